@@ -1,0 +1,5 @@
+"""Allow ``python -m sentigru``."""
+
+from sentigru.cli import main
+
+main()

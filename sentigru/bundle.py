@@ -1,0 +1,189 @@
+"""The model folder: the Keras model with everything needed to use and trust it.
+
+::
+
+    model.keras    the network (Keras 3 format, loaded with safe_mode)
+    vocab.txt      "token id" per line: the tokenizer's vocabulary
+    labels.txt     one label per line, in output order
+    spec.json      every setting that made the model
+    history.json   loss and metrics per epoch
+    manifest.json  versions, data fingerprint, seed, metrics, sha256 and size of each file
+
+A folder is written into a temporary sibling and renamed into place, so a failed run
+never leaves half a model, and an existing model is replaced only when asked to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sentigru import __version__
+from sentigru.errors import SentigruError
+from sentigru.spec import Spec
+from sentigru.tokenizer import Vocabulary
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.keras"
+FILES = (MODEL_FILE, "vocab.txt", "labels.txt", "spec.json", "history.json")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class ModelFolder:
+    """A loaded, checked model folder."""
+
+    path: Path
+    model: Any  # keras.Model
+    vocab: Vocabulary
+    labels: list[str]
+    spec: Spec
+    manifest: dict[str, Any]
+
+
+def _versions() -> dict[str, str]:
+    import keras
+    import tensorflow as tf
+
+    return {
+        "sentigru": __version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def replace_path(staged: Path, target: Path, force: bool) -> None:
+    """Move ``staged`` to ``target``; an existing target is replaced only with ``force``,
+    and is removed only after the new one is in place."""
+    if target.exists() and not force:
+        raise SentigruError(f"{target} exists; use --force to replace it")
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(staged, target)
+    if old is not None:
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = None) -> Path:
+    """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise SentigruError(f"{out} exists; use --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        trained.model.save(staged / MODEL_FILE, include_optimizer=False)
+        trained.vocab.save(staged / "vocab.txt")
+        (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")
+        (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
+        (staged / "history.json").write_text(json.dumps(trained.history, indent=2) + "\n")
+        manifest = {
+            "format": FORMAT_VERSION,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "versions": _versions(),
+            "seed": trained.spec.training.seed,
+            "data_fingerprint": trained.data_fingerprint,
+            "labels": trained.labels,
+            "metrics": trained.metrics,
+            "train_seconds": round(trained.train_seconds, 1),
+            **(extra or {}),
+            "files": {
+                name: {
+                    "sha256": sha256_file(staged / name),
+                    "bytes": (staged / name).stat().st_size,
+                }
+                for name in FILES
+            },
+        }
+        (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        replace_path(staged, out, force)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return out
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of the folder at ``path``, with every listed file's hash checked."""
+    path = Path(path)
+    if not path.is_dir():
+        raise SentigruError(f"{path}: not a model folder")
+    try:
+        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+    except FileNotFoundError:
+        raise SentigruError(f"{path}: not a sentigru model folder (no manifest.json)") from None
+    except (OSError, ValueError) as exc:
+        raise SentigruError(f"{path}/manifest.json is unreadable: {exc}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise SentigruError(f"{path}/manifest.json is not a sentigru manifest")
+    if manifest.get("format", 0) > FORMAT_VERSION:
+        made_by = manifest.get("versions", {}).get("sentigru", "a newer sentigru")
+        raise SentigruError(
+            f"{path} was written by sentigru {made_by}; upgrade sentigru to load it"
+        )
+    for name in FILES:
+        entry = manifest["files"].get(name)
+        file = path / name
+        if entry is None or not file.is_file():
+            raise SentigruError(f"{path}: {name} is missing")
+        if sha256_file(file) != entry.get("sha256"):
+            raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
+    return manifest
+
+
+def load(path: Path) -> ModelFolder:
+    """Load and check a model folder; Keras loads with ``safe_mode`` (no code from files)."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    spec = Spec.from_json((path / "spec.json").read_text("utf-8"))
+    vocab = Vocabulary.load(path / "vocab.txt")
+    labels = [x for x in (path / "labels.txt").read_text("utf-8").splitlines() if x]
+    model = load_keras(path / MODEL_FILE)
+    _check_consistent(path, model, vocab, labels)
+    return ModelFolder(path, model, vocab, labels, spec, manifest)
+
+
+def load_keras(file: Path) -> Any:
+    import keras
+
+    import sentigru.model  # noqa: F401  (registers MaskedPooling for deserialization)
+
+    try:
+        return keras.saving.load_model(file, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises many kinds for a bad file
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SentigruError(f"{file}: cannot load the Keras model: {first}") from None
+
+
+def _check_consistent(path: Path, model: Any, vocab: Vocabulary, labels: list[str]) -> None:
+    embedding = model.get_layer("embedding")
+    if embedding.input_dim != len(vocab):
+        raise SentigruError(
+            f"{path}: vocab.txt has {len(vocab)} entries but the model embeds {embedding.input_dim}"
+        )
+    outputs = model.output_shape[-1]
+    if outputs != len(labels):
+        raise SentigruError(
+            f"{path}: labels.txt has {len(labels)} labels but the model scores {outputs}"
+        )

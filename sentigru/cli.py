@@ -1,0 +1,273 @@
+"""The ``sentigru`` command: one subcommand per job, fastText style.
+
+Commands import what they need when they run: ``sentigru --help`` and ``sentigru predict``
+on a ``.tflite`` never import TensorFlow. Errors a user can fix print one line and exit 1;
+bad usage exits 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sentigru import __version__
+from sentigru.errors import SentigruError
+
+
+class _Group(click.Group):
+    """Turns the project's errors into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SentigruError as exc:
+            click.echo(f"sentigru: error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("sentigru: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sentigru")
+def main() -> None:
+    """Sentiment analysis with a bidirectional GRU: train, predict, evaluate, export."""
+
+
+# -- options shared by the commands that read data ---------------------------------------
+
+
+def _data_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--data",
+            "data",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            help="Labelled data: .tsv/.csv/.jsonl (optionally .gz) or a folder of "
+            "label sub-folders. Repeat to combine files.",
+        ),
+        click.option("--dataset", help="A prepared tensorflow-datasets name, e.g. imdb_reviews."),
+        click.option(
+            "--split", default=None, help="tfds split to read [train; test for evaluate]."
+        ),
+        click.option(
+            "--data-dir",
+            type=click.Path(path_type=Path),
+            help="Folder holding prepared tfds datasets.",
+        ),
+        click.option("--text-column", default="text", show_default=True, help="Text column/key."),
+        click.option(
+            "--label-column", default="label", show_default=True, help="Label column/key."
+        ),
+        click.option(
+            "--encoding", default="utf-8", show_default=True, help="Encoding of the files."
+        ),
+        click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _read_options(kwargs: dict[str, Any]) -> Any:
+    from sentigru.data import ReadOptions
+
+    return ReadOptions(
+        text_column=kwargs["text_column"],
+        label_column=kwargs["label_column"],
+        encoding=kwargs["encoding"],
+        skip_bad_rows=kwargs["skip_bad_rows"],
+    )
+
+
+def _load_data(kwargs: dict[str, Any], default_split: str) -> Any:
+    from sentigru.data import load_sources
+
+    return load_sources(
+        kwargs["data"],
+        dataset=kwargs["dataset"],
+        split=kwargs["split"] or default_split,
+        data_dir=kwargs["data_dir"],
+        options=_read_options(kwargs),
+    )
+
+
+# -- train ----------------------------------------------------------------------------------
+
+_SPEC_OPTIONS = {
+    # option name: (spec section, field)
+    "vocab_size": ("tokenizer", "vocab_size"),
+    "seq_len": ("tokenizer", "seq_len"),
+    "min_count": ("tokenizer", "min_count"),
+    "cell": ("model", "cell"),
+    "embed_dim": ("model", "embed_dim"),
+    "units": ("model", "units"),
+    "layers": ("model", "layers"),
+    "dropout": ("model", "dropout"),
+    "pooling": ("model", "pooling"),
+    "epochs": ("training", "epochs"),
+    "batch_size": ("training", "batch_size"),
+    "learning_rate": ("training", "learning_rate"),
+    "patience": ("training", "patience"),
+    "val_split": ("training", "val_split"),
+    "label_smoothing": ("training", "label_smoothing"),
+    "seed": ("training", "seed"),
+}
+
+
+def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
+    """The spec from ``--spec FILE`` (or the defaults) with the given options applied."""
+    from sentigru.spec import Spec
+
+    spec = Spec.from_json(base.read_text("utf-8")) if base else Spec()
+    sections: dict[str, dict[str, Any]] = {}
+    for option, (section, name) in _SPEC_OPTIONS.items():
+        if values.get(option) is not None:
+            sections.setdefault(section, {})[name] = values[option]
+    return spec.replace(**sections)
+
+
+@main.command()
+@_data_options
+@click.option(
+    "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
+)
+@click.option("--val-split", type=float, help="Share held out for validation, stratified [0.1].")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
+)
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(exists=True, path_type=Path),
+    help="Start from this spec.json; options below override it.",
+)
+@click.option("--epochs", type=int, help="Most epochs; early stopping may end sooner [10].")
+@click.option("--batch-size", type=int, help="Examples per batch [64].")
+@click.option("--learning-rate", type=float, help="Adam learning rate [0.001].")
+@click.option("--patience", type=int, help="Epochs without a better validation loss [2].")
+@click.option("--label-smoothing", type=float, help="Label smoothing of the loss [0].")
+@click.option("--seed", type=int, help="Seed for split, shuffling and weights [42].")
+@click.option("--vocab-size", type=int, help="Words in the vocabulary [20000].")
+@click.option("--seq-len", type=int, help="Ids per text, <START> included [256].")
+@click.option("--min-count", type=int, help="Least count for a word to enter the vocabulary [1].")
+@click.option("--cell", type=click.Choice(["gru", "lstm"]), help="Recurrent cell [gru].")
+@click.option("--units", type=int, help="Units per direction [64].")
+@click.option("--embed-dim", type=int, help="Embedding width [64].")
+@click.option("--layers", type=int, help="Stacked bidirectional layers [1].")
+@click.option("--dropout", type=float, help="Dropout on embeddings and before the output [0.3].")
+@click.option(
+    "--pooling",
+    type=click.Choice(["maxmean", "max", "mean"]),
+    help="Pooling over the real time steps [maxmean].",
+)
+def train(**kwargs: Any) -> None:
+    """Train a model on labelled files or a tfds dataset."""
+    out: Path = kwargs["out"]
+    if out.exists() and not kwargs["force"]:
+        raise SentigruError(f"{out} exists; use --force to replace it")
+    spec = build_spec(kwargs["spec_file"], kwargs)
+    examples = _load_data(kwargs, "train")
+    val = None
+    if kwargs["val_data"]:
+        from sentigru.data import read_examples
+
+        val = read_examples(kwargs["val_data"], _read_options(kwargs)).examples
+    counts = ", ".join(f"{label}: {n}" for label, n in sorted(examples.counts().items()))
+    click.echo(f"read {len(examples)} examples ({counts})", err=True)
+
+    from sentigru import bundle
+    from sentigru.training import train as run_training
+
+    trained = run_training(examples, spec, val)
+    bundle.save(trained, out, force=kwargs["force"])
+    summary = ", ".join(f"{k} {v:.4f}" for k, v in trained.metrics.items() if k.startswith("val_"))
+    click.echo(f"saved {out} ({summary or 'no validation data'})")
+
+
+# -- predict --------------------------------------------------------------------------------
+
+
+def _texts(args: Sequence[str]) -> Iterator[str]:
+    """Texts from the arguments; none or ``-`` reads one text per line from stdin."""
+    if not args or list(args) == ["-"]:
+        for line in sys.stdin:
+            yield line.rstrip("\r\n")
+    else:
+        yield from args
+
+
+def _model_path(model: Path | None) -> Path:
+    if model is not None:
+        return model
+    from sentigru.presets import default_model
+
+    return default_model()
+
+
+@main.command()
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model folder or .tflite file [the bundled model].",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
+@click.option(
+    "--top-k",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Labels to show per text.",
+)
+@click.argument("texts", nargs=-1)
+def predict(model: Path | None, as_json: bool, top_k: int, texts: tuple[str, ...]) -> None:
+    """Classify TEXTS (none or '-' reads one text per line from stdin)."""
+    from sentigru.predictor import open_predictor
+
+    predictor = open_predictor(_model_path(model))
+    # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
+    chunk = 1 if not texts and sys.stdin.isatty() else 256
+    for text, result in predictor.classify_stream(_texts(texts), top_k, chunk):
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
+            click.echo(f"{pairs}\t{text}")
+
+
+# -- evaluate -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model folder or .tflite file [the bundled model].",
+)
+@_data_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
+    """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion."""
+    from sentigru.evaluation import classification_report, format_report
+    from sentigru.predictor import open_predictor
+
+    examples = _load_data(kwargs, "test")
+    predictor = open_predictor(_model_path(model))
+    unknown = sorted(set(examples.labels) - set(predictor.labels))
+    if unknown:
+        raise SentigruError(
+            f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
+            f"(model labels: {', '.join(predictor.labels)})"
+        )
+    index = {label: i for i, label in enumerate(predictor.labels)}
+    predicted = predictor.scores(examples.texts).argmax(axis=1)
+    truth = [index[label] for label in examples.labels]
+    report = classification_report(truth, predicted, predictor.labels)
+    click.echo(json.dumps(report) if as_json else format_report(report))

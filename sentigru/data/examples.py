@@ -1,0 +1,95 @@
+"""Labelled texts in memory, and what is done to them before the model sees ids.
+
+Kept free of TensorFlow: readers produce :class:`Examples`, training turns them into a
+``tf.data`` pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sentigru.errors import SentigruError
+
+
+def label_order(labels: Iterable[str]) -> list[str]:
+    """Labels in a stable sorted order: numerically when every label is an integer
+    (so ``2`` comes before ``10``), else as strings."""
+    unique = set(labels)
+    if all(_is_int(label) for label in unique):
+        return sorted(unique, key=int)
+    return sorted(unique)
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class Examples:
+    """Parallel lists of texts and their labels (labels kept as given, as strings)."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def extend(self, other: Examples) -> None:
+        self.texts.extend(other.texts)
+        self.labels.extend(other.labels)
+
+    def counts(self) -> Counter[str]:
+        return Counter(self.labels)
+
+    def fingerprint(self) -> str:
+        """sha256 of every (label, text) pair in order: names the exact training data."""
+        digest = hashlib.sha256()
+        for text, label in zip(self.texts, self.labels):
+            for part in (label, text):
+                data = part.encode("utf-8", "surrogatepass")
+                digest.update(len(data).to_bytes(8, "little"))
+                digest.update(data)
+        return digest.hexdigest()
+
+    def subset(self, indices: Iterable[int]) -> Examples:
+        chosen = list(indices)
+        return Examples([self.texts[i] for i in chosen], [self.labels[i] for i in chosen])
+
+    def stratified_split(self, fraction: float, seed: int) -> tuple[Examples, Examples]:
+        """Hold out ``fraction`` of each label (at least one of each label when possible),
+        chosen by ``seed``; returns (train, validation) keeping the original order."""
+        if not 0.0 < fraction < 1.0:
+            raise SentigruError(f"validation split must be between 0 and 1, got {fraction}")
+        by_label: dict[str, list[int]] = {}
+        for i, label in enumerate(self.labels):
+            by_label.setdefault(label, []).append(i)
+        rng = random.Random(f"sentigru-split:{seed}")
+        held: set[int] = set()
+        for label in sorted(by_label):
+            indices = by_label[label]
+            take = round(len(indices) * fraction)
+            if take == 0 and len(indices) > 1:
+                take = 1
+            take = min(take, len(indices) - 1)
+            held.update(rng.sample(indices, take))
+        if not held:
+            raise SentigruError("too few examples to hold out a validation split")
+        train = [i for i in range(len(self)) if i not in held]
+        val = [i for i in range(len(self)) if i in held]
+        return self.subset(train), self.subset(val)
+
+    def check_trainable(self, source: str) -> None:
+        """Refuse data a classifier cannot learn from, before any time is spent."""
+        if not self.texts:
+            raise SentigruError(f"{source}: no examples")
+        if len(self.counts()) < 2:
+            only = next(iter(self.counts()))
+            raise SentigruError(f"{source}: every example has the label {only!r}; need two labels")

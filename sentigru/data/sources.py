@@ -1,0 +1,35 @@
+"""One entry point for "the data the user named": files, a tfds dataset, or both."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sentigru.data.examples import Examples
+from sentigru.data.files import ReadOptions, read_examples
+from sentigru.errors import SentigruError
+
+
+def load_sources(
+    paths: Sequence[Path] = (),
+    *,
+    dataset: str | None = None,
+    split: str = "train",
+    data_dir: Path | None = None,
+    options: ReadOptions | None = None,
+) -> Examples:
+    """Read every named file (in order) and then the tfds dataset, if any."""
+    if not paths and not dataset:
+        raise SentigruError("no data: give --data FILE (one or more) or --dataset NAME")
+    examples = Examples()
+    for path in paths:
+        result = read_examples(Path(path), options)
+        if result.skipped:
+            print(f"{path}: skipped {result.skipped} bad row(s)", file=sys.stderr)
+        examples.extend(result.examples)
+    if dataset:
+        from sentigru.data.tfds_source import load_tfds
+
+        examples.extend(load_tfds(dataset, split, data_dir))
+    return examples

@@ -1,0 +1,65 @@
+"""tensorflow-datasets as a source: ``--dataset imdb_reviews`` and friends.
+
+Only prepared copies are read. Downloading needs the network, and without one tfds spends
+minutes in retries before it fails; so a dataset that is not prepared in ``data_dir`` is a
+one-line error that says what to do instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentigru.data.examples import Examples
+from sentigru.errors import SentigruError
+
+
+def _pick_features(features: object, name: str) -> tuple[str, str, list[str]]:
+    """The text feature's key, the class-label feature's key and the label names."""
+    import tensorflow_datasets as tfds
+
+    text_key = label_key = None
+    names: list[str] = []
+    for key, feature in features.items():  # type: ignore[attr-defined]
+        if text_key is None and isinstance(feature, tfds.features.Text):
+            text_key = key
+        elif label_key is None and isinstance(feature, tfds.features.ClassLabel):
+            label_key, names = key, list(feature.names)
+    if text_key is None or label_key is None:
+        raise SentigruError(
+            f"dataset {name!r} has no text feature with a class label; sentigru needs one of each"
+        )
+    return text_key, label_key, names
+
+
+def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> Examples:
+    """Read ``split`` of the prepared tfds dataset ``name`` into :class:`Examples`."""
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow()
+    import tensorflow_datasets as tfds
+
+    try:
+        builder = tfds.builder(name, data_dir=str(data_dir) if data_dir else None)
+    except Exception as exc:  # tfds raises several kinds for an unknown name
+        raise SentigruError(f"unknown tfds dataset {name!r}: {str(exc).splitlines()[0]}") from None
+    if not builder.is_prepared():
+        where = data_dir or "the default tfds folder (~/tensorflow_datasets)"
+        raise SentigruError(
+            f"tfds dataset {name!r} is not prepared in {where}; sentigru does not download. "
+            "Prepare it where there is network and pass --data-dir, or use --data FILE"
+        )
+    text_key, label_key, names = _pick_features(builder.info.features, name)
+    try:
+        dataset = builder.as_dataset(split=split)
+    except Exception as exc:  # an unknown split name, mostly
+        raise SentigruError(f"tfds dataset {name!r}: {str(exc).splitlines()[0]}") from None
+    examples = Examples()
+    for record in dataset.as_numpy_iterator():
+        label = int(record[label_key])
+        if label < 0:  # unlabelled rows (GLUE test splits use -1)
+            continue
+        examples.texts.append(record[text_key].decode("utf-8", "replace"))
+        examples.labels.append(names[label] if names else str(label))
+    if not examples.texts:
+        raise SentigruError(f"tfds dataset {name!r} split {split!r} has no labelled examples")
+    return examples

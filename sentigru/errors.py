@@ -1,0 +1,10 @@
+"""The project's own error type.
+
+Every failure a user can fix (a bad file, a missing model, a bad setting) is raised as
+:class:`SentigruError`; the CLI prints its message on one line and exits with code 1.
+Anything else is a bug and keeps its traceback.
+"""
+
+
+class SentigruError(Exception):
+    """A failure the user can fix; its message is one line that says what to do."""

@@ -1,0 +1,72 @@
+"""Classification metrics from predicted and true label indices (numpy only).
+
+Written here rather than taken from scikit-learn so that ``evaluate`` needs no extra
+dependency and the numbers are exactly what the CLI documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def classification_report(
+    y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, labels: Sequence[str]
+) -> dict[str, Any]:
+    """N, accuracy, per-label precision/recall/F1/support, macro-F1 and the confusion
+    matrix (rows: true label, columns: predicted label, both in ``labels`` order)."""
+    true = np.asarray(y_true, dtype=np.int64)
+    pred = np.asarray(y_pred, dtype=np.int64)
+    k = len(labels)
+    confusion = np.zeros((k, k), dtype=np.int64)
+    np.add.at(confusion, (true, pred), 1)
+    per_label = {}
+    f1s = []
+    for i, label in enumerate(labels):
+        tp = int(confusion[i, i])
+        predicted = int(confusion[:, i].sum())
+        support = int(confusion[i, :].sum())
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": support,
+        }
+        f1s.append(f1)
+    n = int(true.size)
+    return {
+        "n": n,
+        "accuracy": float((true == pred).mean()) if n else 0.0,
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "labels": list(labels),
+        "per_label": per_label,
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
+    lines = [
+        f"N\t{report['n']}",
+        f"accuracy\t{report['accuracy']:.4f}",
+        f"macro_f1\t{report['macro_f1']:.4f}",
+        "",
+        f"{'label':<16} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}",
+    ]
+    for label, m in report["per_label"].items():
+        lines.append(
+            f"{label:<16} {m['precision']:>9.4f} {m['recall']:>9.4f} {m['f1']:>9.4f} "
+            f"{m['support']:>9d}"
+        )
+    labels = report["labels"]
+    width = max(8, *(len(label) for label in labels)) + 1
+    lines += ["", "confusion (rows: true, columns: predicted)"]
+    lines.append(" " * width + "".join(f"{label:>{width}}" for label in labels))
+    for label, row in zip(labels, report["confusion_matrix"]):
+        lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
+    return "\n".join(lines)

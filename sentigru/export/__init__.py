@@ -1,0 +1,1 @@
+"""Export: phone files (.tflite with metadata) and TensorFlow SavedModels."""

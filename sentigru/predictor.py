@@ -1,0 +1,136 @@
+"""Classifying texts with a model folder (Keras) or a ``.tflite`` file (LiteRT).
+
+Both give ``[{"label", "score"}]`` per text from the same tokenizer. The LiteRT path
+imports neither TensorFlow nor Keras, so ``sentigru predict`` on a phone file starts in a
+fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sentigru.errors import SentigruError
+from sentigru.tokenizer import Tokenizer, Vocabulary
+
+CHUNK = 256
+
+
+class Predictor:
+    """Common interface: ``labels`` and ``scores(texts) -> [N, num_labels]``."""
+
+    labels: list[str]
+    tokenizer: Tokenizer
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def classify(self, texts: Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
+        """One result per text: the top label and score, and the ``top_k`` best labels."""
+        results = []
+        for row in self.scores(texts):
+            order = np.argsort(-row, kind="stable")[: max(1, top_k)]
+            ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
+            results.append({**ranked[0], "scores": ranked})
+        return results
+
+    def classify_stream(
+        self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(text, result)`` pairs, classified a chunk at a time so that memory stays flat
+        however long the input, and results come out as the input goes in."""
+        chunk: list[str] = []
+        for text in texts:
+            chunk.append(text)
+            if len(chunk) == chunk_size:
+                yield from zip(chunk, self.classify(chunk, top_k))
+                chunk = []
+        if chunk:
+            yield from zip(chunk, self.classify(chunk, top_k))
+
+
+class KerasPredictor(Predictor):
+    """A model folder, run through one compiled inference function reused for every
+    batch (``model.predict`` re-plans each call; an eager RNN call takes seconds)."""
+
+    def __init__(self, path: Path) -> None:
+        from sentigru.tf_quiet import import_tensorflow
+
+        tf = import_tensorflow()
+
+        from sentigru import bundle
+
+        folder = bundle.load(path)
+        self.folder = folder
+        self.labels = folder.labels
+        self.tokenizer = Tokenizer(folder.vocab, folder.spec.tokenizer.seq_len)
+        model = folder.model
+        self._run = tf.function(
+            lambda ids: model(ids, training=False),
+            input_signature=[tf.TensorSpec([None, None], tf.int32)],
+            autograph=False,
+        )
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        parts = []
+        for start in range(0, len(texts), CHUNK):
+            ids = self.tokenizer.encode(texts[start : start + CHUNK])
+            used = max(1, int((ids != 0).sum(axis=1).max()))  # drop all-padding columns
+            parts.append(self._run(ids[:, :used]).numpy())
+        if not parts:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        return np.concatenate(parts)
+
+
+class LiteRTPredictor(Predictor):
+    """A ``.tflite`` file with sentigru metadata, run by the LiteRT interpreter."""
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        from sentigru.export.metadata import read_metadata
+
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
+        try:
+            meta = read_metadata(content)
+        except ValueError as exc:
+            raise SentigruError(f"{path}: {exc}") from None
+        try:
+            self.interpreter = Interpreter(model_content=content, num_threads=threads)
+            self.interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as exc:
+            raise SentigruError(f"{path}: not a loadable TFLite model: {exc}") from None
+        self.labels = list(meta["labels"])
+        detail = self.interpreter.get_input_details()[0]
+        self.batch, seq_len = (int(d) for d in detail["shape"])
+        self._input = detail["index"]
+        self._output = self.interpreter.get_output_details()[0]["index"]
+        self.tokenizer = Tokenizer(Vocabulary(tuple(meta["vocab"])), seq_len)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        for start in range(0, len(texts), self.batch):
+            ids = self.tokenizer.encode(texts[start : start + self.batch])
+            n = len(ids)
+            if n < self.batch:
+                ids = np.concatenate([ids, np.zeros((self.batch - n, ids.shape[1]), np.int32)])
+            self.interpreter.set_tensor(self._input, ids)
+            self.interpreter.invoke()
+            out[start : start + n] = self.interpreter.get_tensor(self._output)[:n]
+        return out
+
+
+def open_predictor(path: Path) -> Predictor:
+    """A predictor for a model folder or a ``.tflite`` file."""
+    path = Path(path)
+    if not path.exists():
+        raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
+    if path.is_file():
+        return LiteRTPredictor(path)
+    return KerasPredictor(path)

@@ -1,0 +1,189 @@
+"""Every setting that makes a model, in one validated spec.
+
+The spec is split the way MediaPipe Model Maker splits its text classifier: what the
+tokenizer does, what the network looks like, how it is trained, and how it is exported
+are separate dataclasses, so that a change to one cannot silently alter another. The CLI
+only fills a :class:`Spec`; the spec is saved as ``spec.json`` beside the model so that a
+model folder says exactly how it was made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sentigru.errors import SentigruError
+
+CELLS = ("gru", "lstm")
+POOLINGS = ("maxmean", "max", "mean")
+QUANTIZATIONS = ("dynamic", "float16", "int8", "none")
+RUNTIMES = ("mediapipe", "litert")
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SentigruError(message)
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """How text becomes ids: the contract shared with the phone (see ``tokenizer.py``)."""
+
+    vocab_size: int = 20000
+    """Words kept, not counting the three special tokens."""
+    seq_len: int = 256
+    """Ids fed to the model, ``<START>`` included; longer texts are cut, shorter padded."""
+    min_count: int = 1
+    """A word seen fewer times in the training data is left out of the vocabulary."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
+        _check(self.seq_len >= 2, f"seq_len must be at least 2, got {self.seq_len}")
+        _check(self.min_count >= 1, f"min_count must be at least 1, got {self.min_count}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The network: embedding, bidirectional recurrent layer(s), pooling, softmax."""
+
+    cell: str = "gru"
+    embed_dim: int = 64
+    units: int = 64
+    """Units per direction of each recurrent layer."""
+    layers: int = 1
+    dropout: float = 0.3
+    """Spatial dropout on the embeddings and dropout before the output layer."""
+    pooling: str = "maxmean"
+    """How the per-step outputs become one vector; pooling over the real (unpadded)
+    steps keeps short texts from drowning in padding."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        _check(self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
+        _check(self.embed_dim >= 1, f"embed_dim must be at least 1, got {self.embed_dim}")
+        _check(self.units >= 1, f"units must be at least 1, got {self.units}")
+        _check(1 <= self.layers <= 4, f"layers must be between 1 and 4, got {self.layers}")
+        _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), got {self.dropout}")
+        _check(
+            self.pooling in POOLINGS,
+            f"pooling must be one of {', '.join(POOLINGS)}, got {self.pooling!r}",
+        )
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Hyperparameters of one training run."""
+
+    epochs: int = 10
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    patience: int = 2
+    """Epochs without a better validation loss before training stops (best weights kept)."""
+    val_split: float = 0.1
+    """Share of the training data held out (seeded, stratified) when no validation file
+    is given."""
+    label_smoothing: float = 0.0
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        _check(self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}")
+        _check(self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}")
+        _check(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
+        _check(self.patience >= 0, f"patience must be >= 0, got {self.patience}")
+        _check(0.0 <= self.val_split < 1.0, f"val_split must be in [0, 1), got {self.val_split}")
+        _check(
+            0.0 <= self.label_smoothing < 1.0,
+            f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
+        )
+        _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """How the phone file is made."""
+
+    quantize: str = "dynamic"
+    runtime: str = "mediapipe"
+    """``mediapipe``: one subgraph (the recurrence unrolled), which MediaPipe Tasks and the
+    Task Library accept. ``litert``: a smaller file with a ``WHILE`` loop, for apps that
+    call the LiteRT interpreter themselves."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        _check(
+            self.quantize in QUANTIZATIONS,
+            f"quantize must be one of {', '.join(QUANTIZATIONS)}, got {self.quantize!r}",
+        )
+        _check(
+            self.runtime in RUNTIMES,
+            f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}",
+        )
+
+
+@dataclass(frozen=True)
+class Spec:
+    """All settings of a model; validated when built."""
+
+    tokenizer: TokenizerSpec = field(default_factory=TokenizerSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    training: TrainingSpec = field(default_factory=TrainingSpec)
+    export: ExportSpec = field(default_factory=ExportSpec)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Spec:
+        """Build a spec from a dict such as ``spec.json``; unknown keys are an error, so a
+        typo never passes for a default."""
+        parts = {
+            "tokenizer": TokenizerSpec,
+            "model": ModelSpec,
+            "training": TrainingSpec,
+            "export": ExportSpec,
+        }
+        _check(isinstance(data, dict), "spec must be a JSON object")
+        unknown = set(data) - set(parts)
+        _check(not unknown, f"unknown spec section(s): {', '.join(sorted(unknown))}")
+        built = {}
+        for name, kind in parts.items():
+            values = data.get(name, {})
+            _check(isinstance(values, dict), f"spec section {name!r} must be an object")
+            known = {f.name for f in dataclasses.fields(kind)}
+            extra = set(values) - known
+            _check(not extra, f"unknown setting(s) in {name}: {', '.join(sorted(extra))}")
+            try:
+                built[name] = kind(**values)
+            except TypeError as exc:
+                raise SentigruError(f"bad spec section {name!r}: {exc}") from None
+        return cls(**built)
+
+    @classmethod
+    def from_json(cls, text: str) -> Spec:
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise SentigruError(f"spec is not valid JSON: {exc}") from None
+
+    def replace(self, **sections: Any) -> Spec:
+        """Return a copy with some sections' fields overridden: ``replace(model={"units": 8})``."""
+        updated = {}
+        for name, changes in sections.items():
+            current = getattr(self, name)
+            updated[name] = dataclasses.replace(current, **changes)
+        return dataclasses.replace(self, **updated)

@@ -1,0 +1,140 @@
+"""The one tokenizer: text to ids exactly as the phone does it.
+
+MediaPipe Tasks ``TextClassifier`` and the TFLite Task Library ``NLClassifier`` read a
+"regex tokenizer" from the model's metadata and run it in C++ with RE2:
+
+* split the text on the delimiter regex ``[^\\w']+`` and drop empty pieces. RE2's ``\\w``
+  is ASCII only (``[0-9A-Za-z_]``), unlike Python's, so every non-ASCII character
+  (accents, other scripts, emoji, curly quotes) is a delimiter: ``café`` gives ``caf``;
+* no lowercasing and no other normalisation;
+* ``<START>`` first, then each word's id (``<UNKNOWN>`` when it is not in the
+  vocabulary), cut or padded with ``<PAD>`` to the model's sequence length.
+
+Python must produce the same ids, so nothing else in sentigru tokenizes, and this module
+does nothing the phone does not do. The parity test against MediaPipe holds it to that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sentigru.errors import SentigruError
+
+DELIM_REGEX = r"[^\w']+"
+"""The delimiter written into the model's metadata, as RE2 on the phone reads it."""
+
+# What RE2 means by DELIM_REGEX, spelled out for Python's `re`: RE2's \w is ASCII.
+_TOKEN = re.compile(r"[0-9A-Za-z_']+")
+
+PAD, START, UNKNOWN = "<PAD>", "<START>", "<UNKNOWN>"
+SPECIAL_TOKENS = (PAD, START, UNKNOWN)
+PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
+
+
+def iter_tokens(text: str) -> Iterator[str]:
+    """Yield the words of ``text`` lazily, so a huge text costs only what is read."""
+    for match in _TOKEN.finditer(text):
+        yield match.group()
+
+
+def split(text: str, limit: int | None = None) -> list[str]:
+    """The words of ``text`` as the phone splits them; at most ``limit`` of them."""
+    tokens = iter_tokens(text)
+    if limit is None:
+        return list(tokens)
+    return [token for _, token in zip(range(limit), tokens)]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Word list whose index is the id: the three special tokens, then words by frequency."""
+
+    tokens: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.tokens[:3] != SPECIAL_TOKENS:
+            raise SentigruError(f"vocabulary must start with {', '.join(SPECIAL_TOKENS)}")
+        if len(set(self.tokens)) != len(self.tokens):
+            raise SentigruError("vocabulary has a word twice")
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def index(self) -> dict[str, int]:
+        # Not cached on the frozen instance on purpose: callers that encode many texts
+        # use a Tokenizer, which builds the dict once.
+        return {token: i for i, token in enumerate(self.tokens)}
+
+    @classmethod
+    def build(cls, texts: Iterable[str], size: int, min_count: int = 1) -> Vocabulary:
+        """The ``size`` most frequent words of ``texts`` (ties broken alphabetically, so
+        the same data always gives the same ids), after the special tokens."""
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(iter_tokens(text))
+        ranked = sorted(
+            (item for item in counts.items() if item[1] >= min_count),
+            key=lambda item: (-item[1], item[0]),
+        )
+        return cls(SPECIAL_TOKENS + tuple(word for word, _ in ranked[:size]))
+
+    def to_text(self) -> str:
+        """``vocab.txt`` in the ``token id`` line format the phone runtimes read."""
+        return "".join(f"{token} {i}\n" for i, token in enumerate(self.tokens))
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_text(), encoding="utf-8")
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "vocabulary") -> Vocabulary:
+        tokens: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            parts = line.split(" ")
+            if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) != len(tokens):
+                raise SentigruError(
+                    f"{source}: line {number} is not 'token {len(tokens)}': {line[:60]!r}"
+                )
+            tokens.append(parts[0])
+        if len(tokens) < len(SPECIAL_TOKENS):
+            raise SentigruError(f"{source}: too few entries ({len(tokens)})")
+        return cls(tuple(tokens))
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SentigruError(f"cannot read vocabulary {path}: {exc}") from None
+        return cls.from_text(text, source=str(path))
+
+
+class Tokenizer:
+    """Encodes texts to fixed-length id rows, as the phone's regex tokenizer does."""
+
+    def __init__(self, vocab: Vocabulary, seq_len: int) -> None:
+        if seq_len < 2:
+            raise SentigruError(f"seq_len must be at least 2, got {seq_len}")
+        self.vocab = vocab
+        self.seq_len = seq_len
+        self._index = vocab.index
+
+    def ids(self, text: str) -> list[int]:
+        """``<START>`` and the word ids, unpadded, at most ``seq_len`` long."""
+        lookup = self._index.get
+        words = split(text, self.seq_len - 1)
+        return [START_ID, *(lookup(word, UNKNOWN_ID) for word in words)]
+
+    def encode(self, texts: Iterable[str]) -> np.ndarray:
+        """An ``int32`` array ``[len(texts), seq_len]``, padded with ``<PAD>`` at the end."""
+        rows = [self.ids(text) for text in texts]
+        out = np.zeros((len(rows), self.seq_len), dtype=np.int32)
+        for i, row in enumerate(rows):
+            out[i, : len(row)] = row
+        return out

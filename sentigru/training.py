@@ -1,0 +1,156 @@
+"""Training: examples in, a trained model with its vocabulary, labels and history out.
+
+``keras.Model.fit`` with Adam and early stopping on the validation loss (best weights
+restored). A seed fixes the vocabulary order, the split, the shuffling and the initial
+weights, so the same command trains the same model.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sentigru.data.examples import Examples, label_order
+from sentigru.errors import SentigruError
+from sentigru.spec import Spec
+from sentigru.tokenizer import Tokenizer, Vocabulary
+
+
+@dataclass
+class Trained:
+    """What a training run produces; :mod:`sentigru.bundle` writes it as a model folder."""
+
+    model: Any  # keras.Model; typed loosely so this module's import stays cheap to read
+    vocab: Vocabulary
+    labels: list[str]
+    spec: Spec
+    history: dict[str, list[float]]
+    metrics: dict[str, float] = field(default_factory=dict)
+    data_fingerprint: str = ""
+    train_seconds: float = 0.0
+
+
+def split_validation(
+    train: Examples, val: Examples | None, spec: Spec
+) -> tuple[Examples, Examples | None]:
+    """Use the given validation data, or hold out ``val_split`` of the training data."""
+    if val is not None and len(val):
+        return train, val
+    if spec.training.val_split > 0:
+        return train.stratified_split(spec.training.val_split, spec.training.seed)
+    return train, None
+
+
+def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
+    unknown = sorted(set(examples.labels) - set(index))
+    if unknown:
+        raise SentigruError(
+            f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
+        )
+    out = np.zeros((len(examples), len(labels)), dtype=np.float32)
+    out[np.arange(len(examples)), [index[label] for label in examples.labels]] = 1.0
+    return out
+
+
+def _nan_guard() -> Any:
+    """A callback that stops training with a clear error when the loss is NaN or infinite
+    (Keras' TerminateOnNaN stops silently and keeps the broken weights)."""
+    import keras
+
+    class NanGuard(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                raise SentigruError(
+                    "training diverged (loss is NaN); lower --learning-rate and retry"
+                )
+
+    return NanGuard()
+
+
+def train(
+    examples: Examples, spec: Spec, val_examples: Examples | None = None, verbose: int | None = None
+) -> Trained:
+    """Train a model from ``examples`` with the settings in ``spec``."""
+    from sentigru.tf_quiet import import_tensorflow
+
+    tf = import_tensorflow()
+    import keras
+
+    from sentigru.model import build_model
+    from sentigru.pipeline import make_dataset
+
+    examples.check_trainable("training data")
+    fingerprint = examples.fingerprint()
+    train_set, val_set = split_validation(examples, val_examples, spec)
+    labels = label_order(train_set.labels)
+    if len(labels) < 2:
+        raise SentigruError("training data after the validation split has only one label")
+
+    keras.utils.set_random_seed(spec.training.seed)
+    tf.config.experimental.enable_op_determinism()
+
+    vocab = Vocabulary.build(train_set.texts, spec.tokenizer.vocab_size, spec.tokenizer.min_count)
+    tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
+    common = {
+        "batch_size": spec.training.batch_size,
+        "seq_len": spec.tokenizer.seq_len,
+        "seed": spec.training.seed,
+    }
+    train_data = make_dataset(
+        [tokenizer.ids(t) for t in train_set.texts],
+        _targets(train_set, labels),
+        shuffle=True,
+        **common,
+    )
+    val_data = None
+    if val_set is not None:
+        val_data = make_dataset(
+            [tokenizer.ids(t) for t in val_set.texts],
+            _targets(val_set, labels),
+            shuffle=False,
+            **common,
+        )
+
+    model = build_model(spec.model, len(vocab), len(labels))
+    model.compile(
+        optimizer=keras.optimizers.Adam(spec.training.learning_rate),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=spec.training.label_smoothing),
+        metrics=["accuracy"],
+    )
+    monitor = "val_loss" if val_data is not None else "loss"
+    callbacks = [
+        keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=spec.training.patience, restore_best_weights=True
+        ),
+        _nan_guard(),
+    ]
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 2
+    # Keras warns at the end of each first epoch when a dataset's length is unknown.
+    warnings.filterwarnings("ignore", message="Your input ran out of data")
+    start = time.perf_counter()
+    fit = model.fit(
+        train_data,
+        validation_data=val_data,
+        epochs=spec.training.epochs,
+        callbacks=callbacks,
+        verbose=verbose,
+        shuffle=False,  # the pipeline shuffles; Keras would only warn
+    )
+    seconds = time.perf_counter() - start
+    history = {key: [float(v) for v in values] for key, values in fit.history.items()}
+    metrics: dict[str, float] = {"train_examples": float(len(train_set))}
+    if val_data is not None:
+        loss, accuracy = model.evaluate(val_data, verbose=0)
+        metrics.update(
+            val_loss=float(loss), val_accuracy=float(accuracy), val_examples=float(len(val_set))
+        )
+    return Trained(model, vocab, labels, spec, history, metrics, fingerprint, seconds)

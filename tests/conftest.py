@@ -1,0 +1,104 @@
+"""Shared fixtures: small synthetic data that a model can learn in seconds, and the
+shared real data (tests that need it skip cleanly where it is absent)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+POSITIVE = ["great", "wonderful", "loved", "superb", "delightful", "excellent", "brilliant"]
+NEGATIVE = ["awful", "terrible", "hated", "boring", "dreadful", "poor", "horrible"]
+FILLER = [
+    "the",
+    "movie",
+    "film",
+    "plot",
+    "acting",
+    "was",
+    "really",
+    "quite",
+    "and",
+    "a",
+    "story",
+    "cast",
+    "music",
+    "ending",
+    "it",
+    "felt",
+    "very",
+    "with",
+    "scenes",
+]
+
+
+def synthetic_reviews(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """(label, text) pairs whose label is set by the sentiment words they contain,
+    with lengths from 3 to 60 words so that short and long texts both occur."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        label = "positive" if i % 2 == 0 else "negative"
+        words = [rng.choice(FILLER) for _ in range(rng.randint(2, 58))]
+        cue = POSITIVE if label == "positive" else NEGATIVE
+        for _ in range(rng.randint(1, 2)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(cue))
+        rows.append((label, " ".join(words)))
+    rng.shuffle(rows)
+    return rows
+
+
+def write_tsv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("label\ttext\n" + "".join(f"{lab}\t{txt}\n" for lab, txt in rows), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def synthetic_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A training TSV (600 rows) and a held-out TSV (200 rows) of synthetic reviews."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    train = write_tsv(folder / "train.tsv", synthetic_reviews(600, seed=1))
+    test = write_tsv(folder / "test.tsv", synthetic_reviews(200, seed=2))
+    return train, test
+
+
+@pytest.fixture(scope="session")
+def trained_model(synthetic_files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory):
+    """A small model folder trained once for the whole session, through the CLI."""
+    from click.testing import CliRunner
+
+    from sentigru.cli import main
+
+    out = tmp_path_factory.mktemp("models") / "small"
+    args = [
+        "train",
+        "--data",
+        str(synthetic_files[0]),
+        "--out",
+        str(out),
+        "--epochs",
+        "6",
+        "--seed",
+        "7",
+        "--units",
+        "16",
+        "--embed-dim",
+        "16",
+        "--seq-len",
+        "64",
+        "--patience",
+        "6",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def shared_file(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    return path

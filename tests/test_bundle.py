@@ -1,0 +1,81 @@
+"""The model folder is checked when loaded and never half-written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sentigru import bundle
+from sentigru.errors import SentigruError
+
+
+@pytest.fixture
+def copy(trained_model: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(trained_model, target)
+    return target
+
+
+def test_load_round_trip(copy: Path) -> None:
+    folder = bundle.load(copy)
+    assert folder.labels == ["negative", "positive"]
+    assert folder.vocab.tokens[:3] == ("<PAD>", "<START>", "<UNKNOWN>")
+
+
+@pytest.mark.parametrize("name", ["vocab.txt", "labels.txt", "model.keras"])
+def test_altered_file_is_detected(copy: Path, name: str) -> None:
+    with (copy / name).open("ab") as stream:
+        stream.write(b"x")
+    with pytest.raises(SentigruError, match=f"{name} was altered"):
+        bundle.load(copy)
+
+
+def test_missing_file_and_missing_manifest(copy: Path) -> None:
+    (copy / "vocab.txt").unlink()
+    with pytest.raises(SentigruError, match="vocab.txt is missing"):
+        bundle.load(copy)
+    (copy / "manifest.json").unlink()
+    with pytest.raises(SentigruError, match="no manifest.json"):
+        bundle.load(copy)
+
+
+def test_newer_format_is_refused(copy: Path) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format"] = bundle.FORMAT_VERSION + 1
+    manifest["versions"]["sentigru"] = "99.0"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SentigruError, match="sentigru 99.0; upgrade"):
+        bundle.load(copy)
+
+
+def test_failed_save_leaves_nothing_behind(copy: Path, tmp_path: Path) -> None:
+    folder = bundle.load(copy)
+
+    class Broken:
+        def save(self, *args, **kwargs):
+            raise OSError("disk full")
+
+    trained = type("T", (), {})()
+    trained.model, trained.vocab, trained.labels = Broken(), folder.vocab, folder.labels
+    out = tmp_path / "new"
+    with pytest.raises(OSError):
+        bundle.save(trained, out)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".new")] == []
+
+
+def test_replace_keeps_old_until_new_is_in_place(tmp_path: Path) -> None:
+    target, staged = tmp_path / "m", tmp_path / "staged"
+    target.mkdir()
+    (target / "old").write_text("old")
+    staged.mkdir()
+    (staged / "new").write_text("new")
+    with pytest.raises(SentigruError):
+        bundle.replace_path(staged, target, force=False)
+    assert (target / "old").exists()
+    bundle.replace_path(staged, target, force=True)
+    assert [p.name for p in target.iterdir()] == ["new"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]

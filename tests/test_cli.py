@@ -1,0 +1,160 @@
+"""The commands as a user runs them: train → predict → evaluate, and their errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sentigru.cli import main
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def test_help_lists_every_command_and_version() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("train", "predict", "evaluate"):
+        assert command in result.output
+    assert run("--version").output.strip().startswith("sentigru, version")
+
+
+def test_model_folder_contents(trained_model: Path) -> None:
+    names = {p.name for p in trained_model.iterdir()}
+    assert names == {
+        "model.keras",
+        "vocab.txt",
+        "labels.txt",
+        "spec.json",
+        "history.json",
+        "manifest.json",
+    }
+    manifest = json.loads((trained_model / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert manifest["labels"] == ["negative", "positive"]
+    assert len(manifest["data_fingerprint"]) == 64
+    assert 0.0 <= manifest["metrics"]["val_accuracy"] <= 1.0
+    assert set(manifest["files"]) >= {"model.keras", "vocab.txt"}
+    spec = json.loads((trained_model / "spec.json").read_text())
+    assert spec["model"]["units"] == 16 and spec["tokenizer"]["seq_len"] == 64
+
+
+def test_predict_plain_json_and_stdin(trained_model: Path) -> None:
+    texts = ["the film was wonderful and the acting superb", "awful boring plot , terrible"]
+    plain = run("predict", "--model", str(trained_model), *texts)
+    assert plain.exit_code == 0, plain.output
+    lines = plain.output.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["positive", "negative"]
+    assert lines[0].endswith(texts[0])
+
+    as_json = run("predict", "--model", str(trained_model), "--json", "--top-k", "2", *texts)
+    objects = [json.loads(line) for line in as_json.output.splitlines()]
+    assert [o["label"] for o in objects] == ["positive", "negative"]
+    for obj in objects:
+        assert {s["label"] for s in obj["scores"]} == {"positive", "negative"}
+        assert abs(sum(s["score"] for s in obj["scores"]) - 1.0) < 1e-4
+        assert obj["score"] == obj["scores"][0]["score"]
+
+    piped = run("predict", "--model", str(trained_model), "--json", "-", input="\n".join(texts))
+    assert [json.loads(line)["label"] for line in piped.output.splitlines()] == [
+        "positive",
+        "negative",
+    ]
+
+
+def test_short_texts_are_not_drowned_in_padding(trained_model: Path) -> None:
+    """Three-word texts padded to the full length must still be read right."""
+    result = run(
+        "predict", "--model", str(trained_model), "loved it", "hated it", "superb", "dreadful"
+    )
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == [
+        "positive",
+        "negative",
+        "positive",
+        "negative",
+    ]
+
+
+def test_evaluate_reports_metrics(trained_model: Path, synthetic_files) -> None:
+    result = run(
+        "evaluate", "--model", str(trained_model), "--data", str(synthetic_files[1]), "--json"
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["n"] == 200
+    assert report["accuracy"] >= 0.9  # the cue words decide the label; the model must learn it
+    assert sum(map(sum, report["confusion_matrix"])) == 200
+    assert set(report["per_label"]) == {"negative", "positive"}
+    text = run("evaluate", "--model", str(trained_model), "--data", str(synthetic_files[1]))
+    assert text.output.startswith("N\t200\n")
+
+
+def test_evaluate_refuses_unknown_labels(trained_model: Path, tmp_path: Path) -> None:
+    data = tmp_path / "other.tsv"
+    data.write_text("label\ttext\nneutral\tit was fine\n")
+    result = run("evaluate", "--model", str(trained_model), "--data", str(data))
+    assert result.exit_code == 1
+    assert "does not know: neutral" in result.output
+
+
+def test_train_refuses_to_overwrite_without_force(trained_model: Path, synthetic_files) -> None:
+    before = (trained_model / "manifest.json").read_bytes()
+    result = run("train", "--data", str(synthetic_files[0]), "--out", str(trained_model))
+    assert result.exit_code == 1
+    assert "--force" in result.output
+    assert (trained_model / "manifest.json").read_bytes() == before
+
+
+def test_single_label_data_is_refused_before_training(tmp_path: Path) -> None:
+    data = tmp_path / "one.tsv"
+    data.write_text("label\ttext\npos\ta\npos\tb\n")
+    result = run("train", "--data", str(data), "--out", str(tmp_path / "m"))
+    assert result.exit_code == 1
+    assert "need two labels" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentigru", "predict", "--model", str(tmp_path / "nope"), "hi"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0
+    assert "Traceback" not in proc.stderr
+    bad_usage = subprocess.run(
+        [sys.executable, "-m", "sentigru", "train", "--epochs", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad_usage.returncode == 2
+
+
+def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None:
+    args = [
+        "train",
+        "--data",
+        str(synthetic_files[0]),
+        "--epochs",
+        "1",
+        "--seed",
+        "3",
+        "--units",
+        "4",
+        "--embed-dim",
+        "4",
+        "--seq-len",
+        "32",
+    ]
+    for name in ("a", "b"):
+        assert run(*args, "--out", str(tmp_path / name)).exit_code == 0
+    hist = [json.loads((tmp_path / n / "history.json").read_text()) for n in ("a", "b")]
+    assert hist[0] == hist[1]

@@ -1,0 +1,41 @@
+"""The network's shapes, and that padding does not change what it says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sentigru.spec import ModelSpec
+
+keras = pytest.importorskip("keras")
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("pooling", ["maxmean", "max", "mean"])
+def test_shapes_and_softmax(cell: str, pooling: str) -> None:
+    from sentigru.model import build_model
+
+    model = build_model(ModelSpec(cell=cell, units=4, embed_dim=4, pooling=pooling), 50, 3)
+    ids = np.random.default_rng(0).integers(1, 50, size=(5, 11)).astype(np.int32)
+    scores = np.asarray(model(ids, training=False))
+    assert scores.shape == (5, 3)
+    np.testing.assert_allclose(scores.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_short_text_reads_the_same_padded_to_any_length(layers: int) -> None:
+    """A 5-word sentence padded to 256 must score as it does padded to 8: the padding is
+    masked in both directions and left out of the pooling."""
+    from sentigru.model import build_model
+
+    model = build_model(ModelSpec(units=8, embed_dim=8, layers=layers), 100, 2)
+    words = [1, 17, 42, 5, 99, 23]
+    short = np.zeros((1, 8), np.int32)
+    short[0, : len(words)] = words
+    long = np.zeros((1, 256), np.int32)
+    long[0, : len(words)] = words
+    np.testing.assert_allclose(
+        np.asarray(model(short, training=False)),
+        np.asarray(model(long, training=False)),
+        atol=1e-6,
+    )

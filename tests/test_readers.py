@@ -1,0 +1,143 @@
+"""Every reader, the formats' corners, and the one-line errors for bad files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from sentigru.data import Examples, ReadOptions, label_order, load_sources, read_examples
+from sentigru.errors import SentigruError
+
+
+def _read(path: Path, **options) -> Examples:
+    return read_examples(path, ReadOptions(**options)).examples
+
+
+def test_tsv_keeps_quotes_and_reads_gzip(tmp_path: Path) -> None:
+    content = 'label\ttext\npos\tsaid "wow" twice\nneg\tmeh\n'
+    plain = tmp_path / "a.tsv"
+    plain.write_text(content)
+    zipped = tmp_path / "a.tsv.gz"
+    zipped.write_bytes(gzip.compress(content.encode()))
+    for path in (plain, zipped):
+        examples = _read(path)
+        assert examples.texts == ['said "wow" twice', "meh"]
+        assert examples.labels == ["pos", "neg"]
+
+
+def test_csv_quoting_and_chosen_columns(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('id,review,stars\n1,"good, really ""good""",5\n2,"two\nlines",1\n')
+    examples = _read(path, text_column="review", label_column="stars")
+    assert examples.texts == ['good, really "good"', "two\nlines"]
+    assert examples.labels == ["5", "1"]
+
+
+def test_jsonl_with_integer_labels(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        json.dumps({"text": "fine", "label": 1})
+        + "\n\n"
+        + json.dumps({"text": "bad", "label": 0})
+        + "\n"
+    )
+    examples = _read(path)
+    assert examples.texts == ["fine", "bad"]
+    assert examples.labels == ["1", "0"]
+
+
+def test_folder_of_label_subfolders(tmp_path: Path) -> None:
+    for label, texts in {"neg": ["bad one"], "pos": ["good one", "good two"]}.items():
+        (tmp_path / label).mkdir()
+        for i, text in enumerate(texts):
+            (tmp_path / label / f"{i}_7.txt").write_text(text)
+    examples = _read(tmp_path)
+    assert sorted(zip(examples.labels, examples.texts)) == [
+        ("neg", "bad one"),
+        ("pos", "good one"),
+        ("pos", "good two"),
+    ]
+
+
+def test_several_files_combine(tmp_path: Path) -> None:
+    a = tmp_path / "a.tsv"
+    a.write_text("label\ttext\nx\tone\n")
+    b = tmp_path / "b.jsonl"
+    b.write_text('{"text": "two", "label": "y"}\n')
+    assert load_sources([a, b]).texts == ["one", "two"]
+
+
+def test_label_order_is_numeric_for_integers() -> None:
+    assert label_order(["10", "2", "1"]) == ["1", "2", "10"]
+    assert label_order(["pos", "neg"]) == ["neg", "pos"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.tsv", None, "no such file"),
+        ("empty.tsv", b"", "empty file"),
+        ("header.tsv", b"label\ttext\n", "no labelled texts"),
+        ("cols.tsv", b"stars\treview\n1\tok\n", "no column 'text' or 'label'"),
+        ("fields.tsv", b"label\ttext\npos\tok\npos\tone\textra\n", ":3: expected 2 fields"),
+        ("enc.tsv", b"label\ttext\npos\tok\npos\tbad \xff byte\n", ":3: byte 26 is not valid"),
+        ("bin.tsv", b"\x00\x01\x02label\x00", "binary"),
+        ("notes.txt", b"hello", "unknown file type"),
+        ("list.jsonl", b'["text", "label"]\n', ":1: each line must be a JSON object"),
+        ("emptytext.tsv", b"label\ttext\npos\t  \n", ":2: empty text"),
+    ],
+)
+def test_bad_files_give_one_clear_error(tmp_path: Path, name, content, message) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SentigruError, match=message):
+        _read(path)
+
+
+def test_truncated_gzip(tmp_path: Path) -> None:
+    data = gzip.compress(("label\ttext\n" + "pos\tgood\n" * 5000).encode())
+    path = tmp_path / "cut.tsv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(SentigruError, match="truncated"):
+        _read(path)
+
+
+def test_skip_bad_rows_counts_them(tmp_path: Path) -> None:
+    path = tmp_path / "a.tsv"
+    path.write_text("label\ttext\npos\tok\nbroken line\nneg\t\nneg\tfine\n")
+    result = read_examples(path, ReadOptions(skip_bad_rows=True))
+    assert result.examples.texts == ["ok", "fine"]
+    assert result.skipped == 2
+
+
+def test_encoding_option(tmp_path: Path) -> None:
+    path = tmp_path / "latin.tsv"
+    path.write_bytes("label\ttext\npos\tcafé\n".encode("latin-1"))
+    assert _read(path, encoding="latin-1").texts == ["café"]
+
+
+def test_folder_without_label_folders(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(SentigruError, match="one sub-folder per label"):
+        _read(tmp_path)
+
+
+def test_stratified_split_is_seeded_and_keeps_every_label() -> None:
+    examples = Examples([f"t{i}" for i in range(100)], ["a"] * 90 + ["b"] * 10)
+    train, val = examples.stratified_split(0.2, seed=3)
+    again_train, again_val = examples.stratified_split(0.2, seed=3)
+    assert val.texts == again_val.texts and train.texts == again_train.texts
+    assert val.counts() == {"a": 18, "b": 2}
+    assert len(train) + len(val) == 100
+    assert not set(train.texts) & set(val.texts)
+    assert examples.stratified_split(0.2, seed=4)[1].texts != val.texts
+
+
+def test_fingerprint_changes_with_data() -> None:
+    a = Examples(["x", "y"], ["1", "0"])
+    assert a.fingerprint() == Examples(["x", "y"], ["1", "0"]).fingerprint()
+    assert a.fingerprint() != Examples(["x", "y"], ["0", "1"]).fingerprint()

@@ -1,0 +1,41 @@
+"""The spec validates when built and survives a JSON round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentigru.errors import SentigruError
+from sentigru.spec import ModelSpec, Spec, TokenizerSpec, TrainingSpec
+
+
+def test_round_trip() -> None:
+    spec = Spec().replace(model={"cell": "lstm", "units": 8}, tokenizer={"seq_len": 32})
+    assert Spec.from_json(spec.to_json()) == spec
+    assert spec.model.cell == "lstm" and spec.tokenizer.seq_len == 32
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: ModelSpec(cell="rnn"),
+        lambda: ModelSpec(dropout=1.0),
+        lambda: ModelSpec(pooling="last"),
+        lambda: TokenizerSpec(seq_len=1),
+        lambda: TokenizerSpec(vocab_size=0),
+        lambda: TrainingSpec(val_split=1.0),
+        lambda: TrainingSpec(learning_rate=0),
+        lambda: Spec().replace(training={"epochs": 0}),
+    ],
+)
+def test_bad_settings_are_refused_when_built(build) -> None:
+    with pytest.raises(SentigruError):
+        build()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"model": {"unit": 8}}, {"extra": {}}, {"model": []}, []],
+)
+def test_unknown_or_malformed_keys_are_refused(data) -> None:
+    with pytest.raises(SentigruError):
+        Spec.from_dict(data)

@@ -1,0 +1,49 @@
+"""The tfds path: read with mocked data, and fail fast when a dataset is not prepared."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from sentigru.errors import SentigruError
+
+tfds = pytest.importorskip("tensorflow_datasets")
+
+
+def test_reads_text_and_class_names_from_mock_data(tmp_path) -> None:
+    from sentigru.data.tfds_source import load_tfds
+
+    with (
+        tfds.testing.mock_data(num_examples=12),
+        mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=True),
+    ):
+        examples = load_tfds("imdb_reviews", "train", tmp_path)
+    assert len(examples) == 12
+    assert all(isinstance(t, str) for t in examples.texts)
+    assert set(examples.labels) <= {"neg", "pos"}
+
+
+def test_glue_sst2_text_feature_is_found(tmp_path) -> None:
+    from sentigru.data.tfds_source import load_tfds
+
+    with (
+        tfds.testing.mock_data(num_examples=5),
+        mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=True),
+    ):
+        examples = load_tfds("glue/sst2", "validation", tmp_path)
+    assert set(examples.labels) <= {"negative", "positive"}
+
+
+def test_unprepared_dataset_fails_fast_with_advice(tmp_path) -> None:
+    from sentigru.data.tfds_source import load_tfds
+
+    with pytest.raises(SentigruError, match="not prepared.*--data FILE"):
+        load_tfds("imdb_reviews", "train", tmp_path)
+
+
+def test_unknown_dataset(tmp_path) -> None:
+    from sentigru.data.tfds_source import load_tfds
+
+    with pytest.raises(SentigruError, match="unknown tfds dataset"):
+        load_tfds("no_such_dataset_xyz", "train", tmp_path)

@@ -1,0 +1,114 @@
+"""The tokenizer contract: what the phone's regex tokenizer does, and nothing more."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sentigru.errors import SentigruError
+from sentigru.tokenizer import (
+    PAD_ID,
+    START_ID,
+    UNKNOWN_ID,
+    Tokenizer,
+    Vocabulary,
+    split,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Hello, world!", ["Hello", "world"]),
+        ("don't stop", ["don't", "stop"]),
+        ("'quoted'", ["'quoted'"]),
+        ("THIS Movie", ["THIS", "Movie"]),  # no lowercasing, as on the phone
+        ("great<br /><br />fun", ["great", "br", "br", "fun"]),
+        ("5 stars, 10/10", ["5", "stars", "10", "10"]),
+        ("snake_case words", ["snake_case", "words"]),
+        ("café naïve", ["caf", "na", "ve"]),  # RE2's \w is ASCII: accents split words
+        ("Straße", ["Stra", "e"]),
+        ("фильм хороший", []),  # no ASCII word characters at all
+        ("good 😀 fun", ["good", "fun"]),
+        ("it’s", ["it", "s"]),  # the curly apostrophe is not "'"
+        ("", []),
+        ("   \t\n ", []),
+        ("a--b", ["a", "b"]),
+        ("١٢٣ 123", ["123"]),  # Arabic-Indic digits are not RE2 digits
+    ],
+)
+def test_split_matches_the_phone(text: str, tokens: list[str]) -> None:
+    assert split(text) == tokens
+
+
+def test_split_limit_stops_early() -> None:
+    assert split("a b c d e", limit=2) == ["a", "b"]
+
+
+def _vocab(*words: str) -> Vocabulary:
+    return Vocabulary(("<PAD>", "<START>", "<UNKNOWN>", *words))
+
+
+def test_encode_start_ids_unknown_and_padding() -> None:
+    tok = Tokenizer(_vocab("good", "movie"), seq_len=6)
+    row = tok.encode(["good movie, BAD"])[0]
+    assert row.dtype == np.int32
+    assert row.tolist() == [START_ID, 3, 4, UNKNOWN_ID, PAD_ID, PAD_ID]
+
+
+def test_encode_truncates_to_seq_len() -> None:
+    tok = Tokenizer(_vocab("a"), seq_len=4)
+    assert tok.encode(["a a a a a a a"])[0].tolist() == [1, 3, 3, 3]
+
+
+def test_empty_text_is_start_only() -> None:
+    tok = Tokenizer(_vocab("a"), seq_len=3)
+    assert tok.encode([""])[0].tolist() == [1, 0, 0]
+
+
+def test_huge_text_reads_only_what_it_needs() -> None:
+    tok = Tokenizer(_vocab("w"), seq_len=8)
+    text = "w " * 5_000_000  # 10 MB; splitting it all would take seconds and memory
+    assert tok.ids(text) == [1] + [3] * 7
+
+
+def test_vocabulary_order_is_frequency_then_alphabetical() -> None:
+    vocab = Vocabulary.build(["b a c", "a b", "a d"], size=3)
+    assert vocab.tokens == ("<PAD>", "<START>", "<UNKNOWN>", "a", "b", "c")
+
+
+def test_vocabulary_min_count_and_case() -> None:
+    vocab = Vocabulary.build(["Good good GOOD good"], size=10, min_count=2)
+    assert vocab.tokens[3:] == ("good",)
+
+
+def test_vocab_file_round_trip(tmp_path) -> None:
+    vocab = Vocabulary.build(["x y z y"], size=10)
+    vocab.save(tmp_path / "vocab.txt")
+    text = (tmp_path / "vocab.txt").read_text()
+    assert text.splitlines()[:4] == ["<PAD> 0", "<START> 1", "<UNKNOWN> 2", "y 3"]
+    assert Vocabulary.load(tmp_path / "vocab.txt") == vocab
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["<PAD> 0\n<START> 1\n", "<PAD> 0\n<START> 1\n<UNKNOWN> 2\nx 9\n", "a 0\nb 1\nc 2\n"],
+)
+def test_bad_vocab_files_are_refused(content: str) -> None:
+    with pytest.raises(SentigruError):
+        Vocabulary.from_text(content)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.integers(min_value=2, max_value=40))
+def test_any_text_encodes_within_contract(text: str, seq_len: int) -> None:
+    tok = Tokenizer(_vocab("a", "b", "The"), seq_len=seq_len)
+    row = tok.encode([text])[0]
+    assert row.shape == (seq_len,)
+    assert row[0] == START_ID
+    assert row.min() >= 0 and row.max() < 6
+    real = int((row != PAD_ID).sum())
+    assert (row[real:] == PAD_ID).all()  # padding only at the end
+    assert real == min(seq_len, 1 + len(split(text)))
