@@ -165,6 +165,9 @@ def load(path: Path) -> ModelFolder:
 
 
 def load_keras(file: Path) -> Any:
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     import sentigru.model  # noqa: F401  (registers MaskedPooling for deserialization)

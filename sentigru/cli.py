@@ -184,6 +184,9 @@ def train(**kwargs: Any) -> None:
     click.echo(f"read {len(examples)} examples ({counts})", err=True)
 
     from sentigru import bundle
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow()
     from sentigru.training import train as run_training
 
     trained = run_training(examples, spec, val)
@@ -271,3 +274,102 @@ def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
     truth = [index[label] for label in examples.labels]
     report = classification_report(truth, predicted, predictor.labels)
     click.echo(json.dumps(report) if as_json else format_report(report))
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--model", required=True, type=click.Path(path_type=Path), help="Model folder.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="File to write [MODEL/model.tflite, or MODEL/saved_model for --format saved_model].",
+)
+@click.option(
+    "--quantize",
+    type=click.Choice(["dynamic", "float16", "int8", "none"]),
+    help="Weight quantization [from the spec: dynamic].",
+)
+@click.option(
+    "--runtime",
+    type=click.Choice(["mediapipe", "litert"]),
+    help="mediapipe: one subgraph, for MediaPipe Tasks / Task Library; litert: smaller, "
+    "WHILE loop, for the LiteRT interpreter [mediapipe].",
+)
+@click.option("--seq-len", type=click.IntRange(min=2), help="Ids per text on the phone [spec].")
+@click.option(
+    "--batch",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Fixed batch size (1 for phones; larger for bulk work in LiteRT).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tflite", "saved_model"]),
+    default="tflite",
+    show_default=True,
+    help="saved_model: a TF SavedModel taking raw strings, for TF Serving.",
+)
+@_data_options
+def export(**kwargs: Any) -> None:
+    """Write a quantized .tflite (or SavedModel) and check it against the Keras model."""
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow()
+    model_dir: Path = kwargs["model"]
+    if kwargs["fmt"] == "saved_model":
+        _export_saved_model(model_dir, kwargs["out"] or model_dir / "saved_model")
+        return
+    from sentigru.export.phone import check_writable
+
+    out: Path = kwargs["out"] or model_dir / "model.tflite"
+    check_writable(out)
+    labelled = _load_data(kwargs, "test") if kwargs["data"] or kwargs["dataset"] else None
+
+    from sentigru import bundle
+    from sentigru.export.phone import (
+        ExportReport,
+        build_tflite,
+        compare,
+        sample_texts,
+        write_atomic,
+    )
+    from sentigru.export.tflite import operator_counts
+
+    folder = bundle.load(model_dir)
+    quantize = kwargs["quantize"] or folder.spec.export.quantize
+    runtime = kwargs["runtime"] or folder.spec.export.runtime
+    seq_len = kwargs["seq_len"] or folder.spec.tokenizer.seq_len
+    content = build_tflite(
+        folder, quantize=quantize, runtime=runtime, batch=kwargs["batch"], seq_len=seq_len
+    )
+    texts = labelled.texts if labelled else sample_texts(folder.vocab)
+    check = compare(folder, content, texts, labelled.labels if labelled else None)
+    write_atomic(out, content)
+    report = ExportReport(
+        path=out,
+        runtime=runtime,
+        quantize=quantize,
+        seq_len=seq_len,
+        batch=kwargs["batch"],
+        keras_bytes=(model_dir / bundle.MODEL_FILE).stat().st_size,
+        float_bytes=4 * folder.model.count_params(),
+        tflite_bytes=len(content),
+        operators={k: dict(v) for k, v in operator_counts(content).items()},
+        n_compared=check["n"],
+        max_score_diff=check["max_score_diff"],
+        label_agreement=check["label_agreement"],
+        accuracy=check.get("accuracy", {}),
+    )
+    click.echo(report.as_text())
+
+
+def _export_saved_model(model_dir: Path, out: Path) -> None:
+    from sentigru import bundle
+    from sentigru.export.saved_model import export_saved_model
+
+    export_saved_model(bundle.load(model_dir), out)
+    click.echo(f"wrote {out} (serving signature: texts [None] string -> scores, labels)")

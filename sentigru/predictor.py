@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sentigru.errors import SentigruError
+from sentigru.tf_quiet import quiet_stderr
 from sentigru.tokenizer import Tokenizer, Vocabulary
 
 CHUNK = 256
@@ -56,14 +57,10 @@ class KerasPredictor(Predictor):
     """A model folder, run through one compiled inference function reused for every
     batch (``model.predict`` re-plans each call; an eager RNN call takes seconds)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, folder: Any) -> None:
         from sentigru.tf_quiet import import_tensorflow
 
         tf = import_tensorflow()
-
-        from sentigru import bundle
-
-        folder = bundle.load(path)
         self.folder = folder
         self.labels = folder.labels
         self.tokenizer = Tokenizer(folder.vocab, folder.spec.tokenizer.seq_len)
@@ -73,6 +70,15 @@ class KerasPredictor(Predictor):
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
             autograph=False,
         )
+
+    @classmethod
+    def load(cls, path: Path) -> KerasPredictor:
+        from sentigru.tf_quiet import import_tensorflow
+
+        import_tensorflow()
+        from sentigru import bundle
+
+        return cls(bundle.load(path))
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         parts = []
@@ -88,30 +94,35 @@ class KerasPredictor(Predictor):
 class LiteRTPredictor(Predictor):
     """A ``.tflite`` file with sentigru metadata, run by the LiteRT interpreter."""
 
-    def __init__(self, path: Path, threads: int | None = None) -> None:
+    def __init__(self, content: bytes, source: str = "model", threads: int | None = None) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         from sentigru.export.metadata import read_metadata
 
         try:
-            content = Path(path).read_bytes()
-        except OSError as exc:
-            raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
-        try:
             meta = read_metadata(content)
         except ValueError as exc:
-            raise SentigruError(f"{path}: {exc}") from None
+            raise SentigruError(f"{source}: {exc}") from None
         try:
-            self.interpreter = Interpreter(model_content=content, num_threads=threads)
-            self.interpreter.allocate_tensors()
+            with quiet_stderr():  # LiteRT announces its CPU delegate on stderr
+                self.interpreter = Interpreter(model_content=content, num_threads=threads)
+                self.interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
-            raise SentigruError(f"{path}: not a loadable TFLite model: {exc}") from None
+            raise SentigruError(f"{source}: not a loadable TFLite model: {exc}") from None
         self.labels = list(meta["labels"])
         detail = self.interpreter.get_input_details()[0]
         self.batch, seq_len = (int(d) for d in detail["shape"])
         self._input = detail["index"]
         self._output = self.interpreter.get_output_details()[0]["index"]
         self.tokenizer = Tokenizer(Vocabulary(tuple(meta["vocab"])), seq_len)
+
+    @classmethod
+    def load(cls, path: Path, threads: int | None = None) -> LiteRTPredictor:
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return cls(content, str(path), threads)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
@@ -132,5 +143,5 @@ def open_predictor(path: Path) -> Predictor:
     if not path.exists():
         raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
     if path.is_file():
-        return LiteRTPredictor(path)
-    return KerasPredictor(path)
+        return LiteRTPredictor.load(path)
+    return KerasPredictor.load(path)

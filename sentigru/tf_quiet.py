@@ -1,32 +1,47 @@
-"""Import TensorFlow without its start-up chatter on stderr.
+"""Keep TensorFlow's and LiteRT's C++ chatter off the user's terminal.
 
-TensorFlow's C++ side prints lines about CUDA, oneDNN and CPU features while it is
-imported, before any logging setting applies. A command-line user sees them as noise
-around the one line that matters, so they are hidden during the import only
-(``SENTIGRU_DEBUG=1`` shows them).
+TensorFlow prints lines about CUDA, oneDNN and CPU features while it is imported, the
+converter logs every pass, and LiteRT announces its CPU delegate: all on file descriptor
+2, below Python's logging, before any setting applies. A command-line user sees them as
+noise around the one line that matters, so they are muted where they are made
+(``SENTIGRU_DEBUG=1`` shows them). Python exceptions are unaffected: they carry their
+own messages and are reported after the descriptor is restored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from types import ModuleType
 
 
-def import_tensorflow() -> ModuleType:
-    """``import tensorflow``, with stderr muted during the import unless debugging."""
-    if "tensorflow" in sys.modules or os.environ.get("SENTIGRU_DEBUG"):
-        import tensorflow
-
-        return tensorflow
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the duration, unless debugging."""
+    if os.environ.get("SENTIGRU_DEBUG"):
+        yield
+        return
     sys.stderr.flush()
     saved = os.dup(2)
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
-            import tensorflow
+            yield
     finally:
+        sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def import_tensorflow() -> ModuleType:
+    """``import tensorflow`` quietly; later C++ logging is limited to errors that TF
+    does not also raise in Python."""
+    if "tensorflow" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        with quiet_stderr():
+            import tensorflow
+    import tensorflow
+
     return tensorflow

@@ -1,0 +1,58 @@
+"""A TensorFlow SavedModel that takes raw strings, for TF Serving.
+
+The tokenizer runs inside the graph: TensorFlow's regex ops are RE2, the engine the
+phone uses, so ``[^\\w']+`` means exactly what it means on the phone (ASCII ``\\w``).
+The ids then go through the same Keras model that ``sentigru predict`` runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tensorflow as tf
+
+from sentigru.bundle import replace_path
+from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
+
+
+class _Serving(tf.Module):
+    def __init__(self, folder: Any) -> None:
+        super().__init__()
+        self.model = folder.model
+        self.seq_len = folder.spec.tokenizer.seq_len
+        tokens = list(folder.vocab.tokens)
+        self.table = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(
+                tf.constant(tokens), tf.range(len(tokens), dtype=tf.int64)
+            ),
+            default_value=UNKNOWN_ID,
+        )
+        self.labels = tf.constant(folder.labels)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="texts")])
+    def serve(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
+        spaced = tf.strings.regex_replace(texts, DELIM_REGEX, " ")
+        words = tf.strings.split(spaced)  # on whitespace, empty pieces dropped
+        words = words[:, : self.seq_len - 1]
+        ids = tf.cast(tf.ragged.map_flat_values(self.table.lookup, words), tf.int32)
+        start = tf.fill([tf.shape(texts)[0], 1], START_ID)
+        ids = tf.concat([start, ids], axis=1).to_tensor(0)
+        scores = self.model(ids, training=False)
+        return {"scores": scores, "label": tf.gather(self.labels, tf.argmax(scores, axis=1))}
+
+
+def export_saved_model(folder: Any, out: Path) -> None:
+    """Write the SavedModel to a temporary folder beside ``out``, then rename it."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    module = _Serving(folder)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        tf.saved_model.save(module, str(staged), signatures={"serving_default": module.serve})
+        replace_path(staged, out, force=True)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
