@@ -6,7 +6,7 @@ MediaPipe Tasks ``TextClassifier`` and the TFLite Task Library ``NLClassifier`` 
 * split the text on the delimiter regex ``[^\\w']+`` and drop empty pieces. RE2's ``\\w``
   is ASCII only (``[0-9A-Za-z_]``), unlike Python's, so every non-ASCII character
   (accents, other scripts, emoji, curly quotes) is a delimiter: ``café`` gives ``caf``;
-* no lowercasing and no other normalisation;
+* no lowercasing and no other normalisation; the text ends at a NUL character;
 * ``<START>`` first, then each word's id (``<UNKNOWN>`` when it is not in the
   vocabulary), cut or padded with ``<PAD>`` to the model's sequence length.
 
@@ -38,8 +38,12 @@ PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
 
 
 def iter_tokens(text: str) -> Iterator[str]:
-    """Yield the words of ``text`` lazily, so a huge text costs only what is read."""
-    for match in _TOKEN.finditer(text):
+    """Yield the words of ``text`` lazily, so a huge text costs only what is read.
+
+    MediaPipe passes the text on as a C string, so it ends at the first NUL character;
+    so does this."""
+    end = text.find("\0")
+    for match in _TOKEN.finditer(text, 0, len(text) if end < 0 else end):
         yield match.group()
 
 

@@ -37,6 +37,7 @@ from sentigru.tokenizer import (
         ("   \t\n ", []),
         ("a--b", ["a", "b"]),
         ("١٢٣ 123", ["123"]),  # Arabic-Indic digits are not RE2 digits
+        ("before\0after", ["before"]),  # MediaPipe passes a C string: it ends at NUL
     ],
 )
 def test_split_matches_the_phone(text: str, tokens: list[str]) -> None:

@@ -1,0 +1,211 @@
+"""Phone export: builtin operators only, metadata the runtimes read, agreement with
+Keras, clear refusals, and a fast predict path without TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sentigru.cli import main
+from sentigru.errors import SentigruError
+
+pytest.importorskip("tensorflow")
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+
+@pytest.fixture(scope="session")
+def folder(trained_model: Path):
+    from sentigru import bundle
+
+    return bundle.load(trained_model)
+
+
+@pytest.fixture(scope="session")
+def exported(folder) -> dict[tuple[str, str], bytes]:
+    from sentigru.export.phone import build_tflite
+
+    return {
+        (runtime, quantize): build_tflite(folder, quantize=quantize, runtime=runtime)
+        for runtime, quantize in [
+            ("mediapipe", "dynamic"),
+            ("mediapipe", "float16"),
+            ("mediapipe", "none"),
+            ("litert", "dynamic"),
+        ]
+    }
+
+
+def test_every_mode_loads_with_builtin_ops_only(exported) -> None:
+    from sentigru.export.tflite import operator_counts
+
+    for (runtime, _), content in exported.items():
+        interpreter = Interpreter(
+            model_content=content,
+            experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
+        interpreter.allocate_tensors()
+        detail = interpreter.get_input_details()[0]
+        assert detail["dtype"] == np.int32 and list(detail["shape"]) == [1, 64]
+        subgraphs = operator_counts(content)
+        for counts in subgraphs.values():
+            assert not [op for op in counts if op.startswith(("CUSTOM", "Flex"))]
+        if runtime == "mediapipe":
+            assert len(subgraphs) == 1  # MediaPipe refuses more than one
+        else:
+            assert subgraphs["main"]["WHILE"] == 2
+
+
+def test_metadata_carries_tokenizer_vocab_and_labels(folder, exported) -> None:
+    from sentigru.export.metadata import check_mediapipe_compatible, read_metadata
+
+    meta = read_metadata(exported[("mediapipe", "dynamic")])
+    assert meta["delim_regex"] == r"[^\w']+"
+    assert meta["vocab"] == list(folder.vocab.tokens)
+    assert meta["labels"] == ["negative", "positive"]
+    check_mediapipe_compatible(exported[("mediapipe", "dynamic")])
+    with pytest.raises(ValueError, match="subgraphs"):
+        check_mediapipe_compatible(exported[("litert", "dynamic")])
+
+
+def test_tflite_agrees_with_keras(folder, exported) -> None:
+    from sentigru.export.phone import compare, sample_texts
+
+    texts = sample_texts(folder.vocab, n=100)
+    for (_, quantize), content in exported.items():
+        result = compare(folder, content, texts, None)
+        assert result["label_agreement"] >= 0.98, quantize
+        limit = {"none": 1e-5, "float16": 5e-3, "dynamic": 5e-2}[quantize]
+        assert result["max_score_diff"] < limit, (quantize, result)
+
+
+def test_int8_is_refused_clearly(trained_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.tflite"
+    result = CliRunner().invoke(
+        main, ["export", "--model", str(trained_model), "--quantize", "int8", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "int8" in result.output and "--quantize dynamic" in result.output
+    assert not out.exists()
+
+
+def test_unwritable_destination_fails_before_work(trained_model: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "m.tflite"
+    args = ["export", "--model", str(trained_model), "--out", str(missing)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "does not exist" in result.output
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        result = CliRunner().invoke(
+            main, ["export", "--model", str(trained_model), "--out", str(locked / "m.tflite")]
+        )
+        assert result.exit_code == 1 and "not writable" in result.output
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> None:
+    from sentigru.export import phone
+
+    out = tmp_path / "m.tflite"
+    out.write_bytes(b"old model")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(phone.os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        phone.write_atomic(out, b"new model")
+    assert out.read_bytes() == b"old model"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.tflite"]
+
+
+def test_export_command_prints_report_and_writes_file(
+    trained_model: Path, tmp_path: Path, synthetic_files
+) -> None:
+    out = tmp_path / "phone.tflite"
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "--model",
+            str(trained_model),
+            "--out",
+            str(out),
+            "--data",
+            str(synthetic_files[1]),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+    assert "1 subgraph(s)" in result.output
+    assert "agreement with keras on 200 texts" in result.output
+    assert "accuracy on 200 labelled texts: keras" in result.output
+
+
+def test_predict_on_tflite_does_not_import_tensorflow(exported, tmp_path: Path) -> None:
+    path = tmp_path / "m.tflite"
+    path.write_bytes(exported[("mediapipe", "dynamic")])
+    code = (
+        "import sys\n"
+        "from sentigru.cli import main\n"
+        f"sys.argv = ['sentigru', 'predict', '--json', '--model', {str(path)!r}, 'loved it']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "leaked = [m for m in ('tensorflow', 'keras', 'mediapipe') if m in sys.modules]\n"
+        "assert not leaked, leaked\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["label"] == "positive"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not a TFLite"),
+        (os.urandom(4096), "not a TFLite"),
+        (b"\0\0\0\0TFL3" + b"\0" * 64, "metadata|parse|TFLite"),
+    ],
+)
+def test_bad_tflite_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    from sentigru.predictor import LiteRTPredictor
+
+    path = tmp_path / "bad.tflite"
+    path.write_bytes(content)
+    with pytest.raises(SentigruError, match=message):
+        LiteRTPredictor.load(path)
+
+
+def test_tflite_without_metadata_is_refused(folder, tmp_path: Path) -> None:
+    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.export.tflite import convert
+    from sentigru.predictor import LiteRTPredictor
+
+    weights = PhoneWeights.from_keras(folder.model, "gru", "maxmean")
+    path = tmp_path / "plain.tflite"
+    path.write_bytes(convert(phone_function(weights, 1, 8), "none"))
+    with pytest.raises(SentigruError, match="metadata"):
+        LiteRTPredictor.load(path)
+
+
+def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
+    import tensorflow as tf
+    from texts import varied_texts
+
+    from sentigru.export.saved_model import export_saved_model
+    from sentigru.predictor import KerasPredictor
+
+    export_saved_model(folder, tmp_path / "sm")
+    serve = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    texts = varied_texts(60, seed=5)
+    # The in-graph tokenizer is RE2 (TensorFlow's regex engine), like the phone's.
+    out = serve(texts=tf.constant(texts))
+    expected = KerasPredictor(folder).scores(texts)
+    np.testing.assert_allclose(out["scores"].numpy(), expected, atol=1e-5)
+    labels = [b.decode() for b in out["label"].numpy()]
+    assert labels == [folder.labels[i] for i in expected.argmax(1)]
