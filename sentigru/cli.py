@@ -69,6 +69,10 @@ def _data_options(func: Any) -> Any:
             "--encoding", default="utf-8", show_default=True, help="Encoding of the files."
         ),
         click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
+        click.option(
+            "--label-map",
+            help="Rename labels as they are read, e.g. '0=negative,1=positive'.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -83,7 +87,17 @@ def _read_options(kwargs: dict[str, Any]) -> Any:
         label_column=kwargs["label_column"],
         encoding=kwargs["encoding"],
         skip_bad_rows=kwargs["skip_bad_rows"],
+        label_map=_label_map(kwargs["label_map"]),
     )
+
+
+def _label_map(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
+        raise click.BadParameter("use OLD=NEW pairs separated by commas", param_hint="--label-map")
+    return {old.strip(): new.strip() for old, new in pairs}
 
 
 def _load_data(kwargs: dict[str, Any], default_split: str) -> Any:
@@ -111,6 +125,9 @@ _SPEC_OPTIONS = {
     "layers": ("model", "layers"),
     "dropout": ("model", "dropout"),
     "pooling": ("model", "pooling"),
+    "chunk_len": ("model", "chunk_len"),
+    "bigram_buckets": ("model", "bigram_buckets"),
+    "bigram_dim": ("model", "bigram_dim"),
     "epochs": ("training", "epochs"),
     "batch_size": ("training", "batch_size"),
     "learning_rate": ("training", "learning_rate"),
@@ -168,6 +185,9 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
     type=click.Choice(["maxmean", "max", "mean"]),
     help="Pooling over the real time steps [maxmean].",
 )
+@click.option("--chunk-len", type=int, help="Read texts in chunks of this many ids; 0: whole [0].")
+@click.option("--bigram-buckets", type=int, help="Hashed word-pair features; 0: none [0].")
+@click.option("--bigram-dim", type=int, help="Width of the word-pair embedding [16].")
 def train(**kwargs: Any) -> None:
     """Train a model on labelled files or a tfds dataset."""
     out: Path = kwargs["out"]

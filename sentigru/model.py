@@ -48,18 +48,98 @@ class MaskedPooling(layers.Layer):
         return {**super().get_config(), "mode": self.mode}
 
 
+@keras.saving.register_keras_serializable(package="sentigru")
+class Chunk(layers.Layer):
+    """``[batch, steps, ...]`` → ``[batch * n, size, ...]``: the text cut into ``n``
+    independent chunks (the end padded with zeros to a whole chunk)."""
+
+    def __init__(self, size: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.size = size
+
+    def call(self, inputs):  # type: ignore[no-untyped-def]
+        steps = ops.shape(inputs)[1]
+        pad = (-steps) % self.size
+        widths = [[0, 0], [0, pad]] + [[0, 0]] * (len(inputs.shape) - 2)
+        padded = ops.pad(inputs, widths)
+        return ops.reshape(padded, (-1, self.size, *inputs.shape[2:]))
+
+    def get_config(self) -> dict[str, object]:
+        return {**super().get_config(), "size": self.size}
+
+
+@keras.saving.register_keras_serializable(package="sentigru")
+class Unchunk(layers.Layer):
+    """The inverse of :class:`Chunk`: ``[batch * n, size, d]`` → ``[batch, n * size, d]``,
+    with ``batch`` read from the second input (the ids)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True  # the pooling gets its mask explicitly
+
+    def compute_mask(self, inputs, mask=None):  # type: ignore[no-untyped-def]
+        return None
+
+    def call(self, inputs):  # type: ignore[no-untyped-def]
+        chunks, ids = inputs
+        return ops.reshape(chunks, (ops.shape(ids)[0], -1, chunks.shape[-1]))
+
+
+@keras.saving.register_keras_serializable(package="sentigru")
+class HashedBigrams(layers.Layer):
+    """Mean embedding of hashed word pairs, computed from the ids inside the model.
+
+    A pair ``(a, b)`` of neighbouring ids gets the bucket ``(a * vocab + b) mod buckets``
+    (exact int32 arithmetic: the spec keeps ``vocab * vocab`` under 2**31); pairs that
+    end in padding are left out of the mean.
+    """
+
+    def __init__(self, vocab_size: int, buckets: int, dim: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.vocab_size, self.buckets, self.dim = vocab_size, buckets, dim
+        self.table = layers.Embedding(buckets, dim, name="bigram_embedding")
+
+    def build(self, input_shape):  # type: ignore[no-untyped-def]
+        self.table.build((None, None))
+        super().build(input_shape)
+
+    def call(self, ids):  # type: ignore[no-untyped-def]
+        first, second = ids[:, :-1], ids[:, 1:]
+        codes = ops.mod(first * self.vocab_size + second, self.buckets)
+        weights = ops.expand_dims(ops.cast(ops.not_equal(second, 0), "float32"), -1)
+        total = ops.sum(self.table(codes) * weights, axis=1)
+        return total / ops.maximum(ops.sum(weights, axis=1), 1.0)
+
+    def get_config(self) -> dict[str, object]:
+        config = {"vocab_size": self.vocab_size, "buckets": self.buckets, "dim": self.dim}
+        return {**super().get_config(), **config}
+
+
 def build_model(spec: ModelSpec, vocab_size: int, num_labels: int) -> keras.Model:
     """A new, untrained model; ``vocab_size`` counts the special tokens."""
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
-    x = layers.Embedding(vocab_size, spec.embed_dim, mask_zero=True, name="embedding")(ids)
+    mask = ops.not_equal(ids, 0)
+    x = layers.Embedding(vocab_size, spec.embed_dim, name="embedding")(ids)
     if spec.dropout:
         x = layers.SpatialDropout1D(spec.dropout, name="embedding_dropout")(x)
+    step_mask = mask
+    if spec.chunk_len:
+        x = Chunk(spec.chunk_len, name="chunk")(x)
+        step_mask = Chunk(spec.chunk_len, name="chunk_mask")(mask)
     cell = layers.GRU if spec.cell == "gru" else layers.LSTM
     for i in range(spec.layers):
         x = layers.Bidirectional(
             cell(spec.units, return_sequences=True), name=f"bi_{spec.cell}_{i}"
-        )(x)
-    x = MaskedPooling(spec.pooling, name="pooling")(x)
+        )(x, mask=step_mask)
+    if spec.chunk_len:
+        x = Unchunk(name="unchunk")([x, ids])
+        step_mask = Unchunk(name="unchunk_mask")([ops.expand_dims(step_mask, -1), ids])[..., 0]
+    x = MaskedPooling(spec.pooling, name="pooling")(x, mask=step_mask)
+    if spec.bigram_buckets:
+        bigrams = HashedBigrams(vocab_size, spec.bigram_buckets, spec.bigram_dim, name="bigrams")(
+            ids
+        )
+        x = layers.Concatenate(name="features")([x, bigrams])
     if spec.dropout:
         x = layers.Dropout(spec.dropout, name="dropout")(x)
     scores = layers.Dense(num_labels, activation="softmax", name="scores")(x)

@@ -61,6 +61,15 @@ class ModelSpec:
     pooling: str = "maxmean"
     """How the per-step outputs become one vector; pooling over the real (unpadded)
     steps keeps short texts from drowning in padding."""
+    chunk_len: int = 0
+    """Read the text in independent chunks of this many ids (0: one piece). The phone
+    graph unrolls the recurrence over one chunk and runs all chunks as a batch, so a
+    long text costs operators (file size) for ``chunk_len`` steps, not ``seq_len``."""
+    bigram_buckets: int = 0
+    """Hashed word-pair features computed inside the model from the ids (0: none):
+    ``(id[t] * vocab + id[t+1]) mod buckets`` indexes an embedding that is averaged over
+    the text, fastText style. The phone still sends only word ids."""
+    bigram_dim: int = 16
 
     def __post_init__(self) -> None:
         self.validate()
@@ -75,6 +84,15 @@ class ModelSpec:
             self.pooling in POOLINGS,
             f"pooling must be one of {', '.join(POOLINGS)}, got {self.pooling!r}",
         )
+        _check(
+            self.chunk_len == 0 or self.chunk_len >= 4,
+            f"chunk_len must be 0 or at least 4, got {self.chunk_len}",
+        )
+        _check(
+            self.bigram_buckets == 0 or self.bigram_buckets >= 16,
+            f"bigram_buckets must be 0 or at least 16, got {self.bigram_buckets}",
+        )
+        _check(self.bigram_dim >= 1, f"bigram_dim must be at least 1, got {self.bigram_dim}")
 
 
 @dataclass(frozen=True)
@@ -140,6 +158,19 @@ class Spec:
     model: ModelSpec = field(default_factory=ModelSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
     export: ExportSpec = field(default_factory=ExportSpec)
+
+    def __post_init__(self) -> None:
+        chunk = self.model.chunk_len
+        _check(
+            not chunk or self.tokenizer.seq_len % chunk == 0,
+            f"seq_len ({self.tokenizer.seq_len}) must be a multiple of chunk_len ({chunk})",
+        )
+        ids = self.tokenizer.vocab_size + 3
+        _check(
+            not self.model.bigram_buckets or ids * ids < 2**31,
+            f"with bigram features the vocabulary must stay under 46338 words (int32 "
+            f"pair codes), got {self.tokenizer.vocab_size}",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -186,7 +186,7 @@ def test_tflite_without_metadata_is_refused(folder, tmp_path: Path) -> None:
     from sentigru.export.tflite import convert
     from sentigru.predictor import LiteRTPredictor
 
-    weights = PhoneWeights.from_keras(folder.model, "gru", "maxmean")
+    weights = PhoneWeights.from_keras(folder.model, folder.spec.model)
     path = tmp_path / "plain.tflite"
     path.write_bytes(convert(phone_function(weights, 1, 8), "none"))
     with pytest.raises(SentigruError, match="metadata"):

@@ -141,3 +141,10 @@ def test_fingerprint_changes_with_data() -> None:
     a = Examples(["x", "y"], ["1", "0"])
     assert a.fingerprint() == Examples(["x", "y"], ["1", "0"]).fingerprint()
     assert a.fingerprint() != Examples(["x", "y"], ["0", "1"]).fingerprint()
+
+
+def test_label_map_renames_labels(tmp_path: Path) -> None:
+    path = tmp_path / "a.tsv"
+    path.write_text("label\ttext\n0\tbad\n1\tgood\n2\tso so\n")
+    examples = _read(path, label_map={"0": "negative", "1": "positive"})
+    assert examples.labels == ["negative", "positive", "2"]

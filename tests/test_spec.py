@@ -25,6 +25,8 @@ def test_round_trip() -> None:
         lambda: TrainingSpec(val_split=1.0),
         lambda: TrainingSpec(learning_rate=0),
         lambda: Spec().replace(training={"epochs": 0}),
+        lambda: Spec().replace(model={"chunk_len": 100}),  # 256 is not whole chunks
+        lambda: Spec().replace(model={"bigram_buckets": 64}, tokenizer={"vocab_size": 50000}),
     ],
 )
 def test_bad_settings_are_refused_when_built(build) -> None:

@@ -12,7 +12,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -32,6 +32,8 @@ class ReadOptions:
     label_column: str = "label"
     encoding: str = "utf-8"
     skip_bad_rows: bool = False
+    label_map: dict[str, str] = field(default_factory=dict)
+    """Labels renamed as they are read (``{"0": "negative"}``); others are kept."""
 
 
 @dataclass
@@ -105,6 +107,7 @@ class _Reader:
         if not label:
             self.bad(where, "empty label")
             return
+        label = self.options.label_map.get(label, label)
         self.result.examples.texts.append(text)
         self.result.examples.labels.append(label)
 

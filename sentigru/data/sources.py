@@ -31,5 +31,8 @@ def load_sources(
     if dataset:
         from sentigru.data.tfds_source import load_tfds
 
-        examples.extend(load_tfds(dataset, split, data_dir))
+        loaded = load_tfds(dataset, split, data_dir)
+        mapping = options.label_map if options else {}
+        loaded.labels = [mapping.get(label, label) for label in loaded.labels]
+        examples.extend(loaded)
     return examples

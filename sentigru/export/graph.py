@@ -70,22 +70,33 @@ class PhoneWeights:
     pooling: str
     dense_kernel: np.ndarray
     dense_bias: np.ndarray
+    chunk_len: int = 0
+    bigram_table: np.ndarray | None = None
 
     @classmethod
-    def from_keras(cls, model: Any, cell: str, pooling: str) -> PhoneWeights:
+    def from_keras(cls, model: Any, spec: Any) -> PhoneWeights:
+        """``spec`` is the model's :class:`~sentigru.spec.ModelSpec`."""
         layers = []
         for layer in model.layers:
             if layer.name.startswith("bi_"):
                 layers.append(
-                    (_direction(layer.forward_layer, cell), _direction(layer.backward_layer, cell))
+                    (
+                        _direction(layer.forward_layer, spec.cell),
+                        _direction(layer.backward_layer, spec.cell),
+                    )
                 )
         dense = model.get_layer("scores")
+        bigrams = None
+        if spec.bigram_buckets:
+            bigrams = np.asarray(model.get_layer("bigrams").table.embeddings.numpy())
         return cls(
             np.asarray(model.get_layer("embedding").embeddings.numpy()),
             layers,
-            pooling,
+            spec.pooling,
             np.asarray(dense.kernel.numpy()),
             np.asarray(dense.bias.numpy()),
+            spec.chunk_len,
+            bigrams,
         )
 
 
@@ -182,15 +193,36 @@ def phone_function(
     """A concrete function ``ids [batch, seq_len] int32 → scores [batch, labels] float32``."""
     embedding = tf.constant(weights.embedding)
 
+    if weights.chunk_len and seq_len % weights.chunk_len:
+        raise ValueError(f"seq_len {seq_len} is not a multiple of chunk_len {weights.chunk_len}")
+    chunk = weights.chunk_len or seq_len
+    vocab_size = weights.embedding.shape[0]
+
     @tf.function(input_signature=[tf.TensorSpec([batch, seq_len], tf.int32, name="ids")])
     def scores(ids: tf.Tensor) -> tf.Tensor:
         mask = tf.expand_dims(tf.cast(tf.not_equal(ids, 0), tf.float32), -1)
         x = tf.gather(embedding, ids)
+        # Chunks run side by side as a batch: the unrolled graph covers one chunk.
+        x = tf.reshape(x, [batch * (seq_len // chunk), chunk, x.shape[-1]])
+        chunk_mask = tf.reshape(mask, [batch * (seq_len // chunk), chunk, 1])
         for forward, backward in weights.layers:
             directions = (forward, backward)
-            x = tf.concat([_run_direction(x, mask, d, unroll) for d in directions], axis=-1)
-        pooled = _pool(x, mask, weights.pooling)
+            x = tf.concat([_run_direction(x, chunk_mask, d, unroll) for d in directions], axis=-1)
+        x = tf.reshape(x, [batch, seq_len, x.shape[-1]])
+        features = [_pool(x, mask, weights.pooling)]
+        if weights.bigram_table is not None:
+            features.append(_bigrams(ids, weights.bigram_table, vocab_size))
+        pooled = tf.concat(features, axis=-1) if len(features) > 1 else features[0]
         logits = tf.matmul(pooled, tf.constant(weights.dense_kernel)) + weights.dense_bias
         return tf.nn.softmax(logits)
 
     return scores.get_concrete_function()
+
+
+def _bigrams(ids: tf.Tensor, table: np.ndarray, vocab_size: int) -> tf.Tensor:
+    """The mean hashed-pair embedding, as :class:`sentigru.model.HashedBigrams` computes it."""
+    first, second = ids[:, :-1], ids[:, 1:]
+    codes = tf.math.floormod(first * vocab_size + second, table.shape[0])
+    weights = tf.expand_dims(tf.cast(tf.not_equal(second, 0), tf.float32), -1)
+    total = tf.reduce_sum(tf.gather(tf.constant(table), codes) * weights, axis=1)
+    return total / tf.maximum(tf.reduce_sum(weights, axis=1), 1.0)

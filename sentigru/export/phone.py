@@ -141,7 +141,7 @@ def build_tflite(
         )
     spec = folder.spec
     seq_len = seq_len or spec.tokenizer.seq_len
-    weights = PhoneWeights.from_keras(folder.model, spec.model.cell, spec.model.pooling)
+    weights = PhoneWeights.from_keras(folder.model, spec.model)
     function = phone_function(weights, batch, seq_len, unroll=runtime == "mediapipe")
     model = strip_strings(convert(function, quantize))
     model = write_metadata(
