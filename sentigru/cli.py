@@ -134,6 +134,7 @@ _SPEC_OPTIONS = {
     "patience": ("training", "patience"),
     "val_split": ("training", "val_split"),
     "label_smoothing": ("training", "label_smoothing"),
+    "lr_schedule": ("training", "lr_schedule"),
     "seed": ("training", "seed"),
 }
 
@@ -171,6 +172,9 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
 @click.option("--learning-rate", type=float, help="Adam learning rate [0.001].")
 @click.option("--patience", type=int, help="Epochs without a better validation loss [2].")
 @click.option("--label-smoothing", type=float, help="Label smoothing of the loss [0].")
+@click.option(
+    "--lr-schedule", type=click.Choice(["constant", "cosine"]), help="Learning rate schedule."
+)
 @click.option("--seed", type=int, help="Seed for split, shuffling and weights [42].")
 @click.option("--vocab-size", type=int, help="Words in the vocabulary [20000].")
 @click.option("--seq-len", type=int, help="Ids per text, <START> included [256].")

@@ -20,6 +20,7 @@ CELLS = ("gru", "lstm")
 POOLINGS = ("maxmean", "max", "mean")
 QUANTIZATIONS = ("dynamic", "float16", "int8", "none")
 RUNTIMES = ("mediapipe", "litert")
+SCHEDULES = ("constant", "cosine")
 
 
 def _check(condition: bool, message: str) -> None:
@@ -108,6 +109,8 @@ class TrainingSpec:
     """Share of the training data held out (seeded, stratified) when no validation file
     is given."""
     label_smoothing: float = 0.0
+    lr_schedule: str = "constant"
+    """``cosine``: the learning rate falls along a cosine to a tenth over ``epochs``."""
     seed: int = 42
 
     def __post_init__(self) -> None:
@@ -124,6 +127,10 @@ class TrainingSpec:
             f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
         )
         _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
+        _check(
+            self.lr_schedule in SCHEDULES,
+            f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}",
+        )
 
 
 @dataclass(frozen=True)

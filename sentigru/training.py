@@ -75,6 +75,16 @@ def _nan_guard() -> Any:
     return NanGuard()
 
 
+def _learning_rate(spec: Spec, examples: int) -> Any:
+    import keras
+
+    rate = spec.training.learning_rate
+    if spec.training.lr_schedule == "constant":
+        return rate
+    steps = spec.training.epochs * math.ceil(examples / spec.training.batch_size)
+    return keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps, alpha=0.1)
+
+
 def train(
     examples: Examples, spec: Spec, val_examples: Examples | None = None, verbose: int | None = None
 ) -> Trained:
@@ -121,7 +131,7 @@ def train(
 
     model = build_model(spec.model, len(vocab), len(labels))
     model.compile(
-        optimizer=keras.optimizers.Adam(spec.training.learning_rate),
+        optimizer=keras.optimizers.Adam(_learning_rate(spec, len(train_set))),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=spec.training.label_smoothing),
         metrics=["accuracy"],
     )
