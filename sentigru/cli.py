@@ -213,8 +213,12 @@ def train(**kwargs: Any) -> None:
     import_tensorflow()
     from sentigru.training import train as run_training
 
-    trained = run_training(examples, spec, val)
-    bundle.save(trained, out, force=kwargs["force"])
+    with bundle.output_lock(out):
+        try:
+            trained = run_training(examples, spec, val)
+        except KeyboardInterrupt:
+            raise SentigruError(f"interrupted; nothing was written to {out}") from None
+        bundle.save(trained, out, force=kwargs["force"])
     summary = ", ".join(f"{k} {v:.4f}" for k, v in trained.metrics.items() if k.startswith("val_"))
     click.echo(f"saved {out} ({summary or 'no validation data'})")
 

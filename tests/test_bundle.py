@@ -79,3 +79,17 @@ def test_replace_keeps_old_until_new_is_in_place(tmp_path: Path) -> None:
     bundle.replace_path(staged, target, force=True)
     assert [p.name for p in target.iterdir()] == ["new"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_output_lock_refuses_a_second_writer_and_takes_over_stale_locks(tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    with (
+        bundle.output_lock(out),
+        pytest.raises(SentigruError, match="another sentigru"),
+        bundle.output_lock(out),
+    ):
+        pass
+    assert not (tmp_path / ".model.lock").exists()
+    (tmp_path / ".model.lock").write_text("999999999")  # a pid that does not run
+    with bundle.output_lock(out):
+        assert (tmp_path / ".model.lock").read_text() != "999999999"

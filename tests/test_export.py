@@ -212,9 +212,10 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
 
 
 def test_bulk_companion_gives_the_same_scores(folder, exported, tmp_path: Path) -> None:
+    from texts import varied_texts
+
     from sentigru.export.phone import build_tflite
     from sentigru.predictor import LiteRTPredictor, TieredPredictor, open_predictor
-    from texts import varied_texts
 
     (tmp_path / "m.tflite").write_bytes(exported[("mediapipe", "dynamic")])
     bulk = build_tflite(folder, quantize="dynamic", runtime="litert", batch=4)
