@@ -125,17 +125,19 @@ def _scan(
             outputs.append(h)
         return tf.stack(outputs, axis=1)
     time_major = [tf.transpose(seq, [1, 0, 2]) for seq in sequences]
-    batch, units = state[0].shape
+    units = state[0].shape[-1]
 
     def body(t, h, c, out):  # type: ignore[no-untyped-def]
         h, c = step(*(seq[t] for seq in time_major), h, c)
-        return t + 1, h, c, out.write(t, h)
+        return t + 1, h, c, tf.tensor_scatter_nd_update(out, [[t]], h[None])
 
-    out = tf.TensorArray(tf.float32, size=steps, element_shape=[batch, units])
+    # Zeros made from an input at run time: a TensorArray (or tf.zeros) of static shape
+    # is folded by the converter into a constant of steps x batch x units floats.
+    out = time_major[0][..., :units] * 0.0
     _, _, _, out = tf.while_loop(
         lambda t, *_: t < steps, body, [tf.constant(0), *state, out], maximum_iterations=steps
     )
-    return tf.transpose(out.stack(), [1, 0, 2])
+    return tf.transpose(out, [1, 0, 2])
 
 
 def _run_direction(inputs: tf.Tensor, mask: tf.Tensor, d: _Direction, unroll: bool) -> tf.Tensor:

@@ -1,0 +1,80 @@
+"""The model that ships with sentigru: present, intact, in step with export/, and used
+by predict and evaluate when no --model is given."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import shared_file
+
+from sentigru import bundle
+from sentigru.presets import MODELS, default_model
+
+ROOT = Path(__file__).resolve().parents[1]
+PHONE = ROOT / "export" / "sentigru-sentiment.tflite"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bundled_folder_is_intact_and_matches_export() -> None:
+    folder = MODELS / "default"
+    manifest = bundle.read_manifest(folder)  # checks every file's sha256
+    assert manifest["labels"] == ["negative", "positive"]
+    assert default_model() == folder / "model.tflite"
+    assert _sha(folder / "model.tflite") == _sha(PHONE)
+
+
+def test_phone_file_fits_the_size_budget() -> None:
+    assert PHONE.stat().st_size <= 1_000_000
+
+
+def test_predict_without_model_uses_the_bundled_phone_file() -> None:
+    code = (
+        "import sys\n"
+        "from sentigru.cli import main\n"
+        "sys.argv = ['sentigru', 'predict', '--json', 'A wonderful, moving film.',"
+        " 'Dull, predictable and far too long.']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "assert 'tensorflow' not in sys.modules\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    labels = [json.loads(line)["label"] for line in proc.stdout.splitlines()]
+    assert labels == ["positive", "negative"]
+
+
+def test_evaluate_without_model(tmp_path: Path) -> None:
+    data = tmp_path / "d.tsv"
+    data.write_text(
+        "label\ttext\npositive\tI loved this movie, it was great fun.\n"
+        "negative\tA boring, badly acted mess. Avoid it.\n"
+    )
+    from click.testing import CliRunner
+
+    from sentigru.cli import main
+
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["n"] == 2
+
+
+@pytest.mark.slow
+def test_bundled_model_accuracy_on_sst2_dev() -> None:
+    """SST-2 dev was never trained on; the phone file must stay well above chance."""
+    from sentigru.data import ReadOptions, read_examples
+    from sentigru.predictor import open_predictor
+
+    dev = read_examples(
+        shared_file("sst2", "dev.tsv.gz"), ReadOptions(label_map={"0": "negative", "1": "positive"})
+    ).examples
+    predictor = open_predictor(default_model())
+    predicted = [predictor.labels[i] for i in predictor.scores(dev.texts).argmax(1)]
+    accuracy = sum(p == t for p, t in zip(predicted, dev.labels)) / len(dev)
+    assert accuracy >= 0.82
