@@ -232,14 +232,13 @@ def keras_io_bilstm(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
 def sentigru_bundled(
     data: dict[str, Examples], folder: bundle.ModelFolder, phone: Path, repeats: int
 ) -> dict:
-    from sentigru.predictor import LiteRTPredictor
+    from sentigru.predictor import LiteRTPredictor, open_predictor
 
     single = LiteRTPredictor.load(phone, threads=1)
-    bulk_file = phone.with_name("model_batch32.tflite")
-    bulk = LiteRTPredictor.load(bulk_file) if bulk_file.exists() else single
+    tiered = open_predictor(phone)  # the phone file and its batch-32 companion, as predict
 
     def predict(texts: list[str]) -> list[str]:
-        return [bulk.labels[i] for i in bulk.scores(texts).argmax(1)]
+        return [tiered.labels[i] for i in tiered.scores(texts).argmax(1)]
 
     result = measure(
         "sentigru bundled (phone file, LiteRT)",
@@ -281,7 +280,7 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=Path("sentigru/models/default"))
-    parser.add_argument("--phone", type=Path, default=Path("export/sentigru-sentiment.tflite"))
+    parser.add_argument("--phone", type=Path, default=Path("sentigru/models/default/model.tflite"))
     parser.add_argument("--repeats", type=int, default=7, help="cold starts per peer")
     parser.add_argument("--skip", default="", help="comma-separated: tfidf,fasttext,keras-io")
     args = parser.parse_args()
