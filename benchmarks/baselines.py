@@ -232,13 +232,12 @@ def keras_io_bilstm(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
 def sentigru_bundled(
     data: dict[str, Examples], folder: bundle.ModelFolder, phone: Path, repeats: int
 ) -> dict:
-    from sentigru.predictor import LiteRTPredictor, open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
-    single = LiteRTPredictor.load(phone, threads=1)
-    tiered = open_predictor(phone)  # the phone file and its batch-32 companion, as predict
+    single = LiteRTPredictor.load(phone)  # as `sentigru predict` opens it
 
     def predict(texts: list[str]) -> list[str]:
-        return [tiered.labels[i] for i in tiered.scores(texts).argmax(1)]
+        return [single.labels[i] for i in single.scores(texts).argmax(1)]
 
     result = measure(
         "sentigru bundled (phone file, LiteRT)",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the bundled model from the shared IMDB and SST-2 training data: train it with
-# sentigru's own command, export the phone file and its bulk companion, then install
+# sentigru's own command, export the phone file, then install
 # them in the package (sentigru/models/default) and in export/. Same data and seed give
 # the same model. Usage: scripts/build_bundled_model.sh [DATA_DIR]   (default ../shared/data)
 set -euo pipefail
@@ -18,7 +18,6 @@ sentigru train \
 
 sentigru export --model "$work" --out "$work/model.tflite" \
   --data "$data/sst2/dev.tsv.gz" --label-map "$labels"
-sentigru export --model "$work" --runtime litert --batch 32 --out "$work/model.batch32.tflite"
 
 target="sentigru/models/default"
 mkdir -p "$(dirname "$target")"

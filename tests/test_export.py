@@ -209,19 +209,3 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
     np.testing.assert_allclose(out["scores"].numpy(), expected, atol=1e-5)
     labels = [b.decode() for b in out["label"].numpy()]
     assert labels == [folder.labels[i] for i in expected.argmax(1)]
-
-
-def test_bulk_companion_gives_the_same_scores(folder, exported, tmp_path: Path) -> None:
-    from texts import varied_texts
-
-    from sentigru.export.phone import build_tflite
-    from sentigru.predictor import LiteRTPredictor, TieredPredictor, open_predictor
-
-    (tmp_path / "m.tflite").write_bytes(exported[("mediapipe", "dynamic")])
-    bulk = build_tflite(folder, quantize="dynamic", runtime="litert", batch=4)
-    (tmp_path / "m.batch4.tflite").write_bytes(bulk)
-    tiered = open_predictor(tmp_path / "m.tflite")
-    assert isinstance(tiered, TieredPredictor)
-    texts = varied_texts(11, seed=3)  # two full batches of 4 and a remainder of 3
-    single = LiteRTPredictor.load(tmp_path / "m.tflite").scores(texts)
-    np.testing.assert_allclose(tiered.scores(texts), single, atol=1e-5)
