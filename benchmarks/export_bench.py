@@ -144,7 +144,8 @@ def write_results(args: argparse.Namespace, rows: list[dict], n: int) -> None:
             f"| {r['runtime']} | {r['quantize']} | {r['bytes'] / 1e6:.3f} MB "
             f"({r['bytes'] / base['bytes']:.2f}x) | {r['operators']} ({r['subgraphs']}) | "
             f"{r['litert_ms']:.2f} ({r['litert_ms'] / base['litert_ms']:.2f}x) | {mp} | "
-            f"{r['per_s']:.0f} | {r['batch_per_s']:.0f} | {r['keras_accuracy']:.4f} | {r['tflite_accuracy']:.4f} | "
+            f"{r['per_s']:.0f} | {r['batch_per_s']:.0f} | {r['keras_accuracy']:.4f} | "
+            f"{r['tflite_accuracy']:.4f} | "
             f"{r['label_agreement']:.2%} | {r['max_score_diff']:.1e} |"
         )
     args.out.with_suffix(".md").write_text("\n".join(lines) + "\n", "utf-8")
