@@ -93,3 +93,20 @@ def test_output_lock_refuses_a_second_writer_and_takes_over_stale_locks(tmp_path
     (tmp_path / ".model.lock").write_text("999999999")  # a pid that does not run
     with bundle.output_lock(out):
         assert (tmp_path / ".model.lock").read_text() != "999999999"
+
+
+def test_keras_file_with_code_is_refused(copy: Path) -> None:
+    """safe_mode stays on: a model carrying a Lambda layer (arbitrary Python) is refused."""
+    import keras
+
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
+    keras.Model(inputs, outputs).save(copy / "evil.keras")
+    with pytest.raises(SentigruError, match="cannot load the Keras model"):
+        bundle.load_keras(copy / "evil.keras")
+
+
+def test_not_a_keras_file(copy: Path) -> None:
+    (copy / "fake.keras").write_bytes(b"not a zip at all")
+    with pytest.raises(SentigruError, match="cannot load the Keras model"):
+        bundle.load_keras(copy / "fake.keras")
