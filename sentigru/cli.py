@@ -223,6 +223,13 @@ def train(**kwargs: Any) -> None:
     click.echo(f"saved {out} ({summary or 'no validation data'})")
 
 
+_model_option = click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model folder or .tflite file [the bundled model].",
+)
+
+
 # -- predict --------------------------------------------------------------------------------
 
 
@@ -244,11 +251,7 @@ def _model_path(model: Path | None) -> Path:
 
 
 @main.command()
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path),
-    help="Model folder or .tflite file [the bundled model].",
-)
+@_model_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
 @click.option(
     "--top-k",
@@ -277,11 +280,7 @@ def predict(model: Path | None, as_json: bool, top_k: int, texts: tuple[str, ...
 
 
 @main.command()
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path),
-    help="Model folder or .tflite file [the bundled model].",
-)
+@_model_option
 @_data_options
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
@@ -322,8 +321,8 @@ def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
 @click.option(
     "--runtime",
     type=click.Choice(["mediapipe", "litert"]),
-    help="mediapipe: one subgraph, for MediaPipe Tasks / Task Library; litert: smaller, "
-    "WHILE loop, for the LiteRT interpreter [mediapipe].",
+    help="mediapipe: one subgraph (unrolled), for MediaPipe Tasks and the Task Library, "
+    "and the fastest in LiteRT; litert: a WHILE loop, a smaller file but slower [mediapipe].",
 )
 @click.option("--seq-len", type=click.IntRange(min=2), help="Ids per text on the phone [spec].")
 @click.option(
