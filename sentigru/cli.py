@@ -114,6 +114,14 @@ def _load_data(kwargs: dict[str, Any], default_split: str) -> Any:
 
 # -- train ----------------------------------------------------------------------------------
 
+
+def _default(text: str, section: str, name: str) -> str:
+    """Help text ending in the spec's default, so the two cannot drift apart."""
+    from sentigru.spec import Spec
+
+    return f"{text} [{getattr(getattr(Spec(), section), name)}]."
+
+
 _SPEC_OPTIONS = {
     # option name: (spec section, field)
     "vocab_size": ("tokenizer", "vocab_size"),
@@ -156,7 +164,11 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
 @click.option(
     "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
 )
-@click.option("--val-split", type=float, help="Share held out for validation, stratified [0.1].")
+@click.option(
+    "--val-split",
+    type=float,
+    help=_default("Share held out for validation, stratified", "training", "val_split"),
+)
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
 )
@@ -167,31 +179,77 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
     type=click.Path(exists=True, path_type=Path),
     help="Start from this spec.json; options below override it.",
 )
-@click.option("--epochs", type=int, help="Most epochs; early stopping may end sooner [10].")
-@click.option("--batch-size", type=int, help="Examples per batch [64].")
-@click.option("--learning-rate", type=float, help="Adam learning rate [0.001].")
-@click.option("--patience", type=int, help="Epochs without a better validation loss [2].")
-@click.option("--label-smoothing", type=float, help="Label smoothing of the loss [0].")
+@click.option(
+    "--epochs",
+    type=int,
+    help=_default("Most epochs; early stopping may end sooner", "training", "epochs"),
+)
+@click.option(
+    "--batch-size", type=int, help=_default("Examples per batch", "training", "batch_size")
+)
+@click.option(
+    "--learning-rate", type=float, help=_default("Adam learning rate", "training", "learning_rate")
+)
+@click.option(
+    "--patience",
+    type=int,
+    help=_default("Epochs without a better validation loss", "training", "patience"),
+)
+@click.option(
+    "--label-smoothing",
+    type=float,
+    help=_default("Label smoothing of the loss", "training", "label_smoothing"),
+)
 @click.option(
     "--lr-schedule", type=click.Choice(["constant", "cosine"]), help="Learning rate schedule."
 )
-@click.option("--seed", type=int, help="Seed for split, shuffling and weights [42].")
-@click.option("--vocab-size", type=int, help="Words in the vocabulary [20000].")
-@click.option("--seq-len", type=int, help="Ids per text, <START> included [256].")
-@click.option("--min-count", type=int, help="Least count for a word to enter the vocabulary [1].")
-@click.option("--cell", type=click.Choice(["gru", "lstm"]), help="Recurrent cell [gru].")
-@click.option("--units", type=int, help="Units per direction [64].")
-@click.option("--embed-dim", type=int, help="Embedding width [64].")
-@click.option("--layers", type=int, help="Stacked bidirectional layers [1].")
-@click.option("--dropout", type=float, help="Dropout on embeddings and before the output [0.3].")
+@click.option(
+    "--seed", type=int, help=_default("Seed for split, shuffling and weights", "training", "seed")
+)
+@click.option(
+    "--vocab-size", type=int, help=_default("Words in the vocabulary", "tokenizer", "vocab_size")
+)
+@click.option(
+    "--seq-len", type=int, help=_default("Ids per text, <START> included", "tokenizer", "seq_len")
+)
+@click.option(
+    "--min-count",
+    type=int,
+    help=_default("Least count for a word to enter the vocabulary", "tokenizer", "min_count"),
+)
+@click.option(
+    "--cell", type=click.Choice(["gru", "lstm"]), help=_default("Recurrent cell", "model", "cell")
+)
+@click.option("--units", type=int, help=_default("Units per direction", "model", "units"))
+@click.option("--embed-dim", type=int, help=_default("Embedding width", "model", "embed_dim"))
+@click.option(
+    "--layers", type=int, help=_default("Stacked bidirectional layers", "model", "layers")
+)
+@click.option(
+    "--dropout",
+    type=float,
+    help=_default("Dropout on embeddings and before the output", "model", "dropout"),
+)
 @click.option(
     "--pooling",
     type=click.Choice(["maxmean", "max", "mean"]),
-    help="Pooling over the real time steps [maxmean].",
+    help=_default("Pooling over the real time steps", "model", "pooling"),
 )
-@click.option("--chunk-len", type=int, help="Read texts in chunks of this many ids; 0: whole [0].")
-@click.option("--bigram-buckets", type=int, help="Hashed word-pair features; 0: none [0].")
-@click.option("--bigram-dim", type=int, help="Width of the word-pair embedding [16].")
+@click.option(
+    "--chunk-len",
+    type=int,
+    help=_default("Read texts in chunks of this many ids; 0: whole", "model", "chunk_len"),
+)
+@click.option(
+    "--bigram-buckets",
+    type=int,
+    help=_default("Hashed word-pair features; 0: none", "model", "bigram_buckets"),
+)
+@click.option(
+    "--bigram-dim",
+    type=int,
+    help=_default("Width of the word-pair embedding", "model", "bigram_dim"),
+)
 def train(**kwargs: Any) -> None:
     """Train a model on labelled files or a tfds dataset."""
     out: Path = kwargs["out"]
@@ -219,7 +277,7 @@ def train(**kwargs: Any) -> None:
         except KeyboardInterrupt:
             raise SentigruError(f"interrupted; nothing was written to {out}") from None
         bundle.save(trained, out, force=kwargs["force"])
-    summary = ", ".join(f"{k} {v:.4f}" for k, v in trained.metrics.items() if k.startswith("val_"))
+    summary = ", ".join(f"{k} {v:.4g}" for k, v in trained.metrics.items() if k.startswith("val_"))
     click.echo(f"saved {out} ({summary or 'no validation data'})")
 
 
