@@ -219,7 +219,7 @@ def keras_io_bilstm(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
         "import numpy as np;print(m.predict(np.ones((1,200),'int32'),verbose=0))"
     )
     return measure(
-        "keras-io BiLSTM (2 epochs)",
+        "keras-io BiLSTM (IMDB rows only, 2 epochs)",
         predict,
         data,
         seconds,
