@@ -12,8 +12,8 @@ labels="0=negative,1=positive"
 sentigru train \
   --data "$data/imdb/train.tsv.gz" --data "$data/sst2/train.tsv.gz" --label-map "$labels" \
   --out "$work" --force --seed 7 \
-  --vocab-size 12000 --seq-len 1024 --chunk-len 64 --embed-dim 32 --units 64 \
-  --bigram-buckets 16384 --bigram-dim 8 --dropout 0.4 \
+  --vocab-size 10000 --seq-len 1024 --chunk-len 64 --embed-dim 32 --units 64 \
+  --bigram-buckets 65536 --bigram-dim 4 --dropout 0.4 \
   --epochs 5 --learning-rate 0.002 --lr-schedule cosine --label-smoothing 0.1
 
 sentigru export --model "$work" --out "$work/model.tflite" \

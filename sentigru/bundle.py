@@ -70,6 +70,13 @@ def _versions() -> dict[str, str]:
     }
 
 
+def current_umask() -> int:
+    """The process umask (reading it means setting it; it is put back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def replace_path(staged: Path, target: Path, force: bool) -> None:
     """Move ``staged`` to ``target``; an existing target is replaced only with ``force``,
     and is removed only after the new one is in place."""
@@ -141,6 +148,7 @@ def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = N
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a model is for sharing
         trained.model.save(staged / MODEL_FILE, include_optimizer=False)
         trained.vocab.save(staged / "vocab.txt")
         (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")

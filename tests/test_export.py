@@ -209,3 +209,14 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
     np.testing.assert_allclose(out["scores"].numpy(), expected, atol=1e-5)
     labels = [b.decode() for b in out["label"].numpy()]
     assert labels == [folder.labels[i] for i in expected.argmax(1)]
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    from sentigru.export.phone import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "m.tflite", b"model")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.tflite").stat().st_mode & 0o777 == 0o644

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sentigru import __version__
+from sentigru.bundle import current_umask
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import DELIM_REGEX
 
@@ -119,6 +120,7 @@ def write_atomic(out: Path, content: bytes) -> None:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; a model is for sharing
         os.replace(temp, out)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

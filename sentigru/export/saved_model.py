@@ -14,7 +14,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from sentigru.bundle import replace_path
+from sentigru.bundle import current_umask, replace_path
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
 
@@ -51,6 +51,7 @@ def export_saved_model(folder: Any, out: Path) -> None:
     module = _Serving(folder)
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700
         tf.saved_model.save(module, str(staged), signatures={"serving_default": module.serve})
         replace_path(staged, out, force=True)
     except BaseException:
