@@ -140,6 +140,37 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def checkpoint_folder(out: Path, *, resume: bool, fingerprint: str, spec: Spec) -> Path:
+    """The folder beside ``out`` where an interrupted run's last epoch is kept.
+
+    A leftover checkpoint is used only with ``resume`` and only for the same data and
+    spec; without ``resume`` it is an error rather than silently discarded progress."""
+    folder = out.parent / f".{out.name}.checkpoint"
+    identity = {"data_fingerprint": fingerprint, "spec": spec.to_dict()}
+    stamp = folder / "sentigru-run.json"
+    if folder.exists():
+        if not resume:
+            raise SentigruError(
+                f"an interrupted run left a checkpoint in {folder}: add --resume to continue "
+                f"it, or delete that folder to start over"
+            )
+        try:
+            saved = json.loads(stamp.read_text("utf-8"))
+        except (OSError, ValueError):
+            saved = None
+        if saved != identity:
+            raise SentigruError(
+                f"the checkpoint in {folder} is from other data or settings; delete it to "
+                "start over"
+            )
+        return folder
+    if resume:
+        raise SentigruError(f"nothing to resume: no checkpoint in {folder}")
+    folder.mkdir(parents=True)
+    stamp.write_text(json.dumps(identity, sort_keys=True), "utf-8")
+    return folder
+
+
 def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = None) -> Path:
     """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``."""
     out = Path(out)

@@ -8,6 +8,7 @@ bad usage exits 2 (click's convention).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -174,6 +175,11 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run of the same command after its last completed epoch.",
+)
+@click.option(
     "--spec",
     "spec_file",
     type=click.Path(exists=True, path_type=Path),
@@ -272,11 +278,18 @@ def train(**kwargs: Any) -> None:
     from sentigru.training import train as run_training
 
     with bundle.output_lock(out):
+        checkpoint = bundle.checkpoint_folder(
+            out, resume=kwargs["resume"], fingerprint=examples.fingerprint(), spec=spec
+        )
         try:
-            trained = run_training(examples, spec, val)
+            trained = run_training(examples, spec, val, checkpoint=checkpoint)
         except KeyboardInterrupt:
-            raise SentigruError(f"interrupted; nothing was written to {out}") from None
+            raise SentigruError(
+                f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
+                "run the same command with --resume to continue"
+            ) from None
         bundle.save(trained, out, force=kwargs["force"])
+        shutil.rmtree(checkpoint, ignore_errors=True)
     summary = ", ".join(f"{k} {v:.4g}" for k, v in trained.metrics.items() if k.startswith("val_"))
     click.echo(f"saved {out} ({summary or 'no validation data'})")
 

@@ -7,11 +7,13 @@ weights, so the same command trains the same model.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,6 +77,20 @@ def _nan_guard() -> Any:
     return NanGuard()
 
 
+def _history_log(path: Path, earlier: dict[str, list[float]]) -> Any:
+    """A callback that keeps the per-epoch metrics beside the checkpoint, so that a
+    resumed run's history.json still covers every epoch."""
+    import keras
+
+    class HistoryLog(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            for key, value in (logs or {}).items():
+                earlier.setdefault(key, []).append(float(value))
+            path.write_text(json.dumps(earlier), "utf-8")
+
+    return HistoryLog()
+
+
 def _learning_rate(spec: Spec, examples: int) -> Any:
     import keras
 
@@ -86,9 +102,17 @@ def _learning_rate(spec: Spec, examples: int) -> Any:
 
 
 def train(
-    examples: Examples, spec: Spec, val_examples: Examples | None = None, verbose: int | None = None
+    examples: Examples,
+    spec: Spec,
+    val_examples: Examples | None = None,
+    verbose: int | None = None,
+    checkpoint: Path | None = None,
 ) -> Trained:
-    """Train a model from ``examples`` with the settings in ``spec``."""
+    """Train a model from ``examples`` with the settings in ``spec``.
+
+    With ``checkpoint`` (a folder), the model and optimizer are saved there after every
+    epoch, and a run that finds one resumes after its last completed epoch (Keras'
+    ``BackupAndRestore``); the folder is removed when training ends normally."""
     from sentigru.tf_quiet import import_tensorflow
 
     tf = import_tensorflow()
@@ -142,6 +166,12 @@ def train(
         ),
         _nan_guard(),
     ]
+    earlier: dict[str, list[float]] = {}
+    if checkpoint is not None:
+        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
+        log = checkpoint / "history.json"
+        earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
+        callbacks.append(_history_log(log, {key: list(v) for key, v in earlier.items()}))
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     # Keras warns at the end of each first epoch when a dataset's length is unknown.
@@ -156,7 +186,10 @@ def train(
         shuffle=False,  # the pipeline shuffles; Keras would only warn
     )
     seconds = time.perf_counter() - start
-    history = {key: [float(v) for v in values] for key, values in fit.history.items()}
+    history = {
+        key: earlier.get(key, []) + [float(v) for v in values]
+        for key, values in fit.history.items()
+    }
     metrics: dict[str, float] = {"train_examples": float(len(train_set))}
     if val_data is not None:
         loss, accuracy = model.evaluate(val_data, verbose=0)

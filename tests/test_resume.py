@@ -1,0 +1,95 @@
+"""A training run killed mid-way resumes from its last completed epoch and ends with a
+valid model folder; an interrupted run's checkpoint is never discarded silently."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import synthetic_reviews, write_tsv
+
+from sentigru import bundle
+
+ARGS = [
+    "--epochs",
+    "40",
+    "--patience",
+    "40",
+    "--units",
+    "4",
+    "--embed-dim",
+    "4",
+    "--seq-len",
+    "32",
+    "--seed",
+    "3",
+]
+
+
+def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    command = [
+        sys.executable,
+        "-m",
+        "sentigru",
+        "train",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        *ARGS,
+        *extra,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
+    data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
+    out = tmp_path / "model"
+    checkpoint = tmp_path / ".model.checkpoint"
+    command = [
+        sys.executable,
+        "-m",
+        "sentigru",
+        "train",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        *ARGS,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        log = checkpoint / "history.json"
+        if log.exists() and len(json.loads(log.read_text() or "{}").get("loss", [])) >= 2:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "training ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not out.exists()
+    done = len(json.loads((checkpoint / "history.json").read_text())["loss"])
+
+    refused = _train(data, out)
+    assert refused.returncode == 1
+    assert "--resume" in refused.stderr and "Traceback" not in refused.stderr
+
+    resumed = _train(data, out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    folder = bundle.load(out)
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 40 and done >= 2
+    assert folder.labels == ["negative", "positive"]
+    assert not checkpoint.exists()
+
+
+def test_resume_without_checkpoint_is_refused(tmp_path: Path) -> None:
+    data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(50, seed=4))
+    result = _train(data, tmp_path / "model", "--resume")
+    assert result.returncode == 1
+    assert "nothing to resume" in result.stderr
