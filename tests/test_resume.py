@@ -31,38 +31,22 @@ ARGS = [
 ]
 
 
+def _command(data: Path, out: Path, *extra: str) -> list[str]:
+    train = ["train", "--data", str(data), "--out", str(out)]
+    return [sys.executable, "-m", "sentigru", *train, *ARGS, *extra]
+
+
 def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    command = [
-        sys.executable,
-        "-m",
-        "sentigru",
-        "train",
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        *ARGS,
-        *extra,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    return subprocess.run(_command(data, out, *extra), capture_output=True, text=True, timeout=300)
 
 
 def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"
     checkpoint = tmp_path / ".model.checkpoint"
-    command = [
-        sys.executable,
-        "-m",
-        "sentigru",
-        "train",
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        *ARGS,
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        _command(data, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
         log = checkpoint / "history.json"
