@@ -101,6 +101,60 @@ def _learning_rate(spec: Spec, examples: int) -> Any:
     return keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps, alpha=0.1)
 
 
+def _datasets(
+    train_set: Examples,
+    val_set: Examples | None,
+    tokenizer: Tokenizer,
+    labels: list[str],
+    spec: Spec,
+) -> tuple[Any, Any]:
+    """The shuffled training pipeline and the validation pipeline (or None)."""
+    from sentigru.pipeline import make_dataset
+
+    common = {
+        "batch_size": spec.training.batch_size,
+        "seq_len": spec.tokenizer.seq_len,
+        "seed": spec.training.seed,
+    }
+    train_data = make_dataset(
+        [tokenizer.ids(t) for t in train_set.texts],
+        _targets(train_set, labels),
+        shuffle=True,
+        **common,
+    )
+    if val_set is None:
+        return train_data, None
+    val_data = make_dataset(
+        [tokenizer.ids(t) for t in val_set.texts],
+        _targets(val_set, labels),
+        shuffle=False,
+        **common,
+    )
+    return train_data, val_data
+
+
+def _callbacks(
+    spec: Spec, monitor: str, checkpoint: Path | None
+) -> tuple[list[Any], dict[str, list[float]]]:
+    """Early stopping, the NaN guard and, with a checkpoint folder, backup-and-restore;
+    also the metrics of epochs run before an interruption (empty for a fresh run)."""
+    import keras
+
+    callbacks = [
+        keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=spec.training.patience, restore_best_weights=True
+        ),
+        _nan_guard(),
+    ]
+    earlier: dict[str, list[float]] = {}
+    if checkpoint is not None:
+        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
+        log = checkpoint / "history.json"
+        earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
+        callbacks.append(_history_log(log, {key: list(v) for key, v in earlier.items()}))
+    return callbacks, earlier
+
+
 def train(
     examples: Examples,
     spec: Spec,
@@ -119,7 +173,6 @@ def train(
     import keras
 
     from sentigru.model import build_model
-    from sentigru.pipeline import make_dataset
 
     examples.check_trainable("training data")
     fingerprint = examples.fingerprint()
@@ -132,26 +185,9 @@ def train(
     tf.config.experimental.enable_op_determinism()
 
     vocab = Vocabulary.build(train_set.texts, spec.tokenizer.vocab_size, spec.tokenizer.min_count)
-    tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
-    common = {
-        "batch_size": spec.training.batch_size,
-        "seq_len": spec.tokenizer.seq_len,
-        "seed": spec.training.seed,
-    }
-    train_data = make_dataset(
-        [tokenizer.ids(t) for t in train_set.texts],
-        _targets(train_set, labels),
-        shuffle=True,
-        **common,
+    train_data, val_data = _datasets(
+        train_set, val_set, Tokenizer(vocab, spec.tokenizer.seq_len), labels, spec
     )
-    val_data = None
-    if val_set is not None:
-        val_data = make_dataset(
-            [tokenizer.ids(t) for t in val_set.texts],
-            _targets(val_set, labels),
-            shuffle=False,
-            **common,
-        )
 
     model = build_model(spec.model, len(vocab), len(labels))
     model.compile(
@@ -159,19 +195,9 @@ def train(
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=spec.training.label_smoothing),
         metrics=["accuracy"],
     )
-    monitor = "val_loss" if val_data is not None else "loss"
-    callbacks = [
-        keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=spec.training.patience, restore_best_weights=True
-        ),
-        _nan_guard(),
-    ]
-    earlier: dict[str, list[float]] = {}
-    if checkpoint is not None:
-        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
-        log = checkpoint / "history.json"
-        earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
-        callbacks.append(_history_log(log, {key: list(v) for key, v in earlier.items()}))
+    callbacks, earlier = _callbacks(
+        spec, "val_loss" if val_data is not None else "loss", checkpoint
+    )
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     # Keras warns at the end of each first epoch when a dataset's length is unknown.
