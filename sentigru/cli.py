@@ -182,7 +182,7 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
 @click.option(
     "--spec",
     "spec_file",
-    type=click.Path(exists=True, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Start from this spec.json; options below override it.",
 )
 @click.option(
@@ -304,13 +304,26 @@ _model_option = click.option(
 # -- predict --------------------------------------------------------------------------------
 
 
+LINE_LIMIT = 1 << 20
+"""Bytes of one stdin line that are kept. The model reads at most ``seq_len`` words, which
+in any real text come long before a mebibyte; the rest of a longer line is read and
+dropped, so a huge line without a newline costs bounded memory."""
+
+
 def _texts(args: Sequence[str]) -> Iterator[str]:
     """Texts from the arguments; none or ``-`` reads one text per line from stdin."""
-    if not args or list(args) == ["-"]:
-        for line in sys.stdin:
-            yield line.rstrip("\r\n")
-    else:
+    if args and list(args) != ["-"]:
         yield from args
+        return
+    stream = sys.stdin.buffer
+    while True:
+        line = stream.readline(LINE_LIMIT)
+        if not line:
+            return
+        if not line.endswith(b"\n"):
+            while (rest := stream.readline(LINE_LIMIT)) and not rest.endswith(b"\n"):
+                pass  # the tail of an over-long line: read, not kept
+        yield line.decode("utf-8", "replace").rstrip("\r\n")
 
 
 def _model_path(model: Path | None) -> Path:

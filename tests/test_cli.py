@@ -158,3 +158,29 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
         assert run(*args, "--out", str(tmp_path / name)).exit_code == 0
     hist = [json.loads((tmp_path / n / "history.json").read_text()) for n in ("a", "b")]
     assert hist[0] == hist[1]
+
+
+def test_huge_stdin_line_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    """A 30 MB line with no newline, then a normal line: both are answered, and the
+    process does not hold the whole line (its peak memory grows far less than 30 MB)."""
+    from sentigru.presets import default_model
+
+    code = (
+        "import resource, sys\n"
+        "from sentigru.cli import main\n"
+        f"sys.argv = ['sentigru', 'predict', '--model', {str(default_model())!r}, '-']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    payload = b"great " * 5_000_000 + b"\nawful boring\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], input=payload, capture_output=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("negative")
+    small = subprocess.run(
+        [sys.executable, "-c", code], input=b"awful boring\n", capture_output=True, timeout=120
+    )
+    growth_kb = int(proc.stderr.split()[-1]) - int(small.stderr.split()[-1])
+    assert growth_kb < 20_000, growth_kb
