@@ -110,3 +110,13 @@ def test_not_a_keras_file(copy: Path) -> None:
     (copy / "fake.keras").write_bytes(b"not a zip at all")
     with pytest.raises(SentigruError, match="cannot load the Keras model"):
         bundle.load_keras(copy / "fake.keras")
+
+
+def test_vocabulary_that_does_not_fit_the_model_is_refused(copy: Path) -> None:
+    vocab = (copy / "vocab.txt").read_text()
+    (copy / "vocab.txt").write_text(vocab + f"extraword {len(vocab.splitlines())}\n")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["vocab.txt"]["sha256"] = bundle.sha256_file(copy / "vocab.txt")
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SentigruError, match="vocab.txt has .* entries but the model embeds"):
+        bundle.load(copy)
