@@ -77,3 +77,22 @@ def test_resume_without_checkpoint_is_refused(tmp_path: Path) -> None:
     result = _train(data, tmp_path / "model", "--resume")
     assert result.returncode == 1
     assert "nothing to resume" in result.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+    data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=5))
+    out = tmp_path / "model"
+    log = tmp_path / ".model.checkpoint" / "history.json"
+    process = subprocess.Popen(
+        _command(data, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None and not log.exists():
+        time.sleep(0.05)
+    assert process.poll() is None, "training ended before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert "--resume" in stderr.strip().splitlines()[-1]
+    assert not out.exists() and log.exists()
