@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 import warnings
@@ -107,8 +108,10 @@ def _datasets(
     tokenizer: Tokenizer,
     labels: list[str],
     spec: Spec,
+    epoch: Any,
 ) -> tuple[Any, Any]:
-    """The shuffled training pipeline and the validation pipeline (or None)."""
+    """The training pipeline, shuffled by (seed, ``epoch``), and the validation pipeline
+    (or None)."""
     from sentigru.pipeline import make_dataset
 
     common = {
@@ -119,7 +122,7 @@ def _datasets(
     train_data = make_dataset(
         [tokenizer.ids(t) for t in train_set.texts],
         _targets(train_set, labels),
-        shuffle=True,
+        epoch=epoch,
         **common,
     )
     if val_set is None:
@@ -127,32 +130,81 @@ def _datasets(
     val_data = make_dataset(
         [tokenizer.ids(t) for t in val_set.texts],
         _targets(val_set, labels),
-        shuffle=False,
         **common,
     )
     return train_data, val_data
 
 
 def _callbacks(
-    spec: Spec, monitor: str, checkpoint: Path | None
+    spec: Spec, monitor: str, checkpoint: Path | None, epoch: Any
 ) -> tuple[list[Any], dict[str, list[float]]]:
-    """Early stopping, the NaN guard and, with a checkpoint folder, backup-and-restore;
-    also the metrics of epochs run before an interruption (empty for a fresh run)."""
+    """Early stopping, the NaN guard, the epoch counter the shuffling reads and, with a
+    checkpoint folder, backup-and-restore of everything a resumed run needs to go on as
+    if never stopped; also the metrics of epochs run before an interruption."""
     import keras
 
-    callbacks = [
-        keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=spec.training.patience, restore_best_weights=True
-        ),
-        _nan_guard(),
-    ]
+    stopping = keras.callbacks.EarlyStopping(
+        monitor=monitor, patience=spec.training.patience, restore_best_weights=True
+    )
+    callbacks = [stopping, _nan_guard(), _epoch_counter(epoch)]
     earlier: dict[str, list[float]] = {}
     if checkpoint is not None:
+        # Keras restores weights and optimizer; the dropout generators' states and early
+        # stopping's memory (best loss, its weights, patience used) are kept beside them.
         callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
+        callbacks.append(_resume_state(checkpoint / "sentigru-state.npz", stopping))
         log = checkpoint / "history.json"
         earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
         callbacks.append(_history_log(log, {key: list(v) for key, v in earlier.items()}))
     return callbacks, earlier
+
+
+def _epoch_counter(epoch: Any) -> Any:
+    import keras
+
+    class EpochCounter(keras.callbacks.Callback):
+        def on_epoch_begin(self, index: int, logs: dict | None = None) -> None:
+            epoch.assign(index)
+
+    return EpochCounter()
+
+
+def _resume_state(path: Path, stopping: Any) -> Any:
+    """Saves, after each epoch, and restores, at the start of a resumed run, what Keras'
+    BackupAndRestore leaves out: random-generator states and early stopping's state."""
+    import keras
+    import numpy as np
+
+    class ResumeState(keras.callbacks.Callback):
+        def _generators(self) -> list[Any]:
+            return [v for v in self.model.variables if "seed_generator_state" in v.path]
+
+        def on_epoch_end(self, index: int, logs: dict | None = None) -> None:
+            arrays = {f"seed{i}": v.numpy() for i, v in enumerate(self._generators())}
+            for i, weight in enumerate(stopping.best_weights or []):
+                arrays[f"best{i}"] = np.asarray(weight)
+            arrays["scalars"] = np.array(
+                [stopping.wait, stopping.best, stopping.best_epoch], dtype=np.float64
+            )
+            staged = path.with_name(path.stem + ".tmp.npz")
+            np.savez(staged, **arrays)
+            os.replace(staged, path)
+
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            if not path.exists():
+                return
+            with np.load(path) as saved:
+                for i, variable in enumerate(self._generators()):
+                    variable.assign(saved[f"seed{i}"])
+                best = sorted(
+                    (k for k in saved.files if k.startswith("best")), key=lambda k: int(k[4:])
+                )
+                stopping.best_weights = [saved[k] for k in best] or None
+                wait, best_value, best_epoch = saved["scalars"]
+                stopping.wait, stopping.best = int(wait), float(best_value)
+                stopping.best_epoch = int(best_epoch)
+
+    return ResumeState()
 
 
 def train(
@@ -185,8 +237,9 @@ def train(
     tf.config.experimental.enable_op_determinism()
 
     vocab = Vocabulary.build(train_set.texts, spec.tokenizer.vocab_size, spec.tokenizer.min_count)
+    epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # read by the shuffling
     train_data, val_data = _datasets(
-        train_set, val_set, Tokenizer(vocab, spec.tokenizer.seq_len), labels, spec
+        train_set, val_set, Tokenizer(vocab, spec.tokenizer.seq_len), labels, spec, epoch
     )
 
     model = build_model(spec.model, len(vocab), len(labels))
@@ -196,7 +249,7 @@ def train(
         metrics=["accuracy"],
     )
     callbacks, earlier = _callbacks(
-        spec, "val_loss" if val_data is not None else "loss", checkpoint
+        spec, "val_loss" if val_data is not None else "loss", checkpoint, epoch
     )
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2

@@ -1,5 +1,6 @@
-"""A training run killed mid-way resumes from its last completed epoch and ends with a
-valid model folder; an interrupted run's checkpoint is never discarded silently."""
+"""A training run killed mid-way resumes from its last completed epoch and ends with the
+model an uninterrupted run makes; an interrupted run's checkpoint is never discarded
+silently."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from conftest import synthetic_reviews, write_tsv
 
 from sentigru import bundle
@@ -70,6 +72,14 @@ def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     assert len(history["loss"]) == 40 and done >= 2
     assert folder.labels == ["negative", "positive"]
     assert not checkpoint.exists()
+
+    # The same result as a run that was never interrupted: same history, same weights.
+    whole = _train(data, tmp_path / "whole")
+    assert whole.returncode == 0, whole.stderr
+    assert json.loads((tmp_path / "whole" / "history.json").read_text()) == history
+    reference = bundle.load(tmp_path / "whole").model.get_weights()
+    for got, expected in zip(folder.model.get_weights(), reference, strict=True):
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_resume_without_checkpoint_is_refused(tmp_path: Path) -> None:
