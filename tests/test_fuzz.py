@@ -72,3 +72,26 @@ def test_random_json_lines(records) -> None:
 
     _read("\n".join(json.dumps(r) for r in records).encode(), ".jsonl", skip_bad_rows=True)
     _read("\n".join(json.dumps(r) for r in records).encode(), ".jsonl")
+
+
+NAMES = st.text(alphabet="abcXYZ019_-. ", min_size=1, max_size=8).filter(
+    lambda n: n.strip(" .") == n and n not in {".", ".."}
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(NAMES, st.lists(st.binary(max_size=60), max_size=3), max_size=3))
+def test_random_label_folders(layout: dict[str, list[bytes]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "data"
+        root.mkdir()
+        for label, files in layout.items():
+            (root / label).mkdir()
+            for i, content in enumerate(files):
+                (root / label / f"{i}.txt").write_bytes(content)
+        try:
+            result = read_examples(root, ReadOptions(skip_bad_rows=True))
+        except SentigruError as exc:
+            assert "\n" not in str(exc)
+            return
+        assert set(result.examples.labels) <= {label.strip() for label in layout}
