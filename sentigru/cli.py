@@ -21,13 +21,18 @@ from sentigru.errors import SentigruError
 
 
 class _Group(click.Group):
-    """Turns the project's errors into one line on stderr and exit code 1."""
+    """Turns the project's errors, and the file system's, into one line on stderr and
+    exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SentigruError as exc:
             click.echo(f"sentigru: error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:  # the file system said no: full disk, no permission, ...
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("sentigru: interrupted", err=True)
@@ -427,18 +432,18 @@ def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
 @_data_options
 def export(**kwargs: Any) -> None:
     """Write a quantized .tflite (or SavedModel) and check it against the Keras model."""
+    from sentigru.export.phone import check_writable
     from sentigru.tf_quiet import import_tensorflow
 
-    import_tensorflow()
     model_dir: Path = kwargs["model"]
     if kwargs["fmt"] == "saved_model":
+        import_tensorflow()
         _export_saved_model(model_dir, kwargs["out"] or model_dir / "saved_model")
         return
-    from sentigru.export.phone import check_writable
-
     out: Path = kwargs["out"] or model_dir / "model.tflite"
-    check_writable(out)
+    check_writable(out)  # before seconds of imports and conversion
     labelled = _load_data(kwargs, "test") if kwargs["data"] or kwargs["dataset"] else None
+    import_tensorflow()
 
     from sentigru import bundle
     from sentigru.export.phone import (

@@ -148,3 +148,37 @@ def test_label_map_renames_labels(tmp_path: Path) -> None:
     path.write_text("label\ttext\n0\tbad\n1\tgood\n2\tso so\n")
     examples = _read(path, label_map={"0": "negative", "1": "positive"})
     assert examples.labels == ["negative", "positive", "2"]
+
+
+def test_over_long_line_is_refused_or_skipped_without_losing_line_numbers(
+    tmp_path: Path,
+) -> None:
+    from sentigru.data.files import LINE_LIMIT, _Reader
+
+    path = tmp_path / "long.tsv"
+    with path.open("wb") as stream:
+        stream.write(b"label\ttext\npos\tfine\n")
+        stream.write(b"pos\t" + b"word " * (LINE_LIMIT // 5 + 1000) + b"\n")
+        stream.write(b"neg\tok\nbroken\n")
+    with pytest.raises(SentigruError, match=r":3: line longer than 8 MiB"):
+        _read(path)
+    result = read_examples(path, ReadOptions(skip_bad_rows=True))
+    assert result.examples.texts == ["fine", "ok"]
+    assert result.skipped == 2
+    # The long line becomes a blank line, so the lines after it keep their numbers.
+    reader = _Reader(path, ReadOptions(skip_bad_rows=True))
+    with path.open("rb") as stream:
+        lines = list(reader.lines(stream))
+    assert lines[2] == "\n" and lines[4] == "broken\n"
+
+
+def test_huge_text_file_in_a_label_folder_is_read_as_a_prefix(tmp_path: Path) -> None:
+    from sentigru.data.files import LINE_LIMIT
+
+    (tmp_path / "pos").mkdir()
+    (tmp_path / "neg").mkdir()
+    (tmp_path / "neg" / "a.txt").write_text("bad")
+    (tmp_path / "pos" / "big.txt").write_bytes("é".encode() * (LINE_LIMIT // 2 + 10))
+    examples = _read(tmp_path)
+    big = examples.texts[examples.labels.index("pos")]
+    assert len(big.encode()) <= LINE_LIMIT and set(big) == {"é"}

@@ -20,6 +20,10 @@ from sentigru.data.examples import Examples
 from sentigru.errors import SentigruError
 
 FORMATS = ("tsv", "csv", "jsonl", "folder")
+LINE_LIMIT = 8 << 20
+"""Bytes of one line (or one .txt file) that are read. A model reads at most seq_len words,
+which in real text come long before 8 MiB; capping what is held keeps memory bounded
+whatever the input (a log file with no newline, say)."""
 _SUFFIXES = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -77,6 +81,27 @@ def read_examples(path: Path, options: ReadOptions | None = None) -> ReadResult:
     return reader.result
 
 
+def _drain_line(stream: IO[bytes]) -> int:
+    """Read and drop the rest of an over-long line; return how many bytes that was."""
+    dropped = 0
+    while piece := stream.readline(LINE_LIMIT):
+        dropped += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return dropped
+
+
+def _decode_prefix(data: bytes, encoding: str, limit: int) -> str:
+    """Decode ``data``; when it is a cut prefix (``limit`` bytes), a character split by
+    the cut is dropped rather than reported as an error."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if len(data) == limit and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode(encoding)
+        raise
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, EOFError):
         return "the compressed file is truncated"
@@ -112,9 +137,20 @@ class _Reader:
         self.result.examples.labels.append(label)
 
     def lines(self, stream: IO[bytes]) -> Iterator[str]:
-        """Decoded lines, with the line and byte offset of any byte that does not decode."""
+        """Decoded lines, with the line and byte offset of any byte that does not decode.
+
+        A line longer than :data:`LINE_LIMIT` is never held whole: it is read in pieces
+        and refused (or, with ``skip_bad_rows``, counted and replaced by a blank line so
+        that later line numbers stay right)."""
         offset = 0
-        for number, raw in enumerate(stream, start=1):
+        number = 0
+        while raw := stream.readline(LINE_LIMIT + 1):
+            number += 1
+            if len(raw) > LINE_LIMIT:
+                offset += len(raw) + _drain_line(stream)
+                self.bad(str(number), f"line longer than {LINE_LIMIT >> 20} MiB")
+                yield "\n"
+                continue
             if number == 1 and b"\0" in raw[:8192]:
                 raise SentigruError(f"{self.path}: looks like a binary file, not text")
             try:
@@ -194,8 +230,10 @@ class _Reader:
             )
         for folder in folders:
             for file in sorted(folder.glob("*.txt")):
+                with file.open("rb") as stream:
+                    data = stream.read(LINE_LIMIT)  # the model never reads further
                 try:
-                    text = file.read_bytes().decode(self.options.encoding)
+                    text = _decode_prefix(data, self.options.encoding, LINE_LIMIT)
                 except UnicodeDecodeError as exc:
                     raise SentigruError(
                         f"{file}: byte {exc.start} is not valid {self.options.encoding} "

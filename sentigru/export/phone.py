@@ -107,8 +107,13 @@ def check_writable(out: Path) -> None:
         raise SentigruError(f"{out} is a folder; give a file name ending in .tflite")
     if not parent.is_dir():
         raise SentigruError(f"cannot write {out}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SentigruError(f"cannot write {out}: folder {parent} is not writable")
+    try:  # the real test: access() says yes to root even where writing fails
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise SentigruError(
+            f"cannot write {out}: folder {parent} is not writable ({exc.strerror})"
+        ) from None
 
 
 def write_atomic(out: Path, content: bytes) -> None:
