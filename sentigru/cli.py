@@ -277,10 +277,7 @@ def train(**kwargs: Any) -> None:
     click.echo(f"read {len(examples)} examples ({counts})", err=True)
 
     from sentigru import bundle
-    from sentigru.tf_quiet import import_tensorflow
-
-    import_tensorflow()
-    from sentigru.training import train as run_training
+    from sentigru.training import train as run_training  # imports TensorFlow when it runs
 
     with bundle.output_lock(out):
         checkpoint = bundle.checkpoint_folder(

@@ -73,10 +73,7 @@ class KerasPredictor(Predictor):
 
     @classmethod
     def load(cls, path: Path) -> KerasPredictor:
-        from sentigru.tf_quiet import import_tensorflow
-
-        import_tensorflow()
-        from sentigru import bundle
+        from sentigru import bundle  # loads TensorFlow quietly, only for the model itself
 
         return cls(bundle.load(path))
 
