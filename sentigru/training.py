@@ -78,6 +78,27 @@ def _nan_guard() -> Any:
     return NanGuard()
 
 
+TIMING_KEYS = ("epoch_seconds",)
+"""History entries that are wall-clock measurements, not results: they differ between
+two runs that are otherwise bit-identical."""
+
+
+def _epoch_timer() -> Any:
+    """A callback that adds ``epoch_seconds`` (training and validation of the epoch) to
+    each epoch's logs, so the history, and so ``history.json``, keeps it."""
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if logs is not None:
+                logs["epoch_seconds"] = time.perf_counter() - self.start
+
+    return EpochTimer()
+
+
 def _history_log(path: Path, earlier: dict[str, list[float]]) -> Any:
     """A callback that keeps the per-epoch metrics beside the checkpoint, so that a
     resumed run's history.json still covers every epoch."""
@@ -146,7 +167,7 @@ def _callbacks(
     stopping = keras.callbacks.EarlyStopping(
         monitor=monitor, patience=spec.training.patience, restore_best_weights=True
     )
-    callbacks = [stopping, _nan_guard(), _epoch_counter(epoch)]
+    callbacks = [_epoch_timer(), stopping, _nan_guard(), _epoch_counter(epoch)]
     earlier: dict[str, list[float]] = {}
     if checkpoint is not None:
         # Keras restores weights and optimizer; the dropout generators' states and early

@@ -157,6 +157,7 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
     for name in ("a", "b"):
         assert run(*args, "--out", str(tmp_path / name)).exit_code == 0
     hist = [json.loads((tmp_path / n / "history.json").read_text()) for n in ("a", "b")]
+    assert all(min(h.pop("epoch_seconds")) > 0 for h in hist)
     assert hist[0] == hist[1]
 
 
