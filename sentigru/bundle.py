@@ -7,6 +7,7 @@
     labels.txt     one label per line, in output order
     spec.json      every setting that made the model
     history.json   loss and metrics per epoch
+    training.png   loss and accuracy per epoch (only where matplotlib is installed)
     manifest.json  versions, data fingerprint, seed, metrics, sha256 and size of each file
 
 A folder is written into a temporary sibling and renamed into place, so a failed run
@@ -22,6 +23,7 @@ import os
 import platform
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,6 +38,10 @@ from sentigru.tokenizer import Vocabulary
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 FILES = (MODEL_FILE, "vocab.txt", "labels.txt", "spec.json", "history.json")
+PICTURE = "training.png"
+OPTIONAL_FILES = (PICTURE,)
+"""Files a folder may lack: older folders, and folders saved without matplotlib. When the
+manifest lists one it is checked like the others."""
 
 
 def sha256_file(path: Path) -> str:
@@ -185,6 +191,7 @@ def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = N
         (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")
         (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
         (staged / "history.json").write_text(json.dumps(trained.history, indent=2) + "\n")
+        _draw_training(trained, staged / PICTURE)
         manifest = {
             "format": FORMAT_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -200,7 +207,8 @@ def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = N
                     "sha256": sha256_file(staged / name),
                     "bytes": (staged / name).stat().st_size,
                 }
-                for name in FILES
+                for name in FILES + OPTIONAL_FILES
+                if (staged / name).is_file()
             },
         }
         (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
@@ -209,6 +217,26 @@ def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = N
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return out
+
+
+def _draw_training(trained: Any, file: Path) -> None:
+    """The training curves, drawn where matplotlib is installed. A picture never costs
+    the model: without matplotlib, or if drawing fails, the folder is saved without it
+    (the CLI says how to get it)."""
+    from sentigru import plots
+
+    try:
+        file.write_bytes(plots.training_png(trained.history, _picture_title(trained)))
+    except plots.NoMatplotlib:
+        return
+    except Exception as exc:  # a broken matplotlib install must not lose a trained model
+        file.unlink(missing_ok=True)
+        warnings.warn(f"training.png not drawn: {exc}", RuntimeWarning, stacklevel=2)
+
+
+def _picture_title(trained: Any) -> str:
+    model = trained.spec.model
+    return f"bidirectional {model.cell.upper()}, {model.units} units x {model.layers} layer(s)"
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -235,6 +263,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
         if entry is None or not file.is_file():
             raise SentigruError(f"{path}: {name} is missing")
         if sha256_file(file) != entry.get("sha256"):
+            raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
+    for name in OPTIONAL_FILES:  # checked where present; the model works without them
+        entry = manifest["files"].get(name)
+        file = path / name
+        if entry is not None and file.is_file() and sha256_file(file) != entry.get("sha256"):
             raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
     return manifest
 

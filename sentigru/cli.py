@@ -165,16 +165,127 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
     return spec.replace(**sections)
 
 
+def _train_options(with_cell: bool = True) -> Any:
+    """What to train on and how: the options ``train`` and ``compare`` share, so that
+    ``compare`` takes exactly what ``train`` takes (and hands it on to ``train``).
+    ``compare`` sets the cell itself, so it leaves out ``--cell``."""
+    cell = click.option(
+        "--cell",
+        type=click.Choice(["gru", "lstm"]),
+        help=_default("Recurrent cell", "model", "cell"),
+    )
+    options = [
+        click.option(
+            "--val-data",
+            type=click.Path(path_type=Path),
+            help="Validation file (else --val-split).",
+        ),
+        click.option(
+            "--val-split",
+            type=float,
+            help=_default("Share held out for validation, stratified", "training", "val_split"),
+        ),
+        click.option(
+            "--spec",
+            "spec_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Start from this spec.json; options below override it.",
+        ),
+        click.option(
+            "--epochs",
+            type=int,
+            help=_default("Most epochs; early stopping may end sooner", "training", "epochs"),
+        ),
+        click.option(
+            "--batch-size", type=int, help=_default("Examples per batch", "training", "batch_size")
+        ),
+        click.option(
+            "--learning-rate",
+            type=float,
+            help=_default("Adam learning rate", "training", "learning_rate"),
+        ),
+        click.option(
+            "--patience",
+            type=int,
+            help=_default("Epochs without a better validation loss", "training", "patience"),
+        ),
+        click.option(
+            "--label-smoothing",
+            type=float,
+            help=_default("Label smoothing of the loss", "training", "label_smoothing"),
+        ),
+        click.option(
+            "--lr-schedule",
+            type=click.Choice(["constant", "cosine"]),
+            help="Learning rate schedule.",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            help=_default("Seed for split, shuffling and weights", "training", "seed"),
+        ),
+        click.option(
+            "--vocab-size",
+            type=int,
+            help=_default("Words in the vocabulary", "tokenizer", "vocab_size"),
+        ),
+        click.option(
+            "--seq-len",
+            type=int,
+            help=_default("Ids per text, <START> included", "tokenizer", "seq_len"),
+        ),
+        click.option(
+            "--min-count",
+            type=int,
+            help=_default(
+                "Least count for a word to enter the vocabulary", "tokenizer", "min_count"
+            ),
+        ),
+        *([cell] if with_cell else []),
+        click.option("--units", type=int, help=_default("Units per direction", "model", "units")),
+        click.option(
+            "--embed-dim", type=int, help=_default("Embedding width", "model", "embed_dim")
+        ),
+        click.option(
+            "--layers", type=int, help=_default("Stacked bidirectional layers", "model", "layers")
+        ),
+        click.option(
+            "--dropout",
+            type=float,
+            help=_default("Dropout on embeddings and before the output", "model", "dropout"),
+        ),
+        click.option(
+            "--pooling",
+            type=click.Choice(["maxmean", "max", "mean"]),
+            help=_default("Pooling over the real time steps", "model", "pooling"),
+        ),
+        click.option(
+            "--chunk-len",
+            type=int,
+            help=_default("Read texts in chunks of this many ids; 0: whole", "model", "chunk_len"),
+        ),
+        click.option(
+            "--bigram-buckets",
+            type=int,
+            help=_default("Hashed word-pair features; 0: none", "model", "bigram_buckets"),
+        ),
+        click.option(
+            "--bigram-dim",
+            type=int,
+            help=_default("Width of the word-pair embedding", "model", "bigram_dim"),
+        ),
+    ]
+
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
 @main.command()
 @_data_options
-@click.option(
-    "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
-)
-@click.option(
-    "--val-split",
-    type=float,
-    help=_default("Share held out for validation, stratified", "training", "val_split"),
-)
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
 )
@@ -184,83 +295,7 @@ def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
     is_flag=True,
     help="Continue an interrupted run of the same command after its last completed epoch.",
 )
-@click.option(
-    "--spec",
-    "spec_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Start from this spec.json; options below override it.",
-)
-@click.option(
-    "--epochs",
-    type=int,
-    help=_default("Most epochs; early stopping may end sooner", "training", "epochs"),
-)
-@click.option(
-    "--batch-size", type=int, help=_default("Examples per batch", "training", "batch_size")
-)
-@click.option(
-    "--learning-rate", type=float, help=_default("Adam learning rate", "training", "learning_rate")
-)
-@click.option(
-    "--patience",
-    type=int,
-    help=_default("Epochs without a better validation loss", "training", "patience"),
-)
-@click.option(
-    "--label-smoothing",
-    type=float,
-    help=_default("Label smoothing of the loss", "training", "label_smoothing"),
-)
-@click.option(
-    "--lr-schedule", type=click.Choice(["constant", "cosine"]), help="Learning rate schedule."
-)
-@click.option(
-    "--seed", type=int, help=_default("Seed for split, shuffling and weights", "training", "seed")
-)
-@click.option(
-    "--vocab-size", type=int, help=_default("Words in the vocabulary", "tokenizer", "vocab_size")
-)
-@click.option(
-    "--seq-len", type=int, help=_default("Ids per text, <START> included", "tokenizer", "seq_len")
-)
-@click.option(
-    "--min-count",
-    type=int,
-    help=_default("Least count for a word to enter the vocabulary", "tokenizer", "min_count"),
-)
-@click.option(
-    "--cell", type=click.Choice(["gru", "lstm"]), help=_default("Recurrent cell", "model", "cell")
-)
-@click.option("--units", type=int, help=_default("Units per direction", "model", "units"))
-@click.option("--embed-dim", type=int, help=_default("Embedding width", "model", "embed_dim"))
-@click.option(
-    "--layers", type=int, help=_default("Stacked bidirectional layers", "model", "layers")
-)
-@click.option(
-    "--dropout",
-    type=float,
-    help=_default("Dropout on embeddings and before the output", "model", "dropout"),
-)
-@click.option(
-    "--pooling",
-    type=click.Choice(["maxmean", "max", "mean"]),
-    help=_default("Pooling over the real time steps", "model", "pooling"),
-)
-@click.option(
-    "--chunk-len",
-    type=int,
-    help=_default("Read texts in chunks of this many ids; 0: whole", "model", "chunk_len"),
-)
-@click.option(
-    "--bigram-buckets",
-    type=int,
-    help=_default("Hashed word-pair features; 0: none", "model", "bigram_buckets"),
-)
-@click.option(
-    "--bigram-dim",
-    type=int,
-    help=_default("Width of the word-pair embedding", "model", "bigram_dim"),
-)
+@_train_options()
 def train(**kwargs: Any) -> None:
     """Train a model on labelled files or a tfds dataset."""
     out: Path = kwargs["out"]
@@ -294,6 +329,89 @@ def train(**kwargs: Any) -> None:
         shutil.rmtree(checkpoint, ignore_errors=True)
     summary = ", ".join(f"{k} {v:.4g}" for k, v in trained.metrics.items() if k.startswith("val_"))
     click.echo(f"saved {out} ({summary or 'no validation data'})")
+    if not (out / bundle.PICTURE).exists():
+        _no_pictures(bundle.PICTURE)
+
+
+def _no_pictures(what: str) -> None:
+    """One line on stderr when a picture was skipped because matplotlib is missing."""
+    from sentigru import plots
+
+    if not plots.available():
+        click.echo(
+            f"sentigru: no {what}: matplotlib is not installed ({plots.INSTALL_HINT})", err=True
+        )
+
+
+# -- compare --------------------------------------------------------------------------------
+
+
+@main.command()
+@_data_options
+@click.option(
+    "--cells",
+    default="gru,lstm",
+    show_default=True,
+    help="Recurrent cells to train and compare, comma-separated.",
+)
+@click.option(
+    "--out",
+    default="comparison",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for comparison.json, comparison.png and each cell's model folder (OUT/gru, …).",
+)
+@click.option("--force", is_flag=True, help="Replace an earlier comparison in --out.")
+@_train_options(with_cell=False)
+@click.pass_context
+def compare(ctx: click.Context, **kwargs: Any) -> None:
+    """Train each cell with otherwise identical settings and seed, and measure them.
+
+    Per cell: parameters, training seconds per epoch, peak memory of training, validation
+    accuracy per epoch, size and single-text latency of the phone file, and its agreement
+    with Keras. Each cell is trained by `sentigru train` in a process of its own, so its
+    model folder (kept in OUT) is what a separate train run would make."""
+    from sentigru import compare as comparison
+
+    out: Path = kwargs["out"]
+    cells = comparison.parse_cells(kwargs["cells"])
+    build_spec(kwargs["spec_file"], kwargs)  # bad settings fail now, not in a child
+    if not kwargs["data"] and not kwargs["dataset"]:
+        raise SentigruError("no training data: give --data FILE or --dataset NAME")
+    comparison.check_outputs(out, cells, kwargs["force"])
+    args = _forwarded_options(ctx, train, skip={"cells", "out"})
+    result = comparison.run_comparison(cells, args, out, lambda line: click.echo(line, err=True))
+    drawn = comparison.write_results(result, out)
+    click.echo(comparison.format_table(result))
+    click.echo(f"wrote {out / comparison.RESULT_FILE}" + (" and the chart" if drawn else ""))
+    if not drawn:
+        _no_pictures(comparison.CHART_FILE)
+
+
+def _forwarded_options(ctx: click.Context, target: click.Command, skip: set[str]) -> list[str]:
+    """The options given to this command that ``target`` also takes, as arguments again
+    (for a child process); options nobody gave are left out, so ``target`` applies its
+    own defaults exactly as when run by hand."""
+    from click.core import ParameterSource
+
+    accepted = {param.name for param in target.params}
+    args: list[str] = []
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name in skip:
+            continue
+        if param.name not in accepted:
+            continue
+        if ctx.get_parameter_source(param.name) in (None, ParameterSource.DEFAULT):
+            continue
+        flag, value = max(param.opts, key=len), ctx.params[param.name]
+        if param.is_flag:
+            args += [flag] if value else []
+        elif param.multiple:
+            for item in value:
+                args += [flag, str(item)]
+        elif value is not None:
+            args += [flag, str(value)]
+    return args
 
 
 _model_option = click.option(
@@ -369,11 +487,18 @@ def predict(model: Path | None, as_json: bool, top_k: int, texts: tuple[str, ...
 @_model_option
 @_data_options
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the confusion matrix as a PNG file here (needs matplotlib).",
+)
+def evaluate(model: Path | None, as_json: bool, plot: Path | None, **kwargs: Any) -> None:
     """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion."""
     from sentigru.evaluation import classification_report, format_report
     from sentigru.predictor import open_predictor
 
+    if plot is not None and not (plot.parent if str(plot.parent) else Path(".")).is_dir():
+        raise SentigruError(f"cannot write {plot}: folder {plot.parent} does not exist")
     examples = _load_data(kwargs, "test")
     predictor = open_predictor(_model_path(model))
     unknown = sorted(set(examples.labels) - set(predictor.labels))
@@ -387,6 +512,20 @@ def evaluate(model: Path | None, as_json: bool, **kwargs: Any) -> None:
     truth = [index[label] for label in examples.labels]
     report = classification_report(truth, predicted, predictor.labels)
     click.echo(json.dumps(report) if as_json else format_report(report))
+    if plot is not None:
+        _plot_confusion(report, plot, str(model or "bundled model"))
+
+
+def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
+    from sentigru import plots
+    from sentigru.export.phone import write_atomic
+
+    try:
+        write_atomic(file, plots.confusion_png(report, title))
+    except plots.NoMatplotlib:
+        _no_pictures(file.name)
+        return
+    click.echo(f"wrote {file}", err=True)
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ def test_model_folder_contents(trained_model: Path) -> None:
         "labels.txt",
         "spec.json",
         "history.json",
+        "training.png",
         "manifest.json",
     }
     manifest = json.loads((trained_model / "manifest.json").read_text())

@@ -1,0 +1,292 @@
+"""``sentigru compare``: the same training run once per recurrent cell, measured.
+
+Each cell is trained by ``sentigru train`` in a child process, with the caller's options
+plus ``--cell``: the model folders are exactly what separate ``train`` runs would make
+(same seed, same data, same code), and each child's peak resident memory is its own
+(a process's high-water mark cannot be reset, so cells trained one after another in
+one process would all report the first one's peak). The folders are then loaded here to
+count parameters, read the history, export the phone file with the spec's settings and
+time it, and check it against Keras.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sentigru import __version__
+from sentigru.errors import SentigruError
+from sentigru.spec import CELLS
+
+RESULT_FILE = "comparison.json"
+CHART_FILE = "comparison.png"
+LATENCY_TEXT = (
+    "The first half of the film drags, but the last hour is gripping, the cast is superb "
+    "and the ending stayed with me for days."
+)
+"""A review of ordinary length, for the single-text latency of the phone file."""
+
+Log = Callable[[str], None]
+
+
+def parse_cells(text: str) -> list[str]:
+    """``"gru,lstm"`` → ``["gru", "lstm"]``; unknown or repeated cells are an error."""
+    cells = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [cell for cell in cells if cell not in CELLS]
+    if unknown or not cells:
+        raise SentigruError(
+            f"--cells takes a comma-separated list of {', '.join(CELLS)}, got {text!r}"
+        )
+    if len(set(cells)) != len(cells):
+        raise SentigruError(f"--cells names a cell twice: {text!r}")
+    return cells
+
+
+def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
+    """Refuse, before hours of training, to overwrite an earlier comparison without
+    ``force``; with it, drop the earlier results so that the folder never shows figures
+    that do not match its model folders."""
+    if out.exists() and not out.is_dir():
+        raise SentigruError(f"{out} is a file; --out takes a folder")
+    taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if (out / name).exists()]
+    if taken and not force:
+        raise SentigruError(f"{taken[0]} exists; use --force to replace it")
+    for name in (RESULT_FILE, CHART_FILE):
+        (out / name).unlink(missing_ok=True)
+
+
+@dataclass
+class CellRun:
+    """One child ``sentigru train``: where it wrote, and what it cost."""
+
+    cell: str
+    folder: Path
+    peak_rss_bytes: int
+    wall_seconds: float
+
+
+def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> CellRun:
+    """Run ``sentigru train ARGS --cell CELL --out FOLDER`` in a child process; its output
+    is passed to ``log`` line by line, its peak RSS read from ``wait4``."""
+    command = [sys.executable, "-m", "sentigru", "train", *train_args]
+    command += ["--cell", cell, "--out", str(folder)]
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=_child_env(),
+        text=True,
+        errors="replace",
+    )
+    tail: deque[str] = deque(maxlen=50)
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            tail.append(line.rstrip("\n"))
+            log(f"[{cell}] {tail[-1]}")
+        _, status, usage = os.wait4(child.pid, 0)
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    child.returncode = os.waitstatus_to_exitcode(status)
+    child.stdout.close()
+    if child.returncode != 0:
+        raise SentigruError(f"training the {cell} cell failed: {_failure(tail, child.returncode)}")
+    return CellRun(cell, folder, _rss_bytes(usage.ru_maxrss), time.perf_counter() - start)
+
+
+def _child_env() -> dict[str, str]:
+    """This process's environment, with this very sentigru first on the path (the child
+    must run the same code, even from a source tree that is not installed)."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _rss_bytes(maxrss: int) -> int:
+    return maxrss if sys.platform == "darwin" else maxrss * 1024  # Linux reports KiB
+
+
+def _failure(tail: Sequence[str], code: int) -> str:
+    """The child's own one-line error, else its last line, else its exit status."""
+    prefix = "sentigru: error: "
+    errors = [line[len(prefix) :] for line in tail if line.startswith(prefix)]
+    if errors:
+        return errors[-1]
+    lines = [line for line in tail if line.strip()]
+    return f"{lines[-1].strip()} (exit {code})" if lines else f"exit status {code}"
+
+
+def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
+    """Everything compared about one trained folder, read from the folder itself, plus
+    its phone file (written beside it as ``model.tflite``)."""
+    import json
+
+    from sentigru import bundle
+    from sentigru.export.phone import build_tflite, compare, sample_texts, write_atomic
+
+    folder = bundle.load(run.folder)
+    history = json.loads((run.folder / "history.json").read_text("utf-8"))
+    export = folder.spec.export
+    content = build_tflite(folder, quantize=export.quantize, runtime=export.runtime)
+    write_atomic(run.folder / "model.tflite", content)
+    agreement = compare(folder, content, sample_texts(folder.vocab, n=200), None)
+    seconds = history.get("epoch_seconds") or []
+    return {
+        "folder": run.folder.name,
+        "parameters": int(folder.model.count_params()),
+        "recurrent_parameters": _recurrent_parameters(folder.model, folder.spec.model.cell),
+        "epochs": len(history.get("loss", [])),
+        "epoch_seconds": seconds,
+        "seconds_per_epoch": _steady(seconds),
+        "train_seconds": folder.manifest.get("train_seconds"),
+        "peak_rss_bytes": run.peak_rss_bytes,
+        "process_seconds": round(run.wall_seconds, 1),
+        "val_accuracy": history.get("val_accuracy") or [],
+        "val_loss": history.get("val_loss") or [],
+        "best_val_accuracy": folder.manifest.get("metrics", {}).get("val_accuracy"),
+        "tflite_file": f"{run.folder.name}/model.tflite",
+        "tflite_bytes": len(content),
+        "tflite_runtime": export.runtime,
+        "tflite_quantize": export.quantize,
+        "latency_ms": _latency_ms(content, repeats),
+        "latency_repeats": repeats,
+        "agreement": agreement,
+    }
+
+
+def _steady(seconds: Sequence[float]) -> float | None:
+    """Mean seconds of the epochs after the first (the first also traces and compiles the
+    graph); the first epoch's when it is the only one."""
+    later = list(seconds[1:]) or list(seconds)
+    return statistics.fmean(later) if later else None
+
+
+def _recurrent_parameters(model: Any, cell: str) -> int:
+    return sum(
+        layer.count_params() for layer in model.layers if layer.name.startswith(f"bi_{cell}_")
+    )
+
+
+def _latency_ms(content: bytes, repeats: int) -> float:
+    """Median milliseconds of one text through the phone file (LiteRT, one thread, as
+    ``sentigru predict`` runs it), after a few warm-up calls."""
+    from sentigru.predictor import LiteRTPredictor
+
+    predictor = LiteRTPredictor(content)
+    for _ in range(3):
+        predictor.scores([LATENCY_TEXT])
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        predictor.scores([LATENCY_TEXT])
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run_comparison(
+    cells: Sequence[str], train_args: Sequence[str], out: Path, log: Log
+) -> dict[str, Any]:
+    """Train every cell (one child process each), then measure every folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [train_cell(cell, train_args, out / cell, log) for cell in cells]
+    measured = {}
+    for run in runs:
+        log(f"measuring {run.cell}: exporting the phone file and timing it")
+        measured[run.cell] = measure_cell(run)
+    return {
+        "sentigru": __version__,
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
+        "train_args": list(train_args),
+        "cells": measured,
+    }
+
+
+def _row(name: str, values: Sequence[str]) -> str:
+    return f"{name:<34}" + "".join(f"{v:>18}" for v in values)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The comparison as a terminal table: one column per cell."""
+    cells = result["cells"]
+    names = list(cells)
+
+    def each(fmt: Callable[[dict[str, Any]], str]) -> list[str]:
+        return [fmt(cells[name]) for name in names]
+
+    epochs = max((len(c["val_accuracy"]) for c in cells.values()), default=0)
+    lines = [
+        _row("", names),
+        _row("parameters", each(lambda c: f"{c['parameters']:,}")),
+        _row("  in the recurrent layers", each(lambda c: f"{c['recurrent_parameters']:,}")),
+        _row("training seconds, first epoch", each(lambda c: _number(_first(c)))),
+        _row("  each later epoch (mean)", each(lambda c: _number(c["seconds_per_epoch"]))),
+        _row("peak memory of training (MB)", each(lambda c: f"{c['peak_rss_bytes'] / 1e6:.0f}")),
+    ]
+    for i in range(epochs):
+        lines.append(_row(f"val accuracy, epoch {i + 1}", each(lambda c, i=i: _at(c, i))))
+    lines += [
+        _row("val accuracy (kept weights)", each(lambda c: _number(c["best_val_accuracy"], 4))),
+        _row("phone file (MB)", each(lambda c: f"{c['tflite_bytes'] / 1e6:.3f}")),
+        _row("phone latency, 1 text (ms)", each(lambda c: f"{c['latency_ms']:.2f}")),
+        _row("keras/tflite label agreement", each(lambda c: _agreement(c["agreement"]))),
+        _row("keras/tflite max score diff", each(lambda c: _diff(c["agreement"]))),
+    ]
+    return "\n".join(lines)
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _first(cell: dict[str, Any]) -> float | None:
+    return cell["epoch_seconds"][0] if cell["epoch_seconds"] else None
+
+
+def _at(cell: dict[str, Any], i: int) -> str:
+    values = cell["val_accuracy"]
+    return f"{values[i]:.4f}" if i < len(values) else "(stopped)"
+
+
+def _agreement(check: dict[str, Any]) -> str:
+    return f"{check['label_agreement']:.2%}"
+
+
+def _diff(check: dict[str, Any]) -> str:
+    return f"{check['max_score_diff']:.1e}"
+
+
+def write_results(result: dict[str, Any], out: Path) -> bool:
+    """Write ``comparison.json`` and, where matplotlib is installed, ``comparison.png``
+    (each beside its place, then renamed); True when the chart was drawn."""
+    import json
+
+    from sentigru import plots
+    from sentigru.export.phone import write_atomic
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / RESULT_FILE, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
+    title = " vs ".join(cell.upper() for cell in result["cells"]) + " (sentigru compare)"
+    try:
+        chart = plots.comparison_png(result["cells"], title)
+    except plots.NoMatplotlib:
+        return False
+    write_atomic(out / CHART_FILE, chart)
+    return True

@@ -1,0 +1,137 @@
+"""Pictures: training curves, a confusion matrix, a GRU-vs-LSTM comparison chart.
+
+matplotlib is an optional extra (``pip install 'sentigru[plot]'``), so it is imported
+only inside the functions here, and only through its Agg canvas: no pyplot, no GUI
+backend, no global state, and ``sentigru predict`` never pays for the import. Every
+function returns PNG bytes; the caller decides where they go (into a staged model folder,
+or a file written atomically), so this module knows nothing of the file system.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from sentigru.errors import SentigruError
+
+INSTALL_HINT = "pip install 'sentigru[plot]'"
+
+
+class NoMatplotlib(SentigruError):
+    """matplotlib is not installed: the pictures are skipped, never the command."""
+
+    def __init__(self) -> None:
+        super().__init__(f"no pictures: matplotlib is not installed ({INSTALL_HINT})")
+
+
+def available() -> bool:
+    """Whether matplotlib can be imported (imports it: call only when about to draw)."""
+    try:
+        _figure(1, 1)
+    except NoMatplotlib:
+        return False
+    return True
+
+
+def _figure(width: float, height: float) -> Any:
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise NoMatplotlib() from None
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _curves(axes: Any, history: dict[str, list[float]], key: str, title: str) -> None:
+    """Training and validation values of ``key`` per epoch, on one axes."""
+    for name, label in ((key, "training"), (f"val_{key}", "validation")):
+        values = history.get(name) or []
+        if values:
+            axes.plot(range(1, len(values) + 1), values, marker="o", label=label)
+    axes.set_title(title)
+    axes.set_xlabel("epoch")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.grid(alpha=0.3)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend()
+
+
+def training_png(history: dict[str, list[float]], title: str = "") -> bytes:
+    """Loss and accuracy per epoch, training and validation, side by side."""
+    figure = _figure(10, 4)
+    loss, accuracy = figure.subplots(1, 2)
+    _curves(loss, history, "loss", "loss")
+    _curves(accuracy, history, "accuracy", "accuracy")
+    if title:
+        figure.suptitle(title)
+    return _png(figure)
+
+
+def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
+    """The confusion matrix of an evaluation report (rows true, columns predicted), each
+    cell with its count, shaded by the share of its true label."""
+    labels: Sequence[str] = report["labels"]
+    counts = report["confusion_matrix"]
+    size = max(4.0, 0.6 * len(labels) + 2.5)
+    figure = _figure(size + 1, size)
+    axes = figure.subplots()
+    shares = [[c / max(1, sum(row)) for c in row] for row in counts]
+    image = axes.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
+    figure.colorbar(image, ax=axes, label="share of the true label")
+    for i, row in enumerate(counts):
+        for j, count in enumerate(row):
+            colour = "white" if shares[i][j] > 0.5 else "black"
+            axes.text(j, i, str(count), ha="center", va="center", color=colour)
+    axes.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 4 else 0)
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    heading = f"accuracy {report['accuracy']:.2%} on {report['n']} texts"
+    axes.set_title(f"{title}\n{heading}" if title else heading)
+    return _png(figure)
+
+
+# The comparison chart's bar panels: (key in a cell's figures, title, scale, unit format).
+_BARS = (
+    ("parameters", "parameters", 1.0, "{:,.0f}"),
+    ("seconds_per_epoch", "training seconds per epoch (after the first)", 1.0, "{:.2f}"),
+    ("peak_rss_bytes", "peak memory of training (MB)", 1e-6, "{:.0f}"),
+    ("tflite_bytes", "phone file (MB)", 1e-6, "{:.3f}"),
+    ("latency_ms", "phone latency, one text (ms)", 1.0, "{:.2f}"),
+)
+
+
+def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
+    """Validation accuracy per epoch of each cell, and one bar panel per measurement."""
+    figure = _figure(15, 8)
+    grid = figure.subplots(2, 3)
+    first, bars = grid.flat[0], list(grid.flat[1:])
+    for name, figures in cells.items():
+        values = figures.get("val_accuracy") or []
+        first.plot(range(1, len(values) + 1), values, marker="o", label=name)
+    first.set_title("validation accuracy per epoch")
+    first.set_xlabel("epoch")
+    first.xaxis.get_major_locator().set_params(integer=True)
+    first.grid(alpha=0.3)
+    if first.get_legend_handles_labels()[0]:
+        first.legend()
+    names = list(cells)
+    colours = [f"C{i}" for i in range(len(names))]
+    for axes, (key, heading, scale, fmt) in zip(bars, _BARS):
+        values = [(cells[n].get(key) or 0) * scale for n in names]
+        drawn = axes.bar(names, values, color=colours)
+        axes.bar_label(drawn, labels=[fmt.format(v) for v in values])
+        axes.set_title(heading)
+        axes.margins(y=0.15)
+    if title:
+        figure.suptitle(title)
+    return _png(figure)

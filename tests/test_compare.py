@@ -1,0 +1,164 @@
+"""``sentigru compare``: one training run per cell, measured, and figures that agree with
+the model folders it keeps and with a separate ``train`` run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_plots import png_shape
+
+from sentigru import bundle
+from sentigru import compare as comparison
+from sentigru.cli import main
+
+TINY = ["--epochs", "2", "--patience", "5", "--seed", "3", "--units", "8", "--embed-dim", "6"]
+TINY += ["--seq-len", "32", "--vocab-size", "200"]
+UNITS, EMBED = 8, 6
+
+
+@pytest.fixture(scope="module")
+def compared(synthetic_files, tmp_path_factory: pytest.TempPathFactory):
+    """One comparison of both cells on the synthetic data, run as a user runs it."""
+    out = tmp_path_factory.mktemp("compare") / "out"
+    args = ["compare", "--data", str(synthetic_files[0]), "--out", str(out), *TINY]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out, result, json.loads((out / comparison.RESULT_FILE).read_text())
+
+
+def recurrent_parameters(cell: str, units: int, inputs: int) -> int:
+    """Both directions of one Keras layer: a GRU (reset_after) has 3 gates with two bias
+    vectors each, an LSTM 4 gates with one."""
+    if cell == "gru":
+        return 2 * (3 * units * (inputs + units) + 2 * 3 * units)
+    return 2 * (4 * units * (inputs + units) + 4 * units)
+
+
+def test_both_cells_are_compared_and_kept(compared) -> None:
+    out, result, data = compared
+    assert list(data["cells"]) == ["gru", "lstm"]
+    for cell in ("gru", "lstm"):
+        assert bundle.read_manifest(out / cell)
+        spec = json.loads((out / cell / "spec.json").read_text())
+        assert spec["model"]["cell"] == cell
+    table = result.stdout
+    assert "parameters" in table and "gru" in table and "lstm" in table
+    assert png_shape(out / comparison.CHART_FILE)[1] > 500
+
+
+def test_settings_differ_only_in_the_cell(compared) -> None:
+    out, _, data = compared
+    specs = [json.loads((out / cell / "spec.json").read_text()) for cell in ("gru", "lstm")]
+    for spec in specs:
+        del spec["model"]["cell"]
+    assert specs[0] == specs[1]
+    assert specs[0]["training"]["seed"] == 3 and specs[0]["model"]["units"] == UNITS
+    assert "--cells" not in data["train_args"] and "--units" in data["train_args"]
+
+
+def test_lstm_has_more_parameters_by_the_formula(compared) -> None:
+    out, _, data = compared
+    cells = data["cells"]
+    for cell in ("gru", "lstm"):
+        assert cells[cell]["recurrent_parameters"] == recurrent_parameters(cell, UNITS, EMBED)
+        assert cells[cell]["parameters"] == bundle.load(out / cell).model.count_params()
+    # everything around the recurrent layer is the same, so the totals differ by exactly it
+    extra = recurrent_parameters("lstm", UNITS, EMBED) - recurrent_parameters("gru", UNITS, EMBED)
+    assert cells["lstm"]["parameters"] - cells["gru"]["parameters"] == extra > 0
+
+
+def test_figures_match_the_saved_folders(compared) -> None:
+    out, _, data = compared
+    for cell, figures in data["cells"].items():
+        folder = out / figures["folder"]
+        history = json.loads((folder / "history.json").read_text())
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert figures["val_accuracy"] == history["val_accuracy"]
+        assert figures["epoch_seconds"] == history["epoch_seconds"]
+        assert figures["epochs"] == len(history["loss"]) == 2
+        assert figures["best_val_accuracy"] == manifest["metrics"]["val_accuracy"]
+        assert figures["tflite_bytes"] == (out / figures["tflite_file"]).stat().st_size
+        assert figures["peak_rss_bytes"] > 100e6, cell  # a process that imported TensorFlow
+        assert figures["latency_ms"] > 0 and figures["latency_repeats"] >= 5
+        assert figures["agreement"]["label_agreement"] >= 0.99
+        assert png_shape(folder / bundle.PICTURE)[0] > 100
+
+
+def test_figures_match_a_separate_train_run(compared, synthetic_files, tmp_path: Path) -> None:
+    """What the issue checks: the comparison's LSTM is the LSTM that `train` makes."""
+    _, _, data = compared
+    alone = tmp_path / "lstm"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(alone), *TINY]
+    result = CliRunner().invoke(main, [*args, "--cell", "lstm"])
+    assert result.exit_code == 0, result.output
+    history = json.loads((alone / "history.json").read_text())
+    assert data["cells"]["lstm"]["val_accuracy"] == history["val_accuracy"]
+    assert data["cells"]["lstm"]["val_loss"] == history["val_loss"]
+    assert data["cells"]["lstm"]["parameters"] == bundle.load(alone).model.count_params()
+
+
+def test_an_earlier_comparison_is_kept_without_force(compared, synthetic_files) -> None:
+    out, _, _ = compared
+    before = (out / comparison.RESULT_FILE).read_bytes()
+    args = ["compare", "--data", str(synthetic_files[0]), "--out", str(out), *TINY]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "use --force" in result.output and result.output.count("\n") == 1
+    assert (out / comparison.RESULT_FILE).read_bytes() == before
+
+
+@pytest.mark.parametrize("cells", ["gru,rnn", "gru,gru", ",", "transformer"])
+def test_bad_cells_are_one_line_errors(cells: str, synthetic_files, tmp_path: Path) -> None:
+    args = ["compare", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(main, [*args, "--cells", cells])
+    assert result.exit_code == 1
+    assert result.output.startswith("sentigru: error: --cells") and result.output.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_failing_cell_is_one_line_naming_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("label\ttext\npositive\tonly one label here\n")
+    args = ["compare", "--data", str(bad), "--out", str(tmp_path / "o"), "--cells", "lstm"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("sentigru: error: training the lstm cell failed: ")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o" / comparison.RESULT_FILE).exists()
+
+
+def test_no_data_is_refused_before_training(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["compare", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "no training data" in result.output
+
+
+def test_without_matplotlib_compare_succeeds_and_says_how(
+    compared, synthetic_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart is drawn by this process: with its matplotlib gone, the command still
+    succeeds, writes the JSON, and one line says how to get the chart. (Training is
+    replaced by the module's earlier results: only the picture path is under test.)"""
+    _, _, data = compared
+    monkeypatch.setattr(comparison, "run_comparison", lambda *args: data)
+    for name in [n for n in sys.modules if n == "matplotlib" or n.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "results"
+    args = ["compare", "--data", str(synthetic_files[0]), "--out", str(out), *TINY]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / comparison.RESULT_FILE).read_text()) == data
+    assert not (out / comparison.CHART_FILE).exists()
+    hints = [line for line in result.stderr.splitlines() if "sentigru[plot]" in line]
+    assert len(hints) == 1 and comparison.CHART_FILE in hints[0]
+
+
+def test_format_table_has_a_row_per_epoch(compared) -> None:
+    _, _, data = compared
+    table = comparison.format_table(data)
+    assert "val accuracy, epoch 2" in table and "val accuracy, epoch 3" not in table
