@@ -146,12 +146,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def checkpoint_folder(out: Path, *, resume: bool, fingerprint: str, spec: Spec) -> Path:
+def checkpoint_folder(
+    out: Path, *, resume: bool, fingerprint: str, spec: Spec, chief: bool = True
+) -> Path | None:
     """The folder beside ``out`` where an interrupted run's last epoch is kept.
 
     A leftover checkpoint is used only with ``resume`` and only for the same data and
-    spec; without ``resume`` it is an error rather than silently discarded progress."""
+    spec; without ``resume`` it is an error rather than silently discarded progress.
+    A worker that is not the chief only reads the chief's checkpoint, and only with
+    ``resume`` (None otherwise): it never creates or judges one the chief is writing."""
     folder = out.parent / f".{out.name}.checkpoint"
+    if not chief and not resume:
+        return None
     identity = {"data_fingerprint": fingerprint, "spec": spec.to_dict()}
     stamp = folder / "sentigru-run.json"
     if folder.exists():
@@ -201,6 +207,7 @@ def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = N
             "labels": trained.labels,
             "metrics": trained.metrics,
             "train_seconds": round(trained.train_seconds, 1),
+            "placement": getattr(trained, "placement", {}),
             **(extra or {}),
             "files": {
                 name: {

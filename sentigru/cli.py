@@ -7,6 +7,7 @@ bad usage exits 2 (click's convention).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -150,7 +151,48 @@ _SPEC_OPTIONS = {
     "label_smoothing": ("training", "label_smoothing"),
     "lr_schedule": ("training", "lr_schedule"),
     "seed": ("training", "seed"),
+    "stream": ("training", "stream"),
+    "shuffle_buffer": ("training", "shuffle_buffer"),
+    "word_capacity": ("tokenizer", "word_capacity"),
 }
+
+
+def _scale_options(func: Any) -> Any:
+    """Options for corpora larger than memory and for training on several devices."""
+    from sentigru.distribute import STRATEGIES
+
+    options = [
+        click.option(
+            "--stream",
+            is_flag=True,
+            default=None,
+            help="Read --data files once per epoch instead of holding them in memory; "
+            "--data may be a quoted glob ('reviews-*.tsv.gz').",
+        ),
+        click.option(
+            "--shuffle-buffer",
+            type=int,
+            help=_default("With --stream: rows held to shuffle", "training", "shuffle_buffer"),
+        ),
+        click.option(
+            "--word-capacity",
+            type=int,
+            help=_default(
+                "With --stream: most distinct words counted at once", "tokenizer", "word_capacity"
+            ),
+        ),
+        click.option(
+            "--strategy",
+            type=click.Choice(STRATEGIES),
+            default="one",
+            show_default=True,
+            help="one device; mirrored: this machine's GPUs; multi-worker: the machines in "
+            "TF_CONFIG; auto: multi-worker with TF_CONFIG, else mirrored with 2+ GPUs.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
@@ -296,41 +338,78 @@ def _train_options(with_cell: bool = True) -> Any:
     help="Continue an interrupted run of the same command after its last completed epoch.",
 )
 @_train_options()
+@_scale_options
 def train(**kwargs: Any) -> None:
     """Train a model on labelled files or a tfds dataset."""
+    from sentigru.distribute import Role, cluster_role
+
     out: Path = kwargs["out"]
-    if out.exists() and not kwargs["force"]:
+    multi = kwargs["strategy"] in ("auto", "multi-worker")
+    role = cluster_role() if multi else Role()
+    if role.is_chief and out.exists() and not kwargs["force"]:
         raise SentigruError(f"{out} exists; use --force to replace it")
     spec = build_spec(kwargs["spec_file"], kwargs)
-    examples = _load_data(kwargs, "train")
-    val = None
-    if kwargs["val_data"]:
-        from sentigru.data import read_examples
-
-        val = read_examples(kwargs["val_data"], _read_options(kwargs)).examples
-    counts = ", ".join(f"{label}: {n}" for label, n in sorted(examples.counts().items()))
-    click.echo(f"read {len(examples)} examples ({counts})", err=True)
+    prepared = _prepare(kwargs, spec)
+    counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
+    click.echo(f"read {prepared.train_rows} training examples ({counts})", err=True)
 
     from sentigru import bundle
     from sentigru.training import train as run_training  # imports TensorFlow when it runs
 
-    with bundle.output_lock(out):
+    with bundle.output_lock(out) if role.is_chief else contextlib.nullcontext():
         checkpoint = bundle.checkpoint_folder(
-            out, resume=kwargs["resume"], fingerprint=examples.fingerprint(), spec=spec
+            out,
+            resume=kwargs["resume"],
+            fingerprint=prepared.fingerprint,
+            spec=spec,
+            chief=role.is_chief,
         )
         try:
-            trained = run_training(examples, spec, val, checkpoint=checkpoint)
+            trained = run_training(
+                prepared, spec, checkpoint=checkpoint, strategy=kwargs["strategy"]
+            )
         except KeyboardInterrupt:
             raise SentigruError(
                 f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
                 "run the same command with --resume to continue"
             ) from None
+        if not role.is_chief:
+            click.echo(f"worker {role.index} of {role.workers} done; the chief writes {out}")
+            return
         bundle.save(trained, out, force=kwargs["force"])
-        shutil.rmtree(checkpoint, ignore_errors=True)
+        if checkpoint is not None:
+            shutil.rmtree(checkpoint, ignore_errors=True)
     summary = ", ".join(f"{k} {v:.4g}" for k, v in trained.metrics.items() if k.startswith("val_"))
     click.echo(f"saved {out} ({summary or 'no validation data'})")
     if not (out / bundle.PICTURE).exists():
         _no_pictures(bundle.PICTURE)
+
+
+def _prepare(kwargs: dict[str, Any], spec: Any) -> Any:
+    """The training data read (or, with --stream, scanned) and checked, before
+    TensorFlow is imported."""
+    from sentigru.train_data import prepare
+
+    if not spec.training.stream:
+        examples = _load_data(kwargs, "train")
+        val = None
+        if kwargs["val_data"]:
+            from sentigru.data import read_examples
+
+            val = read_examples(kwargs["val_data"], _read_options(kwargs)).examples
+        return prepare(examples, spec, val)
+    from sentigru.data.stream import StreamSource, expand_paths
+
+    if kwargs["dataset"]:
+        raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
+    source = StreamSource(
+        expand_paths(kwargs["data"]),
+        _read_options(kwargs),
+        val_paths=expand_paths([kwargs["val_data"]]) if kwargs["val_data"] else [],
+        val_fraction=spec.training.val_split,
+        seed=spec.training.seed,
+    )
+    return prepare(source, spec)
 
 
 def _no_pictures(what: str) -> None:

@@ -6,10 +6,20 @@ longest phrase, not to ``seq_len``; the mask makes the result the same either wa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
+
+
+def epoch_value(epoch: tf.Variable | tf.Tensor) -> tf.Tensor:
+    """The epoch number as an int64 scalar: read from a variable each time the pipeline
+    starts over (``model.fit``), or given as a tensor (an element of an outer dataset
+    that repeats the pipeline)."""
+    if isinstance(epoch, tf.Variable):
+        return epoch.read_value()
+    return tf.cast(epoch, tf.int64)
 
 
 def _boundaries(seq_len: int) -> list[int]:
@@ -27,14 +37,16 @@ def make_dataset(
     batch_size: int,
     seq_len: int,
     seed: int,
-    epoch: tf.Variable | None = None,
+    epoch: tf.Variable | tf.Tensor | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> tf.data.Dataset:
     """``rows`` are unpadded id lists (``<START>`` first), ``targets`` one-hot labels.
 
     With ``epoch`` (an int64 variable the trainer sets as each epoch begins), the rows
     come in an order drawn from ``(seed, epoch)`` alone, so a run resumed at epoch k
     sees exactly the order an uninterrupted run sees at epoch k. Without it, the order
-    is the input order (for validation)."""
+    is the input order (for validation). ``shard`` (index, count) keeps every
+    count-th row of that order, so the workers of a cluster read disjoint rows."""
     count = len(rows)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=count)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
@@ -47,21 +59,56 @@ def make_dataset(
         key = tf.constant([seed], tf.int64)
 
         def shuffled(i: tf.Tensor) -> tf.Tensor:
-            seeds = tf.concat([key, tf.reshape(epoch.read_value(), [1])], axis=0)  # [2]
+            seeds = tf.concat([key, tf.reshape(epoch_value(epoch), [1])], axis=0)  # [2]
             return tf.random.experimental.index_shuffle(i, seeds, count - 1)
 
         order = order.map(shuffled)
+    if shard[1] > 1:
+        order = order.shard(shard[1], shard[0])
 
     def row(i: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         return flat[offsets_t[i] : offsets_t[i] + lengths_t[i]], targets_t[i]
 
     dataset = order.map(row, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return _batched(dataset, batch_size, seq_len, int(targets.shape[1]))
+
+
+def _batched(dataset: tf.data.Dataset, batch_size: int, seq_len: int, labels: int) -> Any:
     bounds = _boundaries(seq_len)
     dataset = dataset.bucket_by_sequence_length(
         element_length_func=lambda ids, _: tf.shape(ids)[0],
         bucket_boundaries=bounds,
         bucket_batch_sizes=[batch_size] * (len(bounds) + 1),
-        padded_shapes=([None], [targets.shape[1]]),
+        padded_shapes=([None], [labels]),
         padding_values=(0, 0.0),
     )
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def stream_dataset(
+    rows: Callable[[int], Iterator[tuple[list[int], int]]],
+    *,
+    labels: int,
+    batch_size: int,
+    seq_len: int,
+    epoch: tf.Variable | tf.Tensor | None = None,
+) -> tf.data.Dataset:
+    """A pipeline pulling ``(ids, label index)`` rows from ``rows(epoch)``, a generator
+    the caller makes (it reads, shuffles and tokenizes files), batched like
+    :func:`make_dataset`. ``epoch`` is read each time the pipeline is iterated anew, so
+    the generator can draw each epoch's order from (seed, epoch)."""
+    signature = (tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32))
+
+    def generate(index: Any) -> Iterator[tuple[np.ndarray, int]]:
+        for ids, label in rows(int(index)):
+            yield np.asarray(ids, np.int32), label
+
+    def from_epoch(index: tf.Tensor) -> tf.data.Dataset:
+        return tf.data.Dataset.from_generator(generate, args=(index,), output_signature=signature)
+
+    if epoch is None:
+        dataset = from_epoch(tf.constant(0, tf.int64))
+    else:
+        dataset = tf.data.Dataset.range(1).flat_map(lambda _: from_epoch(epoch_value(epoch)))
+    dataset = dataset.map(lambda ids, y: (ids, tf.one_hot(y, labels)))
+    return _batched(dataset, batch_size, seq_len, labels)

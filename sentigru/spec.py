@@ -38,12 +38,19 @@ class TokenizerSpec:
     """Ids fed to the model, ``<START>`` included; longer texts are cut, shorter padded."""
     min_count: int = 1
     """A word seen fewer times in the training data is left out of the vocabulary."""
+    word_capacity: int = 500_000
+    """Streaming only: the most distinct words counted at once while the vocabulary is
+    built (bounded memory; see ``WordCounter``). In-memory training counts exactly."""
 
     def __post_init__(self) -> None:
         self.validate()
 
     def validate(self) -> None:
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
+        _check(
+            self.word_capacity >= 2 * self.vocab_size,
+            f"word_capacity must be at least twice vocab_size, got {self.word_capacity}",
+        )
         _check(self.seq_len >= 2, f"seq_len must be at least 2, got {self.seq_len}")
         _check(self.min_count >= 1, f"min_count must be at least 1, got {self.min_count}")
 
@@ -112,11 +119,20 @@ class TrainingSpec:
     lr_schedule: str = "constant"
     """``cosine``: the learning rate falls along a cosine to a tenth over ``epochs``."""
     seed: int = 42
+    stream: bool = False
+    """Read the files once per epoch instead of holding them in memory (for corpora
+    larger than memory); validation rows are then chosen by a seeded hash of the text."""
+    shuffle_buffer: int = 10_000
+    """Streaming only: rows held to shuffle the stream."""
 
     def __post_init__(self) -> None:
         self.validate()
 
     def validate(self) -> None:
+        _check(
+            self.shuffle_buffer >= 1,
+            f"shuffle_buffer must be at least 1, got {self.shuffle_buffer}",
+        )
         _check(self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}")
         _check(self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}")
         _check(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")

@@ -80,9 +80,14 @@ class Vocabulary:
     def build(cls, texts: Iterable[str], size: int, min_count: int = 1) -> Vocabulary:
         """The ``size`` most frequent words of ``texts`` (ties broken alphabetically, so
         the same data always gives the same ids), after the special tokens."""
-        counts: Counter[str] = Counter()
+        counter = WordCounter()
         for text in texts:
-            counts.update(iter_tokens(text))
+            counter.add(text)
+        return cls.from_counts(counter.counts, size, min_count)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], size: int, min_count: int = 1) -> Vocabulary:
+        """The ``size`` words with the highest counts, ties broken alphabetically."""
         ranked = sorted(
             (item for item in counts.items() if item[1] >= min_count),
             key=lambda item: (-item[1], item[0]),
@@ -117,6 +122,40 @@ class Vocabulary:
         except (OSError, UnicodeDecodeError) as exc:
             raise SentigruError(f"cannot read vocabulary {path}: {exc}") from None
         return cls.from_text(text, source=str(path))
+
+
+class WordCounter:
+    """Word counts in bounded memory, for building a vocabulary in one streaming pass.
+
+    Without a ``capacity`` it counts exactly. With one, it never holds more than
+    ``capacity`` distinct words: when it would, every count drops by the count of the
+    median word and words left at zero are forgotten (a batched Misra-Gries summary).
+    What that costs is bounded: over ``n`` words, each count is at most
+    ``2 * n / capacity`` too low, so a word making up more than ``2 / capacity`` of the
+    text is always kept. Only the rare tail, where the vocabulary is cut anyway, can
+    change; :attr:`undercount` says by how much at most (0: the counts are exact)."""
+
+    def __init__(self, capacity: int | None = None) -> None:
+        if capacity is not None and capacity < 2:
+            raise SentigruError(f"word counter capacity must be at least 2, got {capacity}")
+        self.capacity = capacity
+        self.counts: Counter[str] = Counter()
+        self.words = 0
+        self.undercount = 0
+        """The most any count is too low: the sum of the prunes' drops."""
+
+    def add(self, text: str) -> None:
+        words = list(iter_tokens(text))
+        self.words += len(words)
+        self.counts.update(words)
+        if self.capacity is not None and len(self.counts) > self.capacity:
+            self._prune()
+
+    def _prune(self) -> None:
+        values = sorted(self.counts.values())
+        drop = values[len(values) - self.capacity // 2 - 1]  # leaves <= capacity/2 words
+        self.undercount += drop
+        self.counts = Counter({w: c - drop for w, c in self.counts.items() if c > drop})
 
 
 class Tokenizer:

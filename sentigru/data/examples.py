@@ -32,6 +32,23 @@ def _is_int(text: str) -> bool:
     return True
 
 
+class Fingerprint:
+    """sha256 over (label, text) pairs, each part length-prefixed, fed one row at a time
+    so that streamed data and data in memory get the same name."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def add(self, text: str, label: str) -> None:
+        for part in (label, text):
+            data = part.encode("utf-8", "surrogatepass")
+            self._digest.update(len(data).to_bytes(8, "little"))
+            self._digest.update(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 @dataclass
 class Examples:
     """Parallel lists of texts and their labels (labels kept as given, as strings)."""
@@ -51,12 +68,9 @@ class Examples:
 
     def fingerprint(self) -> str:
         """sha256 of every (label, text) pair in order: names the exact training data."""
-        digest = hashlib.sha256()
+        digest = Fingerprint()
         for text, label in zip(self.texts, self.labels):
-            for part in (label, text):
-                data = part.encode("utf-8", "surrogatepass")
-                digest.update(len(data).to_bytes(8, "little"))
-                digest.update(data)
+            digest.add(text, label)
         return digest.hexdigest()
 
     def subset(self, indices: Iterable[int]) -> Examples:

@@ -61,24 +61,37 @@ def detect_format(path: Path) -> str:
 
 
 def read_examples(path: Path, options: ReadOptions | None = None) -> ReadResult:
-    """Read one file or folder of labelled texts."""
+    """Read one file or folder of labelled texts into memory."""
+    result = ReadResult(Examples())
+    for text, label in iter_rows(path, options, result):
+        result.examples.texts.append(text)
+        result.examples.labels.append(label)
+    if not result.examples.texts:
+        raise SentigruError(f"{path}: no labelled texts found")
+    return result
+
+
+def iter_rows(
+    path: Path, options: ReadOptions | None = None, counts: ReadResult | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield one file's or folder's ``(text, label)`` rows as they are read, so that a
+    corpus larger than memory can be streamed; skipped rows are counted in ``counts``.
+    Every problem is the same :class:`SentigruError` that :func:`read_examples` raises."""
     options = options or ReadOptions()
     if not path.exists():
         raise SentigruError(f"{path}: no such file or folder")
     kind = detect_format(path)
-    reader = _Reader(path, options)
+    reader = _Reader(path, options, counts)
+    if kind == "folder":
+        rows = reader.read_folder()
+    elif kind == "jsonl":
+        rows = reader.read_jsonl()
+    else:
+        rows = reader.read_table("\t" if kind == "tsv" else ",")
     try:
-        if kind == "folder":
-            reader.read_folder()
-        elif kind == "jsonl":
-            reader.read_jsonl()
-        else:
-            reader.read_table("\t" if kind == "tsv" else ",")
+        yield from rows
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
-    if not reader.result.examples.texts:
-        raise SentigruError(f"{path}: no labelled texts found")
-    return reader.result
 
 
 def _drain_line(stream: IO[bytes]) -> int:
@@ -111,17 +124,18 @@ def _reason(exc: BaseException) -> str:
 class _Reader:
     """One pass over one source, collecting examples and counting skipped rows."""
 
-    def __init__(self, path: Path, options: ReadOptions) -> None:
+    def __init__(self, path: Path, options: ReadOptions, result: ReadResult | None = None) -> None:
         self.path = path
         self.options = options
-        self.result = ReadResult(Examples())
+        self.result = result or ReadResult(Examples())
 
     def bad(self, where: str, message: str) -> None:
         if not self.options.skip_bad_rows:
             raise SentigruError(f"{self.path}:{where}: {message} (use --skip-bad-rows to skip)")
         self.result.skipped += 1
 
-    def add(self, where: str, text: object, label: object) -> None:
+    def row(self, where: str, text: object, label: object) -> Iterator[tuple[str, str]]:
+        """The checked ``(text, label)`` row, or nothing when it is bad and skipped."""
         if not isinstance(text, str) or not text.strip():
             self.bad(where, "empty text")
             return
@@ -132,9 +146,7 @@ class _Reader:
         if not label:
             self.bad(where, "empty label")
             return
-        label = self.options.label_map.get(label, label)
-        self.result.examples.texts.append(text)
-        self.result.examples.labels.append(label)
+        yield text, self.options.label_map.get(label, label)
 
     def lines(self, stream: IO[bytes]) -> Iterator[str]:
         """Decoded lines, with the line and byte offset of any byte that does not decode.
@@ -169,7 +181,7 @@ class _Reader:
             return gzip.open(self.path, "rb")
         return self.path.open("rb")
 
-    def read_table(self, delimiter: str) -> None:
+    def read_table(self, delimiter: str) -> Iterator[tuple[str, str]]:
         # TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module.
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         with self.open() as stream:
@@ -186,7 +198,7 @@ class _Reader:
                             continue  # blank line
                         self.bad(where, f"expected {len(header)} fields, found {len(row)}")
                         continue
-                    self.add(where, row[text_at], row[label_at])
+                    yield from self.row(where, row[text_at], row[label_at])
             except csv.Error as exc:
                 raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
 
@@ -202,7 +214,7 @@ class _Reader:
             )
         return names.index(wanted[0]), names.index(wanted[1])
 
-    def read_jsonl(self) -> None:
+    def read_jsonl(self) -> Iterator[tuple[str, str]]:
         text_key, label_key = self.options.text_column, self.options.label_column
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
@@ -220,9 +232,9 @@ class _Reader:
                 if text_key not in record or label_key not in record:
                     self.bad(where, f"object lacks {text_key!r} or {label_key!r}")
                     continue
-                self.add(where, record[text_key], record[label_key])
+                yield from self.row(where, record[text_key], record[label_key])
 
-    def read_folder(self) -> None:
+    def read_folder(self) -> Iterator[tuple[str, str]]:
         folders = sorted(p for p in self.path.iterdir() if p.is_dir())
         if not folders:
             raise SentigruError(
@@ -239,4 +251,4 @@ class _Reader:
                         f"{file}: byte {exc.start} is not valid {self.options.encoding} "
                         "(try --encoding)"
                     ) from None
-                self.add(file.name, text, folder.name)
+                yield from self.row(file.name, text, folder.name)

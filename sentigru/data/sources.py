@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sentigru.data.examples import Examples
 from sentigru.data.files import ReadOptions, read_examples
+from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError
 
 
@@ -19,11 +20,12 @@ def load_sources(
     data_dir: Path | None = None,
     options: ReadOptions | None = None,
 ) -> Examples:
-    """Read every named file (in order) and then the tfds dataset, if any."""
+    """Read every named file (in order; a glob stands for the files it matches) and
+    then the tfds dataset, if any."""
     if not paths and not dataset:
         raise SentigruError("no data: give --data FILE (one or more) or --dataset NAME")
     examples = Examples()
-    for path in paths:
+    for path in expand_paths(paths):
         result = read_examples(Path(path), options)
         if result.skipped:
             print(f"{path}: skipped {result.skipped} bad row(s)", file=sys.stderr)

@@ -1,0 +1,115 @@
+"""Keras callbacks of a training run: the guards, the clocks and what a resumed run needs.
+
+Each is made by a function that imports Keras when called, so importing this module
+stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from sentigru.errors import SentigruError
+
+
+def nan_guard() -> Any:
+    """A callback that stops training with a clear error when the loss is NaN or infinite
+    (Keras' TerminateOnNaN stops silently and keeps the broken weights)."""
+    import keras
+
+    class NanGuard(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                raise SentigruError(
+                    "training diverged (loss is NaN); lower --learning-rate and retry"
+                )
+
+    return NanGuard()
+
+
+TIMING_KEYS = ("epoch_seconds",)
+"""History entries that are wall-clock measurements, not results: they differ between
+two runs that are otherwise bit-identical."""
+
+
+def epoch_timer() -> Any:
+    """A callback that adds ``epoch_seconds`` (training and validation of the epoch) to
+    each epoch's logs, so the history, and so ``history.json``, keeps it."""
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if logs is not None:
+                logs["epoch_seconds"] = time.perf_counter() - self.start
+
+    return EpochTimer()
+
+
+def history_log(path: Path, earlier: dict[str, list[float]]) -> Any:
+    """A callback that keeps the per-epoch metrics beside the checkpoint, so that a
+    resumed run's history.json still covers every epoch."""
+    import keras
+
+    class HistoryLog(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            for key, value in (logs or {}).items():
+                earlier.setdefault(key, []).append(float(value))
+            path.write_text(json.dumps(earlier), "utf-8")
+
+    return HistoryLog()
+
+
+def epoch_counter(epoch: Any) -> Any:
+    import keras
+
+    class EpochCounter(keras.callbacks.Callback):
+        def on_epoch_begin(self, index: int, logs: dict | None = None) -> None:
+            epoch.assign(index)
+
+    return EpochCounter()
+
+
+def resume_state(path: Path, stopping: Any) -> Any:
+    """Saves, after each epoch, and restores, at the start of a resumed run, what Keras'
+    BackupAndRestore leaves out: random-generator states and early stopping's state."""
+    import keras
+    import numpy as np
+
+    class ResumeState(keras.callbacks.Callback):
+        def _generators(self) -> list[Any]:
+            return [v for v in self.model.variables if "seed_generator_state" in v.path]
+
+        def on_epoch_end(self, index: int, logs: dict | None = None) -> None:
+            arrays = {f"seed{i}": v.numpy() for i, v in enumerate(self._generators())}
+            for i, weight in enumerate(stopping.best_weights or []):
+                arrays[f"best{i}"] = np.asarray(weight)
+            arrays["scalars"] = np.array(
+                [stopping.wait, stopping.best, stopping.best_epoch], dtype=np.float64
+            )
+            staged = path.with_name(path.stem + ".tmp.npz")
+            np.savez(staged, **arrays)
+            os.replace(staged, path)
+
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            if not path.exists():
+                return
+            with np.load(path) as saved:
+                for i, variable in enumerate(self._generators()):
+                    variable.assign(saved[f"seed{i}"])
+                best = sorted(
+                    (k for k in saved.files if k.startswith("best")), key=lambda k: int(k[4:])
+                )
+                stopping.best_weights = [saved[k] for k in best] or None
+                wait, best_value, best_epoch = saved["scalars"]
+                stopping.wait, stopping.best = int(wait), float(best_value)
+                stopping.best_epoch = int(best_epoch)
+
+    return ResumeState()

@@ -1,0 +1,168 @@
+"""Labelled files read as a stream, for corpora larger than memory.
+
+Nothing here holds the corpus: one pass (:meth:`StreamSource.scan`) counts the labels,
+the words (in a bounded :class:`~sentigru.tokenizer.WordCounter`) and the fingerprint;
+training then re-reads the files once per epoch through :meth:`StreamSource.rows`, a
+generator that ``tf.data`` pulls from. Only bounded buffers live in memory: the shuffle
+buffer, the word counter and what ``tf.data`` prefetches.
+
+Rows go to validation by a seeded hash of their text, not by position, so the split needs
+no pass over the data, does not depend on the order of files or workers, and keeps
+repeated texts on one side.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import random
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from sentigru.data.examples import Examples, Fingerprint
+from sentigru.data.files import ReadOptions, ReadResult, iter_rows
+from sentigru.errors import SentigruError
+from sentigru.tokenizer import WordCounter
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
+    """Each pattern as itself, or, when it holds ``*``, ``?`` or ``[``, as the sorted
+    files it matches (``'reviews-*.tsv.gz'``); a pattern that matches nothing is an error."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        text = str(pattern)
+        if _GLOB_CHARS.isdisjoint(text):
+            paths.append(Path(text))
+            continue
+        matches = sorted(glob.glob(text))
+        if not matches:
+            raise SentigruError(f"{text}: matches no file")
+        paths.extend(Path(m) for m in matches)
+    return paths
+
+
+def in_validation(text: str, seed: int, fraction: float) -> bool:
+    """Whether ``text`` is held out: a seeded hash of it, read as a number in [0, 1),
+    falls below ``fraction``."""
+    if fraction <= 0:
+        return False
+    key = f"sentigru-val:{seed}".encode()
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, key=key)
+    return int.from_bytes(digest.digest(), "little") < fraction * 2**64
+
+
+def shuffled(rows: Iterable[tuple[str, str]], buffer: int, rng: random.Random) -> Iterator:
+    """Rows in a random order drawn with a buffer of ``buffer`` rows (the ``tf.data``
+    shuffle, done here so that the order depends only on ``rng``'s seed)."""
+    pool: list[tuple[str, str]] = []
+    for row in rows:
+        if len(pool) < buffer:
+            pool.append(row)
+            continue
+        i = rng.randrange(buffer)
+        yield pool[i]
+        pool[i] = row
+    rng.shuffle(pool)
+    yield from pool
+
+
+@dataclass
+class Scan:
+    """What one pass over the files found."""
+
+    labels: Counter[str] = field(default_factory=Counter)
+    val_labels: Counter[str] = field(default_factory=Counter)
+    words: WordCounter = field(default_factory=WordCounter)
+    fingerprint: str = ""
+
+    @property
+    def train_rows(self) -> int:
+        return sum(self.labels.values())
+
+    @property
+    def val_rows(self) -> int:
+        return sum(self.val_labels.values())
+
+
+@dataclass
+class StreamSource:
+    """Labelled files read row by row; validation rows are either ``val_paths`` or, when
+    there are none, the ``val_fraction`` of rows chosen by :func:`in_validation`."""
+
+    paths: list[Path]
+    options: ReadOptions = field(default_factory=ReadOptions)
+    val_paths: list[Path] = field(default_factory=list)
+    val_fraction: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.paths:
+            raise SentigruError("no data: give --data FILE (one or more, or a glob)")
+
+    def _files(self, part: str) -> list[Path]:
+        return self.val_paths if part == "val" and self.val_paths else self.paths
+
+    def _held_out(self, text: str) -> bool:
+        return not self.val_paths and in_validation(text, self.seed, self.val_fraction)
+
+    def rows(
+        self, part: str = "train", shard: tuple[int, int] = (0, 1), counts: ReadResult | None = None
+    ) -> Iterator[tuple[str, str]]:
+        """The ``(text, label)`` rows of ``part`` ("train", "val" or "all") that belong to
+        worker ``shard[0]`` of ``shard[1]``: whole files when there are at least as many
+        files as workers, else every ``shard[1]``-th row."""
+        index, count = shard
+        files = self._files(part)
+        by_file = count > 1 and len(files) >= count
+        if by_file:
+            files = files[index::count]
+        rows = (row for path in files for row in iter_rows(path, self.options, counts))
+        if count > 1 and not by_file:
+            rows = islice(rows, index, None, count)
+        if part == "all" or self.val_paths:
+            yield from rows  # the files are all of one side
+            return
+        for text, label in rows:
+            if (part == "val") == self._held_out(text):
+                yield text, label
+
+    def scan(self, word_capacity: int | None = None) -> Scan:
+        """One pass over every file: label counts per side, the words of the training
+        side (in at most ``word_capacity`` counters), and the fingerprint of all rows."""
+        scan = Scan(words=WordCounter(word_capacity))
+        fingerprint = Fingerprint()
+        for path in self.paths:
+            counts = ReadResult(Examples())
+            for text, label in iter_rows(path, self.options, counts):
+                fingerprint.add(text, label)
+                if self._held_out(text):
+                    scan.val_labels[label] += 1
+                else:
+                    scan.labels[label] += 1
+                    scan.words.add(text)
+            if counts.skipped:
+                print(f"{path}: skipped {counts.skipped} bad row(s)", file=sys.stderr)
+        for path in self.val_paths:
+            for _, label in iter_rows(path, self.options):
+                scan.val_labels[label] += 1
+        scan.fingerprint = fingerprint.hexdigest()
+        self._check(scan)
+        return scan
+
+    def _check(self, scan: Scan) -> None:
+        if not scan.train_rows:
+            raise SentigruError("no labelled texts found in the training files")
+        if len(scan.labels) < 2:
+            only = next(iter(scan.labels))
+            raise SentigruError(f"training data: every example has the label {only!r}")
+        unknown = sorted(set(scan.val_labels) - set(scan.labels))
+        if unknown:
+            raise SentigruError(
+                f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
+            )

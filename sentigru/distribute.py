@@ -1,0 +1,106 @@
+"""Where training runs: one device, every GPU of one machine, or several machines.
+
+sentigru uses TensorFlow's own ``tf.distribute`` strategies and invents none:
+
+* ``one``: the default strategy (one device);
+* ``mirrored``: ``MirroredStrategy`` over the machine's GPUs (or, with no GPU, over the
+  logical CPU devices, which ``SENTIGRU_CPU_DEVICES=N`` creates; useful only for trying
+  it out);
+* ``multi-worker``: ``MultiWorkerMirroredStrategy`` over the machines named in the
+  standard ``TF_CONFIG`` environment variable;
+* ``auto``: ``multi-worker`` when ``TF_CONFIG`` names more than one task, else
+  ``mirrored`` when there is more than one GPU, else ``one``.
+
+The role of this process in the cluster is read from ``TF_CONFIG`` without importing
+TensorFlow, so the CLI knows before training whether it is the chief (the only worker
+that writes the model folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sentigru.errors import SentigruError
+
+STRATEGIES = ("auto", "one", "mirrored", "multi-worker")
+
+
+@dataclass(frozen=True)
+class Role:
+    """This process's place in the cluster: ``index`` of ``workers`` (chief first)."""
+
+    workers: int = 1
+    index: int = 0
+
+    @property
+    def is_chief(self) -> bool:
+        return self.index == 0
+
+
+def cluster_role(environ: Mapping[str, str] = os.environ) -> Role:
+    """The role ``TF_CONFIG`` gives this process; a single worker without it."""
+    raw = environ.get("TF_CONFIG", "").strip()
+    if not raw:
+        return Role()
+    try:
+        config = json.loads(raw)
+        cluster, task = config.get("cluster", {}), config.get("task", {})
+        chiefs, workers = list(cluster.get("chief", [])), list(cluster.get("worker", []))
+        kind, index = task.get("type"), int(task.get("index", 0))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise SentigruError(f"TF_CONFIG is not valid JSON of the usual shape: {exc}") from None
+    if len(chiefs) > 1:
+        raise SentigruError("TF_CONFIG names more than one chief")
+    if kind == "chief" and index == 0 and chiefs:
+        return Role(len(chiefs) + len(workers), 0)
+    if kind == "worker" and 0 <= index < len(workers):
+        return Role(len(chiefs) + len(workers), index + len(chiefs))
+    raise SentigruError(
+        f"TF_CONFIG task {kind!r} {index} is not in its cluster; sentigru runs chief and "
+        "worker tasks only"
+    )
+
+
+def resolve(name: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The strategy ``name`` stands for here (``auto`` decided; GPUs counted lazily)."""
+    if name not in STRATEGIES:
+        raise SentigruError(f"strategy must be one of {', '.join(STRATEGIES)}, got {name!r}")
+    role = cluster_role(environ)
+    if name == "multi-worker" and not environ.get("TF_CONFIG", "").strip():
+        raise SentigruError("--strategy multi-worker needs TF_CONFIG (see the README)")
+    if name != "auto":
+        return name
+    if role.workers > 1:
+        return "multi-worker"
+    return "mirrored" if len(_gpus()) > 1 else "one"
+
+
+def _gpus() -> list[Any]:
+    import tensorflow as tf
+
+    return tf.config.list_physical_devices("GPU")
+
+
+def make_strategy(name: str) -> Any:
+    """The ``tf.distribute`` strategy for a resolved ``name``. Call it before any other
+    TensorFlow work: logical devices and collective ops must be set up first."""
+    import tensorflow as tf
+
+    cpus = int(os.environ.get("SENTIGRU_CPU_DEVICES", "0") or 0)
+    if cpus > 1:
+        physical = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            physical, [tf.config.LogicalDeviceConfiguration()] * cpus
+        )
+    if name == "one":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        if _gpus():
+            return tf.distribute.MirroredStrategy()
+        devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(devices)
+    return tf.distribute.MultiWorkerMirroredStrategy()

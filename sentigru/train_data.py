@@ -1,0 +1,150 @@
+"""What training reads, prepared once: the vocabulary, the labels, the fingerprint, and a
+way to build the ``tf.data`` pipelines, for data held in memory or streamed from files.
+
+Preparing needs no TensorFlow, so the CLI can report what it read (and fail on bad data)
+before seconds go into importing it; the pipelines are built later, inside the
+distribution strategy, once per worker.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sentigru.data.examples import Examples, label_order
+from sentigru.data.stream import StreamSource, shuffled
+from sentigru.errors import SentigruError
+from sentigru.spec import Spec
+from sentigru.tokenizer import Tokenizer, Vocabulary
+
+Pipelines = Callable[[Any, int, tuple[int, int]], tuple[Any, Any]]
+"""``(epoch variable, batch size, (worker, workers)) -> (train, validation or None)``."""
+
+
+@dataclass
+class Prepared:
+    vocab: Vocabulary
+    labels: list[str]
+    fingerprint: str
+    counts: dict[str, int]
+    """Training rows per label."""
+    val_rows: int
+    streamed: bool
+    pipelines: Pipelines
+
+    @property
+    def train_rows(self) -> int:
+        return sum(self.counts.values())
+
+
+def prepare(
+    data: Examples | StreamSource, spec: Spec, val_examples: Examples | None = None
+) -> Prepared:
+    """Split, count and build the vocabulary, from memory or in one streaming pass."""
+    if isinstance(data, StreamSource):
+        return _prepare_stream(data, spec)
+    return _prepare_examples(data, val_examples, spec)
+
+
+def split_validation(
+    train: Examples, val: Examples | None, spec: Spec
+) -> tuple[Examples, Examples | None]:
+    """Use the given validation data, or hold out ``val_split`` of the training data."""
+    if val is not None and len(val):
+        return train, val
+    if spec.training.val_split > 0:
+        return train.stratified_split(spec.training.val_split, spec.training.seed)
+    return train, None
+
+
+def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
+    unknown = sorted(set(examples.labels) - set(index))
+    if unknown:
+        raise SentigruError(
+            f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
+        )
+    out = np.zeros((len(examples), len(labels)), dtype=np.float32)
+    out[np.arange(len(examples)), [index[label] for label in examples.labels]] = 1.0
+    return out
+
+
+def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> Prepared:
+    examples.check_trainable("training data")
+    train_set, val_set = split_validation(examples, val, spec)
+    labels = label_order(train_set.labels)
+    if len(labels) < 2:
+        raise SentigruError("training data after the validation split has only one label")
+    vocab = Vocabulary.build(train_set.texts, spec.tokenizer.vocab_size, spec.tokenizer.min_count)
+    tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
+    train_ids = [tokenizer.ids(t) for t in train_set.texts]
+    train_targets = _targets(train_set, labels)
+    val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
+    val_targets = _targets(val_set, labels) if val_set is not None else None
+
+    def pipelines(epoch: Any, batch_size: int, shard: tuple[int, int]) -> tuple[Any, Any]:
+        from sentigru.pipeline import make_dataset
+
+        common = {
+            "batch_size": batch_size,
+            "seq_len": spec.tokenizer.seq_len,
+            "seed": spec.training.seed,
+            "shard": shard,
+        }
+        train = make_dataset(train_ids, train_targets, epoch=epoch, **common)
+        if val_targets is None:
+            return train, None
+        return train, make_dataset(val_ids, val_targets, **common)
+
+    return Prepared(
+        vocab=vocab,
+        labels=labels,
+        fingerprint=examples.fingerprint(),
+        counts=dict(train_set.counts()),
+        val_rows=len(val_set) if val_set is not None else 0,
+        streamed=False,
+        pipelines=pipelines,
+    )
+
+
+def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
+    scan = source.scan(spec.tokenizer.word_capacity)
+    vocab = Vocabulary.from_counts(
+        scan.words.counts, spec.tokenizer.vocab_size, spec.tokenizer.min_count
+    )
+    labels = label_order(scan.labels)
+    tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
+    index = {label: i for i, label in enumerate(labels)}
+    seed, buffer = spec.training.seed, spec.training.shuffle_buffer
+
+    def encoded(rows: Iterator[tuple[str, str]]) -> Iterator[tuple[list[int], int]]:
+        for text, label in rows:
+            yield tokenizer.ids(text), index[label]
+
+    def pipelines(epoch: Any, batch_size: int, shard: tuple[int, int]) -> tuple[Any, Any]:
+        from sentigru.pipeline import stream_dataset
+
+        def train_rows(number: int) -> Iterator[tuple[list[int], int]]:
+            rng = random.Random(f"sentigru-stream:{seed}:{number}:{shard[0]}")
+            return encoded(shuffled(source.rows("train", shard), buffer, rng))
+
+        def val_rows(_: int) -> Iterator[tuple[list[int], int]]:
+            return encoded(source.rows("val", shard))
+
+        common = {"labels": len(labels), "batch_size": batch_size, "seq_len": tokenizer.seq_len}
+        train = stream_dataset(train_rows, epoch=epoch, **common)
+        return train, (stream_dataset(val_rows, **common) if scan.val_rows else None)
+
+    return Prepared(
+        vocab=vocab,
+        labels=labels,
+        fingerprint=scan.fingerprint,
+        counts=dict(scan.labels),
+        val_rows=scan.val_rows,
+        streamed=True,
+        pipelines=pipelines,
+    )
