@@ -72,6 +72,12 @@ class CellRun:
     folder: Path
     peak_rss_bytes: int
     wall_seconds: float
+    cpu_seconds: float
+    """User plus system CPU time: less sensitive than wall time to other work on the
+    machine, which slows a run down without adding to its CPU time."""
+    load_average: tuple[float, float, float]
+    """The system's load average as the child ended: above the core count, the times
+    are inflated by other work."""
 
 
 def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> CellRun:
@@ -104,7 +110,14 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
     child.stdout.close()
     if child.returncode != 0:
         raise SentigruError(f"training the {cell} cell failed: {_failure(tail, child.returncode)}")
-    return CellRun(cell, folder, _rss_bytes(usage.ru_maxrss), time.perf_counter() - start)
+    return CellRun(
+        cell,
+        folder,
+        _rss_bytes(usage.ru_maxrss),
+        time.perf_counter() - start,
+        usage.ru_utime + usage.ru_stime,
+        os.getloadavg(),
+    )
 
 
 def _child_env() -> dict[str, str]:
@@ -155,6 +168,8 @@ def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
         "train_seconds": folder.manifest.get("train_seconds"),
         "peak_rss_bytes": run.peak_rss_bytes,
         "process_seconds": round(run.wall_seconds, 1),
+        "process_cpu_seconds": round(run.cpu_seconds, 1),
+        "load_average": [round(x, 2) for x in run.load_average],
         "val_accuracy": history.get("val_accuracy") or [],
         "val_loss": history.get("val_loss") or [],
         "best_val_accuracy": folder.manifest.get("metrics", {}).get("val_accuracy"),
@@ -238,6 +253,9 @@ def format_table(result: dict[str, Any]) -> str:
         _row("  in the recurrent layers", each(lambda c: f"{c['recurrent_parameters']:,}")),
         _row("training seconds, first epoch", each(lambda c: _number(_first(c)))),
         _row("  each later epoch (mean)", each(lambda c: _number(c["seconds_per_epoch"]))),
+        _row(
+            "CPU seconds of training process", each(lambda c: _number(c["process_cpu_seconds"], 0))
+        ),
         _row("peak memory of training (MB)", each(lambda c: f"{c['peak_rss_bytes'] / 1e6:.0f}")),
     ]
     for i in range(epochs):

@@ -104,26 +104,33 @@ def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
 _BARS = (
     ("parameters", "parameters", 1.0, "{:,.0f}"),
     ("seconds_per_epoch", "training seconds per epoch (after the first)", 1.0, "{:.2f}"),
+    ("process_cpu_seconds", "CPU seconds of the training process", 1.0, "{:.0f}"),
     ("peak_rss_bytes", "peak memory of training (MB)", 1e-6, "{:.0f}"),
     ("tflite_bytes", "phone file (MB)", 1e-6, "{:.3f}"),
     ("latency_ms", "phone latency, one text (ms)", 1.0, "{:.2f}"),
 )
 
 
-def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
-    """Validation accuracy per epoch of each cell, and one bar panel per measurement."""
-    figure = _figure(15, 8)
-    grid = figure.subplots(2, 3)
-    first, bars = grid.flat[0], list(grid.flat[1:])
+def _per_epoch(axes: Any, cells: dict[str, dict[str, Any]], key: str, title: str) -> None:
     for name, figures in cells.items():
-        values = figures.get("val_accuracy") or []
-        first.plot(range(1, len(values) + 1), values, marker="o", label=name)
-    first.set_title("validation accuracy per epoch")
-    first.set_xlabel("epoch")
-    first.xaxis.get_major_locator().set_params(integer=True)
-    first.grid(alpha=0.3)
-    if first.get_legend_handles_labels()[0]:
-        first.legend()
+        values = figures.get(key) or []
+        axes.plot(range(1, len(values) + 1), values, marker="o", label=name)
+    axes.set_title(title)
+    axes.set_xlabel("epoch")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.grid(alpha=0.3)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend()
+
+
+def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
+    """Validation accuracy and loss per epoch of each cell, and one bar panel per
+    measurement."""
+    figure = _figure(18, 8)
+    grid = figure.subplots(2, 4)
+    accuracy, loss, bars = grid.flat[0], grid.flat[4], [*grid.flat[1:4], *grid.flat[5:]]
+    _per_epoch(accuracy, cells, "val_accuracy", "validation accuracy per epoch")
+    _per_epoch(loss, cells, "val_loss", "validation loss per epoch")
     names = list(cells)
     colours = [f"C{i}" for i in range(len(names))]
     for axes, (key, heading, scale, fmt) in zip(bars, _BARS):

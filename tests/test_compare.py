@@ -83,6 +83,7 @@ def test_figures_match_the_saved_folders(compared) -> None:
         assert figures["best_val_accuracy"] == manifest["metrics"]["val_accuracy"]
         assert figures["tflite_bytes"] == (out / figures["tflite_file"]).stat().st_size
         assert figures["peak_rss_bytes"] > 100e6, cell  # a process that imported TensorFlow
+        assert figures["process_cpu_seconds"] > 1.0 and len(figures["load_average"]) == 3
         assert figures["latency_ms"] > 0 and figures["latency_repeats"] >= 5
         assert figures["agreement"]["label_agreement"] >= 0.99
         assert png_shape(folder / bundle.PICTURE)[0] > 100
