@@ -1,0 +1,193 @@
+"""Training under tf.distribute: MirroredStrategy over two logical CPU devices and a real
+two-process MultiWorkerMirroredStrategy on loopback ports, each reaching the accuracy
+of a single-process run; resuming under a strategy; streaming through the CLI.
+
+Every run is its own process, started and stopped here with a time limit: strategies
+and logical devices must be set up before TensorFlow does anything else."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import synthetic_reviews, write_tsv
+
+from sentigru import bundle
+from sentigru.cli import main
+from sentigru.distribute import Role, cluster_role, resolve
+from sentigru.errors import SentigruError
+
+# The settings of conftest's trained_model, the single-process run compared against.
+SMALL = ["--epochs", "6", "--seed", "7", "--units", "16", "--embed-dim", "16"]
+SMALL += ["--seq-len", "64", "--patience", "6"]
+LIMIT = 300  # seconds any one training process may take
+
+
+def _two_workers(ports: list[int], index: int) -> str:
+    workers = [f"127.0.0.1:{port}" for port in ports]
+    return json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
+
+
+def test_cluster_role_reads_tf_config() -> None:
+    assert cluster_role({}) == Role(1, 0)
+    assert cluster_role({"TF_CONFIG": _two_workers([1, 2], 1)}) == Role(2, 1)
+    assert not cluster_role({"TF_CONFIG": _two_workers([1, 2], 1)}).is_chief
+    chief = {"cluster": {"chief": ["a:1"], "worker": ["b:1"]}, "task": {"type": "chief"}}
+    assert cluster_role({"TF_CONFIG": json.dumps(chief)}) == Role(2, 0)
+    chief["task"] = {"type": "worker", "index": 0}
+    assert cluster_role({"TF_CONFIG": json.dumps(chief)}) == Role(2, 1)
+    for bad in ("{not json", json.dumps({"cluster": {"worker": ["a:1"]}, "task": {"type": "ps"}})):
+        with pytest.raises(SentigruError, match="TF_CONFIG"):
+            cluster_role({"TF_CONFIG": bad})
+
+
+def test_strategy_names_resolve_from_the_environment() -> None:
+    assert resolve("auto", {"TF_CONFIG": _two_workers([1, 2], 0)}) == "multi-worker"
+    assert resolve("mirrored", {}) == "mirrored"
+    with pytest.raises(SentigruError, match="needs TF_CONFIG"):
+        resolve("multi-worker", {})
+
+
+def _command(data: Path, out: Path, *extra: str) -> list[str]:
+    train = ["train", "--data", str(data), "--out", str(out), *SMALL, *extra]
+    return [sys.executable, "-m", "sentigru", *train]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", **extra}
+
+
+def _accuracy(model: Path, data: Path) -> float:
+    result = CliRunner().invoke(main, ["evaluate", "--model", str(model), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    return float(result.output.split("accuracy\t")[1].split()[0])
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_mirrored_over_two_cpu_devices_matches_one_device(
+    synthetic_files: tuple[Path, Path], trained_model: Path, tmp_path: Path
+) -> None:
+    train, test = synthetic_files
+    out = tmp_path / "mirrored"
+    done = subprocess.run(
+        _command(train, out, "--strategy", "mirrored"),
+        env=_env(SENTIGRU_CPU_DEVICES="2"),
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    placement = json.loads((out / "manifest.json").read_text())["placement"]
+    assert placement == {"strategy": "mirrored", "replicas": 2, "workers": 1, "streamed": False}
+    single = _accuracy(trained_model, test)
+    assert single > 0.9
+    assert abs(_accuracy(out, test) - single) <= 0.05
+
+
+def test_two_workers_on_loopback_train_one_model(
+    synthetic_files: tuple[Path, Path], trained_model: Path, tmp_path: Path
+) -> None:
+    train, test = synthetic_files
+    out = tmp_path / "models" / "multi"
+    ports = _free_ports(2)
+    logs = [(tmp_path / f"worker{i}.out", tmp_path / f"worker{i}.err") for i in (0, 1)]
+    workers = []
+    try:
+        for index in (1, 0):
+            stdout, stderr = (path.open("w") for path in logs[index])
+            workers.append(
+                subprocess.Popen(
+                    _command(train, out, "--strategy", "multi-worker"),
+                    env=_env(TF_CONFIG=_two_workers(ports, index)),
+                    stdout=stdout,
+                    stderr=stderr,
+                )
+            )
+        codes = [w.wait(timeout=LIMIT) for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+    chief_out, chief_err = (path.read_text() for path in logs[0])
+    assert codes == [0, 0], chief_err[-2000:] + logs[1][1].read_text()[-2000:]
+    assert "worker 1 of 2 done; the chief writes" in logs[1][0].read_text()
+    assert "saved" in chief_out
+    # One valid model folder, and nothing else left beside it (locks, checkpoints, temps).
+    assert [p.name for p in out.parent.iterdir()] == ["multi"]
+    folder = bundle.load(out)
+    manifest = folder.manifest
+    assert manifest["placement"]["workers"] == 2 and manifest["placement"]["replicas"] == 2
+    assert abs(_accuracy(out, test) - _accuracy(trained_model, test)) <= 0.05
+
+
+def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) -> None:
+    data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
+    out = tmp_path / "model"
+    args = ["--strategy", "mirrored", "--epochs", "12", "--patience", "12"]
+    env = _env(SENTIGRU_CPU_DEVICES="2")
+    process = subprocess.Popen(
+        _command(data, out, *args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    state = tmp_path / ".model.checkpoint" / "worker-state.npz"
+    deadline = time.monotonic() + LIMIT
+    while time.monotonic() < deadline and process.poll() is None and not state.exists():
+        time.sleep(0.05)
+    assert process.poll() is None, "training ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    import numpy as np
+
+    with np.load(state) as saved:
+        done = int(saved["scalars"][0])
+        first_losses = saved["history_loss"].tolist()
+    assert 1 <= done < 12
+
+    again = subprocess.run(_command(data, out, *args), env=env, capture_output=True, text=True)
+    assert again.returncode == 1 and "--resume" in again.stderr  # never silently discarded
+    resumed = subprocess.run(
+        _command(data, out, *args, "--resume"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 12 and history["loss"][:done] == first_losses
+    assert not state.parent.exists()
+    bundle.load(out)
+
+
+def test_streamed_training_through_the_cli(tmp_path: Path) -> None:
+    rows = synthetic_reviews(900, seed=8)
+    for i in range(3):
+        write_tsv(tmp_path / f"part-{i}.tsv", rows[i * 300 : (i + 1) * 300])
+    test = write_tsv(tmp_path / "test.tsv", synthetic_reviews(200, seed=9))
+    out = tmp_path / "streamed"
+    glob = str(tmp_path / "part-*.tsv")
+    args = ["train", "--data", glob, "--out", str(out), "--stream", *SMALL]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["placement"]["streamed"] is True
+    assert json.loads((out / "spec.json").read_text())["training"]["stream"] is True
+    # The training rows are those the hash split did not hold out, from all three files.
+    held = manifest["metrics"]["val_examples"]
+    assert manifest["metrics"]["train_examples"] + held == 900 and 40 <= held <= 150
+    assert _accuracy(out, test) > 0.9

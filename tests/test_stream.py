@@ -1,0 +1,160 @@
+"""Streaming data: globs, the hash split, sharding, the bounded word counter, and memory
+that stays flat as a file grows. None of these needs TensorFlow."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import synthetic_reviews, write_tsv
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sentigru.data import ReadOptions, read_examples
+from sentigru.data.stream import StreamSource, expand_paths, shuffled
+from sentigru.errors import SentigruError
+from sentigru.tokenizer import Vocabulary, WordCounter
+
+
+@pytest.fixture
+def parts(tmp_path: Path) -> list[Path]:
+    rows = synthetic_reviews(300, seed=5)
+    return [write_tsv(tmp_path / f"part-{i}.tsv", rows[i * 100 : (i + 1) * 100]) for i in range(3)]
+
+
+def _all_rows(paths: list[Path]) -> list[tuple[str, str]]:
+    rows = []
+    for path in paths:
+        examples = read_examples(path).examples
+        rows += list(zip(examples.texts, examples.labels))
+    return rows
+
+
+def test_globs_expand_sorted_and_an_empty_glob_is_an_error(parts: list[Path]) -> None:
+    folder = parts[0].parent
+    assert expand_paths([folder / "part-*.tsv"]) == parts
+    assert expand_paths([parts[1]]) == [parts[1]]  # not a glob: kept as given
+    with pytest.raises(SentigruError, match="matches no file"):
+        expand_paths([folder / "nothing-*.tsv"])
+
+
+def test_train_and_validation_rows_partition_the_data(parts: list[Path]) -> None:
+    source = StreamSource(parts, val_fraction=0.2, seed=3)
+    train, val = list(source.rows("train")), list(source.rows("val"))
+    assert sorted(train + val) == sorted(_all_rows(parts))
+    assert 20 <= len(val) <= 100  # about a fifth of 300, by hash
+    # The split is by text and seed: another seed holds out other rows.
+    other = list(StreamSource(parts, val_fraction=0.2, seed=4).rows("val"))
+    assert other != val
+
+
+@pytest.mark.parametrize("workers", [2, 3, 5])  # by file (2, 3) and by row (5 > 3 files)
+def test_shards_are_disjoint_and_cover_the_data(parts: list[Path], workers: int) -> None:
+    source = StreamSource(parts)
+    shards = [list(source.rows("all", (i, workers))) for i in range(workers)]
+    merged = [row for shard in shards for row in shard]
+    assert sorted(merged) == sorted(_all_rows(parts))
+    assert all(shards)
+
+
+def test_scan_matches_reading_into_memory(parts: list[Path]) -> None:
+    """Same fingerprint as the in-memory reader, and (no pruning) the same vocabulary as
+    Vocabulary.build on the training rows."""
+    from sentigru.data import load_sources
+
+    source = StreamSource(parts, val_fraction=0.1, seed=1)
+    scan = source.scan(word_capacity=10_000)
+    assert scan.fingerprint == load_sources(parts).fingerprint()
+    assert scan.words.undercount == 0
+    texts = [text for text, _ in source.rows("train")]
+    assert Vocabulary.from_counts(scan.words.counts, 50) == Vocabulary.build(texts, 50)
+    assert scan.train_rows == len(texts) and scan.val_rows == 300 - len(texts)
+
+
+def test_scan_refuses_a_single_label_and_unknown_validation_labels(tmp_path: Path) -> None:
+    one = write_tsv(tmp_path / "one.tsv", [("pos", "good"), ("pos", "fine")])
+    with pytest.raises(SentigruError, match="every example has the label 'pos'"):
+        StreamSource([one]).scan()
+    two = write_tsv(tmp_path / "two.tsv", [("pos", "good"), ("neg", "bad")])
+    val = write_tsv(tmp_path / "val.tsv", [("meh", "so so")])
+    with pytest.raises(SentigruError, match="not in the training data: meh"):
+        StreamSource([two], val_paths=[val]).scan()
+
+
+def test_bad_rows_are_skipped_and_reported_when_asked(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "bad.tsv"
+    path.write_text("label\ttext\npos\tgood\nbroken\nneg\tbad\n", "utf-8")
+    with pytest.raises(SentigruError, match=r"bad.tsv:3: expected 2 fields"):
+        StreamSource([path]).scan()
+    scan = StreamSource([path], ReadOptions(skip_bad_rows=True)).scan()
+    assert scan.train_rows == 2 and "skipped 1 bad row" in capsys.readouterr().err
+
+
+def test_shuffle_is_a_seeded_permutation() -> None:
+    rows = [(str(i), "x") for i in range(1000)]
+    one = list(shuffled(rows, 64, random.Random(1)))
+    assert sorted(one) == sorted(rows) and one != rows
+    assert one == list(shuffled(rows, 64, random.Random(1)))
+    assert one != list(shuffled(rows, 64, random.Random(2)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    words=st.lists(st.integers(0, 60), min_size=1, max_size=3000),
+    capacity=st.integers(2, 40),
+)
+def test_bounded_counter_keeps_frequent_words_within_its_error_bound(
+    words: list[int], capacity: int
+) -> None:
+    """The bound the docstring promises: at most ``capacity`` words held, every count
+    at most 2n/capacity low, and every word above that frequency kept."""
+    counter = WordCounter(capacity)
+    for start in range(0, len(words), 7):
+        counter.add(" ".join(f"w{w}" for w in words[start : start + 7]))
+    exact = Counter(f"w{w}" for w in words)
+    bound = 2 * len(words) / capacity
+    assert len(counter.counts) <= capacity
+    assert counter.undercount <= bound
+    for word, count in exact.items():
+        assert counter.counts.get(word, 0) <= count
+        assert count - counter.counts.get(word, 0) <= counter.undercount
+        if count > bound:
+            assert word in counter.counts
+
+
+_PEAK = """
+import resource, sys
+from pathlib import Path
+from sentigru.data.stream import StreamSource
+source = StreamSource([Path(sys.argv[1])], val_fraction=0.1, seed=0)
+scan = source.scan(word_capacity=100_000)
+rows = sum(1 for _ in source.rows("train"))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, rows)
+"""
+
+
+def test_streaming_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
+    """Scanning and re-reading a 10x larger file costs far less than the added text."""
+    rng = random.Random(0)
+    vocab = [f"word{i}" for i in range(3000)]
+    peaks = {}
+    for copies in (1, 10):
+        path = tmp_path / f"x{copies}.tsv"
+        with path.open("w", encoding="utf-8") as out:
+            out.write("label\ttext\n")
+            for i in range(3000 * copies):
+                out.write(f"{i % 2}\t{' '.join(rng.choices(vocab, k=200))}\n")
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK, str(path)], capture_output=True, text=True, check=True
+        )
+        peak, rows = map(int, done.stdout.split())
+        assert 0.85 * 3000 * copies < rows < 3000 * copies
+        peaks[copies] = (peak, path.stat().st_size / 2**20)
+    grown = peaks[10][0] - peaks[1][0]
+    added = peaks[10][1] - peaks[1][1]
+    assert added > 40  # MiB of text added; holding it would add about as much memory
+    assert grown < 10, f"peak grew {grown} MiB for {added:.0f} MiB more text"
