@@ -184,7 +184,7 @@ def _scale_options(func: Any) -> Any:
         click.option(
             "--strategy",
             type=click.Choice(STRATEGIES),
-            default="one",
+            default="auto",
             show_default=True,
             help="one device; mirrored: this machine's GPUs; multi-worker: the machines in "
             "TF_CONFIG; auto: multi-worker with TF_CONFIG, else mirrored with 2+ GPUs.",

@@ -114,13 +114,28 @@ def _fit(
     return history, {"val_loss": float(loss), "val_accuracy": float(accuracy)}
 
 
+def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
+    """Refuse to resume a checkpoint that the other training path wrote: ``fit``'s
+    (one device) and the strategies' loop keep different files."""
+    from sentigru.worker_loop import STATE_FILE
+
+    if checkpoint is None:
+        return
+    other = checkpoint / ("sentigru-state.npz" if own_loop else STATE_FILE)
+    if other.exists():
+        raise SentigruError(
+            f"the checkpoint in {checkpoint} was written under another --strategy; "
+            "resume with the strategy the run started with"
+        )
+
+
 def train(
     data: Prepared | Examples | StreamSource,
     spec: Spec,
     val_examples: Examples | None = None,
     verbose: int | None = None,
     checkpoint: Path | None = None,
-    strategy: str = "one",
+    strategy: str = "auto",
 ) -> Trained:
     """Train a model on ``data`` with the settings in ``spec``, under ``strategy``
     (see :mod:`sentigru.distribute`).
@@ -138,6 +153,7 @@ def train(
 
     from sentigru.model import build_model
 
+    _check_checkpoint_kind(checkpoint, own_loop=name != "one")
     replicas = distribution.num_replicas_in_sync
     if spec.training.batch_size % replicas:
         raise SentigruError(

@@ -160,6 +160,9 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
 
     again = subprocess.run(_command(data, out, *args), env=env, capture_output=True, text=True)
     assert again.returncode == 1 and "--resume" in again.stderr  # never silently discarded
+    one = [*args[:1], "one", *args[2:], "--resume"]
+    other = subprocess.run(_command(data, out, *one), env=env, capture_output=True, text=True)
+    assert other.returncode == 1 and "under another --strategy" in other.stderr
     resumed = subprocess.run(
         _command(data, out, *args, "--resume"),
         env=env,
