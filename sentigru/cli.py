@@ -154,6 +154,7 @@ _SPEC_OPTIONS = {
     "stream": ("training", "stream"),
     "shuffle_buffer": ("training", "shuffle_buffer"),
     "word_capacity": ("tokenizer", "word_capacity"),
+    "alias_min_count": ("tokenizer", "alias_min_count"),
 }
 
 
@@ -281,6 +282,15 @@ def _train_options(with_cell: bool = True) -> Any:
             type=int,
             help=_default(
                 "Least count for a word to enter the vocabulary", "tokenizer", "min_count"
+            ),
+        ),
+        click.option(
+            "--alias-min-count",
+            type=int,
+            help=_default(
+                "Case variants seen this often share their word's id (0: case-sensitive)",
+                "tokenizer",
+                "alias_min_count",
             ),
         ),
         *([cell] if with_cell else []),

@@ -115,7 +115,8 @@ class LiteRTPredictor(Predictor):
         self.batch, seq_len = (int(d) for d in detail["shape"])
         self._input = detail["index"]
         self._output = self.interpreter.get_output_details()[0]["index"]
-        self.tokenizer = Tokenizer(Vocabulary(tuple(meta["vocab"])), seq_len)
+        vocab = Vocabulary(tuple(meta["vocab"]), tuple(meta["aliases"]))
+        self.tokenizer = Tokenizer(vocab, seq_len)
 
     @classmethod
     def load(cls, path: Path, threads: int | None = 1) -> LiteRTPredictor:

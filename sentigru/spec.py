@@ -38,6 +38,11 @@ class TokenizerSpec:
     """Ids fed to the model, ``<START>`` included; longer texts are cut, shorter padded."""
     min_count: int = 1
     """A word seen fewer times in the training data is left out of the vocabulary."""
+    alias_min_count: int = 2
+    """Case without lowercasing: words are counted regardless of case, each kept word's
+    lowercase form gets the id, and every other spelling seen at least this often
+    ("Great", "GREAT") becomes an alias with that id in the vocabulary file, which the
+    phone reads as it is. 0: case-sensitive ids, no aliases."""
     word_capacity: int = 500_000
     """Streaming only: the most distinct words counted at once while the vocabulary is
     built (bounded memory; see ``WordCounter``). In-memory training counts exactly."""
@@ -47,6 +52,10 @@ class TokenizerSpec:
 
     def validate(self) -> None:
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
+        _check(
+            self.alias_min_count >= 0,
+            f"alias_min_count must be >= 0, got {self.alias_min_count}",
+        )
         _check(
             self.word_capacity >= 2 * self.vocab_size,
             f"word_capacity must be at least twice vocab_size, got {self.word_capacity}",

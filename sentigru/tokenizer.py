@@ -57,63 +57,108 @@ def split(text: str, limit: int | None = None) -> list[str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Word list whose index is the id: the three special tokens, then words by frequency."""
+    """Word list whose index is the id: the three special tokens, then words by frequency.
+
+    ``aliases`` are extra ``(word, id)`` pairs: other spellings that share a word's id.
+    sentigru uses them for case: "Great" and "GREAT" get the id of "great", so a model is
+    case-insensitive although neither Python nor the phone lowercases anything. The
+    phone runtimes read them from the same ``token id`` vocabulary file, where several
+    lines may carry one id."""
 
     tokens: tuple[str, ...]
+    aliases: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.tokens[:3] != SPECIAL_TOKENS:
             raise SentigruError(f"vocabulary must start with {', '.join(SPECIAL_TOKENS)}")
         if len(set(self.tokens)) != len(self.tokens):
             raise SentigruError("vocabulary has a word twice")
+        words = {word for word, _ in self.aliases}
+        if len(words) != len(self.aliases) or not words.isdisjoint(self.tokens):
+            raise SentigruError("vocabulary has a word twice (among its aliases)")
+        if any(not len(SPECIAL_TOKENS) <= i < len(self.tokens) for _, i in self.aliases):
+            raise SentigruError("a vocabulary alias points to no word")
 
     def __len__(self) -> int:
+        """The number of ids (aliases add words, not ids)."""
         return len(self.tokens)
 
     @property
     def index(self) -> dict[str, int]:
         # Not cached on the frozen instance on purpose: callers that encode many texts
         # use a Tokenizer, which builds the dict once.
-        return {token: i for i, token in enumerate(self.tokens)}
+        return dict(self.entries())
+
+    def entries(self) -> list[tuple[str, int]]:
+        """Every ``(word, id)`` pair: the words in id order, then the aliases."""
+        return [*((token, i) for i, token in enumerate(self.tokens)), *self.aliases]
 
     @classmethod
-    def build(cls, texts: Iterable[str], size: int, min_count: int = 1) -> Vocabulary:
+    def build(
+        cls, texts: Iterable[str], size: int, min_count: int = 1, alias_min_count: int = 0
+    ) -> Vocabulary:
         """The ``size`` most frequent words of ``texts`` (ties broken alphabetically, so
         the same data always gives the same ids), after the special tokens."""
         counter = WordCounter()
         for text in texts:
             counter.add(text)
-        return cls.from_counts(counter.counts, size, min_count)
+        return cls.from_counts(counter.counts, size, min_count, alias_min_count)
 
     @classmethod
-    def from_counts(cls, counts: dict[str, int], size: int, min_count: int = 1) -> Vocabulary:
-        """The ``size`` words with the highest counts, ties broken alphabetically."""
+    def from_counts(
+        cls, counts: dict[str, int], size: int, min_count: int = 1, alias_min_count: int = 0
+    ) -> Vocabulary:
+        """The ``size`` words with the highest counts, ties broken alphabetically.
+
+        With ``alias_min_count`` > 0, words are counted without regard to case, each
+        kept word's id is given to its lowercase form, and every other spelling of it
+        seen at least ``alias_min_count`` times becomes an alias of that id."""
+        folded: dict[str, int] = counts
+        if alias_min_count:
+            folded = Counter()
+            for word, count in counts.items():
+                folded[word.lower()] += count
         ranked = sorted(
-            (item for item in counts.items() if item[1] >= min_count),
+            (item for item in folded.items() if item[1] >= min_count),
             key=lambda item: (-item[1], item[0]),
         )
-        return cls(SPECIAL_TOKENS + tuple(word for word, _ in ranked[:size]))
+        tokens = SPECIAL_TOKENS + tuple(word for word, _ in ranked[:size])
+        if not alias_min_count:
+            return cls(tokens)
+        ids = {word: i for i, word in enumerate(tokens)}
+        aliases = sorted(
+            (ids[word.lower()], word)
+            for word, count in counts.items()
+            if count >= alias_min_count and word != word.lower() and word.lower() in ids
+        )
+        return cls(tokens, tuple((word, i) for i, word in aliases))
 
     def to_text(self) -> str:
         """``vocab.txt`` in the ``token id`` line format the phone runtimes read."""
-        return "".join(f"{token} {i}\n" for i, token in enumerate(self.tokens))
+        return "".join(f"{token} {i}\n" for token, i in self.entries())
 
     def save(self, path: Path) -> None:
         path.write_text(self.to_text(), encoding="utf-8")
 
     @classmethod
     def from_text(cls, text: str, source: str = "vocabulary") -> Vocabulary:
+        """Read ``token id`` lines: ids 0, 1, 2, ... in order, each line with a lower id
+        (other than a special token's) an alias."""
         tokens: list[str] = []
+        aliases: list[tuple[str, int]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             parts = line.split(" ")
-            if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) != len(tokens):
+            if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) > len(tokens):
                 raise SentigruError(
                     f"{source}: line {number} is not 'token {len(tokens)}': {line[:60]!r}"
                 )
-            tokens.append(parts[0])
+            if int(parts[1]) == len(tokens):
+                tokens.append(parts[0])
+            else:
+                aliases.append((parts[0], int(parts[1])))
         if len(tokens) < len(SPECIAL_TOKENS):
             raise SentigruError(f"{source}: too few entries ({len(tokens)})")
-        return cls(tuple(tokens))
+        return cls(tuple(tokens), tuple(aliases))
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:

@@ -79,7 +79,12 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
     labels = label_order(train_set.labels)
     if len(labels) < 2:
         raise SentigruError("training data after the validation split has only one label")
-    vocab = Vocabulary.build(train_set.texts, spec.tokenizer.vocab_size, spec.tokenizer.min_count)
+    vocab = Vocabulary.build(
+        train_set.texts,
+        spec.tokenizer.vocab_size,
+        spec.tokenizer.min_count,
+        spec.tokenizer.alias_min_count,
+    )
     tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in train_set.texts]
     train_targets = _targets(train_set, labels)
@@ -114,7 +119,10 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
 def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
     scan = source.scan(spec.tokenizer.word_capacity)
     vocab = Vocabulary.from_counts(
-        scan.words.counts, spec.tokenizer.vocab_size, spec.tokenizer.min_count
+        scan.words.counts,
+        spec.tokenizer.vocab_size,
+        spec.tokenizer.min_count,
+        spec.tokenizer.alias_min_count,
     )
     labels = label_order(scan.labels)
     tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)

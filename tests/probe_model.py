@@ -20,7 +20,9 @@ from sentigru.export.metadata import write_metadata
 __all__ = ["build_probe_tflite", "mediapipe_ids"]
 
 
-def build_probe_tflite(seq_len: int, vocab: list[str]) -> bytes:
+def build_probe_tflite(
+    seq_len: int, vocab: list[str], aliases: tuple[tuple[str, int], ...] = ()
+) -> bytes:
     """Return a ``.tflite`` whose output echoes its ``int32 [1, seq_len]`` input ids.
 
     The model carries sentigru's metadata (via :func:`write_metadata`, so the probe also
@@ -45,6 +47,7 @@ def build_probe_tflite(seq_len: int, vocab: list[str]) -> bytes:
     return write_metadata(
         plain,
         vocab=vocab,
+        aliases=aliases,
         labels=[f"p{k}" for k in range(seq_len)],
         name="sentigru-probe",
         description="Echoes its input ids as scores: category pK = id at position K.",

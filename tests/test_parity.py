@@ -51,6 +51,24 @@ def test_mediapipe_feeds_the_ids_sentigru_computes() -> None:
         assert not mismatched, mismatched[:5]
 
 
+def test_mediapipe_reads_case_aliases_as_sentigru_does() -> None:
+    """Several vocabulary lines with one id: the phone maps each spelling to that id,
+    as the Python tokenizer does, without lowercasing anything else."""
+    counts = {"great": 5, "Great": 4, "GREAT": 3, "GrEaT": 1, "Movie": 6, "not": 2, "NOT": 2}
+    vocab = Vocabulary.from_counts(counts, 10, alias_min_count=2)
+    assert ("GrEaT", 3) not in vocab.aliases and len(vocab.aliases) == 4
+    texts = [
+        "Great movie, GREAT movie, great MOVIE",
+        "NOT great. not Great! GrEaT?",
+        "Movie movie MOVIE mOvIe",
+        *TEXTS[:50],
+    ]
+    probe = build_probe_tflite(12, list(vocab.tokens), vocab.aliases)
+    ours = Tokenizer(vocab, 12).encode(texts).tolist()
+    assert ours[0][:4] == [1, ours[0][1], ours[0][2], ours[0][1]]
+    assert mediapipe_ids(probe, texts, 12) == ours
+
+
 def test_mediapipe_scores_match_sentigru_predict(trained_model: Path, tmp_path: Path) -> None:
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.text import text_classifier

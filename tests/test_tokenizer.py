@@ -113,3 +113,25 @@ def test_any_text_encodes_within_contract(text: str, seq_len: int) -> None:
     real = int((row != PAD_ID).sum())
     assert (row[real:] == PAD_ID).all()  # padding only at the end
     assert real == min(seq_len, 1 + len(split(text)))
+
+
+def test_case_aliases_share_ids_without_lowercasing() -> None:
+    counts = {"great": 2, "Great": 5, "GREAT": 2, "gReAt": 1, "Paris": 3, "movie": 4}
+    vocab = Vocabulary.from_counts(counts, 10, alias_min_count=2)
+    # Counted regardless of case (great: 10), ids go to the lowercase forms.
+    assert vocab.tokens[3:] == ("great", "movie", "paris")
+    assert dict(vocab.aliases) == {"GREAT": 3, "Great": 3, "Paris": 5}
+    ids = Tokenizer(vocab, 8).ids("Great GREAT great gReAt PARIS Paris")
+    assert ids == [1, 3, 3, 3, 2, 2, 5]  # unseen spellings stay unknown
+    assert Vocabulary.from_text(vocab.to_text()) == vocab
+    assert len(vocab) == 6  # aliases add words, not ids
+    # Without aliases, case is kept apart as before.
+    plain = Vocabulary.from_counts(counts, 10)
+    assert plain.aliases == () and "Great" in plain.tokens
+
+
+def test_vocabulary_text_refuses_aliases_that_point_nowhere() -> None:
+    with pytest.raises(SentigruError, match="points to no word"):
+        Vocabulary.from_text("<PAD> 0\n<START> 1\n<UNKNOWN> 2\nword 3\nWord 1\n")
+    with pytest.raises(SentigruError, match="twice"):
+        Vocabulary.from_text("<PAD> 0\n<START> 1\n<UNKNOWN> 2\nword 3\nword 3\n")

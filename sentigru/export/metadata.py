@@ -393,6 +393,7 @@ def write_metadata(
     description: str,
     version: str,
     delim_regex: str = DEFAULT_DELIM_REGEX,
+    aliases: Sequence[tuple[str, int]] = (),
 ) -> bytes:
     """Return ``model`` with TextClassifier/NLClassifier metadata and files packed in.
 
@@ -403,15 +404,18 @@ def write_metadata(
     :func:`check_mediapipe_compatible` on the result where that matters.
 
     ``vocab[i]`` is the word with id ``i`` and must start with ``<PAD>``, ``<START>``,
-    ``<UNKNOWN>``. Any metadata or packed files already in ``model`` are replaced. The
-    result is deterministic for equal inputs.
+    ``<UNKNOWN>``. ``aliases`` are more ``(word, id)`` lines: other words with an existing
+    word's id (the runtimes map each line's word to its id). Any metadata or packed files
+    already in ``model`` are replaced. The result is deterministic for equal inputs.
 
     Raises:
         ValueError: ``model`` is not a TFLite flatbuffer of that shape, or the vocab or
             labels cannot be written in the line formats the runtimes read.
     """
     _check_tflite(model)
-    _validate_vocab(vocab)
+    _validate_vocab([*vocab, *(word for word, _ in aliases)])
+    if any(not len(SPECIAL_TOKENS) <= i < len(vocab) for _, i in aliases):
+        raise ValueError("an alias must carry the id of a word in vocab (not a special token)")
     _validate_labels(labels)
     _validate_regex(delim_regex)
     for field, value in (("name", name), ("description", description), ("version", version)):
@@ -446,7 +450,8 @@ def write_metadata(
         seq_len=seq_len,
     )
     packed = _pack_model(model_fb, model_obj, metadata)
-    vocab_text = "".join(f"{token} {i}\n" for i, token in enumerate(vocab))
+    entries = [*((token, i) for i, token in enumerate(vocab)), *aliases]
+    vocab_text = "".join(f"{token} {i}\n" for token, i in entries)
     labels_text = "".join(f"{label}\n" for label in labels)
     return _append_zip(
         packed,
@@ -497,13 +502,14 @@ def _labels_file(metadata_fb: Any, tensor_meta: Any) -> str:
     raise ValueError("the output tensor metadata has no TENSOR_AXIS_LABELS file")
 
 
-def _parse_vocab(text: str) -> list[str]:
-    """Parse ``token id`` lines the way the runtimes do, into a list indexed by id.
+def _parse_vocab(text: str) -> tuple[list[str], list[tuple[str, int]]]:
+    """Parse ``token id`` lines the way the runtimes do: the list of words indexed by id
+    (the first line for each id) and the other lines, which are aliases.
 
-    Empty lines are skipped and a trailing "\\r" is dropped, like the C++ reader. Several
-    tokens may share an id (the runtimes allow aliases); the first one is kept.
+    Empty lines are skipped and a trailing "\\r" is dropped, like the C++ reader.
     """
     by_id: dict[int, str] = {}
+    aliases: list[tuple[str, int]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw[:-1] if raw.endswith("\r") else raw
         if not line:
@@ -511,17 +517,21 @@ def _parse_vocab(text: str) -> list[str]:
         parts = line.split(" ")
         if len(parts) < 2 or not parts[1].isdigit():
             raise ValueError(f"{VOCAB_FILE} line {number} is not 'token id': {line[:60]!r}")
-        by_id.setdefault(int(parts[1]), parts[0])
+        if int(parts[1]) in by_id:
+            aliases.append((parts[0], int(parts[1])))
+        else:
+            by_id[int(parts[1])] = parts[0]
     if sorted(by_id) != list(range(len(by_id))):
         raise ValueError(f"{VOCAB_FILE} ids are not 0..{len(by_id) - 1} without gaps")
-    return [by_id[i] for i in range(len(by_id))]
+    return [by_id[i] for i in range(len(by_id))], aliases
 
 
 def read_metadata(model: bytes) -> dict[str, Any]:
     """Read back what :func:`write_metadata` wrote (or any regex-tokenizer metadata).
 
     Returns a dict with ``name``, ``description``, ``version``, ``author``,
-    ``min_parser_version``, ``delim_regex``, ``vocab`` (list indexed by id), ``labels``
+    ``min_parser_version``, ``delim_regex``, ``vocab`` (list indexed by id), ``aliases``
+    (other ``(word, id)`` lines), ``labels``
     and ``seq_len`` (``L`` of the ``[1, L]`` input, or None if it is not of that shape).
 
     Raises:
@@ -572,7 +582,7 @@ def read_metadata(model: bytes) -> dict[str, Any]:
         raise ValueError(
             f"cannot read the packed {vocab_name!r} / {labels_name!r} files: {exc}"
         ) from exc
-    result["vocab"] = _parse_vocab(vocab_text)
+    result["vocab"], result["aliases"] = _parse_vocab(vocab_text)
     # Like the C++ label reader: one label per line, empty lines skipped, "\r" dropped.
     result["labels"] = [
         line[:-1] if line.endswith("\r") else line for line in labels_text.split("\n") if line

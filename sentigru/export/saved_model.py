@@ -23,10 +23,10 @@ class _Serving(tf.Module):
         super().__init__()
         self.model = folder.model
         self.seq_len = folder.spec.tokenizer.seq_len
-        tokens = list(folder.vocab.tokens)
+        words, ids = zip(*folder.vocab.entries())  # aliases included
         self.table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
-                tf.constant(tokens), tf.range(len(tokens), dtype=tf.int64)
+                tf.constant(words), tf.constant(ids, dtype=tf.int64)
             ),
             default_value=UNKNOWN_ID,
         )
