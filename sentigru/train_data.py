@@ -117,7 +117,7 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
 
 
 def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
-    scan = source.scan(spec.tokenizer.word_capacity)
+    scan = source.scan(spec.tokenizer.word_capacity, spec.training.shuffle_buffer)
     vocab = Vocabulary.from_counts(
         scan.words.counts,
         spec.tokenizer.vocab_size,
@@ -137,8 +137,10 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
         from sentigru.pipeline import stream_dataset
 
         def train_rows(number: int) -> Iterator[tuple[list[int], int]]:
+            files = random.Random(f"sentigru-files:{seed}:{number}")  # alike on all workers
+            rows = source.rows("train", shard, order=files)
             rng = random.Random(f"sentigru-stream:{seed}:{number}:{shard[0]}")
-            return encoded(shuffled(source.rows("train", shard), buffer, rng))
+            return encoded(shuffled(rows, buffer, rng))
 
         def val_rows(_: int) -> Iterator[tuple[list[int], int]]:
             return encoded(source.rows("val", shard))

@@ -158,3 +158,35 @@ def test_streaming_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
     added = peaks[10][1] - peaks[1][1]
     assert added > 40  # MiB of text added; holding it would add about as much memory
     assert grown < 10, f"peak grew {grown} MiB for {added:.0f} MiB more text"
+
+
+def test_files_of_one_label_each_are_read_in_turn(tmp_path: Path) -> None:
+    """Two files, one per label (the aclImdb layout): with an order, they interleave, so a
+    small shuffle buffer still sees both labels; every row still comes exactly once."""
+    pos = write_tsv(tmp_path / "pos.tsv", [("pos", f"good {i}") for i in range(50)])
+    neg = write_tsv(tmp_path / "neg.tsv", [("neg", f"bad {i}") for i in range(50)])
+    source = StreamSource([pos, neg])
+    rows = list(source.rows("all", order=random.Random(0)))
+    assert sorted(rows) == sorted(_all_rows([pos, neg]))
+    assert {label for _, label in rows[:10]} == {"pos", "neg"}
+    assert [label for _, label in source.rows("all")][:50] == ["pos"] * 50  # no order: as is
+
+
+@pytest.mark.parametrize("workers", [2, 5])
+def test_ordered_shards_stay_disjoint_when_workers_share_the_order(
+    parts: list[Path], workers: int
+) -> None:
+    source = StreamSource(parts)
+    shards = [
+        list(source.rows("all", (i, workers), order=random.Random(9))) for i in range(workers)
+    ]
+    assert sorted(row for shard in shards for row in shard) == sorted(_all_rows(parts))
+
+
+def test_a_label_sorted_file_longer_than_the_buffer_is_warned_about(tmp_path: Path, capsys) -> None:
+    rows = [("neg", f"bad {i}") for i in range(30)] + [("pos", f"good {i}") for i in range(30)]
+    path = write_tsv(tmp_path / "sorted.tsv", rows)
+    StreamSource([path]).scan(shuffle_buffer=100)
+    assert "warning" not in capsys.readouterr().err
+    StreamSource([path]).scan(shuffle_buffer=20)
+    assert "30 rows in a row have one label" in capsys.readouterr().err

@@ -17,7 +17,7 @@ import glob
 import hashlib
 import random
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -57,6 +57,32 @@ def in_validation(text: str, seed: int, fraction: float) -> bool:
     return int.from_bytes(digest.digest(), "little") < fraction * 2**64
 
 
+INTERLEAVE = 16
+"""Files read in turn while training on a stream."""
+
+
+def _interleave(sources: Iterator[Iterator[tuple[str, str]]], width: int) -> Iterator:
+    """Rows from up to ``width`` sources at a time, one from each in turn; a finished
+    source is replaced by the next. Deterministic for a given order of sources."""
+    active: deque[Iterator[tuple[str, str]]] = deque()
+    for source in sources:
+        active.append(source)
+        if len(active) < width:
+            continue
+        yield from _take_turns(active, until=width - 1)
+    yield from _take_turns(active, until=0)
+
+
+def _take_turns(active: deque, until: int) -> Iterator[tuple[str, str]]:
+    """Take rows in turn until only ``until`` sources are left."""
+    while len(active) > until:
+        source = active.popleft()
+        row = next(source, None)
+        if row is not None:
+            yield row
+            active.append(source)
+
+
 def shuffled(rows: Iterable[tuple[str, str]], buffer: int, rng: random.Random) -> Iterator:
     """Rows in a random order drawn with a buffer of ``buffer`` rows (the ``tf.data``
     shuffle, done here so that the order depends only on ``rng``'s seed)."""
@@ -70,6 +96,19 @@ def shuffled(rows: Iterable[tuple[str, str]], buffer: int, rng: random.Random) -
         pool[i] = row
     rng.shuffle(pool)
     yield from pool
+
+
+class _Runs:
+    """The longest run of one label in a sequence of labels."""
+
+    def __init__(self) -> None:
+        self.label: str | None = None
+        self.length = self.longest = 0
+
+    def add(self, label: str) -> None:
+        self.length = self.length + 1 if label == self.label else 1
+        self.label = label
+        self.longest = max(self.longest, self.length)
 
 
 @dataclass
@@ -112,17 +151,28 @@ class StreamSource:
         return not self.val_paths and in_validation(text, self.seed, self.val_fraction)
 
     def rows(
-        self, part: str = "train", shard: tuple[int, int] = (0, 1), counts: ReadResult | None = None
+        self,
+        part: str = "train",
+        shard: tuple[int, int] = (0, 1),
+        counts: ReadResult | None = None,
+        order: random.Random | None = None,
     ) -> Iterator[tuple[str, str]]:
         """The ``(text, label)`` rows of ``part`` ("train", "val" or "all") that belong to
         worker ``shard[0]`` of ``shard[1]``: whole files when there are at least as many
-        files as workers, else every ``shard[1]``-th row."""
+        files as workers, else every ``shard[1]``-th row.
+
+        With ``order`` (the same generator state on every worker), the files come in an
+        order drawn from it, and up to :data:`INTERLEAVE` files are read in turn, a row
+        from each, so that files holding one label each still mix."""
         index, count = shard
-        files = self._files(part)
+        files = list(self._files(part))
+        if order is not None:
+            order.shuffle(files)
         by_file = count > 1 and len(files) >= count
         if by_file:
             files = files[index::count]
-        rows = (row for path in files for row in iter_rows(path, self.options, counts))
+        readers = (iter_rows(path, self.options, counts) for path in files)
+        rows = _interleave(readers, INTERLEAVE if order is not None else 1)
         if count > 1 and not by_file:
             rows = islice(rows, index, None, count)
         if part == "all" or self.val_paths:
@@ -132,14 +182,18 @@ class StreamSource:
             if (part == "val") == self._held_out(text):
                 yield text, label
 
-    def scan(self, word_capacity: int | None = None) -> Scan:
+    def scan(self, word_capacity: int | None = None, shuffle_buffer: int | None = None) -> Scan:
         """One pass over every file: label counts per side, the words of the training
-        side (in at most ``word_capacity`` counters), and the fingerprint of all rows."""
+        side (in at most ``word_capacity`` counters), and the fingerprint of all rows.
+        Warns when a file holds one label in a run longer than ``shuffle_buffer`` rows,
+        which a buffer that size cannot mix."""
         scan = Scan(words=WordCounter(word_capacity))
         fingerprint = Fingerprint()
         for path in self.paths:
             counts = ReadResult(Examples())
+            runs = _Runs()
             for text, label in iter_rows(path, self.options, counts):
+                runs.add(label)
                 fingerprint.add(text, label)
                 if self._held_out(text):
                     scan.val_labels[label] += 1
@@ -148,6 +202,13 @@ class StreamSource:
                     scan.words.add(text)
             if counts.skipped:
                 print(f"{path}: skipped {counts.skipped} bad row(s)", file=sys.stderr)
+            if shuffle_buffer and runs.longest > shuffle_buffer:
+                print(
+                    f"{path}: warning: {runs.longest} rows in a row have one label, more than "
+                    f"the shuffle buffer holds ({shuffle_buffer}); shuffle the file, split it, "
+                    "or raise --shuffle-buffer",
+                    file=sys.stderr,
+                )
         for path in self.val_paths:
             for _, label in iter_rows(path, self.options):
                 scan.val_labels[label] += 1
