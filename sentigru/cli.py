@@ -452,6 +452,7 @@ def _no_pictures(what: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace an earlier comparison in --out.")
 @_train_options(with_cell=False)
+@_scale_options
 @click.pass_context
 def compare(ctx: click.Context, **kwargs: Any) -> None:
     """Train each cell with otherwise identical settings and seed, and measure them.

@@ -163,3 +163,14 @@ def test_format_table_has_a_row_per_epoch(compared) -> None:
     _, _, data = compared
     table = comparison.format_table(data)
     assert "val accuracy, epoch 2" in table and "val accuracy, epoch 3" not in table
+
+
+def test_compare_hands_streaming_and_strategy_options_to_train() -> None:
+    from sentigru.cli import _forwarded_options, compare, train
+
+    given = ["--data", "x.tsv", "--stream", "--shuffle-buffer", "99", "--strategy", "one"]
+    ctx = compare.make_context("compare", [*given, "--epochs", "2"])
+    args = _forwarded_options(ctx, train, skip={"cells", "out"})
+    assert "--stream" in args and "--epochs" in args
+    assert args[args.index("--shuffle-buffer") + 1] == "99"
+    assert args[args.index("--strategy") + 1] == "one"
