@@ -11,8 +11,8 @@ labels="0=negative,1=positive"
 
 sentigru train \
   --data "$data/imdb/train.tsv.gz" --data "$data/sst2/train.tsv.gz" --label-map "$labels" \
-  --out "$work" --force --seed 7 \
-  --vocab-size 10000 --seq-len 1024 --chunk-len 64 --embed-dim 32 --units 64 \
+  --out "$work" --force --seed 7 --strategy one \
+  --vocab-size 8000 --alias-min-count 2 --seq-len 1024 --chunk-len 64 --embed-dim 32 --units 64 \
   --bigram-buckets 65536 --bigram-dim 4 --dropout 0.4 \
   --epochs 5 --learning-rate 0.002 --lr-schedule cosine --label-smoothing 0.1
 

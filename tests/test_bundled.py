@@ -78,3 +78,20 @@ def test_bundled_model_accuracy_on_sst2_dev() -> None:
     predicted = [predictor.labels[i] for i in predictor.scores(dev.texts).argmax(1)]
     accuracy = sum(p == t for p, t in zip(predicted, dev.labels)) / len(dev)
     assert accuracy >= 0.82
+
+
+def test_bundled_model_reads_case_spellings_as_one_word() -> None:
+    """Case aliases in the phone file's vocabulary: a capitalised or shouted word gets
+    the lowercase word's id, so the scores are the same (nothing is lowercased)."""
+    from sentigru.predictor import open_predictor
+
+    predictor = open_predictor(default_model())
+    variants = [
+        "Terrible service, awful food.",
+        "TERRIBLE service, AWFUL food.",
+        "terrible service, awful food.",
+    ]
+    ids = [predictor.tokenizer.ids(text) for text in variants]
+    assert ids[0] == ids[1] == ids[2] and 2 not in ids[0]  # all known words
+    scores = predictor.scores(variants)
+    assert (scores == scores[0]).all() and predictor.labels[int(scores[0].argmax())] == "negative"
