@@ -51,10 +51,9 @@ def _png(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _curves(axes: Any, history: dict[str, list[float]], key: str, title: str) -> None:
-    """Training and validation values of ``key`` per epoch, on one axes."""
-    for name, label in ((key, "training"), (f"val_{key}", "validation")):
-        values = history.get(name) or []
+def _epoch_axes(axes: Any, series: dict[str, list[float]], title: str) -> None:
+    """One line per named series of per-epoch values (empty ones left out)."""
+    for label, values in series.items():
         if values:
             axes.plot(range(1, len(values) + 1), values, marker="o", label=label)
     axes.set_title(title)
@@ -63,6 +62,12 @@ def _curves(axes: Any, history: dict[str, list[float]], key: str, title: str) ->
     axes.grid(alpha=0.3)
     if axes.get_legend_handles_labels()[0]:
         axes.legend()
+
+
+def _curves(axes: Any, history: dict[str, list[float]], key: str, title: str) -> None:
+    """Training and validation values of ``key`` per epoch, on one axes."""
+    series = {"training": history.get(key) or [], "validation": history.get(f"val_{key}") or []}
+    _epoch_axes(axes, series, title)
 
 
 def training_png(history: dict[str, list[float]], title: str = "") -> bytes:
@@ -112,15 +117,7 @@ _BARS = (
 
 
 def _per_epoch(axes: Any, cells: dict[str, dict[str, Any]], key: str, title: str) -> None:
-    for name, figures in cells.items():
-        values = figures.get(key) or []
-        axes.plot(range(1, len(values) + 1), values, marker="o", label=name)
-    axes.set_title(title)
-    axes.set_xlabel("epoch")
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.grid(alpha=0.3)
-    if axes.get_legend_handles_labels()[0]:
-        axes.legend()
+    _epoch_axes(axes, {name: figures.get(key) or [] for name, figures in cells.items()}, title)
 
 
 def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
