@@ -183,6 +183,18 @@ def checkpoint_folder(
     return folder
 
 
+def discard_empty_checkpoint(folder: Path | None) -> bool:
+    """Remove a checkpoint folder that holds no completed epoch (only its identity
+    stamp), so that a run which failed early does not block the next one; True if it
+    was removed."""
+    if folder is None or not folder.is_dir():
+        return False
+    if {entry.name for entry in folder.iterdir()} - {"sentigru-run.json"}:
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
 def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = None) -> Path:
     """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``."""
     out = Path(out)

@@ -359,6 +359,10 @@ def train(**kwargs: Any) -> None:
     if role.is_chief and out.exists() and not kwargs["force"]:
         raise SentigruError(f"{out} exists; use --force to replace it")
     spec = build_spec(kwargs["spec_file"], kwargs)
+    if kwargs["strategy"] != "auto":
+        from sentigru.distribute import resolve
+
+        resolve(kwargs["strategy"])  # a missing TF_CONFIG fails before the data is read
     prepared = _prepare(kwargs, spec)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     click.echo(f"read {prepared.train_rows} training examples ({counts})", err=True)
@@ -379,10 +383,18 @@ def train(**kwargs: Any) -> None:
                 prepared, spec, checkpoint=checkpoint, strategy=kwargs["strategy"]
             )
         except KeyboardInterrupt:
+            if role.is_chief and bundle.discard_empty_checkpoint(checkpoint):
+                raise SentigruError(
+                    f"interrupted before the first epoch ended; nothing was written to {out}"
+                ) from None
             raise SentigruError(
                 f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
                 "run the same command with --resume to continue"
             ) from None
+        except BaseException:
+            if role.is_chief:  # a run that failed before its first epoch leaves nothing
+                bundle.discard_empty_checkpoint(checkpoint)
+            raise
         if not role.is_chief:
             click.echo(f"worker {role.index} of {role.workers} done; the chief writes {out}")
             return

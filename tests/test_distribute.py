@@ -194,3 +194,20 @@ def test_streamed_training_through_the_cli(tmp_path: Path) -> None:
     held = manifest["metrics"]["val_examples"]
     assert manifest["metrics"]["train_examples"] + held == 900 and 40 <= held <= 150
     assert _accuracy(out, test) > 0.9
+
+
+def test_a_run_that_fails_before_its_first_epoch_leaves_nothing(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A batch that does not split over the replicas is refused in one line, and the
+    checkpoint folder made for the run is removed, so the next run is not blocked."""
+    out = tmp_path / "model"
+    command = _command(synthetic_files[0], out, "--strategy", "mirrored", "--batch-size", "63")
+    done = subprocess.run(
+        command, env=_env(SENTIGRU_CPU_DEVICES="2"), capture_output=True, text=True, timeout=LIMIT
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "sentigru: error: batch size 63 must be a multiple of the 2 replicas training it"
+    )
+    assert list(tmp_path.iterdir()) == []
