@@ -190,7 +190,12 @@ def fit_workers(
             # Passes over the data, each shuffled by its own number, without end: every
             # replica always has a batch, and an epoch is a fixed number of steps.
             passes = tf.data.Dataset.range(1 << 40)
-            return passes.flat_map(lambda n: pipelines(n, batch, shard)[which])
+
+            @tf.autograph.experimental.do_not_convert  # builds datasets; nothing to convert
+            def one_pass(number: tf.Tensor) -> tf.data.Dataset:
+                return pipelines(number, batch, shard)[which]
+
+            return passes.flat_map(one_pass)
 
         return strategy.distribute_datasets_from_function(one_pipeline)
 
