@@ -77,9 +77,63 @@ def epoch_counter(epoch: Any) -> Any:
     return EpochCounter()
 
 
-def resume_state(path: Path, stopping: Any) -> Any:
+class RecentWeights:
+    """The weights at the end of the last ``count`` epochs, and their mean: averaging the
+    last epochs of a run whose learning rate has come down (stochastic weight averaging)
+    lands nearer the middle of the minimum than any one epoch does."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.kept: list[list[Any]] = []
+
+    def add(self, weights: list[Any]) -> None:
+        self.kept = [*self.kept, [w.copy() for w in weights]][-self.count :]
+
+    def mean(self) -> list[Any]:
+        import numpy as np
+
+        return [np.mean(group, axis=0).astype(group[0].dtype) for group in zip(*self.kept)]
+
+    def arrays(self) -> dict[str, Any]:
+        """The kept weights as named arrays, for a checkpoint."""
+        return {f"recent{e}_{i}": w for e, ws in enumerate(self.kept) for i, w in enumerate(ws)}
+
+    def load(self, saved: Any) -> None:
+        """Read back what :meth:`arrays` wrote (from an ``np.load`` result)."""
+        names = [k for k in saved.files if k.startswith("recent")]
+        epochs = sorted({int(k[6:].split("_")[0]) for k in names})
+        self.kept = [
+            [
+                saved[k]
+                for k in sorted(
+                    (k for k in names if k.startswith(f"recent{e}_")),
+                    key=lambda k: int(k.split("_")[1]),
+                )
+            ]
+            for e in epochs
+        ]
+
+
+def weight_averager(recent: RecentWeights) -> Any:
+    """A callback that keeps each epoch's weights in ``recent`` and, when training ends,
+    puts their mean in the model."""
+    import keras
+
+    class WeightAverager(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            recent.add(self.model.get_weights())
+
+        def on_train_end(self, logs: dict | None = None) -> None:
+            if recent.kept:
+                self.model.set_weights(recent.mean())
+
+    return WeightAverager()
+
+
+def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None) -> Any:
     """Saves, after each epoch, and restores, at the start of a resumed run, what Keras'
-    BackupAndRestore leaves out: random-generator states and early stopping's state."""
+    BackupAndRestore leaves out: random-generator states, early stopping's state and the
+    recent weights being averaged."""
     import keras
     import numpy as np
 
@@ -94,6 +148,7 @@ def resume_state(path: Path, stopping: Any) -> Any:
             arrays["scalars"] = np.array(
                 [stopping.wait, stopping.best, stopping.best_epoch], dtype=np.float64
             )
+            arrays.update(recent.arrays() if recent else {})
             staged = path.with_name(path.stem + ".tmp.npz")
             np.savez(staged, **arrays)
             os.replace(staged, path)
@@ -111,5 +166,7 @@ def resume_state(path: Path, stopping: Any) -> Any:
                 wait, best_value, best_epoch = saved["scalars"]
                 stopping.wait, stopping.best = int(wait), float(best_value)
                 stopping.best_epoch = int(best_epoch)
+                if recent is not None:
+                    recent.load(saved)
 
     return ResumeState()

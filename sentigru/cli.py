@@ -151,6 +151,7 @@ _SPEC_OPTIONS = {
     "label_smoothing": ("training", "label_smoothing"),
     "lr_schedule": ("training", "lr_schedule"),
     "seed": ("training", "seed"),
+    "average_epochs": ("training", "average_epochs"),
     "stream": ("training", "stream"),
     "shuffle_buffer": ("training", "shuffle_buffer"),
     "word_capacity": ("tokenizer", "word_capacity"),
@@ -256,6 +257,15 @@ def _train_options(with_cell: bool = True) -> Any:
             "--label-smoothing",
             type=float,
             help=_default("Label smoothing of the loss", "training", "label_smoothing"),
+        ),
+        click.option(
+            "--average-epochs",
+            type=int,
+            help=_default(
+                "Keep the mean weights of the last N epochs; 0: the best epoch",
+                "training",
+                "average_epochs",
+            ),
         ),
         click.option(
             "--lr-schedule",

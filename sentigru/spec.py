@@ -128,6 +128,9 @@ class TrainingSpec:
     lr_schedule: str = "constant"
     """``cosine``: the learning rate falls along a cosine to a tenth over ``epochs``."""
     seed: int = 42
+    average_epochs: int = 0
+    """The model kept is the mean of the weights at the end of the last this-many epochs
+    (stochastic weight averaging); 0 keeps the epoch with the best validation loss."""
     stream: bool = False
     """Read the files once per epoch instead of holding them in memory (for corpora
     larger than memory); validation rows are then chosen by a seeded hash of the text."""
@@ -139,6 +142,7 @@ class TrainingSpec:
         self.validate()
 
     def validate(self) -> None:
+        _check(self.average_epochs >= 0, f"average_epochs must be >= 0, got {self.average_epochs}")
         _check(
             self.shuffle_buffer >= 1,
             f"shuffle_buffer must be at least 1, got {self.shuffle_buffer}",

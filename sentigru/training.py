@@ -60,21 +60,27 @@ def _learning_rate(spec: Spec, examples: int) -> Any:
 def _callbacks(
     spec: Spec, monitor: str, checkpoint: Path | None, epoch: Any
 ) -> tuple[list[Any], dict[str, list[float]]]:
-    """Early stopping, the NaN guard, the epoch counter the shuffling reads and, with a
-    checkpoint folder, backup-and-restore of everything a resumed run needs to go on as
-    if never stopped; also the metrics of epochs run before an interruption."""
+    """Early stopping, the NaN guard, the epoch counter the shuffling reads, the weight
+    averaging when the spec asks for it and, with a checkpoint folder, backup-and-restore
+    of everything a resumed run needs to go on as if never stopped; also the metrics of
+    epochs run before an interruption."""
     import keras
 
+    average = spec.training.average_epochs
     stopping = keras.callbacks.EarlyStopping(
-        monitor=monitor, patience=spec.training.patience, restore_best_weights=True
+        monitor=monitor, patience=spec.training.patience, restore_best_weights=not average
     )
     callbacks = [cb.epoch_timer(), stopping, cb.nan_guard(), cb.epoch_counter(epoch)]
+    recent = cb.RecentWeights(average) if average else None
+    if recent is not None:
+        callbacks.append(cb.weight_averager(recent))
     earlier: dict[str, list[float]] = {}
     if checkpoint is not None:
-        # Keras restores weights and optimizer; the dropout generators' states and early
-        # stopping's memory (best loss, its weights, patience used) are kept beside them.
+        # Keras restores weights and optimizer; the dropout generators' states, early
+        # stopping's memory (best loss, its weights, patience used) and the weights being
+        # averaged are kept beside them.
         callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
-        callbacks.append(cb.resume_state(checkpoint / "sentigru-state.npz", stopping))
+        callbacks.append(cb.resume_state(checkpoint / "sentigru-state.npz", stopping, recent))
         log = checkpoint / "history.json"
         earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
         callbacks.append(cb.history_log(log, {key: list(v) for key, v in earlier.items()}))
@@ -189,6 +195,7 @@ def train(
             epochs=spec.training.epochs,
             batch_size=spec.training.batch_size,
             patience=spec.training.patience,
+            average=spec.training.average_epochs,
             epoch_var=epoch,
             checkpoint=checkpoint,
             is_chief=role.is_chief,

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.callbacks import RecentWeights
 from sentigru.errors import SentigruError
 
 STATE_FILE = "worker-state.npz"
@@ -122,9 +123,12 @@ class _State:
     def _variables(self) -> list[Any]:
         return list(self.model.variables) + list(self.optimizer.variables)
 
-    def save(self, path: Path, epoch: int, stopping: _Stopping, history: dict) -> None:
+    def save(
+        self, path: Path, epoch: int, stopping: _Stopping, history: dict, recent: RecentWeights
+    ) -> None:
         arrays = {f"var{i}": np.asarray(v.numpy()) for i, v in enumerate(self._variables())}
         arrays.update({f"best{i}": w for i, w in enumerate(stopping.best_weights)})
+        arrays.update(recent.arrays())
         arrays["scalars"] = np.array([epoch, stopping.best, stopping.wait], np.float64)
         arrays["history_keys"] = np.array(sorted(history))
         for key in sorted(history):
@@ -133,7 +137,7 @@ class _State:
         np.savez(staged, **arrays)
         os.replace(staged, path)
 
-    def restore(self, path: Path, stopping: _Stopping, history: dict) -> int:
+    def restore(self, path: Path, stopping: _Stopping, history: dict, recent: RecentWeights) -> int:
         """Load ``path`` into the model, optimizer, ``stopping`` and ``history``;
         return the number of epochs already done."""
         with np.load(path) as saved:
@@ -150,6 +154,7 @@ class _State:
             stopping.wait = int(wait)
             for key in saved["history_keys"]:
                 history[str(key)] = saved[f"history_{key}"].tolist()
+            recent.load(saved)
         return int(done)
 
 
@@ -165,13 +170,15 @@ def fit_workers(
     epochs: int,
     batch_size: int,
     patience: int,
+    average: int = 0,
     epoch_var: Any,
     checkpoint: Path | None,
     is_chief: bool,
     log: Any = print,
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Train ``model`` for up to ``epochs``; return the history and the validation
-    metrics of the restored best weights (empty without validation data).
+    metrics of the weights kept (empty without validation data): the mean of the last
+    ``average`` epochs' weights, or with ``average`` 0 the best epoch's.
 
     ``loss_fn`` must return one loss per example. ``pipelines(epoch, batch, shard)``
     builds one worker's datasets; ``batch_size`` is the global batch. An epoch is
@@ -208,9 +215,10 @@ def fit_workers(
     steps = max(1, math.ceil(train_rows / batch_size))
 
     stopping, history = _Stopping(patience), {}
+    recent = RecentWeights(max(average, 1))
     state = _State(model, optimizer)
     path = checkpoint / STATE_FILE if checkpoint is not None else None
-    start = state.restore(path, stopping, history) if path and path.exists() else 0
+    start = state.restore(path, stopping, history, recent) if path and path.exists() else 0
     for epoch in range(start, epochs):
         began = time.perf_counter()
         logs = _run_steps(train_step, (next(train_batches) for _ in range(steps)), True)
@@ -222,12 +230,17 @@ def fit_workers(
         if is_chief:
             log(f"epoch {epoch + 1}/{epochs} " + " ".join(f"{k} {v:.4f}" for k, v in logs.items()))
         monitor = logs.get("val_loss", logs["loss"])
-        stop = stopping.update(monitor, [np.asarray(w) for w in model.get_weights()])
+        weights = [np.asarray(w) for w in model.get_weights()]
+        stop = stopping.update(monitor, weights)
+        if average:
+            recent.add(weights)
         if path is not None and is_chief:
-            state.save(path, epoch + 1, stopping, history)
+            state.save(path, epoch + 1, stopping, history, recent)
         if stop:
             break
-    if stopping.best_weights:
+    if average and recent.kept:
+        model.set_weights(recent.mean())
+    elif stopping.best_weights:
         model.set_weights(stopping.best_weights)
     if val_data is None:
         return history, {}

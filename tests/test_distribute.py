@@ -139,7 +139,7 @@ def test_two_workers_on_loopback_train_one_model(
 def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"
-    args = ["--strategy", "mirrored", "--epochs", "12", "--patience", "12"]
+    args = ["--strategy", "mirrored", "--epochs", "12", "--patience", "12", "--average-epochs", "2"]
     env = _env(SENTIGRU_CPU_DEVICES="2")
     process = subprocess.Popen(
         _command(data, out, *args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

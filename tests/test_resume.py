@@ -30,6 +30,8 @@ ARGS = [
     "32",
     "--seed",
     "3",
+    "--average-epochs",  # the mean of every epoch: those before the kill must survive it
+    "40",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -19,3 +20,35 @@ def test_nan_loss_stops_training_with_a_clear_error(loss: float) -> None:
     guard.on_train_batch_end(0, {"loss": 0.5})  # a finite loss passes
     with pytest.raises(SentigruError, match="diverged.*--learning-rate"):
         guard.on_train_batch_end(1, {"loss": loss})
+
+
+def test_weight_averaging_keeps_the_mean_of_the_last_epochs(tmp_path: Path) -> None:
+    import keras
+    import numpy as np
+
+    from sentigru.callbacks import RecentWeights, weight_averager
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy")
+    seen = []
+
+    class Capture(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            seen.append([w.copy() for w in self.model.get_weights()])
+
+    recent = RecentWeights(2)
+    x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    y = keras.utils.to_categorical((x[:, 0] > 0).astype(int), 2)
+    model.fit(x, y, epochs=4, verbose=0, callbacks=[Capture(), weight_averager(recent)])
+    for got, a, b in zip(model.get_weights(), seen[-2], seen[-1], strict=True):
+        np.testing.assert_allclose(got, (a + b) / 2, rtol=1e-6)
+    assert not np.allclose(seen[-1][0], model.get_weights()[0])  # not just the last epoch
+
+    # What a checkpoint keeps is what a resumed run reads back.
+    np.savez(tmp_path / "state.npz", **recent.arrays())
+    again = RecentWeights(2)
+    with np.load(tmp_path / "state.npz") as saved:
+        again.load(saved)
+    for mine, theirs in zip(again.mean(), recent.mean(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
