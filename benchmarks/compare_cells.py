@@ -160,8 +160,8 @@ def report(result: dict[str, Any], args: argparse.Namespace, rows: int) -> str:
             f"Made by `benchmarks/compare_cells.py` from one run of `sentigru compare` on "
             f"{rows:,} reviews of the shared `imdb/train.tsv.gz` (seed {args.seed}); 10 % of "
             "them held out for validation (seeded, stratified). Machine: "
-            f"{machine['cpus']} CPU cores ({machine['platform']}), shared with other work "
-            "while it ran, so the times are indicative.",
+            f"{machine['cpus']} CPU cores ({machine['platform']}); the load averages below "
+            "show what else ran, and the times of one run are indicative.",
             "",
             f"    sentigru {command}",
             "",
