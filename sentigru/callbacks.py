@@ -15,6 +15,8 @@ from typing import Any
 
 from sentigru.errors import SentigruError
 
+DIVERGED = "training diverged (loss is NaN); lower --learning-rate and retry"
+
 
 def nan_guard() -> Any:
     """A callback that stops training with a clear error when the loss is NaN or infinite
@@ -25,9 +27,7 @@ def nan_guard() -> Any:
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
             loss = (logs or {}).get("loss")
             if loss is not None and not math.isfinite(float(loss)):
-                raise SentigruError(
-                    "training diverged (loss is NaN); lower --learning-rate and retry"
-                )
+                raise SentigruError(DIVERGED)
 
     return NanGuard()
 

@@ -69,12 +69,11 @@ def resolve(name: str, environ: Mapping[str, str] = os.environ) -> str:
     """The strategy ``name`` stands for here (``auto`` decided; GPUs counted lazily)."""
     if name not in STRATEGIES:
         raise SentigruError(f"strategy must be one of {', '.join(STRATEGIES)}, got {name!r}")
-    role = cluster_role(environ)
     if name == "multi-worker" and not environ.get("TF_CONFIG", "").strip():
         raise SentigruError("--strategy multi-worker needs TF_CONFIG (see the README)")
     if name != "auto":
         return name
-    if role.workers > 1:
+    if cluster_role(environ).workers > 1:
         return "multi-worker"
     return "mirrored" if len(_gpus()) > 1 else "one"
 

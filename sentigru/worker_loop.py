@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.callbacks import RecentWeights
+from sentigru.callbacks import DIVERGED, RecentWeights
 from sentigru.errors import SentigruError
 
 STATE_FILE = "worker-state.npz"
@@ -108,7 +108,7 @@ def _run_steps(step: Any, batches: Any, guard_nan: bool) -> dict[str, float]:
     for batch in batches:
         values = np.array([float(v) for v in step(batch)])
         if guard_nan and not math.isfinite(values[0]):
-            raise SentigruError("training diverged (loss is NaN); lower --learning-rate and retry")
+            raise SentigruError(DIVERGED)
         totals += values
     loss, correct, n = totals
     return {"loss": loss / max(n, 1.0), "accuracy": correct / max(n, 1.0)}

@@ -32,6 +32,13 @@ def _is_int(text: str) -> bool:
     return True
 
 
+def check_two_labels(counts: Counter[str], source: str) -> None:
+    """Refuse data with a single label: a classifier cannot learn from it."""
+    if len(counts) == 1:
+        only = next(iter(counts))
+        raise SentigruError(f"{source}: every example has the label {only!r}; need two labels")
+
+
 class Fingerprint:
     """sha256 over (label, text) pairs, each part length-prefixed, fed one row at a time
     so that streamed data and data in memory get the same name."""
@@ -104,6 +111,4 @@ class Examples:
         """Refuse data a classifier cannot learn from, before any time is spent."""
         if not self.texts:
             raise SentigruError(f"{source}: no examples")
-        if len(self.counts()) < 2:
-            only = next(iter(self.counts()))
-            raise SentigruError(f"{source}: every example has the label {only!r}; need two labels")
+        check_two_labels(self.counts(), source)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,11 @@ class ReadOptions:
 class ReadResult:
     examples: Examples
     skipped: int = 0
+
+    def report_skipped(self, path: Path) -> None:
+        """One line on stderr when rows were skipped (``--skip-bad-rows``)."""
+        if self.skipped:
+            print(f"{path}: skipped {self.skipped} bad row(s)", file=sys.stderr)
 
 
 def detect_format(path: Path) -> str:

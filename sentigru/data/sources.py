@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,8 +26,7 @@ def load_sources(
     examples = Examples()
     for path in expand_paths(paths):
         result = read_examples(Path(path), options)
-        if result.skipped:
-            print(f"{path}: skipped {result.skipped} bad row(s)", file=sys.stderr)
+        result.report_skipped(path)
         examples.extend(result.examples)
     if dataset:
         from sentigru.data.tfds_source import load_tfds

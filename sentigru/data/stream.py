@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from sentigru.data.examples import Examples, Fingerprint
+from sentigru.data.examples import Examples, Fingerprint, check_two_labels
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import WordCounter
@@ -154,7 +154,6 @@ class StreamSource:
         self,
         part: str = "train",
         shard: tuple[int, int] = (0, 1),
-        counts: ReadResult | None = None,
         order: random.Random | None = None,
     ) -> Iterator[tuple[str, str]]:
         """The ``(text, label)`` rows of ``part`` ("train", "val" or "all") that belong to
@@ -171,7 +170,7 @@ class StreamSource:
         by_file = count > 1 and len(files) >= count
         if by_file:
             files = files[index::count]
-        readers = (iter_rows(path, self.options, counts) for path in files)
+        readers = (iter_rows(path, self.options) for path in files)
         rows = _interleave(readers, INTERLEAVE if order is not None else 1)
         if count > 1 and not by_file:
             rows = islice(rows, index, None, count)
@@ -200,8 +199,7 @@ class StreamSource:
                 else:
                     scan.labels[label] += 1
                     scan.words.add(text)
-            if counts.skipped:
-                print(f"{path}: skipped {counts.skipped} bad row(s)", file=sys.stderr)
+            counts.report_skipped(path)
             if shuffle_buffer and runs.longest > shuffle_buffer:
                 print(
                     f"{path}: warning: {runs.longest} rows in a row have one label, more than "
@@ -219,9 +217,7 @@ class StreamSource:
     def _check(self, scan: Scan) -> None:
         if not scan.train_rows:
             raise SentigruError("no labelled texts found in the training files")
-        if len(scan.labels) < 2:
-            only = next(iter(scan.labels))
-            raise SentigruError(f"training data: every example has the label {only!r}")
+        check_two_labels(scan.labels, "training data")
         unknown = sorted(set(scan.val_labels) - set(scan.labels))
         if unknown:
             raise SentigruError(
