@@ -107,16 +107,21 @@ def cold_start(command: list[str], repeats: int) -> float:
 # -- peers ------------------------------------------------------------------------------
 
 
-def tfidf_lr(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
+def tfidf_pipeline():  # type: ignore[no-untyped-def]
+    """TF-IDF of words and word pairs + logistic regression, unfitted."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    start = time.perf_counter()
-    model = make_pipeline(
+    return make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=500_000),
         LogisticRegression(C=8, max_iter=2000),
-    ).fit(data["train"].texts, data["train"].labels)
+    )
+
+
+def tfidf_lr(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
+    start = time.perf_counter()
+    model = tfidf_pipeline().fit(data["train"].texts, data["train"].labels)
     seconds = time.perf_counter() - start
     path = tmp / "tfidf.pkl"  # our own file, written and read in this run only
     path.write_bytes(pickle.dumps(model))
