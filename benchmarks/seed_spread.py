@@ -24,19 +24,12 @@ import statistics
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import splits, tfidf_pipeline
+from baselines import accuracy, splits, tfidf_pipeline
 
 from sentigru import bundle
-from sentigru.data import Examples
 
 SETS = ("imdb_val", "sst_dev", "short")
-
-
-def accuracy(predicted: list[str], examples: Examples) -> float:
-    return float(np.mean(np.array(predicted) == np.array(examples.labels)))
 
 
 def measure(path: Path) -> dict:
@@ -49,10 +42,13 @@ def measure(path: Path) -> dict:
     tfidf = tfidf_pipeline().fit(data["train"].texts, data["train"].labels)
     row: dict = {"model": str(path), "seed": folder.spec.training.seed}
     row["imdb_val_rows"] = len(data["imdb_val"])
+
+    def predict(texts: list[str]) -> list[str]:
+        return [phone.labels[i] for i in phone.scores(texts).argmax(1)]
+
     for name in SETS:
-        scores = phone.scores(data[name].texts).argmax(1)
-        row[name] = accuracy([phone.labels[i] for i in scores], data[name])
-        row[f"tfidf_{name}"] = accuracy(list(tfidf.predict(data[name].texts)), data[name])
+        row[name] = accuracy(predict, data[name])
+        row[f"tfidf_{name}"] = accuracy(tfidf.predict, data[name])
     print(json.dumps(row), flush=True)
     return row
 
