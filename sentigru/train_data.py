@@ -21,8 +21,10 @@ from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 from sentigru.tokenizer import Tokenizer, Vocabulary
 
-Pipelines = Callable[[Any, int, tuple[int, int]], tuple[Any, Any]]
-"""``(epoch variable, batch size, (worker, workers)) -> (train, validation or None)``."""
+Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
+"""``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
+or ``"val"`` (``None`` when there is no validation data). One part at a time, so a
+caller that needs only one does not build, or hold, the other."""
 
 
 @dataclass
@@ -91,7 +93,7 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
 
-    def pipelines(epoch: Any, batch_size: int, shard: tuple[int, int]) -> tuple[Any, Any]:
+    def pipelines(part: str, epoch: Any, batch_size: int, shard: tuple[int, int]) -> Any:
         from sentigru.pipeline import make_dataset
 
         common = {
@@ -100,10 +102,9 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
             "seed": spec.training.seed,
             "shard": shard,
         }
-        train = make_dataset(train_ids, train_targets, epoch=epoch, **common)
-        if val_targets is None:
-            return train, None
-        return train, make_dataset(val_ids, val_targets, **common)
+        if part == "train":
+            return make_dataset(train_ids, train_targets, epoch=epoch, **common)
+        return make_dataset(val_ids, val_targets, **common) if val_targets is not None else None
 
     return Prepared(
         vocab=vocab,
@@ -133,7 +134,7 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
         for text, label in rows:
             yield tokenizer.ids(text), index[label]
 
-    def pipelines(epoch: Any, batch_size: int, shard: tuple[int, int]) -> tuple[Any, Any]:
+    def pipelines(part: str, epoch: Any, batch_size: int, shard: tuple[int, int]) -> Any:
         from sentigru.pipeline import stream_dataset
 
         def train_rows(number: int) -> Iterator[tuple[list[int], int]]:
@@ -146,8 +147,9 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
             return encoded(source.rows("val", shard))
 
         common = {"labels": len(labels), "batch_size": batch_size, "seq_len": tokenizer.seq_len}
-        train = stream_dataset(train_rows, epoch=epoch, **common)
-        return train, (stream_dataset(val_rows, **common) if scan.val_rows else None)
+        if part == "train":
+            return stream_dataset(train_rows, epoch=epoch, **common)
+        return stream_dataset(val_rows, **common) if scan.val_rows else None
 
     return Prepared(
         vocab=vocab,

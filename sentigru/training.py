@@ -30,6 +30,9 @@ from sentigru.train_data import Prepared, prepare
 
 __all__ = ["TIMING_KEYS", "Trained", "train"]
 
+FIT_STATE_FILE = "sentigru-state.npz"
+"""``fit``'s own checkpoint state, beside what ``BackupAndRestore`` keeps."""
+
 
 @dataclass
 class Trained:
@@ -80,7 +83,7 @@ def _callbacks(
         # stopping's memory (best loss, its weights, patience used) and the weights being
         # averaged are kept beside them.
         callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
-        callbacks.append(cb.resume_state(checkpoint / "sentigru-state.npz", stopping, recent))
+        callbacks.append(cb.resume_state(checkpoint / FIT_STATE_FILE, stopping, recent))
         log = checkpoint / "history.json"
         earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
         callbacks.append(cb.history_log(log, {key: list(v) for key, v in earlier.items()}))
@@ -95,8 +98,10 @@ def _fit(
     checkpoint: Path | None,
     verbose: int,
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """``model.fit`` (one device or mirrored); the history and validation metrics."""
-    train_data, val_data = prepared.pipelines(epoch, spec.training.batch_size, (0, 1))
+    """``model.fit`` on one device; the history and validation metrics."""
+    batch = spec.training.batch_size
+    train_data = prepared.pipelines("train", epoch, batch, (0, 1))
+    val_data = prepared.pipelines("val", epoch, batch, (0, 1))
     callbacks, earlier = _callbacks(
         spec, "val_loss" if val_data is not None else "loss", checkpoint, epoch
     )
@@ -127,7 +132,7 @@ def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
 
     if checkpoint is None:
         return
-    other = checkpoint / ("sentigru-state.npz" if own_loop else STATE_FILE)
+    other = checkpoint / (FIT_STATE_FILE if own_loop else STATE_FILE)
     if other.exists():
         raise SentigruError(
             f"the checkpoint in {checkpoint} was written under another --strategy; "

@@ -1,7 +1,9 @@
-"""Training under ``MultiWorkerMirroredStrategy``: a loop of our own, not ``model.fit``.
+"""Training under ``MirroredStrategy`` and ``MultiWorkerMirroredStrategy``: a loop of our
+own, not ``model.fit``.
 
-Keras 3.15's ``fit`` cannot run under that strategy (TF issue #72388, closed unfixed),
-for two reasons found in ``keras/src/backend/tensorflow/trainer.py``:
+Keras 3.15's ``fit`` cannot run under the multi-worker strategy (TF issue #72388, closed
+unfixed), for two reasons found in ``keras/src/backend/tensorflow/trainer.py`` (the first
+also breaks ``MirroredStrategy`` when a batch does not split evenly over the replicas):
 
 * before the first step, ``_maybe_symbolic_build`` takes one input batch and reduces it
   across workers with ``strategy.reduce("MEAN", batch, axis=None)``, a collective over the
@@ -170,44 +172,44 @@ def fit_workers(
     epochs: int,
     batch_size: int,
     patience: int,
-    average: int = 0,
+    average: int,
     epoch_var: Any,
     checkpoint: Path | None,
     is_chief: bool,
-    log: Any = print,
+    log: Any,
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Train ``model`` for up to ``epochs``; return the history and the validation
     metrics of the weights kept (empty without validation data): the mean of the last
     ``average`` epochs' weights, or with ``average`` 0 the best epoch's.
 
-    ``loss_fn`` must return one loss per example. ``pipelines(epoch, batch, shard)``
-    builds one worker's datasets; ``batch_size`` is the global batch. An epoch is
+    ``loss_fn`` must return one loss per example. ``pipelines(part, epoch, batch, shard)``
+    builds one worker's dataset of that part; ``batch_size`` is the global batch. An epoch is
     ``ceil(train_rows / batch_size)`` steps."""
     import tensorflow as tf
 
     with strategy.scope():
         optimizer.build(model.trainable_variables)
 
-    def datasets(which: int, repeat: bool) -> Any:
+    def datasets(part: str, repeat: bool) -> Any:
         def one_pipeline(context: tf.distribute.InputContext) -> Any:
             shard = (context.input_pipeline_id, context.num_input_pipelines)
             batch = context.get_per_replica_batch_size(batch_size)
             if not repeat:
-                return pipelines(epoch_var, batch, shard)[which]
+                return pipelines(part, epoch_var, batch, shard)
             # Passes over the data, each shuffled by its own number, without end: every
             # replica always has a batch, and an epoch is a fixed number of steps.
             passes = tf.data.Dataset.range(1 << 40)
 
             @tf.autograph.experimental.do_not_convert  # builds datasets; nothing to convert
             def one_pass(number: tf.Tensor) -> tf.data.Dataset:
-                return pipelines(number, batch, shard)[which]
+                return pipelines(part, number, batch, shard)
 
             return passes.flat_map(one_pass)
 
         return strategy.distribute_datasets_from_function(one_pipeline)
 
-    train_batches = iter(datasets(0, repeat=True))
-    val_data = datasets(1, repeat=False) if has_val else None
+    train_batches = iter(datasets("train", repeat=True))
+    val_data = datasets("val", repeat=False) if has_val else None
     train_step, eval_step = _steps(model, optimizer, loss_fn, strategy)
     train_step = tf.function(train_step, input_signature=[train_batches.element_spec])
     if val_data is not None:
@@ -215,7 +217,7 @@ def fit_workers(
     steps = max(1, math.ceil(train_rows / batch_size))
 
     stopping, history = _Stopping(patience), {}
-    recent = RecentWeights(max(average, 1))
+    recent = RecentWeights(max(average, 1))  # RecentWeights(0) would keep every epoch
     state = _State(model, optimizer)
     path = checkpoint / STATE_FILE if checkpoint is not None else None
     start = state.restore(path, stopping, history, recent) if path and path.exists() else 0
@@ -231,7 +233,8 @@ def fit_workers(
             log(f"epoch {epoch + 1}/{epochs} " + " ".join(f"{k} {v:.4f}" for k, v in logs.items()))
         monitor = logs.get("val_loss", logs["loss"])
         weights = [np.asarray(w) for w in model.get_weights()]
-        stop = stopping.update(monitor, weights)
+        # Averaged runs keep the mean of the last epochs, never the best epoch's weights.
+        stop = stopping.update(monitor, [] if average else weights)
         if average:
             recent.add(weights)
         if path is not None and is_chief:
