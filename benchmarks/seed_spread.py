@@ -38,7 +38,9 @@ def measure(path: Path) -> dict:
 
     folder = bundle.load(path)
     data = splits(folder)
-    phone = LiteRTPredictor(build_tflite(folder, quantize="dynamic", runtime="mediapipe"), "x", 1)
+    export = folder.spec.export
+    content = build_tflite(folder, quantize=export.quantize, runtime=export.runtime)
+    phone = LiteRTPredictor(content, str(path))
     tfidf = tfidf_pipeline().fit(data["train"].texts, data["train"].labels)
     row: dict = {"model": str(path), "seed": folder.spec.training.seed}
     row["imdb_val_rows"] = len(data["imdb_val"])
@@ -75,7 +77,7 @@ def write(rows: list[dict]) -> None:
             f"| {r['tfidf_sst_dev']:.4f} | {sst * 100:+.2f} | {r['short']:.4f} "
             f"| {r['tfidf_short']:.4f} |"
         )
-    for name in ("imdb_val", "sst_dev", "short"):
+    for name in SETS:
         ours = [r[name] for r in rows]
         margins = [r[name] - r[f"tfidf_{name}"] for r in rows]
         lines.append(

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sentigru.compare import rss_bytes
+
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data" / "imdb" / "train.tsv.gz"
 TRAIN_ARGS = [
@@ -60,8 +62,8 @@ def write_corpus(rows: list[tuple[str, str]], copies: int, path: Path) -> int:
     return size
 
 
-def peak_rss_mb(args: list[str]) -> tuple[float, float, int]:
-    """(peak RSS in MB, seconds, exit code) of one ``sentigru`` process."""
+def peak_rss_mb(args: list[str]) -> tuple[float, float]:
+    """(peak RSS in MiB, seconds) of one ``sentigru`` process."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -76,7 +78,7 @@ def peak_rss_mb(args: list[str]) -> tuple[float, float, int]:
     code = os.waitstatus_to_exitcode(status)
     if code:
         raise SystemExit(f"sentigru {' '.join(args)} failed:\n{stderr.decode()[-2000:]}")
-    return usage.ru_maxrss / 1024, seconds, code
+    return rss_bytes(usage.ru_maxrss) / (1 << 20), seconds
 
 
 def main() -> None:
@@ -101,7 +103,7 @@ def main() -> None:
             for copies, (path, size) in corpora.items():
                 out = folder / f"model-{copies}-{len(results)}"
                 args = ["train", "--data", str(path), "--out", str(out), *TRAIN_ARGS]
-                peak, seconds, _ = peak_rss_mb(args + extra)
+                peak, seconds = peak_rss_mb(args + extra)
                 results.append(
                     {
                         "mode": mode,

@@ -276,17 +276,14 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SentigruError(
             f"{path} was written by sentigru {made_by}; upgrade sentigru to load it"
         )
-    for name in FILES:
+    for name in FILES + OPTIONAL_FILES:
         entry = manifest["files"].get(name)
         file = path / name
         if entry is None or not file.is_file():
+            if name in OPTIONAL_FILES:  # checked where present; the model works without
+                continue
             raise SentigruError(f"{path}: {name} is missing")
         if sha256_file(file) != entry.get("sha256"):
-            raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
-    for name in OPTIONAL_FILES:  # checked where present; the model works without them
-        entry = manifest["files"].get(name)
-        file = path / name
-        if entry is not None and file.is_file() and sha256_file(file) != entry.get("sha256"):
             raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
     return manifest
 

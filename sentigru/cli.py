@@ -49,6 +49,17 @@ def main() -> None:
 # -- options shared by the commands that read data ---------------------------------------
 
 
+def _stacked(options: list[Any]) -> Any:
+    """One decorator applying ``options`` so that they list in the given order."""
+
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
 def _data_options(func: Any) -> Any:
     options = [
         click.option(
@@ -81,9 +92,7 @@ def _data_options(func: Any) -> Any:
             help="Rename labels as they are read, e.g. '0=negative,1=positive'.",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _stacked(options)(func)
 
 
 def _read_options(kwargs: dict[str, Any]) -> Any:
@@ -192,9 +201,7 @@ def _scale_options(func: Any) -> Any:
             "TF_CONFIG; auto: multi-worker with TF_CONFIG, else mirrored with 2+ GPUs.",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _stacked(options)(func)
 
 
 def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
@@ -338,12 +345,7 @@ def _train_options(with_cell: bool = True) -> Any:
         ),
     ]
 
-    def decorate(func: Any) -> Any:
-        for option in reversed(options):
-            func = option(func)
-        return func
-
-    return decorate
+    return _stacked(options)
 
 
 @main.command()
@@ -414,7 +416,10 @@ def train(**kwargs: Any) -> None:
     summary = ", ".join(f"{k} {v:.4g}" for k, v in trained.metrics.items() if k.startswith("val_"))
     click.echo(f"saved {out} ({summary or 'no validation data'})")
     if not (out / bundle.PICTURE).exists():
-        _no_pictures(bundle.PICTURE)
+        from sentigru import plots
+
+        if not plots.available():
+            _no_pictures(bundle.PICTURE)
 
 
 def _prepare(kwargs: dict[str, Any], spec: Any) -> Any:
@@ -445,13 +450,10 @@ def _prepare(kwargs: dict[str, Any], spec: Any) -> Any:
 
 
 def _no_pictures(what: str) -> None:
-    """One line on stderr when a picture was skipped because matplotlib is missing."""
+    """One line on stderr: a picture was skipped because matplotlib is missing."""
     from sentigru import plots
 
-    if not plots.available():
-        click.echo(
-            f"sentigru: no {what}: matplotlib is not installed ({plots.INSTALL_HINT})", err=True
-        )
+    click.echo(f"sentigru: no {what}: matplotlib is not installed ({plots.INSTALL_HINT})", err=True)
 
 
 # -- compare --------------------------------------------------------------------------------
@@ -491,7 +493,7 @@ def compare(ctx: click.Context, **kwargs: Any) -> None:
     if not kwargs["data"] and not kwargs["dataset"]:
         raise SentigruError("no training data: give --data FILE or --dataset NAME")
     comparison.check_outputs(out, cells, kwargs["force"])
-    args = _forwarded_options(ctx, train, skip={"cells", "out"})
+    args = _forwarded_options(ctx, train, skip={"out"})
     result = comparison.run_comparison(cells, args, out, lambda line: click.echo(line, err=True))
     drawn = comparison.write_results(result, out)
     click.echo(comparison.format_table(result))
@@ -547,14 +549,15 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
     if args and list(args) != ["-"]:
         yield from args
         return
+    from sentigru.data.files import drain_line
+
     stream = sys.stdin.buffer
     while True:
         line = stream.readline(LINE_LIMIT)
         if not line:
             return
         if not line.endswith(b"\n"):
-            while (rest := stream.readline(LINE_LIMIT)) and not rest.endswith(b"\n"):
-                pass  # the tail of an over-long line: read, not kept
+            drain_line(stream)  # the tail of an over-long line: read, not kept
         yield line.decode("utf-8", "replace").rstrip("\r\n")
 
 
@@ -609,7 +612,7 @@ def evaluate(model: Path | None, as_json: bool, plot: Path | None, **kwargs: Any
     from sentigru.evaluation import classification_report, format_report
     from sentigru.predictor import open_predictor
 
-    if plot is not None and not (plot.parent if str(plot.parent) else Path(".")).is_dir():
+    if plot is not None and not plot.parent.is_dir():
         raise SentigruError(f"cannot write {plot}: folder {plot.parent} does not exist")
     examples = _load_data(kwargs, "test")
     predictor = open_predictor(_model_path(model))

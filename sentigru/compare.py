@@ -11,6 +11,7 @@ time it, and check it against Keras.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -113,7 +114,7 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
     return CellRun(
         cell,
         folder,
-        _rss_bytes(usage.ru_maxrss),
+        rss_bytes(usage.ru_maxrss),
         time.perf_counter() - start,
         usage.ru_utime + usage.ru_stime,
         os.getloadavg(),
@@ -129,7 +130,8 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _rss_bytes(maxrss: int) -> int:
+def rss_bytes(maxrss: int) -> int:
+    """``ru_maxrss`` in bytes."""
     return maxrss if sys.platform == "darwin" else maxrss * 1024  # Linux reports KiB
 
 
@@ -146,8 +148,6 @@ def _failure(tail: Sequence[str], code: int) -> str:
 def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
     """Everything compared about one trained folder, read from the folder itself, plus
     its phone file (written beside it as ``model.tflite``)."""
-    import json
-
     from sentigru import bundle
     from sentigru.export.phone import build_tflite, compare, sample_texts, write_atomic
 
@@ -294,8 +294,6 @@ def _diff(check: dict[str, Any]) -> str:
 def write_results(result: dict[str, Any], out: Path) -> bool:
     """Write ``comparison.json`` and, where matplotlib is installed, ``comparison.png``
     (each beside its place, then renamed); True when the chart was drawn."""
-    import json
-
     from sentigru import plots
     from sentigru.export.phone import write_atomic
 

@@ -100,7 +100,7 @@ def iter_rows(
         raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
 
 
-def _drain_line(stream: IO[bytes]) -> int:
+def drain_line(stream: IO[bytes]) -> int:
     """Read and drop the rest of an over-long line; return how many bytes that was."""
     dropped = 0
     while piece := stream.readline(LINE_LIMIT):
@@ -165,7 +165,7 @@ class _Reader:
         while raw := stream.readline(LINE_LIMIT + 1):
             number += 1
             if len(raw) > LINE_LIMIT:
-                offset += len(raw) + _drain_line(stream)
+                offset += len(raw) + drain_line(stream)
                 self.bad(str(number), f"line longer than {LINE_LIMIT >> 20} MiB")
                 yield "\n"
                 continue

@@ -46,7 +46,7 @@ def sample_texts(vocab: Any, n: int = 300, seed: int = 0) -> list[str]:
     """:data:`SAMPLE_TEXTS` plus ``n`` seeded texts of vocabulary words (and a few unknown
     ones), 1 to 300 words long, so that short, long and truncated rows are all compared."""
     rng = np.random.default_rng(seed)
-    words = [*vocab.tokens[3:], *(word for word, _ in vocab.aliases)] or ["word"]
+    words = [word for word, _ in vocab.entries()[3:]] or ["word"]
     texts = list(SAMPLE_TEXTS)
     for _ in range(n):
         length = int(rng.integers(1, 300))
