@@ -130,6 +130,22 @@ def weight_averager(recent: RecentWeights) -> Any:
     return WeightAverager()
 
 
+def save_arrays(path: Path, arrays: dict[str, Any]) -> None:
+    """Write a checkpoint's arrays as one ``.npz``: staged beside it, then renamed, so a
+    crash mid-write leaves the previous checkpoint whole."""
+    import numpy as np
+
+    staged = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez(staged, **arrays)
+    os.replace(staged, path)
+
+
+def numbered(saved: Any, prefix: str) -> list[Any]:
+    """The arrays ``prefix0``, ``prefix1``, … of an ``np.load`` result, in order."""
+    names = (k for k in saved.files if k.startswith(prefix) and k[len(prefix) :].isdigit())
+    return [saved[k] for k in sorted(names, key=lambda k: int(k[len(prefix) :]))]
+
+
 def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None) -> Any:
     """Saves, after each epoch, and restores, at the start of a resumed run, what Keras'
     BackupAndRestore leaves out: random-generator states, early stopping's state and the
@@ -149,9 +165,7 @@ def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None)
                 [stopping.wait, stopping.best, stopping.best_epoch], dtype=np.float64
             )
             arrays.update(recent.arrays() if recent else {})
-            staged = path.with_name(path.stem + ".tmp.npz")
-            np.savez(staged, **arrays)
-            os.replace(staged, path)
+            save_arrays(path, arrays)
 
         def on_train_begin(self, logs: dict | None = None) -> None:
             if not path.exists():
@@ -159,10 +173,7 @@ def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None)
             with np.load(path) as saved:
                 for i, variable in enumerate(self._generators()):
                     variable.assign(saved[f"seed{i}"])
-                best = sorted(
-                    (k for k in saved.files if k.startswith("best")), key=lambda k: int(k[4:])
-                )
-                stopping.best_weights = [saved[k] for k in best] or None
+                stopping.best_weights = numbered(saved, "best") or None
                 wait, best_value, best_epoch = saved["scalars"]
                 stopping.wait, stopping.best = int(wait), float(best_value)
                 stopping.best_epoch = int(best_epoch)

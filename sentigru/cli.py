@@ -277,7 +277,7 @@ def _train_options(with_cell: bool = True) -> Any:
         click.option(
             "--lr-schedule",
             type=click.Choice(["constant", "cosine"]),
-            help="Learning rate schedule.",
+            help=_default("Learning rate schedule", "training", "lr_schedule"),
         ),
         click.option(
             "--seed",

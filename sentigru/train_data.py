@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.data.examples import Examples, label_order
+from sentigru.data.examples import Examples, check_known_labels, label_order
 from sentigru.data.stream import StreamSource, shuffled
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
@@ -64,12 +64,8 @@ def split_validation(
 
 
 def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
+    check_known_labels(examples.labels, labels)
     index = {label: i for i, label in enumerate(labels)}
-    unknown = sorted(set(examples.labels) - set(index))
-    if unknown:
-        raise SentigruError(
-            f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
-        )
     out = np.zeros((len(examples), len(labels)), dtype=np.float32)
     out[np.arange(len(examples)), [index[label] for label in examples.labels]] = 1.0
     return out

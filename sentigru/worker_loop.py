@@ -29,7 +29,6 @@ every worker sees.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.callbacks import DIVERGED, RecentWeights
+from sentigru.callbacks import DIVERGED, RecentWeights, numbered, save_arrays
 from sentigru.errors import SentigruError
 
 STATE_FILE = "worker-state.npz"
@@ -135,9 +134,7 @@ class _State:
         arrays["history_keys"] = np.array(sorted(history))
         for key in sorted(history):
             arrays[f"history_{key}"] = np.array(history[key], np.float64)
-        staged = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(staged, **arrays)
-        os.replace(staged, path)
+        save_arrays(path, arrays)
 
     def restore(self, path: Path, stopping: _Stopping, history: dict, recent: RecentWeights) -> int:
         """Load ``path`` into the model, optimizer, ``stopping`` and ``history``;
@@ -148,10 +145,7 @@ class _State:
                 raise SentigruError(f"{path} was written by a different model; remove it")
             for i, variable in enumerate(variables):
                 variable.assign(saved[f"var{i}"])
-            best = sorted(
-                (k for k in saved.files if k.startswith("best")), key=lambda k: int(k[4:])
-            )
-            stopping.best_weights = [saved[k] for k in best]
+            stopping.best_weights = numbered(saved, "best")
             done, stopping.best, wait = saved["scalars"]
             stopping.wait = int(wait)
             for key in saved["history_keys"]:

@@ -39,6 +39,16 @@ def check_two_labels(counts: Counter[str], source: str) -> None:
         raise SentigruError(f"{source}: every example has the label {only!r}; need two labels")
 
 
+def check_known_labels(labels: Iterable[str], known: Iterable[str]) -> None:
+    """Refuse validation labels the training data never had: the model has no output
+    for them."""
+    unknown = sorted(set(labels) - set(known))
+    if unknown:
+        raise SentigruError(
+            f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
+        )
+
+
 class Fingerprint:
     """sha256 over (label, text) pairs, each part length-prefixed, fed one row at a time
     so that streamed data and data in memory get the same name."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from sentigru.data.examples import Examples, Fingerprint, check_two_labels
+from sentigru.data.examples import Examples, Fingerprint, check_known_labels, check_two_labels
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import WordCounter
@@ -218,8 +218,4 @@ class StreamSource:
         if not scan.train_rows:
             raise SentigruError("no labelled texts found in the training files")
         check_two_labels(scan.labels, "training data")
-        unknown = sorted(set(scan.val_labels) - set(scan.labels))
-        if unknown:
-            raise SentigruError(
-                f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
-            )
+        check_known_labels(scan.val_labels, scan.labels)
