@@ -141,27 +141,37 @@ def tfidf_lr(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
     )
 
 
-def fasttext_quantized(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
+def fasttext_fit(train: Examples, tmp: Path):  # type: ignore[no-untyped-def]
+    """fastText with word bigrams, trained on ``train`` and quantized."""
     import fasttext
 
     train_file = tmp / "ft.train"
     with train_file.open("w", encoding="utf-8") as stream:
-        for text, label in zip(data["train"].texts, data["train"].labels):
+        for text, label in zip(train.texts, train.labels):
             stream.write(f"__label__{label} {' '.join(text.split())}\n")
-    start = time.perf_counter()
     model = fasttext.train_supervised(
         str(train_file), wordNgrams=2, epoch=5, lr=0.5, dim=50, bucket=2_000_000, verbose=0
     )
     model.quantize(input=str(train_file), retrain=True, qnorm=True, cutoff=100_000)
+    return model
+
+
+def fasttext_labels(model, texts: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    # model.predict trips on numpy 2 (np.array(copy=False)); the C++ call is the same.
+    lines = [" ".join(t.split()) for t in texts]
+    labels, _ = model.f.multilinePredict(lines, 1, 0.0, "")
+    return [row[0].replace("__label__", "") for row in labels]
+
+
+def fasttext_quantized(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
+    start = time.perf_counter()
+    model = fasttext_fit(data["train"], tmp)
     seconds = time.perf_counter() - start
     path = tmp / "model.ftz"
     model.save_model(str(path))
 
     def predict(texts: list[str]) -> list[str]:
-        # model.predict trips on numpy 2 (np.array(copy=False)); the C++ call is the same.
-        lines = [" ".join(t.split()) for t in texts]
-        labels, _ = model.f.multilinePredict(lines, 1, 0.0, "")
-        return [row[0].replace("__label__", "") for row in labels]
+        return fasttext_labels(model, texts)
 
     code = (
         f"import fasttext;m=fasttext.load_model({str(path)!r});"
