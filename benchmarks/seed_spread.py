@@ -11,7 +11,8 @@ folder's own validation split:
   same training rows, so that the margin over it is measured on the same split.
 
     # the command in scripts/build_bundled_model.sh, with --seed N --out runs/seedN
-    python benchmarks/seed_spread.py sentigru/models/default runs/seed8 runs/seed9
+    python benchmarks/seed_spread.py sentigru/models/default runs/seed8 runs/seed9 \
+        runs/seed10 runs/seed11
 
 Writes ``benchmarks/seed_spread.md`` and ``benchmarks/seed_spread.json``.
 """
@@ -81,8 +82,9 @@ def write(rows: list[dict]) -> None:
         ours = [r[name] for r in rows]
         margins = [r[name] - r[f"tfidf_{name}"] for r in rows]
         lines.append(
-            f"\n{name}: median {statistics.median(ours):.4f} (range {min(ours):.4f}–"
-            f"{max(ours):.4f}); median margin over TF-IDF {statistics.median(margins) * 100:+.2f}"
+            f"\n{name}: median {statistics.median(ours):.4f}, mean {statistics.mean(ours):.4f} "
+            f"(range {min(ours):.4f}–{max(ours):.4f}); margin over TF-IDF: median "
+            f"{statistics.median(margins) * 100:+.2f}, mean {statistics.mean(margins) * 100:+.2f}"
             " points."
         )
     (here / "seed_spread.md").write_text("\n".join(lines) + "\n", "utf-8")
