@@ -7,7 +7,7 @@ training rows the bundled model was trained on (IMDB train + SST-2 train, minus 
 seeded validation split that ``sentigru train --val-split`` held out), and measured on:
 
 * the IMDB rows of that validation split (the official test split is held out from us;
-  the validation split runs a little above it),
+  ``val_gap.py`` compares the two for these peers),
 * the SST-2 dev sentences,
 * single-text latency, batch throughput, cold start of a one-text prediction in a new
   process (median of repeats), training time and model file size.
