@@ -152,6 +152,7 @@ _SPEC_OPTIONS = {
     "chunk_len": ("model", "chunk_len"),
     "bigram_buckets": ("model", "bigram_buckets"),
     "bigram_dim": ("model", "bigram_dim"),
+    "bigram_dropout": ("model", "bigram_dropout"),
     "epochs": ("training", "epochs"),
     "batch_size": ("training", "batch_size"),
     "learning_rate": ("training", "learning_rate"),
@@ -342,6 +343,13 @@ def _train_options(with_cell: bool = True) -> Any:
             "--bigram-dim",
             type=int,
             help=_default("Width of the word-pair embedding", "model", "bigram_dim"),
+        ),
+        click.option(
+            "--bigram-dropout/--no-bigram-dropout",
+            default=None,
+            help=_default(
+                "Output dropout drops the word-pair features too", "model", "bigram_dropout"
+            ),
         ),
     ]
 

@@ -87,6 +87,10 @@ class ModelSpec:
     ``(id[t] * vocab + id[t+1]) mod buckets`` indexes an embedding that is averaged over
     the text, fastText style. The phone still sends only word ids."""
     bigram_dim: int = 16
+    bigram_dropout: bool = True
+    """Whether the dropout before the output layer also drops the word-pair features.
+    ``False`` joins them after it, so every training step sees the pair evidence whole
+    (inference is the same either way)."""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -110,6 +114,10 @@ class ModelSpec:
             f"bigram_buckets must be 0 or at least 16, got {self.bigram_buckets}",
         )
         _check(self.bigram_dim >= 1, f"bigram_dim must be at least 1, got {self.bigram_dim}")
+        _check(
+            isinstance(self.bigram_dropout, bool),
+            f"bigram_dropout must be true or false, got {self.bigram_dropout!r}",
+        )
 
 
 @dataclass(frozen=True)

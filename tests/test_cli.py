@@ -186,3 +186,15 @@ def test_huge_stdin_line_is_read_in_bounded_memory(tmp_path: Path) -> None:
     )
     growth_kb = int(proc.stderr.split()[-1]) - int(small.stderr.split()[-1])
     assert growth_kb < 20_000, growth_kb
+
+
+def test_no_bigram_dropout_is_saved_in_the_spec(synthetic_files, tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    result = run(
+        "train", "--data", str(synthetic_files[0]), "--out", str(out), "--epochs", "1",
+        "--units", "4", "--embed-dim", "4", "--seq-len", "32", "--bigram-buckets", "32",
+        "--bigram-dim", "2", "--no-bigram-dropout",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    model = json.loads((out / "spec.json").read_text())["model"]
+    assert model["bigram_dropout"] is False and model["bigram_buckets"] == 32

@@ -14,6 +14,9 @@ SPECS = [
     ModelSpec(units=8, embed_dim=6, pooling="mean"),
     ModelSpec(cell="lstm", units=8, embed_dim=6, chunk_len=5, pooling="max"),
     ModelSpec(units=8, embed_dim=6, layers=2, chunk_len=4, bigram_buckets=37, bigram_dim=3),
+    ModelSpec(
+        units=8, embed_dim=6, chunk_len=4, bigram_buckets=37, bigram_dim=1, bigram_dropout=False
+    ),
 ]
 
 

@@ -27,6 +27,7 @@ def test_round_trip() -> None:
         lambda: Spec().replace(training={"epochs": 0}),
         lambda: Spec().replace(model={"chunk_len": 100}),  # 256 is not whole chunks
         lambda: Spec().replace(model={"bigram_buckets": 64}, tokenizer={"vocab_size": 50000}),
+        lambda: Spec.from_dict({"model": {"bigram_dropout": "no"}}),
     ],
 )
 def test_bad_settings_are_refused_when_built(build) -> None:
@@ -41,3 +42,9 @@ def test_bad_settings_are_refused_when_built(build) -> None:
 def test_unknown_or_malformed_keys_are_refused(data) -> None:
     with pytest.raises(SentigruError):
         Spec.from_dict(data)
+
+
+def test_spec_saved_before_bigram_dropout_keeps_its_network() -> None:
+    """A spec.json written before the setting existed rebuilds the network it made: the
+    output dropout drops the word-pair features too."""
+    assert Spec.from_dict({"model": {"bigram_buckets": 64}}).model.bigram_dropout is True
