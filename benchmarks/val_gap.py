@@ -10,6 +10,7 @@ measured by 5-fold cross-validation, so that every one of the 25,000 reviews is 
 validation review once. If the claim held for these settings, their validation
 accuracy would sit about a point above the quoted test figures.
 
+    pip install scikit-learn fasttext-wheel   # benchmark-only, as for baselines.py
     python benchmarks/val_gap.py
 
 Writes ``benchmarks/val_gap.md`` and ``benchmarks/val_gap.json``.
