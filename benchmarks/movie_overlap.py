@@ -17,15 +17,16 @@ movie is trained on) and as many reviews drawn at random from the other groups (
 rest of their group stays in training). Models trained on everything else (plus SST-2
 train) are scored on both; R − G is what having seen a movie's other reviews is worth.
 
-    python benchmarks/movie_overlap.py split --draws 3 --out runs/overlap
-    # for each draw N, the bundled model's command (scripts/build_bundled_model.sh) with
+    python benchmarks/movie_overlap.py split --draws 10 --out runs/overlap
+    # for some draws N, the bundled model's command (scripts/build_bundled_model.sh) with
     #   --data runs/overlap/dN/train.tsv --val-data runs/overlap/dN/GR.tsv
-    #   --out runs/overlap/dN/model
+    #   --out runs/overlap/dN/model   (no --label-map: the files carry label names)
     python benchmarks/movie_overlap.py measure runs/overlap
 
 ``measure`` trains TF-IDF + logistic regression (``baselines.tfidf_pipeline``) on each
 draw's training rows and scores it, and each draw's sentigru models that exist (through
 their phone files), on G and R. Writes ``benchmarks/movie_overlap.md`` and ``.json``.
+The draws' files hold shared data: keep them under ``runs/`` (ignored by git).
 """
 
 from __future__ import annotations
