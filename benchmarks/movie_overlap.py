@@ -47,6 +47,9 @@ from sentigru.data import Examples, read_examples
 
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
 """A capitalised word not at the start of a sentence."""
+MOVIE_REVIEWS = 30
+"""The most reviews one movie has in IMDB; groups of up to twice that are drawn from (a
+few groups chain two or three movies together), larger ones are left alone."""
 
 
 def movie_groups(texts: list[str], shared: int, max_df: int) -> list[int]:
@@ -80,7 +83,7 @@ def draw(groups: list[int], rows: int, seed: int) -> tuple[list[int], list[int]]
     members: dict[int, list[int]] = collections.defaultdict(list)
     for i, g in enumerate(groups):  # groups in the order of their first review
         members[g].append(i)
-    linked = [g for g, m in members.items() if 1 < len(m) <= 2 * 30]
+    linked = [g for g, m in members.items() if 1 < len(m) <= 2 * MOVIE_REVIEWS]
     rng = random.Random(seed)
     rng.shuffle(linked)
     held, used = [], set()
@@ -138,7 +141,8 @@ def measure(args: argparse.Namespace) -> None:
         "sentigru": str(args.folder / "{draw}" / "model")
     }
     rows = []
-    for folder in sorted(args.folder.glob("d[0-9]*")):
+    draws = [f for f in args.folder.glob("d*") if f.name[1:].isdigit()]
+    for folder in sorted(draws, key=lambda f: int(f.name[1:])):
         sets = {name: read_examples(folder / f"{name}.tsv").examples for name in ("G", "R")}
         train = read_examples(folder / "train.tsv").examples
         tfidf = tfidf_pipeline().fit(train.texts, train.labels)
