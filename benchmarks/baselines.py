@@ -78,6 +78,18 @@ def accuracy(predict: Callable[[list[str]], list[str]], examples: Examples) -> f
     return float(np.mean(np.array(predict(examples.texts)) == np.array(examples.labels)))
 
 
+def phone_predict(folder: bundle.ModelFolder) -> Callable[[list[str]], list[str]]:
+    """Labels from the phone file ``sentigru export`` builds for ``folder`` (its spec's
+    export settings), run in LiteRT: what a phone would answer."""
+    from sentigru.export.phone import build_tflite
+    from sentigru.predictor import LiteRTPredictor
+
+    export = folder.spec.export
+    content = build_tflite(folder, quantize=export.quantize, runtime=export.runtime)
+    phone = LiteRTPredictor(content, str(folder.path))
+    return lambda texts: [phone.labels[i] for i in phone.scores(texts).argmax(1)]
+
+
 def median_ms(call: Callable[[str], object], texts: list[str], repeats: int = 200) -> float:
     times = []
     for i in range(repeats):

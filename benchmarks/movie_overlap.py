@@ -41,8 +41,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import accuracy, load, tfidf_pipeline
+from baselines import accuracy, load, phone_predict, tfidf_pipeline
 
+from sentigru import bundle
 from sentigru.data import Examples, read_examples
 
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
@@ -124,18 +125,6 @@ def split(args: argparse.Namespace) -> None:
         print(f"{folder}: {len(train)} training rows, G and R {len(held)} reviews each")
 
 
-def phone_predict(folder: Path):  # type: ignore[no-untyped-def]
-    from sentigru import bundle
-    from sentigru.export.phone import build_tflite
-    from sentigru.predictor import LiteRTPredictor
-
-    model = bundle.load(folder)
-    export = model.spec.export
-    content = build_tflite(model, quantize=export.quantize, runtime=export.runtime)
-    phone = LiteRTPredictor(content, str(folder))
-    return lambda texts: [phone.labels[i] for i in phone.scores(texts).argmax(1)]
-
-
 def measure(args: argparse.Namespace) -> None:
     models = dict(pair.split("=", 1) for pair in args.model) or {
         "sentigru": str(args.folder / "{draw}" / "model")
@@ -150,7 +139,7 @@ def measure(args: argparse.Namespace) -> None:
         for label, template in models.items():
             path = Path(template.format(draw=folder.name))
             if (path / "manifest.json").exists():
-                predict = phone_predict(path)
+                predict = phone_predict(bundle.load(path))
                 scores[label] = {k: accuracy(predict, v) for k, v in sets.items()}
         rows.append({"draw": folder.name, "rows": len(sets["G"]), "scores": scores})
         print(json.dumps(rows[-1]), flush=True)

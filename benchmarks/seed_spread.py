@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import accuracy, splits, tfidf_pipeline
+from baselines import accuracy, phone_predict, splits, tfidf_pipeline
 
 from sentigru import bundle
 
@@ -34,20 +34,12 @@ SETS = ("imdb_val", "sst_dev", "short")
 
 
 def measure(path: Path) -> dict:
-    from sentigru.export.phone import build_tflite
-    from sentigru.predictor import LiteRTPredictor
-
     folder = bundle.load(path)
     data = splits(folder)
-    export = folder.spec.export
-    content = build_tflite(folder, quantize=export.quantize, runtime=export.runtime)
-    phone = LiteRTPredictor(content, str(path))
+    predict = phone_predict(folder)
     tfidf = tfidf_pipeline().fit(data["train"].texts, data["train"].labels)
     row: dict = {"model": str(path), "seed": folder.spec.training.seed}
     row["imdb_val_rows"] = len(data["imdb_val"])
-
-    def predict(texts: list[str]) -> list[str]:
-        return [phone.labels[i] for i in phone.scores(texts).argmax(1)]
 
     for name in SETS:
         row[name] = accuracy(predict, data[name])
