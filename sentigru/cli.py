@@ -160,6 +160,7 @@ _SPEC_OPTIONS = {
     "val_split": ("training", "val_split"),
     "label_smoothing": ("training", "label_smoothing"),
     "lr_schedule": ("training", "lr_schedule"),
+    "adversarial": ("training", "adversarial"),
     "seed": ("training", "seed"),
     "average_epochs": ("training", "average_epochs"),
     "stream": ("training", "stream"),
@@ -273,6 +274,15 @@ def _train_options(with_cell: bool = True) -> Any:
                 "Keep the mean weights of the last N epochs; 0: the best epoch",
                 "training",
                 "average_epochs",
+            ),
+        ),
+        click.option(
+            "--adversarial",
+            type=float,
+            help=_default(
+                "Also train on word tables moved this far against the model; 0: off",
+                "training",
+                "adversarial",
             ),
         ),
         click.option(

@@ -133,6 +133,10 @@ class TrainingSpec:
     """Share of the training data held out (seeded, stratified) when no validation file
     is given."""
     label_smoothing: float = 0.0
+    adversarial: float = 0.0
+    """Adversarial training: each step also trains on the word (and pair) tables moved
+    this far (L2 norm per table) the way that hurts most (0: off; a step costs two).
+    One device only (``--strategy one``)."""
     lr_schedule: str = "constant"
     """``cosine``: the learning rate falls along a cosine to a tenth over ``epochs``."""
     seed: int = 42
@@ -164,6 +168,7 @@ class TrainingSpec:
             0.0 <= self.label_smoothing < 1.0,
             f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
         )
+        _check(self.adversarial >= 0, f"adversarial must be >= 0, got {self.adversarial}")
         _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
         _check(
             self.lr_schedule in SCHEDULES,

@@ -159,6 +159,8 @@ def train(
     prepared = data if isinstance(data, Prepared) else prepare(data, spec, val_examples)
     tf = import_tensorflow()
     name = resolve(strategy)
+    if spec.training.adversarial and name != "one":
+        raise SentigruError("adversarial training runs on one device: use --strategy one")
     distribution = make_strategy(name)  # before any other TensorFlow work
     import keras
 
@@ -183,9 +185,12 @@ def train(
     start = time.perf_counter()
     role = cluster_role() if name == "multi-worker" else Role()
     if name == "one":
+        from sentigru.adversarial import wrap
+
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
-        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
-        history, metrics = _fit(model, prepared, spec, epoch, checkpoint, verbose)
+        trainee = wrap(model, spec.training.adversarial)
+        trainee.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        history, metrics = _fit(trainee, prepared, spec, epoch, checkpoint, verbose)
     else:
         from sentigru.worker_loop import fit_workers
 
