@@ -96,7 +96,13 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     out = tmp_path / "model"
     log = tmp_path / ".model.checkpoint" / "history.json"
     process = subprocess.Popen(
-        _command(data, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        _command(data, out),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A job started in the background inherits SIGINT ignored, and Python then never
+        # raises KeyboardInterrupt: give the child the default, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None and not log.exists():
