@@ -45,11 +45,11 @@ class AdversarialTables(keras.Model):
         variables = self.trainable_variables
         with tf.GradientTape() as tape:
             loss, scores = self._loss(x, y, weight)
-        clean = tape.gradient(loss, variables)
+        # Dense once: a table's gradient arrives as IndexedSlices, and is used twice.
+        clean = [_dense(grad) for grad in tape.gradient(loss, variables)]
         shifts = []
         for variable, grad in zip(variables, clean):
             if grad is not None and variable.path.endswith(TABLE_SUFFIX):
-                grad = tf.convert_to_tensor(grad)
                 shift = self.epsilon * grad / (tf.norm(grad) + 1e-12)
                 variable.assign_add(shift)
                 shifts.append((variable, shift))
@@ -58,19 +58,19 @@ class AdversarialTables(keras.Model):
         perturbed = tape.gradient(perturbed_loss, variables)
         for variable, shift in shifts:
             variable.assign_sub(shift)
-        total = [_add(a, b) for a, b in zip(clean, perturbed)]
+        total = [None if a is None else a + _dense(b) for a, b in zip(clean, perturbed)]
         self.optimizer.apply_gradients(zip(total, variables))
         # As Keras' own TensorFlow train_step reports it: the clean loss, per example.
         self._loss_tracker.update_state(loss, sample_weight=tf.shape(x)[0])
         return self.compute_metrics(x, y, scores, sample_weight=weight)
 
 
-def _add(a: Any, b: Any) -> Any:
+def _dense(grad: Any) -> Any:
+    """A gradient as a dense tensor (``None`` for a variable the loss does not reach: the
+    same variables in both passes)."""
     import tensorflow as tf
 
-    if a is None or b is None:
-        return a if b is None else b
-    return tf.convert_to_tensor(a) + tf.convert_to_tensor(b)
+    return None if grad is None else tf.convert_to_tensor(grad)
 
 
 def wrap(model: keras.Model, epsilon: float) -> keras.Model:
