@@ -14,7 +14,9 @@ folder's own validation split:
     python benchmarks/seed_spread.py sentigru/models/default runs/seed8 runs/seed9 \
         runs/seed10 runs/seed11
 
-Writes ``benchmarks/seed_spread.md`` and ``benchmarks/seed_spread.json``.
+Writes ``benchmarks/seed_spread.md`` and ``benchmarks/seed_spread.json``; to measure a
+candidate's runs without touching them, give ``--out`` another stem (``--out
+runs/exp/candidate`` writes ``candidate.md`` and ``candidate.json``).
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def measure(path: Path) -> dict:
     return row
 
 
-def write(rows: list[dict]) -> None:
-    here = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent
+
+
+def write(rows: list[dict], stem: Path) -> None:
     head = "| seed | IMDB val rows | IMDB val | TF-IDF | margin | SST-2 dev | TF-IDF | margin"
     lines = [
         "# The bundled model's command under different seeds",
@@ -79,14 +83,21 @@ def write(rows: list[dict]) -> None:
             f"{statistics.median(margins) * 100:+.2f}, mean {statistics.mean(margins) * 100:+.2f}"
             " points."
         )
-    (here / "seed_spread.md").write_text("\n".join(lines) + "\n", "utf-8")
-    (here / "seed_spread.json").write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
+    stem.parent.joinpath(stem.name + ".md").write_text("\n".join(lines) + "\n", "utf-8")
+    stem.parent.joinpath(stem.name + ".json").write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", type=Path)
-    write([measure(path) for path in parser.parse_args().models])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "seed_spread",
+        help="where the table goes: STEM.md and STEM.json (default: benchmarks/seed_spread)",
+    )
+    args = parser.parse_args()
+    write([measure(path) for path in args.models], args.out)
 
 
 if __name__ == "__main__":
