@@ -142,9 +142,10 @@ def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
         )
 
 
-def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> None:
+def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> int:
     """Overwrite the word table's rows with the training text's own word vectors; the
-    special ids, and words with no neighbour, keep their random start."""
+    special ids, and words with no neighbour, keep their random start. Returns how many
+    rows were overwritten."""
     from sentigru.word_vectors import word_vectors
 
     table = model.get_layer("embedding").embeddings
@@ -153,6 +154,7 @@ def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> None:
     found = np.linalg.norm(vectors, axis=1) > 0
     start[found] = vectors[found]
     table.assign(start)
+    return int(found.sum())
 
 
 def train(
@@ -194,7 +196,14 @@ def train(
     with distribution.scope():
         model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
         if spec.training.word_init == "ppmi":
-            _start_from_word_vectors(model, prepared, spec.training.seed)
+            began = time.perf_counter()
+            found = _start_from_word_vectors(model, prepared, spec.training.seed)
+            if verbose != 0:
+                print(
+                    f"word table: {found} of {len(prepared.vocab)} rows start from the "
+                    f"training text's word vectors ({time.perf_counter() - began:.0f} s)",
+                    file=sys.stderr,
+                )
         optimizer = keras.optimizers.Adam(_learning_rate(spec, prepared.train_rows))
     smoothing = spec.training.label_smoothing
     if verbose is None:
