@@ -161,6 +161,7 @@ _SPEC_OPTIONS = {
     "label_smoothing": ("training", "label_smoothing"),
     "lr_schedule": ("training", "lr_schedule"),
     "adversarial": ("training", "adversarial"),
+    "word_init": ("training", "word_init"),
     "seed": ("training", "seed"),
     "average_epochs": ("training", "average_epochs"),
     "stream": ("training", "stream"),
@@ -283,6 +284,15 @@ def _train_options(with_cell: bool = True) -> Any:
                 "Also train on word tables moved this far against the model; 0: off",
                 "training",
                 "adversarial",
+            ),
+        ),
+        click.option(
+            "--word-init",
+            type=click.Choice(["random", "ppmi"]),
+            help=_default(
+                "Start the word table at random, or from the training text's word neighbours",
+                "training",
+                "word_init",
             ),
         ),
         click.option(

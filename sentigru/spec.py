@@ -21,6 +21,7 @@ POOLINGS = ("maxmean", "max", "mean")
 QUANTIZATIONS = ("dynamic", "float16", "int8", "none")
 RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
+WORD_INITS = ("random", "ppmi")
 
 
 def _check(condition: bool, message: str) -> None:
@@ -137,6 +138,10 @@ class TrainingSpec:
     """Adversarial training: each step also trains on the word (and pair) tables moved
     this far (L2 norm per table) the way that hurts most (0: off; a step costs two).
     One device only (``--strategy one``)."""
+    word_init: str = "random"
+    """How the word table starts: ``random``, or ``ppmi``, vectors of how the training
+    text itself places words near each other (see ``word_vectors.py``; no outside data,
+    and the phone file is unchanged)."""
     lr_schedule: str = "constant"
     """``cosine``: the learning rate falls along a cosine to a tenth over ``epochs``."""
     seed: int = 42
@@ -170,6 +175,10 @@ class TrainingSpec:
         )
         _check(self.adversarial >= 0, f"adversarial must be >= 0, got {self.adversarial}")
         _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
+        _check(
+            self.word_init in WORD_INITS,
+            f"word_init must be one of {', '.join(WORD_INITS)}, got {self.word_init!r}",
+        )
         _check(
             self.lr_schedule in SCHEDULES,
             f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}",

@@ -9,7 +9,7 @@ distribution strategy, once per worker.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,8 @@ class Prepared:
     val_rows: int
     streamed: bool
     pipelines: Pipelines
+    train_ids: Callable[[], Iterable[Sequence[int]]]
+    """The training rows' ids (validation rows left out), one pass per call."""
 
     @property
     def train_rows(self) -> int:
@@ -110,6 +112,7 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
         val_rows=len(val_set) if val_set is not None else 0,
         streamed=False,
         pipelines=pipelines,
+        train_ids=lambda: train_ids,
     )
 
 
@@ -155,4 +158,5 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
         val_rows=scan.val_rows,
         streamed=True,
         pipelines=pipelines,
+        train_ids=lambda: (tokenizer.ids(text) for text, _ in source.rows("train", (0, 1))),
     )

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sentigru import callbacks as cb
 from sentigru.callbacks import TIMING_KEYS
 from sentigru.data.examples import Examples
@@ -140,6 +142,21 @@ def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
         )
 
 
+def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> int:
+    """Overwrite the word table's rows with the training text's own word vectors; the
+    special ids, and words with no neighbour, keep their random start. Returns how many
+    rows were overwritten."""
+    from sentigru.word_vectors import word_vectors
+
+    table = model.get_layer("embedding").embeddings
+    start = table.numpy()
+    vectors = word_vectors(prepared.train_ids(), start.shape[0], start.shape[1], seed)
+    found = np.linalg.norm(vectors, axis=1) > 0
+    start[found] = vectors[found]
+    table.assign(start)
+    return int(found.sum())
+
+
 def train(
     data: Prepared | Examples | StreamSource,
     spec: Spec,
@@ -178,6 +195,15 @@ def train(
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # read by the shuffling
     with distribution.scope():
         model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
+        if spec.training.word_init == "ppmi":
+            began = time.perf_counter()
+            found = _start_from_word_vectors(model, prepared, spec.training.seed)
+            if verbose != 0:
+                print(
+                    f"word table: {found} of {len(prepared.vocab)} rows start from the "
+                    f"training text's word vectors ({time.perf_counter() - began:.0f} s)",
+                    file=sys.stderr,
+                )
         optimizer = keras.optimizers.Adam(_learning_rate(spec, prepared.train_rows))
     smoothing = spec.training.label_smoothing
     if verbose is None:
