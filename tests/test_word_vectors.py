@@ -75,6 +75,13 @@ def test_words_used_alike_get_alike_vectors() -> None:
     np.testing.assert_array_equal(vectors, again)  # the seed fixes the SVD
 
 
+def test_texts_without_word_pairs_give_no_vectors() -> None:
+    """One-word texts and special ids only: nothing to learn from, so every row stays
+    zero (training then keeps its random start) instead of failing or dividing by 0."""
+    vectors = word_vectors([[1], [1, 5], [1, 2, 6], []], 8, dim=4, seed=0)
+    assert vectors.shape == (8, 4) and not vectors.any()
+
+
 def test_training_starts_from_the_word_vectors(tmp_path: Path) -> None:
     """With a learning rate too small to move anything, the trained word table is the
     start: the vectors where a word has neighbours, the random start elsewhere."""
