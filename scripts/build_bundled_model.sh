@@ -14,7 +14,8 @@ sentigru train \
   --out "$work" --force --seed 7 --strategy one \
   --vocab-size 8000 --alias-min-count 2 --seq-len 1024 --chunk-len 64 --embed-dim 32 --units 64 \
   --bigram-buckets 65536 --bigram-dim 4 --dropout 0.4 \
-  --epochs 5 --learning-rate 0.002 --lr-schedule cosine --label-smoothing 0.1 --average-epochs 3
+  --epochs 5 --learning-rate 0.002 --lr-schedule cosine --label-smoothing 0.1 --average-epochs 3 \
+  --word-init ppmi
 
 sentigru export --model "$work" --out "$work/model.tflite" \
   --data "$data/sst2/dev.tsv.gz" --label-map "$labels"
