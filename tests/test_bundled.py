@@ -67,7 +67,8 @@ def test_evaluate_without_model(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_bundled_model_accuracy_on_sst2_dev() -> None:
-    """SST-2 dev was never trained on; the phone file must stay well above chance."""
+    """SST-2 dev was never trained on. The phone file must not fall below issue 4's
+    SST-2 target (85 %) when the model is rebuilt; it scores 86.58 %."""
     from sentigru.data import ReadOptions, read_examples
     from sentigru.predictor import open_predictor
 
@@ -77,7 +78,7 @@ def test_bundled_model_accuracy_on_sst2_dev() -> None:
     predictor = open_predictor(default_model())
     predicted = [predictor.labels[i] for i in predictor.scores(dev.texts).argmax(1)]
     accuracy = sum(p == t for p, t in zip(predicted, dev.labels)) / len(dev)
-    assert accuracy >= 0.82
+    assert accuracy >= 0.85
 
 
 def test_bundled_model_reads_case_spellings_as_one_word() -> None:
