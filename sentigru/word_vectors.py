@@ -25,8 +25,10 @@ ROW_NORM = 0.5
 """Median length the word rows are scaled to: about what a trained table's rows reach
 here, so Adam's steps move them at the usual pace."""
 CHUNK_ROWS = 4096
-"""Texts counted at once; counts are merged between chunks, so memory follows the
-number of distinct pairs, not the size of the data."""
+"""Texts counted at once. Their pairs wait until they outnumber the distinct pairs
+counted so far and are then merged in: memory follows the number of distinct pairs, not
+the size of the data, and each pair is sorted a bounded number of times (merging every
+chunk would sort all distinct pairs again per chunk, slow on a large streamed corpus)."""
 FIRST_WORD = UNKNOWN_ID + 1
 
 
@@ -38,16 +40,19 @@ def cooccurrences(
     rows: Iterable[Sequence[int]], vocab_size: int, window: int = WINDOW, chunk: int = CHUNK_ROWS
 ) -> Sparse:
     """Symmetric neighbour counts of word ids within each row (special ids skipped)."""
-    keys = np.zeros(0, dtype=np.int64)
-    weights = np.zeros(0, dtype=np.float64)
+    merged: list[np.ndarray] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)]
+    pending: list[np.ndarray] = []  # keys and weights of counted chunks, in order
     batch: list[Sequence[int]] = []
     for row in rows:
         batch.append(row)
         if len(batch) == chunk:
-            keys, weights = _merge(keys, weights, *_count(batch, vocab_size, window))
+            pending += _count(batch, vocab_size, window)
             batch = []
+            if sum(len(keys) for keys in pending[0::2]) >= len(merged[0]):
+                merged, pending = list(_merge(*merged, *pending)), []
     if batch:
-        keys, weights = _merge(keys, weights, *_count(batch, vocab_size, window))
+        pending += _count(batch, vocab_size, window)
+    keys, weights = _merge(*merged, *pending)
     return keys // vocab_size, keys % vocab_size, weights
 
 
