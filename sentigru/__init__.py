@@ -1,7 +1,30 @@
 """sentigru: bidirectional-GRU sentiment models that run the same in Python and on a phone.
 
-Importing the package is cheap: nothing here imports TensorFlow, so that commands that
-do not need it (``sentigru predict`` on a ``.tflite``) start fast.
+``sentigru.load()``, ``sentigru.train(...)`` and ``sentigru.export(...)`` are the Python
+API (:mod:`sentigru.api`). Importing the package is cheap: nothing here imports
+TensorFlow, so predicting with a ``.tflite`` starts fast.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.2.0"
+__all__ = ["Classifier", "DataSource", "Spec", "export", "load", "train"]
+
+
+def __getattr__(name: str) -> Any:
+    """The API's names, imported on first use so that ``sentigru --help`` stays fast."""
+    if name in ("Classifier", "export", "load", "train"):
+        from sentigru import api
+
+        return getattr(api, name)
+    if name == "DataSource":
+        from sentigru.data.sources import DataSource
+
+        return DataSource
+    if name == "Spec":
+        from sentigru.spec import Spec
+
+        return Spec
+    raise AttributeError(f"module 'sentigru' has no attribute {name!r}")

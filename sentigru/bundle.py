@@ -8,6 +8,7 @@
     spec.json      every setting that made the model
     history.json   loss and metrics per epoch
     training.png   loss and accuracy per epoch (only where matplotlib is installed)
+    model.tflite   the phone file, which ``predict`` and ``evaluate`` run without TensorFlow
     manifest.json  versions, data fingerprint, seed, metrics, sha256 and size of each file
 
 A folder is written into a temporary sibling and renamed into place, so a failed run
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru import __version__
+from sentigru.atomic import current_umask, replace_path
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 from sentigru.tokenizer import Vocabulary
@@ -39,7 +41,8 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 FILES = (MODEL_FILE, "vocab.txt", "labels.txt", "spec.json", "history.json")
 PICTURE = "training.png"
-OPTIONAL_FILES = (PICTURE,)
+PHONE_FILE = "model.tflite"
+OPTIONAL_FILES = (PICTURE, PHONE_FILE)
 """Files a folder may lack: older folders, and folders saved without matplotlib. When the
 manifest lists one it is checked like the others."""
 
@@ -74,30 +77,6 @@ def _versions() -> dict[str, str]:
         "keras": keras.__version__,
         "python": platform.python_version(),
     }
-
-
-def current_umask() -> int:
-    """The process umask (reading it means setting it; it is put back at once)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def replace_path(staged: Path, target: Path, force: bool) -> None:
-    """Move ``staged`` to ``target``; an existing target is replaced only with ``force``,
-    and is removed only after the new one is in place."""
-    if target.exists() and not force:
-        raise SentigruError(f"{target} exists; use --force to replace it")
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(staged, target)
-    if old is not None:
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -195,8 +174,16 @@ def discard_empty_checkpoint(folder: Path | None) -> bool:
     return True
 
 
-def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = None) -> Path:
-    """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``."""
+def save(
+    trained: Any,
+    out: Path,
+    *,
+    force: bool = False,
+    extra: dict | None = None,
+    files: dict[str, bytes] | None = None,
+) -> Path:
+    """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``, with
+    ``files`` (such as the phone file) among the files the manifest vouches for."""
     out = Path(out)
     if out.exists() and not force:
         raise SentigruError(f"{out} exists; use --force to replace it")
@@ -210,6 +197,8 @@ def save(trained: Any, out: Path, *, force: bool = False, extra: dict | None = N
         (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
         (staged / "history.json").write_text(json.dumps(trained.history, indent=2) + "\n")
         _draw_training(trained, staged / PICTURE)
+        for name, content in (files or {}).items():
+            (staged / name).write_bytes(content)
         manifest = {
             "format": FORMAT_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -326,3 +315,50 @@ def _check_consistent(path: Path, model: Any, vocab: Vocabulary, labels: list[st
         raise SentigruError(
             f"{path}: labels.txt has {len(labels)} labels but the model scores {outputs}"
         )
+
+
+@contextlib.contextmanager
+def training_run(
+    out: Path, *, force: bool, resume: bool, fingerprint: str, spec: Spec, chief: bool = True
+) -> Iterator[Path | None]:
+    """Everything around one training run that writes ``out``: refuse to replace it
+    without ``force``, hold its lock, keep a checkpoint after every epoch (yielded: the
+    folder, or None for a worker that only reads one), turn Ctrl-C into one line that
+    says how to resume, and leave no checkpoint behind when the run succeeds or stops
+    before its first epoch."""
+    out = Path(out)
+    if chief and out.exists() and not force:
+        raise SentigruError(f"{out} exists; use --force to replace it")
+    with output_lock(out) if chief else contextlib.nullcontext():
+        checkpoint = checkpoint_folder(
+            out, resume=resume, fingerprint=fingerprint, spec=spec, chief=chief
+        )
+        try:
+            yield checkpoint
+        except KeyboardInterrupt:
+            if chief and discard_empty_checkpoint(checkpoint):
+                raise SentigruError(
+                    f"interrupted before the first epoch ended; nothing was written to {out}"
+                ) from None
+            raise SentigruError(
+                f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
+                "run the same command with --resume to continue"
+            ) from None
+        except BaseException:
+            if chief:  # a run that failed before its first epoch leaves nothing
+                discard_empty_checkpoint(checkpoint)
+            raise
+        if chief and checkpoint is not None:
+            shutil.rmtree(checkpoint, ignore_errors=True)
+
+
+def add_file(path: Path, name: str, content: bytes) -> None:
+    """Put ``name`` into the model folder at ``path`` and vouch for it in the manifest
+    (re-exporting a folder's phone file must not make the folder look altered). The
+    file is renamed into place before the manifest, each atomically."""
+    from sentigru.atomic import write_atomic
+
+    manifest = read_manifest(path)
+    write_atomic(path / name, content)
+    manifest["files"][name] = {"sha256": sha256_file(path / name), "bytes": len(content)}
+    write_atomic(path / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())

@@ -1,15 +1,17 @@
 """The ``sentigru`` command: one subcommand per job, fastText style.
 
-Commands import what they need when they run: ``sentigru --help`` and ``sentigru predict``
-on a ``.tflite`` never import TensorFlow. Errors a user can fix print one line and exit 1;
-bad usage exits 2 (click's convention).
+Each command parses its options, calls :mod:`sentigru.api` and prints; the work is in
+the library. The settings options of ``train`` and ``compare`` are generated from the
+spec's fields (:mod:`sentigru.spec`), so a new setting is added in one place. Commands
+import what they need when they run: ``sentigru --help`` and ``sentigru predict`` never
+import TensorFlow. Errors a user can fix print one line and exit 1; bad usage exits 2
+(click's convention).
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import json
-import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,6 +21,7 @@ import click
 
 from sentigru import __version__
 from sentigru.errors import SentigruError
+from sentigru.spec import SECTIONS, fields_of
 
 
 class _Group(click.Group):
@@ -46,10 +49,7 @@ def main() -> None:
     """Sentiment analysis with a bidirectional GRU: train, predict, evaluate, export."""
 
 
-# -- options shared by the commands that read data ---------------------------------------
-
-
-def _stacked(options: list[Any]) -> Any:
+def _stacked(options: Sequence[Any]) -> Any:
     """One decorator applying ``options`` so that they list in the given order."""
 
     def decorate(func: Any) -> Any:
@@ -60,324 +60,128 @@ def _stacked(options: list[Any]) -> Any:
     return decorate
 
 
-def _data_options(func: Any) -> Any:
+def _echo_err(line: str) -> None:
+    click.echo(line, err=True)
+
+
+# -- options generated from the spec ------------------------------------------------------
+
+
+def _setting_option(setting: dataclasses.Field) -> Any:
+    """``--vocab-size`` and the like: help, choices and type from the spec field. The
+    default is None, so an option not given leaves the preset's value alone."""
+    name = setting.name.replace("_", "-")
+    help_text = f"{setting.metadata['help']} [{setting.default}]."
+    if isinstance(setting.default, bool):
+        return click.option(f"--{name}/--no-{name}", setting.name, default=None, help=help_text)
+    choices = setting.metadata["choices"]
+    kind = click.Choice(choices) if choices else type(setting.default)
+    return click.option(f"--{name}", setting.name, type=kind, help=help_text)
+
+
+def _spec_options(sections: Sequence[str] = tuple(SECTIONS), skip: Sequence[str] = ()) -> Any:
+    """One option per spec setting of ``sections``, in the spec's order."""
     options = [
-        click.option(
-            "--data",
-            "data",
-            multiple=True,
-            type=click.Path(path_type=Path),
-            help="Labelled data: .tsv/.csv/.jsonl (optionally .gz) or a folder of "
-            "label sub-folders. Repeat to combine files.",
-        ),
-        click.option("--dataset", help="A prepared tensorflow-datasets name, e.g. imdb_reviews."),
-        click.option(
-            "--split", default=None, help="tfds split to read [train; test for evaluate]."
-        ),
-        click.option(
-            "--data-dir",
-            type=click.Path(path_type=Path),
-            help="Folder holding prepared tfds datasets.",
-        ),
-        click.option("--text-column", default="text", show_default=True, help="Text column/key."),
-        click.option(
-            "--label-column", default="label", show_default=True, help="Label column/key."
-        ),
-        click.option(
-            "--encoding", default="utf-8", show_default=True, help="Encoding of the files."
-        ),
-        click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
-        click.option(
-            "--label-map",
-            help="Rename labels as they are read, e.g. '0=negative,1=positive'.",
-        ),
+        _setting_option(setting)
+        for section in sections
+        for setting in fields_of(section)
+        if setting.name not in skip
     ]
-    return _stacked(options)(func)
+    return _stacked(options)
 
 
-def _read_options(kwargs: dict[str, Any]) -> Any:
-    from sentigru.data import ReadOptions
+def _settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The spec settings among a command's parameters, taken out of ``params``."""
+    names = {setting.name for section in SECTIONS for setting in fields_of(section)}
+    return {name: params.pop(name) for name in list(params) if name in names}
 
-    return ReadOptions(
-        text_column=kwargs["text_column"],
-        label_column=kwargs["label_column"],
-        encoding=kwargs["encoding"],
-        skip_bad_rows=kwargs["skip_bad_rows"],
-        label_map=_label_map(kwargs["label_map"]),
+
+# -- data options ---------------------------------------------------------------------------
+
+_DATA_OPTIONS = [
+    click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Labelled data: .tsv/.csv/.jsonl (optionally .gz) or a folder of label "
+        "sub-folders. Repeat to combine files.",
+    ),
+    click.option("--dataset", help="A prepared tensorflow-datasets name, e.g. imdb_reviews."),
+    click.option("--split", default=None, help="tfds split to read [train; test to evaluate]."),
+    click.option(
+        "--data-dir", type=click.Path(path_type=Path), help="Folder holding prepared tfds sets."
+    ),
+    click.option("--text-column", default="text", show_default=True, help="Text column/key."),
+    click.option("--label-column", default="label", show_default=True, help="Label column/key."),
+    click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the files."),
+    click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
+    click.option("--label-map", help="Rename labels as read, e.g. '0=negative,1=positive'."),
+]
+
+
+def _source(params: dict[str, Any]) -> Any:
+    """The data options, taken out of ``params``, as a :class:`DataSource`."""
+    from sentigru.data import DataSource, ReadOptions
+    from sentigru.data.files import parse_label_map
+
+    options = ReadOptions(
+        text_column=params.pop("text_column"),
+        label_column=params.pop("label_column"),
+        encoding=params.pop("encoding"),
+        skip_bad_rows=params.pop("skip_bad_rows"),
+        label_map=parse_label_map(params.pop("label_map")),
+    )
+    return DataSource(
+        tuple(params.pop("data")),
+        dataset=params.pop("dataset"),
+        split=params.pop("split"),
+        data_dir=params.pop("data_dir"),
+        options=options,
     )
 
 
-def _label_map(text: str | None) -> dict[str, str]:
-    if not text:
-        return {}
-    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
-    if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
-        raise click.BadParameter("use OLD=NEW pairs separated by commas", param_hint="--label-map")
-    return {old.strip(): new.strip() for old, new in pairs}
+def _strategy_option(func: Any) -> Any:
+    from sentigru.distribute import STRATEGIES
+
+    return click.option(
+        "--strategy",
+        type=click.Choice(STRATEGIES),
+        default="auto",
+        show_default=True,
+        help="one device; mirrored: this machine's GPUs; multi-worker: the machines in "
+        "TF_CONFIG; auto: multi-worker with TF_CONFIG, else mirrored with 2+ GPUs.",
+    )(func)
 
 
-def _load_data(kwargs: dict[str, Any], default_split: str) -> Any:
-    from sentigru.data import load_sources
+_PRESET_OPTIONS = [
+    click.option(
+        "--preset",
+        help="Start from a shipped recipe ('bundled': the bundled model's) or a spec.json; "
+        "options override it [the defaults, which are the bundled recipe].",
+    ),
+    click.option(
+        "--spec",
+        "spec_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        hidden=True,  # the older name of --preset FILE
+    ),
+]
 
-    return load_sources(
-        kwargs["data"],
-        dataset=kwargs["dataset"],
-        split=kwargs["split"] or default_split,
-        data_dir=kwargs["data_dir"],
-        options=_read_options(kwargs),
-    )
+
+def _preset(params: dict[str, Any]) -> Any:
+    spec_file = params.pop("spec_file")
+    return params.pop("preset") or spec_file
 
 
 # -- train ----------------------------------------------------------------------------------
 
 
-def _default(text: str, section: str, name: str) -> str:
-    """Help text ending in the spec's default, so the two cannot drift apart."""
-    from sentigru.spec import Spec
-
-    return f"{text} [{getattr(getattr(Spec(), section), name)}]."
-
-
-_SPEC_OPTIONS = {
-    # option name: (spec section, field)
-    "vocab_size": ("tokenizer", "vocab_size"),
-    "seq_len": ("tokenizer", "seq_len"),
-    "min_count": ("tokenizer", "min_count"),
-    "cell": ("model", "cell"),
-    "embed_dim": ("model", "embed_dim"),
-    "units": ("model", "units"),
-    "layers": ("model", "layers"),
-    "dropout": ("model", "dropout"),
-    "pooling": ("model", "pooling"),
-    "chunk_len": ("model", "chunk_len"),
-    "bigram_buckets": ("model", "bigram_buckets"),
-    "bigram_dim": ("model", "bigram_dim"),
-    "bigram_dropout": ("model", "bigram_dropout"),
-    "epochs": ("training", "epochs"),
-    "batch_size": ("training", "batch_size"),
-    "learning_rate": ("training", "learning_rate"),
-    "patience": ("training", "patience"),
-    "val_split": ("training", "val_split"),
-    "label_smoothing": ("training", "label_smoothing"),
-    "lr_schedule": ("training", "lr_schedule"),
-    "adversarial": ("training", "adversarial"),
-    "word_init": ("training", "word_init"),
-    "seed": ("training", "seed"),
-    "average_epochs": ("training", "average_epochs"),
-    "stream": ("training", "stream"),
-    "shuffle_buffer": ("training", "shuffle_buffer"),
-    "word_capacity": ("tokenizer", "word_capacity"),
-    "alias_min_count": ("tokenizer", "alias_min_count"),
-}
-
-
-def _scale_options(func: Any) -> Any:
-    """Options for corpora larger than memory and for training on several devices."""
-    from sentigru.distribute import STRATEGIES
-
-    options = [
-        click.option(
-            "--stream",
-            is_flag=True,
-            default=None,
-            help="Read --data files once per epoch instead of holding them in memory; "
-            "--data may be a quoted glob ('reviews-*.tsv.gz').",
-        ),
-        click.option(
-            "--shuffle-buffer",
-            type=int,
-            help=_default("With --stream: rows held to shuffle", "training", "shuffle_buffer"),
-        ),
-        click.option(
-            "--word-capacity",
-            type=int,
-            help=_default(
-                "With --stream: most distinct words counted at once", "tokenizer", "word_capacity"
-            ),
-        ),
-        click.option(
-            "--strategy",
-            type=click.Choice(STRATEGIES),
-            default="auto",
-            show_default=True,
-            help="one device; mirrored: this machine's GPUs; multi-worker: the machines in "
-            "TF_CONFIG; auto: multi-worker with TF_CONFIG, else mirrored with 2+ GPUs.",
-        ),
-    ]
-    return _stacked(options)(func)
-
-
-def build_spec(base: Path | None, values: dict[str, Any]) -> Any:
-    """The spec from ``--spec FILE`` (or the defaults) with the given options applied."""
-    from sentigru.spec import Spec
-
-    spec = Spec.from_json(base.read_text("utf-8")) if base else Spec()
-    sections: dict[str, dict[str, Any]] = {}
-    for option, (section, name) in _SPEC_OPTIONS.items():
-        if values.get(option) is not None:
-            sections.setdefault(section, {})[name] = values[option]
-    return spec.replace(**sections)
-
-
-def _train_options(with_cell: bool = True) -> Any:
-    """What to train on and how: the options ``train`` and ``compare`` share, so that
-    ``compare`` takes exactly what ``train`` takes (and hands it on to ``train``).
-    ``compare`` sets the cell itself, so it leaves out ``--cell``."""
-    cell = click.option(
-        "--cell",
-        type=click.Choice(["gru", "lstm"]),
-        help=_default("Recurrent cell", "model", "cell"),
-    )
-    options = [
-        click.option(
-            "--val-data",
-            type=click.Path(path_type=Path),
-            help="Validation file (else --val-split).",
-        ),
-        click.option(
-            "--val-split",
-            type=float,
-            help=_default("Share held out for validation, stratified", "training", "val_split"),
-        ),
-        click.option(
-            "--spec",
-            "spec_file",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="Start from this spec.json; options below override it.",
-        ),
-        click.option(
-            "--epochs",
-            type=int,
-            help=_default("Most epochs; early stopping may end sooner", "training", "epochs"),
-        ),
-        click.option(
-            "--batch-size", type=int, help=_default("Examples per batch", "training", "batch_size")
-        ),
-        click.option(
-            "--learning-rate",
-            type=float,
-            help=_default("Adam learning rate", "training", "learning_rate"),
-        ),
-        click.option(
-            "--patience",
-            type=int,
-            help=_default("Epochs without a better validation loss", "training", "patience"),
-        ),
-        click.option(
-            "--label-smoothing",
-            type=float,
-            help=_default("Label smoothing of the loss", "training", "label_smoothing"),
-        ),
-        click.option(
-            "--average-epochs",
-            type=int,
-            help=_default(
-                "Keep the mean weights of the last N epochs; 0: the best epoch",
-                "training",
-                "average_epochs",
-            ),
-        ),
-        click.option(
-            "--adversarial",
-            type=float,
-            help=_default(
-                "Also train on word tables moved this far against the model; 0: off",
-                "training",
-                "adversarial",
-            ),
-        ),
-        click.option(
-            "--word-init",
-            type=click.Choice(["random", "ppmi"]),
-            help=_default(
-                "Start the word table at random, or from the training text's word neighbours",
-                "training",
-                "word_init",
-            ),
-        ),
-        click.option(
-            "--lr-schedule",
-            type=click.Choice(["constant", "cosine"]),
-            help=_default("Learning rate schedule", "training", "lr_schedule"),
-        ),
-        click.option(
-            "--seed",
-            type=int,
-            help=_default("Seed for split, shuffling and weights", "training", "seed"),
-        ),
-        click.option(
-            "--vocab-size",
-            type=int,
-            help=_default("Words in the vocabulary", "tokenizer", "vocab_size"),
-        ),
-        click.option(
-            "--seq-len",
-            type=int,
-            help=_default("Ids per text, <START> included", "tokenizer", "seq_len"),
-        ),
-        click.option(
-            "--min-count",
-            type=int,
-            help=_default(
-                "Least count for a word to enter the vocabulary", "tokenizer", "min_count"
-            ),
-        ),
-        click.option(
-            "--alias-min-count",
-            type=int,
-            help=_default(
-                "Case variants seen this often share their word's id (0: case-sensitive)",
-                "tokenizer",
-                "alias_min_count",
-            ),
-        ),
-        *([cell] if with_cell else []),
-        click.option("--units", type=int, help=_default("Units per direction", "model", "units")),
-        click.option(
-            "--embed-dim", type=int, help=_default("Embedding width", "model", "embed_dim")
-        ),
-        click.option(
-            "--layers", type=int, help=_default("Stacked bidirectional layers", "model", "layers")
-        ),
-        click.option(
-            "--dropout",
-            type=float,
-            help=_default("Dropout on embeddings and before the output", "model", "dropout"),
-        ),
-        click.option(
-            "--pooling",
-            type=click.Choice(["maxmean", "max", "mean"]),
-            help=_default("Pooling over the real time steps", "model", "pooling"),
-        ),
-        click.option(
-            "--chunk-len",
-            type=int,
-            help=_default("Read texts in chunks of this many ids; 0: whole", "model", "chunk_len"),
-        ),
-        click.option(
-            "--bigram-buckets",
-            type=int,
-            help=_default("Hashed word-pair features; 0: none", "model", "bigram_buckets"),
-        ),
-        click.option(
-            "--bigram-dim",
-            type=int,
-            help=_default("Width of the word-pair embedding", "model", "bigram_dim"),
-        ),
-        click.option(
-            "--bigram-dropout/--no-bigram-dropout",
-            default=None,
-            help=_default(
-                "Output dropout drops the word-pair features too", "model", "bigram_dropout"
-            ),
-        ),
-    ]
-
-    return _stacked(options)
-
-
-@main.command()
-@_data_options
+@main.command(short_help="Train a model on labelled files or a tfds set.")
+@_stacked(_DATA_OPTIONS)
+@click.option(
+    "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
+)
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
 )
@@ -387,108 +191,61 @@ def _train_options(with_cell: bool = True) -> Any:
     is_flag=True,
     help="Continue an interrupted run of the same command after its last completed epoch.",
 )
-@_train_options()
-@_scale_options
-def train(**kwargs: Any) -> None:
-    """Train a model on labelled files or a tfds dataset."""
-    from sentigru.distribute import Role, cluster_role
+@click.option(
+    "--phone-file/--no-phone-file",
+    default=True,
+    show_default=True,
+    help="Also write the phone file into the folder (predict then needs no TensorFlow).",
+)
+@_stacked(_PRESET_OPTIONS)
+@_spec_options()
+@_strategy_option
+def train(**params: Any) -> None:
+    """Train a model on labelled files or a tfds dataset; the folder --out gets the
+    Keras model, vocabulary, labels, spec, manifest and the phone file."""
+    from sentigru import api
 
-    out: Path = kwargs["out"]
-    multi = kwargs["strategy"] in ("auto", "multi-worker")
-    role = cluster_role() if multi else Role()
-    if role.is_chief and out.exists() and not kwargs["force"]:
-        raise SentigruError(f"{out} exists; use --force to replace it")
-    spec = build_spec(kwargs["spec_file"], kwargs)
-    if kwargs["strategy"] != "auto":
-        from sentigru.distribute import resolve
-
-        resolve(kwargs["strategy"])  # a missing TF_CONFIG fails before the data is read
-    prepared = _prepare(kwargs, spec)
-    counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
-    click.echo(f"read {prepared.train_rows} training examples ({counts})", err=True)
-
-    from sentigru import bundle
-    from sentigru.training import train as run_training  # imports TensorFlow when it runs
-
-    with bundle.output_lock(out) if role.is_chief else contextlib.nullcontext():
-        checkpoint = bundle.checkpoint_folder(
-            out,
-            resume=kwargs["resume"],
-            fingerprint=prepared.fingerprint,
-            spec=spec,
-            chief=role.is_chief,
-        )
-        try:
-            trained = run_training(
-                prepared, spec, checkpoint=checkpoint, strategy=kwargs["strategy"]
-            )
-        except KeyboardInterrupt:
-            if role.is_chief and bundle.discard_empty_checkpoint(checkpoint):
-                raise SentigruError(
-                    f"interrupted before the first epoch ended; nothing was written to {out}"
-                ) from None
-            raise SentigruError(
-                f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
-                "run the same command with --resume to continue"
-            ) from None
-        except BaseException:
-            if role.is_chief:  # a run that failed before its first epoch leaves nothing
-                bundle.discard_empty_checkpoint(checkpoint)
-            raise
-        if not role.is_chief:
-            click.echo(f"worker {role.index} of {role.workers} done; the chief writes {out}")
-            return
-        bundle.save(trained, out, force=kwargs["force"])
-        if checkpoint is not None:
-            shutil.rmtree(checkpoint, ignore_errors=True)
-    summary = ", ".join(f"{k} {v:.4g}" for k, v in trained.metrics.items() if k.startswith("val_"))
-    click.echo(f"saved {out} ({summary or 'no validation data'})")
-    if not (out / bundle.PICTURE).exists():
-        from sentigru import plots
-
-        if not plots.available():
-            _no_pictures(bundle.PICTURE)
-
-
-def _prepare(kwargs: dict[str, Any], spec: Any) -> Any:
-    """The training data read (or, with --stream, scanned) and checked, before
-    TensorFlow is imported."""
-    from sentigru.train_data import prepare
-
-    if not spec.training.stream:
-        examples = _load_data(kwargs, "train")
-        val = None
-        if kwargs["val_data"]:
-            from sentigru.data import read_examples
-
-            val = read_examples(kwargs["val_data"], _read_options(kwargs)).examples
-        return prepare(examples, spec, val)
-    from sentigru.data.stream import StreamSource, expand_paths
-
-    if kwargs["dataset"]:
-        raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
-    source = StreamSource(
-        expand_paths(kwargs["data"]),
-        _read_options(kwargs),
-        val_paths=expand_paths([kwargs["val_data"]]) if kwargs["val_data"] else [],
-        val_fraction=spec.training.val_split,
-        seed=spec.training.seed,
+    settings = _settings(params)
+    classifier = api.train(
+        _source(params),
+        params["out"],
+        val_data=[params["val_data"]] if params["val_data"] else [],
+        preset=_preset(params),
+        force=params["force"],
+        resume=params["resume"],
+        strategy=params["strategy"],
+        phone_file=params["phone_file"],
+        log=_echo_err,
+        **settings,
     )
-    return prepare(source, spec)
+    if classifier is None:  # a worker of a cluster; the chief writes the folder
+        return
+    metrics = _read_metrics(params["out"])
+    summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k.startswith("val_"))
+    click.echo(f"saved {params['out']} ({summary or 'no validation data'})")
+    _note_missing_picture(params["out"] / "training.png")
 
 
-def _no_pictures(what: str) -> None:
-    """One line on stderr: a picture was skipped because matplotlib is missing."""
+def _read_metrics(folder: Path) -> dict[str, float]:
+    return json.loads((folder / "manifest.json").read_text("utf-8")).get("metrics", {})
+
+
+def _note_missing_picture(file: Path) -> None:
+    """One line on stderr when a picture was skipped because matplotlib is missing."""
     from sentigru import plots
 
-    click.echo(f"sentigru: no {what}: matplotlib is not installed ({plots.INSTALL_HINT})", err=True)
+    if not file.exists() and not plots.available():
+        _echo_err(f"sentigru: no {file.name}: matplotlib is not installed ({plots.INSTALL_HINT})")
 
 
 # -- compare --------------------------------------------------------------------------------
 
 
-@main.command()
-@_data_options
+@main.command(short_help="Train a GRU and an LSTM alike; compare them.")
+@_stacked(_DATA_OPTIONS)
+@click.option(
+    "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
+)
 @click.option(
     "--cells",
     default="gru,lstm",
@@ -503,31 +260,35 @@ def _no_pictures(what: str) -> None:
     help="Folder for comparison.json, comparison.png and each cell's model folder (OUT/gru, …).",
 )
 @click.option("--force", is_flag=True, help="Replace an earlier comparison in --out.")
-@_train_options(with_cell=False)
-@_scale_options
+@_stacked(_PRESET_OPTIONS)
+@_spec_options(skip=("cell",))
+@_strategy_option
 @click.pass_context
-def compare(ctx: click.Context, **kwargs: Any) -> None:
+def compare(ctx: click.Context, **params: Any) -> None:
     """Train each cell with otherwise identical settings and seed, and measure them.
 
     Per cell: parameters, training seconds per epoch, peak memory of training, validation
     accuracy per epoch, size and single-text latency of the phone file, and its agreement
     with Keras. Each cell is trained by `sentigru train` in a process of its own, so its
     model folder (kept in OUT) is what a separate train run would make."""
+    from sentigru import api
     from sentigru import compare as comparison
 
-    out: Path = kwargs["out"]
-    cells = comparison.parse_cells(kwargs["cells"])
-    build_spec(kwargs["spec_file"], kwargs)  # bad settings fail now, not in a child
-    if not kwargs["data"] and not kwargs["dataset"]:
+    out: Path = params["out"]
+    cells = comparison.parse_cells(params["cells"])
+    api.build_spec(_preset(dict(params)), **_settings(dict(params)))  # fail now, not in a child
+    if _source(dict(params)).empty:
         raise SentigruError("no training data: give --data FILE or --dataset NAME")
-    comparison.check_outputs(out, cells, kwargs["force"])
-    args = _forwarded_options(ctx, train, skip={"out"})
-    result = comparison.run_comparison(cells, args, out, lambda line: click.echo(line, err=True))
+    comparison.check_outputs(out, cells, params["force"])
+    args = [*_forwarded_options(ctx, train, skip={"out"}), "--no-phone-file"]
+    result = comparison.run_comparison(cells, args, out, _echo_err)
     drawn = comparison.write_results(result, out)
     click.echo(comparison.format_table(result))
-    click.echo(f"wrote {out / comparison.RESULT_FILE}" + (" and the chart" if drawn else ""))
-    if not drawn:
-        _no_pictures(comparison.CHART_FILE)
+    click.echo(f"wrote {out / comparison.RESULT_FILE}")
+    if drawn:
+        click.echo(f"wrote {out / comparison.CHART_FILE}")
+    else:
+        _note_missing_picture(out / comparison.CHART_FILE)
 
 
 def _forwarded_options(ctx: click.Context, target: click.Command, skip: set[str]) -> list[str]:
@@ -545,36 +306,43 @@ def _forwarded_options(ctx: click.Context, target: click.Command, skip: set[str]
             continue
         if ctx.get_parameter_source(param.name) in (None, ParameterSource.DEFAULT):
             continue
-        flag, value = max(param.opts, key=len), ctx.params[param.name]
-        if param.is_flag:
-            args += [flag] if value else []
+        value = ctx.params[param.name]
+        if param.is_flag and param.secondary_opts:  # --x/--no-x
+            args += [param.opts[0] if value else param.secondary_opts[0]]
+        elif param.is_flag:
+            args += [max(param.opts, key=len)] if value else []
         elif param.multiple:
-            for item in value:
-                args += [flag, str(item)]
+            args += [arg for item in value for arg in (max(param.opts, key=len), str(item))]
         elif value is not None:
-            args += [flag, str(value)]
+            args += [max(param.opts, key=len), str(value)]
     return args
-
-
-_model_option = click.option(
-    "--model",
-    type=click.Path(path_type=Path),
-    help="Model folder or .tflite file [the bundled model].",
-)
 
 
 # -- predict --------------------------------------------------------------------------------
 
+_MODEL_OPTION = click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model folder or .tflite file [the bundled model].",
+)
+_JOBS_OPTION = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Cores for bulk prediction [all].",
+)
 
 LINE_LIMIT = 1 << 20
-"""Bytes of one stdin line that are kept. The model reads at most ``seq_len`` words, which
-in any real text come long before a mebibyte; the rest of a longer line is read and
-dropped, so a huge line without a newline costs bounded memory."""
+"""Bytes of one stdin line that are kept. The model reads at most ``seq_len`` words,
+which in any real text come long before a mebibyte; the rest of a longer line is read
+and dropped, so a huge line without a newline costs bounded memory."""
 
 
 def _texts(args: Sequence[str]) -> Iterator[str]:
-    """Texts from the arguments; none or ``-`` reads one text per line from stdin."""
+    """Texts from the arguments; none, or ``-`` alone, reads one text per line from
+    stdin."""
     if args and list(args) != ["-"]:
+        if "-" in args:
+            raise click.UsageError("'-' reads the texts from stdin; give it alone")
         yield from args
         return
     from sentigru.data.files import drain_line
@@ -589,16 +357,23 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
         yield line.decode("utf-8", "replace").rstrip("\r\n")
 
 
-def _model_path(model: Path | None) -> Path:
-    if model is not None:
-        return model
-    from sentigru.presets import default_model
+def _load(model: Path | None, jobs: int | None) -> Any:
+    from sentigru import api
 
-    return default_model()
+    classifier = api.load(model, jobs=jobs)
+    if classifier.folder is not None and classifier.path == classifier.folder:
+        from sentigru import bundle
+
+        if not (classifier.folder / bundle.PHONE_FILE).exists():
+            _echo_err(
+                f"note: {classifier.folder} has no phone file, so its Keras model runs "
+                f"(slow to start); 'sentigru export --model {classifier.folder}' makes it fast"
+            )
+    return classifier
 
 
-@main.command()
-@_model_option
+@main.command(short_help="Classify texts (arguments, or stdin lines).")
+@_MODEL_OPTION
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
 @click.option(
     "--top-k",
@@ -607,15 +382,17 @@ def _model_path(model: Path | None) -> Path:
     type=click.IntRange(min=1),
     help="Labels to show per text.",
 )
+@_JOBS_OPTION
 @click.argument("texts", nargs=-1)
-def predict(model: Path | None, as_json: bool, top_k: int, texts: tuple[str, ...]) -> None:
+def predict(
+    model: Path | None, as_json: bool, top_k: int, jobs: int | None, texts: tuple[str, ...]
+) -> None:
     """Classify TEXTS (none or '-' reads one text per line from stdin)."""
-    from sentigru.predictor import open_predictor
-
-    predictor = open_predictor(_model_path(model))
+    lines = _texts(texts)
+    classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if not texts and sys.stdin.isatty() else 256
-    for text, result in predictor.classify_stream(_texts(texts), top_k, chunk):
+    for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
@@ -626,72 +403,68 @@ def predict(model: Path | None, as_json: bool, top_k: int, texts: tuple[str, ...
 # -- evaluate -------------------------------------------------------------------------------
 
 
-@main.command()
-@_model_option
-@_data_options
+@main.command(short_help="Measure a model on labelled data.")
+@_MODEL_OPTION
+@_stacked(_DATA_OPTIONS)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also draw the confusion matrix as a PNG file here (needs matplotlib).",
 )
-def evaluate(model: Path | None, as_json: bool, plot: Path | None, **kwargs: Any) -> None:
+@_JOBS_OPTION
+def evaluate(**params: Any) -> None:
     """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion."""
-    from sentigru.evaluation import classification_report, format_report
-    from sentigru.predictor import open_predictor
+    from sentigru.evaluation import format_report
 
+    plot: Path | None = params["plot"]
     if plot is not None and not plot.parent.is_dir():
         raise SentigruError(f"cannot write {plot}: folder {plot.parent} does not exist")
-    examples = _load_data(kwargs, "test")
-    predictor = open_predictor(_model_path(model))
-    unknown = sorted(set(examples.labels) - set(predictor.labels))
-    if unknown:
-        raise SentigruError(
-            f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
-            f"(model labels: {', '.join(predictor.labels)})"
-        )
-    index = {label: i for i, label in enumerate(predictor.labels)}
-    predicted = predictor.scores(examples.texts).argmax(axis=1)
-    truth = [index[label] for label in examples.labels]
-    report = classification_report(truth, predicted, predictor.labels)
-    click.echo(json.dumps(report) if as_json else format_report(report))
+    source = _source(params)
+    classifier = _load(params["model"], params["jobs"])
+    report = classifier.evaluate(source)
+    click.echo(json.dumps(report) if params["as_json"] else format_report(report))
     if plot is not None:
-        _plot_confusion(report, plot, str(model or "bundled model"))
+        _plot_confusion(report, plot, str(params["model"] or "bundled model"))
 
 
 def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
     from sentigru import plots
-    from sentigru.export.phone import write_atomic
+    from sentigru.atomic import write_atomic
 
     try:
         write_atomic(file, plots.confusion_png(report, title))
     except plots.NoMatplotlib:
-        _no_pictures(file.name)
+        _note_missing_picture(file)
         return
-    click.echo(f"wrote {file}", err=True)
+    _echo_err(f"wrote {file}")
 
 
 # -- export ---------------------------------------------------------------------------------
 
 
-@main.command()
-@click.option("--model", required=True, type=click.Path(path_type=Path), help="Model folder.")
+@main.command(short_help="Write the phone file, a web page or a SavedModel.")
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model folder (for --format web also a .tflite) [web: the bundled model].",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="File to write [MODEL/model.tflite, or MODEL/saved_model for --format saved_model].",
+    help="Where to write [tflite: MODEL/model.tflite; saved_model: MODEL/saved_model; "
+    "web: required, a folder].",
 )
 @click.option(
-    "--quantize",
-    type=click.Choice(["dynamic", "float16", "int8", "none"]),
-    help="Weight quantization [from the spec: dynamic].",
+    "--format",
+    "fmt",
+    type=click.Choice(["tflite", "web", "saved_model"]),
+    default="tflite",
+    show_default=True,
+    help="tflite: the phone file; web: a static page running it with MediaPipe Tasks for "
+    "Web; saved_model: a TF SavedModel taking raw strings, for TF Serving.",
 )
-@click.option(
-    "--runtime",
-    type=click.Choice(["mediapipe", "litert"]),
-    help="mediapipe: one subgraph (unrolled), for MediaPipe Tasks and the Task Library, "
-    "and the fastest in LiteRT; litert: a WHILE loop, a smaller file but slower [mediapipe].",
-)
+@_spec_options(sections=("export",))
 @click.option("--seq-len", type=click.IntRange(min=2), help="Ids per text on the phone [spec].")
 @click.option(
     "--batch",
@@ -701,70 +474,34 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
     help="Fixed batch size (1 for phones; larger for bulk work in LiteRT).",
 )
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["tflite", "saved_model"]),
-    default="tflite",
-    show_default=True,
-    help="saved_model: a TF SavedModel taking raw strings, for TF Serving.",
+    "--mediapipe-dir",
+    type=click.Path(path_type=Path),
+    help="Web: the unpacked @mediapipe/tasks-text npm package, copied into the site so "
+    "that the page loads nothing from another origin [a pinned CDN].",
 )
-@_data_options
-def export(**kwargs: Any) -> None:
-    """Write a quantized .tflite (or SavedModel) and check it against the Keras model."""
-    from sentigru.export.phone import check_writable
-    from sentigru.tf_quiet import import_tensorflow
+@click.option("--force", is_flag=True, help="Web: replace --out if it exists.")
+@_stacked(_DATA_OPTIONS)
+def export(**params: Any) -> None:
+    """Write a model for another runtime. tflite (default): a quantized phone file,
+    checked against the Keras model (on --data when given: both accuracies too)."""
+    from sentigru import api
 
-    model_dir: Path = kwargs["model"]
-    if kwargs["fmt"] == "saved_model":
-        import_tensorflow()
-        _export_saved_model(model_dir, kwargs["out"] or model_dir / "saved_model")
-        return
-    out: Path = kwargs["out"] or model_dir / "model.tflite"
-    check_writable(out)  # before seconds of imports and conversion
-    labelled = _load_data(kwargs, "test") if kwargs["data"] or kwargs["dataset"] else None
-    import_tensorflow()
-
-    from sentigru import bundle
-    from sentigru.export.phone import (
-        ExportReport,
-        build_tflite,
-        compare,
-        sample_texts,
-        write_atomic,
+    source = _source(params)
+    written = api.export(
+        params["model"],
+        params["out"],
+        format=params["fmt"],
+        quantize=params["quantize"],
+        runtime=params["runtime"],
+        seq_len=params["seq_len"],
+        batch=params["batch"],
+        check_data=None if source.empty else source,
+        mediapipe_dir=params["mediapipe_dir"],
+        force=params["force"],
     )
-    from sentigru.export.tflite import operator_counts
-
-    folder = bundle.load(model_dir)
-    quantize = kwargs["quantize"] or folder.spec.export.quantize
-    runtime = kwargs["runtime"] or folder.spec.export.runtime
-    seq_len = kwargs["seq_len"] or folder.spec.tokenizer.seq_len
-    content = build_tflite(
-        folder, quantize=quantize, runtime=runtime, batch=kwargs["batch"], seq_len=seq_len
-    )
-    texts = labelled.texts if labelled else sample_texts(folder.vocab)
-    check = compare(folder, content, texts, labelled.labels if labelled else None)
-    write_atomic(out, content)
-    report = ExportReport(
-        path=out,
-        runtime=runtime,
-        quantize=quantize,
-        seq_len=seq_len,
-        batch=kwargs["batch"],
-        keras_bytes=(model_dir / bundle.MODEL_FILE).stat().st_size,
-        float_bytes=4 * folder.model.count_params(),
-        tflite_bytes=len(content),
-        operators={k: dict(v) for k, v in operator_counts(content).items()},
-        n_compared=check["n"],
-        max_score_diff=check["max_score_diff"],
-        label_agreement=check["label_agreement"],
-        accuracy=check.get("accuracy", {}),
-    )
-    click.echo(report.as_text())
-
-
-def _export_saved_model(model_dir: Path, out: Path) -> None:
-    from sentigru import bundle
-    from sentigru.export.saved_model import export_saved_model
-
-    export_saved_model(bundle.load(model_dir), out)
-    click.echo(f"wrote {out} (serving signature: texts [None] string -> scores, labels)")
+    if params["fmt"] == "tflite":
+        click.echo(written.as_text())
+    elif params["fmt"] == "web":
+        click.echo(f"wrote {written}; try it: python -m http.server -d {written} --bind 127.0.0.1")
+    else:
+        click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, labels)")

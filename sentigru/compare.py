@@ -149,7 +149,8 @@ def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
     """Everything compared about one trained folder, read from the folder itself, plus
     its phone file (written beside it as ``model.tflite``)."""
     from sentigru import bundle
-    from sentigru.export.phone import build_tflite, compare, sample_texts, write_atomic
+    from sentigru.atomic import write_atomic
+    from sentigru.export.phone import build_tflite, compare, sample_texts
 
     folder = bundle.load(run.folder)
     history = json.loads((run.folder / "history.json").read_text("utf-8"))
@@ -295,7 +296,7 @@ def write_results(result: dict[str, Any], out: Path) -> bool:
     """Write ``comparison.json`` and, where matplotlib is installed, ``comparison.png``
     (each beside its place, then renamed); True when the chart was drawn."""
     from sentigru import plots
-    from sentigru.export.phone import write_atomic
+    from sentigru.atomic import write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / RESULT_FILE, (json.dumps(result, indent=2) + "\n").encode("utf-8"))

@@ -3,9 +3,8 @@
 sentigru uses TensorFlow's own ``tf.distribute`` strategies and invents none:
 
 * ``one``: the default strategy (one device);
-* ``mirrored``: ``MirroredStrategy`` over the machine's GPUs (or, with no GPU, over the
-  logical CPU devices, which ``SENTIGRU_CPU_DEVICES=N`` creates; useful only for trying
-  it out);
+* ``mirrored``: ``MirroredStrategy`` over the machine's GPUs (with no GPU, over its
+  logical CPU devices: one, unless the embedding program configured more);
 * ``multi-worker``: ``MultiWorkerMirroredStrategy`` over the machines named in the
   standard ``TF_CONFIG`` environment variable;
 * ``auto``: ``multi-worker`` when ``TF_CONFIG`` names more than one task, else
@@ -89,12 +88,6 @@ def make_strategy(name: str) -> Any:
     TensorFlow work: logical devices and collective ops must be set up first."""
     import tensorflow as tf
 
-    cpus = int(os.environ.get("SENTIGRU_CPU_DEVICES", "0") or 0)
-    if cpus > 1:
-        physical = tf.config.list_physical_devices("CPU")[0]
-        tf.config.set_logical_device_configuration(
-            physical, [tf.config.LogicalDeviceConfiguration()] * cpus
-        )
     if name == "one":
         return tf.distribute.get_strategy()
     if name == "mirrored":

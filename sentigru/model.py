@@ -135,17 +135,15 @@ def build_model(spec: ModelSpec, vocab_size: int, num_labels: int) -> keras.Mode
         x = Unchunk(name="unchunk")([x, ids])
         step_mask = Unchunk(name="unchunk_mask")([ops.expand_dims(step_mask, -1), ids])[..., 0]
     x = MaskedPooling(spec.pooling, name="pooling")(x, mask=step_mask)
-    # One dropout, before or after the pairs join. Written as two guarded sites, not one,
-    # so that each network creates its layers (and draws its seeds) in the order its
-    # recorded runs did: the same seed must keep giving the same model.
-    if spec.dropout and not (spec.bigram_buckets and spec.bigram_dropout):
+    # One dropout before the output; with word pairs it drops the joined features.
+    if spec.dropout and not spec.bigram_buckets:
         x = layers.Dropout(spec.dropout, name="dropout")(x)
     if spec.bigram_buckets:
         bigrams = HashedBigrams(vocab_size, spec.bigram_buckets, spec.bigram_dim, name="bigrams")(
             ids
         )
         x = layers.Concatenate(name="features")([x, bigrams])
-        if spec.dropout and spec.bigram_dropout:
+        if spec.dropout:
             x = layers.Dropout(spec.dropout, name="dropout")(x)
     scores = layers.Dense(num_labels, activation="softmax", name="scores")(x)
     return keras.Model(ids, scores, name="sentigru")

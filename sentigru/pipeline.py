@@ -70,7 +70,21 @@ def make_dataset(
         return flat[offsets_t[i] : offsets_t[i] + lengths_t[i]], targets_t[i]
 
     dataset = order.map(row, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return _batched(dataset, batch_size, seq_len, int(targets.shape[1]))
+    batched = _batched(dataset, batch_size, seq_len, int(targets.shape[1]))
+    if shard[1] > 1:  # a shard's rows per bucket change with each epoch's order
+        return batched
+    return batched.apply(
+        tf.data.experimental.assert_cardinality(_batches(lengths, batch_size, seq_len))
+    )
+
+
+def _batches(lengths: np.ndarray, batch_size: int, seq_len: int) -> int:
+    """How many batches the length buckets make of rows of these lengths: each bucket
+    ends in one partial batch. Known up front, Keras shows a real progress bar from the
+    first epoch on (not ``1/Unknown``)."""
+    buckets = np.searchsorted(_boundaries(seq_len), lengths, side="right")
+    sizes = np.bincount(buckets)
+    return int(sum(-(-int(n) // batch_size) for n in sizes if n))
 
 
 def _batched(dataset: tf.data.Dataset, batch_size: int, seq_len: int, labels: int) -> Any:

@@ -2,9 +2,15 @@
 
 The spec is split the way MediaPipe Model Maker splits its text classifier: what the
 tokenizer does, what the network looks like, how it is trained, and how it is exported
-are separate dataclasses, so that a change to one cannot silently alter another. The CLI
-only fills a :class:`Spec`; the spec is saved as ``spec.json`` beside the model so that a
-model folder says exactly how it was made.
+are separate dataclasses, so that a change to one cannot silently alter another. Each
+field is declared with :func:`setting`, whose one-line help and choices are what the CLI
+shows: a new setting is added here and nowhere else. The CLI and the Python API only
+fill a :class:`Spec`; the spec is saved as ``spec.json`` beside the model so that a model
+folder says exactly how it was made.
+
+The defaults are the recipe of the bundled model (measured on 92,000 IMDB reviews and
+SST-2 phrases; see ``benchmarks/bundled_model.md``), with its seed. A plain ``sentigru
+train --data FILE`` therefore trains the recipe that was measured.
 """
 
 from __future__ import annotations
@@ -18,10 +24,21 @@ from sentigru.errors import SentigruError
 
 CELLS = ("gru", "lstm")
 POOLINGS = ("maxmean", "max", "mean")
-QUANTIZATIONS = ("dynamic", "float16", "int8", "none")
+QUANTIZATIONS = ("dynamic", "float16", "none")
 RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
 WORD_INITS = ("random", "ppmi")
+
+RETIRED = {("model", "bigram_dropout"): True, ("training", "adversarial"): 0.0}
+"""Settings that older sentigru versions wrote into ``spec.json`` and that no longer
+exist, with the one value that means the network and training of today. A saved spec
+holding that value still loads; any other value is refused, since today's sentigru
+would rebuild a different model from it."""
+
+
+def setting(default: Any, help: str, choices: tuple[str, ...] = ()) -> Any:
+    """A spec field with the one-line ``help`` and the ``choices`` the CLI shows."""
+    return field(default=default, metadata={"help": help, "choices": choices})
 
 
 def _check(condition: bool, message: str) -> None:
@@ -29,29 +46,31 @@ def _check(condition: bool, message: str) -> None:
         raise SentigruError(message)
 
 
+def _check_choice(value: str, name: str, choices: tuple[str, ...]) -> None:
+    _check(value in choices, f"{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
 @dataclass(frozen=True)
 class TokenizerSpec:
     """How text becomes ids: the contract shared with the phone (see ``tokenizer.py``)."""
 
-    vocab_size: int = 20000
-    """Words kept, not counting the three special tokens."""
-    seq_len: int = 256
-    """Ids fed to the model, ``<START>`` included; longer texts are cut, shorter padded."""
-    min_count: int = 1
-    """A word seen fewer times in the training data is left out of the vocabulary."""
-    alias_min_count: int = 2
-    """Case without lowercasing: words are counted regardless of case, each kept word's
-    lowercase form gets the id, and every other spelling seen at least this often
-    ("Great", "GREAT") becomes an alias with that id in the vocabulary file, which the
-    phone reads as it is. 0: case-sensitive ids, no aliases."""
-    word_capacity: int = 500_000
-    """Streaming only: the most distinct words counted at once while the vocabulary is
-    built (bounded memory; see ``WordCounter``). In-memory training counts exactly."""
+    vocab_size: int = setting(
+        8000, "Words kept in the vocabulary, not counting <PAD>, <START>, <UNKNOWN>"
+    )
+    seq_len: int = setting(1024, "Ids fed to the model, <START> included; longer texts are cut")
+    min_count: int = setting(1, "Least count for a word to enter the vocabulary")
+    alias_min_count: int = setting(
+        2, "Case variants seen this often share their word's id; 0: case-sensitive ids"
+    )
+    # Case without lowercasing: words are counted regardless of case, each kept word's
+    # lowercase form gets the id, and every other spelling seen at least this often
+    # ("Great", "GREAT") becomes an alias line with that id in the vocabulary file, which
+    # the phone reads as it is.
+    word_capacity: int = setting(
+        500_000, "With --stream: most distinct words counted at once (bounded memory)"
+    )
 
     def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
         _check(
             self.alias_min_count >= 0,
@@ -69,43 +88,27 @@ class TokenizerSpec:
 class ModelSpec:
     """The network: embedding, bidirectional recurrent layer(s), pooling, softmax."""
 
-    cell: str = "gru"
-    embed_dim: int = 64
-    units: int = 64
-    """Units per direction of each recurrent layer."""
-    layers: int = 1
-    dropout: float = 0.3
-    """Spatial dropout on the embeddings and dropout before the output layer."""
-    pooling: str = "maxmean"
-    """How the per-step outputs become one vector; pooling over the real (unpadded)
-    steps keeps short texts from drowning in padding."""
-    chunk_len: int = 0
-    """Read the text in independent chunks of this many ids (0: one piece). The phone
-    graph unrolls the recurrence over one chunk and runs all chunks as a batch, so a
-    long text costs operators (file size) for ``chunk_len`` steps, not ``seq_len``."""
-    bigram_buckets: int = 0
-    """Hashed word-pair features computed inside the model from the ids (0: none):
-    ``(id[t] * vocab + id[t+1]) mod buckets`` indexes an embedding that is averaged over
-    the text, fastText style. The phone still sends only word ids."""
-    bigram_dim: int = 16
-    bigram_dropout: bool = True
-    """Whether the dropout before the output layer also drops the word-pair features.
-    ``False`` joins them after it, so every training step sees the pair evidence whole
-    (inference is the same either way)."""
+    cell: str = setting("gru", "Recurrent cell", CELLS)
+    embed_dim: int = setting(32, "Width of the word embedding")
+    units: int = setting(64, "Units per direction of each recurrent layer")
+    layers: int = setting(1, "Stacked bidirectional layers (1-4)")
+    dropout: float = setting(0.4, "Dropout on the embeddings and before the output layer")
+    pooling: str = setting("maxmean", "Pooling over the real (unpadded) steps", POOLINGS)
+    chunk_len: int = setting(64, "Read texts in independent chunks of this many ids; 0: whole")
+    # The phone graph unrolls the recurrence over one chunk and runs all chunks as a
+    # batch, so a long text costs operators (file size) for chunk_len steps, not seq_len.
+    bigram_buckets: int = setting(65536, "Hashed word-pair features; 0: none")
+    # (id[t] * vocab + id[t+1]) mod buckets indexes an embedding averaged over the text,
+    # fastText style, computed inside the model: the phone still sends only word ids.
+    bigram_dim: int = setting(4, "Width of the word-pair embedding")
 
     def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        _check(self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
+        _check_choice(self.cell, "cell", CELLS)
+        _check_choice(self.pooling, "pooling", POOLINGS)
         _check(self.embed_dim >= 1, f"embed_dim must be at least 1, got {self.embed_dim}")
         _check(self.units >= 1, f"units must be at least 1, got {self.units}")
         _check(1 <= self.layers <= 4, f"layers must be between 1 and 4, got {self.layers}")
         _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), got {self.dropout}")
-        _check(
-            self.pooling in POOLINGS,
-            f"pooling must be one of {', '.join(POOLINGS)}, got {self.pooling!r}",
-        )
         _check(
             self.chunk_len == 0 or self.chunk_len >= 4,
             f"chunk_len must be 0 or at least 4, got {self.chunk_len}",
@@ -115,50 +118,43 @@ class ModelSpec:
             f"bigram_buckets must be 0 or at least 16, got {self.bigram_buckets}",
         )
         _check(self.bigram_dim >= 1, f"bigram_dim must be at least 1, got {self.bigram_dim}")
-        _check(
-            isinstance(self.bigram_dropout, bool),
-            f"bigram_dropout must be true or false, got {self.bigram_dropout!r}",
-        )
 
 
 @dataclass(frozen=True)
 class TrainingSpec:
     """Hyperparameters of one training run."""
 
-    epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    patience: int = 2
-    """Epochs without a better validation loss before training stops (best weights kept)."""
-    val_split: float = 0.1
-    """Share of the training data held out (seeded, stratified) when no validation file
-    is given."""
-    label_smoothing: float = 0.0
-    adversarial: float = 0.0
-    """Adversarial training: each step also trains on the word (and pair) tables moved
-    this far (L2 norm per table) the way that hurts most (0: off; a step costs two).
-    One device only (``--strategy one``)."""
-    word_init: str = "random"
-    """How the word table starts: ``random``, or ``ppmi``, vectors of how the training
-    text itself places words near each other (see ``word_vectors.py``; no outside data,
-    and the phone file is unchanged)."""
-    lr_schedule: str = "constant"
-    """``cosine``: the learning rate falls along a cosine to a tenth over ``epochs``."""
-    seed: int = 42
-    average_epochs: int = 0
-    """The model kept is the mean of the weights at the end of the last this-many epochs
-    (stochastic weight averaging); 0 keeps the epoch with the best validation loss."""
-    stream: bool = False
-    """Read the files once per epoch instead of holding them in memory (for corpora
-    larger than memory); validation rows are then chosen by a seeded hash of the text."""
-    shuffle_buffer: int = 4096
-    """Streaming only: rows held to shuffle the stream (with 16 files read in turn). The
-    memory it takes is this many texts (some 5 MB of IMDB reviews)."""
+    epochs: int = setting(5, "Most epochs; early stopping may end sooner")
+    batch_size: int = setting(64, "Examples per batch")
+    learning_rate: float = setting(0.002, "Adam learning rate")
+    lr_schedule: str = setting(
+        "cosine", "cosine: the rate falls along a cosine to a tenth over the epochs", SCHEDULES
+    )
+    patience: int = setting(2, "Epochs without a better validation loss before stopping")
+    val_split: float = setting(
+        0.1, "Share held out for validation (seeded, stratified) when no --val-data is given"
+    )
+    label_smoothing: float = setting(0.1, "Label smoothing of the loss")
+    word_init: str = setting(
+        "ppmi",
+        "Start the word table at random, or from the training text's word neighbours",
+        WORD_INITS,
+    )
+    # ppmi: positive-PMI + SVD vectors of the training text itself (word_vectors.py); no
+    # outside data, and the phone file is the same.
+    average_epochs: int = setting(
+        3, "Keep the mean weights of the last N epochs run; 0: the epoch with the best val loss"
+    )
+    seed: int = setting(7, "Seed for the split, the shuffling and the weights")
+    stream: bool = setting(
+        False, "Read --data files once per epoch instead of holding them in memory"
+    )
+    # Validation rows are then chosen by a seeded hash of the text.
+    shuffle_buffer: int = setting(4096, "With --stream: rows held to shuffle the stream")
 
     def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
+        _check_choice(self.word_init, "word_init", WORD_INITS)
+        _check_choice(self.lr_schedule, "lr_schedule", SCHEDULES)
         _check(self.average_epochs >= 0, f"average_epochs must be >= 0, got {self.average_epochs}")
         _check(
             self.shuffle_buffer >= 1,
@@ -173,40 +169,45 @@ class TrainingSpec:
             0.0 <= self.label_smoothing < 1.0,
             f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
         )
-        _check(self.adversarial >= 0, f"adversarial must be >= 0, got {self.adversarial}")
         _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
-        _check(
-            self.word_init in WORD_INITS,
-            f"word_init must be one of {', '.join(WORD_INITS)}, got {self.word_init!r}",
-        )
-        _check(
-            self.lr_schedule in SCHEDULES,
-            f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}",
-        )
 
 
 @dataclass(frozen=True)
 class ExportSpec:
     """How the phone file is made."""
 
-    quantize: str = "dynamic"
-    runtime: str = "mediapipe"
-    """``mediapipe``: one subgraph (the recurrence unrolled), which MediaPipe Tasks and the
-    Task Library accept. ``litert``: a smaller file with a ``WHILE`` loop, for apps that
-    call the LiteRT interpreter themselves."""
+    quantize: str = setting("dynamic", "Weight quantization of the phone file", QUANTIZATIONS)
+    runtime: str = setting(
+        "mediapipe",
+        "mediapipe: one unrolled subgraph (MediaPipe Tasks, Task Library); "
+        "litert: a WHILE loop, smaller but slower",
+        RUNTIMES,
+    )
 
     def __post_init__(self) -> None:
-        self.validate()
+        _check_choice(self.quantize, "quantize", QUANTIZATIONS)
+        _check_choice(self.runtime, "runtime", RUNTIMES)
 
-    def validate(self) -> None:
-        _check(
-            self.quantize in QUANTIZATIONS,
-            f"quantize must be one of {', '.join(QUANTIZATIONS)}, got {self.quantize!r}",
-        )
-        _check(
-            self.runtime in RUNTIMES,
-            f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}",
-        )
+
+SECTIONS: dict[str, type] = {
+    "tokenizer": TokenizerSpec,
+    "model": ModelSpec,
+    "training": TrainingSpec,
+    "export": ExportSpec,
+}
+
+
+def fields_of(section: str) -> tuple[dataclasses.Field, ...]:
+    """The settings of one section, in declaration order (what the CLI lists)."""
+    return dataclasses.fields(SECTIONS[section])
+
+
+def section_of(name: str) -> str:
+    """The section holding setting ``name``; setting names are unique across sections."""
+    for section in SECTIONS:
+        if any(f.name == name for f in fields_of(section)):
+            return section
+    raise SentigruError(f"unknown setting {name!r}")
 
 
 @dataclass(frozen=True)
@@ -240,20 +241,15 @@ class Spec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Spec:
         """Build a spec from a dict such as ``spec.json``; unknown keys are an error, so a
-        typo never passes for a default."""
-        parts = {
-            "tokenizer": TokenizerSpec,
-            "model": ModelSpec,
-            "training": TrainingSpec,
-            "export": ExportSpec,
-        }
+        typo never passes for a default. Sections or settings left out take defaults."""
         _check(isinstance(data, dict), "spec must be a JSON object")
-        unknown = set(data) - set(parts)
+        unknown = set(data) - set(SECTIONS)
         _check(not unknown, f"unknown spec section(s): {', '.join(sorted(unknown))}")
         built = {}
-        for name, kind in parts.items():
+        for name, kind in SECTIONS.items():
             values = data.get(name, {})
             _check(isinstance(values, dict), f"spec section {name!r} must be an object")
+            values = _drop_retired(name, values)
             known = {f.name for f in dataclasses.fields(kind)}
             extra = set(values) - known
             _check(not extra, f"unknown setting(s) in {name}: {', '.join(sorted(extra))}")
@@ -274,6 +270,30 @@ class Spec:
         """Return a copy with some sections' fields overridden: ``replace(model={"units": 8})``."""
         updated = {}
         for name, changes in sections.items():
+            _check(name in SECTIONS, f"unknown spec section {name!r}")
             current = getattr(self, name)
-            updated[name] = dataclasses.replace(current, **changes)
+            try:
+                updated[name] = dataclasses.replace(current, **changes)
+            except TypeError as exc:
+                raise SentigruError(f"bad setting in {name}: {exc}") from None
         return dataclasses.replace(self, **updated)
+
+    def with_settings(self, settings: dict[str, Any]) -> Spec:
+        """A copy with flat settings applied (``{"units": 8, "epochs": 3}``); None values
+        are left alone, so unset CLI options keep what the spec has."""
+        sections: dict[str, dict[str, Any]] = {}
+        for name, value in settings.items():
+            if value is not None:
+                sections.setdefault(section_of(name), {})[name] = value
+        return self.replace(**sections)
+
+
+def _drop_retired(section: str, values: dict[str, Any]) -> dict[str, Any]:
+    kept = dict(values)
+    for (where, name), neutral in RETIRED.items():
+        if where == section and name in kept:
+            _check(
+                kept.pop(name) == neutral,
+                f"spec setting {section}.{name} is no longer supported except as {neutral!r}",
+            )
+    return kept

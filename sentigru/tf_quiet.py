@@ -35,13 +35,27 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def import_tensorflow() -> ModuleType:
+TRAIN_EXTRA = "pip install 'sentigru[train]'"
+"""What a predict-only install lacks for training and export, as the user types it."""
+
+
+def import_tensorflow(purpose: str = "this") -> ModuleType:
     """``import tensorflow`` quietly; later C++ logging is limited to errors that TF
-    does not also raise in Python."""
+    does not also raise in Python. A predict-only install (no TensorFlow) gets one line
+    that says what to install."""
     if "tensorflow" not in sys.modules:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        with quiet_stderr():
-            import tensorflow
+        try:
+            with quiet_stderr():
+                import tensorflow
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("tensorflow", "keras"):
+                raise
+            from sentigru.errors import SentigruError
+
+            raise SentigruError(
+                f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
+            ) from None
     import tensorflow
 
     return tensorflow

@@ -11,11 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sentigru.data.examples import Examples, check_known_labels, label_order
+from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, shuffled
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
@@ -160,3 +162,31 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
         pipelines=pipelines,
         train_ids=lambda: (tokenizer.ids(text) for text, _ in source.rows("train", (0, 1))),
     )
+
+
+def prepare_source(source: DataSource, spec: Spec, val_data: Sequence[Path] = ()) -> Prepared:
+    """The user's training data read (or, with ``spec.training.stream``, scanned) and
+    checked, before TensorFlow is imported; ``val_data`` files replace the held-out
+    share."""
+    from sentigru.data.files import read_examples
+
+    if not spec.training.stream:
+        examples = source.load("train")
+        val = Examples()
+        for path in val_data:
+            val.extend(read_examples(Path(path), source.options).examples)
+        return prepare(examples, spec, val if len(val) else None)
+    from sentigru.data.stream import expand_paths
+
+    if source.dataset:
+        raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
+    if not source.paths:
+        raise SentigruError("no data: give --data FILE (one or more)")
+    stream = StreamSource(
+        expand_paths(source.paths),
+        source.options,
+        val_paths=expand_paths(val_data) if val_data else [],
+        val_fraction=spec.training.val_split,
+        seed=spec.training.seed,
+    )
+    return prepare(stream, spec)

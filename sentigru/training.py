@@ -176,8 +176,6 @@ def train(
     prepared = data if isinstance(data, Prepared) else prepare(data, spec, val_examples)
     tf = import_tensorflow()
     name = resolve(strategy)
-    if spec.training.adversarial and name != "one":
-        raise SentigruError("adversarial training runs on one device: use --strategy one")
     distribution = make_strategy(name)  # before any other TensorFlow work
     import keras
 
@@ -211,12 +209,9 @@ def train(
     start = time.perf_counter()
     role = cluster_role() if name == "multi-worker" else Role()
     if name == "one":
-        from sentigru.adversarial import wrap
-
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
-        trainee = wrap(model, spec.training.adversarial)
-        trainee.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
-        history, metrics = _fit(trainee, prepared, spec, epoch, checkpoint, verbose)
+        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        history, metrics = _fit(model, prepared, spec, epoch, checkpoint, verbose)
     else:
         from sentigru.worker_loop import fit_workers
 

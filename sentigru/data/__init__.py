@@ -2,6 +2,6 @@
 
 from sentigru.data.examples import Examples, label_order
 from sentigru.data.files import ReadOptions, read_examples
-from sentigru.data.sources import load_sources
+from sentigru.data.sources import DataSource, load_sources
 
-__all__ = ["Examples", "ReadOptions", "label_order", "load_sources", "read_examples"]
+__all__ = ["DataSource", "Examples", "ReadOptions", "label_order", "load_sources", "read_examples"]

@@ -258,3 +258,18 @@ class _Reader:
                         "(try --encoding)"
                     ) from None
                 yield from self.row(file.name, text, folder.name)
+
+
+def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
+    """``"0=negative,1=positive"`` → ``{"0": "negative", "1": "positive"}`` (a dict passes
+    through); a malformed pair is a one-line error."""
+    if not text:
+        return {}
+    if isinstance(text, dict):
+        return {str(k): str(v) for k, v in text.items()}
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
+        raise SentigruError(
+            f"label map {text!r}: use OLD=NEW pairs separated by commas, e.g. 0=negative,1=positive"
+        )
+    return {old.strip(): new.strip() for old, new in pairs}

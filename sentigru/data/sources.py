@@ -3,12 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sentigru.data.examples import Examples
 from sentigru.data.files import ReadOptions, read_examples
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Labelled data as the user names it: files (a glob stands for the files it
+    matches), a prepared tensorflow-datasets set, or both, and how to read them."""
+
+    paths: tuple[Path, ...] = ()
+    dataset: str | None = None
+    split: str | None = None
+    """The tfds split; None: ``train`` for training, ``test`` for evaluation."""
+    data_dir: Path | None = None
+    options: ReadOptions = field(default_factory=ReadOptions)
+
+    @classmethod
+    def of(cls, data: DataSource | str | Path | Sequence[str | Path] | None, **kw) -> DataSource:
+        """A source from what a Python caller passes: a source, one path, or several."""
+        if isinstance(data, DataSource):
+            return data
+        if data is None:
+            paths: tuple[Path, ...] = ()
+        elif isinstance(data, (str, Path)):
+            paths = (Path(data),)
+        else:
+            paths = tuple(Path(p) for p in data)
+        return cls(paths, **kw)
+
+    @property
+    def empty(self) -> bool:
+        return not self.paths and not self.dataset
+
+    def load(self, default_split: str = "train") -> Examples:
+        return load_sources(
+            self.paths,
+            dataset=self.dataset,
+            split=self.split or default_split,
+            data_dir=self.data_dir,
+            options=self.options,
+        )
 
 
 def load_sources(

@@ -9,7 +9,6 @@ put the file in place (written next to the target and renamed).
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sentigru import __version__
-from sentigru.bundle import current_umask
+from sentigru.atomic import write_atomic  # noqa: F401  (re-exported for callers)
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import DELIM_REGEX
 
@@ -66,7 +65,7 @@ class ExportReport:
     quantize: str
     seq_len: int
     batch: int
-    keras_bytes: int
+    packed_bytes: int
     float_bytes: int
     tflite_bytes: int
     operators: dict[str, dict[str, int]]
@@ -81,8 +80,9 @@ class ExportReport:
         lines = [
             f"wrote {self.path} ({self.runtime}, {self.quantize}, ids [{self.batch}, "
             f"{self.seq_len}] int32)",
-            f"size: keras {_mb(self.keras_bytes)}, float32 weights {_mb(self.float_bytes)} "
-            f"-> tflite {_mb(self.tflite_bytes)}",
+            f"size: {_mb(self.tflite_bytes)}: {_mb(self.packed_bytes)} vocabulary and labels, "
+            f"{_mb(self.tflite_bytes - self.packed_bytes)} network ({self.quantize} weights "
+            f"from {_mb(self.float_bytes)} of float32, and the graph's operators)",
             f"operators: {sum(main.values())} in {len(self.operators)} subgraph(s): {ops}",
             f"agreement with keras on {self.n_compared} texts: labels "
             f"{self.label_agreement:.2%}, max score difference {self.max_score_diff:.2e}",
@@ -116,22 +116,6 @@ def check_writable(out: Path) -> None:
         ) from None
 
 
-def write_atomic(out: Path, content: bytes) -> None:
-    """Write to a temporary file beside ``out`` and rename: ``out`` is either the old
-    file or the complete new one, never half of either."""
-    handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; a model is for sharing
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def build_tflite(
     folder: Any, *, quantize: str, runtime: str, batch: int = 1, seq_len: int | None = None
 ) -> bytes:
@@ -140,12 +124,6 @@ def build_tflite(
     from sentigru.export.metadata import write_metadata
     from sentigru.export.tflite import check_builtin_only, convert, strip_strings
 
-    if quantize == "int8":
-        raise SentigruError(
-            "full-integer int8 is not supported for recurrent models: the TFLite converter "
-            "crashes while calibrating the recurrence; use --quantize dynamic (int8 weights, "
-            "the smallest file that keeps Keras' scores)"
-        )
     spec = folder.spec
     seq_len = seq_len or spec.tokenizer.seq_len
     weights = PhoneWeights.from_keras(folder.model, spec.model)
@@ -191,3 +169,43 @@ def compare(folder: Any, model: bytes, texts: list[str], labels: list[str] | Non
             "n": float(len(truth)),
         }
     return result
+
+
+def export_tflite(
+    folder: Any,
+    *,
+    quantize: str | None = None,
+    runtime: str | None = None,
+    seq_len: int | None = None,
+    batch: int = 1,
+    labelled: Any = None,
+) -> tuple[bytes, ExportReport]:
+    """The checked phone file of a loaded model folder (or a freshly trained model) and
+    its report; settings left as None come from the model's spec. ``labelled``
+    (:class:`~sentigru.data.Examples`) also measures both accuracies; without it the
+    agreement is measured on :func:`sample_texts`."""
+    from sentigru.export.tflite import operator_counts
+
+    spec = folder.spec
+    quantize = quantize or spec.export.quantize
+    runtime = runtime or spec.export.runtime
+    seq_len = seq_len or spec.tokenizer.seq_len
+    content = build_tflite(folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len)
+    texts = labelled.texts if labelled else sample_texts(folder.vocab)
+    check = compare(folder, content, texts, labelled.labels if labelled else None)
+    report = ExportReport(
+        path=Path(),
+        runtime=runtime,
+        quantize=quantize,
+        seq_len=seq_len,
+        batch=batch,
+        packed_bytes=len(folder.vocab.to_text().encode()) + sum(len(x) + 1 for x in folder.labels),
+        float_bytes=4 * folder.model.count_params(),
+        tflite_bytes=len(content),
+        operators={k: dict(v) for k, v in operator_counts(content).items()},
+        n_compared=check["n"],
+        max_score_diff=check["max_score_diff"],
+        label_agreement=check["label_agreement"],
+        accuracy=check.get("accuracy", {}),
+    )
+    return content, report

@@ -14,7 +14,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from sentigru.bundle import current_umask, replace_path
+from sentigru.atomic import current_umask, replace_path
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
 

@@ -9,21 +9,15 @@ LiteRT's builtin-only resolver.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
 import tensorflow as tf
 
 from sentigru.errors import SentigruError
 from sentigru.tf_quiet import quiet_stderr
 
 
-def convert(
-    function: Any,
-    quantize: str,
-    representative: Callable[[], Iterator[list[np.ndarray]]] | None = None,
-) -> bytes:
+def convert(function: Any, quantize: str) -> bytes:
     """Convert a concrete function with static shapes to TFLite bytes."""
     converter = tf.lite.TFLiteConverter.from_concrete_functions([function], tf.Module())
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
@@ -35,11 +29,6 @@ def convert(
     elif quantize == "float16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.target_spec.supported_types = [tf.float16]
-    elif quantize == "int8":
-        if representative is None:
-            raise SentigruError("int8 quantization needs sample texts to calibrate with")
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = representative
     elif quantize != "none":
         raise SentigruError(f"unknown quantization {quantize!r}")
     try:

@@ -1,0 +1,325 @@
+"""The Python API: everything the ``sentigru`` command does, one call each.
+
+::
+
+    import sentigru
+
+    clf = sentigru.load()                       # the bundled model
+    clf.predict(["A wonderful film.", "Cold food, rude staff."])
+    # [{"label": "positive", "score": 0.97, "scores": [...]}, ...]
+
+    mine = sentigru.train("reviews.tsv", "runs/mine", epochs=8)  # settings: spec fields
+    mine.evaluate("reviews_test.tsv")           # accuracy, precision, recall, F1, confusion
+    mine.export("site", format="web")           # or "tflite", "saved_model"
+
+``load`` and ``predict`` on a ``.tflite`` (or on a model folder that holds its phone
+file, as every folder ``train`` writes does) never import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sentigru.data.sources import DataSource
+from sentigru.errors import SentigruError
+from sentigru.spec import Spec
+
+Log = Callable[[str], None]
+FORMATS = ("tflite", "web", "saved_model")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class Classifier:
+    """A loaded model: ``predict`` texts, ``evaluate`` on labelled data, ``export``."""
+
+    def __init__(self, predictor: Any, path: Path | None, folder: Path | None) -> None:
+        self._predictor = predictor
+        self.path = path
+        """The file or folder the model was loaded from (the bundled model's file)."""
+        self.folder = folder
+        """The model folder, where there is one (``export`` needs it)."""
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._predictor.labels)
+
+    def __repr__(self) -> str:
+        return f"Classifier({str(self.path)!r}, labels={self.labels})"
+
+    def predict(self, texts: str | Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
+        """Per text, ``{"label", "score", "scores"}``: the best label, its score, and the
+        ``top_k`` best ``{"label", "score"}`` pairs (what ``predict --json`` prints)."""
+        if isinstance(texts, str):
+            texts = [texts]
+        return self._predictor.classify(list(texts), top_k)
+
+    def predict_stream(
+        self, texts: Iterable[str], top_k: int = 1, chunk_size: int = 256
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(text, result)`` pairs in input order, a chunk at a time: memory stays flat
+        however many texts come in."""
+        return self._predictor.classify_stream(texts, top_k, chunk_size)
+
+    def evaluate(self, data: Any, **source: Any) -> dict[str, Any]:
+        """N, accuracy, per-label precision/recall/F1, macro-F1 and the confusion matrix
+        on labelled ``data`` (a path, several, or a :class:`DataSource`; ``source`` takes
+        its fields: ``dataset``, ``split``, ``data_dir``, ``options``)."""
+        from sentigru.evaluation import classification_report
+
+        examples = DataSource.of(data, **source).load("test")
+        unknown = sorted(set(examples.labels) - set(self.labels))
+        if unknown:
+            raise SentigruError(
+                f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
+                f"(model labels: {', '.join(self.labels)})"
+            )
+        index = {label: i for i, label in enumerate(self.labels)}
+        predicted = self._predictor.scores(examples.texts).argmax(axis=1)
+        truth = [index[label] for label in examples.labels]
+        return classification_report(truth, predicted, self.labels)
+
+    def export(self, out: str | Path | None = None, **options: Any) -> Any:
+        """Write the model for another runtime; see :func:`export`."""
+        return export(self.folder or self.path, out, **options)
+
+
+def load(path: str | Path | None = None, *, jobs: int | None = 1) -> Classifier:
+    """The bundled model (``path`` None), a model folder, or a ``.tflite`` file.
+
+    A folder with a phone file runs it through LiteRT, as a ``.tflite`` does; a folder
+    without one (made before folders held it) runs its Keras model, which imports
+    TensorFlow. ``jobs`` is the number of cores bulk prediction may use (None: all)."""
+    from sentigru import bundle
+    from sentigru.predictor import KerasPredictor, LiteRTPredictor
+
+    if path is None:
+        from sentigru.presets import default_model
+
+        path = default_model()
+    path = Path(path)
+    if not path.exists():
+        raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
+    if path.is_file():
+        return Classifier(_litert(LiteRTPredictor, path, jobs), path, None)
+    manifest = bundle.read_manifest(path)
+    if bundle.PHONE_FILE in manifest["files"]:
+        return Classifier(_litert(LiteRTPredictor, path / bundle.PHONE_FILE, jobs), path, path)
+    return Classifier(KerasPredictor.load(path), path, path)
+
+
+def _litert(kind: Any, path: Path, jobs: int | None) -> Any:
+    """A LiteRT predictor, with ``jobs`` where this install's predictor takes it."""
+    try:
+        return kind.load(path, jobs=jobs)
+    except TypeError:
+        return kind.load(path)
+
+
+def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **settings: Any) -> Spec:
+    """The spec a training run uses: ``spec``, else the named ``preset`` (or a
+    ``spec.json`` file), else the defaults; then ``settings`` (spec field names) on top."""
+    from sentigru.presets import preset_spec
+
+    base = spec if spec is not None else preset_spec(preset) if preset else Spec()
+    return base.with_settings(settings)
+
+
+def train(
+    data: Any,
+    out: str | Path,
+    *,
+    val_data: str | Path | Sequence[str | Path] = (),
+    preset: str | Path | None = None,
+    spec: Spec | None = None,
+    force: bool = False,
+    resume: bool = False,
+    strategy: str = "auto",
+    phone_file: bool = True,
+    log: Log = _stderr,
+    verbose: int | None = None,
+    **settings: Any,
+) -> Classifier | None:
+    """Train a model on ``data`` and write its folder at ``out``; returns it loaded.
+
+    ``data`` is a path, several paths, or a :class:`DataSource` (files and/or a tfds
+    set). ``settings`` are spec fields (``epochs=8, units=32``) over ``preset``/``spec``.
+    The folder holds the phone file (``phone_file=False`` skips its conversion), so
+    ``predict`` on it needs no TensorFlow. With a checkpoint after every epoch, an
+    interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
+    only the chief writes ``out``; other workers return None."""
+    from sentigru import bundle
+    from sentigru.distribute import Role, cluster_role, resolve
+    from sentigru.train_data import prepare_source
+
+    out = Path(out)
+    run_spec = build_spec(preset, spec, **settings)
+    multi = strategy in ("auto", "multi-worker")
+    role = cluster_role() if multi else Role()
+    if role.is_chief and out.exists() and not force:
+        raise SentigruError(f"{out} exists; use --force to replace it")
+    if strategy != "auto":
+        resolve(strategy)  # a missing TF_CONFIG fails before the data is read
+    if isinstance(val_data, (str, Path)):
+        val_data = [val_data]
+    prepared = prepare_source(DataSource.of(data), run_spec, [Path(p) for p in val_data])
+    counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
+    log(f"read {prepared.train_rows} training examples ({counts})")
+    _warn_averaging(run_spec, log)
+
+    from sentigru.training import train as fit  # imports TensorFlow when it runs
+
+    with bundle.training_run(
+        out,
+        force=force,
+        resume=resume,
+        fingerprint=prepared.fingerprint,
+        spec=run_spec,
+        chief=role.is_chief,
+    ) as checkpoint:
+        trained = fit(prepared, run_spec, checkpoint=checkpoint, strategy=strategy, verbose=verbose)
+        if not role.is_chief:
+            log(f"worker {role.index} of {role.workers} done; the chief writes {out}")
+            return None
+        files = {}
+        if phone_file:
+            from sentigru.export.phone import export_tflite
+
+            files[bundle.PHONE_FILE], report = export_tflite(trained)
+            log(
+                f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
+                f"{report.label_agreement:.2%} of {report.n_compared} texts"
+            )
+        bundle.save(trained, out, force=force, files=files)
+    return load(out)
+
+
+def _warn_averaging(spec: Spec, log: Log) -> None:
+    training = spec.training
+    if training.average_epochs > training.epochs:
+        log(
+            f"note: average_epochs {training.average_epochs} > epochs {training.epochs}: "
+            f"the weights kept are the mean of all {training.epochs} epoch(s)"
+        )
+
+
+def export(
+    model: str | Path | None,
+    out: str | Path | None = None,
+    *,
+    format: str = "tflite",
+    quantize: str | None = None,
+    runtime: str | None = None,
+    seq_len: int | None = None,
+    batch: int = 1,
+    check_data: Any = None,
+    mediapipe_dir: str | Path | None = None,
+    force: bool = False,
+) -> Any:
+    """Write ``model`` for another runtime and return what was written.
+
+    * ``tflite``: the quantized phone file (default ``MODEL/model.tflite``, which the
+      folder's manifest then vouches for), checked against the Keras model on
+      ``check_data`` (labelled: both accuracies too) or on sample texts; returns the
+      :class:`~sentigru.export.phone.ExportReport`.
+    * ``web``: a static site that runs the phone file in a browser with MediaPipe
+      Tasks (``model`` may be a ``.tflite``); returns the site folder.
+    * ``saved_model``: a TensorFlow SavedModel taking raw strings, for TF Serving.
+
+    Settings left as None come from the model's spec."""
+    if format not in FORMATS:
+        raise SentigruError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if model is None:
+        if format != "web":
+            raise SentigruError("export needs --model DIR (a model folder)")
+        from sentigru.presets import default_model
+
+        model = default_model()
+    model = Path(model)
+    if format == "web":
+        return _export_web(model, out, mediapipe_dir, force)
+    _check_folder(model)
+    if format == "saved_model":
+        return _export_saved_model(model, Path(out) if out else model / "saved_model")
+    return _export_tflite(model, out, quantize, runtime, seq_len, batch, check_data)
+
+
+def _check_folder(model: Path) -> None:
+    if not model.exists():
+        raise SentigruError(f"{model}: no such model folder")
+    if model.is_file():
+        raise SentigruError(
+            f"{model} is a phone file; export reads a model folder (the Keras model in it). "
+            "Only --format web takes a .tflite"
+        )
+
+
+def _export_tflite(
+    model: Path,
+    out: str | Path | None,
+    quantize: str | None,
+    runtime: str | None,
+    seq_len: int | None,
+    batch: int,
+    check_data: Any,
+) -> Any:
+    from sentigru import bundle
+    from sentigru.atomic import write_atomic
+    from sentigru.export.phone import check_writable, export_tflite
+    from sentigru.tf_quiet import import_tensorflow
+
+    target = Path(out) if out else model / bundle.PHONE_FILE
+    check_writable(target)  # before seconds of imports and conversion
+    labelled = DataSource.of(check_data).load("test") if check_data else None
+    bundle.read_manifest(model)  # a broken folder fails before TensorFlow loads
+    import_tensorflow("export")
+    folder = bundle.load(model)
+    content, report = export_tflite(
+        folder,
+        quantize=quantize,
+        runtime=runtime,
+        seq_len=seq_len,
+        batch=batch,
+        labelled=labelled,
+    )
+    if target.resolve() == (model / bundle.PHONE_FILE).resolve():
+        bundle.add_file(model, bundle.PHONE_FILE, content)
+    else:
+        write_atomic(target, content)
+    report.path = target
+    return report
+
+
+def _export_saved_model(model: Path, out: Path) -> Path:
+    from sentigru import bundle
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow("export")
+    from sentigru.export.saved_model import export_saved_model
+
+    export_saved_model(bundle.load(model), out)
+    return out
+
+
+def _export_web(model: Path, out: str | Path | None, mediapipe_dir: Any, force: bool) -> Path:
+    from sentigru import bundle
+    from sentigru.export.web import write_site
+
+    if out is None:
+        raise SentigruError("--format web needs --out DIR (the site folder to write)")
+    phone = model
+    if model.is_dir():
+        bundle.read_manifest(model)
+        phone = model / bundle.PHONE_FILE
+        if not phone.is_file():
+            raise SentigruError(
+                f"{model} has no phone file: run 'sentigru export --model {model}' first"
+            )
+    return write_site(
+        phone, Path(out), mediapipe_dir=Path(mediapipe_dir) if mediapipe_dir else None, force=force
+    )
