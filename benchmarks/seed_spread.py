@@ -16,7 +16,7 @@ folder's own validation split:
 
 Writes ``benchmarks/seed_spread.md`` and ``benchmarks/seed_spread.json``; to measure a
 candidate's runs without touching them, give ``--out`` another stem (``--out
-runs/exp/candidate`` writes ``candidate.md`` and ``candidate.json``).
+runs/candidate`` writes ``runs/candidate.md`` and ``runs/candidate.json``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Peak memory of a one-epoch ``sentigru train`` as the corpus grows ten-fold.
 
 The corpus is the first ``--rows`` IMDB training reviews from ``../shared/data`` (1x) and
-ten copies of them (10x): a synthetic enlargement, as the issue allows. Each copy's words
-are shuffled within each review, so the copies are different texts with the same words.
-Both corpora are written to a temporary folder (never into the repo). Each run is its
-own ``sentigru train`` process; its peak resident memory comes from ``os.wait4``.
+ten copies of them (10x): a synthetic enlargement. Each copy's words are shuffled
+within each review, so the copies are different texts with the same words. Both
+corpora are written to a temporary folder (never into the repo). Each run is its own
+``sentigru train`` process; its peak resident memory comes from ``os.wait4``.
 
 Runs ``--stream`` and, for contrast, the default in-memory mode, and writes
 ``benchmarks/stream_memory.md`` and ``.json``::

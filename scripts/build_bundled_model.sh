@@ -3,6 +3,7 @@
 # sentigru's own command, export the phone file, then install
 # them in the package (sentigru/models/default) and in export/. Same data and seed give
 # the same model. Usage: scripts/build_bundled_model.sh [DATA_DIR]   (default ../shared/data)
+# Why these settings, and what the model scores: benchmarks/bundled_model.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data}"
