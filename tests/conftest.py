@@ -67,7 +67,7 @@ def synthetic_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 @pytest.fixture(scope="session")
 def trained_model(synthetic_files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory):
-    """A small model folder trained once for the whole session, through the CLI."""
+    """A small model folder trained once for the whole test run, through the CLI."""
     from click.testing import CliRunner
 
     from sentigru.cli import main

@@ -90,7 +90,7 @@ def test_figures_match_the_saved_folders(compared) -> None:
 
 
 def test_figures_match_a_separate_train_run(compared, synthetic_files, tmp_path: Path) -> None:
-    """What the issue checks: the comparison's LSTM is the LSTM that `train` makes."""
+    """A fair comparison: the comparison's LSTM is the LSTM that `train` makes."""
     _, _, data = compared
     alone = tmp_path / "lstm"
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(alone), *TINY]
