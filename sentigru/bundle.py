@@ -191,7 +191,7 @@ def save(
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a model is for sharing
-        trained.model.save(staged / MODEL_FILE, include_optimizer=False)
+        save_keras(trained.model, staged / MODEL_FILE)
         trained.vocab.save(staged / "vocab.txt")
         (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")
         (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
@@ -225,6 +225,19 @@ def save(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return out
+
+
+def save_keras(model: Any, file: Path) -> None:
+    """Save the network without its optimizer: Keras 3 keeps the optimizer's state in
+    the file whenever the model has one (``include_optimizer`` is gone), which triples
+    the file, and nothing that reads a model folder (predict, evaluate, export) uses it.
+    A run that resumes reads its own checkpoint, not this file."""
+    optimizer = getattr(model, "optimizer", None)
+    model.optimizer = None
+    try:
+        model.save(file)
+    finally:
+        model.optimizer = optimizer
 
 
 def _draw_training(trained: Any, file: Path) -> None:

@@ -34,13 +34,14 @@ def test_model_folder_contents(trained_model: Path) -> None:
         "history.json",
         "training.png",
         "manifest.json",
+        "model.tflite",
     }
     manifest = json.loads((trained_model / "manifest.json").read_text())
     assert manifest["seed"] == 7
     assert manifest["labels"] == ["negative", "positive"]
     assert len(manifest["data_fingerprint"]) == 64
-    assert 0.0 <= manifest["metrics"]["val_accuracy"] <= 1.0
-    assert set(manifest["files"]) >= {"model.keras", "vocab.txt"}
+    assert manifest["metrics"]["val_examples"] == 60  # 10 % of 600 rows held out
+    assert set(manifest["files"]) >= {"model.keras", "vocab.txt", "model.tflite"}
     spec = json.loads((trained_model / "spec.json").read_text())
     assert spec["model"]["units"] == 16 and spec["tokenizer"]["seq_len"] == 64
 
@@ -153,7 +154,8 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
         "--embed-dim",
         "4",
         "--seq-len",
-        "32",
+        "64",
+        "--no-phone-file",
     ]
     for name in ("a", "b"):
         assert run(*args, "--out", str(tmp_path / name)).exit_code == 0
@@ -188,13 +190,56 @@ def test_huge_stdin_line_is_read_in_bounded_memory(tmp_path: Path) -> None:
     assert growth_kb < 20_000, growth_kb
 
 
-def test_no_bigram_dropout_is_saved_in_the_spec(synthetic_files, tmp_path: Path) -> None:
-    out = tmp_path / "m"
+def test_options_reach_the_spec_and_the_api(monkeypatch, tmp_path: Path) -> None:
+    """Flags go to api.train as spec settings (no training needed to see them)."""
+    from sentigru import api
+
+    seen = {}
+
+    def fake_train(source, out, **kwargs):
+        seen.update(kwargs, source=source, out=out)
+        return None
+
+    monkeypatch.setattr(api, "train", fake_train)
     result = run(
-        "train", "--data", str(synthetic_files[0]), "--out", str(out), "--epochs", "1",
-        "--units", "4", "--embed-dim", "4", "--seq-len", "32", "--bigram-buckets", "32",
-        "--bigram-dim", "2", "--no-bigram-dropout",
+        "train", "--data", "a.tsv", "--data", "b.tsv", "--label-map", "0=neg,1=pos",
+        "--out", str(tmp_path / "m"), "--units", "8", "--no-stream", "--lr-schedule",
+        "constant", "--quantize", "float16", "--preset", "bundled", "--no-phone-file",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    model = json.loads((out / "spec.json").read_text())["model"]
-    assert model["bigram_dropout"] is False and model["bigram_buckets"] == 32
+    spec = api.build_spec(seen["preset"], **{k: seen[k] for k in ("units", "stream")})
+    assert spec.model.units == 8 and spec.training.stream is False
+    assert seen["lr_schedule"] == "constant" and seen["quantize"] == "float16"
+    assert seen["epochs"] is None  # not given: the preset's value stays
+    assert [p.name for p in seen["source"].paths] == ["a.tsv", "b.tsv"]
+    assert seen["source"].options.label_map == {"0": "neg", "1": "pos"}
+    assert seen["phone_file"] is False
+
+
+def test_a_dash_among_texts_is_a_usage_error() -> None:
+    result = run("predict", "-", "also a text")
+    assert result.exit_code == 2
+    assert "stdin" in result.output
+
+
+def test_export_says_what_it_reads(tmp_path: Path) -> None:
+    from sentigru.presets import default_model
+
+    phone = run("export", "--model", str(default_model()))
+    assert phone.exit_code == 1 and "export reads a model folder" in phone.output
+    missing = run("export", "--model", str(tmp_path / "nope"))
+    assert missing.exit_code == 1 and "no such model folder" in missing.output
+
+
+def test_predict_on_a_trained_folder_runs_its_phone_file(trained_model: Path) -> None:
+    """A folder that train wrote answers without importing TensorFlow."""
+    code = (
+        "import sys\n"
+        "import sentigru\n"
+        f"clf = sentigru.load({str(trained_model)!r})\n"
+        "print(clf.predict(['loved it', 'hated it'])[0]['label'])\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "positive"

@@ -56,9 +56,24 @@ def test_strategy_names_resolve_from_the_environment() -> None:
         resolve("multi-worker", {})
 
 
-def _command(data: Path, out: Path, *extra: str) -> list[str]:
+TWO_CPUS = (
+    "import sys\n"
+    "import tensorflow as tf\n"
+    "cpu = tf.config.list_physical_devices('CPU')[0]\n"
+    "two = [tf.config.LogicalDeviceConfiguration()] * 2\n"
+    "tf.config.set_logical_device_configuration(cpu, two)\n"
+    "from sentigru.cli import main\n"
+    "sys.argv[0] = 'sentigru'\n"
+    "main()\n"
+)
+"""A program embedding sentigru on a machine with two logical CPU devices, so that
+``--strategy mirrored`` has two replicas without a GPU."""
+
+
+def _command(data: Path, out: Path, *extra: str, cpus: int = 1) -> list[str]:
     train = ["train", "--data", str(data), "--out", str(out), *SMALL, *extra]
-    return [sys.executable, "-m", "sentigru", *train]
+    start = ["-c", TWO_CPUS] if cpus == 2 else ["-m", "sentigru"]
+    return [sys.executable, *start, *train]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -87,8 +102,8 @@ def test_mirrored_over_two_cpu_devices_matches_one_device(
     train, test = synthetic_files
     out = tmp_path / "mirrored"
     done = subprocess.run(
-        _command(train, out, "--strategy", "mirrored"),
-        env=_env(SENTIGRU_CPU_DEVICES="2"),
+        _command(train, out, "--strategy", "mirrored", cpus=2),
+        env=_env(),
         capture_output=True,
         text=True,
         timeout=LIMIT,
@@ -140,9 +155,12 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"
     args = ["--strategy", "mirrored", "--epochs", "12", "--patience", "12", "--average-epochs", "2"]
-    env = _env(SENTIGRU_CPU_DEVICES="2")
+    env = _env()
     process = subprocess.Popen(
-        _command(data, out, *args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        _command(data, out, *args, cpus=2),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     state = tmp_path / ".model.checkpoint" / "worker-state.npz"
     deadline = time.monotonic() + LIMIT
@@ -158,13 +176,17 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
         first_losses = saved["history_loss"].tolist()
     assert 1 <= done < 12
 
-    again = subprocess.run(_command(data, out, *args), env=env, capture_output=True, text=True)
+    again = subprocess.run(
+        _command(data, out, *args, cpus=2), env=env, capture_output=True, text=True
+    )
     assert again.returncode == 1 and "--resume" in again.stderr  # never silently discarded
     one = [*args[:1], "one", *args[2:], "--resume"]
-    other = subprocess.run(_command(data, out, *one), env=env, capture_output=True, text=True)
+    other = subprocess.run(
+        _command(data, out, *one, cpus=2), env=env, capture_output=True, text=True
+    )
     assert other.returncode == 1 and "under another --strategy" in other.stderr
     resumed = subprocess.run(
-        _command(data, out, *args, "--resume"),
+        _command(data, out, *args, "--resume", cpus=2),
         env=env,
         capture_output=True,
         text=True,
@@ -202,10 +224,10 @@ def test_a_run_that_fails_before_its_first_epoch_leaves_nothing(
     """A batch that does not split over the replicas is refused in one line, and the
     checkpoint folder made for the run is removed, so the next run is not blocked."""
     out = tmp_path / "model"
-    command = _command(synthetic_files[0], out, "--strategy", "mirrored", "--batch-size", "63")
-    done = subprocess.run(
-        command, env=_env(SENTIGRU_CPU_DEVICES="2"), capture_output=True, text=True, timeout=LIMIT
+    command = _command(
+        synthetic_files[0], out, "--strategy", "mirrored", "--batch-size", "63", cpus=2
     )
+    done = subprocess.run(command, env=_env(), capture_output=True, text=True, timeout=LIMIT)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
         "sentigru: error: batch size 63 must be a multiple of the 2 replicas training it"

@@ -15,7 +15,11 @@ keras = pytest.importorskip("keras")
 def test_shapes_and_softmax(cell: str, pooling: str) -> None:
     from sentigru.model import build_model
 
-    model = build_model(ModelSpec(cell=cell, units=4, embed_dim=4, pooling=pooling), 50, 3)
+    model = build_model(
+        ModelSpec(cell=cell, units=4, embed_dim=4, pooling=pooling, chunk_len=0, bigram_buckets=0),
+        50,
+        3,
+    )
     ids = np.random.default_rng(0).integers(1, 50, size=(5, 11)).astype(np.int32)
     scores = np.asarray(model(ids, training=False))
     assert scores.shape == (5, 3)
@@ -25,8 +29,8 @@ def test_shapes_and_softmax(cell: str, pooling: str) -> None:
 @pytest.mark.parametrize(
     "spec",
     [
-        ModelSpec(units=8, embed_dim=8),
-        ModelSpec(units=8, embed_dim=8, layers=2),
+        ModelSpec(units=8, embed_dim=8, chunk_len=0, bigram_buckets=0),
+        ModelSpec(units=8, embed_dim=8, layers=2, chunk_len=0, bigram_buckets=0),
         ModelSpec(units=8, embed_dim=8, chunk_len=4, bigram_buckets=31, bigram_dim=4),
     ],
 )
@@ -59,32 +63,3 @@ def test_saved_model_reloads_in_safe_mode(tmp_path) -> None:
     ids = np.array([[1, 5, 6, 7, 8, 9, 0, 0]], np.int32)
     again = load_keras(tmp_path / "m.keras")
     np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(model(ids)), atol=1e-6)
-
-
-@pytest.mark.parametrize("bigram_dropout", [True, False])
-def test_bigram_dropout_decides_whether_training_drops_the_pair_features(
-    bigram_dropout: bool,
-) -> None:
-    """With only the pair features reaching the output, a training-mode call differs from
-    inference exactly when the output dropout also covers the pairs."""
-    from sentigru.model import build_model
-
-    spec = ModelSpec(
-        units=4,
-        embed_dim=4,
-        dropout=0.5,
-        bigram_buckets=64,
-        bigram_dim=3,
-        bigram_dropout=bigram_dropout,
-    )
-    model = build_model(spec, 30, 2)
-    kernel = np.zeros(model.get_layer("scores").kernel.shape, np.float32)
-    kernel[-3:] = np.random.default_rng(0).normal(0, 3.0, (3, 2))  # the pair features only
-    model.get_layer("scores").kernel.assign(kernel)
-    table = model.get_layer("bigrams").table.embeddings
-    table.assign(np.random.default_rng(1).normal(0, 1.0, table.shape).astype("float32"))
-    ids = np.random.default_rng(2).integers(1, 30, size=(8, 12)).astype(np.int32)
-    inference = np.asarray(model(ids, training=False))
-    trained = [np.asarray(model(ids, training=True)) for _ in range(5)]
-    same = all(np.allclose(t, inference, atol=1e-6) for t in trained)
-    assert same is not bigram_dropout

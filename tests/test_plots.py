@@ -87,7 +87,8 @@ def test_train_without_matplotlib_saves_the_model_and_says_how(
 ) -> None:
     out = tmp_path / "m"
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), "--epochs", "1"]
-    args += ["--units", "4", "--embed-dim", "4", "--seq-len", "16", "--vocab-size", "100"]
+    args += ["--units", "4", "--embed-dim", "4", "--seq-len", "16", "--chunk-len", "0"]
+    args += ["--vocab-size", "100", "--no-phone-file"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert not (out / bundle.PICTURE).exists()

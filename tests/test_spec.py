@@ -1,17 +1,19 @@
-"""The spec validates when built and survives a JSON round trip."""
+"""The spec validates when built, survives a JSON round trip, and is the one place the
+CLI's settings come from."""
 
 from __future__ import annotations
 
+import click
 import pytest
 
 from sentigru.errors import SentigruError
-from sentigru.spec import ModelSpec, Spec, TokenizerSpec, TrainingSpec
+from sentigru.spec import SECTIONS, ModelSpec, Spec, TokenizerSpec, TrainingSpec, fields_of
 
 
 def test_round_trip() -> None:
-    spec = Spec().replace(model={"cell": "lstm", "units": 8}, tokenizer={"seq_len": 32})
+    spec = Spec().replace(model={"cell": "lstm", "units": 8}, tokenizer={"seq_len": 128})
     assert Spec.from_json(spec.to_json()) == spec
-    assert spec.model.cell == "lstm" and spec.tokenizer.seq_len == 32
+    assert spec.model.cell == "lstm" and spec.tokenizer.seq_len == 128
 
 
 @pytest.mark.parametrize(
@@ -25,9 +27,10 @@ def test_round_trip() -> None:
         lambda: TrainingSpec(val_split=1.0),
         lambda: TrainingSpec(learning_rate=0),
         lambda: Spec().replace(training={"epochs": 0}),
-        lambda: Spec().replace(model={"chunk_len": 100}),  # 256 is not whole chunks
-        lambda: Spec().replace(model={"bigram_buckets": 64}, tokenizer={"vocab_size": 50000}),
-        lambda: Spec.from_dict({"model": {"bigram_dropout": "no"}}),
+        lambda: Spec().replace(model={"chunk_len": 100}),  # 1024 is not whole chunks
+        lambda: Spec().replace(tokenizer={"vocab_size": 50000}),  # pair codes overflow int32
+        lambda: Spec().replace(export={"quantize": "int8"}),
+        lambda: Spec().with_settings({"unit": 8}),
     ],
 )
 def test_bad_settings_are_refused_when_built(build) -> None:
@@ -44,7 +47,34 @@ def test_unknown_or_malformed_keys_are_refused(data) -> None:
         Spec.from_dict(data)
 
 
-def test_spec_saved_before_bigram_dropout_keeps_its_network() -> None:
-    """A spec.json written before the setting existed rebuilds the network it made: the
-    output dropout drops the word-pair features too."""
-    assert Spec.from_dict({"model": {"bigram_buckets": 64}}).model.bigram_dropout is True
+def test_retired_settings_load_only_with_the_value_that_means_today() -> None:
+    """Folders saved by older versions carry settings that no longer exist; with the
+    value that describes today's network they load, with any other they are refused."""
+    old = {"model": {"bigram_dropout": True}, "training": {"adversarial": 0.0}}
+    assert Spec.from_dict(old) == Spec()
+    for changed in ({"model": {"bigram_dropout": False}}, {"training": {"adversarial": 0.3}}):
+        with pytest.raises(SentigruError, match="no longer supported"):
+            Spec.from_dict(changed)
+
+
+def test_flat_settings_land_in_their_sections() -> None:
+    spec = Spec().with_settings({"units": 8, "epochs": 2, "quantize": "float16", "seed": None})
+    assert (spec.model.units, spec.training.epochs, spec.export.quantize) == (8, 2, "float16")
+    assert spec.training.seed == Spec().training.seed  # None leaves a setting alone
+
+
+def test_every_setting_has_help_and_a_cli_option() -> None:
+    """The CLI is generated from the spec: every field is an option of train, with the
+    field's help and choices, and compare takes all of them but the cell."""
+    from sentigru.cli import compare, train
+
+    options = {p.name: p for p in train.params if isinstance(p, click.Option)}
+    compared = {p.name for p in compare.params}
+    for section in SECTIONS:
+        for setting in fields_of(section):
+            assert setting.metadata["help"], setting.name
+            option = options[setting.name]
+            assert setting.metadata["help"] in option.help
+            if setting.metadata["choices"]:
+                assert tuple(option.type.choices) == setting.metadata["choices"]
+            assert (setting.name in compared) == (setting.name != "cell")
