@@ -98,19 +98,13 @@ def test_bundled_model_reads_case_spellings_as_one_word() -> None:
     assert (scores == scores[0]).all() and predictor.labels[int(scores[0].argmax())] == "negative"
 
 
-def test_the_build_script_makes_the_bundled_spec() -> None:
-    """The command in scripts/build_bundled_model.sh (the one the README quotes) fills
-    exactly the spec the bundled model was trained with, so rerunning it remakes it."""
-    import shlex
-
-    from sentigru.cli import build_spec, train
+def test_the_recipe_is_the_bundled_spec_and_the_default() -> None:
+    """--preset bundled is the spec the bundled model was trained with, read from its
+    folder, and a plain train gets the same settings; the build script uses the preset."""
+    from sentigru.presets import preset_spec
     from sentigru.spec import Spec
 
+    saved = Spec.from_json((MODELS / "default" / "spec.json").read_text("utf-8"))
+    assert preset_spec("bundled") == saved == Spec()
     script = (ROOT / "scripts" / "build_bundled_model.sh").read_text("utf-8")
-    command = script.split("sentigru train", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ")
-    args = shlex.split(command.replace('"$data', '"data').replace('"$work"', "out"))
-    args = [a.replace("$labels", "0=negative,1=positive") for a in args]
-    with train.make_context("train", args) as ctx:
-        spec = build_spec(None, ctx.params)
-    saved = json.loads((MODELS / "default" / "spec.json").read_text("utf-8"))
-    assert spec == Spec.from_dict(saved)
+    assert "sentigru train --preset bundled " in script
