@@ -1,0 +1,284 @@
+"""``sentigru export --format web``: a static web page that runs a phone file in a browser.
+
+The page is plain HTML, CSS and one ES module, no build step. It runs the ``.tflite``
+with MediaPipe Tasks for Web (``@mediapipe/tasks-text`` from npm: a JavaScript bundle and
+a WebAssembly build of the same C++ ``TextClassifier`` that runs on Android and iOS), so
+the text is tokenized by the metadata inside the file and never leaves the browser.
+
+MediaPipe's files either come from the unpacked npm package (``mediapipe_dir``, copied
+into the site, which then loads nothing from any other origin) or from a public CDN at
+the version pinned in :data:`MEDIAPIPE_WEB_VERSION`. A Content-Security-Policy meta tag
+lets the page connect only to its own origin (and that CDN), which also blocks the usage
+metrics the bundle posts to Google (its README asks sites to get consent first).
+
+This module must not import TensorFlow: it only copies files and fills templates.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sentigru import __version__
+from sentigru.atomic import current_umask, replace_path
+from sentigru.errors import SentigruError
+
+try:  # the metadata reader is moving to sentigru.modelfile; either place will do
+    from sentigru.modelfile import read_metadata  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    from sentigru.export.metadata import read_metadata
+
+__all__ = [
+    "CDN_ORIGIN",
+    "LOAD_TIMEOUT_MS",
+    "MAX_MODEL_BYTES",
+    "MEDIAPIPE_WEB_PACKAGE",
+    "MEDIAPIPE_WEB_VERSION",
+    "cdn_base",
+    "find_mediapipe_package",
+    "write_site",
+]
+
+MEDIAPIPE_WEB_PACKAGE = "@mediapipe/tasks-text"
+MEDIAPIPE_WEB_VERSION = "1.0.1"
+"""The one pinned version of MediaPipe Tasks for Web: the CDN URL, CI's ``npm install``
+and the tests all read it from here."""
+
+CDN_ORIGIN = "https://cdn.jsdelivr.net"
+MAX_MODEL_BYTES = 64 * 1024 * 1024
+"""The page refuses a model file larger than this before handing it to WebAssembly."""
+LOAD_TIMEOUT_MS = 30_000
+"""``window.sentigru.ready`` rejects if the model is not loaded by then."""
+
+MODEL_FILE = "model.tflite"
+MEDIAPIPE_FOLDER = "mediapipe"
+BUNDLE = "text_bundle.mjs"
+# What FilesetResolver.forTextTasks(dir) loads: a SIMD build, and a build for browsers
+# without WebAssembly SIMD. The ES-module build (``text_wasm_module_*``) is not used.
+WASM_FILES = (
+    "text_wasm_internal.js",
+    "text_wasm_internal.wasm",
+    "text_wasm_nosimd_internal.js",
+    "text_wasm_nosimd_internal.wasm",
+)
+TEMPLATES = ("index.html", "app.js", "style.css")
+GENERATOR = "sentigru web export"
+"""Written into index.html; ``force`` replaces only a folder that carries it."""
+
+
+def cdn_base(version: str = MEDIAPIPE_WEB_VERSION) -> str:
+    """The CDN folder of the pinned npm package (its ``text_bundle.mjs`` and ``wasm/``)."""
+    return f"{CDN_ORIGIN}/npm/{MEDIAPIPE_WEB_PACKAGE}@{version}"
+
+
+def find_mediapipe_package(folder: Path) -> Path:
+    """The unpacked ``@mediapipe/tasks-text`` folder, given it or an ``npm install
+    --prefix`` folder above it; a one-line error naming what is missing otherwise."""
+    folder = Path(folder)
+    for candidate in (folder, folder / "node_modules" / "@mediapipe" / "tasks-text"):
+        if (candidate / BUNDLE).is_file():
+            missing = [name for name in WASM_FILES if not (candidate / "wasm" / name).is_file()]
+            if missing:
+                raise SentigruError(
+                    f"{candidate}: not a complete {MEDIAPIPE_WEB_PACKAGE} package: "
+                    f"wasm/{missing[0]} is missing"
+                )
+            return candidate
+    raise SentigruError(
+        f"{folder}: no {BUNDLE} here; give the folder of the npm package {MEDIAPIPE_WEB_PACKAGE} "
+        f"(npm install --prefix DIR {MEDIAPIPE_WEB_PACKAGE}@{MEDIAPIPE_WEB_VERSION} puts it in "
+        "DIR/node_modules/@mediapipe/tasks-text)"
+    )
+
+
+def _package_version(package: Path) -> str:
+    """The npm package's own version, shown on the page; "unknown" if it does not say."""
+    try:
+        return str(json.loads((package / "package.json").read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unknown"
+
+
+def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
+    """The model's bytes and metadata, or a one-line error for anything the page would
+    refuse anyway."""
+    model_file = Path(model_file)
+    if not model_file.is_file():
+        raise SentigruError(f"{model_file}: no such model file (give a sentigru .tflite)")
+    size = model_file.stat().st_size
+    if size > MAX_MODEL_BYTES:
+        raise SentigruError(
+            f"{model_file}: {size:,} bytes; the page refuses models over "
+            f"{MAX_MODEL_BYTES // 2**20} MiB"
+        )
+    try:
+        content = model_file.read_bytes()
+    except OSError as exc:
+        raise SentigruError(f"cannot read {model_file}: {exc.strerror or exc}") from None
+    try:
+        meta = read_metadata(content)
+    except ValueError as exc:
+        raise SentigruError(f"{model_file}: not a sentigru .tflite: {exc}") from None
+    if not meta.get("labels"):
+        raise SentigruError(f"{model_file}: not a sentigru .tflite: its label file is empty")
+    return content, meta
+
+
+def _human_size(size: int) -> str:
+    if size >= 2**20:
+        return f"{size / 2**20:.1f} MiB"
+    return f"{size / 2**10:.0f} KiB"
+
+
+def _csp(remote: str | None) -> str:
+    """The page's Content-Security-Policy: its own origin only (plus the CDN when
+    MediaPipe comes from there). ``connect-src`` is what blocks the usage-metrics POST;
+    ``'wasm-unsafe-eval'`` lets it compile WebAssembly and nothing else."""
+    extra = f" {remote}" if remote else ""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src 'self' 'wasm-unsafe-eval'{extra}",
+            f"connect-src 'self'{extra}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace("{{" + key + "}}", value)
+    return template
+
+
+def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) -> str:
+    """index.html with the model's name, labels and size, the CSP, and the page config
+    (a JSON data block the script reads: not executed, so the CSP needs no hash)."""
+    labels = [str(label) for label in meta["labels"]]
+    name = meta.get("name") or "sentigru text classifier"
+    config = {
+        "model": {"url": MODEL_FILE, "name": name, "labels": labels, "bytes": size},
+        "mediapipe": mediapipe,
+        "maxModelBytes": MAX_MODEL_BYTES,
+        "loadTimeoutMs": LOAD_TIMEOUT_MS,
+    }
+    # "<" escaped so that no text in the metadata can close the data block early.
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    template = (resources.files(__package__) / "web" / "index.html").read_text("utf-8")
+    return _fill(
+        template,
+        {
+            "CSP": html.escape(_csp(mediapipe.get("origin")), quote=False).replace('"', "&quot;"),
+            "GENERATOR": html.escape(f"{GENERATOR} {__version__}"),
+            "NAME": html.escape(name),
+            "LABELS": html.escape(", ".join(labels)),
+            "SIZE": html.escape(f"{_human_size(size)} ({size:,} bytes)"),
+            "MEDIAPIPE": html.escape(f"MediaPipe Tasks for Web {mediapipe['version']}"),
+            "CONFIG": config_json,
+        },
+    )
+
+
+def _is_replaceable(out: Path) -> bool:
+    """``force`` replaces an empty folder or a site this module wrote, never anything
+    else (so that ``--out . --force`` cannot wipe a project)."""
+    if not out.is_dir():
+        return False
+    if not any(out.iterdir()):
+        return True
+    try:
+        return GENERATOR in (out / "index.html").read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def write_site(
+    model_file: Path, out: Path, *, mediapipe_dir: Path | None = None, force: bool = False
+) -> Path:
+    """Write a static site that classifies text with ``model_file`` in the browser.
+
+    ``out`` gets ``index.html``, ``app.js``, ``style.css`` and ``model.tflite``; with
+    ``mediapipe_dir`` (the unpacked npm package ``@mediapipe/tasks-text``) also
+    ``mediapipe/`` (its bundle and WebAssembly builds), so the page loads nothing from
+    another origin; without it the page loads MediaPipe from the pinned CDN URL.
+
+    The site is built in a temporary folder beside ``out`` and renamed into place; an
+    existing ``out`` is replaced only with ``force``, and only if it is empty or a site
+    written by this function. Returns ``out``.
+
+    Raises:
+        SentigruError: a missing or non-sentigru model file, an incomplete
+            ``mediapipe_dir``, or an ``out`` that may not be replaced.
+    """
+    out = Path(out)
+    if out.exists() and not force:
+        raise SentigruError(f"{out} exists; use --force to replace it")
+    if out.exists() and not _is_replaceable(out):
+        raise SentigruError(
+            f"{out} exists and is not a site sentigru wrote; remove it or choose another --out"
+        )
+    content, meta = _read_model(model_file)
+    package = find_mediapipe_package(mediapipe_dir) if mediapipe_dir is not None else None
+    if package is not None:
+        mediapipe = {
+            "bundle": f"./{MEDIAPIPE_FOLDER}/{BUNDLE}",
+            "wasm": f"./{MEDIAPIPE_FOLDER}/wasm",
+            "version": _package_version(package),
+        }
+    else:
+        base = cdn_base()
+        mediapipe = {
+            "bundle": f"{base}/{BUNDLE}",
+            "wasm": f"{base}/wasm",
+            "version": MEDIAPIPE_WEB_VERSION,
+            "origin": CDN_ORIGIN,
+        }
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a site is for serving
+        _write_files(staged, content, meta, mediapipe, package)
+        replace_path(staged, out, force)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_files(
+    staged: Path,
+    content: bytes,
+    meta: dict[str, Any],
+    mediapipe: dict[str, str],
+    package: Path | None,
+) -> None:
+    """Fill the staged folder: page, model, and MediaPipe's files when copied."""
+    templates = resources.files(__package__) / "web"
+    for name in TEMPLATES:
+        if name == "index.html":
+            text = _render_index(meta, len(content), mediapipe)
+        else:
+            text = (templates / name).read_text("utf-8")
+        (staged / name).write_text(text, "utf-8")
+    (staged / MODEL_FILE).write_bytes(content)
+    if package is not None:
+        target = staged / MEDIAPIPE_FOLDER
+        (target / "wasm").mkdir(parents=True)
+        # package.json travels along: it names the version and the licence (Apache-2.0).
+        for name in (BUNDLE, "package.json"):
+            if (package / name).is_file():
+                shutil.copyfile(package / name, target / name)
+        for name in WASM_FILES:
+            shutil.copyfile(package / "wasm" / name, target / "wasm" / name)
+    mode = 0o666 & ~current_umask()
+    for path in staged.rglob("*"):
+        path.chmod(mode | 0o111 if path.is_dir() else mode)

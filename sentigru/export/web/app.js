@@ -1,0 +1,240 @@
+// sentigru web page: runs the site's model.tflite with MediaPipe Tasks for Web
+// (TextClassifier, WebAssembly) and shows the label and scores of what is typed.
+//
+// For scripts: window.sentigru.ready (a Promise that resolves with the model's details
+// once it is loaded, and rejects with a readable message when it cannot be) and
+// window.sentigru.classify(text) (a Promise of [{label, score}, ...], every label,
+// highest score first).
+
+const config = JSON.parse(document.getElementById("sentigru-config").textContent);
+const DEBOUNCE_MS = 120;
+
+function messageOf(error) {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim() || "unknown error";
+}
+
+function absolute(path) {
+  return new URL(path, document.baseURI).href;
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+// Fetches the model, refusing it before it reaches WebAssembly if it is larger than the
+// limit (by its Content-Length, then by the bytes actually read) or is no TFLite file.
+async function fetchModel(url, limit) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`cannot fetch ${url}: ${messageOf(error)}`);
+  }
+  if (!response.ok) {
+    throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
+  }
+  const tooLarge = (size) =>
+    new Error(`${url} is ${size.toLocaleString("en")} bytes or more; ` +
+              `this page refuses models over ${megabytes(limit)}`);
+  const declared = Number(response.headers.get("Content-Length") || 0);
+  if (declared > limit) {
+    response.body?.cancel();
+    throw tooLarge(declared);
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge(total);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  // A TFLite flatbuffer carries the file identifier "TFL3" at bytes 4 to 8.
+  if (total < 8 || String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
+    throw new Error(`${url} is not a TFLite model (no TFL3 file identifier)`);
+  }
+  return bytes;
+}
+
+async function loadClassifier() {
+  const [mediapipe, bytes] = await Promise.all([
+    import(absolute(config.mediapipe.bundle)).catch((error) => {
+      throw new Error(`cannot load MediaPipe from ${config.mediapipe.bundle}: ${messageOf(error)}`);
+    }),
+    fetchModel(config.model.url, config.maxModelBytes),
+  ]);
+  let fileset;
+  try {
+    fileset = await mediapipe.FilesetResolver.forTextTasks(absolute(config.mediapipe.wasm));
+  } catch (error) {
+    throw new Error(`cannot load MediaPipe's WebAssembly: ${messageOf(error)}`);
+  }
+  try {
+    const classifier = await mediapipe.TextClassifier.createFromOptions(fileset, {
+      baseOptions: { modelAssetBuffer: bytes },
+      maxResults: -1,
+    });
+    // The first call sets up the CPU delegate (hundreds of ms): do it now, so that
+    // `ready` means the first text typed gets its answer at once.
+    classifier.classify("");
+    return classifier;
+  } catch (error) {
+    throw new Error(`MediaPipe cannot run ${config.model.url}: ${messageOf(error)}`);
+  }
+}
+
+// The load, raced against a timer: a model that stalls the loader rejects `ready`
+// instead of leaving the page waiting for ever.
+let timedOut = false;
+let closed = false;
+const loading = loadClassifier();
+const classifierReady = new Promise((resolve, reject) => {
+  const seconds = config.loadTimeoutMs / 1000;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reject(new Error(`the model did not load within ${seconds} s`));
+  }, config.loadTimeoutMs);
+  loading.then(
+    (classifier) => {
+      clearTimeout(timer);
+      if (timedOut) classifier.close();
+      else resolve(classifier);
+    },
+    (error) => {
+      clearTimeout(timer);
+      reject(error);
+    },
+  );
+});
+
+const ready = classifierReady.then(() => ({
+  name: config.model.name,
+  labels: [...config.model.labels],
+  bytes: config.model.bytes,
+  mediapipe: config.mediapipe.version,
+}));
+
+// Every label, highest score first; equal scores keep the model's label order.
+function rank(result) {
+  const categories = result.classifications?.[0]?.categories ?? [];
+  return categories
+    .map((category) => ({
+      label: category.categoryName || category.displayName || String(category.index),
+      score: category.score,
+      index: category.index,
+    }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map(({ label, score }) => ({ label, score }));
+}
+
+async function classify(text) {
+  const classifier = await classifierReady;
+  if (closed) throw new Error("the classifier was closed");
+  return rank(classifier.classify(text == null ? "" : String(text)));
+}
+
+// Frees the WebAssembly memory; classify() fails afterwards.
+async function close() {
+  const classifier = await classifierReady;
+  if (!closed) {
+    closed = true;
+    classifier.close();
+  }
+}
+
+window.sentigru = Object.freeze({ ready, classify, close, model: config.model });
+
+// ----------------------------------------------------------------------------- page
+
+const input = document.getElementById("text");
+const labelView = document.getElementById("label");
+const scoresView = document.getElementById("scores");
+const statusView = document.getElementById("status");
+
+function setStatus(text, isError = false) {
+  statusView.textContent = text;
+  statusView.classList.toggle("error", isError);
+}
+
+function showEmpty() {
+  labelView.textContent = "\u00a0";
+  labelView.classList.add("empty");
+  delete labelView.dataset.label;
+  scoresView.replaceChildren();
+}
+
+function render(ranked, milliseconds) {
+  const top = ranked[0];
+  labelView.textContent = top ? top.label : "?";
+  labelView.classList.remove("empty");
+  labelView.dataset.label = top ? top.label : "";
+  scoresView.replaceChildren(
+    ...ranked.map(({ label, score }) => {
+      const row = document.createElement("li");
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = label;
+      const bar = document.createElement("span");
+      bar.className = "bar";
+      const fill = document.createElement("span");
+      fill.className = "fill";
+      fill.style.width = `${(100 * score).toFixed(1)}%`;
+      bar.append(fill);
+      const value = document.createElement("span");
+      value.className = "value";
+      value.textContent = `${(100 * score).toFixed(1)} %`;
+      row.append(name, bar, value);
+      return row;
+    }),
+  );
+  setStatus(`Classified in ${milliseconds.toFixed(0)} ms.`);
+}
+
+let timer;
+let sequence = 0;
+
+async function update() {
+  const text = input.value;
+  const id = ++sequence;
+  if (!text.trim()) {
+    showEmpty();
+    setStatus("Ready: type or paste a text.");
+    return;
+  }
+  const start = performance.now();
+  try {
+    const ranked = await classify(text);
+    if (id === sequence) render(ranked, performance.now() - start);
+  } catch (error) {
+    if (id === sequence) setStatus(`Cannot classify: ${messageOf(error)}`, true);
+  }
+}
+
+input.addEventListener("input", () => {
+  clearTimeout(timer);
+  timer = setTimeout(update, DEBOUNCE_MS);
+});
+
+ready.then(
+  () => {
+    input.disabled = false;
+    if (input.value.trim()) update();
+    else setStatus("Ready: type or paste a text.");
+  },
+  (error) => {
+    input.disabled = true;
+    setStatus(`The model could not be loaded: ${messageOf(error)}`, true);
+  },
+);

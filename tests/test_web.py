@@ -1,0 +1,471 @@
+"""The web export: ``write_site`` itself, then the page it writes, served over HTTP on
+127.0.0.1 and run in a real headless Chromium at phone size, with MediaPipe Tasks for Web
+(JavaScript + WebAssembly) from the npm package.
+
+The browser tests need Chromium (``apt-get install chromium``), the ``playwright`` Python
+package and the npm package, installed as ``.ci/run`` does (``npm install --prefix
+.cache/mediapipe-web @mediapipe/tasks-text@VERSION``, or point SENTIGRU_MEDIAPIPE_WEB at
+the package folder). Where one is missing they skip, except under CI (the variable CI
+set), where they fail: CI must run them.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from texts import varied_texts
+
+from sentigru.errors import SentigruError
+from sentigru.export import web
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = REPO / "sentigru" / "models" / "default" / "model.tflite"
+DEFAULT_PACKAGE = REPO / ".cache" / "mediapipe-web"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {  # a Pixel-like phone: 412 x 915 CSS pixels
+    "viewport": {"width": 412, "height": 915},
+    "device_scale_factor": 2.625,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36"
+    ),
+}
+
+
+# ------------------------------------------------------------------- write_site alone
+
+
+def test_site_has_page_model_and_mediapipe_and_names_the_model(tmp_path: Path) -> None:
+    package = _fake_package(tmp_path / "pkg")
+    out = web.write_site(MODEL, tmp_path / "site", mediapipe_dir=package)
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert names == [
+        "app.js",
+        "index.html",
+        "mediapipe/package.json",
+        "mediapipe/text_bundle.mjs",
+        "mediapipe/wasm/text_wasm_internal.js",
+        "mediapipe/wasm/text_wasm_internal.wasm",
+        "mediapipe/wasm/text_wasm_nosimd_internal.js",
+        "mediapipe/wasm/text_wasm_nosimd_internal.wasm",
+        "model.tflite",
+        "style.css",
+    ]
+    assert (out / "model.tflite").read_bytes() == MODEL.read_bytes()
+    page = (out / "index.html").read_text("utf-8")
+    assert "sentigru sentiment classifier" in page
+    assert "negative, positive" in page
+    assert f"{MODEL.stat().st_size:,} bytes" in page
+    assert "connect-src 'self';" in page and "https://" not in _csp(page)
+    config = _config(page)
+    assert config["model"]["labels"] == ["negative", "positive"]
+    assert config["mediapipe"]["bundle"] == "./mediapipe/text_bundle.mjs"
+    assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_site_without_package_loads_mediapipe_from_the_pinned_cdn(tmp_path: Path) -> None:
+    out = web.write_site(MODEL, tmp_path / "site")
+    assert not (out / "mediapipe").exists()
+    page = (out / "index.html").read_text("utf-8")
+    config = _config(page)
+    base = f"https://cdn.jsdelivr.net/npm/@mediapipe/tasks-text@{web.MEDIAPIPE_WEB_VERSION}"
+    assert config["mediapipe"]["bundle"] == f"{base}/text_bundle.mjs"
+    assert config["mediapipe"]["wasm"] == f"{base}/wasm"
+    csp = _csp(page)
+    assert "connect-src 'self' https://cdn.jsdelivr.net;" in csp
+    assert "script-src 'self' 'wasm-unsafe-eval' https://cdn.jsdelivr.net;" in csp
+
+
+def test_metadata_text_cannot_break_out_of_the_page(tmp_path: Path, monkeypatch) -> None:
+    hostile = {"name": "</script><script>alert(1)</script>", "labels": ["<b>x</b>", "y"]}
+    monkeypatch.setattr(web, "read_metadata", lambda content: hostile)
+    page = (web.write_site(MODEL, tmp_path / "site") / "index.html").read_text("utf-8")
+    assert "<script>alert" not in page and "<b>x</b>" not in page
+    assert _config(page)["model"]["name"] == hostile["name"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: d / "missing.tflite", "no such model file"),
+        (lambda d: _write(d / "x.tflite", b"not a model at all"), "not a sentigru .tflite"),
+        (lambda d: _write(d / "x.tflite", MODEL.read_bytes()[:4096]), "not a sentigru .tflite"),
+    ],
+)
+def test_bad_model_file_is_a_one_line_error(tmp_path: Path, setup, message: str) -> None:
+    with pytest.raises(SentigruError, match=message) as info:
+        web.write_site(setup(tmp_path), tmp_path / "site")
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "site").exists()
+
+
+def test_bad_mediapipe_dir_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(SentigruError, match="no text_bundle.mjs"):
+        web.write_site(MODEL, tmp_path / "site", mediapipe_dir=tmp_path)
+    package = _fake_package(tmp_path / "pkg")
+    (package / "wasm" / "text_wasm_nosimd_internal.wasm").unlink()
+    with pytest.raises(SentigruError, match="wasm/text_wasm_nosimd_internal.wasm is missing"):
+        web.write_site(MODEL, tmp_path / "site", mediapipe_dir=package)
+    assert not (tmp_path / "site").exists()
+    assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_an_npm_prefix_folder_is_accepted_too(tmp_path: Path) -> None:
+    package = _fake_package(tmp_path / "prefix" / "node_modules" / "@mediapipe" / "tasks-text")
+    assert web.find_mediapipe_package(tmp_path / "prefix") == package
+
+
+def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:
+    out = web.write_site(MODEL, tmp_path / "site")
+    (out / "old-file").write_text("x")
+    with pytest.raises(SentigruError, match="exists; use --force"):
+        web.write_site(MODEL, out)
+    assert (out / "old-file").exists()
+    web.write_site(MODEL, out, force=True)
+    assert not (out / "old-file").exists() and (out / "index.html").exists()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.txt").write_text("keep me")
+    with pytest.raises(SentigruError, match="not a site sentigru wrote"):
+        web.write_site(MODEL, project, force=True)
+    assert (project / "notes.txt").read_text() == "keep me"
+
+
+def test_web_export_does_not_import_tensorflow() -> None:
+    code = (
+        "import sys; from pathlib import Path; import tempfile\n"
+        "from sentigru.export.web import write_site\n"
+        f"write_site(Path({str(MODEL)!r}), Path(tempfile.mkdtemp()) / 's')\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# ------------------------------------------------------------------- in the browser
+
+
+def _require(ok: Any, reason: str) -> None:
+    """Skip when something the browser tests need is missing; fail instead under CI."""
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    _require(sync_playwright, "playwright is not installed (pip install '.[test]')")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    _require(chromium, "no chromium on PATH (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Sites under one 127.0.0.1 server: ``good/`` (the bundled model), ``garbage/``,
+    ``truncated/`` and ``huge/`` (broken model files) and ``stall/`` (a model that never
+    arrives, with a 1 s load limit)."""
+    location = os.environ.get("SENTIGRU_MEDIAPIPE_WEB") or str(DEFAULT_PACKAGE)
+    try:
+        package = web.find_mediapipe_package(Path(location))
+    except SentigruError:
+        package = None
+    _require(
+        package,
+        f"npm package {web.MEDIAPIPE_WEB_PACKAGE} not found at {location} (npm install "
+        f"--prefix .cache/mediapipe-web {web.MEDIAPIPE_WEB_PACKAGE}@{web.MEDIAPIPE_WEB_VERSION},"
+        " or set SENTIGRU_MEDIAPIPE_WEB)",
+    )
+    root = tmp_path_factory.mktemp("www")
+    good = web.write_site(MODEL, root / "good", mediapipe_dir=package)
+    for name in ("garbage", "truncated", "huge", "stall"):
+        shutil.copytree(good, root / name)
+    (root / "garbage" / "model.tflite").write_bytes(os.urandom(50_000))
+    (root / "truncated" / "model.tflite").write_bytes(MODEL.read_bytes()[:300_000])
+    with open(root / "huge" / "model.tflite", "wb") as stream:  # sparse: no disk used
+        stream.truncate(web.MAX_MODEL_BYTES + 1)
+    index = root / "stall" / "index.html"
+    index.write_text(
+        index.read_text("utf-8").replace('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')
+    )
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(root))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def phone(browser: Any) -> Iterator[Any]:
+    """A phone-sized page that records every request it makes and every CSP violation."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation', (e) =>"
+        " window.__violations.push({uri: e.blockedURI, directive: e.effectiveDirective}));"
+    )
+    yield page
+    context.close()
+
+
+def _open(page: Any, url: str) -> float:
+    """Open a site and wait for ``window.sentigru.ready``; seconds taken."""
+    start = time.perf_counter()
+    page.goto(url)
+    page.evaluate("window.sentigru.ready")
+    return time.perf_counter() - start
+
+
+def _parity_texts() -> list[str]:
+    """At least 200 texts: the shared corner cases, real short reviews, and the corners of
+    the web path (NUL, long texts, other scripts, markup, emoji)."""
+    reviews = (REPO / "data" / "reviews_test.tsv").read_text("utf-8").splitlines()[1:41]
+    extra = [
+        "A wonderful, moving film.",
+        "Cold food, rude staff, never again.",
+        "great\x00terrible terrible terrible",
+        "\x00awful",
+        "terrible\x00",
+        "この映画は最高でした。 great",
+        "ひどい映画 terrible",
+        "<script>alert('x')</script> loved it",
+        "<p>Boring.</p><br/>",
+        "😡😡😡 worst service ever 😡",
+        "Très bon film, j'ai adoré ! Superb.",
+        "NOT GOOD. NOT GOOD AT ALL!!!",
+        "not good",
+        "Not Bad, Not Bad At All",
+        "the plot drags on and on " * 2000,
+        "x" * 100_000,
+        "\n\n\t ",
+    ]
+    texts = varied_texts(200, seed=5) + [line.split("\t", 1)[1] for line in reviews] + extra
+    assert len(texts) >= 200
+    return texts
+
+
+def test_browser_scores_match_the_python_predictor(phone: Any, served: str) -> None:
+    from sentigru.predictor import open_predictor
+
+    texts = _parity_texts()
+    predictor = open_predictor(MODEL)
+    expected = predictor.classify(texts, top_k=len(predictor.labels))
+    _open(phone, f"{served}/good/")
+    got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.classify))", texts)
+    assert len(got) == len(texts)
+    worst = 0.0
+    for text, want, have in zip(texts, expected, got):
+        assert [s["label"] for s in have] == [s["label"] for s in want["scores"]], text[:80]
+        scores = {s["label"]: s["score"] for s in want["scores"]}
+        worst = max(worst, *(abs(s["score"] - scores[s["label"]]) for s in have))
+    assert worst < 1e-4, worst
+    tops = {have[0]["label"] for have in got}
+    assert tops == {"negative", "positive"}  # not a degenerate run
+
+
+def test_phone_screen_shows_the_label_as_you_type(phone: Any, served: str, tmp_path: Path) -> None:
+    from sentigru.predictor import open_predictor
+
+    text = "Cold food, rude staff, never again."
+    want = open_predictor(MODEL).classify([text])[0]["label"]
+    _open(phone, f"{served}/good/")
+    footer = phone.inner_text("footer")
+    assert "sentigru sentiment classifier" in footer and "negative, positive" in footer
+    assert f"{MODEL.stat().st_size:,} bytes" in footer
+    phone.locator("#text").press_sequentially(text, delay=5)  # key by key, like a person
+    phone.wait_for_function(
+        "(want) => document.querySelector('#label').textContent === want", arg=want
+    )
+    assert phone.locator("#scores li").count() == 2
+    shot = phone.screenshot()
+    (tmp_path / "phone.png").write_bytes(shot)
+
+    geometry = phone.evaluate(
+        """() => {
+        const label = document.querySelector('#label');
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const text = range.getBoundingClientRect();
+        const box = label.getBoundingClientRect();
+        return {text: [text.left, text.top, text.right, text.bottom],
+                box: [box.left, box.top, box.right, box.bottom],
+                clipped: label.scrollWidth > label.clientWidth,
+                pageWidth: document.documentElement.scrollWidth,
+                fontPx: parseFloat(getComputedStyle(label).fontSize),
+                color: getComputedStyle(label).color}
+    }"""
+    )
+    left, top, right, bottom = geometry["text"]
+    assert 0 <= left < right <= 412 and 0 <= top < bottom <= 915, geometry
+    assert not geometry["clipped"] and geometry["pageWidth"] <= 412, geometry
+    assert geometry["fontPx"] >= 32, geometry
+
+    # The screenshot itself: phone size at the device scale, and the label's pixels are
+    # there. Decoded by the browser (on a blank page, outside the site's CSP).
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(shot[16:20], "big"), int.from_bytes(shot[20:24], "big")
+    assert (width, height) == (round(412 * 2.625), round(915 * 2.625))
+    ink = _count_colour(phone.context.new_page(), shot, geometry, 2.625)
+    assert ink["inside"] > 2000 and ink["outside_label_row"] < ink["inside"], ink
+
+
+def test_page_talks_only_to_its_own_origin(phone: Any, served: str) -> None:
+    _open(phone, f"{served}/good/")
+    phone.evaluate("window.sentigru.classify('a lovely day')")
+    # close() makes MediaPipe flush its usage metrics, which it posts to Google: the
+    # page's CSP must block the POST before it leaves the browser.
+    phone.evaluate("window.sentigru.close()")
+    violations: list[dict[str, str]] = []
+    deadline = time.monotonic() + 10
+    while not violations and time.monotonic() < deadline:
+        if any(urlsplit(url).hostname != "127.0.0.1" for url in phone.requests):
+            break
+        phone.wait_for_timeout(100)
+        violations = phone.evaluate("window.__violations")
+    hosts = {urlsplit(url).hostname for url in phone.requests}
+    assert hosts == {"127.0.0.1"}, phone.requests
+    assert violations, "the usage-metrics POST was neither made nor blocked within 10 s"
+    assert all(v["directive"] == "connect-src" for v in violations), violations
+    assert all(urlsplit(v["uri"]).hostname != "127.0.0.1" for v in violations), violations
+    assert not any(re.search(r"/mediapipe/wasm/.*module", url) for url in phone.requests)
+
+
+@pytest.mark.parametrize(
+    ("site", "message"),
+    [
+        ("garbage", "is not a TFLite model"),
+        ("truncated", "MediaPipe cannot run model.tflite"),
+        ("huge", "refuses models over 64 MiB"),
+        ("stall", "did not load within 1 s"),
+    ],
+)
+def test_broken_model_rejects_ready_quickly_and_says_so(
+    phone: Any, served: str, site: str, message: str
+) -> None:
+    start = time.perf_counter()
+    phone.goto(f"{served}/{site}/")
+    error = phone.evaluate("window.sentigru.ready.then(() => null, (e) => e.message)")
+    seconds = time.perf_counter() - start
+    assert error is not None and message in error, error
+    assert seconds < 10, seconds
+    status = phone.locator("#status")
+    assert "could not be loaded" in status.inner_text() and message in status.inner_text()
+    assert status.is_visible() and phone.locator("#text").is_disabled()
+    rejected = phone.evaluate("window.sentigru.classify('x').then(() => null, (e) => e.message)")
+    assert rejected == error
+
+
+# ------------------------------------------------------------------- helpers
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+def _fake_package(folder: Path) -> Path:
+    """A stand-in for the npm package's layout (contents do not matter to write_site)."""
+    (folder / "wasm").mkdir(parents=True)
+    (folder / "text_bundle.mjs").write_text("export {};\n")
+    (folder / "package.json").write_text('{"version": "0.0.0-test"}')
+    for name in web.WASM_FILES:
+        (folder / "wasm" / name).write_bytes(b"\0asm")
+    return folder
+
+
+def _config(page: str) -> dict[str, Any]:
+    match = re.search(r'id="sentigru-config">(.*?)</script>', page, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def _csp(page: str) -> str:
+    match = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert match
+    return match.group(1)
+
+
+def _handler(root: Path) -> type[http.server.SimpleHTTPRequestHandler]:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # quiet test output
+            pass
+
+        def do_GET(self) -> None:
+            if self.path.startswith("/stall/model.tflite"):
+                self.send_response(200)
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                time.sleep(5)  # then give up; the page must have rejected long before
+                return
+            super().do_GET()
+
+    return functools.partial(Handler, directory=str(root))  # type: ignore[return-value]
+
+
+def _count_colour(blank: Any, png: bytes, geometry: dict[str, Any], scale: float) -> dict:
+    """Pixels of the label's colour inside the label's text box, and elsewhere in the
+    label's row band, counted from the PNG by a canvas in a page without a CSP."""
+    return blank.evaluate(
+        """async ([b64, text, color, scale]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const bitmap = await createImageBitmap(new Blob([bytes], {type: 'image/png'}));
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(bitmap, 0, 0);
+        const [r0, g0, b0] = color.match(/\\d+/g).map(Number);
+        const [left, top, right, bottom] = text.map((v) => Math.round(v * scale));
+        const data = ctx.getImageData(0, top, bitmap.width, bottom - top).data;
+        let inside = 0, outside_label_row = 0;
+        for (let y = 0; y < bottom - top; y++) {
+          for (let x = 0; x < bitmap.width; x++) {
+            const i = 4 * (y * bitmap.width + x);
+            const near = Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0)
+                         + Math.abs(data[i + 2] - b0) < 60;
+            if (!near) continue;
+            if (x >= left && x < right) inside++; else outside_label_row++;
+          }
+        }
+        return {inside, outside_label_row};
+    }""",
+        [base64.b64encode(png).decode(), geometry["text"], geometry["color"], scale],
+    )
