@@ -18,16 +18,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import synthetic_reviews, write_tsv
+from conftest import SMALL, synthetic_reviews, write_tsv  # SMALL: trained_model's settings
 
 from sentigru import bundle
 from sentigru.cli import main
 from sentigru.distribute import Role, cluster_role, resolve
 from sentigru.errors import SentigruError
 
-# The settings of conftest's trained_model, the single-process run compared against.
-SMALL = ["--epochs", "6", "--seed", "7", "--units", "16", "--embed-dim", "16"]
-SMALL += ["--seq-len", "64", "--patience", "6"]
 LIMIT = 300  # seconds any one training process may take
 
 
