@@ -234,7 +234,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture()
 def phone(browser: Any) -> Iterator[Any]:
-    """A phone-sized page that records every request it makes and every CSP violation."""
+    """A phone-sized page that records every CSP violation and every request it makes;
+    a request to any host but 127.0.0.1 fails the test that made it."""
     context = browser.new_context(**PHONE)
     page = context.new_page()
     page.requests = []
@@ -246,6 +247,8 @@ def phone(browser: Any) -> Iterator[Any]:
     )
     yield page
     context.close()
+    foreign = [url for url in page.requests if urlsplit(url).hostname != "127.0.0.1"]
+    assert not foreign, f"requests to other hosts: {foreign}"
 
 
 def _open(page: Any, url: str) -> float:
