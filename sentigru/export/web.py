@@ -123,7 +123,8 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
     try:
         meta = read_metadata(content)
     except ValueError as exc:
-        raise SentigruError(f"{model_file}: not a sentigru .tflite: {exc}") from None
+        reason = (str(exc).strip().splitlines() or ["unreadable metadata"])[0]
+        raise SentigruError(f"{model_file}: not a sentigru .tflite: {reason}") from None
     if not meta.get("labels"):
         raise SentigruError(f"{model_file}: not a sentigru .tflite: its label file is empty")
     return content, meta
