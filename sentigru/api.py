@@ -163,6 +163,8 @@ def train(
     role = cluster_role() if multi else Role()
     if role.is_chief and out.exists() and not force:
         raise SentigruError(f"{out} exists; use --force to replace it")
+    if role.is_chief:
+        _check_can_write(out)
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     if isinstance(val_data, (str, Path)):
@@ -197,6 +199,23 @@ def train(
             )
         bundle.save(trained, out, force=force, files=files)
     return load(out)
+
+
+def _check_can_write(out: Path) -> None:
+    """Fail before reading data or training when ``out`` cannot be made: its parent
+    must exist or be creatable, and take files."""
+    import tempfile
+
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise SentigruError(
+            f"cannot write {out}: folder {parent} cannot be made or take files "
+            f"({exc.strerror or exc})"
+        ) from None
 
 
 def _warn_averaging(spec: Spec, log: Log) -> None:
