@@ -82,7 +82,9 @@ class Classifier:
         index = {label: i for i, label in enumerate(self.labels)}
         predicted = self._predictor.scores(examples.texts).argmax(axis=1)
         truth = [index[label] for label in examples.labels]
-        return classification_report(truth, predicted, self.labels)
+        report = classification_report(truth, predicted, self.labels)
+        report["unread"] = sum(1 for text in examples.texts if not self._predictor.known(text))
+        return report
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""

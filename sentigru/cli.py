@@ -337,6 +337,10 @@ which in any real text come long before a mebibyte; the rest of a longer line is
 and dropped, so a huge line without a newline costs bounded memory."""
 
 
+UNREAD_NOTES = 3
+"""Texts without a known word that get a note of their own on stderr; more are counted."""
+
+
 def _texts(args: Sequence[str]) -> Iterator[str]:
     """Texts from the arguments; none, or ``-`` alone, reads one text per line from
     stdin."""
@@ -392,12 +396,21 @@ def predict(
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if not texts and sys.stdin.isatty() else 256
+    unread = 0
     for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
             pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
             click.echo(f"{pairs}\t{text}")
+            if not result["known_tokens"]:
+                unread += 1
+                if unread <= UNREAD_NOTES:
+                    _echo_err(
+                        f"note: the model knows no word of {text[:40]!r}; its score means nothing"
+                    )
+    if unread > UNREAD_NOTES:
+        _echo_err(f"note: {unread} texts in all had no word the model knows")
 
 
 # -- evaluate -------------------------------------------------------------------------------

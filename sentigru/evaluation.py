@@ -69,4 +69,6 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(" " * width + "".join(f"{label:>{width}}" for label in labels))
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
+    if report.get("unread"):
+        lines += ["", f"note: {report['unread']} texts had no word the model knows (scored blind)"]
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, shuffled
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
-from sentigru.tokenizer import Tokenizer, Vocabulary
+from sentigru.tokenizer import Tokenizer, Vocabulary, split
 
 Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
 """``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
@@ -75,8 +75,36 @@ def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
     return out
 
 
+READABLE_SHARE = 0.5
+"""Training stops when the tokenizer reads less than this share of the letters and
+digits of the training text: a model trained on what is left is noise."""
+
+
+def readable_share(texts: Sequence[str], sample: int = 10_000) -> float:
+    """The share of letters and digits (in any script) that the phone's tokenizer keeps
+    in words, over the first ``sample`` texts. English is near 1; text in a script
+    other than Latin, near 0 (RE2's ``\\w`` is ASCII)."""
+    kept = total = 0
+    for text in texts[:sample]:
+        total += sum(1 for c in text if c.isalnum())
+        kept += sum(len(word) for word in split(text)) - text.count("'") - text.count("_")
+    return kept / total if total else 1.0
+
+
+def check_readable(texts: Sequence[str]) -> None:
+    share = readable_share(texts)
+    if share < READABLE_SHARE:
+        raise SentigruError(
+            f"the tokenizer reads only {share:.0%} of the training text's letters and "
+            "digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
+            "so accented letters, other scripts and emoji are invisible to it; sentigru "
+            "cannot train a useful model on this text"
+        )
+
+
 def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> Prepared:
     examples.check_trainable("training data")
+    check_readable(examples.texts)
     train_set, val_set = split_validation(examples, val, spec)
     labels = label_order(train_set.labels)
     if len(labels) < 2:

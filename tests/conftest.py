@@ -35,7 +35,20 @@ FILLER = [
 ]
 
 
-SMALL = ["--epochs", "6", "--seed", "7", "--units", "16", "--embed-dim", "16", "--seq-len", "64"]
+SMALL = [
+    "--epochs",
+    "6",
+    "--min-steps",
+    "0",
+    "--seed",
+    "7",
+    "--units",
+    "16",
+    "--embed-dim",
+    "16",
+    "--seq-len",
+    "64",
+]
 SMALL += ["--patience", "6", "--learning-rate", "0.005", "--lr-schedule", "constant"]
 SMALL += ["--label-smoothing", "0", "--average-epochs", "0", "--bigram-buckets", "0"]
 """A small model that learns the synthetic reviews in seconds (the recipe's defaults are

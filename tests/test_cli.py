@@ -147,6 +147,8 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
         str(synthetic_files[0]),
         "--epochs",
         "1",
+        "--min-steps",
+        "0",
         "--seed",
         "3",
         "--units",
@@ -243,3 +245,29 @@ def test_predict_on_a_trained_folder_runs_its_phone_file(trained_model: Path) ->
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "positive"
+
+
+def test_text_the_model_cannot_read_is_flagged() -> None:
+    """The bundled (English) model reads no word of Japanese, an empty text or emoji:
+    --json says known_tokens 0, and the plain output adds a note on stderr."""
+    texts = ["最悪の映画だった", "", "😀😀", "a great film"]
+    as_json = run("predict", "--json", *texts)
+    known = [json.loads(line)["known_tokens"] for line in as_json.output.splitlines()]
+    assert known == [0, 0, 0, 3]
+    plain = subprocess.run(
+        [sys.executable, "-m", "sentigru", "predict", *texts],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert plain.returncode == 0 and plain.stderr.count("knows no word") == 3
+
+
+def test_training_on_text_the_tokenizer_cannot_read_is_refused(tmp_path: Path) -> None:
+    rows = [("positive", "とても良い商品でした"), ("negative", "最悪の映画だった")] * 20
+    data = tmp_path / "ja.tsv"
+    data.write_text("label\ttext\n" + "".join(f"{a}\t{b}\n" for a, b in rows), "utf-8")
+    result = run("train", "--data", str(data), "--out", str(tmp_path / "m"))
+    assert result.exit_code == 1
+    assert "reads only 0% of the training text" in result.output
+    assert not (tmp_path / "m").exists()

@@ -15,7 +15,20 @@ from sentigru import bundle
 from sentigru import compare as comparison
 from sentigru.cli import main
 
-TINY = ["--epochs", "2", "--patience", "5", "--seed", "3", "--units", "8", "--embed-dim", "6"]
+TINY = [
+    "--epochs",
+    "2",
+    "--min-steps",
+    "0",
+    "--patience",
+    "5",
+    "--seed",
+    "3",
+    "--units",
+    "8",
+    "--embed-dim",
+    "6",
+]
 TINY += ["--seq-len", "32", "--chunk-len", "16", "--vocab-size", "200"]
 UNITS, EMBED = 8, 6
 

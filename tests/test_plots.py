@@ -86,7 +86,17 @@ def test_train_without_matplotlib_saves_the_model_and_says_how(
     synthetic_files, tmp_path: Path, no_matplotlib: None
 ) -> None:
     out = tmp_path / "m"
-    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), "--epochs", "1"]
+    args = [
+        "train",
+        "--data",
+        str(synthetic_files[0]),
+        "--out",
+        str(out),
+        "--epochs",
+        "1",
+        "--min-steps",
+        "0",
+    ]
     args += ["--units", "4", "--embed-dim", "4", "--seq-len", "16", "--chunk-len", "0"]
     args += ["--vocab-size", "100", "--no-phone-file"]
     result = CliRunner().invoke(main, args)

@@ -20,6 +20,8 @@ from sentigru import bundle
 ARGS = [
     "--epochs",
     "40",
+    "--min-steps",
+    "0",
     "--patience",
     "40",
     "--units",

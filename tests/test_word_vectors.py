@@ -95,7 +95,9 @@ def test_training_starts_from_the_word_vectors(tmp_path: Path) -> None:
     for init in ("random", "ppmi"):
         spec = Spec(
             model=ModelSpec(embed_dim=8, units=8, bigram_buckets=0, dropout=0.0),
-            training=TrainingSpec(epochs=1, seed=3, learning_rate=1e-12, word_init=init),
+            training=TrainingSpec(
+                epochs=1, min_steps=0, seed=3, learning_rate=1e-12, word_init=init
+            ),
         ).replace(tokenizer={"vocab_size": 60, "seq_len": 32}, model={"chunk_len": 0})
         trained = train(examples, spec, verbose=0, strategy="one")
         tables[init] = trained.model.get_layer("embedding").embeddings.numpy()
@@ -138,7 +140,17 @@ def test_the_cli_option_reaches_the_saved_spec(
     from sentigru.cli import main
 
     out = tmp_path / "m"
-    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), "--epochs", "1"]
+    args = [
+        "train",
+        "--data",
+        str(synthetic_files[0]),
+        "--out",
+        str(out),
+        "--epochs",
+        "1",
+        "--min-steps",
+        "0",
+    ]
     args += ["--units", "8", "--embed-dim", "8", "--seq-len", "32", "--chunk-len", "16"]
     args += ["--word-init", "ppmi", "--no-phone-file"]
     result = CliRunner().invoke(main, args)
