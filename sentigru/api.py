@@ -157,8 +157,10 @@ def train(
     only the chief writes ``out``; other workers return None."""
     from sentigru import bundle
     from sentigru.distribute import Role, cluster_role, resolve
+    from sentigru.tf_quiet import require_tensorflow
     from sentigru.train_data import prepare_source
 
+    require_tensorflow("training")
     out = Path(out)
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
@@ -265,6 +267,9 @@ def export(
     if format == "web":
         return _export_web(model, out, mediapipe_dir, force)
     _check_folder(model)
+    from sentigru.tf_quiet import require_tensorflow
+
+    require_tensorflow("export")
     if format == "saved_model":
         return _export_saved_model(model, Path(out) if out else model / "saved_model")
     return _export_tflite(model, out, quantize, runtime, seq_len, batch, check_data)

@@ -273,7 +273,9 @@ def compare(ctx: click.Context, **params: Any) -> None:
     model folder (kept in OUT) is what a separate train run would make."""
     from sentigru import api
     from sentigru import compare as comparison
+    from sentigru.tf_quiet import require_tensorflow
 
+    require_tensorflow("compare")
     out: Path = params["out"]
     cells = comparison.parse_cells(params["cells"])
     api.build_spec(_preset(dict(params)), **_settings(dict(params)))  # fail now, not in a child

@@ -39,6 +39,17 @@ TRAIN_EXTRA = "pip install 'sentigru[train]'"
 """What a predict-only install lacks for training and export, as the user types it."""
 
 
+def require_tensorflow(purpose: str) -> None:
+    """Fail at once, in one line, where TensorFlow is not installed: before data is read
+    or files are touched (finding the package imports nothing)."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        from sentigru.errors import SentigruError
+
+        raise SentigruError(f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}")
+
+
 def import_tensorflow(purpose: str = "this") -> ModuleType:
     """``import tensorflow`` quietly; later C++ logging is limited to errors that TF
     does not also raise in Python. A predict-only install (no TensorFlow) gets one line
