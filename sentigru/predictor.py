@@ -98,7 +98,7 @@ class LiteRTPredictor(Predictor):
     def __init__(self, content: bytes, source: str = "model", threads: int | None = 1) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        from sentigru.export.metadata import read_metadata
+        from sentigru.modelfile import read_metadata
 
         try:
             meta = read_metadata(content)

@@ -24,17 +24,21 @@ from pathlib import Path
 
 import numpy as np
 
+from sentigru import contract, limits
+from sentigru.contract import (  # noqa: F401  (re-exported: the tokenizer's names)
+    DELIM_REGEX,
+    PAD,
+    PAD_ID,
+    SPECIAL_TOKENS,
+    START,
+    START_ID,
+    UNKNOWN,
+    UNKNOWN_ID,
+)
 from sentigru.errors import SentigruError
-
-DELIM_REGEX = r"[^\w']+"
-"""The delimiter written into the model's metadata, as RE2 on the phone reads it."""
 
 # What RE2 means by DELIM_REGEX, spelled out for Python's `re`: RE2's \w is ASCII.
 _TOKEN = re.compile(r"[0-9A-Za-z_']+")
-
-PAD, START, UNKNOWN = "<PAD>", "<START>", "<UNKNOWN>"
-SPECIAL_TOKENS = (PAD, START, UNKNOWN)
-PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
 
 
 def iter_tokens(text: str) -> Iterator[str]:
@@ -69,15 +73,7 @@ class Vocabulary:
     aliases: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.tokens[:3] != SPECIAL_TOKENS:
-            raise SentigruError(f"vocabulary must start with {', '.join(SPECIAL_TOKENS)}")
-        if len(set(self.tokens)) != len(self.tokens):
-            raise SentigruError("vocabulary has a word twice")
-        words = {word for word, _ in self.aliases}
-        if len(words) != len(self.aliases) or not words.isdisjoint(self.tokens):
-            raise SentigruError("vocabulary has a word twice (among its aliases)")
-        if any(not len(SPECIAL_TOKENS) <= i < len(self.tokens) for _, i in self.aliases):
-            raise SentigruError("a vocabulary alias points to no word")
+        contract.validate_vocab(self.tokens, self.aliases)
 
     def __len__(self) -> int:
         """The number of ids (aliases add words, not ids)."""
@@ -135,38 +131,22 @@ class Vocabulary:
 
     def to_text(self) -> str:
         """``vocab.txt`` in the ``token id`` line format the phone runtimes read."""
-        return "".join(f"{token} {i}\n" for token, i in self.entries())
+        return contract.format_vocab(self.tokens, self.aliases)
 
     def save(self, path: Path) -> None:
         path.write_text(self.to_text(), encoding="utf-8")
 
     @classmethod
     def from_text(cls, text: str, source: str = "vocabulary") -> Vocabulary:
-        """Read ``token id`` lines: ids 0, 1, 2, ... in order, each line with a lower id
-        (other than a special token's) an alias."""
-        tokens: list[str] = []
-        aliases: list[tuple[str, int]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            parts = line.split(" ")
-            if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) > len(tokens):
-                raise SentigruError(
-                    f"{source}: line {number} is not 'token {len(tokens)}': {line[:60]!r}"
-                )
-            if int(parts[1]) == len(tokens):
-                tokens.append(parts[0])
-            else:
-                aliases.append((parts[0], int(parts[1])))
-        if len(tokens) < len(SPECIAL_TOKENS):
-            raise SentigruError(f"{source}: too few entries ({len(tokens)})")
+        """Read ``token id`` lines as the phone does (see :func:`contract.parse_vocab`)."""
+        tokens, aliases = contract.parse_vocab(text, source)
         return cls(tuple(tokens), tuple(aliases))
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SentigruError(f"cannot read vocabulary {path}: {exc}") from None
-        return cls.from_text(text, source=str(path))
+        """Read a ``vocab.txt``, refusing one larger than :data:`limits.VOCAB_BYTES`."""
+        data = limits.read_file(Path(path), limits.VOCAB_BYTES)
+        return cls.from_text(contract.decode(data, str(path)), source=str(path))
 
 
 class WordCounter:

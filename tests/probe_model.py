@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from sentigru.export.metadata import write_metadata
+from sentigru.modelfile import write_metadata
 
 __all__ = ["build_probe_tflite", "mediapipe_ids"]
 

@@ -63,7 +63,7 @@ def test_every_mode_loads_with_builtin_ops_only(exported) -> None:
 
 
 def test_metadata_carries_tokenizer_vocab_and_labels(folder, exported) -> None:
-    from sentigru.export.metadata import check_mediapipe_compatible, read_metadata
+    from sentigru.modelfile import check_mediapipe_compatible, read_metadata
 
     meta = read_metadata(exported[("mediapipe", "dynamic")])
     assert meta["delim_regex"] == r"[^\w']+"

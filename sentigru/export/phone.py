@@ -121,7 +121,7 @@ def build_tflite(
 ) -> bytes:
     """Phone file bytes for a loaded model folder (see :mod:`sentigru.bundle`)."""
     from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.export.metadata import write_metadata
+    from sentigru.modelfile import write_metadata
     from sentigru.export.tflite import check_builtin_only, convert, strip_strings
 
     spec = folder.spec

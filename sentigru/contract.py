@@ -1,0 +1,235 @@
+"""The phone contract: the tokenizer rules and file formats a phone applies to a model.
+
+MediaPipe Tasks ``TextClassifier`` and the TFLite Task Library ``NLClassifier`` run a
+sentigru model with a "regex tokenizer" described in the model's metadata. What they do
+with it is fixed by their C++ code, so it is written down here once, and every part of
+sentigru that tokenizes, writes or reads these files uses this module:
+
+* the delimiter regex :data:`DELIM_REGEX`, run by RE2, whose ``\\w`` is ASCII only;
+* the special tokens ``<PAD>`` 0, ``<START>`` 1 and ``<UNKNOWN>`` 2;
+* ``vocab.txt``: one ``token id`` line per word. The runtimes split the file on "\\n",
+  skip empty lines, drop one trailing "\\r", split a line on " " and map its first field
+  to the number in its second (further fields are ignored). Several lines may carry one
+  id: the first line for an id is the word, the others are its aliases (sentigru uses
+  them for other spellings of a word, such as ``Great`` for ``great``);
+* ``labels.txt``: one label per line, in output order, read the same way.
+
+A line the C++ reader cannot take (no space, no number) crashes or silently corrupts
+the phone's tokenizer, so :func:`parse_vocab` refuses it with the file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sentigru.errors import SentigruError
+
+__all__ = [
+    "DELIM_REGEX",
+    "LABELS_FILE",
+    "PAD",
+    "PAD_ID",
+    "SPECIAL_TOKENS",
+    "START",
+    "START_ID",
+    "UNKNOWN",
+    "UNKNOWN_ID",
+    "VOCAB_FILE",
+    "ContractError",
+    "decode",
+    "format_labels",
+    "format_vocab",
+    "parse_labels",
+    "parse_vocab",
+    "validate_labels",
+    "validate_vocab",
+]
+
+DELIM_REGEX = r"[^\w']+"
+"""The delimiter written into the model's metadata, as RE2 on the phone reads it."""
+
+PAD, START, UNKNOWN = "<PAD>", "<START>", "<UNKNOWN>"
+SPECIAL_TOKENS = (PAD, START, UNKNOWN)
+"""Ids 0, 1, 2. The runtimes look these three names up in the vocabulary file."""
+PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
+
+VOCAB_FILE = "vocab.txt"
+LABELS_FILE = "labels.txt"
+
+# Characters that would corrupt the line formats: lines end at "\n" (a "\r" before it
+# is dropped), and a vocab line splits on " ".
+_VOCAB_FORBIDDEN = (" ", "\n", "\r")
+_LABEL_FORBIDDEN = ("\n", "\r")
+
+
+class ContractError(SentigruError, ValueError):
+    """A vocabulary or label list that breaks the phone contract; one line that names
+    the file (and line) at fault. A ``ValueError`` too, for callers of the metadata API."""
+
+
+def decode(data: bytes, source: str) -> str:
+    """``data`` as UTF-8 text, or a one-line error naming ``source``."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContractError(f"{source} is not UTF-8 text (byte {exc.start})") from None
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` as the C++ readers see them: split on "\\n", empty lines
+    skipped, then one trailing "\\r" dropped (so a line of just "\\r" is kept, empty).
+
+    A vocabulary line is the token, one space, the id in ASCII digits (C++ ``std::stoi``
+    would also take a sign or leading spaces, which nothing sentigru writes)."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if raw:
+            yield number, raw[:-1] if raw[-1] == "\r" else raw
+
+
+def _show(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:60] + "...")
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def validate_vocab(
+    tokens: Sequence[str], aliases: Sequence[tuple[str, int]] = (), source: str = "vocabulary"
+) -> None:
+    """Refuse a vocabulary the runtimes would read differently from sentigru.
+
+    ``tokens[i]`` is the word with id ``i``; it must start with :data:`SPECIAL_TOKENS`.
+    ``aliases`` are ``(word, id)`` pairs giving a further word the id of a word (not of
+    a special token). Every word is non-empty, free of spaces and line breaks, and
+    appears once (the C++ reader keeps a repeated word's last id, Python its first).
+    """
+    if tuple(tokens[: len(SPECIAL_TOKENS)]) != SPECIAL_TOKENS:
+        raise ContractError(f"{source} must start with {', '.join(SPECIAL_TOKENS)} (ids 0, 1, 2)")
+    words = [*tokens, *(word for word, _ in aliases)]
+    if not _words_clean(words):  # the slow search for the culprit, only when there is one
+        _word_problem(words, source)
+    for word, i in aliases:
+        if not isinstance(i, int) or not len(SPECIAL_TOKENS) <= i < len(tokens):
+            raise ContractError(f"{source}: the alias {word!r} {i} points to no word")
+
+
+def _words_clean(words: list[str]) -> bool:
+    """True when every word is a non-empty string without " ", "\\n", "\\r", and none
+    repeats (a fast check over the whole list)."""
+    if not all(type(word) is str for word in words):
+        return False
+    joined = "\0".join(words)
+    unique = set(words)
+    return (
+        len(unique) == len(words)
+        and "" not in unique
+        and not any(c in joined for c in _VOCAB_FORBIDDEN)
+    )
+
+
+def _word_problem(words: list[str], source: str) -> None:
+    seen: set[str] = set()
+    for i, word in enumerate(words):
+        if not isinstance(word, str) or not word:
+            raise ContractError(f"{source} entry {i} must be a non-empty string, got {word!r}")
+        if any(c in word for c in _VOCAB_FORBIDDEN):
+            raise ContractError(f"{source} entry {i} contains a space or line break: {word!r}")
+        if word in seen:
+            raise ContractError(f"{source} has a word twice: {word!r}")
+        seen.add(word)
+
+
+def format_vocab(tokens: Sequence[str], aliases: Sequence[tuple[str, int]] = ()) -> str:
+    """``vocab.txt``: the words in id order, then the aliases, one ``token id`` a line."""
+    validate_vocab(tokens, aliases)
+    entries = [*((token, i) for i, token in enumerate(tokens)), *aliases]
+    return "".join(f"{token} {i}\n" for token, i in entries)
+
+
+def parse_vocab(text: str, source: str = VOCAB_FILE) -> tuple[list[str], list[tuple[str, int]]]:
+    """Read ``vocab.txt`` as the runtimes do: the words indexed by id (the first line for
+    each id) and the aliases (the later lines for an id), in file order.
+
+    Lines in any order are accepted, as on the phone; ids must cover 0..n-1.
+    Raises :class:`ContractError` naming ``source`` and the line at fault.
+    """
+    by_id: dict[int, tuple[str, int]] = {}  # id -> (word, line number)
+    aliases: list[tuple[str, int, int]] = []
+    lines_of: dict[str, int] = {}
+    for number, line in _lines(text):
+        word, _, rest = line.partition(" ")
+        digits = rest.partition(" ")[0]
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 9):
+            raise ContractError(f"{source} line {number} is not 'token id': {_show(line)}")
+        if not word or "\r" in word:
+            raise ContractError(f"{source} line {number} has no usable token: {_show(line)}")
+        if word in lines_of:
+            raise ContractError(
+                f"{source} line {number}: {word!r} is in the vocabulary twice "
+                f"(first at line {lines_of[word]})"
+            )
+        lines_of[word] = number
+        token_id = int(digits)
+        if token_id in by_id:
+            aliases.append((word, token_id, number))
+        else:
+            by_id[token_id] = (word, number)
+    if len(by_id) < len(SPECIAL_TOKENS):
+        raise ContractError(f"{source} has too few entries ({len(by_id)})")
+    if max(by_id) != len(by_id) - 1:
+        missing = min(set(range(len(by_id))) - set(by_id))
+        raise ContractError(f"{source}: ids are not 0..{len(by_id) - 1}: no line has id {missing}")
+    tokens = [by_id[i][0] for i in range(len(by_id))]
+    for i, special in enumerate(SPECIAL_TOKENS):
+        if tokens[i] != special:
+            raise ContractError(
+                f"{source} line {by_id[i][1]}: id {i} must be {special}, got {tokens[i]!r}"
+            )
+    for word, token_id, number in aliases:
+        if token_id < len(SPECIAL_TOKENS):
+            raise ContractError(
+                f"{source} line {number}: the alias {word!r} {token_id} points to no word "
+                "(ids 0-2 are the special tokens)"
+            )
+    return tokens, [(word, token_id) for word, token_id, _ in aliases]
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def validate_labels(labels: Sequence[str], source: str = "labels") -> None:
+    """Refuse labels that do not survive ``labels.txt``: the runtimes skip empty lines,
+    which would shift every later label, and names must tell the outputs apart."""
+    if not labels:
+        raise ContractError(f"{source} must not be empty")
+    for i, label in enumerate(labels):
+        if not isinstance(label, str) or not label.strip():
+            raise ContractError(f"{source}: label {i} must be a non-blank string, got {label!r}")
+        if any(c in label for c in _LABEL_FORBIDDEN):
+            raise ContractError(f"{source}: label {i} contains a line break: {label!r}")
+    if len(set(labels)) != len(labels):
+        raise ContractError(f"{source}: labels must be unique")
+
+
+def format_labels(labels: Sequence[str]) -> str:
+    """``labels.txt``: one label a line, in output order."""
+    validate_labels(labels)
+    return "".join(f"{label}\n" for label in labels)
+
+
+def parse_labels(text: str, source: str = LABELS_FILE) -> list[str]:
+    """Read ``labels.txt`` as the runtimes do (empty lines skipped, "\\r" dropped)."""
+    labels = []
+    seen: dict[str, int] = {}
+    for number, label in _lines(text):
+        if not label.strip():
+            raise ContractError(f"{source} line {number}: blank label")
+        if label in seen:
+            raise ContractError(
+                f"{source} line {number}: label {label!r} repeats line {seen[label]}"
+            )
+        seen[label] = number
+        labels.append(label)
+    if not labels:
+        raise ContractError(f"{source} has no labels")
+    return labels

@@ -1,0 +1,275 @@
+"""Limits on what sentigru reads from a model, and the bounded readers that hold them.
+
+Model files travel, so nothing sentigru opens may make it read, inflate or allocate
+without bound: a ``.tflite`` whose packed ``vocab.txt`` inflates to gigabytes, a
+``model.keras`` zip of a million entries, a ``vocab.txt`` that is really ``/dev/zero``.
+Every limit is here, in one place. They are generous: a phone model is a few MB and
+the bundled model folder under 8 MB. Going over one is a one-line
+:class:`~sentigru.errors.SentigruError` that names the file and the limit.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+from sentigru.errors import SentigruError
+
+MIB = 1 << 20
+
+# -- files ----------------------------------------------------------------------------------
+TFLITE_BYTES = 64 * MIB
+"""A ``.tflite`` model file (the bundled one is 0.94 MB)."""
+VOCAB_BYTES = 16 * MIB
+"""A ``vocab.txt``, in a model folder or packed in a ``.tflite`` (the bundled one: 0.18 MB)."""
+LABELS_BYTES = 1 * MIB
+"""A ``labels.txt``."""
+JSON_BYTES = 4 * MIB
+"""``spec.json``, ``manifest.json``, ``history.json`` of a model folder (each under 2 KB)."""
+PICTURE_BYTES = 16 * MIB
+"""``training.png`` of a model folder (hashed, never decoded)."""
+KERAS_BYTES = 256 * MIB
+"""``model.keras``: the file, any one entry inflated, and all entries inflated together."""
+KERAS_ENTRIES = 256
+"""Entries in ``model.keras`` (Keras writes three)."""
+PACKED_ENTRIES = 16
+"""Files packed in a ``.tflite`` (sentigru packs two)."""
+ZIP_DIRECTORY_BYTES = 1 * MIB
+"""A zip's central directory, read whole by :mod:`zipfile` before any check can run."""
+
+# -- the model graph (checked by sentigru.modelfile before LiteRT sees a file) ----------------
+MAX_DIM = 1 << 20
+"""Any one dimension of a tensor (the bundled model's largest: 65,536)."""
+MAX_TENSOR_ELEMENTS = 1 << 26
+"""Elements of any one tensor (the bundled model's largest: 262,144)."""
+MAX_SEQ_LEN = 1 << 16
+"""``L`` of the ``int32 [batch, L]`` input (the bundled model: 1,024)."""
+MAX_GRAPH_ITEMS = 1 << 18
+"""Tensors, operators or buffers in one model (the bundled model: about 2,000 each)."""
+MAX_SUBGRAPHS = 64
+"""Subgraphs (MediaPipe files have one; a ``--runtime litert`` file five)."""
+
+# -- the child process that first runs a model from elsewhere (sentigru.trust) ---------------
+CHILD_MEMORY_BYTES = 2 << 30
+"""Address space of the child (loading the bundled model peaks near 190 MB)."""
+CHILD_SECONDS = 30.0
+"""Wall-clock time of the child (about half a second for the bundled model)."""
+
+
+def size_text(n: int) -> str:
+    """``n`` bytes for a message: ``64 MiB``, ``1.5 KiB``, ``12 bytes``."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", MIB), ("KiB", 1 << 10)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """A message from elsewhere (LiteRT, zipfile) as one line of at most ``limit`` chars."""
+    parts = [part.strip() for part in str(text).splitlines() if part.strip()]
+    line = "; ".join(parts) or "no detail"
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def too_big(source: str, limit: int, what: str = "size") -> SentigruError:
+    return SentigruError(f"{source} is over the {size_text(limit)} limit on its {what}")
+
+
+def _at(source: str, text: str) -> str:
+    """``text`` about ``source``; ``source`` may be empty where the caller names the file."""
+    return f"{source}: {text}" if source else text
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refusing (before reading) a file larger than ``limit``.
+
+    The size is checked on the open file, then at most ``limit + 1`` bytes are read, so
+    a file that grows meanwhile or a device without a size (``/dev/zero``) is refused
+    too. Errors are one line naming ``path``.
+    """
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise too_big(str(path), limit)
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise too_big(str(path), limit)
+    return data
+
+
+def check_file_size(path: Path, limit: int) -> None:
+    """Refuse ``path`` when it is larger than ``limit`` (or not a regular file)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SentigruError(f"{path} is not a regular file")
+    if info.st_size > limit:
+        raise too_big(str(path), limit)
+
+
+# -- zip archives -----------------------------------------------------------------------------
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory record (APPNOTE 4.3.16)
+_END_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    KeyError,
+    OverflowError,
+    UnicodeDecodeError,
+    IndexError,
+)
+"""What :mod:`zipfile` raises on a damaged archive."""
+
+
+def _end_record(stream: BinaryIO) -> tuple[int, int, int] | None:
+    """``(position, entries, central directory size)`` of the archive's end record, found
+    where :mod:`zipfile` looks for it: the file's last 22 bytes, else the last
+    occurrence of its signature in the last 64 KiB + 22 bytes. None if there is none."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    if size < _END.size:
+        return None
+    tail_size = min(size, _END.size + 0xFFFF)
+    stream.seek(size - tail_size)
+    tail = stream.read(tail_size)
+    last = tail[-_END.size :]
+    if last[:4] == _END_SIGNATURE and last[-2:] == b"\0\0":
+        at = tail_size - _END.size
+    else:
+        at = tail.rfind(_END_SIGNATURE)
+        if at < 0 or at + _END.size > tail_size:
+            return None
+    fields = _END.unpack_from(tail, at)
+    position = size - tail_size + at
+    if position >= 20:
+        stream.seek(position - 20)
+        if stream.read(4) == _ZIP64_LOCATOR:
+            return position, 0xFFFF, 0xFFFFFFFF  # zip64: refused by the caller
+    return position, fields[4], fields[5]
+
+
+def open_zip(stream: BinaryIO, source: str, max_entries: int) -> zipfile.ZipFile:
+    """Open a zip archive whose directory is bounded: at most ``max_entries`` entries and
+    :data:`ZIP_DIRECTORY_BYTES` of directory, no zip64, nothing encrypted, only stored
+    or deflated entries. A damaged archive is a one-line error naming ``source``."""
+    end = _end_record(stream)
+    if end is None:
+        raise SentigruError(_at(source, "no zip archive found"))
+    _, entries, directory = end
+    if entries == 0xFFFF or directory == 0xFFFFFFFF:
+        raise SentigruError(_at(source, "zip64 archives are not supported"))
+    if entries > max_entries:
+        raise SentigruError(_at(source, f"{entries} zip entries, over the limit of {max_entries}"))
+    if directory > ZIP_DIRECTORY_BYTES:
+        raise too_big(_at(source, "the zip directory"), ZIP_DIRECTORY_BYTES)
+    stream.seek(0)
+    try:
+        archive = zipfile.ZipFile(stream)
+    except _ZIP_ERRORS as exc:
+        raise SentigruError(_at(source, f"damaged zip archive: {one_line(exc)}")) from None
+    problem = _entry_problem(archive.infolist(), max_entries)
+    if problem:
+        archive.close()
+        raise SentigruError(_at(source, problem))
+    return archive
+
+
+def _entry_problem(infos: list[zipfile.ZipInfo], max_entries: int) -> str | None:
+    if len(infos) > max_entries:
+        return f"{len(infos)} zip entries, over the limit of {max_entries}"
+    for info in infos:
+        if info.flag_bits & 0x1:
+            return f"{info.filename!r} is encrypted"
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return (
+                f"{info.filename!r} uses zip compression method {info.compress_type}; "
+                "only stored and deflated are read"
+            )
+    return None
+
+
+def read_entry(archive: zipfile.ZipFile, name: str, limit: int, source: str) -> bytes:
+    """Entry ``name`` of ``archive``, refused when its declared size is over ``limit``
+    and read through a bounded stream, so a header that lies cannot inflate more."""
+    label = _at(source, f"packed {name}")
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise SentigruError(_at(source, f"no packed file {name!r}")) from None
+    if info.file_size > limit:
+        raise too_big(label, limit, "inflated size")
+    try:
+        with archive.open(info) as entry:
+            data = entry.read(limit + 1)
+    except _ZIP_ERRORS as exc:
+        raise SentigruError(f"{label} is damaged: {one_line(exc)}") from None
+    if len(data) > limit:
+        raise too_big(label, limit, "inflated size")
+    return data
+
+
+def inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, source: str) -> int:
+    """Bytes entry ``info`` really inflates to, counted through a bounded stream (nothing
+    kept); refused past ``budget``."""
+    label = _at(source, info.filename)
+    if info.file_size > budget:
+        raise too_big(label, budget, "inflated size")
+    total = 0
+    try:
+        with archive.open(info) as entry:
+            while chunk := entry.read(min(MIB, budget + 1 - total)):
+                total += len(chunk)
+                if total > budget:
+                    raise too_big(label, budget, "inflated size")
+    except _ZIP_ERRORS as exc:
+        raise SentigruError(f"{label} is damaged: {one_line(exc)}") from None
+    return total
+
+
+def check_keras_zip(path: Path, source: str) -> None:
+    """Refuse a ``model.keras`` that would make Keras read without bound: larger than
+    :data:`KERAS_BYTES`, more than :data:`KERAS_ENTRIES` entries, or entries that inflate
+    (declared, then counted) past :data:`KERAS_BYTES` together. Messages start with
+    ``source``."""
+    check_file_size(path, KERAS_BYTES)
+    try:
+        with open(path, "rb") as stream:
+            _check_archive(stream, source)
+    except OSError as exc:
+        raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _check_archive(stream: BinaryIO, source: str) -> None:
+    with open_zip(stream, source, KERAS_ENTRIES) as archive:
+        infos = archive.infolist()
+        declared = sum(info.file_size for info in infos)
+        if declared > KERAS_BYTES:
+            raise SentigruError(
+                _at(
+                    source,
+                    f"its entries inflate to {size_text(declared)}, over the "
+                    f"{size_text(KERAS_BYTES)} limit",
+                )
+            )
+        budget = KERAS_BYTES
+        for info in infos:
+            budget -= inflated_size(archive, info, budget, source)
