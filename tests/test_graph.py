@@ -10,14 +10,22 @@ from sentigru.spec import ModelSpec
 tf = pytest.importorskip("tensorflow")
 
 SPECS = [
-    ModelSpec(units=8, embed_dim=6),
-    ModelSpec(units=8, embed_dim=6, pooling="mean"),
-    ModelSpec(cell="lstm", units=8, embed_dim=6, chunk_len=5, pooling="max"),
+    ModelSpec(units=8, embed_dim=6, chunk_len=0, bigram_buckets=0),
+    ModelSpec(units=8, embed_dim=6, chunk_len=0, bigram_buckets=0, pooling="mean"),
+    ModelSpec(cell="lstm", units=8, embed_dim=6, chunk_len=5, bigram_buckets=0, pooling="max"),
     ModelSpec(units=8, embed_dim=6, layers=2, chunk_len=4, bigram_buckets=37, bigram_dim=3),
-    ModelSpec(
-        units=8, embed_dim=6, chunk_len=4, bigram_buckets=37, bigram_dim=1, bigram_dropout=False
-    ),
+    ModelSpec(units=8, embed_dim=6, chunk_len=4, bigram_buckets=37, bigram_dim=1, pooling="mean"),
 ]
+
+
+def _random_model(spec: ModelSpec):  # type: ignore[no-untyped-def]
+    from sentigru.model import build_model
+
+    model = build_model(spec, 50, 3)
+    rng = np.random.default_rng(0)
+    for weight in model.weights:  # away from the initial zeros biases
+        weight.assign(rng.normal(0, 0.5, weight.shape).astype("float32"))
+    return model
 
 
 def _rows(length: int, vocab: int) -> np.ndarray:
@@ -34,12 +42,8 @@ def _rows(length: int, vocab: int) -> np.ndarray:
 @pytest.mark.parametrize("unroll", [True, False])
 def test_phone_graph_equals_keras(spec: ModelSpec, unroll: bool) -> None:
     from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.model import build_model
 
-    model = build_model(spec, 50, 3)
-    rng = np.random.default_rng(0)
-    for weight in model.weights:  # away from the initial zeros biases
-        weight.assign(rng.normal(0, 0.5, weight.shape).astype("float32"))
+    model = _random_model(spec)
     ids = _rows(20, 50)
     expected = np.asarray(model(ids, training=False))
     function = phone_function(PhoneWeights.from_keras(model, spec), 4, 20, unroll)
@@ -54,3 +58,63 @@ def test_seq_len_must_be_whole_chunks() -> None:
     weights = PhoneWeights.from_keras(build_model(spec, 20, 2), spec)
     with pytest.raises(ValueError, match="multiple of chunk_len"):
         phone_function(weights, 1, 20)
+
+
+def _interpreter(content: bytes, shape: tuple[int, int]):  # type: ignore[no-untyped-def]
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_content=content, num_threads=1)
+    interpreter.resize_tensor_input(interpreter.get_input_details()[0]["index"], list(shape))
+    interpreter.allocate_tensors()
+    return interpreter
+
+
+def _invoke(interpreter, ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], ids)
+    interpreter.invoke()
+    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"]).copy()
+
+
+@pytest.mark.parametrize("spec", [SPECS[2], SPECS[3]], ids=["lstm-chunk5", "gru-2layers-chunk4"])
+def test_resized_phone_file_answers_as_the_file_does(spec: ModelSpec) -> None:
+    """One [1, 20] phone file, resized by LiteRT to other batches and to every length
+    that is a whole number of chunks, gives each row the scores the file itself gives
+    (what sentigru.bulk relies on), down to rows exactly filling the length."""
+    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.export.tflite import convert
+
+    weights = PhoneWeights.from_keras(_random_model(spec), spec)
+    content = convert(phone_function(weights, 1, 20), "dynamic")
+    fixed = _interpreter(content, (1, 20))
+    rng = np.random.default_rng(2)
+    for length in range(spec.chunk_len, 21, spec.chunk_len):
+        ids = np.zeros((3, length), np.int32)
+        for row, n in enumerate([length, length - 1, 1 + length // 3]):
+            ids[row, :n] = rng.integers(1, 50, n)
+            ids[row, 0] = 1
+        expected = np.concatenate(
+            [_invoke(fixed, np.pad(r[None], ((0, 0), (0, 20 - length)))) for r in ids]
+        )
+        for batch in (3, 1):
+            got = np.concatenate(
+                [
+                    _invoke(_interpreter(content, (batch, length)), ids[i : i + batch])
+                    for i in range(0, 3, batch)
+                ]
+            )
+            np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_resizing_to_a_part_of_a_chunk_is_refused() -> None:
+    """A length that is not whole chunks cannot allocate, so a runner that tries one
+    learns the chunk length instead of computing something else."""
+    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.export.tflite import convert
+
+    spec = SPECS[3]
+    content = convert(
+        phone_function(PhoneWeights.from_keras(_random_model(spec), spec), 1, 20), "none"
+    )
+    for length in (2, 6, 18):
+        with pytest.raises((RuntimeError, ValueError)):
+            _interpreter(content, (1, length))

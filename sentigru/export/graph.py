@@ -1,19 +1,28 @@
-"""The phone graph: the trained network rewritten for a fixed shape and builtin ops.
+"""The phone graph: the trained network rewritten for builtin ops, one subgraph.
 
 MediaPipe Tasks accepts a classifier with a single subgraph only, so the recurrence is
-unrolled, which costs one set of operators per time step. This module writes that
-unrolled graph by hand from the Keras weights, as lean as the arithmetic allows:
+unrolled, which costs one set of operators per time step of a chunk. This module writes
+that unrolled graph by hand from the Keras weights, as lean as the arithmetic allows:
 
-* the input projection of every time step is one matmul before the loop, so a step
-  does only the recurrent matmul and the gate arithmetic (Keras' cell does both);
+* every internal shape follows from the input: the ids ``[B, L]`` are read as
+  ``[B, L / chunk, chunk]`` by strided slices (``ids[:, t::chunk]``), never by a reshape
+  with sizes written in, so LiteRT's ``resize_tensor_input`` turns the one phone file
+  into a graph for any batch ``B`` and any ``L`` that is a whole number of chunks, with
+  the same weights and the same answers (``sentigru.bulk`` runs each text in the
+  smallest such graph that holds it; the file itself keeps its fixed ``[1, L]`` input);
+* the input projection of every time step is one matmul per gate group before the
+  loop, so a step does only the recurrent matmuls and the gate arithmetic;
+* the first step starts from a zero state, so it has no recurrent matmul at all;
 * padding is at the end of a row (the tokenizer's contract), so the forward direction
-  needs no per-step masking at all: its outputs on padding are left out by the pooling;
-  the backward direction meets the padding first and is held at zero there by one
-  multiply per step, which is exactly what Keras' masking computes;
-* no per-step slicing: the projections are unstacked once.
+  needs no masking: its outputs on padding are left out by the pooling. The backward
+  direction meets the padding first, where Keras' masking keeps its state at zero; here
+  the update gate of those steps gets a large bias before the loop, so it is exactly 1
+  and the state exactly stays zero (an LSTM's input gate gets it, exactly 0), with no
+  per-step multiply;
+* the backward direction reads the steps in reverse by index: no reverse operators.
 
-``runtime="litert"`` keeps a ``WHILE`` loop instead (a smaller file for apps that call
-the LiteRT interpreter themselves, which MediaPipe refuses).
+``runtime="litert"`` keeps a ``WHILE`` loop at fixed shapes instead (a smaller file for
+apps that call the LiteRT interpreter themselves, which MediaPipe refuses).
 
 The result equals the Keras model on any row the tokenizer makes (tested to 1e-5).
 """
@@ -100,6 +109,145 @@ class PhoneWeights:
         )
 
 
+PAD_GATE = 1e4
+"""Added to the update (GRU) or input (LSTM) gate on padding steps of the backward
+direction: the sigmoid of it is exactly 1 (0 for the input gate) in float32."""
+
+
+def _dense(inputs: tf.Tensor, kernel: np.ndarray, bias: np.ndarray | None = None) -> tf.Tensor:
+    """``inputs @ kernel (+ bias)`` over the last axis, whatever the leading axes: one
+    FULLY_CONNECTED that keeps them, so no shape is written into the graph."""
+    out = tf.matmul(inputs, tf.constant(kernel))
+    return out if bias is None else out + tf.constant(bias)
+
+
+def _chunked_ids(ids: tf.Tensor, chunk: int) -> tf.Tensor:
+    """``[B, L]`` → ``[B, L / chunk, chunk]``: row ``c`` holds ids ``c*chunk ...``.
+
+    Written as one strided slice per position in the chunk and a stack, which LiteRT
+    sizes from the input when it is resized (a reshape would carry ``L`` as a constant).
+    """
+    return tf.stack([ids[:, t::chunk] for t in range(chunk)], axis=2)
+
+
+def _gru_steps(
+    xs_zr: list[tf.Tensor], xs_h: list[tf.Tensor], d: _Direction, order: range
+) -> list[tf.Tensor]:
+    """The GRU state after each step (reset_after, as Keras), listed by position."""
+    split = 2 * d.units
+    u_zr, u_h = d.recurrent[:, :split], d.recurrent[:, split:]
+    b_h = d.recurrent_bias[split:]
+    outputs: list[Any] = [None] * len(xs_zr)
+    h = None
+    for t in order:
+        if h is None:  # zero state: h @ u is 0, the candidate's recurrent term is b_h
+            z, r = tf.split(tf.sigmoid(xs_zr[t]), 2, axis=-1)
+            candidate = tf.tanh(xs_h[t] + r * tf.constant(b_h))
+            h = candidate - z * candidate
+        else:
+            z, r = tf.split(tf.sigmoid(xs_zr[t] + _dense(h, u_zr)), 2, axis=-1)
+            candidate = tf.tanh(xs_h[t] + r * _dense(h, u_h, b_h))
+            h = candidate + z * (h - candidate)
+        outputs[t] = h
+    return outputs
+
+
+def _lstm_steps(xs: list[tf.Tensor], d: _Direction, order: range) -> list[tf.Tensor]:
+    """The LSTM output after each step, listed by position."""
+    outputs: list[Any] = [None] * len(xs)
+    h = c = None
+    for t in order:
+        gates = xs[t] if h is None else xs[t] + _dense(h, d.recurrent)
+        i, f, g, o = tf.split(gates, 4, axis=-1)
+        new = tf.sigmoid(i) * tf.tanh(g)
+        c = new if c is None else tf.sigmoid(f) * c + new
+        h = tf.sigmoid(o) * tf.tanh(c)
+        outputs[t] = h
+    return outputs
+
+
+def _unrolled_direction(x: tf.Tensor, padding: tf.Tensor, d: _Direction) -> tf.Tensor:
+    """Outputs ``[B, C, chunk, units]`` of one direction over chunked inputs
+    ``[B, C, chunk, features]``; ``padding`` is 1 on padding steps, ``[B, C, chunk, 1]``."""
+    chunk = x.shape[2]
+    order = range(chunk - 1, -1, -1) if d.backward else range(chunk)
+    units = d.units
+    if d.cell == "gru":
+        split = 2 * units
+        x_zr = _dense(x, d.kernel[:, :split], d.input_bias[:split] + d.recurrent_bias[:split])
+        x_h = _dense(x, d.kernel[:, split:], d.input_bias[split:])
+        if d.backward:  # update gate 1 on padding: the state stays exactly zero
+            x_zr = x_zr + padding * tf.constant(_gate_bias(units, 2, 0, PAD_GATE))
+        steps = _gru_steps(tf.unstack(x_zr, axis=2), tf.unstack(x_h, axis=2), d, order)
+    else:
+        gates = _dense(x, d.kernel, d.input_bias)
+        if d.backward:  # input gate 0 on padding: the cell stays exactly zero
+            gates = gates + padding * tf.constant(_gate_bias(units, 4, 0, -PAD_GATE))
+        steps = _lstm_steps(tf.unstack(gates, axis=2), d, order)
+    return tf.stack(steps, axis=2)
+
+
+def _gate_bias(units: int, gates: int, which: int, value: float) -> np.ndarray:
+    """``value`` on the columns of gate ``which`` of ``gates``, zero elsewhere."""
+    bias = np.zeros(gates * units, np.float32)
+    bias[which * units : (which + 1) * units] = value
+    return bias
+
+
+def _unrolled_function(
+    weights: PhoneWeights, batch: int, seq_len: int
+) -> tf.types.experimental.ConcreteFunction:
+    embedding = tf.constant(weights.embedding)
+    chunk = weights.chunk_len or seq_len
+    vocab_size = weights.embedding.shape[0]
+    # Indexing [[0], [1]] with a 0/1 tensor adds the trailing axis of size 1 that the
+    # masks need, without a reshape that would carry the input's size as a constant.
+    zero_one = tf.constant([[0.0], [1.0]])
+
+    @tf.function(input_signature=[tf.TensorSpec([batch, seq_len], tf.int32, name="ids")])
+    def scores(ids: tf.Tensor) -> tf.Tensor:
+        chunked = _chunked_ids(ids, chunk)
+        mask = tf.gather(zero_one, tf.cast(tf.not_equal(chunked, 0), tf.int32))
+        padding = 1.0 - mask
+        x = tf.gather(embedding, chunked)  # [B, C, chunk, embed]
+        for forward, backward in weights.layers:
+            x = tf.concat([_unrolled_direction(x, padding, d) for d in (forward, backward)], -1)
+        pooled = []
+        if "max" in weights.pooling:
+            pooled.append(tf.reduce_max(x * mask + padding * -1e9, axis=[1, 2]))
+        if "mean" in weights.pooling:
+            count = tf.maximum(tf.reduce_sum(mask, axis=[1, 2]), 1.0)
+            pooled.append(tf.reduce_sum(x * mask, axis=[1, 2]) / count)
+        if weights.bigram_table is not None:
+            first, second = ids[:, :-1], ids[:, 1:]
+            codes = tf.math.floormod(first * vocab_size + second, weights.bigram_table.shape[0])
+            kept = tf.gather(zero_one, tf.cast(tf.not_equal(second, 0), tf.int32))
+            total = tf.reduce_sum(tf.gather(tf.constant(weights.bigram_table), codes) * kept, 1)
+            pooled.append(total / tf.maximum(tf.reduce_sum(kept, axis=1), 1.0))
+        features = tf.concat(pooled, axis=-1) if len(pooled) > 1 else pooled[0]
+        logits = tf.matmul(features, tf.constant(weights.dense_kernel)) + weights.dense_bias
+        return tf.nn.softmax(logits)
+
+    return scores.get_concrete_function()
+
+
+def phone_function(
+    weights: PhoneWeights, batch: int, seq_len: int, unroll: bool = True
+) -> tf.types.experimental.ConcreteFunction:
+    """A concrete function ``ids [batch, seq_len] int32 → scores [batch, labels] float32``.
+
+    Unrolled (the MediaPipe graph), it also runs at any other ``[B, L]`` with ``L`` a
+    multiple of the chunk length once LiteRT resizes its input."""
+    if weights.chunk_len and seq_len % weights.chunk_len:
+        raise ValueError(f"seq_len {seq_len} is not a multiple of chunk_len {weights.chunk_len}")
+    if unroll:
+        return _unrolled_function(weights, batch, seq_len)
+    return _loop_function(weights, batch, seq_len)
+
+
+# The WHILE graph (runtime="litert"): fixed shapes, the recurrence a loop over time.
+
+
 def _project(inputs: tf.Tensor, kernel: np.ndarray, bias: np.ndarray) -> tf.Tensor:
     """``inputs @ kernel + bias`` for every time step at once: ``[batch, steps, out]``."""
     batch, steps = inputs.shape[0], inputs.shape[1]
@@ -112,18 +260,10 @@ def _scan(
     step: Callable[..., tuple[tf.Tensor, tf.Tensor]],
     sequences: list[tf.Tensor],
     state: tuple[tf.Tensor, tf.Tensor],
-    unroll: bool,
 ) -> tf.Tensor:
-    """Run ``step(*inputs_t, h, c)`` over time; ``[batch, steps, units]`` of every h."""
+    """Run ``step(*inputs_t, h, c)`` over time in a ``WHILE`` loop; ``[batch, steps,
+    units]`` of every h."""
     steps = sequences[0].shape[1]
-    if unroll:
-        per_step = [tf.unstack(seq, axis=1) for seq in sequences]  # one UNPACK op each
-        h, c = state
-        outputs = []
-        for inputs_t in zip(*per_step):
-            h, c = step(*inputs_t, h, c)
-            outputs.append(h)
-        return tf.stack(outputs, axis=1)
     time_major = [tf.transpose(seq, [1, 0, 2]) for seq in sequences]
     units = state[0].shape[-1]
 
@@ -140,14 +280,13 @@ def _scan(
     return tf.transpose(out, [1, 0, 2])
 
 
-def _run_direction(inputs: tf.Tensor, mask: tf.Tensor, d: _Direction, unroll: bool) -> tf.Tensor:
+def _loop_direction(inputs: tf.Tensor, mask: tf.Tensor, d: _Direction) -> tf.Tensor:
     """Per-step outputs ``[batch, steps, units]`` of one direction, in input order."""
     units = d.units
     zeros = tf.zeros([inputs.shape[0], units], tf.float32)
     if d.backward:
         inputs, mask = tf.reverse(inputs, axis=[1]), tf.reverse(mask, axis=[1])
     if d.cell == "gru":
-        # Gates z and r share one matmul, the candidate another: two FULLY_CONNECTED ops.
         split = 2 * units
         u_zr, u_h = tf.constant(d.recurrent[:, :split]), tf.constant(d.recurrent[:, split:])
         b_zr, b_h = d.recurrent_bias[:split], d.recurrent_bias[split:]
@@ -175,7 +314,7 @@ def _run_direction(inputs: tf.Tensor, mask: tf.Tensor, d: _Direction, unroll: bo
 
     if d.backward:  # padding comes first: hold the state at zero through it
         sequences.append(mask)
-    outputs = _scan(step, sequences, (zeros, zeros), unroll)
+    outputs = _scan(step, sequences, (zeros, zeros))
     return tf.reverse(outputs, axis=[1]) if d.backward else outputs
 
 
@@ -189,14 +328,10 @@ def _pool(x: tf.Tensor, mask: tf.Tensor, mode: str) -> tf.Tensor:
     return pooled[0] if len(pooled) == 1 else tf.concat(pooled, axis=-1)
 
 
-def phone_function(
-    weights: PhoneWeights, batch: int, seq_len: int, unroll: bool = True
+def _loop_function(
+    weights: PhoneWeights, batch: int, seq_len: int
 ) -> tf.types.experimental.ConcreteFunction:
-    """A concrete function ``ids [batch, seq_len] int32 → scores [batch, labels] float32``."""
     embedding = tf.constant(weights.embedding)
-
-    if weights.chunk_len and seq_len % weights.chunk_len:
-        raise ValueError(f"seq_len {seq_len} is not a multiple of chunk_len {weights.chunk_len}")
     chunk = weights.chunk_len or seq_len
     vocab_size = weights.embedding.shape[0]
 
@@ -204,12 +339,12 @@ def phone_function(
     def scores(ids: tf.Tensor) -> tf.Tensor:
         mask = tf.expand_dims(tf.cast(tf.not_equal(ids, 0), tf.float32), -1)
         x = tf.gather(embedding, ids)
-        # Chunks run side by side as a batch: the unrolled graph covers one chunk.
+        # Chunks run side by side as a batch: the loop covers one chunk.
         x = tf.reshape(x, [batch * (seq_len // chunk), chunk, x.shape[-1]])
         chunk_mask = tf.reshape(mask, [batch * (seq_len // chunk), chunk, 1])
         for forward, backward in weights.layers:
             directions = (forward, backward)
-            x = tf.concat([_run_direction(x, chunk_mask, d, unroll) for d in directions], axis=-1)
+            x = tf.concat([_loop_direction(x, chunk_mask, d) for d in directions], axis=-1)
         x = tf.reshape(x, [batch, seq_len, x.shape[-1]])
         features = [_pool(x, mask, weights.pooling)]
         if weights.bigram_table is not None:
