@@ -271,3 +271,19 @@ def test_training_on_text_the_tokenizer_cannot_read_is_refused(tmp_path: Path) -
     assert result.exit_code == 1
     assert "reads only 0% of the training text" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
+    from sentigru.presets import MODELS
+
+    site = tmp_path / "site"
+    result = run(
+        "export", "--format", "web", "--model", str(MODELS / "default"), "--out", str(site)
+    )
+    assert result.exit_code == 0, result.output
+    assert (site / "model.tflite").read_bytes() == (
+        MODELS / "default" / "model.tflite"
+    ).read_bytes()
+    assert (site / "index.html").is_file()
+    again = run("export", "--format", "web", "--out", str(site))
+    assert again.exit_code == 1 and "--force" in again.output
