@@ -68,7 +68,7 @@ TWO_CPUS = (
 
 
 def _command(data: Path, out: Path, *extra: str, cpus: int = 1) -> list[str]:
-    train = ["train", "--data", str(data), "--out", str(out), *SMALL, *extra]
+    train = ["train", "--data", str(data), "--out", str(out), *SMALL, "--no-phone-file", *extra]
     start = ["-c", TWO_CPUS] if cpus == 2 else ["-m", "sentigru"]
     return [sys.executable, *start, *train]
 
@@ -203,7 +203,7 @@ def test_streamed_training_through_the_cli(tmp_path: Path) -> None:
     test = write_tsv(tmp_path / "test.tsv", synthetic_reviews(200, seed=9))
     out = tmp_path / "streamed"
     glob = str(tmp_path / "part-*.tsv")
-    args = ["train", "--data", glob, "--out", str(out), "--stream", *SMALL]
+    args = ["train", "--data", glob, "--out", str(out), "--stream", *SMALL, "--no-phone-file"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
