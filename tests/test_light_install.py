@@ -48,7 +48,9 @@ def test_the_python_api_predicts() -> None:
 
 
 def test_train_says_what_to_install(tmp_path: Path) -> None:
-    done = sentigru("train", "--data", str(ROOT / "data" / "reviews.tsv"), "--out", str(tmp_path / "m"))
+    done = sentigru(
+        "train", "--data", str(ROOT / "data" / "reviews.tsv"), "--out", str(tmp_path / "m")
+    )
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0
     assert "pip install 'sentigru[train]'" in done.stderr
