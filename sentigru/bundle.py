@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sentigru import __version__
+from sentigru import __version__, contract, limits
 from sentigru.atomic import current_umask, replace_path
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
@@ -45,6 +45,26 @@ PHONE_FILE = "model.tflite"
 OPTIONAL_FILES = (PICTURE, PHONE_FILE)
 """Files a folder may lack: older folders, and folders saved without matplotlib. When the
 manifest lists one it is checked like the others."""
+
+
+def _size_limits() -> dict[str, int]:
+    """The most bytes each file of a folder may have (see :mod:`sentigru.limits`)."""
+    return {
+        MODEL_FILE: limits.KERAS_BYTES,
+        "vocab.txt": limits.VOCAB_BYTES,
+        "labels.txt": limits.LABELS_BYTES,
+        "spec.json": limits.JSON_BYTES,
+        "history.json": limits.JSON_BYTES,
+        "manifest.json": limits.JSON_BYTES,
+        PICTURE: limits.PICTURE_BYTES,
+        PHONE_FILE: limits.TFLITE_BYTES,
+    }
+
+
+def _read_text(path: Path) -> str:
+    """A folder's text file, refused before reading when over its size limit."""
+    data = limits.read_file(path, _size_limits()[path.name])
+    return contract.decode(data, str(path))
 
 
 def sha256_file(path: Path) -> str:
@@ -265,11 +285,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_dir():
         raise SentigruError(f"{path}: not a model folder")
+    if not (path / "manifest.json").exists():
+        raise SentigruError(f"{path}: not a sentigru model folder (no manifest.json)")
     try:
-        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
-    except FileNotFoundError:
-        raise SentigruError(f"{path}: not a sentigru model folder (no manifest.json)") from None
-    except (OSError, ValueError) as exc:
+        manifest = json.loads(_read_text(path / "manifest.json"))
+    except ValueError as exc:
         raise SentigruError(f"{path}/manifest.json is unreadable: {exc}") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise SentigruError(f"{path}/manifest.json is not a sentigru manifest")
@@ -285,6 +305,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
             if name in OPTIONAL_FILES:  # checked where present; the model works without
                 continue
             raise SentigruError(f"{path}: {name} is missing")
+        limits.check_file_size(file, _size_limits()[name])  # before hashing it
         if sha256_file(file) != entry.get("sha256"):
             raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
     return manifest
@@ -294,17 +315,20 @@ def load(path: Path) -> ModelFolder:
     """Load and check a model folder; Keras loads with ``safe_mode`` (no code from files)."""
     path = Path(path)
     manifest = read_manifest(path)
-    spec = Spec.from_json((path / "spec.json").read_text("utf-8"))
+    spec = Spec.from_json(_read_text(path / "spec.json"))
     vocab = Vocabulary.load(path / "vocab.txt")
-    labels = [x for x in (path / "labels.txt").read_text("utf-8").splitlines() if x]
+    labels = contract.parse_labels(_read_text(path / "labels.txt"), str(path / "labels.txt"))
     model = load_keras(path / MODEL_FILE)
     _check_consistent(path, model, vocab, labels)
     return ModelFolder(path, model, vocab, labels, spec, manifest)
 
 
 def load_keras(file: Path) -> Any:
+    """Load a ``.keras`` file, after checking that its zip is bounded (entries, sizes
+    declared and inflated: :func:`limits.check_keras_zip`)."""
     from sentigru.tf_quiet import import_tensorflow
 
+    limits.check_keras_zip(Path(file), f"{file}: cannot load the Keras model")
     import_tensorflow()
     import keras
 

@@ -85,9 +85,7 @@ class ModelFileError(SentigruError, ValueError):
 # =========================================================================== reading
 
 
-_U8, _I8, _U16, _I32, _U32, _U64, _F32 = (
-    struct.Struct(f) for f in ("<B", "<b", "<H", "<i", "<I", "<Q", "<f")
-)
+_U8, _I8, _U16, _I32, _U32, _U64 = (struct.Struct(f) for f in ("<B", "<b", "<H", "<i", "<I", "<Q"))
 
 
 class _Reader:
@@ -195,6 +193,14 @@ class _Table:
             return ()
         start, count = found
         return struct.unpack_from(f"<{count}{code}", self.r.data, start)
+
+    def nth(self, slot: int, index: int, limit: int) -> _Table | None:
+        """Table ``index`` of a vector of tables; None when the vector is shorter."""
+        found = self._vector(slot, 4, limit)
+        if found is None or not 0 <= index < found[1]:
+            return None
+        at = found[0] + 4 * index
+        return _Table(self.r, at + self.r.get(_U32, at))
 
     def tables(self, slot: int, limit: int) -> list[_Table]:
         found = self._vector(slot, 4, limit)
@@ -619,21 +625,20 @@ def _signatures(graph: _Table, slot: int) -> tuple[_Signature, ...]:
 
 
 def _metadata_buffer(root: _Table) -> bytes | None:
-    buffers = root.tables(_MODEL_BUFFERS, limits.MAX_GRAPH_ITEMS)
     for entry in root.tables(_MODEL_METADATA, _METADATA_ITEMS):
         if entry.string(_METADATA_NAME) != _METADATA_BUFFER_NAME:
             continue
         index = entry.scalar(_METADATA_BUFFER, _U32)
-        if index >= len(buffers):
-            raise ModelFileError(f"the metadata is in buffer {index} of {len(buffers)}")
-        if buffers[index].scalar(_BUFFER_OFFSET, _U64) > 1:
+        buffer = root.nth(_MODEL_BUFFERS, index, limits.MAX_GRAPH_ITEMS)
+        if buffer is None:
+            raise ModelFileError(f"the metadata is in buffer {index}, which does not exist")
+        if buffer.scalar(_BUFFER_OFFSET, _U64) > 1:
             raise ModelFileError("the metadata is stored outside the flatbuffer (unsupported)")
-        return buffers[index].blob(_BUFFER_DATA)
+        return buffer.blob(_BUFFER_DATA)
     return None
 
 
-def _read_model(data: bytes) -> _Model:
-    root = _root(data)
+def _read_model(root: _Table) -> _Model:
     graphs = root.tables(_MODEL_SUBGRAPHS, limits.MAX_SUBGRAPHS)
     if not graphs:
         raise ModelFileError("the model has no subgraph")
@@ -758,7 +763,7 @@ def _operator_problem(
     return None
 
 
-def _structure_problem(data: bytes) -> str | None:
+def _structure_problem(root: _Table) -> str | None:
     """The first thing that makes ``data`` unsafe to hand to LiteRT, or None.
 
     Indices (tensors, buffers, operator codes, subgraphs) in range, shapes and sizes
@@ -766,7 +771,6 @@ def _structure_problem(data: bytes) -> str | None:
     and operators only those sentigru's exporter emits, nothing custom, external, sparse
     or variable.
     """
-    root = _root(data)
     for slot in (_MODEL_EXTERNAL_GROUPS, _MODEL_EXTERNAL_BUFFERS):
         if root.tables(slot, limits.MAX_GRAPH_ITEMS):
             return "external buffers, which sentigru models never use"
@@ -1003,7 +1007,7 @@ def write_metadata(
     for field, value in (("name", name), ("description", description), ("version", version)):
         if not isinstance(value, str):
             raise ValueError(f"{field} must be a string, got {type(value).__name__}")
-    parsed = _read_model(data)
+    parsed = _read_model(_root(data))
     problems = _interface_problems(parsed, len(labels), mediapipe=False)
     if problems:
         raise ModelFileError("unsupported model: " + "; ".join(problems))
@@ -1083,7 +1087,7 @@ def read_metadata(model: bytes) -> dict[str, Any]:
             with a regex tokenizer, vocabulary and label file that sentigru can read.
     """
     data = _check_readable(model)
-    return _read(data, _read_model(data))
+    return _read(data, _read_model(_root(data)))
 
 
 def check_model(model: bytes) -> dict[str, Any]:
@@ -1097,10 +1101,11 @@ def check_model(model: bytes) -> dict[str, Any]:
     problem found, on one line.
     """
     data = _check_readable(model)
-    problem = _structure_problem(data)
+    root = _root(data)
+    problem = _structure_problem(root)
     if problem:
         raise ModelFileError(f"unsafe model structure: {problem}")
-    parsed = _read_model(data)
+    parsed = _read_model(root)
     meta = _read(data, parsed)
     problems = _interface_problems(parsed, len(meta["labels"]), mediapipe=False)
     if problems:
@@ -1115,7 +1120,7 @@ def check_mediapipe_compatible(model: bytes) -> None:
     one subgraph, input ``int32 [1, L]``, output ``float32 [1, len(labels)]``.
     """
     data = _check_readable(model)
-    parsed = _read_model(data)
+    parsed = _read_model(_root(data))
     labels = _read(data, parsed)["labels"]
     problems = _interface_problems(parsed, len(labels), mediapipe=True)
     if problems:

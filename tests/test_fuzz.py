@@ -95,3 +95,72 @@ def test_random_label_folders(layout: dict[str, list[bytes]]) -> None:
             assert "\n" not in str(exc)
             return
         assert set(result.examples.labels) <= {label.strip() for label in layout}
+
+
+# -- model files: the parsers sentigru runs before LiteRT ------------------------------------
+
+VOCAB_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(["<PAD> 0", "<START> 1", "<UNKNOWN> 2", "a 3", "A 3", "b 4", ""]),
+        st.text(alphabet="ab <>\r\t0123456789٣", max_size=12),
+    ),
+    max_size=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VOCAB_LINES)
+def test_random_vocabulary_files(lines: list[str]) -> None:
+    from sentigru import contract
+
+    try:
+        tokens, aliases = contract.parse_vocab("\n".join(lines), "v.txt")
+    except contract.ContractError as exc:
+        assert str(exc).startswith("v.txt") and "\n" not in str(exc)
+        return
+    assert tuple(tokens[:3]) == contract.SPECIAL_TOKENS
+    assert all(3 <= i < len(tokens) for _, i in aliases)
+    assert contract.parse_vocab(contract.format_vocab(tokens, aliases)) == (tokens, aliases)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600))
+def test_random_model_bytes(content: bytes) -> None:
+    from sentigru.modelfile import check_model
+
+    for data in (content, content[:4] + b"TFL3" + content[8:]):
+        try:
+            check_model(data)
+        except SentigruError as exc:
+            assert "\n" not in str(exc)
+        else:  # pragma: no cover - random bytes are never a sentigru model
+            raise AssertionError("random bytes passed")
+
+
+def _bundled() -> tuple[bytes, int]:
+    """The bundled phone file, and where its flatbuffer ends (its packed files start)."""
+    import io
+    import zipfile
+
+    from sentigru.presets import MODELS
+
+    content = (MODELS / "default" / "model.tflite").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return content, min(info.header_offset for info in archive.infolist())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), min_size=1, max_size=6))
+def test_bundled_model_with_bytes_changed(changes: list[tuple[float, int]]) -> None:
+    """In-process: the checks and the metadata reader fail only with the project's own
+    one-line error, whatever bytes of the flatbuffer change (LiteRT is not involved)."""
+    from sentigru.modelfile import check_model
+
+    content, head = _bundled()
+    data = bytearray(content)
+    for where, flip in changes:
+        data[int(where * (head - 1))] ^= flip
+    try:
+        check_model(bytes(data))
+    except SentigruError as exc:
+        assert "\n" not in str(exc)

@@ -144,7 +144,7 @@ def test_bundled_file_reads_as_its_folder_and_rewrites_byte_for_byte() -> None:
 def test_predict_path_imports_no_tensorflow_keras_or_mediapipe() -> None:
     code = (
         "import sys\n"
-        "import sentigru.modelfile, sentigru.predictor\n"
+        "import sentigru.modelfile, sentigru.predictor, sentigru.trust\n"
         "from sentigru.predictor import LiteRTPredictor\n"
         f"LiteRTPredictor.load({str(BUNDLED)!r}).scores(['a fine film'])\n"
         "leaked = [m for m in ('tensorflow', 'keras', 'mediapipe') if m in sys.modules]\n"

@@ -121,8 +121,9 @@ def build_tflite(
 ) -> bytes:
     """Phone file bytes for a loaded model folder (see :mod:`sentigru.bundle`)."""
     from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.modelfile import write_metadata
     from sentigru.export.tflite import check_builtin_only, convert, strip_strings
+    from sentigru.modelfile import write_metadata
+    from sentigru.trust import remember
 
     spec = folder.spec
     seq_len = seq_len or spec.tokenizer.seq_len
@@ -143,6 +144,7 @@ def build_tflite(
         delim_regex=DELIM_REGEX,
     )
     check_builtin_only(model)
+    remember(model)  # LiteRT has loaded it here: sentigru may load the file it becomes
     return model
 
 

@@ -1,0 +1,215 @@
+"""Which model files sentigru runs in its own process, and how it proves the others first.
+
+LiteRT is C++: a file crafted (or damaged) to pass every check sentigru can make in
+Python may still crash it, and a crash inside ``allocate_tensors`` or ``invoke`` kills
+the whole process with a signal, not an exception. So a ``.tflite`` from elsewhere is
+first run once in a child process: the same Python, an address-space limit
+(:data:`limits.CHILD_MEMORY_BYTES`) and a time limit (:data:`limits.CHILD_SECONDS`).
+The child builds the interpreter, allocates the tensors and runs one row of ids; a
+signal death, a timeout or an error there becomes a one-line
+:class:`~sentigru.errors.SentigruError`, and sentigru itself never loads the file.
+
+A file that passes is remembered by its sha256 in a per-user cache
+(``$XDG_CACHE_HOME/sentigru/verified``, one hash a line, rewritten atomically), so it
+pays once. Trusted without a child:
+
+* the bundled model, inside the installed package (whoever can change it can change
+  sentigru's code too);
+* files sentigru built itself on this machine: the exporter records their hash in the
+  same cache (:func:`remember`), after LiteRT has already loaded them in-process.
+
+Model files are checked structurally either way (:func:`sentigru.modelfile.check_model`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sentigru import limits
+from sentigru.errors import SentigruError
+
+CACHE_LINES = 4096
+"""Hashes kept in the cache; the oldest go first."""
+_CACHE_BYTES = 1 << 20  # a cache file larger than this is ignored (and rewritten)
+_OK = "ok"
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def cache_file() -> Path:
+    """``$XDG_CACHE_HOME/sentigru/verified`` (``~/.cache`` when the variable is unset)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sentigru" / "verified"
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _cached() -> list[str]:
+    """The hashes in the cache, oldest first; none when it is missing or unreadable."""
+    try:
+        with open(cache_file(), "rb") as stream:
+            data = stream.read(_CACHE_BYTES + 1)
+    except OSError:
+        return []
+    if len(data) > _CACHE_BYTES:
+        return []
+    lines = data.decode("ascii", "replace").split("\n")
+    return [line for line in lines if _HASH.fullmatch(line)]
+
+
+def is_verified(content: bytes) -> bool:
+    """True when ``content``'s hash is in the cache."""
+    return digest(content) in set(_cached())
+
+
+def remember(content: bytes) -> None:
+    """Record ``content`` as safe to load in-process. Best effort: a cache that cannot be
+    written (read-only home) only means the check runs again next time."""
+    entry = digest(content)
+    known = [line for line in _cached() if line != entry]
+    lines = [*known, entry][-CACHE_LINES:]
+    target = cache_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".verified.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as stream:
+                stream.write("".join(f"{line}\n" for line in lines))
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def trusted_location(path: Path) -> bool:
+    """True for a file inside the installed package's bundled models."""
+    from sentigru.presets import MODELS
+
+    try:
+        return Path(path).resolve().is_relative_to(MODELS.resolve())
+    except (OSError, RuntimeError):  # a symlink loop, an unreadable folder
+        return False
+
+
+def ensure_safe(content: bytes, source: str, vocab_size: int) -> None:
+    """Return when ``content`` may be loaded in-process: its hash is in the cache, or it
+    survives :func:`verify` (and is then remembered). Raises :class:`SentigruError`."""
+    if is_verified(content):
+        return
+    verify(content, source, vocab_size)
+    remember(content)
+
+
+def verify(content: bytes, source: str, vocab_size: int) -> None:
+    """Load and run ``content`` once in a child process; a one-line error if that fails,
+    crashes, runs out of memory or time."""
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    try:
+        child = subprocess.run(
+            _child_command(vocab_size),
+            input=content,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            timeout=limits.CHILD_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise SentigruError(
+            f"{source}: LiteRT did not load and run it within {limits.CHILD_SECONDS:.0f} s; "
+            "the file is damaged or hostile"
+        ) from None
+    except OSError as exc:
+        raise SentigruError(f"{source}: cannot start the check of this file: {exc}") from None
+    verdict = child.stdout.decode("utf-8", "replace").strip()
+    if child.returncode == 0 and verdict == _OK:
+        return
+    if child.returncode < 0:
+        name = _signal_name(-child.returncode)
+        raise SentigruError(
+            f"{source}: LiteRT crashed on this file ({name}); the file is damaged or hostile"
+        )
+    raise SentigruError(f"{source}: {limits.one_line(verdict or f'exit {child.returncode}')}")
+
+
+def _child_command(vocab_size: int) -> list[str]:
+    """This Python running this module, with the vocabulary size for the probe ids."""
+    return [sys.executable, "-m", "sentigru.trust", str(max(1, vocab_size))]
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+# -- the child --------------------------------------------------------------------------------
+
+
+def _probe_ids(shape: tuple[int, ...], vocab_size: int):  # -> np.ndarray
+    """One row per batch slot: ``<START>``, the highest id, then ids spread over the
+    vocabulary (so an embedding smaller than the vocabulary fails here, not later)."""
+    import numpy as np
+
+    batch, length = shape
+    row = (np.arange(length, dtype=np.int64) * 7919) % vocab_size
+    row[0] = min(1, vocab_size - 1)
+    if length > 1:
+        row[1] = vocab_size - 1
+    return np.tile(row.astype(np.int32), (batch, 1))
+
+
+def _run_child(content: bytes, vocab_size: int) -> str:
+    """Build, allocate and invoke once; ``"ok"`` or what went wrong, on one line."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+
+        interpreter = Interpreter(model_content=content, num_threads=1)
+        interpreter.allocate_tensors()
+        detail = interpreter.get_input_details()[0]
+        interpreter.set_tensor(detail["index"], _probe_ids(tuple(detail["shape"]), vocab_size))
+        interpreter.invoke()
+        interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    except MemoryError:
+        return f"LiteRT ran out of memory (limit {limits.size_text(limits.CHILD_MEMORY_BYTES)})"
+    except Exception as exc:  # LiteRT raises RuntimeError/ValueError with multi-line text
+        return f"LiteRT cannot run it: {limits.one_line(exc)}"
+    return _OK
+
+
+def _child_main(argv: list[str]) -> int:
+    """Entry point of the child: the model on stdin, the verdict on stdout (alone: the
+    runtime's own output goes to /dev/null)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = limits.CHILD_MEMORY_BYTES
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or soft > cap:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    verdict = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    content = sys.stdin.buffer.read(limits.TFLITE_BYTES + 1)
+    result = _run_child(content, int(argv[0]) if argv else 1)
+    verdict.write(result + "\n")
+    verdict.flush()
+    return 0 if result == _OK else 1
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

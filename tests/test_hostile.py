@@ -1,0 +1,477 @@
+"""Hostile model files: whatever a ``.tflite`` holds, ``sentigru predict`` answers or
+says what is wrong on one line (exit 1), within bounded memory and time; it never dies
+of a signal, hangs or prints a traceback.
+
+The files are made here, cheaply: a packed vocabulary deflated from gigabytes, a sparse
+giant, shapes and indices edited into the bundled model with LiteRT's schema object
+API, random byte flips. Each runs through the real command in a child process under an
+address-space limit, with a private verification cache.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import resource
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sentigru import limits, trust
+from sentigru.errors import SentigruError
+from sentigru.presets import MODELS
+
+BUNDLED = MODELS / "default" / "model.tflite"
+GIB = 1 << 30
+TEXT = "a fine film"
+
+
+# -- running the command ----------------------------------------------------------------------
+
+
+def _predict(model: Path, cache: Path, memory: int = 4 * GIB, timeout: float = 120) -> Any:
+    """``python -m sentigru predict --model MODEL TEXT`` under RLIMIT_AS ``memory``."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [sys.executable, "-m", "sentigru", "predict", "--model", str(model), TEXT]
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env=env, preexec_fn=limit
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _assert_answer_or_one_line(proc: Any, what: str) -> None:
+    assert proc is not None, f"{what}: hung"
+    assert proc.returncode >= 0, f"{what}: killed by signal {-proc.returncode}"
+    assert "Traceback" not in proc.stderr, f"{what}: {proc.stderr[-2000:]}"
+    if proc.returncode == 0:
+        assert proc.stdout.strip(), what
+    else:
+        assert proc.returncode in (1, 2), f"{what}: exit {proc.returncode}"
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1, f"{what}: {proc.stderr[-2000:]}"
+
+
+def _assert_refused(proc: Any, *words: str) -> None:
+    _assert_answer_or_one_line(proc, " ".join(words))
+    assert proc.returncode == 1, proc.stdout
+    message = proc.stderr.strip()
+    assert message.startswith("sentigru: error: "), message
+    for word in words:
+        assert word in message, message
+
+
+# -- building files ---------------------------------------------------------------------------
+
+
+def _split(content: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """The model flatbuffer and the packed files of a sentigru ``.tflite``."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        start = min(info.header_offset for info in archive.infolist())
+        files = {name: archive.read(name) for name in archive.namelist()}
+    return content[:start], files
+
+
+def _zip(offset: int, entries: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A zip archive to append at ``offset``, written by hand so that its headers can say
+    anything: ``(name, payload, method, declared size, crc)`` per entry."""
+    local, central = b"", b""
+    for name, payload, method, size, crc in entries:
+        raw = name.encode()
+        at = offset + len(local)
+        fields = (method, 0, 0x21, crc, len(payload), size, len(raw))
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, *fields, 0) + raw + payload
+        central += struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, *fields, 0, 0, 0, 0, 0o644 << 16, at
+        )
+        central += raw
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central),
+        offset + len(local), 0,
+    )  # fmt: skip
+    return local + central + end
+
+
+def _stored(name: str, data: bytes) -> tuple[str, bytes, int, int, int]:
+    return name, data, zipfile.ZIP_STORED, len(data), zlib.crc32(data)
+
+
+def _deflated_lines(total: int) -> tuple[bytes, int]:
+    """A raw deflate stream of about ``total`` bytes of vocabulary lines, made in
+    milliseconds: a full flush resets the compressor, so one compressed chunk repeats."""
+    chunk = b"spam 3\n" * (1 << 17)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    copies = total // len(chunk)
+    return piece * copies + compressor.flush(zlib.Z_FINISH), copies * len(chunk)
+
+
+def _bomb(flat: bytes, files: dict[str, bytes], declared: int | None) -> bytes:
+    """The model with its vocab.txt replaced by ~2.9 GB of deflated lines, its header
+    declaring ``declared`` bytes (None: the truth)."""
+    stream, size = _deflated_lines(2_900_000_000)
+    vocab = ("vocab.txt", stream, zipfile.ZIP_DEFLATED, declared or size, 0)
+    return flat + _zip(len(flat), [vocab, _stored("labels.txt", files["labels.txt"])])
+
+
+Change = tuple[Any, str, Any]
+"""``(object, attribute, new value)``: one edit of the model tree."""
+
+
+def _edited(tree: Any, files: dict[str, bytes], edit: Callable[[Any], list[Change]]) -> bytes:
+    """The bundled model (``tree``: its object-API tree) with ``edit``'s changes packed in;
+    ``tree`` is left as it was."""
+    import flatbuffers
+
+    changes = edit(tree)
+    saved = [getattr(target, name) for target, name, _ in changes]
+    for target, name, value in changes:
+        setattr(target, name, value)
+    try:
+        builder = flatbuffers.Builder(1 << 20)
+        builder.Finish(tree.Pack(builder), b"TFL3")
+    finally:
+        for (target, name, _), old in reversed(list(zip(changes, saved))):
+            setattr(target, name, old)
+    flat = bytes(builder.Output())
+    return flat + _zip(len(flat), [_stored(name, data) for name, data in files.items()])
+
+
+def _graph(tree: Any) -> Any:
+    return tree.subgraphs[0]
+
+
+def _weights(tree: Any) -> Any:
+    """A constant tensor (one with data)."""
+    tensors = _graph(tree).tensors
+    return next(t for t in tensors if tree.buffers[t.buffer].data is not None)
+
+
+def _set_shape(tensor: Callable[[Any], Any], shape: list[int]) -> Callable[[Any], list[Change]]:
+    return lambda tree: [(tensor(tree), "shape", shape)]
+
+
+def _input(tree: Any) -> Any:
+    return _graph(tree).tensors[_graph(tree).inputs[0]]
+
+
+def _op_input(tree: Any) -> list[Change]:
+    op = _graph(tree).operators[10]
+    return [(op, "inputs", [len(_graph(tree).tensors) + 7, *op.inputs[1:]])]
+
+
+def _graph_output(tree: Any) -> list[Change]:
+    return [(_graph(tree), "outputs", [10**6])]
+
+
+def _buffer_index(tree: Any) -> list[Change]:
+    return [(_weights(tree), "buffer", len(tree.buffers) + 5)]
+
+
+def _custom_op(tree: Any) -> list[Change]:
+    code = tree.operatorCodes[_graph(tree).operators[0].opcodeIndex]
+    return [
+        (code, "builtinCode", 32),
+        (code, "deprecatedBuiltinCode", 32),
+        (code, "customCode", b"Evil"),
+    ]
+
+
+EDITS: dict[str, tuple[Callable[[Any], list[Change]], tuple[str, ...]]] = {
+    "huge dimension": (_set_shape(_weights, [1 << 30]), ("dimension outside",)),
+    "huge tensor": (_set_shape(_weights, [1 << 20, 1 << 20]), ("over the limit",)),
+    "negative dimension": (_set_shape(_weights, [-5, 3]), ("dimension outside",)),
+    "long input": (_set_shape(_input, [1, 1 << 17]), ("input length",)),
+    "operator input index": (_op_input, ("uses tensor",)),
+    "subgraph output index": (_graph_output, ("tensor 1000000",)),
+    "buffer index": (_buffer_index, ("buffer",)),
+    "custom operator": (_custom_op, ("custom operator",)),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Any]]:
+    """Every hostile file, each already run through ``sentigru predict`` (two at a time,
+    the bombs under a 2 GiB address-space limit): name -> (file, finished process)."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    folder = tmp_path_factory.mktemp("hostile")
+    cache = folder / "cache"
+    content = BUNDLED.read_bytes()
+    flat, files = _split(content)
+    tree = schema.ModelT.InitFromObj(schema.Model.GetRootAs(flat, 0))
+    made = {name: _edited(tree, files, edit) for name, (edit, _) in EDITS.items()}
+    made["bomb"] = _bomb(flat, files, None)
+    made["bomb with a lying header"] = _bomb(flat, files, 10_000)
+    made["stored giant"] = flat + _zip(
+        len(flat), [("vocab.txt", b"", zipfile.ZIP_STORED, 3_000_000_000, 0)]
+    )
+    made["many entries"] = flat + _zip(len(flat), [_stored(f"f{i}", b"") for i in range(40)])
+    paths = {}
+    for name, data in made.items():
+        paths[name] = folder / f"{name.replace(' ', '_')}.tflite"
+        paths[name].write_bytes(data)
+    paths["sparse giant"] = folder / "sparse.tflite"
+    with open(paths["sparse giant"], "wb") as stream:
+        stream.write(content)
+        stream.truncate(limits.TFLITE_BYTES + 1)  # a hole: no disk, no time
+
+    def run(name: str) -> Any:
+        return _predict(paths[name], cache, memory=2 * GIB if "bomb" in name else 4 * GIB)
+
+    with ThreadPoolExecutor(2) as pool:
+        done = dict(zip(paths, pool.map(run, paths)))
+    return {name: (paths[name], done[name]) for name in paths}
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("bomb", ("packed vocab.txt", "16 MiB limit")),
+        ("bomb with a lying header", ("packed vocab.txt", "damaged")),
+        ("stored giant", ("packed vocab.txt", "16 MiB limit")),
+        ("many entries", ("40 zip entries", "limit of 16")),
+        ("sparse giant", ("sparse.tflite", "64 MiB limit")),
+    ],
+)
+def test_bombs_and_giants_are_refused_in_bounded_memory(
+    hostile: dict[str, tuple[Path, Any]], name: str, words: tuple[str, ...]
+) -> None:
+    path, proc = hostile[name]
+    _assert_refused(proc, path.name, *words)
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_absurd_shapes_and_indices_are_refused(
+    hostile: dict[str, tuple[Path, Any]], name: str
+) -> None:
+    path, proc = hostile[name]
+    _assert_refused(proc, path.name, *EDITS[name][1])
+
+
+def test_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
+    """In-process too: the refusal costs milliseconds, not gigabytes."""
+    from sentigru.modelfile import read_metadata
+
+    flat, files = _split(BUNDLED.read_bytes())
+    with pytest.raises(SentigruError, match="16 MiB limit"):
+        read_metadata(_bomb(flat, files, limits.VOCAB_BYTES + 1))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(SentigruError, match="damaged"):
+        read_metadata(_bomb(flat, files, limits.VOCAB_BYTES))  # the most it may claim
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
+
+
+# -- random byte flips ------------------------------------------------------------------------
+
+
+def _structure_offsets(content: bytes) -> list[int]:
+    """Offsets of the flatbuffer's tables and vectors, outside the weights' data, where
+    a flip changes structure rather than a number."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    flat, _ = _split(content)
+    model = schema.Model.GetRootAs(flat, 0)
+    data = bytearray(len(flat))
+    for i in range(model.BuffersLength()):
+        buffer = model.Buffers(i)
+        if buffer.DataLength():
+            start = buffer._tab.Vector(buffer._tab.Offset(4))
+            data[start : start + buffer.DataLength()] = b"\1" * buffer.DataLength()
+    return [i for i, inside in enumerate(data) if not inside]
+
+
+def _mutant(content: bytes, structure: list[int], seed: int) -> bytes:
+    """1-8 random byte changes, anywhere (even seeds) or in the structure (odd seeds)."""
+    rng = random.Random(seed)
+    data = bytearray(content)
+    for _ in range(rng.randint(1, 8)):
+        at = rng.choice(structure) if seed % 2 else rng.randrange(len(data))
+        data[at] ^= 1 << rng.randrange(8) if rng.random() < 0.5 else rng.randrange(1, 256)
+    return bytes(data)
+
+
+def _mutation_run(tmp_path: Path, seeds: range) -> None:
+    content = BUNDLED.read_bytes()
+    structure = _structure_offsets(content)
+    cache = tmp_path / "cache"
+
+    def run(seed: int) -> tuple[int, Any]:
+        path = tmp_path / f"mutant{seed}.tflite"
+        path.write_bytes(_mutant(content, structure, seed))
+        return seed, _predict(path, cache, memory=4 * GIB, timeout=90)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, seeds))
+    for seed, proc in results:
+        _assert_answer_or_one_line(proc, f"mutant seed {seed}")
+    refused = sum(proc.returncode != 0 for _, proc in results)
+    assert 0 < refused < len(results)  # flips both break files and leave some working
+
+
+def test_random_byte_flips(tmp_path: Path) -> None:
+    _mutation_run(tmp_path, range(30))
+
+
+CRASHER = 405
+"""A seed whose mutant passes every check and still kills LiteRT (SIGSEGV while
+allocating): one byte of a SPLIT operator's options table moves its vtable onto other
+bytes, which LiteRT reads as options without question."""
+
+RAW_LOAD = (
+    "import sys\n"
+    "from ai_edge_litert.interpreter import Interpreter\n"
+    "Interpreter(model_path=sys.argv[1]).allocate_tensors()\n"
+)
+
+
+def test_a_file_that_crashes_litert_is_one_line(tmp_path: Path) -> None:
+    content = BUNDLED.read_bytes()
+    path = tmp_path / "crasher.tflite"
+    path.write_bytes(_mutant(content, _structure_offsets(content), CRASHER))
+    raw = subprocess.run(
+        [sys.executable, "-c", RAW_LOAD, str(path)], capture_output=True, timeout=120
+    )
+    proc = _predict(path, tmp_path / "cache")
+    _assert_refused(proc, path.name)
+    if raw.returncode < 0:  # as when this was written: the child took the crash
+        assert "LiteRT crashed on this file (SIGSEGV)" in proc.stderr
+
+
+@pytest.mark.slow
+def test_many_random_byte_flips(tmp_path: Path) -> None:
+    _mutation_run(tmp_path, range(1000, 1300))
+
+
+# -- the child process and the cache ----------------------------------------------------------
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "sentigru" / "verified"
+
+
+def _fake_child(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    monkeypatch.setattr(trust, "_child_command", lambda vocab_size: [sys.executable, "-c", code])
+
+
+def test_a_crash_in_the_child_is_one_line(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_child(monkeypatch, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    with pytest.raises(SentigruError) as caught:
+        trust.verify(b"model", "evil.tflite", 10)
+    message = str(caught.value)
+    assert message.startswith("evil.tflite: LiteRT crashed") and "SIGSEGV" in message
+    assert "\n" not in message and not cache.exists()
+
+
+def test_a_hang_in_the_child_is_one_line(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_child(monkeypatch, "import time; time.sleep(60)")
+    monkeypatch.setattr(limits, "CHILD_SECONDS", 1.0)
+    with pytest.raises(SentigruError, match=r"^slow.tflite: LiteRT did not load and run it"):
+        trust.verify(b"model", "slow.tflite", 10)
+
+
+def test_the_child_runs_the_model_for_real(cache: Path) -> None:
+    from sentigru.modelfile import read_metadata
+
+    content = BUNDLED.read_bytes()
+    trust.verify(content, "bundled", len(read_metadata(content)["vocab"]))
+    # Ids past the embedding: LiteRT's own error, from the child, on one line.
+    with pytest.raises(SentigruError, match=r"^big: LiteRT cannot run it: .*GATHER") as caught:
+        trust.verify(content, "big", 10**6)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(SentigruError, match="^junk: LiteRT cannot run it"):
+        trust.verify(b"junk", "junk", 10)
+
+
+def test_a_file_pays_once_and_the_bundled_one_never(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentigru.predictor import LiteRTPredictor
+
+    calls = []
+    real = trust.verify
+    monkeypatch.setattr(trust, "verify", lambda *args: calls.append(args) or real(*args))
+    copy_of = tmp_path / "copy.tflite"
+    copy_of.write_bytes(BUNDLED.read_bytes())
+    assert trust.trusted_location(BUNDLED) and not trust.trusted_location(copy_of)
+    first = LiteRTPredictor.load(copy_of).scores([TEXT])
+    again = LiteRTPredictor.load(copy_of).scores([TEXT])
+    LiteRTPredictor.load(BUNDLED)
+    assert len(calls) == 1 and (first == again).all()
+    assert cache.read_text() == trust.digest(BUNDLED.read_bytes()) + "\n"
+
+
+def test_the_cache_is_bounded_and_survives_junk(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(trust, "CACHE_LINES", 3)
+    cache.parent.mkdir(parents=True)
+    cache.write_text("junk\n" + "f" * 64 + "\n")
+    for i in range(5):
+        trust.remember(bytes([i]))
+    kept = cache.read_text().split()
+    assert kept == [trust.digest(bytes([i])) for i in (2, 3, 4)]
+    assert trust.is_verified(bytes([4])) and not trust.is_verified(bytes([0]))
+    assert [p.name for p in cache.parent.iterdir()] == ["verified"]  # no temp file left
+
+
+def test_an_unwritable_cache_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file: no folder can go there
+    trust.remember(b"x")
+    assert not trust.is_verified(b"x")
+
+
+# -- model folders ----------------------------------------------------------------------------
+
+
+def test_folder_files_are_size_checked_before_reading(tmp_path: Path) -> None:
+    from sentigru.tokenizer import Vocabulary
+
+    vocab = tmp_path / "vocab.txt"
+    with open(vocab, "wb") as stream:
+        stream.truncate(limits.VOCAB_BYTES + 1)
+    with pytest.raises(SentigruError, match=r"vocab.txt is over the 16 MiB limit"):
+        Vocabulary.load(vocab)
+    with pytest.raises(SentigruError, match="over the 16 MiB limit"):
+        Vocabulary.load(Path("/dev/zero"))  # no size to check: the bounded read stops it
+
+
+def _keras_zip(path: Path, entries: list[tuple[str, bytes, int, int, int]]) -> Path:
+    path.write_bytes(_zip(0, entries))
+    return path
+
+
+def test_keras_zips_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sentigru.bundle import load_keras
+
+    many = _keras_zip(tmp_path / "many.keras", [_stored(f"f{i}", b"") for i in range(300)])
+    with pytest.raises(SentigruError, match="cannot load the Keras model: 300 zip entries"):
+        load_keras(many)
+    stream, size = _deflated_lines(300 << 20)
+    bomb = [("model.weights.h5", stream, zipfile.ZIP_DEFLATED, size, 0)]
+    with pytest.raises(SentigruError, match=r"inflate to [0-9.]+ MiB, over the 256 MiB limit"):
+        load_keras(_keras_zip(tmp_path / "bomb.keras", bomb))
+    monkeypatch.setattr(limits, "KERAS_BYTES", 1 << 20)
+    split = [(f"part{i}", b"", zipfile.ZIP_DEFLATED, 600_000, 0) for i in range(2)]
+    with pytest.raises(SentigruError, match="inflate to 1.1 MiB, over the 1 MiB limit"):
+        load_keras(_keras_zip(tmp_path / "split.keras", split))
