@@ -527,6 +527,7 @@ _QUANT_SCALE, _QUANT_ZERO_POINT, _QUANT_DETAILS_TYPE, _QUANT_DIMENSION = 2, 3, 4
 _OP_CODE, _OP_INPUTS, _OP_OUTPUTS, _OP_OPTIONS_TYPE, _OP_OPTIONS = 0, 1, 2, 3, 4
 _OP_CUSTOM_OPTIONS, _OP_MUTATING, _OP_INTERMEDIATES, _OP_LARGE_CUSTOM = 5, 7, 8, 9
 _OP_OPTIONS_2_TYPE = 11
+_OP_UNUSED = (_OP_CUSTOM_OPTIONS, _OP_MUTATING, _OP_LARGE_CUSTOM, _OP_OPTIONS_2_TYPE)
 # table Buffer / table Metadata / table WhileOptions
 _BUFFER_DATA, _BUFFER_OFFSET = 0, 1
 _METADATA_NAME, _METADATA_BUFFER = 0, 1
@@ -690,33 +691,47 @@ def _interface_problems(model: _Model, num_labels: int, *, mediapipe: bool) -> l
 # =========================================================================== structure
 
 
-def _tensor_problem(tensor: _Table, buffers: list[_Table]) -> str | None:
+def _buffer_sizes(root: _Table) -> list[int]:
+    """Bytes of data in each model buffer; data outside the flatbuffer is refused."""
+    sizes = []
+    for i, buffer in enumerate(root.tables(_MODEL_BUFFERS, limits.MAX_GRAPH_ITEMS)):
+        if buffer.scalar(_BUFFER_OFFSET, _U64) > 1:
+            raise ModelFileError(f"buffer {i} is stored outside the flatbuffer (unsupported)")
+        data = buffer._vector(_BUFFER_DATA, 1, limits.TFLITE_BYTES)
+        sizes.append(data[1] if data else 0)
+    return sizes
+
+
+def _tensor_problem(tensor: _Table, sizes: list[int]) -> str | None:
     """What makes one tensor unsafe to hand to LiteRT, or None."""
     kind = tensor.scalar(_TENSOR_TYPE, _I8)
     if kind not in TENSOR_TYPES:
         return f"type {kind}, which sentigru models never use"
     shape = tensor.numbers(_TENSOR_SHAPE, "i", 16)
-    if any(not 0 <= dim <= limits.MAX_DIM for dim in shape):
-        return f"shape {list(shape)}: a dimension outside 0..{limits.MAX_DIM}"
     elements = 1
     for dim in shape:
+        if not 0 <= dim <= limits.MAX_DIM:
+            return f"shape {list(shape)}: a dimension outside 0..{limits.MAX_DIM}"
         elements *= dim
     if elements > limits.MAX_TENSOR_ELEMENTS:
         return f"shape {list(shape)}: over the limit of {limits.MAX_TENSOR_ELEMENTS} elements"
-    if tensor._field(_TENSOR_SPARSITY) or tensor.tables(_TENSOR_VARIANTS, 16):
-        return "sparse or variant tensors are not supported"
-    if tensor.scalar(_TENSOR_EXTERNAL, _U32) or tensor.scalar(_TENSOR_VARIABLE, _U8):
-        return "external or variable tensors are not supported"
+    fields = tensor.fields
+    if any(fields[_TENSOR_VARIABLE : _TENSOR_SPARSITY + 1]) or any(
+        fields[_TENSOR_VARIANTS : _TENSOR_EXTERNAL + 1]
+    ):  # rare: look closer
+        if tensor.has(_TENSOR_SPARSITY) or tensor.tables(_TENSOR_VARIANTS, 16):
+            return "sparse or variant tensors are not supported"
+        if tensor.scalar(_TENSOR_EXTERNAL, _U32) or tensor.scalar(_TENSOR_VARIABLE, _U8):
+            return "external or variable tensors are not supported"
     index = tensor.scalar(_TENSOR_BUFFER, _U32)
-    if index >= len(buffers):
-        return f"buffer {index} of {len(buffers)}"
-    data = buffers[index]._vector(_BUFFER_DATA, 1, limits.TFLITE_BYTES)
-    if buffers[index].scalar(_BUFFER_OFFSET, _U64) > 1:
-        return "data stored outside the flatbuffer (unsupported)"
-    if data is not None and data[1] and data[1] != elements * _TYPE_SIZES[kind]:
-        return f"{data[1]} bytes of data for {list(shape)} {TENSOR_TYPES[kind]}"
+    if index >= len(sizes):
+        return f"buffer {index} of {len(sizes)}"
+    if sizes[index] and sizes[index] != elements * _TYPE_SIZES[kind]:
+        return f"{sizes[index]} bytes of data for {list(shape)} {TENSOR_TYPES[kind]}"
     quantization = tensor.table(_TENSOR_QUANT)
-    return None if quantization is None else _quantization_problem(quantization, shape)
+    if quantization is None or not any(quantization.fields):
+        return None
+    return _quantization_problem(quantization, shape)
 
 
 def _quantization_problem(q: _Table, shape: tuple[int, ...]) -> str | None:
@@ -749,9 +764,8 @@ def _operator_problem(
         for index in op.numbers(slot, "i", limits.MAX_GRAPH_ITEMS):
             if not low <= index < tensors:
                 return f"{BUILTIN_OPERATORS[builtin]} uses tensor {index} of {tensors}"
-    for slot in (_OP_CUSTOM_OPTIONS, _OP_MUTATING, _OP_LARGE_CUSTOM, _OP_OPTIONS_2_TYPE):
-        if op._field(slot):
-            return f"{BUILTIN_OPERATORS[builtin]} has options sentigru models never use"
+    if any(op._field(slot) for slot in _OP_UNUSED):
+        return f"{BUILTIN_OPERATORS[builtin]} has options sentigru models never use"
     if builtin == _WHILE:
         options = op.table(_OP_OPTIONS)
         if op.scalar(_OP_OPTIONS_TYPE, _U8) != _WHILE_OPTIONS or options is None:
@@ -774,7 +788,7 @@ def _structure_problem(root: _Table) -> str | None:
     for slot in (_MODEL_EXTERNAL_GROUPS, _MODEL_EXTERNAL_BUFFERS):
         if root.tables(slot, limits.MAX_GRAPH_ITEMS):
             return "external buffers, which sentigru models never use"
-    buffers = root.tables(_MODEL_BUFFERS, limits.MAX_GRAPH_ITEMS)
+    sizes = _buffer_sizes(root)
     codes = [
         max(code.scalar(_CODE_BUILTIN, _I32), code.scalar(_CODE_DEPRECATED, _I8))
         for code in root.tables(_MODEL_CODES, 1024)
@@ -783,7 +797,7 @@ def _structure_problem(root: _Table) -> str | None:
     for g, graph in enumerate(graphs):
         tensors = graph.tables(_GRAPH_TENSORS, limits.MAX_GRAPH_ITEMS)
         for i, tensor in enumerate(tensors):
-            problem = _tensor_problem(tensor, buffers)
+            problem = _tensor_problem(tensor, sizes)
             if problem:
                 return f"subgraph {g} tensor {i}: {problem}"
         for slot in (_GRAPH_INPUTS, _GRAPH_OUTPUTS):

@@ -26,11 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import resource
-import signal
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from sentigru import limits
@@ -74,6 +70,8 @@ def is_verified(content: bytes) -> bool:
 def remember(content: bytes) -> None:
     """Record ``content`` as safe to load in-process. Best effort: a cache that cannot be
     written (read-only home) only means the check runs again next time."""
+    import tempfile
+
     entry = digest(content)
     known = [line for line in _cached() if line != entry]
     lines = [*known, entry][-CACHE_LINES:]
@@ -92,12 +90,14 @@ def remember(content: bytes) -> None:
         return
 
 
+BUNDLED_MODELS = Path(__file__).resolve().parent / "models"
+"""The installed package's models (``presets.MODELS``, not imported: it loads the spec)."""
+
+
 def trusted_location(path: Path) -> bool:
     """True for a file inside the installed package's bundled models."""
-    from sentigru.presets import MODELS
-
     try:
-        return Path(path).resolve().is_relative_to(MODELS.resolve())
+        return Path(path).resolve().is_relative_to(BUNDLED_MODELS)
     except (OSError, RuntimeError):  # a symlink loop, an unreadable folder
         return False
 
@@ -114,6 +114,8 @@ def ensure_safe(content: bytes, source: str, vocab_size: int) -> None:
 def verify(content: bytes, source: str, vocab_size: int) -> None:
     """Load and run ``content`` once in a child process; a one-line error if that fails,
     crashes, runs out of memory or time."""
+    import subprocess
+
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
@@ -142,7 +144,9 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
         raise SentigruError(
             f"{source}: LiteRT crashed on this file ({name}); the file is damaged or hostile"
         )
-    raise SentigruError(f"{source}: {limits.one_line(verdict or f'exit {child.returncode}')}")
+    if not verdict:  # the child died before it could say why (it prints nothing else)
+        verdict = f"the check of this file failed (exit {child.returncode})"
+    raise SentigruError(f"{source}: {limits.one_line(verdict)}")
 
 
 def _child_command(vocab_size: int) -> list[str]:
@@ -151,6 +155,8 @@ def _child_command(vocab_size: int) -> list[str]:
 
 
 def _signal_name(number: int) -> str:
+    import signal
+
     try:
         return signal.Signals(number).name
     except ValueError:
@@ -194,6 +200,8 @@ def _run_child(content: bytes, vocab_size: int) -> str:
 def _child_main(argv: list[str]) -> int:
     """Entry point of the child: the model on stdin, the verdict on stdout (alone: the
     runtime's own output goes to /dev/null)."""
+    import resource
+
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = limits.CHILD_MEMORY_BYTES
     if hard != resource.RLIM_INFINITY:

@@ -379,6 +379,14 @@ def test_a_crash_in_the_child_is_one_line(cache: Path, monkeypatch: pytest.Monke
     assert "\n" not in message and not cache.exists()
 
 
+def test_a_silent_child_failure_is_one_line(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_child(monkeypatch, "import sys; sys.exit(3)")
+    with pytest.raises(
+        SentigruError, match=r"^m.tflite: the check of this file failed \(exit 3\)$"
+    ):
+        trust.verify(b"model", "m.tflite", 10)
+
+
 def test_a_hang_in_the_child_is_one_line(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_child(monkeypatch, "import time; time.sleep(60)")
     monkeypatch.setattr(limits, "CHILD_SECONDS", 1.0)
