@@ -15,7 +15,7 @@ import numpy as np
 
 from sentigru.errors import SentigruError
 from sentigru.tf_quiet import quiet_stderr
-from sentigru.tokenizer import Tokenizer, Vocabulary
+from sentigru.tokenizer import UNKNOWN_ID, Tokenizer, Vocabulary
 
 CHUNK = 256
 
@@ -30,13 +30,20 @@ class Predictor:
         raise NotImplementedError
 
     def classify(self, texts: Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
-        """One result per text: the top label and score, and the ``top_k`` best labels."""
+        """One result per text: the top label and score, the ``top_k`` best labels, and
+        ``known_tokens``, how many of the words the model reads are in its vocabulary.
+        With 0 the model saw nothing but ``<START>`` and unknown words (another language,
+        emoji, an empty text): its score says nothing about the text."""
         results = []
-        for row in self.scores(texts):
+        for text, row in zip(texts, self.scores(texts)):
             order = np.argsort(-row, kind="stable")[: max(1, top_k)]
             ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
-            results.append({**ranked[0], "scores": ranked})
+            results.append({**ranked[0], "scores": ranked, "known_tokens": self.known(text)})
         return results
+
+    def known(self, text: str) -> int:
+        """Words of ``text`` within the model's length that have an id of their own."""
+        return sum(1 for i in self.tokenizer.ids(text) if i > UNKNOWN_ID)
 
     def classify_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
