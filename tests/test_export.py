@@ -85,16 +85,6 @@ def test_tflite_agrees_with_keras(folder, exported) -> None:
         assert result["max_score_diff"] < limit, (quantize, result)
 
 
-def test_int8_is_refused_clearly(trained_model: Path, tmp_path: Path) -> None:
-    out = tmp_path / "m.tflite"
-    result = CliRunner().invoke(
-        main, ["export", "--model", str(trained_model), "--quantize", "int8", "--out", str(out)]
-    )
-    assert result.exit_code == 1
-    assert "int8" in result.output and "--quantize dynamic" in result.output
-    assert not out.exists()
-
-
 def test_unwritable_destination_fails_before_work(trained_model: Path, tmp_path: Path) -> None:
     missing = tmp_path / "no" / "m.tflite"
     args = ["export", "--model", str(trained_model), "--out", str(missing)]
@@ -110,7 +100,7 @@ def test_unwritable_destination_fails_before_work(trained_model: Path, tmp_path:
 
 
 def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> None:
-    from sentigru.export import phone
+    from sentigru import atomic
 
     out = tmp_path / "m.tflite"
     out.write_bytes(b"old model")
@@ -118,9 +108,9 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> No
     def broken_fsync(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(phone.os, "fsync", broken_fsync)
+    monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
     with pytest.raises(OSError):
-        phone.write_atomic(out, b"new model")
+        atomic.write_atomic(out, b"new model")
     assert out.read_bytes() == b"old model"
     assert [p.name for p in tmp_path.iterdir()] == ["m.tflite"]
 
@@ -188,7 +178,7 @@ def test_tflite_without_metadata_is_refused(folder, tmp_path: Path) -> None:
 
     weights = PhoneWeights.from_keras(folder.model, folder.spec.model)
     path = tmp_path / "plain.tflite"
-    path.write_bytes(convert(phone_function(weights, 1, 8), "none"))
+    path.write_bytes(convert(phone_function(weights, 1, 64), "none"))
     with pytest.raises(SentigruError, match="metadata"):
         LiteRTPredictor.load(path)
 
@@ -212,7 +202,7 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
 
 
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
-    from sentigru.export.phone import write_atomic
+    from sentigru.atomic import write_atomic
 
     old = os.umask(0o022)
     try:
