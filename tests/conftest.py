@@ -3,10 +3,16 @@ shared real data (tests that need it skip cleanly where it is absent)."""
 
 from __future__ import annotations
 
+import os
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The files the tests export are remembered as verified (sentigru.trust) in a cache of the
+# test run's own, not in the user's ~/.cache; child processes inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sentigru-test-cache-")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
