@@ -113,6 +113,7 @@ class LiteRTPredictor(Predictor):
         threads: int | None = 1,
         *,
         trusted: bool = True,
+        jobs: int | None = None,
     ) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
@@ -139,17 +140,35 @@ class LiteRTPredictor(Predictor):
         self._output = self.interpreter.get_output_details()[0]["index"]
         vocab = Vocabulary(tuple(meta["vocab"]), tuple(meta["aliases"]))
         self.tokenizer = Tokenizer(vocab, seq_len)
+        self.jobs = jobs  # cores for bulk scoring (sentigru.bulk); None: all
+        self._content = content
+        self._bulk: Any = None
 
     @classmethod
-    def load(cls, path: Path, threads: int | None = 1) -> LiteRTPredictor:
+    def load(
+        cls, path: Path, threads: int | None = 1, *, jobs: int | None = None
+    ) -> LiteRTPredictor:
         """Read ``path`` (at most :data:`limits.TFLITE_BYTES`) and load it; a file outside
         the bundled models is verified in a child process unless it was before."""
         from sentigru import limits, trust
 
         content = limits.read_file(Path(path), limits.TFLITE_BYTES)
-        return cls(content, str(path), threads, trusted=trust.trusted_location(path))
+        return cls(content, str(path), threads, trusted=trust.trusted_location(path), jobs=jobs)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores ``[len(texts), labels]``. Many texts go through :mod:`sentigru.bulk`:
+        each at the shortest length that holds it, on ``jobs`` cores, with the answers
+        the file gives them one at a time; a few run here at the file's own shape."""
+        if len(texts) > 1:
+            from sentigru import bulk
+
+            if self._bulk is not None or len(texts) >= bulk.MIN_TEXTS:
+                if self._bulk is None:
+                    shape = (self.batch, self.tokenizer.seq_len)
+                    self._bulk = bulk.BucketRunner(
+                        self._content, self.tokenizer, jobs=self.jobs, shape=shape
+                    )
+                return self._bulk.scores(texts)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for start in range(0, len(texts), self.batch):
             ids = self.tokenizer.encode(texts[start : start + self.batch])

@@ -1,0 +1,364 @@
+"""Bulk prediction: many texts through one phone file, on every core, with the answers
+the phone file gives one text at a time.
+
+The phone file has one fixed input, ``[1, L]`` ids (MediaPipe's contract), so running it
+text by text pays for ``L`` ids per text: 1,024 for the bundled model, where an IMDB
+review has some 240 and a sentence some 20. Its graph sizes everything from its input
+(:mod:`sentigru.export.graph`), so LiteRT's ``resize_tensor_input`` gives the same file,
+with the same weights, at other shapes. Each text runs at the shortest length that holds
+its ids (a whole number of the model's chunks; a few lengths, see :func:`bucket_lengths`),
+several texts per invoke. No row sees another: dynamic int8 quantization is per row and
+every reduction is within a row, so a text's scores do not depend on its neighbours nor
+on the length it ran at (tests/test_bulk.py holds them to the fixed shape's, 1e-5).
+
+A file that does not resize that way (written by an older sentigru, or a ``WHILE``
+graph) is found out on first use by a probe against its fixed shape; then every text
+runs at ``[1, L]`` as before, still on every core.
+
+Parallel work is ``jobs`` threads (None: every core the process may use), each with its
+own interpreters: LiteRT releases the GIL while it runs a graph, threads start at once
+and share the model's bytes. Worker processes and LiteRT's own threads were measured
+against them (``benchmarks/bulk_speed.md``); ``parallel="processes"`` and
+``parallel="litert"`` remain for that measurement. Results come out in input order, a
+window of texts at a time, so memory stays bounded however many texts come in.
+
+No TensorFlow here: this is the predict path.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from sentigru.errors import SentigruError
+from sentigru.tf_quiet import quiet_stderr
+from sentigru.tokenizer import Tokenizer
+
+ROWS = 16
+"""Chunk rows per invoke (batch x chunks per text): enough that per-operator overhead
+is shared, few enough that a graph's tensors stay in cache (measured per row: about
+1.5x dearer with 1 row than with 8 to 32; no better beyond)."""
+MIN_TEXTS = 32
+"""Fewer texts than this run at the file's own shape (``LiteRTPredictor.scores``): the
+first bulk call sets up a graph per length and worker, some 10 ms each."""
+WINDOW = 2048
+"""Texts tokenized and sorted by length at a time: the unit of ordering and memory."""
+PARALLEL = ("threads", "processes", "litert")
+TOLERANCE = 1e-5
+"""How far a resized graph's scores may stray from the fixed shape's in the probe."""
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def check_jobs(jobs: int | None) -> int:
+    """``jobs`` as a number of workers: None is every available core."""
+    if jobs is None:
+        return available_cores()
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise SentigruError(f"jobs must be a whole number of at least 1, or None, got {jobs!r}")
+    return jobs
+
+
+def bucket_lengths(chunk: int, full: int) -> list[int]:
+    """The lengths texts run at: whole chunks about 1.25x apart (1, 2, 3, 4, 5, 6, 8,
+    10, 12, 15, 19, 24, ... chunks) below ``full``, then ``full`` itself. Each length
+    costs a few milliseconds to set up per worker, so not every multiple of the chunk."""
+    lengths, k = [], 1
+    while chunk * k < full:
+        lengths.append(chunk * k)
+        k = max(k + 1, round(k * 1.25))
+    return [*lengths, full]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which shapes to run: ``lengths`` ascending (the last is the file's own), and the
+    batch for each. ``resizable`` False: the file runs only at its fixed shape."""
+
+    lengths: tuple[int, ...]
+    batches: tuple[int, ...]
+    resizable: bool
+
+    def length_for(self, n: int) -> int:
+        """Index of the shortest length that holds ``n`` ids."""
+        for i, length in enumerate(self.lengths):
+            if n <= length:
+                return i
+        return len(self.lengths) - 1
+
+    @classmethod
+    def fixed(cls, shape: tuple[int, int]) -> Plan:
+        return cls((shape[1],), (shape[0],), False)
+
+    @classmethod
+    def resized(cls, chunk: int, full: int, rows: int = ROWS) -> Plan:
+        lengths = tuple(bucket_lengths(chunk, full))
+        batches = tuple(max(1, rows // -(-length // chunk)) for length in lengths)
+        return cls(lengths, batches, True)
+
+
+class _Graph:
+    """One interpreter at one input shape."""
+
+    def __init__(self, content: bytes, shape: tuple[int, int], threads: int = 1) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        with _CREATING, quiet_stderr():  # LiteRT announces its delegate; fd 2 is shared
+            self.interpreter = Interpreter(model_content=content, num_threads=threads)
+            detail = self.interpreter.get_input_details()[0]
+            self.input = detail["index"]
+            if tuple(int(d) for d in detail["shape"]) != shape:
+                self.interpreter.resize_tensor_input(self.input, list(shape))
+            self.interpreter.allocate_tensors()
+        self.output = self.interpreter.get_output_details()[0]["index"]
+        self.shape = shape
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        self.interpreter.set_tensor(self.input, ids)
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self.output).copy()
+
+
+_CREATING = threading.Lock()
+
+
+class Engine:
+    """The interpreters of one worker, one per shape, made when first needed."""
+
+    def __init__(self, content: bytes, threads: int = 1) -> None:
+        self.content = content
+        self.threads = threads
+        self._graphs: dict[tuple[int, int], _Graph] = {}
+
+    def graph(self, shape: tuple[int, int]) -> _Graph:
+        if shape not in self._graphs:
+            self._graphs[shape] = _Graph(self.content, shape, self.threads)
+        return self._graphs[shape]
+
+    def run(self, ids: np.ndarray) -> np.ndarray:
+        """Scores of the rows of ``ids`` ``[B, L]`` at that shape."""
+        return self.graph((int(ids.shape[0]), int(ids.shape[1])))(ids)
+
+
+def discover(
+    content: bytes, shape: tuple[int, int], vocab_size: int, rows: int = ROWS
+) -> tuple[Plan, Engine]:
+    """The plan for a phone file of input ``shape``: the shortest length it resizes to
+    with the fixed shape's answers (its chunk), else its fixed shape only. Returns the
+    engine that probed it, its fixed-shape graph made."""
+    engine = Engine(content)
+    batch, full = shape
+    if batch != 1:
+        return Plan.fixed(shape), engine
+    rng = np.random.default_rng(0)
+    for chunk in [d for d in range(2, full + 1) if full % d == 0]:
+        probe = np.zeros((2, chunk), np.int32)
+        for row, n in enumerate((chunk, chunk // 2 + 1)):
+            probe[row, :n] = rng.integers(3, max(4, vocab_size), n)
+            probe[row, 0] = 1
+        try:
+            got = engine.run(probe)
+        except (RuntimeError, ValueError):  # a part of a chunk: the graph cannot allocate
+            continue
+        wide = np.pad(probe, ((0, 0), (0, full - chunk)))
+        expected = np.concatenate([engine.run(wide[i : i + 1]) for i in range(2)])
+        if got.shape == expected.shape and np.abs(got - expected).max() <= TOLERANCE:
+            return Plan.resized(chunk, full, rows), engine
+        break  # it resized but answered otherwise: not a graph to resize
+    return Plan.fixed(shape), engine
+
+
+def _batches(rows: list[list[int]], plan: Plan) -> Iterator[tuple[list[int], np.ndarray]]:
+    """``(positions, ids)`` batches of a window's id rows, each at one shape of the plan.
+
+    Rows are grouped by the shortest length that holds them; a group's last rows fill a
+    batch of their own when they are at least half of one (padded with empty rows), and
+    otherwise run one by one."""
+    groups: list[list[int]] = [[] for _ in plan.lengths]
+    for position, row in enumerate(rows):
+        groups[plan.length_for(len(row))].append(position)
+    for i, members in enumerate(groups):
+        length, batch = plan.lengths[i], plan.batches[i]
+        while members:
+            size = batch if len(members) >= batch or 2 * len(members) >= batch else 1
+            if not plan.resizable:
+                size = batch
+            taken, members = members[:size], members[size:]
+            ids = np.zeros((size, length), np.int32)
+            for j, position in enumerate(taken):
+                ids[j, : len(rows[position])] = rows[position]
+            yield taken, ids
+
+
+_WORKER: dict[str, Any] = {}
+"""A worker process's engine (``parallel="processes"``)."""
+
+
+def _start_worker(content: bytes) -> None:
+    _WORKER["engine"] = Engine(content)
+
+
+def _run_in_worker(ids: np.ndarray) -> np.ndarray:
+    return _WORKER["engine"].run(ids)
+
+
+class BucketRunner:
+    """Scores of many texts, in input order, from the bytes of a phone file.
+
+    ``tokenizer`` is the file's (its ``seq_len`` the file's input length). ``buckets``
+    overrides the lengths texts run at (each a whole number of chunks; the file's own
+    length is always added). ``jobs``: workers, None for every available core.
+    """
+
+    def __init__(
+        self,
+        content: bytes,
+        tokenizer: Tokenizer,
+        buckets: Sequence[int] | None = None,
+        jobs: int | None = None,
+        *,
+        shape: tuple[int, int] | None = None,
+        rows: int = ROWS,
+        window: int = WINDOW,
+        parallel: str = "threads",
+    ) -> None:
+        if parallel not in PARALLEL:
+            raise SentigruError(f"parallel must be one of {', '.join(PARALLEL)}, got {parallel!r}")
+        self.content = content
+        self.tokenizer = tokenizer
+        self.jobs = check_jobs(jobs)
+        self.shape = shape or (1, tokenizer.seq_len)
+        self.parallel = parallel
+        self.window = window
+        self._buckets = buckets
+        self._rows = rows
+        self._plan: Plan | None = None
+        self._engine: Engine | None = None  # the caller's thread's (jobs 1, probing)
+        self._pool: Executor | None = None
+        self._local = threading.local()
+
+    @property
+    def plan(self) -> Plan:
+        """The shapes texts run at, probed from the file on first use."""
+        if self._plan is None:
+            plan, self._engine = discover(
+                self.content, self.shape, len(self.tokenizer.vocab), self._rows
+            )
+            if self._buckets is not None and plan.resizable:
+                plan = self._custom_plan(plan)
+            if self.parallel == "litert":
+                self._engine = Engine(self.content, threads=self.jobs)
+            self._plan = plan
+        return self._plan
+
+    def _custom_plan(self, probed: Plan) -> Plan:
+        chunk, full = probed.lengths[0], self.shape[1]
+        lengths = sorted({int(b) for b in self._buckets or ()} | {full})
+        bad = [b for b in lengths if b < 1 or b > full or b % chunk]
+        if bad:
+            raise SentigruError(
+                f"bucket lengths must be whole chunks of {chunk} ids up to {full}, got {bad[0]}"
+            )
+        batches = tuple(max(1, self._rows * chunk // length) for length in lengths)
+        return Plan(tuple(lengths), batches, True)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """``[len(texts), labels]`` float32 scores."""
+        parts = list(self.iter_scores(texts))
+        if parts:
+            return np.concatenate(parts)
+        fixed = self._any_engine().graph(self.shape)
+        return np.zeros((0, fixed.interpreter.get_output_details()[0]["shape"][-1]), np.float32)
+
+    def iter_scores(self, texts: Iterable[str]) -> Iterator[np.ndarray]:
+        """Scores a window of texts at a time (``[n, labels]`` arrays), in input order,
+        the next window tokenized while the workers run this one."""
+        iterator = iter(texts)
+        pending: deque[tuple[int, list[tuple[list[int], Future[np.ndarray]]]]] = deque()
+        while True:
+            window = list(islice(iterator, self.window))
+            if window:
+                pending.append((len(window), self._submit(window)))
+            if pending and (not window or len(pending) > 1):
+                yield self._collect(*pending.popleft())
+            if not window and not pending:
+                return
+
+    def _submit(self, window: list[str]) -> list[tuple[list[int], Future[np.ndarray]]]:
+        rows = [self.tokenizer.ids(text) for text in window]
+        run = self._runner()
+        return [(positions, run(ids)) for positions, ids in _batches(rows, self.plan)]
+
+    def _collect(self, n: int, parts: list[tuple[list[int], Future[np.ndarray]]]) -> np.ndarray:
+        out: np.ndarray | None = None
+        for positions, future in parts:
+            scores = future.result()
+            if out is None:
+                out = np.empty((n, scores.shape[1]), np.float32)
+            out[positions] = scores[: len(positions)]
+        assert out is not None
+        return out
+
+    def _runner(self) -> Callable[[np.ndarray], Future[np.ndarray]]:
+        """A function that starts one batch and returns its future."""
+        if self.jobs == 1 or self.parallel == "litert":
+            return lambda ids: _done(self._any_engine().run(ids))
+        if self._pool is None:
+            if self.parallel == "processes":
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                self._pool = ProcessPoolExecutor(
+                    self.jobs,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(self.content,),
+                )
+            else:
+                self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="sentigru-bulk")
+        if self.parallel == "processes":
+            return lambda ids: self._pool.submit(_run_in_worker, ids)  # type: ignore[union-attr]
+        return lambda ids: self._pool.submit(self._thread_run, ids)  # type: ignore[union-attr]
+
+    def _thread_run(self, ids: np.ndarray) -> np.ndarray:
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            engine = self._local.engine = Engine(self.content)
+        return engine.run(ids)
+
+    def _any_engine(self) -> Engine:
+        _ = self.plan
+        assert self._engine is not None
+        return self._engine
+
+    def close(self) -> None:
+        """Stop the workers (a runner is reusable: they start again when needed)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> BucketRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _done(value: np.ndarray) -> Future[np.ndarray]:
+    future: Future[np.ndarray] = Future()
+    future.set_result(value)
+    return future

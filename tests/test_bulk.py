@@ -1,0 +1,190 @@
+"""Bulk prediction gives every text the answer the phone file gives it alone.
+
+The reference is the file itself at its fixed ``[1, L]`` input, one text per invoke;
+bulk runs each text at a shorter length, several per invoke, on several threads.
+Labels must be identical and scores within 1e-5, for texts of every length and at the
+edges of every length bulk uses (ids count L-1, L, L+1, ``<START>`` included).
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import shared_file
+from texts import varied_texts
+
+from sentigru.bulk import MIN_TEXTS, BucketRunner, Plan, available_cores, check_jobs
+from sentigru.errors import SentigruError
+from sentigru.predictor import LiteRTPredictor
+from sentigru.presets import default_model
+from sentigru.tokenizer import Tokenizer, Vocabulary
+
+TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="module")
+def phone() -> LiteRTPredictor:
+    return LiteRTPredictor.load(default_model())
+
+
+def one_at_a_time(content: bytes, tokenizer: Tokenizer, texts: list[str]) -> np.ndarray:
+    """The phone file at its own shape, one text per invoke: what a phone answers."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_content=content, num_threads=1)
+    interpreter.allocate_tensors()
+    ids_in = interpreter.get_input_details()[0]["index"]
+    scores_out = interpreter.get_output_details()[0]["index"]
+    rows = []
+    for text in texts:
+        interpreter.set_tensor(ids_in, tokenizer.encode([text]))
+        interpreter.invoke()
+        rows.append(interpreter.get_tensor(scores_out)[0].copy())
+    return np.array(rows)
+
+
+def assert_same_answers(got: np.ndarray, expected: np.ndarray) -> None:
+    assert got.shape == expected.shape
+    assert (got.argmax(1) == expected.argmax(1)).all()
+    assert np.abs(got - expected).max() <= TOLERANCE
+
+
+def edge_texts(tokenizer: Tokenizer, lengths: tuple[int, ...], seed: int = 0) -> list[str]:
+    """Texts whose ids (``<START>`` included) number exactly L-1, L and L+1 for every
+    length L, plus the longest and some random lengths, of vocabulary words."""
+    rng = random.Random(seed)
+    words = list(tokenizer.vocab.tokens[3:])
+    counts = {1, 2, tokenizer.seq_len + 5}
+    for length in lengths:
+        counts |= {length - 1, length, length + 1}
+    counts |= {rng.randint(1, tokenizer.seq_len) for _ in range(60)}
+    texts = [" ".join(rng.choices(words, k=n - 1)) for n in sorted(c for c in counts if c >= 1)]
+    assert sorted({len(tokenizer.ids(t)) for t in texts})[-1] == tokenizer.seq_len
+    return texts
+
+
+def test_the_bundled_file_resizes_to_whole_chunks(phone: LiteRTPredictor) -> None:
+    runner = BucketRunner(phone._content, phone.tokenizer, jobs=1)
+    plan = runner.plan
+    assert plan.resizable and plan.lengths[0] == 64 and plan.lengths[-1] == 1024
+    assert all(length % 64 == 0 for length in plan.lengths)
+    assert plan.batches[0] > 1  # short texts share an invoke
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bulk_answers_as_the_phone_file_does(phone: LiteRTPredictor, jobs: int) -> None:
+    runner = BucketRunner(phone._content, phone.tokenizer, jobs=jobs, window=97)
+    texts = edge_texts(phone.tokenizer, runner.plan.lengths)
+    texts += [*varied_texts(120, seed=3), "", "zzqx unknownword", "\0hidden after a NUL"]
+    random.Random(1).shuffle(texts)  # lengths mixed within each window
+    expected = one_at_a_time(phone._content, phone.tokenizer, texts)
+    with runner:
+        assert_same_answers(runner.scores(texts), expected)
+        assert_same_answers(runner.scores(texts[::-1]), expected[::-1])  # order kept
+
+
+def test_results_stream_in_order_with_bounded_reading(phone: LiteRTPredictor) -> None:
+    texts = varied_texts(50, seed=5)
+    expected = one_at_a_time(phone._content, phone.tokenizer, texts)
+    pulled = []
+
+    def source() -> Iterator[str]:
+        for text in texts:
+            pulled.append(text)
+            yield text
+
+    runner = BucketRunner(phone._content, phone.tokenizer, jobs=2, window=8)
+    stream = runner.iter_scores(source())
+    first = next(stream)
+    assert len(first) == 8 and len(pulled) <= 2 * 8  # one window ahead at most
+    got = np.concatenate([first, *stream])
+    runner.close()
+    assert_same_answers(got, expected)
+
+
+def test_predictor_scores_many_texts_through_bulk(phone: LiteRTPredictor) -> None:
+    predictor = LiteRTPredictor(phone._content, jobs=2)
+    few = varied_texts(MIN_TEXTS - 1, seed=7)
+    predictor.scores(few)
+    assert predictor._bulk is None  # a few texts run at the file's own shape
+    texts = varied_texts(MIN_TEXTS + 40, seed=8)
+    expected = np.concatenate([predictor.scores([t]) for t in texts])
+    assert_same_answers(predictor.scores(texts), expected)
+    assert predictor._bulk is not None
+    assert predictor.scores([]).shape == (0, 2)
+
+
+def test_jobs_are_checked() -> None:
+    assert check_jobs(None) == available_cores() >= 1
+    assert check_jobs(3) == 3
+    for bad in (0, -1, 1.5, "2", True):
+        with pytest.raises(SentigruError, match="jobs"):
+            check_jobs(bad)  # type: ignore[arg-type]
+
+
+def test_bucket_lengths_must_be_whole_chunks(phone: LiteRTPredictor) -> None:
+    runner = BucketRunner(phone._content, phone.tokenizer, buckets=[100], jobs=1)
+    with pytest.raises(SentigruError, match="whole chunks of 64"):
+        _ = runner.plan
+    runner = BucketRunner(phone._content, phone.tokenizer, buckets=[128, 512], jobs=1)
+    assert runner.plan.lengths == (128, 512, 1024)
+    texts = edge_texts(phone.tokenizer, runner.plan.lengths, seed=4)[::4]
+    expected = one_at_a_time(phone._content, phone.tokenizer, texts)
+    assert_same_answers(runner.scores(texts), expected)
+
+
+def test_a_file_that_does_not_resize_runs_at_its_own_shape() -> None:
+    """A fixed-shape graph (here the WHILE graph of ``--runtime litert``) is found out
+    by the probe: every text then runs at the file's shape, with the same answers."""
+    pytest.importorskip("tensorflow")
+    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.export.tflite import convert
+    from sentigru.model import build_model
+    from sentigru.spec import ModelSpec
+
+    spec = ModelSpec(units=8, embed_dim=6, chunk_len=4, bigram_buckets=37, bigram_dim=3)
+    model = build_model(spec, 50, 2)
+    rng = np.random.default_rng(0)
+    for weight in model.weights:
+        weight.assign(rng.normal(0, 0.5, weight.shape).astype("float32"))
+    weights = PhoneWeights.from_keras(model, spec)
+    tokenizer = Tokenizer(Vocabulary(("<PAD>", "<START>", "<UNKNOWN>", *_words(47))), 20)
+    texts = edge_texts(tokenizer, (4, 8, 12, 16, 20), seed=2)
+    for unroll, resizable in ((True, True), (False, False)):
+        content = convert(phone_function(weights, 1, 20, unroll=unroll), "none")
+        runner = BucketRunner(content, tokenizer, jobs=2)
+        assert runner.plan.resizable is resizable
+        if resizable:
+            assert runner.plan.lengths == (4, 8, 12, 16, 20)
+        else:
+            assert runner.plan == Plan.fixed((1, 20))
+        with runner:
+            assert_same_answers(runner.scores(texts), one_at_a_time(content, tokenizer, texts))
+
+
+def _words(n: int) -> list[str]:
+    return [f"w{i}" for i in range(n)]
+
+
+def _texts(path: Path, n: int | None = None, seed: int = 0) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        next(stream)
+        texts = [line.rstrip("\n").split("\t", 1)[1] for line in stream]
+    return random.Random(seed).sample(texts, n) if n else texts
+
+
+@pytest.mark.slow
+def test_bulk_answers_as_the_phone_file_does_on_real_text(phone: LiteRTPredictor) -> None:
+    """IMDB reviews (a seeded 3,000 of train), SST-2 dev sentences and tweets: every
+    label identical, every score within 1e-5, on every core."""
+    texts = _texts(shared_file("imdb", "train.tsv.gz"), 3000, seed=11)
+    texts += _texts(shared_file("sst2", "dev.tsv.gz"))
+    texts += _texts(shared_file("reviews-en", "tweets.tsv.gz"), 1000, seed=12)
+    expected = one_at_a_time(phone._content, phone.tokenizer, texts)
+    with BucketRunner(phone._content, phone.tokenizer, jobs=None) as runner:
+        assert_same_answers(runner.scores(texts), expected)
