@@ -91,7 +91,7 @@ class Classifier:
         return export(self.folder or self.path, out, **options)
 
 
-def load(path: str | Path | None = None, *, jobs: int | None = 1) -> Classifier:
+def load(path: str | Path | None = None, *, jobs: int | None = None) -> Classifier:
     """The bundled model (``path`` None), a model folder, or a ``.tflite`` file.
 
     A folder with a phone file runs it through LiteRT, as a ``.tflite`` does; a folder
@@ -108,19 +108,11 @@ def load(path: str | Path | None = None, *, jobs: int | None = 1) -> Classifier:
     if not path.exists():
         raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
     if path.is_file():
-        return Classifier(_litert(LiteRTPredictor, path, jobs), path, None)
+        return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
     manifest = bundle.read_manifest(path)
     if bundle.PHONE_FILE in manifest["files"]:
-        return Classifier(_litert(LiteRTPredictor, path / bundle.PHONE_FILE, jobs), path, path)
+        return Classifier(LiteRTPredictor.load(path / bundle.PHONE_FILE, jobs=jobs), path, path)
     return Classifier(KerasPredictor.load(path), path, path)
-
-
-def _litert(kind: Any, path: Path, jobs: int | None) -> Any:
-    """A LiteRT predictor, with ``jobs`` where this install's predictor takes it."""
-    try:
-        return kind.load(path, jobs=jobs)
-    except TypeError:
-        return kind.load(path)
 
 
 def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **settings: Any) -> Spec:
