@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, zip_longest
 from typing import Any
 
 import numpy as np
@@ -117,15 +117,20 @@ class _Graph:
     def __init__(self, content: bytes, shape: tuple[int, int], threads: int = 1) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        with _CREATING, quiet_stderr():  # LiteRT announces its delegate; fd 2 is shared
-            self.interpreter = Interpreter(model_content=content, num_threads=threads)
-            detail = self.interpreter.get_input_details()[0]
-            self.input = detail["index"]
-            if tuple(int(d) for d in detail["shape"]) != shape:
-                self.interpreter.resize_tensor_input(self.input, list(shape))
-            self.interpreter.allocate_tensors()
+        self.interpreter = Interpreter(model_content=content, num_threads=threads)
+        detail = self.interpreter.get_input_details()[0]
+        self.input = detail["index"]
         self.output = self.interpreter.get_output_details()[0]["index"]
+        self.shape = tuple(int(d) for d in detail["shape"])
+        self.resize(shape)
+
+    def resize(self, shape: tuple[int, int]) -> None:
+        """Raises RuntimeError or ValueError where the graph cannot take ``shape``; the
+        interpreter may be resized again after that."""
+        if shape != self.shape:
+            self.interpreter.resize_tensor_input(self.input, list(shape))
         self.shape = shape
+        self.interpreter.allocate_tensors()
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
         self.interpreter.set_tensor(self.input, ids)
@@ -133,83 +138,107 @@ class _Graph:
         return self.interpreter.get_tensor(self.output).copy()
 
 
-_CREATING = threading.Lock()
-
-
 class Engine:
-    """The interpreters of one worker, one per shape, made when first needed."""
+    """Interpreters of one file by input shape, made when first needed and shared by
+    threads: each takes an idle one of its shape, or makes one."""
 
     def __init__(self, content: bytes, threads: int = 1) -> None:
         self.content = content
         self.threads = threads
-        self._graphs: dict[tuple[int, int], _Graph] = {}
+        self._idle: dict[tuple[int, int], list[_Graph]] = {}
+        self._lock = threading.Lock()
 
-    def graph(self, shape: tuple[int, int]) -> _Graph:
-        if shape not in self._graphs:
-            self._graphs[shape] = _Graph(self.content, shape, self.threads)
-        return self._graphs[shape]
+    def add(self, graph: _Graph) -> None:
+        with self._lock:
+            self._idle.setdefault(graph.shape, []).append(graph)
 
     def run(self, ids: np.ndarray) -> np.ndarray:
         """Scores of the rows of ``ids`` ``[B, L]`` at that shape."""
-        return self.graph((int(ids.shape[0]), int(ids.shape[1])))(ids)
+        shape = (int(ids.shape[0]), int(ids.shape[1]))
+        with self._lock:
+            idle = self._idle.get(shape)
+            graph = idle.pop() if idle else None
+        if graph is None:
+            graph = _Graph(self.content, shape, self.threads)
+        try:
+            return graph(ids)
+        finally:
+            self.add(graph)
 
 
 def discover(
     content: bytes, shape: tuple[int, int], vocab_size: int, rows: int = ROWS
 ) -> tuple[Plan, Engine]:
     """The plan for a phone file of input ``shape``: the shortest length it resizes to
-    with the fixed shape's answers (its chunk), else its fixed shape only. Returns the
-    engine that probed it, its fixed-shape graph made."""
+    with the fixed shape's answers (its chunk), else its fixed shape only. Returns an
+    engine holding the graphs the probe made."""
     engine = Engine(content)
     batch, full = shape
+    with quiet_stderr():  # LiteRT announces its CPU delegate, once a process
+        fixed = _Graph(content, shape)
+    engine.add(fixed)
     if batch != 1:
         return Plan.fixed(shape), engine
     rng = np.random.default_rng(0)
+    probe_graph = _Graph(content, shape)
     for chunk in [d for d in range(2, full + 1) if full % d == 0]:
         probe = np.zeros((2, chunk), np.int32)
         for row, n in enumerate((chunk, chunk // 2 + 1)):
             probe[row, :n] = rng.integers(3, max(4, vocab_size), n)
             probe[row, 0] = 1
-        try:
-            got = engine.run(probe)
+        try:  # one interpreter through every try: a failed allocation leaves it usable
+            probe_graph.resize((2, chunk))
         except (RuntimeError, ValueError):  # a part of a chunk: the graph cannot allocate
             continue
+        got = probe_graph(probe)
         wide = np.pad(probe, ((0, 0), (0, full - chunk)))
-        expected = np.concatenate([engine.run(wide[i : i + 1]) for i in range(2)])
+        expected = np.concatenate([fixed(wide[i : i + 1]) for i in range(2)])
         if got.shape == expected.shape and np.abs(got - expected).max() <= TOLERANCE:
+            engine.add(probe_graph)
             return Plan.resized(chunk, full, rows), engine
         break  # it resized but answered otherwise: not a graph to resize
     return Plan.fixed(shape), engine
 
 
 def _batches(rows: list[list[int]], plan: Plan) -> Iterator[tuple[list[int], np.ndarray]]:
-    """``(positions, ids)`` batches of a window's id rows, each at one shape of the plan.
-
-    Rows are grouped by the shortest length that holds them; a group's last rows fill a
-    batch of their own when they are at least half of one (padded with empty rows), and
-    otherwise run one by one."""
+    """``(positions, ids)`` batches of a window's id rows, each at one shape of the plan:
+    rows grouped by the shortest length that holds them, a last part batch padded with
+    empty rows."""
     groups: list[list[int]] = [[] for _ in plan.lengths]
     for position, row in enumerate(rows):
         groups[plan.length_for(len(row))].append(position)
-    for i, members in enumerate(groups):
-        length, batch = plan.lengths[i], plan.batches[i]
-        while members:
-            size = batch if len(members) >= batch or 2 * len(members) >= batch else 1
-            if not plan.resizable:
-                size = batch
-            taken, members = members[:size], members[size:]
-            ids = np.zeros((size, length), np.int32)
-            for j, position in enumerate(taken):
-                ids[j, : len(rows[position])] = rows[position]
-            yield taken, ids
+    per_length = [
+        _split(members, plan.batches[i], plan.resizable) for i, members in enumerate(groups)
+    ]
+    # One length after another in turn: workers taking batches in this order are mostly
+    # at different lengths, so each length needs a graph in fewer of them.
+    for turn in zip_longest(*per_length):
+        for i, taken in enumerate(turn):
+            if taken:
+                size = 1 if len(taken) == 1 and plan.resizable else plan.batches[i]
+                ids = np.zeros((size, plan.lengths[i]), np.int32)
+                for j, position in enumerate(taken):
+                    ids[j, : len(rows[position])] = rows[position]
+                yield taken, ids
+
+
+def _split(members: list[int], batch: int, resizable: bool) -> list[list[int]]:
+    """``members`` in batches of ``batch``; the last few, when fewer than half a batch,
+    one by one (a batch padded with empty rows would cost more)."""
+    parts = [members[i : i + batch] for i in range(0, len(members), batch)]
+    if parts and resizable and 2 * len(parts[-1]) < batch:
+        parts[-1:] = [[position] for position in parts[-1]]
+    return parts
 
 
 _WORKER: dict[str, Any] = {}
 """A worker process's engine (``parallel="processes"``)."""
 
 
-def _start_worker(content: bytes) -> None:
-    _WORKER["engine"] = Engine(content)
+def _start_worker(content: bytes, shape: tuple[int, int]) -> None:
+    _WORKER["engine"] = engine = Engine(content)
+    with quiet_stderr():  # LiteRT announces its CPU delegate, once a process
+        engine.add(_Graph(content, shape))
 
 
 def _run_in_worker(ids: np.ndarray) -> np.ndarray:
@@ -247,9 +276,8 @@ class BucketRunner:
         self._buckets = buckets
         self._rows = rows
         self._plan: Plan | None = None
-        self._engine: Engine | None = None  # the caller's thread's (jobs 1, probing)
+        self._engine: Engine | None = None  # made by the probe, shared by the threads
         self._pool: Executor | None = None
-        self._local = threading.local()
 
     @property
     def plan(self) -> Plan:
@@ -281,8 +309,8 @@ class BucketRunner:
         parts = list(self.iter_scores(texts))
         if parts:
             return np.concatenate(parts)
-        fixed = self._any_engine().graph(self.shape)
-        return np.zeros((0, fixed.interpreter.get_output_details()[0]["shape"][-1]), np.float32)
+        labels = self._any_engine().run(np.zeros(self.shape, np.int32)).shape[1]
+        return np.zeros((0, labels), np.float32)
 
     def iter_scores(self, texts: Iterable[str]) -> Iterator[np.ndarray]:
         """Scores a window of texts at a time (``[n, labels]`` arrays), in input order,
@@ -326,19 +354,14 @@ class BucketRunner:
                     self.jobs,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
-                    initargs=(self.content,),
+                    initargs=(self.content, self.shape),
                 )
             else:
                 self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="sentigru-bulk")
+        pool, engine = self._pool, self._any_engine()
         if self.parallel == "processes":
-            return lambda ids: self._pool.submit(_run_in_worker, ids)  # type: ignore[union-attr]
-        return lambda ids: self._pool.submit(self._thread_run, ids)  # type: ignore[union-attr]
-
-    def _thread_run(self, ids: np.ndarray) -> np.ndarray:
-        engine = getattr(self._local, "engine", None)
-        if engine is None:
-            engine = self._local.engine = Engine(self.content)
-        return engine.run(ids)
+            return lambda ids: pool.submit(_run_in_worker, ids)
+        return lambda ids: pool.submit(engine.run, ids)
 
     def _any_engine(self) -> Engine:
         _ = self.plan
