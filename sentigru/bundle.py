@@ -3,7 +3,8 @@
 ::
 
     model.keras    the network (Keras 3 format, loaded with safe_mode)
-    vocab.txt      "token id" per line: the tokenizer's vocabulary
+    vocab.txt      "token id" per line: the regex tokenizer's vocabulary, or
+    sentencepiece.model  the SentencePiece model (``--tokenizer sentencepiece``)
     labels.txt     one label per line, in output order
     spec.json      every setting that made the model
     history.json   loss and metrics per epoch
@@ -33,13 +34,17 @@ from typing import Any
 
 from sentigru import __version__, contract, limits
 from sentigru.atomic import current_umask, replace_path
+from sentigru.contract import SENTENCEPIECE_FILE, VOCAB_FILE
 from sentigru.errors import SentigruError
+from sentigru.pieces import Pieces
 from sentigru.spec import Spec
 from sentigru.tokenizer import Vocabulary
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
-FILES = (MODEL_FILE, "vocab.txt", "labels.txt", "spec.json", "history.json")
+FILES = (MODEL_FILE, VOCAB_FILE, "labels.txt", "spec.json", "history.json")
+"""The files of a folder with the regex tokenizer; with SentencePiece,
+:data:`SENTENCEPIECE_FILE` takes the place of ``vocab.txt`` (see :func:`files_of`)."""
 PICTURE = "training.png"
 PHONE_FILE = "model.tflite"
 OPTIONAL_FILES = (PICTURE, PHONE_FILE)
@@ -51,7 +56,8 @@ def _size_limits() -> dict[str, int]:
     """The most bytes each file of a folder may have (see :mod:`sentigru.limits`)."""
     return {
         MODEL_FILE: limits.KERAS_BYTES,
-        "vocab.txt": limits.VOCAB_BYTES,
+        VOCAB_FILE: limits.VOCAB_BYTES,
+        SENTENCEPIECE_FILE: limits.VOCAB_BYTES,
         "labels.txt": limits.LABELS_BYTES,
         "spec.json": limits.JSON_BYTES,
         "history.json": limits.JSON_BYTES,
@@ -75,13 +81,26 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def tokenizer_file(vocab: Vocabulary | Pieces) -> str:
+    """The folder's file for the tokenizer: ``vocab.txt`` or ``sentencepiece.model``."""
+    return SENTENCEPIECE_FILE if isinstance(vocab, Pieces) else VOCAB_FILE
+
+
+def files_of(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """The files a folder must have: :data:`FILES`, with ``sentencepiece.model`` for
+    ``vocab.txt`` where the manifest lists it."""
+    if SENTENCEPIECE_FILE not in manifest["files"]:
+        return FILES
+    return tuple(SENTENCEPIECE_FILE if name == VOCAB_FILE else name for name in FILES)
+
+
 @dataclass
 class ModelFolder:
     """A loaded, checked model folder."""
 
     path: Path
     model: Any  # keras.Model
-    vocab: Vocabulary
+    vocab: Vocabulary | Pieces
     labels: list[str]
     spec: Spec
     manifest: dict[str, Any]
@@ -212,7 +231,7 @@ def save(
     try:
         staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a model is for sharing
         save_keras(trained.model, staged / MODEL_FILE)
-        trained.vocab.save(staged / "vocab.txt")
+        trained.vocab.save(staged / tokenizer_file(trained.vocab))
         (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")
         (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
         (staged / "history.json").write_text(json.dumps(trained.history, indent=2) + "\n")
@@ -235,7 +254,7 @@ def save(
                     "sha256": sha256_file(staged / name),
                     "bytes": (staged / name).stat().st_size,
                 }
-                for name in FILES + OPTIONAL_FILES
+                for name in (*FILES, SENTENCEPIECE_FILE, *OPTIONAL_FILES)
                 if (staged / name).is_file()
             },
         }
@@ -298,7 +317,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SentigruError(
             f"{path} was written by sentigru {made_by}; upgrade sentigru to load it"
         )
-    for name in FILES + OPTIONAL_FILES:
+    for name in files_of(manifest) + OPTIONAL_FILES:
         entry = manifest["files"].get(name)
         file = path / name
         if entry is None or not file.is_file():
@@ -316,7 +335,13 @@ def load(path: Path) -> ModelFolder:
     path = Path(path)
     manifest = read_manifest(path)
     spec = Spec.from_json(_read_text(path / "spec.json"))
-    vocab = Vocabulary.load(path / "vocab.txt")
+    pieces = SENTENCEPIECE_FILE in files_of(manifest)
+    if pieces != (spec.tokenizer.tokenizer == "sentencepiece"):
+        raise SentigruError(
+            f"{path}: spec.json says tokenizer {spec.tokenizer.tokenizer!r} but the folder "
+            f"holds {SENTENCEPIECE_FILE if pieces else VOCAB_FILE}"
+        )
+    vocab = Pieces.load(path / SENTENCEPIECE_FILE) if pieces else Vocabulary.load(path / VOCAB_FILE)
     labels = contract.parse_labels(_read_text(path / "labels.txt"), str(path / "labels.txt"))
     model = load_keras(path / MODEL_FILE)
     _check_consistent(path, model, vocab, labels)
@@ -341,11 +366,14 @@ def load_keras(file: Path) -> Any:
         raise SentigruError(f"{file}: cannot load the Keras model: {first}") from None
 
 
-def _check_consistent(path: Path, model: Any, vocab: Vocabulary, labels: list[str]) -> None:
+def _check_consistent(
+    path: Path, model: Any, vocab: Vocabulary | Pieces, labels: list[str]
+) -> None:
     embedding = model.get_layer("embedding")
     if embedding.input_dim != len(vocab):
         raise SentigruError(
-            f"{path}: vocab.txt has {len(vocab)} entries but the model embeds {embedding.input_dim}"
+            f"{path}: {tokenizer_file(vocab)} has {len(vocab)} entries but the model embeds "
+            f"{embedding.input_dim}"
         )
     outputs = model.output_shape[-1]
     if outputs != len(labels):

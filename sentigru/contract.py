@@ -26,13 +26,18 @@ from collections.abc import Iterator, Sequence
 from sentigru.errors import SentigruError
 
 __all__ = [
+    "CLS",
     "DELIM_REGEX",
     "LABELS_FILE",
     "PAD",
     "PAD_ID",
+    "SENTENCEPIECE_FILE",
+    "SENTENCEPIECE_INPUTS",
+    "SEP",
     "SPECIAL_TOKENS",
     "START",
     "START_ID",
+    "TOKENIZERS",
     "UNKNOWN",
     "UNKNOWN_ID",
     "VOCAB_FILE",
@@ -42,6 +47,7 @@ __all__ = [
     "format_vocab",
     "parse_labels",
     "parse_vocab",
+    "phone_text",
     "validate_labels",
     "validate_vocab",
 ]
@@ -56,6 +62,30 @@ PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
 
 VOCAB_FILE = "vocab.txt"
 LABELS_FILE = "labels.txt"
+
+SENTENCEPIECE_FILE = "sentencepiece.model"
+"""The SentencePiece model, in a model folder and packed in the phone file."""
+SENTENCEPIECE_INPUTS = ("ids", "mask", "segment_ids")
+"""The phone file's inputs with a SentencePiece tokenizer, in input order."""
+PIECE_PAD, PIECE_UNKNOWN, CLS, SEP = "<pad>", "<unk>", "[CLS]", "[SEP]"
+PIECE_SPECIALS = (PIECE_PAD, PIECE_UNKNOWN, CLS, SEP)
+"""Ids 0, 1, 2, 3 of a sentigru piece model."""
+PIECE_PAD_ID, PIECE_UNKNOWN_ID, CLS_ID, SEP_ID = 0, 1, 2, 3
+SENTENCEPIECE_MIN_VERSION = (0, 2, 2)
+"""The oldest ``sentencepiece`` whose segmentation matches MediaPipe 1.2.3's: 0.2.0 and
+0.2.1 break ties between equally scored segmentations otherwise (as MediaPipe 0.10.21
+does), so Python's ids and the phone's would differ on some texts."""
+TOKENIZERS = ("regex", "sentencepiece")
+
+_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def phone_text(text: str) -> str:
+    """What MediaPipe's SentencePiece path tokenizes: ``text`` up to its first NUL, with
+    ASCII letters (only those) lowercased."""
+    end = text.find("\0")
+    return (text if end < 0 else text[:end]).translate(_ASCII_UPPER)
+
 
 # Characters that would corrupt the line formats: lines end at "\n" (a "\r" before it
 # is dropped), and a vocab line splits on " ".

@@ -9,6 +9,11 @@ buffer named ``TFLITE_METADATA``) that describes:
   syntax) and an associated ``VOCABULARY`` file (see :mod:`sentigru.contract`);
 * on the output tensor, an associated ``TENSOR_AXIS_LABELS`` file, one label per line.
 
+A model with a SentencePiece tokenizer (:mod:`sentigru.pieces`) instead has three
+``int32 [1, L]`` inputs whose tensor metadata are named ``ids``, ``mask`` and
+``segment_ids`` (in input order), and a subgraph-level input process unit
+``SentencePieceTokenizerOptions`` naming the packed ``sentencepiece.model``.
+
 The associated files are appended to the flatbuffer as a zip archive, which is how both
 runtimes find them by name.
 
@@ -40,7 +45,13 @@ from typing import Any, ClassVar, NoReturn, Protocol
 import flatbuffers
 
 from sentigru import contract, limits
-from sentigru.contract import DELIM_REGEX, LABELS_FILE, VOCAB_FILE
+from sentigru.contract import (
+    DELIM_REGEX,
+    LABELS_FILE,
+    SENTENCEPIECE_FILE,
+    SENTENCEPIECE_INPUTS,
+    VOCAB_FILE,
+)
 from sentigru.errors import SentigruError
 
 __all__ = [
@@ -49,6 +60,7 @@ __all__ = [
     "ModelFileError",
     "ModelMetadata",
     "RegexTokenizerOptions",
+    "SentencePieceTokenizerOptions",
     "Stats",
     "SubGraphMetadata",
     "TensorMetadata",
@@ -332,13 +344,35 @@ class RegexTokenizerOptions:
 
 
 @dataclass(frozen=True)
+class SentencePieceTokenizerOptions:
+    """``table SentencePieceTokenizerOptions { sentencePiece_model:[AssociatedFile];
+    vocab_file:[AssociatedFile] }``, member 5 of ``union ProcessUnitOptions``."""
+
+    UNION_ID: ClassVar[int] = 5
+    model_files: tuple[AssociatedFile, ...] = ()
+    vocab_files: tuple[AssociatedFile, ...] = ()
+
+    def pack(self, b: flatbuffers.Builder) -> int:
+        models = _pack_files(b, self.model_files)
+        vocab = _pack_files(b, self.vocab_files) if self.vocab_files else None
+        return _table(b, 2, [(0, _OFFSET, models), (1, _OFFSET, vocab)])
+
+    @classmethod
+    def read(cls, t: _Table) -> SentencePieceTokenizerOptions:
+        return cls(_read_files(t, 0) or (), _read_files(t, 1) or ())
+
+
+@dataclass(frozen=True)
 class OtherProcessUnit:
     """A process unit of a kind sentigru does not model, kept by its union id."""
 
     UNION_ID: int
 
 
-_PROCESS_UNITS: dict[int, Any] = {RegexTokenizerOptions.UNION_ID: RegexTokenizerOptions}
+_PROCESS_UNITS: dict[int, Any] = {
+    RegexTokenizerOptions.UNION_ID: RegexTokenizerOptions,
+    SentencePieceTokenizerOptions.UNION_ID: SentencePieceTokenizerOptions,
+}
 """Process unit kinds read back as themselves; others become :class:`OtherProcessUnit`."""
 
 
@@ -438,22 +472,30 @@ def _pack_content(b: flatbuffers.Builder, kind: int) -> int:
 @dataclass(frozen=True)
 class SubGraphMetadata:
     """``table SubGraphMetadata { name; description; input_tensor_metadata:
-    [TensorMetadata]; output_tensor_metadata:[TensorMetadata]; ... }`` (10 fields;
-    the tensor lists are the ones used)."""
+    [TensorMetadata]; output_tensor_metadata:[TensorMetadata]; associated_files;
+    input_process_units:[ProcessUnit]; ... }`` (10 fields; the tensor lists and the
+    input process units, where a tokenizer for several inputs lives, are used)."""
 
     inputs: tuple[TensorMetadata, ...] = ()
     outputs: tuple[TensorMetadata, ...] = ()
+    input_process_units: tuple[Any, ...] | None = None
 
     def pack(self, b: flatbuffers.Builder) -> int:
         inputs = _offsets(b, [tensor.pack(b) for tensor in self.inputs])
         outputs = _offsets(b, [tensor.pack(b) for tensor in self.outputs])
-        return _table(b, 10, [(2, _OFFSET, inputs), (3, _OFFSET, outputs)])
+        units = (
+            None
+            if self.input_process_units is None
+            else _offsets(b, [_pack_unit(b, unit) for unit in self.input_process_units])
+        )
+        return _table(b, 10, [(2, _OFFSET, inputs), (3, _OFFSET, outputs), (5, _OFFSET, units)])
 
     @classmethod
     def read(cls, t: _Table) -> SubGraphMetadata:
         return cls(
             tuple(TensorMetadata.read(x) for x in t.tables(2, _METADATA_ITEMS)),
             tuple(TensorMetadata.read(x) for x in t.tables(3, _METADATA_ITEMS)),
+            tuple(_read_unit(u) for u in t.tables(5, _METADATA_ITEMS)) if t.has(5) else None,
         )
 
 
@@ -651,11 +693,14 @@ def _read_model(root: _Table) -> _Model:
     )
 
 
-def _interface_problems(model: _Model, num_labels: int, *, mediapipe: bool) -> list[str]:
+def _interface_problems(
+    model: _Model, num_labels: int, *, mediapipe: bool, inputs: int = 1
+) -> list[str]:
     """What is wrong with the model's interface, as readable sentences.
 
-    Always required: subgraph 0 takes one ``int32 [batch, L]`` input and gives one
-    ``float32 [batch, num_labels]`` output. With ``mediapipe``, also what MediaPipe's
+    Always required: subgraph 0 takes ``inputs`` ``int32 [batch, L]`` inputs of one shape
+    (one: ids; three: ids, mask, segment ids) and gives one ``float32 [batch,
+    num_labels]`` output. With ``mediapipe``, also what MediaPipe's
     TextClassifier and the Task Library's NLClassifier require: exactly one subgraph
     ("Classification tflite models are assumed to have a single subgraph.": an RNN
     converted without unrolling has a WHILE loop and extra subgraphs) and batch 1.
@@ -666,13 +711,18 @@ def _interface_problems(model: _Model, num_labels: int, *, mediapipe: bool) -> l
             f"it has {model.subgraphs} subgraphs; MediaPipe needs exactly one "
             "(unroll the recurrence: a WHILE loop adds subgraphs)"
         )
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
+    if len(model.inputs) != inputs or len(model.outputs) != 1:
         problems.append(
             f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
-            "one of each is needed"
+            f"{inputs} input(s) and one output are needed"
         )
         return problems
     given, out = model.inputs[0], model.outputs[0]
+    if any(other != given for other in model.inputs[1:]):
+        problems.append(
+            f"its inputs are {', '.join(map(str, model.inputs))}; they must be alike "
+            "(ids, mask, segment ids)"
+        )
     shape = given.shape
     batch = 1 if mediapipe else (shape[0] if shape else -1)
     if given.type != INT32 or len(shape) != 2 or min(shape) < 1:
@@ -857,7 +907,8 @@ def _append_zip(flatbuffer: bytes, files: dict[str, bytes]) -> bytes:
 
 
 def _packed_files(data: bytes, vocab_name: str, labels_name: str) -> tuple[bytes, bytes]:
-    """The packed vocabulary and labels files, each read through a bounded stream."""
+    """The packed vocabulary (or SentencePiece model) and labels files, each read
+    through a bounded stream."""
     try:
         with limits.open_zip(io.BytesIO(data), "packed files", limits.PACKED_ENTRIES) as archive:
             vocab = limits.read_entry(archive, vocab_name, limits.VOCAB_BYTES, "")
@@ -909,6 +960,57 @@ def _validate_regex(delim_regex: str) -> None:
                 f"delim_regex {delim_regex!r} can match the empty string, which makes the "
                 "MediaPipe tokenizer loop forever"
             )
+
+
+def _output_metadata() -> TensorMetadata:
+    labels_file = AssociatedFile(
+        LABELS_FILE,
+        "Labels of the output scores, one per line, in output order.",
+        FILE_TENSOR_AXIS_LABELS,
+    )
+    return TensorMetadata(
+        name="probability",
+        description="Softmax probability of each label; the scores sum to 1.",
+        content=CONTENT_FEATURE_PROPERTIES,
+        stats=Stats(max=(1.0,), min=(0.0,)),
+        associated_files=(labels_file,),
+    )
+
+
+def _sentencepiece_metadata(
+    *, name: str, description: str, version: str, seq_len: int
+) -> ModelMetadata:
+    """The ``ModelMetadata`` of a sentigru classifier with a SentencePiece tokenizer:
+    three inputs and the tokenizer as the subgraph's input process unit."""
+    what = {
+        "ids": f"[CLS], the text's SentencePiece ids, [SEP], padded with 0 to {seq_len}.",
+        "mask": "1 on the tokens of ids, 0 on padding.",
+        "segment_ids": "All 0 (one segment).",
+    }
+    inputs = tuple(
+        TensorMetadata(
+            name=input_name,
+            description=what[input_name],
+            content=CONTENT_FEATURE_PROPERTIES,
+            stats=Stats(),
+        )
+        for input_name in SENTENCEPIECE_INPUTS
+    )
+    model_file = AssociatedFile(
+        SENTENCEPIECE_FILE,
+        "SentencePiece model; <pad>=0, <unk>=1, [CLS]=2, [SEP]=3.",
+        FILE_DESCRIPTIONS,
+    )
+    graph = SubGraphMetadata(
+        inputs, (_output_metadata(),), (SentencePieceTokenizerOptions((model_file,)),)
+    )
+    return ModelMetadata(
+        name=name,
+        description=description,
+        version=version,
+        subgraphs=(graph,),
+        min_parser_version=MIN_PARSER_VERSION,
+    )
 
 
 def _metadata(
@@ -989,13 +1091,14 @@ def _pack_model(data: bytes, metadata: bytes) -> bytes:
 def write_metadata(
     model: bytes,
     *,
-    vocab: list[str],
+    vocab: list[str] | None = None,
     labels: list[str],
     name: str,
     description: str,
     version: str,
     delim_regex: str = DELIM_REGEX,
     aliases: Sequence[tuple[str, int]] = (),
+    sentencepiece: bytes | None = None,
 ) -> bytes:
     """Return ``model`` with TextClassifier/NLClassifier metadata and files packed in.
 
@@ -1010,21 +1113,38 @@ def write_metadata(
     word's id (the runtimes map each line's word to its id). Any metadata or packed files
     already in ``model`` are replaced. The result is deterministic for equal inputs.
 
+    With ``sentencepiece`` (the bytes of a SentencePiece model) instead of ``vocab``,
+    ``model`` must take three alike ``int32 [batch, L]`` inputs (ids, mask, segment
+    ids) and gets the SentencePiece metadata; the piece model is packed in.
+
     Raises:
         ValueError: ``model`` is not a TFLite flatbuffer of that shape, or the vocab or
             labels cannot be written in the line formats the runtimes read.
     """
     data = _check_tflite(model)
-    vocab_text = contract.format_vocab(vocab, aliases)
     labels_text = contract.format_labels(labels)
-    _validate_regex(delim_regex)
     for field, value in (("name", name), ("description", description), ("version", version)):
         if not isinstance(value, str):
             raise ValueError(f"{field} must be a string, got {type(value).__name__}")
     parsed = _read_model(_root(data))
-    problems = _interface_problems(parsed, len(labels), mediapipe=False)
+    inputs = 1 if sentencepiece is None else len(SENTENCEPIECE_INPUTS)
+    problems = _interface_problems(parsed, len(labels), mediapipe=False, inputs=inputs)
     if problems:
         raise ModelFileError("unsupported model: " + "; ".join(problems))
+    if sentencepiece is not None:
+        if not isinstance(sentencepiece, bytes) or not sentencepiece:
+            raise ValueError("sentencepiece must be the bytes of a SentencePiece model")
+        meta = _sentencepiece_metadata(
+            name=name, description=description, version=version, seq_len=parsed.inputs[0].shape[1]
+        )
+        return _append_zip(
+            _pack_model(data, meta.to_bytes()),
+            {SENTENCEPIECE_FILE: sentencepiece, LABELS_FILE: labels_text.encode("utf-8")},
+        )
+    if vocab is None:
+        raise ValueError("give vocab (regex tokenizer) or sentencepiece")
+    vocab_text = contract.format_vocab(vocab, aliases)
+    _validate_regex(delim_regex)
     metadata = _metadata(
         name=name,
         description=description,
@@ -1039,26 +1159,45 @@ def write_metadata(
     )
 
 
-def _tokenizer_files(meta: ModelMetadata) -> tuple[str, str, str]:
+def _tokenizer_files(meta: ModelMetadata) -> tuple[str | None, str, str]:
     """(delimiter regex, vocab file name, labels file name) from the metadata: the
     input's RegexTokenizer and the output's first TENSOR_AXIS_LABELS file, the ones the
-    runtimes use."""
+    runtimes use. With a SentencePiece tokenizer (the subgraph's input process unit),
+    the regex is None and the file is the piece model."""
     if not meta.subgraphs:
         raise ModelFileError("the metadata has no subgraph metadata")
     graph = meta.subgraphs[0]
     if not graph.inputs or not graph.outputs:
         raise ModelFileError("the metadata lacks input or output tensor metadata")
+    labels_name = _labels_file(graph)
+    pieces = [
+        u for u in graph.input_process_units or () if isinstance(u, SentencePieceTokenizerOptions)
+    ]
+    if pieces:
+        names = tuple(tensor.name for tensor in graph.inputs)
+        if names != SENTENCEPIECE_INPUTS:
+            raise ModelFileError(
+                f"a SentencePiece model's inputs must be named {', '.join(SENTENCEPIECE_INPUTS)}"
+                f" in order, not {', '.join(map(str, names))}"
+            )
+        if not pieces[0].model_files:
+            raise ModelFileError("the SentencePiece metadata names no model file")
+        return None, pieces[0].model_files[0].name, labels_name
     units = [u for u in graph.inputs[0].process_units or () if isinstance(u, RegexTokenizerOptions)]
     if not units:
         raise ModelFileError("the input tensor metadata has no RegexTokenizer process unit")
     if not units[0].vocab_files:
         raise ModelFileError("the RegexTokenizer metadata names no vocabulary file")
+    return units[0].delim_regex, units[0].vocab_files[0].name, labels_name
+
+
+def _labels_file(graph: SubGraphMetadata) -> str:
     labels = [
         f for f in graph.outputs[0].associated_files or () if f.type == FILE_TENSOR_AXIS_LABELS
     ]
     if not labels:
         raise ModelFileError("the output tensor metadata has no TENSOR_AXIS_LABELS file")
-    return units[0].delim_regex, units[0].vocab_files[0].name, labels[0].name
+    return labels[0].name
 
 
 def _read(data: bytes, parsed: _Model) -> dict[str, Any]:
@@ -1067,11 +1206,17 @@ def _read(data: bytes, parsed: _Model) -> dict[str, Any]:
     meta = ModelMetadata.from_bytes(parsed.metadata)
     delim_regex, vocab_name, labels_name = _tokenizer_files(meta)
     vocab_data, labels_data = _packed_files(data, vocab_name, labels_name)
-    vocab, aliases = contract.parse_vocab(
-        contract.decode(vocab_data, f"packed {vocab_name}"), f"packed {vocab_name}"
-    )
-    shape = parsed.inputs[0].shape if len(parsed.inputs) == 1 else ()
+    if delim_regex is None:
+        vocab, aliases, pieces = [], [], vocab_data
+    else:
+        vocab, aliases = contract.parse_vocab(
+            contract.decode(vocab_data, f"packed {vocab_name}"), f"packed {vocab_name}"
+        )
+        pieces = None
+    shape = parsed.inputs[0].shape if parsed.inputs else ()
     return {
+        "tokenizer": "regex" if pieces is None else "sentencepiece",
+        "sentencepiece": pieces,
         "name": meta.name or "",
         "description": meta.description or "",
         "version": meta.version or "",
@@ -1091,8 +1236,10 @@ def read_metadata(model: bytes) -> dict[str, Any]:
     """Read back what :func:`write_metadata` wrote (or any regex-tokenizer metadata).
 
     Returns a dict with ``name``, ``description``, ``version``, ``author``,
-    ``min_parser_version``, ``delim_regex``, ``vocab`` (list indexed by id), ``aliases``
-    (other ``(word, id)`` lines), ``labels`` and ``seq_len`` (``L`` of the ``[1, L]``
+    ``min_parser_version``, ``tokenizer`` (``regex`` or ``sentencepiece``),
+    ``delim_regex`` (None with SentencePiece), ``vocab`` (list indexed by id; empty with
+    SentencePiece), ``aliases`` (other ``(word, id)`` lines), ``sentencepiece`` (the
+    packed piece model's bytes, or None), ``labels`` and ``seq_len`` (``L`` of the ``[1, L]``
     input, or None if it is not of that shape). The packed files are read through
     bounded streams (:mod:`sentigru.limits`).
 
@@ -1121,7 +1268,9 @@ def check_model(model: bytes) -> dict[str, Any]:
         raise ModelFileError(f"unsafe model structure: {problem}")
     parsed = _read_model(root)
     meta = _read(data, parsed)
-    problems = _interface_problems(parsed, len(meta["labels"]), mediapipe=False)
+    problems = _interface_problems(
+        parsed, len(meta["labels"]), mediapipe=False, inputs=_input_count(meta)
+    )
     if problems:
         raise ModelFileError("unsupported model: " + "; ".join(problems))
     return meta
@@ -1135,7 +1284,14 @@ def check_mediapipe_compatible(model: bytes) -> None:
     """
     data = _check_readable(model)
     parsed = _read_model(_root(data))
-    labels = _read(data, parsed)["labels"]
-    problems = _interface_problems(parsed, len(labels), mediapipe=True)
+    meta = _read(data, parsed)
+    problems = _interface_problems(
+        parsed, len(meta["labels"]), mediapipe=True, inputs=_input_count(meta)
+    )
     if problems:
         raise ModelFileError("not loadable by MediaPipe TextClassifier: " + "; ".join(problems))
+
+
+def _input_count(meta: dict[str, Any]) -> int:
+    """Inputs a model with this metadata has: ids, or ids, mask and segment ids."""
+    return 1 if meta["tokenizer"] == "regex" else len(SENTENCEPIECE_INPUTS)

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from sentigru.errors import SentigruError
+from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.tf_quiet import quiet_stderr
-from sentigru.tokenizer import UNKNOWN_ID, Tokenizer, Vocabulary
+from sentigru.tokenizer import Tokenizer, Vocabulary
 
 CHUNK = 256
 
@@ -24,7 +25,7 @@ class Predictor:
     """Common interface: ``labels`` and ``scores(texts) -> [N, num_labels]``."""
 
     labels: list[str]
-    tokenizer: Tokenizer
+    tokenizer: Tokenizer | SentencePieceTokenizer
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
@@ -42,8 +43,9 @@ class Predictor:
         return results
 
     def known(self, text: str) -> int:
-        """Words of ``text`` within the model's length that have an id of their own."""
-        return sum(1 for i in self.tokenizer.ids(text) if i > UNKNOWN_ID)
+        """Words (pieces, with SentencePiece) of ``text`` within the model's length that
+        have an id of their own."""
+        return int(self.tokenizer.known(text))
 
     def classify_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
@@ -70,7 +72,7 @@ class KerasPredictor(Predictor):
         tf = import_tensorflow()
         self.folder = folder
         self.labels = folder.labels
-        self.tokenizer = Tokenizer(folder.vocab, folder.spec.tokenizer.seq_len)
+        self.tokenizer = tokenizer_for(folder.vocab, folder.spec.tokenizer.seq_len)
         model = folder.model
         self._run = tf.function(
             lambda ids: model(ids, training=False),
@@ -123,10 +125,13 @@ class LiteRTPredictor(Predictor):
 
         try:
             meta = check_model(content)
+            pieces = None
+            if meta["sentencepiece"] is not None:
+                pieces = Pieces(meta["sentencepiece"], f"{source}: packed sentencepiece.model")
         except SentigruError as exc:  # damaged or hostile file, or not a sentigru one
             raise SentigruError(f"{source}: {exc}") from None
         if not trusted:
-            trust.ensure_safe(content, source, len(meta["vocab"]))
+            trust.ensure_safe(content, source, len(pieces or meta["vocab"]))
         try:
             with quiet_stderr():  # LiteRT announces its CPU delegate on stderr
                 self.interpreter = Interpreter(model_content=content, num_threads=threads)
@@ -134,12 +139,12 @@ class LiteRTPredictor(Predictor):
         except (ValueError, RuntimeError) as exc:
             raise SentigruError(f"{source}: not a loadable TFLite model: {one_line(exc)}") from None
         self.labels = list(meta["labels"])
-        detail = self.interpreter.get_input_details()[0]
-        self.batch, seq_len = (int(d) for d in detail["shape"])
-        self._input = detail["index"]
+        details = self.interpreter.get_input_details()
+        self.batch, seq_len = (int(d) for d in details[0]["shape"])
+        self._inputs = [detail["index"] for detail in details]
         self._output = self.interpreter.get_output_details()[0]["index"]
-        vocab = Vocabulary(tuple(meta["vocab"]), tuple(meta["aliases"]))
-        self.tokenizer = Tokenizer(vocab, seq_len)
+        vocab = pieces or Vocabulary(tuple(meta["vocab"]), tuple(meta["aliases"]))
+        self.tokenizer = tokenizer_for(vocab, seq_len)
         self.jobs = jobs  # cores for bulk scoring (sentigru.bulk); None: all
         self._content = content
         self._bulk: Any = None
@@ -159,7 +164,7 @@ class LiteRTPredictor(Predictor):
         """Scores ``[len(texts), labels]``. Many texts go through :mod:`sentigru.bulk`:
         each at the shortest length that holds it, on ``jobs`` cores, with the answers
         the file gives them one at a time; a few run here at the file's own shape."""
-        if len(texts) > 1:
+        if len(texts) > 1 and len(self._inputs) == 1:  # bulk runs the ids-only graph
             from sentigru import bulk
 
             if self._bulk is not None or len(texts) >= bulk.MIN_TEXTS:
@@ -175,7 +180,8 @@ class LiteRTPredictor(Predictor):
             n = len(ids)
             if n < self.batch:
                 ids = np.concatenate([ids, np.zeros((self.batch - n, ids.shape[1]), np.int32)])
-            self.interpreter.set_tensor(self._input, ids)
+            for index, array in zip(self._inputs, phone_inputs(ids, len(self._inputs))):
+                self.interpreter.set_tensor(index, array)
             self.interpreter.invoke()
             out[start : start + n] = self.interpreter.get_tensor(self._output)[:n]
         return out

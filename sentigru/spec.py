@@ -28,6 +28,7 @@ QUANTIZATIONS = ("dynamic", "float16", "none")
 RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
 WORD_INITS = ("random", "ppmi")
+TOKENIZERS = ("regex", "sentencepiece")
 MIN_STEPS = 0
 """Steps a run takes at least (see ``training.sized_for``). Off by default, as measured
 on the 432 rows of ``data/reviews.tsv`` (benchmarks/small_data.md): more steps fitted
@@ -58,6 +59,12 @@ def _check_choice(value: str, name: str, choices: tuple[str, ...]) -> None:
 class TokenizerSpec:
     """How text becomes ids: the contract shared with the phone (see ``tokenizer.py``)."""
 
+    tokenizer: str = setting(
+        "regex",
+        "regex: ASCII words (the phone's regex tokenizer); sentencepiece: pieces learnt "
+        "from the training text, for any language",
+        TOKENIZERS,
+    )
     vocab_size: int = setting(
         8000, "Words kept in the vocabulary, not counting <PAD>, <START>, <UNKNOWN>"
     )
@@ -75,6 +82,7 @@ class TokenizerSpec:
     )
 
     def __post_init__(self) -> None:
+        _check_choice(self.tokenizer, "tokenizer", TOKENIZERS)
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
         _check(
             self.alias_min_count >= 0,

@@ -206,3 +206,7 @@ class Tokenizer:
         for i, row in enumerate(rows):
             out[i, : len(row)] = row
         return out
+
+    def known(self, text: str) -> int:
+        """Words of ``text`` within the model's length that have an id of their own."""
+        return sum(1 for i in self.ids(text) if i > UNKNOWN_ID)

@@ -20,6 +20,7 @@ from sentigru.data.examples import Examples, check_known_labels, label_order
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, shuffled
 from sentigru.errors import SentigruError
+from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
 from sentigru.tokenizer import Tokenizer, Vocabulary, split
 
@@ -31,7 +32,8 @@ caller that needs only one does not build, or hold, the other."""
 
 @dataclass
 class Prepared:
-    vocab: Vocabulary
+    vocab: Vocabulary | Pieces
+    """The regex tokenizer's vocabulary, or the SentencePiece model."""
     labels: list[str]
     fingerprint: str
     counts: dict[str, int]
@@ -91,31 +93,39 @@ def readable_share(texts: Sequence[str], sample: int = 10_000) -> float:
     return kept / total if total else 1.0
 
 
-def check_readable(texts: Sequence[str]) -> None:
+def check_readable(texts: Sequence[str], spec: Spec | None = None) -> None:
+    """Refuse text the regex tokenizer cannot read; SentencePiece reads any text."""
+    if spec is not None and spec.tokenizer.tokenizer == "sentencepiece":
+        return
     share = readable_share(texts)
     if share < READABLE_SHARE:
         raise SentigruError(
-            f"the tokenizer reads only {share:.0%} of the training text's letters and "
-            "digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
-            "so accented letters, other scripts and emoji are invisible to it; sentigru "
-            "cannot train a useful model on this text"
+            f"the regex tokenizer reads only {share:.0%} of the training text's letters "
+            "and digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
+            "so accented letters, other scripts and emoji are invisible to it; train with "
+            "--tokenizer sentencepiece, which reads text in any language"
         )
+
+
+def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
+    """The regex tokenizer's vocabulary, or a SentencePiece model, learnt from ``texts``."""
+    tokenizer = spec.tokenizer
+    if tokenizer.tokenizer == "sentencepiece":
+        return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed)
+    return Vocabulary.build(
+        texts, tokenizer.vocab_size, tokenizer.min_count, tokenizer.alias_min_count
+    )
 
 
 def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> Prepared:
     examples.check_trainable("training data")
-    check_readable(examples.texts)
+    check_readable(examples.texts, spec)
     train_set, val_set = split_validation(examples, val, spec)
     labels = label_order(train_set.labels)
     if len(labels) < 2:
         raise SentigruError("training data after the validation split has only one label")
-    vocab = Vocabulary.build(
-        train_set.texts,
-        spec.tokenizer.vocab_size,
-        spec.tokenizer.min_count,
-        spec.tokenizer.alias_min_count,
-    )
-    tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
+    vocab = build_vocab(train_set.texts, spec)
+    tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in train_set.texts]
     train_targets = _targets(train_set, labels)
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
@@ -148,14 +158,19 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
 
 def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
     scan = source.scan(spec.tokenizer.word_capacity, spec.training.shuffle_buffer)
-    vocab = Vocabulary.from_counts(
-        scan.words.counts,
-        spec.tokenizer.vocab_size,
-        spec.tokenizer.min_count,
-        spec.tokenizer.alias_min_count,
-    )
+    vocab: Vocabulary | Pieces
+    if spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
+        texts = (text for text, _ in source.rows("train", (0, 1)))
+        vocab = Pieces.train(texts, spec.tokenizer.vocab_size, spec.training.seed)
+    else:
+        vocab = Vocabulary.from_counts(
+            scan.words.counts,
+            spec.tokenizer.vocab_size,
+            spec.tokenizer.min_count,
+            spec.tokenizer.alias_min_count,
+        )
     labels = label_order(scan.labels)
-    tokenizer = Tokenizer(vocab, spec.tokenizer.seq_len)
+    tokenizer: Tokenizer | SentencePieceTokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     index = {label: i for i, label in enumerate(labels)}
     seed, buffer = spec.training.seed, spec.training.shuffle_buffer
 

@@ -26,6 +26,7 @@ from sentigru.callbacks import TIMING_KEYS
 from sentigru.data.examples import Examples
 from sentigru.data.stream import StreamSource
 from sentigru.errors import SentigruError
+from sentigru.pieces import Pieces
 from sentigru.spec import Spec
 from sentigru.tokenizer import Vocabulary
 from sentigru.train_data import Prepared, prepare
@@ -41,7 +42,8 @@ class Trained:
     """What a training run produces; :mod:`sentigru.bundle` writes it as a model folder."""
 
     model: Any  # keras.Model; typed loosely so this module's import stays cheap to read
-    vocab: Vocabulary
+    vocab: Vocabulary | Pieces
+    """The regex tokenizer's vocabulary, or the SentencePiece model."""
     labels: list[str]
     spec: Spec
     history: dict[str, list[float]]

@@ -21,6 +21,11 @@ that unrolled graph by hand from the Keras weights, as lean as the arithmetic al
   per-step multiply;
 * the backward direction reads the steps in reverse by index: no reverse operators.
 
+With a SentencePiece tokenizer the graph takes MediaPipe's three inputs (ids, mask,
+segment ids, all ``int32 [B, L]``) and reads ``ids * mask + 0 * segment_ids``: the same
+ids on every row the phone feeds, and every input kept in the converted graph (MediaPipe
+looks for all three).
+
 ``runtime="litert"`` keeps a ``WHILE`` loop at fixed shapes instead (a smaller file for
 apps that call the LiteRT interpreter themselves, which MediaPipe refuses).
 
@@ -196,7 +201,7 @@ def _gate_bias(units: int, gates: int, which: int, value: float) -> np.ndarray:
 
 def _unrolled_function(
     weights: PhoneWeights, batch: int, seq_len: int
-) -> tf.types.experimental.ConcreteFunction:
+) -> Callable[[tf.Tensor], tf.Tensor]:
     embedding = tf.constant(weights.embedding)
     chunk = weights.chunk_len or seq_len
     vocab_size = weights.embedding.shape[0]
@@ -204,7 +209,6 @@ def _unrolled_function(
     # masks need, without a reshape that would carry the input's size as a constant.
     zero_one = tf.constant([[0.0], [1.0]])
 
-    @tf.function(input_signature=[tf.TensorSpec([batch, seq_len], tf.int32, name="ids")])
     def scores(ids: tf.Tensor) -> tf.Tensor:
         chunked = _chunked_ids(ids, chunk)
         mask = tf.gather(zero_one, tf.cast(tf.not_equal(chunked, 0), tf.int32))
@@ -228,21 +232,45 @@ def _unrolled_function(
         logits = tf.matmul(features, tf.constant(weights.dense_kernel)) + weights.dense_bias
         return tf.nn.softmax(logits)
 
-    return scores.get_concrete_function()
+    return scores
+
+
+INPUT_NAMES = {1: ("ids",), 3: ("ids", "mask", "segment_ids")}
+"""The phone file's inputs: ids (regex tokenizer), or MediaPipe's three (SentencePiece)."""
+
+
+def _concrete(
+    body: Callable[[tf.Tensor], tf.Tensor], batch: int, seq_len: int, inputs: int
+) -> tf.types.experimental.ConcreteFunction:
+    specs = [tf.TensorSpec([batch, seq_len], tf.int32, name=n) for n in INPUT_NAMES[inputs]]
+    if inputs == 1:
+        return tf.function(body, input_signature=specs).get_concrete_function()
+
+    @tf.function(input_signature=specs)
+    def three(ids: tf.Tensor, mask: tf.Tensor, segment_ids: tf.Tensor) -> tf.Tensor:
+        return body(ids * mask + 0 * segment_ids)
+
+    return three.get_concrete_function()
 
 
 def phone_function(
-    weights: PhoneWeights, batch: int, seq_len: int, unroll: bool = True
+    weights: PhoneWeights, batch: int, seq_len: int, unroll: bool = True, inputs: int = 1
 ) -> tf.types.experimental.ConcreteFunction:
-    """A concrete function ``ids [batch, seq_len] int32 → scores [batch, labels] float32``.
+    """A concrete function ``ids [batch, seq_len] int32 → scores [batch, labels] float32``
+    (with ``inputs=3``: ids, mask and segment ids, as MediaPipe feeds a SentencePiece
+    model).
 
     Unrolled (the MediaPipe graph), it also runs at any other ``[B, L]`` with ``L`` a
-    multiple of the chunk length once LiteRT resizes its input."""
+    multiple of the chunk length once LiteRT resizes its inputs."""
     if weights.chunk_len and seq_len % weights.chunk_len:
         raise ValueError(f"seq_len {seq_len} is not a multiple of chunk_len {weights.chunk_len}")
+    if inputs not in INPUT_NAMES:
+        raise ValueError(f"a phone graph has 1 or 3 inputs, not {inputs}")
     if unroll:
-        return _unrolled_function(weights, batch, seq_len)
-    return _loop_function(weights, batch, seq_len)
+        body = _unrolled_function(weights, batch, seq_len)
+    else:
+        body = _loop_function(weights, batch, seq_len)
+    return _concrete(body, batch, seq_len, inputs)
 
 
 # The WHILE graph (runtime="litert"): fixed shapes, the recurrence a loop over time.
@@ -330,12 +358,11 @@ def _pool(x: tf.Tensor, mask: tf.Tensor, mode: str) -> tf.Tensor:
 
 def _loop_function(
     weights: PhoneWeights, batch: int, seq_len: int
-) -> tf.types.experimental.ConcreteFunction:
+) -> Callable[[tf.Tensor], tf.Tensor]:
     embedding = tf.constant(weights.embedding)
     chunk = weights.chunk_len or seq_len
     vocab_size = weights.embedding.shape[0]
 
-    @tf.function(input_signature=[tf.TensorSpec([batch, seq_len], tf.int32, name="ids")])
     def scores(ids: tf.Tensor) -> tf.Tensor:
         mask = tf.expand_dims(tf.cast(tf.not_equal(ids, 0), tf.float32), -1)
         x = tf.gather(embedding, ids)
@@ -353,7 +380,7 @@ def _loop_function(
         logits = tf.matmul(pooled, tf.constant(weights.dense_kernel)) + weights.dense_bias
         return tf.nn.softmax(logits)
 
-    return scores.get_concrete_function()
+    return scores
 
 
 def _bigrams(ids: tf.Tensor, table: np.ndarray, vocab_size: int) -> tf.Tensor:

@@ -96,6 +96,36 @@ class ExportReport:
         return "\n".join(lines)
 
 
+def order_inputs(model: bytes, names: tuple[str, ...]) -> bytes:
+    """``model`` with subgraph 0's inputs in the order of ``names`` (the converter orders
+    a function's inputs as it likes; MediaPipe takes ids, mask, segment ids by position).
+    Each input tensor's name is the converter's ``serving_default_<name>:0``."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as fb
+
+    tree = fb.ModelT.InitFromObj(fb.Model.GetRootAs(model, 0))
+    graph = tree.subgraphs[0]
+
+    def position(index: int) -> int:
+        name = graph.tensors[index].name
+        name = name.decode() if isinstance(name, bytes) else str(name)
+        bare = name.removeprefix("serving_default_").rsplit(":", 1)[0]
+        if bare not in names:
+            raise SentigruError(f"the converted graph has an unexpected input {name!r}")
+        return names.index(bare)
+
+    graph.inputs = sorted(list(graph.inputs), key=position)
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(tree.Pack(builder), b"TFL3")
+    return bytes(builder.Output())
+
+
+def _tokenizer_bytes(vocab: Any) -> int:
+    """Bytes of the packed vocabulary file or SentencePiece model."""
+    to_bytes = getattr(vocab, "to_bytes", None)
+    return len(to_bytes()) if to_bytes else len(vocab.to_text().encode())
+
+
 def _mb(n: int) -> str:
     return f"{n / 1e6:.3f} MB"
 
@@ -120,7 +150,7 @@ def build_tflite(
     folder: Any, *, quantize: str, runtime: str, batch: int = 1, seq_len: int | None = None
 ) -> bytes:
     """Phone file bytes for a loaded model folder (see :mod:`sentigru.bundle`)."""
-    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.export.graph import INPUT_NAMES, PhoneWeights, phone_function
     from sentigru.export.tflite import check_builtin_only, convert, strip_strings
     from sentigru.modelfile import write_metadata
     from sentigru.trust import remember
@@ -128,12 +158,22 @@ def build_tflite(
     spec = folder.spec
     seq_len = seq_len or spec.tokenizer.seq_len
     weights = PhoneWeights.from_keras(folder.model, spec.model)
-    function = phone_function(weights, batch, seq_len, unroll=runtime == "mediapipe")
-    model = strip_strings(convert(function, quantize))
+    pieces = spec.tokenizer.tokenizer == "sentencepiece"
+    function = phone_function(
+        weights, batch, seq_len, unroll=runtime == "mediapipe", inputs=3 if pieces else 1
+    )
+    model = convert(function, quantize)
+    if pieces:
+        model = order_inputs(model, INPUT_NAMES[3])
+    model = strip_strings(model)
+    tokenizer: dict[str, Any] = (
+        {"sentencepiece": folder.vocab.to_bytes()}
+        if pieces
+        else {"vocab": list(folder.vocab.tokens), "aliases": folder.vocab.aliases}
+    )
     model = write_metadata(
         model,
-        vocab=list(folder.vocab.tokens),
-        aliases=folder.vocab.aliases,
+        **tokenizer,
         labels=folder.labels,
         name="sentigru sentiment classifier",
         description=(
@@ -201,7 +241,7 @@ def export_tflite(
         quantize=quantize,
         seq_len=seq_len,
         batch=batch,
-        packed_bytes=len(folder.vocab.to_text().encode()) + sum(len(x) + 1 for x in folder.labels),
+        packed_bytes=_tokenizer_bytes(folder.vocab) + sum(len(x) + 1 for x in folder.labels),
         float_bytes=4 * folder.model.count_params(),
         tflite_bytes=len(content),
         operators={k: dict(v) for k, v in operator_counts(content).items()},

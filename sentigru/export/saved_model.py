@@ -15,12 +15,18 @@ from typing import Any
 import tensorflow as tf
 
 from sentigru.atomic import current_umask, replace_path
+from sentigru.errors import SentigruError
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
 
 class _Serving(tf.Module):
     def __init__(self, folder: Any) -> None:
         super().__init__()
+        if folder.spec.tokenizer.tokenizer != "regex":
+            raise SentigruError(
+                "--format saved_model runs the regex tokenizer in the graph; a SentencePiece "
+                "model exports to tflite (phones, predict) or web"
+            )
         self.model = folder.model
         self.seq_len = folder.spec.tokenizer.seq_len
         words, ids = zip(*folder.vocab.entries())  # aliases included

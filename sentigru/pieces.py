@@ -1,0 +1,246 @@
+"""The SentencePiece tokenizer: text in any script to the ids MediaPipe computes.
+
+The phone's regex tokenizer sees ASCII words only; a model made with ``--tokenizer
+sentencepiece`` carries a SentencePiece model instead, which MediaPipe Tasks'
+``TextClassifier`` runs in C++ (see :mod:`sentigru.contract` for what it feeds the
+model). :class:`SentencePieceTokenizer` computes the same ids in Python with the
+``sentencepiece`` package, whose segmentation must match the phone's:
+:func:`check_version` refuses versions known to break ties otherwise.
+
+The piece model is learnt from the training text (:meth:`Pieces.train`): unigram,
+normalised with ``nmt_nfkc_cf`` (NFKC and case folding), byte fallback so that no
+character is unknown, ``<pad>`` 0, ``<unk>`` 1, ``[CLS]`` 2, ``[SEP]`` 3. Pieces made of
+one repeated unit (``★★``, ``==``) are marked unused: where several segmentations of a
+periodic string score the same, implementations may pick differently, and without such
+pieces there is only one.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sentigru import contract, limits
+from sentigru.contract import CLS, CLS_ID, PIECE_SPECIALS, SEP, SEP_ID, phone_text
+from sentigru.errors import SentigruError
+
+SAMPLE_TEXTS = 50_000
+"""The most training texts the piece model is learnt from (a seeded sample)."""
+SAMPLE_CHARS = 2_000
+"""Characters of each sampled text used to learn pieces (a bound on memory)."""
+MIN_PIECES = 384
+"""Fewest pieces a model may ask for: 256 byte pieces, the specials, and some text."""
+
+
+def _processor() -> Any:
+    try:
+        import sentencepiece
+    except ImportError:
+        raise SentigruError(
+            "this model uses a SentencePiece tokenizer: pip install 'sentencepiece>=0.2.2'"
+        ) from None
+    check_version(sentencepiece.__version__)
+    return sentencepiece
+
+
+def check_version(version: str) -> None:
+    """Refuse a ``sentencepiece`` whose segmentation differs from the phone's."""
+    parts = []
+    for part in version.split(".")[:3]:
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    if tuple(parts) < contract.SENTENCEPIECE_MIN_VERSION:
+        want = ".".join(map(str, contract.SENTENCEPIECE_MIN_VERSION))
+        raise SentigruError(
+            f"sentencepiece {version} breaks ties between segmentations unlike MediaPipe, "
+            f"so Python and the phone would disagree: pip install 'sentencepiece>={want}'"
+        )
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A SentencePiece model (the bytes of ``sentencepiece.model``), checked to follow
+    sentigru's piece contract. ``len()`` is the number of ids."""
+
+    model: bytes
+    source: str = "sentencepiece model"
+    _sp: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        sp = _processor().SentencePieceProcessor()
+        try:
+            sp.LoadFromSerializedProto(self.model)
+        except Exception:  # the C++ loader raises RuntimeError or OSError
+            raise SentigruError(f"{self.source} is not a SentencePiece model") from None
+        found = tuple(sp.IdToPiece(i) for i in range(min(4, sp.GetPieceSize())))
+        if found != PIECE_SPECIALS or sp.unk_id() != contract.PIECE_UNKNOWN_ID:
+            raise SentigruError(
+                f"{self.source} must have the pieces {', '.join(PIECE_SPECIALS)} as ids 0-3"
+            )
+        object.__setattr__(self, "_sp", sp)
+
+    def __len__(self) -> int:
+        return int(self._sp.GetPieceSize())
+
+    @property
+    def processor(self) -> Any:
+        return self._sp
+
+    def entries(self) -> list[tuple[str, int]]:
+        """``(piece, id)`` of every piece, ``▁`` (the word boundary) shown as a space."""
+        return [(self._sp.IdToPiece(i).replace("\u2581", " "), i) for i in range(len(self))]
+
+    def to_bytes(self) -> bytes:
+        return self.model
+
+    def save(self, path: Path) -> None:
+        Path(path).write_bytes(self.model)
+
+    @classmethod
+    def load(cls, path: Path) -> Pieces:
+        """Read a ``sentencepiece.model``, refusing one over :data:`limits.VOCAB_BYTES`."""
+        return cls(limits.read_file(Path(path), limits.VOCAB_BYTES), str(path))
+
+    @classmethod
+    def train(cls, texts: Iterable[str], size: int, seed: int = 0) -> Pieces:
+        """A piece model of ``size`` pieces (fewer if the text has not that many) learnt
+        from a seeded sample of ``texts`` of at most :data:`SAMPLE_TEXTS` texts, read in
+        one pass, so a streamed corpus costs bounded memory."""
+        if size < MIN_PIECES:
+            raise SentigruError(
+                f"vocab_size must be at least {MIN_PIECES} with --tokenizer sentencepiece "
+                f"(256 byte pieces are always there), got {size}"
+            )
+        sample = [phone_text(t)[:SAMPLE_CHARS] for t in _reservoir(texts, SAMPLE_TEXTS, seed)]
+        sample = [t for t in sample if t.strip()]
+        if not sample:
+            raise SentigruError("no text to learn SentencePiece pieces from")
+        return cls(_unused_periodic(_train_model(sample, size)))
+
+
+def _reservoir(texts: Iterable[str], n: int, seed: int) -> list[str]:
+    """A uniform sample of ``n`` texts (all of them when there are fewer), kept in
+    input order (algorithm R, seeded)."""
+    rng = random.Random(f"sentigru-pieces:{seed}")
+    kept: list[tuple[int, str]] = []
+    for i, text in enumerate(texts):
+        if i < n:
+            kept.append((i, text))
+        else:
+            j = rng.randrange(i + 1)
+            if j < n:
+                kept[j] = (i, text)
+    return [text for _, text in sorted(kept)]
+
+
+def _train_model(sample: list[str], size: int) -> bytes:
+    sentencepiece = _processor()
+    out = io.BytesIO()
+    try:
+        sentencepiece.SentencePieceTrainer.train(
+            sentence_iterator=iter(sample),
+            model_writer=out,
+            model_type="unigram",
+            vocab_size=size,
+            hard_vocab_limit=False,
+            normalization_rule_name="nmt_nfkc_cf",
+            byte_fallback=True,
+            pad_id=0,
+            unk_id=1,
+            bos_id=-1,
+            eos_id=-1,
+            control_symbols=[CLS, SEP],
+            max_sentence_length=4 * SAMPLE_CHARS + 16,
+            num_threads=1,  # the same text gives the same pieces
+            minloglevel=2,
+        )
+    except RuntimeError as exc:
+        text = str(exc).strip()
+        need = re.search(r"smaller than required_chars\. \d+ vs (\d+)", text)
+        if need:
+            raise SentigruError(
+                f"vocab_size {size} is too small for the {int(need.group(1)) - 4} characters "
+                f"this text needs as pieces: give --vocab-size {int(need.group(1)) + 256} or more"
+            ) from None
+        first = text.splitlines()[0] if text else "failed"
+        raise SentigruError(f"cannot learn SentencePiece pieces: {first}") from None
+    return out.getvalue()
+
+
+def _periodic(piece: str) -> bool:
+    """True for a piece that is one unit repeated (``★★``, ``==``, ``hahaha``)."""
+    n = len(piece)
+    return n > 1 and any(n % k == 0 and piece[:k] * (n // k) == piece for k in range(1, n))
+
+
+def _unused_periodic(model: bytes) -> bytes:
+    """``model`` with every normal piece made of a repeated unit marked unused (ids
+    unchanged): no two segmentations of a periodic string then tie."""
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(model)
+    normal = sentencepiece_model_pb2.ModelProto.SentencePiece.NORMAL
+    unused = sentencepiece_model_pb2.ModelProto.SentencePiece.UNUSED
+    for piece in proto.pieces:
+        if piece.type == normal and _periodic(piece.piece):
+            piece.type = unused
+    return proto.SerializeToString()
+
+
+class SentencePieceTokenizer:
+    """Encodes texts to fixed-length id rows as MediaPipe's SentencePiece path does:
+    ``[CLS]``, the first ``seq_len - 2`` pieces of :func:`contract.phone_text`, ``[SEP]``."""
+
+    def __init__(self, vocab: Pieces, seq_len: int) -> None:
+        if seq_len < 3:
+            raise SentigruError(f"seq_len must be at least 3 with SentencePiece, got {seq_len}")
+        self.vocab = vocab
+        self.seq_len = seq_len
+        sp = vocab.processor
+        # Looked up by name, as the phone does (an undefined name gives the unknown id).
+        self._cls, self._sep = sp.PieceToId(CLS), sp.PieceToId(SEP)
+        self._encode = sp.EncodeAsIds
+
+    def ids(self, text: str) -> list[int]:
+        """The ids, unpadded, at most ``seq_len`` long."""
+        pieces = self._encode(phone_text(text))[: self.seq_len - 2]
+        return [self._cls, *pieces, self._sep]
+
+    def encode(self, texts: Iterable[str]) -> np.ndarray:
+        """An ``int32`` array ``[len(texts), seq_len]``, padded with 0 at the end."""
+        rows = [self.ids(text) for text in texts]
+        out = np.zeros((len(rows), self.seq_len), dtype=np.int32)
+        for i, row in enumerate(rows):
+            out[i, : len(row)] = row
+        return out
+
+    def known(self, text: str) -> int:
+        """Pieces of ``text`` within the model's length other than the unknown piece."""
+        specials = (contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep)
+        return sum(1 for i in self.ids(text) if i not in specials)
+
+
+def tokenizer_for(vocab: Any, seq_len: int) -> Any:
+    """The tokenizer of a model's vocabulary: SentencePiece for :class:`Pieces`, the
+    regex tokenizer for a :class:`~sentigru.tokenizer.Vocabulary`."""
+    from sentigru.tokenizer import Tokenizer
+
+    if isinstance(vocab, Pieces):
+        return SentencePieceTokenizer(vocab, seq_len)
+    return Tokenizer(vocab, seq_len)
+
+
+def phone_inputs(ids: np.ndarray, count: int) -> Sequence[np.ndarray]:
+    """The arrays a phone file with ``count`` inputs takes for the id rows ``ids``: the
+    ids alone (regex tokenizer), or ids, mask (1 on tokens) and segment ids (0)."""
+    if count == 1:
+        return (ids,)
+    return (ids, (ids != 0).astype(np.int32), np.zeros_like(ids))
