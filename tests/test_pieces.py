@@ -1,0 +1,52 @@
+"""The SentencePiece tokenizer's contract, without TensorFlow: training, refusals, the
+readable-text check, and the spec field."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentigru.errors import SentigruError
+from sentigru.pieces import MIN_PIECES, Pieces, SentencePieceTokenizer
+from sentigru.spec import Spec
+from sentigru.train_data import check_readable
+
+JAPANESE = ["この映画は本当に素晴らしかった", "最悪のサービスでした"] * 50
+
+
+def test_regex_training_on_unreadable_text_names_sentencepiece_as_the_fix() -> None:
+    with pytest.raises(SentigruError, match="--tokenizer sentencepiece"):
+        check_readable(JAPANESE, Spec())
+    check_readable(JAPANESE, Spec().replace(tokenizer={"tokenizer": "sentencepiece"}))
+
+
+def test_the_spec_takes_the_tokenizer_and_refuses_others() -> None:
+    assert Spec().tokenizer.tokenizer == "regex"  # old spec.json files read as before
+    assert Spec.from_dict({"tokenizer": {"tokenizer": "sentencepiece"}}).tokenizer.tokenizer == (
+        "sentencepiece"
+    )
+    with pytest.raises(SentigruError, match="tokenizer must be one of regex, sentencepiece"):
+        Spec.from_dict({"tokenizer": {"tokenizer": "bpe"}})
+
+
+def test_pieces_refuse_too_few_pieces_and_say_how_many() -> None:
+    with pytest.raises(SentigruError, match=f"at least {MIN_PIECES}"):
+        Pieces.train(JAPANESE, 100)
+    many = ["".join(chr(0x4E00 + (i * 7 + j) % 2000) for j in range(40)) for i in range(400)]
+    with pytest.raises(SentigruError, match=r"give --vocab-size \d+ or more"):
+        Pieces.train(many, 400)
+
+
+def test_pieces_refuse_a_file_that_is_not_a_piece_model() -> None:
+    with pytest.raises(SentigruError, match="not a SentencePiece model"):
+        Pieces(b"\x00garbage")
+
+
+def test_a_tokenizer_needs_room_for_cls_and_sep() -> None:
+    pieces = Pieces.train(JAPANESE * 4, MIN_PIECES)
+    with pytest.raises(SentigruError, match="seq_len"):
+        SentencePieceTokenizer(pieces, 2)
+    assert SentencePieceTokenizer(pieces, 3).ids("最悪") == [
+        2,
+        pieces.processor.EncodeAsIds("最悪")[0],
+        3,
+    ]
