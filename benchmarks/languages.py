@@ -1,0 +1,185 @@
+"""sentigru with ``--tokenizer sentencepiece`` on Japanese, German, Chinese and Korean.
+
+For each set: the training file is split 90/10 (seeded, the same split for every
+model); sentigru trains with the default recipe and ``--tokenizer sentencepiece`` on
+the 90 % (the 10 % as ``--val-data``), a TF-IDF character 1-4-gram + logistic regression
+peer (scikit-learn, benchmark-only) trains on the same 90 %, and both are measured on
+the set's dev file: accuracy, the phone file's size and accuracy (the quantization
+loss), and the labels MediaPipe Tasks' TextClassifier gives on the phone file against
+sentigru's LiteRT ones.
+
+The sets (see the data folder's README): MARC Japanese, German and Chinese (Amazon
+reviews, ~9,000 train + 1,000 dev each; research use only, so no model trained here is
+ever kept) and NSMC (Korean movie reviews, CC0; its 145,000 training rows are
+subsampled to 20,000, seeded, to keep one training within minutes on two cores).
+
+    python benchmarks/languages.py --data DATA_FOLDER [--sets marc-ja nsmc]
+
+Writes ``benchmarks/languages.json`` (merged with earlier runs, set by set) and
+``benchmarks/languages.md``. Trainings run one after another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+SETS = {"marc-ja": None, "marc-de": None, "marc-zh": None, "nsmc": 20_000}
+"""Set -> training rows kept (None: all)."""
+SEED = 7
+
+
+def read_rows(path: Path) -> list[tuple[str, str]]:
+    """``(label, text)`` rows of a gzip TSV with a ``label<TAB>text`` header."""
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        lines = stream.read().split("\n")
+    return [tuple(line.split("\t", 1)) for line in lines[1:] if line]  # type: ignore[misc]
+
+
+def write_rows(path: Path, rows: list[tuple[str, str]]) -> None:
+    path.write_text("label\ttext\n" + "".join(f"{a}\t{b}\n" for a, b in rows), "utf-8")
+
+
+def split(rows: list, keep: int | None, name: str) -> tuple[list, list]:
+    rng = random.Random(f"sentigru-languages:{name}")
+    rows = list(rows)
+    rng.shuffle(rows)
+    if keep is not None:
+        rows = rows[:keep]
+    cut = len(rows) // 10
+    return rows[cut:], rows[:cut]
+
+
+def tfidf(train: list, dev: list) -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    began = time.perf_counter()
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
+                                 min_df=2, max_features=500_000)  # fmt: skip
+    x = vectorizer.fit_transform([t for _, t in train])
+    model = LogisticRegression(C=4.0, max_iter=2000).fit(x, [y for y, _ in train])
+    predicted = model.predict(vectorizer.transform([t for _, t in dev]))
+    accuracy = float(np.mean([p == y for p, (y, _) in zip(predicted, dev)]))
+    return {"dev_accuracy": accuracy, "train_seconds": round(time.perf_counter() - began, 1)}
+
+
+def mediapipe_labels(path: Path, texts: list[str], labels: list[str]) -> list[str]:
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+    from mediapipe.tasks.python.text import text_classifier
+
+    options = text_classifier.TextClassifierOptions(
+        base_options=BaseOptions(model_asset_path=str(path)), max_results=1
+    )
+    out = []
+    with text_classifier.TextClassifier.create_from_options(options) as classifier:
+        for text in texts:
+            best = classifier.classify(text).classifications[0].categories[0]
+            out.append(labels[best.index])
+    return out
+
+
+def run_set(name: str, data: Path, work: Path, extra: list[str]) -> dict:
+    from sentigru import bundle
+    from sentigru.predictor import KerasPredictor, LiteRTPredictor
+
+    train, val = split(read_rows(data / name / "train.tsv.gz"), SETS[name], name)
+    dev = read_rows(data / name / "dev.tsv.gz")
+    write_rows(work / f"{name}-train.tsv", train)
+    write_rows(work / f"{name}-val.tsv", val)
+    out = work / f"{name}-model"
+    command = ["sentigru", "train", "--data", str(work / f"{name}-train.tsv"), "--val-data",
+               str(work / f"{name}-val.tsv"), "--tokenizer", "sentencepiece", *extra,
+               "--out", str(out), "--force"]  # fmt: skip
+    began = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - began
+    folder = bundle.load(out)
+    texts, truth = [t for _, t in dev], [y for y, _ in dev]
+    keras = KerasPredictor(folder).scores(texts)
+    phone_file = out / "model.tflite"
+    phone = LiteRTPredictor(phone_file.read_bytes()).scores(texts)
+    labels = folder.labels
+    keras_labels = [labels[i] for i in keras.argmax(1)]
+    phone_labels = [labels[i] for i in phone.argmax(1)]
+    mediapipe = mediapipe_labels(phone_file, texts, labels)
+    result = {
+        "train_rows": len(train),
+        "val_rows": len(val),
+        "dev_rows": len(dev),
+        "command_options": ["--tokenizer", "sentencepiece", *extra],
+        "train_seconds": round(seconds, 1),
+        "keras_dev_accuracy": float(np.mean([a == b for a, b in zip(keras_labels, truth)])),
+        "phone_dev_accuracy": float(np.mean([a == b for a, b in zip(phone_labels, truth)])),
+        "phone_keras_label_agreement": float(np.mean(keras.argmax(1) == phone.argmax(1))),
+        "phone_keras_max_score_diff": float(np.abs(keras - phone).max()),
+        "mediapipe_label_agreement": float(
+            np.mean([a == b for a, b in zip(mediapipe, phone_labels)])
+        ),
+        "phone_bytes": phone_file.stat().st_size,
+        "sentencepiece_bytes": (out / "sentencepiece.model").stat().st_size,
+        "pieces": len(folder.vocab),
+        "tfidf_char_1_4": tfidf(train, dev),
+    }
+    print(json.dumps({name: result}, indent=2), flush=True)
+    return result
+
+
+def write_markdown(results: dict) -> None:
+    lines = [
+        "| set | language | train rows | sentigru dev acc. (Keras) | phone file dev acc. | "
+        "quantization loss | TF-IDF char 1-4 + LR | phone file | MediaPipe = LiteRT labels | "
+        "training |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    language = {"marc-ja": "Japanese", "marc-de": "German", "marc-zh": "Chinese",
+                "nsmc": "Korean"}  # fmt: skip
+    for name in sorted(results, key=lambda key: (list(SETS).index(key.split()[0]), key)):
+        r = results[name]
+        loss = r["keras_dev_accuracy"] - r["phone_dev_accuracy"]
+        lines.append(
+            f"| {name} | {language[name.split()[0]]} | {r['train_rows']:,} "
+            f"| {r['keras_dev_accuracy']:.2%} "
+            f"| {r['phone_dev_accuracy']:.2%} | {loss * 100:+.1f} points | "
+            f"{r['tfidf_char_1_4']['dev_accuracy']:.2%} | {r['phone_bytes'] / 1e6:.3f} MB | "
+            f"{r['mediapipe_label_agreement']:.2%} of {r['dev_rows']:,} | "
+            f"{r['train_seconds'] / 60:.0f} min |"
+        )
+    table = "\n".join(lines)
+    page = HERE / "languages.md"
+    text = page.read_text("utf-8")
+    head, _, rest = text.partition("<!-- table -->\n")
+    _, _, tail = rest.partition("<!-- /table -->")
+    page.write_text(f"{head}<!-- table -->\n{table}\n<!-- /table -->{tail}", "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    parser.add_argument("--extra", default="", help="more sentigru train options")
+    parser.add_argument("--tag", default="", help="stored as 'SET TAG' (a variant's figures)")
+    args = parser.parse_args()
+    store = HERE / "languages.json"
+    results = json.loads(store.read_text("utf-8")) if store.exists() else {}
+    with tempfile.TemporaryDirectory(prefix="sentigru-languages-") as tmp:
+        for name in args.sets:  # one training at a time: the cores are shared
+            key = f"{name} {args.tag}".strip()
+            results[key] = run_set(name, args.data, Path(tmp), args.extra.split())
+            store.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+            write_markdown(results)
+    print(f"wrote {store}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
