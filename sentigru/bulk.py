@@ -15,12 +15,13 @@ A file that does not resize that way (written by an older sentigru, or a ``WHILE
 graph) is found out on first use by a probe against its fixed shape; then every text
 runs at ``[1, L]`` as before, still on every core.
 
-Parallel work is ``jobs`` threads (None: every core the process may use), each with its
-own interpreters: LiteRT releases the GIL while it runs a graph, threads start at once
-and share the model's bytes. Worker processes and LiteRT's own threads were measured
-against them (``benchmarks/bulk_speed.md``); ``parallel="processes"`` and
-``parallel="litert"`` remain for that measurement. Results come out in input order, a
-window of texts at a time, so memory stays bounded however many texts come in.
+Parallel work is ``jobs`` threads (None: every core the process may use), each running
+an interpreter of its own at a time (idle ones are shared by shape): LiteRT releases the
+GIL while it runs a graph, threads start at once and share the model's bytes, and the
+caller's thread tokenizes the next window meanwhile. Worker processes and LiteRT's own
+threads were measured against them (``benchmarks/bulk_speed.md``); ``parallel=
+"processes"`` and ``parallel="litert"`` remain for that measurement. Results come out in
+input order, a window of texts at a time, so memory stays bounded however many come in.
 
 No TensorFlow here: this is the predict path.
 """
