@@ -66,7 +66,7 @@ class TokenizerSpec:
         TOKENIZERS,
     )
     vocab_size: int = setting(
-        8000, "Words kept in the vocabulary, not counting <PAD>, <START>, <UNKNOWN>"
+        8000, "Words kept (regex: besides <PAD>, <START>, <UNKNOWN>; sentencepiece: all pieces)"
     )
     seq_len: int = setting(1024, "Ids fed to the model, <START> included; longer texts are cut")
     min_count: int = setting(1, "Least count for a word to enter the vocabulary")
