@@ -181,8 +181,7 @@ def train(
         chief=role.is_chief,
     ) as checkpoint:
         trained = fit(prepared, run_spec, checkpoint=checkpoint, strategy=strategy, verbose=verbose)
-        if not role.is_chief:
-            log(f"worker {role.index} of {role.workers} done; the chief writes {out}")
+        if not role.is_chief:  # the chief writes the folder
             return None
         files = {}
         if phone_file:

@@ -218,7 +218,11 @@ def train(**params: Any) -> None:
         log=_echo_err,
         **settings,
     )
-    if classifier is None:  # a worker of a cluster; the chief writes the folder
+    if classifier is None:  # a worker of a cluster
+        from sentigru.distribute import cluster_role
+
+        role = cluster_role()
+        click.echo(f"worker {role.index} of {role.workers} done; the chief writes {params['out']}")
         return
     metrics = _read_metrics(params["out"])
     summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k.startswith("val_"))
