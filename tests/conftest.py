@@ -57,6 +57,7 @@ SMALL = [
 ]
 SMALL += ["--patience", "6", "--learning-rate", "0.005", "--lr-schedule", "constant"]
 SMALL += ["--label-smoothing", "0", "--average-epochs", "0", "--bigram-buckets", "0"]
+SMALL += ["--word-init", "random"]
 """A small model that learns the synthetic reviews in seconds (the recipe's defaults are
 made for tens of thousands of rows: on 600 they take many more steps)."""
 

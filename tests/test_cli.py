@@ -157,6 +157,8 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
         "4",
         "--seq-len",
         "64",
+        "--bigram-buckets",
+        "0",
         "--no-phone-file",
     ]
     for name in ("a", "b"):

@@ -30,6 +30,7 @@ TINY = [
     "6",
 ]
 TINY += ["--seq-len", "32", "--chunk-len", "16", "--vocab-size", "200"]
+TINY += ["--bigram-buckets", "0", "--word-init", "random"]
 UNITS, EMBED = 8, 6
 
 
