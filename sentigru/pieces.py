@@ -216,11 +216,9 @@ class SentencePieceTokenizer:
 
     def encode(self, texts: Iterable[str]) -> np.ndarray:
         """An ``int32`` array ``[len(texts), seq_len]``, padded with 0 at the end."""
-        rows = [self.ids(text) for text in texts]
-        out = np.zeros((len(rows), self.seq_len), dtype=np.int32)
-        for i, row in enumerate(rows):
-            out[i, : len(row)] = row
-        return out
+        from sentigru.tokenizer import padded
+
+        return padded([self.ids(text) for text in texts], self.seq_len)
 
     def known(self, text: str) -> int:
         """Pieces of ``text`` within the model's length other than the unknown piece."""

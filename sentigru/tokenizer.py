@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,12 +201,17 @@ class Tokenizer:
 
     def encode(self, texts: Iterable[str]) -> np.ndarray:
         """An ``int32`` array ``[len(texts), seq_len]``, padded with ``<PAD>`` at the end."""
-        rows = [self.ids(text) for text in texts]
-        out = np.zeros((len(rows), self.seq_len), dtype=np.int32)
-        for i, row in enumerate(rows):
-            out[i, : len(row)] = row
-        return out
+        return padded([self.ids(text) for text in texts], self.seq_len)
 
     def known(self, text: str) -> int:
         """Words of ``text`` within the model's length that have an id of their own."""
         return sum(1 for i in self.ids(text) if i > UNKNOWN_ID)
+
+
+def padded(rows: Sequence[Sequence[int]], seq_len: int) -> np.ndarray:
+    """Id rows as an ``int32`` array ``[len(rows), seq_len]``, padded with 0 (``<PAD>``,
+    and SentencePiece's pad) at the end: the layout every phone runtime feeds."""
+    out = np.zeros((len(rows), seq_len), dtype=np.int32)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
