@@ -151,7 +151,7 @@ def test_two_workers_on_loopback_train_one_model(
 def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"
-    args = ["--strategy", "mirrored", "--epochs", "12", "--patience", "12", "--average-epochs", "2"]
+    args = ["--strategy", "mirrored", "--epochs", "6", "--patience", "6", "--average-epochs", "2"]
     env = _env()
     process = subprocess.Popen(
         _command(data, out, *args, cpus=2),
@@ -171,7 +171,7 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
     with np.load(state) as saved:
         done = int(saved["scalars"][0])
         first_losses = saved["history_loss"].tolist()
-    assert 1 <= done < 12
+    assert 1 <= done < 6
 
     again = subprocess.run(
         _command(data, out, *args, cpus=2), env=env, capture_output=True, text=True
@@ -191,7 +191,7 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     history = json.loads((out / "history.json").read_text())
-    assert len(history["loss"]) == 12 and history["loss"][:done] == first_losses
+    assert len(history["loss"]) == 6 and history["loss"][:done] == first_losses
     assert not state.parent.exists()
     bundle.load(out)
 

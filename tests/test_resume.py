@@ -19,11 +19,11 @@ from sentigru import bundle
 
 ARGS = [
     "--epochs",
-    "40",
+    "20",
     "--min-steps",
     "0",
     "--patience",
-    "40",
+    "20",
     "--units",
     "4",
     "--embed-dim",
@@ -40,7 +40,7 @@ ARGS = [
     "--seed",
     "3",
     "--average-epochs",  # the mean of every epoch: those before the kill must survive it
-    "40",
+    "20",
 ]
 
 
@@ -80,7 +80,7 @@ def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     assert resumed.returncode == 0, resumed.stderr
     folder = bundle.load(out)
     history = _results(json.loads((out / "history.json").read_text()))
-    assert len(history["loss"]) == 40 and done >= 2
+    assert len(history["loss"]) == 20 and done >= 2
     assert folder.labels == ["negative", "positive"]
     assert not checkpoint.exists()
 
