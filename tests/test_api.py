@@ -1,0 +1,43 @@
+"""The Python API does what the CLI does, one call each: train -> predict -> evaluate ->
+export, with settings given by their spec names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import sentigru
+from sentigru.errors import SentigruError
+
+
+def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
+    train, test = synthetic_files
+    lines: list[str] = []
+    clf = sentigru.train(
+        train, tmp_path / "m", log=lines.append, verbose=0, seed=5, epochs=6, min_steps=0,
+        units=16, embed_dim=16, seq_len=64, learning_rate=0.005, lr_schedule="constant",
+        label_smoothing=0.0, average_epochs=0, bigram_buckets=0, word_init="random",
+    )  # fmt: skip
+    assert lines[0].startswith("read 540 training examples")
+    spec = json.loads((tmp_path / "m" / "spec.json").read_text())
+    assert spec["model"]["units"] == 16 and spec["training"]["seed"] == 5
+    assert clf.labels == ["negative", "positive"] and clf.folder == tmp_path / "m"
+    results = clf.predict(["loved it , superb", "awful and boring"], top_k=2)
+    assert [r["label"] for r in results] == ["positive", "negative"]
+    assert all(len(r["scores"]) == 2 and r["known_tokens"] >= 2 for r in results)
+    assert clf.evaluate(test)["accuracy"] >= 0.9
+    site = clf.export(tmp_path / "site", format="web")
+    assert (site / "model.tflite").read_bytes() == (tmp_path / "m" / "model.tflite").read_bytes()
+
+
+def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path) -> None:
+    from sentigru.presets import default_model
+
+    clf = sentigru.load(default_model())
+    assert clf.predict("What a lovely film")[0]["label"] == "positive"
+    with pytest.raises(SentigruError, match="no such model"):
+        sentigru.load(tmp_path / "nope")
+    with pytest.raises(SentigruError, match="unknown setting"):
+        sentigru.train("data.tsv", tmp_path / "m", unit=8)
