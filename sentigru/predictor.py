@@ -104,9 +104,10 @@ class LiteRTPredictor(Predictor):
     one that is not trusted (:mod:`sentigru.trust`) is also run once in a child process
     before LiteRT loads it here, so a file that crashes LiteRT cannot crash sentigru.
     ``content`` given directly is trusted unless ``trusted=False``: callers pass bytes
-    they built. One thread by default: the phone graph is thousands of small operators,
-    and a second thread costs more in hand-offs than it gains (measured here: 1,500 IMDB
-    reviews/s with one thread, 700/s with two)."""
+    they built. One LiteRT thread per interpreter: the phone graph is a thousand small
+    operators, and LiteRT's own threads cost more in hand-offs than they gain; many texts
+    go through :mod:`sentigru.bulk`, which uses the other cores with interpreters of its
+    own (``benchmarks/bulk_speed.md``)."""
 
     def __init__(
         self,
