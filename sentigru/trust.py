@@ -5,7 +5,8 @@ Python may still crash it, and a crash inside ``allocate_tensors`` or ``invoke``
 the whole process with a signal, not an exception. So a ``.tflite`` from elsewhere is
 first run once in a child process: the same Python, an address-space limit
 (:data:`limits.CHILD_MEMORY_BYTES`) and a time limit (:data:`limits.CHILD_SECONDS`).
-The child builds the interpreter, allocates the tensors and runs one row of ids; a
+The child builds the interpreter, allocates the tensors and runs one row of ids (and,
+for a file that bulk prediction may resize, every shape it would run at); a
 signal death, a timeout or an error there becomes a one-line
 :class:`~sentigru.errors.SentigruError`, and sentigru itself never loads the file.
 
@@ -186,15 +187,29 @@ def _run_child(content: bytes, vocab_size: int) -> str:
 
         interpreter = Interpreter(model_content=content, num_threads=1)
         interpreter.allocate_tensors()
-        detail = interpreter.get_input_details()[0]
+        details = interpreter.get_input_details()
+        detail = details[0]
         interpreter.set_tensor(detail["index"], _probe_ids(tuple(detail["shape"]), vocab_size))
         interpreter.invoke()
         interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+        if len(details) == 1:  # files bulk prediction resizes: every shape it would use
+            _run_bulk_shapes(content, tuple(int(d) for d in detail["shape"]), vocab_size)
     except MemoryError:
         return f"LiteRT ran out of memory (limit {limits.size_text(limits.CHILD_MEMORY_BYTES)})"
     except Exception as exc:  # LiteRT raises RuntimeError/ValueError with multi-line text
         return f"LiteRT cannot run it: {limits.one_line(exc)}"
     return _OK
+
+
+def _run_bulk_shapes(content: bytes, shape: tuple[int, ...], vocab_size: int) -> None:
+    """Run the file at each shape :mod:`sentigru.bulk` would resize it to, as bulk
+    finds them: a file that passes only at its fixed shape must not crash sentigru in
+    bulk work."""
+    from sentigru.bulk import discover
+
+    plan, engine = discover(content, (shape[0], shape[1]), vocab_size)
+    for length, batch in zip(plan.lengths, plan.batches):
+        engine.run(_probe_ids((batch, length), vocab_size))
 
 
 def _child_main(argv: list[str]) -> int:

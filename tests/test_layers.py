@@ -10,10 +10,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sentigru"
 
 LAYERS = [
     {"errors", "atomic", "limits", "contract", "spec", "tf_quiet", "plots"},
-    {"tokenizer", "pieces", "modelfile", "trust", "word_vectors", "presets"},
+    {"tokenizer", "pieces", "modelfile", "word_vectors", "presets"},
     {"data"},
     {"model", "pipeline", "train_data", "bundle", "callbacks", "distribute", "worker_loop"},
-    {"predictor", "bulk", "evaluation"},
+    {"predictor", "bulk", "trust", "evaluation"},
     {"training"},
     {"export"},
     {"api", "compare"},
