@@ -369,16 +369,15 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
 
 def _load(model: Path | None, jobs: int | None) -> Any:
     from sentigru import api
+    from sentigru.bundle import PHONE_FILE
 
     classifier = api.load(model, jobs=jobs)
-    if classifier.folder is not None and classifier.path == classifier.folder:
-        from sentigru import bundle
-
-        if not (classifier.folder / bundle.PHONE_FILE).exists():
-            _echo_err(
-                f"note: {classifier.folder} has no phone file, so its Keras model runs "
-                f"(slow to start); 'sentigru export --model {classifier.folder}' makes it fast"
-            )
+    folder = classifier.folder
+    if folder is not None and not (folder / PHONE_FILE).exists():
+        _echo_err(
+            f"note: {folder} has no phone file, so its Keras model runs (slow to start); "
+            f"'sentigru export --model {folder}' makes it fast"
+        )
     return classifier
 
 
