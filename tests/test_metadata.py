@@ -48,7 +48,7 @@ def _mediapipe_schema() -> ModuleType:
 
 
 def _metadata() -> ModelMetadata:
-    return modelfile._metadata(
+    return modelfile.packing._metadata(
         name="sentiment",
         description="a test model",
         version="9.9",

@@ -27,11 +27,7 @@ from typing import Any
 from sentigru import __version__
 from sentigru.atomic import current_umask, replace_path
 from sentigru.errors import SentigruError
-
-try:  # the metadata reader is moving to sentigru.modelfile; either place will do
-    from sentigru.modelfile import read_metadata  # type: ignore[import-not-found,unused-ignore]
-except ImportError:
-    from sentigru.export.metadata import read_metadata
+from sentigru.modelfile import read_metadata
 
 __all__ = [
     "CDN_ORIGIN",
