@@ -59,6 +59,10 @@ class Classifier:
             texts = [texts]
         return self._predictor.classify(list(texts), top_k)
 
+    def scores(self, texts: Sequence[str]) -> Any:
+        """The scores as an array ``[len(texts), len(labels)]``, in ``labels`` order."""
+        return self._predictor.scores(list(texts))
+
     def predict_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = 256
     ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -129,6 +133,8 @@ def train(
     out: str | Path,
     *,
     val_data: str | Path | Sequence[str | Path] = (),
+    unlabelled: str | Path | Sequence[str | Path] = (),
+    teacher: str | Path | None = None,
     preset: str | Path | None = None,
     spec: Spec | None = None,
     force: bool = False,
@@ -144,7 +150,9 @@ def train(
     ``data`` is a path, several paths, or a :class:`DataSource` (files and/or a tfds
     set). ``settings`` are spec fields (``epochs=8, units=32``) over ``preset``/``spec``.
     The folder holds the phone file (``phone_file=False`` skips its conversion), so
-    ``predict`` on it needs no TensorFlow. With a checkpoint after every epoch, an
+    ``predict`` on it needs no TensorFlow. ``unlabelled`` files of texts are trained on
+    with ``teacher``'s scores as their targets (distillation: the teacher is any model
+    folder or ``.tflite`` with the same labels). With a checkpoint after every epoch, an
     interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
     only the chief writes ``out``; other workers return None."""
     from sentigru import bundle
@@ -165,9 +173,11 @@ def train(
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
-    prepared = prepare_source(DataSource.of(data), run_spec, [Path(p) for p in val_data])
+    source = DataSource.of(data)
+    soft = _teacher_scores(unlabelled, teacher, source, run_spec, log)
+    prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
-    log(f"read {prepared.train_rows} training examples ({counts})")
+    log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     _warn_averaging(run_spec, log)
 
     from sentigru.training import train as fit  # imports TensorFlow when it runs
@@ -192,8 +202,65 @@ def train(
                 f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
                 f"{report.label_agreement:.2%} of {report.n_compared} texts"
             )
-        bundle.save(trained, out, force=force, files=files)
+        extra = {}
+        if soft is not None:
+            extra["unlabelled"] = {"rows": len(soft.texts), "teacher_sha256": soft.teacher}
+        bundle.save(trained, out, force=force, files=files, extra=extra)
     return load(out)
+
+
+def _paths(paths: str | Path | Sequence[str | Path]) -> list[Path]:
+    return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+
+
+def _teacher_scores(
+    unlabelled: str | Path | Sequence[str | Path],
+    teacher: str | Path | None,
+    source: DataSource,
+    spec: Spec,
+    log: Log,
+) -> Any:
+    """The unlabelled texts with the teacher's scores (None without ``unlabelled``).
+
+    The teacher runs through its phone file where it has one (LiteRT, all cores), so
+    scoring tens of thousands of reviews takes a minute or two, not a training's time."""
+    import time
+
+    from sentigru import bundle
+    from sentigru.data.files import read_texts
+    from sentigru.train_data import Unlabelled
+
+    files = _paths(unlabelled)
+    if not files and teacher is None:
+        return None
+    if not files:
+        raise SentigruError("--teacher scores the --unlabelled texts; give --unlabelled FILE too")
+    if teacher is None:
+        raise SentigruError(
+            "--unlabelled needs --teacher MODEL: a model whose scores become the texts' "
+            "targets (train one on the labelled data first)"
+        )
+    if spec.training.stream:
+        raise SentigruError(
+            "--unlabelled holds its texts and the teacher's scores in memory; "
+            "drop --stream or --unlabelled"
+        )
+    texts = [text for path in files for text in read_texts(path, source.options)]
+    start = time.perf_counter()
+    model = load(teacher)
+    scores = model.scores(texts)
+    if model.folder is not None:
+        entries = bundle.read_manifest(model.folder)["files"]
+        name = entries.get(bundle.PHONE_FILE, entries[bundle.MODEL_FILE])["sha256"]
+    else:
+        name = bundle.sha256_file(Path(teacher))
+    top = scores.argmax(axis=1)
+    shares = ", ".join(f"{label}: {int((top == i).sum())}" for i, label in enumerate(model.labels))
+    log(
+        f"teacher {teacher} scored {len(texts)} unlabelled texts in "
+        f"{time.perf_counter() - start:.0f} s ({shares})"
+    )
+    return Unlabelled(texts, scores, model.labels, name)
 
 
 def _check_can_write(out: Path) -> None:

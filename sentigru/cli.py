@@ -183,6 +183,18 @@ def _preset(params: dict[str, Any]) -> Any:
     "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
 )
 @click.option(
+    "--unlabelled",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Texts without labels (.tsv/.csv/.jsonl text column, a folder of .txt, or one "
+    "per line), trained on with --teacher's scores. Repeat to combine files.",
+)
+@click.option(
+    "--teacher",
+    type=click.Path(path_type=Path),
+    help="Model folder or .tflite whose scores label the --unlabelled texts.",
+)
+@click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
@@ -210,6 +222,8 @@ def train(**params: Any) -> None:
         _source(params),
         params["out"],
         val_data=[params["val_data"]] if params["val_data"] else [],
+        unlabelled=list(params["unlabelled"]),
+        teacher=params["teacher"],
         preset=_preset(params),
         force=params["force"],
         resume=params["resume"],

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.data.examples import Examples, check_known_labels, label_order
+from sentigru.data.examples import Examples, Fingerprint, check_known_labels, label_order
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, shuffled
 from sentigru.errors import SentigruError
@@ -28,6 +28,36 @@ Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
 """``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
 or ``"val"`` (``None`` when there is no validation data). One part at a time, so a
 caller that needs only one does not build, or hold, the other."""
+
+
+@dataclass(frozen=True)
+class Unlabelled:
+    """Texts without labels, with a teacher's scores as their targets (distillation):
+    ``scores[i]`` holds one probability per name in ``labels``, the teacher's order."""
+
+    texts: list[str]
+    scores: np.ndarray
+    labels: list[str]
+    teacher: str
+    """What names the teacher: the sha256 of its phone file."""
+
+    def fingerprint(self) -> str:
+        """Names the texts, the teacher and its scores, so a resumed run can tell."""
+        digest = Fingerprint()
+        digest.add(self.teacher, "teacher")
+        digest.add(",".join(self.labels), "labels")
+        for text, row in zip(self.texts, self.scores):
+            digest.add(text, ",".join(f"{p:.6f}" for p in row))
+        return digest.hexdigest()
+
+    def targets(self, labels: list[str]) -> np.ndarray:
+        """The scores as targets in the student's label order."""
+        if sorted(self.labels) != sorted(labels):
+            raise SentigruError(
+                f"the teacher's labels ({', '.join(self.labels)}) are not the training "
+                f"data's ({', '.join(labels)})"
+            )
+        return self.scores[:, [self.labels.index(label) for label in labels]].astype(np.float32)
 
 
 @dataclass
@@ -43,19 +73,31 @@ class Prepared:
     pipelines: Pipelines
     train_ids: Callable[[], Iterable[Sequence[int]]]
     """The training rows' ids (validation rows left out), one pass per call."""
+    unlabelled_rows: int = 0
+    """Rows trained on a teacher's scores, beside the labelled ``counts``."""
 
     @property
     def train_rows(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.unlabelled_rows
 
 
 def prepare(
-    data: Examples | StreamSource, spec: Spec, val_examples: Examples | None = None
+    data: Examples | StreamSource,
+    spec: Spec,
+    val_examples: Examples | None = None,
+    unlabelled: Unlabelled | None = None,
 ) -> Prepared:
-    """Split, count and build the vocabulary, from memory or in one streaming pass."""
+    """Split, count and build the vocabulary, from memory or in one streaming pass.
+    ``unlabelled`` rows join the training rows (never validation) with the teacher's
+    scores as targets, and their words count for the vocabulary."""
     if isinstance(data, StreamSource):
+        if unlabelled is not None:
+            raise SentigruError(
+                "--unlabelled holds its texts and the teacher's scores in memory; "
+                "drop --stream or --unlabelled"
+            )
         return _prepare_stream(data, spec)
-    return _prepare_examples(data, val_examples, spec)
+    return _prepare_examples(data, val_examples, spec, unlabelled)
 
 
 def split_validation(
@@ -117,17 +159,24 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
     )
 
 
-def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> Prepared:
+def _prepare_examples(
+    examples: Examples, val: Examples | None, spec: Spec, unlabelled: Unlabelled | None = None
+) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec)
     train_set, val_set = split_validation(examples, val, spec)
     labels = label_order(train_set.labels)
     if len(labels) < 2:
         raise SentigruError("training data after the validation split has only one label")
-    vocab = build_vocab(train_set.texts, spec)
+    extra = unlabelled.texts if unlabelled is not None else []
+    vocab = build_vocab([*train_set.texts, *extra], spec)
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
-    train_ids = [tokenizer.ids(t) for t in train_set.texts]
+    train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
+    fingerprint = examples.fingerprint()
+    if unlabelled is not None:
+        train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
+        fingerprint = _combined(fingerprint, unlabelled.fingerprint())
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
 
@@ -147,13 +196,21 @@ def _prepare_examples(examples: Examples, val: Examples | None, spec: Spec) -> P
     return Prepared(
         vocab=vocab,
         labels=labels,
-        fingerprint=examples.fingerprint(),
+        fingerprint=fingerprint,
         counts=dict(train_set.counts()),
         val_rows=len(val_set) if val_set is not None else 0,
         streamed=False,
         pipelines=pipelines,
         train_ids=lambda: train_ids,
+        unlabelled_rows=len(extra),
     )
+
+
+def _combined(*fingerprints: str) -> str:
+    digest = Fingerprint()
+    for part in fingerprints:
+        digest.add(part, "part")
+    return digest.hexdigest()
 
 
 def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
@@ -207,10 +264,15 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
     )
 
 
-def prepare_source(source: DataSource, spec: Spec, val_data: Sequence[Path] = ()) -> Prepared:
+def prepare_source(
+    source: DataSource,
+    spec: Spec,
+    val_data: Sequence[Path] = (),
+    unlabelled: Unlabelled | None = None,
+) -> Prepared:
     """The user's training data read (or, with ``spec.training.stream``, scanned) and
     checked, before TensorFlow is imported; ``val_data`` files replace the held-out
-    share."""
+    share; ``unlabelled`` texts are trained on with a teacher's scores."""
     from sentigru.data.files import read_examples
 
     if not spec.training.stream:
@@ -218,7 +280,12 @@ def prepare_source(source: DataSource, spec: Spec, val_data: Sequence[Path] = ()
         val = Examples()
         for path in val_data:
             val.extend(read_examples(Path(path), source.options).examples)
-        return prepare(examples, spec, val if len(val) else None)
+        return prepare(examples, spec, val if len(val) else None, unlabelled)
+    if unlabelled is not None:
+        raise SentigruError(
+            "--unlabelled holds its texts and the teacher's scores in memory; "
+            "drop --stream or --unlabelled"
+        )
     from sentigru.data.stream import expand_paths
 
     if source.dataset:

@@ -77,6 +77,34 @@ def read_examples(path: Path, options: ReadOptions | None = None) -> ReadResult:
     return result
 
 
+def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
+    """Read one file of unlabelled texts: the text column of a .tsv/.csv/.jsonl (a label
+    column is not needed, and ignored where there is one), a folder of ``.txt`` files,
+    or any other file as one text per line."""
+    options = options or ReadOptions()
+    if not path.exists():
+        raise SentigruError(f"{path}: no such file or folder")
+    reader = _Reader(path, options, texts_only=True)
+    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    kind = "folder" if path.is_dir() else _SUFFIXES.get(suffixes[-1] if suffixes else "", "")
+    if kind == "folder":
+        rows = reader.read_text_files()
+    elif kind == "jsonl":
+        rows = reader.read_jsonl()
+    elif kind:
+        rows = reader.read_table("\t" if kind == "tsv" else ",")
+    else:
+        rows = reader.read_lines()
+    try:
+        texts = [text for text, _ in rows]
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
+    reader.result.report_skipped(path)
+    if not texts:
+        raise SentigruError(f"{path}: no texts found")
+    return texts
+
+
 def iter_rows(
     path: Path, options: ReadOptions | None = None, counts: ReadResult | None = None
 ) -> Iterator[tuple[str, str]]:
@@ -130,10 +158,18 @@ def _reason(exc: BaseException) -> str:
 class _Reader:
     """One pass over one source, collecting examples and counting skipped rows."""
 
-    def __init__(self, path: Path, options: ReadOptions, result: ReadResult | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        options: ReadOptions,
+        result: ReadResult | None = None,
+        texts_only: bool = False,
+    ) -> None:
         self.path = path
         self.options = options
         self.result = result or ReadResult(Examples())
+        self.texts_only = texts_only
+        """Unlabelled text: no label column or key is needed; rows come as (text, "")."""
 
     def bad(self, where: str, message: str) -> None:
         if not self.options.skip_bad_rows:
@@ -144,6 +180,9 @@ class _Reader:
         """The checked ``(text, label)`` row, or nothing when it is bad and skipped."""
         if not isinstance(text, str) or not text.strip():
             self.bad(where, "empty text")
+            return
+        if self.texts_only:
+            yield text, ""
             return
         if isinstance(label, bool) or not isinstance(label, (str, int)):
             self.bad(where, f"label must be a string or an integer, got {label!r}")
@@ -211,14 +250,16 @@ class _Reader:
     def _columns(self, header: list[str]) -> tuple[int, int]:
         names = [name.strip().lstrip("\ufeff") for name in header]
         wanted = (self.options.text_column, self.options.label_column)
-        missing = [name for name in wanted if name not in names]
+        needed = wanted[:1] if self.texts_only else wanted
+        missing = [name for name in needed if name not in names]
         if missing:
             found = ", ".join(repr(n) for n in names[:10]) or "none"
             raise SentigruError(
                 f"{self.path}: no column {' or '.join(repr(m) for m in missing)} in the header "
                 f"(found {found}; choose with --text-column / --label-column)"
             )
-        return names.index(wanted[0]), names.index(wanted[1])
+        text_at = names.index(wanted[0])
+        return text_at, names.index(wanted[1]) if wanted[1] in names else text_at
 
     def read_jsonl(self) -> Iterator[tuple[str, str]]:
         text_key, label_key = self.options.text_column, self.options.label_column
@@ -235,10 +276,10 @@ class _Reader:
                 if not isinstance(record, dict):
                     self.bad(where, "each line must be a JSON object")
                     continue
-                if text_key not in record or label_key not in record:
+                if text_key not in record or (label_key not in record and not self.texts_only):
                     self.bad(where, f"object lacks {text_key!r} or {label_key!r}")
                     continue
-                yield from self.row(where, record[text_key], record[label_key])
+                yield from self.row(where, record[text_key], record.get(label_key))
 
     def read_folder(self) -> Iterator[tuple[str, str]]:
         folders = sorted(p for p in self.path.iterdir() if p.is_dir())
@@ -248,16 +289,32 @@ class _Reader:
             )
         for folder in folders:
             for file in sorted(folder.glob("*.txt")):
-                with file.open("rb") as stream:
-                    data = stream.read(LINE_LIMIT)  # the model never reads further
-                try:
-                    text = _decode_prefix(data, self.options.encoding, LINE_LIMIT)
-                except UnicodeDecodeError as exc:
-                    raise SentigruError(
-                        f"{file}: byte {exc.start} is not valid {self.options.encoding} "
-                        "(try --encoding)"
-                    ) from None
-                yield from self.row(file.name, text, folder.name)
+                yield from self.row(file.name, self._text_file(file), folder.name)
+
+    def read_lines(self) -> Iterator[tuple[str, str]]:
+        """One text per line; blank lines are skipped."""
+        with self.open() as stream:
+            for number, line in enumerate(self.lines(stream), start=1):
+                if line.strip():
+                    yield from self.row(str(number), line.rstrip("\r\n"), "")
+
+    def read_text_files(self) -> Iterator[tuple[str, str]]:
+        """Every ``.txt`` file of a folder, one text each (aclImdb's ``unsup/``)."""
+        files = sorted(self.path.glob("*.txt"))
+        if not files:
+            raise SentigruError(f"{self.path}: a folder of unlabelled texts needs .txt files")
+        for file in files:
+            yield from self.row(file.name, self._text_file(file), "")
+
+    def _text_file(self, file: Path) -> str:
+        with file.open("rb") as stream:
+            data = stream.read(LINE_LIMIT)  # the model never reads further
+        try:
+            return _decode_prefix(data, self.options.encoding, LINE_LIMIT)
+        except UnicodeDecodeError as exc:
+            raise SentigruError(
+                f"{file}: byte {exc.start} is not valid {self.options.encoding} (try --encoding)"
+            ) from None
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:

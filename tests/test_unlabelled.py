@@ -1,0 +1,131 @@
+"""Training on unlabelled text with a teacher's scores (``--unlabelled --teacher``):
+the texts are read in every supported form, their targets are the teacher's scores in
+the student's label order, and a student given few labels learns from them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SMALL, synthetic_reviews, write_tsv
+
+import sentigru
+from sentigru.cli import main
+from sentigru.data import Examples
+from sentigru.data.files import read_texts
+from sentigru.errors import SentigruError
+from sentigru.spec import Spec
+from sentigru.train_data import Unlabelled, prepare
+
+
+def test_read_texts_takes_every_form_of_unlabelled_text(tmp_path: Path) -> None:
+    (tmp_path / "a.tsv").write_text("text\nfirst one\n\nsecond\ttoo many\n", "utf-8")
+    with pytest.raises(SentigruError, match=r"a.tsv:4: expected 1 fields"):
+        read_texts(tmp_path / "a.tsv")
+    (tmp_path / "b.csv").write_text('label,text\n1,"quoted, text"\n0,plain\n', "utf-8")
+    assert read_texts(tmp_path / "b.csv") == ["quoted, text", "plain"]
+    (tmp_path / "c.jsonl").write_text('{"text": "no label here"}\n\n{"text": "x", "label": 1}\n')
+    assert read_texts(tmp_path / "c.jsonl") == ["no label here", "x"]
+    with gzip.open(tmp_path / "d.txt.gz", "wt", encoding="utf-8") as f:
+        f.write("one text per line\n\n  spaced  \n")
+    assert read_texts(tmp_path / "d.txt.gz") == ["one text per line", "  spaced  "]
+    folder = tmp_path / "unsup"
+    folder.mkdir()
+    (folder / "2.txt").write_text("second file")
+    (folder / "1.txt").write_text("first file")
+    assert read_texts(folder) == ["first file", "second file"]
+    (tmp_path / "e.tsv").write_text("review\nsomething\n")
+    with pytest.raises(SentigruError, match="no column 'text'"):
+        read_texts(tmp_path / "e.tsv")
+    (tmp_path / "f.txt").write_text("\n\n")
+    with pytest.raises(SentigruError, match="no texts found"):
+        read_texts(tmp_path / "f.txt")
+
+
+def _unlabelled(scores: list[list[float]], labels: list[str]) -> Unlabelled:
+    texts = [f"zorblax text {i}" for i in range(len(scores))]
+    return Unlabelled(texts, np.array(scores, np.float32), labels, "teacher-hash")
+
+
+def test_teacher_scores_follow_the_students_label_order() -> None:
+    soft = _unlabelled([[0.9, 0.1], [0.2, 0.8]], ["positive", "negative"])
+    expected = np.array([[0.1, 0.9], [0.8, 0.2]], np.float32)
+    np.testing.assert_array_equal(soft.targets(["negative", "positive"]), expected)
+    with pytest.raises(SentigruError, match="teacher's labels"):
+        soft.targets(["bad", "good"])
+
+
+def test_unlabelled_rows_join_training_with_their_scores() -> None:
+    rows = synthetic_reviews(60, seed=3)
+    examples = Examples([t for _, t in rows], [label for label, _ in rows])
+    spec = Spec().with_settings({"val_split": 0.1, "seq_len": 64, "vocab_size": 500})
+    soft = _unlabelled([[0.3, 0.7]] * 5, ["negative", "positive"])
+    plain = prepare(examples, spec)
+    taught = prepare(examples, spec, unlabelled=soft)
+    assert taught.train_rows == plain.train_rows + 5 and taught.unlabelled_rows == 5
+    assert taught.counts == plain.counts and taught.val_rows == plain.val_rows
+    assert "zorblax" in taught.vocab.tokens and "zorblax" not in plain.vocab.tokens
+    assert taught.fingerprint != plain.fingerprint
+    other = _unlabelled([[0.4, 0.6]] * 5, ["negative", "positive"])
+    assert prepare(examples, spec, unlabelled=other).fingerprint != taught.fingerprint
+    targets = np.concatenate([y.numpy() for _, y in taught.pipelines("train", None, 16, (0, 1))])
+    assert len(targets) == taught.train_rows
+    assert np.isclose(targets, [0.3, 0.7]).all(axis=1).sum() == 5
+    val = np.concatenate([y.numpy() for _, y in taught.pipelines("val", None, 16, (0, 1))])
+    assert set(val.ravel().tolist()) == {0.0, 1.0}  # validation stays labelled
+
+
+def test_a_student_with_few_labels_learns_from_the_teachers_scores(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, test = synthetic_files
+    few = write_tsv(tmp_path / "few.tsv", synthetic_reviews(40, seed=4))
+    texts = tmp_path / "unlabelled.txt"
+    texts.write_text("".join(f"{t}\n" for _, t in synthetic_reviews(600, seed=5)), "utf-8")
+    settings = {
+        "seed": 5, "epochs": 6, "min_steps": 0, "units": 16, "embed_dim": 16, "seq_len": 64,
+        "learning_rate": 0.005, "lr_schedule": "constant", "label_smoothing": 0.0,
+        "average_epochs": 0, "bigram_buckets": 0, "word_init": "random", "val_split": 0.0,
+    }  # fmt: skip
+    lines: list[str] = []
+    alone = sentigru.train(few, tmp_path / "alone", phone_file=False, verbose=0, **settings)
+    taught = sentigru.train(
+        few, tmp_path / "taught", unlabelled=texts, teacher=trained_model,
+        phone_file=False, verbose=0, log=lines.append, **settings,
+    )  # fmt: skip
+    assert any(line.startswith(f"teacher {trained_model} scored 600") for line in lines)
+    manifest = json.loads((tmp_path / "taught" / "manifest.json").read_text())
+    teacher = json.loads((trained_model / "manifest.json").read_text())
+    assert manifest["unlabelled"] == {
+        "rows": 600,
+        "teacher_sha256": teacher["files"]["model.tflite"]["sha256"],
+    }
+    assert manifest["metrics"]["train_examples"] == 640
+    assert taught.evaluate(test)["accuracy"] >= 0.95
+    assert taught.evaluate(test)["accuracy"] > alone.evaluate(test)["accuracy"] + 0.05
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--unlabelled", "u.txt"], "--unlabelled needs --teacher MODEL"),
+        (["--teacher", "t"], "give --unlabelled FILE too"),
+        (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream"),
+    ],
+)
+def test_train_refuses_half_a_teacher_in_one_line(
+    extra: list[str], message: str, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "u.txt").write_text("some text\n")
+    out = tmp_path / "out"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL, *extra]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not out.exists()
