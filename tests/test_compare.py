@@ -103,6 +103,7 @@ def test_figures_match_the_saved_folders(compared) -> None:
         assert png_shape(folder / bundle.PICTURE)[0] > 100
 
 
+@pytest.mark.slow  # a third training; the comparison itself is tested above
 def test_figures_match_a_separate_train_run(compared, synthetic_files, tmp_path: Path) -> None:
     """A fair comparison: the comparison's LSTM is the LSTM that `train` makes."""
     _, _, data = compared

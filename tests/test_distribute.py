@@ -93,6 +93,7 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
+@pytest.mark.slow  # the same loop runs in the loopback and resume tests
 def test_mirrored_over_two_cpu_devices_matches_one_device(
     synthetic_files: tuple[Path, Path], trained_model: Path, tmp_path: Path
 ) -> None:

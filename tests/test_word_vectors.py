@@ -127,34 +127,3 @@ def test_an_unknown_word_init_is_refused() -> None:
 
     with pytest.raises(SentigruError, match="word_init must be one of random, ppmi"):
         TrainingSpec(word_init="glove")
-
-
-def test_the_cli_option_reaches_the_saved_spec(
-    synthetic_files: tuple[Path, Path], tmp_path: Path
-) -> None:
-    pytest.importorskip("keras")
-    import json
-
-    from click.testing import CliRunner
-
-    from sentigru.cli import main
-
-    out = tmp_path / "m"
-    args = [
-        "train",
-        "--data",
-        str(synthetic_files[0]),
-        "--out",
-        str(out),
-        "--epochs",
-        "1",
-        "--min-steps",
-        "0",
-    ]
-    args += ["--units", "8", "--embed-dim", "8", "--seq-len", "32", "--chunk-len", "16"]
-    args += ["--word-init", "ppmi", "--no-phone-file"]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    assert "rows start from the training text's word vectors" in result.output
-    spec = json.loads((out / "spec.json").read_text("utf-8"))
-    assert spec["training"]["word_init"] == "ppmi"
