@@ -180,8 +180,6 @@ def train(
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     _warn_averaging(run_spec, log)
 
-    from sentigru.training import train as fit  # imports TensorFlow when it runs
-
     with bundle.training_run(
         out,
         force=force,
@@ -189,7 +187,9 @@ def train(
         fingerprint=prepared.fingerprint,
         spec=run_spec,
         chief=role.is_chief,
-    ) as checkpoint:
+    ) as checkpoint:  # a checkpoint in the way is refused before TensorFlow loads
+        from sentigru.training import train as fit
+
         trained = fit(prepared, run_spec, checkpoint=checkpoint, strategy=strategy, verbose=verbose)
         if not role.is_chief:  # the chief writes the folder
             return None
