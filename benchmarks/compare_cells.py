@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,10 @@ def report(result: dict[str, Any], args: argparse.Namespace, rows: int) -> str:
     )
 
 
+def _relative(path: Path) -> Path:
+    return Path(os.path.relpath(path.resolve(), ROOT))
+
+
 def main() -> None:
     args = arguments()
     source = args.shared / "imdb" / "train.tsv.gz"
@@ -196,7 +201,10 @@ def main() -> None:
         if not source.exists():
             sys.exit(f"no IMDB data at {source}")
         subsample(source, args.rows, args.seed, sample)
-        done = subprocess.run(compare_command(args, sample))
+        # Run from the repository with paths relative to it, so that the figures this
+        # writes (compare.json records the command) name no folder of this machine.
+        relative = argparse.Namespace(**{**vars(args), "out": _relative(args.out)})
+        done = subprocess.run(compare_command(relative, _relative(sample)), cwd=ROOT)
         if done.returncode:
             sys.exit(done.returncode)
     with sample.open(encoding="utf-8") as stream:
