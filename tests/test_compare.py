@@ -52,6 +52,7 @@ def recurrent_parameters(cell: str, units: int, inputs: int) -> int:
     return 2 * (4 * units * (inputs + units) + 4 * units)
 
 
+@pytest.mark.e2e
 def test_both_cells_are_compared_and_kept(compared) -> None:
     out, result, data = compared
     assert list(data["cells"]) == ["gru", "lstm"]
@@ -64,6 +65,7 @@ def test_both_cells_are_compared_and_kept(compared) -> None:
     assert png_shape(out / comparison.CHART_FILE)[1] > 500
 
 
+@pytest.mark.e2e
 def test_settings_differ_only_in_the_cell(compared) -> None:
     out, _, data = compared
     specs = [json.loads((out / cell / "spec.json").read_text()) for cell in ("gru", "lstm")]
@@ -74,6 +76,7 @@ def test_settings_differ_only_in_the_cell(compared) -> None:
     assert "--cells" not in data["train_args"] and "--units" in data["train_args"]
 
 
+@pytest.mark.e2e
 def test_lstm_has_more_parameters_by_the_formula(compared) -> None:
     out, _, data = compared
     cells = data["cells"]
@@ -85,6 +88,7 @@ def test_lstm_has_more_parameters_by_the_formula(compared) -> None:
     assert cells["lstm"]["parameters"] - cells["gru"]["parameters"] == extra > 0
 
 
+@pytest.mark.e2e
 def test_figures_match_the_saved_folders(compared) -> None:
     out, _, data = compared
     for cell, figures in data["cells"].items():
@@ -117,6 +121,7 @@ def test_figures_match_a_separate_train_run(compared, synthetic_files, tmp_path:
     assert data["cells"]["lstm"]["parameters"] == bundle.load(alone).model.count_params()
 
 
+@pytest.mark.e2e
 def test_an_earlier_comparison_is_kept_without_force(compared, synthetic_files) -> None:
     out, _, _ = compared
     before = (out / comparison.RESULT_FILE).read_bytes()
@@ -174,6 +179,7 @@ def test_without_matplotlib_compare_succeeds_and_says_how(
     assert len(hints) == 1 and comparison.CHART_FILE in hints[0]
 
 
+@pytest.mark.e2e
 def test_format_table_has_a_row_per_epoch(compared) -> None:
     _, _, data = compared
     table = comparison.format_table(data)

@@ -114,6 +114,7 @@ def test_mirrored_over_two_cpu_devices_matches_one_device(
     assert abs(_accuracy(out, test) - single) <= 0.05
 
 
+@pytest.mark.e2e
 def test_two_workers_on_loopback_train_one_model(
     synthetic_files: tuple[Path, Path], trained_model: Path, tmp_path: Path
 ) -> None:
@@ -149,6 +150,7 @@ def test_two_workers_on_loopback_train_one_model(
     assert abs(_accuracy(out, test) - _accuracy(trained_model, test)) <= 0.05
 
 
+@pytest.mark.e2e
 def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"
@@ -197,6 +199,7 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
     bundle.load(out)
 
 
+@pytest.mark.e2e
 def test_streamed_training_through_the_cli(tmp_path: Path) -> None:
     rows = synthetic_reviews(900, seed=8)
     for i in range(3):
@@ -216,6 +219,7 @@ def test_streamed_training_through_the_cli(tmp_path: Path) -> None:
     assert _accuracy(out, test) > 0.9
 
 
+@pytest.mark.e2e
 def test_a_run_that_fails_before_its_first_epoch_leaves_nothing(
     synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import synthetic_reviews, write_tsv
 
 from sentigru import bundle
@@ -53,6 +54,7 @@ def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(_command(data, out, *extra), capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.e2e
 def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"
@@ -100,6 +102,7 @@ def test_resume_without_checkpoint_is_refused(tmp_path: Path) -> None:
     assert "nothing to resume" in result.stderr
 
 
+@pytest.mark.e2e
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=5))
     out = tmp_path / "model"

@@ -79,6 +79,7 @@ def test_unlabelled_rows_join_training_with_their_scores() -> None:
     assert set(val.ravel().tolist()) == {0.0, 1.0}  # validation stays labelled
 
 
+@pytest.mark.e2e
 def test_a_student_with_few_labels_learns_from_the_teachers_scores(
     trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
