@@ -228,7 +228,7 @@ def _teacher_scores(
 
     from sentigru import bundle
     from sentigru.data.files import read_texts
-    from sentigru.train_data import Unlabelled
+    from sentigru.train_data import NO_STREAMED_UNLABELLED, Unlabelled
 
     files = _paths(unlabelled)
     if not files and teacher is None:
@@ -241,10 +241,7 @@ def _teacher_scores(
             "targets (train one on the labelled data first)"
         )
     if spec.training.stream:
-        raise SentigruError(
-            "--unlabelled holds its texts and the teacher's scores in memory; "
-            "drop --stream or --unlabelled"
-        )
+        raise SentigruError(NO_STREAMED_UNLABELLED)
     texts = [text for path in files for text in read_texts(path, source.options)]
     start = time.perf_counter()
     model = load(teacher)

@@ -30,6 +30,11 @@ or ``"val"`` (``None`` when there is no validation data). One part at a time, so
 caller that needs only one does not build, or hold, the other."""
 
 
+NO_STREAMED_UNLABELLED = (
+    "--unlabelled holds its texts and the teacher's scores in memory; drop --stream or --unlabelled"
+)
+
+
 @dataclass(frozen=True)
 class Unlabelled:
     """Texts without labels, with a teacher's scores as their targets (distillation):
@@ -92,10 +97,7 @@ def prepare(
     scores as targets, and their words count for the vocabulary."""
     if isinstance(data, StreamSource):
         if unlabelled is not None:
-            raise SentigruError(
-                "--unlabelled holds its texts and the teacher's scores in memory; "
-                "drop --stream or --unlabelled"
-            )
+            raise SentigruError(NO_STREAMED_UNLABELLED)
         return _prepare_stream(data, spec)
     return _prepare_examples(data, val_examples, spec, unlabelled)
 
@@ -282,10 +284,7 @@ def prepare_source(
             val.extend(read_examples(Path(path), source.options).examples)
         return prepare(examples, spec, val if len(val) else None, unlabelled)
     if unlabelled is not None:
-        raise SentigruError(
-            "--unlabelled holds its texts and the teacher's scores in memory; "
-            "drop --stream or --unlabelled"
-        )
+        raise SentigruError(NO_STREAMED_UNLABELLED)
     from sentigru.data.stream import expand_paths
 
     if source.dataset:
