@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sentigru.cli import main
@@ -140,6 +141,7 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert bad_usage.returncode == 2
 
 
+@pytest.mark.e2e
 def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None:
     args = [
         "train",

@@ -158,6 +158,7 @@ def test_no_data_is_refused_before_training(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "no training data" in result.output
 
 
+@pytest.mark.e2e
 def test_without_matplotlib_compare_succeeds_and_says_how(
     compared, synthetic_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

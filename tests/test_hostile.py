@@ -324,7 +324,7 @@ def _mutation_run(tmp_path: Path, seeds: range) -> None:
 
 
 def test_random_byte_flips(tmp_path: Path) -> None:
-    _mutation_run(tmp_path, range(30))
+    _mutation_run(tmp_path, range(12))  # 300 more in the slow set
 
 
 CRASHER = 405
