@@ -133,7 +133,7 @@ def train(
     out: str | Path,
     *,
     val_data: str | Path | Sequence[str | Path] = (),
-    unlabelled: str | Path | Sequence[str | Path] = (),
+    unlabelled: str | Path | Sequence[str | Path] | None = (),
     teacher: str | Path | None = None,
     preset: str | Path | None = None,
     spec: Spec | None = None,
@@ -209,12 +209,14 @@ def train(
     return load(out)
 
 
-def _paths(paths: str | Path | Sequence[str | Path]) -> list[Path]:
+def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    if paths is None:
+        return []
     return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
 
 
 def _teacher_scores(
-    unlabelled: str | Path | Sequence[str | Path],
+    unlabelled: str | Path | Sequence[str | Path] | None,
     teacher: str | Path | None,
     source: DataSource,
     spec: Spec,
