@@ -84,10 +84,10 @@ class Classifier:
                 f"(model labels: {', '.join(self.labels)})"
             )
         index = {label: i for i, label in enumerate(self.labels)}
-        predicted = self._predictor.scores(examples.texts).argmax(axis=1)
+        scores, known = self._predictor.scores_known(examples.texts)
         truth = [index[label] for label in examples.labels]
-        report = classification_report(truth, predicted, self.labels)
-        report["unread"] = sum(1 for text in examples.texts if not self._predictor.known(text))
+        report = classification_report(truth, scores.argmax(axis=1), self.labels)
+        report["unread"] = int((known == 0).sum())
         return report
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:

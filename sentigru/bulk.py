@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.contract import UNKNOWN_ID
 from sentigru.errors import SentigruError
 from sentigru.tf_quiet import quiet_stderr
 from sentigru.tokenizer import Tokenizer
@@ -48,6 +49,9 @@ ROWS = 16
 """Chunk rows per invoke (batch x chunks per text): enough that per-operator overhead
 is shared, few enough that a graph's tensors stay in cache (measured per row: about
 1.5x dearer with 1 row than with 8 to 32; no better beyond)."""
+_Part = tuple[list[int], Future[np.ndarray]]
+"""Positions in a window and the future of their scores."""
+
 MIN_TEXTS = 32
 """Fewer texts than this run at the file's own shape (``LiteRTPredictor.scores``): the
 first bulk call sets up a graph per length and worker, some 10 ms each."""
@@ -321,18 +325,28 @@ class BucketRunner:
     def iter_scores(self, texts: Iterable[str]) -> Iterator[np.ndarray]:
         """Scores a window of texts at a time (``[n, labels]`` arrays), in input order,
         the next window tokenized while the workers run this one."""
+        for _, scores, _ in self.iter_windows(texts):
+            yield scores
+
+    def iter_windows(
+        self, texts: Iterable[str]
+    ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
+        """``(texts, scores, known)`` a window at a time, in input order: ``known`` counts
+        each text's words with an id of their own (``known_tokens``), from the ids made
+        for scoring, so no text is tokenized twice."""
         iterator = iter(texts)
-        pending: deque[tuple[int, list[tuple[list[int], Future[np.ndarray]]]]] = deque()
+        pending: deque[tuple[list[str], np.ndarray, list[_Part]]] = deque()
         while True:
             window = list(islice(iterator, self.window))
             if window:
-                pending.append((len(window), self._submit(window)))
+                pending.append((window, *self._submit(window)))
             if pending and (not window or len(pending) > 1):
-                yield self._collect(*pending.popleft())
+                done, known, parts = pending.popleft()
+                yield done, self._collect(len(done), parts), known
             if not window and not pending:
                 return
 
-    def _submit(self, window: list[str]) -> list[tuple[list[int], Future[np.ndarray]]]:
+    def _submit(self, window: list[str]) -> tuple[np.ndarray, list[_Part]]:
         run = self._runner()
         pause = _Pause() if self._pool is not None and self.parallel == "threads" else None
         rows = []
@@ -340,14 +354,17 @@ class BucketRunner:
             rows.append(self.tokenizer.ids(text))
             if pause:
                 pause()
+        known = np.fromiter(
+            (sum(1 for i in row if i > UNKNOWN_ID) for row in rows), np.int64, len(rows)
+        )
         parts = []
         for positions, ids in _batches(rows, self.plan):
             parts.append((positions, run(ids)))
             if pause:
                 pause()
-        return parts
+        return known, parts
 
-    def _collect(self, n: int, parts: list[tuple[list[int], Future[np.ndarray]]]) -> np.ndarray:
+    def _collect(self, n: int, parts: list[_Part]) -> np.ndarray:
         out: np.ndarray | None = None
         for positions, future in parts:
             scores = future.result()

@@ -35,12 +35,19 @@ class Predictor:
         ``known_tokens``, how many of the words the model reads are in its vocabulary.
         With 0 the model saw nothing but ``<START>`` and unknown words (another language,
         emoji, an empty text): its score says nothing about the text."""
-        results = []
-        for text, row in zip(texts, self.scores(texts)):
-            order = np.argsort(-row, kind="stable")[: max(1, top_k)]
-            ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
-            results.append({**ranked[0], "scores": ranked, "known_tokens": self.known(text)})
-        return results
+        scores, known = self.scores_known(texts)
+        return [self.result(row, int(k), top_k) for row, k in zip(scores, known)]
+
+    def result(self, row: np.ndarray, known: int, top_k: int = 1) -> dict[str, Any]:
+        """One text's result from its scores and its ``known_tokens``."""
+        order = np.argsort(-row, kind="stable")[: max(1, top_k)]
+        ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
+        return {**ranked[0], "scores": ranked, "known_tokens": known}
+
+    def scores_known(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`scores` and each text's :meth:`known` count."""
+        known = np.fromiter((self.known(t) for t in texts), np.int64, len(texts))
+        return self.scores(texts), known
 
     def known(self, text: str) -> int:
         """Words (pieces, with SentencePiece) of ``text`` within the model's length that
@@ -161,20 +168,54 @@ class LiteRTPredictor(Predictor):
         content = limits.read_file(Path(path), limits.TFLITE_BYTES)
         return cls(content, str(path), threads, trusted=trust.trusted_location(path), jobs=jobs)
 
+    def _runner(self, count: int) -> Any:
+        """The bulk runner (:mod:`sentigru.bulk`) for ``count`` texts, or None where the
+        file's own shape serves better: a few texts, or a three-input (SentencePiece)
+        file, which bulk does not resize."""
+        from sentigru import bulk
+
+        if len(self._inputs) != 1 or (self._bulk is None and count < bulk.MIN_TEXTS):
+            return None
+        if self._bulk is None:
+            shape = (self.batch, self.tokenizer.seq_len)
+            self._bulk = bulk.BucketRunner(
+                self._content, self.tokenizer, jobs=self.jobs, shape=shape
+            )
+        return self._bulk
+
+    def scores_known(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        runner = self._runner(len(texts)) if len(texts) > 1 else None
+        if runner is None:
+            return super().scores_known(texts)
+        parts = list(runner.iter_windows(texts))
+        return np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+
+    def classify_stream(
+        self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """As :meth:`Predictor.classify_stream`; with ``chunk_size`` > 1 and enough texts,
+        one bulk stream whose next window is tokenized while this one runs."""
+        from itertools import chain, islice
+
+        from sentigru import bulk
+
+        iterator = iter(texts)
+        first = list(islice(iterator, bulk.MIN_TEXTS)) if chunk_size > 1 else []
+        runner = self._runner(len(first)) if len(first) > 1 else None
+        if runner is None:
+            yield from super().classify_stream(chain(first, iterator), top_k, chunk_size)
+            return
+        for window, scores, known in runner.iter_windows(chain(first, iterator)):
+            for text, row, count in zip(window, scores, known):
+                yield text, self.result(row, int(count), top_k)
+
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores ``[len(texts), labels]``. Many texts go through :mod:`sentigru.bulk`:
         each at the shortest length that holds it, on ``jobs`` cores, with the answers
         the file gives them one at a time; a few run here at the file's own shape."""
-        if len(texts) > 1 and len(self._inputs) == 1:  # bulk runs the ids-only graph
-            from sentigru import bulk
-
-            if self._bulk is not None or len(texts) >= bulk.MIN_TEXTS:
-                if self._bulk is None:
-                    shape = (self.batch, self.tokenizer.seq_len)
-                    self._bulk = bulk.BucketRunner(
-                        self._content, self.tokenizer, jobs=self.jobs, shape=shape
-                    )
-                return self._bulk.scores(texts)
+        runner = self._runner(len(texts)) if len(texts) > 1 else None
+        if runner is not None:
+            return runner.scores(texts)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for start in range(0, len(texts), self.batch):
             ids = self.tokenizer.encode(texts[start : start + self.batch])

@@ -119,6 +119,32 @@ def test_predictor_scores_many_texts_through_bulk(phone: LiteRTPredictor) -> Non
     assert predictor.scores([]).shape == (0, 2)
 
 
+def test_results_in_bulk_are_the_results_one_at_a_time(phone: LiteRTPredictor) -> None:
+    """classify, classify_stream and evaluate's counts through bulk: the same labels,
+    scores and ``known_tokens`` (counted from the ids bulk makes) as text by text."""
+    predictor = LiteRTPredictor(phone._content, jobs=2)
+    texts = [*varied_texts(MIN_TEXTS + 60, seed=9), "", "zzqx qqzz", "\0after a NUL", "Great!"]
+    alone = [predictor.classify([t], top_k=2)[0] for t in texts]
+    assert predictor._bulk is None
+    assert [r["known_tokens"] for r in alone] == [phone.tokenizer.known(t) for t in texts]
+    assert [r["known_tokens"] for r in alone[-4:]] == [0, 0, 0, 1]
+    for got in (
+        predictor.classify(texts, top_k=2),
+        [r for _, r in predictor.classify_stream(iter(texts), top_k=2)],
+    ):
+        assert [r["known_tokens"] for r in got] == [r["known_tokens"] for r in alone]
+        assert [r["label"] for r in got] == [r["label"] for r in alone]
+        scores = np.array([[s["score"] for s in r["scores"]] for r in got])
+        assert (
+            np.abs(scores - [[s["score"] for s in r["scores"]] for r in alone]).max() <= TOLERANCE
+        )
+    assert predictor._bulk is not None
+    streamed = [text for text, _ in predictor.classify_stream(iter(texts))]
+    assert streamed == texts
+    few = list(predictor.classify_stream(iter(texts[:3]), chunk_size=1))
+    assert [r["label"] for _, r in few] == [r["label"] for r in alone[:3]]
+
+
 def test_jobs_are_checked() -> None:
     assert check_jobs(None) == available_cores() >= 1
     assert check_jobs(3) == 3
