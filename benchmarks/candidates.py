@@ -17,7 +17,7 @@ Candidates, each trained with the bundled recipe (``--preset bundled``) and seed
 
 * ``A``: IMDB train minus G, plus SST-2 train (the bundled model's data).
 * ``B``: A's rows plus ``reviews-en`` clothing, fine food and product summaries, a
-  balanced sample of up to 5,000 reviews per label from each.
+  sample of up to 5,000 reviews per label from each (all of a label that has fewer).
 * ``D``: B's rows plus 25,000 unlabelled IMDB reviews (the first of the 49,730 in the
   file's seeded order, any that occur in G removed; half of them, so that a run fits in
   about half an hour on 2 cores), trained on the scores of B of the same seed as teacher
