@@ -354,11 +354,10 @@ class BucketRunner:
             rows.append(self.tokenizer.ids(text))
             if pause:
                 pause()
-        known = np.fromiter(
-            (sum(1 for i in row if i > UNKNOWN_ID) for row in rows), np.int64, len(rows)
-        )
+        known = np.zeros(len(rows), np.int64)
         parts = []
         for positions, ids in _batches(rows, self.plan):
+            known[positions] = np.count_nonzero(ids[: len(positions)] > UNKNOWN_ID, axis=1)
             parts.append((positions, run(ids)))
             if pause:
                 pause()

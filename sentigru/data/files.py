@@ -85,16 +85,18 @@ def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
     if not path.exists():
         raise SentigruError(f"{path}: no such file or folder")
     reader = _Reader(path, options, texts_only=True)
-    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
-    kind = "folder" if path.is_dir() else _SUFFIXES.get(suffixes[-1] if suffixes else "", "")
+    try:
+        kind = detect_format(path)
+    except SentigruError:  # any other name: one text per line
+        kind = "lines"
     if kind == "folder":
         rows = reader.read_text_files()
     elif kind == "jsonl":
         rows = reader.read_jsonl()
-    elif kind:
-        rows = reader.read_table("\t" if kind == "tsv" else ",")
-    else:
+    elif kind == "lines":
         rows = reader.read_lines()
+    else:
+        rows = reader.read_table("\t" if kind == "tsv" else ",")
     try:
         texts = [text for text, _ in rows]
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
