@@ -283,8 +283,6 @@ def prepare_source(
         for path in val_data:
             val.extend(read_examples(Path(path), source.options).examples)
         return prepare(examples, spec, val if len(val) else None, unlabelled)
-    if unlabelled is not None:
-        raise SentigruError(NO_STREAMED_UNLABELLED)
     from sentigru.data.stream import expand_paths
 
     if source.dataset:
@@ -298,4 +296,4 @@ def prepare_source(
         val_fraction=spec.training.val_split,
         seed=spec.training.seed,
     )
-    return prepare(stream, spec)
+    return prepare(stream, spec, unlabelled=unlabelled)
