@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.contract import UNKNOWN_ID
 from sentigru.errors import SentigruError
+from sentigru.pieces import SentencePieceTokenizer, phone_inputs
 from sentigru.tf_quiet import quiet_stderr
 from sentigru.tokenizer import Tokenizer
 
@@ -128,22 +128,24 @@ class _Graph:
         from ai_edge_litert.interpreter import Interpreter
 
         self.interpreter = Interpreter(model_content=content, num_threads=threads)
-        detail = self.interpreter.get_input_details()[0]
-        self.input = detail["index"]
+        details = self.interpreter.get_input_details()
+        self.inputs = [detail["index"] for detail in details]  # ids (mask, segment ids)
         self.output = self.interpreter.get_output_details()[0]["index"]
-        self.shape = tuple(int(d) for d in detail["shape"])
+        self.shape = tuple(int(d) for d in details[0]["shape"])
         self.resize(shape)
 
     def resize(self, shape: tuple[int, int]) -> None:
         """Raises RuntimeError or ValueError where the graph cannot take ``shape``; the
         interpreter may be resized again after that."""
         if shape != self.shape:
-            self.interpreter.resize_tensor_input(self.input, list(shape))
+            for index in self.inputs:
+                self.interpreter.resize_tensor_input(index, list(shape))
         self.shape = shape
         self.interpreter.allocate_tensors()
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
-        self.interpreter.set_tensor(self.input, ids)
+        for index, array in zip(self.inputs, phone_inputs(ids, len(self.inputs))):
+            self.interpreter.set_tensor(index, array)
         self.interpreter.invoke()
         return self.interpreter.get_tensor(self.output).copy()
 
@@ -258,7 +260,9 @@ def _run_in_worker(ids: np.ndarray) -> np.ndarray:
 class BucketRunner:
     """Scores of many texts, in input order, from the bytes of a phone file.
 
-    ``tokenizer`` is the file's (its ``seq_len`` the file's input length). ``buckets``
+    ``tokenizer`` is the file's (its ``seq_len`` the file's input length): the regex
+    tokenizer for a one-input file, SentencePiece for a three-input one (ids, mask and
+    segment ids, all resized alike). ``buckets``
     overrides the lengths texts run at (each a whole number of chunks; the file's own
     length is always added). ``jobs``: workers, None for every available core.
     """
@@ -266,7 +270,7 @@ class BucketRunner:
     def __init__(
         self,
         content: bytes,
-        tokenizer: Tokenizer,
+        tokenizer: Tokenizer | SentencePieceTokenizer,
         buckets: Sequence[int] | None = None,
         jobs: int | None = None,
         *,
@@ -357,7 +361,7 @@ class BucketRunner:
         known = np.zeros(len(rows), np.int64)
         parts = []
         for positions, ids in _batches(rows, self.plan):
-            known[positions] = np.count_nonzero(ids[: len(positions)] > UNKNOWN_ID, axis=1)
+            known[positions] = self.tokenizer.count_known(ids[: len(positions)])
             parts.append((positions, run(ids)))
             if pause:
                 pause()

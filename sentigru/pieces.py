@@ -222,8 +222,15 @@ class SentencePieceTokenizer:
 
     def known(self, text: str) -> int:
         """Pieces of ``text`` within the model's length other than the unknown piece."""
-        specials = (contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep)
-        return sum(1 for i in self.ids(text) if i not in specials)
+        return sum(1 for i in self.ids(text) if i not in self._specials)
+
+    def count_known(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
+        return np.count_nonzero((rows != 0) & ~np.isin(rows, self._specials), axis=1)
+
+    @property
+    def _specials(self) -> tuple[int, ...]:
+        return (contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep)
 
 
 def tokenizer_for(vocab: Any, seq_len: int) -> Any:

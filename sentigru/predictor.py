@@ -170,11 +170,10 @@ class LiteRTPredictor(Predictor):
 
     def _runner(self, count: int) -> Any:
         """The bulk runner (:mod:`sentigru.bulk`) for ``count`` texts, or None where the
-        file's own shape serves better: a few texts, or a three-input (SentencePiece)
-        file, which bulk does not resize."""
+        file's own shape serves better: a few texts."""
         from sentigru import bulk
 
-        if len(self._inputs) != 1 or (self._bulk is None and count < bulk.MIN_TEXTS):
+        if self._bulk is None and count < bulk.MIN_TEXTS:
             return None
         if self._bulk is None:
             shape = (self.batch, self.tokenizer.seq_len)

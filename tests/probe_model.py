@@ -17,7 +17,7 @@ import tempfile
 
 from sentigru.modelfile import write_metadata
 
-__all__ = ["build_probe_tflite", "mediapipe_ids"]
+__all__ = ["build_probe_tflite", "mediapipe_ids", "small_sentencepiece_file"]
 
 
 def build_probe_tflite(
@@ -87,3 +87,32 @@ def mediapipe_ids(tflite_bytes: bytes, texts: list[str], seq_len: int) -> list[l
                     ids[category.index] = round(category.score)
                 rows.append(ids)
     return rows
+
+
+def small_sentencepiece_file(pieces, texts: list[str], seq_len: int, chunk_len: int):  # type: ignore[no-untyped-def]
+    """A small trained SentencePiece phone file (three int32 inputs, three labels) made
+    from ``pieces``: two epochs on ``texts`` with labels by position, so its scores are
+    far from uniform. Returns the file's bytes, the Keras model and its input ids.
+    Needs TensorFlow."""
+    from types import SimpleNamespace
+
+    import keras
+    import numpy as np
+
+    from sentigru.export.phone import build_tflite
+    from sentigru.model import build_model
+    from sentigru.pieces import SentencePieceTokenizer
+    from sentigru.spec import Spec
+
+    spec = Spec().replace(
+        tokenizer={"tokenizer": "sentencepiece", "seq_len": seq_len, "vocab_size": len(pieces)},
+        model={"units": 8, "embed_dim": 8, "chunk_len": chunk_len, "bigram_buckets": 256},
+    )
+    keras.utils.set_random_seed(0)
+    model = build_model(spec.model, len(pieces), 3)
+    ids = SentencePieceTokenizer(pieces, seq_len).encode(texts)
+    targets = np.eye(3, dtype=np.float32)[np.arange(len(texts)) % 3]
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(ids, targets, epochs=2, batch_size=64, verbose=0)
+    folder = SimpleNamespace(model=model, spec=spec, vocab=pieces, labels=["neg", "mid", "pos"])
+    return build_tflite(folder, quantize="dynamic", runtime="mediapipe"), model, ids

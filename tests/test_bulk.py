@@ -214,3 +214,48 @@ def test_bulk_answers_as_the_phone_file_does_on_real_text(phone: LiteRTPredictor
     expected = one_at_a_time(phone._content, phone.tokenizer, texts)
     with BucketRunner(phone._content, phone.tokenizer, jobs=None) as runner:
         assert_same_answers(runner.scores(texts), expected)
+
+
+def test_sentencepiece_files_run_in_buckets_with_the_answers_one_at_a_time() -> None:
+    """A three-input file (ids, mask, segment ids) resizes like a one-input one: every
+    text in any script, at every bucket edge, answers as it does alone."""
+    pytest.importorskip("tensorflow")
+    from probe_model import small_sentencepiece_file
+    from test_parity_sentencepiece import FRAGMENTS, corpus, parity_texts
+
+    from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs
+
+    pieces = Pieces.train(corpus(), 600, seed=0)
+    seq_len, chunk = 96, 16
+    content, _, _ = small_sentencepiece_file(pieces, parity_texts(), seq_len, chunk)
+    tokenizer = SentencePieceTokenizer(pieces, seq_len)
+    rng = random.Random(5)
+    texts = [" ".join(rng.choices(FRAGMENTS, k=rng.randint(1, 30))) for _ in range(300)]
+    texts += parity_texts(100)
+    # A word that is one piece each time it recurs gives texts of exactly n ids.
+    word = next(
+        w
+        for w in (pieces.processor.IdToPiece(i).lstrip("\u2581") for i in range(4, len(pieces)))
+        if w and len(tokenizer.ids(f"{w} {w} {w}")) == 5
+    )
+    edges = [n for length in range(chunk, seq_len + 1, chunk) for n in (length, length + 1)]
+    texts += [" ".join([word] * (n - 2)) for n in edges]
+    assert [len(tokenizer.ids(t)) for t in texts[-len(edges) :]] == [min(n, seq_len) for n in edges]
+
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_content=content, num_threads=1)
+    interpreter.allocate_tensors()
+    inputs = [d["index"] for d in interpreter.get_input_details()]
+    expected = []
+    for text in texts:
+        for index, array in zip(inputs, phone_inputs(tokenizer.encode([text]), 3)):
+            interpreter.set_tensor(index, array)
+        interpreter.invoke()
+        expected.append(interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[0])
+    with BucketRunner(content, tokenizer, jobs=2) as runner:
+        assert runner.plan.resizable and runner.plan.lengths[0] == chunk
+        windows = list(runner.iter_windows(texts))
+    assert_same_answers(np.concatenate([w[1] for w in windows]), np.array(expected))
+    known = np.concatenate([w[2] for w in windows])
+    assert known.tolist() == [tokenizer.known(t) for t in texts]

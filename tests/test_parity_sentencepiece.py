@@ -8,7 +8,6 @@ import os
 import random
 import tempfile
 import unicodedata
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -191,26 +190,12 @@ def test_mediapipe_feeds_the_ids_mask_and_segments_sentigru_computes(pieces: Pie
 def test_mediapipe_gives_sentigru_scores_on_a_trained_model(pieces: Pieces) -> None:
     pytest.importorskip("mediapipe")
     pytest.importorskip("tensorflow")
-    import keras
+    from probe_model import small_sentencepiece_file
 
-    from sentigru.export.phone import build_tflite
-    from sentigru.model import build_model
     from sentigru.predictor import LiteRTPredictor
-    from sentigru.spec import Spec
 
-    spec = Spec().replace(
-        tokenizer={"tokenizer": "sentencepiece", "seq_len": SEQ_LEN, "vocab_size": 600},
-        model={"units": 8, "embed_dim": 8, "chunk_len": 16, "bigram_buckets": 256},
-    )
-    keras.utils.set_random_seed(0)
-    model = build_model(spec.model, len(pieces), 3)
     texts = parity_texts()
-    ids = SentencePieceTokenizer(pieces, SEQ_LEN).encode(texts)
-    targets = np.eye(3, dtype=np.float32)[np.arange(len(texts)) % 3]
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
-    model.fit(ids, targets, epochs=2, batch_size=64, verbose=0)
-    folder = SimpleNamespace(model=model, spec=spec, vocab=pieces, labels=["neg", "mid", "pos"])
-    content = build_tflite(folder, quantize="dynamic", runtime="mediapipe")
+    content, model, ids = small_sentencepiece_file(pieces, texts, SEQ_LEN, 16)
     lite = LiteRTPredictor(content).scores(texts)
     theirs = _mediapipe_scores(content, texts)
     assert np.abs(lite - theirs).max() < 1e-6
