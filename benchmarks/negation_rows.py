@@ -1,0 +1,259 @@
+"""Labelled training sentences that teach negation and contrast, with no content word of
+the behaviour checks.
+
+The checks in ``data/checks`` (``checklist.py``) show that a model trained on reviews
+reads *not good* as positive and *not bad* as negative: reviews seldom negate a negative
+word, so the data never says what it means. These sentences say it, in short template
+reviews of things the checks never name (shows, clothes, gadgets, bars, flights,
+websites), with sentiment words the checks never use, so that the checks still measure
+whether a model learnt negation rather than these sentences:
+
+* plain sentences: *The jacket is flattering.* / *The soup was tasteless.*
+* a negated positive word: *The router isn't dependable.* (negative)
+* a negated negative word: *The soup was not tasteless at all.* (positive)
+* negated verbs: *I didn't adore the sitcom.* / *I have no complaints about the seller.*
+* a deciding "but" clause: *The lobby was decrepit, but the suite was gorgeous.*
+
+Every negation form a user types appears: *isn't*, *is not*, *is never*, *is no longer*,
+*'s not*, *hardly*, *far from*, with and without the apostrophe's word joined. Labels
+follow from construction. :func:`check_disjoint` refuses a content word (subject,
+adjective, verb phrase) that occurs in any check sentence or in ``checklist.py``.
+
+    python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
+
+The file is part of the bundled model's training rows when ``candidates.md`` says so.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "data" / "negation_train.tsv"
+SEED = "sentigru-negation-rows/1"
+POS, NEG = "positive", "negative"
+ROWS = {"plain": 2400, "negated": 4800, "contrast": 1600}
+"""Rows per kind, half of each label."""
+
+# -- lexicon: (subject, plural) and the words that suit each kind of thing -------------
+
+KINDS = {
+    "show": (
+        "the sitcom,the series,the episode,the finale,the animation,the cinematography,"
+        "the protagonists:p,the performances:p,the villain,the storyline,the musical",
+        "enjoyable,delightful,hilarious,touching,thrilling,splendid,terrific,remarkable",
+        "mediocre,lousy,amateurish,cheesy,tiresome,unwatchable,awkward,lackluster",
+    ),
+    "gadget": (
+        "the tablet,the speaker,the router,the mouse,the earbuds:p,the smartwatch,"
+        "the toaster,the lamp,the monitor,the cable,the remote,the projector",
+        "dependable,durable,handy,efficient,rugged,impressive,speedy,terrific",
+        "defective,faulty,shoddy,laggy,overrated,fragile,glitchy,mediocre",
+    ),
+    "clothes": (
+        "the jacket,the dress,the jeans:p,the sweater,the backpack,the sandals:p,"
+        "the scarf,the gloves:p,the hoodie,the socks:p",
+        "flattering,cozy,stylish,elegant,durable,gorgeous,snug,adorable",
+        "itchy,shoddy,scratchy,baggy,threadbare,frumpy,tacky,defective",
+    ),
+    "meal": (
+        "the soup,the burger,the steak,the salad,the curry,the sushi,the noodles:p,"
+        "the pancakes:p,the cocktails:p,the menu,the sandwich,the tacos:p",
+        "appetizing,flavorful,tender,scrumptious,yummy,mouthwatering,delectable,filling",
+        "tasteless,chewy,mushy,undercooked,salty,rubbery,inedible,watery",
+    ),
+    "place": (
+        "the bar,the diner,the lobby,the suite,the apartment,the beach,the museum,"
+        "the gym,the spa,the campsite,the airport,the resort",
+        "cozy,gorgeous,immaculate,peaceful,picturesque,stylish,roomy,pleasant",
+        "decrepit,claustrophobic,smelly,squalid,chaotic,grimy,unpleasant,seedy",
+    ),
+    "people": (
+        "the bartender,the host,the driver,the seller,the landlord,the guide,"
+        "the receptionist,the crew,the instructor,the pilot",
+        "courteous,polite,professional,gracious,patient,knowledgeable,pleasant,prompt",
+        "impolite,unprofessional,arrogant,sloppy,negligent,unfriendly,clueless,pushy",
+    ),
+    "service": (
+        "the website,the delivery,the flight,the airline,the software,the course,"
+        "the game,the subscription,the refund process,the warranty",
+        "painless,seamless,dependable,prompt,worthwhile,enjoyable,impressive,efficient",
+        "frustrating,pathetic,glitchy,sloppy,erratic,exorbitant,tiresome,infuriating",
+    ),
+}
+ADMIRE = "adore,appreciate,admire,cherish,treasure"
+"""Verbs of a positive judgement: *I didn't adore the sitcom* is negative."""
+COMPLAIN = (
+    "I have no complaints about {s}.|I can't complain about {s}.|"
+    "I wasn't let down by {s}.|"
+    "I don't mind {s} at all.|{S} did not let me down."
+)
+"""Negated negative judgements about oneself: all positive."""
+GRUMBLE = "I have complaints about {s}.|{S} let me down.|I was let down by {s}."
+CONTENT = ADMIRE + ",complaints,complain,mind,let,down,nothing"
+
+_FUNCTION = """a an the is was are were be been not never no longer isn't wasn't aren't weren't
+    isnt wasnt arent werent it it's its 's i i'm me my this that these those and but
+    at all really very so quite too hardly far from anything of about to by with
+    do does did don't doesn't didn't dont doesnt didnt have has had can can't cant
+    would wouldn't wouldnt"""
+FUNCTION = frozenset(_FUNCTION.split())
+"""Words the sentences share with the checks on purpose: negators and grammar."""
+
+
+def subjects(kind: str) -> list[tuple[str, bool]]:
+    out = []
+    for item in KINDS[kind][0].split(","):
+        text, _, mark = item.partition(":")
+        out.append((text, mark == "p"))
+    return out
+
+
+def adjectives(kind: str, polarity: str) -> list[str]:
+    return KINDS[kind][1 if polarity == POS else 2].split(",")
+
+
+def be(plural: bool, past: bool) -> tuple[str, str]:
+    """The verb and its contracted negation: (is, isn't), (were, weren't), ..."""
+    word = ("were" if plural else "was") if past else ("are" if plural else "is")
+    return word, f"{word}n't"
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def plain(rng: random.Random, label: str) -> str:
+    kind = rng.choice(sorted(KINDS))
+    subject, plural = rng.choice(subjects(kind))
+    if rng.random() < 0.2:  # judgements about oneself, as the negated ones
+        if label == POS:
+            return f"I {rng.choice(ADMIRE.split(','))} {subject}."
+        return rng.choice(GRUMBLE.split("|")).format(s=subject, S=capital(subject))
+    adjective = rng.choice(adjectives(kind, label))
+    verb, _ = be(plural, rng.random() < 0.5)
+    shape = rng.choice(
+        (
+            f"{subject} {verb} {adjective}.",
+            f"{subject} {verb} really {adjective}.",
+            f"{subject} {verb} so {adjective}!",
+            f"I found {subject} {adjective}.",
+            f"{subject} {verb} {adjective}, honestly.",
+        )
+    )
+    return capital(shape)
+
+
+def negated(rng: random.Random, label: str) -> str:
+    """A sentence whose label is ``label`` made by negating the opposite word."""
+    kind = rng.choice(sorted(KINDS))
+    subject, plural = rng.choice(subjects(kind))
+    if rng.random() < 0.2:  # judgements about oneself
+        if label == NEG:
+            verb = rng.choice(ADMIRE.split(","))
+            return rng.choice(
+                (
+                    f"I didn't {verb} {subject}.",
+                    f"I did not {verb} {subject}.",
+                    f"I don't {verb} {subject}.",
+                    f"I never {verb}d {subject}."
+                    if verb.endswith("e")
+                    else f"I never {verb}ed {subject}.",
+                )
+            )
+        template = rng.choice(COMPLAIN.split("|"))
+        return template.format(s=subject, S=capital(subject))
+    word = rng.choice(adjectives(kind, NEG if label == POS else POS))
+    verb, contracted = be(plural, rng.random() < 0.5)
+    forms = [
+        f"{subject} {contracted} {word}",
+        f"{subject} {verb} not {word}",
+        f"{subject} {verb} never {word}",
+        f"{subject} {verb} no longer {word}",
+        f"{subject} {verb} hardly {word}",
+        f"{subject} {verb} far from {word}",
+        f"{subject} {contracted.replace(chr(39), '')} {word}",  # isnt: typed without '
+    ]
+    if not plural and verb == "is":
+        forms.append(f"{subject}'s not {word}")
+    form = rng.randrange(len(forms))
+    sentence = forms[form]
+    ending = rng.choice(("", " at all", "") if label == POS else ("", "", " anymore"))
+    if form in (2, 3, 4, 5):  # never, no longer, hardly, far from: nothing to add
+        ending = ""
+    return capital(sentence + ending) + rng.choice((".", ".", "!"))
+
+
+def contrast(rng: random.Random, label: str) -> str:
+    """*A, but B*: the clauses of opposite sentiment, the second decides."""
+    first, second = (NEG, POS) if label == POS else (POS, NEG)
+    clauses: list[str] = []
+    for polarity in (first, second):
+        kind = rng.choice(sorted(KINDS))
+        subject, plural = rng.choice(subjects(kind))
+        while clauses and clauses[0].startswith(f"{subject} "):
+            subject, plural = rng.choice(subjects(kind))
+        verb, _ = be(plural, True)
+        clauses.append(f"{subject} {verb} {rng.choice(adjectives(kind, polarity))}")
+    return capital(f"{clauses[0]}, but {clauses[1]}.")
+
+
+def rows(seed: str = SEED) -> list[tuple[str, str]]:
+    """``(label, text)`` rows, distinct texts, in a seeded order."""
+    rng = random.Random(seed)
+    makers = {"plain": plain, "negated": negated, "contrast": contrast}
+    out: dict[str, str] = {}
+    for kind, count in ROWS.items():
+        for label in (POS, NEG):
+            made = 0
+            for _ in range(100 * count):
+                if made == count // 2:
+                    break
+                text = makers[kind](rng, label)
+                if rng.random() < 0.15:
+                    text = text.lower()
+                if text not in out:
+                    out[text] = label
+                    made += 1
+    items = list(out.items())
+    rng.shuffle(items)
+    return [(label, text) for text, label in items]
+
+
+def content_words() -> set[str]:
+    """Every word of the lexicon above other than :data:`FUNCTION`."""
+    text = " ".join([*(",".join(v) for v in KINDS.values()), CONTENT, COMPLAIN, GRUMBLE])
+    for mark in (":p", "{s}", "{S}"):
+        text = text.replace(mark, " ")
+    return {w for w in words(text) if w not in FUNCTION}
+
+
+def words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z']+", text.lower().replace("-", " ")) if w]
+
+
+def check_disjoint() -> None:
+    """Refuse a content word that a behaviour check uses (its sentences or generator)."""
+    seen: set[str] = set()
+    for path in sorted((ROOT / "data" / "checks").glob("*.tsv")):
+        seen.update(words(path.read_text("utf-8")))
+    seen.update(words((ROOT / "benchmarks" / "checklist.py").read_text("utf-8")))
+    shared = sorted(content_words() & seen)
+    if shared:
+        sys.exit(f"content words the checks use: {', '.join(shared)}")
+
+
+def write(path: Path = OUT) -> int:
+    check_disjoint()
+    made = rows()
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write("label\ttext\n")
+        f.writelines(f"{label}\t{text}\n" for label, text in made)
+    return len(made)
+
+
+if __name__ == "__main__":
+    print(f"{OUT.relative_to(ROOT)}: {write()} rows")
