@@ -1,0 +1,89 @@
+"""The negation training sentences in data/: rewritten byte for byte by their generator,
+balanced, labelled as built, and sharing no content word with the behaviour checks, so
+that the checks still measure what a model trained on them learnt."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    path = ROOT / "benchmarks" / "negation_rows.py"
+    spec = importlib.util.spec_from_file_location("negation_rows", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("negation_rows", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _generator()
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[tuple[str, str]]:
+    lines = gen.OUT.read_text("utf-8").splitlines()
+    assert lines[0] == "label\ttext"
+    return [tuple(line.split("\t")) for line in lines[1:]]  # type: ignore[misc]
+
+
+def test_regenerating_gives_the_same_bytes(tmp_path: Path) -> None:
+    gen.write(tmp_path / "n.tsv")
+    assert (tmp_path / "n.tsv").read_bytes() == gen.OUT.read_bytes()
+
+
+def test_balanced_and_distinct(rows: list[tuple[str, str]]) -> None:
+    assert Counter(label for label, _ in rows) == {"positive": 4400, "negative": 4400}
+    assert len({text for _, text in rows}) == len(rows)
+
+
+def test_no_content_word_of_the_checks() -> None:
+    gen.check_disjoint()  # exits naming the shared words
+    checks = set()
+    for path in (ROOT / "data" / "checks").glob("*.tsv"):
+        checks |= set(gen.words(path.read_text("utf-8")))
+    assert gen.content_words() and not gen.content_words() & checks
+
+
+def test_a_shared_word_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    kinds = dict(gen.KINDS)
+    subject, pos, neg = kinds["meal"]
+    kinds["meal"] = (subject, pos + ",delicious", neg)
+    monkeypatch.setattr(gen, "KINDS", kinds)
+    with pytest.raises(SystemExit, match="delicious"):
+        gen.check_disjoint()
+
+
+def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
+    """A negated sentence takes the label opposite to its sentiment word's; a "but"
+    sentence takes its second clause's; a plain one its word's."""
+    polarity = {}
+    for _, pos, neg in gen.KINDS.values():
+        polarity.update({w: "positive" for w in pos.split(",")})
+        polarity.update({w: "negative" for w in neg.split(",")})
+    for verb in gen.ADMIRE.split(","):  # about oneself: *I adore*, *I have complaints*
+        polarity.update({f"{verb}{end}": "positive" for end in ("", "d", "ed")})
+    polarity.update({"complaints": "negative", "complain": "negative", "mind": "negative"})
+    polarity["let"] = "negative"
+    negators = re.compile(
+        r"n't|\bnot\b|\bnever\b|no longer|hardly|far from|\b(?:is|was|are|were)nt\b", re.I
+    )
+    checked = 0
+    for label, text in rows:
+        clause = text.split(", but ")[-1]
+        found = [w for w in re.findall(r"[\w-]+", clause.lower()) if w in polarity]
+        assert len(found) == 1, text
+        word = polarity[found[0]]
+        negated = bool(negators.search(clause) or re.search(r"\bno\b", clause))
+        negated = negated and ", but " not in text
+        expected = word if not negated else ({"positive", "negative"} - {word}).pop()
+        assert label == expected, text
+        checked += 1
+    assert checked == len(rows)
