@@ -193,20 +193,37 @@ def train(
         trained = fit(prepared, run_spec, checkpoint=checkpoint, strategy=strategy, verbose=verbose)
         if not role.is_chief:  # the chief writes the folder
             return None
-        files = {}
-        if phone_file:
-            from sentigru.export.phone import export_tflite
-
-            files[bundle.PHONE_FILE], report = export_tflite(trained)
-            log(
-                f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
-                f"{report.label_agreement:.2%} of {report.n_compared} texts"
-            )
+        files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = {}
         if soft is not None:
             extra["unlabelled"] = {"rows": len(soft.texts), "teacher_sha256": soft.teacher}
         bundle.save(trained, out, force=force, files=files, extra=extra)
+    if failed is not None:
+        raise SentigruError(
+            f"trained and saved {out}, but its phone file failed: {failed}; "
+            f"make it with: sentigru export --model {out}"
+        )
     return load(out)
+
+
+def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
+    """The phone file of a trained model, or why it could not be made. A failure here
+    (the converter's errors have many types) must not cost the training: the folder is
+    saved without it, and the error names ``sentigru export`` to make it later."""
+    from sentigru import bundle
+    from sentigru.export.phone import export_tflite
+    from sentigru.limits import one_line
+
+    try:
+        content, report = export_tflite(trained)
+    except Exception as exc:  # reported in one line; the training is kept
+        detail = one_line(exc)
+        return {}, detail if isinstance(exc, SentigruError) else f"{type(exc).__name__}: {detail}"
+    log(
+        f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
+        f"{report.label_agreement:.2%} of {report.n_compared} texts"
+    )
+    return {bundle.PHONE_FILE: content}, None
 
 
 def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:

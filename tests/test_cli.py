@@ -291,3 +291,32 @@ def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
     assert (site / "index.html").is_file()
     again = run("export", "--format", "web", "--out", str(site))
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_a_failed_phone_file_keeps_the_training(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The phone file is made after the last epoch. If that fails, the trained folder is
+    still saved (without it), train exits 1 in one line naming `sentigru export`, and
+    that export then makes the phone file."""
+    from conftest import SMALL
+
+    import sentigru.export.phone as phone
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("converter ran out of memory\nsecond line")
+
+    out = tmp_path / "m"
+    with monkeypatch.context() as patch:
+        patch.setattr(phone, "export_tflite", broken)
+        result = run("train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL)
+    assert result.exit_code == 1
+    message = result.output.strip().splitlines()[-1]  # after the epochs' progress
+    assert message.startswith("sentigru: error:") and "Traceback" not in result.output
+    assert "RuntimeError: converter ran out of memory; second line" in message
+    assert f"sentigru export --model {out}" in message
+    assert (out / "model.keras").exists() and not (out / "model.tflite").exists()
+    assert not list(tmp_path.glob(".m.checkpoint"))
+    exported = run("export", "--model", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert (out / "model.tflite").exists()
