@@ -10,9 +10,9 @@ input order) of:
   sentigru uses), worker processes each with its own, and one interpreter with LiteRT's
   own threads (``num_threads``);
 * TF-IDF of words and word pairs + logistic regression (scikit-learn, the settings of
-  ``baselines.py``), trained on the bundled model's training rows (IMDB train + SST-2
-  train minus its validation split), predicting the same texts; one process, as
-  scikit-learn predicts.
+  ``baselines.py``), trained on the bundled model's training rows (IMDB train, SST-2
+  train and three other review domains, minus its validation split), predicting the
+  same texts; one process, as scikit-learn predicts.
 
 Each sentigru bulk figure is given twice: a new runner's first call, set-up included
 (probing the file and making a graph per length and worker, what one ``sentigru
@@ -58,7 +58,7 @@ import numpy as np
 
 from sentigru import bundle
 from sentigru.bulk import BucketRunner, available_cores
-from sentigru.data import Examples, ReadOptions, read_examples
+from sentigru.data import Examples, read_examples
 from sentigru.predictor import LiteRTPredictor
 from sentigru.presets import default_model
 from sentigru.spec import Spec
@@ -69,7 +69,6 @@ BEFORE = "79f6984c04ba0bc4a2c9bd7c7d265d59c312874d"
 """The last commit whose phone graph had fixed shapes (its bundled phone file gives
 bit-identical scores to the current one)."""
 PROBE = "A charming, funny film with a wonderful cast."
-LABELS = {"0": "negative", "1": "positive"}
 SEED = 20251
 PARALLEL = ("threads", "processes", "litert")
 
@@ -92,12 +91,13 @@ def workloads(imdb: int, short: int) -> dict[str, list[str]]:
 
 
 def training_rows(folder: Path) -> Examples:
-    """The bundled model's training rows: its files, order, seed and validation split."""
+    """The bundled model's training rows: its file, order, seed and validation split."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from baselines import bundled_rows
+
     manifest = bundle.read_manifest(folder)
     spec = Spec.from_json((folder / "spec.json").read_text("utf-8"))
-    combined = Examples()
-    for name in ("imdb/train.tsv.gz", "sst2/train.tsv.gz"):
-        combined.extend(read_examples(SHARED / name, ReadOptions(label_map=LABELS)).examples)
+    combined, _ = bundled_rows()
     if combined.fingerprint() != manifest["data_fingerprint"]:
         sys.exit("the shared data differs from the bundled model's training data")
     train, _ = combined.stratified_split(spec.training.val_split, spec.training.seed)
