@@ -80,10 +80,13 @@ def domain_mix() -> Examples:
 
 
 def bundled_rows() -> tuple[Examples, Examples]:
-    """The bundled model's training file, in order, and its IMDB part."""
+    """The bundled model's training file, in order, and its IMDB part: IMDB train, SST-2
+    train, :func:`domain_mix` and ``data/negation_train.tsv`` (candidate E of
+    ``candidates.md``, adopted by its rule)."""
     imdb = load("imdb/train.tsv.gz")
     combined = Examples()
-    for part in (imdb, load("sst2/train.tsv.gz"), domain_mix()):
+    negation = read_examples(DATA / "negation_train.tsv").examples
+    for part in (imdb, load("sst2/train.tsv.gz"), domain_mix(), negation):
         combined.extend(part)
     return combined, imdb
 

@@ -199,7 +199,8 @@ def measure(args: argparse.Namespace) -> None:
         print(folder.name, {k: round(v, 4) for k, v in rows[folder.name].items()}, flush=True)
     earlier = HERE / "candidates.json"
     kept = json.loads(earlier.read_text()) if earlier.exists() else {}
-    for name, file in (("tfidf-A", "imdb-sst"), ("tfidf-B", "imdb-sst-domains")):
+    peers = (("tfidf-A", "imdb-sst"), ("tfidf-B", "imdb-sst-domains"))
+    for name, file in (*peers, ("tfidf-E", "imdb-sst-domains-negation")):
         if name in kept and args.keep_peers:  # the same split gives the same peer
             rows[name] = kept[name]
             continue
