@@ -300,7 +300,8 @@ def fasttext_labels(model, texts: list[str]) -> list[str]:  # type: ignore[no-un
     # model.predict trips on numpy 2 (np.array(copy=False)); the C++ call is the same.
     lines = [" ".join(t.split()) for t in texts]
     labels, _ = model.f.multilinePredict(lines, 1, 0.0, "")
-    return [row[0].replace("__label__", "") for row in labels]
+    common = model.labels[0]  # fastText gives no label for an empty text: its commonest
+    return [(row[0] if row else common).replace("__label__", "") for row in labels]
 
 
 def fasttext_quantized(data: dict[str, Examples], tmp: Path, repeats: int) -> dict:
