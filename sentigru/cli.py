@@ -157,8 +157,9 @@ def _strategy_option(func: Any) -> Any:
 _PRESET_OPTIONS = [
     click.option(
         "--preset",
-        help="Start from a shipped recipe ('bundled': the bundled model's) or a spec.json; "
-        "options override it [the defaults, which are the bundled recipe].",
+        help="Start from a shipped recipe ('bundled': the bundled model's; "
+        "'sentencepiece': the same for any language, phone file under 1 MB) or a "
+        "spec.json; options override it [the defaults, which are the bundled recipe].",
     ),
     click.option(
         "--spec",

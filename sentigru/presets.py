@@ -1,8 +1,12 @@
 """Models and recipes that ship inside the package (KerasHub-style presets).
 
-A preset is the ``spec.json`` of a shipped model folder: ``--preset bundled`` trains with
-exactly the settings the bundled model was trained with, read from its own folder, so
-the recipe and the model cannot drift apart. A path to any ``spec.json`` works too.
+A preset is a spec. ``--preset bundled`` is the ``spec.json`` of the shipped model
+folder: it trains with exactly the settings the bundled model was trained with, read
+from its own folder, so the recipe and the model cannot drift apart.
+``--preset sentencepiece`` is that recipe changed for text in any script: the
+SentencePiece tokenizer, with 6,000 pieces and 32,768 word-pair buckets so that the
+phone file, piece model included, stays under 1 MB (``benchmarks/languages.md``). A
+path to any ``spec.json`` works too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,16 @@ from sentigru.spec import Spec
 MODELS = Path(__file__).parent / "models"
 PRESETS = {"bundled": MODELS / "default"}
 """Preset name: the shipped model folder whose spec it is."""
+VARIANTS = {
+    "sentencepiece": (
+        "bundled",
+        {
+            "tokenizer": {"tokenizer": "sentencepiece", "vocab_size": 6000},
+            "model": {"bigram_buckets": 32768},
+        },
+    )
+}
+"""Preset name: the preset it changes, and the settings it changes there."""
 
 
 def default_model() -> Path:
@@ -27,10 +41,13 @@ def default_model() -> Path:
 
 def preset_spec(preset: str | Path) -> Spec:
     """The spec of a named preset, or of a ``spec.json`` file."""
+    if str(preset) in VARIANTS:
+        base, changes = VARIANTS[str(preset)]
+        return preset_spec(base).replace(**changes)
     folder = PRESETS.get(str(preset))
     file = folder / "spec.json" if folder else Path(preset)
     if not file.is_file():
-        names = ", ".join(PRESETS)
+        names = ", ".join([*PRESETS, *VARIANTS])
         raise SentigruError(f"unknown preset {str(preset)!r}: give one of {names}, or a spec.json")
     try:
         text = file.read_text("utf-8")

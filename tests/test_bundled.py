@@ -108,3 +108,26 @@ def test_the_recipe_is_the_bundled_spec_and_the_default() -> None:
     assert preset_spec("bundled") == saved == Spec()
     script = (ROOT / "scripts" / "build_bundled_model.sh").read_text("utf-8")
     assert "sentigru train --preset bundled " in script
+
+
+def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language() -> None:
+    """--preset sentencepiece changes the bundled recipe in three settings only, so it
+    follows the recipe when that changes; an unknown preset names both."""
+    from sentigru.errors import SentigruError
+    from sentigru.presets import preset_spec
+
+    bundled, pieces = preset_spec("bundled").to_dict(), preset_spec("sentencepiece").to_dict()
+    changed = {
+        (section, key)
+        for section, values in bundled.items()
+        for key, value in values.items()
+        if pieces[section][key] != value
+    }
+    assert changed == {
+        ("tokenizer", "tokenizer"),
+        ("tokenizer", "vocab_size"),
+        ("model", "bigram_buckets"),
+    }
+    assert pieces["tokenizer"]["tokenizer"] == "sentencepiece"
+    with pytest.raises(SentigruError, match="bundled, sentencepiece"):
+        preset_spec("nope")
