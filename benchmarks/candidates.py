@@ -39,6 +39,16 @@ Added after B was adopted, and fixed before E was trained:
   score is the larger of A's and B's (two seeds each; one pair alone can agree by
   chance, as B's two seeds did on domains, 0.01 points).
 
+Added after E was adopted, and fixed before F was trained:
+
+* ``F``: B's rows plus E's sentences and 2,400 more (``negation_rows.py --shapes``) of
+  the two shapes E's left out and the checks fail most: the whole thing negated (*It
+  isn't a mediocre sitcom.*) and an action negated (*The router doesn't lag anymore.*),
+  half of them plain, with no content word of the checks.
+* Its rule: F replaces E when its mean over 2+ seeds beats E's on ``negation`` by more
+  than the seed spread, and loses no more than the seed spread on G, SST-2 dev and
+  other domains; the spread of each score is the largest of A's, B's and E's.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -82,6 +92,7 @@ CANDIDATES = {
     "B": "imdb-sst-domains",
     "D": "imdb-sst-domains",
     "E": "imdb-sst-domains-negation",
+    "F": "imdb-sst-domains-negation-f",
 }
 """Each candidate's labelled training file in RUNS."""
 
@@ -275,6 +286,7 @@ def report(rows: dict[str, dict]) -> None:
     lines.append(f"- {verdict(rows, 'B', 'A', 'domains')}")
     lines.append(f"- {verdict(rows, 'D', 'B', 'G')}")
     lines.append(f"- {verdict(rows, 'E', 'B', 'negation', ('A', 'B'))}")
+    lines.append(f"- {verdict(rows, 'F', 'E', 'negation', ('A', 'B', 'E'))}")
     (HERE / "candidates.md").write_text("\n".join(lines) + "\n")
 
 

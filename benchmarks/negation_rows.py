@@ -95,7 +95,8 @@ COMPLAIN = (
 GRUMBLE = "I have complaints about {s}.|{S} let me down.|I was let down by {s}."
 CONTENT = ADMIRE + ",complaints,complain,mind,let,down,nothing"
 
-_FUNCTION = """a an the is was are were be been not never no longer isn't wasn't aren't weren't
+_FUNCTION = """what anymore always still once
+    a an the is was are were be been not never no longer isn't wasn't aren't weren't
     isnt wasnt arent werent it it's its 's i i'm me my this that these those and but
     at all really very so quite too hardly far from anything of about to by with
     do does did don't doesn't didn't dont doesnt didnt have has had can can't cant
@@ -223,9 +224,86 @@ def rows(seed: str = SEED) -> list[tuple[str, str]]:
     return [(label, text) for text, label in items]
 
 
+# -- candidate F: two more shapes, the whole thing and an action negated ---------------
+
+ACTIONS = {
+    "gadget": (
+        "syncs instantly|sync instantly,connects effortlessly|connect effortlessly",
+        "lags|lag,stutters|stutter,disconnects|disconnect,rattles|rattle,wobbles|wobble",
+    ),
+    "clothes": (
+        "breathes nicely|breathe nicely,washes nicely|wash nicely",
+        "shrinks|shrink,fades|fade,rips|rip,unravels|unravel,pills|pill",
+    ),
+    "service": (
+        "refunds promptly|refund promptly,syncs instantly|sync instantly",
+        "glitches|glitch,stalls|stall,overbills|overbill,reboots|reboot",
+    ),
+    "people": (
+        "listens patiently|listen patiently,explains patiently|explain patiently",
+        "interrupts|interrupt,overcharges|overcharge,mumbles|mumble,yells|yell",
+    ),
+}
+"""Things a thing does, ``third person|base``, by kind: positive, then negative."""
+SHAPE_ROWS = 2400
+"""Rows of the two shapes, half of each label."""
+
+
+def article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def whole(rng: random.Random, label: str) -> str:
+    """*It isn't a mediocre sitcom.* (positive): a negated judgement of the whole thing;
+    half of them plain (*It's a mediocre sitcom.*)."""
+    kind = rng.choice(sorted(KINDS))
+    noun = rng.choice([s for s, plural in subjects(kind) if not plural]).removeprefix("the ")
+    if rng.random() < 0.5:  # plain: the word gives the label
+        word = rng.choice(adjectives(kind, label))
+        return capital(rng.choice(("it's", "this is", "what")) + f" {article(word)} {word} {noun}.")
+    word = rng.choice(adjectives(kind, NEG if label == POS else POS))
+    opener = rng.choice(("it isn't", "it is not", "this is not", "it's not", "this isnt"))
+    return capital(f"{opener} {article(word)} {word} {noun}.")
+
+
+def action(rng: random.Random, label: str) -> str:
+    """*The router doesn't lag anymore.* (positive): a negated action; half plain."""
+    kind = rng.choice(sorted(ACTIONS))
+    subject = rng.choice([s for s, plural in subjects(kind) if not plural])
+    if rng.random() < 0.5:
+        third, _ = rng.choice(ACTIONS[kind][0 if label == POS else 1].split(",")).split("|")
+        return capital(f"{subject} {rng.choice(('', 'always ', 'still '))}{third}.")
+    third, base = rng.choice(ACTIONS[kind][1 if label == POS else 0].split(",")).split("|")
+    ending = rng.choice((" anymore", " at all", "")) if label == POS else ""
+    form = rng.choice(
+        (f"doesn't {base}{ending}", f"does not {base}{ending}", f"never {third}", f"didn't {base}")
+    )
+    return capital(f"{subject} {form}.")
+
+
+def shape_rows(seed: str = SEED + "/shapes") -> list[tuple[str, str]]:
+    """Candidate F's added rows: :func:`whole` and :func:`action` sentences, balanced."""
+    rng = random.Random(seed)
+    out: dict[str, str] = {}
+    for maker in (whole, action):
+        for label in (POS, NEG):
+            made = 0
+            for _ in range(100 * SHAPE_ROWS):
+                if made == SHAPE_ROWS // 4:
+                    break
+                text = maker(rng, label)
+                if text not in out:
+                    out[text] = label
+                    made += 1
+    items = list(out.items())
+    rng.shuffle(items)
+    return [(label, text) for text, label in items]
+
+
 def content_words() -> set[str]:
     """Every word of the lexicon above other than :data:`FUNCTION`."""
-    text = " ".join([*(",".join(v) for v in KINDS.values()), CONTENT, COMPLAIN, GRUMBLE])
+    actions = ",".join(",".join(v) for v in ACTIONS.values()).replace("|", ",")
+    text = " ".join([*(",".join(v) for v in KINDS.values()), CONTENT, COMPLAIN, GRUMBLE, actions])
     for mark in (":p", "{s}", "{S}"):
         text = text.replace(mark, " ")
     return {w for w in words(text) if w not in FUNCTION}
@@ -246,9 +324,10 @@ def check_disjoint() -> None:
         sys.exit(f"content words the checks use: {', '.join(shared)}")
 
 
-def write(path: Path = OUT) -> int:
+def write(path: Path = OUT, shapes: bool = False) -> int:
+    """``data/negation_train.tsv`` (E's rows); with ``shapes``, those and F's."""
     check_disjoint()
-    made = rows()
+    made = rows() + (shape_rows() if shapes else [])
     with path.open("w", encoding="utf-8", newline="\n") as f:
         f.write("label\ttext\n")
         f.writelines(f"{label}\t{text}\n" for label, text in made)
@@ -256,4 +335,7 @@ def write(path: Path = OUT) -> int:
 
 
 if __name__ == "__main__":
-    print(f"{OUT.relative_to(ROOT)}: {write()} rows")
+    if sys.argv[1:2] == ["--shapes"]:  # candidate F's file, outside data/ until adopted
+        print(f"{sys.argv[2]}: {write(Path(sys.argv[2]), shapes=True)} rows")
+    else:
+        print(f"{OUT.relative_to(ROOT)}: {write()} rows")
