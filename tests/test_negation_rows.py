@@ -87,3 +87,30 @@ def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
         assert label == expected, text
         checked += 1
     assert checked == len(rows)
+
+
+def test_the_shape_rows_carry_the_labels_their_words_give() -> None:
+    """Candidate F's added sentences: a negated whole thing or action takes the label
+    opposite to its word's, a plain one its word's; balanced, distinct."""
+    polarity = {}
+    for _, pos, neg in gen.KINDS.values():
+        polarity.update({w: "positive" for w in pos.split(",")})
+        polarity.update({w: "negative" for w in neg.split(",")})
+    for pos, neg in gen.ACTIONS.values():
+        for phrases, label in ((pos, "positive"), (neg, "negative")):
+            for pair in phrases.split(","):
+                polarity.update({form.split()[0]: label for form in pair.split("|")})
+    made = gen.shape_rows()
+    assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
+    assert len({text for _, text in made}) == len(made)
+    negators = re.compile(r"n't|\bnot\b|\bnever\b|\bisnt\b", re.I)
+    things = sorted((s for kind in gen.KINDS for s, _ in gen.subjects(kind)), key=len)
+    for label, text in made:
+        rest = text.lower()
+        for thing in reversed(things):  # the longest first: "the refund process"
+            rest = re.sub(rf"\b{re.escape(thing.removeprefix('the '))}\b", " ", rest)
+        found = [w for w in re.findall(r"[\w-]+", rest) if w in polarity]
+        assert len(found) == 1, text
+        word = polarity[found[0]]
+        flipped = ({"positive", "negative"} - {word}).pop()
+        assert label == (flipped if negators.search(text) else word), text
