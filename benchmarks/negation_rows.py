@@ -209,16 +209,26 @@ def rows(seed: str = SEED) -> list[tuple[str, str]]:
     out: dict[str, str] = {}
     for kind, count in ROWS.items():
         for label in (POS, NEG):
-            made = 0
-            for _ in range(100 * count):
-                if made == count // 2:
-                    break
-                text = makers[kind](rng, label)
-                if rng.random() < 0.15:
-                    text = text.lower()
-                if text not in out:
-                    out[text] = label
-                    made += 1
+            _add(rng, out, makers[kind], label, count // 2, lower=0.15)
+    return _shuffled(rng, out)
+
+
+def _add(rng, out, maker, label: str, wanted: int, lower: float | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Add ``wanted`` new texts that ``maker`` writes for ``label`` to ``out``; with
+    ``lower``, that share of them lower-cased (as people type)."""
+    made = 0
+    for _ in range(200 * wanted):
+        if made == wanted:
+            return
+        text = maker(rng, label)
+        if lower is not None and rng.random() < lower:
+            text = text.lower()
+        if text not in out:
+            out[text] = label
+            made += 1
+
+
+def _shuffled(rng: random.Random, out: dict[str, str]) -> list[tuple[str, str]]:
     items = list(out.items())
     rng.shuffle(items)
     return [(label, text) for text, label in items]
@@ -287,17 +297,8 @@ def shape_rows(seed: str = SEED + "/shapes") -> list[tuple[str, str]]:
     out: dict[str, str] = {}
     for maker in (whole, action):
         for label in (POS, NEG):
-            made = 0
-            for _ in range(100 * SHAPE_ROWS):
-                if made == SHAPE_ROWS // 4:
-                    break
-                text = maker(rng, label)
-                if text not in out:
-                    out[text] = label
-                    made += 1
-    items = list(out.items())
-    rng.shuffle(items)
-    return [(label, text) for text, label in items]
+            _add(rng, out, maker, label, SHAPE_ROWS // 4)
+    return _shuffled(rng, out)
 
 
 def content_words() -> set[str]:
