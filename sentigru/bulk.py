@@ -262,9 +262,9 @@ class BucketRunner:
 
     ``tokenizer`` is the file's (its ``seq_len`` the file's input length): the regex
     tokenizer for a one-input file, SentencePiece for a three-input one (ids, mask and
-    segment ids, all resized alike). ``buckets``
-    overrides the lengths texts run at (each a whole number of chunks; the file's own
-    length is always added). ``jobs``: workers, None for every available core.
+    segment ids, all resized alike). ``buckets`` overrides the lengths texts run at
+    (each a whole number of chunks; the file's own length is always added). ``jobs``:
+    workers, None for every available core.
     """
 
     def __init__(

@@ -10,8 +10,8 @@ folder says exactly how it was made.
 
 The defaults are the recipe of the bundled model (chosen on 92,000 IMDB reviews and SST-2
 phrases, then trained on 123,000 rows of wider data; see ``benchmarks/bundled_model.md``),
-with its seed. A plain ``sentigru
-train --data FILE`` therefore trains the recipe that was measured.
+with its seed. A plain ``sentigru train --data FILE`` therefore trains the recipe that
+was measured.
 """
 
 from __future__ import annotations
