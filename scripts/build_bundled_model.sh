@@ -3,8 +3,8 @@
 # fixed sample of three other English review domains) and data/negation_train.tsv
 # (scripts/bundled_rows.py) with sentigru's own command and the shipped recipe (--preset
 # bundled: the spec of the bundled folder, which is also sentigru's default), measure it,
-# then install it in the package
-# (sentigru/models/default) and in export/. Same data and seed give the same model.
+# then install it in the package (sentigru/models/default) and in export/. Same data and
+# seed give the same model.
 # Usage: scripts/build_bundled_model.sh [DATA_DIR]   (default ../shared/data)
 # Why these settings, and what the model scores: benchmarks/bundled_model.md.
 set -euo pipefail
