@@ -73,7 +73,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import DATA, SHARED, domain_mix, load, tfidf_pipeline
+from baselines import DATA, HELD_DOMAINS, NEGATION, SHARED, domain_mix, load, tfidf_pipeline
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 
 from sentigru.data import Examples, read_examples
@@ -82,10 +82,8 @@ from sentigru.data.files import read_texts
 RUNS = Path("runs/proxy")
 HERE = Path(__file__).resolve().parent
 G_ROWS = 3000
-HELD_DOMAINS = ("hotels", "headphones", "tweets")
 UNLABELLED = 25_000
 NEGATION_ROWS = DATA / "negation_train.tsv"
-NEGATION = ("negated_positive", "negated_negative")
 SEEDS = (1, 2, 3)
 CANDIDATES = {
     "A": "imdb-sst",
