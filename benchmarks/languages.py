@@ -89,18 +89,23 @@ def mediapipe_labels(path: Path, texts: list[str], labels: list[str]) -> list[st
     return out
 
 
-def run_set(name: str, data: Path, work: Path, extra: list[str]) -> dict:
+def run_set(
+    name: str, data: Path, work: Path, extra: list[str], seed: int = SEED, keep: int | None = -1
+) -> dict:
+    """One set: train (``keep`` training rows, -1: the set's default), measure, and
+    return the figures."""
     from sentigru import bundle
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
 
-    train, val = split(read_rows(data / name / "train.tsv.gz"), SETS[name], name)
+    keep = SETS[name] if keep == -1 else keep
+    train, val = split(read_rows(data / name / "train.tsv.gz"), keep, name)
     dev = read_rows(data / name / "dev.tsv.gz")
     write_rows(work / f"{name}-train.tsv", train)
     write_rows(work / f"{name}-val.tsv", val)
     out = work / f"{name}-model"
     command = ["sentigru", "train", "--data", str(work / f"{name}-train.tsv"), "--val-data",
                str(work / f"{name}-val.tsv"), "--tokenizer", "sentencepiece", *extra,
-               "--out", str(out), "--force"]  # fmt: skip
+               "--seed", str(seed), "--out", str(out), "--force"]  # fmt: skip
     began = time.perf_counter()
     subprocess.run(command, check=True)
     seconds = time.perf_counter() - began
@@ -117,7 +122,7 @@ def run_set(name: str, data: Path, work: Path, extra: list[str]) -> dict:
         "train_rows": len(train),
         "val_rows": len(val),
         "dev_rows": len(dev),
-        "command_options": ["--tokenizer", "sentencepiece", *extra],
+        "command_options": ["--tokenizer", "sentencepiece", *extra, "--seed", str(seed)],
         "train_seconds": round(seconds, 1),
         "keras_dev_accuracy": float(np.mean([a == b for a, b in zip(keras_labels, truth)])),
         "phone_dev_accuracy": float(np.mean([a == b for a, b in zip(phone_labels, truth)])),
@@ -169,13 +174,18 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
     parser.add_argument("--extra", default="", help="more sentigru train options")
     parser.add_argument("--tag", default="", help="stored as 'SET TAG' (a variant's figures)")
+    parser.add_argument("--seed", type=int, default=SEED, help="sentigru's training seed")
+    parser.add_argument("--rows", type=int, default=-1,
+                        help="training rows kept before the 90/10 split (0: all; default: the "
+                             "set's own, all but NSMC's 20,000)")  # fmt: skip
     args = parser.parse_args()
     store = HERE / "languages.json"
     results = json.loads(store.read_text("utf-8")) if store.exists() else {}
     with tempfile.TemporaryDirectory(prefix="sentigru-languages-") as tmp:
         for name in args.sets:  # one training at a time: the cores are shared
             key = f"{name} {args.tag}".strip()
-            results[key] = run_set(name, args.data, Path(tmp), args.extra.split())
+            keep = None if args.rows == 0 else args.rows
+            results[key] = run_set(name, args.data, Path(tmp), args.extra.split(), args.seed, keep)
             store.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
             write_markdown(results)
     print(f"wrote {store}", file=sys.stderr)
