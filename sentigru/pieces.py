@@ -17,6 +17,7 @@ pieces there is only one.
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import re
@@ -221,16 +222,27 @@ class SentencePieceTokenizer:
         return padded([self.ids(text) for text in texts], self.seq_len)
 
     def known(self, text: str) -> int:
-        """Pieces of ``text`` within the model's length other than the unknown piece."""
-        return sum(1 for i in self.ids(text) if i not in self._specials)
+        """Pieces of ``text`` within the model's length that the model learnt: not the
+        specials, not the bare word boundary ``▁``, and not byte pieces (a character with
+        no piece of its own, spelt in UTF-8 bytes; an English model spells Japanese and
+        emoji that way)."""
+        return sum(1 for i in self.ids(text) if i not in self._unknown)
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
-        return np.count_nonzero((rows != 0) & ~np.isin(rows, self._specials), axis=1)
+        return np.count_nonzero((rows != 0) & ~np.isin(rows, self._unknown_ids), axis=1)
 
-    @property
-    def _specials(self) -> tuple[int, ...]:
-        return (contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep)
+    @functools.cached_property
+    def _unknown(self) -> frozenset[int]:
+        """The ids that are no learnt piece: specials, ``▁`` alone and byte pieces."""
+        sp = self.vocab.processor
+        specials = {contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep}
+        empty = {i for i in range(len(self.vocab)) if sp.IdToPiece(i) == "\u2581"}
+        return frozenset(specials | empty | {i for i in range(len(self.vocab)) if sp.IsByte(i)})
+
+    @functools.cached_property
+    def _unknown_ids(self) -> np.ndarray:
+        return np.fromiter(sorted(self._unknown), np.int64)
 
 
 def tokenizer_for(vocab: Any, seq_len: int) -> Any:

@@ -50,3 +50,20 @@ def test_a_tokenizer_needs_room_for_cls_and_sep() -> None:
         pieces.processor.EncodeAsIds("最悪")[0],
         3,
     ]
+
+
+def test_known_pieces_leave_out_bytes_that_spell_unseen_characters() -> None:
+    """A piece model learnt from English spells Japanese and emoji in byte pieces: they
+    are no piece the model learnt, so such text has no known piece, as with the regex
+    tokenizer; English words and the characters it learnt count, one by one."""
+    english = [f"the {w} film was {v} and the acting {v}" for w in ("first", "new", "last")
+               for v in ("great", "awful", "fine", "dull")] * 40  # fmt: skip
+    tokenizer = SentencePieceTokenizer(Pieces.train(english, MIN_PIECES), 64)
+    texts = ["最悪の映画だった", "😀😀", "", "the film was great"]
+    assert [tokenizer.known(t) for t in texts[:3]] == [0, 0, 0]
+    assert tokenizer.known(texts[3]) > 0
+    assert any(tokenizer.vocab.processor.IsByte(i) for i in tokenizer.ids(texts[0]))
+    rows = tokenizer.encode(texts)
+    assert list(tokenizer.count_known(rows)) == [tokenizer.known(t) for t in texts]
+    japanese = SentencePieceTokenizer(Pieces.train(JAPANESE * 4, MIN_PIECES), 64)
+    assert japanese.known("最悪") > 0
