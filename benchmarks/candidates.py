@@ -66,6 +66,7 @@ ships with):
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
+    python benchmarks/candidates.py speed S-s1             # its bulk speed against the bundled
 
 Each training is ``sentigru train`` (printed before it runs); times are on 2 cores. The
 split files hold shared data: they stay under ``runs/`` (ignored by git).
@@ -231,6 +232,8 @@ def measure(args: argparse.Namespace) -> None:
                 rows[folder.name][key] = float((folder / f"{key}.txt").read_text())
         print(folder.name, {k: round(v, 4) for k, v in rows[folder.name].items()}, flush=True)
     rows = dict(sorted(rows.items()))
+    if "_speed" in kept:
+        rows["_speed"] = kept["_speed"]
     peers = (("tfidf-A", "imdb-sst"), ("tfidf-B", "imdb-sst-domains"))
     for name, file in (*peers, ("tfidf-E", "imdb-sst-domains-negation")):
         if name in kept and args.keep_peers:  # the same split gives the same peer
@@ -241,6 +244,35 @@ def measure(args: argparse.Namespace) -> None:
         rows[name] = scores(lambda t, m=model: list(m.predict(t)), data)
         print(name, {k: round(v, 4) for k, v in rows[name].items()}, flush=True)
     (HERE / "candidates.json").write_text(json.dumps(rows, indent=2) + "\n")
+    report(rows)
+
+
+def speed(args: argparse.Namespace) -> None:
+    """Texts a second of ``sentigru predict`` on many texts (bulk, every core) with a
+    candidate's phone file against the bundled one, alternating, in one run: a tokenizer
+    that makes more ids per text costs the recurrent layers time in proportion."""
+    import sentigru
+    from sentigru.presets import default_model
+
+    data = sets()
+    workloads = {"G": data["G"].texts, "sst2_dev": data["sst2_dev"].texts}
+    models = {
+        "bundled": sentigru.load(default_model()),
+        args.folder: sentigru.load(RUNS / args.folder),
+    }
+    rates: dict[str, dict[str, list[float]]] = {m: {w: [] for w in workloads} for m in models}
+    for _ in range(args.rounds):
+        for work, texts in workloads.items():
+            for name, model in models.items():
+                began = time.perf_counter()
+                model.scores(texts)
+                rates[name][work].append(len(texts) / (time.perf_counter() - began))
+    medians = {m: {w: statistics.median(v) for w, v in r.items()} for m, r in rates.items()}
+    store = HERE / "candidates.json"
+    rows = json.loads(store.read_text())
+    rows["_speed"] = {"rounds": args.rounds, "texts_per_s": medians}
+    store.write_text(json.dumps(rows, indent=2) + "\n")
+    print(json.dumps(rows["_speed"], indent=2))
     report(rows)
 
 
@@ -298,6 +330,8 @@ def report(rows: dict[str, dict]) -> None:
         "|---|" + "---|" * (len(keys) + 2),
     ]
     for name, r in rows.items():
+        if name.startswith("_"):
+            continue
         cells = " | ".join(f"{100 * r[k]:.2f}" if k in r else "" for k in keys)
         cost = " | ".join(f"{r[k]:.0f}" if k in r else "" for k in ("wall_seconds", "peak_mib"))
         lines.append(f"| {name} | {cells} | {cost} |")
@@ -318,7 +352,24 @@ def report(rows: dict[str, dict]) -> None:
     lines.append(f"- {verdict(rows, 'F', 'E', 'negation', ('A', 'B', 'E'))}")
     english = ("G", "sst2_dev", "domains", "negation")
     lines.append(f"- {verdict(rows, 'S', 'E', english, ('A', 'B', 'E'))}")
+    if "_speed" in rows:
+        lines += ["", speed_lines(rows["_speed"])]
     (HERE / "candidates.md").write_text("\n".join(lines) + "\n")
+
+
+def speed_lines(found: dict) -> str:
+    rates = found["texts_per_s"]
+    (other,) = [m for m in rates if m != "bundled"]
+    parts = [
+        f"{work} {rates[other][work]:.0f} against {rates['bundled'][work]:.0f} texts/s "
+        f"({rates[other][work] / rates['bundled'][work]:.2f}x)"
+        for work in rates["bundled"]
+    ]
+    return (
+        f"Speed (`python benchmarks/candidates.py speed {other}`, medians of "
+        f"{found['rounds']} alternating rounds, bulk prediction on every core): {other}'s "
+        f"phone file against the bundled one on {', '.join(parts)}."
+    )
 
 
 def main() -> None:
@@ -332,6 +383,10 @@ def main() -> None:
     m = sub.add_parser("measure")
     m.add_argument("--keep-peers", action="store_true", help="reuse the TF-IDF rows written")
     m.set_defaults(run=measure)
+    v = sub.add_parser("speed")
+    v.add_argument("folder", help="a run in runs/proxy, such as S-s1")
+    v.add_argument("--rounds", type=int, default=5)
+    v.set_defaults(run=speed)
     args = parser.parse_args()
     args.run(args)
 
