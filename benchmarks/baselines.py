@@ -79,6 +79,15 @@ def domain_mix() -> Examples:
     return mixed
 
 
+def short_reviews() -> Examples:
+    """The 600 short product, restaurant, hotel and app reviews of ``data/`` (written
+    for the project; never trained on)."""
+    short = Examples()
+    for name in ("reviews.tsv", "reviews_test.tsv"):
+        short.extend(read_examples(DATA / name).examples)
+    return short
+
+
 def bundled_rows() -> tuple[Examples, Examples]:
     """The bundled model's training file, in order, and its IMDB part: IMDB train, SST-2
     train, :func:`domain_mix` and ``data/negation_train.tsv`` (candidate E of
@@ -101,9 +110,7 @@ def splits(folder: bundle.ModelFolder) -> dict[str, Examples]:
     imdb_texts = set(imdb.texts)
     imdb_val = val.subset(i for i, t in enumerate(val.texts) if t in imdb_texts)
     imdb_train = train.subset(i for i, t in enumerate(train.texts) if t in imdb_texts)
-    short = Examples()
-    for name in ("reviews.tsv", "reviews_test.tsv"):  # written here; never trained on
-        short.extend(read_examples(DATA / name).examples)
+    short = short_reviews()
     found = {
         "train": train,
         "imdb_train": imdb_train,

@@ -102,7 +102,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import DATA, HELD_DOMAINS, NEGATION, SHARED, domain_mix, load, tfidf_pipeline
+from baselines import (
+    DATA,
+    HELD_DOMAINS,
+    NEGATION,
+    SHARED,
+    domain_mix,
+    load,
+    short_reviews,
+    tfidf_pipeline,
+)
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 
 from sentigru.data import Examples, read_examples
@@ -221,9 +230,7 @@ def sets() -> dict[str, Examples]:
         found[name] = load(f"reviews-en/{name}.tsv.gz")
     for name in NEGATION:
         found[name] = read_examples(DATA / "checks" / f"{name}.tsv").examples
-    found["short"] = Examples()
-    for name in ("reviews.tsv", "reviews_test.tsv"):  # written for the project; never trained on
-        found["short"].extend(read_examples(DATA / name).examples)
+    found["short"] = short_reviews()
     return found
 
 

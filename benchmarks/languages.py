@@ -90,14 +90,13 @@ def mediapipe_labels(path: Path, texts: list[str], labels: list[str]) -> list[st
 
 
 def run_set(
-    name: str, data: Path, work: Path, extra: list[str], seed: int = SEED, keep: int | None = -1
+    name: str, data: Path, work: Path, extra: list[str], seed: int, keep: int | None
 ) -> dict:
-    """One set: train (``keep`` training rows, -1: the set's default), measure, and
-    return the figures."""
+    """One set: train on ``keep`` of its training rows (None: all), measure, and return
+    the figures."""
     from sentigru import bundle
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
 
-    keep = SETS[name] if keep == -1 else keep
     train, val = split(read_rows(data / name / "train.tsv.gz"), keep, name)
     dev = read_rows(data / name / "dev.tsv.gz")
     write_rows(work / f"{name}-train.tsv", train)
@@ -184,7 +183,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sentigru-languages-") as tmp:
         for name in args.sets:  # one training at a time: the cores are shared
             key = f"{name} {args.tag}".strip()
-            keep = None if args.rows == 0 else args.rows
+            keep = SETS[name] if args.rows == -1 else (args.rows or None)
             results[key] = run_set(name, args.data, Path(tmp), args.extra.split(), args.seed, keep)
             store.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
             write_markdown(results)

@@ -237,8 +237,10 @@ class SentencePieceTokenizer:
         """The ids that are no learnt piece: specials, ``▁`` alone and byte pieces."""
         sp = self.vocab.processor
         specials = {contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep}
-        empty = {i for i in range(len(self.vocab)) if sp.IdToPiece(i) == "\u2581"}
-        return frozenset(specials | empty | {i for i in range(len(self.vocab)) if sp.IsByte(i)})
+        unlearnt = (
+            i for i in range(len(self.vocab)) if sp.IsByte(i) or sp.IdToPiece(i) == "\u2581"
+        )
+        return frozenset(specials.union(unlearnt))
 
     @functools.cached_property
     def _unknown_ids(self) -> np.ndarray:
