@@ -15,6 +15,13 @@ subsampled to 20,000, seeded, to keep one training within minutes on two cores).
 
     python benchmarks/languages.py --data DATA_FOLDER [--sets marc-ja nsmc]
 
+``--ngram-teacher`` (rows tagged ``teacher``, ``teacher s8``) against the preset
+(``small``, ``small s8``), rule fixed before the runs: on each set it is a gain when the
+mean phone-file dev accuracy of seeds 7 and 8 beats the preset's by more than the larger
+of the two seed spreads (max - min over the seeds); it meets the issue's target on a set
+only when both seeds beat the character n-gram peer. The preset turns it on only if it
+is a gain on at least three of the four sets and loses beyond the spread on none.
+
 Writes ``benchmarks/languages.json`` (merged with earlier runs, set by set) and
 ``benchmarks/languages.md``. Trainings run one after another.
 """

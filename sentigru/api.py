@@ -178,6 +178,11 @@ def train(
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
+    if prepared.teacher_accuracy is not None:
+        log(
+            f"character n-gram teacher: its out-of-fold scores pick the label of "
+            f"{prepared.teacher_accuracy:.2%} of the training texts"
+        )
     _warn_averaging(run_spec, log)
 
     with bundle.training_run(
@@ -197,6 +202,8 @@ def train(
         extra = {}
         if soft is not None:
             extra["unlabelled"] = {"rows": len(soft.texts), "teacher_sha256": soft.teacher}
+        if prepared.teacher_accuracy is not None:
+            extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
         bundle.save(trained, out, force=force, files=files, extra=extra)
     if failed is not None:
         raise SentigruError(

@@ -167,6 +167,11 @@ class TrainingSpec:
     )
     # Validation rows are then chosen by a seeded hash of the text.
     shuffle_buffer: int = setting(4096, "With --stream: rows held to shuffle the stream")
+    ngram_teacher: bool = setting(
+        False, "Also learn each training text from a character n-gram model's scores"
+    )
+    # Out-of-fold scores of TF-IDF character 1-4-grams + logistic regression
+    # (ngram_teacher.py): small data, any script. The phone file is the same.
 
     def __post_init__(self) -> None:
         _check_choice(self.word_init, "word_init", WORD_INITS)
@@ -187,6 +192,10 @@ class TrainingSpec:
             f"label_smoothing must be in [0, 1), got {self.label_smoothing}",
         )
         _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
+        _check(
+            not (self.stream and self.ngram_teacher),
+            "ngram_teacher holds the training texts in memory; drop --stream or --ngram-teacher",
+        )
 
 
 @dataclass(frozen=True)

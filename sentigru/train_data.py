@@ -80,6 +80,8 @@ class Prepared:
     """The training rows' ids (validation rows left out), one pass per call."""
     unlabelled_rows: int = 0
     """Rows trained on a teacher's scores, beside the labelled ``counts``."""
+    teacher_accuracy: float | None = None
+    """With ``ngram_teacher``: the share of training texts its out-of-fold scores get right."""
 
     @property
     def train_rows(self) -> int:
@@ -179,6 +181,11 @@ def _prepare_examples(
     if unlabelled is not None:
         train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
         fingerprint = _combined(fingerprint, unlabelled.fingerprint())
+    teacher_accuracy = None
+    if spec.training.ngram_teacher:
+        taught, teacher_accuracy = _ngram_taught(train_set.texts, train_targets, spec)
+        train_ids += train_ids[: len(train_set)]
+        train_targets = np.concatenate([train_targets, taught])
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
 
@@ -204,8 +211,21 @@ def _prepare_examples(
         streamed=False,
         pipelines=pipelines,
         train_ids=lambda: train_ids,
-        unlabelled_rows=len(extra),
+        unlabelled_rows=len(extra) + (len(train_set) if teacher_accuracy is not None else 0),
+        teacher_accuracy=teacher_accuracy,
     )
+
+
+def _ngram_taught(
+    texts: Sequence[str], targets: np.ndarray, spec: Spec
+) -> tuple[np.ndarray, float]:
+    """The character n-gram teacher's out-of-fold scores of the labelled ``texts`` (the
+    first rows of ``targets``), and how many of them pick the label."""
+    from sentigru.ngram_teacher import out_of_fold_scores
+
+    labelled = targets[: len(texts)]
+    scores = out_of_fold_scores(texts, labelled, spec.training.seed)
+    return scores, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
 
 
 def _combined(*fingerprints: str) -> str:
