@@ -51,7 +51,10 @@ class Features:
         return Features(indptr, self.indices[picked], self.data[picked], self.width)
 
     def _row_ids(self) -> np.ndarray:
-        return np.repeat(np.arange(self.rows), np.diff(self.indptr))
+        """The row of each stored value (computed once: every product needs it)."""
+        if getattr(self, "_rows", None) is None:
+            self._rows = np.repeat(np.arange(self.rows), np.diff(self.indptr))
+        return self._rows
 
     def dot(self, weights: np.ndarray) -> np.ndarray:
         """``X @ weights`` for ``weights`` of shape ``[width, k]``."""
@@ -83,29 +86,33 @@ def _ngram_counts(text: str) -> dict[str, int]:
 
 
 def featurize(texts: Sequence[str]) -> Features:
-    """TF-IDF rows over the n-grams at least ``MIN_DF`` of ``texts`` hold."""
-    counted = [_ngram_counts(text) for text in texts]
+    """TF-IDF rows over the n-grams at least ``MIN_DF`` of ``texts`` hold. Two passes
+    (document frequencies, then rows), so only one text's counts are held at a time."""
     frequency: dict[str, int] = {}
-    for counts in counted:
-        for gram in counts:
+    for text in texts:
+        for gram in _ngram_counts(text):
             frequency[gram] = frequency.get(gram, 0) + 1
-    columns = {gram: i for i, gram in enumerate(g for g, f in frequency.items() if f >= MIN_DF)}
-    idf = np.ones(len(columns))
-    for gram, i in columns.items():
-        idf[i] += np.log((1 + len(texts)) / (1 + frequency[gram]))
+    columns: dict[str, int] = {}
+    idf = []
+    for gram, df in frequency.items():
+        if df >= MIN_DF:
+            columns[gram] = len(columns)
+            idf.append(1.0 + np.log((1 + len(texts)) / (1 + df)))
+    del frequency
+    weights = np.array(idf)
     indptr, indices, data = [0], [], []
-    for counts in counted:
-        kept = [(columns[g], c) for g, c in counts.items() if g in columns]
+    for text in texts:
+        kept = [(columns[g], c) for g, c in _ngram_counts(text).items() if g in columns]
         index = np.array([i for i, _ in kept], dtype=np.int64)
-        values = (1.0 + np.log([c for _, c in kept])) * idf[index] if kept else np.zeros(0)
+        values = (1.0 + np.log([c for _, c in kept])) * weights[index] if kept else np.zeros(0)
         norm = np.sqrt((values**2).sum())
         indices.append(index)
         data.append(values / norm if norm else values)
         indptr.append(indptr[-1] + len(kept))
     return Features(
         np.array(indptr, dtype=np.int64),
-        np.concatenate(indices or [np.zeros(0, np.int64)]).astype(np.int64),
-        np.concatenate(data or [np.zeros(0)]).astype(np.float64),
+        np.concatenate([np.zeros(0, np.int64), *indices]),
+        np.concatenate([np.zeros(0), *data]),
         len(columns),
     )
 

@@ -116,6 +116,7 @@ def test_a_student_with_few_labels_learns_from_the_teachers_scores(
         (["--unlabelled", "u.txt"], "--unlabelled needs --teacher MODEL"),
         (["--teacher", "t"], "give --unlabelled FILE too"),
         (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream"),
+        (["--ngram-teacher", "--stream"], "drop --stream or --ngram-teacher"),
     ],
 )
 def test_train_refuses_half_a_teacher_in_one_line(
