@@ -111,7 +111,7 @@ def test_the_recipe_is_the_bundled_spec_and_the_default() -> None:
 
 
 def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language() -> None:
-    """--preset sentencepiece changes the bundled recipe in three settings only, so it
+    """--preset sentencepiece changes the bundled recipe in four settings only, so it
     follows the recipe when that changes; an unknown preset names both."""
     from sentigru.errors import SentigruError
     from sentigru.presets import preset_spec
@@ -127,6 +127,7 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
         ("tokenizer", "tokenizer"),
         ("tokenizer", "vocab_size"),
         ("model", "bigram_buckets"),
+        ("training", "ngram_teacher"),
     }
     assert pieces["tokenizer"]["tokenizer"] == "sentencepiece"
     with pytest.raises(SentigruError, match="bundled, sentencepiece"):
