@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sentigru"
 
 LAYERS = [
     {"errors", "atomic", "limits", "contract", "spec", "tf_quiet", "plots"},
-    {"tokenizer", "pieces", "modelfile", "word_vectors", "presets"},
+    {"tokenizer", "pieces", "modelfile", "word_vectors", "ngram_teacher", "presets"},
     {"data"},
     {"model", "pipeline", "train_data", "bundle", "callbacks", "distribute", "worker_loop"},
     {"predictor", "bulk", "trust", "evaluation"},
