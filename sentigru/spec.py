@@ -194,7 +194,8 @@ class TrainingSpec:
         _check(self.seed >= 0, f"seed must be >= 0, got {self.seed}")
         _check(
             not (self.stream and self.ngram_teacher),
-            "ngram_teacher holds the training texts in memory; drop --stream or --ngram-teacher",
+            "ngram_teacher holds the training texts in memory: "
+            "drop --stream, or add --no-ngram-teacher",
         )
 
 

@@ -116,7 +116,8 @@ def test_a_student_with_few_labels_learns_from_the_teachers_scores(
         (["--unlabelled", "u.txt"], "--unlabelled needs --teacher MODEL"),
         (["--teacher", "t"], "give --unlabelled FILE too"),
         (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream"),
-        (["--ngram-teacher", "--stream"], "drop --stream or --ngram-teacher"),
+        (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher"),
+        (["--preset", "sentencepiece", "--stream"], "add --no-ngram-teacher"),
     ],
 )
 def test_train_refuses_half_a_teacher_in_one_line(
