@@ -77,7 +77,8 @@ class Prepared:
     streamed: bool
     pipelines: Pipelines
     train_ids: Callable[[], Iterable[Sequence[int]]]
-    """The training rows' ids (validation rows left out), one pass per call."""
+    """The training texts' ids (validation rows left out), each text once, one pass per
+    call: what the word vectors count, however often a text appears in the epochs."""
     unlabelled_rows: int = 0
     """Rows trained on a teacher's scores, beside the labelled ``counts``."""
     teacher_accuracy: float | None = None
@@ -182,9 +183,10 @@ def _prepare_examples(
         train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
         fingerprint = _combined(fingerprint, unlabelled.fingerprint())
     teacher_accuracy = None
+    rows = train_ids  # what each epoch trains on; ``train_ids`` holds every text once
     if spec.training.ngram_teacher:
         taught, teacher_accuracy = _ngram_taught(train_set.texts, train_targets, spec)
-        train_ids += train_ids[: len(train_set)]
+        rows = train_ids + train_ids[: len(train_set)]
         train_targets = np.concatenate([train_targets, taught])
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
@@ -199,7 +201,7 @@ def _prepare_examples(
             "shard": shard,
         }
         if part == "train":
-            return make_dataset(train_ids, train_targets, epoch=epoch, **common)
+            return make_dataset(rows, train_targets, epoch=epoch, **common)
         return make_dataset(val_ids, val_targets, **common) if val_targets is not None else None
 
     return Prepared(

@@ -89,3 +89,4 @@ def test_training_rows_gain_the_teachers_scores_and_validation_keeps_labels() ->
     assert soft.sum() > labelled // 2  # the teacher's rows are scores, not labels
     val = np.concatenate([y.numpy() for _, y in taught.pipelines("val", None, 16, (0, 1))])
     assert set(val.ravel().tolist()) == {0.0, 1.0}
+    assert list(taught.train_ids()) == list(plain.train_ids())  # each text counted once
