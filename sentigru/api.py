@@ -152,7 +152,8 @@ def train(
     The folder holds the phone file (``phone_file=False`` skips its conversion), so
     ``predict`` on it needs no TensorFlow. ``unlabelled`` files of texts are trained on
     with ``teacher``'s scores as their targets (distillation: the teacher is any model
-    folder or ``.tflite`` with the same labels). With a checkpoint after every epoch, an
+    folder or ``.tflite`` with the same labels), or, without ``teacher`` and with
+    ``ngram_teacher=True``, the character n-gram teacher's. With a checkpoint after every epoch, an
     interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
     only the chief writes ``out``; other workers return None."""
     from sentigru import bundle
@@ -201,7 +202,8 @@ def train(
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = {}
         if soft is not None:
-            extra["unlabelled"] = {"rows": len(soft.texts), "teacher_sha256": soft.teacher}
+            key = "teacher" if soft.scores is None else "teacher_sha256"
+            extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
         if prepared.teacher_accuracy is not None:
             extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -254,21 +256,21 @@ def _teacher_scores(
 
     from sentigru import bundle
     from sentigru.data.files import read_texts
-    from sentigru.train_data import NO_STREAMED_UNLABELLED, Unlabelled
+    from sentigru.train_data import NGRAM_UNLABELLED, NO_STREAMED_UNLABELLED, Unlabelled
 
     files = _paths(unlabelled)
     if not files and teacher is None:
         return None
     if not files:
         raise SentigruError("--teacher scores the --unlabelled texts; give --unlabelled FILE too")
-    if teacher is None:
-        raise SentigruError(
-            "--unlabelled needs --teacher MODEL: a model whose scores become the texts' "
-            "targets (train one on the labelled data first)"
-        )
+    if teacher is None and not spec.training.ngram_teacher:
+        raise SentigruError(NGRAM_UNLABELLED)
     if spec.training.stream:
         raise SentigruError(NO_STREAMED_UNLABELLED)
     texts = [text for path in files for text in read_texts(path, source.options)]
+    if teacher is None:
+        log(f"the character n-gram teacher scores the {len(texts)} unlabelled texts")
+        return Unlabelled.for_ngram_teacher(texts)
     start = time.perf_counter()
     model = load(teacher)
     scores = model.scores(texts)

@@ -188,7 +188,8 @@ def _preset(params: dict[str, Any]) -> Any:
     multiple=True,
     type=click.Path(path_type=Path),
     help="Texts without labels (.tsv/.csv/.jsonl text column, a folder of .txt, or one "
-    "per line), trained on with --teacher's scores. Repeat to combine files.",
+    "per line), trained on with --teacher's scores, or without --teacher with the "
+    "--ngram-teacher's. Repeat to combine files.",
 )
 @click.option(
     "--teacher",

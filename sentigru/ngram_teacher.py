@@ -149,11 +149,26 @@ def fit(features: Features, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def out_of_fold_scores(texts: Sequence[str], targets: np.ndarray, seed: int) -> np.ndarray:
     """Each text's scores from a teacher trained on the other folds (``targets`` are the
     one-hot labels, ``[len(texts), labels]``)."""
-    features = featurize(texts)
+    return teach(texts, targets, seed)[0]
+
+
+def teach(
+    texts: Sequence[str], targets: np.ndarray, seed: int, unlabelled: Sequence[str] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled ``texts``' out-of-fold scores, and the ``unlabelled`` texts' scores
+    from a teacher trained on every labelled text. The n-grams are counted over both
+    (no labels are read there), so n-grams seen only once among the labelled texts but
+    again in unlabelled ones still count."""
+    features = featurize([*texts, *unlabelled])
+    labelled = features.take(np.arange(len(texts)))
     order = np.random.default_rng(seed).permutation(len(texts))
     scores = np.zeros(targets.shape)
     for fold in np.array_split(order, FOLDS):
         rest = np.setdiff1d(order, fold)
-        weights, bias = fit(features.take(rest), targets[rest])
-        scores[fold] = _softmax(features.take(fold).dot(weights) + bias)
-    return scores.astype(np.float32)
+        weights, bias = fit(labelled.take(rest), targets[rest])
+        scores[fold] = _softmax(labelled.take(fold).dot(weights) + bias)
+    others = np.zeros((len(unlabelled), targets.shape[1]))
+    if len(unlabelled):
+        weights, bias = fit(labelled, targets)
+        others = _softmax(features.take(np.arange(len(texts), features.rows)).dot(weights) + bias)
+    return scores.astype(np.float32), others.astype(np.float32)

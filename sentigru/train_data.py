@@ -30,6 +30,11 @@ or ``"val"`` (``None`` when there is no validation data). One part at a time, so
 caller that needs only one does not build, or hold, the other."""
 
 
+NGRAM_TEACHER = "character n-gram teacher"
+NGRAM_UNLABELLED = (
+    "--unlabelled needs --teacher MODEL or --ngram-teacher: a model whose scores become "
+    "the texts' targets"
+)
 NO_STREAMED_UNLABELLED = (
     "--unlabelled holds its texts and the teacher's scores in memory; drop --stream or --unlabelled"
 )
@@ -38,25 +43,37 @@ NO_STREAMED_UNLABELLED = (
 @dataclass(frozen=True)
 class Unlabelled:
     """Texts without labels, with a teacher's scores as their targets (distillation):
-    ``scores[i]`` holds one probability per name in ``labels``, the teacher's order."""
+    ``scores[i]`` holds one probability per name in ``labels``, the teacher's order.
+    Without ``scores``, the character n-gram teacher (``ngram_teacher``) scores them."""
 
     texts: list[str]
-    scores: np.ndarray
+    scores: np.ndarray | None
     labels: list[str]
     teacher: str
-    """What names the teacher: the sha256 of its phone file."""
+    """What names the teacher: the sha256 of its phone file, or ``NGRAM_TEACHER``."""
+
+    @classmethod
+    def for_ngram_teacher(cls, texts: list[str]) -> Unlabelled:
+        return cls(texts, None, [], NGRAM_TEACHER)
 
     def fingerprint(self) -> str:
-        """Names the texts, the teacher and its scores, so a resumed run can tell."""
+        """Names the texts, the teacher and its scores, so a resumed run can tell (the
+        n-gram teacher's scores follow from the labelled data and the seed)."""
         digest = Fingerprint()
         digest.add(self.teacher, "teacher")
         digest.add(",".join(self.labels), "labels")
+        if self.scores is None:
+            for text in self.texts:
+                digest.add(text, "")
+            return digest.hexdigest()
         for text, row in zip(self.texts, self.scores):
             digest.add(text, ",".join(f"{p:.6f}" for p in row))
         return digest.hexdigest()
 
     def targets(self, labels: list[str]) -> np.ndarray:
         """The scores as targets in the student's label order."""
+        if self.scores is None:
+            raise SentigruError(NGRAM_UNLABELLED)
         if sorted(self.labels) != sorted(labels):
             raise SentigruError(
                 f"the teacher's labels ({', '.join(self.labels)}) are not the training "
@@ -179,15 +196,21 @@ def _prepare_examples(
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
     fingerprint = examples.fingerprint()
+    ngram_scored = unlabelled is not None and unlabelled.scores is None
     if unlabelled is not None:
-        train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
         fingerprint = _combined(fingerprint, unlabelled.fingerprint())
+    if unlabelled is not None and not ngram_scored:
+        train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
+    if ngram_scored and not spec.training.ngram_teacher:
+        raise SentigruError(NGRAM_UNLABELLED)
     teacher_accuracy = None
     rows = train_ids  # what each epoch trains on; ``train_ids`` holds every text once
     if spec.training.ngram_teacher:
-        taught, teacher_accuracy = _ngram_taught(train_set.texts, train_targets, spec)
+        taught, others, teacher_accuracy = _ngram_taught(
+            train_set.texts, train_targets, extra if ngram_scored else [], spec
+        )
         rows = train_ids + train_ids[: len(train_set)]
-        train_targets = np.concatenate([train_targets, taught])
+        train_targets = np.concatenate([train_targets, others, taught])
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
 
@@ -219,15 +242,16 @@ def _prepare_examples(
 
 
 def _ngram_taught(
-    texts: Sequence[str], targets: np.ndarray, spec: Spec
-) -> tuple[np.ndarray, float]:
+    texts: Sequence[str], targets: np.ndarray, unlabelled: Sequence[str], spec: Spec
+) -> tuple[np.ndarray, np.ndarray, float]:
     """The character n-gram teacher's out-of-fold scores of the labelled ``texts`` (the
-    first rows of ``targets``), and how many of them pick the label."""
-    from sentigru.ngram_teacher import out_of_fold_scores
+    first rows of ``targets``), its scores of the ``unlabelled`` texts, and the share of
+    labelled texts whose scores pick the label."""
+    from sentigru.ngram_teacher import teach
 
     labelled = targets[: len(texts)]
-    scores = out_of_fold_scores(texts, labelled, spec.training.seed)
-    return scores, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
+    scores, others = teach(texts, labelled, spec.training.seed, unlabelled)
+    return scores, others, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
 
 
 def _combined(*fingerprints: str) -> str:

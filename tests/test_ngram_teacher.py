@@ -8,12 +8,14 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from conftest import synthetic_reviews
 
 from sentigru import ngram_teacher
 from sentigru.data import Examples
+from sentigru.errors import SentigruError
 from sentigru.spec import Spec
-from sentigru.train_data import prepare
+from sentigru.train_data import Unlabelled, prepare
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -90,3 +92,31 @@ def test_training_rows_gain_the_teachers_scores_and_validation_keeps_labels() ->
     val = np.concatenate([y.numpy() for _, y in taught.pipelines("val", None, 16, (0, 1))])
     assert set(val.ravel().tolist()) == {0.0, 1.0}
     assert list(taught.train_ids()) == list(plain.train_ids())  # each text counted once
+
+
+def test_unlabelled_texts_are_scored_by_a_teacher_of_every_labelled_text() -> None:
+    texts, targets = _reviews(300, seed=1)
+    unlabelled, hidden = _reviews(80, seed=2)
+    out_of_fold, scores = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
+    assert scores.shape == hidden.shape and np.allclose(scores.sum(axis=1), 1.0, atol=1e-5)
+    assert (scores.argmax(axis=1) == hidden.argmax(axis=1)).mean() > 0.9
+    assert out_of_fold.shape == targets.shape
+    assert (out_of_fold.argmax(axis=1) == targets.argmax(axis=1)).mean() > 0.9
+
+
+def test_the_ngram_teacher_scores_unlabelled_rows_only_when_it_is_on() -> None:
+    rows = synthetic_reviews(80, seed=4)
+    examples = Examples([t for _, t in rows], [label for label, _ in rows])
+    spec = Spec().with_settings({"val_split": 0.0, "seq_len": 64, "vocab_size": 500})
+    extra = [t for _, t in synthetic_reviews(30, seed=5)]
+    unlabelled = Unlabelled.for_ngram_teacher(extra)
+    taught = prepare(examples, spec.with_settings({"ngram_teacher": True}), unlabelled=unlabelled)
+    assert taught.unlabelled_rows == 80 + 30 and taught.train_rows == 2 * 80 + 30
+    assert len(list(taught.train_ids())) == 80 + 30  # each text once for the word vectors
+    labels = np.eye(2)[[taught.labels.index(label) for label, _ in rows]]
+    scores, others = ngram_teacher.teach(examples.texts, labels, spec.training.seed, extra)
+    expected = np.concatenate([labels, others, scores])
+    targets = np.concatenate([y.numpy() for _, y in taught.pipelines("train", None, 16, (0, 1))])
+    np.testing.assert_allclose(np.sort(targets[:, 0]), np.sort(expected[:, 0]), atol=1e-6)
+    with pytest.raises(SentigruError, match="--ngram-teacher"):
+        prepare(examples, spec, unlabelled=unlabelled)

@@ -110,6 +110,22 @@ def test_a_student_with_few_labels_learns_from_the_teachers_scores(
     assert taught.evaluate(test)["accuracy"] > alone.evaluate(test)["accuracy"] + 0.05
 
 
+def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    texts = tmp_path / "u.txt"
+    texts.write_text("".join(f"{t}\n" for _, t in synthetic_reviews(50, seed=6)), "utf-8")
+    out = tmp_path / "out"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
+    args += ["--epochs", "1", "--unlabelled", str(texts), "--ngram-teacher", "--no-phone-file"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "the character n-gram teacher scores the 50 unlabelled texts" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["unlabelled"] == {"rows": 50, "teacher": "character n-gram teacher"}
+    assert manifest["metrics"]["train_examples"] == 2 * 540 + 50  # labelled rows twice
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
