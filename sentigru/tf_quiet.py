@@ -35,6 +35,11 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+ONEDNN = "0"
+"""TensorFlow's oneDNN kernels stay off unless the user sets ``TF_ENABLE_ONEDNN_OPTS``:
+on some x86 CPUs with AVX-512 (TensorFlow 2.21) they gave the Keras model scores that
+differ from the phone graph's by up to 0.35 on padded rows, and crashed Keras
+``predict`` once; with them off the two agree (``tests/test_graph.py``)."""
 TRAIN_EXTRA = "pip install 'sentigru[train]'"
 """What a predict-only install lacks for training and export, as the user types it."""
 
@@ -56,6 +61,7 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
     that says what to install."""
     if "tensorflow" not in sys.modules:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
         try:
             with quiet_stderr():
                 import tensorflow

@@ -12,6 +12,7 @@ import pytest
 
 # The files the tests export are remembered as verified (sentigru.trust) in a cache of the
 # test run's own, not in the user's ~/.cache; child processes inherit it.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # as sentigru.tf_quiet: tests import TF too
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sentigru-test-cache-")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
