@@ -153,8 +153,8 @@ def train(
     ``predict`` on it needs no TensorFlow. ``unlabelled`` files of texts are trained on
     with ``teacher``'s scores as their targets (distillation: the teacher is any model
     folder or ``.tflite`` with the same labels), or, without ``teacher`` and with
-    ``ngram_teacher=True``, the character n-gram teacher's. With a checkpoint after every epoch, an
-    interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
+    ``ngram_teacher=True``, the character n-gram teacher's. With a checkpoint after every
+    epoch, an interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
     only the chief writes ``out``; other workers return None."""
     from sentigru import bundle
     from sentigru.distribute import Role, cluster_role, resolve
