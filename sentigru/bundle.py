@@ -115,6 +115,9 @@ def _versions() -> dict[str, str]:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "python": platform.python_version(),
+        # oneDNN rounds differently: the same data and seed give a close, not the same,
+        # model under the other setting (benchmarks/onednn.md).
+        "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", ""),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,13 @@ def test_load_round_trip(copy: Path) -> None:
     folder = bundle.load(copy)
     assert folder.labels == ["negative", "positive"]
     assert folder.vocab.tokens[:3] == ("<PAD>", "<START>", "<UNKNOWN>")
+
+
+def test_manifest_records_what_decides_the_bits(copy: Path) -> None:
+    """The oneDNN setting changes a trained model's weights, so the manifest keeps it."""
+    versions = bundle.load(copy).manifest["versions"]
+    assert versions["tf_enable_onednn_opts"] == os.environ["TF_ENABLE_ONEDNN_OPTS"]
+    assert {"sentigru", "tensorflow", "keras", "python"} <= set(versions)
 
 
 @pytest.mark.parametrize("name", ["vocab.txt", "labels.txt", "model.keras"])
