@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 
@@ -90,13 +89,8 @@ def _ngram_counts(text: str) -> dict[str, int]:
 
 
 def featurize(texts: Sequence[str]) -> Features:
-    """TF-IDF rows over the n-grams at least ``MIN_DF`` of ``texts`` hold."""
-    return _tfidf_rows(texts, *_columns(texts))
-
-
-def _columns(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
-    """Each kept n-gram's column and IDF, counted in one pass that holds one text's
-    counts at a time."""
+    """TF-IDF rows over the n-grams at least ``MIN_DF`` of ``texts`` hold. Two passes
+    (document frequencies, then rows), so only one text's counts are held at a time."""
     frequency: dict[str, int] = {}
     for text in texts:
         for gram in _ngram_counts(text):
@@ -107,15 +101,13 @@ def _columns(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
         if df >= MIN_DF:
             columns[gram] = len(columns)
             idf.append(1.0 + np.log((1 + len(texts)) / (1 + df)))
-    return columns, np.array(idf)
-
-
-def _tfidf_rows(texts: Sequence[str], columns: dict[str, int], idf: np.ndarray) -> Features:
+    del frequency
+    weights = np.array(idf)
     indptr, indices, data = [0], [], []
     for text in texts:
         kept = [(columns[g], c) for g, c in _ngram_counts(text).items() if g in columns]
         index = np.array([i for i, _ in kept], dtype=np.int64)
-        values = (1.0 + np.log([c for _, c in kept])) * idf[index] if kept else np.zeros(0)
+        values = (1.0 + np.log([c for _, c in kept])) * weights[index] if kept else np.zeros(0)
         norm = np.sqrt((values**2).sum())
         indices.append(index)
         data.append(values / norm if norm else values)
@@ -157,82 +149,26 @@ def fit(features: Features, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def out_of_fold_scores(texts: Sequence[str], targets: np.ndarray, seed: int) -> np.ndarray:
     """Each text's scores from a teacher trained on the other folds (``targets`` are the
     one-hot labels, ``[len(texts), labels]``)."""
-    return teach(texts, targets, seed).scores
-
-
-CROP_SHARE = (0.3, 0.8)
-"""A crop keeps between these shares of its text's characters."""
-SNAP = 12
-"""A crop's ends move out to the nearest space when one is this near: spaced scripts
-keep whole words."""
-
-
-def crops(texts: Sequence[str], per_text: int, seed: int) -> tuple[list[str], np.ndarray]:
-    """``per_text`` random contiguous parts of each text, and each part's text index.
-    A part of a review is a text a user could have written (a short review, one
-    clause), which the labels alone never show the recurrent model."""
-    rng = np.random.default_rng([seed, 3])
-    parts, parents = [], []
-    for index, text in enumerate(texts):
-        text = text.strip()
-        for _ in range(per_text if len(text) > 1 else 0):
-            length = max(1, round(len(text) * rng.uniform(*CROP_SHARE)))
-            start = int(rng.integers(0, len(text) - length + 1))
-            begin, end = _snapped(text, start, start + length)
-            parts.append(text[begin:end].strip() or text)
-            parents.append(index)
-    return parts, np.array(parents, dtype=np.int64)
-
-
-def _snapped(text: str, begin: int, end: int) -> tuple[int, int]:
-    """In a text with spaces, its ends count as spaces; one without is cut anywhere."""
-    if " " not in text:
-        return begin, end
-    padded = f" {text} "
-    left = padded.rfind(" ", max(0, begin + 1 - SNAP), begin + 2)
-    right = padded.find(" ", end, end + 1 + SNAP)
-    return (begin if left < 0 else left, end if right < 0 else right - 1)
-
-
-class Taught(NamedTuple):
-    scores: np.ndarray
-    """The labelled texts' out-of-fold scores."""
-    others: np.ndarray
-    """The unlabelled texts' scores, from a teacher of every labelled text."""
-    crop_scores: np.ndarray
-    """Each crop's scores, from the teacher that did not see its text."""
+    return teach(texts, targets, seed)[0]
 
 
 def teach(
-    texts: Sequence[str],
-    targets: np.ndarray,
-    seed: int,
-    unlabelled: Sequence[str] = (),
-    crop_texts: Sequence[str] = (),
-    crop_parents: np.ndarray | None = None,
-) -> Taught:
-    """The labelled ``texts``' out-of-fold scores, the ``unlabelled`` texts' scores from a
-    teacher trained on every labelled text, and the scores of ``crop_texts`` (parts of
-    the texts ``crop_parents`` names) from the fold teacher that did not see their text,
-    so no score reads a label. The n-grams are counted over the texts and the unlabelled
-    ones (no labels are read there), so n-grams seen only once among the labelled texts
-    but again in unlabelled ones still count; crops, being copies, do not count."""
-    columns, idf = _columns([*texts, *unlabelled])
-    labelled = _tfidf_rows(texts, columns, idf)
-    parents = np.zeros(0, np.int64) if crop_parents is None else crop_parents
-    cropped = _tfidf_rows(crop_texts, columns, idf)
+    texts: Sequence[str], targets: np.ndarray, seed: int, unlabelled: Sequence[str] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled ``texts``' out-of-fold scores, and the ``unlabelled`` texts' scores
+    from a teacher trained on every labelled text. The n-grams are counted over both
+    (no labels are read there), so n-grams seen only once among the labelled texts but
+    again in unlabelled ones still count."""
+    features = featurize([*texts, *unlabelled])
+    labelled = features.take(np.arange(len(texts)))
     order = np.random.default_rng(seed).permutation(len(texts))
     scores = np.zeros(targets.shape)
-    crop_scores = np.zeros((len(crop_texts), targets.shape[1]))
     for fold in np.array_split(order, FOLDS):
         rest = np.setdiff1d(order, fold)
         weights, bias = fit(labelled.take(rest), targets[rest])
         scores[fold] = _softmax(labelled.take(fold).dot(weights) + bias)
-        mine = np.flatnonzero(np.isin(parents, fold))
-        if len(mine):
-            crop_scores[mine] = _softmax(cropped.take(mine).dot(weights) + bias)
     others = np.zeros((len(unlabelled), targets.shape[1]))
     if len(unlabelled):
         weights, bias = fit(labelled, targets)
-        others = _softmax(_tfidf_rows(unlabelled, columns, idf).dot(weights) + bias)
-    return Taught(*(a.astype(np.float32) for a in (scores, others, crop_scores)))
+        others = _softmax(features.take(np.arange(len(texts), features.rows)).dot(weights) + bias)
+    return scores.astype(np.float32), others.astype(np.float32)

@@ -30,8 +30,6 @@ RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
 WORD_INITS = ("random", "ppmi")
 TOKENIZERS = ("regex", "sentencepiece")
-MAX_CROPS = 8
-"""Crops per text beyond which the rows, not the teacher, are what a run spends."""
 MIN_STEPS = 0
 """Steps a run takes at least (see ``training.sized_for``). Off by default, as measured
 on the 432 rows of ``data/reviews.tsv`` (benchmarks/small_data.md): more steps fitted
@@ -174,10 +172,6 @@ class TrainingSpec:
     )
     # Out-of-fold scores of TF-IDF character 1-4-grams + logistic regression
     # (ngram_teacher.py): small data, any script. The phone file is the same.
-    ngram_teacher_crops: int = setting(
-        0, "With --ngram-teacher: also learn N random parts of each training text from its scores"
-    )
-    # Scored by the fold's teacher that did not see the text: no label leaks into them.
 
     def __post_init__(self) -> None:
         _check_choice(self.word_init, "word_init", WORD_INITS)
@@ -202,14 +196,6 @@ class TrainingSpec:
             not (self.stream and self.ngram_teacher),
             "ngram_teacher holds the training texts in memory: "
             "drop --stream, or add --no-ngram-teacher",
-        )
-        _check(
-            0 <= self.ngram_teacher_crops <= MAX_CROPS,
-            f"ngram_teacher_crops must be in [0, {MAX_CROPS}], got {self.ngram_teacher_crops}",
-        )
-        _check(
-            self.ngram_teacher or not self.ngram_teacher_crops,
-            "ngram_teacher_crops are scored by the n-gram teacher: add --ngram-teacher",
         )
 
 

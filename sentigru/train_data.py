@@ -20,7 +20,6 @@ from sentigru.data.examples import Examples, Fingerprint, check_known_labels, la
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, shuffled
 from sentigru.errors import SentigruError
-from sentigru.ngram_teacher import Taught, crops, teach
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
 from sentigru.tokenizer import Tokenizer, Vocabulary, split
@@ -206,17 +205,12 @@ def _prepare_examples(
         raise SentigruError(NGRAM_UNLABELLED)
     teacher_accuracy = None
     rows = train_ids  # what each epoch trains on; ``train_ids`` holds every text once
-    taught_rows = 0
     if spec.training.ngram_teacher:
-        taught, parts, teacher_accuracy = _ngram_taught(
+        taught, others, teacher_accuracy = _ngram_taught(
             train_set.texts, train_targets, extra if ngram_scored else [], spec
         )
-        crop_ids = [tokenizer.ids(t) for t in parts]
-        rows = train_ids + train_ids[: len(train_set)] + crop_ids
-        taught_rows = len(train_set) + len(crop_ids)
-        train_targets = np.concatenate(
-            [train_targets, taught.others, taught.scores, taught.crop_scores]
-        )
+        rows = train_ids + train_ids[: len(train_set)]
+        train_targets = np.concatenate([train_targets, others, taught])
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
 
@@ -242,24 +236,22 @@ def _prepare_examples(
         streamed=False,
         pipelines=pipelines,
         train_ids=lambda: train_ids,
-        unlabelled_rows=len(extra) + taught_rows,
+        unlabelled_rows=len(extra) + (len(train_set) if teacher_accuracy is not None else 0),
         teacher_accuracy=teacher_accuracy,
     )
 
 
 def _ngram_taught(
     texts: Sequence[str], targets: np.ndarray, unlabelled: Sequence[str], spec: Spec
-) -> tuple[Taught, list[str], float]:
+) -> tuple[np.ndarray, np.ndarray, float]:
     """The character n-gram teacher's out-of-fold scores of the labelled ``texts`` (the
-    first rows of ``targets``), its scores of the ``unlabelled`` texts and of
-    ``ngram_teacher_crops`` parts of each text, and the share of labelled texts whose
-    scores pick the label."""
-    seed = spec.training.seed
+    first rows of ``targets``), its scores of the ``unlabelled`` texts, and the share of
+    labelled texts whose scores pick the label."""
+    from sentigru.ngram_teacher import teach
+
     labelled = targets[: len(texts)]
-    parts, parents = crops(texts, spec.training.ngram_teacher_crops, seed)
-    taught = teach(texts, labelled, seed, unlabelled, parts, parents)
-    accuracy = float((taught.scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
-    return taught, parts, accuracy
+    scores, others = teach(texts, labelled, spec.training.seed, unlabelled)
+    return scores, others, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
 
 
 def _combined(*fingerprints: str) -> str:

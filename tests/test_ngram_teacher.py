@@ -97,7 +97,7 @@ def test_training_rows_gain_the_teachers_scores_and_validation_keeps_labels() ->
 def test_unlabelled_texts_are_scored_by_a_teacher_of_every_labelled_text() -> None:
     texts, targets = _reviews(300, seed=1)
     unlabelled, hidden = _reviews(80, seed=2)
-    out_of_fold, scores, _ = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
+    out_of_fold, scores = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
     assert scores.shape == hidden.shape and np.allclose(scores.sum(axis=1), 1.0, atol=1e-5)
     assert (scores.argmax(axis=1) == hidden.argmax(axis=1)).mean() > 0.9
     assert out_of_fold.shape == targets.shape
@@ -114,70 +114,9 @@ def test_the_ngram_teacher_scores_unlabelled_rows_only_when_it_is_on() -> None:
     assert taught.unlabelled_rows == 80 + 30 and taught.train_rows == 2 * 80 + 30
     assert len(list(taught.train_ids())) == 80 + 30  # each text once for the word vectors
     labels = np.eye(2)[[taught.labels.index(label) for label, _ in rows]]
-    scores, others, _ = ngram_teacher.teach(examples.texts, labels, spec.training.seed, extra)
+    scores, others = ngram_teacher.teach(examples.texts, labels, spec.training.seed, extra)
     expected = np.concatenate([labels, others, scores])
     targets = np.concatenate([y.numpy() for _, y in taught.pipelines("train", None, 16, (0, 1))])
     np.testing.assert_allclose(np.sort(targets[:, 0]), np.sort(expected[:, 0]), atol=1e-6)
     with pytest.raises(SentigruError, match="--ngram-teacher"):
         prepare(examples, spec, unlabelled=unlabelled)
-
-
-def test_crops_are_parts_of_their_text_and_keep_whole_words_where_there_are_spaces() -> None:
-    texts = [t for _, t in synthetic_reviews(60, seed=6)] + _reviews(60, seed=6)[0] + ["x", ""]
-    parts, parents = ngram_teacher.crops(texts, 2, seed=5)
-    assert len(parts) == 2 * 120 and set(parents.tolist()) == set(range(120))
-    for part, parent in zip(parts, parents):
-        text = texts[parent]
-        assert part and part in text and len(part) < len(text) + 1
-        if " " in text:
-            assert set(part.split()) <= set(text.split())  # no word cut in two
-    shorter = sum(len(p) < len(texts[i]) for p, i in zip(parts, parents))
-    assert shorter > 0.9 * len(parts)
-    again, _ = ngram_teacher.crops(texts, 2, seed=5)
-    assert again == parts and ngram_teacher.crops(texts, 2, seed=6)[0] != parts
-
-
-def test_a_crop_is_scored_by_the_teacher_that_did_not_see_its_text() -> None:
-    texts, targets = _reviews(120, seed=2)
-    parents = np.arange(len(texts))
-    taught = ngram_teacher.teach(texts, targets, 3, (), texts, parents)
-    np.testing.assert_allclose(taught.crop_scores, taught.scores, atol=1e-6)
-    parts, parents = ngram_teacher.crops(texts, 1, seed=3)
-    before = ngram_teacher.teach(texts, targets, 3, (), parts, parents).crop_scores
-    flipped = targets.copy()
-    flipped[7] = flipped[7][::-1]
-    after = ngram_teacher.teach(texts, flipped, 3, (), parts, parents).crop_scores
-    own = parents == 7
-    np.testing.assert_array_equal(before[own], after[own])
-    assert not np.array_equal(before[~own], after[~own])
-
-
-def test_crops_join_the_training_rows_with_the_teachers_scores() -> None:
-    rows = synthetic_reviews(80, seed=4)
-    examples = Examples([t for _, t in rows], [label for label, _ in rows])
-    spec = Spec().with_settings(
-        {"val_split": 0.0, "seq_len": 64, "vocab_size": 500, "ngram_teacher": True}
-    )
-    plain = prepare(examples, spec)
-    cropped = prepare(examples, spec.with_settings({"ngram_teacher_crops": 2}))
-    assert cropped.train_rows == 4 * 80 and cropped.unlabelled_rows == 3 * 80
-    assert list(cropped.train_ids()) == list(plain.train_ids())  # crops are not new text
-    targets = np.concatenate([y.numpy() for _, y in cropped.pipelines("train", None, 16, (0, 1))])
-    labels = np.eye(2)[[cropped.labels.index(label) for label, _ in rows]]
-    parts, parents = ngram_teacher.crops(examples.texts, 2, spec.training.seed)
-    taught = ngram_teacher.teach(examples.texts, labels, spec.training.seed, (), parts, parents)
-    expected = np.concatenate([labels, taught.scores, taught.crop_scores])
-    np.testing.assert_allclose(np.sort(targets[:, 0]), np.sort(expected[:, 0]), atol=1e-6)
-
-
-@pytest.mark.parametrize(
-    ("settings", "message"),
-    [
-        ({"ngram_teacher_crops": 1}, "add --ngram-teacher"),
-        ({"ngram_teacher": True, "ngram_teacher_crops": 9}, "must be in"),
-        ({"ngram_teacher": True, "ngram_teacher_crops": -1}, "must be in"),
-    ],
-)
-def test_crops_need_the_teacher_and_a_bounded_count(settings: dict, message: str) -> None:
-    with pytest.raises(SentigruError, match=message):
-        Spec().with_settings(settings)
