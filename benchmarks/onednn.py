@@ -11,6 +11,7 @@ it (``sentigru/tf_quiet.py``). This measures what that costs and why, in one run
   random models) in a fresh process under each setting: passed, failed or crashed.
 
     python benchmarks/onednn.py --data DATA_FOLDER [--rows 16000] [--rounds 2]
+    python benchmarks/onednn.py --report   # the page again from onednn.json
 
 Writes ``benchmarks/onednn.json`` and ``benchmarks/onednn.md``.
 """
@@ -129,14 +130,17 @@ def machine() -> str:
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--report"]:  # rewrite the page from onednn.json
-        write_report(json.loads((HERE / "onednn.json").read_text()))
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--data", type=Path, help="the shared data folder")
     parser.add_argument("--rows", type=int, default=16_000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--report", action="store_true", help="rewrite the page from the .json")
     args = parser.parse_args()
+    if args.report:
+        write_report(json.loads((HERE / "onednn.json").read_text()))
+        return
+    if args.data is None:
+        parser.error("--data is required (or --report)")
     runs: dict[str, list[dict]] = {s: [] for s in SETTINGS}
     with tempfile.TemporaryDirectory() as tmp:
         rows = Path(tmp) / "rows.tsv"
