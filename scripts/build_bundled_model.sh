@@ -9,8 +9,9 @@
 # Why these settings, and what the model scores: benchmarks/bundled_model.md.
 set -euo pipefail
 # The shipped model was trained with TensorFlow's oneDNN kernels on; sentigru turns them
-# off unless this is set, and off rounds differently (a close model, not the same bits:
-# benchmarks/onednn.md), so the build sets it to reproduce the shipped bits.
+# off unless this is set, and off rounds differently (benchmarks/onednn.md), so the build
+# trains as the shipped model was. The bits still depend on the CPU: a rebuild on another
+# machine was close, not identical (benchmarks/bundled_model.md).
 export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-1}"
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data}"
