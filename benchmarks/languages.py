@@ -41,11 +41,11 @@ labelled rows, no unlabelled text) by more than the larger of the two seed sprea
 Crops (``--ngram-teacher-crops 1``, an option of commit 02a917f that was not taken, so
 measured with that commit; rows tagged ``crops``): one random part of each training text
 more, scored by the fold teacher that did not see the text, against the ``teacher``
-rows. Rule fixed before the runs, as for the teacher itself: on
-each set a gain when the mean phone-file dev accuracy of seeds 7 and 8 beats the
-``teacher`` rows' by more than the larger of the two seed spreads; the preset takes it
-on only if it is a gain on at least three of the four sets and loses beyond the spread
-on none. It meets the target of beating the peer on a set only when both seeds do.
+rows. Rule fixed before the runs, as for the teacher itself: on each set a gain when the
+mean phone-file dev accuracy of seeds 7 and 8 beats the ``teacher`` rows' by more than
+the larger of the two seed spreads; the preset takes it on only if it is a gain on at
+least three of the four sets and loses beyond the spread on none. It meets the target of
+beating the peer on a set only when both seeds do.
 
 Writes ``benchmarks/languages.json`` (merged with earlier runs, set by set) and
 ``benchmarks/languages.md``. Trainings run one after another.
