@@ -47,6 +47,12 @@ the larger of the two seed spreads; the preset takes it on only if it is a gain 
 least three of the four sets and loses beyond the spread on none. It meets the target of
 beating the peer on a set only when both seeds do.
 
+The preset with the teacher on all of NSMC's 130,500 training rows (``--rows 0``, rows
+tagged ``teacher all rows``), as a user training on the whole set runs it, against the
+peer on the same rows and the preset without the teacher (``small all rows``). Rule
+fixed before the runs: it meets the target on that set only when every seed run beats
+the peer; against ``small all rows`` one seed is a lead, not a gain.
+
 Writes ``benchmarks/languages.json`` (merged with earlier runs, set by set) and
 ``benchmarks/languages.md``. Trainings run one after another.
 """
