@@ -220,7 +220,7 @@ def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
     (the converter's errors have many types) must not cost the training: the folder is
     saved without it, and the error names ``sentigru export`` to make it later."""
     from sentigru import bundle
-    from sentigru.export.phone import export_tflite
+    from sentigru.export.phone import budget_note, export_tflite
     from sentigru.limits import one_line
 
     try:
@@ -232,6 +232,8 @@ def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
         f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
         f"{report.label_agreement:.2%} of {report.n_compared} texts"
     )
+    if budget_note(report.tflite_bytes):
+        log(budget_note(report.tflite_bytes))
     return {bundle.PHONE_FILE: content}, None
 
 

@@ -210,3 +210,19 @@ def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "m.tflite").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
+    from sentigru.export.phone import PHONE_BUDGET_BYTES, ExportReport, budget_note
+
+    assert budget_note(PHONE_BUDGET_BYTES) == ""
+    note = budget_note(PHONE_BUDGET_BYTES + 1)
+    assert "over the 1.000 MB" in note and "--preset sentencepiece" in note
+
+    def report(size: int) -> str:
+        return ExportReport(
+            Path("m.tflite"), "mediapipe", "dynamic", 256, 1, 1, 1, size, {}
+        ).as_text()
+
+    assert "--vocab-size" in report(1_140_000)
+    assert "--vocab-size" not in report(940_000)

@@ -56,6 +56,22 @@ def sample_texts(vocab: Any, n: int = 300, seed: int = 0) -> list[str]:
     return texts
 
 
+PHONE_BUDGET_BYTES = 1_000_000
+"""The size a phone file is meant to stay within (the bundled one and every
+``--preset sentencepiece`` file do). Going over it is allowed, and said."""
+
+
+def budget_note(size: int) -> str:
+    """A note for a phone file over the budget, naming what makes it smaller; else ''."""
+    if size <= PHONE_BUDGET_BYTES:
+        return ""
+    return (
+        f"note: the phone file is over the {_mb(PHONE_BUDGET_BYTES)} a phone model is meant "
+        "to take; smaller --vocab-size or --bigram-buckets make it smaller "
+        "(--preset sentencepiece stays under it in any language)"
+    )
+
+
 @dataclass
 class ExportReport:
     """What ``export`` prints: sizes, operators, and agreement with Keras."""
@@ -87,6 +103,8 @@ class ExportReport:
             f"agreement with keras on {self.n_compared} texts: labels "
             f"{self.label_agreement:.2%}, max score difference {self.max_score_diff:.2e}",
         ]
+        if budget_note(self.tflite_bytes):
+            lines.append(budget_note(self.tflite_bytes))
         if self.accuracy:
             acc = self.accuracy
             lines.append(
