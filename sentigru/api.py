@@ -176,7 +176,7 @@ def train(
         val_data = [val_data]
     source = DataSource.of(data)
     soft = _teacher_scores(unlabelled, teacher, source, run_spec, log)
-    prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft)
+    prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     if prepared.teacher_accuracy is not None:

@@ -111,15 +111,17 @@ def prepare(
     spec: Spec,
     val_examples: Examples | None = None,
     unlabelled: Unlabelled | None = None,
+    log: Callable[[str], None] = lambda line: None,
 ) -> Prepared:
     """Split, count and build the vocabulary, from memory or in one streaming pass.
     ``unlabelled`` rows join the training rows (never validation) with the teacher's
-    scores as targets, and their words count for the vocabulary."""
+    scores as targets, and their words count for the vocabulary. ``log`` hears of the
+    steps that take long before training starts."""
     if isinstance(data, StreamSource):
         if unlabelled is not None:
             raise SentigruError(NO_STREAMED_UNLABELLED)
         return _prepare_stream(data, spec)
-    return _prepare_examples(data, val_examples, spec, unlabelled)
+    return _prepare_examples(data, val_examples, spec, unlabelled, log)
 
 
 def split_validation(
@@ -182,7 +184,11 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
 
 
 def _prepare_examples(
-    examples: Examples, val: Examples | None, spec: Spec, unlabelled: Unlabelled | None = None
+    examples: Examples,
+    val: Examples | None,
+    spec: Spec,
+    unlabelled: Unlabelled | None = None,
+    log: Callable[[str], None] = lambda line: None,
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec)
@@ -207,7 +213,7 @@ def _prepare_examples(
     rows = train_ids  # what each epoch trains on; ``train_ids`` holds every text once
     if spec.training.ngram_teacher:
         taught, others, teacher_accuracy = _ngram_taught(
-            train_set.texts, train_targets, extra if ngram_scored else [], spec
+            train_set.texts, train_targets, extra if ngram_scored else [], spec, log
         )
         rows = train_ids + train_ids[: len(train_set)]
         train_targets = np.concatenate([train_targets, others, taught])
@@ -242,13 +248,23 @@ def _prepare_examples(
 
 
 def _ngram_taught(
-    texts: Sequence[str], targets: np.ndarray, unlabelled: Sequence[str], spec: Spec
+    texts: Sequence[str],
+    targets: np.ndarray,
+    unlabelled: Sequence[str],
+    spec: Spec,
+    log: Callable[[str], None],
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """The character n-gram teacher's out-of-fold scores of the labelled ``texts`` (the
     first rows of ``targets``), its scores of the ``unlabelled`` texts, and the share of
     labelled texts whose scores pick the label."""
-    from sentigru.ngram_teacher import teach
+    from sentigru.ngram_teacher import FOLDS, teach
 
+    # Minutes on a hundred thousand texts, before the first epoch says anything.
+    fits = FOLDS + (1 if len(unlabelled) else 0)
+    log(
+        f"character n-gram teacher: {fits} fits on {len(texts):,} training texts first "
+        "(--no-ngram-teacher skips it)"
+    )
     labelled = targets[: len(texts)]
     scores, others = teach(texts, labelled, spec.training.seed, unlabelled)
     return scores, others, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
@@ -317,6 +333,7 @@ def prepare_source(
     spec: Spec,
     val_data: Sequence[Path] = (),
     unlabelled: Unlabelled | None = None,
+    log: Callable[[str], None] = lambda line: None,
 ) -> Prepared:
     """The user's training data read (or, with ``spec.training.stream``, scanned) and
     checked, before TensorFlow is imported; ``val_data`` files replace the held-out
@@ -328,7 +345,7 @@ def prepare_source(
         val = Examples()
         for path in val_data:
             val.extend(read_examples(Path(path), source.options).examples)
-        return prepare(examples, spec, val if len(val) else None, unlabelled)
+        return prepare(examples, spec, val if len(val) else None, unlabelled, log)
     from sentigru.data.stream import expand_paths
 
     if source.dataset:

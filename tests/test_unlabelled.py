@@ -121,6 +121,9 @@ def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "the character n-gram teacher scores the 50 unlabelled texts" in result.output
+    # said before its fits start (on large sets they take minutes): five folds, one more
+    # for the unlabelled texts
+    assert "character n-gram teacher: 6 fits on 540 training texts first" in result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["unlabelled"] == {"rows": 50, "teacher": "character n-gram teacher"}
     assert manifest["metrics"]["train_examples"] == 2 * 540 + 50  # labelled rows twice
