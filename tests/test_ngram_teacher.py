@@ -94,6 +94,17 @@ def test_training_rows_gain_the_teachers_scores_and_validation_keeps_labels() ->
     assert list(taught.train_ids()) == list(plain.train_ids())  # each text counted once
 
 
+def test_fits_side_by_side_give_the_scores_of_fits_one_after_another(monkeypatch) -> None:
+    texts, targets = _reviews(200, seed=5)
+    unlabelled, _ = _reviews(40, seed=6)
+    monkeypatch.setattr(ngram_teacher, "ITERATIONS", 30)
+    monkeypatch.setattr(ngram_teacher, "_cores", lambda: 1)
+    one = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
+    monkeypatch.setattr(ngram_teacher, "_cores", lambda: 4)
+    several = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
+    assert all(np.array_equal(a, b) for a, b in zip(one, several))
+
+
 def test_unlabelled_texts_are_scored_by_a_teacher_of_every_labelled_text() -> None:
     texts, targets = _reviews(300, seed=1)
     unlabelled, hidden = _reviews(80, seed=2)
