@@ -232,8 +232,9 @@ def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
         f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
         f"{report.label_agreement:.2%} of {report.n_compared} texts"
     )
-    if budget_note(report.tflite_bytes):
-        log(budget_note(report.tflite_bytes))
+    note = budget_note(report.tflite_bytes)
+    if note:
+        log(note)
     return {bundle.PHONE_FILE: content}, None
 
 

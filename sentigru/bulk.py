@@ -28,7 +28,6 @@ No TensorFlow here: this is the predict path.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
@@ -41,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from sentigru.errors import SentigruError
+from sentigru.limits import available_cores
 from sentigru.pieces import SentencePieceTokenizer, phone_inputs
 from sentigru.tf_quiet import quiet_stderr
 from sentigru.tokenizer import Tokenizer
@@ -64,14 +64,6 @@ in practice) every half millisecond, so a worker waits at most that for the GIL.
 PARALLEL = ("threads", "processes", "litert")
 TOLERANCE = 1e-5
 """How far a resized graph's scores may stray from the fixed shape's in the probe."""
-
-
-def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the system says)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def check_jobs(jobs: int | None) -> int:

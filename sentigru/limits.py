@@ -5,7 +5,8 @@ without bound: a ``.tflite`` whose packed ``vocab.txt`` inflates to gigabytes, a
 ``model.keras`` zip of a million entries, a ``vocab.txt`` that is really ``/dev/zero``.
 Every limit is here, in one place. They are generous: a phone model is a few MB and
 the bundled model folder under 8 MB. Going over one is a one-line
-:class:`~sentigru.errors.SentigruError` that names the file and the limit.
+:class:`~sentigru.errors.SentigruError` that names the file and the limit. The cores
+this process may use are read here too, for every part that runs work side by side.
 """
 
 from __future__ import annotations
@@ -273,3 +274,14 @@ def _check_archive(stream: BinaryIO, source: str) -> None:
         budget = KERAS_BYTES
         for info in infos:
             budget -= inflated_size(archive, info, budget, source)
+
+
+# -- this machine ---------------------------------------------------------------------------
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -13,12 +13,13 @@ NumPy only (sparse products by ``bincount``): no scikit-learn in the install.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from sentigru.limits import available_cores
 
 ORDERS = (1, 4)
 """The n-gram lengths: characters, pairs, ... up to four."""
@@ -180,7 +181,7 @@ def teach(
         return fit(labelled.take(rest), targets[rest])
 
     jobs: list[np.ndarray | None] = [*folds, *([None] if len(unlabelled) else [])]
-    with ThreadPoolExecutor(max_workers=min(len(jobs), _cores())) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(jobs), available_cores())) as pool:
         fitted = list(pool.map(fit_without, jobs))
     scores = np.zeros(targets.shape)
     for fold, (weights, bias) in zip(folds, fitted):
@@ -190,11 +191,3 @@ def teach(
         weights, bias = fitted[-1]
         others = _softmax(features.take(np.arange(len(texts), features.rows)).dot(weights) + bias)
     return scores.astype(np.float32), others.astype(np.float32)
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -98,9 +98,9 @@ def test_fits_side_by_side_give_the_scores_of_fits_one_after_another(monkeypatch
     texts, targets = _reviews(200, seed=5)
     unlabelled, _ = _reviews(40, seed=6)
     monkeypatch.setattr(ngram_teacher, "ITERATIONS", 30)
-    monkeypatch.setattr(ngram_teacher, "_cores", lambda: 1)
+    monkeypatch.setattr(ngram_teacher, "available_cores", lambda: 1)
     one = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
-    monkeypatch.setattr(ngram_teacher, "_cores", lambda: 4)
+    monkeypatch.setattr(ngram_teacher, "available_cores", lambda: 4)
     several = ngram_teacher.teach(texts, targets, seed=3, unlabelled=unlabelled)
     assert all(np.array_equal(a, b) for a, b in zip(one, several))
 

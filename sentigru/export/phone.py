@@ -104,8 +104,9 @@ class ExportReport:
             f"agreement with keras on {self.n_compared} texts: labels "
             f"{self.label_agreement:.2%}, max score difference {self.max_score_diff:.2e}",
         ]
-        if budget_note(self.tflite_bytes):
-            lines.append(budget_note(self.tflite_bytes))
+        note = budget_note(self.tflite_bytes)
+        if note:
+            lines.append(note)
         if self.accuracy:
             acc = self.accuracy
             lines.append(
