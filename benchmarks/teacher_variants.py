@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 from languages import SETS, read_rows, split
 
+from sentigru.ngram_teacher import MAX_CHARS
+
 HERE = Path(__file__).resolve().parent
-MAX_CHARS = 1000
 VARIANTS = {
     "1-4, C=4, 5 folds (the teacher)": {"orders": (1, 4), "C": 4.0, "folds": 5, "nb": False},
     "1-5": {"orders": (1, 5), "C": 4.0, "folds": 5, "nb": False},

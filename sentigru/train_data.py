@@ -106,12 +106,16 @@ class Prepared:
         return sum(self.counts.values()) + self.unlabelled_rows
 
 
+def _silent(line: str) -> None:
+    """The default ``log``: says nothing."""
+
+
 def prepare(
     data: Examples | StreamSource,
     spec: Spec,
     val_examples: Examples | None = None,
     unlabelled: Unlabelled | None = None,
-    log: Callable[[str], None] = lambda line: None,
+    log: Callable[[str], None] = _silent,
 ) -> Prepared:
     """Split, count and build the vocabulary, from memory or in one streaming pass.
     ``unlabelled`` rows join the training rows (never validation) with the teacher's
@@ -188,7 +192,7 @@ def _prepare_examples(
     val: Examples | None,
     spec: Spec,
     unlabelled: Unlabelled | None = None,
-    log: Callable[[str], None] = lambda line: None,
+    log: Callable[[str], None] = _silent,
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec)
@@ -333,7 +337,7 @@ def prepare_source(
     spec: Spec,
     val_data: Sequence[Path] = (),
     unlabelled: Unlabelled | None = None,
-    log: Callable[[str], None] = lambda line: None,
+    log: Callable[[str], None] = _silent,
 ) -> Prepared:
     """The user's training data read (or, with ``spec.training.stream``, scanned) and
     checked, before TensorFlow is imported; ``val_data`` files replace the held-out
