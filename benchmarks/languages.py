@@ -53,6 +53,15 @@ peer on the same rows and the preset without the teacher (``small all rows``). R
 fixed before the runs: it meets the target on that set only when every seed run beats
 the peer; against ``small all rows`` one seed is a lead, not a gain.
 
+The default tables inside the preset (``--vocab-size 8000 --bigram-buckets 65536``
+with ``--preset sentencepiece``, rows tagged ``big tables``, ``big tables s8``; Japanese,
+Chinese and Korean, the sets behind the peer): what the phone-file bytes of the piece
+model's normalisation map (about 0.25 MB) would buy if they went to the tables instead.
+Rule fixed before the runs: on each set a gain when the mean phone-file dev accuracy of
+seeds 7 and 8 beats the ``teacher`` rows' by more than the larger of the two seed
+spreads; a lead worth shrinking the map for only with a gain on at least two of the
+three sets and a loss beyond the spread on none.
+
 Writes ``benchmarks/languages.json`` (merged with earlier runs, set by set) and
 ``benchmarks/languages.md``. Trainings run one after another.
 """
