@@ -74,6 +74,7 @@ def parity_texts(n: int = 320) -> list[str]:
         unicodedata.normalize("NFC", "Crème brûlée, Übermäßig, Noël, 가나다"),
         "ÄÖÜ äöü ß ẞ",
         "İstanbul ǅ Σίσυφος",
+        "ΣΑΣ ПРИВЕТ Привет ＰＲＩＶＥＴ ℌ𝔢𝔩𝔩𝔬 ㎏ ½ ﬃ",  # rules the pieces' map leaves out
         "🏳️‍🌈👨‍👩‍👧 emoji joiners",
         "\ud7a3\uffff\U0010fffd",
         *FRAGMENTS,
@@ -123,6 +124,39 @@ def test_pieces_follow_the_contract(pieces: Pieces) -> None:
 
 def test_pieces_are_the_same_for_the_same_text() -> None:
     assert Pieces.train(corpus(), 600, seed=0).model == Pieces.train(corpus(), 600, seed=0).model
+
+
+def _with_whole_map(pieces: Pieces) -> object:
+    """A processor for the same pieces with the whole ``nmt_nfkc_cf`` map, and its size."""
+    import sentencepiece
+    from sentencepiece import sentencepiece_model_pb2 as proto
+
+    whole = proto.NormalizerSpec()
+    rules = sentencepiece.SentencePieceNormalizer(rule_name="nmt_nfkc_cf")
+    whole.ParseFromString(rules.serialized_normalizer_spec())
+    model = proto.ModelProto()
+    model.ParseFromString(pieces.model)
+    model.normalizer_spec.precompiled_charsmap = whole.precompiled_charsmap
+    processor = sentencepiece.SentencePieceProcessor(model_proto=model.SerializeToString())
+    return processor, len(whole.precompiled_charsmap)
+
+
+def test_the_normalisation_map_keeps_only_rules_whose_result_the_model_reads(
+    pieces: Pieces,
+) -> None:
+    """The map rides in every phone file: cut to the rules whose result the pieces can
+    read, it is a fraction of the whole, and the training text, ASCII capitals and
+    full-width or styled Latin letters are normalised exactly as the whole map does."""
+    from sentencepiece import sentencepiece_model_pb2 as proto
+
+    whole, whole_size = _with_whole_map(pieces)
+    model = proto.ModelProto()
+    model.ParseFromString(pieces.model)
+    assert len(model.normalizer_spec.precompiled_charsmap) * 4 < whole_size
+    texts = [*corpus(), "ＦＵＬＬＷＩＤＴＨ ａｂｃ １２３", "𝐁𝐨𝐥𝐝 ﬁne ℌ𝔢𝔩𝔩𝔬", "LOUD CAPITALS"]
+    assert [pieces.processor.encode(t) for t in texts] == [whole.encode(t) for t in texts]
+    # A script the pieces never saw is left as typed: byte pieces either way.
+    assert pieces.processor.encode("ΣΑΣ") != whole.encode("ΣΑΣ")
 
 
 def _mediapipe_scores(model: bytes, texts: list[str]) -> np.ndarray:
