@@ -62,6 +62,10 @@ seeds 7 and 8 beats the ``teacher`` rows' by more than the larger of the two see
 spreads; a lead worth shrinking the map for only with a gain on at least two of the
 three sets and a loss beyond the spread on none.
 
+Rows tagged ``teacher cut map`` (and ``s8``) are the preset again after the piece
+model's normalisation map was cut to the rules the model can read; ``teacher whole map``
+the same code with the whole map put back (commit 13a3e01), for two of those runs.
+
 Writes ``benchmarks/languages.json`` (merged with earlier runs, set by set) and
 ``benchmarks/languages.md``. Trainings run one after another.
 """

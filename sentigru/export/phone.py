@@ -69,7 +69,7 @@ def budget_note(size: int) -> str:
     return (
         f"note: the phone file is over the {_mb(PHONE_BUDGET_BYTES)} a phone model is meant "
         "to take; smaller --vocab-size or --bigram-buckets make it smaller "
-        "(--preset sentencepiece: 0.89-0.91 MB in four languages)"
+        "(--preset sentencepiece: 0.66-0.70 MB in four languages)"
     )
 
 
