@@ -12,6 +12,7 @@ set), where they fail: CI must run them.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from texts import varied_texts
 
@@ -194,11 +196,8 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Sites under one 127.0.0.1 server: ``good/`` (the bundled model), ``garbage/``,
-    ``truncated/`` and ``huge/`` (broken model files) and ``stall/`` (a model that never
-    arrives, with a 1 s load limit)."""
+def _mediapipe_package() -> Path:
+    """The MediaPipe Tasks for Web npm package (skips without it; fails under CI)."""
     location = os.environ.get("SENTIGRU_MEDIAPIPE_WEB") or str(DEFAULT_PACKAGE)
     try:
         package = web.find_mediapipe_package(Path(location))
@@ -210,6 +209,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f"--prefix .cache/mediapipe-web {web.MEDIAPIPE_WEB_PACKAGE}@{web.MEDIAPIPE_WEB_VERSION},"
         " or set SENTIGRU_MEDIAPIPE_WEB)",
     )
+    return package
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Sites under one 127.0.0.1 server: ``good/`` (the bundled model), ``garbage/``,
+    ``truncated/`` and ``huge/`` (broken model files) and ``stall/`` (a model that never
+    arrives, with a 1 s load limit)."""
+    package = _mediapipe_package()
     root = tmp_path_factory.mktemp("www")
     good = web.write_site(MODEL, root / "good", mediapipe_dir=package)
     for name in ("garbage", "truncated", "huge", "stall"):
@@ -223,13 +231,41 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         index.read_text("utf-8").replace('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')
     )
 
+    with _serving(root) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(root: Path) -> Iterator[str]:
+    """``root`` served over HTTP on 127.0.0.1 while the block runs; yields its URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(root))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served_pieces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, bytes]]:
+    """A site for a small trained SentencePiece phone file, and that file's bytes."""
+    pytest.importorskip("tensorflow")
+    from probe_model import small_sentencepiece_file
+    from test_parity_sentencepiece import SEQ_LEN, corpus, parity_texts
+
+    from sentigru.pieces import Pieces
+
+    package = _mediapipe_package()
+    pieces = Pieces.train(corpus(), 600, seed=0)
+    content, _, _ = small_sentencepiece_file(pieces, parity_texts(), SEQ_LEN, 16)
+    root = tmp_path_factory.mktemp("www-pieces")
+    (root / "model.tflite").write_bytes(content)
+    web.write_site(root / "model.tflite", root / "site", mediapipe_dir=package)
+    with _serving(root) as url:
+        yield f"{url}/site/", content
 
 
 @pytest.fixture()
@@ -307,6 +343,30 @@ def test_browser_scores_match_the_python_predictor(phone: Any, served: str) -> N
     assert worst < 1e-3, worst
     tops = {have[0]["label"] for have in got}
     assert tops == {"negative", "positive"}  # not a degenerate run
+
+
+def test_browser_runs_a_sentencepiece_model_as_python_does(
+    phone: Any, served_pieces: tuple[str, bytes]
+) -> None:
+    """The web client tokenizes with the piece model packed in the file, its
+    normalisation map cut to what the model reads: on text in any script (and text the
+    map leaves as typed) it gives LiteRT's scores for Python's ids."""
+    from test_parity_sentencepiece import parity_texts
+
+    from sentigru.predictor import LiteRTPredictor
+
+    url, content = served_pieces
+    texts = parity_texts()
+    lite = LiteRTPredictor(content).scores(texts)
+    _open(phone, url)
+    got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.classify))", texts)
+    labels = ["neg", "mid", "pos"]
+    theirs = np.array([[{s["label"]: s["score"] for s in row}[k] for k in labels] for row in got])
+    # WebAssembly kernels round quantized activations their own way (see above).
+    worst = float(np.abs(lite - theirs).max())
+    assert worst < 1e-3, worst
+    assert (lite.argmax(1) == theirs.argmax(1)).all()
+    assert len(set(lite.argmax(1))) == 3  # not a degenerate model
 
 
 def test_phone_screen_shows_the_label_as_you_type(phone: Any, served: str, tmp_path: Path) -> None:
