@@ -25,27 +25,12 @@ from pathlib import Path
 
 from languages import SETS, read_rows, split
 
-from sentigru.pieces import Pieces
+from sentigru.pieces import Pieces, with_normaliser
 
 HERE = Path(__file__).resolve().parent
 ENGLISH = {"sst2": 50_000}
 """English: SST-2's training phrases (50,000 of them, seeded)."""
 SIZE, SEED = 6000, 7
-
-
-def with_whole_map(pieces: Pieces) -> tuple[bytes, int]:
-    """The piece model with the whole ``nmt_nfkc_cf`` map, and that map's size."""
-    import sentencepiece
-    from sentencepiece import sentencepiece_model_pb2 as proto
-
-    whole = proto.NormalizerSpec()
-    whole.ParseFromString(
-        sentencepiece.SentencePieceNormalizer(rule_name="nmt_nfkc_cf").serialized_normalizer_spec()
-    )
-    model = proto.ModelProto()
-    model.ParseFromString(pieces.model)
-    model.normalizer_spec.precompiled_charsmap = whole.precompiled_charsmap
-    return model.SerializeToString(), len(whole.precompiled_charsmap)
 
 
 def measure(name: str, data: Path) -> dict:
@@ -59,9 +44,12 @@ def measure(name: str, data: Path) -> dict:
     began = time.perf_counter()
     pieces = Pieces.train(texts, SIZE, seed=SEED)
     seconds = time.perf_counter() - began
-    whole_model, whole_map = with_whole_map(pieces)
+    whole_model = with_normaliser(
+        pieces.model, sentencepiece.SentencePieceNormalizer(rule_name="nmt_nfkc_cf")
+    )
     whole = sentencepiece.SentencePieceProcessor(model_proto=whole_model)
-    ours = proto.ModelProto()
+    whole_proto, ours = proto.ModelProto(), proto.ModelProto()
+    whole_proto.ParseFromString(whole_model)
     ours.ParseFromString(pieces.model)
     rules = sentencepiece.SentencePieceNormalizer(model_proto=pieces.model).Decompile()
 
@@ -72,7 +60,7 @@ def measure(name: str, data: Path) -> dict:
         "train_texts": len(texts),
         "dev_texts": len(dev),
         "rules_kept": len(rules),
-        "map_bytes_whole": whole_map,
+        "map_bytes_whole": len(whole_proto.normalizer_spec.precompiled_charsmap),
         "map_bytes_kept": len(ours.normalizer_spec.precompiled_charsmap),
         "piece_model_bytes_whole": len(whole_model),
         "piece_model_bytes_kept": len(pieces.model),

@@ -210,8 +210,6 @@ def _readable_rules(model: bytes, sample: list[str]) -> bytes:
     read this same map. A Japanese model's map is then about 0.02 MB.
     """
     sentencepiece = _processor()
-    from sentencepiece import sentencepiece_model_pb2
-
     sentencepiece.set_min_log_level(2)  # as the trainer has it: no log line per map
     normaliser = sentencepiece.SentencePieceNormalizer(model_proto=model)
     readable = set(string.printable)
@@ -220,14 +218,20 @@ def _readable_rules(model: bytes, sample: list[str]) -> bytes:
     rules = [
         (source, result) for source, result in normaliser.Decompile() if readable >= set(result)
     ]
+    return with_normaliser(model, sentencepiece.SentencePieceNormalizer(norm_map=rules))
+
+
+def with_normaliser(model: bytes, normaliser: Any) -> bytes:
+    """``model`` with the normalisation map of ``normaliser`` (a
+    ``sentencepiece.SentencePieceNormalizer``); the pieces and their ids stay."""
+    from sentencepiece import sentencepiece_model_pb2
+
     spec = sentencepiece_model_pb2.NormalizerSpec()
-    spec.ParseFromString(
-        sentencepiece.SentencePieceNormalizer(norm_map=rules).serialized_normalizer_spec()
-    )
+    spec.ParseFromString(normaliser.serialized_normalizer_spec())
     proto = sentencepiece_model_pb2.ModelProto()
     proto.ParseFromString(model)
     proto.normalizer_spec.precompiled_charsmap = spec.precompiled_charsmap
-    proto.normalizer_spec.name = "user_defined"  # what SentencePiece names a custom map
+    proto.normalizer_spec.name = spec.name or "user_defined"  # SentencePiece's name for one
     return proto.SerializeToString()
 
 

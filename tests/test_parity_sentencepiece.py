@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 
 from sentigru.errors import SentigruError
-from sentigru.pieces import Pieces, SentencePieceTokenizer, _periodic, check_version
+from sentigru.pieces import (
+    Pieces,
+    SentencePieceTokenizer,
+    _periodic,
+    check_version,
+    with_normaliser,
+)
 
 SEQ_LEN = 32
 
@@ -126,33 +132,18 @@ def test_pieces_are_the_same_for_the_same_text() -> None:
     assert Pieces.train(corpus(), 600, seed=0).model == Pieces.train(corpus(), 600, seed=0).model
 
 
-def _with_whole_map(pieces: Pieces) -> object:
-    """A processor for the same pieces with the whole ``nmt_nfkc_cf`` map, and its size."""
-    import sentencepiece
-    from sentencepiece import sentencepiece_model_pb2 as proto
-
-    whole = proto.NormalizerSpec()
-    rules = sentencepiece.SentencePieceNormalizer(rule_name="nmt_nfkc_cf")
-    whole.ParseFromString(rules.serialized_normalizer_spec())
-    model = proto.ModelProto()
-    model.ParseFromString(pieces.model)
-    model.normalizer_spec.precompiled_charsmap = whole.precompiled_charsmap
-    processor = sentencepiece.SentencePieceProcessor(model_proto=model.SerializeToString())
-    return processor, len(whole.precompiled_charsmap)
-
-
 def test_the_normalisation_map_keeps_only_rules_whose_result_the_model_reads(
     pieces: Pieces,
 ) -> None:
     """The map rides in every phone file: cut to the rules whose result the pieces can
     read, it is a fraction of the whole, and the training text, ASCII capitals and
     full-width or styled Latin letters are normalised exactly as the whole map does."""
-    from sentencepiece import sentencepiece_model_pb2 as proto
+    import sentencepiece
 
-    whole, whole_size = _with_whole_map(pieces)
-    model = proto.ModelProto()
-    model.ParseFromString(pieces.model)
-    assert len(model.normalizer_spec.precompiled_charsmap) * 4 < whole_size
+    whole_map = sentencepiece.SentencePieceNormalizer(rule_name="nmt_nfkc_cf")
+    whole_model = with_normaliser(pieces.model, whole_map)
+    assert len(pieces.model) * 4 < len(whole_model)
+    whole = sentencepiece.SentencePieceProcessor(model_proto=whole_model)
     texts = [*corpus(), "ＦＵＬＬＷＩＤＴＨ ａｂｃ １２３", "𝐁𝐨𝐥𝐝 ﬁne ℌ𝔢𝔩𝔩𝔬", "LOUD CAPITALS"]
     assert [pieces.processor.encode(t) for t in texts] == [whole.encode(t) for t in texts]
     # A script the pieces never saw is left as typed: byte pieces either way.
