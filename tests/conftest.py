@@ -85,6 +85,16 @@ def write_tsv(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def parity_pieces():  # type: ignore[no-untyped-def]
+    """The piece model of the SentencePiece parity corpus, learnt once for the run."""
+    from test_parity_sentencepiece import corpus
+
+    from sentigru.pieces import Pieces
+
+    return Pieces.train(corpus(), 600, seed=0)
+
+
+@pytest.fixture(scope="session")
 def synthetic_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A training TSV (600 rows) and a held-out TSV (200 rows) of synthetic reviews."""
     folder = tmp_path_factory.mktemp("synthetic")

@@ -12,6 +12,7 @@ import gzip
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -216,16 +217,18 @@ def test_bulk_answers_as_the_phone_file_does_on_real_text(phone: LiteRTPredictor
         assert_same_answers(runner.scores(texts), expected)
 
 
-def test_sentencepiece_files_run_in_buckets_with_the_answers_one_at_a_time() -> None:
+def test_sentencepiece_files_run_in_buckets_with_the_answers_one_at_a_time(
+    parity_pieces: Any,
+) -> None:
     """A three-input file (ids, mask, segment ids) resizes like a one-input one: every
     text in any script, at every bucket edge, answers as it does alone."""
     pytest.importorskip("tensorflow")
     from probe_model import small_sentencepiece_file
-    from test_parity_sentencepiece import FRAGMENTS, corpus, parity_texts
+    from test_parity_sentencepiece import FRAGMENTS, parity_texts
 
-    from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs
+    from sentigru.pieces import SentencePieceTokenizer, phone_inputs
 
-    pieces = Pieces.train(corpus(), 600, seed=0)
+    pieces = parity_pieces
     seq_len, chunk = 96, 16
     content, _, _ = small_sentencepiece_file(pieces, parity_texts(), seq_len, chunk)
     tokenizer = SentencePieceTokenizer(pieces, seq_len)

@@ -98,8 +98,8 @@ def parity_texts(n: int = 320) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def pieces() -> Pieces:
-    return Pieces.train(corpus(), 600, seed=0)
+def pieces(parity_pieces: Pieces) -> Pieces:
+    return parity_pieces
 
 
 def test_the_installed_sentencepiece_segments_as_the_phone() -> None:

@@ -250,17 +250,16 @@ def _serving(root: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def served_pieces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, bytes]]:
+def served_pieces(
+    tmp_path_factory: pytest.TempPathFactory, parity_pieces: Any
+) -> Iterator[tuple[str, bytes]]:
     """A site for a small trained SentencePiece phone file, and that file's bytes."""
     pytest.importorskip("tensorflow")
     from probe_model import small_sentencepiece_file
-    from test_parity_sentencepiece import SEQ_LEN, corpus, parity_texts
-
-    from sentigru.pieces import Pieces
+    from test_parity_sentencepiece import SEQ_LEN, parity_texts
 
     package = _mediapipe_package()
-    pieces = Pieces.train(corpus(), 600, seed=0)
-    content, _, _ = small_sentencepiece_file(pieces, parity_texts(), SEQ_LEN, 16)
+    content, _, _ = small_sentencepiece_file(parity_pieces, parity_texts(), SEQ_LEN, 16)
     root = tmp_path_factory.mktemp("www-pieces")
     (root / "model.tflite").write_bytes(content)
     web.write_site(root / "model.tflite", root / "site", mediapipe_dir=package)
@@ -357,11 +356,12 @@ def test_browser_runs_a_sentencepiece_model_as_python_does(
 
     url, content = served_pieces
     texts = parity_texts()
-    lite = LiteRTPredictor(content).scores(texts)
+    predictor = LiteRTPredictor(content)
+    lite = predictor.scores(texts)
     _open(phone, url)
     got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.classify))", texts)
-    labels = ["neg", "mid", "pos"]
-    theirs = np.array([[{s["label"]: s["score"] for s in row}[k] for k in labels] for row in got])
+    rows = [{s["label"]: s["score"] for s in row} for row in got]
+    theirs = np.array([[row[label] for label in predictor.labels] for row in rows])
     # WebAssembly kernels round quantized activations their own way (see above).
     worst = float(np.abs(lite - theirs).max())
     assert worst < 1e-3, worst
