@@ -71,11 +71,13 @@ def balanced(examples: Examples, per_label: int, seed: str) -> Examples:
     return examples.subset(sorted(keep))
 
 
-def domain_mix() -> Examples:
-    """Up to 5,000 reviews per label of each ``MIXED`` domain, in a fixed seeded sample."""
+def domain_mix(per_label: dict[str, int] | None = None) -> Examples:
+    """Up to 5,000 reviews per label of each ``MIXED`` domain, in a fixed seeded sample
+    (``per_label`` sets another number for a domain)."""
     mixed = Examples()
     for name in MIXED:
-        mixed.extend(balanced(load(f"reviews-en/{name}.tsv.gz"), PER_LABEL, f"mix:{name}"))
+        rows = (per_label or {}).get(name, PER_LABEL)
+        mixed.extend(balanced(load(f"reviews-en/{name}.tsv.gz"), rows, f"mix:{name}"))
     return mixed
 
 

@@ -76,6 +76,18 @@ form users type them):
   by more than the seed spread, and loses no more than the seed spread on G, SST-2 dev
   and other domains; the spread of each score is the largest of A's, B's and E's).
 
+Added after H was measured, and fixed before I was trained (more rows from outside film):
+
+* ``I``: E's rows with up to 15,000 reviews per label of ``reviews-en`` product
+  summaries instead of 5,000 (the one training domain with more than 5,000 of each
+  label; clothing and fine food as in B), about 20,000 rows more. B's 22,000 rows from
+  these domains moved other domains by 4.7 points; this asks whether more of them move
+  it further.
+* Its rule: I replaces E when its mean over 2 seeds beats E's on other domains by more
+  than the seed spread, and loses no more than the seed spread on G, SST-2 dev and
+  ``negation``; the spread of each score is the largest of A's, B's and E's. The bundled
+  build must also stay within 60 minutes on 2 cores.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -123,6 +135,8 @@ G_ROWS = 3000
 UNLABELLED = 25_000
 NEGATION_ROWS = DATA / "negation_train.tsv"
 SEEDS = (1, 2, 3)
+WIDER = {"products-summaries": 15_000}
+"""Candidate I's rows per label of a training domain where they differ from B's."""
 CANDIDATES = {
     "A": "imdb-sst",
     "B": "imdb-sst-domains",
@@ -131,6 +145,7 @@ CANDIDATES = {
     "F": "imdb-sst-domains-negation-f",
     "S": "imdb-sst-domains-negation",
     "H": "imdb-sst-domains-negation-h",
+    "I": "imdb-sst-wider-domains-negation",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -172,6 +187,10 @@ def split(_: argparse.Namespace) -> None:
     typed = typed_negations(sst)
     with_typed = Examples([*mixed.texts, *typed.texts], [*mixed.labels, *typed.labels])
     write_tsv(RUNS / "imdb-sst-domains-negation-h.tsv", with_typed)
+    wider = Examples([*base.texts], [*base.labels])
+    wider.extend(domain_mix(WIDER))
+    wider.extend(read_examples(NEGATION_ROWS).examples)
+    write_tsv(RUNS / "imdb-sst-wider-domains-negation.tsv", wider)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
     g_texts = set(g.texts)
     texts = [t for t in unsup if t not in g_texts]
@@ -180,6 +199,7 @@ def split(_: argparse.Namespace) -> None:
         f.writelines(f"{t}\n" for t in texts)
     print(
         f"G {len(g)} reviews; A {len(base)} rows; E {len(mixed)} rows; H adds {len(typed)}; "
+        f"I {len(wider)} rows; "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
 
@@ -334,13 +354,14 @@ def verdict(
     old: str,
     target: str | tuple[str, ...],
     spreads: tuple[str, ...] = (),
+    guarded: tuple[str, ...] = (),
 ) -> str:
     """The rule: ``new`` gains more than the spread on ``target`` (on any one, where
-    several are named) and loses no more than the spread on G, SST-2 dev, other domains
-    and the targets. ``spreads`` names the candidates whose largest seed spread is the
-    tolerance (default: ``old``'s alone)."""
+    several are named) and loses no more than the spread on G, SST-2 dev, other domains,
+    the targets and the ``guarded`` scores. ``spreads`` names the candidates whose
+    largest seed spread is the tolerance (default: ``old``'s alone)."""
     targets = (target,) if isinstance(target, str) else target
-    keys = tuple(dict.fromkeys(("G", "sst2_dev", "domains", *targets)))
+    keys = tuple(dict.fromkeys(("G", "sst2_dev", "domains", *targets, *guarded)))
 
     def spread(k: str) -> float:
         return max(summary(rows, c, k)[1] for c in spreads or (old,))
@@ -398,6 +419,7 @@ def report(rows: dict[str, dict]) -> None:
     english = ("G", "sst2_dev", "domains", "negation")
     lines.append(f"- {verdict(rows, 'S', 'E', english, ('A', 'B', 'E'))}")
     lines.append(f"- {verdict(rows, 'H', 'E', 'negation', ('A', 'B', 'E'))}")
+    lines.append(f"- {verdict(rows, 'I', 'E', 'domains', ('A', 'B', 'E'), ('negation',))}")
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
