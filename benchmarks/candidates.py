@@ -119,6 +119,7 @@ from baselines import (
     HELD_DOMAINS,
     NEGATION,
     SHARED,
+    WIDER,
     domain_mix,
     load,
     short_reviews,
@@ -135,8 +136,6 @@ G_ROWS = 3000
 UNLABELLED = 25_000
 NEGATION_ROWS = DATA / "negation_train.tsv"
 SEEDS = (1, 2, 3)
-WIDER = {"products-summaries": 15_000}
-"""Candidate I's rows per label of a training domain where they differ from B's."""
 CANDIDATES = {
     "A": "imdb-sst",
     "B": "imdb-sst-domains",

@@ -1,11 +1,11 @@
 """Write the bundled model's training rows (IMDB train, SST-2 train, up to 5,000
-reviews per label of three other review domains, and the negation sentences of
-``data/negation_train.tsv``) to one TSV, in the order it trains on.
+reviews per label of clothing and fine food and 15,000 of product summaries, and the
+negation sentences of ``data/negation_train.tsv``) to one TSV, in the order it trains on.
 
     python scripts/bundled_rows.py OUT.tsv [DATA_DIR]
 
-Which rows and why: ``benchmarks/candidates.md`` (candidates B and E, adopted by its
-rule).
+Which rows and why: ``benchmarks/candidates.md`` (candidates B, E and I, adopted by
+its rule).
 """
 
 from __future__ import annotations
