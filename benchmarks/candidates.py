@@ -290,7 +290,8 @@ def measure(args: argparse.Namespace) -> None:
     if "_speed" in kept:
         rows["_speed"] = kept["_speed"]
     peers = (("tfidf-A", "imdb-sst"), ("tfidf-B", "imdb-sst-domains"))
-    for name, file in (*peers, ("tfidf-E", "imdb-sst-domains-negation")):
+    wider = ("tfidf-I", "imdb-sst-wider-domains-negation")
+    for name, file in (*peers, ("tfidf-E", "imdb-sst-domains-negation"), wider):
         if name in kept and args.keep_peers:  # the same split gives the same peer
             rows[name] = kept[name]
             continue
