@@ -489,8 +489,9 @@ def write(rows: list[dict], tf_start: float, data: dict[str, Examples], args) ->
         f"One run, {time.strftime('%Y-%m-%d')}, {platform.machine()} with 2 cores, Python "
         f"{platform.python_version()}, made by `python benchmarks/baselines.py`. Every model "
         f"is trained on the bundled model's {len(data['train']):,} training rows (IMDB "
-        "train, SST-2 train and up to 5,000 reviews per label of clothing, fine food and "
-        "product summaries from `reviews-en`, minus the bundled model's 10 % validation "
+        "train, SST-2 train, up to 5,000 reviews per label of clothing and fine food and "
+        "15,000 of product summaries from `reviews-en` and `data/negation_train.tsv`, minus "
+        "the bundled model's 10 % validation "
         "split), except the keras-io BiLSTM, which trains as its example does, on the IMDB "
         "rows alone. Accuracy on:",
         "",
