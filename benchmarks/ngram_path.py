@@ -39,6 +39,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from baselines import fasttext_labels
 from languages import SETS, read_rows, split
 
 HERE = Path(__file__).resolve().parent
@@ -97,10 +98,7 @@ def fasttext_characters(
         file.write_text("".join(lines), "utf-8")
         model = fasttext.train_supervised(str(file), wordNgrams=4, dim=16, epoch=10, lr=0.5,
                                           bucket=2**17, seed=seed, thread=2, verbose=0)  # fmt: skip
-    # model.predict trips on numpy 2 (np.array(copy=False)); the C++ call is the same.
-    predicted, _ = model.f.multilinePredict([_characters(t) for t in dev], 1, 0.0, "")
-    common = model.labels[0]
-    guesses = [(row[0] if row else common).replace("__label__", "") for row in predicted]
+    guesses = fasttext_labels(model, [_characters(t) for t in dev])
     return float(np.mean(np.array(guesses) == truth))
 
 
