@@ -289,9 +289,7 @@ def measure(args: argparse.Namespace) -> None:
     rows = dict(sorted(rows.items()))
     if "_speed" in kept:
         rows["_speed"] = kept["_speed"]
-    peers = (("tfidf-A", "imdb-sst"), ("tfidf-B", "imdb-sst-domains"))
-    wider = ("tfidf-I", "imdb-sst-wider-domains-negation")
-    for name, file in (*peers, ("tfidf-E", "imdb-sst-domains-negation"), wider):
+    for name, file in ((f"tfidf-{c}", CANDIDATES[c]) for c in "ABEI"):
         if name in kept and args.keep_peers:  # the same split gives the same peer
             rows[name] = kept[name]
             continue
