@@ -88,6 +88,19 @@ Added after H was measured, and fixed before I was trained (more rows from outsi
   ``negation``; the spread of each score is the largest of A's, B's and E's. The bundled
   build must also stay within 60 minutes on 2 cores.
 
+Added after I was adopted, and fixed before J was trained (F's shapes on I's rows):
+
+* ``J``: I's rows plus F's 2,400 rows of the two shapes (``negation_rows.shape_rows``:
+  the whole thing negated, an action negated). On E's rows they gained 6.75 points on
+  ``negation`` and lost 1.15 on SST-2 dev; I's 20,000 more product rows make them a
+  smaller share of the rows. This asks whether the gain stays and the loss goes.
+* Its rule: J replaces I when its mean over 2 seeds beats I's on ``negation`` by more
+  than the tolerance, and loses no more than the tolerance on G, SST-2 dev and other
+  domains. The tolerance on G, SST-2 dev and other domains stays the largest seed spread
+  of A, B and E. On ``negation`` it is the largest of the candidates trained with
+  negation rows (E, F, H, I: 2.62): A's 7.63 is the spread of a model that reads
+  negation below chance. F under this rule is still not adopted (SST-2 dev -1.15).
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -126,6 +139,7 @@ from baselines import (
     tfidf_pipeline,
 )
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
+from negation_rows import shape_rows
 
 from sentigru.data import Examples, read_examples
 from sentigru.data.files import read_texts
@@ -145,6 +159,7 @@ CANDIDATES = {
     "S": "imdb-sst-domains-negation",
     "H": "imdb-sst-domains-negation-h",
     "I": "imdb-sst-wider-domains-negation",
+    "J": "imdb-sst-wider-domains-negation-j",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -190,6 +205,11 @@ def split(_: argparse.Namespace) -> None:
     wider.extend(domain_mix(WIDER))
     wider.extend(read_examples(NEGATION_ROWS).examples)
     write_tsv(RUNS / "imdb-sst-wider-domains-negation.tsv", wider)
+    shaped = Examples([*wider.texts], [*wider.labels])
+    for label, text in shape_rows():
+        shaped.texts.append(text)
+        shaped.labels.append(label)
+    write_tsv(RUNS / f"{CANDIDATES['J']}.tsv", shaped)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
     g_texts = set(g.texts)
     texts = [t for t in unsup if t not in g_texts]
@@ -198,7 +218,7 @@ def split(_: argparse.Namespace) -> None:
         f.writelines(f"{t}\n" for t in texts)
     print(
         f"G {len(g)} reviews; A {len(base)} rows; E {len(mixed)} rows; H adds {len(typed)}; "
-        f"I {len(wider)} rows; "
+        f"I {len(wider)} rows; J {len(shaped)} rows; "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
 
@@ -353,16 +373,19 @@ def verdict(
     target: str | tuple[str, ...],
     spreads: tuple[str, ...] = (),
     guarded: tuple[str, ...] = (),
+    target_spreads: tuple[str, ...] = (),
 ) -> str:
     """The rule: ``new`` gains more than the spread on ``target`` (on any one, where
     several are named) and loses no more than the spread on G, SST-2 dev, other domains,
     the targets and the ``guarded`` scores. ``spreads`` names the candidates whose
-    largest seed spread is the tolerance (default: ``old``'s alone)."""
+    largest seed spread is the tolerance (default: ``old``'s alone);
+    ``target_spreads``, where given, those of the targets' tolerance."""
     targets = (target,) if isinstance(target, str) else target
     keys = tuple(dict.fromkeys(("G", "sst2_dev", "domains", *targets, *guarded)))
 
     def spread(k: str) -> float:
-        return max(summary(rows, c, k)[1] for c in spreads or (old,))
+        named = target_spreads if k in targets and target_spreads else spreads or (old,)
+        return max(summary(rows, c, k)[1] for c in named)
 
     means = {k: (summary(rows, new, k)[0], summary(rows, old, k)[0], spread(k)) for k in keys}
     seeds = (summary(rows, new, targets[0])[2], summary(rows, old, targets[0])[2])
@@ -418,6 +441,8 @@ def report(rows: dict[str, dict]) -> None:
     lines.append(f"- {verdict(rows, 'S', 'E', english, ('A', 'B', 'E'))}")
     lines.append(f"- {verdict(rows, 'H', 'E', 'negation', ('A', 'B', 'E'))}")
     lines.append(f"- {verdict(rows, 'I', 'E', 'domains', ('A', 'B', 'E'), ('negation',))}")
+    negation_rows = ("E", "F", "H", "I")
+    lines.append(f"- {verdict(rows, 'J', 'I', 'negation', ('A', 'B', 'E'), (), negation_rows)}")
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
