@@ -9,7 +9,7 @@ fill a :class:`Spec`; the spec is saved as ``spec.json`` beside the model so tha
 folder says exactly how it was made.
 
 The defaults are the recipe of the bundled model (chosen on 92,000 IMDB reviews and SST-2
-phrases, then trained on 123,000 rows of wider data; see ``benchmarks/bundled_model.md``),
+phrases, then trained on 143,000 rows of wider data; see ``benchmarks/bundled_model.md``),
 with its seed. A plain ``sentigru train --data FILE`` therefore trains the recipe that
 was measured.
 """
