@@ -26,6 +26,7 @@ The file is part of the bundled model's training rows when ``candidates.md`` say
 
 from __future__ import annotations
 
+import collections
 import random
 import re
 import sys
@@ -114,7 +115,13 @@ def subjects(kind: str) -> list[tuple[str, bool]]:
 
 
 def adjectives(kind: str, polarity: str) -> list[str]:
-    return KINDS[kind][1 if polarity == POS else 2].split(",")
+    own = KINDS[kind][1 if polarity == POS else 2].split(",")
+    wide = _WIDE.get(polarity, [])
+    return own * max(1, len(wide) // len(own)) + wide  # with a wide lexicon, half each
+
+
+_WIDE: dict[str, list[str]] = {}
+"""Candidate K's wide lexicon while :func:`wide_rows` writes (empty otherwise)."""
 
 
 def be(plural: bool, past: bool) -> tuple[str, str]:
@@ -314,15 +321,70 @@ def words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z']+", text.lower().replace("-", " ")) if w]
 
 
-def check_disjoint() -> None:
-    """Refuse a content word that a behaviour check uses (its sentences or generator)."""
+def check_words() -> set[str]:
+    """Every word of the behaviour checks (their sentences and generator)."""
     seen: set[str] = set()
     for path in sorted((ROOT / "data" / "checks").glob("*.tsv")):
         seen.update(words(path.read_text("utf-8")))
     seen.update(words((ROOT / "benchmarks" / "checklist.py").read_text("utf-8")))
-    shared = sorted(content_words() & seen)
+    return seen
+
+
+def check_disjoint() -> None:
+    """Refuse a content word that a behaviour check uses (its sentences or generator)."""
+    shared = sorted(content_words() & check_words())
     if shared:
         sys.exit(f"content words the checks use: {', '.join(shared)}")
+
+
+# -- candidate K: E's sentences over a wide lexicon of sentiment adjectives -----------
+
+SUFFIXES = ("ous", "ive", "ful", "less", "able", "ible", "ic", "al", "ing", "ed", "ent")
+SUFFIXES += ("ant", "ish", "y", "ile", "id", "ar")
+NOT_ADJECTIVE = ("ly", "ness", "ment", "tion", "ism", "ist", "ity")
+PREDICATE = re.compile(r"\b(?:is|was|are|were|so|very|too|really|quite|pretty)\s+([a-z]+)\b")
+
+
+def wide_lexicon(sst: list[tuple[str, str]], imdb: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Sentiment adjectives of each polarity, read off training data, none a check word.
+
+    A word qualifies when SST-2 train labels it alone as a phrase (``sst``: ``(label,
+    text)`` rows, labels ``positive``/``negative``), it looks like an adjective (an
+    adjective's ending; at least a tenth of its IMDB reviews say *is/so/very ... word*),
+    it is in at least 20 IMDB train reviews (``imdb``), at least 70 % of them of the
+    label SST-2 gives it, and neither a behaviour check nor E's own lexicon uses it. The E sentences' own words are
+    eight per kind of thing; these are a few hundred, so that a model learns what a
+    negation does to any sentiment word, not to those eight."""
+    banned = check_words() | FUNCTION | content_words()
+    one = {
+        text.strip(): label
+        for label, text in sst
+        if re.fullmatch(r"[a-z]{4,}", text.strip())
+        and text.strip().endswith(SUFFIXES)
+        and not text.strip().endswith(NOT_ADJECTIVE)
+        and text.strip() not in banned
+    }
+    docs = {POS: collections.Counter(), NEG: collections.Counter()}
+    predicative: collections.Counter = collections.Counter()
+    for label, text in imdb:
+        lower = text.lower()
+        docs[label].update(set(re.findall(r"[a-z]+", lower)) & one.keys())
+        predicative.update(w for w in PREDICATE.findall(lower) if w in one)
+    out: dict[str, list[tuple[int, str]]] = {POS: [], NEG: []}
+    for word, label in one.items():
+        n = docs[POS][word] + docs[NEG][word]
+        if n >= 20 and docs[label][word] >= 0.7 * n and predicative[word] >= 0.1 * n:
+            out[label].append((-n, word))
+    return {label: [w for _, w in sorted(found)] for label, found in out.items()}
+
+
+def wide_rows(lexicon: dict[str, list[str]], seed: str = SEED + "/wide") -> list[tuple[str, str]]:
+    """E's sentences (as many, the same kinds), half their adjectives from ``lexicon``."""
+    _WIDE.update(lexicon)
+    try:
+        return rows(seed)
+    finally:
+        _WIDE.clear()
 
 
 def write(path: Path = OUT, shapes: bool = False) -> int:
