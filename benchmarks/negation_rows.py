@@ -352,9 +352,9 @@ def wide_lexicon(sst: list[tuple[str, str]], imdb: list[tuple[str, str]]) -> dic
     text)`` rows, labels ``positive``/``negative``), it looks like an adjective (an
     adjective's ending; at least a tenth of its IMDB reviews say *is/so/very ... word*),
     it is in at least 20 IMDB train reviews (``imdb``), at least 70 % of them of the
-    label SST-2 gives it, and neither a behaviour check nor E's own lexicon uses it. The E sentences' own words are
-    eight per kind of thing; these are a few hundred, so that a model learns what a
-    negation does to any sentiment word, not to those eight."""
+    label SST-2 gives it, and neither a behaviour check nor E's own lexicon uses it.
+    E's sentences use eight words per kind of thing; these are about 140 more, so that
+    a model learns what a negation does to any sentiment word, not to those eight."""
     banned = check_words() | FUNCTION | content_words()
     one = {
         text.strip(): label
