@@ -105,7 +105,7 @@ Added while J trained, and fixed before K was trained (negation of any sentiment
 
 * ``K``: I's rows with E's 8,800 sentences written again over a wide lexicon
   (``negation_rows.wide_rows``): the same kinds and counts, half of their adjectives
-  drawn from 140 sentiment adjectives (53 positive) read off the training rows (words SST-2
+  drawn from 151 sentiment adjectives (57 positive) read off the training rows (words SST-2
   train labels alone, with an adjective's ending and use, in 20+ IMDB reviews outside G
   with 70 %+ of that label; ``negation_rows.wide_lexicon``), none a word of the checks.
   E's sentences use eight words per kind of thing, so a model may learn what negation

@@ -64,7 +64,11 @@ def test_a_shared_word_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
     """A negated sentence takes the label opposite to its sentiment word's; a "but"
     sentence takes its second clause's; a plain one its word's."""
-    polarity = {}
+    assert_labels_follow(rows, {})
+
+
+def assert_labels_follow(rows: list[tuple[str, str]], extra: dict[str, str]) -> None:
+    polarity = dict(extra)
     for _, pos, neg in gen.KINDS.values():
         polarity.update({w: "positive" for w in pos.split(",")})
         polarity.update({w: "negative" for w in neg.split(",")})
@@ -87,6 +91,33 @@ def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
         assert label == expected, text
         checked += 1
     assert checked == len(rows)
+
+
+def test_the_wide_lexicon_reads_polarity_and_use_off_the_data() -> None:
+    """Candidate K's words: labelled alone by SST-2, used as an adjective and mostly of
+    that label in IMDB; an adverb, a word split between labels and a check's word are
+    left out."""
+    check_word = "wonderful"
+    assert check_word in gen.check_words()
+    sst = [("positive", w) for w in ("dazzling", "splendidly", "baffling", check_word)]
+    sst += [("negative", "putrid "), ("negative", "rarely")]
+    imdb = [("positive", "It was so dazzling, and splendidly shot.")] * 25
+    imdb += [("negative", "Gruesome. It is really putrid. I rarely saw worse.")] * 25
+    imdb += [("positive", f"The cast is {check_word}.")] * 25
+    imdb += [(label, "The plot was baffling.") for label in ("positive", "negative") * 15]
+    assert gen.wide_lexicon(sst, imdb) == {"positive": ["dazzling"], "negative": ["putrid"]}
+    assert gen.wide_lexicon(sst, imdb[:19] + imdb[25:]) == {
+        "positive": [],
+        "negative": ["putrid"],
+    }
+
+
+def test_the_wide_rows_use_the_lexicon_and_keep_their_labels(rows) -> None:  # type: ignore[no-untyped-def]
+    made = gen.wide_rows({"positive": ["dazzling"], "negative": ["putrid"]})
+    assert Counter(label for label, _ in made) == {"positive": 4400, "negative": 4400}
+    assert sum("dazzling" in t for _, t in made) > 200 < sum("putrid" in t for _, t in made)
+    assert_labels_follow(made, {"dazzling": "positive", "putrid": "negative"})
+    assert not gen._WIDE and gen.rows() == rows  # E's rows are as before
 
 
 def test_the_shape_rows_carry_the_labels_their_words_give() -> None:
