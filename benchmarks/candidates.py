@@ -393,6 +393,10 @@ def summary(rows: dict[str, dict], candidate: str, key: str) -> tuple[float, flo
     return statistics.mean(values), max(values) - min(values), len(values)
 
 
+TIE = 1e-9
+"""Differences closer than this to the spread count as equal to it."""
+
+
 def verdict(
     rows: dict[str, dict],
     new: str,
@@ -418,8 +422,10 @@ def verdict(
     seeds = (summary(rows, new, targets[0])[2], summary(rows, old, targets[0])[2])
     if min(seeds) < 2:
         return f"{new} against {old}: not decided ({seeds[0]} and {seeds[1]} seeds; it needs 2+)"
-    gained = [k for k in targets if means[k][0] - means[k][1] > means[k][2]]
-    losses = [k for k, (m, o, spread) in means.items() if o - m > spread]
+    # Scores are counts over a set, so a difference can equal a spread exactly: equal is
+    # "no more than the spread" (not a loss, not a gain), whatever the float rounding.
+    gained = [k for k in targets if means[k][0] - means[k][1] > means[k][2] + TIE]
+    losses = [k for k, (m, o, spread) in means.items() if o - m > spread + TIE]
     ok = bool(gained) and not losses
     parts = ", ".join(
         f"{k} {100 * (m - o):+.2f} (spread {100 * s:.2f})" for k, (m, o, s) in means.items()
