@@ -151,6 +151,7 @@ from baselines import (
     tfidf_pipeline,
 )
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
+from negation_rows import rows as negation_sentences
 from negation_rows import shape_rows, wide_lexicon, wide_rows
 
 from sentigru.data import Examples, read_examples
@@ -160,7 +161,6 @@ RUNS = Path("runs/proxy")
 HERE = Path(__file__).resolve().parent
 G_ROWS = 3000
 UNLABELLED = 25_000
-NEGATION_ROWS = DATA / "negation_train.tsv"
 SEEDS = (1, 2, 3)
 CANDIDATES = {
     "A": "imdb-sst",
@@ -209,28 +209,24 @@ def split(_: argparse.Namespace) -> None:
     mixed.extend(base)
     mixed.extend(domain_mix())
     write_tsv(RUNS / "imdb-sst-domains.tsv", mixed)
-    mixed.extend(read_examples(NEGATION_ROWS).examples)
+    mixed.extend(as_examples(negation_sentences()))  # E's sentences, whatever data/ holds now
     write_tsv(RUNS / "imdb-sst-domains-negation.tsv", mixed)
     typed = typed_negations(sst)
     with_typed = Examples([*mixed.texts, *typed.texts], [*mixed.labels, *typed.labels])
     write_tsv(RUNS / "imdb-sst-domains-negation-h.tsv", with_typed)
     wider = Examples([*base.texts], [*base.labels])
     wider.extend(domain_mix(WIDER))
-    wider.extend(read_examples(NEGATION_ROWS).examples)
+    wider.extend(as_examples(negation_sentences()))
     write_tsv(RUNS / "imdb-sst-wider-domains-negation.tsv", wider)
     shaped = Examples([*wider.texts], [*wider.labels])
-    for label, text in shape_rows():
-        shaped.texts.append(text)
-        shaped.labels.append(label)
+    shaped.extend(as_examples(shape_rows()))
     write_tsv(RUNS / f"{CANDIDATES['J']}.tsv", shaped)
     trained = imdb.subset(i for i in range(len(imdb)) if i not in out)  # IMDB without G
     lexicon = wide_lexicon(pairs(sst), pairs(trained))
     (RUNS / "K-lexicon.json").write_text(json.dumps(lexicon, indent=1) + "\n")
     wide = Examples([*base.texts], [*base.labels])
     wide.extend(domain_mix(WIDER))
-    for label, text in wide_rows(lexicon):
-        wide.texts.append(text)
-        wide.labels.append(label)
+    wide.extend(as_examples(wide_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['K']}.tsv", wide)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
     g_texts = set(g.texts)
@@ -248,6 +244,11 @@ def split(_: argparse.Namespace) -> None:
 
 def pairs(examples: Examples) -> list[tuple[str, str]]:
     return list(zip(examples.labels, examples.texts))
+
+
+def as_examples(rows: list[tuple[str, str]]) -> Examples:
+    """``(label, text)`` rows of ``negation_rows`` as examples."""
+    return Examples([text for _, text in rows], [label for label, _ in rows])
 
 
 def typed_negations(sst: Examples) -> Examples:
