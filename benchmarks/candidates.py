@@ -482,8 +482,19 @@ def report(rows: dict[str, dict]) -> None:
     lines.append(f"- {verdict(rows, 'H', 'E', 'negation', ('A', 'B', 'E'))}")
     lines.append(f"- {verdict(rows, 'I', 'E', 'domains', ('A', 'B', 'E'), ('negation',))}")
     negation_rows = ("E", "F", "H", "I")
+    passed = {}
     for new in "JK":
-        lines.append(f"- {verdict(rows, new, 'I', 'negation', ('A', 'B', 'E'), (), negation_rows)}")
+        said = verdict(rows, new, "I", "negation", ("A", "B", "E"), (), negation_rows)
+        lines.append(f"- {said}")
+        if said.endswith(": adopted"):
+            passed[new] = summary(rows, new, "negation")[0]
+    if len(passed) == 2:
+        first, second = sorted(passed, key=passed.get, reverse=True)
+        lines.append(
+            f"- J and K both pass: {first} has the higher negation mean "
+            f"({100 * passed[first]:.2f} against {100 * passed[second]:.2f}), so {first} is "
+            "adopted (built only if its phone file keeps SST-2 dev at 85 %: see the docstring)"
+        )
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
