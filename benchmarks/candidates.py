@@ -341,8 +341,7 @@ def measure(args: argparse.Namespace) -> None:
                 rows[folder.name][key] = float((folder / f"{key}.txt").read_text())
         print(folder.name, {k: round(v, 4) for k, v in rows[folder.name].items()}, flush=True)
     rows = dict(sorted(rows.items()))
-    if "_speed" in kept:
-        rows["_speed"] = kept["_speed"]
+    rows.update({k: v for k, v in kept.items() if k in ("_speed", "_builds")})
     for name, file in ((f"tfidf-{c}", CANDIDATES[c]) for c in "ABEI"):
         if name in kept and args.keep_peers:  # the same split gives the same peer
             rows[name] = kept[name]
@@ -495,6 +494,19 @@ def report(rows: dict[str, dict]) -> None:
             f"({100 * passed[first]:.2f} against {100 * passed[second]:.2f}), so {first} is "
             "adopted (built only if its phone file keeps SST-2 dev at 85 %: see the docstring)"
         )
+        built = rows.get("_builds", {}).get(first)
+        if built:
+            kept = built["sst2_dev"] >= 0.85
+            lines.append(
+                f"- {first}'s build (seed 7, every bundled row, {built['rows']:,} rows) scores "
+                f"{100 * built['sst2_dev']:.2f} % on SST-2 dev: "
+                + (
+                    "it replaces the bundled model"
+                    if kept
+                    else f"below the floor, so the "
+                    f"bundled model stays as it was and {second} is the next to build"
+                )
+            )
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
