@@ -95,8 +95,8 @@ def short_reviews() -> Examples:
 
 def bundled_rows() -> tuple[Examples, Examples]:
     """The bundled model's training file, in order, and its IMDB part: IMDB train, SST-2
-    train, :func:`domain_mix` with ``WIDER`` and ``data/negation_train.tsv`` (candidate I
-    of ``candidates.md``, adopted by its rule)."""
+    train, :func:`domain_mix` with ``WIDER`` and ``data/negation_train.tsv`` (candidate K
+    of ``candidates.md``: I's rows, the negation sentences over a wide lexicon)."""
     imdb = load("imdb/train.tsv.gz")
     combined = Examples()
     negation = read_examples(DATA / "negation_train.tsv").examples

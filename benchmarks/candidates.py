@@ -157,8 +157,8 @@ from baselines import (
     tfidf_pipeline,
 )
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
+from negation_rows import load_lexicon, shape_rows, wide_lexicon, wide_rows
 from negation_rows import rows as negation_sentences
-from negation_rows import shape_rows, wide_lexicon, wide_rows
 
 from sentigru.data import Examples, read_examples
 from sentigru.data.files import read_texts
@@ -204,7 +204,7 @@ def held_out(groups: list[int], rows: int) -> list[int]:
 def split(_: argparse.Namespace) -> None:
     RUNS.mkdir(parents=True, exist_ok=True)
     imdb, sst = load("imdb/train.tsv.gz"), load("sst2/train.tsv.gz")
-    held = held_out(movie_groups(imdb.texts, 4, 30), G_ROWS)
+    held = g_rows(imdb)
     g = imdb.subset(held)
     out = set(held)
     base = imdb.subset(i for i in range(len(imdb)) if i not in out)
@@ -227,9 +227,9 @@ def split(_: argparse.Namespace) -> None:
     shaped = Examples([*wider.texts], [*wider.labels])
     shaped.extend(as_examples(shape_rows()))
     write_tsv(RUNS / f"{CANDIDATES['J']}.tsv", shaped)
-    trained = imdb.subset(i for i in range(len(imdb)) if i not in out)  # IMDB without G
-    lexicon = wide_lexicon(pairs(sst), pairs(trained))
+    lexicon = k_lexicon(imdb, sst, out)
     (RUNS / "K-lexicon.json").write_text(json.dumps(lexicon, indent=1) + "\n")
+    shipped = "the same as" if lexicon == load_lexicon() else "DIFFERENT from"
     wide = Examples([*base.texts], [*base.labels])
     wide.extend(domain_mix(WIDER))
     wide.extend(as_examples(wide_rows(lexicon)))
@@ -243,9 +243,22 @@ def split(_: argparse.Namespace) -> None:
     print(
         f"G {len(g)} reviews; A {len(base)} rows; E {len(mixed)} rows; H adds {len(typed)}; "
         f"I {len(wider)} rows; J {len(shaped)} rows; K {len(wide)} rows "
-        f"({len(lexicon['positive'])} and {len(lexicon['negative'])} wide adjectives); "
+        f"({len(lexicon['positive'])} and {len(lexicon['negative'])} wide adjectives, "
+        f"{shipped} data/negation_lexicon.json); "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
+
+
+def k_lexicon(imdb: Examples, sst: Examples, held: set[int]) -> dict[str, list[str]]:
+    """K's wide lexicon, read off SST-2 train and IMDB train without G (``held``), so that
+    nothing of G decides which words K's sentences use."""
+    trained = imdb.subset(i for i in range(len(imdb)) if i not in held)
+    return wide_lexicon(pairs(sst), pairs(trained))
+
+
+def g_rows(imdb: Examples) -> list[int]:
+    """The indices of G in IMDB train: whole films, about ``G_ROWS`` reviews."""
+    return held_out(movie_groups(imdb.texts, 4, 30), G_ROWS)
 
 
 def pairs(examples: Examples) -> list[tuple[str, str]]:

@@ -19,14 +19,19 @@ Every negation form a user types appears: *isn't*, *is not*, *is never*, *is no 
 follow from construction. :func:`check_disjoint` refuses a content word (subject,
 adjective, verb phrase) that occurs in any check sentence or in ``checklist.py``.
 
+Half of the adjectives come from a wide lexicon of 151 sentiment adjectives
+(``data/negation_lexicon.json``, read off SST-2 and IMDB train by :func:`wide_lexicon`),
+so that a model learns what a negation does to any sentiment word, not to a few.
+
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
-The file is part of the bundled model's training rows when ``candidates.md`` says so.
+The file is part of the bundled model's training rows (candidate K of ``candidates.md``).
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import random
 import re
 import sys
@@ -34,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "negation_train.tsv"
+LEXICON = ROOT / "data" / "negation_lexicon.json"
 SEED = "sentigru-negation-rows/1"
 POS, NEG = "positive", "negative"
 ROWS = {"plain": 2400, "negated": 4800, "contrast": 1600}
@@ -331,8 +337,10 @@ def check_words() -> set[str]:
 
 
 def check_disjoint() -> None:
-    """Refuse a content word that a behaviour check uses (its sentences or generator)."""
-    shared = sorted(content_words() & check_words())
+    """Refuse a content word that a behaviour check uses (its sentences or generator),
+    the wide lexicon's words included."""
+    lexicon = {w for found in load_lexicon().values() for w in found}
+    shared = sorted((content_words() | lexicon) & check_words())
     if shared:
         sys.exit(f"content words the checks use: {', '.join(shared)}")
 
@@ -388,10 +396,19 @@ def wide_rows(lexicon: dict[str, list[str]], seed: str = SEED + "/wide") -> list
         _WIDE.clear()
 
 
+def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
+    """The wide lexicon the shipped sentences use: candidate K's, which
+    :func:`wide_lexicon` read off SST-2 train and IMDB train without the proxy's held-out
+    films (``candidates.py split`` writes it again and says whether it still matches)."""
+    data = json.loads((path or LEXICON).read_text("utf-8"))
+    return {POS: list(data[POS]), NEG: list(data[NEG])}
+
+
 def write(path: Path = OUT, shapes: bool = False) -> int:
-    """``data/negation_train.tsv`` (E's rows); with ``shapes``, those and F's."""
+    """``data/negation_train.tsv``: E's sentences over the wide lexicon (candidate K);
+    with ``shapes``, candidate F's file instead: E's own sentences and F's shapes."""
     check_disjoint()
-    made = rows() + (shape_rows() if shapes else [])
+    made = rows() + shape_rows() if shapes else wide_rows(load_lexicon())
     with path.open("w", encoding="utf-8", newline="\n") as f:
         f.write("label\ttext\n")
         f.writelines(f"{label}\t{text}\n" for label, text in made)

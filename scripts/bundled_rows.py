@@ -4,8 +4,8 @@ negation sentences of ``data/negation_train.tsv``) to one TSV, in the order it t
 
     python scripts/bundled_rows.py OUT.tsv [DATA_DIR]
 
-Which rows and why: ``benchmarks/candidates.md`` (candidates B, E and I, adopted by
-its rule).
+Which rows and why: ``benchmarks/candidates.md`` (candidates B, E, I and K, each
+adopted by its rule).
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ that the checks still measure what a model trained on them learnt."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,8 +65,49 @@ def test_a_shared_word_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
     """A negated sentence takes the label opposite to its sentiment word's; a "but"
-    sentence takes its second clause's; a plain one its word's."""
-    assert_labels_follow(rows, {})
+    sentence takes its second clause's; a plain one its word's: in the shipped file,
+    whose words come from the wide lexicon too, and in E's own sentences."""
+    lexicon = gen.load_lexicon()
+    wide = {w: label for label, found in lexicon.items() for w in found}
+    assert_labels_follow(rows, wide)
+    assert_labels_follow(gen.rows(), {})
+
+
+def test_the_shipped_file_is_the_wide_rows_of_the_shipped_lexicon(rows) -> None:  # type: ignore[no-untyped-def]
+    lexicon = gen.load_lexicon()
+    assert {len(lexicon["positive"]), len(lexicon["negative"])} == {57, 94}
+    assert not set(lexicon["positive"]) & set(lexicon["negative"])
+    assert rows == gen.wide_rows(lexicon)
+    wide = {w for found in lexicon.values() for w in found}
+    used = {w for _, text in rows for w in gen.words(text)} & wide
+    assert len(used) > 0.9 * len(wide)  # nearly every word of the lexicon is taught
+
+
+def test_a_check_word_in_the_lexicon_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    lexicon = gen.load_lexicon()
+    lexicon["positive"].append("wonderful")  # a word of the checks
+    path = tmp_path / "lexicon.json"
+    path.write_text(json.dumps(lexicon), "utf-8")
+    monkeypatch.setattr(gen, "LEXICON", path)
+    with pytest.raises(SystemExit, match="wonderful"):
+        gen.check_disjoint()
+
+
+def test_the_shipped_lexicon_is_read_off_the_training_data() -> None:
+    """``data/negation_lexicon.json`` is what :func:`wide_lexicon` reads off SST-2 train
+    and IMDB train without the proxy's held-out films, as the candidate measured."""
+    shared_file("imdb", "train.tsv.gz")
+    shared_file("sst2", "train.tsv.gz")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import candidates
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    imdb, sst = candidates.load("imdb/train.tsv.gz"), candidates.load("sst2/train.tsv.gz")
+    held = set(candidates.g_rows(imdb))
+    assert candidates.k_lexicon(imdb, sst, held) == gen.load_lexicon()
 
 
 def assert_labels_follow(rows: list[tuple[str, str]], extra: dict[str, str]) -> None:
@@ -117,7 +160,8 @@ def test_the_wide_rows_use_the_lexicon_and_keep_their_labels(rows) -> None:  # t
     assert Counter(label for label, _ in made) == {"positive": 4400, "negative": 4400}
     assert sum("dazzling" in t for _, t in made) > 200 < sum("putrid" in t for _, t in made)
     assert_labels_follow(made, {"dazzling": "positive", "putrid": "negative"})
-    assert not gen._WIDE and gen.rows() == rows  # E's rows are as before
+    assert not gen._WIDE  # E's own sentences are as before
+    assert not {w for _, t in gen.rows() for w in gen.words(t)} & {"dazzling", "putrid"}
 
 
 def test_the_shape_rows_carry_the_labels_their_words_give() -> None:
