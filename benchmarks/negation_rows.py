@@ -396,6 +396,16 @@ def wide_rows(lexicon: dict[str, list[str]], seed: str = SEED + "/wide") -> list
         _WIDE.clear()
 
 
+def wide_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """F's shape sentences (as many), half of the whole-thing adjectives from ``lexicon``
+    (candidate L)."""
+    _WIDE.update(lexicon)
+    try:
+        return shape_rows()
+    finally:
+        _WIDE.clear()
+
+
 def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
     """The wide lexicon the shipped sentences use: candidate K's, which
     :func:`wide_lexicon` read off SST-2 train and IMDB train without the proxy's held-out

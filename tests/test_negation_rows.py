@@ -189,3 +189,16 @@ def test_the_shape_rows_carry_the_labels_their_words_give() -> None:
         word = polarity[found[0]]
         flipped = ({"positive", "negative"} - {word}).pop()
         assert label == (flipped if negators.search(text) else word), text
+
+
+def test_the_wide_shape_rows_use_the_lexicon_in_whole_thing_sentences() -> None:
+    made = gen.wide_shape_rows({"positive": ["dazzling"], "negative": ["putrid"]})
+    assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
+    assert len({text for _, text in made}) == len(made)
+    for label, text in made:
+        if "dazzling" in text or "putrid" in text:
+            negated = re.search(r"n't|\bnot\b|\bisnt\b", text, re.I) is not None
+            positive_word = "dazzling" in text
+            assert (label == "positive") == (positive_word != negated), text
+    assert sum("dazzling" in t or "putrid" in t for _, t in made) > 100
+    assert not gen._WIDE and gen.shape_rows() != made
