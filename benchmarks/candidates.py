@@ -546,6 +546,18 @@ def report(rows: dict[str, dict]) -> None:
                 break
     said = verdict(rows, "L", "K", "negation", ("A", "B", "E"), (), negation_rows)
     lines.append(f"- {said}")
+    built = rows.get("_builds", {}).get("L")
+    if built and said.endswith(": adopted"):
+        lines.append(
+            f"- L's build (seed 7, every bundled row, {built['rows']:,} rows) scores "
+            f"{100 * built['sst2_dev']:.2f} % on SST-2 dev and {100 * built['negation']:.2f} % "
+            "on the negation checks: "
+            + (
+                "at the floor or above, so it replaces the bundled model"
+                if built["sst2_dev"] >= 0.85
+                else "below the SST-2 floor, so the bundled model stays the one built from K's rows"
+            )
+        )
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
