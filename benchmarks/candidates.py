@@ -531,33 +531,15 @@ def report(rows: dict[str, dict]) -> None:
             built = rows.get("_builds", {}).get(name)
             if not built:
                 break
-            kept = built["sst2_dev"] >= 0.85
             after = f" and {nxt} is the next to build" if nxt else ""
-            lines.append(
-                f"- {name}'s build (seed 7, every bundled row, {built['rows']:,} rows) scores "
-                f"{100 * built['sst2_dev']:.2f} % on SST-2 dev: "
-                + (
-                    "at the floor or above, so it replaces the bundled model"
-                    if kept
-                    else f"below the floor, so the bundled model stays as it was{after}"
-                )
-            )
-            if kept:
+            lines.append(build_line(name, built, f"the bundled model stays as it was{after}"))
+            if built["sst2_dev"] >= 0.85:
                 break
     said = verdict(rows, "L", "K", "negation", ("A", "B", "E"), (), negation_rows)
     lines.append(f"- {said}")
     built = rows.get("_builds", {}).get("L")
     if built and said.endswith(": adopted"):
-        lines.append(
-            f"- L's build (seed 7, every bundled row, {built['rows']:,} rows) scores "
-            f"{100 * built['sst2_dev']:.2f} % on SST-2 dev and {100 * built['negation']:.2f} % "
-            "on the negation checks: "
-            + (
-                "at the floor or above, so it replaces the bundled model"
-                if built["sst2_dev"] >= 0.85
-                else "below the SST-2 floor, so the bundled model stays the one built from K's rows"
-            )
-        )
+        lines.append(build_line("L", built, "the bundled model stays the one built from K's rows"))
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
@@ -571,6 +553,25 @@ def report(rows: dict[str, dict]) -> None:
             "product reviews matter more than bulk speed.",
         ]
     (HERE / "candidates.md").write_text("\n".join(lines) + "\n")
+
+
+def build_line(name: str, built: dict, otherwise: str) -> str:
+    """What a candidate's build (seed 7, every bundled row) scored, and so what it does:
+    it replaces the bundled model only at the SST-2 floor or above."""
+    negation = (
+        f" and {100 * built['negation']:.2f} % on the negation checks"
+        if "negation" in built
+        else ""
+    )
+    verdict = (
+        "at the floor or above, so it replaces the bundled model"
+        if built["sst2_dev"] >= 0.85
+        else f"below the floor, so {otherwise}"
+    )
+    return (
+        f"- {name}'s build (seed 7, every bundled row, {built['rows']:,} rows) scores "
+        f"{100 * built['sst2_dev']:.2f} % on SST-2 dev{negation}: {verdict}"
+    )
 
 
 def speed_lines(found: dict) -> str:
