@@ -31,6 +31,7 @@ The file is part of the bundled model's training rows (candidate K of ``candidat
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import random
 import re
@@ -387,23 +388,27 @@ def wide_lexicon(sst: list[tuple[str, str]], imdb: list[tuple[str, str]]) -> dic
     return {label: [w for _, w in sorted(found)] for label, found in out.items()}
 
 
-def wide_rows(lexicon: dict[str, list[str]], seed: str = SEED + "/wide") -> list[tuple[str, str]]:
-    """E's sentences (as many, the same kinds), half their adjectives from ``lexicon``."""
+@contextlib.contextmanager
+def _widened(lexicon: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    """While inside, :func:`adjectives` draws half of its words from ``lexicon``."""
     _WIDE.update(lexicon)
     try:
-        return rows(seed)
+        yield
     finally:
         _WIDE.clear()
+
+
+def wide_rows(lexicon: dict[str, list[str]], seed: str = SEED + "/wide") -> list[tuple[str, str]]:
+    """E's sentences (as many, the same kinds), half their adjectives from ``lexicon``."""
+    with _widened(lexicon):
+        return rows(seed)
 
 
 def wide_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
     """F's shape sentences (as many), half of the whole-thing adjectives from ``lexicon``
     (candidate L)."""
-    _WIDE.update(lexicon)
-    try:
+    with _widened(lexicon):
         return shape_rows()
-    finally:
-        _WIDE.clear()
 
 
 def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
