@@ -411,6 +411,31 @@ def wide_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
         return shape_rows()
 
 
+NEGATED = re.compile(r"n't\b|\bnot\b|\bnever\b|\bisnt\b")
+"""A negation cue of the shape sentences: the plain ones have none."""
+
+
+def negated_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Candidate M's rows: L's shape sentences without their plain half, as many negated
+    ones as L holds (``SHAPE_ROWS // 2``), balanced by shape and label."""
+
+    def negated(maker):  # type: ignore[no-untyped-def]
+        def make(rng: random.Random, label: str) -> str:
+            while not NEGATED.search(text := maker(rng, label)):
+                pass
+            return text
+
+        return make
+
+    rng = random.Random(SEED + "/shapes-negated")
+    out: dict[str, str] = {}
+    with _widened(lexicon):
+        for maker in (whole, action):
+            for label in (POS, NEG):
+                _add(rng, out, negated(maker), label, SHAPE_ROWS // 8)
+    return _shuffled(rng, out)
+
+
 def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
     """The wide lexicon the shipped sentences use: candidate K's, which
     :func:`wide_lexicon` read off SST-2 train and IMDB train without the proxy's held-out

@@ -202,3 +202,15 @@ def test_the_wide_shape_rows_use_the_lexicon_in_whole_thing_sentences() -> None:
             assert (label == "positive") == (positive_word != negated), text
     assert sum("dazzling" in t or "putrid" in t for _, t in made) > 100
     assert not gen._WIDE and gen.shape_rows() != made
+
+
+def test_the_negated_shape_rows_are_negated_balanced_and_labelled_by_the_flip() -> None:
+    made = gen.negated_shape_rows({"positive": ["dazzling"], "negative": ["putrid"]})
+    counts = Counter(label for label, _ in made)
+    assert sum(counts.values()) > 1150 and abs(counts["positive"] - counts["negative"]) < 20
+    assert len({text for _, text in made}) == len(made)
+    assert all(gen.NEGATED.search(text) for _, text in made)
+    for label, text in made:
+        if "dazzling" in text or "putrid" in text:  # a negated word flips its label
+            assert (label == "positive") == ("putrid" in text), text
+    assert not gen._WIDE
