@@ -141,6 +141,23 @@ shape sentences cost SST-2):
   SST-2 dev mean is no lower than K's by more than K's own SST-2 dev seed spread (L's
   seeds were 0.46 below, against K's 0.34); then the same SST-2 floor holds for the build.
 
+Added after M was measured, and fixed before N and O were trained (cue words):
+
+* ``N``: K's rows with K's 8,800 sentences written again so that no function word gives
+  the label away (``negation_rows.balanced_rows``: the same kinds, counts and lexicon).
+  In K's sentences *at all* (390) and *can't* (64) occur in positive ones only,
+  *anymore* (279) and *didn't* (105) in negative ones only, so a model can read *I
+  didn't hate it* as negative from *didn't* alone; in N's each occurs with both labels
+  (*I didn't detest the sitcom*, *The router isn't faulty anymore*), and no negator or
+  ending of 60+ sentences has more than 65 % of one label.
+* ``O``: N's rows plus L's 2,400 shape sentences with their endings (*anymore*, *at
+  all*) given to both labels (``negation_rows.balanced_shape_rows``); in L's they went
+  with positive sentences only.
+* Their rule: L's, against K (the same tolerances), and M's gate for a build (SST-2 dev
+  mean no lower than K's by more than K's own spread there). Should both pass, the one
+  with the higher ``negation`` mean is built first, to the same SST-2 floor; if its
+  build fails the floor, the other is next.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -175,11 +192,14 @@ from baselines import (
     WIDER,
     domain_mix,
     load,
+    nb_logistic,
     short_reviews,
     tfidf_pipeline,
 )
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
+    balanced_rows,
+    balanced_shape_rows,
     load_lexicon,
     negated_shape_rows,
     shape_rows,
@@ -210,6 +230,8 @@ CANDIDATES = {
     "K": "imdb-sst-wider-domains-negation-k",
     "L": "imdb-sst-wider-domains-negation-l",
     "M": "imdb-sst-wider-domains-negation-m",
+    "N": "imdb-sst-wider-domains-negation-n",
+    "O": "imdb-sst-wider-domains-negation-o",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -271,6 +293,12 @@ def split(_: argparse.Namespace) -> None:
     negated = Examples([*wide.texts], [*wide.labels])
     negated.extend(as_examples(negated_shape_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['M']}.tsv", negated)
+    balanced = Examples([*base.texts], [*base.labels])
+    balanced.extend(domain_mix(WIDER))
+    balanced.extend(as_examples(balanced_rows(lexicon)))
+    write_tsv(RUNS / f"{CANDIDATES['N']}.tsv", balanced)
+    balanced.extend(as_examples(balanced_shape_rows(lexicon)))
+    write_tsv(RUNS / f"{CANDIDATES['O']}.tsv", balanced)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
     g_texts = set(g.texts)
     texts = [t for t in unsup if t not in g_texts]
@@ -282,7 +310,8 @@ def split(_: argparse.Namespace) -> None:
         f"I {len(wider)} rows; J {len(shaped)} rows; K {len(wide)} rows "
         f"({len(lexicon['positive'])} and {len(lexicon['negative'])} wide adjectives, "
         f"{shipped} data/negation_lexicon.json); L {len(wide_shapes)} rows; "
-        f"M {len(negated)} rows; unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
+        f"M {len(negated)} rows; O {len(balanced)} rows; "
+        f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
 
 
@@ -358,9 +387,14 @@ def sets() -> dict[str, Examples]:
 
 
 def scores(predict, data: dict[str, Examples]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    return graded({name: predict(examples.texts) for name, examples in data.items()}, data)
+
+
+def graded(guesses: dict[str, list[str]], data: dict[str, Examples]) -> dict[str, float]:
+    """The proxy's scores of one label guessed per text of each set."""
     out = {}
     for name, examples in data.items():
-        guess = np.array(predict(examples.texts))
+        guess = np.array(guesses[name])
         truth = np.array(examples.labels)
         recalls = [float(np.mean(guess[truth == x] == x)) for x in sorted(set(truth))]
         out[name] = float(np.mean(guess == truth))
@@ -401,6 +435,55 @@ def measure(args: argparse.Namespace) -> None:
         rows[name] = scores(lambda t, m=model: list(m.predict(t)), data)
         print(name, {k: round(v, 4) for k, v in rows[name].items()}, flush=True)
     (HERE / "candidates.json").write_text(json.dumps(rows, indent=2) + "\n")
+    report(rows)
+
+
+TEACHERS = {
+    "seed 1": ("s1",),
+    "seed 2": ("s2",),
+    "NB-SVM": ("nb",),
+    "TF-IDF": ("tfidf",),
+    "seeds 1+2": ("s1", "s2"),
+    "seed 1 + NB-SVM": ("s1", "nb"),
+    "seeds 1+2 + NB-SVM": ("s1", "s2", "nb"),
+    "seeds 1+2 + NB-SVM + TF-IDF": ("s1", "s2", "nb", "tfidf"),
+}
+"""Teachers made without training a larger network: one member, or the mean of the
+members' positive scores."""
+
+
+def teachers(args: argparse.Namespace) -> None:
+    """How well would a teacher made cheaply read the proxy: two seed models of one
+    candidate, and NB-SVM and TF-IDF on K's rows, alone and averaged. Distillation can
+    lift the student on G only as far as its teacher reads G."""
+    import sentigru
+
+    data = sets()
+    train = read_examples(RUNS / f"{CANDIDATES['K']}.tsv").examples
+    nb = nb_logistic().fit(train.texts, train.labels)
+    tfidf = tfidf_pipeline().fit(train.texts, train.labels)
+    positive = nb.labels[1]
+    seeds = {f"s{s}": sentigru.load(RUNS / f"{args.candidate}-s{s}") for s in (1, 2)}
+
+    def members(texts: list[str]) -> dict[str, np.ndarray]:
+        found = {"nb": nb.scores(texts)}
+        found["tfidf"] = tfidf.predict_proba(texts)[:, list(tfidf.classes_).index(positive)]
+        for name, model in seeds.items():
+            found[name] = model.scores(texts)[:, model.labels.index(positive)]
+        return found
+
+    negative = next(label for label in nb.labels if label != positive)
+    cache = {name: members(examples.texts) for name, examples in data.items()}
+    found = {}
+    for teacher, parts in TEACHERS.items():
+        mean = {name: np.mean([cache[name][p] for p in parts], axis=0) for name in data}
+        guesses = {n: [positive if s > 0.5 else negative for s in m] for n, m in mean.items()}
+        found[teacher] = graded(guesses, data)
+        print(teacher, {k: round(v, 4) for k, v in found[teacher].items()}, flush=True)
+    store = HERE / "candidates.json"
+    rows = json.loads(store.read_text())
+    rows["_teachers"] = {"candidate": args.candidate, "scores": found}
+    store.write_text(json.dumps(rows, indent=2) + "\n")
     report(rows)
 
 
@@ -558,7 +641,14 @@ def report(rows: dict[str, dict]) -> None:
     if built and said.endswith(": adopted"):
         lines.append(build_line("L", built, "the bundled model stays the one built from K's rows"))
     if summary(rows, "M", "G")[2]:
-        lines.append(f"- {verdict(rows, 'M', 'K', 'negation', ('A', 'B', 'E'), (), negation_rows)}")
+        said = verdict(rows, "M", "K", "negation", ("A", "B", "E"), (), negation_rows)
+        lines += [f"- {said}", f"- {sst2_gate(rows, 'M', 'K')}"]
+    for new in "NO":
+        if summary(rows, new, "G")[2]:
+            said = verdict(rows, new, "K", "negation", ("A", "B", "E"), (), negation_rows)
+            lines += [f"- {said}", f"- {sst2_gate(rows, new, 'K')}"]
+    if "_teachers" in rows:
+        lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
@@ -572,6 +662,19 @@ def report(rows: dict[str, dict]) -> None:
             "product reviews matter more than bulk speed.",
         ]
     (HERE / "candidates.md").write_text("\n".join(lines) + "\n")
+
+
+def sst2_gate(rows: dict[str, dict], new: str, old: str) -> str:
+    """Whether ``new`` is built: its SST-2 dev mean may lose no more than ``old``'s own
+    seed spread there (M's gate, fixed before it trained)."""
+    mean, _, _ = summary(rows, new, "sst2_dev")
+    base, spread, _ = summary(rows, old, "sst2_dev")
+    ok = base - mean <= spread + TIE
+    return (
+        f"{new}'s SST-2 dev mean is {100 * (base - mean):.2f} points below {old}'s, "
+        f"{'within' if ok else 'more than'} {old}'s own spread there ({100 * spread:.2f}): "
+        f"{new} is {'built' if ok else 'not built'}"
+    )
 
 
 def build_line(name: str, built: dict, otherwise: str) -> str:
@@ -591,6 +694,22 @@ def build_line(name: str, built: dict, otherwise: str) -> str:
         f"- {name}'s build (seed 7, every bundled row, {built['rows']:,} rows) scores "
         f"{100 * built['sst2_dev']:.2f} % on SST-2 dev{negation}: {verdict}"
     )
+
+
+def teacher_lines(found: dict) -> list[str]:
+    """The table of ``teachers``: what each cheaply made teacher reads."""
+    keys = ("G", "sst2_dev", "domains", "negation", "short")
+    lines = [
+        f"Teachers made without a larger network (`python benchmarks/candidates.py teachers`): "
+        f"{found['candidate']}'s two seed models, and NB-SVM and TF-IDF trained on K's rows, "
+        "alone and as the mean of their positive scores:",
+        "",
+        "| teacher | " + " | ".join(keys) + " |",
+        "|---|" + "---|" * len(keys),
+    ]
+    for name, r in found["scores"].items():
+        lines.append(f"| {name} | " + " | ".join(f"{100 * r[k]:.2f}" for k in keys) + " |")
+    return lines
 
 
 def speed_lines(found: dict) -> str:
@@ -623,6 +742,9 @@ def main() -> None:
     m = sub.add_parser("measure")
     m.add_argument("--keep-peers", action="store_true", help="reuse the TF-IDF rows written")
     m.set_defaults(run=measure)
+    e = sub.add_parser("teachers")
+    e.add_argument("--candidate", default="L", help="whose two seed models (default: L)")
+    e.set_defaults(run=teachers)
     v = sub.add_parser("speed")
     v.add_argument("folder", help="a run in runs/proxy, such as S-s1")
     v.add_argument("--rounds", type=int, default=5)

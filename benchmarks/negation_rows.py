@@ -101,7 +101,10 @@ COMPLAIN = (
 )
 """Negated negative judgements about oneself: all positive."""
 GRUMBLE = "I have complaints about {s}.|{S} let me down.|I was let down by {s}."
-CONTENT = ADMIRE + ",complaints,complain,mind,let,down,nothing"
+DESPISE = "detest,loathe,despise,resent"
+"""Verbs of a negative judgement, for the balanced sentences (:func:`balanced_rows`):
+*I didn't detest the sitcom* is positive, *I detest the sitcom* negative."""
+CONTENT = ADMIRE + "," + DESPISE + ",complaints,complain,mind,let,down,nothing"
 
 _FUNCTION = """what anymore always still once
     a an the is was are were be been not never no longer isn't wasn't aren't weren't
@@ -129,6 +132,9 @@ def adjectives(kind: str, polarity: str) -> list[str]:
 
 _WIDE: dict[str, list[str]] = {}
 """Candidate K's wide lexicon while :func:`wide_rows` writes (empty otherwise)."""
+_BALANCED: list[bool] = []
+"""Non-empty while :func:`balanced_rows` writes: no negator or ending of the sentences
+then occurs with one label only."""
 
 
 def be(plural: bool, past: bool) -> tuple[str, str]:
@@ -147,6 +153,8 @@ def plain(rng: random.Random, label: str) -> str:
     if rng.random() < 0.2:  # judgements about oneself, as the negated ones
         if label == POS:
             return f"I {rng.choice(ADMIRE.split(','))} {subject}."
+        if _BALANCED and rng.random() < 0.5:  # the verbs negated in positive sentences
+            return f"I {rng.choice(DESPISE.split(','))} {subject}."
         return rng.choice(GRUMBLE.split("|")).format(s=subject, S=capital(subject))
     adjective = rng.choice(adjectives(kind, label))
     verb, _ = be(plural, rng.random() < 0.5)
@@ -167,8 +175,8 @@ def negated(rng: random.Random, label: str) -> str:
     kind = rng.choice(sorted(KINDS))
     subject, plural = rng.choice(subjects(kind))
     if rng.random() < 0.2:  # judgements about oneself
-        if label == NEG:
-            verb = rng.choice(ADMIRE.split(","))
+        if label == NEG or (_BALANCED and rng.random() < 0.7):
+            verb = rng.choice((ADMIRE if label == NEG else DESPISE).split(","))
             return rng.choice(
                 (
                     f"I didn't {verb} {subject}.",
@@ -179,8 +187,10 @@ def negated(rng: random.Random, label: str) -> str:
                     else f"I never {verb}ed {subject}.",
                 )
             )
-        template = rng.choice(COMPLAIN.split("|"))
-        return template.format(s=subject, S=capital(subject))
+        templates = COMPLAIN.split("|")
+        if _BALANCED:  # "can't" would say positive on its own
+            templates = [t for t in templates if "can't" not in t]
+        return rng.choice(templates).format(s=subject, S=capital(subject))
     word = rng.choice(adjectives(kind, NEG if label == POS else POS))
     verb, contracted = be(plural, rng.random() < 0.5)
     forms = [
@@ -196,7 +206,10 @@ def negated(rng: random.Random, label: str) -> str:
         forms.append(f"{subject}'s not {word}")
     form = rng.randrange(len(forms))
     sentence = forms[form]
-    ending = rng.choice(("", " at all", "") if label == POS else ("", "", " anymore"))
+    if _BALANCED:  # either ending with either label: "not good at all", "not bad anymore"
+        ending = rng.choice(("", "", " at all", " anymore"))
+    else:
+        ending = rng.choice(("", " at all", "") if label == POS else ("", "", " anymore"))
     if form in (2, 3, 4, 5):  # never, no longer, hardly, far from: nothing to add
         ending = ""
     return capital(sentence + ending) + rng.choice((".", ".", "!"))
@@ -298,7 +311,7 @@ def action(rng: random.Random, label: str) -> str:
         third, _ = rng.choice(ACTIONS[kind][0 if label == POS else 1].split(",")).split("|")
         return capital(f"{subject} {rng.choice(('', 'always ', 'still '))}{third}.")
     third, base = rng.choice(ACTIONS[kind][1 if label == POS else 0].split(",")).split("|")
-    ending = rng.choice((" anymore", " at all", "")) if label == POS else ""
+    ending = rng.choice((" anymore", " at all", "")) if label == POS or _BALANCED else ""
     form = rng.choice(
         (f"doesn't {base}{ending}", f"does not {base}{ending}", f"never {third}", f"didn't {base}")
     )
@@ -434,6 +447,33 @@ def negated_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
             for label in (POS, NEG):
                 _add(rng, out, negated(maker), label, SHAPE_ROWS // 8)
     return _shuffled(rng, out)
+
+
+@contextlib.contextmanager
+def _balanced():  # type: ignore[no-untyped-def]
+    """While inside, the makers use every negator and ending with both labels."""
+    _BALANCED.append(True)
+    try:
+        yield
+    finally:
+        _BALANCED.clear()
+
+
+def balanced_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Candidate N's sentences: K's (:func:`wide_rows`), with no function word that
+    gives the label away. In K's, *at all* and *can't* occur in positive sentences only,
+    *anymore* and *didn't* in negative ones only, so a model can learn *I didn't hate
+    it* as negative from *didn't* alone; here each occurs with both labels (*I didn't
+    detest the sitcom*, *The router isn't faulty anymore*)."""
+    with _balanced():
+        return wide_rows(lexicon, SEED + "/balanced")
+
+
+def balanced_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Candidate O's added sentences: L's shapes (:func:`wide_shape_rows`), their
+    endings (*anymore*, *at all*) with both labels."""
+    with _balanced():
+        return wide_shape_rows(lexicon)
 
 
 def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:

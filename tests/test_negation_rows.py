@@ -214,3 +214,24 @@ def test_the_negated_shape_rows_are_negated_balanced_and_labelled_by_the_flip() 
         if "dazzling" in text or "putrid" in text:  # a negated word flips its label
             assert (label == "positive") == ("putrid" in text), text
     assert not gen._WIDE
+
+
+def label_shares(made: list[tuple[str, str]]) -> dict[str, tuple[float, int]]:
+    """Each function word's share of positive sentences, and how many hold it."""
+    counts: dict[str, Counter] = {}
+    for label, text in made:
+        for word in set(re.findall(r"[\w']+", text.lower())) & gen.FUNCTION:
+            counts.setdefault(word, Counter())[label] += 1
+    return {w: (c["positive"] / sum(c.values()), sum(c.values())) for w, c in counts.items()}
+
+
+def test_no_function_word_gives_the_label_away_in_the_balanced_sentences() -> None:
+    lexicon = gen.load_lexicon()
+    in_k = label_shares(gen.wide_rows(lexicon))  # what the balanced sentences mend
+    assert all(in_k[w][0] in (0.0, 1.0) for w in ("at", "all", "anymore", "didn't"))
+    for made in (gen.balanced_rows(lexicon), gen.balanced_shape_rows(lexicon)):
+        assert Counter(label for label, _ in made)["positive"] * 2 == len(made)
+        for word, (share, n) in label_shares(made).items():
+            assert n < 60 or 0.35 <= share <= 0.65, (word, share, n)
+    assert any(t.startswith("I didn't detest") for _, t in gen.balanced_rows(lexicon))
+    assert not gen._BALANCED and not gen._WIDE
