@@ -647,6 +647,9 @@ def report(rows: dict[str, dict]) -> None:
         if summary(rows, new, "G")[2]:
             said = verdict(rows, new, "K", "negation", ("A", "B", "E"), (), negation_rows)
             lines += [f"- {said}", f"- {sst2_gate(rows, new, 'K')}"]
+            built = rows.get("_builds", {}).get(new)
+            if built:
+                lines.append(build_line(new, built, "the bundled model stays K's"))
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:
