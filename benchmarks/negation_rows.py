@@ -432,7 +432,7 @@ def negated_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
     """Candidate M's rows: L's shape sentences without their plain half, as many negated
     ones as L holds (``SHAPE_ROWS // 2``), balanced by shape and label."""
 
-    def negated(maker):  # type: ignore[no-untyped-def]
+    def only_negated(maker):  # type: ignore[no-untyped-def]
         def make(rng: random.Random, label: str) -> str:
             while not NEGATED.search(text := maker(rng, label)):
                 pass
@@ -445,7 +445,7 @@ def negated_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
     with _widened(lexicon):
         for maker in (whole, action):
             for label in (POS, NEG):
-                _add(rng, out, negated(maker), label, SHAPE_ROWS // 8)
+                _add(rng, out, only_negated(maker), label, SHAPE_ROWS // 8)
     return _shuffled(rng, out)
 
 
