@@ -169,8 +169,9 @@ than the student):
   91.02); on K's mixed rows it read 87.86 % (``teachers``). The mean of the three reads
   G at 92.45 %. Only G was looked at, for seven teachers (L's seeds, N's, or all four,
   alone, with NB-SVM as one more member or at half the weight: 90.69-92.45 %), before P
-  was fixed; this one is the one with the best G, so its own G is a little flattered. D's teacher, one seed model of the student's own recipe, read G
-  no better than the student, and D moved G by less than the spread.
+  was fixed; this one is the one with the best G, so its own G is a little flattered.
+  D's teacher, one seed model of the student's own recipe, read G no better than the
+  student, and D moved G by less than the spread.
 * Its rule: P replaces K when its mean over 2 seeds beats K's on G by more than the
   tolerance (1.46, the largest spread of A, B and E, as for every candidate), and loses
   no more than the tolerance on SST-2 dev, other domains and ``negation`` (2.62). It is

@@ -135,6 +135,7 @@ def train(
     val_data: str | Path | Sequence[str | Path] = (),
     unlabelled: str | Path | Sequence[str | Path] | None = (),
     teacher: str | Path | None = None,
+    teacher_scores: str | Path | None = None,
     preset: str | Path | None = None,
     spec: Spec | None = None,
     force: bool = False,
@@ -153,7 +154,9 @@ def train(
     ``predict`` on it needs no TensorFlow. ``unlabelled`` files of texts are trained on
     with ``teacher``'s scores as their targets (distillation: the teacher is any model
     folder or ``.tflite`` with the same labels), or, without ``teacher`` and with
-    ``ngram_teacher=True``, the character n-gram teacher's. With a checkpoint after every
+    ``ngram_teacher=True``, the character n-gram teacher's; ``teacher_scores`` is a file
+    of texts with a teacher's probabilities already written (one column per label), for
+    a teacher sentigru cannot run. With a checkpoint after every
     epoch, an interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
     only the chief writes ``out``; other workers return None."""
     from sentigru import bundle
@@ -175,7 +178,11 @@ def train(
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
     source = DataSource.of(data)
-    soft = _teacher_scores(unlabelled, teacher, source, run_spec, log)
+    soft = (
+        _scored_file(Path(teacher_scores), unlabelled, teacher, source, run_spec, log)
+        if teacher_scores is not None
+        else _teacher_scores(unlabelled, teacher, source, run_spec, log)
+    )
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
@@ -289,6 +296,30 @@ def _teacher_scores(
         f"{time.perf_counter() - start:.0f} s ({shares})"
     )
     return Unlabelled(texts, scores, model.labels, name)
+
+
+def _scored_file(
+    path: Path,
+    unlabelled: str | Path | Sequence[str | Path] | None,
+    teacher: str | Path | None,
+    source: DataSource,
+    spec: Spec,
+    log: Log,
+) -> Any:
+    """The texts of a ``--teacher-scores`` file with their scores as targets."""
+    from sentigru import bundle
+    from sentigru.data.scored import read_scored
+    from sentigru.train_data import Unlabelled
+
+    if _paths(unlabelled) or teacher is not None:
+        raise SentigruError(
+            "--teacher-scores holds its texts and their scores: drop --unlabelled and --teacher"
+        )
+    if spec.training.stream:
+        raise SentigruError("--teacher-scores holds its texts in memory; drop --stream")
+    texts, labels, scores = read_scored(path, source.options)
+    log(f"{path}: {len(texts)} texts with a teacher's scores ({', '.join(labels)})")
+    return Unlabelled(texts, scores, labels, bundle.sha256_file(path))
 
 
 def _check_can_write(out: Path) -> None:

@@ -197,6 +197,12 @@ def _preset(params: dict[str, Any]) -> Any:
     help="Model folder or .tflite whose scores label the --unlabelled texts.",
 )
 @click.option(
+    "--teacher-scores",
+    type=click.Path(path_type=Path),
+    help="Texts with a teacher's probabilities, trained on as targets: a .tsv/.csv/.jsonl "
+    "with the text column and one column per label (for a teacher sentigru cannot run).",
+)
+@click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
@@ -226,6 +232,7 @@ def train(**params: Any) -> None:
         val_data=[params["val_data"]] if params["val_data"] else [],
         unlabelled=list(params["unlabelled"]),
         teacher=params["teacher"],
+        teacher_scores=params["teacher_scores"],
         preset=_preset(params),
         force=params["force"],
         resume=params["resume"],

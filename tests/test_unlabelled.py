@@ -16,7 +16,8 @@ from conftest import SMALL, synthetic_reviews, write_tsv
 import sentigru
 from sentigru.cli import main
 from sentigru.data import Examples
-from sentigru.data.files import read_texts
+from sentigru.data.files import ReadOptions, read_texts
+from sentigru.data.scored import read_scored
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 from sentigru.train_data import Unlabelled, prepare
@@ -44,6 +45,46 @@ def test_read_texts_takes_every_form_of_unlabelled_text(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("\n\n")
     with pytest.raises(SentigruError, match="no texts found"):
         read_texts(tmp_path / "f.txt")
+
+
+def test_read_scored_takes_a_teachers_probabilities_per_label(tmp_path: Path) -> None:
+    table = tmp_path / "s.tsv.gz"
+    with gzip.open(table, "wt", encoding="utf-8") as f:
+        f.write("positive\ttext\tnegative\n0.9\tgood one\t0.1\n\n0.25\tbad one\t0.75\n")
+    texts, labels, scores = read_scored(table)
+    assert texts == ["good one", "bad one"] and labels == ["positive", "negative"]
+    np.testing.assert_allclose(scores, [[0.9, 0.1], [0.25, 0.75]])
+    lines = tmp_path / "s.jsonl"
+    lines.write_text('{"text": "a", "x": 0.5, "y": 0.5}\n{"y": 1, "text": "b", "x": 0}\n')
+    texts, labels, scores = read_scored(lines)
+    assert texts == ["a", "b"] and labels == ["x", "y"]
+    np.testing.assert_allclose(scores, [[0.5, 0.5], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("text\tpositive\ngood\t1.0\n", "needs one score column per label"),
+        ("text\tneg\tpos\ngood\t0.5\t0.6\n", "s.tsv:2: scores must be probabilities"),
+        ("text\tneg\tpos\ngood\t-0.1\t1.1\n", "s.tsv:2: scores must be probabilities"),
+        ("text\tneg\tpos\ngood\thigh\tlow\n", "s.tsv:2: a score is not a number"),
+        ("text\tneg\tpos\n \t0.5\t0.5\n", "s.tsv:2: empty text"),
+        ("review\tneg\tpos\n", "no column 'text'"),
+        ("text\tneg\tpos\n", "no scored texts found"),
+    ],
+)
+def test_read_scored_refuses_what_is_not_a_teachers_scores(
+    content: str, message: str, tmp_path: Path
+) -> None:
+    (tmp_path / "s.tsv").write_text(content, "utf-8")
+    with pytest.raises(SentigruError, match=message):
+        read_scored(tmp_path / "s.tsv")
+
+
+def test_read_scored_skips_bad_rows_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "s.tsv").write_text("text\tneg\tpos\na\t0.5\t0.6\nb\t0.5\t0.5\n", "utf-8")
+    texts, _, _ = read_scored(tmp_path / "s.tsv", ReadOptions(skip_bad_rows=True))
+    assert texts == ["b"]
 
 
 def _unlabelled(scores: list[list[float]], labels: list[str]) -> Unlabelled:
@@ -110,6 +151,28 @@ def test_a_student_with_few_labels_learns_from_the_teachers_scores(
     assert taught.evaluate(test)["accuracy"] > alone.evaluate(test)["accuracy"] + 0.05
 
 
+def test_train_takes_a_teachers_scores_from_a_file(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    scored = tmp_path / "scored.tsv"
+    rows = synthetic_reviews(30, seed=6)
+    scored.write_text(
+        "text\tnegative\tpositive\n"
+        + "".join(f"{t}\t{0.1 if y == 'positive' else 0.9}\t{0.9 if y == 'positive' else 0.1}\n"
+                  for y, t in rows),
+        "utf-8",
+    )  # fmt: skip
+    out = tmp_path / "out"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
+    args += ["--epochs", "1", "--teacher-scores", str(scored), "--no-phone-file"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{scored}: 30 texts with a teacher's scores (negative, positive)" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["unlabelled"]["rows"] == 30
+    assert manifest["metrics"]["train_examples"] == 540 + 30
+
+
 def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
     synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -137,12 +200,17 @@ def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
         (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream"),
         (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher"),
         (["--preset", "sentencepiece", "--stream"], "add --no-ngram-teacher"),
+        (["--teacher-scores", "s.tsv", "--teacher", "t"], "drop --unlabelled and --teacher"),
+        (["--teacher-scores", "s.tsv", "--stream"], "--teacher-scores holds its texts"),
+        (["--teacher-scores", "u.txt"], "u.txt: unknown file type"),
+        (["--teacher-scores", "s.tsv"], "teacher's labels (n, p)"),
     ],
 )
 def test_train_refuses_half_a_teacher_in_one_line(
     extra: list[str], message: str, synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     (tmp_path / "u.txt").write_text("some text\n")
+    (tmp_path / "s.tsv").write_text("text\tn\tp\nsome text\t0.5\t0.5\n")
     out = tmp_path / "out"
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL, *extra]
     with pytest.MonkeyPatch.context() as patch:

@@ -1,0 +1,119 @@
+"""Texts with a teacher's scores: the file ``--teacher-scores`` reads.
+
+Distillation needs a teacher's probabilities for unlabelled texts. ``--teacher`` runs a
+sentigru model to get them; a teacher sentigru cannot run (an ensemble of models, a
+large model trained elsewhere) writes them to a file instead: a TSV or CSV (optionally
+``.gz``) with the text column and one column per label, named by the label, holding the
+teacher's probability of that label, or JSON Lines with the same keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from sentigru.data.examples import Examples
+from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format
+from sentigru.errors import SentigruError
+
+SUM_TOLERANCE = 0.01
+"""How far a row's probabilities may sum from 1 (they are written rounded)."""
+
+
+def read_scored(
+    path: Path, options: ReadOptions | None = None
+) -> tuple[list[str], list[str], np.ndarray]:
+    """The texts, the label names and one row of probabilities per text."""
+    options = options or ReadOptions()
+    if not path.exists():
+        raise SentigruError(f"{path}: no such file or folder")
+    kind = detect_format(path)
+    if kind == "folder":
+        raise SentigruError(f"{path}: --teacher-scores takes a .tsv, .csv or .jsonl file")
+    reader = _Reader(path, options, ReadResult(Examples()), texts_only=True)
+    rows = _jsonl(reader) if kind == "jsonl" else _table(reader, "\t" if kind == "tsv" else ",")
+    texts: list[str] = []
+    scores: list[list[float]] = []
+    labels: list[str] | None = None
+    for where, text, found in rows:
+        if labels is None:
+            labels = list(found)
+            if len(labels) < 2:
+                raise SentigruError(
+                    f"{path}: needs one score column per label beside {options.text_column!r} "
+                    f"(found {', '.join(repr(x) for x in labels) or 'none'})"
+                )
+        row = _probabilities(found, labels)
+        if isinstance(row, str):
+            reader.bad(where, row)
+            continue
+        if not text.strip():
+            reader.bad(where, "empty text")
+            continue
+        texts.append(text)
+        scores.append(row)
+    reader.result.report_skipped(path)
+    if not texts or labels is None:
+        raise SentigruError(f"{path}: no scored texts found")
+    return texts, labels, np.array(scores, dtype=np.float64)
+
+
+def _probabilities(found: dict[str, object], labels: list[str]) -> list[float] | str:
+    """The row's scores in ``labels``' order, or why they are not probabilities."""
+    if sorted(found) != sorted(labels):
+        return f"expected scores for {', '.join(labels)}"
+    try:
+        row = [float(found[label]) for label in labels]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "a score is not a number"
+    if not all(0.0 <= p <= 1.0 for p in row) or not math.isclose(
+        sum(row), 1.0, abs_tol=SUM_TOLERANCE
+    ):
+        return "scores must be probabilities from 0 to 1 that sum to 1"
+    return row
+
+
+def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str, object]]]:
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    text_column = reader.options.text_column
+    with reader.open() as stream:
+        rows = csv.reader(reader.lines(stream), delimiter=delimiter, quoting=quoting)
+        try:
+            header = [name.strip().lstrip("\ufeff") for name in next(rows, None) or []]
+            if text_column not in header:
+                raise SentigruError(
+                    f"{reader.path}: no column {text_column!r} in the header (choose with "
+                    "--text-column)"
+                )
+            at = header.index(text_column)
+            for row in rows:
+                if len(row) != len(header):
+                    if any(field.strip() for field in row):
+                        reader.bad(str(rows.line_num), f"expected {len(header)} fields")
+                    continue
+                found = {name: row[i] for i, name in enumerate(header) if i != at}
+                yield str(rows.line_num), row[at], found
+        except csv.Error as exc:
+            raise SentigruError(f"{reader.path}:{rows.line_num}: {exc}") from None
+
+
+def _jsonl(reader: _Reader) -> Iterator[tuple[str, str, dict[str, object]]]:
+    text_key = reader.options.text_column
+    with reader.open() as stream:
+        for number, line in enumerate(reader.lines(stream), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                reader.bad(str(number), f"not JSON ({exc.msg})")
+                continue
+            if not isinstance(record, dict) or not isinstance(record.get(text_key), str):
+                reader.bad(str(number), f"each line must be an object with a {text_key!r} string")
+                continue
+            yield str(number), record[text_key], {k: v for k, v in record.items() if k != text_key}
