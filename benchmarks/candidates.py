@@ -465,11 +465,13 @@ def measure(args: argparse.Namespace) -> None:
     data = sets()
     earlier = HERE / "candidates.json"
     kept = json.loads(earlier.read_text()) if earlier.exists() else {}
-    # The figures of runs whose folders are not on this machine are kept as written.
-    rows = {k: v for k, v in kept.items() if "-s" in k and not (RUNS / k / "model.tflite").exists()}
-    for folder in sorted(RUNS.glob("*-s*")):
-        if not (folder / "model.tflite").exists():
-            continue
+    # Runs whose folders are on this machine are scored again (those named, with
+    # --only); the figures of the others are kept as written.
+    named = [RUNS / name for name in args.only] if args.only else sorted(RUNS.glob("*-s*"))
+    folders = [folder for folder in named if (folder / "model.tflite").exists()]
+    scored = {folder.name for folder in folders}
+    rows = {k: v for k, v in kept.items() if "-s" in k and k not in scored}
+    for folder in folders:
         model = sentigru.load(folder)
         rows[folder.name] = scores(
             lambda t, m=model: [m.labels[i] for i in m.scores(t).argmax(1)], data
@@ -597,17 +599,24 @@ def verdict(
     spreads: tuple[str, ...] = (),
     guarded: tuple[str, ...] = (),
     target_spreads: tuple[str, ...] = (),
+    guarded_spreads: tuple[str, ...] = (),
 ) -> str:
     """The rule: ``new`` gains more than the spread on ``target`` (on any one, where
     several are named) and loses no more than the spread on G, SST-2 dev, other domains,
     the targets and the ``guarded`` scores. ``spreads`` names the candidates whose
     largest seed spread is the tolerance (default: ``old``'s alone);
-    ``target_spreads``, where given, those of the targets' tolerance."""
+    ``target_spreads`` and ``guarded_spreads``, where given, those of the targets' and
+    the guarded scores' tolerances."""
     targets = (target,) if isinstance(target, str) else target
     keys = tuple(dict.fromkeys(("G", "sst2_dev", "domains", *targets, *guarded)))
 
     def spread(k: str) -> float:
-        named = target_spreads if k in targets and target_spreads else spreads or (old,)
+        if k in targets and target_spreads:
+            named = target_spreads
+        elif k in guarded and guarded_spreads:
+            named = guarded_spreads
+        else:
+            named = spreads or (old,)
         return max(summary(rows, c, k)[1] for c in named)
 
     means = {k: (summary(rows, new, k)[0], summary(rows, old, k)[0], spread(k)) for k in keys}
@@ -700,6 +709,9 @@ def report(rows: dict[str, dict]) -> None:
             built = rows.get("_builds", {}).get(new)
             if built:
                 lines.append(build_line(new, built, "the bundled model stays K's"))
+    if summary(rows, "P", "G")[2]:
+        said = verdict(rows, "P", "K", "G", ("A", "B", "E"), ("negation",), (), negation_rows)
+        lines += [f"- {said}"]
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:
@@ -794,6 +806,7 @@ def main() -> None:
     t.set_defaults(run=train)
     m = sub.add_parser("measure")
     m.add_argument("--keep-peers", action="store_true", help="reuse the TF-IDF rows written")
+    m.add_argument("--only", nargs="*", default=[], help="score these runs (default: all)")
     m.set_defaults(run=measure)
     sub.add_parser("score-p", help="P's teacher scores the unlabelled reviews").set_defaults(
         run=score_p
