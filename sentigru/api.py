@@ -178,11 +178,7 @@ def train(
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
     source = DataSource.of(data)
-    soft = (
-        _scored_file(Path(teacher_scores), unlabelled, teacher, source, run_spec, log)
-        if teacher_scores is not None
-        else _teacher_scores(unlabelled, teacher, source, run_spec, log)
-    )
+    soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
@@ -254,6 +250,7 @@ def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
 def _teacher_scores(
     unlabelled: str | Path | Sequence[str | Path] | None,
     teacher: str | Path | None,
+    teacher_scores: str | Path | None,
     source: DataSource,
     spec: Spec,
     log: Log,
@@ -269,6 +266,12 @@ def _teacher_scores(
     from sentigru.train_data import NGRAM_UNLABELLED, NO_STREAMED_UNLABELLED, Unlabelled
 
     files = _paths(unlabelled)
+    if teacher_scores is not None:
+        if files or teacher is not None:
+            raise SentigruError(
+                "--teacher-scores holds its texts and their scores: drop --unlabelled and --teacher"
+            )
+        return _scored_file(Path(teacher_scores), source, spec, log)
     if not files and teacher is None:
         return None
     if not files:
@@ -298,23 +301,12 @@ def _teacher_scores(
     return Unlabelled(texts, scores, model.labels, name)
 
 
-def _scored_file(
-    path: Path,
-    unlabelled: str | Path | Sequence[str | Path] | None,
-    teacher: str | Path | None,
-    source: DataSource,
-    spec: Spec,
-    log: Log,
-) -> Any:
+def _scored_file(path: Path, source: DataSource, spec: Spec, log: Log) -> Any:
     """The texts of a ``--teacher-scores`` file with their scores as targets."""
     from sentigru import bundle
     from sentigru.data.scored import read_scored
     from sentigru.train_data import Unlabelled
 
-    if _paths(unlabelled) or teacher is not None:
-        raise SentigruError(
-            "--teacher-scores holds its texts and their scores: drop --unlabelled and --teacher"
-        )
     if spec.training.stream:
         raise SentigruError("--teacher-scores holds its texts in memory; drop --stream")
     texts, labels, scores = read_scored(path, source.options)
