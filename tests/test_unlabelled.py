@@ -59,6 +59,8 @@ def test_read_scored_takes_a_teachers_probabilities_per_label(tmp_path: Path) ->
     texts, labels, scores = read_scored(lines)
     assert texts == ["a", "b"] and labels == ["x", "y"]
     np.testing.assert_allclose(scores, [[0.5, 0.5], [0.0, 1.0]])
+    _, labels, _ = read_scored(lines, ReadOptions(label_map={"x": "negative"}))
+    assert labels == ["negative", "y"]  # renamed as the training labels are
 
 
 @pytest.mark.parametrize(

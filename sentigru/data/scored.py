@@ -28,7 +28,8 @@ SUM_TOLERANCE = 0.01
 def read_scored(
     path: Path, options: ReadOptions | None = None
 ) -> tuple[list[str], list[str], np.ndarray]:
-    """The texts, the label names and one row of probabilities per text."""
+    """The texts, the label names (renamed by ``options.label_map``, as labels are when
+    data is read) and one row of probabilities per text."""
     options = options or ReadOptions()
     if not path.exists():
         raise SentigruError(f"{path}: no such file or folder")
@@ -60,7 +61,9 @@ def read_scored(
     reader.result.report_skipped(path)
     if not texts or labels is None:
         raise SentigruError(f"{path}: no scored texts found")
-    return texts, labels, np.array(scores, dtype=np.float64)
+    # Columns are named as the labels are in the data, so --label-map renames both.
+    named = [options.label_map.get(label, label) for label in labels]
+    return texts, named, np.array(scores, dtype=np.float64)
 
 
 def _probabilities(found: dict[str, object], labels: list[str]) -> list[float] | str:
