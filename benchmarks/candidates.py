@@ -729,6 +729,8 @@ def report(rows: dict[str, dict]) -> None:
     if summary(rows, "P", "G")[2]:
         said = verdict(rows, "P", "K", "G", ("A", "B", "E"), ("negation",), (), negation_rows)
         lines += [f"- {said}"]
+    if summary(rows, "X", "G")[2]:
+        lines += [f"- {probe_line(rows, 'X', 'K')}"]
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:
@@ -744,6 +746,19 @@ def report(rows: dict[str, dict]) -> None:
             "product reviews matter more than bulk speed.",
         ]
     (HERE / "candidates.md").write_text("\n".join(lines) + "\n")
+
+
+def probe_line(rows: dict[str, dict], probe: str, base: str) -> str:
+    """A probe's reading (X's, fixed before it trained): a lead for a teacher when its G
+    is at least ``base``'s mean plus ``base``'s seed spread on G."""
+    g, _, n = summary(rows, probe, "G")
+    mean, spread, _ = summary(rows, base, "G")
+    lead = g >= mean + spread - TIE
+    return (
+        f"{probe} (a probe, {n} seed): G {100 * g:.2f} against {base}'s {100 * mean:.2f} + "
+        f"{100 * spread:.2f} = {100 * (mean + spread):.2f}: "
+        f"{'a lead for a larger teacher' if lead else 'not a lead'}"
+    )
 
 
 def sst2_gate(rows: dict[str, dict], new: str, old: str) -> str:
