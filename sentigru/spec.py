@@ -30,6 +30,7 @@ RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
 WORD_INITS = ("random", "ppmi")
 TOKENIZERS = ("regex", "sentencepiece")
+VOCAB_COUNTS = ("words", "texts")
 MIN_STEPS = 0
 """Steps a run takes at least (see ``training.sized_for``). Off by default, as measured
 on the 432 rows of ``data/reviews.tsv`` (benchmarks/small_data.md): more steps fitted
@@ -81,9 +82,19 @@ class TokenizerSpec:
     word_capacity: int = setting(
         500_000, "With --stream: most distinct words counted at once (bounded memory)"
     )
+    vocab_count: str = setting(
+        "words",
+        "What ranks words for the vocabulary (regex): words, every occurrence; texts, the "
+        "texts a word is in",
+        VOCAB_COUNTS,
+    )
+    # Ranked by occurrences, a name repeated through one long review (a film's cast)
+    # outranks a word that many short reviews use once ("overpriced"): by texts, it does
+    # not.
 
     def __post_init__(self) -> None:
         _check_choice(self.tokenizer, "tokenizer", TOKENIZERS)
+        _check_choice(self.vocab_count, "vocab_count", VOCAB_COUNTS)
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
         _check(
             self.alias_min_count >= 0,

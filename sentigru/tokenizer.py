@@ -100,11 +100,17 @@ class Vocabulary:
 
     @classmethod
     def build(
-        cls, texts: Iterable[str], size: int, min_count: int = 1, alias_min_count: int = 0
+        cls,
+        texts: Iterable[str],
+        size: int,
+        min_count: int = 1,
+        alias_min_count: int = 0,
+        per_text: bool = False,
     ) -> Vocabulary:
         """The ``size`` most frequent words of ``texts`` (ties broken alphabetically, so
-        the same data always gives the same ids), after the special tokens."""
-        counter = WordCounter()
+        the same data always gives the same ids), after the special tokens; with
+        ``per_text``, a word counts once per text it is in."""
+        counter = WordCounter(per_text=per_text)
         for text in texts:
             counter.add(text)
         return cls.from_counts(counter.counts, size, min_count, alias_min_count)
@@ -167,12 +173,14 @@ class WordCounter:
     What that costs is bounded: over ``n`` words, each count is at most
     ``2 * n / capacity`` too low, so a word making up more than ``2 / capacity`` of the
     text is always kept. Only the rare tail, where the vocabulary is cut anyway, can
-    change; :attr:`undercount` says by how much at most (0: the counts are exact)."""
+    change; :attr:`undercount` says by how much at most (0: the counts are exact).
+    With ``per_text``, a word counts once per text it is in (document frequency)."""
 
-    def __init__(self, capacity: int | None = None) -> None:
+    def __init__(self, capacity: int | None = None, per_text: bool = False) -> None:
         if capacity is not None and capacity < 2:
             raise SentigruError(f"word counter capacity must be at least 2, got {capacity}")
         self.capacity = capacity
+        self.per_text = per_text
         self.counts: Counter[str] = Counter()
         self.words = 0
         self.undercount = 0
@@ -181,7 +189,7 @@ class WordCounter:
     def add(self, text: str) -> None:
         words = list(iter_tokens(text))
         self.words += len(words)
-        self.counts.update(words)
+        self.counts.update(dict.fromkeys(words, 1) if self.per_text else words)
         if self.capacity is not None and len(self.counts) > self.capacity:
             self._prune()
 

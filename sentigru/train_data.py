@@ -183,7 +183,11 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
     if tokenizer.tokenizer == "sentencepiece":
         return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed)
     return Vocabulary.build(
-        texts, tokenizer.vocab_size, tokenizer.min_count, tokenizer.alias_min_count
+        texts,
+        tokenizer.vocab_size,
+        tokenizer.min_count,
+        tokenizer.alias_min_count,
+        per_text=tokenizer.vocab_count == "texts",
     )
 
 
@@ -282,7 +286,11 @@ def _combined(*fingerprints: str) -> str:
 
 
 def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
-    scan = source.scan(spec.tokenizer.word_capacity, spec.training.shuffle_buffer)
+    scan = source.scan(
+        spec.tokenizer.word_capacity,
+        spec.training.shuffle_buffer,
+        per_text=spec.tokenizer.vocab_count == "texts",
+    )
     vocab: Vocabulary | Pieces
     if spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
         texts = (text for text, _ in source.rows("train", (0, 1)))

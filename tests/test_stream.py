@@ -73,6 +73,9 @@ def test_scan_matches_reading_into_memory(parts: list[Path]) -> None:
     texts = [text for text, _ in source.rows("train")]
     assert Vocabulary.from_counts(scan.words.counts, 50) == Vocabulary.build(texts, 50)
     assert scan.train_rows == len(texts) and scan.val_rows == 300 - len(texts)
+    per_text = source.scan(word_capacity=10_000, per_text=True)
+    by_texts = Vocabulary.build(texts, 50, per_text=True)
+    assert Vocabulary.from_counts(per_text.words.counts, 50) == by_texts
 
 
 def test_scan_refuses_a_single_label_and_unknown_validation_labels(tmp_path: Path) -> None:

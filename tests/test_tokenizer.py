@@ -14,6 +14,7 @@ from sentigru.tokenizer import (
     UNKNOWN_ID,
     Tokenizer,
     Vocabulary,
+    WordCounter,
     split,
 )
 
@@ -78,6 +79,16 @@ def test_huge_text_reads_only_what_it_needs() -> None:
 def test_vocabulary_order_is_frequency_then_alphabetical() -> None:
     vocab = Vocabulary.build(["b a c", "a b", "a d"], size=3)
     assert vocab.tokens == ("<PAD>", "<START>", "<UNKNOWN>", "a", "b", "c")
+
+
+def test_vocabulary_by_texts_counts_a_word_once_per_text() -> None:
+    texts = ["rochester rochester rochester loved it", "overpriced", "overpriced food"]
+    assert Vocabulary.build(texts, size=1).tokens[3:] == ("rochester",)
+    assert Vocabulary.build(texts, size=1, per_text=True).tokens[3:] == ("overpriced",)
+    counter = WordCounter(per_text=True)
+    counter.add("a a b")
+    counter.add("a")
+    assert counter.counts == {"a": 2, "b": 1} and counter.words == 4
 
 
 def test_vocabulary_min_count_and_case() -> None:

@@ -181,12 +181,17 @@ class StreamSource:
             if (part == "val") == self._held_out(text):
                 yield text, label
 
-    def scan(self, word_capacity: int | None = None, shuffle_buffer: int | None = None) -> Scan:
+    def scan(
+        self,
+        word_capacity: int | None = None,
+        shuffle_buffer: int | None = None,
+        per_text: bool = False,
+    ) -> Scan:
         """One pass over every file: label counts per side, the words of the training
         side (in at most ``word_capacity`` counters), and the fingerprint of all rows.
         Warns when a file holds one label in a run longer than ``shuffle_buffer`` rows,
-        which a buffer that size cannot mix."""
-        scan = Scan(words=WordCounter(word_capacity))
+        which a buffer that size cannot mix. ``per_text``: words count once per text."""
+        scan = Scan(words=WordCounter(word_capacity, per_text))
         fingerprint = Fingerprint()
         for path in self.paths:
             counts = ReadResult(Examples())
