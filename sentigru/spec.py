@@ -92,6 +92,11 @@ class TokenizerSpec:
     # outranks a word that many short reviews use once ("overpriced"): by texts, it does
     # not.
 
+    @property
+    def per_text(self) -> bool:
+        """Whether a word counts once per text it is in (``vocab_count="texts"``)."""
+        return self.vocab_count == "texts"
+
     def __post_init__(self) -> None:
         _check_choice(self.tokenizer, "tokenizer", TOKENIZERS)
         _check_choice(self.vocab_count, "vocab_count", VOCAB_COUNTS)

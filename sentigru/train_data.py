@@ -187,7 +187,7 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
         tokenizer.vocab_size,
         tokenizer.min_count,
         tokenizer.alias_min_count,
-        per_text=tokenizer.vocab_count == "texts",
+        per_text=tokenizer.per_text,
     )
 
 
@@ -289,7 +289,7 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
     scan = source.scan(
         spec.tokenizer.word_capacity,
         spec.training.shuffle_buffer,
-        per_text=spec.tokenizer.vocab_count == "texts",
+        per_text=spec.tokenizer.per_text,
     )
     vocab: Vocabulary | Pieces
     if spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
