@@ -3,12 +3,16 @@
 Throughput (texts/s, wall clock; every figure includes tokenization, scores come back in
 input order) of:
 
-* sentigru before bulk prediction: the previous phone file (from git, ``--before``) at
-  its fixed ``[1, 1024]`` input, one text per invoke, one thread (the predictor's loop);
+* sentigru before bulk prediction: the phone file of that time (from git, ``--before``)
+  at its fixed ``[1, 1024]`` input, one text per invoke, one thread (the predictor's
+  loop), with the tokenizer and vocabulary it carries;
 * sentigru with length buckets (:mod:`sentigru.bulk`), 1 job;
 * the same on every core, three ways: threads each with its own interpreters (what
   sentigru uses), worker processes each with its own, and one interpreter with LiteRT's
   own threads (``num_threads``);
+* the previously bundled phone file (from git, ``--previous``), with its own tokenizer,
+  bulk on every core with threads: whether the current file reads as many texts a
+  second as the one it replaced;
 * TF-IDF of words and word pairs + logistic regression (scikit-learn, the settings of
   ``baselines.py``), trained on the bundled model's training rows (IMDB train, SST-2
   train and three other review domains, minus its validation split), predicting the
@@ -25,7 +29,7 @@ labels), and 3,800 short texts: the 872 SST-2 dev sentences, the 600 short revie
 ``data/`` and a seeded sample of SST-2 train phrases.
 
 Also: the cold start of ``sentigru predict TEXT`` (process start to answer, median of
-7) with the previous and the current phone file, and how close the throughput is to
+7) with the previously bundled and the current phone file, and how close the throughput is to
 the machine: multiply-adds per text (counted from the ``FULLY_CONNECTED`` weights of
 the graph at the shape each text runs at) times texts/s, against a numpy float32
 matmul's multiply-adds per second on one core and on all.
@@ -68,6 +72,8 @@ SHARED = ROOT.parent / "shared" / "data"
 BEFORE = "79f6984c04ba0bc4a2c9bd7c7d265d59c312874d"
 """The last commit whose phone graph had fixed shapes (its bundled phone file gives
 bit-identical scores to the current one)."""
+PREVIOUS = "8fe8c09b940db8d3ca6919e961072f16abaa8e88"
+"""The last commit with the previously bundled model (built from candidate K's rows)."""
 PROBE = "A charming, funny film with a wonderful cast."
 SEED = 20251
 PARALLEL = ("threads", "processes", "litert")
@@ -113,6 +119,11 @@ def previous_phone_file(ref: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def carried_tokenizer(content: bytes) -> Any:
+    """The tokenizer a phone file carries: an older file has its own vocabulary."""
+    return LiteRTPredictor(content, "previous phone file").tokenizer
+
+
 def one_at_a_time(content: bytes, tokenizer: Any) -> Callable[[list[str]], np.ndarray]:
     """The predictor's loop before bulk prediction: each text alone at ``[1, L]``."""
     from ai_edge_litert.interpreter import Interpreter
@@ -140,15 +151,19 @@ def timed(call: Callable[[list[str]], object], texts: list[str]) -> dict[str, fl
     return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
 
 
-def measure_round(
-    texts: list[str], content: bytes, before: bytes, tokenizer: Any, tfidf: Any, jobs: int
-) -> dict[str, dict[str, float]]:
+Files = dict[str, tuple[bytes, Any]]
+"""Phone files by role (``current``, ``before``, ``previous``) with their tokenizers."""
+
+
+def measure_round(texts: list[str], files: Files, tfidf: Any, jobs: int) -> dict[str, dict]:
     """Seconds of every configuration once, on one workload."""
     times = {"tfidf": timed(tfidf.predict, texts)}
-    times["before"] = timed(one_at_a_time(before, tokenizer), texts)
-    configs = [("bulk 1 job", 1, "threads")]
-    configs += [(f"bulk {jobs} jobs, {p}", jobs, p) for p in PARALLEL]
-    for name, workers, parallel in configs:
+    times["before"] = timed(one_at_a_time(*files["before"]), texts)
+    configs = [("bulk 1 job", "current", 1, "threads")]
+    configs += [(f"bulk {jobs} jobs, {p}", "current", jobs, p) for p in PARALLEL]
+    configs += [(f"previous file, bulk {jobs} jobs, threads", "previous", jobs, "threads")]
+    for name, role, workers, parallel in configs:
+        content, tokenizer = files[role]
         with BucketRunner(content, tokenizer, jobs=workers, parallel=parallel) as runner:
             times[f"{name}, first call"] = timed(runner.scores, texts)
             times[name] = timed(runner.scores, texts)
@@ -225,14 +240,14 @@ def matmul_peak(threads: int | None, tries: int = 7) -> float:
     return best
 
 
-def cold_starts(before: bytes, content: bytes, repeats: int) -> dict[str, float]:
+def cold_starts(previous: bytes, content: bytes, repeats: int) -> dict[str, float]:
     """``sentigru predict TEXT`` with each phone file, in a new process each time, the two
     files in turn; median seconds. A first, untimed run of each verifies the file (a
     ``.tflite`` from outside the package) into a cache of this run's own."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
         commands = {}
-        for name, data in (("before", before), ("after", content)):
+        for name, data in (("before", previous), ("after", content)):
             path = Path(tmp) / f"{name}.tflite"
             path.write_bytes(data)
             commands[name] = [sys.executable, "-m", "sentigru", "predict", "--model", str(path)]
@@ -252,7 +267,10 @@ def main() -> None:
     parser.add_argument("--imdb", type=int, default=5000)
     parser.add_argument("--short", type=int, default=3800)
     parser.add_argument("--repeats", type=int, default=7, help="cold starts per file")
-    parser.add_argument("--before", default=BEFORE, help="git commit of the previous file")
+    parser.add_argument("--before", default=BEFORE, help="git commit of the fixed-shape file")
+    parser.add_argument(
+        "--previous", default=PREVIOUS, help="git commit of the previously bundled file"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "bulk_speed")
     parser.add_argument(
         "--from-json", action="store_true", help="only rewrite OUT.md from OUT.json"
@@ -268,7 +286,13 @@ def main() -> None:
     model = default_model()
     content = model.read_bytes()
     before = previous_phone_file(args.before) or content
+    previous = previous_phone_file(args.previous) or content
     tokenizer = LiteRTPredictor.load(model).tokenizer
+    files = {
+        "current": (content, tokenizer),
+        "before": (before, carried_tokenizer(before)),
+        "previous": (previous, carried_tokenizer(previous)),
+    }
     data = workloads(args.imdb, args.short)
     train = training_rows(model.parent)
     start = time.perf_counter()
@@ -281,7 +305,7 @@ def main() -> None:
         for name, texts in data.items():
             loads.append(os.getloadavg()[0])
             cores_free.append(matmul_peak(None, 3) / matmul_peak(1, 3))
-            rounds[name].append(measure_round(texts, content, before, tokenizer, tfidf, jobs))
+            rounds[name].append(measure_round(texts, files, tfidf, jobs))
             print(
                 f"round {r + 1} {name}: "
                 + ", ".join(
@@ -294,6 +318,7 @@ def main() -> None:
         f"{platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
         "before_commit": args.before if before is not content else None,
+        "previous_commit": args.previous if previous is not content else None,
         "rounds": args.rounds,
         "load_average_1min": [round(x, 2) for x in loads],
         "matmul_all_cores_over_one": [round(x, 2) for x in cores_free],
@@ -305,7 +330,7 @@ def main() -> None:
         "all_rounds": rounds,
         "macs_per_text": {k: macs_per_text(content, tokenizer, v) for k, v in data.items()},
         "matmul_macs_per_s": {"1 core": matmul_peak(1), f"{jobs} cores": matmul_peak(None)},
-        "cold_start_s": cold_starts(before, content, args.repeats),
+        "cold_start_s": cold_starts(previous, content, args.repeats),
         "cold_start_repeats": args.repeats,
     }
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
@@ -436,11 +461,20 @@ def report(r: dict[str, Any]) -> str:
                 f"- {w}, {key.removeprefix(best).strip(', ') or 'second call'}: "
                 f"{ratio:.2f}x, target {target}x: {verdict}"
             )
+    prev = f"previous file, bulk {jobs} jobs, threads"
+    for w in workloads if prev in r["summary"][workloads[0]] else ():
+        now, then = r["summary"][w][best]["ratio"], r["summary"][w][prev]["ratio"]
+        lines.append(
+            f"- {w}, against the previously bundled file on every core: {now / then:.2f}x "
+            "its texts/s (ratios to TF-IDF in the same rounds): "
+            + ("no worse" if now >= then * 0.95 else "SLOWER")
+        )
     cold = r["cold_start_s"]
     lines += [
         f"- cold start of `sentigru predict TEXT` (median of {r['cold_start_repeats']}): "
         f"{cold['after']:.2f} s with the current phone file, {cold['before']:.2f} s with the "
-        "previous one: " + ("no worse" if cold["after"] <= cold["before"] * 1.05 else "WORSE"),
+        "previously bundled one: "
+        + ("no worse" if cold["after"] <= cold["before"] * 1.05 else "WORSE"),
         "",
         "How close to the machine: multiply-adds of the graph's FULLY_CONNECTED operators "
         "per text (at 1,024 ids; at the length each text runs at in bulk; at the fewest "

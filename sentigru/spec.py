@@ -68,7 +68,7 @@ class TokenizerSpec:
         TOKENIZERS,
     )
     vocab_size: int = setting(
-        8000, "Words kept (regex: besides <PAD>, <START>, <UNKNOWN>; sentencepiece: all pieces)"
+        11000, "Words kept (regex: besides <PAD>, <START>, <UNKNOWN>; sentencepiece: all pieces)"
     )
     seq_len: int = setting(1024, "Ids fed to the model, <START> included; longer texts are cut")
     min_count: int = setting(1, "Least count for a word to enter the vocabulary")
@@ -126,7 +126,7 @@ class ModelSpec:
     chunk_len: int = setting(64, "Read texts in independent chunks of this many ids; 0: whole")
     # The phone graph unrolls the recurrence over one chunk and runs all chunks as a
     # batch, so a long text costs operators (file size) for chunk_len steps, not seq_len.
-    bigram_buckets: int = setting(65536, "Hashed word-pair features; 0: none")
+    bigram_buckets: int = setting(32768, "Hashed word-pair features; 0: none")
     # (id[t] * vocab + id[t+1]) mod buckets indexes an embedding averaged over the text,
     # fastText style, computed inside the model: the phone still sends only word ids.
     bigram_dim: int = setting(4, "Width of the word-pair embedding")
