@@ -139,6 +139,10 @@ def validate_vocab(
     words = [*tokens, *(word for word, _ in aliases)]
     if not _words_clean(words):  # the slow search for the culprit, only when there is one
         _word_problem(words, source)
+    ids = [i for _, i in aliases]
+    fast = ids and set(map(type, ids)) <= {int}  # C speed; the loop names a culprit
+    if fast and len(SPECIAL_TOKENS) <= min(ids) and max(ids) < len(tokens):
+        return
     for word, i in aliases:
         if not isinstance(i, int) or not len(SPECIAL_TOKENS) <= i < len(tokens):
             raise ContractError(f"{source}: the alias {word!r} {i} points to no word")
@@ -147,7 +151,7 @@ def validate_vocab(
 def _words_clean(words: list[str]) -> bool:
     """True when every word is a non-empty string without " ", "\\n", "\\r", and none
     repeats (a fast check over the whole list)."""
-    if not all(type(word) is str for word in words):
+    if not set(map(type, words)) <= {str}:
         return False
     joined = "\0".join(words)
     unique = set(words)
@@ -189,7 +193,6 @@ def parse_vocab(text: str, source: str = VOCAB_FILE) -> tuple[list[str], list[tu
 
 
 # One "token id" line as sentigru writes it; a file of only these is read in one pass.
-_PLAIN_LINE = re.compile(r"([^ \n\r]+) ([0-9]{1,9})\n")
 _PLAIN_FILE = re.compile(r"(?:[^ \n\r]+ [0-9]{1,9}\n)+")
 
 
@@ -199,20 +202,18 @@ def _parse_plain_vocab(text: str) -> tuple[list[str], list[tuple[str, int]]] | N
     file or any problem, which the line-by-line reader then names."""
     if not _PLAIN_FILE.fullmatch(text):
         return None
-    pairs = _PLAIN_LINE.findall(text)
-    if len({word for word, _ in pairs}) != len(pairs):
+    # The file matched: words hold no " " or line break, so it splits into word, id,
+    # word, id, ... on those alone (str.split() would also split on tabs and the like).
+    fields = text[:-1].replace("\n", " ").split(" ")
+    words, ids = fields[0::2], list(map(int, fields[1::2]))
+    if len(set(words)) != len(words):
         return None
-    by_id: dict[int, str] = {}
-    aliases = []
-    for word, digits in pairs:
-        token_id = int(digits)
-        if token_id in by_id:
-            aliases.append((word, token_id))
-        else:
-            by_id[token_id] = word
+    # Reversed, the last pair kept for an id is its first line: the word with that id.
+    by_id = dict(zip(reversed(ids), reversed(words)))
     n = len(by_id)
     if n < len(SPECIAL_TOKENS) or max(by_id) != n - 1:
         return None
+    aliases = [(word, i) for word, i in zip(words, ids) if by_id[i] != word]
     tokens = [by_id[i] for i in range(n)]
     if tuple(tokens[: len(SPECIAL_TOKENS)]) != SPECIAL_TOKENS:
         return None

@@ -92,7 +92,9 @@ class Vocabulary:
     def index(self) -> dict[str, int]:
         # Not cached on the frozen instance on purpose: callers that encode many texts
         # use a Tokenizer, which builds the dict once.
-        return dict(self.entries())
+        index = dict(zip(self.tokens, range(len(self.tokens))))
+        index.update(self.aliases)
+        return index
 
     def entries(self) -> list[tuple[str, int]]:
         """Every ``(word, id)`` pair: the words in id order, then the aliases."""

@@ -123,6 +123,35 @@ def test_random_vocabulary_files(lines: list[str]) -> None:
     assert contract.parse_vocab(contract.format_vocab(tokens, aliases)) == (tokens, aliases)
 
 
+WRITTEN_VOCABS = st.tuples(
+    st.permutations(["<PAD> 0", "<START> 1", "<UNKNOWN> 2", "a 3", "b 4"]),
+    st.lists(
+        st.one_of(
+            st.sampled_from(["A 3", "B 4", "a 3", "c 5", "a\tb 4", "x 2", "y 9", "d 03"]),
+            st.text(alphabet="ab <>\t0123456789٣", max_size=8),
+        ),
+        max_size=4,
+    ),
+).map(lambda parts: [*parts[0], *parts[1]])
+"""Vocabulary files near the ones sentigru writes: a whole vocabulary in any order, and
+a few more lines, good or bad."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(WRITTEN_VOCABS)
+def test_the_one_pass_vocabulary_reader_reads_what_the_line_reader_reads(
+    lines: list[str],
+) -> None:
+    """The fast reader of files as sentigru writes them (every line ended) either declines
+    or returns exactly what the line-by-line reader, the phone's behaviour, returns."""
+    from sentigru import contract
+
+    text = "".join(f"{line}\n" for line in lines)
+    fast = contract._parse_plain_vocab(text)
+    if fast is not None:
+        assert fast == contract._parse_vocab_lines(text, "v.txt")
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=600))
 def test_random_model_bytes(content: bytes) -> None:
