@@ -95,8 +95,9 @@ def short_reviews() -> Examples:
 
 def bundled_rows() -> tuple[Examples, Examples]:
     """The bundled model's training file, in order, and its IMDB part: IMDB train, SST-2
-    train, :func:`domain_mix` with ``WIDER`` and ``data/negation_train.tsv`` (candidate K
-    of ``candidates.md``: I's rows, the negation sentences over a wide lexicon)."""
+    train, :func:`domain_mix` with ``WIDER`` and ``data/negation_train.tsv`` (candidate W
+    of ``candidates.md``: I's rows, the negation and shape sentences over a wide lexicon
+    with no function word that gives the label away)."""
     imdb = load("imdb/train.tsv.gz")
     combined = Examples()
     negation = read_examples(DATA / "negation_train.tsv").examples

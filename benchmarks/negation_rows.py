@@ -25,7 +25,9 @@ so that a model learns what a negation does to any sentiment word, not to a few.
 
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
-The file is part of the bundled model's training rows (candidate K of ``candidates.md``).
+The file is part of the bundled model's training rows: candidate N's sentences and
+O's shapes, balanced so that no function word gives the label away (candidate W of
+``candidates.md``).
 """
 
 from __future__ import annotations
@@ -484,11 +486,19 @@ def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
     return {POS: list(data[POS]), NEG: list(data[NEG])}
 
 
+def shipped_rows() -> list[tuple[str, str]]:
+    """The sentences of ``data/negation_train.tsv`` (candidate W's, which are O's): K's
+    kinds and the two shapes over the wide lexicon, with no function word that gives the
+    label away (:func:`balanced_rows`, then :func:`balanced_shape_rows`)."""
+    lexicon = load_lexicon()
+    return balanced_rows(lexicon) + balanced_shape_rows(lexicon)
+
+
 def write(path: Path = OUT, shapes: bool = False) -> int:
-    """``data/negation_train.tsv``: E's sentences over the wide lexicon (candidate K);
-    with ``shapes``, candidate F's file instead: E's own sentences and F's shapes."""
+    """``data/negation_train.tsv`` (:func:`shipped_rows`); with ``shapes``, candidate F's
+    file instead: E's own sentences and F's shapes."""
     check_disjoint()
-    made = rows() + shape_rows() if shapes else wide_rows(load_lexicon())
+    made = rows() + shape_rows() if shapes else shipped_rows()
     with path.open("w", encoding="utf-8", newline="\n") as f:
         f.write("label\ttext\n")
         f.writelines(f"{label}\t{text}\n" for label, text in made)

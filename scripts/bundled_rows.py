@@ -4,7 +4,7 @@ negation sentences of ``data/negation_train.tsv``) to one TSV, in the order it t
 
     python scripts/bundled_rows.py OUT.tsv [DATA_DIR]
 
-Which rows and why: ``benchmarks/candidates.md`` (candidates B, E, I and K, each
+Which rows and why: ``benchmarks/candidates.md`` (candidates B, E, I, K, Y and W, each
 adopted by its rule).
 """
 

@@ -42,7 +42,7 @@ def test_regenerating_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_balanced_and_distinct(rows: list[tuple[str, str]]) -> None:
-    assert Counter(label for label, _ in rows) == {"positive": 4400, "negative": 4400}
+    assert Counter(label for label, _ in rows) == {"positive": 5600, "negative": 5600}
     assert len({text for _, text in rows}) == len(rows)
 
 
@@ -65,19 +65,20 @@ def test_a_shared_word_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
     """A negated sentence takes the label opposite to its sentiment word's; a "but"
-    sentence takes its second clause's; a plain one its word's: in the shipped file,
-    whose words come from the wide lexicon too, and in E's own sentences."""
+    sentence takes its second clause's; a plain one its word's: in the shipped file's
+    sentences of E's kinds, whose words come from the wide lexicon too, and in E's own
+    sentences. (The shape sentences after them: the shape tests below.)"""
     lexicon = gen.load_lexicon()
     wide = {w: label for label, found in lexicon.items() for w in found}
-    assert_labels_follow(rows, wide)
+    assert_labels_follow(rows[: len(gen.balanced_rows(lexicon))], wide)
     assert_labels_follow(gen.rows(), {})
 
 
-def test_the_shipped_file_is_the_wide_rows_of_the_shipped_lexicon(rows) -> None:  # type: ignore[no-untyped-def]
+def test_the_shipped_file_is_the_balanced_rows_of_the_shipped_lexicon(rows) -> None:  # type: ignore[no-untyped-def]
     lexicon = gen.load_lexicon()
     assert {len(lexicon["positive"]), len(lexicon["negative"])} == {57, 94}
     assert not set(lexicon["positive"]) & set(lexicon["negative"])
-    assert rows == gen.wide_rows(lexicon)
+    assert rows == gen.balanced_rows(lexicon) + gen.balanced_shape_rows(lexicon)
     wide = {w for found in lexicon.values() for w in found}
     used = {w for _, text in rows for w in gen.words(text)} & wide
     assert len(used) > 0.9 * len(wide)  # nearly every word of the lexicon is taught
@@ -115,8 +116,9 @@ def assert_labels_follow(rows: list[tuple[str, str]], extra: dict[str, str]) -> 
     for _, pos, neg in gen.KINDS.values():
         polarity.update({w: "positive" for w in pos.split(",")})
         polarity.update({w: "negative" for w in neg.split(",")})
-    for verb in gen.ADMIRE.split(","):  # about oneself: *I adore*, *I have complaints*
-        polarity.update({f"{verb}{end}": "positive" for end in ("", "d", "ed")})
+    for verbs, label in ((gen.ADMIRE, "positive"), (gen.DESPISE, "negative")):
+        for verb in verbs.split(","):  # about oneself: *I adore*, *I detest*
+            polarity.update({f"{verb}{end}": label for end in ("", "d", "ed")})
     polarity.update({"complaints": "negative", "complain": "negative", "mind": "negative"})
     polarity["let"] = "negative"
     negators = re.compile(
