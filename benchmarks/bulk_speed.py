@@ -247,7 +247,7 @@ def cold_starts(previous: bytes, content: bytes, repeats: int) -> dict[str, floa
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
         commands = {}
-        for name, data in (("before", previous), ("after", content)):
+        for name, data in (("previous", previous), ("after", content)):
             path = Path(tmp) / f"{name}.tflite"
             path.write_bytes(data)
             commands[name] = [sys.executable, "-m", "sentigru", "predict", "--model", str(path)]
@@ -472,9 +472,9 @@ def report(r: dict[str, Any]) -> str:
     cold = r["cold_start_s"]
     lines += [
         f"- cold start of `sentigru predict TEXT` (median of {r['cold_start_repeats']}): "
-        f"{cold['after']:.2f} s with the current phone file, {cold['before']:.2f} s with the "
+        f"{cold['after']:.2f} s with the current phone file, {cold['previous']:.2f} s with the "
         "previously bundled one: "
-        + ("no worse" if cold["after"] <= cold["before"] * 1.05 else "WORSE"),
+        + ("no worse" if cold["after"] <= cold["previous"] * 1.05 else "WORSE"),
         "",
         "How close to the machine: multiply-adds of the graph's FULLY_CONNECTED operators "
         "per text (at 1,024 ids; at the length each text runs at in bulk; at the fewest "
