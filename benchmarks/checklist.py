@@ -55,6 +55,7 @@ KINDS = (
     "contraction",
     "contrast",
     "typo_case",
+    "short_negation",
 )
 NEGATION_KINDS = ("negated_positive", "negated_negative", "contraction")
 PER_KIND = 400
@@ -810,6 +811,60 @@ def typo_row(draw: Draw, variant: str, label: str) -> Row:
 
 TYPO_VARIANTS = ("upper", "lower", "no_apostrophe", "typo_sentiment_word", "typo_other_word")
 
+# -- short negations, typed as a reply: no subject, or "it" -----------------------------
+
+SHORT_FRAGMENTS = {
+    "not": ("Not {adj}.", "Not {adj} at all.", "Not really {adj}.", "Not {a} {adj} {noun}."),
+    "never": ("Never {adj}.",),
+}
+"""Negated words with no subject and no verb, by form: *Not bad at all.*"""
+SHORT_IT = {
+    "contracted": ("It isn't {adj}.", "It wasn't {adj}.", "It wasn't {adj} at all."),
+    "full": ("It is not {adj}.", "It was not {adj} at all."),
+    "s_not": ("It's not {adj}.", "It's not {adj} at all."),
+}
+"""Negated words said of *it*: *It wasn't great.*"""
+SHORT_VERBS = {
+    POS: {
+        "contracted": (
+            "I don't like|Don't like|Didn't like|I didn't like|Didn't enjoy|I didn't love|"
+            "Didn't love|Don't love|Wouldn't recommend|Can't recommend"
+        ),
+        "full": "Did not like|Do not like|Did not enjoy|Would not recommend",
+        "never": "Never liked|Never enjoyed|Would never recommend",
+    },
+    NEG: {
+        "contracted": "Didn't hate|I don't hate|Don't hate|Don't regret|I don't regret",
+        "full": "Did not hate|I do not regret|Do not regret|I did not hate",
+        "never": "Never hated|Never regretted|I never regretted|I never hated",
+    },
+}
+"""Negated verbs of liking and disliking, by form, before *it*: *Didn't like it.*"""
+SHORT_OBJECTS = ("it", "this", "this one", "it at all")
+
+
+def short_negation(draw: Draw, cue: str) -> Row:
+    """A negation as people type a short reply, of a word of polarity ``cue``: a fragment
+    (*Not bad at all.*), a judgement of *it* (*It wasn't great.*) or a verb of liking
+    (*Didn't like it.*). The label is the opposite of ``cue``."""
+    family = draw.pick(("fragment", "fragment", "it", "verb"))
+    if family == "verb":
+        form = draw.pick(sorted(SHORT_VERBS[cue]))
+        verb = draw.pick(SHORT_VERBS[cue][form].split("|"))
+        return Row(flip(cue), f"{verb} {draw.pick(SHORT_OBJECTS)}.", form, family)
+    domain = draw.pick(DOMAINS)
+    nouns, pos, neg = WHOLES[domain]
+    words = [w for s in SUBJECTS if s.domain == domain for w in s.adjectives(cue)]
+    adjective = draw.pick(
+        plain_words(sorted({*words, *(pos if cue == POS else neg).split(",")}), cue)
+    )
+    forms = SHORT_FRAGMENTS if family == "fragment" else SHORT_IT
+    form = draw.pick(sorted(forms))
+    template = draw.pick(forms[form])
+    text = template.format(adj=adjective, a=article(adjective), noun=draw.pick(nouns.split()))
+    return Row(flip(cue), text, form, family)
+
+
 # -- kinds -------------------------------------------------------------------------------
 
 
@@ -892,6 +947,11 @@ def generate() -> dict[str, list[Row]]:
             rows = forever(partial(typo_row, draw, variant, label))
             changed = (row for row in rows if row.text != row.base)
             kinds["typo_case"] += unique(changed, exact, per, exact_key)
+    draw = Draw("short_negation")
+    kinds["short_negation"] = []
+    for cue in (POS, NEG):
+        make = partial(short_negation, draw, cue)
+        kinds["short_negation"] += unique(forever(make), seen, PER_KIND // 2, lower_key)
     draw = Draw("order")
     for rows in kinds.values():
         if rows is not kinds["contraction"]:  # groups stay together there
@@ -1301,6 +1361,8 @@ KIND_TEXT = {
     "contrast": "*A, but B* with A and B of opposite sentiment; B decides (balanced)",
     "typo_case": "upper case, lower case, *isnt* for *isn't*, a typo in the sentiment word or "
     "in another word (balanced)",
+    "short_negation": "a negation typed as a short reply: *Not bad at all.*, *It wasn't great.*, "
+    "*Didn't like it.* (balanced)",
 }
 FORM_TEXT = {
     "contracted": "*isn't*, *doesn't*, *didn't*, *can't*, *wouldn't*",

@@ -478,6 +478,53 @@ def balanced_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
         return wide_shape_rows(lexicon)
 
 
+# -- candidate Q: short negations typed as a reply ------------------------------------
+
+SHORT_ROWS = 2400
+"""Short sentences, half of each label; two thirds of them negated."""
+SHORT_OBJECTS = ("it", "this", "it at all")
+PAST = {"adore": "adored", "appreciate": "appreciated", "admire": "admired"}
+PAST |= {"cherish": "cherished", "treasure": "treasured", "detest": "detested"}
+PAST |= {"loathe": "loathed", "despise": "despised", "resent": "resented"}
+
+
+def short(rng: random.Random, label: str) -> str:
+    """A reply with no subject, or about *it*, over the sentences' own words: *Not
+    tasteless at all.* (positive), *It wasn't delectable.* (negative), *Didn't adore
+    it.* (negative); a third of them plain (*So tasteless!*, *Adored it.*), and every
+    negator and ending with both labels."""
+    kind = rng.choice(sorted(KINDS))
+    negate = rng.random() < 2 / 3
+    word = label if not negate else (NEG if label == POS else POS)
+    if rng.random() < 0.25:  # a verb of judgement: ADMIRE positive, DESPISE negative
+        verb = rng.choice((ADMIRE if word == POS else DESPISE).split(","))
+        thing = rng.choice(SHORT_OBJECTS)
+        if not negate:
+            return capital(f"{rng.choice((PAST[verb], f'I {verb}', f'I {PAST[verb]}'))} {thing}.")
+        form = rng.choice(("didn't", "don't", "did not", "do not", "I didn't", "I don't", "never"))
+        said = PAST[verb] if form == "never" else verb
+        return capital(f"{form} {said} {thing}.")
+    adjective = rng.choice(adjectives(kind, word))
+    if not negate:
+        shape = ("{a}.", "really {a}.", "so {a}!", "it's {a}.", "it was {a}.", "very {a}.")
+    else:
+        shape = ("not {a}.", "not {a} at all.", "not really {a}.", "never {a}.", "hardly {a}.")
+        shape += ("it isn't {a}.", "it wasn't {a} at all.", "it's not {a}.", "it is not {a}.")
+        noun = rng.choice([s for s, plural in subjects(kind) if not plural]).removeprefix("the ")
+        shape += (f"not {article(adjective)} {{a}} {noun}.",)
+    return capital(rng.choice(shape).format(a=adjective))
+
+
+def short_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Candidate Q's added sentences: :func:`short` over the wide lexicon, balanced."""
+    rng = random.Random(SEED + "/short")
+    out: dict[str, str] = {}
+    with _widened(lexicon):
+        for label in (POS, NEG):
+            _add(rng, out, short, label, SHORT_ROWS // 2)
+    return _shuffled(rng, out)
+
+
 def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
     """The wide lexicon the shipped sentences use: candidate K's, which
     :func:`wide_lexicon` read off SST-2 train and IMDB train without the proxy's held-out

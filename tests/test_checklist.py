@@ -58,7 +58,7 @@ def test_kinds_are_large_and_balanced(checks: dict) -> None:
         assert count(kind, label) == len(checks[kind]), kind
     assert len(checks["plain_positive"]) == len(checks["plain_negative"])
     assert len(checks["negated_positive"]) == len(checks["negated_negative"])
-    for kind in ("contraction", "contrast", "typo_case"):
+    for kind in ("contraction", "contrast", "typo_case", "short_negation"):
         assert count(kind, POS) == count(kind, NEG), kind
     for kind in ("contraction", "typo_case"):  # and within each form or change
         for variant in {row["variant"] for row in checks[kind]}:
@@ -91,7 +91,8 @@ def test_labels_follow_from_the_construction(checks: dict) -> None:
         for row in checks[kind]:
             assert checklist.cue_polarities(row["text"]) == {row["label"]}, row
             assert not checklist.negated(row["text"]), row
-    for kind, cue in (("negated_positive", POS), ("negated_negative", NEG), ("contraction", None)):
+    negations = (("negated_positive", POS), ("negated_negative", NEG), ("contraction", None))
+    for kind, cue in (*negations, ("short_negation", None)):
         for row in checks[kind]:
             assert checklist.negated(row["text"]), row
             found = checklist.cue_polarities(row["text"])
