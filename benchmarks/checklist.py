@@ -854,13 +854,17 @@ def short_negation(draw: Draw, cue: str) -> Row:
         return Row(flip(cue), f"{verb} {draw.pick(SHORT_OBJECTS)}.", form, family)
     domain = draw.pick(DOMAINS)
     nouns, pos, neg = WHOLES[domain]
-    words = [w for s in SUBJECTS if s.domain == domain for w in s.adjectives(cue)]
-    adjective = draw.pick(
-        plain_words(sorted({*words, *(pos if cue == POS else neg).split(",")}), cue)
-    )
+    whole = [*(pos if cue == POS else neg).split(","), *GENERIC[cue]]
     forms = SHORT_FRAGMENTS if family == "fragment" else SHORT_IT
     form = draw.pick(sorted(forms))
     template = draw.pick(forms[form])
+    if "{noun}" in template:  # words that suit the thing itself: not "a lukewarm cafe"
+        words = whole
+    else:
+        words = sorted(
+            {*whole, *(w for s in SUBJECTS if s.domain == domain for w in s.adjectives(cue))}
+        )
+    adjective = draw.pick(plain_words(words, cue))
     text = template.format(adj=adjective, a=article(adjective), noun=draw.pick(nouns.split()))
     return Row(flip(cue), text, form, family)
 
