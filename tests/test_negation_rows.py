@@ -237,3 +237,21 @@ def test_no_function_word_gives_the_label_away_in_the_balanced_sentences() -> No
             assert n < 60 or 0.35 <= share <= 0.65, (word, share, n)
     assert any(t.startswith("I didn't detest") for _, t in gen.balanced_rows(lexicon))
     assert not gen._BALANCED and not gen._WIDE
+
+
+def test_the_short_rows_are_balanced_labelled_by_their_words_and_use_every_negator_both_ways() -> (
+    None
+):
+    """Candidate Q's replies (*Not tasteless at all.*, *Didn't adore it.*): the label
+    follows from the one sentiment word and the negation, and no negator or ending
+    gives the label away."""
+    lexicon = gen.load_lexicon()
+    made = gen.short_rows(lexicon)
+    assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
+    assert len({text for _, text in made}) == len(made)
+    wide = {w: label for label, found in lexicon.items() for w in found}
+    assert_labels_follow(made, wide)
+    for cue in ("not", "never", "hardly", "didn't", "don't", "isn't", "it's", "at all"):
+        labels = Counter(lab for lab, t in made if re.search(rf"\b{cue}\b", t, re.I))
+        assert min(labels.values()) > 0.4 * sum(labels.values()), (cue, labels)
+    assert not gen._WIDE
