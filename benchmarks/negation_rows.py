@@ -26,8 +26,9 @@ so that a model learns what a negation does to any sentiment word, not to a few.
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
 The file is part of the bundled model's training rows: candidate N's sentences and
-O's shapes, balanced so that no function word gives the label away (candidate W of
-``candidates.md``).
+O's shapes, balanced so that no function word gives the label away, and short replies
+with no subject or about *it* (*Not tasteless at all.*, *Didn't adore it.*; candidate Q
+of ``candidates.md``).
 """
 
 from __future__ import annotations
@@ -534,11 +535,12 @@ def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
 
 
 def shipped_rows() -> list[tuple[str, str]]:
-    """The sentences of ``data/negation_train.tsv`` (candidate W's, which are O's): K's
-    kinds and the two shapes over the wide lexicon, with no function word that gives the
-    label away (:func:`balanced_rows`, then :func:`balanced_shape_rows`)."""
+    """The sentences of ``data/negation_train.tsv`` (candidate Q's): K's kinds and the
+    two shapes over the wide lexicon, with no function word that gives the label away
+    (:func:`balanced_rows`, then :func:`balanced_shape_rows`: O's), then the short
+    replies (:func:`short_rows`)."""
     lexicon = load_lexicon()
-    return balanced_rows(lexicon) + balanced_shape_rows(lexicon)
+    return balanced_rows(lexicon) + balanced_shape_rows(lexicon) + short_rows(lexicon)
 
 
 def write(path: Path = OUT, shapes: bool = False) -> int:

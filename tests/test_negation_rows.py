@@ -42,7 +42,7 @@ def test_regenerating_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_balanced_and_distinct(rows: list[tuple[str, str]]) -> None:
-    assert Counter(label for label, _ in rows) == {"positive": 5600, "negative": 5600}
+    assert Counter(label for label, _ in rows) == {"positive": 6800, "negative": 6800}
     assert len({text for _, text in rows}) == len(rows)
 
 
@@ -74,11 +74,12 @@ def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
     assert_labels_follow(gen.rows(), {})
 
 
-def test_the_shipped_file_is_the_balanced_rows_of_the_shipped_lexicon(rows) -> None:  # type: ignore[no-untyped-def]
+def test_the_shipped_file_is_the_balanced_and_short_rows_of_the_shipped_lexicon(rows) -> None:  # type: ignore[no-untyped-def]
     lexicon = gen.load_lexicon()
     assert {len(lexicon["positive"]), len(lexicon["negative"])} == {57, 94}
     assert not set(lexicon["positive"]) & set(lexicon["negative"])
-    assert rows == gen.balanced_rows(lexicon) + gen.balanced_shape_rows(lexicon)
+    shapes = gen.balanced_shape_rows(lexicon)
+    assert rows == gen.balanced_rows(lexicon) + shapes + gen.short_rows(lexicon)
     wide = {w for found in lexicon.values() for w in found}
     used = {w for _, text in rows for w in gen.words(text)} & wide
     assert len(used) > 0.9 * len(wide)  # nearly every word of the lexicon is taught
