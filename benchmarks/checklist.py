@@ -1123,6 +1123,9 @@ def measure_kinds(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dic
                     [base[i] for i in index], [labels[i] for i in index]
                 )
                 variant["turned"] = sum((base[i] > 0.5) != (scores[i] > 0.5) for i in index)
+        if kind == "short_negation":  # which word was negated: the label says
+            joined = [{**row, "both": f"{row['family']}/{row['label']}"} for row in rows]
+            entry["family_labels"] = by_column(joined, scores, "both")
         if kind in NEGATION_KINDS:
             pooled += zip(scores, labels)
         out[kind] = entry
@@ -1440,6 +1443,28 @@ def families_table(result: dict) -> list[str]:
     return lines
 
 
+def short_table(result: dict) -> list[str]:
+    ours, peer = result["bundled"]["short_negation"], result["tfidf"]["short_negation"]
+    lines = [
+        "| family | example | positive word negated: bundled / TF-IDF | negative word negated: "
+        "bundled / TF-IDF |",
+        "|---|---|---|---|",
+    ]
+    examples = {
+        "fragment": "*Not bad at all.*",
+        "it": "*It wasn't great.*",
+        "verb": "*Didn't like it.*",
+    }
+    for family, example in examples.items():
+        cells = []
+        for label in (NEG, POS):
+            o = ours["family_labels"][f"{family}/{label}"]
+            p = peer["family_labels"][f"{family}/{label}"]
+            cells.append(f"{pct(o['accuracy'])} / {pct(p['accuracy'])} ({o['n']})")
+        lines.append(f"| {family} | {example} | {cells[0]} | {cells[1]} |")
+    return lines
+
+
 def contrast_table(result: dict) -> list[str]:
     lines = ["| sentences | rows | bundled model | TF-IDF peer |", "|---|---|---|---|"]
     for column in ("variants", "families"):
@@ -1698,6 +1723,14 @@ def write_reports(result: dict, here: Path = HERE) -> None:
         "By sentence family, in the two negated kinds (rows in brackets):",
         "",
         *families_table(result),
+        "",
+        "## Short replies",
+        "",
+        "The `short_negation` kind: a negation typed as a short reply, with no subject "
+        "(`fragment`), about *it*, or a verb of liking or disliking before *it* or *this* "
+        "(`verb`); balanced. Rows in brackets:",
+        "",
+        *short_table(result),
         "",
         "## Contrast",
         "",
