@@ -880,8 +880,9 @@ def sst2_gate(rows: dict[str, dict], new: str, old: str) -> str:
     mean, _, _ = summary(rows, new, "sst2_dev")
     base, spread, _ = summary(rows, old, "sst2_dev")
     ok = base - mean <= spread + TIE
+    side = "below" if base >= mean else "above"
     return (
-        f"{new}'s SST-2 dev mean is {100 * (base - mean):.2f} points below {old}'s, "
+        f"{new}'s SST-2 dev mean is {100 * abs(base - mean):.2f} points {side} {old}'s, "
         f"{'within' if ok else 'more than'} {old}'s own spread there ({100 * spread:.2f}): "
         f"{new} is {'built' if ok else 'not built'}"
     )
