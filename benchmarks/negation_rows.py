@@ -306,19 +306,23 @@ def whole(rng: random.Random, label: str) -> str:
     return capital(f"{opener} {article(word)} {word} {noun}.")
 
 
-def action(rng: random.Random, label: str) -> str:
-    """*The router doesn't lag anymore.* (positive): a negated action; half plain."""
-    kind = rng.choice(sorted(ACTIONS))
+def action(
+    rng: random.Random, label: str, lexicon: dict | None = None, later: tuple[str, ...] = ()
+) -> str:
+    """*The router doesn't lag anymore.* (positive): a negated action; half plain. With
+    ``lexicon`` (kind: positive, negative actions), its actions instead of
+    :data:`ACTIONS`; ``later`` adds forms such as *no longer* to the negated ones."""
+    lexicon = lexicon or ACTIONS
+    kind = rng.choice(sorted(lexicon))
     subject = rng.choice([s for s, plural in subjects(kind) if not plural])
     if rng.random() < 0.5:
-        third, _ = rng.choice(ACTIONS[kind][0 if label == POS else 1].split(",")).split("|")
+        third, _ = rng.choice(lexicon[kind][0 if label == POS else 1].split(",")).split("|")
         return capital(f"{subject} {rng.choice(('', 'always ', 'still '))}{third}.")
-    third, base = rng.choice(ACTIONS[kind][1 if label == POS else 0].split(",")).split("|")
+    third, base = rng.choice(lexicon[kind][1 if label == POS else 0].split(",")).split("|")
     ending = rng.choice((" anymore", " at all", "")) if label == POS or _BALANCED else ""
-    form = rng.choice(
-        (f"doesn't {base}{ending}", f"does not {base}{ending}", f"never {third}", f"didn't {base}")
-    )
-    return capital(f"{subject} {form}.")
+    forms = (f"doesn't {base}{ending}", f"does not {base}{ending}", f"never {third}")
+    forms += (f"didn't {base}", *(f"{form} {third}" for form in later))
+    return capital(f"{subject} {rng.choice(forms)}.")
 
 
 def shape_rows(seed: str = SEED + "/shapes") -> list[tuple[str, str]]:
@@ -333,7 +337,8 @@ def shape_rows(seed: str = SEED + "/shapes") -> list[tuple[str, str]]:
 
 def content_words() -> set[str]:
     """Every word of the lexicon above other than :data:`FUNCTION`."""
-    actions = ",".join(",".join(v) for v in ACTIONS.values()).replace("|", ",")
+    lexicons = (*ACTIONS.values(), *WIDE_ACTIONS.values())
+    actions = ",".join(",".join(v) for v in lexicons).replace("|", ",")
     text = " ".join([*(",".join(v) for v in KINDS.values()), CONTENT, COMPLAIN, GRUMBLE, actions])
     for mark in (":p", "{s}", "{S}"):
         text = text.replace(mark, " ")
@@ -523,6 +528,54 @@ def short_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
     with _widened(lexicon):
         for label in (POS, NEG):
             _add(rng, out, short, label, SHORT_ROWS // 2)
+    return _shuffled(rng, out)
+
+
+# -- candidate R: negated actions over a wider lexicon of things that things do -------
+
+WIDE_ACTIONS = {
+    "gadget": (
+        "responds instantly|respond instantly,hums quietly|hum quietly,charges fully|charge fully",
+        "squeaks|squeak,buzzes|buzz,sparks|spark,beeps|beep,rusts|rust,cracks|crack,"
+        "warps|warp,dies|die",
+    ),
+    "clothes": (
+        "drapes nicely|drape nicely,insulates nicely|insulate nicely,wicks sweat|wick sweat",
+        "frays|fray,pinches|pinch,chafes|chafe,sags|sag,stains|stain,wrinkles|wrinkle,bleeds|bleed",
+    ),
+    "meal": (
+        "sizzles|sizzle,satisfies|satisfy",
+        "wilts|wilt,curdles|curdle,congeals|congeal,sours|sour",
+    ),
+    "place": ("sparkles|sparkle,gleams|gleam", "floods|flood,reeks|reek,echoes|echo"),
+    "people": (
+        "greets everyone warmly|greet everyone warmly,smiles|smile",
+        "shouts|shout,sulks|sulk,dawdles|dawdle,gossips|gossip,bickers|bicker,lectures|lecture",
+    ),
+    "service": (
+        "launches instantly|launch instantly,syncs seamlessly|sync seamlessly",
+        "buffers|buffer,spams|spam,nags|nag,misroutes|misroute,misfires|misfire,"
+        "malfunctions|malfunction",
+    ),
+}
+"""Actions for candidate R, ``third person|base``, by kind: positive, then negative; most
+of them things that go wrong, none a word of the checks."""
+ACTION_ROWS = 2400
+"""R's rows, half of each label; half of them negated."""
+
+
+def wide_action_rows() -> list[tuple[str, str]]:
+    """Candidate R's added sentences: :func:`action` over :data:`WIDE_ACTIONS`, with *no
+    longer* among the negations, every ending with both labels."""
+    rng = random.Random(SEED + "/wide-actions")
+    out: dict[str, str] = {}
+
+    def make(rng: random.Random, label: str) -> str:
+        return action(rng, label, WIDE_ACTIONS, ("no longer",))
+
+    with _balanced():
+        for label in (POS, NEG):
+            _add(rng, out, make, label, ACTION_ROWS // 2)
     return _shuffled(rng, out)
 
 
