@@ -256,3 +256,23 @@ def test_the_short_rows_are_balanced_labelled_by_their_words_and_use_every_negat
         labels = Counter(lab for lab, t in made if re.search(rf"\b{cue}\b", t, re.I))
         assert min(labels.values()) > 0.4 * sum(labels.values()), (cue, labels)
     assert not gen._WIDE
+
+
+def test_the_wide_action_rows_flip_the_label_of_a_negated_action() -> None:
+    """Candidate R's sentences: a negated action takes the label opposite to the
+    action's, a plain one the action's; balanced, distinct, *no longer* among them."""
+    polarity = {}
+    for pos, neg in gen.WIDE_ACTIONS.values():
+        for phrases, label in ((pos, "positive"), (neg, "negative")):
+            for pair in phrases.split(","):
+                polarity.update({form.split()[0]: label for form in pair.split("|")})
+    made = gen.wide_action_rows()
+    assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
+    assert len({text for _, text in made}) == len(made)
+    assert any("no longer" in text for _, text in made)
+    negators = re.compile(r"n't|\bnot\b|\bnever\b|no longer", re.I)
+    for label, text in made:
+        found = [w for w in re.findall(r"[\w-]+", text.lower()) if w in polarity]
+        assert len(found) == 1, text
+        flipped = ({"positive", "negative"} - {polarity[found[0]]}).pop()
+        assert label == (flipped if negators.search(text) else polarity[found[0]]), text
