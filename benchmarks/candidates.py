@@ -887,7 +887,9 @@ def report(rows: dict[str, dict]) -> None:
         said = verdict(
             rows, "R", "Q", "action", ("A", "B", "E"), ("negation", "typed"), ("Q", "R"), guards
         )
-        lines += [f"- {said}", f"- {sst2_gate(rows, 'R', 'Q')}"]
+        lines.append(f"- {said}")
+        if said.endswith(": adopted"):  # the gate is asked only of a candidate that passes
+            lines.append(f"- {sst2_gate(rows, 'R', 'Q')}")
         built = rows.get("_builds", {}).get("R")
         if built:
             lines.append(build_line("R", built, "the bundled model stays Q's"))
