@@ -320,6 +320,7 @@ from baselines import (
     short_reviews,
     tfidf_pipeline,
 )
+from checklist import read_checks
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
     balanced_rows,
@@ -572,16 +573,9 @@ def sets() -> dict[str, Examples]:
 
 def family_rows(kinds: tuple[str, ...], family: str) -> Examples:
     """The sentences of one family (a column of the check files) in the named kinds."""
-    found = Examples()
-    for kind in kinds:
-        lines = (DATA / "checks" / f"{kind}.tsv").read_text("utf-8").splitlines()
-        header = lines[0].split("\t")
-        for line in lines[1:]:
-            row = dict(zip(header, line.split("\t")))
-            if row["family"] == family:
-                found.texts.append(row["text"])
-                found.labels.append(row["label"])
-    return found
+    checks = read_checks(DATA / "checks")
+    rows = [row for kind in kinds for row in checks[kind] if row["family"] == family]
+    return Examples([row["text"] for row in rows], [row["label"] for row in rows])
 
 
 def scores(predict, data: dict[str, Examples]) -> dict[str, float]:  # type: ignore[no-untyped-def]
