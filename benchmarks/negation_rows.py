@@ -489,9 +489,8 @@ def balanced_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
 SHORT_ROWS = 2400
 """Short sentences, half of each label; two thirds of them negated."""
 SHORT_OBJECTS = ("it", "this", "it at all")
-PAST = {"adore": "adored", "appreciate": "appreciated", "admire": "admired"}
-PAST |= {"cherish": "cherished", "treasure": "treasured", "detest": "detested"}
-PAST |= {"loathe": "loathed", "despise": "despised", "resent": "resented"}
+PAST = {v: v + ("d" if v.endswith("e") else "ed") for v in f"{ADMIRE},{DESPISE}".split(",")}
+"""The past tense of the verbs of judgement: *adored*, *detested*."""
 
 
 def short(rng: random.Random, label: str) -> str:
