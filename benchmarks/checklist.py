@@ -1124,8 +1124,14 @@ def measure_kinds(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dic
                 )
                 variant["turned"] = sum((base[i] > 0.5) != (scores[i] > 0.5) for i in index)
         if kind == "short_negation":  # which word was negated: the label says
-            joined = [{**row, "both": f"{row['family']}/{row['label']}"} for row in rows]
-            entry["family_labels"] = by_column(joined, scores, "both")
+            entry["families_by_label"] = {
+                label: by_column(
+                    [row for row in rows if row["label"] == label],
+                    [x for x, row in zip(scores, rows) if row["label"] == label],
+                    "family",
+                )
+                for label in (NEG, POS)
+            }
         if kind in NEGATION_KINDS:
             pooled += zip(scores, labels)
         out[kind] = entry
@@ -1420,49 +1426,45 @@ def forms_table(result: dict) -> list[str]:
     return lines
 
 
+def family_table(header: Sequence[str], examples: dict[str, str], columns) -> list[str]:  # type: ignore[no-untyped-def]
+    """One row per family, one column per ``(bundled, peer)`` pair of family figures."""
+    lines = [
+        "| family | example | " + " | ".join(header) + " |",
+        "|---|---|" + "---|" * len(header),
+    ]
+    for family, example in examples.items():
+        cells = [
+            f"{pct(o[family]['accuracy'])} / {pct(p[family]['accuracy'])} ({o[family]['n']})"
+            for o, p in columns
+        ]
+        lines.append(f"| {family} | {example} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def families_table(result: dict) -> list[str]:
     kinds = ("negated_positive", "negated_negative")
-    lines = [
-        "| family | example | negated positive: bundled / TF-IDF | negated negative: bundled / "
-        "TF-IDF |",
-        "|---|---|---|---|",
-    ]
     examples = {
         "adjective": "*The room wasn't clean*",
         "action": "*The app doesn't crash anymore*",
         "whole": "*It isn't a bad phone*",
         "i": "*I didn't hate it*",
     }
-    for family, example in examples.items():
-        cells = []
-        for kind in kinds:
-            o = result["bundled"][kind]["families"][family]
-            p = result["tfidf"][kind]["families"][family]
-            cells.append(f"{pct(o['accuracy'])} / {pct(p['accuracy'])} ({o['n']})")
-        lines.append(f"| {family} | {example} | {cells[0]} | {cells[1]} |")
-    return lines
+    columns = [(result["bundled"][k]["families"], result["tfidf"][k]["families"]) for k in kinds]
+    header = ("negated positive: bundled / TF-IDF", "negated negative: bundled / TF-IDF")
+    return family_table(header, examples, columns)
 
 
 def short_table(result: dict) -> list[str]:
     ours, peer = result["bundled"]["short_negation"], result["tfidf"]["short_negation"]
-    lines = [
-        "| family | example | positive word negated: bundled / TF-IDF | negative word negated: "
-        "bundled / TF-IDF |",
-        "|---|---|---|---|",
-    ]
     examples = {
         "fragment": "*Not bad at all.*",
         "it": "*It wasn't great.*",
         "verb": "*Didn't like it.*",
     }
-    for family, example in examples.items():
-        cells = []
-        for label in (NEG, POS):
-            o = ours["family_labels"][f"{family}/{label}"]
-            p = peer["family_labels"][f"{family}/{label}"]
-            cells.append(f"{pct(o['accuracy'])} / {pct(p['accuracy'])} ({o['n']})")
-        lines.append(f"| {family} | {example} | {cells[0]} | {cells[1]} |")
-    return lines
+    labels = (NEG, POS)  # a positive word negated is negative
+    columns = [(ours["families_by_label"][x], peer["families_by_label"][x]) for x in labels]
+    header = ("positive word negated: bundled / TF-IDF", "negative word negated: bundled / TF-IDF")
+    return family_table(header, examples, columns)
 
 
 def contrast_table(result: dict) -> list[str]:
