@@ -167,6 +167,16 @@ def test_the_wide_rows_use_the_lexicon_and_keep_their_labels(rows) -> None:  # t
     assert not {w for _, t in gen.rows() for w in gen.words(t)} & {"dazzling", "putrid"}
 
 
+def action_polarity(lexicon: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """The first word of each action (*lags*, *lag*) and the polarity of its action."""
+    polarity = {}
+    for pos, neg in lexicon.values():
+        for phrases, label in ((pos, "positive"), (neg, "negative")):
+            for pair in phrases.split(","):
+                polarity.update({form.split()[0]: label for form in pair.split("|")})
+    return polarity
+
+
 def test_the_shape_rows_carry_the_labels_their_words_give() -> None:
     """Candidate F's added sentences: a negated whole thing or action takes the label
     opposite to its word's, a plain one its word's; balanced, distinct."""
@@ -174,10 +184,7 @@ def test_the_shape_rows_carry_the_labels_their_words_give() -> None:
     for _, pos, neg in gen.KINDS.values():
         polarity.update({w: "positive" for w in pos.split(",")})
         polarity.update({w: "negative" for w in neg.split(",")})
-    for pos, neg in gen.ACTIONS.values():
-        for phrases, label in ((pos, "positive"), (neg, "negative")):
-            for pair in phrases.split(","):
-                polarity.update({form.split()[0]: label for form in pair.split("|")})
+    polarity.update(action_polarity(gen.ACTIONS))
     made = gen.shape_rows()
     assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
     assert len({text for _, text in made}) == len(made)
@@ -261,11 +268,7 @@ def test_the_short_rows_are_balanced_labelled_by_their_words_and_use_every_negat
 def test_the_wide_action_rows_flip_the_label_of_a_negated_action() -> None:
     """Candidate R's sentences: a negated action takes the label opposite to the
     action's, a plain one the action's; balanced, distinct, *no longer* among them."""
-    polarity = {}
-    for pos, neg in gen.WIDE_ACTIONS.values():
-        for phrases, label in ((pos, "positive"), (neg, "negative")):
-            for pair in phrases.split(","):
-                polarity.update({form.split()[0]: label for form in pair.split("|")})
+    polarity = action_polarity(gen.WIDE_ACTIONS)
     made = gen.wide_action_rows()
     assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
     assert len({text for _, text in made}) == len(made)
