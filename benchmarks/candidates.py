@@ -282,6 +282,35 @@ Added after Q's build replaced the bundled model, and fixed before R was trained
   85 % floor for its build, its phone file within 1.0 MB and its build within 60
   minutes.
 
+Added after R was measured, and fixed before T was trained (the words users negate most):
+
+* Q's build reads *I regret buying it.* positive (0.52) and *No regrets.* negative; W's
+  build read *I don't like it* positive. The negation sentences may use no content word
+  of the checks, so they never negate *like*, *regret*, *good* or *bad*, the words users
+  negate most, and a model must carry negation over from *adore* and *tasteless*.
+* The measurement changes first, so that T can be judged at all: the check sentences
+  of the two negated kinds and of ``short_negation`` that hold a word of
+  ``negation_rows.COMMON`` (the five judgements of each polarity that suit any thing
+  and the most training texts hold: *good*, *great*, *excellent*, *amazing*,
+  *wonderful*; *bad*, *poor*, *disappointing*, *horrible*, *awful*; and the verbs of
+  judgement *like*, *love*, *enjoy*, *recommend*, *hate*, *dislike*, *regret*, with
+  their past forms) are scored apart as ``common`` (561 sentences); the rest of the two
+  negated kinds stay held out as ``negation_held`` (the mean of the two kinds, 183 and
+  204 sentences), with every other check word.
+* ``T``: Q's rows and settings, plus 2,400 sentences over those words
+  (``negation_rows.common_rows``: *The router isn't good at all.*, *It's not a bad
+  sitcom.*, *Not great.*, *I didn't like the soup.*, *I don't regret ordering the
+  soup.*, *No regrets.*; a third plain, every negator and ending with both labels;
+  subjects, and every other content word, still none of the checks').
+* Its rule: T replaces Q when its mean over 2 seeds beats Q's on ``common`` by more
+  than the larger seed spread there of Q and T, and loses no more than the tolerance
+  on G, SST-2 dev and other domains (the largest spread of A, B and E), on
+  ``negation_held`` (2.62) and on ``typed`` (the larger spread there of Q and T); then
+  M's gate against Q, the 85 % floor for its build, its phone file within 1.0 MB and
+  its build within 60 minutes. ``common`` measures sentences whose words T trained on,
+  in other sentences: it says whether T reads those words negated, not whether it
+  learnt negation; ``negation_held`` says that.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -325,6 +354,8 @@ from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
     balanced_rows,
     balanced_shape_rows,
+    common_rows,
+    common_words,
     load_lexicon,
     negated_shape_rows,
     shape_rows,
@@ -333,6 +364,7 @@ from negation_rows import (
     wide_lexicon,
     wide_rows,
     wide_shape_rows,
+    words,
 )
 from negation_rows import rows as negation_sentences
 
@@ -367,6 +399,7 @@ CANDIDATES = {
     "W": "imdb-sst-wider-domains-negation-o",
     "Q": "imdb-sst-wider-domains-negation-q",
     "R": "imdb-sst-wider-domains-negation-r",
+    "T": "imdb-sst-wider-domains-negation-t",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -379,6 +412,7 @@ SETTINGS = {
     "W": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "Q": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "R": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
+    "T": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
 }
 """Settings a candidate changes in its preset."""
 
@@ -449,6 +483,9 @@ def split(_: argparse.Namespace) -> None:
     o_rows = len(balanced)
     balanced.extend(as_examples(short_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['Q']}.tsv", balanced)
+    taught = Examples([*balanced.texts], [*balanced.labels])
+    taught.extend(as_examples(common_rows()))
+    write_tsv(RUNS / f"{CANDIDATES['T']}.tsv", taught)
     balanced.extend(as_examples(wide_action_rows()))
     write_tsv(RUNS / f"{CANDIDATES['R']}.tsv", balanced)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
@@ -463,7 +500,7 @@ def split(_: argparse.Namespace) -> None:
         f"({len(lexicon['positive'])} and {len(lexicon['negative'])} wide adjectives, "
         f"{shipped} data/negation_lexicon.json); L {len(wide_shapes)} rows; "
         f"M {len(negated)} rows; N {n_rows} rows; O {o_rows} rows; "
-        f"R {len(balanced)} rows; "
+        f"R {len(balanced)} rows; T {len(taught)} rows; "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
 
@@ -568,7 +605,23 @@ def sets() -> dict[str, Examples]:
     found["short"] = short_reviews()
     found["typed"] = read_examples(DATA / "checks" / "short_negation.tsv").examples
     found["action"] = family_rows(NEGATION, "action")
+    checks = read_checks(DATA / "checks")
+    for kind in NEGATION:  # the sentences with no word T trains on: still held out
+        found[f"{kind}_held"] = common_split(checks[kind], False)
+    found["common"] = common_split([r for k in COMMON_KINDS for r in checks[k]], True)
     return found
+
+
+COMMON_KINDS = (*NEGATION, "short_negation")
+"""The checks whose sentences holding a word of ``negation_rows.COMMON`` make ``common``."""
+
+
+def common_split(rows: list[dict[str, str]], common: bool) -> Examples:
+    """The check ``rows`` that hold a word of ``negation_rows.COMMON`` (``common``), or
+    those that hold none."""
+    taught = common_words()
+    kept = [r for r in rows if bool(set(words(r["text"])) & taught) == common]
+    return Examples([r["text"] for r in kept], [r["label"] for r in kept])
 
 
 def family_rows(kinds: tuple[str, ...], family: str) -> Examples:
@@ -594,6 +647,8 @@ def graded(guesses: dict[str, list[str]], data: dict[str, Examples]) -> dict[str
             out[f"{name}_balanced"] = float(np.mean(recalls))
     out["domains"] = float(np.mean([out[f"{n}_balanced"] for n in HELD_DOMAINS]))
     out["negation"] = float(np.mean([out[n] for n in NEGATION]))
+    if all(f"{n}_held" in out for n in NEGATION):
+        out["negation_held"] = float(np.mean([out[f"{n}_held"] for n in NEGATION]))
     return out
 
 
@@ -737,20 +792,23 @@ def verdict(
     spreads: tuple[str, ...] = (),
     guarded: tuple[str, ...] = (),
     target_spreads: tuple[str, ...] = (),
-    per_score: dict[str, tuple[str, ...]] | None = None,
+    per_score: dict[str, tuple[str, ...] | float] | None = None,
 ) -> str:
     """The rule: ``new`` gains more than the spread on ``target`` (on any one, where
     several are named) and loses no more than the spread on G, SST-2 dev, other domains,
     the targets and the ``guarded`` scores. ``spreads`` names the candidates whose
     largest seed spread is the tolerance (default: ``old``'s alone);
     ``target_spreads``, where given, those of the targets' tolerance; ``per_score``,
-    those of the scores it names (before either)."""
+    those of the scores it names (before either), or the tolerance itself."""
     targets = (target,) if isinstance(target, str) else target
     keys = tuple(dict.fromkeys(("G", "sst2_dev", "domains", *targets, *guarded)))
 
     def spread(k: str) -> float:
+        named: tuple[str, ...] | float
         if per_score and k in per_score:
             named = per_score[k]
+            if isinstance(named, float):
+                return named
         elif k in targets and target_spreads:
             named = target_spreads
         else:
@@ -774,7 +832,7 @@ def verdict(
 
 def report(rows: dict[str, dict]) -> None:
     keys = ("G", "sst2_dev", "domains", "hotels", "headphones", "tweets", "negation", "short")
-    keys += ("typed", "action")
+    keys += ("typed", "action", "common", "negation_held")
     lines = [
         "# Training candidates on a proxy that predicts unseen data",
         "",
@@ -887,6 +945,19 @@ def report(rows: dict[str, dict]) -> None:
         built = rows.get("_builds", {}).get("R")
         if built:
             lines.append(build_line("R", built, "the bundled model stays Q's"))
+    if summary(rows, "T", "G")[2]:
+        held = max(summary(rows, c, "negation")[1] for c in negation_rows)  # 2.62
+        guards = {**tolerance, "negation_held": held, "typed": ("Q", "T")}
+        said = verdict(
+            rows, "T", "Q", "common", ("A", "B", "E"), ("negation_held", "typed"), ("Q", "T"),
+            guards,
+        )  # fmt: skip
+        lines.append(f"- {said}")
+        if said.endswith(": adopted"):
+            lines.append(f"- {sst2_gate(rows, 'T', 'Q')}")
+        built = rows.get("_builds", {}).get("T")
+        if built:
+            lines.append(build_line("T", built, "the bundled model stays Q's"))
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:

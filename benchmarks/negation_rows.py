@@ -342,7 +342,8 @@ def content_words() -> set[str]:
     text = " ".join([*(",".join(v) for v in KINDS.values()), CONTENT, COMPLAIN, GRUMBLE, actions])
     for mark in (":p", "{s}", "{S}"):
         text = text.replace(mark, " ")
-    return {w for w in words(text) if w not in FUNCTION}
+    found = {w for w in words(text) if w not in FUNCTION}
+    return found | set(" ".join(GERUNDS.values()).split())
 
 
 def words(text: str) -> list[str]:
@@ -360,9 +361,10 @@ def check_words() -> set[str]:
 
 def check_disjoint() -> None:
     """Refuse a content word that a behaviour check uses (its sentences or generator),
-    the wide lexicon's words included."""
+    the wide lexicon's words included; candidate T's sentences may use :data:`COMMON`."""
     lexicon = {w for found in load_lexicon().values() for w in found}
-    shared = sorted((content_words() | lexicon) & check_words())
+    taught = {w for _, text in common_rows() for w in words(text)} - common_words() - FUNCTION
+    shared = sorted((content_words() | lexicon | taught) & check_words())
     if shared:
         sys.exit(f"content words the checks use: {', '.join(shared)}")
 
@@ -575,6 +577,121 @@ def wide_action_rows() -> list[tuple[str, str]]:
     with _balanced():
         for label in (POS, NEG):
             _add(rng, out, make, label, ACTION_ROWS // 2)
+    return _shuffled(rng, out)
+
+
+# -- candidate T: the words users negate most, taught on purpose --------------------
+
+COMMON = {
+    POS: ("good,great,excellent,amazing,wonderful", "like,love,enjoy,recommend"),
+    NEG: ("bad,poor,disappointing,horrible,awful", "hate,dislike,regret"),
+}
+"""Words of judgement that fit any kind of thing, by polarity: adjectives, then verbs.
+They are words of the checks too, and the words users negate most: the five adjectives
+of each polarity are the checks' judgements that suit any thing and that the most
+training texts hold (``reviews-en`` training domains and SST-2 train: *good* 11,036,
+*bad* 3,795, the fifth 558 and 198), the verbs every verb of judgement the checks use but
+*avoid*. Candidate T trains on them; the checks' sentences holding one of them are
+then measured apart (``candidates.py``: ``common``), the rest stay held out."""
+COMMON_PAST = {"regret": "regretted", "like": "liked", "love": "loved", "hate": "hated"}
+COMMON_ROWS = 2400
+"""T's rows, half of each label; two thirds of them negated."""
+GERUNDS = {
+    "show": "streaming", "gadget": "ordering", "clothes": "ordering", "meal": "ordering",
+    "place": "visiting", "people": "hiring", "service": "using",
+}  # fmt: skip
+"""What one regrets doing with each kind of thing: *I don't regret ordering the soup.*"""
+
+
+def past(verb: str) -> str:
+    return COMMON_PAST.get(verb, verb + ("d" if verb.endswith("e") else "ed"))
+
+
+def common_words() -> set[str]:
+    """Every form of :data:`COMMON` the sentences use (check words by design)."""
+    found = {"regrets"}
+    for adjectives_, verbs in COMMON.values():
+        found.update(adjectives_.split(","))
+        for verb in verbs.split(","):
+            found.update((verb, past(verb)))
+    return found
+
+
+def common(rng: random.Random, label: str) -> str:
+    """A sentence over :data:`COMMON`: *The router isn't good at all.* (negative),
+    *It's not a bad sitcom.* (positive), *Not great.*, *I didn't like the soup.*, *I don't
+    regret ordering the soup.* (positive), *No regrets.*; a third plain, every negator
+    and ending with both labels."""
+    kind = rng.choice(sorted(KINDS))
+    subject, plural = rng.choice(subjects(kind))
+    negate = rng.random() < 2 / 3
+    polarity = label if not negate else (NEG if label == POS else POS)
+    adjectives_, verbs = COMMON[polarity]
+    if rng.random() < 0.3:
+        return _common_verb(rng, rng.choice(verbs.split(",")), negate, kind, subject)
+    word = rng.choice(adjectives_.split(","))
+    verb, contracted = be(plural, rng.random() < 0.5)
+    noun = rng.choice([s for s, p in subjects(kind) if not p]).removeprefix("the ")
+    if not negate:
+        shapes = (
+            f"{subject} {verb} {word}.",
+            f"{subject} {verb} really {word}.",
+            f"{word}.",
+            f"so {word}!",
+            f"it's {article(word)} {word} {noun}.",
+            f"it was {word}.",
+        )
+        return capital(rng.choice(shapes))
+    ending = rng.choice(("", "", " at all", " anymore"))
+    shapes = (
+        f"{subject} {contracted} {word}{ending}.",
+        f"{subject} {verb} not {word}{ending}.",
+        f"{subject} {verb} never {word}.",
+        f"{subject} {verb} no longer {word}.",
+        f"{subject} {contracted.replace(chr(39), '')} {word}{ending}.",
+        f"not {word}{ending}.",
+        f"not really {word}.",
+        f"it wasn't {word}{ending}.",
+        f"it's not {article(word)} {word} {noun}.",
+        f"not {article(word)} {word} {noun}.",
+        f"it isn't {article(word)} {word} {noun}.",
+    )
+    return capital(rng.choice(shapes))
+
+
+def _common_verb(rng: random.Random, verb: str, negate: bool, kind: str, subject: str) -> str:
+    """*I didn't enjoy the sitcom.*, *Liked it.*, *I don't regret ordering the soup.*"""
+    thing = rng.choice((subject, subject, "it", "this", "it at all" if negate else "it"))
+    doing = f"{GERUNDS[kind]} {subject}"
+    if verb == "regret":
+        if not negate:
+            return rng.choice((f"I regret {doing}.", "I regret it.", f"I really regret {doing}."))
+        thing = rng.choice((doing, "it", f"{doing} at all"))
+        return rng.choice(
+            (
+                f"I don't regret {thing}.",
+                f"I do not regret {thing}.",
+                f"I never regretted {thing}.",
+                f"Don't regret {thing}.",
+                "No regrets.",
+                "No regrets at all.",
+            )
+        )
+    if not negate:
+        plain = (f"I {verb}", f"I {past(verb)}", past(verb), f"I really {verb}")
+        return capital(f"{rng.choice(plain)} {thing}.")
+    forms = ("didn't", "did not", "don't", "do not", "I didn't", "I don't", "I did not")
+    form = rng.choice((*forms, "I never", "never"))
+    said = past(verb) if form.endswith("never") else verb
+    return capital(f"{form} {said} {thing}.")
+
+
+def common_rows() -> list[tuple[str, str]]:
+    """Candidate T's added sentences: :func:`common`, balanced by label."""
+    rng = random.Random(SEED + "/common")
+    out: dict[str, str] = {}
+    for label in (POS, NEG):
+        _add(rng, out, common, label, COMMON_ROWS // 2, lower=0.15)
     return _shuffled(rng, out)
 
 
