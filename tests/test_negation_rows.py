@@ -279,3 +279,37 @@ def test_the_wide_action_rows_flip_the_label_of_a_negated_action() -> None:
         assert len(found) == 1, text
         flipped = ({"positive", "negative"} - {polarity[found[0]]}).pop()
         assert label == (flipped if negators.search(text) else polarity[found[0]]), text
+
+
+def test_the_common_rows_negate_the_common_words_and_no_other_check_word() -> None:
+    """Candidate T's sentences: each holds one word of ``COMMON`` (or a past form, or
+    *regrets*), negated or not, and takes the label that gives; balanced and distinct;
+    every other word is a function word or none of the checks'."""
+    polarity = {}
+    for label, (adjectives, verbs) in gen.COMMON.items():
+        for word in adjectives.split(","):
+            polarity[word] = label
+        for verb in verbs.split(","):
+            polarity.update({verb: label, gen.past(verb): label})
+    polarity["regrets"] = "negative"
+    made = gen.common_rows()
+    assert Counter(label for label, _ in made) == {"positive": 1200, "negative": 1200}
+    assert len({text for _, text in made}) == len(made)
+    negators = re.compile(r"n't|\bnot\b|\bnever\b|no longer|\bno\b|\b(?:is|was|are|were)nt\b")
+    flipped = 0
+    for label, text in made:
+        found = [w for w in gen.words(text) if w in polarity]
+        assert len(found) == 1, text
+        negated = bool(negators.search(text.lower()))
+        expected = (
+            polarity[found[0]]
+            if not negated
+            else ({"positive", "negative"} - {polarity[found[0]]}).pop()
+        )
+        assert label == expected, text
+        flipped += negated
+    assert 0.6 < flipped / len(made) < 0.72  # two thirds negated
+    others = {w for _, text in made for w in gen.words(text)} - set(polarity) - gen.FUNCTION
+    assert others and not others & gen.check_words()
+    taught = {w for pair in gen.COMMON.values() for words in pair for w in words.split(",")}
+    assert taught <= gen.check_words()  # the words it teaches are the checks' own
