@@ -1132,6 +1132,8 @@ def measure_kinds(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dic
                 )
                 for label in (NEG, POS)
             }
+        if kind in TAUGHT_KINDS:
+            entry["words"] = by_column(taught_or_held(rows), scores, "words")
         if kind in NEGATION_KINDS:
             pooled += zip(scores, labels)
         out[kind] = entry
@@ -1140,6 +1142,24 @@ def measure_kinds(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dic
         "accuracy": accuracy([s for s, _ in pooled], [lab for _, lab in pooled]),
     }
     return out
+
+
+TAUGHT_KINDS = ("negated_positive", "negated_negative", "short_negation")
+"""The kinds whose sentences are also scored apart by the words they hold."""
+
+
+def taught_or_held(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``rows`` with a ``words`` column: ``common`` where a sentence holds one of the
+    words the negation training sentences also teach (``negation_rows.COMMON``: *good*,
+    *bad*, *like*, *regret* ...), ``held out`` where it holds none."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from negation_rows import common_words, words
+
+    taught = common_words()
+    return [
+        {**row, "words": "common" if set(words(row["text"])) & taught else "held out"}
+        for row in rows
+    ]
 
 
 NO_APOSTROPHE = frozenset(("isnt", "dont", "didnt", "doesnt", "wasnt", "cant", "wont"))
@@ -1467,6 +1487,16 @@ def short_table(result: dict) -> list[str]:
     return family_table(header, examples, columns)
 
 
+def words_table(result: dict) -> list[str]:
+    examples = {
+        "held out": "*The battery isn't reliable.*, *It wasn't greasy.*",
+        "common": "*The hotel is not good.*, *I don't regret booking it.*, *Not bad.*",
+    }
+    columns = [(result["bundled"][k]["words"], result["tfidf"][k]["words"]) for k in TAUGHT_KINDS]
+    header = [f"`{k}`: bundled / TF-IDF" for k in TAUGHT_KINDS]
+    return family_table(header, examples, columns)
+
+
 def contrast_table(result: dict) -> list[str]:
     lines = ["| sentences | rows | bundled model | TF-IDF peer |", "|---|---|---|---|"]
     for column in ("variants", "families"):
@@ -1733,6 +1763,19 @@ def write_reports(result: dict, here: Path = HERE) -> None:
         "(`verb`); balanced. Rows in brackets:",
         "",
         *short_table(result),
+        "",
+        "## Words the training sentences teach",
+        "",
+        "The negation sentences the bundled model trains on (`data/negation_train.tsv`) use "
+        "no word of these checks but the commonest judgements (`negation_rows.COMMON`: *good*, "
+        "*great*, *excellent*, *amazing*, *wonderful*, *bad*, *poor*, *disappointing*, "
+        "*horrible*, *awful*, and *like*, *love*, *enjoy*, *recommend*, *hate*, *dislike*, "
+        "*regret*), which they negate in sentences of their own. The check sentences holding "
+        "one of those words (`common`) are therefore not wholly unseen; the rest (`held out`) "
+        "measure what the model carries over to words it never saw negated. Rows in "
+        "brackets:",
+        "",
+        *words_table(result),
         "",
         "## Contrast",
         "",
