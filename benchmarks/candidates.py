@@ -369,6 +369,7 @@ from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
     balanced_rows,
     balanced_shape_rows,
+    common_in_place_rows,
     common_rows,
     common_words,
     load_lexicon,
@@ -505,7 +506,7 @@ def split(_: argparse.Namespace) -> None:
     write_tsv(RUNS / f"{CANDIDATES['T']}.tsv", taught)
     swapped = Examples([*base.texts], [*base.labels])
     swapped.extend(mix)
-    swapped.extend(as_examples(u_rows(lexicon)))
+    swapped.extend(as_examples(common_in_place_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['U']}.tsv", swapped)
     balanced.extend(as_examples(wide_action_rows()))
     write_tsv(RUNS / f"{CANDIDATES['R']}.tsv", balanced)
@@ -524,14 +525,6 @@ def split(_: argparse.Namespace) -> None:
         f"R {len(balanced)} rows; T {len(taught)} rows; U {len(swapped)} rows; "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
-
-
-def u_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """U's negation sentences: Q's, with T's 2,400 in place of the first 2,400 of N's
-    balanced sentences (a seeded sample of their kinds), so as many as Q's."""
-    common = common_rows()
-    balanced = balanced_rows(lexicon)[len(common) :]
-    return balanced + balanced_shape_rows(lexicon) + short_rows(lexicon) + common
 
 
 def k_lexicon(imdb: Examples, sst: Examples, held: set[int]) -> dict[str, list[str]]:

@@ -1,5 +1,5 @@
 """Labelled training sentences that teach negation and contrast, with no content word of
-the behaviour checks.
+the behaviour checks but the commonest judgements (:data:`COMMON`).
 
 The checks in ``data/checks`` (``checklist.py``) show that a model trained on reviews
 reads *not good* as positive and *not bad* as negative: reviews seldom negate a negative
@@ -25,10 +25,13 @@ so that a model learns what a negation does to any sentiment word, not to a few.
 
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
-The file is part of the bundled model's training rows: candidate N's sentences and
-O's shapes, balanced so that no function word gives the label away, and short replies
-with no subject or about *it* (*Not tasteless at all.*, *Didn't adore it.*; candidate Q
-of ``candidates.md``).
+The file is part of the bundled model's training rows (candidate U of
+``candidates.md``): N's sentences, all but 2,400, and O's shapes, balanced so that no
+function word gives the label away; short replies with no subject or about *it* (*Not
+tasteless at all.*, *Didn't adore it.*; Q's); and, in place of those 2,400, sentences
+that negate the commonest judgements, which are words of the checks on purpose (*The
+router isn't good at all.*, *I don't regret ordering the soup.*; :data:`COMMON`, T's).
+The check sentences that hold one of those words are scored apart from the rest.
 """
 
 from __future__ import annotations
@@ -703,13 +706,19 @@ def load_lexicon(path: Path | None = None) -> dict[str, list[str]]:
     return {POS: list(data[POS]), NEG: list(data[NEG])}
 
 
+def common_in_place_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Candidate U's sentences: Q's (:func:`balanced_rows`, :func:`balanced_shape_rows`,
+    :func:`short_rows`) with T's 2,400 (:func:`common_rows`) in place of the first 2,400
+    of the balanced ones (a seeded sample of their kinds), so as many as Q's."""
+    common = common_rows()
+    balanced = balanced_rows(lexicon)[len(common) :]
+    return balanced + balanced_shape_rows(lexicon) + short_rows(lexicon) + common
+
+
 def shipped_rows() -> list[tuple[str, str]]:
-    """The sentences of ``data/negation_train.tsv`` (candidate Q's): K's kinds and the
-    two shapes over the wide lexicon, with no function word that gives the label away
-    (:func:`balanced_rows`, then :func:`balanced_shape_rows`: O's), then the short
-    replies (:func:`short_rows`)."""
-    lexicon = load_lexicon()
-    return balanced_rows(lexicon) + balanced_shape_rows(lexicon) + short_rows(lexicon)
+    """The sentences of ``data/negation_train.tsv``, candidate U's
+    (:func:`common_in_place_rows`) over the shipped wide lexicon."""
+    return common_in_place_rows(load_lexicon())
 
 
 def write(path: Path = OUT, shapes: bool = False) -> int:
