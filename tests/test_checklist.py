@@ -145,22 +145,34 @@ def test_each_typing_change_is_the_one_its_row_names(checks: dict) -> None:
 NEGATION_FLOOR = 0.85
 
 
+def bundled_accuracy(rows: list[dict[str, str]]) -> float:
+    import sentigru
+
+    predicted = sentigru.load().predict([row["text"] for row in rows])
+    return sum(p["label"] == row["label"] for p, row in zip(predicted, rows)) / len(rows)
+
+
+@pytest.mark.slow
+def test_bundled_model_reads_negation(checks: dict) -> None:
+    """Every negation kind at the floor or above, the sentences that hold one of the
+    commonest judgements (words the training sentences also negate) included."""
+    figures = {kind: bundled_accuracy(checks[kind]) for kind in checklist.NEGATION_KINDS}
+    assert min(figures.values()) >= NEGATION_FLOOR, figures
+
+
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="the bundled model misreads some negated negative words: negated_positive 96.0 %, "
-    "negated_negative 80.0 %, contraction 89.7 % (benchmarks/checklist.md); when a model "
-    "passes, this test fails as XPASS: remove the marker",
+    reason="negated negative words that no training sentence negates are read at 74.0 % "
+    "(benchmarks/checklist.md, 'Words the training sentences teach'); when a model passes, "
+    "this test fails as XPASS: remove the marker",
 )
-def test_bundled_model_reads_negation(checks: dict) -> None:
-    import sentigru
-
-    clf = sentigru.load()
+def test_bundled_model_reads_negation_of_words_never_taught(checks: dict) -> None:
+    """The same floor on the negated sentences with none of those words: what the model
+    carries over to words it never saw negated."""
     figures = {}
-    for kind in checklist.NEGATION_KINDS:
-        rows = checks[kind]
-        predicted = clf.predict([row["text"] for row in rows])
-        right = sum(p["label"] == row["label"] for p, row in zip(predicted, rows))
-        figures[kind] = right / len(rows)
+    for kind in ("negated_positive", "negated_negative"):
+        held = [r for r in checklist.taught_or_held(checks[kind]) if r["words"] == "held out"]
+        figures[kind] = bundled_accuracy(held)
     assert min(figures.values()) >= NEGATION_FLOOR, figures
