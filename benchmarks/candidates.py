@@ -865,7 +865,10 @@ def report(rows: dict[str, dict]) -> None:
         "reviews of films never trained on; `negation` is the mean over the negated-positive "
         "and negated-negative checks in `data/checks`; `short` the 600 short reviews of "
         "`data/`, `typed` the `short_negation` check, `action` the action sentences of the "
-        "two negated checks (each measured only where the model was on hand).",
+        "two negated checks, `common` the sentences of those three checks holding one of "
+        "the commonest judgements that T's and U's training sentences also negate, "
+        "`negation_held` the mean over the two negated checks of the sentences holding "
+        "none (each measured only where the model was on hand).",
         "",
         "| model | " + " | ".join(keys) + " | training s | peak MiB |",
         "|---|" + "---|" * (len(keys) + 2),
