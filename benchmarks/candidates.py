@@ -961,41 +961,12 @@ def report(rows: dict[str, dict]) -> None:
             lines.append(build_line("Q", built, "the bundled model stays W's"))
     if summary(rows, "R", "G")[2]:
         guards = {**tolerance, "typed": ("Q", "R")}
-        said = verdict(
-            rows, "R", "Q", "action", ("A", "B", "E"), ("negation", "typed"), ("Q", "R"), guards
-        )
-        lines.append(f"- {said}")
-        if said.endswith(": adopted"):  # the gate is asked only of a candidate that passes
-            lines.append(f"- {sst2_gate(rows, 'R', 'Q')}")
-        built = rows.get("_builds", {}).get("R")
-        if built:
-            lines.append(build_line("R", built, "the bundled model stays Q's"))
-    if summary(rows, "T", "G")[2]:
-        held = max(summary(rows, c, "negation")[1] for c in negation_rows)  # 2.62
-        guards = {**tolerance, "negation_held": held, "typed": ("Q", "T")}
-        said = verdict(
-            rows, "T", "Q", "common", ("A", "B", "E"), ("negation_held", "typed"), ("Q", "T"),
-            guards,
-        )  # fmt: skip
-        lines.append(f"- {said}")
-        if said.endswith(": adopted"):
-            lines.append(f"- {sst2_gate(rows, 'T', 'Q')}")
-        built = rows.get("_builds", {}).get("T")
-        if built:
-            lines.append(build_line("T", built, "the bundled model stays Q's"))
-    if summary(rows, "U", "G")[2]:
-        held = max(summary(rows, c, "negation")[1] for c in negation_rows)
-        guards = {**tolerance, "negation_held": held, "typed": ("Q", "U")}
-        said = verdict(
-            rows, "U", "Q", "common", ("A", "B", "E"), ("negation_held", "typed"), ("Q", "U"),
-            guards,
-        )  # fmt: skip
-        lines.append(f"- {said}")
-        if said.endswith(": adopted"):
-            lines.append(f"- {sst2_gate(rows, 'U', 'Q')}")
-        built = rows.get("_builds", {}).get("U")
-        if built:
-            lines.append(build_line("U", built, "the bundled model stays Q's"))
+        lines += against(rows, "R", "Q", "action", ("negation", "typed"), guards)
+    held = max(summary(rows, c, "negation")[1] for c in negation_rows)  # 2.62
+    for new in "TU":
+        if summary(rows, new, "G")[2]:
+            guards = {**tolerance, "negation_held": held, "typed": ("Q", new)}
+            lines += against(rows, new, "Q", "common", ("negation_held", "typed"), guards)
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:
@@ -1011,6 +982,28 @@ def report(rows: dict[str, dict]) -> None:
             "product reviews matter more than bulk speed.",
         ]
     (HERE / "candidates.md").write_text("\n".join(lines) + "\n")
+
+
+def against(
+    rows: dict[str, dict],
+    new: str,
+    old: str,
+    target: str,
+    guarded: tuple[str, ...],
+    guards: dict[str, tuple[str, ...] | float],
+) -> list[str]:
+    """The rule of the candidates after Q (R, T, U): ``new`` against ``old`` on
+    ``target``, with the tolerance of A, B and E on G, SST-2 dev and other domains, the
+    larger spread of the two on ``target`` and the ``guards`` on the ``guarded`` scores;
+    M's gate only for a candidate that passes, then its build, if any."""
+    said = verdict(rows, new, old, target, ("A", "B", "E"), guarded, (old, new), guards)
+    lines = [f"- {said}"]
+    if said.endswith(": adopted"):  # the gate is asked only of a candidate that passes
+        lines.append(f"- {sst2_gate(rows, new, old)}")
+    built = rows.get("_builds", {}).get(new)
+    if built:
+        lines.append(build_line(new, built, f"the bundled model stays {old}'s"))
+    return lines
 
 
 def probe_line(rows: dict[str, dict], probe: str, base: str) -> str:
