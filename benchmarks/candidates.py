@@ -520,16 +520,11 @@ def split(_: argparse.Namespace) -> None:
     o_rows = len(balanced)
     balanced.extend(as_examples(short_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['Q']}.tsv", balanced)
-    taught = Examples([*balanced.texts], [*balanced.labels])
-    taught.extend(as_examples(common_rows()))
+    taught = joined(balanced, as_examples(common_rows()))
     write_tsv(RUNS / f"{CANDIDATES['T']}.tsv", taught)
-    swapped = Examples([*base.texts], [*base.labels])
-    swapped.extend(mix)
-    swapped.extend(as_examples(common_in_place_rows(lexicon)))
+    swapped = joined(base, mix, as_examples(common_in_place_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['U']}.tsv", swapped)
-    kept = Examples([*base.texts], [*base.labels])
-    kept.extend(mix)
-    kept.extend(as_examples(c_rows(lexicon)))
+    kept = joined(base, mix, as_examples(c_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['C']}.tsv", kept)
     balanced.extend(as_examples(wide_action_rows()))
     write_tsv(RUNS / f"{CANDIDATES['R']}.tsv", balanced)
@@ -583,6 +578,14 @@ def g_rows(imdb: Examples) -> list[int]:
 
 def pairs(examples: Examples) -> list[tuple[str, str]]:
     return list(zip(examples.labels, examples.texts))
+
+
+def joined(*parts: Examples) -> Examples:
+    """A new set holding the rows of ``parts`` in order (the parts stay as they are)."""
+    out = Examples()
+    for part in parts:
+        out.extend(part)
+    return out
 
 
 def as_examples(rows: list[tuple[str, str]]) -> Examples:
