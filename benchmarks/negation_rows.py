@@ -494,7 +494,16 @@ def balanced_shape_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
 SHORT_ROWS = 2400
 """Short sentences, half of each label; two thirds of them negated."""
 SHORT_OBJECTS = ("it", "this", "it at all")
-PAST = {v: v + ("d" if v.endswith("e") else "ed") for v in f"{ADMIRE},{DESPISE}".split(",")}
+DOUBLED = {"regret": "regretted"}
+"""Past tenses that double their last consonant; the others add *d* or *ed*."""
+
+
+def past(verb: str) -> str:
+    """*adored*, *detested*, *regretted*."""
+    return DOUBLED.get(verb, verb + ("d" if verb.endswith("e") else "ed"))
+
+
+PAST = {v: past(v) for v in f"{ADMIRE},{DESPISE}".split(",")}
 """The past tense of the verbs of judgement: *adored*, *detested*."""
 
 
@@ -596,7 +605,6 @@ training texts hold (``reviews-en`` training domains and SST-2 train: *good* 11,
 *bad* 3,795, the fifth 558 and 198), the verbs every verb of judgement the checks use but
 *avoid*. Candidate T trains on them; the checks' sentences holding one of them are
 then measured apart (``candidates.py``: ``common``), the rest stay held out."""
-COMMON_PAST = {"regret": "regretted", "like": "liked", "love": "loved", "hate": "hated"}
 COMMON_ROWS = 2400
 """T's rows, half of each label; two thirds of them negated."""
 GERUNDS = {
@@ -604,10 +612,6 @@ GERUNDS = {
     "place": "visiting", "people": "hiring", "service": "using",
 }  # fmt: skip
 """What one regrets doing with each kind of thing: *I don't regret ordering the soup.*"""
-
-
-def past(verb: str) -> str:
-    return COMMON_PAST.get(verb, verb + ("d" if verb.endswith("e") else "ed"))
 
 
 def common_words() -> set[str]:
