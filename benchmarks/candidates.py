@@ -381,14 +381,13 @@ from baselines import (
     short_reviews,
     tfidf_pipeline,
 )
-from checklist import read_checks
+from checklist import read_checks, taught_or_held
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
     balanced_rows,
     balanced_shape_rows,
     common_in_place_rows,
     common_rows,
-    common_words,
     load_lexicon,
     negated_shape_rows,
     shape_rows,
@@ -397,7 +396,6 @@ from negation_rows import (
     wide_lexicon,
     wide_rows,
     wide_shape_rows,
-    words,
 )
 from negation_rows import rows as negation_sentences
 
@@ -685,9 +683,9 @@ COMMON_KINDS = (*NEGATION, "short_negation")
 
 def common_split(rows: list[dict[str, str]], common: bool) -> Examples:
     """The check ``rows`` that hold a word of ``negation_rows.COMMON`` (``common``), or
-    those that hold none."""
-    taught = common_words()
-    kept = [r for r in rows if bool(set(words(r["text"])) & taught) == common]
+    those that hold none (``checklist.taught_or_held``)."""
+    want = "common" if common else "held out"
+    kept = [r for r in taught_or_held(rows) if r["words"] == want]
     return Examples([r["text"] for r in kept], [r["label"] for r in kept])
 
 
