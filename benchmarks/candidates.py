@@ -386,6 +386,7 @@ from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
     balanced_rows,
     balanced_shape_rows,
+    common_for_unnegated_rows,
     common_in_place_rows,
     common_rows,
     load_lexicon,
@@ -522,7 +523,7 @@ def split(_: argparse.Namespace) -> None:
     write_tsv(RUNS / f"{CANDIDATES['T']}.tsv", taught)
     swapped = joined(base, mix, as_examples(common_in_place_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['U']}.tsv", swapped)
-    kept = joined(base, mix, as_examples(c_rows(lexicon)))
+    kept = joined(base, mix, as_examples(common_for_unnegated_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['C']}.tsv", kept)
     balanced.extend(as_examples(wide_action_rows()))
     write_tsv(RUNS / f"{CANDIDATES['R']}.tsv", balanced)
@@ -542,24 +543,6 @@ def split(_: argparse.Namespace) -> None:
         f"C {len(kept)} rows; "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
-
-
-NEGATOR = re.compile(r"n't\b|\b(?:not|never|no|hardly|far|isnt|wasnt|arent|werent)\b", re.I)
-"""A negation in N's sentences (*far from*, *no complaints*, *isnt* included)."""
-
-
-def c_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """C's negation sentences: Q's, with T's 2,400 in place of the first 2,400 of N's
-    balanced sentences that negate nothing (plain and *but* sentences, in their seeded
-    order), so that every negated sentence over the rare words stays."""
-    common = common_rows()
-    dropped, balanced = 0, []
-    for label, text in balanced_rows(lexicon):
-        if dropped < len(common) and not NEGATOR.search(text):
-            dropped += 1
-            continue
-        balanced.append((label, text))
-    return balanced + balanced_shape_rows(lexicon) + short_rows(lexicon) + common
 
 
 def k_lexicon(imdb: Examples, sst: Examples, held: set[int]) -> dict[str, list[str]]:

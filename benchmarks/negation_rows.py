@@ -25,12 +25,13 @@ so that a model learns what a negation does to any sentiment word, not to a few.
 
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
-The file is part of the bundled model's training rows (candidate U of
-``candidates.md``): N's sentences, all but 2,400, and O's shapes, balanced so that no
-function word gives the label away; short replies with no subject or about *it* (*Not
-tasteless at all.*, *Didn't adore it.*; Q's); and, in place of those 2,400, sentences
-that negate the commonest judgements, which are words of the checks on purpose (*The
-router isn't good at all.*, *I don't regret ordering the soup.*; :data:`COMMON`, T's).
+The file is part of the bundled model's training rows (candidate C of
+``candidates.md``): N's sentences, all but 2,400 that negate nothing, and O's shapes,
+balanced so that no function word gives the label away; short replies with no subject
+or about *it* (*Not tasteless at all.*, *Didn't adore it.*; Q's); and, in place of those
+2,400, sentences that negate the commonest judgements, which are words of the checks on
+purpose (*The router isn't good at all.*, *I don't regret ordering the soup.*;
+:data:`COMMON`, T's).
 The check sentences that hold one of those words are scored apart from the rest.
 """
 
@@ -719,10 +720,28 @@ def common_in_place_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]
     return balanced + balanced_shape_rows(lexicon) + short_rows(lexicon) + common
 
 
+NEGATOR = re.compile(r"n't\b|\b(?:not|never|no|hardly|far|isnt|wasnt|arent|werent)\b", re.I)
+"""A negation in N's sentences (*far from*, *no complaints*, *isnt* included)."""
+
+
+def common_for_unnegated_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Candidate C's sentences: Q's, with T's 2,400 (:func:`common_rows`) in place of
+    the first 2,400 of the balanced ones that negate nothing (plain and *but* sentences,
+    in their seeded order), so that every negated sentence over the rare words stays."""
+    common = common_rows()
+    dropped, balanced = 0, []
+    for label, text in balanced_rows(lexicon):
+        if dropped < len(common) and not NEGATOR.search(text):
+            dropped += 1
+            continue
+        balanced.append((label, text))
+    return balanced + balanced_shape_rows(lexicon) + short_rows(lexicon) + common
+
+
 def shipped_rows() -> list[tuple[str, str]]:
-    """The sentences of ``data/negation_train.tsv``, candidate U's
-    (:func:`common_in_place_rows`) over the shipped wide lexicon."""
-    return common_in_place_rows(load_lexicon())
+    """The sentences of ``data/negation_train.tsv``, candidate C's
+    (:func:`common_for_unnegated_rows`) over the shipped wide lexicon."""
+    return common_for_unnegated_rows(load_lexicon())
 
 
 def write(path: Path = OUT, shapes: bool = False) -> int:
