@@ -25,13 +25,12 @@ so that a model learns what a negation does to any sentiment word, not to a few.
 
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
-The file is part of the bundled model's training rows (candidate C of
-``candidates.md``): N's sentences, all but 2,400 that negate nothing, and O's shapes,
-balanced so that no function word gives the label away; short replies with no subject
-or about *it* (*Not tasteless at all.*, *Didn't adore it.*; Q's); and, in place of those
-2,400, sentences that negate the commonest judgements, which are words of the checks on
-purpose (*The router isn't good at all.*, *I don't regret ordering the soup.*;
-:data:`COMMON`, T's).
+The file is part of the bundled model's training rows (candidate U of
+``candidates.md``): N's sentences, all but 2,400, and O's shapes, balanced so that no
+function word gives the label away; short replies with no subject or about *it* (*Not
+tasteless at all.*, *Didn't adore it.*; Q's); and, in place of those 2,400, sentences
+that negate the commonest judgements, which are words of the checks on purpose (*The
+router isn't good at all.*, *I don't regret ordering the soup.*; :data:`COMMON`, T's).
 The check sentences that hold one of those words are scored apart from the rest.
 """
 
@@ -739,9 +738,11 @@ def common_for_unnegated_rows(lexicon: dict[str, list[str]]) -> list[tuple[str, 
 
 
 def shipped_rows() -> list[tuple[str, str]]:
-    """The sentences of ``data/negation_train.tsv``, candidate C's
-    (:func:`common_for_unnegated_rows`) over the shipped wide lexicon."""
-    return common_for_unnegated_rows(load_lexicon())
+    """The sentences of ``data/negation_train.tsv``, candidate U's
+    (:func:`common_in_place_rows`) over the shipped wide lexicon. (C's,
+    :func:`common_for_unnegated_rows`, read better on two seeds, but its build fell
+    below the SST-2 floor.)"""
+    return common_in_place_rows(load_lexicon())
 
 
 def write(path: Path = OUT, shapes: bool = False) -> int:
