@@ -652,8 +652,8 @@ def sets() -> dict[str, Examples]:
         found[name] = read_examples(DATA / "checks" / f"{name}.tsv").examples
     found["short"] = short_reviews()
     found["typed"] = read_examples(DATA / "checks" / "short_negation.tsv").examples
-    found["action"] = family_rows(NEGATION, "action")
     checks = read_checks(DATA / "checks")
+    found["action"] = family_rows(checks, NEGATION, "action")
     for kind in NEGATION:  # the sentences with no word T trains on: still held out
         found[f"{kind}_held"] = common_split(checks[kind], False)
     found["common"] = common_split([r for k in COMMON_KINDS for r in checks[k]], True)
@@ -672,9 +672,10 @@ def common_split(rows: list[dict[str, str]], common: bool) -> Examples:
     return Examples([r["text"] for r in kept], [r["label"] for r in kept])
 
 
-def family_rows(kinds: tuple[str, ...], family: str) -> Examples:
+def family_rows(
+    checks: dict[str, list[dict[str, str]]], kinds: tuple[str, ...], family: str
+) -> Examples:
     """The sentences of one family (a column of the check files) in the named kinds."""
-    checks = read_checks(DATA / "checks")
     rows = [row for kind in kinds for row in checks[kind] if row["family"] == family]
     return Examples([row["text"] for row in rows], [row["label"] for row in rows])
 

@@ -1148,14 +1148,20 @@ TAUGHT_KINDS = ("negated_positive", "negated_negative", "short_negation")
 """The kinds whose sentences are also scored apart by the words they hold."""
 
 
+@lru_cache(maxsize=1)
+def _taught() -> tuple[frozenset[str], Callable[[str], list[str]]]:
+    """``negation_rows``' common words and its word splitter, imported once."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from negation_rows import common_words, words
+
+    return frozenset(common_words()), words
+
+
 def taught_or_held(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """``rows`` with a ``words`` column: ``common`` where a sentence holds one of the
     words the negation training sentences also teach (``negation_rows.COMMON``: *good*,
     *bad*, *like*, *regret* ...), ``held out`` where it holds none."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from negation_rows import common_words, words
-
-    taught = common_words()
+    taught, words = _taught()
     return [
         {**row, "words": "common" if set(words(row["text"])) & taught else "held out"}
         for row in rows
