@@ -343,6 +343,29 @@ sentences U's took the place of):
   U, the 85 % floor for its build, its phone file within 1.0 MB and its build within 60
   minutes.
 
+Added after C's build fell below the floor, and fixed before Cu was trained (how a
+build is judged, and the unlabelled reviews as word vectors):
+
+* C passed its rule and M's gate; its build (seed 7) scored 84.40 % on SST-2 dev, 1.72
+  points below its seeds' mean. Three builds in a row (Q, U, C) landed 0.5 to 1.7 points
+  from what their seeds said: one build of one seed is a draw. **From now on a build
+  trains three seeds (7, 8 and 9) of the bundled recipe on the bundled rows; the one
+  installed is the median of the three on SST-2 dev (its phone file), and the 85 %
+  floor applies to that median.** The median is neither the luckiest nor the unluckiest
+  draw, so its figures are what the recipe gives; all three are reported. Such a build
+  takes about half an hour on 2 cores, within the 60 minutes.
+* ``Cu``: C's rows and settings, plus the 49,700 unlabelled IMDB reviews outside G
+  (P's) given as ``--unlabelled`` with no teacher: they are not trained on, they count
+  for the vocabulary and for the word vectors the word table starts from (``--word-init
+  ppmi``). Learning where words sit from unlabelled text is the oldest semi-supervised
+  lever for reviews (Maas et al., ACL 2011), and unlike P's teacher it asks the small
+  model to copy nothing.
+* Its rule: Cu replaces C when its mean over 2 seeds beats C's on G by more than the
+  larger seed spread there of C and Cu, and loses no more than the tolerance on SST-2
+  dev and other domains (the largest spread of A, B and E), on ``negation_held`` (2.62)
+  and on ``common`` and ``typed`` (the larger spread there of C and Cu); then M's gate
+  against C, and the build rule above. If Cu is not adopted, C is built under it.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -434,6 +457,7 @@ CANDIDATES = {
     "T": "imdb-sst-wider-domains-negation-t",
     "U": "imdb-sst-wider-domains-negation-u",
     "C": "imdb-sst-wider-domains-negation-c",
+    "Cu": "imdb-sst-wider-domains-negation-c",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -449,6 +473,7 @@ SETTINGS = {
     "T": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "U": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "C": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
+    "Cu": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
 }
 """Settings a candidate changes in its preset."""
 
@@ -599,6 +624,8 @@ def train(args: argparse.Namespace) -> None:
         command += ["--unlabelled", str(unlabelled()), "--teacher", str(teacher)]
     if args.candidate == "P":
         command += ["--teacher-scores", str(RUNS / P_SCORES)]
+    if args.candidate == "Cu":  # no teacher: the reviews start the word vectors only
+        command += ["--unlabelled", str(RUNS / "unsup.tsv")]
     print(" ".join(command), flush=True)
     start = time.perf_counter()
     subprocess.run(command, check=True)

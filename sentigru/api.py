@@ -154,7 +154,9 @@ def train(
     ``predict`` on it needs no TensorFlow. ``unlabelled`` files of texts are trained on
     with ``teacher``'s scores as their targets (distillation: the teacher is any model
     folder or ``.tflite`` with the same labels), or, without ``teacher`` and with
-    ``ngram_teacher=True``, the character n-gram teacher's; ``teacher_scores`` is a file
+    ``ngram_teacher=True``, the character n-gram teacher's; with neither, they are not
+    trained on but count for the vocabulary and the word vectors the word table starts
+    from (``word_init="ppmi"``, the default); ``teacher_scores`` is a file
     of texts with a teacher's probabilities already written (one column per label), for
     a teacher sentigru cannot run. With a checkpoint after every
     epoch, an interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
@@ -276,11 +278,14 @@ def _teacher_scores(
         return None
     if not files:
         raise SentigruError("--teacher scores the --unlabelled texts; give --unlabelled FILE too")
-    if teacher is None and not spec.training.ngram_teacher:
+    if teacher is None and not spec.training.ngram_teacher and spec.training.word_init != "ppmi":
         raise SentigruError(NGRAM_UNLABELLED)
     if spec.training.stream:
         raise SentigruError(NO_STREAMED_UNLABELLED)
     texts = [text for path in files for text in read_texts(path, source.options)]
+    if teacher is None and not spec.training.ngram_teacher:
+        log(f"the {len(texts)} unlabelled texts start the word vectors; they are not trained on")
+        return Unlabelled.for_word_vectors(texts)
     if teacher is None:
         log(f"the character n-gram teacher scores the {len(texts)} unlabelled texts")
         return Unlabelled.for_ngram_teacher(texts)

@@ -189,7 +189,8 @@ def _preset(params: dict[str, Any]) -> Any:
     type=click.Path(path_type=Path),
     help="Texts without labels (.tsv/.csv/.jsonl text column, a folder of .txt, or one "
     "per line), trained on with --teacher's scores, or without --teacher with the "
-    "--ngram-teacher's. Repeat to combine files.",
+    "--ngram-teacher's; with neither, they only start the word vectors (--word-init "
+    "ppmi). Repeat to combine files.",
 )
 @click.option(
     "--teacher",

@@ -31,9 +31,11 @@ caller that needs only one does not build, or hold, the other."""
 
 
 NGRAM_TEACHER = "character n-gram teacher"
+WORD_VECTORS = "none: the texts start the word vectors only"
+"""What names the teacher of texts that only shape the word table's start."""
 NGRAM_UNLABELLED = (
-    "--unlabelled needs --teacher MODEL or --ngram-teacher: a model whose scores become "
-    "the texts' targets"
+    "--unlabelled without --teacher MODEL or --ngram-teacher only starts the word vectors: "
+    "it needs --word-init ppmi"
 )
 NO_STREAMED_UNLABELLED = (
     "--unlabelled holds its texts and the teacher's scores in memory; drop --stream or --unlabelled"
@@ -44,7 +46,10 @@ NO_STREAMED_UNLABELLED = (
 class Unlabelled:
     """Texts without labels, with a teacher's scores as their targets (distillation):
     ``scores[i]`` holds one probability per name in ``labels``, the teacher's order.
-    Without ``scores``, the character n-gram teacher (``ngram_teacher``) scores them."""
+    Without ``scores``, the character n-gram teacher (``ngram_teacher``) scores them, or,
+    named by ``WORD_VECTORS``, they are not trained on: they count for the vocabulary
+    and the word vectors the word table starts from, which they place better than the
+    labelled texts alone where those are few or from another domain."""
 
     texts: list[str]
     scores: np.ndarray | None
@@ -55,6 +60,14 @@ class Unlabelled:
     @classmethod
     def for_ngram_teacher(cls, texts: list[str]) -> Unlabelled:
         return cls(texts, None, [], NGRAM_TEACHER)
+
+    @classmethod
+    def for_word_vectors(cls, texts: list[str]) -> Unlabelled:
+        return cls(texts, None, [], WORD_VECTORS)
+
+    @property
+    def trained_on(self) -> bool:
+        return self.teacher != WORD_VECTORS
 
     def fingerprint(self) -> str:
         """Names the texts, the teacher and its scores, so a resumed run can tell (the
@@ -94,8 +107,9 @@ class Prepared:
     streamed: bool
     pipelines: Pipelines
     train_ids: Callable[[], Iterable[Sequence[int]]]
-    """The training texts' ids (validation rows left out), each text once, one pass per
-    call: what the word vectors count, however often a text appears in the epochs."""
+    """The training texts' ids (validation rows left out) and the unlabelled texts', each
+    text once, one pass per call: what the word vectors count, however often a text
+    appears in the epochs."""
     unlabelled_rows: int = 0
     """Rows trained on a teacher's scores, beside the labelled ``counts``."""
     teacher_accuracy: float | None = None
@@ -210,15 +224,20 @@ def _prepare_examples(
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
     fingerprint = examples.fingerprint()
-    ngram_scored = unlabelled is not None and unlabelled.scores is None
+    counted_only = unlabelled is not None and not unlabelled.trained_on
+    ngram_scored = unlabelled is not None and unlabelled.scores is None and not counted_only
     if unlabelled is not None:
         fingerprint = _combined(fingerprint, unlabelled.fingerprint())
-    if unlabelled is not None and not ngram_scored:
+    if unlabelled is not None and unlabelled.scores is not None:
         train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
-    if ngram_scored and not spec.training.ngram_teacher:
+    if (ngram_scored and not spec.training.ngram_teacher) or (
+        counted_only and spec.training.word_init != "ppmi"
+    ):
         raise SentigruError(NGRAM_UNLABELLED)
     teacher_accuracy = None
-    rows = train_ids  # what each epoch trains on; ``train_ids`` holds every text once
+    # what each epoch trains on; ``train_ids`` holds every text once
+    rows = train_ids[: len(train_set)] if counted_only else train_ids
+    trained_extra = 0 if counted_only else len(extra)
     if spec.training.ngram_teacher:
         taught, others, teacher_accuracy = _ngram_taught(
             train_set.texts, train_targets, extra if ngram_scored else [], spec, log
@@ -250,7 +269,7 @@ def _prepare_examples(
         streamed=False,
         pipelines=pipelines,
         train_ids=lambda: train_ids,
-        unlabelled_rows=len(extra) + (len(train_set) if teacher_accuracy is not None else 0),
+        unlabelled_rows=trained_extra + (len(train_set) if teacher_accuracy is not None else 0),
         teacher_accuracy=teacher_accuracy,
     )
 

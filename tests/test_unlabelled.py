@@ -122,6 +122,46 @@ def test_unlabelled_rows_join_training_with_their_scores() -> None:
     assert set(val.ravel().tolist()) == {0.0, 1.0}  # validation stays labelled
 
 
+def test_unlabelled_texts_without_a_teacher_start_the_word_vectors_only() -> None:
+    rows = synthetic_reviews(60, seed=3)
+    examples = Examples([t for _, t in rows], [label for label, _ in rows])
+    spec = Spec().with_settings({"val_split": 0.1, "seq_len": 64, "vocab_size": 500})
+    extra = [f"zorblax text {i}" for i in range(7)]
+    plain = prepare(examples, spec)
+    counted = prepare(examples, spec, unlabelled=Unlabelled.for_word_vectors(extra))
+    assert counted.train_rows == plain.train_rows and counted.unlabelled_rows == 0
+    assert counted.counts == plain.counts and counted.val_rows == plain.val_rows
+    assert len(list(counted.train_ids())) == len(list(plain.train_ids())) + 7
+    assert "zorblax" in counted.vocab.tokens and "zorblax" not in plain.vocab.tokens
+    assert counted.fingerprint != plain.fingerprint  # a resumed run can tell
+    targets = np.concatenate([y.numpy() for _, y in counted.pipelines("train", None, 16, (0, 1))])
+    assert len(targets) == plain.train_rows and set(targets.ravel().tolist()) == {0.0, 1.0}
+    with pytest.raises(SentigruError, match="--word-init ppmi"):
+        prepare(
+            examples,
+            spec.with_settings({"word_init": "random"}),
+            unlabelled=Unlabelled.for_word_vectors(extra),
+        )
+
+
+def test_train_starts_the_word_vectors_from_unlabelled_texts_without_a_teacher(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    texts = tmp_path / "u.txt"
+    texts.write_text("".join(f"{t}\n" for _, t in synthetic_reviews(50, seed=6)), "utf-8")
+    out = tmp_path / "out"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
+    args += ["--epochs", "1", "--unlabelled", str(texts), "--word-init", "ppmi", "--no-phone-file"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "the 50 unlabelled texts start the word vectors" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["unlabelled"]["rows"] == 50
+    assert manifest["metrics"]["train_examples"] == 540  # not trained on
+    spec = json.loads((out / "spec.json").read_text())
+    assert spec["training"]["word_init"] == "ppmi"
+
+
 @pytest.mark.e2e
 def test_a_student_with_few_labels_learns_from_the_teachers_scores(
     trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
@@ -197,7 +237,7 @@ def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--unlabelled", "u.txt"], "--unlabelled needs --teacher MODEL"),
+        (["--unlabelled", "u.txt"], "only starts the word vectors: it needs --word-init ppmi"),
         (["--teacher", "t"], "give --unlabelled FILE too"),
         (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream"),
         (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher"),
