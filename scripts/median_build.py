@@ -1,0 +1,38 @@
+"""Pick the build to install: the median of several seeds' builds on SST-2 dev.
+
+    python scripts/median_build.py FOLDER...   (each holding sst2_dev.json)
+
+One build of one seed is a draw: builds of the same rows have landed 0.5 to 1.7 points
+apart on SST-2 dev. The median is neither the luckiest nor the unluckiest draw, so its
+figures are what the recipe gives. Prints every build's figure and the chosen folder
+last; exits 1 when the median is below the floor the bundled model is held to (85 %),
+so that the caller installs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+FLOOR = 0.85
+"""The SST-2 dev accuracy the bundled model's phone file must keep (tests/test_bundled.py)."""
+
+
+def main() -> None:
+    folders = [Path(arg) for arg in sys.argv[1:]]
+    if len(folders) % 2 == 0:
+        sys.exit("give an odd number of builds, so that one is the median")
+    scored = []
+    for folder in folders:
+        report = json.loads((folder / "sst2_dev.json").read_text("utf-8"))
+        scored.append((report["accuracy"], str(folder)))
+        print(f"{folder}: SST-2 dev {report['accuracy']:.2%}", file=sys.stderr)
+    accuracy, chosen = sorted(scored)[len(scored) // 2]
+    if accuracy < FLOOR:
+        sys.exit(f"the median build, {chosen}, scores {accuracy:.2%}: below the {FLOOR:.0%} floor")
+    print(chosen)
+
+
+if __name__ == "__main__":
+    main()
