@@ -1024,6 +1024,11 @@ def report(rows: dict[str, dict]) -> None:
     if summary(rows, "C", "G")[2]:
         guards = {**tolerance, "common": ("U", "C"), "typed": ("U", "C")}
         lines += against(rows, "C", "U", "negation_held", ("common", "typed"), guards)
+    if summary(rows, "Cu", "G")[2] == 1:
+        lines.append(f"- {stopped_line(rows, 'Cu', 'C', 'G')}")
+    elif summary(rows, "Cu", "G")[2]:
+        guards = {**tolerance, "negation_held": held, "common": ("C", "Cu"), "typed": ("C", "Cu")}
+        lines += against(rows, "Cu", "C", "G", ("negation_held", "common", "typed"), guards)
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
     if "_speed" in rows:
@@ -1061,6 +1066,24 @@ def against(
     if built:
         lines.append(build_line(new, built, f"the bundled model stays {old}'s"))
     return lines
+
+
+def stopped_line(rows: dict[str, dict], new: str, old: str, target: str) -> str:
+    """Why a candidate stopped after its first seed: no second seed's score on
+    ``target`` could make its mean beat ``old``'s by more than the larger seed spread of
+    the two, since a second seed far enough above the first widens ``new``'s own spread
+    as much as it lifts the mean."""
+    first = summary(rows, new, target)[0]
+    mean, spread, _ = summary(rows, old, target)
+    grid = np.linspace(0.0, 1.0, 100_001)
+    passing = (first + grid) / 2 - mean > np.maximum(spread, np.abs(grid - first)) + TIE
+    said = (
+        f"{new} against {old}, stopped after 1 seed: {target} {100 * first:.2f} against "
+        f"{old}'s mean {100 * mean:.2f} (spread {100 * spread:.2f}); "
+    )
+    if passing.any():
+        return said + f"a second seed at {100 * grid[passing][0]:.2f} or more could pass"
+    return said + "no second seed could pass, whatever it scored: not adopted"
 
 
 def probe_line(rows: dict[str, dict], probe: str, base: str) -> str:

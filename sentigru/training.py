@@ -167,9 +167,9 @@ def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
 
 
 def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> int:
-    """Overwrite the word table's rows with the training text's own word vectors; the
-    special ids, and words with no neighbour, keep their random start. Returns how many
-    rows were overwritten."""
+    """Overwrite the word table's rows with the word vectors of the training texts (the
+    unlabelled ones included); the special ids, and words with no neighbour, keep their
+    random start. Returns how many rows were overwritten."""
     from sentigru.word_vectors import word_vectors
 
     table = model.get_layer("embedding").embeddings
@@ -232,7 +232,7 @@ def train(
             if verbose != 0:
                 print(
                     f"word table: {found} of {len(prepared.vocab)} rows start from the "
-                    f"training text's word vectors ({time.perf_counter() - began:.0f} s)",
+                    f"training texts' word vectors ({time.perf_counter() - began:.0f} s)",
                     file=sys.stderr,
                 )
         optimizer = keras.optimizers.Adam(_learning_rate(spec, prepared.train_rows))
