@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -144,15 +145,22 @@ def test_unlabelled_texts_without_a_teacher_start_the_word_vectors_only() -> Non
         )
 
 
-def test_train_starts_the_word_vectors_from_unlabelled_texts_without_a_teacher(
-    synthetic_files: tuple[Path, Path], tmp_path: Path
-) -> None:
+def _train_on_50_unlabelled(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, *extra: str
+) -> tuple[Any, Path]:
+    """``sentigru train`` for one epoch on the synthetic rows, with 50 unlabelled texts."""
     texts = tmp_path / "u.txt"
     texts.write_text("".join(f"{t}\n" for _, t in synthetic_reviews(50, seed=6)), "utf-8")
     out = tmp_path / "out"
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
-    args += ["--epochs", "1", "--unlabelled", str(texts), "--word-init", "ppmi", "--no-phone-file"]
-    result = CliRunner().invoke(main, args)
+    args += ["--epochs", "1", "--unlabelled", str(texts), "--no-phone-file", *extra]
+    return CliRunner().invoke(main, args), out
+
+
+def test_train_starts_the_word_vectors_from_unlabelled_texts_without_a_teacher(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result, out = _train_on_50_unlabelled(synthetic_files, tmp_path, "--word-init", "ppmi")
     assert result.exit_code == 0, result.output
     assert "the 50 unlabelled texts start the word vectors" in result.output
     manifest = json.loads((out / "manifest.json").read_text())
@@ -218,12 +226,7 @@ def test_train_takes_a_teachers_scores_from_a_file(
 def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
     synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    texts = tmp_path / "u.txt"
-    texts.write_text("".join(f"{t}\n" for _, t in synthetic_reviews(50, seed=6)), "utf-8")
-    out = tmp_path / "out"
-    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
-    args += ["--epochs", "1", "--unlabelled", str(texts), "--ngram-teacher", "--no-phone-file"]
-    result = CliRunner().invoke(main, args)
+    result, out = _train_on_50_unlabelled(synthetic_files, tmp_path, "--ngram-teacher")
     assert result.exit_code == 0, result.output
     assert "the character n-gram teacher scores the 50 unlabelled texts" in result.output
     # said before its fits start (on large sets they take minutes): five folds, one more
