@@ -19,16 +19,22 @@ FLOOR = 0.85
 """The SST-2 dev accuracy the bundled model's phone file must keep (tests/test_bundled.py)."""
 
 
+def median_of(scores: dict[str, float]) -> str:
+    """The name whose score is the median of an odd number (ties broken by name)."""
+    return sorted(scores, key=lambda name: (scores[name], name))[len(scores) // 2]
+
+
 def main() -> None:
     folders = [Path(arg) for arg in sys.argv[1:]]
     if len(folders) % 2 == 0:
         sys.exit("give an odd number of builds, so that one is the median")
-    scored = []
+    scored = {}
     for folder in folders:
         report = json.loads((folder / "sst2_dev.json").read_text("utf-8"))
-        scored.append((report["accuracy"], str(folder)))
+        scored[str(folder)] = report["accuracy"]
         print(f"{folder}: SST-2 dev {report['accuracy']:.2%}", file=sys.stderr)
-    accuracy, chosen = sorted(scored)[len(scored) // 2]
+    chosen = median_of(scored)
+    accuracy = scored[chosen]
     if accuracy < FLOOR:
         sys.exit(f"the median build, {chosen}, scores {accuracy:.2%}: below the {FLOOR:.0%} floor")
     print(chosen)
