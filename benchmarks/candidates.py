@@ -813,6 +813,64 @@ def teachers(args: argparse.Namespace) -> None:
     report(rows)
 
 
+BUILD_KEYS = ("sst2_dev", "domains", "negation", "short", "negation_held")
+"""What ``builds`` reports: every score of the proxy but G, which the builds train on."""
+
+
+def builds(args: argparse.Namespace) -> None:
+    """The three seed builds of the last bundled build (``runs/bundled-sN``, the phone
+    files), alone and as the mean of their scores: what distilling the three into one
+    file would aim at."""
+    import sentigru
+
+    data = {name: examples for name, examples in sets().items() if name != "G"}
+    seeds = [int(seed) for seed in args.seeds]
+    models = {s: sentigru.load(Path("runs") / f"bundled-s{s}" / "model.tflite") for s in seeds}
+    positive = models[seeds[0]].labels.index("positive")
+    cache = {
+        s: {name: m.scores(ex.texts)[:, positive] for name, ex in data.items()}
+        for s, m in models.items()
+    }
+    found = {}
+    for parts in [[s] for s in seeds] + [seeds]:
+        guesses = {
+            name: [
+                "positive" if x > 0.5 else "negative"
+                for x in np.mean([cache[p][name] for p in parts], 0)
+            ]
+            for name in data
+        }
+        scored = graded(guesses, data)
+        found["+".join(map(str, parts))] = {key: scored[key] for key in BUILD_KEYS}
+        print(parts, {k: round(100 * v, 2) for k, v in found["+".join(map(str, parts))].items()})
+    store = HERE / "candidates.json"
+    rows = json.loads(store.read_text())
+    rows["_build_mean"] = {"candidate": args.candidate, "scores": found}
+    store.write_text(json.dumps(rows, indent=2) + "\n")
+    report(rows)
+
+
+def build_mean_lines(found: dict) -> list[str]:
+    """The table of ``builds``."""
+    names = {"sst2_dev": "SST-2 dev", "domains": "other domains", "negation": "negation",
+             "short": "short", "negation_held": "negation_held"}  # fmt: skip
+    lines = [
+        f"{found['candidate']}'s three seed builds, the phone files, alone and as the mean "
+        "of their scores (`python benchmarks/candidates.py builds`): the mean is what "
+        "distilling the three into one file would aim at, and P's students did not come "
+        "near their teacher. G is left out: the builds train on it.",
+        "",
+        "| builds | " + " | ".join(names[k] for k in BUILD_KEYS) + " |",
+        "|---|" + "---|" * len(BUILD_KEYS),
+    ]
+    for parts, scored in found["scores"].items():
+        label = f"seed {parts}" if "+" not in parts else f"mean of seeds {parts.replace('+', ', ')}"
+        lines.append(
+            f"| {label} | " + " | ".join(f"{100 * scored[k]:.2f}" for k in BUILD_KEYS) + " |"
+        )
+    return lines
+
+
 def speed(args: argparse.Namespace) -> None:
     """Texts a second of ``sentigru predict`` on many texts (bulk, every core) with a
     candidate's phone file against the bundled one, alternating, in one run: a tokenizer
@@ -1035,6 +1093,8 @@ def report(rows: dict[str, dict]) -> None:
         lines.append(median_build_line(name, built))
     if "_teachers" in rows:
         lines += ["", *teacher_lines(rows["_teachers"])]
+    if "_build_mean" in rows:
+        lines += ["", *build_mean_lines(rows["_build_mean"])]
     if "_speed" in rows:
         lines += ["", speed_lines(rows["_speed"])]
         lines += [
@@ -1206,6 +1266,10 @@ def main() -> None:
     e = sub.add_parser("teachers")
     e.add_argument("--candidate", default="L", help="whose two seed models (default: L)")
     e.set_defaults(run=teachers)
+    b = sub.add_parser("builds", help="the last build's seed builds, alone and averaged")
+    b.add_argument("--seeds", nargs="*", default=["7", "8", "9"])
+    b.add_argument("--candidate", default="C", help="whose rows they were built from")
+    b.set_defaults(run=builds)
     v = sub.add_parser("speed")
     v.add_argument("folder", help="a run in runs/proxy, such as S-s1")
     v.add_argument("--rounds", type=int, default=5)
