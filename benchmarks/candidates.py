@@ -713,6 +713,21 @@ def scores(predict, data: dict[str, Examples]) -> dict[str, float]:  # type: ign
     return graded({name: predict(examples.texts) for name, examples in data.items()}, data)
 
 
+def graded_mean(
+    cache: dict[str, dict], parts: list, data: dict[str, Examples], labels: tuple[str, str]
+) -> dict[str, float]:
+    """The proxy's scores of the mean of some models' positive scores: ``cache[set][part]``
+    holds one model's positive score per text; ``labels`` is (negative, positive)."""
+    negative, positive = labels
+    guesses = {
+        name: [
+            positive if x > 0.5 else negative for x in np.mean([cache[name][p] for p in parts], 0)
+        ]
+        for name in data
+    }
+    return graded(guesses, data)
+
+
 def graded(guesses: dict[str, list[str]], data: dict[str, Examples]) -> dict[str, float]:
     """The proxy's scores of one label guessed per text of each set."""
     out = {}
@@ -802,9 +817,7 @@ def teachers(args: argparse.Namespace) -> None:
     cache = {name: members(examples.texts) for name, examples in data.items()}
     found = {}
     for teacher, parts in TEACHERS.items():
-        mean = {name: np.mean([cache[name][p] for p in parts], axis=0) for name in data}
-        guesses = {n: [positive if s > 0.5 else negative for s in m] for n, m in mean.items()}
-        found[teacher] = graded(guesses, data)
+        found[teacher] = graded_mean(cache, parts, data, (negative, positive))
         print(teacher, {k: round(v, 4) for k, v in found[teacher].items()}, flush=True)
     store = HERE / "candidates.json"
     rows = json.loads(store.read_text())
@@ -826,21 +839,14 @@ def builds(args: argparse.Namespace) -> None:
     data = {name: examples for name, examples in sets().items() if name != "G"}
     seeds = [int(seed) for seed in args.seeds]
     models = {s: sentigru.load(Path("runs") / f"bundled-s{s}" / "model.tflite") for s in seeds}
-    positive = models[seeds[0]].labels.index("positive")
+    labels = models[seeds[0]].labels
     cache = {
-        s: {name: m.scores(ex.texts)[:, positive] for name, ex in data.items()}
-        for s, m in models.items()
+        name: {s: m.scores(ex.texts)[:, labels.index("positive")] for s, m in models.items()}
+        for name, ex in data.items()
     }
     found = {}
     for parts in [[s] for s in seeds] + [seeds]:
-        guesses = {
-            name: [
-                "positive" if x > 0.5 else "negative"
-                for x in np.mean([cache[p][name] for p in parts], 0)
-            ]
-            for name in data
-        }
-        scored = graded(guesses, data)
+        scored = graded_mean(cache, parts, data, ("negative", "positive"))
         found["+".join(map(str, parts))] = {key: scored[key] for key in BUILD_KEYS}
         print(parts, {k: round(100 * v, 2) for k, v in found["+".join(map(str, parts))].items()})
     store = HERE / "candidates.json"
