@@ -46,17 +46,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from candidates import RUNS
-from unlabelled_vectors import SEEDS, SIZES, WORK, sample
+from unlabelled_vectors import SEEDS, SIZES, WORK, train_args
 
 import sentigru
 from sentigru import training
+from sentigru.word_vectors import FIRST_WORD
 
 HERE = Path(__file__).resolve().parent
 PASSES = 1
 BATCH = 256
 LEARNING_RATE = 1e-3
-SPECIAL = 3
-"""Ids below this are padding, start and unknown: never a target."""
 
 
 def chunks(rows, size: int) -> np.ndarray:
@@ -66,7 +65,7 @@ def chunks(rows, size: int) -> np.ndarray:
         row = np.asarray(row, dtype=np.int32)
         for start in range(0, len(row), size):
             piece = row[start : start + size]
-            if (piece >= SPECIAL).sum() >= 2:
+            if (piece >= FIRST_WORD).sum() >= 2:
                 out.append(np.pad(piece, (0, size - len(piece))))
     return np.stack(out)
 
@@ -81,7 +80,7 @@ def pretrain(model, rows, seed: int, chunk: int, log=print) -> dict[str, float]:
     table = embedding.embeddings.numpy()
     norms = np.linalg.norm(table, axis=1, keepdims=True)
     targets = tf.constant(table / np.maximum(norms, 1e-6), dtype=tf.float32)
-    has_vector = tf.constant((norms[:, 0] > 0) & (np.arange(len(table)) >= SPECIAL))
+    has_vector = tf.constant((norms[:, 0] > 0) & (np.arange(len(table)) >= FIRST_WORD))
     units = recurrent.forward_layer.units
     dim = table.shape[1]
     ahead = keras.layers.Dense(dim, name="predict_next")
@@ -141,13 +140,12 @@ def run(size: int, seed: int, with_pretraining: bool) -> dict[str, float]:
     def start_then_pretrain(model, prepared, seed_):
         found = original(model, prepared, seed_)
         if with_pretraining:
-            facts.update(pretrain(model, prepared.train_ids(), seed_, model_chunk(model)))
+            chunk = model.get_layer("chunk").size
+            facts.update(pretrain(model, prepared.train_ids(), seed_, chunk))
         return found
 
     training._start_from_word_vectors = start_then_pretrain
-    command = ["train", "--data", str(sample(size)), "--seed", str(seed), "--out", str(out)]
-    command += ["--force", "--strategy", "one", "--no-phone-file"]
-    command += ["--unlabelled", str(RUNS / "unsup.tsv")]
+    command = train_args(size, True, seed, out)
     print("sentigru " + " ".join(command), flush=True)
     start = time.perf_counter()
     try:
@@ -157,10 +155,6 @@ def run(size: int, seed: int, with_pretraining: bool) -> dict[str, float]:
     seconds = time.perf_counter() - start
     report = sentigru.load(out).evaluate(RUNS / "G.tsv")
     return {"G": report["accuracy"], "seconds": seconds, **facts}
-
-
-def model_chunk(model) -> int:
-    return model.get_layer("chunk").size
 
 
 def write_report(found: dict[str, dict[str, float]], vectors: dict) -> None:

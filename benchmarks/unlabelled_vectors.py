@@ -62,12 +62,16 @@ def sample(size: int) -> Path:
     return out
 
 
+def train_args(size: int, unlabelled: bool, seed: int, out: Path) -> list[str]:
+    """The ``sentigru train`` arguments of one run (``train`` and on)."""
+    args = ["train", "--data", str(sample(size)), "--seed", str(seed), "--out", str(out)]
+    args += ["--force", "--strategy", "one", "--no-phone-file"]
+    return args + (["--unlabelled", str(RUNS / "unsup.tsv")] if unlabelled else [])
+
+
 def run(size: int, unlabelled: bool, seed: int) -> dict[str, float]:
     out = WORK / f"{size}-{'unlabelled' if unlabelled else 'labelled'}-s{seed}"
-    command = ["sentigru", "train", "--data", str(sample(size)), "--seed", str(seed)]
-    command += ["--out", str(out), "--force", "--strategy", "one", "--no-phone-file"]
-    if unlabelled:
-        command += ["--unlabelled", str(RUNS / "unsup.tsv")]
+    command = ["sentigru", *train_args(size, unlabelled, seed, out)]
     print(" ".join(command), flush=True)
     start = time.perf_counter()
     subprocess.run(command, check=True)

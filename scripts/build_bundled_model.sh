@@ -34,7 +34,6 @@ for seed in ${SEEDS:-7 8 9}; do
 done
 chosen="$(python scripts/median_build.py "${builds[@]}")"
 rm -rf "$work" && cp -r "$chosen" "$work" && rm "$work/sst2_dev.json"
-sentigru evaluate --model "$work" --data "$data/sst2/dev.tsv.gz" --label-map "$labels"
 
 target="sentigru/models/default"
 rm -rf "$target.new" && cp -r "$work" "$target.new"
