@@ -125,18 +125,25 @@ def _shuffled(rows: list, name: str) -> list:
 def tfidf(train: list, dev: list, unlabelled: list[str] = ()) -> dict:
     """The peer; with ``unlabelled`` texts, its n-grams and their document frequencies
     are counted over those too (the labels still come from ``train`` alone)."""
+    began = time.perf_counter()
+    model = tfidf_model(train, unlabelled)
+    predicted = model.predict([t for _, t in dev])
+    accuracy = float(np.mean([p == y for p, (y, _) in zip(predicted, dev)]))
+    return {"dev_accuracy": accuracy, "train_seconds": round(time.perf_counter() - began, 1)}
+
+
+def tfidf_model(train: list, unlabelled: list[str] = ()):  # type: ignore[no-untyped-def]
+    """The peer, fitted: a scikit-learn pipeline (``predict``, ``predict_proba``)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
 
-    began = time.perf_counter()
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
                                  min_df=2, max_features=500_000)  # fmt: skip
     vectorizer.fit([t for _, t in train] + list(unlabelled))
-    x = vectorizer.transform([t for _, t in train])
-    model = LogisticRegression(C=4.0, max_iter=2000).fit(x, [y for y, _ in train])
-    predicted = model.predict(vectorizer.transform([t for _, t in dev]))
-    accuracy = float(np.mean([p == y for p, (y, _) in zip(predicted, dev)]))
-    return {"dev_accuracy": accuracy, "train_seconds": round(time.perf_counter() - began, 1)}
+    model = LogisticRegression(C=4.0, max_iter=2000)
+    model.fit(vectorizer.transform([t for _, t in train]), [y for y, _ in train])
+    return make_pipeline(vectorizer, model)
 
 
 def mediapipe_labels(path: Path, texts: list[str], labels: list[str]) -> list[str]:
