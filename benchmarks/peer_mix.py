@@ -21,7 +21,8 @@ With ``--english RUN``: the same for an English candidate model of ``candidates.
 
     python benchmarks/peer_mix.py --data DATA_FOLDER [--english runs/proxy/Cu-s1]
 
-Writes ``benchmarks/peer_mix.json``; the report is ``peer_mix.md``.
+``--seed 8`` trains the students with another seed (stored as ``SET s8``). Writes
+``benchmarks/peer_mix.json`` (merged with earlier runs); the report is ``peer_mix.md``.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def accuracies(student: np.ndarray, peer: np.ndarray, truth: list[str], labels: 
     }
 
 
-def mix_set(name: str, data: Path, work: Path) -> dict:
+def mix_set(name: str, data: Path, work: Path, seed: int) -> dict:
     """Each student of one set, the peer, and their mean on the validation split."""
     train, val = split(read_rows(data / name / "train.tsv.gz"), SETS[name], name)
     write_rows(work / "train.tsv", train)
@@ -81,7 +82,7 @@ def mix_set(name: str, data: Path, work: Path) -> dict:
         out = work / "model"
         subprocess.run(["sentigru", "train", "--data", str(work / "train.tsv"), "--val-data",
                         str(work / "val.tsv"), "--preset", "sentencepiece", *options,
-                        "--seed", str(SEED), "--out", str(out), "--force"], check=True)  # fmt: skip
+                        "--seed", str(seed), "--out", str(out), "--force"], check=True)  # fmt: skip
         result[student] = accuracies(phone_scores(out, texts, labels), peer, truth, labels)
         print(name, student, result[student], flush=True)
     return result
@@ -110,15 +111,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--sets", nargs="*", default=list(LANGUAGE_SETS), choices=list(SETS))
     parser.add_argument("--english", type=Path, help="a candidate run folder of candidates.py")
+    parser.add_argument("--seed", type=int, default=SEED, help="the students' training seed")
     args = parser.parse_args()
-    results: dict = {}
+    file = HERE / "peer_mix.json"
+    results: dict = json.loads(file.read_text("utf-8")) if file.exists() else {}
     for name in args.sets:
+        key = name if args.seed == SEED else f"{name} s{args.seed}"
         with tempfile.TemporaryDirectory() as work:
-            results[name] = mix_set(name, args.data, Path(work))
+            results[key] = mix_set(name, args.data, Path(work), args.seed)
     if args.english:
         results["english"] = mix_english(args.english)
         print(results["english"], flush=True)
-    (HERE / "peer_mix.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    file.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
 
 
 if __name__ == "__main__":
