@@ -45,12 +45,10 @@ SEED = 7
 
 def phone_scores(folder: Path, texts: list[str], labels: list[str]) -> np.ndarray:
     """The phone file's probabilities, columns in the order of ``labels``."""
-    from sentigru import bundle
-    from sentigru.predictor import LiteRTPredictor
+    import sentigru
 
-    model = bundle.load(folder)
-    scores = LiteRTPredictor((folder / "model.tflite").read_bytes()).scores(texts)
-    return scores[:, [model.labels.index(label) for label in labels]]
+    model = sentigru.load(folder / "model.tflite")
+    return model.scores(texts)[:, [model.labels.index(label) for label in labels]]
 
 
 def peer_scores(model, texts: list[str], labels: list[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
