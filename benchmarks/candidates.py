@@ -366,6 +366,32 @@ build is judged, and the unlabelled reviews as word vectors):
   and on ``common`` and ``typed`` (the larger spread there of C and Cu); then M's gate
   against C, and the build rule above. If Cu is not adopted, C is built under it.
 
+Added after C's build became the bundled model, and fixed before Cw was trained (the
+judgements users type most, taught negated):
+
+* C reads the check sentences holding a word its training sentences negate (``common``)
+  at 99.8 %, the others at 83.9 % (``negation_held``; negated negative words 72 %), and
+  the words it misses are among the commonest: *The customer support was not
+  terrible.* reads negative at 0.93. Taught words are read and untaught ones are not
+  (T: ``common`` +4.99, ``negation_held`` +0.06), and users type common words most.
+* ``Cw``: C's rows and settings, with C's 2,400 sentences over the commonest judgements
+  drawing their adjectives also from 54 more check adjectives
+  (``negation_rows.frequent_judgements``: one polarity wherever the checks use them, in
+  at least 100 texts of the training domains and SST-2 train, at least 70 % of them of
+  that polarity: *beautiful*, *comfortable*, *fast* ... *terrible*, *boring*, *slow*,
+  *cheap* ...); as many sentences as C, every other content word none of the checks'.
+* Measured apart: ``negation_rare``, the mean over the two negated checks of the
+  sentences holding none of those words nor of ``COMMON`` (219 of 800): what Cw carries
+  over to words it never saw negated. C's two seeds are trained again to be scored on it.
+* Its rule: Cw replaces C when its mean over 2 seeds beats C's on ``negation`` (all 800
+  sentences of the two negated checks) by more than the larger seed spread there of C
+  and Cw, and loses no more than the tolerance on G, SST-2 dev and other domains (the
+  largest spread of A, B and E), on ``negation_rare`` (2.62, ``negation_held``'s) and on
+  ``common`` and ``typed`` (the larger spread there of C and Cw); then M's gate against
+  C, and the three-seed build rule. ``negation`` rises partly because more of its
+  sentences hold taught words: for a held-out set, Cw's gain is what ``common`` says
+  where its words are among Cw's, and what ``negation_rare`` says where they are not.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -414,6 +440,9 @@ from negation_rows import (
     common_for_unnegated_rows,
     common_in_place_rows,
     common_rows,
+    common_words,
+    frequent_judgements,
+    frequent_rows,
     load_lexicon,
     negated_shape_rows,
     shape_rows,
@@ -424,6 +453,7 @@ from negation_rows import (
     wide_shape_rows,
 )
 from negation_rows import rows as negation_sentences
+from negation_rows import words as check_split_words
 
 from sentigru.data import Examples, read_examples
 from sentigru.data.files import read_texts
@@ -460,6 +490,7 @@ CANDIDATES = {
     "U": "imdb-sst-wider-domains-negation-u",
     "C": "imdb-sst-wider-domains-negation-c",
     "Cu": "imdb-sst-wider-domains-negation-c",
+    "Cw": "imdb-sst-wider-domains-negation-cw",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -476,6 +507,7 @@ SETTINGS = {
     "U": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "C": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "Cu": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
+    "Cw": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
 }
 """Settings a candidate changes in its preset."""
 
@@ -552,6 +584,10 @@ def split(_: argparse.Namespace) -> None:
     write_tsv(RUNS / f"{CANDIDATES['U']}.tsv", swapped)
     kept = joined(base, mix, as_examples(common_for_unnegated_rows(lexicon)))
     write_tsv(RUNS / f"{CANDIDATES['C']}.tsv", kept)
+    frequent = frequent_judgements(pairs(mix) + pairs(sst))
+    (RUNS / FREQUENT_WORDS).write_text(json.dumps(frequent, indent=1) + "\n")
+    taught_more = joined(base, mix, as_examples(frequent_rows(lexicon, frequent)))
+    write_tsv(RUNS / f"{CANDIDATES['Cw']}.tsv", taught_more)
     balanced.extend(as_examples(wide_action_rows()))
     write_tsv(RUNS / f"{CANDIDATES['R']}.tsv", balanced)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
@@ -567,7 +603,8 @@ def split(_: argparse.Namespace) -> None:
         f"{shipped} data/negation_lexicon.json); L {len(wide_shapes)} rows; "
         f"M {len(negated)} rows; N {n_rows} rows; O {o_rows} rows; "
         f"R {len(balanced)} rows; T {len(taught)} rows; U {len(swapped)} rows; "
-        f"C {len(kept)} rows; "
+        f"C {len(kept)} rows; Cw {len(taught_more)} rows "
+        f"({len(frequent['positive'])} and {len(frequent['negative'])} frequent judgements); "
         f"unlabelled {len(texts)} ({len(unsup) - len(texts)} in G dropped)"
     )
 
@@ -686,7 +723,17 @@ def sets() -> dict[str, Examples]:
     for kind in NEGATION:  # the sentences with no word T trains on: still held out
         found[f"{kind}_held"] = common_split(checks[kind], False)
     found["common"] = common_split([r for k in COMMON_KINDS for r in checks[k]], True)
+    if (RUNS / FREQUENT_WORDS).exists():  # the sentences with no word Cw trains on either
+        frequent = json.loads((RUNS / FREQUENT_WORDS).read_text())
+        taught = common_words() | {w for found_ in frequent.values() for w in found_}
+        for kind in NEGATION:
+            kept = [r for r in checks[kind] if not set(check_split_words(r["text"])) & taught]
+            found[f"{kind}_rare"] = Examples([r["text"] for r in kept], [r["label"] for r in kept])
     return found
+
+
+FREQUENT_WORDS = "Cw-words.json"
+"""Cw's frequent judgements (``negation_rows.frequent_judgements``), written by ``split``."""
 
 
 COMMON_KINDS = (*NEGATION, "short_negation")
@@ -742,6 +789,8 @@ def graded(guesses: dict[str, list[str]], data: dict[str, Examples]) -> dict[str
     out["negation"] = float(np.mean([out[n] for n in NEGATION]))
     if all(f"{n}_held" in out for n in NEGATION):
         out["negation_held"] = float(np.mean([out[f"{n}_held"] for n in NEGATION]))
+    if all(f"{n}_rare" in out for n in NEGATION):
+        out["negation_rare"] = float(np.mean([out[f"{n}_rare"] for n in NEGATION]))
     return out
 
 
@@ -974,7 +1023,7 @@ def verdict(
 
 def report(rows: dict[str, dict]) -> None:
     keys = ("G", "sst2_dev", "domains", "hotels", "headphones", "tweets", "negation", "short")
-    keys += ("typed", "action", "common", "negation_held")
+    keys += ("typed", "action", "common", "negation_held", "negation_rare")
     lines = [
         "# Training candidates on a proxy that predicts unseen data",
         "",
@@ -988,7 +1037,9 @@ def report(rows: dict[str, dict]) -> None:
         "two negated checks, `common` the sentences of those three checks holding one of "
         "the commonest judgements that T's and U's training sentences also negate, "
         "`negation_held` the mean over the two negated checks of the sentences holding "
-        "none (each measured only where the model was on hand).",
+        "none, `negation_rare` the same over the sentences holding none of those words "
+        "nor of the frequent judgements Cw's sentences also negate (each measured only "
+        "where the model was on hand).",
         "",
         "| model | " + " | ".join(keys) + " | training s | peak MiB |",
         "|---|" + "---|" * (len(keys) + 2),
@@ -1095,6 +1146,14 @@ def report(rows: dict[str, dict]) -> None:
     elif summary(rows, "Cu", "G")[2]:
         guards = {**tolerance, "negation_held": held, "common": ("C", "Cu"), "typed": ("C", "Cu")}
         lines += against(rows, "Cu", "C", "G", ("negation_held", "common", "typed"), guards)
+    if summary(rows, "Cw", "G")[2]:
+        guards = {  # the target's own tolerance is the larger spread of C and Cw
+            "negation_rare": held,
+            "common": ("C", "Cw"),
+            "typed": ("C", "Cw"),
+        }
+        guarded = ("negation_rare", "common", "typed")
+        lines += against(rows, "Cw", "C", "negation", guarded, guards)
     for name, built in rows.get("_median_builds", {}).items():
         lines.append(median_build_line(name, built))
     if "_teachers" in rows:

@@ -636,7 +636,7 @@ def common(rng: random.Random, label: str) -> str:
     adjectives_, verbs = COMMON[polarity]
     if rng.random() < 0.3:
         return _common_verb(rng, rng.choice(verbs.split(",")), negate, kind, subject)
-    word = rng.choice(adjectives_.split(","))
+    word = rng.choice(adjectives_.split(",") + _FREQUENT.get(polarity, []))
     verb, contracted = be(plural, rng.random() < 0.5)
     noun = rng.choice([s for s, p in subjects(kind) if not p]).removeprefix("the ")
     if not negate:
@@ -691,6 +691,11 @@ def _common_verb(rng: random.Random, verb: str, negate: bool, kind: str, subject
     form = rng.choice((*forms, "I never", "never"))
     said = past(verb) if form.endswith("never") else verb
     return capital(f"{form} {said} {thing}.")
+
+
+_FREQUENT: dict[str, list[str]] = {}
+"""Candidate Cw's words (:func:`frequent_judgements`) while :func:`frequent_rows`
+writes: :func:`common` then draws its adjectives from them as well (empty otherwise)."""
 
 
 def common_rows() -> list[tuple[str, str]]:
@@ -761,3 +766,62 @@ if __name__ == "__main__":
         print(f"{sys.argv[2]}: {write(Path(sys.argv[2]), shapes=True)} rows")
     else:
         print(f"{OUT.relative_to(ROOT)}: {write()} rows")
+
+
+# -- candidate Cw: the checks' judgements that training texts use most, taught too ------
+
+FREQUENT_TEXTS = 100
+"""The least number of training texts that hold a word of :func:`frequent_judgements`."""
+FREQUENT_SHARE = 0.7
+"""The least share of those texts whose label is the word's polarity."""
+
+
+def frequent_judgements(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The checks' adjectives that users type most, by polarity, besides :data:`COMMON`:
+    one polarity wherever a check uses the word, held by at least :data:`FREQUENT_TEXTS`
+    of ``rows`` (``(label, text)`` training rows), at least :data:`FREQUENT_SHARE` of them
+    with the word's polarity (so *thin*, *heavy* and *tiny*, which reviews use both
+    ways, stay out). Commonest first. Check words by design, like :data:`COMMON`: the
+    check sentences that hold none of them stay held out."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from checklist import SUBJECTS, WHOLES
+
+    polarity: dict[str, set[str]] = collections.defaultdict(set)
+    for subject in SUBJECTS:
+        for label in (POS, NEG):
+            for word in subject.adjectives(label):
+                polarity[word].add(label)
+    for _, good, bad in WHOLES.values():
+        for label, found in ((POS, good), (NEG, bad)):
+            for word in found.split(","):
+                polarity[word].add(label)
+    single = {w: next(iter(p)) for w, p in polarity.items() if len(p) == 1}
+    single = {w: p for w, p in single.items() if w not in common_words()}
+    held, agree = collections.Counter(), collections.Counter()
+    for label, text in rows:
+        for word in set(words(text)) & single.keys():
+            held[word] += 1
+            agree[word] += label == single[word]
+    out: dict[str, list[str]] = {POS: [], NEG: []}
+    for word, n in held.most_common():
+        if n >= FREQUENT_TEXTS and agree[word] >= FREQUENT_SHARE * n:
+            out[single[word]].append(word)
+    return out
+
+
+@contextlib.contextmanager
+def _frequented(frequent: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    _FREQUENT.update(frequent)
+    try:
+        yield
+    finally:
+        _FREQUENT.clear()
+
+
+def frequent_rows(
+    lexicon: dict[str, list[str]], frequent: dict[str, list[str]]
+) -> list[tuple[str, str]]:
+    """Candidate Cw's sentences: C's (:func:`common_for_unnegated_rows`), their 2,400
+    sentences over the commonest judgements drawing adjectives from ``frequent`` too."""
+    with _frequented(frequent):
+        return common_for_unnegated_rows(lexicon)
