@@ -332,3 +332,39 @@ def test_c_keeps_every_negated_sentence_and_gives_up_plain_ones() -> None:
     assert len(negated) == 4800 and len(balanced) - len(negated) == 4000  # 2,400 + 1,600
     assert set(negated) <= set(made) and len(made) == 13_600
     assert made[-gen.COMMON_ROWS :] == gen.common_rows()
+
+
+def test_the_frequent_judgements_are_check_words_read_off_the_rows_by_use_and_polarity() -> None:
+    """Candidate Cw's words: a check adjective of the polarity the checks give it, in
+    enough training texts, most of them of that polarity; never a word of ``COMMON``."""
+    rows = [("negative", "it was boring")] * 80 + [("positive", "never boring")] * 20
+    rows += [("negative", "so cheap")] * 60 + [("positive", "cheap and fine")] * 40
+    rows += [("positive", "comfortable shoes")] * 99  # one text short
+    rows += [("positive", "a fast and good phone")] * 150
+    found = gen.frequent_judgements(rows)
+    assert found == {"positive": ["fast"], "negative": ["boring"]}
+    assert not {w for words in found.values() for w in words} & gen.common_words()
+
+
+def test_cw_s_sentences_are_c_s_with_the_common_ones_drawing_more_words() -> None:
+    """Candidate Cw's sentences: C's, as many, the same but for the 2,400 over the
+    commonest judgements, which now also negate the frequent words, labelled by the flip."""
+    lexicon = gen.load_lexicon()
+    frequent = {"positive": ["comfortable"], "negative": ["terrible", "boring"]}
+    c, made = gen.common_for_unnegated_rows(lexicon), gen.frequent_rows(lexicon, frequent)
+    n = gen.COMMON_ROWS
+    assert len(made) == len(c) and made[:-n] == c[:-n]
+    polarity = {"comfortable": "positive", "terrible": "negative", "boring": "negative"}
+    used = Counter()
+    for label, text in made[-n:]:
+        found = [w for w in gen.words(text) if w in polarity]
+        if found:
+            negated = bool(gen.NEGATOR.search(text))
+            assert label == (
+                polarity[found[0]]
+                if not negated
+                else {"positive": "negative", "negative": "positive"}[polarity[found[0]]]
+            ), text
+            used[found[0]] += 1
+    assert set(used) == set(polarity) and min(used.values()) > 20
+    assert gen.common_rows() == c[-n:]  # the words are back to COMMON's afterwards
