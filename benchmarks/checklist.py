@@ -1150,18 +1150,22 @@ TAUGHT_KINDS = ("negated_positive", "negated_negative", "short_negation")
 
 @lru_cache(maxsize=1)
 def _taught() -> tuple[frozenset[str], Callable[[str], list[str]]]:
-    """``negation_rows``' common words and its word splitter, imported once."""
+    """The check words the shipped negation sentences teach, and the word splitter."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from negation_rows import common_words, words
+    from negation_rows import taught_words, words
 
-    return frozenset(common_words()), words
+    return frozenset(taught_words()), words
 
 
-def taught_or_held(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+def taught_or_held(
+    rows: list[dict[str, str]], taught: frozenset[str] | None = None
+) -> list[dict[str, str]]:
     """``rows`` with a ``words`` column: ``common`` where a sentence holds one of the
-    words the negation training sentences also teach (``negation_rows.COMMON``: *good*,
-    *bad*, *like*, *regret* ...), ``held out`` where it holds none."""
-    taught, words = _taught()
+    words the negation training sentences also teach (``taught``; by default the shipped
+    sentences': ``negation_rows.COMMON``, *good*, *bad*, *like*, *regret* ..., and the
+    frequent judgements, *terrible*, *boring* ...), ``held out`` where it holds none."""
+    shipped, words = _taught()
+    taught = shipped if taught is None else taught
     return [
         {**row, "words": "common" if set(words(row["text"])) & taught else "held out"}
         for row in rows

@@ -75,14 +75,17 @@ def test_labels_follow_from_the_words(rows: list[tuple[str, str]]) -> None:
     assert_labels_follow(gen.rows(), {})
 
 
-def test_the_shipped_file_is_candidate_c_s_sentences(rows) -> None:  # type: ignore[no-untyped-def]
-    lexicon = gen.load_lexicon()
+def test_the_shipped_file_is_candidate_cw_s_sentences(rows) -> None:  # type: ignore[no-untyped-def]
+    lexicon, frequent = gen.load_lexicon(), gen.load_frequent()
     assert {len(lexicon["positive"]), len(lexicon["negative"])} == {57, 94}
     assert not set(lexicon["positive"]) & set(lexicon["negative"])
-    assert rows == gen.common_for_unnegated_rows(lexicon)
+    assert {len(frequent["positive"]), len(frequent["negative"])} == {37, 17}
+    assert rows == gen.frequent_rows(lexicon, frequent)
     wide = {w for found in lexicon.values() for w in found}
-    used = {w for _, text in rows for w in gen.words(text)} & wide
-    assert len(used) > 0.9 * len(wide)  # nearly every word of the lexicon is taught
+    used = {w for _, text in rows for w in gen.words(text)}
+    assert len(used & wide) > 0.9 * len(wide)  # nearly every word of the lexicon is taught
+    taught = gen.taught_words() - gen.common_words()
+    assert taught and taught <= used  # and every frequent judgement
 
 
 def test_a_check_word_in_the_lexicon_is_refused(
@@ -110,6 +113,22 @@ def test_the_shipped_lexicon_is_read_off_the_training_data() -> None:
     imdb, sst = candidates.load("imdb/train.tsv.gz"), candidates.load("sst2/train.tsv.gz")
     held = set(candidates.g_rows(imdb))
     assert candidates.k_lexicon(imdb, sst, held) == gen.load_lexicon()
+
+
+def test_the_shipped_frequent_judgements_are_read_off_the_training_data() -> None:
+    """``data/negation_frequent.json`` is what :func:`frequent_judgements` reads off the
+    training domains' sample and SST-2 train, as candidate Cw measured."""
+    for name in ("clothing", "fine-food", "products-summaries"):
+        shared_file("reviews-en", f"{name}.tsv.gz")
+    shared_file("sst2", "train.tsv.gz")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import candidates
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    mix, sst = candidates.domain_mix(candidates.WIDER), candidates.load("sst2/train.tsv.gz")
+    found = gen.frequent_judgements(candidates.pairs(mix) + candidates.pairs(sst))
+    assert found == gen.load_frequent()
 
 
 def assert_labels_follow(rows: list[tuple[str, str]], extra: dict[str, str]) -> None:
