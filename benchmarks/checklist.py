@@ -1500,7 +1500,7 @@ def short_table(result: dict) -> list[str]:
 def words_table(result: dict) -> list[str]:
     examples = {
         "held out": "*The battery isn't reliable.*, *It wasn't greasy.*",
-        "common": "*The hotel is not good.*, *I don't regret booking it.*, *Not bad.*",
+        "common": "*The hotel is not good.*, *The room is not terrible.*, *Not bad.*",
     }
     columns = [(result["bundled"][k]["words"], result["tfidf"][k]["words"]) for k in TAUGHT_KINDS]
     header = [f"`{k}`: bundled / TF-IDF" for k in TAUGHT_KINDS]
@@ -1777,13 +1777,15 @@ def write_reports(result: dict, here: Path = HERE) -> None:
         "## Words the training sentences teach",
         "",
         "The negation sentences the bundled model trains on (`data/negation_train.tsv`) use "
-        "no word of these checks but the commonest judgements (`negation_rows.COMMON`: *good*, "
-        "*great*, *excellent*, *amazing*, *wonderful*, *bad*, *poor*, *disappointing*, "
-        "*horrible*, *awful*, and *like*, *love*, *enjoy*, *recommend*, *hate*, *dislike*, "
-        "*regret*), which they negate in sentences of their own. The check sentences holding "
-        "one of those words (`common`) are therefore not wholly unseen; the rest (`held out`) "
-        "measure what the model carries over to words it never saw negated. Rows in "
-        "brackets:",
+        "no word of these checks but the judgements users type most, which they negate in "
+        "sentences of their own: the commonest (`negation_rows.COMMON`: *good*, *great*, "
+        "*excellent*, *amazing*, *wonderful*, *bad*, *poor*, *disappointing*, *horrible*, "
+        "*awful*, and *like*, *love*, *enjoy*, *recommend*, *hate*, *dislike*, *regret*) "
+        "and 54 more adjectives that the training reviews use most with one polarity "
+        "(`data/negation_frequent.json`: *beautiful*, *comfortable*, *fast* … *terrible*, "
+        "*boring*, *slow*, *cheap* …). The check sentences holding one of those words "
+        "(`common`) are therefore not wholly unseen; the rest (`held out`) measure what the "
+        "model carries over to words it never saw negated. Rows in brackets:",
         "",
         *words_table(result),
         "",
