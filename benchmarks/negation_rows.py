@@ -417,13 +417,18 @@ def wide_lexicon(sst: list[tuple[str, str]], imdb: list[tuple[str, str]]) -> dic
 
 
 @contextlib.contextmanager
-def _widened(lexicon: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    """While inside, :func:`adjectives` draws half of its words from ``lexicon``."""
-    _WIDE.update(lexicon)
+def _words_in(store: dict[str, list[str]], found: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    """While inside, ``store`` (a word list the makers read) holds ``found``."""
+    store.update(found)
     try:
         yield
     finally:
-        _WIDE.clear()
+        store.clear()
+
+
+def _widened(lexicon: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    """While inside, :func:`adjectives` draws half of its words from ``lexicon``."""
+    return _words_in(_WIDE, lexicon)
 
 
 def wide_rows(lexicon: dict[str, list[str]], seed: str = SEED + "/wide") -> list[tuple[str, str]]:
@@ -804,21 +809,12 @@ def frequent_judgements(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-@contextlib.contextmanager
-def _frequented(frequent: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    _FREQUENT.update(frequent)
-    try:
-        yield
-    finally:
-        _FREQUENT.clear()
-
-
 def frequent_rows(
     lexicon: dict[str, list[str]], frequent: dict[str, list[str]]
 ) -> list[tuple[str, str]]:
     """Candidate Cw's sentences: C's (:func:`common_for_unnegated_rows`), their 2,400
     sentences over the commonest judgements drawing adjectives from ``frequent`` too."""
-    with _frequented(frequent):
+    with _words_in(_FREQUENT, frequent):
         return common_for_unnegated_rows(lexicon)
 
 
