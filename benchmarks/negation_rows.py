@@ -25,13 +25,15 @@ so that a model learns what a negation does to any sentiment word, not to a few.
 
     python benchmarks/negation_rows.py       # data/negation_train.tsv, byte for byte
 
-The file is part of the bundled model's training rows (candidate U of
-``candidates.md``): N's sentences, all but 2,400, and O's shapes, balanced so that no
-function word gives the label away; short replies with no subject or about *it* (*Not
-tasteless at all.*, *Didn't adore it.*; Q's); and, in place of those 2,400, sentences
-that negate the commonest judgements, which are words of the checks on purpose (*The
-router isn't good at all.*, *I don't regret ordering the soup.*; :data:`COMMON`, T's).
-The check sentences that hold one of those words are scored apart from the rest.
+The file is part of the bundled model's training rows (candidate Cw of
+``candidates.md``): N's sentences, all but 2,400 that negate nothing, and O's shapes,
+balanced so that no function word gives the label away; short replies with no subject
+or about *it* (*Not tasteless at all.*, *Didn't adore it.*; Q's); and, in place of
+those 2,400, sentences that negate the judgements users type most, which are words of
+the checks on purpose: the commonest (*The router isn't good at all.*, *I don't regret
+ordering the soup.*; :data:`COMMON`, T's) and 54 more that reviews use most with one
+polarity (*The smartwatch is not dull.*; ``data/negation_frequent.json``, Cw's). The
+check sentences that hold one of those words are scored apart from the rest.
 """
 
 from __future__ import annotations
