@@ -456,7 +456,6 @@ from negation_rows import (
     wide_shape_rows,
 )
 from negation_rows import rows as negation_sentences
-from negation_rows import words as check_split_words
 
 from sentigru.data import Examples, read_examples
 from sentigru.data.files import read_texts
@@ -732,8 +731,7 @@ def sets() -> dict[str, Examples]:
         frequent = json.loads((RUNS / FREQUENT_WORDS).read_text())
         taught = common_words() | {w for found_ in frequent.values() for w in found_}
         for kind in NEGATION:
-            kept = [r for r in checks[kind] if not set(check_split_words(r["text"])) & taught]
-            found[f"{kind}_rare"] = Examples([r["text"] for r in kept], [r["label"] for r in kept])
+            found[f"{kind}_rare"] = common_split(checks[kind], False, frozenset(taught))
     return found
 
 
@@ -745,11 +743,14 @@ COMMON_KINDS = (*NEGATION, "short_negation")
 """The checks whose sentences holding a word of ``negation_rows.COMMON`` make ``common``."""
 
 
-def common_split(rows: list[dict[str, str]], common: bool) -> Examples:
-    """The check ``rows`` that hold a word of ``negation_rows.COMMON`` (``common``), or
-    those that hold none (``checklist.taught_or_held``)."""
+def common_split(
+    rows: list[dict[str, str]], common: bool, taught: frozenset[str] | None = None
+) -> Examples:
+    """The check ``rows`` that hold a word of ``taught`` (``common``), or those that hold
+    none (``checklist.taught_or_held``); by default the words of ``negation_rows.COMMON``
+    (T's), whatever the shipped sentences teach."""
     want = "common" if common else "held out"
-    taught = frozenset(common_words())  # T's words, whatever the shipped sentences teach
+    taught = frozenset(common_words()) if taught is None else taught
     kept = [r for r in taught_or_held(rows, taught) if r["words"] == want]
     return Examples([r["text"] for r in kept], [r["label"] for r in kept])
 
@@ -1156,7 +1157,7 @@ def report(rows: dict[str, dict]) -> None:
     if "C" in medians:  # C's build came before Cw was trained
         lines.append(median_build_line("C", medians["C"]))
     if summary(rows, "Cw", "G")[2]:
-        guards = {  # the target's own tolerance is the larger spread of C and Cw
+        guards = {  # the target's own tolerance is the larger spread of Cr and Cw
             "negation_rare": held,
             "common": ("Cr", "Cw"),
             "typed": ("Cr", "Cw"),
