@@ -369,7 +369,8 @@ def check_disjoint() -> None:
     """Refuse a content word that a behaviour check uses (its sentences or generator),
     the wide lexicon's words included; candidate T's sentences may use :data:`COMMON`."""
     lexicon = {w for found in load_lexicon().values() for w in found}
-    common = shipped_rows()[-COMMON_ROWS:]
+    with _words_in(_FREQUENT, load_frequent()):  # the shipped sentences' common ones
+        common = common_rows()
     taught = {w for _, text in common for w in words(text)} - taught_words() - FUNCTION
     shared = sorted((content_words() | lexicon | taught) & check_words())
     if shared:
@@ -783,8 +784,10 @@ def frequent_judgements(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
     one polarity wherever a check uses the word, held by at least :data:`FREQUENT_TEXTS`
     of ``rows`` (``(label, text)`` training rows), at least :data:`FREQUENT_SHARE` of them
     with the word's polarity (so *thin*, *heavy* and *tiny*, which reviews use both
-    ways, stay out). Commonest first. Check words by design, like :data:`COMMON`: the
-    check sentences that hold none of them stay held out."""
+    ways, stay out). Commonest first; of words held equally often, the one met first in
+    ``rows`` (then the alphabet), so the order, which the sentences draw by, never
+    depends on the process. Check words by design, like :data:`COMMON`: the check
+    sentences that hold none of them stay held out."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from checklist import SUBJECTS, WHOLES
 
@@ -799,14 +802,15 @@ def frequent_judgements(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
                 polarity[word].add(label)
     single = {w: next(iter(p)) for w, p in polarity.items() if len(p) == 1}
     single = {w: p for w, p in single.items() if w not in common_words()}
-    held, agree = collections.Counter(), collections.Counter()
-    for label, text in rows:
+    held, agree, first = collections.Counter(), collections.Counter(), {}
+    for row, (label, text) in enumerate(rows):
         for word in set(words(text)) & single.keys():
+            first.setdefault(word, row)
             held[word] += 1
             agree[word] += label == single[word]
     out: dict[str, list[str]] = {POS: [], NEG: []}
-    for word, n in held.most_common():
-        if n >= FREQUENT_TEXTS and agree[word] >= FREQUENT_SHARE * n:
+    for word in sorted(held, key=lambda w: (-held[w], first[w], w)):
+        if held[word] >= FREQUENT_TEXTS and agree[word] >= FREQUENT_SHARE * held[word]:
             out[single[word]].append(word)
     return out
 
