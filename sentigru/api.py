@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from sentigru.data.examples import label_indices
 from sentigru.data.sources import DataSource
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
@@ -77,15 +78,8 @@ class Classifier:
         from sentigru.evaluation import classification_report
 
         examples = DataSource.of(data, **source).load("test")
-        unknown = sorted(set(examples.labels) - set(self.labels))
-        if unknown:
-            raise SentigruError(
-                f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
-                f"(model labels: {', '.join(self.labels)})"
-            )
-        index = {label: i for i, label in enumerate(self.labels)}
+        truth = label_indices(examples.labels, self.labels)
         scores, known = self._predictor.scores_known(examples.texts)
-        truth = [index[label] for label in examples.labels]
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
         report["unread"] = int((known == 0).sum())
         return report
@@ -419,6 +413,8 @@ def _export_tflite(
     bundle.read_manifest(model)  # a broken folder fails before TensorFlow loads
     import_tensorflow("export")
     folder = bundle.load(model)
+    if labelled is not None:  # before the conversion, not after it
+        label_indices(labelled.labels, folder.labels)
     content, report = export_tflite(
         folder,
         quantize=quantize,

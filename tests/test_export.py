@@ -85,6 +85,22 @@ def test_tflite_agrees_with_keras(folder, exported) -> None:
         assert result["max_score_diff"] < limit, (quantize, result)
 
 
+def test_dynamic_phone_file_keeps_a_scale_per_embedding_row(folder, exported) -> None:
+    """The converter would give the gathered word table one scale for all its rows; the
+    dynamic phone file holds it as int8 rows with their own scales, and the converter
+    leaves that table as written (no scales of its own on it)."""
+    from sentigru.export.graph import RowInt8
+
+    keras = folder.model.get_layer("embedding").embeddings.numpy()
+    interpreter = Interpreter(model_content=exported[("mediapipe", "dynamic")])
+    interpreter.allocate_tensors()
+    tables = [t for t in interpreter.get_tensor_details() if tuple(t["shape"]) == keras.shape]
+    assert [t["dtype"] for t in tables] == [np.int8]
+    assert len(tables[0]["quantization_parameters"]["scales"]) == 0
+    stored = interpreter.get_tensor(tables[0]["index"])
+    np.testing.assert_array_equal(stored, RowInt8.of(keras).table)
+
+
 def test_unwritable_destination_fails_before_work(trained_model: Path, tmp_path: Path) -> None:
     missing = tmp_path / "no" / "m.tflite"
     args = ["export", "--model", str(trained_model), "--out", str(missing)]
@@ -113,6 +129,24 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> No
         atomic.write_atomic(out, b"new model")
     assert out.read_bytes() == b"old model"
     assert [p.name for p in tmp_path.iterdir()] == ["m.tflite"]
+
+
+def test_export_check_data_with_other_labels_is_refused_before_conversion(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """Labels written as SST-2 writes them (0/1) get the one-line fix, not a traceback,
+    and no file; with --label-map the same data checks the file."""
+    data = tmp_path / "numeric.tsv"
+    data.write_text("label\ttext\n1\tgreat fun\n0\tdull and slow\n")
+    out = tmp_path / "phone.tflite"
+    args = ["export", "--model", str(trained_model), "--out", str(out), "--data", str(data)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "does not know: 0, 1" in result.output and "--label-map" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    mapped = CliRunner().invoke(main, [*args, "--label-map", "0=negative,1=positive"])
+    assert mapped.exit_code == 0, mapped.output
+    assert "accuracy on 2 labelled texts" in mapped.output
 
 
 def test_export_command_prints_report_and_writes_file(

@@ -50,6 +50,43 @@ def test_phone_graph_equals_keras(spec: ModelSpec, unroll: bool) -> None:
     np.testing.assert_allclose(function(tf.constant(ids)).numpy(), expected, atol=1e-5)
 
 
+def test_row_int8_gives_every_row_its_own_step() -> None:
+    """Rows three orders of magnitude apart each keep nearly their own int8 resolution:
+    a row's step is at most one codebook ratio above its own max/127, every weight is
+    within half a step, and a zero row stays zero."""
+    from sentigru.export.graph import ROW_SCALES, RowInt8
+
+    rng = np.random.default_rng(3)
+    table = rng.normal(0, 1, (300, 8)) * np.geomspace(1e-3, 1.0, 300)[:, None]
+    table[7] = 0.0
+    table = table.astype(np.float32)
+    quantized = RowInt8.of(table)
+    assert quantized.table.dtype == np.int8 and quantized.codes.shape == (300, 1)
+    step = quantized.book[quantized.codes[:, 0].astype(int) + 128]
+    needed = np.abs(table).max(axis=1) / 127
+    ratio = (quantized.book[-1] / quantized.book[0]) ** (1 / (ROW_SCALES - 1))
+    rows = needed > 0
+    assert np.all(step[rows] >= needed[rows] * (1 - 1e-6))
+    assert np.all(step[rows] <= needed[rows] * ratio * (1 + 1e-5))
+    error = np.abs(quantized.dequantized() - table)
+    assert np.all(error <= step[:, None] / 2 * (1 + 1e-5))
+    assert not quantized.dequantized()[7].any()
+
+
+@pytest.mark.parametrize("unroll", [True, False])
+def test_phone_graph_with_row_int8_equals_keras_on_the_dequantized_table(unroll: bool) -> None:
+    from sentigru.export.graph import PhoneWeights, phone_function
+
+    spec = SPECS[3]
+    model = _random_model(spec)
+    weights = PhoneWeights.from_keras(model, spec, row_int8=True)
+    model.get_layer("embedding").embeddings.assign(weights.embedding.dequantized())
+    ids = _rows(20, 50)
+    expected = np.asarray(model(ids, training=False))
+    function = phone_function(weights, 4, 20, unroll)
+    np.testing.assert_allclose(function(tf.constant(ids)).numpy(), expected, atol=1e-5)
+
+
 def test_seq_len_must_be_whole_chunks() -> None:
     from sentigru.export.graph import PhoneWeights, phone_function
     from sentigru.model import build_model
@@ -83,7 +120,7 @@ def test_resized_phone_file_answers_as_the_file_does(spec: ModelSpec) -> None:
     from sentigru.export.graph import PhoneWeights, phone_function
     from sentigru.export.tflite import convert
 
-    weights = PhoneWeights.from_keras(_random_model(spec), spec)
+    weights = PhoneWeights.from_keras(_random_model(spec), spec, row_int8=True)
     content = convert(phone_function(weights, 1, 20), "dynamic")
     fixed = _interpreter(content, (1, 20))
     rng = np.random.default_rng(2)

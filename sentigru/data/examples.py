@@ -49,6 +49,21 @@ def check_known_labels(labels: Iterable[str], known: Iterable[str]) -> None:
         )
 
 
+def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
+    """Each label's output index in the model; data labelled otherwise (SST-2's ``0`` and
+    ``1``, say) is refused with the labels the model has and the option that renames."""
+    index = {label: i for i, label in enumerate(model_labels)}
+    labels = list(labels)
+    unknown = sorted(set(labels) - set(index))
+    if unknown:
+        raise SentigruError(
+            f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
+            f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map, "
+            f"e.g. '0={model_labels[0]},1={model_labels[-1]}'"
+        )
+    return [index[label] for label in labels]
+
+
 class Fingerprint:
     """sha256 over (label, text) pairs, each part length-prefixed, fed one row at a time
     so that streamed data and data in memory get the same name."""

@@ -75,11 +75,70 @@ def _direction(layer: Any, cell: str) -> _Direction:
     )
 
 
+ROW_SCALES = 256
+"""Distinct row scales of an int8 embedding table: the codebook stays under the
+converter's 1,024-element threshold, so it is never quantized itself."""
+
+
+@dataclass
+class RowInt8:
+    """An embedding table in int8 with a scale per row, looked up by ids on the phone.
+
+    The converter's dynamic-range quantization gives a gathered table one scale for all
+    its rows, set by the largest weight: rows of small weights keep few levels. Measured
+    on the bundled model, that one scale caused almost every label the phone file read
+    differently from Keras. Here each row gets its own scale, drawn from a geometric
+    codebook of :data:`ROW_SCALES` values and rounded up, so every weight still fits in
+    int8; a row costs one int8 code more. Every constant is int8 or smaller than the
+    converter's threshold, so the converter leaves them as they are.
+    """
+
+    table: np.ndarray  # int8 [rows, dim]
+    codes: np.ndarray  # int8 [rows, 1]: index into book, minus 128
+    book: np.ndarray  # float32 [ROW_SCALES], increasing
+
+    @classmethod
+    def of(cls, weights: np.ndarray) -> RowInt8:
+        weights = np.asarray(weights, np.float32)
+        needed = np.abs(weights).max(axis=1) / 127.0
+        positive = needed[needed > 0]
+        low, high = (positive.min(), positive.max()) if positive.size else (1.0, 1.0)
+        book = np.geomspace(low, high, ROW_SCALES).astype(np.float32)
+        book[-1] = max(book[-1], np.float32(high))  # geomspace may round the end down
+        index = np.minimum(np.searchsorted(book, needed.astype(np.float32)), ROW_SCALES - 1)
+        table = np.clip(np.round(weights / book[index][:, None]), -127, 127).astype(np.int8)
+        codes = (index.astype(np.int16) - 128).astype(np.int8)[:, None]
+        return cls(table, codes, book)
+
+    def dequantized(self) -> np.ndarray:
+        """The float table the phone computes, for tests and reports."""
+        scales = self.book[self.codes[:, 0].astype(np.int32) + 128]
+        return self.table.astype(np.float32) * scales[:, None]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.table.shape
+
+
+def _lookup(table: np.ndarray | RowInt8) -> Callable[[tf.Tensor], tf.Tensor]:
+    """``ids → rows`` of ``table`` as float32, for either form of the table."""
+    if not isinstance(table, RowInt8):
+        constant = tf.constant(table)
+        return lambda ids: tf.gather(constant, ids)
+    rows, codes, book = (tf.constant(a) for a in (table.table, table.codes, table.book))
+
+    def lookup(ids: tf.Tensor) -> tf.Tensor:
+        scale = tf.gather(book, tf.cast(tf.gather(codes, ids), tf.int32) + 128)  # [..., 1]
+        return tf.cast(tf.gather(rows, ids), tf.float32) * scale
+
+    return lookup
+
+
 @dataclass
 class PhoneWeights:
     """Everything the phone graph needs, read once from a Keras model."""
 
-    embedding: np.ndarray
+    embedding: np.ndarray | RowInt8
     layers: list[tuple[_Direction, _Direction]]
     pooling: str
     dense_kernel: np.ndarray
@@ -88,8 +147,9 @@ class PhoneWeights:
     bigram_table: np.ndarray | None = None
 
     @classmethod
-    def from_keras(cls, model: Any, spec: Any) -> PhoneWeights:
-        """``spec`` is the model's :class:`~sentigru.spec.ModelSpec`."""
+    def from_keras(cls, model: Any, spec: Any, row_int8: bool = False) -> PhoneWeights:
+        """``spec`` is the model's :class:`~sentigru.spec.ModelSpec`; ``row_int8`` stores
+        the word embedding as :class:`RowInt8` (for dynamic-range phone files)."""
         layers = []
         for layer in model.layers:
             if layer.name.startswith("bi_"):
@@ -103,8 +163,9 @@ class PhoneWeights:
         bigrams = None
         if spec.bigram_buckets:
             bigrams = np.asarray(model.get_layer("bigrams").table.embeddings.numpy())
+        embedding = np.asarray(model.get_layer("embedding").embeddings.numpy())
         return cls(
-            np.asarray(model.get_layer("embedding").embeddings.numpy()),
+            RowInt8.of(embedding) if row_int8 else embedding,
             layers,
             spec.pooling,
             np.asarray(dense.kernel.numpy()),
@@ -202,7 +263,7 @@ def _gate_bias(units: int, gates: int, which: int, value: float) -> np.ndarray:
 def _unrolled_function(
     weights: PhoneWeights, batch: int, seq_len: int
 ) -> Callable[[tf.Tensor], tf.Tensor]:
-    embedding = tf.constant(weights.embedding)
+    embed = _lookup(weights.embedding)
     chunk = weights.chunk_len or seq_len
     vocab_size = weights.embedding.shape[0]
     # Indexing [[0], [1]] with a 0/1 tensor adds the trailing axis of size 1 that the
@@ -213,7 +274,7 @@ def _unrolled_function(
         chunked = _chunked_ids(ids, chunk)
         mask = tf.gather(zero_one, tf.cast(tf.not_equal(chunked, 0), tf.int32))
         padding = 1.0 - mask
-        x = tf.gather(embedding, chunked)  # [B, C, chunk, embed]
+        x = embed(chunked)  # [B, C, chunk, embed]
         for forward, backward in weights.layers:
             x = tf.concat([_unrolled_direction(x, padding, d) for d in (forward, backward)], -1)
         pooled = []
@@ -359,13 +420,13 @@ def _pool(x: tf.Tensor, mask: tf.Tensor, mode: str) -> tf.Tensor:
 def _loop_function(
     weights: PhoneWeights, batch: int, seq_len: int
 ) -> Callable[[tf.Tensor], tf.Tensor]:
-    embedding = tf.constant(weights.embedding)
+    embed = _lookup(weights.embedding)
     chunk = weights.chunk_len or seq_len
     vocab_size = weights.embedding.shape[0]
 
     def scores(ids: tf.Tensor) -> tf.Tensor:
         mask = tf.expand_dims(tf.cast(tf.not_equal(ids, 0), tf.float32), -1)
-        x = tf.gather(embedding, ids)
+        x = embed(ids)
         # Chunks run side by side as a batch: the loop covers one chunk.
         x = tf.reshape(x, [batch * (seq_len // chunk), chunk, x.shape[-1]])
         chunk_mask = tf.reshape(mask, [batch * (seq_len // chunk), chunk, 1])

@@ -18,6 +18,7 @@ import numpy as np
 
 from sentigru import __version__
 from sentigru.atomic import write_atomic  # noqa: F401  (re-exported for callers)
+from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import DELIM_REGEX
 
@@ -177,7 +178,7 @@ def build_tflite(
 
     spec = folder.spec
     seq_len = seq_len or spec.tokenizer.seq_len
-    weights = PhoneWeights.from_keras(folder.model, spec.model)
+    weights = PhoneWeights.from_keras(folder.model, spec.model, row_int8=quantize == "dynamic")
     pieces = spec.tokenizer.tokenizer == "sentencepiece"
     function = phone_function(
         weights, batch, seq_len, unroll=runtime == "mediapipe", inputs=3 if pieces else 1
@@ -223,8 +224,7 @@ def compare(folder: Any, model: bytes, texts: list[str], labels: list[str] | Non
         ),
     }
     if labels is not None:
-        index = {label: i for i, label in enumerate(folder.labels)}
-        truth = np.array([index[label] for label in labels])
+        truth = np.array(label_indices(labels, folder.labels))
         result["accuracy"] = {
             "keras": float((keras_scores.argmax(1) == truth).mean()),
             "tflite": float((lite_scores.argmax(1) == truth).mean()),
