@@ -177,8 +177,8 @@ class TrainingSpec:
     average_epochs: int = setting(
         3, "Keep the mean weights of the last N epochs run; 0: the epoch with the best val loss"
     )
-    seed: int = setting(8, "Seed for the split, the shuffling and the weights")
-    # 8: the bundled model's, the median on SST-2 dev of its builds with seeds 7, 8 and 9
+    seed: int = setting(7, "Seed for the split, the shuffling and the weights")
+    # 7: the bundled model's, the median on SST-2 dev of its builds with seeds 7, 8 and 9
     # (scripts/median_build.py); the default is the bundled recipe, seed included.
     stream: bool = setting(
         False, "Read --data files once per epoch instead of holding them in memory"
