@@ -89,16 +89,20 @@ def test_dynamic_phone_file_keeps_a_scale_per_embedding_row(folder, exported) ->
     """The converter would give the gathered word table one scale for all its rows; the
     dynamic phone file holds it as int8 rows with their own scales, and the converter
     leaves that table as written (no scales of its own on it)."""
-    from sentigru.export.graph import RowInt8
+    from sentigru.export.graph import ROW_SCALES, RowInt8
 
     keras = folder.model.get_layer("embedding").embeddings.numpy()
+    expected = RowInt8.of(keras)
     interpreter = Interpreter(model_content=exported[("mediapipe", "dynamic")])
     interpreter.allocate_tensors()
-    tables = [t for t in interpreter.get_tensor_details() if tuple(t["shape"]) == keras.shape]
+    details = interpreter.get_tensor_details()
+    tables = [t for t in details if tuple(t["shape"]) == keras.shape]
     assert [t["dtype"] for t in tables] == [np.int8]
     assert len(tables[0]["quantization_parameters"]["scales"]) == 0
-    stored = interpreter.get_tensor(tables[0]["index"])
-    np.testing.assert_array_equal(stored, RowInt8.of(keras).table)
+    np.testing.assert_array_equal(interpreter.get_tensor(tables[0]["index"]), expected.table)
+    books = [t for t in details if tuple(t["shape"]) == (ROW_SCALES,)]
+    assert [t["dtype"] for t in books] == [np.float32]  # the scales stay float
+    np.testing.assert_array_equal(interpreter.get_tensor(books[0]["index"]), expected.book)
 
 
 def test_unwritable_destination_fails_before_work(trained_model: Path, tmp_path: Path) -> None:
