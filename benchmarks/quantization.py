@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from sentigru import bundle
+from sentigru.data.examples import label_indices
 from sentigru.data.files import ReadOptions
 from sentigru.data.sources import DataSource
 from sentigru.export.graph import PhoneWeights, RowInt8, phone_function
@@ -153,13 +154,12 @@ def against(base: np.ndarray, other: np.ndarray, truth: np.ndarray) -> dict:
 
 def measure(path: Path, data: dict) -> dict:
     folder = bundle.load(path)
-    index = {label: i for i, label in enumerate(folder.labels)}
     files = {"phone file, one scale": phone_file(folder, False)}
     files["phone file, a scale per row"] = phone_file(folder, True)
     result: dict = {"model": str(path), "seed": folder.manifest.get("seed"), "sets": {}}
     predictor = KerasPredictor(folder)
     for name, (texts, labels) in data.items():
-        truth = np.array([index[label] for label in labels])
+        truth = np.array(label_indices(labels, folder.labels))
         keras = predictor.scores(texts)
         rows = {"keras accuracy": round(100 * float((keras.argmax(1) == truth).mean()), 3)}
         for label, content in files.items():
