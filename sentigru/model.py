@@ -11,6 +11,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from sentigru.contract import START_ID, UNKNOWN_ID
 from sentigru.spec import ModelSpec
 
 
@@ -115,11 +116,43 @@ class HashedBigrams(layers.Layer):
         return {**super().get_config(), **config}
 
 
+@keras.saving.register_keras_serializable(package="sentigru")
+class UnknownDropout(layers.Layer):
+    """In training, each word id becomes ``<UNKNOWN>`` with probability ``rate``.
+
+    A user's typo, a capitalisation the vocabulary lacks or a word it never kept reaches
+    the model as ``<UNKNOWN>``. A model that never saw ``<UNKNOWN>`` stand where a
+    sentiment word stood reads *The pacing is incredibly bda* from what is left, and
+    answers it confidently. Trained with words hidden this way, it learns how much the
+    rest of a text tells. ``<PAD>`` and ``<START>`` are never replaced; at inference the
+    layer passes the ids through, so the phone graph has no trace of it.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def call(self, ids, training=None):  # type: ignore[no-untyped-def]
+        if not training or not self.rate:
+            return ids
+        draw = keras.random.uniform(ops.shape(ids), seed=self.generator)
+        hidden = ops.logical_and(draw < self.rate, ops.greater(ids, START_ID))
+        return ops.where(hidden, ops.full_like(ids, UNKNOWN_ID), ids)
+
+    def get_config(self) -> dict[str, object]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
 def build_model(spec: ModelSpec, vocab_size: int, num_labels: int) -> keras.Model:
     """A new, untrained model; ``vocab_size`` counts the special tokens."""
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     mask = ops.not_equal(ids, 0)
-    x = layers.Embedding(vocab_size, spec.embed_dim, name="embedding")(ids)
+    words = ids
+    if spec.unknown_rate:
+        words = UnknownDropout(spec.unknown_rate, name="unknown_dropout")(ids)
+    x = layers.Embedding(vocab_size, spec.embed_dim, name="embedding")(words)
     if spec.dropout:
         x = layers.SpatialDropout1D(spec.dropout, name="embedding_dropout")(x)
     step_mask = mask
@@ -140,7 +173,7 @@ def build_model(spec: ModelSpec, vocab_size: int, num_labels: int) -> keras.Mode
         x = layers.Dropout(spec.dropout, name="dropout")(x)
     if spec.bigram_buckets:
         bigrams = HashedBigrams(vocab_size, spec.bigram_buckets, spec.bigram_dim, name="bigrams")(
-            ids
+            words
         )
         x = layers.Concatenate(name="features")([x, bigrams])
         if spec.dropout:

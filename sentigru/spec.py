@@ -122,6 +122,11 @@ class ModelSpec:
     units: int = setting(64, "Units per direction of each recurrent layer")
     layers: int = setting(1, "Stacked bidirectional layers (1-4)")
     dropout: float = setting(0.4, "Dropout on the embeddings and before the output layer")
+    unknown_rate: float = setting(
+        0.0, "In training, the share of words shown to the model as <UNKNOWN>"
+    )
+    # A word the vocabulary lacks (a typo, an unseen capitalisation) is <UNKNOWN> to the
+    # phone; trained with words hidden so, the model is less sure of what it cannot read.
     pooling: str = setting("maxmean", "Pooling over the real (unpadded) steps", POOLINGS)
     chunk_len: int = setting(64, "Read texts in independent chunks of this many ids; 0: whole")
     # The phone graph unrolls the recurrence over one chunk and runs all chunks as a
@@ -138,6 +143,10 @@ class ModelSpec:
         _check(self.units >= 1, f"units must be at least 1, got {self.units}")
         _check(1 <= self.layers <= 4, f"layers must be between 1 and 4, got {self.layers}")
         _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), got {self.dropout}")
+        _check(
+            0.0 <= self.unknown_rate < 1.0,
+            f"unknown_rate must be in [0, 1), got {self.unknown_rate}",
+        )
         _check(
             self.chunk_len == 0 or self.chunk_len >= 4,
             f"chunk_len must be 0 or at least 4, got {self.chunk_len}",

@@ -15,6 +15,7 @@ SPECS = [
     ModelSpec(cell="lstm", units=8, embed_dim=6, chunk_len=5, bigram_buckets=0, pooling="max"),
     ModelSpec(units=8, embed_dim=6, layers=2, chunk_len=4, bigram_buckets=37, bigram_dim=3),
     ModelSpec(units=8, embed_dim=6, chunk_len=4, bigram_buckets=37, bigram_dim=1, pooling="mean"),
+    ModelSpec(units=8, embed_dim=6, chunk_len=4, bigram_buckets=37, unknown_rate=0.3),
 ]
 
 

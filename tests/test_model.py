@@ -63,3 +63,40 @@ def test_saved_model_reloads_in_safe_mode(tmp_path) -> None:
     ids = np.array([[1, 5, 6, 7, 8, 9, 0, 0]], np.int32)
     again = load_keras(tmp_path / "m.keras")
     np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(model(ids)), atol=1e-6)
+
+
+def test_unknown_dropout_hides_words_in_training_only() -> None:
+    """In training, words (never <PAD> or <START>) become <UNKNOWN> at about the rate
+    asked; at inference the ids pass unchanged, so the phone graph needs no such step."""
+    from sentigru.contract import PAD_ID, START_ID, UNKNOWN_ID
+    from sentigru.model import UnknownDropout
+
+    keras.utils.set_random_seed(3)
+    layer = UnknownDropout(0.25)
+    ids = np.zeros((64, 40), np.int32)
+    ids[:, 0] = START_ID
+    ids[:, 1:30] = np.random.default_rng(0).integers(3, 500, (64, 29))
+    hidden = np.asarray(layer(ids, training=True))
+    assert np.array_equal(np.asarray(layer(ids, training=False)), ids)
+    assert np.all(hidden[:, 0] == START_ID) and np.all(hidden[:, 30:] == PAD_ID)
+    changed = hidden[:, 1:30] != ids[:, 1:30]
+    assert np.all(hidden[:, 1:30][changed] == UNKNOWN_ID)
+    assert 0.2 < changed.mean() < 0.3
+
+
+def test_a_model_with_unknown_dropout_reloads_and_predicts_as_without(tmp_path) -> None:
+    """The layer has no weights: with the same weights, the model answers as one built
+    without it, before and after a save."""
+    from sentigru.bundle import load_keras
+    from sentigru.model import build_model
+
+    spec = ModelSpec(units=4, embed_dim=4, chunk_len=4, bigram_buckets=17, bigram_dim=2)
+    plain = build_model(spec, 30, 2)
+    hiding = build_model(ModelSpec(**{**spec.__dict__, "unknown_rate": 0.2}), 30, 2)
+    hiding.set_weights(plain.get_weights())
+    hiding.save(tmp_path / "m.keras")
+    ids = np.array([[1, 5, 6, 7, 8, 9, 0, 0]], np.int32)
+    expected = np.asarray(plain(ids, training=False))
+    np.testing.assert_allclose(np.asarray(hiding(ids, training=False)), expected, atol=1e-6)
+    again = load_keras(tmp_path / "m.keras")
+    np.testing.assert_allclose(np.asarray(again(ids, training=False)), expected, atol=1e-6)
