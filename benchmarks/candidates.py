@@ -1090,7 +1090,7 @@ def verdict(
 
 def report(rows: dict[str, dict]) -> None:
     keys = ("G", "sst2_dev", "domains", "hotels", "headphones", "tweets", "negation", "short")
-    keys += ("typed", "action", "common", "negation_held", "negation_rare")
+    keys += ("typed", "action", "common", "negation_held", "negation_rare", "conf_gap")
     lines = [
         "# Training candidates on a proxy that predicts unseen data",
         "",
@@ -1105,8 +1105,10 @@ def report(rows: dict[str, dict]) -> None:
         "the commonest judgements that T's and U's training sentences also negate, "
         "`negation_held` the mean over the two negated checks of the sentences holding "
         "none, `negation_rare` the same over the sentences holding none of those words "
-        "nor of the frequent judgements Cw's sentences also negate (each measured only "
-        "where the model was on hand).",
+        "nor of the frequent judgements Cw's sentences also negate, `conf_gap` how much "
+        "surer (in points of the score a model gives its answer) it is of the plain checks' "
+        "adjective sentences than of the same with their judgement misspelt (each measured "
+        "only where the model was on hand).",
         "",
         "| model | " + " | ".join(keys) + " | training s | peak MiB |",
         "|---|" + "---|" * (len(keys) + 2),
@@ -1224,6 +1226,15 @@ def report(rows: dict[str, dict]) -> None:
         }
         guarded = ("negation_rare", "common", "typed")
         lines += against(rows, "Cw", "Cr", "negation", guarded, guards)
+    if summary(rows, "Cd", "G")[2]:
+        guards = {
+            "negation": held,
+            "negation_rare": held,
+            "common": ("Cw", "Cd"),
+            "typed": ("Cw", "Cd"),
+        }
+        guarded = ("negation", "negation_rare", "common", "typed")
+        lines += against(rows, "Cd", "Cw", "conf_gap", guarded, guards)
     for name, built in medians.items():
         if name != "C":
             lines.append(median_build_line(name, built))

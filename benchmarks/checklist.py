@@ -1101,6 +1101,11 @@ def by_column(rows: list[dict[str, str]], scores: list[float], column: str) -> d
     }
 
 
+def sureness(scores: list[float]) -> float:
+    """The mean score of the label given (the larger of P(positive) and 1 - P)."""
+    return sum(max(x, 1.0 - x) for x in scores) / len(scores)
+
+
 def measure_kinds(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dict:
     """Accuracy per kind, per variant and per family; for the typo kind also on the
     sentences before the change, and how many answers the change turned."""
@@ -1123,6 +1128,8 @@ def measure_kinds(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dic
                     [base[i] for i in index], [labels[i] for i in index]
                 )
                 variant["turned"] = sum((base[i] > 0.5) != (scores[i] > 0.5) for i in index)
+                variant["base_sure"] = sureness([base[i] for i in index])
+                variant["sure"] = sureness([scores[i] for i in index])
         if kind == "short_negation":  # which word was negated: the label says
             entry["families_by_label"] = {
                 label: by_column(
@@ -1518,17 +1525,18 @@ def contrast_table(result: dict) -> list[str]:
 
 def typo_table(result: dict) -> list[str]:
     lines = [
-        "| change | rows | bundled: before → after (answers turned) | TF-IDF: before → after "
-        "(turned) |",
-        "|---|---|---|---|",
+        "| change | rows | bundled: before → after (answers turned) | bundled: score of its "
+        "answer, before → after | TF-IDF: before → after (turned) |",
+        "|---|---|---|---|---|",
     ]
     for name in TYPO_VARIANTS:
         cells = []
         for model in ("bundled", "tfidf"):
             v = result[model]["typo_case"]["variants"][name]
             cells.append(f"{pct(v['base_accuracy'])} → {pct(v['accuracy'])} ({v['turned']})")
-        n = result["bundled"]["typo_case"]["variants"][name]["n"]
-        lines.append(f"| {name} | {n} | {cells[0]} | {cells[1]} |")
+        v = result["bundled"]["typo_case"]["variants"][name]
+        sure = f"{v['base_sure']:.2f} → {v['sure']:.2f}" if "sure" in v else ""
+        lines.append(f"| {name} | {v['n']} | {cells[0]} | {sure} | {cells[1]} |")
     return lines
 
 
@@ -1801,7 +1809,10 @@ def write_reports(result: dict, here: Path = HERE) -> None:
         "",
         "Each sentence next to its unchanged form (`base` column). *before* is the accuracy on "
         "the unchanged sentences, *turned* how many answers the change flipped. The "
-        "no-apostrophe rows are contracted negations, so their *before* is a negation figure.",
+        "no-apostrophe rows are contracted negations, so their *before* is a negation figure. "
+        "*Score of its answer* is the mean probability the bundled model gives the label it "
+        "answers: where a change hides the judgement from it (a misspelt word is "
+        "`<UNKNOWN>` to the vocabulary), it should fall towards 0.5.",
         "",
         *typo_table(result),
         "",

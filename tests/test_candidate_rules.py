@@ -74,3 +74,18 @@ def test_a_median_build_below_the_floor_installs_nothing() -> None:
     assert "seed 9 (84.50 %), is below the floor" in candidates.median_build_line("X", low)
     high = {"rows": 1000, "sst2_dev": {"7": 0.84, "8": 0.86, "9": 0.855}}
     assert "seed 9 (85.50 %), is at the floor or above" in candidates.median_build_line("X", high)
+
+
+def test_the_unreadable_sentences_differ_from_the_readable_in_their_judgement_only() -> None:
+    """``conf_gap`` compares a model on a sentence and on the same sentence with its last
+    word misspelt: nothing else may change, and the misspelling must change the word."""
+    checks = candidates.read_checks(candidates.DATA / "checks")
+    readable, unreadable = candidates.judgements_misspelt(checks)
+    assert len(readable.texts) == len(unreadable.texts) > 300
+    assert list(readable.labels) == list(unreadable.labels)
+    for before, after in zip(readable.texts, unreadable.texts):
+        head, last = before.rstrip(".").rsplit(" ", 1)
+        new_head, new_last = after.rstrip(".").rsplit(" ", 1)
+        assert head == new_head and new_last != last and sorted(new_last) == sorted(last)
+    assert candidates.misspelt("wonderful") == "wnoderful"
+    assert candidates.misspelt("aaa") == "aaa"  # nothing to swap: left as it is

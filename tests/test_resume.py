@@ -42,6 +42,8 @@ ARGS = [
     "3",
     "--average-epochs",  # the mean of every epoch: those before the kill must survive it
     "20",
+    "--unknown-rate",  # its draws, too, continue where the killed run left them
+    "0.2",
 ]
 
 
