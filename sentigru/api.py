@@ -79,9 +79,11 @@ class Classifier:
 
         examples = DataSource.of(data, **source).load("test")
         truth = label_indices(examples.labels, self.labels)
-        scores, known = self._predictor.scores_known(examples.texts)
+        scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
-        report["unread"] = int((known == 0).sum())
+        report["unread"] = int((read[:, 0] == 0).sum())
+        total = int(read.sum())
+        report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
         return report
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:

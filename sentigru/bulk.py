@@ -327,9 +327,10 @@ class BucketRunner:
     def iter_windows(
         self, texts: Iterable[str]
     ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
-        """``(texts, scores, known)`` a window at a time, in input order: ``known`` counts
-        each text's words with an id of their own (``known_tokens``), from the ids made
-        for scoring, so no text is tokenized twice."""
+        """``(texts, scores, read)`` a window at a time, in input order: ``read`` counts
+        each text's words with an id of their own and its unknown words (``[n, 2]``:
+        ``known_tokens``, ``unknown_tokens``), from the ids made for scoring, so no text
+        is tokenized twice."""
         iterator = iter(texts)
         pending: deque[tuple[list[str], np.ndarray, list[_Part]]] = deque()
         while True:
@@ -337,8 +338,8 @@ class BucketRunner:
             if window:
                 pending.append((window, *self._submit(window)))
             if pending and (not window or len(pending) > 1):
-                done, known, parts = pending.popleft()
-                yield done, self._collect(len(done), parts), known
+                done, read, parts = pending.popleft()
+                yield done, self._collect(len(done), parts), read
             if not window and not pending:
                 return
 
@@ -350,14 +351,15 @@ class BucketRunner:
             rows.append(self.tokenizer.ids(text))
             if pause:
                 pause()
-        known = np.zeros(len(rows), np.int64)
+        read = np.zeros((len(rows), 2), np.int64)
         parts = []
         for positions, ids in _batches(rows, self.plan):
-            known[positions] = self.tokenizer.count_known(ids[: len(positions)])
+            read[positions, 0] = self.tokenizer.count_known(ids[: len(positions)])
+            read[positions, 1] = self.tokenizer.count_unknown(ids[: len(positions)])
             parts.append((positions, run(ids)))
             if pause:
                 pause()
-        return known, parts
+        return read, parts
 
     def _collect(self, n: int, parts: list[_Part]) -> np.ndarray:
         out: np.ndarray | None = None

@@ -368,7 +368,8 @@ and dropped, so a huge line without a newline costs bounded memory."""
 
 
 UNREAD_NOTES = 3
-"""Texts without a known word that get a note of their own on stderr; more are counted."""
+"""Texts without a known word, and texts with as many unknown words as known ones, that
+get a note of their own on stderr; more are counted."""
 
 
 def _texts(args: Sequence[str]) -> Iterator[str]:
@@ -425,21 +426,31 @@ def predict(
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if not texts and sys.stdin.isatty() else 256
-    unread = 0
+    unread = partly = 0
     for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
-        else:
-            pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
-            click.echo(f"{pairs}\t{text}")
-            if not result["known_tokens"]:
-                unread += 1
-                if unread <= UNREAD_NOTES:
-                    _echo_err(
-                        f"note: the model knows no word of {text[:40]!r}; its score means nothing"
-                    )
+            continue
+        pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
+        click.echo(f"{pairs}\t{text}")
+        known, unknown = result["known_tokens"], result["unknown_tokens"]
+        if not known:
+            unread += 1
+            if unread <= UNREAD_NOTES:
+                _echo_err(
+                    f"note: the model knows no word of {text[:40]!r}; its score means nothing"
+                )
+        elif unknown >= known:
+            partly += 1
+            if partly <= UNREAD_NOTES:
+                _echo_err(
+                    f"note: the model knows {known} of the {known + unknown} words of "
+                    f"{text[:40]!r}; its score reads only those"
+                )
     if unread > UNREAD_NOTES:
         _echo_err(f"note: {unread} texts in all had no word the model knows")
+    if partly > UNREAD_NOTES:
+        _echo_err(f"note: {partly} texts in all had as many unknown words as known ones")
 
 
 # -- evaluate -------------------------------------------------------------------------------

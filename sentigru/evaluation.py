@@ -49,6 +49,12 @@ def classification_report(
     }
 
 
+UNKNOWN_NOTE = 0.2
+"""Share of unknown words from which ``format_report`` says so. In English reviews the
+bundled model knows all but a few percent of the words (names, typos); a fifth or more
+unknown means text of another kind than it learnt from."""
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
@@ -71,4 +77,10 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
     if report.get("unread"):
         lines += ["", f"note: {report['unread']} texts had no word the model knows (scored blind)"]
+    if report.get("unknown_share", 0.0) >= UNKNOWN_NOTE:
+        lines += [
+            "",
+            f"note: {report['unknown_share']:.0%} of the words read were unknown to the model "
+            "(another language or script, or words its training data lacked)",
+        ]
     return "\n".join(lines)

@@ -271,6 +271,29 @@ class SentencePieceTokenizer:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
         return np.count_nonzero((rows != 0) & ~np.isin(rows, self._unknown_ids), axis=1)
 
+    def unknown(self, text: str) -> int:
+        """Characters of ``text`` within the model's length that it has no piece for:
+        ``<unk>`` pieces, and characters spelt in byte pieces (counted once each, by the
+        byte that starts the character)."""
+        weights = self._unread_weights
+        return int(sum(weights[i] for i in self.ids(text)))
+
+    def count_unknown(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`unknown` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
+        return self._unread_weights[rows].sum(axis=1)
+
+    @functools.cached_property
+    def _unread_weights(self) -> np.ndarray:
+        """1 for the ids :meth:`unknown` counts, 0 for the others, indexed by id."""
+        sp = self.vocab.processor
+        weights = np.zeros(len(self.vocab), np.int64)
+        for i in range(len(self.vocab)):
+            if sp.IsByte(i):  # "<0xE3>": a UTF-8 continuation byte is 10xxxxxx
+                weights[i] = int(sp.IdToPiece(i)[3:5], 16) & 0xC0 != 0x80
+        if contract.PIECE_UNKNOWN_ID not in (self._cls, self._sep):
+            weights[contract.PIECE_UNKNOWN_ID] = 1
+        return weights
+
     @functools.cached_property
     def _unknown(self) -> frozenset[int]:
         """The ids that are no learnt piece: specials, ``▁`` alone and byte pieces."""

@@ -32,27 +32,30 @@ class Predictor:
 
     def classify(self, texts: Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
         """One result per text: the top label and score, the ``top_k`` best labels, and
-        ``known_tokens``, how many of the words the model reads are in its vocabulary.
-        With 0 the model saw nothing but ``<START>`` and unknown words (another language,
-        emoji, an empty text): its score says nothing about the text."""
-        scores, known = self.scores_known(texts)
-        return [self.result(row, int(k), top_k) for row, k in zip(scores, known)]
+        ``known_tokens``, how many of the words the model reads are in its vocabulary,
+        and ``unknown_tokens``, how many it reads as unknown. With no known token the
+        model saw nothing but ``<START>`` and unknown words (another language, emoji, an
+        empty text): its score says nothing about the text. With some of each it read
+        part of the text (a typo, a word it never learnt)."""
+        scores, read = self.scores_read(texts)
+        return [self.result(row, counts, top_k) for row, counts in zip(scores, read)]
 
-    def result(self, row: np.ndarray, known: int, top_k: int = 1) -> dict[str, Any]:
-        """One text's result from its scores and its ``known_tokens``."""
+    def result(self, row: np.ndarray, read: np.ndarray, top_k: int = 1) -> dict[str, Any]:
+        """One text's result from its scores and its :meth:`read` counts."""
         order = np.argsort(-row, kind="stable")[: max(1, top_k)]
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
-        return {**ranked[0], "scores": ranked, "known_tokens": known}
+        known, unknown = (int(x) for x in read)
+        return {**ranked[0], "scores": ranked, "known_tokens": known, "unknown_tokens": unknown}
 
-    def scores_known(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`scores` and each text's :meth:`known` count."""
-        known = np.fromiter((self.known(t) for t in texts), np.int64, len(texts))
-        return self.scores(texts), known
+    def scores_read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`scores` and each text's :meth:`read` counts, ``[len(texts), 2]``."""
+        read = np.array([self.read(t) for t in texts], np.int64).reshape(len(texts), 2)
+        return self.scores(texts), read
 
-    def known(self, text: str) -> int:
+    def read(self, text: str) -> tuple[int, int]:
         """Words (pieces, with SentencePiece) of ``text`` within the model's length that
-        have an id of their own."""
-        return int(self.tokenizer.known(text))
+        have an id of their own, and words (characters) it reads as unknown."""
+        return int(self.tokenizer.known(text)), int(self.tokenizer.unknown(text))
 
     def classify_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
@@ -182,10 +185,10 @@ class LiteRTPredictor(Predictor):
             )
         return self._bulk
 
-    def scores_known(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def scores_read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         runner = self._runner(len(texts)) if len(texts) > 1 else None
         if runner is None:
-            return super().scores_known(texts)
+            return super().scores_read(texts)
         parts = list(runner.iter_windows(texts))
         return np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
 
@@ -204,9 +207,9 @@ class LiteRTPredictor(Predictor):
         if runner is None:
             yield from super().classify_stream(chain(first, iterator), top_k, chunk_size)
             return
-        for window, scores, known in runner.iter_windows(chain(first, iterator)):
-            for text, row, count in zip(window, scores, known):
-                yield text, self.result(row, int(count), top_k)
+        for window, scores, read in runner.iter_windows(chain(first, iterator)):
+            for text, row, counts in zip(window, scores, read):
+                yield text, self.result(row, counts, top_k)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores ``[len(texts), labels]``. Many texts go through :mod:`sentigru.bulk`:

@@ -230,6 +230,14 @@ class Tokenizer:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
         return np.count_nonzero(rows > UNKNOWN_ID, axis=1)
 
+    def unknown(self, text: str) -> int:
+        """Words of ``text`` within the model's length that it reads as ``<UNKNOWN>``."""
+        return sum(1 for i in self.ids(text) if i == UNKNOWN_ID)
+
+    def count_unknown(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`unknown` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
+        return np.count_nonzero(rows == UNKNOWN_ID, axis=1)
+
 
 def padded(rows: Sequence[Sequence[int]], seq_len: int) -> np.ndarray:
     """Id rows as an ``int32`` array ``[len(rows), seq_len]``, padded with 0 (``<PAD>``,

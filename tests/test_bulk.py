@@ -129,11 +129,13 @@ def test_results_in_bulk_are_the_results_one_at_a_time(phone: LiteRTPredictor) -
     assert predictor._bulk is None
     assert [r["known_tokens"] for r in alone] == [phone.tokenizer.known(t) for t in texts]
     assert [r["known_tokens"] for r in alone[-4:]] == [0, 0, 0, 1]
+    assert [r["unknown_tokens"] for r in alone[-4:]] == [0, 2, 0, 0]
     for got in (
         predictor.classify(texts, top_k=2),
         [r for _, r in predictor.classify_stream(iter(texts), top_k=2)],
     ):
-        assert [r["known_tokens"] for r in got] == [r["known_tokens"] for r in alone]
+        for key in ("known_tokens", "unknown_tokens"):
+            assert [r[key] for r in got] == [r[key] for r in alone]
         assert [r["label"] for r in got] == [r["label"] for r in alone]
         scores = np.array([[s["score"] for s in r["scores"]] for r in got])
         assert (
@@ -260,5 +262,5 @@ def test_sentencepiece_files_run_in_buckets_with_the_answers_one_at_a_time(
         assert runner.plan.resizable and runner.plan.lengths[0] == chunk
         windows = list(runner.iter_windows(texts))
     assert_same_answers(np.concatenate([w[1] for w in windows]), np.array(expected))
-    known = np.concatenate([w[2] for w in windows])
-    assert known.tolist() == [tokenizer.known(t) for t in texts]
+    read = np.concatenate([w[2] for w in windows])
+    assert read.tolist() == [[tokenizer.known(t), tokenizer.unknown(t)] for t in texts]

@@ -97,6 +97,30 @@ def test_evaluate_reports_metrics(trained_model: Path, synthetic_files) -> None:
     assert text.output.startswith("N\t200\n")
 
 
+def test_evaluate_says_when_much_of_the_text_is_unknown_to_the_model(tmp_path: Path) -> None:
+    """German reviews scored by the bundled English model: most words are unknown to it,
+    and the report says so; on English reviews it knows nearly every word and is quiet."""
+    german = [
+        ("negative", "Das Essen war kalt und der Kellner unfreundlich."),
+        ("positive", "Wunderschönes Zimmer, sehr freundliches Personal."),
+        ("negative", "Leider völlig enttäuschend, nie wieder."),
+        ("positive", "Schnelle Lieferung, alles bestens."),
+    ]
+    english = [
+        ("negative", "The food was cold and the staff were rude."),
+        ("positive", "A lovely room and very friendly staff."),
+    ]
+    shares = []
+    for name, rows in (("de", german), ("en", english)):
+        data = tmp_path / f"{name}.tsv"
+        data.write_text("label\ttext\n" + "".join(f"{a}\t{b}\n" for a, b in rows), "utf-8")
+        report = json.loads(run("evaluate", "--data", str(data), "--json").output)
+        shares.append(report["unknown_share"])
+        text = run("evaluate", "--data", str(data)).output
+        assert ("were unknown to the model" in text) == (name == "de")
+    assert shares[0] > 0.5 and shares[1] == 0.0
+
+
 def test_evaluate_refuses_unknown_labels(trained_model: Path, tmp_path: Path) -> None:
     data = tmp_path / "other.tsv"
     data.write_text("label\ttext\nneutral\tit was fine\n")
@@ -265,6 +289,23 @@ def test_text_the_model_cannot_read_is_flagged() -> None:
         timeout=60,
     )
     assert plain.returncode == 0 and plain.stderr.count("knows no word") == 3
+
+
+def test_text_the_model_reads_only_in_part_is_flagged() -> None:
+    """A misspelt judgement and a word the vocabulary lacks are unknown: --json counts
+    them, and the plain output notes a text with as many unknown words as known ones."""
+    texts = ["It was xqzvy wnoderful.", "A wonderful film, xqzvy."]
+    as_json = [json.loads(line) for line in run("predict", "--json", *texts).output.splitlines()]
+    assert [(r["known_tokens"], r["unknown_tokens"]) for r in as_json] == [(2, 2), (3, 1)]
+    plain = subprocess.run(
+        [sys.executable, "-m", "sentigru", "predict", *texts],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert plain.returncode == 0
+    assert plain.stderr.count("the model knows 2 of the 4 words") == 1
+    assert "knows 3 of" not in plain.stderr
 
 
 def test_training_on_text_the_tokenizer_cannot_read_is_refused(tmp_path: Path) -> None:

@@ -65,5 +65,9 @@ def test_known_pieces_leave_out_bytes_that_spell_unseen_characters() -> None:
     assert any(tokenizer.vocab.processor.IsByte(i) for i in tokenizer.ids(texts[0]))
     rows = tokenizer.encode(texts)
     assert list(tokenizer.count_known(rows)) == [tokenizer.known(t) for t in texts]
+    # Unknown: each character spelt in bytes once (3 bytes each for these kanji and kana,
+    # 4 for the emoji), nothing for learnt pieces or an empty text.
+    assert [tokenizer.unknown(t) for t in texts] == [8, 2, 0, 0]
+    assert list(tokenizer.count_unknown(rows)) == [tokenizer.unknown(t) for t in texts]
     japanese = SentencePieceTokenizer(Pieces.train(JAPANESE * 4, MIN_PIECES), 64)
-    assert japanese.known("最悪") > 0
+    assert japanese.known("最悪") > 0 and japanese.unknown("最悪") == 0

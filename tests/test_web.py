@@ -344,6 +344,48 @@ def test_browser_scores_match_the_python_predictor(phone: Any, served: str) -> N
     assert tops == {"negative", "positive"}  # not a degenerate run
 
 
+def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, served: str) -> None:
+    """The page reads vocab.txt out of the model file and splits the text as the phone
+    does: it finds the words the model knows, and those it reads as unknown, that
+    ``sentigru predict --json`` reports, on every parity text (NUL, other scripts, over-long
+    text) and on case spellings, apostrophes and digits."""
+    from sentigru.predictor import open_predictor
+
+    texts = [
+        *_parity_texts(),
+        "GREAT Great great gREAT",
+        "don't DON'T dont 'quoted' it's",
+        "4 stars, 10/10, 2nd_best",
+        "It was xqzvy wnoderful.",
+    ]
+    predictor = open_predictor(MODEL)
+    expected = [list(predictor.read(text)) for text in texts]
+    _open(phone, f"{served}/good/")
+    got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.read))", texts)
+    assert [[r["known"], r["unknown"]] for r in got] == expected
+    assert expected[-1] == [2, 2] and any(k == 0 for k, _ in expected)
+    assert max(k + u for k, u in expected) == predictor.tokenizer.seq_len - 1  # cut as Python
+
+
+def test_page_says_when_the_model_cannot_read_the_text(phone: Any, served: str) -> None:
+    _open(phone, f"{served}/good/")
+    for text, note in (
+        ("最悪の映画だった", "knows no word of this text"),
+        ("It was xqzvy wnoderful.", "knows 2 of the 4 words"),
+        ("A wonderful, moving film.", None),
+    ):
+        phone.fill("#text", text)
+        phone.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('Classified')"
+        )
+        status = phone.inner_text("#status")
+        assert (note in status) if note else ("knows" not in status), status
+        phone.fill("#text", "")
+        phone.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('Ready')"
+        )
+
+
 def test_browser_runs_a_sentencepiece_model_as_python_does(
     phone: Any, served_pieces: tuple[str, bytes]
 ) -> None:
@@ -367,6 +409,8 @@ def test_browser_runs_a_sentencepiece_model_as_python_does(
     assert worst < 1e-3, worst
     assert (lite.argmax(1) == theirs.argmax(1)).all()
     assert len(set(lite.argmax(1))) == 3  # not a degenerate model
+    # Pieces are not words: the page does not count them (it has no SentencePiece).
+    assert phone.evaluate("window.sentigru.read('great')") is None
 
 
 def test_phone_screen_shows_the_label_as_you_type(phone: Any, served: str, tmp_path: Path) -> None:

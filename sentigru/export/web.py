@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sentigru import __version__
+from sentigru import __version__, contract
 from sentigru.atomic import current_umask, replace_path
 from sentigru.errors import SentigruError
 from sentigru.modelfile import read_metadata
@@ -156,6 +156,16 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
+def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """What the page needs to count the words of a text the model knows, as
+    :meth:`sentigru.tokenizer.Tokenizer.known` does: only for the contract's regex
+    tokenizer, whose split JavaScript's ASCII ``\\w`` reproduces; the page reads
+    ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
+    if meta.get("tokenizer") != "regex" or meta.get("delim_regex") != contract.DELIM_REGEX:
+        return None
+    return {"vocab": contract.VOCAB_FILE, "seqLen": int(meta["seq_len"])}
+
+
 def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) -> str:
     """index.html with the model's name, labels and size, the CSP, and the page config
     (a JSON data block the script reads: not executed, so the CSP needs no hash)."""
@@ -166,6 +176,7 @@ def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) ->
         "mediapipe": mediapipe,
         "maxModelBytes": MAX_MODEL_BYTES,
         "loadTimeoutMs": LOAD_TIMEOUT_MS,
+        "words": _word_counting(meta),
     }
     # "<" escaped so that no text in the metadata can close the data block early.
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")

@@ -2,9 +2,11 @@
 // (TextClassifier, WebAssembly) and shows the label and scores of what is typed.
 //
 // For scripts: window.sentigru.ready (a Promise that resolves with the model's details
-// once it is loaded, and rejects with a readable message when it cannot be) and
+// once it is loaded, and rejects with a readable message when it cannot be),
 // window.sentigru.classify(text) (a Promise of [{label, score}, ...], every label,
-// highest score first).
+// highest score first) and window.sentigru.read(text) (a Promise of {known, unknown}: the
+// words of the text the model has in its vocabulary and those it reads as unknown, as
+// `sentigru predict --json` counts them; null for a SentencePiece model).
 
 const config = JSON.parse(document.getElementById("sentigru-config").textContent);
 const DEBOUNCE_MS = 120;
@@ -68,6 +70,63 @@ async function fetchModel(url, limit) {
   return bytes;
 }
 
+// --------------------------------------------------------- the words the model knows
+
+// The bytes of a file stored (uncompressed) in the zip archive appended to the model, as
+// sentigru and the TFLite metadata writers pack vocab.txt; null when there is none.
+function storedFile(bytes, name) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return null;
+  const entries = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const decoder = new TextDecoder();
+  for (let n = 0; n < entries && at + 46 <= bytes.length; n++) {
+    if (view.getUint32(at, true) !== 0x02014b50) return null;
+    const method = view.getUint16(at + 10, true);
+    const size = view.getUint32(at + 20, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const skip = nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    if (decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength)) === name) {
+      if (method !== 0 || local + 30 > bytes.length) return null;
+      const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+      return start + size <= bytes.length ? bytes.subarray(start, start + size) : null;
+    }
+    at += 46 + skip;
+  }
+  return null;
+}
+
+// vocab.txt as the phone reads it: lines split on "\n", a trailing "\r" dropped, empty
+// lines skipped, the first field of a line (split on " ") mapped to the number after it.
+function parseVocab(bytes) {
+  const ids = new Map();
+  for (let line of new TextDecoder().decode(bytes).split("\n")) {
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (!line) continue;
+    const [word, id] = line.split(" ");
+    if (!ids.has(word)) ids.set(word, Number.parseInt(id, 10));
+  }
+  return ids;
+}
+
+// The contract's regex tokenizer: the text ends at a NUL and splits on [^\w']+, where \w
+// is ASCII only (as in RE2, and in a JavaScript regex without the u flag); the model
+// reads the first seqLen - 1 words, after <START>. Ids above 2 are words it knows.
+function countWords(ids, seqLen, text) {
+  const words = String(text).split("\0", 1)[0].split(/[^\w']+/).filter(Boolean);
+  let known = 0;
+  for (const word of words.slice(0, seqLen - 1)) if (ids.get(word) > 2) known++;
+  return { known, unknown: Math.min(words.length, seqLen - 1) - known };
+}
+
 async function loadClassifier() {
   const [mediapipe, bytes] = await Promise.all([
     import(absolute(config.mediapipe.bundle)).catch((error) => {
@@ -75,6 +134,8 @@ async function loadClassifier() {
     }),
     fetchModel(config.model.url, config.maxModelBytes),
   ]);
+  const vocab = config.words ? storedFile(bytes, config.words.vocab) : null;
+  wordIds = vocab ? parseVocab(vocab) : null;
   let fileset;
   try {
     fileset = await mediapipe.FilesetResolver.forTextTasks(absolute(config.mediapipe.wasm));
@@ -99,6 +160,7 @@ async function loadClassifier() {
 // instead of leaving the page waiting for ever.
 let timedOut = false;
 let closed = false;
+let wordIds = null;
 const loading = loadClassifier();
 const classifierReady = new Promise((resolve, reject) => {
   const seconds = config.loadTimeoutMs / 1000;
@@ -145,6 +207,12 @@ async function classify(text) {
   return rank(classifier.classify(text == null ? "" : String(text)));
 }
 
+async function read(text) {
+  await classifierReady;
+  if (!wordIds) return null;
+  return countWords(wordIds, config.words.seqLen, text == null ? "" : text);
+}
+
 // Frees the WebAssembly memory; classify() fails afterwards.
 async function close() {
   const classifier = await classifierReady;
@@ -154,7 +222,7 @@ async function close() {
   }
 }
 
-window.sentigru = Object.freeze({ ready, classify, close, model: config.model });
+window.sentigru = Object.freeze({ ready, classify, read, close, model: config.model });
 
 // ----------------------------------------------------------------------------- page
 
@@ -175,7 +243,19 @@ function showEmpty() {
   scoresView.replaceChildren();
 }
 
-function render(ranked, milliseconds) {
+// What the model could not read of the text, as `sentigru predict` notes it; "" when it
+// knows most of the words, or cannot tell (SentencePiece).
+function readingNote(counts) {
+  if (!counts) return "";
+  const { known, unknown } = counts;
+  if (known === 0) return " The model knows no word of this text: its score means nothing.";
+  if (unknown >= known) {
+    return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.`;
+  }
+  return "";
+}
+
+function render(ranked, milliseconds, counts) {
   const top = ranked[0];
   labelView.textContent = top ? top.label : "?";
   labelView.classList.remove("empty");
@@ -199,7 +279,7 @@ function render(ranked, milliseconds) {
       return row;
     }),
   );
-  setStatus(`Classified in ${milliseconds.toFixed(0)} ms.`);
+  setStatus(`Classified in ${milliseconds.toFixed(0)} ms.${readingNote(counts)}`);
 }
 
 let timer;
@@ -216,7 +296,9 @@ async function update() {
   const start = performance.now();
   try {
     const ranked = await classify(text);
-    if (id === sequence) render(ranked, performance.now() - start);
+    const milliseconds = performance.now() - start;
+    const counts = await read(text);
+    if (id === sequence) render(ranked, milliseconds, counts);
   } catch (error) {
     if (id === sequence) setStatus(`Cannot classify: ${messageOf(error)}`, true);
   }
