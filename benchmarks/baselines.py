@@ -29,6 +29,7 @@ import json
 import pickle
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -72,6 +73,29 @@ def balanced(examples: Examples, per_label: int, seed: str) -> Examples:
         rows = [i for i, x in enumerate(examples.labels) if x == label]
         keep.extend(rng.sample(rows, min(per_label, len(rows))))
     return examples.subset(sorted(keep))
+
+
+CURLY = "\u2019"
+"""The apostrophe phone keyboards type (iOS writes ``isn’t`` unless told not to). The
+phone's tokenizer splits on it, so ``isn’t`` reaches the model as ``isn`` and ``t``."""
+CURLY_SHARE = 0.25
+_CONTRACTED = re.compile(r"[A-Za-z]'[A-Za-z]")
+_PTB = re.compile(r"\s(?:n't|'s|'re|'ve|'ll|'d|'m)\b")
+
+
+def curled(examples: Examples, share: float = CURLY_SHARE, seed: str = "curly:1") -> Examples:
+    """``examples`` with every apostrophe of a seeded ``share`` of the rows that hold a
+    contraction (``isn't``, ``it's``) written as :data:`CURLY`, in place: the same rows in
+    the same order. Rows written the Penn Treebank way (SST-2's ``is n't``, ``it 's``)
+    are left as they are: nobody types them so."""
+    eligible = [
+        i
+        for i, text in enumerate(examples.texts)
+        if _CONTRACTED.search(text) and not _PTB.search(text)
+    ]
+    chosen = set(random.Random(seed).sample(eligible, round(share * len(eligible))))
+    texts = [t.replace("'", CURLY) if i in chosen else t for i, t in enumerate(examples.texts)]
+    return Examples(texts, list(examples.labels))
 
 
 def domain_mix(per_label: dict[str, int] | None = None) -> Examples:

@@ -420,6 +420,26 @@ the model cannot read):
   of Cw and Cd); then M's gate against Cw, and the three-seed build rule. Cw's two seed
   models are the ones measured before (trained on another machine of this kind).
 
+Added after Cd was measured, and fixed before Ca was trained (apostrophes as phones type
+them):
+
+* iOS types ``isn’t`` with U+2019 unless told not to, and so do many web forms and
+  review sites. The phone's tokenizer splits on it: ``wasn’t`` reaches the model as
+  ``wasn`` (no word of the bundled vocabulary) and ``t``. Written that way, the
+  apostrophe sentences of the negated and contraction checks and of ``short_negation``
+  (564) read 42.9, 20.7, 24.7 and 50.4 % on the bundled model (as written: 99.3, 86.0,
+  93.3 and 91.5 %); *The food wasn’t good.* is positive 0.86. The contract is fixed:
+  the model must learn the split form.
+* ``Ca``: Cw's rows and settings with every apostrophe of a seeded quarter of the rows
+  that hold a contraction written as ’, in place (``baselines.curled``; SST-2's Penn
+  Treebank rows, ``is n't``, left alone): as many rows, the same labels.
+* Measured apart: ``curly``, those 564 check sentences with ’.
+* Its rule: Ca replaces Cw when its mean over 2 seeds beats Cw's on ``curly`` by more
+  than the larger seed spread there of Cw and Ca, and loses no more than the tolerance
+  on G, SST-2 dev and other domains (the largest spread of A, B and E), on ``negation``
+  and ``negation_rare`` (2.62) and on ``common`` and ``typed`` (the larger spread there
+  of Cw and Ca); then M's gate against Cw, and the three-seed build rule.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -448,11 +468,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from baselines import (
+    CURLY,
     DATA,
     HELD_DOMAINS,
     NEGATION,
     SHARED,
     WIDER,
+    curled,
     domain_mix,
     load,
     nb_logistic,
@@ -520,6 +542,7 @@ CANDIDATES = {
     "Cw": "imdb-sst-wider-domains-negation-cw",
     "Cr": "imdb-sst-wider-domains-negation-c",
     "Cd": "imdb-sst-wider-domains-negation-cw",
+    "Ca": "imdb-sst-wider-domains-negation-ca",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -539,6 +562,7 @@ SETTINGS = {
     "Cw": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "Cr": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
     "Cd": ["--vocab-size", "11000", "--bigram-buckets", "32768", "--unknown-rate", "0.1"],
+    "Ca": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
 }
 """Settings a candidate changes in its preset."""
 
@@ -619,6 +643,7 @@ def split(_: argparse.Namespace) -> None:
     (RUNS / FREQUENT_WORDS).write_text(json.dumps(frequent, indent=1) + "\n")
     taught_more = joined(base, mix, as_examples(frequent_rows(lexicon, frequent)))
     write_tsv(RUNS / f"{CANDIDATES['Cw']}.tsv", taught_more)
+    write_tsv(RUNS / f"{CANDIDATES['Ca']}.tsv", curled(taught_more))
     balanced.extend(as_examples(wide_action_rows()))
     write_tsv(RUNS / f"{CANDIDATES['R']}.tsv", balanced)
     unsup = read_texts(SHARED / "imdb/unsup.tsv.gz")
@@ -755,6 +780,7 @@ def sets() -> dict[str, Examples]:
         found[f"{kind}_held"] = common_split(checks[kind], False)
     found["common"] = common_split([r for k in COMMON_KINDS for r in checks[k]], True)
     found["readable"], found["unreadable"] = judgements_misspelt(checks)
+    found["curly"] = curly_checks(checks)
     if (RUNS / FREQUENT_WORDS).exists():  # the sentences with no word Cw trains on either
         frequent = json.loads((RUNS / FREQUENT_WORDS).read_text())
         taught = common_words() | {w for found_ in frequent.values() for w in found_}
@@ -781,6 +807,16 @@ def common_split(
     taught = frozenset(common_words()) if taught is None else taught
     kept = [r for r in taught_or_held(rows, taught) if r["words"] == want]
     return Examples([r["text"] for r in kept], [r["label"] for r in kept])
+
+
+CURLY_KINDS = ("negated_positive", "negated_negative", "contraction", "short_negation")
+
+
+def curly_checks(checks: dict[str, list[dict[str, str]]]) -> Examples:
+    """The sentences of :data:`CURLY_KINDS` that hold an apostrophe, each written with
+    the one phone keyboards type (Ca's target)."""
+    rows = [row for kind in CURLY_KINDS for row in checks[kind] if "'" in row["text"]]
+    return Examples([row["text"].replace("'", CURLY) for row in rows], [r["label"] for r in rows])
 
 
 def misspelt(word: str) -> str:
@@ -1090,7 +1126,7 @@ def verdict(
 
 def report(rows: dict[str, dict]) -> None:
     keys = ("G", "sst2_dev", "domains", "hotels", "headphones", "tweets", "negation", "short")
-    keys += ("typed", "action", "common", "negation_held", "negation_rare", "conf_gap")
+    keys += ("typed", "action", "common", "negation_held", "negation_rare", "conf_gap", "curly")
     lines = [
         "# Training candidates on a proxy that predicts unseen data",
         "",
@@ -1107,8 +1143,9 @@ def report(rows: dict[str, dict]) -> None:
         "none, `negation_rare` the same over the sentences holding none of those words "
         "nor of the frequent judgements Cw's sentences also negate, `conf_gap` how much "
         "surer (in points of the score a model gives its answer) it is of the plain checks' "
-        "adjective sentences than of the same with their judgement misspelt (each measured "
-        "only where the model was on hand).",
+        "adjective sentences than of the same with their judgement misspelt, `curly` the "
+        "apostrophe sentences of four negation checks written with ’ (each measured only "
+        "where the model was on hand).",
         "",
         "| model | " + " | ".join(keys) + " | training s | peak MiB |",
         "|---|" + "---|" * (len(keys) + 2),
@@ -1235,6 +1272,15 @@ def report(rows: dict[str, dict]) -> None:
         }
         guarded = ("negation", "negation_rare", "common", "typed")
         lines += against(rows, "Cd", "Cw", "conf_gap", guarded, guards)
+    if summary(rows, "Ca", "G")[2]:
+        guards = {
+            "negation": held,
+            "negation_rare": held,
+            "common": ("Cw", "Ca"),
+            "typed": ("Cw", "Ca"),
+        }
+        guarded = ("negation", "negation_rare", "common", "typed")
+        lines += against(rows, "Ca", "Cw", "curly", guarded, guards)
     for name, built in medians.items():
         if name != "C":
             lines.append(median_build_line(name, built))
