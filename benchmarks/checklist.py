@@ -1363,6 +1363,51 @@ def feature_weights(pipeline) -> dict[str, float | None]:  # type: ignore[no-unt
     }
 
 
+CURLY = "\u2019"
+CURLY_KINDS = ("negated_positive", "negated_negative", "contraction", "short_negation")
+
+
+def curly_apostrophes(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dict:
+    """Per negation kind, the sentences with an apostrophe as written and with the one
+    phone keyboards type (:data:`CURLY`), which the phone's tokenizer splits on."""
+    out = {}
+    for kind in CURLY_KINDS:
+        rows = [row for row in checks[kind] if "'" in row["text"]]
+        labels = [row["label"] for row in rows]
+        straight = score([row["text"] for row in rows])
+        curly = score([row["text"].replace("'", CURLY) for row in rows])
+        out[kind] = {
+            "n": len(rows),
+            "straight": accuracy(straight, labels),
+            "curly": accuracy(curly, labels),
+        }
+    return out
+
+
+def curly_section(result: dict) -> list[str]:
+    return [
+        "## Apostrophes as phones type them",
+        "",
+        "iOS keyboards type ’ (U+2019) for the apostrophe unless told not to, and many "
+        "sites store it so. The phone's tokenizer splits on it (it is no ASCII word "
+        "character), and sentigru's Python does the same: *wasn’t* reaches the model as "
+        "*wasn* and *t*. The check sentences with an apostrophe, written both ways:",
+        "",
+        *curly_table(result),
+        "",
+    ]
+
+
+def curly_table(result: dict) -> list[str]:
+    lines = [
+        "| kind | sentences with an apostrophe | bundled: as written (') | with ’ |",
+        "|---|---|---|---|",
+    ]
+    for kind, v in result["curly"].items():
+        lines.append(f"| `{kind}` | {v['n']} | {pct(v['straight'])} | {pct(v['curly'])} |")
+    return lines
+
+
 def measure(args: argparse.Namespace) -> dict:
     import platform
 
@@ -1391,6 +1436,7 @@ def measure(args: argparse.Namespace) -> dict:
     }
     result["vocabulary"] = vocabulary_probes(folder.path)
     result["writings"] = writings(bundled, checks)
+    result["curly"] = curly_apostrophes(bundled, checks)
     data = splits(folder)
     result["train_rows"] = len(data["train"])
     result["fix_check"] = fix_check(data, set(sst.texts), checks)
@@ -1816,6 +1862,7 @@ def write_reports(result: dict, here: Path = HERE) -> None:
         "",
         *typo_table(result),
         "",
+        *(curly_section(result) if "curly" in result else []),
         "## Does SST-2's PTB tokenization hide its negations?",
         "",
         "SST-2 (67,349 of the training rows) is lower-cased and PTB-tokenized: `is n't`, "
