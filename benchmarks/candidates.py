@@ -920,7 +920,7 @@ def measure(args: argparse.Namespace) -> None:
         print(folder.name, {k: round(v, 4) for k, v in rows[folder.name].items()}, flush=True)
     rows = dict(sorted(rows.items()))
     rows.update({k: v for k, v in kept.items() if k.startswith("_")})  # speed, builds, teachers
-    for name, file in ((f"tfidf-{c}", CANDIDATES[c]) for c in (*"ABEIKWQUC", "Cw")):
+    for name, file in ((f"tfidf-{c}", CANDIDATES[c]) for c in (*"ABEIKWQUC", "Cw", "Ca")):
         if name in kept and args.keep_peers:  # the same split gives the same peer
             rows[name] = kept[name]
             continue
