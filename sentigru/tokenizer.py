@@ -144,7 +144,25 @@ class Vocabulary:
             for word, count in counts.items()
             if count >= alias_min_count and word != word.lower() and word.lower() in ids
         )
-        return cls(tokens, tuple((word, i) for i, word in aliases))
+        return cls(tokens, tuple((word, i) for i, word in aliases)).with_contraction_heads()
+
+    def with_contraction_heads(self) -> Vocabulary:
+        """This vocabulary with the head of each contracted word (``wasn`` of ``wasn't``,
+        ``Didn`` of ``Didn't``) as an alias of it, where the head is no word of its own.
+
+        Phone keyboards type ’ (U+2019) for the apostrophe, which the phone's tokenizer
+        splits on, as Python does: *wasn’t* arrives as ``wasn`` and ``t``. Read as
+        *wasn't*, the head keeps the negation; unknown, it loses it. A text typed with
+        ``'`` never holds such a head, so its ids do not change."""
+        index = self.index
+        heads: dict[str, int] = {}
+        for word, i in self.entries():
+            head = word.split("'", 1)[0]
+            known = head in index or head.lower() in index  # "WON": "won" is a word
+            if i > UNKNOWN_ID and "'" in word and head and not known:
+                heads.setdefault(head, i)
+        added = tuple(sorted(heads.items(), key=lambda item: (item[1], item[0])))
+        return Vocabulary(self.tokens, self.aliases + added) if added else self
 
     def to_text(self) -> str:
         """``vocab.txt`` in the ``token id`` line format the phone runtimes read."""
