@@ -146,3 +146,28 @@ def test_vocabulary_text_refuses_aliases_that_point_nowhere() -> None:
         Vocabulary.from_text("<PAD> 0\n<START> 1\n<UNKNOWN> 2\nword 3\nWord 1\n")
     with pytest.raises(SentigruError, match="twice"):
         Vocabulary.from_text("<PAD> 0\n<START> 1\n<UNKNOWN> 2\nword 3\nword 3\n")
+
+
+def test_contraction_heads_read_a_curly_apostrophe_as_the_contraction() -> None:
+    """Phones type ’, which the tokenizer splits on: *wasn’t* is ``wasn`` and ``t``. The
+    head gets the contracted word's id, in the case spellings the vocabulary has, unless
+    it is a word of its own (``don``) or a spelling of one (``WON`` of ``won``)."""
+    counts = {"wasn't": 5, "Wasn't": 3, "don't": 4, "don": 3, "won't": 3, "won": 3,
+              "WON'T": 2, "t": 2, "good": 6, "food": 4}  # fmt: skip
+    vocab = Vocabulary.from_counts(counts, 20, alias_min_count=2)
+    index = vocab.index
+    assert index["wasn"] == index["Wasn"] == index["wasn't"]
+    assert index["don"] != index["don't"] and "WON" not in index
+    tokenizer = Tokenizer(vocab, 16)
+    curly = tokenizer.ids("The food wasn\u2019t good")
+    straight = tokenizer.ids("The food wasn't good")
+    assert curly == [*straight[:4], index["t"], straight[4]]
+    # Text typed with ' holds no head: its ids are those of the vocabulary without them.
+    heads = {"wasn", "Wasn"}
+    without = Vocabulary(vocab.tokens, tuple(a for a in vocab.aliases if a[0] not in heads))
+    assert set(vocab.aliases) - set(without.aliases) == {
+        ("wasn", index["wasn't"]),
+        ("Wasn", index["wasn't"]),
+    }
+    text = "The food wasn't good, don't go; WON'T, won"
+    assert Tokenizer(without, 16).ids(text) == tokenizer.ids(text)

@@ -12,6 +12,7 @@ FRAGMENTS = [
     "wasn't it",
     "'quoted'",
     "it’s curly",
+    "I didn’t like it, it wasn’t good",
     "café",
     "naïve",
     "Straße",
