@@ -1391,7 +1391,9 @@ def curly_section(result: dict) -> list[str]:
         "iOS keyboards type ’ (U+2019) for the apostrophe unless told not to, and many "
         "sites store it so. The phone's tokenizer splits on it (it is no ASCII word "
         "character), and sentigru's Python does the same: *wasn’t* reaches the model as "
-        "*wasn* and *t*. The check sentences with an apostrophe, written both ways:",
+        "*wasn* and *t*. The vocabulary gives a head like *wasn* the id of *wasn't*, but "
+        "*don*, *can* and *won* are words of their own, so *don’t* stays *don* and *t*. "
+        "The check sentences with an apostrophe, written both ways:",
         "",
         *curly_table(result),
         "",
