@@ -133,3 +133,16 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
     assert pieces["tokenizer"]["tokenizer"] == "sentencepiece"
     with pytest.raises(SentigruError, match="bundled, sentencepiece"):
         preset_spec("nope")
+
+
+def test_bundled_model_reads_a_negation_typed_with_a_curly_apostrophe() -> None:
+    """Phones type ’, which the tokenizer splits on: the head of *wasn’t* must reach the
+    model as *wasn't* does, not as an unknown word, and the negation must hold."""
+    from sentigru.predictor import open_predictor
+
+    predictor = open_predictor(default_model())
+    index = predictor.tokenizer.vocab.index
+    ids = predictor.tokenizer.ids("The food wasn\u2019t good.")
+    assert index["wasn't"] in ids and 2 not in ids
+    scores = predictor.scores(["The food wasn\u2019t good.", "I didn\u2019t hate it."])
+    assert [predictor.labels[int(row.argmax())] for row in scores] == ["negative", "positive"]
