@@ -1263,24 +1263,11 @@ def report(rows: dict[str, dict]) -> None:
         }
         guarded = ("negation_rare", "common", "typed")
         lines += against(rows, "Cw", "Cr", "negation", guarded, guards)
-    if summary(rows, "Cd", "G")[2]:
-        guards = {
-            "negation": held,
-            "negation_rare": held,
-            "common": ("Cw", "Cd"),
-            "typed": ("Cw", "Cd"),
-        }
-        guarded = ("negation", "negation_rare", "common", "typed")
-        lines += against(rows, "Cd", "Cw", "conf_gap", guarded, guards)
-    if summary(rows, "Ca", "G")[2]:
-        guards = {
-            "negation": held,
-            "negation_rare": held,
-            "common": ("Cw", "Ca"),
-            "typed": ("Cw", "Ca"),
-        }
-        guarded = ("negation", "negation_rare", "common", "typed")
-        lines += against(rows, "Ca", "Cw", "curly", guarded, guards)
+    for new, target in (("Cd", "conf_gap"), ("Ca", "curly")):  # the same guards against Cw
+        if summary(rows, new, "G")[2]:
+            pair = ("Cw", new)
+            guards = {"negation": held, "negation_rare": held, "common": pair, "typed": pair}
+            lines += against(rows, new, "Cw", target, tuple(guards), guards)
     for name, built in medians.items():
         if name != "C":
             lines.append(median_build_line(name, built))
