@@ -153,7 +153,8 @@ class Vocabulary:
         Phone keyboards type ’ (U+2019) for the apostrophe, which the phone's tokenizer
         splits on, as Python does: *wasn’t* arrives as ``wasn`` and ``t``. Read as
         *wasn't*, the head keeps the negation; unknown, it loses it. A text typed with
-        ``'`` never holds such a head, so its ids do not change."""
+        ``'`` holds such a head only where one was typed alone (``isn t``), so its ids
+        barely change: on the bundled model, no label of SST-2 dev or of the checks."""
         index = self.index
         heads: dict[str, int] = {}
         for word, i in self.entries():
