@@ -39,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from checklist import CURLY
 
 from sentigru import bundle
 from sentigru.data import Examples, ReadOptions, read_examples
@@ -75,9 +76,6 @@ def balanced(examples: Examples, per_label: int, seed: str) -> Examples:
     return examples.subset(sorted(keep))
 
 
-CURLY = "\u2019"
-"""The apostrophe phone keyboards type (iOS writes ``isn’t`` unless told not to). The
-phone's tokenizer splits on it, so ``isn’t`` reaches the model as ``isn`` and ``t``."""
 CURLY_SHARE = 0.25
 _CONTRACTED = re.compile(r"[A-Za-z]'[A-Za-z]")
 _PTB = re.compile(r"\s(?:n't|'s|'re|'ve|'ll|'d|'m)\b")

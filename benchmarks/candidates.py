@@ -468,7 +468,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from baselines import (
-    CURLY,
     DATA,
     HELD_DOMAINS,
     NEGATION,
@@ -481,7 +480,14 @@ from baselines import (
     short_reviews,
     tfidf_pipeline,
 )
-from checklist import read_checks, swap_places, taught_or_held
+from checklist import (
+    CURLY,
+    CURLY_KINDS,
+    apostrophe_rows,
+    read_checks,
+    swap_places,
+    taught_or_held,
+)
 from median_build import FLOOR, median_of
 from movie_overlap import MOVIE_REVIEWS, movie_groups, write_tsv
 from negation_rows import (
@@ -809,13 +815,10 @@ def common_split(
     return Examples([r["text"] for r in kept], [r["label"] for r in kept])
 
 
-CURLY_KINDS = ("negated_positive", "negated_negative", "contraction", "short_negation")
-
-
 def curly_checks(checks: dict[str, list[dict[str, str]]]) -> Examples:
-    """The sentences of :data:`CURLY_KINDS` that hold an apostrophe, each written with
-    the one phone keyboards type (Ca's target)."""
-    rows = [row for kind in CURLY_KINDS for row in checks[kind] if "'" in row["text"]]
+    """The sentences of ``checklist.CURLY_KINDS`` that hold an apostrophe, each written
+    with the one phone keyboards type (Ca's target)."""
+    rows = [row for kind in CURLY_KINDS for row in apostrophe_rows(checks, kind)]
     return Examples([row["text"].replace("'", CURLY) for row in rows], [r["label"] for r in rows])
 
 

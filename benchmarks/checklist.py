@@ -1364,7 +1364,14 @@ def feature_weights(pipeline) -> dict[str, float | None]:  # type: ignore[no-unt
 
 
 CURLY = "\u2019"
+"""The apostrophe phone keyboards type (iOS writes ``isn’t`` unless told not to). The
+phone's tokenizer splits on it, so ``isn’t`` reaches the model as ``isn`` and ``t``."""
 CURLY_KINDS = ("negated_positive", "negated_negative", "contraction", "short_negation")
+
+
+def apostrophe_rows(checks: dict[str, list[dict[str, str]]], kind: str) -> list[dict[str, str]]:
+    """The sentences of one check kind that hold an apostrophe."""
+    return [row for row in checks[kind] if "'" in row["text"]]
 
 
 def curly_apostrophes(score: Scorer, checks: dict[str, list[dict[str, str]]]) -> dict:
@@ -1372,7 +1379,7 @@ def curly_apostrophes(score: Scorer, checks: dict[str, list[dict[str, str]]]) ->
     phone keyboards type (:data:`CURLY`), which the phone's tokenizer splits on."""
     out = {}
     for kind in CURLY_KINDS:
-        rows = [row for row in checks[kind] if "'" in row["text"]]
+        rows = apostrophe_rows(checks, kind)
         labels = [row["label"] for row in rows]
         straight = score([row["text"] for row in rows])
         curly = score([row["text"].replace("'", CURLY) for row in rows])

@@ -55,7 +55,8 @@ class Predictor:
     def read(self, text: str) -> tuple[int, int]:
         """Words (pieces, with SentencePiece) of ``text`` within the model's length that
         have an id of their own, and words (characters) it reads as unknown."""
-        return int(self.tokenizer.known(text)), int(self.tokenizer.unknown(text))
+        rows = self.tokenizer.encode([text])  # tokenized once for both counts
+        return int(self.tokenizer.count_known(rows)[0]), int(self.tokenizer.count_unknown(rows)[0])
 
     def classify_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
