@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import Examples, Fingerprint, check_known_labels, label_order
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, shuffled
@@ -153,6 +154,16 @@ def split_validation(
     return train, None
 
 
+def as_taught(examples: Examples, spec: Spec) -> Examples:
+    """The training rows as the model is taught them: a seeded ``curly_share`` of the
+    texts with a contraction written as phone keyboards type it (``isn’t``)."""
+    share, seed = spec.training.curly_share, spec.training.seed
+    if share <= 0:
+        return examples
+    texts = [typed_on_phones(text, share, seed) for text in examples.texts]
+    return Examples(texts, list(examples.labels))
+
+
 def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
     check_known_labels(examples.labels, labels)
     index = {label: i for i, label in enumerate(labels)}
@@ -215,6 +226,7 @@ def _prepare_examples(
     examples.check_trainable("training data")
     check_readable(examples.texts, spec)
     train_set, val_set = split_validation(examples, val, spec)
+    train_set = as_taught(train_set, spec)
     labels = label_order(train_set.labels)
     if len(labels) < 2:
         raise SentigruError("training data after the validation split has only one label")
@@ -389,5 +401,6 @@ def prepare_source(
         val_paths=expand_paths(val_data) if val_data else [],
         val_fraction=spec.training.val_split,
         seed=spec.training.seed,
+        curly_share=spec.training.curly_share,
     )
     return prepare(stream, spec, unlabelled=unlabelled)

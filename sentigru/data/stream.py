@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import Examples, Fingerprint, check_known_labels, check_two_labels
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError
@@ -139,6 +140,9 @@ class StreamSource:
     val_paths: list[Path] = field(default_factory=list)
     val_fraction: float = 0.0
     seed: int = 0
+    curly_share: float = 0.0
+    """Share of training texts with a contraction read as phones type them
+    (:func:`~sentigru.data.apostrophes.typed_on_phones`); validation rows stay as written."""
 
     def __post_init__(self) -> None:
         if not self.paths:
@@ -175,11 +179,16 @@ class StreamSource:
         if count > 1 and not by_file:
             rows = islice(rows, index, None, count)
         if part == "all" or self.val_paths:
-            yield from rows  # the files are all of one side
+            # the files are all of one side
+            yield from self._taught(rows) if part == "train" else rows
             return
+        kept = ((text, label) for text, label in rows if (part == "val") == self._held_out(text))
+        yield from self._taught(kept) if part == "train" else kept
+
+    def _taught(self, rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        """Training rows as the model is taught them."""
         for text, label in rows:
-            if (part == "val") == self._held_out(text):
-                yield text, label
+            yield typed_on_phones(text, self.curly_share, self.seed), label
 
     def scan(
         self,
@@ -203,7 +212,7 @@ class StreamSource:
                     scan.val_labels[label] += 1
                 else:
                     scan.labels[label] += 1
-                    scan.words.add(text)
+                    scan.words.add(typed_on_phones(text, self.curly_share, self.seed))
             counts.report_skipped(path)
             if shuffle_buffer and runs.longest > shuffle_buffer:
                 print(
