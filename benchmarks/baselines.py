@@ -29,7 +29,6 @@ import json
 import pickle
 import platform
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -39,10 +38,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from checklist import CURLY
 
 from sentigru import bundle
 from sentigru.data import Examples, ReadOptions, read_examples
+from sentigru.data.apostrophes import CONTRACTED, CURLY, PENN_TREEBANK
 from sentigru.tokenizer import Tokenizer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -77,8 +76,6 @@ def balanced(examples: Examples, per_label: int, seed: str) -> Examples:
 
 
 CURLY_SHARE = 0.25
-_CONTRACTED = re.compile(r"[A-Za-z]'[A-Za-z]")
-_PTB = re.compile(r"\s(?:n't|'s|'re|'ve|'ll|'d|'m)\b")
 
 
 def curled(examples: Examples, share: float = CURLY_SHARE, seed: str = "curly:1") -> Examples:
@@ -89,7 +86,7 @@ def curled(examples: Examples, share: float = CURLY_SHARE, seed: str = "curly:1"
     eligible = [
         i
         for i, text in enumerate(examples.texts)
-        if _CONTRACTED.search(text) and not _PTB.search(text)
+        if CONTRACTED.search(text) and not PENN_TREEBANK.search(text)
     ]
     chosen = set(random.Random(seed).sample(eligible, round(share * len(eligible))))
     texts = [t.replace("'", CURLY) if i in chosen else t for i, t in enumerate(examples.texts)]

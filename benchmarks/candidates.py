@@ -481,7 +481,6 @@ from baselines import (
     tfidf_pipeline,
 )
 from checklist import (
-    CURLY,
     CURLY_KINDS,
     apostrophe_rows,
     read_checks,
@@ -511,6 +510,7 @@ from negation_rows import (
 from negation_rows import rows as negation_sentences
 
 from sentigru.data import Examples, read_examples
+from sentigru.data.apostrophes import CURLY
 from sentigru.data.files import read_texts
 
 RUNS = Path("runs/proxy")

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 
+from sentigru.data.apostrophes import CURLY
+
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = ROOT / "data" / "checks"
 SEED = "sentigru-checklist/1"
@@ -1363,9 +1365,6 @@ def feature_weights(pipeline) -> dict[str, float | None]:  # type: ignore[no-unt
     }
 
 
-CURLY = "\u2019"
-"""The apostrophe phone keyboards type (iOS writes ``isn’t`` unless told not to). The
-phone's tokenizer splits on it, so ``isn’t`` reaches the model as ``isn`` and ``t``."""
 CURLY_KINDS = ("negated_positive", "negated_negative", "contraction", "short_negation")
 
 

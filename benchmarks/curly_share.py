@@ -38,6 +38,7 @@ from checklist import read_checks
 from movie_overlap import write_tsv
 
 from sentigru.data import Examples, read_examples
+from sentigru.data.apostrophes import CURLY
 
 RUNS = Path("runs/curly")
 HERE = Path(__file__).resolve().parent
@@ -81,6 +82,13 @@ def sets() -> dict[str, Examples]:
     return found
 
 
+def same_label(model, curly: Examples) -> float:  # type: ignore[no-untyped-def]
+    """The share of the ’ sentences given the label their ' form gets: whether the model
+    reads the two forms alike, right or wrong (reported, not part of the rule)."""
+    straight = [text.replace(CURLY, "'") for text in curly.texts]
+    return float((model.scores(curly.texts).argmax(1) == model.scores(straight).argmax(1)).mean())
+
+
 def spread(values: list[float]) -> float:
     return max(values) - min(values)
 
@@ -116,6 +124,7 @@ def report(_: argparse.Namespace) -> None:
                 for set_, examples in data.items()
             }
             rows[name(share, seed)] = graded(guesses, data)
+            rows[name(share, seed)]["same_label"] = same_label(model, data["curly"])
             rows[name(share, seed)]["wall_seconds"] = float(
                 (folder / "wall_seconds.txt").read_text()
             )
@@ -125,12 +134,12 @@ def report(_: argparse.Namespace) -> None:
 
 
 def write_markdown(rows: dict[str, dict], passed: bool, lines: list[str]) -> None:
-    head = "| run | curly (’) | negation (') | SST-2 dev | other domains | training |"
-    table = [head, "|---|---|---|---|---|---|"]
+    head = "| run | curly (’) | ’ read as ' | negation (') | SST-2 dev | other domains | training |"
+    table = [head, "|---|---|---|---|---|---|---|"]
     for run, row in rows.items():
         table.append(
-            f"| {run} | {row['curly']:.2%} | {row['negation']:.2%} | {row['sst2_dev']:.2%} "
-            f"| {row['domains']:.2%} | {row['wall_seconds'] / 60:.0f} min |"
+            f"| {run} | {row['curly']:.2%} | {row['same_label']:.2%} | {row['negation']:.2%} "
+            f"| {row['sst2_dev']:.2%} | {row['domains']:.2%} | {row['wall_seconds'] / 60:.0f} min |"
         )
     outcome = (
         "**0.25 becomes the default** of `curly_share`."
@@ -154,12 +163,30 @@ def write_markdown(rows: dict[str, dict], passed: bool, lines: list[str]) -> Non
             "",
             outcome,
             "",
+            *reading(rows),
+            "",
             "Reproduce: `python benchmarks/curly_share.py train`, then "
             "`python benchmarks/curly_share.py report` (2 cores; training times above).",
             "",
         ]
     )
     (HERE / "curly_share.md").write_text(text, "utf-8")
+
+
+def reading(rows: dict[str, dict]) -> list[str]:
+    """What the figures say beside the rule."""
+    negation = [rows[name(share, s)]["negation"] for share in SHARES for s in SEEDS]
+    same = [rows[name(share, s)]["same_label"] for share in SHARES for s in SEEDS]
+    return [
+        f"Product reviews teach little negation: every model reads the negation checks "
+        f"{min(negation):.0%}–{max(negation):.0%} right, typed with `'` or not, and gives a "
+        f"sentence typed with ’ the label of its `'` form {min(same):.0%}–{max(same):.0%} of "
+        "the time with either setting (without it, the vocabulary's contraction heads map "
+        "*wasn* to *wasn't*). So `curly` moves from a low base here. On the bundled model's "
+        "rows, which teach negation, the same share (candidate Ca of "
+        "[`candidates.md`](candidates.md)) read the ’ checks 94 % right against 30 %, with "
+        "no other score beyond its tolerance.",
+    ]
 
 
 def main() -> None:

@@ -337,7 +337,7 @@ def load(path: Path) -> ModelFolder:
     """Load and check a model folder; Keras loads with ``safe_mode`` (no code from files)."""
     path = Path(path)
     manifest = read_manifest(path)
-    spec = Spec.from_json(_read_text(path / "spec.json"))
+    spec = Spec.from_json(_read_text(path / "spec.json"), saved=True)
     pieces = SENTENCEPIECE_FILE in files_of(manifest)
     if pieces != (spec.tokenizer.tokenizer == "sentencepiece"):
         raise SentigruError(

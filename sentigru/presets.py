@@ -56,4 +56,5 @@ def preset_spec(preset: str | Path) -> Spec:
         text = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SentigruError(f"cannot read {file}: {exc}") from None
-    return Spec.from_json(text)
+    # a model folder's spec.json says how that model was made
+    return Spec.from_json(text, saved=(file.parent / "manifest.json").is_file())

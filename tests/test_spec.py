@@ -57,6 +57,17 @@ def test_retired_settings_load_only_with_the_value_that_means_today() -> None:
             Spec.from_dict(changed)
 
 
+def test_a_saved_spec_without_a_newer_setting_reads_as_the_version_that_saved_it() -> None:
+    """A model folder saved before ``curly_share`` existed was trained without it: its
+    spec says 0, not today's default; a spec written by hand takes the default."""
+    old = Spec().to_dict()
+    del old["training"]["curly_share"]
+    assert Spec.from_dict(old, saved=True).training.curly_share == 0.0
+    assert Spec.from_dict(old).training.curly_share == Spec().training.curly_share > 0
+    current = Spec().replace(training={"curly_share": 0.5}).to_dict()
+    assert Spec.from_dict(current, saved=True).training.curly_share == 0.5
+
+
 def test_flat_settings_land_in_their_sections() -> None:
     spec = Spec().with_settings({"units": 8, "epochs": 2, "quantize": "float16", "seed": None})
     assert (spec.model.units, spec.training.epochs, spec.export.quantize) == (8, 2, "float16")
