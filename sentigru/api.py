@@ -18,6 +18,7 @@ file, as every folder ``train`` writes does) never import TensorFlow.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -132,6 +133,7 @@ def train(
     unlabelled: str | Path | Sequence[str | Path] | None = (),
     teacher: str | Path | None = None,
     teacher_scores: str | Path | None = None,
+    init: str | Path | None = None,
     preset: str | Path | None = None,
     spec: Spec | None = None,
     force: bool = False,
@@ -154,13 +156,16 @@ def train(
     trained on but count for the vocabulary and the word vectors the word table starts
     from (``word_init="ppmi"``, the default); ``teacher_scores`` is a file
     of texts with a teacher's probabilities already written (one column per label), for
-    a teacher sentigru cannot run. With a checkpoint after every
+    a teacher sentigru cannot run. ``init`` (a model folder, or ``"bundled"``) starts
+    from that model's weights, vocabulary and labels (fine-tuning), so its network and
+    tokenizer settings are kept; the training settings are this run's. With a checkpoint
+    after every
     epoch, an interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
     only the chief writes ``out``; other workers return None."""
     from sentigru import bundle
     from sentigru.distribute import Role, cluster_role, resolve
     from sentigru.tf_quiet import require_tensorflow
-    from sentigru.train_data import prepare_source
+    from sentigru.train_data import Start, combined, prepare_source
 
     require_tensorflow("training")
     out = Path(out)
@@ -176,8 +181,15 @@ def train(
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
     source = DataSource.of(data)
+    base = _starting_model(init) if init is not None else None
+    if base is not None:
+        run_spec = _keep_network(base, run_spec, settings)
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
-    prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log)
+    start = Start(base.vocab, base.labels) if base is not None else None
+    prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
+    if base is not None:  # a resumed run must start from the same model
+        prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
+        log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids), labels and weights")
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     if prepared.teacher_accuracy is not None:
@@ -197,7 +209,14 @@ def train(
     ) as checkpoint:  # a checkpoint in the way is refused before TensorFlow loads
         from sentigru.training import train as fit
 
-        trained = fit(prepared, run_spec, checkpoint=checkpoint, strategy=strategy, verbose=verbose)
+        trained = fit(
+            prepared,
+            run_spec,
+            checkpoint=checkpoint,
+            strategy=strategy,
+            verbose=verbose,
+            init=base.model if base is not None else None,
+        )
         if not role.is_chief:  # the chief writes the folder
             return None
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
@@ -205,6 +224,8 @@ def train(
         if soft is not None:
             key = "teacher" if soft.scores is None else "teacher_sha256"
             extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
+        if base is not None:
+            extra["init"] = {"model_sha256": _model_sha256(base)}
         if prepared.teacher_accuracy is not None:
             extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -243,6 +264,48 @@ def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
     if paths is None:
         return []
     return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+
+
+def _starting_model(init: str | Path) -> Any:
+    """The model folder a run starts from: a path, or ``"bundled"``."""
+    from sentigru import bundle
+    from sentigru.presets import PRESETS
+
+    path = PRESETS.get(str(init), Path(init))
+    if path.is_file():
+        raise SentigruError(
+            f"--init needs a model folder (its Keras weights), not the file {path}; "
+            "give the folder that holds it"
+        )
+    if not path.is_dir():
+        raise SentigruError(f"--init: no model folder at {path} (or give 'bundled')")
+    return bundle.load(path)
+
+
+def _keep_network(base: Any, run_spec: Spec, settings: dict[str, Any]) -> Spec:
+    """``run_spec`` with the starting model's tokenizer and network: weights fit only
+    the network they were trained in, ids mean only what its vocabulary says."""
+    from sentigru.spec import section_of
+
+    kept = {"tokenizer": base.spec.tokenizer, "model": base.spec.model}
+    for name, value in settings.items():
+        section = section_of(name)
+        if value is not None and section in kept and getattr(kept[section], name) != value:
+            raise SentigruError(
+                f"--init keeps the starting model's vocabulary and network, where {name} "
+                f"is {getattr(kept[section], name)!r}: drop --{name.replace('_', '-')}"
+            )
+    return run_spec.replace(
+        tokenizer=dataclasses.asdict(base.spec.tokenizer),
+        model=dataclasses.asdict(base.spec.model),
+    )
+
+
+def _model_sha256(base: Any) -> str:
+    """What names a starting model: the sha256 of its Keras file, from its manifest."""
+    from sentigru.bundle import MODEL_FILE
+
+    return str(base.manifest["files"][MODEL_FILE]["sha256"])
 
 
 def _teacher_scores(

@@ -204,6 +204,11 @@ def _preset(params: dict[str, Any]) -> Any:
     "with the text column and one column per label (for a teacher sentigru cannot run).",
 )
 @click.option(
+    "--init",
+    help="Start from a trained model's weights, vocabulary and labels (fine-tuning): a "
+    "model folder, or 'bundled'. Its network and tokenizer settings are kept.",
+)
+@click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
@@ -234,6 +239,7 @@ def train(**params: Any) -> None:
         unlabelled=list(params["unlabelled"]),
         teacher=params["teacher"],
         teacher_scores=params["teacher_scores"],
+        init=params["init"],
         preset=_preset(params),
         force=params["force"],
         resume=params["resume"],

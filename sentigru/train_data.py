@@ -125,22 +125,44 @@ def _silent(line: str) -> None:
     """The default ``log``: says nothing."""
 
 
+@dataclass(frozen=True)
+class Start:
+    """A trained model's vocabulary and labels, which a run that starts from its weights
+    (``--init``) keeps: the ids and the outputs must mean what they meant."""
+
+    vocab: Vocabulary | Pieces
+    labels: list[str]
+
+    def label_order(self, found: Iterable[str]) -> list[str]:
+        """The model's labels, once the data is checked to hold no other."""
+        unknown = sorted(set(found) - set(self.labels))
+        if unknown:
+            raise SentigruError(
+                f"the data has label(s) the starting model does not know: "
+                f"{', '.join(unknown[:5])} (it has {', '.join(self.labels)}); rename them "
+                "with --label-map, or train without --init"
+            )
+        return list(self.labels)
+
+
 def prepare(
     data: Examples | StreamSource,
     spec: Spec,
     val_examples: Examples | None = None,
     unlabelled: Unlabelled | None = None,
     log: Callable[[str], None] = _silent,
+    start: Start | None = None,
 ) -> Prepared:
     """Split, count and build the vocabulary, from memory or in one streaming pass.
     ``unlabelled`` rows join the training rows (never validation) with the teacher's
-    scores as targets, and their words count for the vocabulary. ``log`` hears of the
-    steps that take long before training starts."""
+    scores as targets, and their words count for the vocabulary. With ``start``, its
+    vocabulary and labels are kept instead. ``log`` hears of the steps that take long
+    before training starts."""
     if isinstance(data, StreamSource):
         if unlabelled is not None:
             raise SentigruError(NO_STREAMED_UNLABELLED)
-        return _prepare_stream(data, spec)
-    return _prepare_examples(data, val_examples, spec, unlabelled, log)
+        return _prepare_stream(data, spec, start)
+    return _prepare_examples(data, val_examples, spec, unlabelled, log, start)
 
 
 def split_validation(
@@ -222,16 +244,17 @@ def _prepare_examples(
     spec: Spec,
     unlabelled: Unlabelled | None = None,
     log: Callable[[str], None] = _silent,
+    start: Start | None = None,
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec)
     train_set, val_set = split_validation(examples, val, spec)
     train_set = as_taught(train_set, spec)
-    labels = label_order(train_set.labels)
-    if len(labels) < 2:
+    if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
+    labels = start.label_order(train_set.labels) if start else label_order(train_set.labels)
     extra = unlabelled.texts if unlabelled is not None else []
-    vocab = build_vocab([*train_set.texts, *extra], spec)
+    vocab = start.vocab if start else build_vocab([*train_set.texts, *extra], spec)
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
@@ -239,7 +262,7 @@ def _prepare_examples(
     counted_only = unlabelled is not None and not unlabelled.trained_on
     ngram_scored = unlabelled is not None and unlabelled.scores is None and not counted_only
     if unlabelled is not None:
-        fingerprint = _combined(fingerprint, unlabelled.fingerprint())
+        fingerprint = combined(fingerprint, unlabelled.fingerprint())
     if unlabelled is not None and unlabelled.scores is not None:
         train_targets = np.concatenate([train_targets, unlabelled.targets(labels)])
     if (ngram_scored and not spec.training.ngram_teacher) or (
@@ -309,21 +332,23 @@ def _ngram_taught(
     return scores, others, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
 
 
-def _combined(*fingerprints: str) -> str:
+def combined(*fingerprints: str) -> str:
     digest = Fingerprint()
     for part in fingerprints:
         digest.add(part, "part")
     return digest.hexdigest()
 
 
-def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
+def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None) -> Prepared:
     scan = source.scan(
         spec.tokenizer.word_capacity,
         spec.training.shuffle_buffer,
         per_text=spec.tokenizer.per_text,
     )
     vocab: Vocabulary | Pieces
-    if spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
+    if start is not None:
+        vocab = start.vocab
+    elif spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
         texts = (text for text, _ in source.rows("train", (0, 1)))
         vocab = Pieces.train(texts, spec.tokenizer.vocab_size, spec.training.seed)
     else:
@@ -333,7 +358,7 @@ def _prepare_stream(source: StreamSource, spec: Spec) -> Prepared:
             spec.tokenizer.min_count,
             spec.tokenizer.alias_min_count,
         )
-    labels = label_order(scan.labels)
+    labels = start.label_order(scan.labels) if start else label_order(scan.labels)
     tokenizer: Tokenizer | SentencePieceTokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     index = {label: i for i, label in enumerate(labels)}
     seed, buffer = spec.training.seed, spec.training.shuffle_buffer
@@ -377,10 +402,12 @@ def prepare_source(
     val_data: Sequence[Path] = (),
     unlabelled: Unlabelled | None = None,
     log: Callable[[str], None] = _silent,
+    start: Start | None = None,
 ) -> Prepared:
     """The user's training data read (or, with ``spec.training.stream``, scanned) and
     checked, before TensorFlow is imported; ``val_data`` files replace the held-out
-    share; ``unlabelled`` texts are trained on with a teacher's scores."""
+    share; ``unlabelled`` texts are trained on with a teacher's scores; ``start`` keeps
+    a trained model's vocabulary and labels."""
     from sentigru.data.files import read_examples
 
     if not spec.training.stream:
@@ -388,7 +415,7 @@ def prepare_source(
         val = Examples()
         for path in val_data:
             val.extend(read_examples(Path(path), source.options).examples)
-        return prepare(examples, spec, val if len(val) else None, unlabelled, log)
+        return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
     from sentigru.data.stream import expand_paths
 
     if source.dataset:
@@ -403,4 +430,4 @@ def prepare_source(
         seed=spec.training.seed,
         curly_share=spec.training.curly_share,
     )
-    return prepare(stream, spec, unlabelled=unlabelled)
+    return prepare(stream, spec, unlabelled=unlabelled, start=start)

@@ -181,6 +181,15 @@ def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> int:
     return int(found.sum())
 
 
+def _start_from(model: Any, init: Any) -> None:
+    """Give ``model`` the weights of ``init``, refusing a network of another shape."""
+    weights = init.get_weights()
+    shapes = [w.shape for w in weights]
+    if shapes != [tuple(v.shape) for v in model.weights]:
+        raise SentigruError("the starting model's network differs from the one being trained")
+    model.set_weights(weights)
+
+
 def train(
     data: Prepared | Examples | StreamSource,
     spec: Spec,
@@ -188,12 +197,15 @@ def train(
     verbose: int | None = None,
     checkpoint: Path | None = None,
     strategy: str = "auto",
+    init: Any = None,
 ) -> Trained:
     """Train a model on ``data`` with the settings in ``spec``, under ``strategy``
     (see :mod:`sentigru.distribute`).
 
     With ``checkpoint`` (a folder), the state is saved there after every epoch, and a
-    run that finds one resumes after its last completed epoch."""
+    run that finds one resumes after its last completed epoch. With ``init`` (a Keras
+    model of the same network, vocabulary and labels), training starts from its weights
+    instead of from random ones and the word vectors."""
     from sentigru.distribute import Role, cluster_role, make_strategy, resolve
     from sentigru.tf_quiet import import_tensorflow
 
@@ -226,7 +238,9 @@ def train(
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # read by the shuffling
     with distribution.scope():
         model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
-        if spec.training.word_init == "ppmi":
+        if init is not None:
+            _start_from(model, init)
+        elif spec.training.word_init == "ppmi":
             began = time.perf_counter()
             found = _start_from_word_vectors(model, prepared, spec.training.seed)
             if verbose != 0:
