@@ -1,0 +1,72 @@
+"""Starting a training from a trained model (``--init``): its weights, vocabulary and
+labels carry over, and what would make them mean something else is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import write_tsv
+
+import sentigru
+from sentigru.cli import main
+from sentigru.errors import SentigruError
+
+STILL = {"epochs": 1, "learning_rate": 1e-9, "lr_schedule": "constant", "val_split": 0.0}
+"""A run that cannot move the weights: what it saves is where it started."""
+TEXTS = ["loved it , superb", "awful and boring", "fine", "superb superb awful"]
+
+
+def test_a_run_starts_from_the_models_weights_vocabulary_and_labels(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    start = sentigru.load(trained_model / "model.tflite")
+    tuned = sentigru.train(
+        synthetic_files[1], tmp_path / "t", init=trained_model, verbose=0, log=lambda _: None,
+        **STILL,
+    )  # fmt: skip
+    assert np.allclose(tuned.scores(TEXTS), start.scores(TEXTS), atol=1e-3)
+    assert (tmp_path / "t" / "vocab.txt").read_bytes() == (trained_model / "vocab.txt").read_bytes()
+    assert tuned.labels == start.labels
+    spec = json.loads((tmp_path / "t" / "spec.json").read_text())
+    base = json.loads((trained_model / "spec.json").read_text())
+    assert spec["model"] == base["model"] and spec["tokenizer"] == base["tokenizer"]
+    assert spec["training"]["learning_rate"] == 1e-9  # the run's own training settings
+    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
+    base_manifest = json.loads((trained_model / "manifest.json").read_text())
+    assert manifest["init"]["model_sha256"] == base_manifest["files"]["model.keras"]["sha256"]
+    # The same still run from scratch answers nothing like the trained model.
+    scratch = sentigru.train(
+        synthetic_files[1], tmp_path / "s", verbose=0, log=lambda _: None, seed=7,
+        units=16, embed_dim=16, seq_len=64, bigram_buckets=0, word_init="random", **STILL,
+    )  # fmt: skip
+    assert not np.allclose(scratch.scores(TEXTS), start.scores(TEXTS), atol=0.1)
+
+
+def test_what_would_change_the_meaning_of_its_weights_is_refused(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    train = str(synthetic_files[0])
+    runner = CliRunner()
+    cases = {
+        "--init keeps the starting model's": ["--units", "32"],
+        "needs a model folder": [],
+        "no model folder": [],
+    }
+    inits = {
+        "--init keeps the starting model's": str(trained_model),
+        "needs a model folder": str(trained_model / "model.tflite"),
+        "no model folder": str(tmp_path / "missing"),
+    }
+    for message, extra in cases.items():
+        args = ["train", "--data", train, "--out", str(tmp_path / "x"), "--init", inits[message]]
+        result = runner.invoke(main, [*args, *extra])
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert not (tmp_path / "x").exists()
+    relabelled = write_tsv(tmp_path / "r.tsv", [("good", "superb"), ("bad", "awful")] * 20)
+    with pytest.raises(SentigruError, match="the starting model does not know: bad, good"):
+        sentigru.train(relabelled, tmp_path / "y", init=trained_model, verbose=0, **STILL)
+    assert not (tmp_path / "y").exists()
