@@ -172,16 +172,17 @@ def train(
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
-    if role.is_chief and out.exists() and not force:
-        raise SentigruError(f"{out} exists; use --force to replace it")
-    if role.is_chief:
-        _check_can_write(out)
-    if strategy != "auto":
-        resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
     source = DataSource.of(data)
-    base = _starting_model(init) if init is not None else None
+    if role.is_chief:
+        reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
+        _check_model_out(out, force, [*reads, _init_path(init)])
+        _check_can_write(out)
+    if strategy != "auto":
+        resolve(strategy)  # a missing TF_CONFIG fails before the data is read
+    init_path = _init_path(init)
+    base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings)
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
@@ -266,12 +267,33 @@ def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
     return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
 
 
-def _starting_model(init: str | Path) -> Any:
-    """The model folder a run starts from: a path, or ``"bundled"``."""
-    from sentigru import bundle
+def _paths(given: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    if given is None:
+        return []
+    return [Path(given)] if isinstance(given, (str, Path)) else [Path(p) for p in given]
+
+
+def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
+    """``out`` may be a new folder, or with ``force`` an empty one or a model folder;
+    never the working folder, nor what the run reads."""
+    from sentigru import outputs
+
+    outputs.check_not_working_folder(out)
+    outputs.check_not_input(out, reads)
+    outputs.check_replaceable(out, force, outputs.is_model_folder, "a sentigru model folder")
+
+
+def _init_path(init: str | Path | None) -> Path | None:
+    """The folder ``--init`` names: a path, or ``"bundled"``."""
     from sentigru.presets import PRESETS
 
-    path = PRESETS.get(str(init), Path(init))
+    return None if init is None else PRESETS.get(str(init), Path(init))
+
+
+def _starting_model(path: Path) -> Any:
+    """The model folder a run starts from, loaded and checked."""
+    from sentigru import bundle
+
     if path.is_file():
         raise SentigruError(
             f"--init needs a model folder (its Keras weights), not the file {path}; "
@@ -443,9 +465,40 @@ def export(
     from sentigru.tf_quiet import require_tensorflow
 
     require_tensorflow("export")
+    from sentigru.bundle import PHONE_FILE
+
+    reads = [model, *(DataSource.of(check_data).paths if check_data else ())]
     if format == "saved_model":
-        return _export_saved_model(model, Path(out) if out else model / "saved_model")
-    return _export_tflite(model, out, quantize, runtime, seq_len, batch, check_data)
+        target = Path(out) if out else model / SAVED_MODEL
+        _check_export_out(target, model / SAVED_MODEL, reads, force, "saved_model")
+        return _export_saved_model(model, target)
+    target = Path(out) if out else model / PHONE_FILE
+    _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
+    return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data)
+
+
+SAVED_MODEL = "saved_model"
+"""Where ``export --format saved_model`` writes inside the model folder by default."""
+
+
+def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, kind: str) -> None:
+    """The model folder's own phone file or SavedModel is sentigru's to replace; any
+    other ``--out`` must not be what the export reads, and an existing one is replaced
+    only with ``force``."""
+    from sentigru import outputs
+
+    if target.resolve() == own.resolve():
+        if kind == "saved_model":
+            outputs.check_replaceable(target, True, outputs.is_saved_model, "a SavedModel")
+        return
+    if kind == "tflite" and not target.name.endswith(".tflite"):
+        raise SentigruError(f"--out {target}: give a file name ending in .tflite")
+    outputs.check_not_working_folder(target)
+    outputs.check_not_input(target, reads)
+    if kind == "tflite":
+        outputs.check_replaceable(target, force, outputs.is_file, "a file")
+    else:
+        outputs.check_replaceable(target, force, outputs.is_saved_model, "a SavedModel")
 
 
 def _check_folder(model: Path) -> None:
@@ -460,7 +513,7 @@ def _check_folder(model: Path) -> None:
 
 def _export_tflite(
     model: Path,
-    out: str | Path | None,
+    out: Path,
     quantize: str | None,
     runtime: str | None,
     seq_len: int | None,
@@ -472,7 +525,7 @@ def _export_tflite(
     from sentigru.export.phone import check_writable, export_tflite
     from sentigru.tf_quiet import import_tensorflow
 
-    target = Path(out) if out else model / bundle.PHONE_FILE
+    target = Path(out)
     check_writable(target)  # before seconds of imports and conversion
     labelled = DataSource.of(check_data).load("test") if check_data else None
     bundle.read_manifest(model)  # a broken folder fails before TensorFlow loads

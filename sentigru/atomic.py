@@ -24,7 +24,10 @@ def write_atomic(out: Path, content: bytes) -> None:
     """Write ``content`` to a temporary file beside ``out``, flush it to disk, and rename
     it to ``out``."""
     out = Path(out)
-    handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:  # name the user's file, not the temporary one
+        raise _cannot_write(out, exc) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
@@ -32,9 +35,32 @@ def write_atomic(out: Path, content: bytes) -> None:
             os.fsync(stream.fileno())
         os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; files are for sharing
         os.replace(temp, out)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise _cannot_write(out, exc) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _cannot_write(out: Path, exc: OSError) -> Exception:
+    from sentigru.errors import SentigruError
+
+    return SentigruError(f"cannot write {out}: {exc.strerror or exc}")
+
+
+def staging_folder(out: Path) -> Path:
+    """A new, empty folder beside ``out`` (its parent made if need be), open as the
+    umask allows (mkdtemp makes 0700; models and sites are for sharing), where a folder
+    is written before it is renamed to ``out``."""
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        staged.chmod(0o777 & ~current_umask())
+    except OSError as exc:  # name the user's folder, not the temporary one
+        raise _cannot_write(out, exc) from None
+    return staged
 
 
 def replace_path(staged: Path, target: Path, force: bool) -> None:

@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru import __version__, contract, limits
-from sentigru.atomic import current_umask, replace_path
+from sentigru.atomic import replace_path, staging_folder
 from sentigru.contract import SENTENCEPIECE_FILE, VOCAB_FILE
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces
@@ -229,10 +228,8 @@ def save(
     out = Path(out)
     if out.exists() and not force:
         raise SentigruError(f"{out} exists; use --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    staged = staging_folder(out)
     try:
-        staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a model is for sharing
         save_keras(trained.model, staged / MODEL_FILE)
         trained.vocab.save(staged / tokenizer_file(trained.vocab))
         (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -29,10 +31,16 @@ class _Group(click.Group):
     exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        for stream in (sys.stdout, sys.stderr):  # a text the terminal cannot show
+            if hasattr(stream, "reconfigure"):  # is escaped, not a traceback
+                stream.reconfigure(errors="backslashreplace")
         try:
             return super().invoke(ctx)
         except SentigruError as exc:
             click.echo(f"sentigru: error: {exc}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:  # the reader stopped (| head): stop quietly, as cat does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
         except OSError as exc:  # the file system said no: full disk, no permission, ...
             where = f": {exc.filename}" if exc.filename else ""
@@ -88,6 +96,21 @@ def _spec_options(sections: Sequence[str] = tuple(SECTIONS), skip: Sequence[str]
         if setting.name not in skip
     ]
     return _stacked(options)
+
+
+def _check_settings(preset: Any, settings: dict[str, Any]) -> None:
+    """A setting out of range is bad usage (exit 2), named as the option that gave it."""
+    from sentigru import api
+
+    try:
+        api.build_spec(preset, **settings)
+    except SentigruError as exc:
+        message = str(exc)
+        for name, value in settings.items():
+            if value is not None:
+                option = "--" + name.replace("_", "-")
+                message = re.sub(rf"(?<![-\w]){name}\b", option, message)
+        raise click.UsageError(message) from None
 
 
 def _settings(params: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +255,7 @@ def train(**params: Any) -> None:
     from sentigru import api
 
     settings = _settings(params)
+    _check_settings(_preset(dict(params)), settings)
     classifier = api.train(
         _source(params),
         params["out"],
@@ -471,15 +495,19 @@ def predict(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also draw the confusion matrix as a PNG file here (needs matplotlib).",
 )
+@click.option("--force", is_flag=True, help="Replace the --plot file if it exists.")
 @_JOBS_OPTION
 def evaluate(**params: Any) -> None:
     """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion."""
+    from sentigru import outputs
     from sentigru.evaluation import format_report
 
     plot: Path | None = params["plot"]
-    if plot is not None and not plot.parent.is_dir():
-        raise SentigruError(f"cannot write {plot}: folder {plot.parent} does not exist")
     source = _source(params)
+    if plot is not None:
+        outputs.check_writable(plot)
+        outputs.check_not_input(plot, [*source.paths, params["model"]], "--plot")
+        outputs.check_replaceable(plot, params["force"], outputs.is_file, "a file", "--plot")
     classifier = _load(params["model"], params["jobs"])
     report = classifier.evaluate(source)
     click.echo(json.dumps(report) if params["as_json"] else format_report(report))
@@ -538,7 +566,12 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
     help="Web: the unpacked @mediapipe/tasks-text npm package, copied into the site so "
     "that the page loads nothing from another origin [a pinned CDN].",
 )
-@click.option("--force", is_flag=True, help="Web: replace --out if it exists.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace --out if it exists (web: only a site sentigru wrote; the model folder's "
+    "own model.tflite and saved_model are replaced without it).",
+)
 @_stacked(_DATA_OPTIONS)
 def export(**params: Any) -> None:
     """Write a model for another runtime. tflite (default): a quantized phone file,

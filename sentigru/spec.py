@@ -65,6 +65,26 @@ def _check(condition: bool, message: str) -> None:
         raise SentigruError(message)
 
 
+def _kind_of(default: Any) -> tuple[str, Any]:
+    """What a setting's values must be, judged by its default's type."""
+    if isinstance(default, bool):
+        return "true or false", lambda v: isinstance(v, bool)
+    if isinstance(default, int):
+        return "an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if isinstance(default, float):
+        return "a number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    return "a string", lambda v: isinstance(v, str)
+
+
+def _check_types(section: Any) -> None:
+    """Refuse a value of another type than the setting's (``curly_share=True``), which a
+    JSON file or a Python call can give and the range checks would not all catch."""
+    for item in dataclasses.fields(section):
+        value = getattr(section, item.name)
+        kind, fits = _kind_of(item.default)
+        _check(fits(value), f"{item.name} must be {kind}, got {value!r}")
+
+
 def _check_choice(value: str, name: str, choices: tuple[str, ...]) -> None:
     _check(value in choices, f"{name} must be one of {', '.join(choices)}, got {value!r}")
 
@@ -110,6 +130,7 @@ class TokenizerSpec:
         return self.vocab_count == "texts"
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_choice(self.tokenizer, "tokenizer", TOKENIZERS)
         _check_choice(self.vocab_count, "vocab_count", VOCAB_COUNTS)
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
@@ -150,6 +171,7 @@ class ModelSpec:
     bigram_dim: int = setting(4, "Width of the word-pair embedding")
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_choice(self.cell, "cell", CELLS)
         _check_choice(self.pooling, "pooling", POOLINGS)
         _check(self.embed_dim >= 1, f"embed_dim must be at least 1, got {self.embed_dim}")
@@ -222,6 +244,7 @@ class TrainingSpec:
     # (ngram_teacher.py): small data, any script. The phone file is the same.
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_choice(self.word_init, "word_init", WORD_INITS)
         _check_choice(self.lr_schedule, "lr_schedule", SCHEDULES)
         _check(self.average_epochs >= 0, f"average_epochs must be >= 0, got {self.average_epochs}")
@@ -264,6 +287,7 @@ class ExportSpec:
     )
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_choice(self.quantize, "quantize", QUANTIZATIONS)
         _check_choice(self.runtime, "runtime", RUNTIMES)
 

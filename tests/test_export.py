@@ -129,8 +129,8 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> No
         raise OSError("disk full")
 
     monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
-        atomic.write_atomic(out, b"new model")
+    with pytest.raises(SentigruError, match=r"cannot write .*m\.tflite: disk full"):
+        atomic.write_atomic(out, b"new model")  # the user's file named, not the temporary
     assert out.read_bytes() == b"old model"
     assert [p.name for p in tmp_path.iterdir()] == ["m.tflite"]
 

@@ -238,22 +238,24 @@ def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "message", "code"),
     [
-        (["--unlabelled", "u.txt"], "only starts the word vectors: it needs --word-init ppmi"),
-        (["--teacher", "t"], "give --unlabelled FILE too"),
-        (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream"),
-        (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher"),
-        (["--preset", "sentencepiece", "--stream"], "add --no-ngram-teacher"),
-        (["--teacher-scores", "s.tsv", "--teacher", "t"], "drop --unlabelled and --teacher"),
-        (["--teacher-scores", "s.tsv", "--stream"], "--teacher-scores holds its texts"),
-        (["--teacher-scores", "u.txt"], "u.txt: unknown file type"),
-        (["--teacher-scores", "s.tsv"], "teacher's labels (n, p)"),
+        (["--unlabelled", "u.txt"], "only starts the word vectors: it needs --word-init ppmi", 1),
+        (["--teacher", "t"], "give --unlabelled FILE too", 1),
+        (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream", 1),
+        (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher", 2),
+        (["--preset", "sentencepiece", "--stream"], "add --no-ngram-teacher", 2),
+        (["--teacher-scores", "s.tsv", "--teacher", "t"], "drop --unlabelled and --teacher", 1),
+        (["--teacher-scores", "s.tsv", "--stream"], "--teacher-scores holds its texts", 1),
+        (["--teacher-scores", "u.txt"], "u.txt: unknown file type", 1),
+        (["--teacher-scores", "s.tsv"], "teacher's labels (n, p)", 1),
     ],
 )
-def test_train_refuses_half_a_teacher_in_one_line(
-    extra: list[str], message: str, synthetic_files: tuple[Path, Path], tmp_path: Path
+def test_train_refuses_half_a_teacher_and_names_the_fix(
+    extra: list[str], message: str, code: int, synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    """Settings that cannot go together are bad usage (2); a teacher that cannot be used
+    is an error (1). Either way one message names the fix, and nothing is written."""
     (tmp_path / "u.txt").write_text("some text\n")
     (tmp_path / "s.tsv").write_text("text\tn\tp\nsome text\t0.5\t0.5\n")
     out = tmp_path / "out"
@@ -261,6 +263,6 @@ def test_train_refuses_half_a_teacher_in_one_line(
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
         result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == code, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not out.exists()

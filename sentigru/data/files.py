@@ -40,6 +40,13 @@ class ReadOptions:
     label_map: dict[str, str] = field(default_factory=dict)
     """Labels renamed as they are read (``{"0": "negative"}``); others are kept."""
 
+    def __post_init__(self) -> None:
+        if self.text_column == self.label_column:
+            raise SentigruError(
+                f"the text and the label are both read from column {self.text_column!r}: "
+                "a model would learn the label from itself; give two columns"
+            )
+
 
 @dataclass
 class ReadResult:
@@ -180,7 +187,10 @@ class _Reader:
 
     def row(self, where: str, text: object, label: object) -> Iterator[tuple[str, str]]:
         """The checked ``(text, label)`` row, or nothing when it is bad and skipped."""
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str):
+            self.bad(where, f"text must be a string, got {text!r}"[:200])
+            return
+        if not text.strip():
             self.bad(where, "empty text")
             return
         if self.texts_only:

@@ -9,14 +9,13 @@ put the file in place (written next to the target and renamed).
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sentigru import __version__
+from sentigru import __version__, outputs
 from sentigru.atomic import write_atomic  # noqa: F401  (re-exported for callers)
 from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
@@ -153,18 +152,9 @@ def _mb(n: int) -> str:
 
 def check_writable(out: Path) -> None:
     """Fail before any work when ``out`` cannot be written."""
-    parent = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
         raise SentigruError(f"{out} is a folder; give a file name ending in .tflite")
-    if not parent.is_dir():
-        raise SentigruError(f"cannot write {out}: folder {parent} does not exist")
-    try:  # the real test: access() says yes to root even where writing fails
-        with tempfile.TemporaryFile(dir=parent):
-            pass
-    except OSError as exc:
-        raise SentigruError(
-            f"cannot write {out}: folder {parent} is not writable ({exc.strerror})"
-        ) from None
+    outputs.check_writable(out)
 
 
 def build_tflite(

@@ -8,13 +8,12 @@ The ids then go through the same Keras model that ``sentigru predict`` runs.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import tensorflow as tf
 
-from sentigru.atomic import current_umask, replace_path
+from sentigru.atomic import replace_path, staging_folder
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
@@ -53,11 +52,9 @@ class _Serving(tf.Module):
 def export_saved_model(folder: Any, out: Path) -> None:
     """Write the SavedModel to a temporary folder beside ``out``, then rename it."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     module = _Serving(folder)
-    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    staged = staging_folder(out)
     try:
-        staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700
         tf.saved_model.save(module, str(staged), signatures={"serving_default": module.serve})
         replace_path(staged, out, force=True)
     except BaseException:

@@ -19,13 +19,12 @@ from __future__ import annotations
 import html
 import json
 import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sentigru import __version__, contract
-from sentigru.atomic import current_umask, replace_path
+from sentigru.atomic import current_umask, replace_path, staging_folder
 from sentigru.errors import SentigruError
 from sentigru.modelfile import read_metadata
 
@@ -250,10 +249,8 @@ def write_site(
             "origin": CDN_ORIGIN,
         }
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    staged = staging_folder(out)
     try:
-        staged.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a site is for serving
         _write_files(staged, content, meta, mediapipe, package)
         replace_path(staged, out, force)
     except BaseException:

@@ -1,0 +1,91 @@
+"""Where a command may write: never over what it reads, never over a folder of the
+user's, and over an existing file or folder only when told to (``--force``).
+
+Every check runs before data is read or TensorFlow is imported, so a refused command
+costs nothing and a run is never lost to an output it could not have written.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sentigru.errors import SentigruError
+
+
+def _resolved(path: Path) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+def check_not_input(out: Path, inputs: Iterable[Path | str | None], option: str = "--out") -> None:
+    """Refuse an output that is, holds, or lies inside a path the command reads (a file
+    written into a model folder would make its manifest disown it)."""
+    target = _resolved(out)
+    for path in inputs:
+        if path is None:
+            continue
+        source = _resolved(Path(path))
+        if source == target or target in source.parents:
+            where = "would replace"
+        elif source in target.parents:
+            where = "lies inside"
+        else:
+            continue
+        raise SentigruError(
+            f"{option} {out} {where} {path}, which this command reads; choose another {option}"
+        )
+
+
+def check_not_working_folder(out: Path, option: str = "--out") -> None:
+    """Refuse the current folder or one that holds it: replacing it would take the
+    user's other files with it."""
+    target, here = _resolved(out), Path.cwd().resolve()
+    if target == here or target in here.parents:
+        raise SentigruError(
+            f"{option} {out} is the current folder or holds it; give the name of a new folder"
+        )
+
+
+def check_replaceable(
+    out: Path, force: bool, ours: Callable[[Path], bool], what: str, option: str = "--out"
+) -> None:
+    """An existing ``out`` is replaced only with ``force``, and only if ``ours`` says it
+    is ``what`` sentigru writes there (so that a mistyped path cannot wipe a project)."""
+    out = Path(out)
+    if not out.exists() and not out.is_symlink():
+        return
+    if not force:
+        raise SentigruError(f"{out} exists; use --force to replace it")
+    if not ours(out):
+        raise SentigruError(
+            f"{out} exists and is not {what}; remove it yourself or choose another {option}"
+        )
+
+
+def check_writable(out: Path) -> None:
+    """Fail before any work when no file can be made beside ``out``."""
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise SentigruError(f"cannot write {out}: folder {parent} does not exist")
+    try:  # the real test: access() says yes to root even where writing fails
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise SentigruError(
+            f"cannot write {out}: folder {parent} is not writable ({exc.strerror})"
+        ) from None
+
+
+def is_model_folder(path: Path) -> bool:
+    """An empty folder, or a sentigru model folder (it holds ``manifest.json``)."""
+    return path.is_dir() and (not any(path.iterdir()) or (path / "manifest.json").is_file())
+
+
+def is_saved_model(path: Path) -> bool:
+    """An empty folder, or a SavedModel (it holds ``saved_model.pb``)."""
+    return path.is_dir() and (not any(path.iterdir()) or (path / "saved_model.pb").is_file())
+
+
+def is_file(path: Path) -> bool:
+    return path.is_file()

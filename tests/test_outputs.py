@@ -1,0 +1,128 @@
+"""No command loses a user's file: an output is never what the command reads, never the
+working folder, and replaces an existing file or folder only with --force and only if
+it is what sentigru writes there. Every refusal comes before any work, in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import sentigru
+from sentigru import outputs
+from sentigru.cli import main
+from sentigru.errors import SentigruError
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def test_an_output_is_never_what_it_reads(tmp_path: Path, monkeypatch) -> None:
+    data = tmp_path / "d" / "data.tsv"
+    data.parent.mkdir()
+    data.write_text("x")
+    for out, word in ((data, "would replace"), (data.parent, "would replace")):
+        with pytest.raises(SentigruError, match=word):
+            outputs.check_not_input(out, [data])
+    with pytest.raises(SentigruError, match="lies inside"):
+        outputs.check_not_input(tmp_path / "d" / "plot.png", [data.parent])
+    outputs.check_not_input(tmp_path / "other", [data, None])  # elsewhere: fine
+    monkeypatch.chdir(data.parent)
+    for out in (Path("."), Path(".."), Path("sub/..")):
+        with pytest.raises(SentigruError, match="current folder"):
+            outputs.check_not_working_folder(out)
+    outputs.check_not_working_folder(Path("new"))
+
+
+def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("precious")
+    with pytest.raises(SentigruError, match="use --force"):
+        outputs.check_replaceable(mine, False, outputs.is_model_folder, "a model folder")
+    with pytest.raises(SentigruError, match="is not a model folder"):
+        outputs.check_replaceable(mine, True, outputs.is_model_folder, "a model folder")
+    (tmp_path / "empty").mkdir()
+    outputs.check_replaceable(tmp_path / "empty", True, outputs.is_model_folder, "a folder")
+    outputs.check_replaceable(tmp_path / "new", False, outputs.is_model_folder, "a folder")
+
+
+def test_train_refuses_to_write_over_its_data_or_a_users_folder(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch
+) -> None:
+    data = tmp_path / "data.tsv"
+    data.write_bytes(synthetic_files[0].read_bytes())
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("precious")
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        "would replace data.tsv": ["--out", "data.tsv", "--force"],
+        "current folder": ["--out", ".", "--force"],
+        "is not a sentigru model folder": ["--out", "mine", "--force"],
+        "mine exists; use --force": ["--out", "mine"],
+    }
+    for message, args in cases.items():
+        code, output = _run("train", "--data", "data.tsv", *args)
+        assert code == 1 and message in output, output
+    assert data.read_bytes() == synthetic_files[0].read_bytes()
+    assert (mine / "notes.txt").read_text() == "precious"
+
+
+def test_export_and_evaluate_refuse_to_write_over_a_users_file(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    model_bytes = (trained_model / "model.keras").read_bytes()
+    mine = tmp_path / "mine.tflite"
+    mine.write_text("precious")
+    data = tmp_path / "test.tsv"
+    data.write_bytes(synthetic_files[1].read_bytes())
+    cases = {
+        "mine.tflite exists; use --force": ["export", "--out", mine],
+        "ending in .tflite": ["export", "--out", data],
+        "lies inside": ["export", "--out", trained_model / "other.tflite"],
+        "would replace": ["export", "--format", "saved_model", "--out", trained_model],
+        "is not a SavedModel": ["export", "--format", "saved_model", "--out", tmp_path, "--force"],
+    }
+    for message, args in cases.items():
+        code, output = _run(*args, "--model", trained_model)
+        assert code == 1 and message in output, output
+    plot = ["evaluate", "--model", trained_model, "--data", data, "--plot"]
+    for message, args in {"would replace": [*plot, data], "exists": [*plot, mine]}.items():
+        code, output = _run(*args)
+        assert code == 1 and message in output, output
+    assert mine.read_text() == "precious"
+    assert data.read_bytes() == synthetic_files[1].read_bytes()
+    assert (trained_model / "model.keras").read_bytes() == model_bytes
+
+
+def test_bad_settings_and_columns_are_refused_by_name(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    code, output = _run(
+        "train", "--data", synthetic_files[0], "--out", tmp_path / "m", "--curly-share", "1.5"
+    )
+    assert code == 2 and "--curly-share must be in [0, 1]" in output
+    code, output = _run(
+        "train", "--data", synthetic_files[0], "--out", tmp_path / "m", "--text-column", "label"
+    )
+    assert code == 1 and "both read from column 'label'" in output
+    with pytest.raises(SentigruError, match="curly_share must be a number, got True"):
+        sentigru.train(synthetic_files[0], tmp_path / "m", curly_share=True)
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_text_the_terminal_cannot_show_is_escaped_not_a_traceback(trained_model: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    command = [sys.executable, "-m", "sentigru", "predict", "--model", str(trained_model)]
+    result = subprocess.run(
+        [*command, "日本 superb"], capture_output=True, env=env, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"\\u65e5\\u672c superb" in result.stdout
