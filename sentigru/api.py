@@ -157,8 +157,9 @@ def train(
     from (``word_init="ppmi"``, the default); ``teacher_scores`` is a file
     of texts with a teacher's probabilities already written (one column per label), for
     a teacher sentigru cannot run. ``init`` (a model folder, or ``"bundled"``) starts
-    from that model's weights, vocabulary and labels (fine-tuning), so its network and
-    tokenizer settings are kept; the training settings are this run's. With a checkpoint
+    from that model's weights and vocabulary (fine-tuning), so its network and
+    tokenizer settings are kept; the training settings are this run's. Data with the
+    model's labels keeps its output layer; data with other labels gets a new one. With a checkpoint
     after every
     epoch, an interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
     only the chief writes ``out``; other workers return None."""
@@ -190,7 +191,7 @@ def train(
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
-        log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids), labels and weights")
+        _log_start(init, base, prepared.labels, log)
     counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     if prepared.teacher_accuracy is not None:
@@ -217,6 +218,7 @@ def train(
             strategy=strategy,
             verbose=verbose,
             init=base.model if base is not None else None,
+            init_head=base is not None and prepared.labels == base.labels,
         )
         if not role.is_chief:  # the chief writes the folder
             return None
@@ -321,6 +323,15 @@ def _keep_network(base: Any, run_spec: Spec, settings: dict[str, Any]) -> Spec:
         tokenizer=dataclasses.asdict(base.spec.tokenizer),
         model=dataclasses.asdict(base.spec.model),
     )
+
+
+def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
+    log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
+    if labels != base.labels:
+        log(
+            f"a new output layer for the labels {', '.join(labels)}: the starting model's "
+            f"are {', '.join(base.labels)} (--label-map renames yours to keep its own)"
+        )
 
 
 def _model_sha256(base: Any) -> str:

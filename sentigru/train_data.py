@@ -128,21 +128,16 @@ def _silent(line: str) -> None:
 @dataclass(frozen=True)
 class Start:
     """A trained model's vocabulary and labels, which a run that starts from its weights
-    (``--init``) keeps: the ids and the outputs must mean what they meant."""
+    (``--init``) keeps, so that the ids mean what they meant. Data whose labels are all
+    the model's keeps its output layer too; data with other labels gets a new one."""
 
     vocab: Vocabulary | Pieces
     labels: list[str]
 
     def label_order(self, found: Iterable[str]) -> list[str]:
-        """The model's labels, once the data is checked to hold no other."""
-        unknown = sorted(set(found) - set(self.labels))
-        if unknown:
-            raise SentigruError(
-                f"the data has label(s) the starting model does not know: "
-                f"{', '.join(unknown[:5])} (it has {', '.join(self.labels)}); rename them "
-                "with --label-map, or train without --init"
-            )
-        return list(self.labels)
+        """The model's labels when the data holds no other, else the data's own."""
+        found = set(found)
+        return list(self.labels) if found <= set(self.labels) else label_order(found)
 
 
 def prepare(

@@ -181,13 +181,21 @@ def _start_from_word_vectors(model: Any, prepared: Prepared, seed: int) -> int:
     return int(found.sum())
 
 
-def _start_from(model: Any, init: Any) -> None:
-    """Give ``model`` the weights of ``init``, refusing a network of another shape."""
-    weights = init.get_weights()
-    shapes = [w.shape for w in weights]
-    if shapes != [tuple(v.shape) for v in model.weights]:
-        raise SentigruError("the starting model's network differs from the one being trained")
-    model.set_weights(weights)
+OUTPUT_LAYER = "scores"
+
+
+def _start_from(model: Any, init: Any, head: bool) -> None:
+    """Give ``model`` the weights of ``init``, layer by layer; the output layer's only
+    with ``head`` (the same labels in the same order), else it starts new."""
+    for layer in model.layers:
+        if not layer.weights or (layer.name == OUTPUT_LAYER and not head):
+            continue
+        weights = init.get_layer(layer.name).get_weights()
+        if [w.shape for w in weights] != [tuple(v.shape) for v in layer.weights]:
+            raise SentigruError(
+                f"the starting model's layer {layer.name} differs from the one being trained"
+            )
+        layer.set_weights(weights)
 
 
 def train(
@@ -198,14 +206,16 @@ def train(
     checkpoint: Path | None = None,
     strategy: str = "auto",
     init: Any = None,
+    init_head: bool = True,
 ) -> Trained:
     """Train a model on ``data`` with the settings in ``spec``, under ``strategy``
     (see :mod:`sentigru.distribute`).
 
     With ``checkpoint`` (a folder), the state is saved there after every epoch, and a
     run that finds one resumes after its last completed epoch. With ``init`` (a Keras
-    model of the same network, vocabulary and labels), training starts from its weights
-    instead of from random ones and the word vectors."""
+    model of the same network and vocabulary), training starts from its weights instead
+    of from random ones and the word vectors; its output layer's too with ``init_head``
+    (the same labels)."""
     from sentigru.distribute import Role, cluster_role, make_strategy, resolve
     from sentigru.tf_quiet import import_tensorflow
 
@@ -239,7 +249,7 @@ def train(
     with distribution.scope():
         model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
         if init is not None:
-            _start_from(model, init)
+            _start_from(model, init, init_head)
         elif spec.training.word_init == "ppmi":
             began = time.perf_counter()
             found = _start_from_word_vectors(model, prepared, spec.training.seed)

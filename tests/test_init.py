@@ -7,13 +7,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from click.testing import CliRunner
 from conftest import write_tsv
 
 import sentigru
 from sentigru.cli import main
-from sentigru.errors import SentigruError
 
 STILL = {"epochs": 1, "learning_rate": 1e-9, "lr_schedule": "constant", "val_split": 0.0}
 """A run that cannot move the weights: what it saves is where it started."""
@@ -66,7 +64,23 @@ def test_what_would_change_the_meaning_of_its_weights_is_refused(
         result = runner.invoke(main, [*args, *extra])
         assert result.exit_code == 1 and message in result.output, result.output
         assert not (tmp_path / "x").exists()
+
+
+def test_other_labels_get_a_new_output_layer_on_the_models_reading(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    from sentigru import bundle
+
     relabelled = write_tsv(tmp_path / "r.tsv", [("good", "superb"), ("bad", "awful")] * 20)
-    with pytest.raises(SentigruError, match="the starting model does not know: bad, good"):
-        sentigru.train(relabelled, tmp_path / "y", init=trained_model, verbose=0, **STILL)
-    assert not (tmp_path / "y").exists()
+    lines: list[str] = []
+    tuned = sentigru.train(
+        relabelled, tmp_path / "y", init=trained_model, verbose=0, log=lines.append, **STILL
+    )
+    assert tuned.labels == ["bad", "good"]
+    assert any("a new output layer for the labels bad, good" in line for line in lines)
+    base, new = bundle.load(trained_model).model, bundle.load(tmp_path / "y").model
+    for name in ("embedding", "bi_gru_0"):
+        for a, b in zip(base.get_layer(name).get_weights(), new.get_layer(name).get_weights()):
+            assert np.allclose(a, b, atol=1e-6)
+    old_head, new_head = base.get_layer("scores").get_weights(), new.get_layer("scores")
+    assert not np.allclose(old_head[0], new_head.get_weights()[0], atol=1e-3)
