@@ -24,13 +24,28 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sentigru.data.examples import label_indices
+from sentigru.data.examples import label_indices, label_order
 from sentigru.data.sources import DataSource
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 
 Log = Callable[[str], None]
 FORMATS = ("tflite", "web", "saved_model")
+
+
+def _texts(texts: Any) -> list[str]:
+    """A list of texts, checked: a missing value from a table (None, NaN) or bytes is
+    named, not a TypeError from inside the tokenizer."""
+    if isinstance(texts, str):
+        return [texts]
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise SentigruError(f"texts must be a string or a list of strings, got {texts!r}") from None
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise SentigruError(f"texts[{i}] is {type(text).__name__} {text!r}, not a string")
+    return texts
 
 
 def _stderr(line: str) -> None:
@@ -59,11 +74,13 @@ class Classifier:
         ``top_k`` best ``{"label", "score"}`` pairs (what ``predict --json`` prints)."""
         if isinstance(texts, str):
             texts = [texts]
-        return self._predictor.classify(list(texts), top_k)
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+            raise SentigruError(f"top_k must be a whole number of 1 or more, got {top_k!r}")
+        return self._predictor.classify(_texts(texts), top_k)
 
     def scores(self, texts: Sequence[str]) -> Any:
         """The scores as an array ``[len(texts), len(labels)]``, in ``labels`` order."""
-        return self._predictor.scores(list(texts))
+        return self._predictor.scores(_texts(texts))
 
     def predict_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = 256
@@ -78,6 +95,16 @@ class Classifier:
         its fields: ``dataset``, ``split``, ``data_dir``, ``options``)."""
         from sentigru.evaluation import classification_report
 
+        unknown = sorted(set(source) - {"dataset", "split", "data_dir", "options"})
+        if unknown:
+            raise SentigruError(
+                f"evaluate takes dataset, split, data_dir and options, not {', '.join(unknown)} "
+                "(reading settings such as label_map go in options=ReadOptions(...))"
+            )
+        if isinstance(data, DataSource) and source:
+            raise SentigruError(
+                f"give {', '.join(sorted(source))} in the DataSource, not beside it"
+            )
         examples = DataSource.of(data, **source).load("test")
         truth = label_indices(examples.labels, self.labels)
         scores, read = self._predictor.scores_read(examples.texts)
@@ -105,6 +132,8 @@ def load(path: str | Path | None = None, *, jobs: int | None = None) -> Classifi
         from sentigru.presets import default_model
 
         path = default_model()
+    if not isinstance(path, (str, Path)):
+        raise SentigruError(f"load takes a model folder or .tflite path, got {path!r}")
     path = Path(path)
     if not path.exists():
         raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
@@ -180,19 +209,20 @@ def train(
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
         _check_model_out(out, force, [*reads, _init_path(init)])
         _check_can_write(out)
+        bundle.refuse_leftover(out, resume)
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     init_path = _init_path(init)
     base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
-        run_spec = _keep_network(base, run_spec, settings)
+        run_spec = _keep_network(base, run_spec, settings, preset)
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
     start = Start(base.vocab, base.labels) if base is not None else None
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
         _log_start(init, base, prepared.labels, log)
-    counts = ", ".join(f"{label}: {n}" for label, n in sorted(prepared.counts.items()))
+    counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     if prepared.teacher_accuracy is not None:
         log(
@@ -306,12 +336,19 @@ def _starting_model(path: Path) -> Any:
     return bundle.load(path)
 
 
-def _keep_network(base: Any, run_spec: Spec, settings: dict[str, Any]) -> Spec:
+def _keep_network(
+    base: Any, run_spec: Spec, settings: dict[str, Any], preset: str | Path | None
+) -> Spec:
     """``run_spec`` with the starting model's tokenizer and network: weights fit only
     the network they were trained in, ids mean only what its vocabulary says."""
     from sentigru.spec import section_of
 
     kept = {"tokenizer": base.spec.tokenizer, "model": base.spec.model}
+    if preset is not None and any(getattr(run_spec, name) != kept[name] for name in kept):
+        raise SentigruError(
+            f"--init keeps the starting model's tokenizer and network, which --preset "
+            f"{preset} sets otherwise: drop --preset (give its training settings as options)"
+        )
     for name, value in settings.items():
         section = section_of(name)
         if value is not None and section in kept and getattr(kept[section], name) != value:

@@ -166,6 +166,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def checkpoint_path(out: Path) -> Path:
+    """Where an interrupted run writing ``out`` keeps its last epoch."""
+    return Path(out).parent / f".{Path(out).name}.checkpoint"
+
+
+def refuse_leftover(out: Path, resume: bool) -> None:
+    """Without ``resume``, a checkpoint left by an interrupted run is an error, not
+    progress silently thrown away; said before any data is read."""
+    folder = checkpoint_path(out)
+    if folder.exists() and not resume:
+        raise SentigruError(
+            f"an interrupted run left a checkpoint in {folder}: add --resume to continue "
+            f"it, or delete that folder to start over"
+        )
+
+
 def checkpoint_folder(
     out: Path, *, resume: bool, fingerprint: str, spec: Spec, chief: bool = True
 ) -> Path | None:
@@ -175,17 +191,13 @@ def checkpoint_folder(
     spec; without ``resume`` it is an error rather than silently discarded progress.
     A worker that is not the chief only reads the chief's checkpoint, and only with
     ``resume`` (None otherwise): it never creates or judges one the chief is writing."""
-    folder = out.parent / f".{out.name}.checkpoint"
+    folder = checkpoint_path(out)
     if not chief and not resume:
         return None
     identity = {"data_fingerprint": fingerprint, "spec": spec.to_dict()}
     stamp = folder / "sentigru-run.json"
     if folder.exists():
-        if not resume:
-            raise SentigruError(
-                f"an interrupted run left a checkpoint in {folder}: add --resume to continue "
-                f"it, or delete that folder to start over"
-            )
+        refuse_leftover(out, resume)
         try:
             saved = json.loads(stamp.read_text("utf-8"))
         except (OSError, ValueError):

@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,9 @@ class _Group(click.Group):
         for stream in (sys.stdout, sys.stderr):  # a text the terminal cannot show
             if hasattr(stream, "reconfigure"):  # is escaped, not a traceback
                 stream.reconfigure(errors="backslashreplace")
+        # docker stop, SLURM and Kubernetes send SIGTERM: stop as on Ctrl-C (a training
+        # keeps its checkpoint and says how to resume; its lock is released)
+        signal.signal(signal.SIGTERM, _interrupted)
         try:
             return super().invoke(ctx)
         except SentigruError as exc:
@@ -49,6 +53,21 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("sentigru: interrupted", err=True)
             sys.exit(130)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _one_line(text: str) -> str:
+    """``text`` as one output line: newlines, tabs and other control characters escaped,
+    so that a script reads one result per line and no escape sequence reaches the
+    terminal."""
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"), text)
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -462,7 +481,7 @@ def predict(
             click.echo(json.dumps(result, ensure_ascii=False))
             continue
         pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
-        click.echo(f"{pairs}\t{text}")
+        click.echo(f"{pairs}\t{_one_line(text)}")
         known, unknown = result["known_tokens"], result["unknown_tokens"]
         if not known:
             unread += 1

@@ -205,16 +205,18 @@ def readable_share(texts: Sequence[str], sample: int = 10_000) -> float:
     return kept / total if total else 1.0
 
 
-def check_readable(texts: Sequence[str], spec: Spec | None = None) -> None:
-    """Refuse text the regex tokenizer cannot read; SentencePiece reads any text."""
+def check_readable(texts: Sequence[str], spec: Spec | None = None, started: bool = False) -> None:
+    """Refuse text the regex tokenizer cannot read; SentencePiece reads any text.
+    ``started``: the tokenizer is a starting model's (``--init``), which the run keeps."""
     if spec is not None and spec.tokenizer.tokenizer == "sentencepiece":
         return
     share = readable_share(texts)
     if share < READABLE_SHARE:
+        fix = "train without --init, with" if started else "train with"
         raise SentigruError(
             f"the regex tokenizer reads only {share:.0%} of the training text's letters "
             "and digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
-            "so accented letters, other scripts and emoji are invisible to it; train with "
+            f"so accented letters, other scripts and emoji are invisible to it; {fix} "
             "--tokenizer sentencepiece, which reads text in any language"
         )
 
@@ -242,7 +244,7 @@ def _prepare_examples(
     start: Start | None = None,
 ) -> Prepared:
     examples.check_trainable("training data")
-    check_readable(examples.texts, spec)
+    check_readable(examples.texts, spec, started=start is not None)
     train_set, val_set = split_validation(examples, val, spec)
     train_set = as_taught(train_set, spec)
     if len(set(train_set.labels)) < 2:

@@ -108,7 +108,9 @@ def _callbacks(
         # Keras restores weights and optimizer; the dropout generators' states, early
         # stopping's memory (best loss, its weights, patience used) and the weights being
         # averaged are kept beside them.
-        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint)))
+        # Kept until the model folder is saved (bundle.training_run removes it), so an
+        # interruption while the phone file is made loses no epoch.
+        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint), delete_checkpoint=False))
         callbacks.append(cb.resume_state(checkpoint / FIT_STATE_FILE, stopping, recent))
         log = checkpoint / "history.json"
         earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
@@ -149,6 +151,35 @@ def _fit(
         return history, {}
     loss, accuracy = model.evaluate(val_data, verbose=0)
     return history, {"val_loss": float(loss), "val_accuracy": float(accuracy)}
+
+
+FINISHED_WEIGHTS = "finished.weights.h5"
+FINISHED_FILE = "finished.json"
+"""Written into the checkpoint once training ends: the final weights, history and
+metrics, so that a run interrupted while its folder is saved resumes to the same model
+without training again."""
+
+
+def _mark_finished(
+    model: Any, checkpoint: Path, history: dict[str, list[float]], metrics: dict[str, float]
+) -> None:
+    from sentigru.atomic import write_atomic
+
+    model.save_weights(checkpoint / FINISHED_WEIGHTS)
+    record = {"history": history, "metrics": metrics}
+    write_atomic(checkpoint / FINISHED_FILE, json.dumps(record).encode())  # the mark, last
+
+
+def _finished(
+    model: Any, checkpoint: Path | None
+) -> tuple[dict[str, list[float]], dict[str, float]] | None:
+    """The history and metrics of a finished run kept in ``checkpoint``, with ``model``
+    given its final weights; None when training has not finished."""
+    if checkpoint is None or not (checkpoint / FINISHED_FILE).is_file():
+        return None
+    record = json.loads((checkpoint / FINISHED_FILE).read_text("utf-8"))
+    model.load_weights(checkpoint / FINISHED_WEIGHTS)
+    return record["history"], record["metrics"]
 
 
 def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
@@ -265,7 +296,12 @@ def train(
         verbose = 1 if sys.stdout.isatty() else 2
     start = time.perf_counter()
     role = cluster_role() if name == "multi-worker" else Role()
-    if name == "one":
+    finished = _finished(model, checkpoint)
+    if finished is not None:  # interrupted after its last epoch, while being saved
+        history, metrics = finished
+        if verbose:
+            print("training had finished before the interruption; saving it", file=sys.stderr)
+    elif name == "one":
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
         model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
         history, metrics = _fit(model, prepared, spec, epoch, checkpoint, verbose)
@@ -290,6 +326,8 @@ def train(
             log=lambda line: print(line, file=sys.stderr) if verbose else None,
         )
     seconds = time.perf_counter() - start
+    if finished is None and checkpoint is not None and role.is_chief:
+        _mark_finished(model, checkpoint, history, metrics)
     metrics = {"train_examples": float(prepared.train_rows), **metrics}
     if "val_loss" in metrics:
         metrics["val_examples"] = float(prepared.val_rows)

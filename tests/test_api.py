@@ -4,6 +4,7 @@ export, with settings given by their spec names."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,24 @@ def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path)
         sentigru.load(tmp_path / "nope")
     with pytest.raises(SentigruError, match="unknown setting"):
         sentigru.train("data.tsv", tmp_path / "m", unit=8)
+
+
+def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> None:
+    """What a pandas column or a typo hands the API gets a SentigruError that names it."""
+    clf = sentigru.load()
+    cases = {
+        "texts[1] is float nan": lambda: clf.predict(["good", float("nan")]),
+        "texts[0] is NoneType": lambda: clf.scores([None]),
+        "texts must be a string or a list": lambda: clf.predict(None),
+        "top_k must be a whole number": lambda: clf.predict("good", top_k=0),
+        "load takes a model folder": lambda: sentigru.load(5),
+        "not label_map": lambda: clf.evaluate(synthetic_files[1], label_map="0=negative"),
+        "in the DataSource, not beside it": lambda: clf.evaluate(
+            sentigru.DataSource.of(synthetic_files[1]), split="test"
+        ),
+    }
+    for message, call in cases.items():
+        with pytest.raises(SentigruError, match=re.escape(message)):
+            call()
+    source = sentigru.DataSource(paths=synthetic_files[1])  # one path, not its characters
+    assert clf.evaluate(source)["n"] == 200

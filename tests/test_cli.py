@@ -361,3 +361,48 @@ def test_a_failed_phone_file_keeps_the_training(
     exported = run("export", "--model", str(out))
     assert exported.exit_code == 0, exported.output
     assert (out / "model.tflite").exists()
+
+
+def test_plain_output_is_one_line_per_text(trained_model: Path) -> None:
+    """A newline, tab or escape sequence inside a text is escaped in the text column, so
+    a script reading line by line stays in step and the terminal shows no colours."""
+    args = ["predict", "--model", str(trained_model), "superb\nawful\tand \x1b[31mred"]
+    result = CliRunner().invoke(main, args)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("superb\\nawful\\tand \\x1b[31mred")
+
+
+def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_path: Path) -> None:
+    """Without --resume a checkpoint is refused before the data is read or a teacher
+    fitted (minutes on real data)."""
+    (tmp_path / ".m.checkpoint").mkdir()
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
+    result = CliRunner().invoke(main, [*args, "--ngram-teacher"])
+    assert result.exit_code == 1 and "add --resume" in result.output
+    assert "character n-gram teacher" not in result.output
+
+
+def test_sigterm_stops_a_training_as_ctrl_c_does(synthetic_files, tmp_path: Path) -> None:
+    """docker stop, SLURM and Kubernetes send SIGTERM: the run keeps its last epoch, says
+    how to resume, and leaves no lock behind."""
+    import signal
+    import time
+
+    from conftest import SMALL
+
+    out = tmp_path / "m"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
+    args[args.index("--epochs") + 1] = "200"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sentigru", *args, "--patience", "200"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    seen = ""
+    deadline = time.monotonic() + 240
+    while "Epoch 3/" not in seen and time.monotonic() < deadline:
+        seen += child.stdout.readline()
+    child.send_signal(signal.SIGTERM)
+    rest, _ = child.communicate(timeout=120)
+    assert child.returncode == 1, seen + rest
+    assert "run the same command with --resume" in rest
+    assert (tmp_path / ".m.checkpoint").is_dir() and not (tmp_path / ".m.lock").exists()

@@ -264,3 +264,11 @@ def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
 
     assert "--vocab-size" in report(1_140_000)
     assert "--vocab-size" not in report(940_000)
+
+
+def test_a_length_the_model_cannot_read_in_chunks_is_one_line(trained_model: Path) -> None:
+    """The model reads text in chunks of 64 ids (the default chunk_len)."""
+    args = ["export", "--model", str(trained_model), "--out", "x.tflite", "--seq-len", "100"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "give a multiple of 64" in result.output, result.output
+    assert "Traceback" not in result.output

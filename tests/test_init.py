@@ -51,11 +51,13 @@ def test_what_would_change_the_meaning_of_its_weights_is_refused(
     runner = CliRunner()
     cases = {
         "--init keeps the starting model's": ["--units", "32"],
+        "which --preset sentencepiece sets otherwise": ["--preset", "sentencepiece"],
         "needs a model folder": [],
         "no model folder": [],
     }
     inits = {
         "--init keeps the starting model's": str(trained_model),
+        "which --preset sentencepiece sets otherwise": str(trained_model),
         "needs a model folder": str(trained_model / "model.tflite"),
         "no model folder": str(tmp_path / "missing"),
     }

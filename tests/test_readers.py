@@ -182,3 +182,43 @@ def test_huge_text_file_in_a_label_folder_is_read_as_a_prefix(tmp_path: Path) ->
     examples = _read(tmp_path)
     big = examples.texts[examples.labels.index("pos")]
     assert len(big.encode()) <= LINE_LIMIT and set(big) == {"é"}
+
+
+def test_a_long_field_is_read_and_bad_bytes_are_skippable(tmp_path: Path) -> None:
+    """A 200 KB review in a TSV or CSV is one row (the csv module's own limit is
+    128 KiB); with --skip-bad-rows a line or a folder file that does not decode is
+    skipped and counted, not the end of the read."""
+    long = "great " * 34_000
+    for name, sep in (("a.tsv", "\t"), ("a.csv", ",")):
+        path = tmp_path / name
+        path.write_text(f"label{sep}text\npos{sep}{long}\nneg{sep}dull\n")
+        assert [len(t) for t in _read(path).texts] == [len(long), 4]
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes(b"label\ttext\npos\tfine\nneg\tbroken \xff byte\nneg\tdull\n")
+    with pytest.raises(SentigruError, match="bad.tsv:3: byte .* --skip-bad-rows"):
+        _read(bad)
+    result = read_examples(bad, ReadOptions(skip_bad_rows=True))
+    assert result.examples.texts == ["fine", "dull"] and result.skipped == 1
+    folder = tmp_path / "imdb"
+    for label, content in (("pos", b"lovely"), ("neg", b"dull \xff")):
+        (folder / label).mkdir(parents=True)
+        (folder / label / "1.txt").write_bytes(content)
+    assert _read(folder, skip_bad_rows=True).texts == ["lovely"]
+
+
+def test_aclimdbs_unlabelled_folder_is_no_label(tmp_path: Path, capsys) -> None:
+    for label in ("pos", "neg", "unsup"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "0_1.txt").write_text(f"a {label} review")
+    examples = _read(tmp_path)
+    assert sorted(set(examples.labels)) == ["neg", "pos"]
+    assert "unsup: skipped" in capsys.readouterr().err
+
+
+def test_encodings_that_cannot_be_read_by_line_are_refused_at_once() -> None:
+    with pytest.raises(SentigruError, match="save the file as UTF-8"):
+        ReadOptions(encoding="utf-16")
+    with pytest.raises(SentigruError, match="unknown encoding 'klingon'"):
+        ReadOptions(encoding="klingon")
+    with pytest.raises(SentigruError, match="both read from column"):
+        ReadOptions(text_column="x", label_column="x")

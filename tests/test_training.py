@@ -52,3 +52,34 @@ def test_weight_averaging_keeps_the_mean_of_the_last_epochs(tmp_path: Path) -> N
         again.load(saved)
     for mine, theirs in zip(again.mean(), recent.mean(), strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_a_run_stopped_while_it_is_saved_resumes_to_the_same_model(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch
+) -> None:
+    """Ctrl-C while the phone file is made (after the last epoch) keeps the checkpoint,
+    as the message says, and --resume saves the model an unbroken run saves, without
+    training again."""
+    import numpy as np
+
+    import sentigru
+    from sentigru import api
+
+    small = {"epochs": 2, "units": 8, "embed_dim": 8, "seq_len": 64, "bigram_buckets": 0}
+    quiet = {"verbose": 0, "log": lambda _: None, **small}
+    whole = sentigru.train(synthetic_files[0], tmp_path / "whole", **quiet)
+
+    def stopped(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(api, "_phone_file", stopped)
+        with pytest.raises(SentigruError, match="run the same command with --resume"):
+            sentigru.train(synthetic_files[0], tmp_path / "cut", **quiet)
+    assert (tmp_path / ".cut.checkpoint" / "finished.json").is_file()
+    lines: list[str] = []
+    resumed = sentigru.train(synthetic_files[0], tmp_path / "cut", resume=True, verbose=1,
+                             log=lines.append, **small)  # fmt: skip
+    texts = ["superb and lovely", "awful , boring", "fine"]
+    assert np.allclose(resumed.scores(texts), whole.scores(texts), atol=1e-6)
+    assert not (tmp_path / ".cut.checkpoint").exists()

@@ -7,6 +7,7 @@ one, the line, so the CLI can print one clear line instead of a traceback.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import json
@@ -25,6 +26,9 @@ LINE_LIMIT = 8 << 20
 """Bytes of one line (or one .txt file) that are read. A model reads at most seq_len words,
 which in real text come long before 8 MiB; capping what is held keeps memory bounded
 whatever the input (a log file with no newline, say)."""
+csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))  # a field may fill a line
+UNLABELLED_FOLDER = "unsup"
+"""aclImdb's folder of unlabelled reviews, beside ``pos`` and ``neg``: not a label."""
 _SUFFIXES = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -41,6 +45,15 @@ class ReadOptions:
     """Labels renamed as they are read (``{"0": "negative"}``); others are kept."""
 
     def __post_init__(self) -> None:
+        try:
+            name = codecs.lookup(self.encoding).name
+        except LookupError:
+            raise SentigruError(f"unknown encoding {self.encoding!r}") from None
+        if name.startswith(("utf-16", "utf-32")):
+            raise SentigruError(
+                f"--encoding {self.encoding}: files are read line by line, which UTF-16 and "
+                "UTF-32 do not allow; save the file as UTF-8"
+            )
         if self.text_column == self.label_column:
             raise SentigruError(
                 f"the text and the label are both read from column {self.text_column!r}: "
@@ -225,10 +238,14 @@ class _Reader:
             try:
                 yield raw.decode(self.options.encoding)
             except UnicodeDecodeError as exc:
-                raise SentigruError(
-                    f"{self.path}:{number}: byte {offset + exc.start} is not valid "
-                    f"{self.options.encoding} (try --encoding)"
-                ) from None
+                where = f"{self.path}:{number}: byte {offset + exc.start}"
+                if not self.options.skip_bad_rows:
+                    raise SentigruError(
+                        f"{where} is not valid {self.options.encoding} (try --encoding, or "
+                        "--skip-bad-rows to skip such lines)"
+                    ) from None
+                self.result.skipped += 1
+                yield "\n"  # a blank line keeps later line numbers right
             except LookupError:
                 raise SentigruError(f"unknown encoding {self.options.encoding!r}") from None
             offset += len(raw)
@@ -300,8 +317,17 @@ class _Reader:
                 f"{self.path}: a data folder needs one sub-folder per label holding .txt files"
             )
         for folder in folders:
+            if folder.name == UNLABELLED_FOLDER and not self.options.label_map.get(folder.name):
+                print(
+                    f"{folder}: skipped: aclImdb's unlabelled reviews (give the folder to "
+                    "--unlabelled)",
+                    file=sys.stderr,
+                )
+                continue
             for file in sorted(folder.glob("*.txt")):
-                yield from self.row(file.name, self._text_file(file), folder.name)
+                text = self._text_file(file)
+                if text is not None:
+                    yield from self.row(file.name, text, folder.name)
 
     def read_lines(self) -> Iterator[tuple[str, str]]:
         """One text per line; blank lines are skipped."""
@@ -316,16 +342,23 @@ class _Reader:
         if not files:
             raise SentigruError(f"{self.path}: a folder of unlabelled texts needs .txt files")
         for file in files:
-            yield from self.row(file.name, self._text_file(file), "")
+            text = self._text_file(file)
+            if text is not None:
+                yield from self.row(file.name, text, "")
 
-    def _text_file(self, file: Path) -> str:
+    def _text_file(self, file: Path) -> str | None:
+        """The file's text; None when it does not decode and bad rows are skipped."""
         with file.open("rb") as stream:
             data = stream.read(LINE_LIMIT)  # the model never reads further
         try:
             return _decode_prefix(data, self.options.encoding, LINE_LIMIT)
         except UnicodeDecodeError as exc:
+            if self.options.skip_bad_rows:
+                self.result.skipped += 1
+                return None
             raise SentigruError(
-                f"{file}: byte {exc.start} is not valid {self.options.encoding} (try --encoding)"
+                f"{file}: byte {exc.start} is not valid {self.options.encoding} (try "
+                "--encoding, or --skip-bad-rows to skip such files)"
             ) from None
 
 

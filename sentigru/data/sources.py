@@ -24,6 +24,10 @@ class DataSource:
     data_dir: Path | None = None
     options: ReadOptions = field(default_factory=ReadOptions)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.paths, (str, Path)):  # one path, not its characters
+            object.__setattr__(self, "paths", (Path(self.paths),))
+
     @classmethod
     def of(cls, data: DataSource | str | Path | Sequence[str | Path] | None, **kw) -> DataSource:
         """A source from what a Python caller passes: a source, one path, or several."""

@@ -168,6 +168,12 @@ def build_tflite(
 
     spec = folder.spec
     seq_len = seq_len or spec.tokenizer.seq_len
+    chunk = spec.model.chunk_len
+    if chunk and seq_len % chunk:
+        raise SentigruError(
+            f"--seq-len {seq_len}: this model reads text in chunks of {chunk} ids; give a "
+            f"multiple of {chunk}"
+        )
     weights = PhoneWeights.from_keras(folder.model, spec.model, row_int8=quantize == "dynamic")
     pieces = spec.tokenizer.tokenizer == "sentencepiece"
     function = phone_function(
