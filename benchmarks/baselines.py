@@ -65,6 +65,17 @@ HELD_DOMAINS = ("hotels", "headphones", "tweets")
 NEGATION = ("negated_positive", "negated_negative")
 
 
+def run_commands(doc: str, **commands: Callable[[argparse.Namespace], None]) -> None:
+    """Run the subcommand named on the command line (``train``, ``report``: steps that
+    take no options), with the script's docstring's first line as its help."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    chosen = parser.add_subparsers(dest="command", required=True)
+    for name, run in commands.items():
+        chosen.add_parser(name).set_defaults(run=run)
+    args = parser.parse_args()
+    args.run(args)
+
+
 def balanced(examples: Examples, per_label: int, seed: str) -> Examples:
     """Up to ``per_label`` rows of each label, a seeded sample (all of a smaller label)."""
     rng = random.Random(seed)

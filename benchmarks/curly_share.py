@@ -32,7 +32,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from baselines import DATA, HELD_DOMAINS, NEGATION, domain_mix, load
+from baselines import DATA, HELD_DOMAINS, NEGATION, domain_mix, load, run_commands
 from candidates import curly_checks, graded
 from checklist import read_checks
 from movie_overlap import write_tsv
@@ -189,14 +189,5 @@ def reading(rows: dict[str, dict]) -> list[str]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("train").set_defaults(run=train)
-    commands.add_parser("report").set_defaults(run=report)
-    args = parser.parse_args()
-    args.run(args)
-
-
 if __name__ == "__main__":
-    main()
+    run_commands(__doc__, train=train, report=report)

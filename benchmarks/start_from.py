@@ -41,7 +41,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from baselines import DATA, balanced, load
+from baselines import DATA, balanced, load, run_commands
 from movie_overlap import write_tsv
 
 from sentigru.data import Examples, read_examples
@@ -221,14 +221,5 @@ def write_markdown(rows: dict[str, dict]) -> None:
     (HERE / "start_from.md").write_text(text, "utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("train").set_defaults(run=train)
-    commands.add_parser("report").set_defaults(run=report)
-    args = parser.parse_args()
-    args.run(args)
-
-
 if __name__ == "__main__":
-    main()
+    run_commands(__doc__, train=train, report=report)
