@@ -188,10 +188,10 @@ def train(
     a teacher sentigru cannot run. ``init`` (a model folder, or ``"bundled"``) starts
     from that model's weights and vocabulary (fine-tuning), so its network and
     tokenizer settings are kept; the training settings are this run's. Data with the
-    model's labels keeps its output layer; data with other labels gets a new one. With a checkpoint
-    after every
-    epoch, an interrupted run continues with ``resume=True``. Under ``strategy="multi-worker"``
-    only the chief writes ``out``; other workers return None."""
+    model's labels keeps its output layer; data with other labels gets a new one. With a
+    checkpoint after every epoch, an interrupted run continues with ``resume=True``.
+    Under ``strategy="multi-worker"`` only the chief writes ``out``; other workers
+    return None."""
     from sentigru import bundle
     from sentigru.distribute import Role, cluster_role, resolve
     from sentigru.tf_quiet import require_tensorflow
@@ -205,14 +205,14 @@ def train(
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
     source = DataSource.of(data)
+    init_path = _init_path(init)
     if role.is_chief:
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
-        _check_model_out(out, force, [*reads, _init_path(init)])
+        _check_model_out(out, force, [*reads, init_path])
         _check_can_write(out)
         bundle.refuse_leftover(out, resume)
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
-    init_path = _init_path(init)
     base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings, preset)
@@ -297,12 +297,6 @@ def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
     if paths is None:
         return []
     return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-
-
-def _paths(given: str | Path | Sequence[str | Path] | None) -> list[Path]:
-    if given is None:
-        return []
-    return [Path(given)] if isinstance(given, (str, Path)) else [Path(p) for p in given]
 
 
 def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:

@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ class _Group(click.Group):
                 stream.reconfigure(errors="backslashreplace")
         # docker stop, SLURM and Kubernetes send SIGTERM: stop as on Ctrl-C (a training
         # keeps its checkpoint and says how to resume; its lock is released)
-        signal.signal(signal.SIGTERM, _interrupted)
+        if threading.current_thread() is threading.main_thread():  # signals live there
+            signal.signal(signal.SIGTERM, _interrupted)
         try:
             return super().invoke(ctx)
         except SentigruError as exc:
