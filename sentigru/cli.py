@@ -249,8 +249,9 @@ def _preset(params: dict[str, Any]) -> Any:
 )
 @click.option(
     "--init",
-    help="Start from a trained model's weights, vocabulary and labels (fine-tuning): a "
-    "model folder, or 'bundled'. Its network and tokenizer settings are kept.",
+    help="Start from a trained model's weights and vocabulary (fine-tuning): a model "
+    "folder, or 'bundled'. Its network and tokenizer settings are kept; data with other "
+    "labels gets a new output layer.",
 )
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
