@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,17 +53,53 @@ def parse_cells(text: str) -> list[str]:
     return cells
 
 
+def staged(out: Path, cell: str) -> Path:
+    """Where a cell is trained before it replaces ``OUT/CELL``: an earlier comparison is
+    replaced only once every cell of the new one has trained and been measured."""
+    return out / f".{cell}.new"
+
+
 def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
-    """Refuse, before hours of training, to overwrite an earlier comparison without
-    ``force``; with it, drop the earlier results so that the folder never shows figures
-    that do not match its model folders."""
+    """Refuse, before any training, what the comparison may not replace: anything
+    without ``force``; with it, a cell folder that is not a model folder or a report
+    sentigru did not write. Leftovers of an interrupted comparison are named, and with
+    ``force`` removed (it starts over)."""
+    from sentigru import outputs
+    from sentigru.bundle import checkpoint_path
+
     if out.exists() and not out.is_dir():
         raise SentigruError(f"{out} is a file; --out takes a folder")
     taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if (out / name).exists()]
     if taken and not force:
         raise SentigruError(f"{taken[0]} exists; use --force to replace it")
-    for name in (RESULT_FILE, CHART_FILE):
-        (out / name).unlink(missing_ok=True)
+    for cell in cells:
+        outputs.check_replaceable(out / cell, force, outputs.is_model_folder, "a model folder")
+    report = out / RESULT_FILE
+    if report.exists() and not _is_comparison(report):
+        raise SentigruError(
+            f"{report} is not a comparison sentigru wrote; remove it yourself or choose "
+            "another --out"
+        )
+    left = [
+        path
+        for cell in cells
+        for path in (staged(out, cell), checkpoint_path(staged(out, cell)))
+        if path.exists()
+    ]
+    if left and not force:
+        raise SentigruError(
+            f"an interrupted comparison left {left[0]}: run it again with --force to start over"
+        )
+    for path in left:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _is_comparison(path: Path) -> bool:
+    try:
+        found = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(found, dict) and "cells" in found and "train_args" in found
 
 
 @dataclass
@@ -149,18 +186,17 @@ def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
     """Everything compared about one trained folder, read from the folder itself, plus
     its phone file (written beside it as ``model.tflite``)."""
     from sentigru import bundle
-    from sentigru.atomic import write_atomic
     from sentigru.export.phone import build_tflite, compare, sample_texts
 
     folder = bundle.load(run.folder)
     history = json.loads((run.folder / "history.json").read_text("utf-8"))
     export = folder.spec.export
     content = build_tflite(folder, quantize=export.quantize, runtime=export.runtime)
-    write_atomic(run.folder / "model.tflite", content)
+    bundle.add_file(run.folder, bundle.PHONE_FILE, content)  # vouched for, as train does
     agreement = compare(folder, content, sample_texts(folder.vocab, n=200), None)
     seconds = history.get("epoch_seconds") or []
     return {
-        "folder": run.folder.name,
+        "folder": run.cell,
         "parameters": int(folder.model.count_params()),
         "recurrent_parameters": _recurrent_parameters(folder.model, folder.spec.model.cell),
         "epochs": len(history.get("loss", [])),
@@ -174,7 +210,7 @@ def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
         "val_accuracy": history.get("val_accuracy") or [],
         "val_loss": history.get("val_loss") or [],
         "best_val_accuracy": folder.manifest.get("metrics", {}).get("val_accuracy"),
-        "tflite_file": f"{run.folder.name}/model.tflite",
+        "tflite_file": f"{run.cell}/model.tflite",
         "tflite_bytes": len(content),
         "tflite_runtime": export.runtime,
         "tflite_quantize": export.quantize,
@@ -216,13 +252,26 @@ def _latency_ms(content: bytes, repeats: int) -> float:
 def run_comparison(
     cells: Sequence[str], train_args: Sequence[str], out: Path, log: Log
 ) -> dict[str, Any]:
-    """Train every cell (one child process each), then measure every folder."""
+    """Train every cell (one child process each, into :func:`staged`), measure every
+    folder, then move the folders into place: a failed or interrupted comparison leaves
+    the earlier one as it was."""
+    from sentigru.atomic import replace_path
+
     out.mkdir(parents=True, exist_ok=True)
-    runs = [train_cell(cell, train_args, out / cell, log) for cell in cells]
+    runs: list[CellRun] = []
     measured = {}
+    try:
+        for cell in cells:
+            runs.append(train_cell(cell, train_args, staged(out, cell), log))
+        for run in runs:
+            log(f"measuring {run.cell}: exporting the phone file and timing it")
+            measured[run.cell] = measure_cell(run)
+    except BaseException:
+        for cell in cells:
+            shutil.rmtree(staged(out, cell), ignore_errors=True)
+        raise
     for run in runs:
-        log(f"measuring {run.cell}: exporting the phone file and timing it")
-        measured[run.cell] = measure_cell(run)
+        replace_path(run.folder, out / run.cell, force=True)
     return {
         "sentigru": __version__,
         "machine": {
@@ -304,6 +353,7 @@ def write_results(result: dict[str, Any], out: Path) -> bool:
     try:
         chart = plots.comparison_png(result["cells"], title)
     except plots.NoMatplotlib:
+        (out / CHART_FILE).unlink(missing_ok=True)  # an earlier comparison's chart
         return False
     write_atomic(out / CHART_FILE, chart)
     return True

@@ -196,3 +196,33 @@ def test_compare_hands_streaming_and_strategy_options_to_train() -> None:
     assert "--stream" in args and "--epochs" in args
     assert args[args.index("--shuffle-buffer") + 1] == "99"
     assert args[args.index("--strategy") + 1] == "one"
+
+
+@pytest.mark.e2e
+def test_a_failed_comparison_leaves_the_earlier_one_as_it_was(
+    compared, synthetic_files, tmp_path: Path
+) -> None:
+    """With --force, the earlier report and folders are replaced only once every cell
+    has trained: a run that fails (here its data is missing) changes nothing, and a
+    report or folder sentigru did not write is never replaced. The kept folders carry a
+    phone file their manifest vouches for, so predict needs no TensorFlow."""
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(compared[0], out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    args = ["compare", *TINY, "--force"]
+    missing = ["--data", str(tmp_path / "missing.tsv"), "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, *missing])
+    assert result.exit_code == 1
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert bundle.PHONE_FILE in bundle.read_manifest(out / "gru")["files"]
+    mine = tmp_path / "mine"
+    (mine / "gru").mkdir(parents=True)
+    (mine / "gru" / "notes.txt").write_text("precious")
+    (mine / comparison.RESULT_FILE).write_text('{"mine": 1}')
+    theirs = ["--data", str(synthetic_files[0]), "--out", str(mine)]
+    result = CliRunner().invoke(main, [*args, *theirs])
+    assert result.exit_code == 1 and "is not a model folder" in result.output
+    assert (mine / "gru" / "notes.txt").read_text() == "precious"
+    assert (mine / comparison.RESULT_FILE).read_text() == '{"mine": 1}'
