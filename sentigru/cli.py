@@ -176,11 +176,17 @@ def _source(params: dict[str, Any]) -> Any:
         skip_bad_rows=params.pop("skip_bad_rows"),
         label_map=parse_label_map(params.pop("label_map")),
     )
+    dataset, split, data_dir = params.pop("dataset"), params.pop("split"), params.pop("data_dir")
+    if not dataset and (split is not None or data_dir is not None):
+        given = "--split" if split is not None else "--data-dir"
+        raise click.UsageError(f"{given} chooses from a tensorflow-datasets set: give --dataset")
+    if split is not None and not split.strip():
+        raise click.UsageError("--split is empty: give a split such as train or test[:10%]")
     return DataSource(
         tuple(params.pop("data")),
-        dataset=params.pop("dataset"),
-        split=params.pop("split"),
-        data_dir=params.pop("data_dir"),
+        dataset=dataset,
+        split=split,
+        data_dir=data_dir,
         options=options,
     )
 
@@ -527,6 +533,8 @@ def evaluate(**params: Any) -> None:
     plot: Path | None = params["plot"]
     source = _source(params)
     if plot is not None:
+        if plot.suffix.lower() != ".png":
+            raise click.UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
         outputs.check_writable(plot)
         outputs.check_not_input(plot, [*source.paths, params["model"]], "--plot")
         outputs.check_replaceable(plot, params["force"], outputs.is_file, "a file", "--plot")

@@ -16,7 +16,10 @@ def classification_report(
     y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, labels: Sequence[str]
 ) -> dict[str, Any]:
     """N, accuracy, per-label precision/recall/F1/support, macro-F1 and the confusion
-    matrix (rows: true label, columns: predicted label, both in ``labels`` order)."""
+    matrix (rows: true label, columns: predicted label, both in ``labels`` order).
+
+    A label neither in the data nor predicted has no precision, recall or F1 (None):
+    nothing was asked of it, so it does not enter the macro mean either."""
     true = np.asarray(y_true, dtype=np.int64)
     pred = np.asarray(y_pred, dtype=np.int64)
     k = len(labels)
@@ -28,6 +31,9 @@ def classification_report(
         tp = int(confusion[i, i])
         predicted = int(confusion[:, i].sum())
         support = int(confusion[i, :].sum())
+        if not predicted and not support:
+            per_label[label] = {"precision": None, "recall": None, "f1": None, "support": 0}
+            continue
         precision = tp / predicted if predicted else 0.0
         recall = tp / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -55,6 +61,10 @@ bundled model knows all but a few percent of the words (names, typos); a fifth o
 unknown means text of another kind than it learnt from."""
 
 
+def _figure(value: float | None) -> str:
+    return f"{value:>9.4f}" if value is not None else f"{'n/a':>9}"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
@@ -65,10 +75,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"{'label':<16} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}",
     ]
     for label, m in report["per_label"].items():
-        lines.append(
-            f"{label:<16} {m['precision']:>9.4f} {m['recall']:>9.4f} {m['f1']:>9.4f} "
-            f"{m['support']:>9d}"
-        )
+        figures = [_figure(m[key]) for key in ("precision", "recall", "f1")]
+        lines.append(f"{label:<16} " + " ".join(figures) + f" {m['support']:>9d}")
     labels = report["labels"]
     width = max(8, *(len(label) for label in labels)) + 1
     lines += ["", "confusion (rows: true, columns: predicted)"]

@@ -406,3 +406,13 @@ def test_sigterm_stops_a_training_as_ctrl_c_does(synthetic_files, tmp_path: Path
     assert child.returncode == 1, seen + rest
     assert "run the same command with --resume" in rest
     assert (tmp_path / ".m.checkpoint").is_dir() and not (tmp_path / ".m.lock").exists()
+
+
+def test_tfds_options_without_a_dataset_are_bad_usage(tmp_path: Path) -> None:
+    """--split and --data-dir choose from a tfds set; beside files alone they would be
+    ignored without a word."""
+    data = tmp_path / "d.tsv"
+    data.write_text("label\ttext\npositive\tgood\n")
+    for extra in (["--split", "test"], ["--data-dir", str(tmp_path)]):
+        result = CliRunner().invoke(main, ["evaluate", "--data", str(data), *extra])
+        assert result.exit_code == 2 and "give --dataset" in result.output

@@ -272,3 +272,15 @@ def test_a_length_the_model_cannot_read_in_chunks_is_one_line(trained_model: Pat
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and "give a multiple of 64" in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_site_for_a_file_the_page_cannot_load_is_refused(trained_model: Path, tmp_path: Path):
+    """A batch above 1 (or a WHILE loop) runs in LiteRT but never in MediaPipe: the web
+    export says so in one line instead of writing a page that cannot load."""
+    batched = tmp_path / "b2.tflite"
+    args = ["export", "--model", str(trained_model), "--out", str(batched), "--batch", "2"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    site = ["export", "--format", "web", "--model", str(batched), "--out", str(tmp_path / "s")]
+    result = CliRunner().invoke(main, site)
+    assert result.exit_code == 1 and "MediaPipe needs [1, L]" in result.output
+    assert not (tmp_path / "s").exists()

@@ -93,10 +93,14 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     for message, args in cases.items():
         code, output = _run(*args, "--model", trained_model)
         assert code == 1 and message in output, output
+    picture = tmp_path / "mine.png"
+    picture.write_text("precious")
     plot = ["evaluate", "--model", trained_model, "--data", data, "--plot"]
-    for message, args in {"would replace": [*plot, data], "exists": [*plot, mine]}.items():
-        code, output = _run(*args)
-        assert code == 1 and message in output, output
+    cases = {"name it .png": (2, data), "mine.png exists; use --force": (1, picture)}
+    for message, (expected, target) in cases.items():
+        code, output = _run(*plot, target)
+        assert code == expected and message in output, output
+    assert picture.read_text() == "precious"
     assert mine.read_text() == "precious"
     assert data.read_bytes() == synthetic_files[1].read_bytes()
     assert (trained_model / "model.keras").read_bytes() == model_bytes

@@ -26,7 +26,7 @@ from typing import Any
 from sentigru import __version__, contract
 from sentigru.atomic import current_umask, replace_path, staging_folder
 from sentigru.errors import SentigruError
-from sentigru.modelfile import read_metadata
+from sentigru.modelfile import check_mediapipe_compatible, read_metadata
 
 __all__ = [
     "CDN_ORIGIN",
@@ -122,6 +122,13 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
         raise SentigruError(f"{model_file}: not a sentigru .tflite: {reason}") from None
     if not meta.get("labels"):
         raise SentigruError(f"{model_file}: not a sentigru .tflite: its label file is empty")
+    try:  # a WHILE loop (--runtime litert) or a batch above 1: the page could never load it
+        check_mediapipe_compatible(content)
+    except ValueError as exc:
+        raise SentigruError(
+            f"{model_file}: {exc}; export it again with the default --runtime mediapipe "
+            "and --batch 1"
+        ) from None
     return content, meta
 
 

@@ -1,0 +1,33 @@
+"""The metrics ``evaluate`` reports, against figures worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentigru.evaluation import classification_report, format_report
+
+
+def test_figures_match_a_hand_count() -> None:
+    # true: a a a b b; predicted: a a b b a
+    report = classification_report([0, 0, 0, 1, 1], [0, 0, 1, 1, 0], ["a", "b"])
+    assert report["confusion_matrix"] == [[2, 1], [1, 1]]
+    a, b = report["per_label"]["a"], report["per_label"]["b"]
+    assert a["precision"] == pytest.approx(2 / 3) and a["recall"] == pytest.approx(2 / 3)
+    assert b["precision"] == pytest.approx(1 / 2) and b["recall"] == pytest.approx(1 / 2)
+    assert report["macro_f1"] == pytest.approx((2 / 3 + 1 / 2) / 2)
+    assert report["accuracy"] == pytest.approx(3 / 5)
+
+
+def test_a_label_nothing_asked_of_has_no_figures_and_no_weight() -> None:
+    """Five negative reviews, all read right: positive was neither in the data nor
+    predicted, so its F1 is undefined, not 0, and the macro mean is negative's alone."""
+    report = classification_report([0] * 5, [0] * 5, ["negative", "positive"])
+    assert report["per_label"]["positive"] == {
+        "precision": None, "recall": None, "f1": None, "support": 0
+    }  # fmt: skip
+    assert report["macro_f1"] == 1.0
+    assert "n/a" in format_report(report)
+    # Predicted but never true: precision 0 is a real figure and counts.
+    wrong = classification_report([0] * 4, [0, 0, 0, 1], ["negative", "positive"])
+    assert wrong["per_label"]["positive"]["f1"] == 0.0
+    assert wrong["macro_f1"] == pytest.approx((2 * 0.75 / 1.75) / 2)
