@@ -382,32 +382,6 @@ def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_pat
     assert "character n-gram teacher" not in result.output
 
 
-def test_sigterm_stops_a_training_as_ctrl_c_does(synthetic_files, tmp_path: Path) -> None:
-    """docker stop, SLURM and Kubernetes send SIGTERM: the run keeps its last epoch, says
-    how to resume, and leaves no lock behind."""
-    import signal
-    import time
-
-    from conftest import SMALL
-
-    out = tmp_path / "m"
-    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL]
-    args[args.index("--epochs") + 1] = "200"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sentigru", *args, "--patience", "200"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    seen = ""
-    deadline = time.monotonic() + 240
-    while "Epoch 3/" not in seen and time.monotonic() < deadline:
-        seen += child.stdout.readline()
-    child.send_signal(signal.SIGTERM)
-    rest, _ = child.communicate(timeout=120)
-    assert child.returncode == 1, seen + rest
-    assert "run the same command with --resume" in rest
-    assert (tmp_path / ".m.checkpoint").is_dir() and not (tmp_path / ".m.lock").exists()
-
-
 def test_tfds_options_without_a_dataset_are_bad_usage(tmp_path: Path) -> None:
     """--split and --data-dir choose from a tfds set; beside files alone they would be
     ignored without a word."""

@@ -105,7 +105,10 @@ def test_resume_without_checkpoint_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(stop: int, tmp_path: Path) -> None:
+    """Ctrl-C, or SIGTERM as docker stop, SLURM and Kubernetes send it: the last epoch
+    is kept, the run says how to resume, and its lock is released."""
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=5))
     out = tmp_path / "model"
     log = tmp_path / ".model.checkpoint" / "history.json"
@@ -122,12 +125,13 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     while time.monotonic() < deadline and process.poll() is None and not log.exists():
         time.sleep(0.05)
     assert process.poll() is None, "training ended before it could be interrupted"
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1
     assert "Traceback" not in stderr
     assert "--resume" in stderr.strip().splitlines()[-1]
     assert not out.exists() and log.exists()
+    assert not (tmp_path / ".model.lock").exists()
 
 
 def _results(history: dict) -> dict:

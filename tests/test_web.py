@@ -579,3 +579,14 @@ def _count_colour(blank: Any, png: bytes, geometry: dict[str, Any], scale: float
     }""",
         [base64.b64encode(png).decode(), geometry["text"], geometry["color"], scale],
     )
+
+
+def test_no_answer_is_shown_for_text_the_model_cannot_read(phone: Any, served: str) -> None:
+    """Japanese is invisible to the bundled model's tokenizer: the page shows no label
+    (as export/README.md asks of apps), says why, and answers again once a word is known."""
+    _open(phone, f"{served}/good/")
+    phone.locator("#text").fill("最悪の映画だった")
+    phone.wait_for_function("() => document.querySelector('#label').textContent === 'no answer'")
+    assert "knows no word of this text" in phone.inner_text("#status")
+    phone.locator("#text").fill("最悪の映画だった, dreadful")
+    phone.wait_for_function("() => document.querySelector('#label').textContent === 'negative'")

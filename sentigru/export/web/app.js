@@ -257,9 +257,12 @@ function readingNote(counts) {
 
 function render(ranked, milliseconds, counts) {
   const top = ranked[0];
-  labelView.textContent = top ? top.label : "?";
-  labelView.classList.remove("empty");
-  labelView.dataset.label = top ? top.label : "";
+  // With no word the model knows, its score means nothing: no answer is shown, as
+  // export/README.md asks of apps (the scores stay below for who wants them).
+  const blind = counts && counts.known === 0;
+  labelView.textContent = blind ? "no answer" : top ? top.label : "?";
+  labelView.classList.toggle("empty", Boolean(blind));
+  labelView.dataset.label = top && !blind ? top.label : "";
   scoresView.replaceChildren(
     ...ranked.map(({ label, score }) => {
       const row = document.createElement("li");
