@@ -209,7 +209,6 @@ def train(
     if role.is_chief:
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
         _check_model_out(out, force, [*reads, init_path])
-        _check_can_write(out)
         bundle.refuse_leftover(out, resume)
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
@@ -307,6 +306,7 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
     outputs.check_replaceable(out, force, outputs.is_model_folder, "a sentigru model folder")
+    outputs.check_writable(out, make_parent=True)
 
 
 def _init_path(init: str | Path | None) -> Path | None:
@@ -440,23 +440,6 @@ def _scored_file(path: Path, source: DataSource, spec: Spec, log: Log) -> Any:
     texts, labels, scores = read_scored(path, source.options)
     log(f"{path}: {len(texts)} texts with a teacher's scores ({', '.join(labels)})")
     return Unlabelled(texts, scores, labels, bundle.sha256_file(path))
-
-
-def _check_can_write(out: Path) -> None:
-    """Fail before reading data or training when ``out`` cannot be made: its parent
-    must exist or be creatable, and take files."""
-    import tempfile
-
-    parent = out.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=parent):
-            pass
-    except OSError as exc:
-        raise SentigruError(
-            f"cannot write {out}: folder {parent} cannot be made or take files "
-            f"({exc.strerror or exc})"
-        ) from None
 
 
 def _warn_averaging(spec: Spec, log: Log) -> None:

@@ -63,9 +63,17 @@ def check_replaceable(
         )
 
 
-def check_writable(out: Path) -> None:
-    """Fail before any work when no file can be made beside ``out``."""
+def check_writable(out: Path, make_parent: bool = False) -> None:
+    """Fail before any work when no file can be made beside ``out``; ``make_parent``
+    makes its folder first (a model folder's parents are made as it is saved)."""
     parent = out.parent if str(out.parent) else Path(".")
+    if make_parent:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SentigruError(
+                f"cannot write {out}: folder {parent} cannot be made ({exc.strerror or exc})"
+            ) from None
     if not parent.is_dir():
         raise SentigruError(f"cannot write {out}: folder {parent} does not exist")
     try:  # the real test: access() says yes to root even where writing fails
