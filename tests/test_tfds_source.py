@@ -47,3 +47,14 @@ def test_unknown_dataset(tmp_path) -> None:
 
     with pytest.raises(SentigruError, match="unknown tfds dataset"):
         load_tfds("no_such_dataset_xyz", "train", tmp_path)
+
+
+def test_the_folder_tfds_looked_in_is_named(tmp_path, monkeypatch, capsys) -> None:
+    """With TFDS_DATA_DIR set, that folder is where tfds looked, and the error says so,
+    in one line and without absl's warnings before it."""
+    from sentigru.data.tfds_source import load_tfds
+
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
+    with pytest.raises(SentigruError, match=f"not prepared in {tmp_path}"):
+        load_tfds("imdb_reviews", "train")
+    assert "Variant folder" not in capsys.readouterr().err

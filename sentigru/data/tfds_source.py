@@ -7,10 +7,13 @@ one-line error that says what to do instead.
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 from sentigru.data.examples import Examples
 from sentigru.errors import SentigruError
+from sentigru.limits import one_line
 
 
 def _pick_features(features: object, name: str) -> tuple[str, str, list[str]]:
@@ -38,12 +41,22 @@ def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> 
     import_tensorflow()
     import tensorflow_datasets as tfds
 
+    absl = logging.getLogger("absl")  # its warnings about missing folders say what we say
+    level = absl.level
+    absl.setLevel(logging.ERROR)
     try:
         builder = tfds.builder(name, data_dir=str(data_dir) if data_dir else None)
+        prepared = builder.is_prepared()
     except Exception as exc:  # tfds raises several kinds for an unknown name
-        raise SentigruError(f"unknown tfds dataset {name!r}: {str(exc).splitlines()[0]}") from None
-    if not builder.is_prepared():
-        where = data_dir or "the default tfds folder (~/tensorflow_datasets)"
+        raise SentigruError(f"unknown tfds dataset {name!r}: {one_line(exc)}") from None
+    finally:
+        absl.setLevel(level)
+    if not prepared:
+        where = (
+            data_dir
+            or os.environ.get("TFDS_DATA_DIR")
+            or ("the default tfds folder (~/tensorflow_datasets)")
+        )
         raise SentigruError(
             f"tfds dataset {name!r} is not prepared in {where}; sentigru does not download. "
             "Prepare it where there is network and pass --data-dir, or use --data FILE"
@@ -52,7 +65,7 @@ def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> 
     try:
         dataset = builder.as_dataset(split=split)
     except Exception as exc:  # an unknown split name, mostly
-        raise SentigruError(f"tfds dataset {name!r}: {str(exc).splitlines()[0]}") from None
+        raise SentigruError(f"tfds dataset {name!r}: {one_line(exc)}") from None
     examples = Examples()
     for record in dataset.as_numpy_iterator():
         label = int(record[label_key])
