@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sentigru import __version__, contract
+from sentigru import __version__, contract, outputs
 from sentigru.atomic import current_umask, replace_path, staging_folder
 from sentigru.errors import SentigruError
 from sentigru.modelfile import check_mediapipe_compatible, read_metadata
@@ -233,12 +233,7 @@ def write_site(
             ``mediapipe_dir``, or an ``out`` that may not be replaced.
     """
     out = Path(out)
-    if out.exists() and not force:
-        raise SentigruError(f"{out} exists; use --force to replace it")
-    if out.exists() and not _is_replaceable(out):
-        raise SentigruError(
-            f"{out} exists and is not a site sentigru wrote; remove it or choose another --out"
-        )
+    outputs.check_replaceable(out, force, _is_replaceable, "a site sentigru wrote")
     content, meta = _read_model(model_file)
     package = find_mediapipe_package(mediapipe_dir) if mediapipe_dir is not None else None
     if package is not None:
