@@ -102,6 +102,10 @@ def _is_comparison(path: Path) -> bool:
     return isinstance(found, dict) and "cells" in found and "train_args" in found
 
 
+ERROR_PREFIX = "sentigru: error: "
+"""How a child ``sentigru train`` starts its one-line error."""
+
+
 @dataclass
 class CellRun:
     """One child ``sentigru train``: where it wrote, and what it cost."""
@@ -138,7 +142,8 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
         assert child.stdout is not None
         for line in child.stdout:
             tail.append(line.rstrip("\n"))
-            log(f"[{cell}] {tail[-1]}")
+            if not tail[-1].startswith(ERROR_PREFIX):  # the failure below repeats it
+                log(f"[{cell}] {tail[-1]}")
         _, status, usage = os.wait4(child.pid, 0)
     except BaseException:
         child.kill()
@@ -174,8 +179,7 @@ def rss_bytes(maxrss: int) -> int:
 
 def _failure(tail: Sequence[str], code: int) -> str:
     """The child's own one-line error, else its last line, else its exit status."""
-    prefix = "sentigru: error: "
-    errors = [line[len(prefix) :] for line in tail if line.startswith(prefix)]
+    errors = [line[len(ERROR_PREFIX) :] for line in tail if line.startswith(ERROR_PREFIX)]
     if errors:
         return errors[-1]
     lines = [line for line in tail if line.strip()]

@@ -149,6 +149,8 @@ def test_a_failing_cell_is_one_line_naming_it(tmp_path: Path) -> None:
     assert result.exit_code == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("sentigru: error: training the lstm cell failed: ")
+    reason = last.removeprefix("sentigru: error: training the lstm cell failed: ")
+    assert result.output.count(reason) == 1  # the child's own line is not echoed too
     assert "Traceback" not in result.output
     assert not (tmp_path / "o" / comparison.RESULT_FILE).exists()
 
