@@ -228,7 +228,8 @@ class TrainingSpec:
     )
     # iOS types ’ for the apostrophe; the phone's tokenizer splits on it, so "isn’t"
     # reaches the model as "isn" + "t". A seeded share of the training texts with a
-    # contraction is written so (data/apostrophes.py); validation texts are not.
+    # contraction is written so (data/apostrophes.py), unlabelled ones included;
+    # validation texts are not.
     seed: int = setting(7, "Seed for the split, the shuffling and the weights")
     # 7: the bundled model's, the median on SST-2 dev of its builds with seeds 7, 8 and 9
     # (scripts/median_build.py); the default is the bundled recipe, seed included.

@@ -174,11 +174,18 @@ def split_validation(
 def as_taught(examples: Examples, spec: Spec) -> Examples:
     """The training rows as the model is taught them: a seeded ``curly_share`` of the
     texts with a contraction written as phone keyboards type it (``isn’t``)."""
+    if spec.training.curly_share <= 0:
+        return examples
+    return Examples(taught_texts(examples.texts, spec), list(examples.labels))
+
+
+def taught_texts(texts: Sequence[str], spec: Spec) -> list[str]:
+    """``texts`` as :func:`as_taught` teaches them; unlabelled texts are training texts
+    too, and their split contractions need the same lesson."""
     share, seed = spec.training.curly_share, spec.training.seed
     if share <= 0:
-        return examples
-    texts = [typed_on_phones(text, share, seed) for text in examples.texts]
-    return Examples(texts, list(examples.labels))
+        return list(texts)
+    return [typed_on_phones(text, share, seed) for text in texts]
 
 
 def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
@@ -250,7 +257,7 @@ def _prepare_examples(
     if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
     labels = start.label_order(train_set.labels) if start else label_order(train_set.labels)
-    extra = unlabelled.texts if unlabelled is not None else []
+    extra = taught_texts(unlabelled.texts, spec) if unlabelled is not None else []
     vocab = start.vocab if start else build_vocab([*train_set.texts, *extra], spec)
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import write_tsv
 
@@ -15,7 +16,7 @@ from sentigru.data.stream import StreamSource
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 from sentigru.tokenizer import Tokenizer, Vocabulary
-from sentigru.train_data import as_taught, prepare
+from sentigru.train_data import Unlabelled, as_taught, prepare
 
 NEGATED = [f"the {i}th one wasn't good and I didn't like it" for i in range(400)]
 PLAIN = [f"the {i}th one was great" for i in range(400)]
@@ -56,6 +57,19 @@ def test_training_learns_the_split_form_and_validation_stays_as_written() -> Non
     train, val = data.stratified_split(0.25, 5)
     assert as_taught(train, _spec(0.5)).texts != train.texts
     assert as_taught(val, _spec(0.0)).texts == val.texts  # prepare teaches training rows only
+
+
+def test_unlabelled_texts_are_taught_the_split_form_too() -> None:
+    data = Examples(PLAIN[:200] + [f"the {i}th one was bad" for i in range(200)],
+                    ["positive"] * 200 + ["negative"] * 200)  # fmt: skip
+    scores = np.tile(np.float32([[0.9, 0.1]]), (len(NEGATED), 1))
+    unlabelled = Unlabelled(NEGATED, scores, ["negative", "positive"], "a teacher")
+    plain = prepare(data, _spec(0.0), unlabelled=unlabelled)
+    taught = prepare(data, _spec(0.5), unlabelled=unlabelled)
+    # The contractions are only in the unlabelled texts: with the share, the split form
+    # "wasn" "t" is learnt from them as from labelled rows.
+    assert "t" not in plain.vocab.index and "t" in taught.vocab.index
+    assert taught.unlabelled_rows == plain.unlabelled_rows == len(NEGATED)
 
 
 def test_streamed_training_rows_are_taught_as_in_memory(tmp_path: Path) -> None:
