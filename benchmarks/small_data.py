@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sentigru.spec import CURLY_SHARE
+
 ROOT = Path(__file__).resolve().parents[1]
 OTHER = ("clothing", "fine-food", "headphones", "hotels", "products-summaries", "tweets")
 
@@ -82,6 +84,7 @@ def main() -> None:
                 "seconds": round(seconds, 1),
                 "test_120": clf.evaluate(ROOT / "data" / "reviews_test.tsv")["accuracy"],
                 "other_2000": clf.evaluate(other)["accuracy"],
+                "curly_share": clf.spec.training.curly_share,
             }
             print(json.dumps(row), flush=True)
             runs.append(row)
@@ -114,7 +117,10 @@ def write(runs: list[dict], args: argparse.Namespace) -> None:
         + ", ".join(map(str, args.seeds))
         + "; accuracy on `data/reviews_test.tsv` (120) and on 2,000 reviews from other",
         "sources (`reviews-en`, never trained on). One run, 2 cores shared with other work:",
-        "seconds are indicative.",
+        "seconds are indicative. `--curly-share` was "
+        # runs saved before the setting existed trained without it
+        + f"{runs[0].get('curly_share', 0.0):g} in these runs (its default is "
+        + f"{CURLY_SHARE:g}: a training from scratch with another share differs).",
         "",
         "| --min-steps | epochs run | seconds | reviews_test (120) | other sources (2,000) "
         "| spread over seeds |",
