@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.2.0"
-__all__ = ["Classifier", "DataSource", "Spec", "export", "load", "train"]
+__all__ = [
+    "Classifier",
+    "DataSource",
+    "ReadOptions",
+    "SentigruError",
+    "Spec",
+    "export",
+    "load",
+    "train",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,8 +32,20 @@ def __getattr__(name: str) -> Any:
         from sentigru.data.sources import DataSource
 
         return DataSource
+    if name == "ReadOptions":
+        from sentigru.data.files import ReadOptions
+
+        return ReadOptions
+    if name == "SentigruError":
+        from sentigru.errors import SentigruError
+
+        return SentigruError
     if name == "Spec":
         from sentigru.spec import Spec
 
         return Spec
     raise AttributeError(f"module 'sentigru' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

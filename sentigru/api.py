@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +36,33 @@ FORMATS = ("tflite", "web", "saved_model")
 def _texts(texts: Any) -> list[str]:
     """A list of texts, checked: a missing value from a table (None, NaN) or bytes is
     named, not a TypeError from inside the tokenizer."""
+    return list(_checked(texts))
+
+
+def _checked(texts: Any) -> Iterator[str]:
+    """``texts`` one by one: the whole checked now, each text as it comes (a stream is
+    read lazily)."""
     if isinstance(texts, str):
-        return [texts]
-    try:
-        texts = list(texts)
-    except TypeError:
-        raise SentigruError(f"texts must be a string or a list of strings, got {texts!r}") from None
+        return iter([texts])
+    if isinstance(texts, (bytes, bytearray, Mapping)) or not isinstance(texts, Iterable):
+        raise SentigruError(
+            f"texts must be a string or a list of strings, got {type(texts).__name__} "
+            f"{texts!r:.60}"
+        )
+    return _each_checked(texts)
+
+
+def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
     for i, text in enumerate(texts):
         if not isinstance(text, str):
-            raise SentigruError(f"texts[{i}] is {type(text).__name__} {text!r}, not a string")
-    return texts
+            raise SentigruError(f"texts[{i}] is {type(text).__name__} {text!r:.60}, not a string")
+        yield text
+
+
+def _whole(value: Any, name: str, least: int = 1) -> None:
+    """Refuse what is not a whole number of at least ``least`` (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise SentigruError(f"{name} must be a whole number of {least} or more, got {value!r}")
 
 
 def _stderr(line: str) -> None:
@@ -72,10 +89,7 @@ class Classifier:
     def predict(self, texts: str | Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
         """Per text, ``{"label", "score", "scores"}``: the best label, its score, and the
         ``top_k`` best ``{"label", "score"}`` pairs (what ``predict --json`` prints)."""
-        if isinstance(texts, str):
-            texts = [texts]
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-            raise SentigruError(f"top_k must be a whole number of 1 or more, got {top_k!r}")
+        _whole(top_k, "top_k")
         return self._predictor.classify(_texts(texts), top_k)
 
     def scores(self, texts: Sequence[str]) -> Any:
@@ -87,7 +101,9 @@ class Classifier:
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(text, result)`` pairs in input order, a chunk at a time: memory stays flat
         however many texts come in."""
-        return self._predictor.classify_stream(texts, top_k, chunk_size)
+        _whole(top_k, "top_k")
+        _whole(chunk_size, "chunk_size")
+        return self._predictor.classify_stream(_checked(texts), top_k, chunk_size)
 
     def evaluate(self, data: Any, **source: Any) -> dict[str, Any]:
         """N, accuracy, per-label precision/recall/F1, macro-F1 and the confusion matrix
@@ -110,7 +126,8 @@ class Classifier:
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
         report["unread"] = int((read[:, 0] == 0).sum())
-        total = int(read.sum())
+        report["truncated"] = int(read[:, 2].sum())
+        total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
         return report
 
@@ -132,8 +149,10 @@ def load(path: str | Path | None = None, *, jobs: int | None = None) -> Classifi
         from sentigru.presets import default_model
 
         path = default_model()
-    if not isinstance(path, (str, Path)):
+    if not isinstance(path, (str, Path)) or not str(path):
         raise SentigruError(f"load takes a model folder or .tflite path, got {path!r}")
+    if jobs is not None:
+        _whole(jobs, "jobs")
     path = Path(path)
     if not path.exists():
         raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
@@ -521,7 +540,7 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
     outputs.check_not_working_folder(target)
     outputs.check_not_input(target, reads)
     if kind == "tflite":
-        outputs.check_replaceable(target, force, outputs.is_file, "a file")
+        outputs.check_replaceable(target, force, outputs.is_tflite, "a .tflite model file")
     else:
         outputs.check_replaceable(target, force, outputs.is_saved_model, "a SavedModel")
 

@@ -328,9 +328,10 @@ class BucketRunner:
         self, texts: Iterable[str]
     ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
         """``(texts, scores, read)`` a window at a time, in input order: ``read`` counts
-        each text's words with an id of their own and its unknown words (``[n, 2]``:
+        each text's words with an id of their own and its unknown words (
         ``known_tokens``, ``unknown_tokens``), from the ids made for scoring, so no text
-        is tokenized twice."""
+        is tokenized twice, and whether it was cut (``[n, 3]``; only a text that fills
+        the model's length is tokenized again, to tell)."""
         iterator = iter(texts)
         pending: deque[tuple[list[str], np.ndarray, list[_Part]]] = deque()
         while True:
@@ -351,7 +352,9 @@ class BucketRunner:
             rows.append(self.tokenizer.ids(text))
             if pause:
                 pause()
-        read = np.zeros((len(rows), 2), np.int64)
+        read = np.zeros((len(rows), 3), np.int64)
+        full = [i for i, row in enumerate(rows) if len(row) == self.tokenizer.seq_len]
+        read[full, 2] = [self.tokenizer.is_cut(window[i]) for i in full]
         parts = []
         for positions, ids in _batches(rows, self.plan):
             read[positions, 0] = self.tokenizer.count_known(ids[: len(positions)])

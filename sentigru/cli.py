@@ -484,7 +484,7 @@ def predict(
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if not texts and sys.stdin.isatty() else 256
-    unread = partly = 0
+    unread = partly = cut = 0
     for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
@@ -492,6 +492,13 @@ def predict(
         pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
         click.echo(f"{pairs}\t{_one_line(text)}")
         known, unknown = result["known_tokens"], result["unknown_tokens"]
+        if result["truncated"]:
+            cut += 1
+            if cut <= UNREAD_NOTES:
+                _echo_err(
+                    f"note: {text[:40]!r}… is longer than the model reads; its score reads "
+                    f"the first {known + unknown} words (the phone cuts it there too)"
+                )
         if not known:
             unread += 1
             if unread <= UNREAD_NOTES:
@@ -509,6 +516,8 @@ def predict(
         _echo_err(f"note: {unread} texts in all had no word the model knows")
     if partly > UNREAD_NOTES:
         _echo_err(f"note: {partly} texts in all had as many unknown words as known ones")
+    if cut > UNREAD_NOTES:
+        _echo_err(f"note: {cut} texts in all were longer than the model reads")
 
 
 # -- evaluate -------------------------------------------------------------------------------
@@ -537,12 +546,24 @@ def evaluate(**params: Any) -> None:
             raise click.UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
         outputs.check_writable(plot)
         outputs.check_not_input(plot, [*source.paths, params["model"]], "--plot")
-        outputs.check_replaceable(plot, params["force"], outputs.is_file, "a file", "--plot")
+        outputs.check_replaceable(
+            plot, params["force"], outputs.is_sentigru_png, "a picture sentigru drew", "--plot"
+        )
+        _check_can_draw(plot)
     classifier = _load(params["model"], params["jobs"])
     report = classifier.evaluate(source)
     click.echo(json.dumps(report) if params["as_json"] else format_report(report))
     if plot is not None:
         _plot_confusion(report, plot, str(params["model"] or "bundled model"))
+
+
+def _check_can_draw(file: Path) -> None:
+    """``--plot`` asks for a picture: without matplotlib, say so before the work (an
+    earlier picture left in its place would read as this run's)."""
+    from sentigru import plots
+
+    if not plots.available():
+        raise SentigruError(f"--plot {file}: matplotlib is not installed ({plots.INSTALL_HINT})")
 
 
 def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:

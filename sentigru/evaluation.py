@@ -85,6 +85,12 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
     if report.get("unread"):
         lines += ["", f"note: {report['unread']} texts had no word the model knows (scored blind)"]
+    if report.get("truncated"):
+        lines += [
+            "",
+            f"note: {report['truncated']} texts were longer than the model reads and were "
+            "read up to its length (the phone cuts them there too)",
+        ]
     if report.get("unknown_share", 0.0) >= UNKNOWN_NOTE:
         lines += [
             "",

@@ -95,5 +95,29 @@ def is_saved_model(path: Path) -> bool:
     return path.is_dir() and (not any(path.iterdir()) or (path / "saved_model.pb").is_file())
 
 
-def is_file(path: Path) -> bool:
-    return path.is_file()
+
+
+def is_tflite(path: Path) -> bool:
+    """A TFLite model file (its FlatBuffer identifier ``TFL3``): a phone file, not a
+    document that happens to end in ``.tflite``."""
+    return path.is_file() and _head(path, 8)[4:8] == b"TFL3"
+
+
+def is_sentigru_png(path: Path) -> bool:
+    """A PNG that sentigru drew: ``plots`` marks its pictures in a text chunk, which
+    comes before the pixels."""
+    from sentigru.plots import SOFTWARE
+
+    head = _head(path, 4096)
+    return path.is_file() and head.startswith(b"\x89PNG") and SOFTWARE_CHUNK + SOFTWARE in head
+
+
+SOFTWARE_CHUNK = b"tEXtSoftware\x00"
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(size)
+    except OSError:
+        return b""

@@ -260,6 +260,10 @@ class SentencePieceTokenizer:
 
         return padded([self.ids(text) for text in texts], self.seq_len)
 
+    def is_cut(self, text: str) -> bool:
+        """Whether ``text`` has more pieces than the model reads (the phone cuts it too)."""
+        return len(self._encode(phone_text(text))) > self.seq_len - 2
+
     def known(self, text: str) -> int:
         """Pieces of ``text`` within the model's length that the model learnt: not the
         specials, not the bare word boundary ``▁``, and not byte pieces (a character with

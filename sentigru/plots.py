@@ -16,6 +16,9 @@ from typing import Any
 from sentigru.errors import SentigruError
 
 INSTALL_HINT = "pip install 'sentigru[plot]'"
+SOFTWARE = b"sentigru"
+"""Written into every picture's PNG ``Software`` text, so ``--force`` replaces a picture
+sentigru drew and never one the user made (``outputs.is_sentigru_png``)."""
 
 
 class NoMatplotlib(SentigruError):
@@ -47,7 +50,7 @@ def _figure(width: float, height: float) -> Any:
 
 def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", metadata={"Software": SOFTWARE.decode()})
     return buffer.getvalue()
 
 

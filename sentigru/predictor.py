@@ -44,19 +44,28 @@ class Predictor:
         """One text's result from its scores and its :meth:`read` counts."""
         order = np.argsort(-row, kind="stable")[: max(1, top_k)]
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
-        known, unknown = (int(x) for x in read)
-        return {**ranked[0], "scores": ranked, "known_tokens": known, "unknown_tokens": unknown}
+        known, unknown, cut = (int(x) for x in read)
+        return {
+            **ranked[0],
+            "scores": ranked,
+            "known_tokens": known,
+            "unknown_tokens": unknown,
+            "truncated": bool(cut),
+        }
 
     def scores_read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`scores` and each text's :meth:`read` counts, ``[len(texts), 2]``."""
-        read = np.array([self.read(t) for t in texts], np.int64).reshape(len(texts), 2)
+        """:meth:`scores` and each text's :meth:`read` counts, ``[len(texts), 3]``."""
+        read = np.array([self.read(t) for t in texts], np.int64).reshape(len(texts), 3)
         return self.scores(texts), read
 
-    def read(self, text: str) -> tuple[int, int]:
+    def read(self, text: str) -> tuple[int, int, int]:
         """Words (pieces, with SentencePiece) of ``text`` within the model's length that
-        have an id of their own, and words (characters) it reads as unknown."""
-        rows = self.tokenizer.encode([text])  # tokenized once for both counts
-        return int(self.tokenizer.count_known(rows)[0]), int(self.tokenizer.count_unknown(rows)[0])
+        have an id of their own, words (characters) it reads as unknown, and 1 where the
+        text is longer than the model reads (0 else)."""
+        rows = self.tokenizer.encode([text])  # tokenized once for the counts
+        known, unknown = self.tokenizer.count_known(rows)[0], self.tokenizer.count_unknown(rows)[0]
+        cut = rows[0, -1] != 0 and self.tokenizer.is_cut(text)  # a full row, and more
+        return int(known), int(unknown), int(cut)
 
     def classify_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK

@@ -241,6 +241,10 @@ class Tokenizer:
         """An ``int32`` array ``[len(texts), seq_len]``, padded with ``<PAD>`` at the end."""
         return padded([self.ids(text) for text in texts], self.seq_len)
 
+    def is_cut(self, text: str) -> bool:
+        """Whether ``text`` has more words than the model reads (the phone cuts it too)."""
+        return len(split(text, self.seq_len)) >= self.seq_len
+
     def known(self, text: str) -> int:
         """Words of ``text`` within the model's length that have an id of their own."""
         return sum(1 for i in self.ids(text) if i > UNKNOWN_ID)

@@ -57,9 +57,23 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "in the DataSource, not beside it": lambda: clf.evaluate(
             sentigru.DataSource.of(synthetic_files[1]), split="test"
         ),
+        "got bytes b'good'": lambda: clf.predict(b"good"),  # not its byte values
+        "got dict": lambda: clf.predict({"good": 1}),  # not its keys
+        "texts[1] is NoneType": lambda: list(clf.predict_stream(["good", None])),
+        "chunk_size must be": lambda: clf.predict_stream(["good"], chunk_size=0),
+        "top_k must be a whole number ": lambda: clf.predict_stream(["good"], top_k=-1),
+        "jobs must be a whole number": lambda: sentigru.load(jobs="2"),
+        "got ''": lambda: sentigru.load(""),  # not the current folder
+        "data is a path, a list of paths": lambda: clf.evaluate(5),
+        "label_map must be a dict": lambda: clf.evaluate(
+            synthetic_files[1], options={"label_map": "0=negative"}
+        ),
     }
     for message, call in cases.items():
         with pytest.raises(SentigruError, match=re.escape(message)):
             call()
     source = sentigru.DataSource(paths=synthetic_files[1])  # one path, not its characters
     assert clf.evaluate(source)["n"] == 200
+    assert clf.evaluate(synthetic_files[1], options={"encoding": "utf-8"})["n"] == 200
+    # One string is one text, as for predict, not a stream of its characters.
+    assert [text for text, _ in clf.predict_stream("good")] == ["good"]

@@ -124,17 +124,21 @@ def test_results_in_bulk_are_the_results_one_at_a_time(phone: LiteRTPredictor) -
     """classify, classify_stream and evaluate's counts through bulk: the same labels,
     scores and ``known_tokens`` (counted from the ids bulk makes) as text by text."""
     predictor = LiteRTPredictor(phone._content, jobs=2)
-    texts = [*varied_texts(MIN_TEXTS + 60, seed=9), "", "zzqx qqzz", "\0after a NUL", "Great!"]
+    fits = "great " * (phone.tokenizer.seq_len - 1)  # <START> and these fill the model
+    texts = [*varied_texts(MIN_TEXTS + 60, seed=9), fits, fits + "bad", "", "zzqx qqzz",
+             "\0after a NUL", "Great!"]  # fmt: skip
     alone = [predictor.classify([t], top_k=2)[0] for t in texts]
     assert predictor._bulk is None
     assert [r["known_tokens"] for r in alone] == [phone.tokenizer.known(t) for t in texts]
     assert [r["known_tokens"] for r in alone[-4:]] == [0, 0, 0, 1]
     assert [r["unknown_tokens"] for r in alone[-4:]] == [0, 2, 0, 0]
+    # Only the text with a word past the model's length is cut (the phone cuts it too).
+    assert [i for i, r in enumerate(alone) if r["truncated"]] == [len(texts) - 5]
     for got in (
         predictor.classify(texts, top_k=2),
         [r for _, r in predictor.classify_stream(iter(texts), top_k=2)],
     ):
-        for key in ("known_tokens", "unknown_tokens"):
+        for key in ("known_tokens", "unknown_tokens", "truncated"):
             assert [r[key] for r in got] == [r[key] for r in alone]
         assert [r["label"] for r in got] == [r["label"] for r in alone]
         scores = np.array([[s["score"] for s in r["scores"]] for r in got])
@@ -263,4 +267,5 @@ def test_sentencepiece_files_run_in_buckets_with_the_answers_one_at_a_time(
         windows = list(runner.iter_windows(texts))
     assert_same_answers(np.concatenate([w[1] for w in windows]), np.array(expected))
     read = np.concatenate([w[2] for w in windows])
-    assert read.tolist() == [[tokenizer.known(t), tokenizer.unknown(t)] for t in texts]
+    assert read[:, :2].tolist() == [[tokenizer.known(t), tokenizer.unknown(t)] for t in texts]
+    assert read[-len(edges) :, 2].tolist() == [int(n > seq_len) for n in edges]  # cut

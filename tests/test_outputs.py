@@ -89,6 +89,7 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         "lies inside": ["export", "--out", trained_model / "other.tflite"],
         "would replace": ["export", "--format", "saved_model", "--out", trained_model],
         "is not a SavedModel": ["export", "--format", "saved_model", "--out", tmp_path, "--force"],
+        "is not a .tflite model file": ["export", "--out", mine, "--force"],
     }
     for message, args in cases.items():
         code, output = _run(*args, "--model", trained_model)
@@ -96,9 +97,13 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     picture = tmp_path / "mine.png"
     picture.write_text("precious")
     plot = ["evaluate", "--model", trained_model, "--data", data, "--plot"]
-    cases = {"name it .png": (2, data), "mine.png exists; use --force": (1, picture)}
+    cases = {
+        "name it .png": (2, [data]),
+        "mine.png exists; use --force": (1, [picture]),
+        "is not a picture sentigru drew": (1, [picture, "--force"]),
+    }
     for message, (expected, target) in cases.items():
-        code, output = _run(*plot, target)
+        code, output = _run(*plot, *target)
         assert code == expected and message in output, output
     assert picture.read_text() == "precious"
     assert mine.read_text() == "precious"

@@ -45,6 +45,12 @@ def test_a_tokenizer_needs_room_for_cls_and_sep() -> None:
     pieces = Pieces.train(JAPANESE * 4, MIN_PIECES)
     with pytest.raises(SentigruError, match="seq_len"):
         SentencePieceTokenizer(pieces, 2)
+    # Cut: the model reads less of the text than a longer model would.
+    five, whole = SentencePieceTokenizer(pieces, 5), SentencePieceTokenizer(pieces, 4096)
+    texts = ["".join(JAPANESE)[:n] for n in range(0, 40)]
+    cut = [five.is_cut(t) for t in texts]
+    assert cut == [five.ids(t)[1:-1] != whole.ids(t)[1:-1] for t in texts]
+    assert True in cut and False in cut
     assert SentencePieceTokenizer(pieces, 3).ids("最悪") == [
         2,
         pieces.processor.EncodeAsIds("最悪")[0],

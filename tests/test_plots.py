@@ -117,21 +117,22 @@ def test_evaluate_plot_writes_a_confusion_png(
     assert result.exit_code == 0, result.output
     assert png_shape(target)[0] > 100
     assert json.loads(result.stdout)["n"] == 200  # stdout stays one JSON object
+    again = CliRunner().invoke(main, [*args, "--plot", str(target), "--force"])
+    assert again.exit_code == 0, again.output  # a picture sentigru drew is replaced
 
     missing = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "no" / "c.png")])
     assert missing.exit_code == 1
     assert missing.output.strip().count("\n") == 0 and "does not exist" in missing.output
 
 
-def test_evaluate_plot_without_matplotlib_still_reports(
+def test_evaluate_plot_without_matplotlib_is_refused_before_the_work(
     trained_model: Path, synthetic_files, tmp_path: Path, no_matplotlib: None
 ) -> None:
-    target = tmp_path / "confusion.png"
     args = ["evaluate", "--model", str(trained_model), "--data", str(synthetic_files[1])]
-    result = CliRunner().invoke(main, [*args, "--plot", str(target)])
-    assert result.exit_code == 0, result.output
-    assert "accuracy" in result.stdout and not target.exists()
-    assert "pip install 'sentigru[plot]'" in result.stderr
+    result = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "new.png")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "pip install 'sentigru[plot]'" in result.output and "accuracy" not in result.output
+    assert not (tmp_path / "new.png").exists()
 
 
 def test_predict_never_imports_matplotlib_or_tensorflow() -> None:

@@ -45,6 +45,16 @@ class ReadOptions:
     """Labels renamed as they are read (``{"0": "negative"}``); others are kept."""
 
     def __post_init__(self) -> None:
+        for name in ("text_column", "label_column", "encoding"):
+            if not isinstance(getattr(self, name), str):
+                raise SentigruError(f"{name} must be a string, got {getattr(self, name)!r}")
+        if not isinstance(self.label_map, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.label_map.items()
+        ):
+            raise SentigruError(
+                f"label_map must be a dict of label strings ({{'0': 'negative'}}), "
+                f"got {self.label_map!r:.60}"
+            )
         try:
             name = codecs.lookup(self.encoding).name
         except LookupError:

@@ -27,6 +27,15 @@ class DataSource:
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, Path)):  # one path, not its characters
             object.__setattr__(self, "paths", (Path(self.paths),))
+        if isinstance(self.options, dict):  # ReadOptions' fields, as a Python caller may
+            try:
+                object.__setattr__(self, "options", ReadOptions(**self.options))
+            except TypeError as exc:
+                raise SentigruError(f"options: {exc}") from None
+        if not isinstance(self.options, ReadOptions):
+            raise SentigruError(
+                f"options is a ReadOptions (or a dict of its fields), not {self.options!r:.60}"
+            )
 
     @classmethod
     def of(cls, data: DataSource | str | Path | Sequence[str | Path] | None, **kw) -> DataSource:
@@ -37,8 +46,13 @@ class DataSource:
             paths: tuple[Path, ...] = ()
         elif isinstance(data, (str, Path)):
             paths = (Path(data),)
-        else:
+        elif isinstance(data, Sequence) and all(isinstance(p, (str, Path)) for p in data):
             paths = tuple(Path(p) for p in data)
+        else:
+            raise SentigruError(
+                f"data is a path, a list of paths or a DataSource, not {type(data).__name__} "
+                f"{data!r:.60}"
+            )
         return cls(paths, **kw)
 
     @property
