@@ -46,8 +46,7 @@ def _checked(texts: Any) -> Iterator[str]:
         return iter([texts])
     if isinstance(texts, (bytes, bytearray, Mapping)) or not isinstance(texts, Iterable):
         raise SentigruError(
-            f"texts must be a string or a list of strings, got {type(texts).__name__} "
-            f"{texts!r:.60}"
+            f"texts must be a string or a list of strings, got {type(texts).__name__} {texts!r:.60}"
         )
     return _each_checked(texts)
 

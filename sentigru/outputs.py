@@ -95,8 +95,6 @@ def is_saved_model(path: Path) -> bool:
     return path.is_dir() and (not any(path.iterdir()) or (path / "saved_model.pb").is_file())
 
 
-
-
 def is_tflite(path: Path) -> bool:
     """A TFLite model file (its FlatBuffer identifier ``TFL3``): a phone file, not a
     document that happens to end in ``.tflite``."""
