@@ -502,6 +502,7 @@ def export(
 
         model = default_model()
     model = Path(model)
+    _check_format_options(format, quantize, runtime, seq_len, batch, check_data, mediapipe_dir)
     if format == "web":
         return _export_web(model, out, mediapipe_dir, force)
     _check_folder(model)
@@ -518,6 +519,32 @@ def export(
     target = Path(out) if out else model / PHONE_FILE
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
     return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data)
+
+
+def _check_format_options(format: str, *values: Any) -> None:
+    """Refuse what a format would ignore: the web page runs the phone file as it is, and
+    the SavedModel runs the Keras model unquantized."""
+    quantize, runtime, seq_len, batch, check_data, mediapipe_dir = values
+    given = {
+        "quantize": quantize is not None,
+        "runtime": runtime is not None,
+        "seq_len": seq_len is not None,
+        "batch": batch != 1,
+        "data": check_data is not None,
+        "mediapipe_dir": mediapipe_dir is not None and format != "web",
+    }
+    names = [
+        name for name, on in given.items() if on and (format != "tflite" or name == "mediapipe_dir")
+    ]
+    if not names:
+        return
+    options = ", ".join("--" + name.replace("_", "-") for name in names)
+    fix = (
+        "; export such a phone file first and give it to --format web as --model"
+        if format == "web"
+        else ""
+    )
+    raise SentigruError(f"{options}: not used by --format {format}{fix}")
 
 
 SAVED_MODEL = "saved_model"

@@ -647,4 +647,4 @@ def export(**params: Any) -> None:
     elif params["fmt"] == "web":
         click.echo(f"wrote {written}; try it: python -m http.server -d {written} --bind 127.0.0.1")
     else:
-        click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, labels)")
+        click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")

@@ -7,6 +7,7 @@ costs nothing and a run is never lost to an output it could not have written.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -86,13 +87,31 @@ def check_writable(out: Path, make_parent: bool = False) -> None:
 
 
 def is_model_folder(path: Path) -> bool:
-    """An empty folder, or a sentigru model folder (it holds ``manifest.json``)."""
-    return path.is_dir() and (not any(path.iterdir()) or (path / "manifest.json").is_file())
+    """An empty folder, or a sentigru model folder: its ``manifest.json`` names sentigru
+    (a web app's ``manifest.json`` does not)."""
+    if not path.is_dir():
+        return False
+    if not any(path.iterdir()):
+        return True
+    try:
+        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "sentigru" in (manifest.get("versions") or {})
+
+
+SAVED_MODEL_ENTRIES = frozenset(
+    {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
+)
+"""What ``tf.saved_model.save`` writes; a folder with anything else holds the user's files."""
 
 
 def is_saved_model(path: Path) -> bool:
-    """An empty folder, or a SavedModel (it holds ``saved_model.pb``)."""
-    return path.is_dir() and (not any(path.iterdir()) or (path / "saved_model.pb").is_file())
+    """An empty folder, or a SavedModel and nothing else."""
+    if not path.is_dir():
+        return False
+    names = {entry.name for entry in path.iterdir()}
+    return not names or ("saved_model.pb" in names and names <= SAVED_MODEL_ENTRIES)
 
 
 def is_tflite(path: Path) -> bool:

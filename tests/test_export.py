@@ -231,12 +231,28 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
     export_saved_model(folder, tmp_path / "sm")
     serve = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
     texts = varied_texts(60, seed=5)
+    # The phone's text ends at a NUL (a C string); a newline after it changes nothing.
+    texts += ["superb film\0 awful awful boring", "\0awful", "fine\0\nawful dull"]
     # The in-graph tokenizer is RE2 (TensorFlow's regex engine), like the phone's.
     out = serve(texts=tf.constant(texts))
     expected = KerasPredictor(folder).scores(texts)
     np.testing.assert_allclose(out["scores"].numpy(), expected, atol=1e-5)
     labels = [b.decode() for b in out["label"].numpy()]
     assert labels == [folder.labels[i] for i in expected.argmax(1)]
+
+
+def test_a_saved_model_that_cannot_be_written_is_one_line(folder, tmp_path, monkeypatch) -> None:
+    import tensorflow as tf
+
+    from sentigru.export.saved_model import export_saved_model
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise tf.errors.ResourceExhaustedError(None, None, "sm/variables: No space left\n\tat")
+
+    monkeypatch.setattr(tf.saved_model, "save", full_disk)
+    with pytest.raises(SentigruError, match="^cannot write .*sm: sm/variables: No space left"):
+        export_saved_model(folder, tmp_path / "sm")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
 
 
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:

@@ -48,6 +48,14 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
         outputs.check_replaceable(mine, False, outputs.is_model_folder, "a model folder")
     with pytest.raises(SentigruError, match="is not a model folder"):
         outputs.check_replaceable(mine, True, outputs.is_model_folder, "a model folder")
+    (mine / "manifest.json").write_text('{"name": "my web app"}')  # not sentigru's
+    assert not outputs.is_model_folder(mine)
+    saved = tmp_path / "saved"
+    (saved / "variables").mkdir(parents=True)
+    (saved / "saved_model.pb").write_bytes(b"")
+    assert outputs.is_saved_model(saved)
+    (saved / "NOTES.md").write_text("precious")  # a SavedModel with the user's files
+    assert not outputs.is_saved_model(saved)
     (tmp_path / "empty").mkdir()
     outputs.check_replaceable(tmp_path / "empty", True, outputs.is_model_folder, "a folder")
     outputs.check_replaceable(tmp_path / "new", False, outputs.is_model_folder, "a folder")
@@ -90,6 +98,26 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         "would replace": ["export", "--format", "saved_model", "--out", trained_model],
         "is not a SavedModel": ["export", "--format", "saved_model", "--out", tmp_path, "--force"],
         "is not a .tflite model file": ["export", "--out", mine, "--force"],
+        "--quantize, --seq-len: not used by --format web": [
+            "export",
+            "--format",
+            "web",
+            "--out",
+            tmp_path / "site",
+            "--quantize",
+            "none",
+            "--seq-len",
+            "128",
+        ],
+        "--batch: not used by --format saved_model": [
+            "export",
+            "--format",
+            "saved_model",
+            "--out",
+            tmp_path / "sm",
+            "--batch",
+            "4",
+        ],
     }
     for message, args in cases.items():
         code, output = _run(*args, "--model", trained_model)

@@ -91,6 +91,11 @@ class ExportReport:
     label_agreement: float = 0.0
     accuracy: dict[str, float] = field(default_factory=dict)
 
+    def _weights(self) -> str:
+        if self.quantize == "none":
+            return f"{_mb(self.float_bytes)} of float32 weights"
+        return f"{self.quantize} weights from {_mb(self.float_bytes)} of float32"
+
     def as_text(self) -> str:
         main = self.operators.get("main", {})
         ops = ", ".join(f"{k} {v}" for k, v in sorted(main.items(), key=lambda kv: -kv[1]))
@@ -98,8 +103,8 @@ class ExportReport:
             f"wrote {self.path} ({self.runtime}, {self.quantize}, ids [{self.batch}, "
             f"{self.seq_len}] int32)",
             f"size: {_mb(self.tflite_bytes)}: {_mb(self.packed_bytes)} vocabulary and labels, "
-            f"{_mb(self.tflite_bytes - self.packed_bytes)} network ({self.quantize} weights "
-            f"from {_mb(self.float_bytes)} of float32, and the graph's operators)",
+            f"{_mb(self.tflite_bytes - self.packed_bytes)} network ({self._weights()} "
+            "and the graph's operators)",
             f"operators: {sum(main.values())} in {len(self.operators)} subgraph(s): {ops}",
             f"agreement with keras on {self.n_compared} texts: labels "
             f"{self.label_agreement:.2%}, max score difference {self.max_score_diff:.2e}",

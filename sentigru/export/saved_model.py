@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from sentigru.atomic import replace_path, staging_folder
 from sentigru.errors import SentigruError
+from sentigru.limits import one_line
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
 
@@ -39,6 +40,8 @@ class _Serving(tf.Module):
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="texts")])
     def serve(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
+        # The phone gets the text as a C string: it ends at the first NUL.
+        texts = tf.strings.regex_replace(texts, r"(?s)\x00.*", "")
         spaced = tf.strings.regex_replace(texts, DELIM_REGEX, " ")
         words = tf.strings.split(spaced)  # on whitespace, empty pieces dropped
         words = words[:, : self.seq_len - 1]
@@ -57,6 +60,9 @@ def export_saved_model(folder: Any, out: Path) -> None:
     try:
         tf.saved_model.save(module, str(staged), signatures={"serving_default": module.serve})
         replace_path(staged, out, force=True)
+    except tf.errors.OpError as exc:  # a full disk, mostly: TensorFlow's message is pages
+        shutil.rmtree(staged, ignore_errors=True)
+        raise SentigruError(f"cannot write {out}: {one_line(exc.message)}") from None
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
