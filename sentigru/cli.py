@@ -541,6 +541,8 @@ def evaluate(**params: Any) -> None:
 
     plot: Path | None = params["plot"]
     source = _source(params)
+    if source.empty:
+        raise click.UsageError("evaluate needs labelled data: give --data FILE or --dataset NAME")
     if plot is not None:
         if plot.suffix.lower() != ".png":
             raise click.UsageError(f"--plot {plot}: the picture is a PNG; name it .png")

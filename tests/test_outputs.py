@@ -146,6 +146,8 @@ def test_bad_settings_and_columns_are_refused_by_name(
         "train", "--data", synthetic_files[0], "--out", tmp_path / "m", "--curly-share", "1.5"
     )
     assert code == 2 and "--curly-share must be in [0, 1]" in output
+    code, output = _run("evaluate")
+    assert code == 2 and "give --data FILE or --dataset NAME" in output
     code, output = _run(
         "train", "--data", synthetic_files[0], "--out", tmp_path / "m", "--text-column", "label"
     )

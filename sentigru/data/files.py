@@ -248,7 +248,7 @@ class _Reader:
             try:
                 yield raw.decode(self.options.encoding)
             except UnicodeDecodeError as exc:
-                where = f"{self.path}:{number}: byte {offset + exc.start}"
+                where = f"{self.path}:{number}: byte {offset + exc.start} of the file"
                 if not self.options.skip_bad_rows:
                     raise SentigruError(
                         f"{where} is not valid {self.options.encoding} (try --encoding, or "
