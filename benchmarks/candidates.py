@@ -440,6 +440,28 @@ them):
   and ``negation_rare`` (2.62) and on ``common`` and ``typed`` (the larger spread there
   of Cw and Ca); then M's gate against Cw, and the three-seed build rule.
 
+Added after Ca's build fell below the floor, and fixed before Cf was trained (the
+built model taught the split form, in one epoch more):
+
+* Ca passed its rule and M's gate; its three builds scored 85.55, 84.86 and 84.98 % on
+  SST-2 dev, and the median fell below the floor by a fraction of a sentence, so the
+  bundled model stayed Cw's. Drawing Ca again to pass the floor would be choosing by
+  the floor: not done.
+* ``Cf``: each of Cw's seed models (``Cw-s1``, ``Cw-s2``) trained one epoch more on
+  Cw's rows from its own weights (``--init``, the bundled recipe's training settings,
+  ``--epochs 1``, ``--curly-share 0.25``: the setting's default and Ca's share; the seed
+  picks which rows are curled). A build then starts from the model already built rather
+  than drawing a new one from scratch.
+* Its rule: Ca's, against Cw: Cf replaces Cw when its mean over 2 seeds beats Cw's on
+  ``curly`` by more than the larger seed spread there of Cw and Cf, and loses no more
+  than the tolerance on G, SST-2 dev and other domains (the largest spread of A, B and
+  E), on ``negation`` and ``negation_rare`` (2.62) and on ``common`` and ``typed`` (the
+  larger spread there of Cw and Cf); then M's gate against Cw. Its build: the installed
+  model (Cw's build) trained one epoch more on the bundled rows with the same settings,
+  seeds 7, 8 and 9; the median on SST-2 dev (its phone file) is installed only at or
+  above the 85 % floor, with its phone file within 1.0 MB and the whole build (Cw's
+  three seeds, then the three epochs more) within 60 minutes on 2 cores.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -549,6 +571,7 @@ CANDIDATES = {
     "Cr": "imdb-sst-wider-domains-negation-c",
     "Cd": "imdb-sst-wider-domains-negation-cw",
     "Ca": "imdb-sst-wider-domains-negation-ca",
+    "Cf": "imdb-sst-wider-domains-negation-cw",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -571,6 +594,8 @@ SETTINGS = {
     "Ca": ["--vocab-size", "11000", "--bigram-buckets", "32768"],
 }
 """Settings a candidate changes in its preset."""
+FINE_TUNE = ["--epochs", "1", "--curly-share", "0.25"]
+"""Cf's training settings over the bundled recipe's, from a built model (``--init``)."""
 
 
 def held_out(groups: list[int], rows: int) -> list[int]:
@@ -727,6 +752,8 @@ def train(args: argparse.Namespace) -> None:
         command += ["--teacher-scores", str(RUNS / P_SCORES)]
     if args.candidate == "Cu":  # no teacher: the reviews start the word vectors only
         command += ["--unlabelled", str(RUNS / "unsup.tsv")]
+    if args.candidate == "Cf":  # Cw's seed model, one epoch more (its network is kept)
+        command += [*FINE_TUNE, "--init", str(RUNS / f"Cw-s{args.seed}")]
     print(" ".join(command), flush=True)
     start = time.perf_counter()
     subprocess.run(command, check=True)
@@ -1266,7 +1293,7 @@ def report(rows: dict[str, dict]) -> None:
         }
         guarded = ("negation_rare", "common", "typed")
         lines += against(rows, "Cw", "Cr", "negation", guarded, guards)
-    for new, target in (("Cd", "conf_gap"), ("Ca", "curly")):  # the same guards against Cw
+    for new, target in (("Cd", "conf_gap"), ("Ca", "curly"), ("Cf", "curly")):  # vs Cw
         if summary(rows, new, "G")[2]:
             pair = ("Cw", new)
             guards = {"negation": held, "negation_rare": held, "common": pair, "typed": pair}
