@@ -275,7 +275,7 @@ def train(
             key = "teacher" if soft.scores is None else "teacher_sha256"
             extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
         if base is not None:
-            extra["init"] = {"model_sha256": _model_sha256(base)}
+            extra["init"] = {"model_sha256": _model_sha256(base), "recipe": _recipe(base)}
         if prepared.teacher_accuracy is not None:
             extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -381,6 +381,14 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
             f"a new output layer for the labels {', '.join(labels)}: the starting model's "
             f"are {', '.join(base.labels)} (--label-map renames yours to keep its own)"
         )
+
+
+def _recipe(base: Any) -> dict[str, Any]:
+    """The spec the first model of a chain of ``--init`` runs was trained with from
+    scratch: ``--preset`` of a folder trained from another trains that, not one
+    epoch of fine-tuning from nothing."""
+    earlier = base.manifest.get("init", {}).get("recipe")
+    return earlier if isinstance(earlier, dict) else base.spec.to_dict()
 
 
 def _model_sha256(base: Any) -> str:

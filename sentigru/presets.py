@@ -1,8 +1,11 @@
 """Models and recipes that ship inside the package (KerasHub-style presets).
 
-A preset is a spec. ``--preset bundled`` is the ``spec.json`` of the shipped model
-folder: it trains with exactly the settings the bundled model was trained with, read
-from its own folder, so the recipe and the model cannot drift apart.
+A preset is a spec. ``--preset bundled`` is the recipe of the shipped model folder: it
+trains with exactly the settings the bundled model was trained with, read from its own
+folder, so the recipe and the model cannot drift apart. The bundled model was trained
+from scratch, then one epoch more from its own weights (``--init``, with
+``--curly-share``; ``scripts/build_bundled_model.sh``): its manifest records the
+from-scratch spec, which is the preset, and its ``spec.json`` the last epoch's.
 ``--preset sentencepiece`` is that recipe changed for text in any script: the
 SentencePiece tokenizer, with 6,000 pieces and 32,768 word-pair buckets so that the
 phone file, piece model included, stays under 1 MB, and a character n-gram teacher
@@ -56,5 +59,21 @@ def preset_spec(preset: str | Path) -> Spec:
         text = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SentigruError(f"cannot read {file}: {exc}") from None
+    manifest = file.parent / "manifest.json"
+    recipe = _recipe(manifest) if folder and manifest.is_file() else None
+    if recipe is not None:  # a named preset trains from scratch; a file is taken as it is
+        return Spec.from_dict(recipe, saved=True)
     # a model folder's spec.json says how that model was made
-    return Spec.from_json(text, saved=(file.parent / "manifest.json").is_file())
+    return Spec.from_json(text, saved=manifest.is_file())
+
+
+def _recipe(manifest: Path) -> dict | None:
+    """The from-scratch spec a model trained from another (``--init``) records in its
+    manifest: a preset of it trains that, not one epoch from nothing."""
+    import json
+
+    try:
+        recipe = json.loads(manifest.read_text("utf-8")).get("init", {}).get("recipe")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return recipe if isinstance(recipe, dict) else None

@@ -36,6 +36,25 @@ def test_a_run_starts_from_the_models_weights_vocabulary_and_labels(
     manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
     base_manifest = json.loads((trained_model / "manifest.json").read_text())
     assert manifest["init"]["model_sha256"] == base_manifest["files"]["model.keras"]["sha256"]
+    # The from-scratch recipe travels on: a run from the tuned model records the first
+    # model's, and the tuned folder as a named preset would train that, not one epoch.
+    assert manifest["init"]["recipe"] == base
+    again = sentigru.train(
+        synthetic_files[1], tmp_path / "a", init=tmp_path / "t", verbose=0, log=lambda _: None,
+        **STILL,
+    )  # fmt: skip
+    assert again is not None
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text())["init"]["recipe"] == base
+    from sentigru import presets
+    from sentigru.spec import Spec
+
+    presets.PRESETS["tuned"] = tmp_path / "a"
+    try:
+        assert presets.preset_spec("tuned") == Spec.from_dict(base, saved=True)
+    finally:
+        del presets.PRESETS["tuned"]
+    file = presets.preset_spec(tmp_path / "a" / "spec.json")  # a file is taken as it is
+    assert file.training.learning_rate == 1e-9
     # The same still run from scratch answers nothing like the trained model.
     scratch = sentigru.train(
         synthetic_files[1], tmp_path / "s", verbose=0, log=lambda _: None, seed=7,
