@@ -479,6 +479,7 @@ import json
 import random
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -755,6 +756,7 @@ def train(args: argparse.Namespace) -> None:
     if args.candidate == "Cf":  # Cw's seed model, one epoch more (its network is kept)
         command += [*FINE_TUNE, "--init", str(RUNS / f"Cw-s{args.seed}")]
     print(" ".join(command), flush=True)
+    shutil.rmtree(out, ignore_errors=True)  # with its figures, which --force would refuse
     start = time.perf_counter()
     subprocess.run(command, check=True)
     (out / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.0f}\n")

@@ -234,6 +234,12 @@ def train(
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings, preset)
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
+    if base is not None and soft is not None and not soft.trained_on:
+        raise SentigruError(
+            "--unlabelled without a teacher only starts the vocabulary and word vectors, "
+            "which --init takes from its model: give --teacher or --ngram-teacher, or drop "
+            "--unlabelled"
+        )
     start = Start(base.vocab, base.labels) if base is not None else None
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
     if base is not None:  # a resumed run must start from the same model
@@ -323,6 +329,15 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
 
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
+    foreign = outputs.foreign_entries(out) if force and out.is_dir() else []
+    if foreign and (out / "manifest.json").is_file():
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise SentigruError(
+            f"{out} holds {shown}, which sentigru did not write there and --force would "
+            "delete: move them out, or choose another --out"
+        )
     outputs.check_replaceable(out, force, outputs.is_model_folder, "a sentigru model folder")
     outputs.check_writable(out, make_parent=True)
 
@@ -419,9 +434,10 @@ def _teacher_scores(
     files = _paths(unlabelled)
     if teacher_scores is not None:
         if files or teacher is not None:
-            raise SentigruError(
-                "--teacher-scores holds its texts and their scores: drop --unlabelled and --teacher"
+            given = " and ".join(
+                name for name, on in (("--unlabelled", files), ("--teacher", teacher)) if on
             )
+            raise SentigruError(f"--teacher-scores holds its texts and their scores: drop {given}")
         return _scored_file(Path(teacher_scores), source, spec, log)
     if not files and teacher is None:
         return None

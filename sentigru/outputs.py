@@ -97,7 +97,24 @@ def is_model_folder(path: Path) -> bool:
         manifest = json.loads((path / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(manifest, dict) and "sentigru" in (manifest.get("versions") or {})
+    ours = isinstance(manifest, dict) and "sentigru" in (manifest.get("versions") or {})
+    return ours and not foreign_entries(path)
+
+
+def foreign_entries(path: Path) -> list[str]:
+    """What a model folder holds that sentigru does not write there (the user's notes,
+    a copy of the data): replacing the folder would delete them."""
+    from sentigru import bundle
+    from sentigru.contract import SENTENCEPIECE_FILE
+
+    written = {
+        *bundle.FILES,
+        *bundle.OPTIONAL_FILES,
+        SENTENCEPIECE_FILE,
+        "manifest.json",
+        "saved_model",  # export --format saved_model's default place
+    }
+    return sorted(entry.name for entry in path.iterdir() if entry.name not in written)
 
 
 SAVED_MODEL_ENTRIES = frozenset(

@@ -10,11 +10,14 @@ command trains the same model.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import re
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +154,20 @@ def _fit(
         return history, {}
     loss, accuracy = model.evaluate(val_data, verbose=0)
     return history, {"val_loss": float(loss), "val_accuracy": float(accuracy)}
+
+
+@contextlib.contextmanager
+def _pipeline_errors(tf: Any) -> Iterator[None]:
+    """A streamed file that goes missing or gets a bad row mid-training raises a
+    :class:`SentigruError` inside the input pipeline, which TensorFlow hands on as a
+    page of graph traceback: give the user the one line it carried."""
+    try:
+        yield
+    except tf.errors.OpError as exc:
+        carried = re.findall(r"SentigruError: ([^\n]+)", exc.message or "")
+        if not carried:
+            raise
+        raise SentigruError(carried[-1].strip()) from None
 
 
 FINISHED_WEIGHTS = "finished.weights.h5"
@@ -304,27 +321,29 @@ def train(
     elif name == "one":
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
         model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
-        history, metrics = _fit(model, prepared, spec, epoch, checkpoint, verbose)
+        with _pipeline_errors(tf):
+            history, metrics = _fit(model, prepared, spec, epoch, checkpoint, verbose)
     else:
         from sentigru.worker_loop import fit_workers
 
-        history, metrics = fit_workers(
-            model,
-            optimizer,
-            keras.losses.CategoricalCrossentropy(label_smoothing=smoothing, reduction=None),
-            distribution,
-            prepared.pipelines,
-            has_val=prepared.val_rows > 0,
-            train_rows=prepared.train_rows,
-            epochs=spec.training.epochs,
-            batch_size=spec.training.batch_size,
-            patience=spec.training.patience,
-            average=spec.training.average_epochs,
-            epoch_var=epoch,
-            checkpoint=checkpoint,
-            is_chief=role.is_chief,
-            log=lambda line: print(line, file=sys.stderr) if verbose else None,
-        )
+        with _pipeline_errors(tf):
+            history, metrics = fit_workers(
+                model,
+                optimizer,
+                keras.losses.CategoricalCrossentropy(label_smoothing=smoothing, reduction=None),
+                distribution,
+                prepared.pipelines,
+                has_val=prepared.val_rows > 0,
+                train_rows=prepared.train_rows,
+                epochs=spec.training.epochs,
+                batch_size=spec.training.batch_size,
+                patience=spec.training.patience,
+                average=spec.training.average_epochs,
+                epoch_var=epoch,
+                checkpoint=checkpoint,
+                is_chief=role.is_chief,
+                log=lambda line: print(line, file=sys.stderr) if verbose else None,
+            )
     seconds = time.perf_counter() - start
     if finished is None and checkpoint is not None and role.is_chief:
         _mark_finished(model, checkpoint, history, metrics)

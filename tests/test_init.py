@@ -73,8 +73,10 @@ def test_what_would_change_the_meaning_of_its_weights_is_refused(
         "which --preset sentencepiece sets otherwise": ["--preset", "sentencepiece"],
         "needs a model folder": [],
         "no model folder": [],
+        "which --init takes from its model": ["--unlabelled", train],  # would do nothing
     }
     inits = {
+        "which --init takes from its model": str(trained_model),
         "--init keeps the starting model's": str(trained_model),
         "which --preset sentencepiece sets otherwise": str(trained_model),
         "needs a model folder": str(trained_model / "model.tflite"),

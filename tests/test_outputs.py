@@ -48,6 +48,9 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
         outputs.check_replaceable(mine, False, outputs.is_model_folder, "a model folder")
     with pytest.raises(SentigruError, match="is not a model folder"):
         outputs.check_replaceable(mine, True, outputs.is_model_folder, "a model folder")
+    (mine / "manifest.json").write_text('{"versions": {"sentigru": "0.2.0"}}')
+    assert not outputs.is_model_folder(mine)  # a model folder, with the user's notes in it
+    assert outputs.foreign_entries(mine) == ["notes.txt"]
     (mine / "manifest.json").write_text('{"name": "my web app"}')  # not sentigru's
     assert not outputs.is_model_folder(mine)
     saved = tmp_path / "saved"
@@ -69,18 +72,24 @@ def test_train_refuses_to_write_over_its_data_or_a_users_folder(
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("precious")
+    model = tmp_path / "model"  # a model folder the user put notes in
+    model.mkdir()
+    (model / "manifest.json").write_text('{"versions": {"sentigru": "0.2.0"}, "files": {}}')
+    (model / "notes.txt").write_text("precious")
     monkeypatch.chdir(tmp_path)
     cases = {
         "would replace data.tsv": ["--out", "data.tsv", "--force"],
         "current folder": ["--out", ".", "--force"],
         "is not a sentigru model folder": ["--out", "mine", "--force"],
         "mine exists; use --force": ["--out", "mine"],
+        "holds notes.txt, which sentigru did not write": ["--out", "model", "--force"],
     }
     for message, args in cases.items():
         code, output = _run("train", "--data", "data.tsv", *args)
         assert code == 1 and message in output, output
     assert data.read_bytes() == synthetic_files[0].read_bytes()
     assert (mine / "notes.txt").read_text() == "precious"
+    assert (model / "notes.txt").read_text() == "precious"
 
 
 def test_export_and_evaluate_refuse_to_write_over_a_users_file(

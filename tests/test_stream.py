@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import synthetic_reviews, write_tsv
 from hypothesis import given, settings
@@ -193,3 +194,25 @@ def test_a_label_sorted_file_longer_than_the_buffer_is_warned_about(tmp_path: Pa
     assert "warning" not in capsys.readouterr().err
     StreamSource([path]).scan(shuffle_buffer=20)
     assert "30 rows in a row have one label" in capsys.readouterr().err
+
+
+def test_a_file_that_fails_mid_training_is_one_line_not_a_graph_traceback() -> None:
+    """A streamed file deleted or given a bad row while training runs raises inside
+    the input pipeline; TensorFlow wraps it in pages of graph trace, the user gets its
+    one line."""
+    import keras
+    import tensorflow as tf
+
+    from sentigru.training import _pipeline_errors
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield np.zeros(4, np.int32), np.float32([1, 0])
+        raise SentigruError("live/b.tsv: no such file or folder")
+
+    signature = (tf.TensorSpec([4], tf.int32), tf.TensorSpec([2], tf.float32))
+    data = tf.data.Dataset.from_generator(rows, output_signature=signature).batch(1)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(loss="categorical_crossentropy")
+    with pytest.raises(SentigruError) as raised, _pipeline_errors(tf):
+        model.fit(data, epochs=1, verbose=0)
+    assert str(raised.value) == "live/b.tsv: no such file or folder"
