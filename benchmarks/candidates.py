@@ -1419,9 +1419,10 @@ def median_build_line(name: str, built: dict) -> str:
         if seeds[median] >= FLOOR
         else "below the floor, so nothing is installed"
     )
+    start = f", each {built['start']}" if "start" in built else ""
     return (
-        f"- {name}'s build under the three-seed rule ({built['rows']:,} rows): SST-2 dev "
-        f"{each}; the median, seed {median} ({100 * seeds[median]:.2f} %), is {verdict}"
+        f"- {name}'s build under the three-seed rule ({built['rows']:,} rows{start}): SST-2 "
+        f"dev {each}; the median, seed {median} ({100 * seeds[median]:.2f} %), is {verdict}"
     )
 
 
