@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sentigru.data import Examples, ReadOptions, label_order, load_sources, read_examples
+from sentigru.data.files import read_texts
 from sentigru.errors import SentigruError
 
 
@@ -88,6 +89,7 @@ def test_label_order_is_numeric_for_integers() -> None:
         ("notes.txt", b"hello", "unknown file type"),
         ("list.jsonl", b'["text", "label"]\n', ":1: each line must be a JSON object"),
         ("emptytext.tsv", b"label\ttext\npos\t  \n", ":2: empty text"),
+        ("wide.tsv", "label\ttext\npos\tok\n".encode("utf-16"), "UTF-16 text; save it as UTF-8"),
     ],
 )
 def test_bad_files_give_one_clear_error(tmp_path: Path, name, content, message) -> None:
@@ -222,3 +224,18 @@ def test_encodings_that_cannot_be_read_by_line_are_refused_at_once() -> None:
         ReadOptions(encoding="klingon")
     with pytest.raises(SentigruError, match="both read from column"):
         ReadOptions(text_column="x", label_column="x")
+
+
+def test_a_label_map_that_renames_nothing_is_noted(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "a.tsv"
+    path.write_text("label\ttext\n0\tbad\n1\tgood\n")
+    load_sources([path], options=ReadOptions(label_map={"neg": "negative"}))
+    assert "--label-map renamed no label (the file's labels: 0, 1)" in capsys.readouterr().err
+    examples = load_sources([path], options=ReadOptions(label_map={"0": "negative"}))
+    assert examples.labels == ["negative", "1"] and "note" not in capsys.readouterr().err
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None:
+    path = tmp_path / "texts.txt"
+    path.write_bytes("\ufefffirst text\nsecond\n".encode())
+    assert read_texts(path) == ["first text", "second"]

@@ -71,15 +71,30 @@ class ReadOptions:
             )
 
 
+LABELS_KEPT = 64
+"""How many of a file's own labels a read keeps, to name them in a note."""
+
+
 @dataclass
 class ReadResult:
     examples: Examples
     skipped: int = 0
+    labels: set[str] = field(default_factory=set)
+    """The labels as the file writes them, before ``label_map`` (the first few)."""
+    renamed: int = 0
+    """Rows whose label ``label_map`` renamed."""
 
-    def report_skipped(self, path: Path) -> None:
-        """One line on stderr when rows were skipped (``--skip-bad-rows``)."""
+    def report_skipped(self, path: Path, label_map: dict[str, str] | None = None) -> None:
+        """One line on stderr when rows were skipped (``--skip-bad-rows``), and one when a
+        ``label_map`` renamed no label of the file (a typo in it, or the wrong file)."""
         if self.skipped:
             print(f"{path}: skipped {self.skipped} bad row(s)", file=sys.stderr)
+        if label_map and self.labels and not self.renamed:
+            found = ", ".join(sorted(self.labels)[:6])
+            print(
+                f"{path}: note: --label-map renamed no label (the file's labels: {found})",
+                file=sys.stderr,
+            )
 
 
 def detect_format(path: Path) -> str:
@@ -226,6 +241,10 @@ class _Reader:
         if not label:
             self.bad(where, "empty label")
             return
+        if len(self.result.labels) < LABELS_KEPT:
+            self.result.labels.add(label)
+        if label in self.options.label_map:
+            self.result.renamed += 1
         yield text, self.options.label_map.get(label, label)
 
     def lines(self, stream: IO[bytes]) -> Iterator[str]:
@@ -243,6 +262,8 @@ class _Reader:
                 self.bad(str(number), f"line longer than {LINE_LIMIT >> 20} MiB")
                 yield "\n"
                 continue
+            if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise SentigruError(f"{self.path}: looks like UTF-16 text; save it as UTF-8")
             if number == 1 and b"\0" in raw[:8192]:
                 raise SentigruError(f"{self.path}: looks like a binary file, not text")
             try:
@@ -343,6 +364,8 @@ class _Reader:
         """One text per line; blank lines are skipped."""
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
+                if number == 1:
+                    line = line.removeprefix("\ufeff")  # a byte-order mark is no text
                 if line.strip():
                     yield from self.row(str(number), line.rstrip("\r\n"), "")
 

@@ -84,7 +84,7 @@ def load_sources(
     examples = Examples()
     for path in expand_paths(paths):
         result = read_examples(Path(path), options)
-        result.report_skipped(path)
+        result.report_skipped(path, options.label_map if options else None)
         examples.extend(result.examples)
     if dataset:
         from sentigru.data.tfds_source import load_tfds

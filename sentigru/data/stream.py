@@ -213,7 +213,7 @@ class StreamSource:
                 else:
                     scan.labels[label] += 1
                     scan.words.add(typed_on_phones(text, self.curly_share, self.seed))
-            counts.report_skipped(path)
+            counts.report_skipped(path, self.options.label_map)
             if shuffle_buffer and runs.longest > shuffle_buffer:
                 print(
                     f"{path}: warning: {runs.longest} rows in a row have one label, more than "
