@@ -29,7 +29,9 @@ python scripts/bundled_rows.py "$rows" "$data"
 builds=()
 for seed in ${SEEDS:-7 8 9}; do
     build="$work-s$seed"
-    rm -rf "$build"  # with its sst2_dev.json, which train --force would refuse to delete
+    # with its sst2_dev.json, which train --force would refuse to delete, and what an
+    # interrupted build left beside it
+    rm -rf "$build" "$(dirname "$build")/.$(basename "$build").checkpoint"
     sentigru train --preset bundled --strategy one --seed "$seed" --out "$build" --force \
         --data "$rows"
     sentigru evaluate --model "$build" --data "$data/sst2/dev.tsv.gz" --label-map "$labels" \
@@ -38,12 +40,14 @@ for seed in ${SEEDS:-7 8 9}; do
 done
 chosen="$(python scripts/median_build.py "${builds[@]}")"
 base="$work-base"
-rm -rf "$base" && cp -r "$chosen" "$base" && rm "$base/sst2_dev.json"
+rm -rf "$base"
+cp -r "$chosen" "$base"
+rm "$base/sst2_dev.json"
 
 tuned=()
 for seed in ${SEEDS:-7 8 9}; do
     build="$work-f-s$seed"
-    rm -rf "$build"
+    rm -rf "$build" "$(dirname "$build")/.$(basename "$build").checkpoint"
     sentigru train --preset bundled --strategy one --seed "$seed" --out "$build" --force \
         --data "$rows" --init "$base" --epochs 1 --curly-share 0.25
     sentigru evaluate --model "$build" --data "$data/sst2/dev.tsv.gz" --label-map "$labels" \
@@ -51,10 +55,14 @@ for seed in ${SEEDS:-7 8 9}; do
     tuned+=("$build")
 done
 chosen="$(python scripts/median_build.py "${tuned[@]}")"
-rm -rf "$work" && cp -r "$chosen" "$work" && rm "$work/sst2_dev.json"
+rm -rf "$work"
+cp -r "$chosen" "$work"
+rm "$work/sst2_dev.json"
 
 target="sentigru/models/default"
-rm -rf "$target.new" && cp -r "$work" "$target.new"
-rm -rf "$target" && mv "$target.new" "$target"
+rm -rf "$target.new"
+cp -r "$work" "$target.new"
+rm -rf "$target"
+mv "$target.new" "$target"
 cp "$work/model.tflite" export/sentigru-sentiment.tflite
 ls -l "$target" export/sentigru-sentiment.tflite

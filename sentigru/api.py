@@ -19,6 +19,7 @@ file, as every folder ``train`` writes does) never import TensorFlow.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -233,13 +234,14 @@ def train(
     base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings, preset)
-    soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
-    if base is not None and soft is not None and not soft.trained_on:
+    teacherless = teacher is None and teacher_scores is None and not run_spec.training.ngram_teacher
+    if base is not None and _paths(unlabelled) and teacherless:
         raise SentigruError(
             "--unlabelled without a teacher only starts the vocabulary and word vectors, "
             "which --init takes from its model: give --teacher or --ngram-teacher, or drop "
             "--unlabelled"
         )
+    soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
     start = Start(base.vocab, base.labels) if base is not None else None
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
     if base is not None:  # a resumed run must start from the same model
@@ -325,12 +327,13 @@ def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
 def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
     """``out`` may be a new folder, or with ``force`` an empty one or a model folder;
     never the working folder, nor what the run reads."""
-    from sentigru import outputs
+    from sentigru import bundle, outputs
 
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
-    foreign = outputs.foreign_entries(out) if force and out.is_dir() else []
-    if foreign and (out / "manifest.json").is_file():
+    written = bundle.written_names()
+    foreign = outputs.foreign_entries(out, written) if force and _ours(out) else []
+    if foreign:
         shown = ", ".join(foreign[:3]) + (
             f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
@@ -338,8 +341,21 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
             f"{out} holds {shown}, which sentigru did not write there and --force would "
             "delete: move them out, or choose another --out"
         )
-    outputs.check_replaceable(out, force, outputs.is_model_folder, "a sentigru model folder")
+    outputs.check_replaceable(
+        out, force, lambda p: outputs.is_model_folder(p, written), "a sentigru model folder"
+    )
     outputs.check_writable(out, make_parent=True)
+
+
+def _ours(folder: Path) -> bool:
+    """Whether ``folder`` holds a manifest sentigru wrote (whatever else it holds)."""
+    from sentigru import outputs
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return outputs.names_sentigru(manifest)
 
 
 def _init_path(init: str | Path | None) -> Path | None:
@@ -402,7 +418,8 @@ def _recipe(base: Any) -> dict[str, Any]:
     """The spec the first model of a chain of ``--init`` runs was trained with from
     scratch: ``--preset`` of a folder trained from another trains that, not one
     epoch of fine-tuning from nothing."""
-    earlier = base.manifest.get("init", {}).get("recipe")
+    started = base.manifest.get("init")
+    earlier = started.get("recipe") if isinstance(started, dict) else None
     return earlier if isinstance(earlier, dict) else base.spec.to_dict()
 
 
@@ -554,7 +571,7 @@ def _check_format_options(format: str, *values: Any) -> None:
         "runtime": runtime is not None,
         "seq_len": seq_len is not None,
         "batch": batch != 1,
-        "data": check_data is not None,
+        "data/--dataset": check_data is not None,
         "mediapipe_dir": mediapipe_dir is not None and format != "web",
     }
     names = [

@@ -51,6 +51,13 @@ OPTIONAL_FILES = (PICTURE, PHONE_FILE)
 manifest lists one it is checked like the others."""
 
 
+def written_names() -> frozenset[str]:
+    """Every name sentigru writes in a model folder; ``train --force`` replaces a folder
+    only when it holds nothing else (``outputs.is_model_folder``)."""
+    # saved_model: where ``export --format saved_model`` writes by default
+    return frozenset({*FILES, *OPTIONAL_FILES, SENTENCEPIECE_FILE, "manifest.json", "saved_model"})
+
+
 def _size_limits() -> dict[str, int]:
     """The most bytes each file of a folder may have (see :mod:`sentigru.limits`)."""
     return {

@@ -497,7 +497,7 @@ def predict(
             if cut <= UNREAD_NOTES:
                 _echo_err(
                     f"note: {text[:40]!r}… is longer than the model reads; its score reads "
-                    f"the first {known + unknown} words (the phone cuts it there too)"
+                    "only its beginning (the phone cuts it at the same place)"
                 )
         if not known:
             unread += 1

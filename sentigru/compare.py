@@ -65,7 +65,7 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
     sentigru did not write. Leftovers of an interrupted comparison are named, and with
     ``force`` removed (it starts over)."""
     from sentigru import outputs
-    from sentigru.bundle import checkpoint_path
+    from sentigru.bundle import checkpoint_path, written_names
 
     if out.exists() and not out.is_dir():
         raise SentigruError(f"{out} is a file; --out takes a folder")
@@ -73,7 +73,12 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
     if taken and not force:
         raise SentigruError(f"{taken[0]} exists; use --force to replace it")
     for cell in cells:
-        outputs.check_replaceable(out / cell, force, outputs.is_model_folder, "a model folder")
+        outputs.check_replaceable(
+            out / cell,
+            force,
+            lambda p: outputs.is_model_folder(p, written_names()),
+            "a model folder",
+        )
     report = out / RESULT_FILE
     if report.exists() and not _is_comparison(report):
         raise SentigruError(

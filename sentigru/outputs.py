@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from sentigru.errors import SentigruError
@@ -86,9 +86,10 @@ def check_writable(out: Path, make_parent: bool = False) -> None:
         ) from None
 
 
-def is_model_folder(path: Path) -> bool:
+def is_model_folder(path: Path, written: Collection[str]) -> bool:
     """An empty folder, or a sentigru model folder: its ``manifest.json`` names sentigru
-    (a web app's ``manifest.json`` does not)."""
+    (a web app's ``manifest.json`` does not), and it holds only the ``written`` names
+    (what sentigru writes in a model folder: ``bundle.written_names``)."""
     if not path.is_dir():
         return False
     if not any(path.iterdir()):
@@ -97,24 +98,27 @@ def is_model_folder(path: Path) -> bool:
         manifest = json.loads((path / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return False
-    ours = isinstance(manifest, dict) and "sentigru" in (manifest.get("versions") or {})
-    return ours and not foreign_entries(path)
+    return names_sentigru(manifest) and not foreign_entries(path, written)
 
 
-def foreign_entries(path: Path) -> list[str]:
-    """What a model folder holds that sentigru does not write there (the user's notes,
-    a copy of the data): replacing the folder would delete them."""
-    from sentigru import bundle
-    from sentigru.contract import SENTENCEPIECE_FILE
+def names_sentigru(manifest: object) -> bool:
+    """Whether a parsed ``manifest.json`` is one sentigru wrote (its versions name it)."""
+    versions = manifest.get("versions") if isinstance(manifest, dict) else None
+    return isinstance(versions, dict) and "sentigru" in versions
 
-    written = {
-        *bundle.FILES,
-        *bundle.OPTIONAL_FILES,
-        SENTENCEPIECE_FILE,
-        "manifest.json",
-        "saved_model",  # export --format saved_model's default place
-    }
-    return sorted(entry.name for entry in path.iterdir() if entry.name not in written)
+
+def foreign_entries(path: Path, written: Collection[str]) -> list[str]:
+    """What a folder holds besides the ``written`` names (the user's notes, a copy of the
+    data): replacing the folder would delete them. A file browser's own (``.DS_Store``)
+    is not the user's."""
+    return sorted(
+        entry.name
+        for entry in path.iterdir()
+        if entry.name not in written and entry.name not in BROWSER_FILES
+    )
+
+
+BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 SAVED_MODEL_ENTRIES = frozenset(

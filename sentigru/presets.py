@@ -1,9 +1,9 @@
 """Models and recipes that ship inside the package (KerasHub-style presets).
 
 A preset is a spec. ``--preset bundled`` is the recipe of the shipped model folder: it
-trains with exactly the settings the bundled model was trained with, read from its own
-folder, so the recipe and the model cannot drift apart. The bundled model was trained
-from scratch, then one epoch more from its own weights (``--init``, with
+trains with exactly the settings the bundled model was first trained with from scratch,
+read from its own folder, so the recipe and the model cannot drift apart. The bundled
+model was trained from scratch, then one epoch more from its own weights (``--init``, with
 ``--curly-share``; ``scripts/build_bundled_model.sh``): its manifest records the
 from-scratch spec, which is the preset, and its ``spec.json`` the last epoch's.
 ``--preset sentencepiece`` is that recipe changed for text in any script: the

@@ -75,5 +75,6 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
     source = sentigru.DataSource(paths=synthetic_files[1])  # one path, not its characters
     assert clf.evaluate(source)["n"] == 200
     assert clf.evaluate(synthetic_files[1], options={"encoding": "utf-8"})["n"] == 200
+    assert clf.evaluate(iter([synthetic_files[1]]), options=None)["n"] == 200  # a glob's
     # One string is one text, as for predict, not a stream of its characters.
     assert [text for text, _ in clf.predict_stream("good")] == ["good"]

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import sentigru
-from sentigru import outputs
+from sentigru import bundle, outputs
 from sentigru.cli import main
 from sentigru.errors import SentigruError
 
@@ -40,19 +40,27 @@ def test_an_output_is_never_what_it_reads(tmp_path: Path, monkeypatch) -> None:
     outputs.check_not_working_folder(Path("new"))
 
 
+def _model_folder(path: Path) -> bool:
+    return outputs.is_model_folder(path, bundle.written_names())
+
+
 def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) -> None:
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("precious")
     with pytest.raises(SentigruError, match="use --force"):
-        outputs.check_replaceable(mine, False, outputs.is_model_folder, "a model folder")
+        outputs.check_replaceable(mine, False, _model_folder, "a model folder")
     with pytest.raises(SentigruError, match="is not a model folder"):
-        outputs.check_replaceable(mine, True, outputs.is_model_folder, "a model folder")
+        outputs.check_replaceable(mine, True, _model_folder, "a model folder")
     (mine / "manifest.json").write_text('{"versions": {"sentigru": "0.2.0"}}')
-    assert not outputs.is_model_folder(mine)  # a model folder, with the user's notes in it
-    assert outputs.foreign_entries(mine) == ["notes.txt"]
+    assert not _model_folder(mine)  # a model folder, with the user's notes in it
+    assert outputs.foreign_entries(mine, bundle.written_names()) == ["notes.txt"]
+    (mine / ".DS_Store").write_bytes(b"")  # a file browser's, not the user's
+    assert outputs.foreign_entries(mine, bundle.written_names()) == ["notes.txt"]
+    (mine / "manifest.json").write_text('{"versions": 2}')  # not sentigru's, nor a crash
+    assert not _model_folder(mine)
     (mine / "manifest.json").write_text('{"name": "my web app"}')  # not sentigru's
-    assert not outputs.is_model_folder(mine)
+    assert not _model_folder(mine)
     saved = tmp_path / "saved"
     (saved / "variables").mkdir(parents=True)
     (saved / "saved_model.pb").write_bytes(b"")
@@ -60,8 +68,8 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
     (saved / "NOTES.md").write_text("precious")  # a SavedModel with the user's files
     assert not outputs.is_saved_model(saved)
     (tmp_path / "empty").mkdir()
-    outputs.check_replaceable(tmp_path / "empty", True, outputs.is_model_folder, "a folder")
-    outputs.check_replaceable(tmp_path / "new", False, outputs.is_model_folder, "a folder")
+    outputs.check_replaceable(tmp_path / "empty", True, _model_folder, "a folder")
+    outputs.check_replaceable(tmp_path / "new", False, _model_folder, "a folder")
 
 
 def test_train_refuses_to_write_over_its_data_or_a_users_folder(

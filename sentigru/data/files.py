@@ -325,6 +325,8 @@ class _Reader:
         text_key, label_key = self.options.text_column, self.options.label_column
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
+                if number == 1:
+                    line = line.removeprefix("\ufeff")  # a byte-order mark is no JSON
                 if not line.strip():
                     continue
                 where = str(number)

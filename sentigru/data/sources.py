@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,8 @@ class DataSource:
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, Path)):  # one path, not its characters
             object.__setattr__(self, "paths", (Path(self.paths),))
+        if self.options is None:  # the defaults
+            object.__setattr__(self, "options", ReadOptions())
         if isinstance(self.options, dict):  # ReadOptions' fields, as a Python caller may
             try:
                 object.__setattr__(self, "options", ReadOptions(**self.options))
@@ -46,13 +48,14 @@ class DataSource:
             paths: tuple[Path, ...] = ()
         elif isinstance(data, (str, Path)):
             paths = (Path(data),)
-        elif isinstance(data, Sequence) and all(isinstance(p, (str, Path)) for p in data):
-            paths = tuple(Path(p) for p in data)
         else:
-            raise SentigruError(
-                f"data is a path, a list of paths or a DataSource, not {type(data).__name__} "
-                f"{data!r:.60}"
-            )
+            items = _paths_in(data)
+            if items is None:
+                raise SentigruError(
+                    f"data is a path, a list of paths or a DataSource, not "
+                    f"{type(data).__name__} {data!r:.60}"
+                )
+            paths = tuple(sorted(items) if isinstance(data, (set, frozenset)) else items)
         return cls(paths, **kw)
 
     @property
@@ -94,3 +97,14 @@ def load_sources(
         loaded.labels = [mapping.get(label, label) for label in loaded.labels]
         examples.extend(loaded)
     return examples
+
+
+def _paths_in(data: object) -> list[Path] | None:
+    """The paths of any iterable of paths (a list, a glob's generator, a set), or None
+    for what is not one (a number, bytes, an iterable of anything else)."""
+    if isinstance(data, (bytes, bytearray)) or not isinstance(data, Iterable):
+        return None
+    items = list(data)
+    if not all(isinstance(p, (str, Path)) for p in items):
+        return None
+    return [Path(p) for p in items]
