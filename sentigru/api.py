@@ -19,7 +19,6 @@ file, as every folder ``train`` writes does) never import TensorFlow.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -332,7 +331,11 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
     written = bundle.written_names()
-    foreign = outputs.foreign_entries(out, written) if force and _ours(out) else []
+    foreign = (
+        outputs.foreign_entries(out, written)
+        if force and outputs.has_sentigru_manifest(out)
+        else []
+    )
     if foreign:
         shown = ", ".join(foreign[:3]) + (
             f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
@@ -345,17 +348,6 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
         out, force, lambda p: outputs.is_model_folder(p, written), "a sentigru model folder"
     )
     outputs.check_writable(out, make_parent=True)
-
-
-def _ours(folder: Path) -> bool:
-    """Whether ``folder`` holds a manifest sentigru wrote (whatever else it holds)."""
-    from sentigru import outputs
-
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    return outputs.names_sentigru(manifest)
 
 
 def _init_path(init: str | Path | None) -> Path | None:

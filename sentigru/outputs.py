@@ -94,15 +94,16 @@ def is_model_folder(path: Path, written: Collection[str]) -> bool:
         return False
     if not any(path.iterdir()):
         return True
+    return has_sentigru_manifest(path) and not foreign_entries(path, written)
+
+
+def has_sentigru_manifest(folder: Path) -> bool:
+    """Whether ``folder`` holds a ``manifest.json`` sentigru wrote (its versions name
+    sentigru), whatever else the folder holds."""
     try:
-        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return False
-    return names_sentigru(manifest) and not foreign_entries(path, written)
-
-
-def names_sentigru(manifest: object) -> bool:
-    """Whether a parsed ``manifest.json`` is one sentigru wrote (its versions name it)."""
     versions = manifest.get("versions") if isinstance(manifest, dict) else None
     return isinstance(versions, dict) and "sentigru" in versions
 
