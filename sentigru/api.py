@@ -226,6 +226,11 @@ def train(
     init_path = _init_path(init)
     if role.is_chief:
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
+        if resume and not force and out.exists() and not bundle.checkpoint_path(out).exists():
+            raise SentigruError(
+                f"nothing to resume: {out} is saved, and no interrupted run left a "
+                "checkpoint for it; --force trains it again"
+            )
         _check_model_out(out, force, [*reads, init_path])
         bundle.refuse_leftover(out, resume)
     if strategy != "auto":

@@ -102,6 +102,12 @@ def test_resume_without_checkpoint_is_refused(tmp_path: Path) -> None:
     result = _train(data, tmp_path / "model", "--resume")
     assert result.returncode == 1
     assert "nothing to resume" in result.stderr
+    (tmp_path / "model").mkdir()  # a finished run's folder: not "use --force"
+    (tmp_path / "model" / "notes.txt").write_text("mine")
+    result = _train(data, tmp_path / "model", "--resume")
+    assert result.returncode == 1 and "nothing to resume: " in result.stderr
+    assert "--force trains it again" in result.stderr
+    assert (tmp_path / "model" / "notes.txt").read_text() == "mine"
 
 
 @pytest.mark.e2e
