@@ -127,10 +127,10 @@ def _check_settings(preset: Any, settings: dict[str, Any]) -> None:
         api.build_spec(preset, **settings)
     except SentigruError as exc:
         message = str(exc)
-        for name, value in settings.items():
-            if value is not None:
-                option = "--" + name.replace("_", "-")
-                message = re.sub(rf"(?<![-\w]){name}\b", option, message)
+        # every setting by its option, also one a preset set (ngram_teacher with --stream)
+        for name in {setting.name for section in SECTIONS for setting in fields_of(section)}:
+            option = "--" + name.replace("_", "-")
+            message = re.sub(rf"(?<![-\w]){name}\b", option, message)
         raise click.UsageError(message) from None
 
 
