@@ -64,7 +64,10 @@ def preset_spec(preset: str | Path) -> Spec:
     if recipe is not None:  # a named preset trains from scratch; a file is taken as it is
         return Spec.from_dict(recipe, saved=True)
     # a model folder's spec.json says how that model was made
-    return Spec.from_json(text, saved=manifest.is_file())
+    try:
+        return Spec.from_json(text, saved=manifest.is_file())
+    except SentigruError as exc:
+        raise SentigruError(f"{file}: {exc}") from None
 
 
 def _recipe(manifest: Path) -> dict | None:

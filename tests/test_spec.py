@@ -89,3 +89,12 @@ def test_every_setting_has_help_and_a_cli_option() -> None:
             if setting.metadata["choices"]:
                 assert tuple(option.type.choices) == setting.metadata["choices"]
             assert (setting.name in compared) == (setting.name != "cell")
+
+
+def test_a_bad_spec_file_is_named_in_its_error(tmp_path) -> None:
+    from sentigru.presets import preset_spec
+
+    file = tmp_path / "mine.json"
+    file.write_text('{"model": {"units": "x"}}')
+    with pytest.raises(SentigruError, match=r"mine\.json: units must be an integer"):
+        preset_spec(file)
