@@ -359,12 +359,13 @@ def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, ser
         "It was xqzvy wnoderful.",
     ]
     predictor = open_predictor(MODEL)
-    expected = [list(predictor.read(text)[:2]) for text in texts]  # known, unknown
+    expected = [list(predictor.read(text)) for text in texts]  # known, unknown, cut
     _open(phone, f"{served}/good/")
     got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.read))", texts)
-    assert [[r["known"], r["unknown"]] for r in got] == expected
-    assert expected[-1] == [2, 2] and any(k == 0 for k, _ in expected)
-    assert max(k + u for k, u in expected) == predictor.tokenizer.seq_len - 1  # cut as Python
+    assert [[r["known"], r["unknown"], int(r["truncated"])] for r in got] == expected
+    assert expected[-1] == [2, 2, 0] and any(k == 0 for k, _, _ in expected)
+    assert max(k + u for k, u, _ in expected) == predictor.tokenizer.seq_len - 1  # cut as Python
+    assert any(cut for _, _, cut in expected)
 
 
 def test_page_says_when_the_model_cannot_read_the_text(phone: Any, served: str) -> None:
@@ -372,6 +373,7 @@ def test_page_says_when_the_model_cannot_read_the_text(phone: Any, served: str) 
     for text, note in (
         ("最悪の映画だった", "knows no word of this text"),
         ("It was xqzvy wnoderful.", "knows 2 of the 4 words"),
+        ("great " * 1100, "longer than the model reads"),
         ("A wonderful, moving film.", None),
     ):
         phone.fill("#text", text)
@@ -379,7 +381,7 @@ def test_page_says_when_the_model_cannot_read_the_text(phone: Any, served: str) 
             "() => document.querySelector('#status').textContent.startsWith('Classified')"
         )
         status = phone.inner_text("#status")
-        assert (note in status) if note else ("knows" not in status), status
+        assert (note in status) if note else ("The model" not in status), status
         phone.fill("#text", "")
         phone.wait_for_function(
             "() => document.querySelector('#status').textContent.startsWith('Ready')"

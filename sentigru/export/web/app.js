@@ -4,9 +4,10 @@
 // For scripts: window.sentigru.ready (a Promise that resolves with the model's details
 // once it is loaded, and rejects with a readable message when it cannot be),
 // window.sentigru.classify(text) (a Promise of [{label, score}, ...], every label,
-// highest score first) and window.sentigru.read(text) (a Promise of {known, unknown}: the
-// words of the text the model has in its vocabulary and those it reads as unknown, as
-// `sentigru predict --json` counts them; null for a SentencePiece model).
+// highest score first) and window.sentigru.read(text) (a Promise of {known, unknown,
+// truncated}: the words of the text the model has in its vocabulary, those it reads as
+// unknown, and whether it cuts the text, as `sentigru predict --json` counts them; null
+// for a SentencePiece model).
 
 const config = JSON.parse(document.getElementById("sentigru-config").textContent);
 const DEBOUNCE_MS = 120;
@@ -119,12 +120,14 @@ function parseVocab(bytes) {
 
 // The contract's regex tokenizer: the text ends at a NUL and splits on [^\w']+, where \w
 // is ASCII only (as in RE2, and in a JavaScript regex without the u flag); the model
-// reads the first seqLen - 1 words, after <START>. Ids above 2 are words it knows.
+// reads the first seqLen - 1 words, after <START>, and cuts the rest. Ids above 2 are
+// words it knows.
 function countWords(ids, seqLen, text) {
   const words = String(text).split("\0", 1)[0].split(/[^\w']+/).filter(Boolean);
   let known = 0;
   for (const word of words.slice(0, seqLen - 1)) if (ids.get(word) > 2) known++;
-  return { known, unknown: Math.min(words.length, seqLen - 1) - known };
+  const read = Math.min(words.length, seqLen - 1);
+  return { known, unknown: read - known, truncated: words.length > read };
 }
 
 async function loadClassifier() {
@@ -247,12 +250,13 @@ function showEmpty() {
 // knows most of the words, or cannot tell (SentencePiece).
 function readingNote(counts) {
   if (!counts) return "";
-  const { known, unknown } = counts;
+  const { known, unknown, truncated } = counts;
+  const cut = truncated ? " The text is longer than the model reads: it reads its beginning." : "";
   if (known === 0) return " The model knows no word of this text: its score means nothing.";
   if (unknown >= known) {
-    return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.`;
+    return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.${cut}`;
   }
-  return "";
+  return cut;
 }
 
 function render(ranked, milliseconds, counts) {
