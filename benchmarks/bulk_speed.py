@@ -72,9 +72,9 @@ SHARED = ROOT.parent / "shared" / "data"
 BEFORE = "79f6984c04ba0bc4a2c9bd7c7d265d59c312874d"
 """The last commit whose phone graph had fixed shapes (its bundled phone file gave
 bit-identical scores to the resizable graph of the same model)."""
-PREVIOUS = "ae7f5accfb647dc18142a7abe2354b8a30bdbb52"
-"""The last commit with the previously bundled model (Cw's seed-7 build, a scale per word-table
-row; before it Cw's seed-8 build, 9a05086, and C's, 72a6d44, with one int8 scale)."""
+PREVIOUS = "9a05086ce42d6765317fc09344ab129daa9ff105"
+"""The last commit with the previously bundled model (Cw's seed-8 build, its embedding table in
+one int8 scale; C's was 72a6d44, with the same graph)."""
 PROBE = "A charming, funny film with a wonderful cast."
 SEED = 20251
 PARALLEL = ("threads", "processes", "litert")

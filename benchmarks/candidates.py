@@ -1419,6 +1419,8 @@ def median_build_line(name: str, built: dict) -> str:
         if seeds[median] >= FLOOR
         else "below the floor, so nothing is installed"
     )
+    if "withheld" in built:  # another floor the bundled model is held to
+        verdict = f"at the SST-2 floor or above, but {built['withheld']}"
     start = f", each {built['start']}" if "start" in built else ""
     return (
         f"- {name}'s build under the three-seed rule ({built['rows']:,} rows{start}): SST-2 "

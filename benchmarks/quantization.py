@@ -186,9 +186,8 @@ def write_report(results: list[dict]) -> None:
         "quantizes activations on the fly; those rows leave that out).",
         "",
         "Reproduce: `python benchmarks/quantization.py --data DATA_FOLDER --model "
-        "runs/bundled-f-s7 runs/bundled-f-s8 runs/bundled-f-s9` (the three last-step builds "
-        "of `scripts/build_bundled_model.sh`, seed 7 installed; without `--model`, the "
-        "bundled model).",
+        "runs/bundled-s7 runs/bundled-s8 runs/bundled-s9` (the three builds of "
+        "`scripts/build_bundled_model.sh`; without `--model`, the bundled model).",
         "",
     ]
     for name in results[0]["sets"]:

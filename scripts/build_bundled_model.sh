@@ -2,14 +2,11 @@
 # Rebuild the bundled model from the shared training data (IMDB train, SST-2 train, a
 # fixed sample of three other English review domains) and data/negation_train.tsv
 # (scripts/bundled_rows.py) with sentigru's own command and the shipped recipe (--preset
-# bundled: the from-scratch spec the bundled folder records), once per seed (7, 8 and 9),
-# and score each phone file on SST-2 dev; then train the median build one epoch more from
-# its own weights with contractions also taught as phones type them (--init, --epochs 1,
-# --curly-share 0.25: candidate Cf in benchmarks/candidates.md), seeds 7, 8 and 9 again,
-# and install that median in the package (sentigru/models/default) and in export/: one
-# seed is a draw, the median is what the recipe gives (scripts/median_build.py). Nothing
-# is installed when a median is below the 85 % floor. Same data and seeds give the same
-# models.
+# bundled: the spec of the bundled folder, which is also sentigru's default), once per
+# seed (7, 8 and 9), score each phone file on SST-2 dev, then install the median build in
+# the package (sentigru/models/default) and in export/: one seed is a draw, the median is
+# what the recipe gives (scripts/median_build.py). Nothing is installed when the median
+# is below the 85 % floor. Same data and seeds give the same models.
 # Usage: scripts/build_bundled_model.sh [DATA_DIR]   (default ../shared/data)
 #        SEEDS="7" scripts/build_bundled_model.sh     (one build: a third of the time)
 # Why these settings, and what the model scores: benchmarks/bundled_model.md.
@@ -39,22 +36,6 @@ for seed in ${SEEDS:-7 8 9}; do
     builds+=("$build")
 done
 chosen="$(python scripts/median_build.py "${builds[@]}")"
-base="$work-base"
-rm -rf "$base"
-cp -r "$chosen" "$base"
-rm "$base/sst2_dev.json"
-
-tuned=()
-for seed in ${SEEDS:-7 8 9}; do
-    build="$work-f-s$seed"
-    rm -rf "$build" "$(dirname "$build")/.$(basename "$build").checkpoint"
-    sentigru train --preset bundled --strategy one --seed "$seed" --out "$build" --force \
-        --data "$rows" --init "$base" --epochs 1 --curly-share 0.25
-    sentigru evaluate --model "$build" --data "$data/sst2/dev.tsv.gz" --label-map "$labels" \
-        --json > "$build/sst2_dev.json"
-    tuned+=("$build")
-done
-chosen="$(python scripts/median_build.py "${tuned[@]}")"
 rm -rf "$work"
 cp -r "$chosen" "$work"
 rm "$work/sst2_dev.json"

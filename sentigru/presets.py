@@ -1,11 +1,10 @@
 """Models and recipes that ship inside the package (KerasHub-style presets).
 
 A preset is a spec. ``--preset bundled`` is the recipe of the shipped model folder: it
-trains with exactly the settings the bundled model was first trained with from scratch,
-read from its own folder, so the recipe and the model cannot drift apart. The bundled
-model was trained from scratch, then one epoch more from its own weights (``--init``, with
-``--curly-share``; ``scripts/build_bundled_model.sh``): its manifest records the
-from-scratch spec, which is the preset, and its ``spec.json`` the last epoch's.
+trains with exactly the settings the bundled model was trained with from scratch, read
+from its own folder, so the recipe and the model cannot drift apart. A folder trained
+from another (``--init``) records that first model's spec in its manifest, and a preset
+of it is that spec, not the last run's few epochs of fine-tuning.
 ``--preset sentencepiece`` is that recipe changed for text in any script: the
 SentencePiece tokenizer, with 6,000 pieces and 32,768 word-pair buckets so that the
 phone file, piece model included, stays under 1 MB, and a character n-gram teacher

@@ -41,8 +41,7 @@ CURLY_SHARE = 0.25
 """Measured on a user's product reviews (benchmarks/curly_share.md) and on the bundled
 model's rows (candidate Ca, benchmarks/candidates.md): the checks typed with ’ read
 better by more than the seed spread, nothing else worse beyond it. The bundled model
-was trained from scratch without it (its recipe says 0), then one epoch more with it
-(candidate Cf: its ``spec.json`` says 0.25)."""
+itself was trained without it (its ``spec.json`` says 0)."""
 
 INTRODUCED = {("training", "curly_share"): 0.0}
 """Settings added after ``spec.json`` files were first written, with the value that means
