@@ -6,7 +6,8 @@ One build of one seed is a draw: builds of the same rows have landed 0.5 to 1.7 
 apart on SST-2 dev. The median is neither the luckiest nor the unluckiest draw, so its
 figures are what the recipe gives. Prints every build's figure and the chosen folder
 last; exits 1 when the median is below the floor the bundled model is held to (85 %),
-so that the caller installs nothing.
+or reads a negation kind of ``data/checks`` below that floor (the build script evaluates
+each, ``checks-KIND.json``), so that the caller installs nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,25 @@ def main() -> None:
     accuracy = scored[chosen]
     if accuracy < FLOOR:
         sys.exit(f"the median build, {chosen}, scores {accuracy:.2%}: below the {FLOOR:.0%} floor")
+    kinds = checks(Path(chosen))
+    for kind, read in kinds.items():
+        print(f"{chosen}: {kind} {read:.2%}", file=sys.stderr)
+    for kind, read in kinds.items():
+        if read < FLOOR:
+            sys.exit(
+                f"the median build, {chosen}, reads {kind} at {read:.2%}: below the "
+                f"{FLOOR:.0%} floor every negation kind is held to (tests/test_checklist.py)"
+            )
     print(chosen)
+
+
+def checks(folder: Path) -> dict[str, float]:
+    """The build's accuracy on each negation kind of ``data/checks`` it was evaluated on
+    (``checks-KIND.json``, written by the build script)."""
+    return {
+        file.stem.removeprefix("checks-"): json.loads(file.read_text("utf-8"))["accuracy"]
+        for file in sorted(folder.glob("checks-*.json"))
+    }
 
 
 if __name__ == "__main__":

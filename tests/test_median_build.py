@@ -44,3 +44,18 @@ def test_nothing_is_chosen_when_the_median_is_below_the_floor(tmp_path: Path) ->
 def test_an_even_number_of_builds_is_refused(tmp_path: Path) -> None:
     done = _run(_builds(tmp_path, {"s7": 0.86, "s8": 0.85}))
     assert done.returncode == 1 and "odd number" in done.stderr
+
+
+def test_nothing_is_chosen_when_the_median_reads_a_negation_kind_below_the_floor(
+    tmp_path: Path,
+) -> None:
+    folders = _builds(tmp_path, {"s7": 0.8589, "s8": 0.8612, "s9": 0.8521})
+    for folder, negated in zip(folders, (0.8375, 0.87, 0.86)):
+        (Path(folder) / "checks-negated_negative.json").write_text(
+            json.dumps({"accuracy": negated})
+        )
+        (Path(folder) / "checks-negated_positive.json").write_text(json.dumps({"accuracy": 0.98}))
+    done = _run(folders)  # the median on SST-2 dev is s7, which misreads negated negatives
+    assert done.returncode == 1 and done.stdout == ""
+    assert "reads negated_negative at 83.75%: below the 85% floor" in done.stderr
+    assert "s7: negated_positive 98.00%" in done.stderr  # every kind is reported
