@@ -226,13 +226,8 @@ def train(
     init_path = _init_path(init)
     if role.is_chief:
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
-        if resume and not force and out.exists() and not bundle.checkpoint_path(out).exists():
-            raise SentigruError(
-                f"nothing to resume: {out} is saved, and no interrupted run left a "
-                "checkpoint for it; --force trains it again"
-            )
-        _check_model_out(out, force, [*reads, init_path])
         bundle.refuse_leftover(out, resume)
+        _check_model_out(out, force, [*reads, init_path])
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     base = _starting_model(init_path) if init_path is not None else None
@@ -415,9 +410,9 @@ def _recipe(base: Any) -> dict[str, Any]:
     """The spec the first model of a chain of ``--init`` runs was trained with from
     scratch: ``--preset`` of a folder trained from another trains that, not one
     epoch of fine-tuning from nothing."""
-    started = base.manifest.get("init")
-    earlier = started.get("recipe") if isinstance(started, dict) else None
-    return earlier if isinstance(earlier, dict) else base.spec.to_dict()
+    from sentigru.presets import recipe_in
+
+    return recipe_in(base.manifest) or base.spec.to_dict()
 
 
 def _model_sha256(base: Any) -> str:
@@ -540,7 +535,15 @@ def export(
 
         model = default_model()
     model = Path(model)
-    _check_format_options(format, quantize, runtime, seq_len, batch, check_data, mediapipe_dir)
+    _check_format_options(
+        format,
+        quantize=quantize,
+        runtime=runtime,
+        seq_len=seq_len,
+        batch=batch,
+        check_data=check_data,
+        mediapipe_dir=mediapipe_dir,
+    )
     if format == "web":
         return _export_web(model, out, mediapipe_dir, force)
     _check_folder(model)
@@ -551,6 +554,8 @@ def export(
 
     reads = [model, *(DataSource.of(check_data).paths if check_data else ())]
     if format == "saved_model":
+        from sentigru.bundle import SAVED_MODEL
+
         target = Path(out) if out else model / SAVED_MODEL
         _check_export_out(target, model / SAVED_MODEL, reads, force, "saved_model")
         return _export_saved_model(model, target)
@@ -559,10 +564,18 @@ def export(
     return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data)
 
 
-def _check_format_options(format: str, *values: Any) -> None:
+def _check_format_options(
+    format: str,
+    *,
+    quantize: str | None,
+    runtime: str | None,
+    seq_len: int | None,
+    batch: int,
+    check_data: Any,
+    mediapipe_dir: Any,
+) -> None:
     """Refuse what a format would ignore: the web page runs the phone file as it is, and
     the SavedModel runs the Keras model unquantized."""
-    quantize, runtime, seq_len, batch, check_data, mediapipe_dir = values
     given = {
         "quantize": quantize is not None,
         "runtime": runtime is not None,
@@ -583,10 +596,6 @@ def _check_format_options(format: str, *values: Any) -> None:
         else ""
     )
     raise SentigruError(f"{options}: not used by --format {format}{fix}")
-
-
-SAVED_MODEL = "saved_model"
-"""Where ``export --format saved_model`` writes inside the model folder by default."""
 
 
 def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, kind: str) -> None:

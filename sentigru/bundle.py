@@ -51,11 +51,14 @@ OPTIONAL_FILES = (PICTURE, PHONE_FILE)
 manifest lists one it is checked like the others."""
 
 
+SAVED_MODEL = "saved_model"
+"""Where ``export --format saved_model`` writes inside the model folder by default."""
+
+
 def written_names() -> frozenset[str]:
     """Every name sentigru writes in a model folder; ``train --force`` replaces a folder
     only when it holds nothing else (``outputs.is_model_folder``)."""
-    # saved_model: where ``export --format saved_model`` writes by default
-    return frozenset({*FILES, *OPTIONAL_FILES, SENTENCEPIECE_FILE, "manifest.json", "saved_model"})
+    return frozenset({*FILES, *OPTIONAL_FILES, SENTENCEPIECE_FILE, "manifest.json", SAVED_MODEL})
 
 
 def _size_limits() -> dict[str, int]:
@@ -180,8 +183,16 @@ def checkpoint_path(out: Path) -> Path:
 
 def refuse_leftover(out: Path, resume: bool) -> None:
     """Without ``resume``, a checkpoint left by an interrupted run is an error, not
-    progress silently thrown away; said before any data is read."""
+    progress silently thrown away; with it, a missing one is. Said before any data is
+    read (and before a saved ``out`` is called in the way)."""
     folder = checkpoint_path(out)
+    if resume and not folder.exists():
+        saved = (
+            f"; {out} is saved, and --force trains it again (without --resume)"
+            if out.exists()
+            else ""
+        )
+        raise SentigruError(f"nothing to resume: no checkpoint in {folder}{saved}")
     if folder.exists() and not resume:
         raise SentigruError(
             f"an interrupted run left a checkpoint in {folder}: add --resume to continue "

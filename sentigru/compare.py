@@ -72,12 +72,10 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
     taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if (out / name).exists()]
     if taken and not force:
         raise SentigruError(f"{taken[0]} exists; use --force to replace it")
+    written = written_names()
     for cell in cells:
         outputs.check_replaceable(
-            out / cell,
-            force,
-            lambda p: outputs.is_model_folder(p, written_names()),
-            "a model folder",
+            out / cell, force, lambda p: outputs.is_model_folder(p, written), "a model folder"
         )
     report = out / RESULT_FILE
     if report.exists() and not _is_comparison(report):

@@ -70,12 +70,17 @@ def preset_spec(preset: str | Path) -> Spec:
 
 
 def _recipe(manifest: Path) -> dict | None:
-    """The from-scratch spec a model trained from another (``--init``) records in its
-    manifest: a preset of it trains that, not one epoch from nothing."""
     import json
 
     try:
-        recipe = json.loads(manifest.read_text("utf-8")).get("init", {}).get("recipe")
-    except (OSError, ValueError, AttributeError):
+        return recipe_in(json.loads(manifest.read_text("utf-8")))
+    except (OSError, ValueError):
         return None
+
+
+def recipe_in(manifest: object) -> dict | None:
+    """The from-scratch spec a model trained from another (``--init``) records in its
+    manifest (``init.recipe``): a preset of it trains that, not one epoch from nothing."""
+    started = manifest.get("init") if isinstance(manifest, dict) else None
+    recipe = started.get("recipe") if isinstance(started, dict) else None
     return recipe if isinstance(recipe, dict) else None

@@ -267,7 +267,8 @@ class _Reader:
             if number == 1 and b"\0" in raw[:8192]:
                 raise SentigruError(f"{self.path}: looks like a binary file, not text")
             try:
-                yield raw.decode(self.options.encoding)
+                line = raw.decode(self.options.encoding)
+                yield line.removeprefix("\ufeff") if number == 1 else line  # a byte-order mark
             except UnicodeDecodeError as exc:
                 where = f"{self.path}:{number}: byte {offset + exc.start} of the file"
                 if not self.options.skip_bad_rows:
@@ -308,7 +309,7 @@ class _Reader:
                 raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
 
     def _columns(self, header: list[str]) -> tuple[int, int]:
-        names = [name.strip().lstrip("\ufeff") for name in header]
+        names = [name.strip() for name in header]
         wanted = (self.options.text_column, self.options.label_column)
         needed = wanted[:1] if self.texts_only else wanted
         missing = [name for name in needed if name not in names]
@@ -325,8 +326,6 @@ class _Reader:
         text_key, label_key = self.options.text_column, self.options.label_column
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
-                if number == 1:
-                    line = line.removeprefix("\ufeff")  # a byte-order mark is no JSON
                 if not line.strip():
                     continue
                 where = str(number)
@@ -366,8 +365,6 @@ class _Reader:
         """One text per line; blank lines are skipped."""
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
-                if number == 1:
-                    line = line.removeprefix("\ufeff")  # a byte-order mark is no text
                 if line.strip():
                     yield from self.row(str(number), line.rstrip("\r\n"), "")
 
