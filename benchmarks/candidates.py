@@ -462,6 +462,24 @@ built model taught the split form, in one epoch more):
   above the 85 % floor, with its phone file within 1.0 MB and the whole build (Cw's
   three seeds, then the three epochs more) within 60 minutes on 2 cores.
 
+Added after Cf's build was withheld, and fixed before Cl was trained (the epoch more
+moved the built model too far):
+
+* Cf passed its rule and its build's median passed the SST-2 floor, but read negated
+  negative words at 83.75 %, below the 85 % floor the tests hold each negation kind of
+  the bundled model to (Cw's build 86.0 %, Cf's proxy seeds 87.75 and 88.75 %). Cf's
+  epoch restarts the rate at the recipe's 0.002, ten times where Cw's training ended:
+  a fresh start for weights that were already trained, and so a fresh draw of what they
+  read. Drawing Cf's build again, or installing another seed of it, would be choosing by
+  the floor: not done.
+* ``Cl``: Cf with a quarter of the rate (``--learning-rate 0.0005``, falling to 0.00005
+  along the cosine): the epoch more teaches the split contractions while moving the rest
+  less. Expected, not a rule: ``curly`` below Cf's, the other scores nearer Cw's.
+* Its rule: Cf's, against Cw (``curly`` by more than the larger seed spread there of Cw
+  and Cl; the same tolerances; M's gate). Its build: Cf's, with the same rate, under the
+  floors ``scripts/median_build.py`` now holds every median build to: SST-2 dev and each
+  negation kind of ``data/checks`` at 85 % or above.
+
     python benchmarks/candidates.py split                  # runs/proxy/*.tsv
     python benchmarks/candidates.py train A 1              # runs/proxy/A-s1 (one run)
     python benchmarks/candidates.py measure                # candidates.md and .json
@@ -573,6 +591,7 @@ CANDIDATES = {
     "Cd": "imdb-sst-wider-domains-negation-cw",
     "Ca": "imdb-sst-wider-domains-negation-ca",
     "Cf": "imdb-sst-wider-domains-negation-cw",
+    "Cl": "imdb-sst-wider-domains-negation-cw",
 }
 """Each candidate's labelled training file in RUNS."""
 PRESETS = {"S": "sentencepiece"}
@@ -597,6 +616,8 @@ SETTINGS = {
 """Settings a candidate changes in its preset."""
 FINE_TUNE = ["--epochs", "1", "--curly-share", "0.25"]
 """Cf's training settings over the bundled recipe's, from a built model (``--init``)."""
+LOW_RATE = ["--learning-rate", "0.0005"]
+"""What Cl changes in Cf's training: a quarter of the recipe's rate."""
 
 
 def held_out(groups: list[int], rows: int) -> list[int]:
@@ -753,8 +774,10 @@ def train(args: argparse.Namespace) -> None:
         command += ["--teacher-scores", str(RUNS / P_SCORES)]
     if args.candidate == "Cu":  # no teacher: the reviews start the word vectors only
         command += ["--unlabelled", str(RUNS / "unsup.tsv")]
-    if args.candidate == "Cf":  # Cw's seed model, one epoch more (its network is kept)
+    if args.candidate in ("Cf", "Cl"):  # Cw's seed model, one epoch more (its network kept)
         command += [*FINE_TUNE, "--init", str(RUNS / f"Cw-s{args.seed}")]
+    if args.candidate == "Cl":
+        command += LOW_RATE
     print(" ".join(command), flush=True)
     shutil.rmtree(out, ignore_errors=True)  # with its figures, which --force would refuse
     start = time.perf_counter()
@@ -1295,7 +1318,7 @@ def report(rows: dict[str, dict]) -> None:
         }
         guarded = ("negation_rare", "common", "typed")
         lines += against(rows, "Cw", "Cr", "negation", guarded, guards)
-    for new, target in (("Cd", "conf_gap"), ("Ca", "curly"), ("Cf", "curly")):  # vs Cw
+    for new, target in (("Cd", "conf_gap"), ("Ca", "curly"), ("Cf", "curly"), ("Cl", "curly")):
         if summary(rows, new, "G")[2]:
             pair = ("Cw", new)
             guards = {"negation": held, "negation_rare": held, "common": pair, "typed": pair}
