@@ -632,6 +632,7 @@ def export(**params: Any) -> None:
     from sentigru import api
 
     source = _source(params)
+    was_local = _site_has_own_mediapipe(params) if params["fmt"] == "web" else False
     written = api.export(
         params["model"],
         params["out"],
@@ -647,6 +648,30 @@ def export(**params: Any) -> None:
     if params["fmt"] == "tflite":
         click.echo(written.as_text())
     elif params["fmt"] == "web":
-        click.echo(f"wrote {written}; try it: python -m http.server -d {written} --bind 127.0.0.1")
+        _report_site(written, params["mediapipe_dir"] is not None, was_local)
     else:
         click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")
+
+
+def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:
+    """Whether the site ``--out`` would replace carries its own copy of MediaPipe."""
+    from sentigru.export.web import MEDIAPIPE_FOLDER
+
+    out = params["out"]
+    return out is not None and (Path(out) / MEDIAPIPE_FOLDER).is_dir()
+
+
+def _report_site(site: Path, local: bool, was_local: bool) -> None:
+    """Say where the page loads MediaPipe from: a site that was self-contained and is
+    now replaced by one that loads from the CDN changes what it connects to."""
+    from sentigru.export.web import CDN_ORIGIN
+
+    source = "its own copy of MediaPipe" if local else f"MediaPipe from {CDN_ORIGIN}"
+    click.echo(
+        f"wrote {site} (loads {source}); try it: python -m http.server -d {site} --bind 127.0.0.1"
+    )
+    if was_local and not local:
+        _echo_err(
+            f"note: the site replaced had its own copy of MediaPipe; this one loads it from "
+            f"{CDN_ORIGIN} (give --mediapipe-dir to copy it in again)"
+        )

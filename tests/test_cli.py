@@ -330,8 +330,27 @@ def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
         MODELS / "default" / "model.tflite"
     ).read_bytes()
     assert (site / "index.html").is_file()
+    assert "loads MediaPipe from https://cdn.jsdelivr.net" in result.output
     again = run("export", "--format", "web", "--out", str(site))
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_replacing_a_self_contained_site_from_the_cdn_is_said(tmp_path: Path) -> None:
+    """A site that carried MediaPipe and is written again without --mediapipe-dir now
+    connects to the CDN: the user is told, and how to keep it self-contained."""
+    from sentigru.export.web import MEDIAPIPE_FOLDER
+    from sentigru.presets import MODELS
+
+    site = tmp_path / "site"
+    first = run("export", "--format", "web", "--model", str(MODELS / "default"), "--out", str(site))
+    assert first.exit_code == 0, first.output
+    assert "own copy of MediaPipe" not in first.output
+    (site / MEDIAPIPE_FOLDER).mkdir()  # as --mediapipe-dir leaves it
+    again = run("export", "--format", "web", "--out", str(site), "--force")
+    assert again.exit_code == 0, again.output
+    assert "the site replaced had its own copy of MediaPipe" in again.output
+    assert "--mediapipe-dir" in again.output
+    assert not (site / MEDIAPIPE_FOLDER).exists()
 
 
 def test_a_failed_phone_file_keeps_the_training(
