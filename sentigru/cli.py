@@ -231,7 +231,9 @@ def _preset(params: dict[str, Any]) -> Any:
 @main.command(short_help="Train a model on labelled files or a tfds set.")
 @_stacked(_DATA_OPTIONS)
 @click.option(
-    "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
+    "--val-data",
+    type=click.Path(path_type=Path),
+    help="Validation file or glob (else --val-split).",
 )
 @click.option(
     "--unlabelled",
@@ -330,7 +332,9 @@ def _note_missing_picture(file: Path) -> None:
 @main.command(short_help="Train a GRU and an LSTM alike; compare them.")
 @_stacked(_DATA_OPTIONS)
 @click.option(
-    "--val-data", type=click.Path(path_type=Path), help="Validation file (else --val-split)."
+    "--val-data",
+    type=click.Path(path_type=Path),
+    help="Validation file or glob (else --val-split).",
 )
 @click.option(
     "--cells",

@@ -8,6 +8,7 @@ distribution strategy, once per worker.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -400,6 +401,18 @@ def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None
     )
 
 
+def _refuse_shared(train: Sequence[Path], val: Sequence[Path]) -> None:
+    """A file both trained and validated on would make validation flatter the model
+    and early stopping wait on rows it has learnt."""
+    trained = {os.path.realpath(p) for p in train}
+    for path in val:
+        if os.path.realpath(path) in trained:
+            raise SentigruError(
+                f"{path} is both --data and --val-data: the model would be validated on "
+                "rows it trains on"
+            )
+
+
 def prepare_source(
     source: DataSource,
     spec: Spec,
@@ -413,15 +426,17 @@ def prepare_source(
     share; ``unlabelled`` texts are trained on with a teacher's scores; ``start`` keeps
     a trained model's vocabulary and labels."""
     from sentigru.data.files import read_examples
+    from sentigru.data.stream import expand_paths
 
+    val_paths = expand_paths(val_data) if val_data else []
+    if val_paths and source.paths:
+        _refuse_shared(expand_paths(source.paths), val_paths)
     if not spec.training.stream:
         examples = source.load("train")
         val = Examples()
-        for path in val_data:
-            val.extend(read_examples(Path(path), source.options).examples)
+        for path in val_paths:
+            val.extend(read_examples(path, source.options).examples)
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
-    from sentigru.data.stream import expand_paths
-
     if source.dataset:
         raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
     if not source.paths:
@@ -429,7 +444,7 @@ def prepare_source(
     stream = StreamSource(
         expand_paths(source.paths),
         source.options,
-        val_paths=expand_paths(val_data) if val_data else [],
+        val_paths=val_paths,
         val_fraction=spec.training.val_split,
         seed=spec.training.seed,
         curly_share=spec.training.curly_share,

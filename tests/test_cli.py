@@ -318,6 +318,20 @@ def test_training_on_text_the_tokenizer_cannot_read_is_refused(tmp_path: Path) -
     assert not (tmp_path / "m").exists()
 
 
+def test_training_rows_are_neither_counted_twice_nor_validated_on(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Both would flatter the model without a word: refused before any work, nothing written."""
+    train, _ = synthetic_files
+    out = tmp_path / "m"
+    twice = run("train", "--data", str(train), "--data", str(train), "--out", str(out))
+    assert twice.exit_code == 1 and "named twice; its rows would be read twice" in twice.output
+    both = run("train", "--data", str(train), "--val-data", str(train), "--out", str(out))
+    assert both.exit_code == 1
+    assert "is both --data and --val-data" in both.output
+    assert "Traceback" not in twice.output + both.output and not out.exists()
+
+
 def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
     from sentigru.presets import MODELS
 

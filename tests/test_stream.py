@@ -43,6 +43,18 @@ def test_globs_expand_sorted_and_an_empty_glob_is_an_error(parts: list[Path]) ->
         expand_paths([folder / "nothing-*.tsv"])
 
 
+def test_a_file_named_twice_is_refused_not_read_twice(parts: list[Path]) -> None:
+    """Its rows would count double, silently: by name twice, or by a glob and its name."""
+    folder = parts[0].parent
+    with pytest.raises(SentigruError, match="part-1.tsv: named twice; its rows"):
+        expand_paths([parts[1], parts[1]])
+    with pytest.raises(SentigruError, match="part-1.tsv: named twice; its rows"):
+        expand_paths([folder / "part-*.tsv", parts[1]])
+    (folder / "link.tsv").symlink_to(parts[1])
+    with pytest.raises(SentigruError, match=r"link.tsv: named twice \(also as .*part-1.tsv\)"):
+        expand_paths([parts[1], folder / "link.tsv"])
+
+
 def test_train_and_validation_rows_partition_the_data(parts: list[Path]) -> None:
     source = StreamSource(parts, val_fraction=0.2, seed=3)
     train, val = list(source.rows("train")), list(source.rows("val"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import random
 import sys
 from collections import Counter, deque
@@ -34,7 +35,9 @@ _GLOB_CHARS = frozenset("*?[")
 
 def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
     """Each pattern as itself, or, when it holds ``*``, ``?`` or ``[``, as the sorted
-    files it matches (``'reviews-*.tsv.gz'``); a pattern that matches nothing is an error."""
+    files it matches (``'reviews-*.tsv.gz'``); a pattern that matches nothing is an error,
+    and so is a file named twice (by two patterns or a pattern and its name), which would
+    count its rows twice without saying so."""
     paths: list[Path] = []
     for pattern in patterns:
         text = str(pattern)
@@ -45,7 +48,21 @@ def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
         if not matches:
             raise SentigruError(f"{text}: matches no file")
         paths.extend(Path(m) for m in matches)
+    _refuse_repeats(paths)
     return paths
+
+
+def _refuse_repeats(paths: list[Path]) -> None:
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        key = Path(os.path.realpath(path))
+        if key in seen:
+            raise SentigruError(
+                f"{path}: named twice (also as {seen[key]}); its rows would be read twice"
+                if str(seen[key]) != str(path)
+                else f"{path}: named twice; its rows would be read twice"
+            )
+        seen[key] = path
 
 
 def in_validation(text: str, seed: int, fraction: float) -> bool:
