@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sentigru.data import ReadOptions, read_examples
-from sentigru.data.stream import StreamSource, expand_paths, shuffled
+from sentigru.data.stream import StreamSource, expand_paths, in_validation, shuffled
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import Vocabulary, WordCounter
 
@@ -53,6 +53,20 @@ def test_a_file_named_twice_is_refused_not_read_twice(parts: list[Path]) -> None
     (folder / "link.tsv").symlink_to(parts[1])
     with pytest.raises(SentigruError, match=r"link.tsv: named twice \(also as .*part-1.tsv\)"):
         expand_paths([parts[1], folder / "link.tsv"])
+
+
+def test_a_stream_too_small_for_its_validation_share_is_refused(tmp_path: Path) -> None:
+    """As the in-memory split refuses it: training on with no validation row would stop
+    on nothing, without a word. With --val-data or no share it trains."""
+    rows = synthetic_reviews(4, seed=5)
+    small = write_tsv(tmp_path / "small.tsv", rows)
+    held = [in_validation(text, 0, 0.1) for _, text in rows]
+    assert not any(held)  # the premise: no row of these falls in the share
+    with pytest.raises(SentigruError, match="too few examples to hold out a validation split"):
+        StreamSource([small], val_fraction=0.1, seed=0).scan()
+    assert StreamSource([small], val_fraction=0.0).scan().train_rows == 4
+    scan = StreamSource([small], val_paths=[small], val_fraction=0.1).scan()
+    assert scan.val_rows == 4
 
 
 def test_train_and_validation_rows_partition_the_data(parts: list[Path]) -> None:

@@ -249,4 +249,10 @@ class StreamSource:
         if not scan.train_rows:
             raise SentigruError("no labelled texts found in the training files")
         check_two_labels(scan.labels, "training data")
+        if self.val_fraction > 0 and not self.val_paths and not scan.val_rows:
+            raise SentigruError(  # as the in-memory split refuses: no early stopping blind
+                f"too few examples to hold out a validation split: none of the "
+                f"{scan.train_rows} rows fell in the --val-split share ({self.val_fraction:g}); "
+                "give --val-data FILE or more rows"
+            )
         check_known_labels(scan.val_labels, scan.labels)
