@@ -131,7 +131,14 @@ class Classifier:
         return report
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
-        """Write the model for another runtime; see :func:`export`."""
+        """Write the model for another runtime; see :func:`export`. The bundled model's
+        folder is part of the installed package, so its export names ``out``."""
+        from sentigru.presets import MODELS
+
+        if out is None and self.folder is not None and self.folder == MODELS / "default":
+            raise SentigruError(
+                "the bundled model's files are part of the package: give export an out path"
+            )
         return export(self.folder or self.path, out, **options)
 
 
@@ -144,14 +151,17 @@ def load(path: str | Path | None = None, *, jobs: int | None = None) -> Classifi
     from sentigru import bundle
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
 
+    if jobs is not None:
+        _whole(jobs, "jobs")
     if path is None:
         from sentigru.presets import default_model
 
         path = default_model()
+        if path.is_file() and (path.parent / "manifest.json").is_file():
+            # its phone file runs as loaded (fast); export reads the folder's Keras model
+            return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, path.parent)
     if not isinstance(path, (str, Path)) or not str(path):
         raise SentigruError(f"load takes a model folder or .tflite path, got {path!r}")
-    if jobs is not None:
-        _whole(jobs, "jobs")
     path = Path(path)
     if not path.exists():
         raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")

@@ -44,6 +44,23 @@ def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path)
         sentigru.train("data.tsv", tmp_path / "m", unit=8)
 
 
+def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
+    tmp_path: Path,
+) -> None:
+    """load() runs the bundled phone file yet knows its folder, so export can read the
+    Keras model; writing over the installed package's own files is refused."""
+    from sentigru.presets import MODELS
+
+    clf = sentigru.load()
+    assert clf.folder == MODELS / "default"
+    with pytest.raises(SentigruError, match="part of the package: give export an out path"):
+        clf.export()
+    site = clf.export(tmp_path / "site", format="web")
+    assert (site / "model.tflite").read_bytes() == (
+        MODELS / "default" / "model.tflite"
+    ).read_bytes()
+
+
 def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> None:
     """What a pandas column or a typo hands the API gets a SentigruError that names it."""
     clf = sentigru.load()
