@@ -131,14 +131,7 @@ class Classifier:
         return report
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
-        """Write the model for another runtime; see :func:`export`. The bundled model's
-        folder is part of the installed package, so its export names ``out``."""
-        from sentigru.presets import MODELS
-
-        if out is None and self.folder is not None and self.folder == MODELS / "default":
-            raise SentigruError(
-                "the bundled model's files are part of the package: give export an out path"
-            )
+        """Write the model for another runtime; see :func:`export`."""
         return export(self.folder or self.path, out, **options)
 
 
@@ -567,9 +560,11 @@ def export(
         from sentigru.bundle import SAVED_MODEL
 
         target = Path(out) if out else model / SAVED_MODEL
+        _check_not_package(target)
         _check_export_out(target, model / SAVED_MODEL, reads, force, "saved_model")
         return _export_saved_model(model, target)
     target = Path(out) if out else model / PHONE_FILE
+    _check_not_package(target)
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
     return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data)
 
@@ -606,6 +601,18 @@ def _check_format_options(
         else ""
     )
     raise SentigruError(f"{options}: not used by --format {format}{fix}")
+
+
+def _check_not_package(target: Path) -> None:
+    """The bundled model's folder is part of the installed package: an export that
+    would write there (its own phone file included) writes elsewhere."""
+    from sentigru.presets import MODELS
+
+    package = (MODELS / "default").resolve()
+    if target.resolve() == package or package in target.resolve().parents:
+        raise SentigruError(
+            f"{target}: the bundled model's files are part of the package; give --out elsewhere"
+        )
 
 
 def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, kind: str) -> None:

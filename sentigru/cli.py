@@ -369,8 +369,12 @@ def compare(ctx: click.Context, **params: Any) -> None:
     out: Path = params["out"]
     cells = comparison.parse_cells(params["cells"])
     api.build_spec(_preset(dict(params)), **_settings(dict(params)))  # fail now, not in a child
-    if _source(dict(params)).empty:
+    source = _source(dict(params))
+    if source.empty:
         raise SentigruError("no training data: give --data FILE or --dataset NAME")
+    from sentigru.train_data import check_files
+
+    check_files(source.paths, [params["val_data"]] if params["val_data"] else [])
     comparison.check_outputs(out, cells, params["force"])
     args = [*_forwarded_options(ctx, train, skip={"out"}), "--no-phone-file"]
     result = comparison.run_comparison(cells, args, out, _echo_err)
@@ -652,7 +656,7 @@ def export(**params: Any) -> None:
     if params["fmt"] == "tflite":
         click.echo(written.as_text())
     elif params["fmt"] == "web":
-        _report_site(written, params["mediapipe_dir"] is not None, was_local)
+        _report_site(written, was_local)
     else:
         click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")
 
@@ -665,10 +669,12 @@ def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:
     return out is not None and (Path(out) / MEDIAPIPE_FOLDER).is_dir()
 
 
-def _report_site(site: Path, local: bool, was_local: bool) -> None:
+def _report_site(site: Path, was_local: bool) -> None:
     """Say where the page loads MediaPipe from: a site that was self-contained and is
     now replaced by one that loads from the CDN changes what it connects to."""
-    from sentigru.export.web import CDN_ORIGIN
+    from sentigru.export.web import CDN_ORIGIN, MEDIAPIPE_FOLDER
+
+    local = (site / MEDIAPIPE_FOLDER).is_dir()
 
     source = "its own copy of MediaPipe" if local else f"MediaPipe from {CDN_ORIGIN}"
     click.echo(

@@ -8,7 +8,6 @@ distribution strategy, once per worker.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import numpy as np
 from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import Examples, Fingerprint, check_known_labels, label_order
 from sentigru.data.sources import DataSource
-from sentigru.data.stream import StreamSource, shuffled
+from sentigru.data.stream import NO_VAL_ROWS, StreamSource, same_file_key, shuffled
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
@@ -401,12 +400,24 @@ def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None
     )
 
 
+def check_files(paths: Sequence[Path], val_data: Sequence[Path]) -> list[Path]:
+    """The validation files, expanded, once the training and validation files are known
+    not to repeat or overlap (before any is read: ``compare`` checks this before its
+    children start)."""
+    from sentigru.data.stream import expand_paths
+
+    train = expand_paths(paths)
+    val = expand_paths(val_data) if val_data else []
+    _refuse_shared(train, val)
+    return val
+
+
 def _refuse_shared(train: Sequence[Path], val: Sequence[Path]) -> None:
     """A file both trained and validated on would make validation flatter the model
     and early stopping wait on rows it has learnt."""
-    trained = {os.path.realpath(p) for p in train}
+    trained = {same_file_key(p) for p in train}
     for path in val:
-        if os.path.realpath(path) in trained:
+        if same_file_key(path) in trained:
             raise SentigruError(
                 f"{path} is both --data and --val-data: the model would be validated on "
                 "rows it trains on"
@@ -428,14 +439,14 @@ def prepare_source(
     from sentigru.data.files import read_examples
     from sentigru.data.stream import expand_paths
 
-    val_paths = expand_paths(val_data) if val_data else []
-    if val_paths and source.paths:
-        _refuse_shared(expand_paths(source.paths), val_paths)
+    val_paths = check_files(source.paths, val_data)
     if not spec.training.stream:
         examples = source.load("train")
         val = Examples()
         for path in val_paths:
             val.extend(read_examples(path, source.options).examples)
+        if val_paths and not len(val):
+            raise SentigruError(NO_VAL_ROWS)
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
     if source.dataset:
         raise SentigruError("--stream reads files (--data); drop --dataset or --stream")

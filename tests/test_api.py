@@ -45,7 +45,7 @@ def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path)
 
 
 def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """load() runs the bundled phone file yet knows its folder, so export can read the
     Keras model; writing over the installed package's own files is refused."""
@@ -53,12 +53,26 @@ def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
 
     clf = sentigru.load()
     assert clf.folder == MODELS / "default"
-    with pytest.raises(SentigruError, match="part of the package: give export an out path"):
-        clf.export()
+    package = "the bundled model's files are part of the package; give --out elsewhere"
+    for out, options in (
+        (None, {}),
+        (MODELS / "default" / "model.tflite", {"force": True}),
+        (None, {"format": "saved_model"}),
+    ):
+        with pytest.raises(SentigruError, match=package):
+            clf.export(out, **options)
+    with pytest.raises(SentigruError, match=package):  # however the folder is spelt
+        sentigru.export(MODELS / "default" / ".." / "default")
     site = clf.export(tmp_path / "site", format="web")
     assert (site / "model.tflite").read_bytes() == (
         MODELS / "default" / "model.tflite"
     ).read_bytes()
+    from sentigru import api
+
+    given: list[tuple[Path, Path]] = []
+    monkeypatch.setattr(api, "_export_tflite", lambda model, out, *_: given.append((model, out)))
+    clf.export(tmp_path / "phone.tflite", seq_len=128)
+    assert given == [(MODELS / "default", tmp_path / "phone.tflite")]  # the folder, not its file
 
 
 def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> None:

@@ -3,6 +3,7 @@ that stays flat as a file grows. None of these needs TensorFlow."""
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -50,9 +51,43 @@ def test_a_file_named_twice_is_refused_not_read_twice(parts: list[Path]) -> None
         expand_paths([parts[1], parts[1]])
     with pytest.raises(SentigruError, match="part-1.tsv: named twice; its rows"):
         expand_paths([folder / "part-*.tsv", parts[1]])
+    with pytest.raises(SentigruError, match=r"named twice \(matched by .*part-\*.tsv\); its"):
+        expand_paths([folder / "part-*.tsv", parts[1]])
     (folder / "link.tsv").symlink_to(parts[1])
-    with pytest.raises(SentigruError, match=r"link.tsv: named twice \(also as .*part-1.tsv\)"):
+    with pytest.raises(SentigruError, match=r"link.tsv: the same file as .*part-1.tsv; its"):
         expand_paths([parts[1], folder / "link.tsv"])
+    relative = Path(os.path.relpath(parts[1]))
+    with pytest.raises(SentigruError, match="the same file as"):
+        expand_paths([parts[1], relative])
+
+
+def test_a_file_whose_name_looks_like_a_glob_is_read_as_named(tmp_path: Path) -> None:
+    odd = write_tsv(tmp_path / "dev[2020].tsv", synthetic_reviews(10, seed=1))
+    assert expand_paths([odd]) == [odd]
+
+
+def test_validation_files_expand_and_must_not_be_training_files(parts: list[Path]) -> None:
+    """--val-data takes a glob with or without --stream; a file trained on is refused."""
+    from sentigru.train_data import check_files
+
+    folder = parts[0].parent
+    assert check_files([parts[0]], [folder / "part-[12].tsv"]) == parts[1:]
+    with pytest.raises(SentigruError, match="part-1.tsv is both --data and --val-data"):
+        check_files([folder / "part-*.tsv"], [parts[1]])
+
+
+def test_an_empty_validation_file_is_refused_streamed_or_not(parts: list[Path], tmp_path) -> None:
+    """Else training would fall back to nothing (streamed) or to --val-split, silently."""
+    from sentigru.data.sources import DataSource
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare_source
+
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("label\ttext\n")
+    with pytest.raises(SentigruError, match="--val-data holds no labelled rows"):
+        StreamSource(parts, val_paths=[empty]).scan()
+    with pytest.raises(SentigruError, match="--val-data holds no labelled rows"):
+        prepare_source(DataSource(tuple(parts)), Spec(), [empty])
 
 
 def test_a_stream_too_small_for_its_validation_share_is_refused(tmp_path: Path) -> None:
@@ -65,8 +100,8 @@ def test_a_stream_too_small_for_its_validation_share_is_refused(tmp_path: Path) 
     with pytest.raises(SentigruError, match="too few examples to hold out a validation split"):
         StreamSource([small], val_fraction=0.1, seed=0).scan()
     assert StreamSource([small], val_fraction=0.0).scan().train_rows == 4
-    scan = StreamSource([small], val_paths=[small], val_fraction=0.1).scan()
-    assert scan.val_rows == 4
+    other = write_tsv(tmp_path / "val.tsv", synthetic_reviews(4, seed=6))
+    assert StreamSource([small], val_paths=[other], val_fraction=0.1).scan().val_rows == 4
 
 
 def test_train_and_validation_rows_partition_the_data(parts: list[Path]) -> None:

@@ -31,38 +31,48 @@ from sentigru.errors import SentigruError
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
+NO_VAL_ROWS = "--val-data holds no labelled rows: training would validate on nothing"
 
 
 def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
-    """Each pattern as itself, or, when it holds ``*``, ``?`` or ``[``, as the sorted
-    files it matches (``'reviews-*.tsv.gz'``); a pattern that matches nothing is an error,
-    and so is a file named twice (by two patterns or a pattern and its name), which would
-    count its rows twice without saying so."""
-    paths: list[Path] = []
+    """Each pattern as itself, or, when it holds ``*``, ``?`` or ``[`` and names no file
+    as written, as the sorted files it matches (``'reviews-*.tsv.gz'``); a pattern that
+    matches nothing is an error, and so is a file named twice (by two patterns, a
+    pattern and its name, or a link), which would count its rows twice without saying so."""
+    named: list[tuple[Path, str]] = []  # each file with the pattern that named it
     for pattern in patterns:
         text = str(pattern)
-        if _GLOB_CHARS.isdisjoint(text):
-            paths.append(Path(text))
+        if _GLOB_CHARS.isdisjoint(text) or os.path.exists(text):
+            named.append((Path(text), text))
             continue
         matches = sorted(glob.glob(text))
         if not matches:
             raise SentigruError(f"{text}: matches no file")
-        paths.extend(Path(m) for m in matches)
-    _refuse_repeats(paths)
-    return paths
+        named.extend((Path(m), text) for m in matches)
+    _refuse_repeats(named)
+    return [path for path, _ in named]
 
 
-def _refuse_repeats(paths: list[Path]) -> None:
-    seen: dict[Path, Path] = {}
-    for path in paths:
-        key = Path(os.path.realpath(path))
+def same_file_key(path: Path) -> tuple[int, int] | str:
+    """What two names of one file share: device and inode where it exists (links and
+    other spellings alike), else its resolved path."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return stat.st_dev, stat.st_ino
+
+
+def _refuse_repeats(named: list[tuple[Path, str]]) -> None:
+    seen: dict[tuple[int, int] | str, tuple[Path, str]] = {}
+    for path, pattern in named:
+        key = same_file_key(path)
         if key in seen:
-            raise SentigruError(
-                f"{path}: named twice (also as {seen[key]}); its rows would be read twice"
-                if str(seen[key]) != str(path)
-                else f"{path}: named twice; its rows would be read twice"
-            )
-        seen[key] = path
+            first, by = seen[key]
+            where = f" (matched by {by})" if by != str(first) else ""
+            said = "named twice" if first == path else f"the same file as {first}"
+            raise SentigruError(f"{path}: {said}{where}; its rows would be read twice")
+        seen[key] = (path, pattern)
 
 
 def in_validation(text: str, seed: int, fraction: float) -> bool:
@@ -249,6 +259,10 @@ class StreamSource:
         if not scan.train_rows:
             raise SentigruError("no labelled texts found in the training files")
         check_two_labels(scan.labels, "training data")
+        if self.val_paths and not scan.val_rows:
+            raise SentigruError(
+                "--val-data holds no labelled rows: training would validate on nothing"
+            )
         if self.val_fraction > 0 and not self.val_paths and not scan.val_rows:
             raise SentigruError(  # as the in-memory split refuses: no early stopping blind
                 f"too few examples to hold out a validation split: none of the "
