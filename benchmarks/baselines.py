@@ -185,7 +185,7 @@ def balanced_accuracy(predict: Callable[[list[str]], list[str]], examples: Examp
 def phone_predict(folder: bundle.ModelFolder) -> Callable[[list[str]], list[str]]:
     """Labels from the phone file ``sentigru export`` builds for ``folder`` (its spec's
     export settings), run in LiteRT: what a phone would answer."""
-    from sentigru.export.phone import build_tflite
+    from sentigru.exporters.phone import build_tflite
     from sentigru.predictor import LiteRTPredictor
 
     export = folder.spec.export

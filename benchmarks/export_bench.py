@@ -25,8 +25,8 @@ from pathlib import Path
 
 from sentigru import bundle
 from sentigru.data import ReadOptions, read_examples
-from sentigru.export.phone import build_tflite, compare
-from sentigru.export.tflite import operator_counts
+from sentigru.exporters.phone import build_tflite, compare
+from sentigru.exporters.tflite import operator_counts
 from sentigru.predictor import LiteRTPredictor
 
 MODES = [

@@ -7,7 +7,7 @@ differently from the Keras model, and which weights cause it:
 * **phone files**, through LiteRT: the word table in int8 with one scale for the whole
   table (what TFLite's dynamic-range converter does to a gathered table, and what
   sentigru exported before), and with a scale per row (what sentigru exports now:
-  ``sentigru.export.graph.RowInt8``); both convert every other weight the same way;
+  ``sentigru.exporters.graph.RowInt8``); both convert every other weight the same way;
 * **Keras with rounded weights**: each group of weights alone rounded to int8 as the
   converter rounds it (the word table with one scale, or a scale per row; the word-pair
   table with one scale; the GRU kernels with a scale per output column; the converter
@@ -37,8 +37,8 @@ from sentigru import bundle
 from sentigru.data.examples import label_indices
 from sentigru.data.files import ReadOptions
 from sentigru.data.sources import DataSource
-from sentigru.export.graph import PhoneWeights, RowInt8, phone_function
-from sentigru.export.tflite import convert
+from sentigru.exporters.graph import PhoneWeights, RowInt8, phone_function
+from sentigru.exporters.tflite import convert
 from sentigru.predictor import KerasPredictor
 
 HERE = Path(__file__).resolve().parent

@@ -302,7 +302,7 @@ def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
     (the converter's errors have many types) must not cost the training: the folder is
     saved without it, and the error names ``sentigru export`` to make it later."""
     from sentigru import bundle
-    from sentigru.export.phone import budget_note, export_tflite
+    from sentigru.exporters.phone import budget_note, export_tflite
     from sentigru.limits import one_line
 
     try:
@@ -523,7 +523,7 @@ def export(
     * ``tflite``: the quantized phone file (default ``MODEL/model.tflite``, which the
       folder's manifest then vouches for), checked against the Keras model on
       ``check_data`` (labelled: both accuracies too) or on sample texts; returns the
-      :class:`~sentigru.export.phone.ExportReport`.
+      :class:`~sentigru.exporters.phone.ExportReport`.
     * ``web``: a static site that runs the phone file in a browser with MediaPipe
       Tasks (``model`` may be a ``.tflite``); returns the site folder.
     * ``saved_model``: a TensorFlow SavedModel taking raw strings, for TF Serving.
@@ -656,7 +656,7 @@ def _export_tflite(
 ) -> Any:
     from sentigru import bundle
     from sentigru.atomic import write_atomic
-    from sentigru.export.phone import check_writable, export_tflite
+    from sentigru.exporters.phone import check_writable, export_tflite
     from sentigru.tf_quiet import import_tensorflow
 
     target = Path(out)
@@ -688,7 +688,7 @@ def _export_saved_model(model: Path, out: Path) -> Path:
     from sentigru.tf_quiet import import_tensorflow
 
     import_tensorflow("export")
-    from sentigru.export.saved_model import export_saved_model
+    from sentigru.exporters.saved_model import export_saved_model
 
     export_saved_model(bundle.load(model), out)
     return out
@@ -696,7 +696,7 @@ def _export_saved_model(model: Path, out: Path) -> Path:
 
 def _export_web(model: Path, out: str | Path | None, mediapipe_dir: Any, force: bool) -> Path:
     from sentigru import bundle
-    from sentigru.export.web import write_site
+    from sentigru.exporters.web import write_site
 
     if out is None:
         raise SentigruError("--format web needs --out DIR (the site folder to write)")

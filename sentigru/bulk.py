@@ -4,7 +4,7 @@ the phone file gives one text at a time.
 The phone file has one fixed input, ``[1, L]`` ids (MediaPipe's contract), so running it
 text by text pays for ``L`` ids per text: 1,024 for the bundled model, where an IMDB
 review has some 240 and a sentence some 20. Its graph sizes everything from its input
-(:mod:`sentigru.export.graph`), so LiteRT's ``resize_tensor_input`` gives the same file,
+(:mod:`sentigru.exporters.graph`), so LiteRT's ``resize_tensor_input`` gives the same file,
 with the same weights, at other shapes. Each text runs at the shortest length that holds
 its ids (a whole number of the model's chunks; a few lengths, see :func:`bucket_lengths`),
 several texts per invoke. No row sees another: dynamic int8 quantization is per row and

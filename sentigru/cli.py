@@ -663,7 +663,7 @@ def export(**params: Any) -> None:
 
 def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:
     """Whether the site ``--out`` would replace carries its own copy of MediaPipe."""
-    from sentigru.export.web import MEDIAPIPE_FOLDER
+    from sentigru.exporters.web import MEDIAPIPE_FOLDER
 
     out = params["out"]
     return out is not None and (Path(out) / MEDIAPIPE_FOLDER).is_dir()
@@ -672,7 +672,7 @@ def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:
 def _report_site(site: Path, was_local: bool) -> None:
     """Say where the page loads MediaPipe from: a site that was self-contained and is
     now replaced by one that loads from the CDN changes what it connects to."""
-    from sentigru.export.web import CDN_ORIGIN, MEDIAPIPE_FOLDER
+    from sentigru.exporters.web import CDN_ORIGIN, MEDIAPIPE_FOLDER
 
     local = (site / MEDIAPIPE_FOLDER).is_dir()
 

@@ -193,7 +193,7 @@ def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
     """Everything compared about one trained folder, read from the folder itself, plus
     its phone file (written beside it as ``model.tflite``)."""
     from sentigru import bundle
-    from sentigru.export.phone import build_tflite, compare, sample_texts
+    from sentigru.exporters.phone import build_tflite, compare, sample_texts
 
     folder = bundle.load(run.folder)
     history = json.loads((run.folder / "history.json").read_text("utf-8"))

@@ -19,7 +19,7 @@ import numpy as np
 from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import Examples, Fingerprint, check_known_labels, label_order
 from sentigru.data.sources import DataSource
-from sentigru.data.stream import NO_VAL_ROWS, StreamSource, same_file_key, shuffled
+from sentigru.data.stream import StreamSource, same_file_key, shuffled
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
@@ -445,8 +445,6 @@ def prepare_source(
         val = Examples()
         for path in val_paths:
             val.extend(read_examples(path, source.options).examples)
-        if val_paths and not len(val):
-            raise SentigruError(NO_VAL_ROWS)
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
     if source.dataset:
         raise SentigruError("--stream reads files (--data); drop --dataset or --stream")

@@ -99,7 +99,7 @@ def small_sentencepiece_file(pieces, texts: list[str], seq_len: int, chunk_len: 
     import keras
     import numpy as np
 
-    from sentigru.export.phone import build_tflite
+    from sentigru.exporters.phone import build_tflite
     from sentigru.model import build_model
     from sentigru.pieces import SentencePieceTokenizer
     from sentigru.spec import Spec

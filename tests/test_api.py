@@ -75,6 +75,15 @@ def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
     assert given == [(MODELS / "default", tmp_path / "phone.tflite")]  # the folder, not its file
 
 
+def test_sentigru_export_stays_the_function_after_the_exporters_are_imported() -> None:
+    """Importing a subpackage binds its name on the package: one named ``export`` hid
+    ``sentigru.export(...)`` after the first web or phone export in a process."""
+    import sentigru.exporters.web
+    from sentigru import api
+
+    assert sentigru.export is api.export and callable(sentigru.export)
+
+
 def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> None:
     """What a pandas column or a typo hands the API gets a SentigruError that names it."""
     clf = sentigru.load()

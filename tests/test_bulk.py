@@ -175,8 +175,8 @@ def test_a_file_that_does_not_resize_runs_at_its_own_shape() -> None:
     """A fixed-shape graph (here the WHILE graph of ``--runtime litert``) is found out
     by the probe: every text then runs at the file's shape, with the same answers."""
     pytest.importorskip("tensorflow")
-    from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.export.tflite import convert
+    from sentigru.exporters.graph import PhoneWeights, phone_function
+    from sentigru.exporters.tflite import convert
     from sentigru.model import build_model
     from sentigru.spec import ModelSpec
 

@@ -352,7 +352,7 @@ def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
 def test_replacing_a_self_contained_site_from_the_cdn_is_said(tmp_path: Path) -> None:
     """A site that carried MediaPipe and is written again without --mediapipe-dir now
     connects to the CDN: the user is told, and how to keep it self-contained."""
-    from sentigru.export.web import MEDIAPIPE_FOLDER
+    from sentigru.exporters.web import MEDIAPIPE_FOLDER
     from sentigru.presets import MODELS
 
     site = tmp_path / "site"
@@ -375,7 +375,7 @@ def test_a_failed_phone_file_keeps_the_training(
     that export then makes the phone file."""
     from conftest import SMALL
 
-    import sentigru.export.phone as phone
+    import sentigru.exporters.phone as phone
 
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("converter ran out of memory\nsecond line")

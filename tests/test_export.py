@@ -29,7 +29,7 @@ def folder(trained_model: Path):
 
 @pytest.fixture(scope="session")
 def exported(folder) -> dict[tuple[str, str], bytes]:
-    from sentigru.export.phone import build_tflite
+    from sentigru.exporters.phone import build_tflite
 
     return {
         (runtime, quantize): build_tflite(folder, quantize=quantize, runtime=runtime)
@@ -43,7 +43,7 @@ def exported(folder) -> dict[tuple[str, str], bytes]:
 
 
 def test_every_mode_loads_with_builtin_ops_only(exported) -> None:
-    from sentigru.export.tflite import operator_counts
+    from sentigru.exporters.tflite import operator_counts
 
     for (runtime, _), content in exported.items():
         interpreter = Interpreter(
@@ -75,7 +75,7 @@ def test_metadata_carries_tokenizer_vocab_and_labels(folder, exported) -> None:
 
 
 def test_tflite_agrees_with_keras(folder, exported) -> None:
-    from sentigru.export.phone import compare, sample_texts
+    from sentigru.exporters.phone import compare, sample_texts
 
     texts = sample_texts(folder.vocab, n=100)
     for (_, quantize), content in exported.items():
@@ -89,7 +89,7 @@ def test_dynamic_phone_file_keeps_a_scale_per_embedding_row(folder, exported) ->
     """The converter would give the gathered word table one scale for all its rows; the
     dynamic phone file holds it as int8 rows with their own scales, and the converter
     leaves that table as written (no scales of its own on it)."""
-    from sentigru.export.graph import ROW_SCALES, RowInt8
+    from sentigru.exporters.graph import ROW_SCALES, RowInt8
 
     keras = folder.model.get_layer("embedding").embeddings.numpy()
     expected = RowInt8.of(keras)
@@ -210,8 +210,8 @@ def test_bad_tflite_files_are_refused(tmp_path: Path, content: bytes, message: s
 
 
 def test_tflite_without_metadata_is_refused(folder, tmp_path: Path) -> None:
-    from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.export.tflite import convert
+    from sentigru.exporters.graph import PhoneWeights, phone_function
+    from sentigru.exporters.tflite import convert
     from sentigru.predictor import LiteRTPredictor
 
     weights = PhoneWeights.from_keras(folder.model, folder.spec.model)
@@ -225,7 +225,7 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
     import tensorflow as tf
     from texts import varied_texts
 
-    from sentigru.export.saved_model import export_saved_model
+    from sentigru.exporters.saved_model import export_saved_model
     from sentigru.predictor import KerasPredictor
 
     export_saved_model(folder, tmp_path / "sm")
@@ -244,7 +244,7 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
 def test_a_saved_model_that_cannot_be_written_is_one_line(folder, tmp_path, monkeypatch) -> None:
     import tensorflow as tf
 
-    from sentigru.export.saved_model import export_saved_model
+    from sentigru.exporters.saved_model import export_saved_model
 
     def full_disk(*args: object, **kwargs: object) -> None:
         raise tf.errors.ResourceExhaustedError(None, None, "sm/variables: No space left\n\tat")
@@ -267,7 +267,7 @@ def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
 
 
 def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
-    from sentigru.export.phone import PHONE_BUDGET_BYTES, ExportReport, budget_note
+    from sentigru.exporters.phone import PHONE_BUDGET_BYTES, ExportReport, budget_note
 
     assert budget_note(PHONE_BUDGET_BYTES) == ""
     note = budget_note(PHONE_BUDGET_BYTES + 1)

@@ -42,7 +42,7 @@ def _rows(length: int, vocab: int) -> np.ndarray:
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.cell}-{s.layers}-{s.chunk_len}")
 @pytest.mark.parametrize("unroll", [True, False])
 def test_phone_graph_equals_keras(spec: ModelSpec, unroll: bool) -> None:
-    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.exporters.graph import PhoneWeights, phone_function
 
     model = _random_model(spec)
     ids = _rows(20, 50)
@@ -55,7 +55,7 @@ def test_row_int8_gives_every_row_its_own_step() -> None:
     """Rows three orders of magnitude apart each keep nearly their own int8 resolution:
     a row's step is at most one codebook ratio above its own max/127, every weight is
     within half a step, and a zero row stays zero."""
-    from sentigru.export.graph import ROW_SCALES, RowInt8
+    from sentigru.exporters.graph import ROW_SCALES, RowInt8
 
     rng = np.random.default_rng(3)
     table = rng.normal(0, 1, (300, 8)) * np.geomspace(1e-3, 1.0, 300)[:, None]
@@ -76,7 +76,7 @@ def test_row_int8_gives_every_row_its_own_step() -> None:
 
 @pytest.mark.parametrize("unroll", [True, False])
 def test_phone_graph_with_row_int8_equals_keras_on_the_dequantized_table(unroll: bool) -> None:
-    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.exporters.graph import PhoneWeights, phone_function
 
     spec = SPECS[3]
     model = _random_model(spec)
@@ -89,7 +89,7 @@ def test_phone_graph_with_row_int8_equals_keras_on_the_dequantized_table(unroll:
 
 
 def test_seq_len_must_be_whole_chunks() -> None:
-    from sentigru.export.graph import PhoneWeights, phone_function
+    from sentigru.exporters.graph import PhoneWeights, phone_function
     from sentigru.model import build_model
 
     spec = ModelSpec(units=4, embed_dim=4, chunk_len=8)
@@ -118,8 +118,8 @@ def test_resized_phone_file_answers_as_the_file_does(spec: ModelSpec) -> None:
     """One [1, 20] phone file, resized by LiteRT to other batches and to every length
     that is a whole number of chunks, gives each row the scores the file itself gives
     (what sentigru.bulk relies on), down to rows exactly filling the length."""
-    from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.export.tflite import convert
+    from sentigru.exporters.graph import PhoneWeights, phone_function
+    from sentigru.exporters.tflite import convert
 
     weights = PhoneWeights.from_keras(_random_model(spec), spec, row_int8=True)
     content = convert(phone_function(weights, 1, 20), "dynamic")
@@ -146,8 +146,8 @@ def test_resized_phone_file_answers_as_the_file_does(spec: ModelSpec) -> None:
 def test_resizing_to_a_part_of_a_chunk_is_refused() -> None:
     """A length that is not whole chunks cannot allocate, so a runner that tries one
     learns the chunk length instead of computing something else."""
-    from sentigru.export.graph import PhoneWeights, phone_function
-    from sentigru.export.tflite import convert
+    from sentigru.exporters.graph import PhoneWeights, phone_function
+    from sentigru.exporters.tflite import convert
 
     spec = SPECS[3]
     content = convert(

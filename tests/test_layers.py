@@ -15,7 +15,7 @@ LAYERS = [
     {"model", "pipeline", "train_data", "bundle", "callbacks", "distribute", "worker_loop"},
     {"predictor", "bulk", "trust", "evaluation"},
     {"training"},
-    {"export"},
+    {"exporters"},
     {"api", "compare"},
     {"cli", "__main__"},
 ]

@@ -74,7 +74,7 @@ def test_mediapipe_scores_match_sentigru_predict(trained_model: Path, tmp_path: 
     from mediapipe.tasks.python.text import text_classifier
 
     from sentigru import bundle
-    from sentigru.export.phone import build_tflite
+    from sentigru.exporters.phone import build_tflite
     from sentigru.predictor import LiteRTPredictor
 
     path = tmp_path / "model.tflite"

@@ -176,9 +176,9 @@ def _probe(pieces: Pieces) -> bytes:
     """A phone file whose scores are its inputs: ids, then mask, then segment ids."""
     import tensorflow as tf
 
-    from sentigru.export.graph import INPUT_NAMES
-    from sentigru.export.phone import order_inputs
-    from sentigru.export.tflite import convert
+    from sentigru.exporters.graph import INPUT_NAMES
+    from sentigru.exporters.phone import order_inputs
+    from sentigru.exporters.tflite import convert
     from sentigru.modelfile import write_metadata
 
     specs = [tf.TensorSpec([1, SEQ_LEN], tf.int32, name=n) for n in INPUT_NAMES[3]]

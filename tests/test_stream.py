@@ -49,8 +49,6 @@ def test_a_file_named_twice_is_refused_not_read_twice(parts: list[Path]) -> None
     folder = parts[0].parent
     with pytest.raises(SentigruError, match="part-1.tsv: named twice; its rows"):
         expand_paths([parts[1], parts[1]])
-    with pytest.raises(SentigruError, match="part-1.tsv: named twice; its rows"):
-        expand_paths([folder / "part-*.tsv", parts[1]])
     with pytest.raises(SentigruError, match=r"named twice \(matched by .*part-\*.tsv\); its"):
         expand_paths([folder / "part-*.tsv", parts[1]])
     (folder / "link.tsv").symlink_to(parts[1])
@@ -86,7 +84,7 @@ def test_an_empty_validation_file_is_refused_streamed_or_not(parts: list[Path], 
     empty.write_text("label\ttext\n")
     with pytest.raises(SentigruError, match="--val-data holds no labelled rows"):
         StreamSource(parts, val_paths=[empty]).scan()
-    with pytest.raises(SentigruError, match="--val-data holds no labelled rows"):
+    with pytest.raises(SentigruError, match="empty.tsv: no labelled texts found"):
         prepare_source(DataSource(tuple(parts)), Spec(), [empty])
 
 

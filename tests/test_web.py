@@ -33,7 +33,7 @@ import pytest
 from texts import varied_texts
 
 from sentigru.errors import SentigruError
-from sentigru.export import web
+from sentigru.exporters import web
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "sentigru" / "models" / "default" / "model.tflite"
@@ -162,7 +162,7 @@ def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: P
 def test_web_export_does_not_import_tensorflow() -> None:
     code = (
         "import sys; from pathlib import Path; import tempfile\n"
-        "from sentigru.export.web import write_site\n"
+        "from sentigru.exporters.web import write_site\n"
         f"write_site(Path({str(MODEL)!r}), Path(tempfile.mkdtemp()) / 's')\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
     )

@@ -31,7 +31,6 @@ from sentigru.errors import SentigruError
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
-NO_VAL_ROWS = "--val-data holds no labelled rows: training would validate on nothing"
 
 
 def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:

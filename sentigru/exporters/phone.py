@@ -166,8 +166,8 @@ def build_tflite(
     folder: Any, *, quantize: str, runtime: str, batch: int = 1, seq_len: int | None = None
 ) -> bytes:
     """Phone file bytes for a loaded model folder (see :mod:`sentigru.bundle`)."""
-    from sentigru.export.graph import INPUT_NAMES, PhoneWeights, phone_function
-    from sentigru.export.tflite import check_builtin_only, convert, strip_strings
+    from sentigru.exporters.graph import INPUT_NAMES, PhoneWeights, phone_function
+    from sentigru.exporters.tflite import check_builtin_only, convert, strip_strings
     from sentigru.modelfile import write_metadata
     from sentigru.trust import remember
 
@@ -247,7 +247,7 @@ def export_tflite(
     its report; settings left as None come from the model's spec. ``labelled``
     (:class:`~sentigru.data.Examples`) also measures both accuracies; without it the
     agreement is measured on :func:`sample_texts`."""
-    from sentigru.export.tflite import operator_counts
+    from sentigru.exporters.tflite import operator_counts
 
     spec = folder.spec
     quantize = quantize or spec.export.quantize
