@@ -244,11 +244,16 @@ def train(
             "--unlabelled"
         )
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
-    start = Start(base.vocab, base.labels) if base is not None else None
+    start = Start(base.vocab, base.labels, _split_seed(base)) if base is not None else None
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
         _log_start(init, base, prepared.labels, log)
+        if not val_data and run_spec.training.val_split > 0:
+            log(
+                f"validation: the rows {init} held out (the split of seed {_split_seed(base)}), "
+                "so it is of rows neither run trained on when the data is the same"
+            )
     counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
     if prepared.teacher_accuracy is not None:
@@ -285,7 +290,11 @@ def train(
             key = "teacher" if soft.scores is None else "teacher_sha256"
             extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
         if base is not None:
-            extra["init"] = {"model_sha256": _model_sha256(base), "recipe": _recipe(base)}
+            extra["init"] = {
+                "model_sha256": _model_sha256(base),
+                "recipe": _recipe(base),
+                "split_seed": _split_seed(base),
+            }
         if prepared.teacher_accuracy is not None:
             extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -407,6 +416,15 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
             f"a new output layer for the labels {', '.join(labels)}: the starting model's "
             f"are {', '.join(base.labels)} (--label-map renames yours to keep its own)"
         )
+
+
+def _split_seed(base: Any) -> int:
+    """The seed of the validation split ``base`` trained beside, carried along a chain of
+    ``--init`` runs (each holds out the rows the first one did)."""
+    started = base.manifest.get("init")
+    if isinstance(started, dict) and isinstance(started.get("split_seed"), int):
+        return started["split_seed"]
+    return base.spec.training.seed
 
 
 def _recipe(base: Any) -> dict[str, Any]:

@@ -133,6 +133,10 @@ class Start:
 
     vocab: Vocabulary | Pieces
     labels: list[str]
+    split_seed: int | None = None
+    """The seed of the validation split the model trained beside: a run from it on the
+    same rows holds out the same rows, so its validation figures are of rows neither
+    run trained on (with another seed they would be rows the start learnt)."""
 
     def label_order(self, found: Iterable[str]) -> list[str]:
         """The model's labels when the data holds no other, else the data's own."""
@@ -161,14 +165,23 @@ def prepare(
 
 
 def split_validation(
-    train: Examples, val: Examples | None, spec: Spec
+    train: Examples, val: Examples | None, spec: Spec, split_seed: int | None = None
 ) -> tuple[Examples, Examples | None]:
-    """Use the given validation data, or hold out ``val_split`` of the training data."""
+    """Use the given validation data, or hold out ``val_split`` of the training data,
+    drawn by ``split_seed`` (default: the spec's seed)."""
     if val is not None and len(val):
         return train, val
     if spec.training.val_split > 0:
-        return train.stratified_split(spec.training.val_split, spec.training.seed)
+        seed = spec.training.seed if split_seed is None else split_seed
+        return train.stratified_split(spec.training.val_split, seed)
     return train, None
+
+
+def split_seed_of(spec: Spec, start: Start | None) -> int:
+    """The seed that draws the validation split: the starting model's, where there is one."""
+    if start is not None and start.split_seed is not None:
+        return start.split_seed
+    return spec.training.seed
 
 
 def as_taught(examples: Examples, spec: Spec) -> Examples:
@@ -252,7 +265,7 @@ def _prepare_examples(
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec, started=start is not None)
-    train_set, val_set = split_validation(examples, val, spec)
+    train_set, val_set = split_validation(examples, val, spec, split_seed_of(spec, start))
     train_set = as_taught(train_set, spec)
     if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
@@ -456,6 +469,7 @@ def prepare_source(
         val_paths=val_paths,
         val_fraction=spec.training.val_split,
         seed=spec.training.seed,
+        split_seed=split_seed_of(spec, start),
         curly_share=spec.training.curly_share,
     )
     return prepare(stream, spec, unlabelled=unlabelled, start=start)

@@ -107,3 +107,43 @@ def test_other_labels_get_a_new_output_layer_on_the_models_reading(
             assert np.allclose(a, b, atol=1e-6)
     old_head, new_head = base.get_layer("scores").get_weights(), new.get_layer("scores")
     assert not np.allclose(old_head[0], new_head.get_weights()[0], atol=1e-3)
+
+
+def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Another seed would draw another split, whose rows the start trained on: its
+    validation figures would flatter it. The start's split seed is kept (and recorded,
+    so a chain keeps the first model's), whatever the run's own seed."""
+    from conftest import synthetic_reviews
+
+    from sentigru.data import read_examples
+    from sentigru.data.stream import StreamSource
+    from sentigru.spec import Spec
+    from sentigru.train_data import Start, split_seed_of, split_validation
+
+    base_seed = json.loads((trained_model / "manifest.json").read_text())["seed"]
+    lines: list[str] = []
+    sentigru.train(
+        synthetic_files[0], tmp_path / "t", init=trained_model, verbose=0, log=lines.append,
+        seed=base_seed + 5, epochs=1, learning_rate=1e-9, lr_schedule="constant",
+    )  # fmt: skip
+    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
+    assert manifest["seed"] == base_seed + 5 and manifest["init"]["split_seed"] == base_seed
+    assert any(f"the split of seed {base_seed}" in line for line in lines)
+    base_val = json.loads((trained_model / "manifest.json").read_text())["metrics"]
+    assert manifest["metrics"]["val_examples"] == base_val["val_examples"]
+
+    spec = Spec().replace(training={"seed": base_seed + 5})
+    start = Start(None, ["negative", "positive"], split_seed=base_seed)  # type: ignore[arg-type]
+    assert split_seed_of(spec, start) == base_seed and split_seed_of(spec, None) == base_seed + 5
+    examples = read_examples(synthetic_files[0]).examples
+    kept = split_validation(examples, None, spec, split_seed_of(spec, start))[1]
+    own = split_validation(examples, None, spec)[1]
+    first = split_validation(examples, None, spec.replace(training={"seed": base_seed}))[1]
+    assert kept.texts == first.texts != own.texts
+    rows = write_tsv(tmp_path / "rows.tsv", synthetic_reviews(300, seed=3))
+    streamed = StreamSource([rows], val_fraction=0.2, seed=9, split_seed=4)
+    assert list(streamed.rows("val")) == list(
+        StreamSource([rows], val_fraction=0.2, seed=4).rows("val")
+    )

@@ -166,6 +166,9 @@ class StreamSource:
     val_paths: list[Path] = field(default_factory=list)
     val_fraction: float = 0.0
     seed: int = 0
+    split_seed: int | None = None
+    """The seed of the validation hash, where it is not ``seed`` (a run from a model
+    holds out that model's rows)."""
     curly_share: float = 0.0
     """Share of training texts with a contraction read as phones type them
     (:func:`~sentigru.data.apostrophes.typed_on_phones`); validation rows stay as written."""
@@ -178,7 +181,8 @@ class StreamSource:
         return self.val_paths if part == "val" and self.val_paths else self.paths
 
     def _held_out(self, text: str) -> bool:
-        return not self.val_paths and in_validation(text, self.seed, self.val_fraction)
+        seed = self.seed if self.split_seed is None else self.split_seed
+        return not self.val_paths and in_validation(text, seed, self.val_fraction)
 
     def rows(
         self,
