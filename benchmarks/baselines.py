@@ -146,13 +146,19 @@ def same_data(fingerprint: str, manifest: dict) -> bool:
     return recorded in (fingerprint, combined(fingerprint, start) if start else None)
 
 
+def split_seed(manifest: dict, seed: int) -> int:
+    """The seed that drew a model's validation split: a model trained from another
+    (``--init``) holds out the rows its start held out, and records that seed."""
+    return manifest.get("init", {}).get("split_seed", seed)
+
+
 def splits(folder: bundle.ModelFolder) -> dict[str, Examples]:
-    """Re-make the bundled model's split: same rows, same order, same seed."""
+    """Re-make the bundled model's split: same rows, same order, same split seed."""
     combined, imdb = bundled_rows()
     if not same_data(combined.fingerprint(), folder.manifest):
         sys.exit("the training data differs from the bundled model's (fingerprint)")
     spec = folder.spec.training
-    train, val = combined.stratified_split(spec.val_split, spec.seed)
+    train, val = combined.stratified_split(spec.val_split, split_seed(folder.manifest, spec.seed))
     imdb_texts = set(imdb.texts)
     imdb_val = val.subset(i for i, t in enumerate(val.texts) if t in imdb_texts)
     imdb_train = train.subset(i for i, t in enumerate(train.texts) if t in imdb_texts)

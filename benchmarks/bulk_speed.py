@@ -72,9 +72,9 @@ SHARED = ROOT.parent / "shared" / "data"
 BEFORE = "79f6984c04ba0bc4a2c9bd7c7d265d59c312874d"
 """The last commit whose phone graph had fixed shapes (its bundled phone file gave
 bit-identical scores to the resizable graph of the same model)."""
-PREVIOUS = "9a05086ce42d6765317fc09344ab129daa9ff105"
-"""The last commit with the previously bundled model (Cw's seed-8 build, its embedding table in
-one int8 scale; C's was 72a6d44, with the same graph)."""
+PREVIOUS = "9695f788bc4a246b47cc53b37404bd32e820778f"
+"""The last commit with the previously bundled model (Cw's seed-7 build, a scale per word-table
+row; before it Cw's seed-8 build, 9a05086, and C's, 72a6d44, with one int8 scale)."""
 PROBE = "A charming, funny film with a wonderful cast."
 SEED = 20251
 PARALLEL = ("threads", "processes", "litert")
@@ -100,14 +100,15 @@ def workloads(imdb: int, short: int) -> dict[str, list[str]]:
 def training_rows(folder: Path) -> Examples:
     """The bundled model's training rows: its file, order, seed and validation split."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from baselines import bundled_rows, same_data
+    from baselines import bundled_rows, same_data, split_seed
 
     manifest = bundle.read_manifest(folder)
     spec = Spec.from_json((folder / "spec.json").read_text("utf-8"))
     combined, _ = bundled_rows()
     if not same_data(combined.fingerprint(), manifest):
         sys.exit("the shared data differs from the bundled model's training data")
-    train, _ = combined.stratified_split(spec.training.val_split, spec.training.seed)
+    seed = split_seed(manifest, spec.training.seed)
+    train, _ = combined.stratified_split(spec.training.val_split, seed)
     return train
 
 

@@ -186,8 +186,9 @@ def write_report(results: list[dict]) -> None:
         "quantizes activations on the fly; those rows leave that out).",
         "",
         "Reproduce: `python benchmarks/quantization.py --data DATA_FOLDER --model "
-        "runs/bundled-s7 runs/bundled-s8 runs/bundled-s9` (the three builds of "
-        "`scripts/build_bundled_model.sh`; without `--model`, the bundled model).",
+        "runs/bundled-tuned-s7 runs/bundled-tuned-s8 runs/bundled-tuned-s9` (the three "
+        "last-step builds of `scripts/build_bundled_model.sh`; without `--model`, the "
+        "bundled model).",
         "",
     ]
     for name in results[0]["sets"]:

@@ -99,18 +99,32 @@ def test_bundled_model_reads_case_spellings_as_one_word() -> None:
 
 
 def test_the_recipe_is_the_bundled_spec_and_the_default() -> None:
-    """--preset bundled is the spec the bundled model was trained with, read from its
-    folder, and a plain train gets the same settings but one measured since (contractions
-    also taught as phones type them, which the bundled model was not); the build script
-    uses the preset."""
+    """--preset bundled is the recipe the bundled model was trained with from scratch,
+    recorded in its folder; a plain train gets the same settings but one measured since
+    (contractions also taught as phones type them). The bundled model itself then trained
+    one epoch more from its own weights, at a quarter of the rate with that setting on,
+    as its spec.json says; the build script does both, holding each negation kind to the
+    floor."""
     from sentigru.presets import preset_spec
     from sentigru.spec import CURLY_SHARE, Spec
 
+    recipe = Spec().replace(training={"curly_share": 0.0})
+    assert preset_spec("bundled") == recipe
     saved = Spec.from_json((MODELS / "default" / "spec.json").read_text("utf-8"), saved=True)
-    assert preset_spec("bundled") == saved == Spec().replace(training={"curly_share": 0.0})
+    last_epoch = {
+        "epochs": 1,
+        "learning_rate": recipe.training.learning_rate / 4,
+        "curly_share": CURLY_SHARE,
+        "seed": saved.training.seed,
+    }
+    assert saved == recipe.replace(training=last_epoch)
     assert Spec().training.curly_share == CURLY_SHARE > 0
+    manifest = json.loads((MODELS / "default" / "manifest.json").read_text("utf-8"))
+    assert Spec.from_dict(manifest["init"]["recipe"], saved=True) == recipe
     script = (ROOT / "scripts" / "build_bundled_model.sh").read_text("utf-8")
     assert "sentigru train --preset bundled " in script
+    assert '--init "$work-base" --epochs 1 --learning-rate 0.0005' in script
+    assert f"--curly-share {CURLY_SHARE}" in script
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from checklist import NEGATION_KINDS  # the kinds the slow test holds to the floor
 
