@@ -244,15 +244,15 @@ def train(
             "--unlabelled"
         )
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
-    start = Start(base.vocab, base.labels, _split_seed(base)) if base is not None else None
+    start = Start(base.vocab, base.labels, _held_out(base)) if base is not None else None
     prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
         _log_start(init, base, prepared.labels, log)
-        if not val_data and run_spec.training.val_split > 0:
+        if prepared.split_seed is not None and start.split_seed(prepared.data_fingerprint):
             log(
-                f"validation: the rows {init} held out (the split of seed {_split_seed(base)}), "
-                "so it is of rows neither run trained on when the data is the same"
+                f"validation: the data {init} was trained on, so the rows it held out (the "
+                f"split of seed {prepared.split_seed}): rows neither run trained on"
             )
     counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
@@ -293,7 +293,8 @@ def train(
             extra["init"] = {
                 "model_sha256": _model_sha256(base),
                 "recipe": _recipe(base),
-                "split_seed": _split_seed(base),
+                "data_fingerprint": prepared.data_fingerprint,
+                "split_seed": prepared.split_seed,
             }
         if prepared.teacher_accuracy is not None:
             extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
@@ -418,13 +419,16 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
         )
 
 
-def _split_seed(base: Any) -> int:
-    """The seed of the validation split ``base`` trained beside, carried along a chain of
-    ``--init`` runs (each holds out the rows the first one did)."""
+def _held_out(base: Any) -> tuple[str, int] | None:
+    """The data ``base`` was trained on and the seed of the rows it held out: a run
+    from it records both (``init``), so a chain keeps the first model's; a model trained
+    from scratch has its data fingerprint and its seed."""
     started = base.manifest.get("init")
-    if isinstance(started, dict) and isinstance(started.get("split_seed"), int):
-        return started["split_seed"]
-    return base.spec.training.seed
+    if isinstance(started, dict):
+        fingerprint, seed = started.get("data_fingerprint"), started.get("split_seed")
+        ok = isinstance(fingerprint, str) and isinstance(seed, int)
+        return (fingerprint, seed) if ok else None
+    return base.manifest["data_fingerprint"], base.spec.training.seed
 
 
 def _recipe(base: Any) -> dict[str, Any]:

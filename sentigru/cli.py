@@ -259,8 +259,8 @@ def _preset(params: dict[str, Any]) -> Any:
     "--init",
     help="Start from a trained model's weights and vocabulary (fine-tuning): a model "
     "folder, or 'bundled'. Its network and tokenizer settings are kept; data with other "
-    "labels gets a new output layer; the validation split is drawn as the model's was "
-    "(on the same data: rows it never trained on).",
+    "labels gets a new output layer. On the data the model was trained on, validation "
+    "holds out the rows it held out.",
 )
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."

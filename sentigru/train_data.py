@@ -115,6 +115,10 @@ class Prepared:
     """Rows trained on a teacher's scores, beside the labelled ``counts``."""
     teacher_accuracy: float | None = None
     """With ``ngram_teacher``: the share of training texts its out-of-fold scores get right."""
+    split_seed: int | None = None
+    """The seed that drew the validation split (None: no split drawn)."""
+    data_fingerprint: str = ""
+    """The labelled rows' own fingerprint (``fingerprint`` may combine others into it)."""
 
     @property
     def train_rows(self) -> int:
@@ -133,10 +137,18 @@ class Start:
 
     vocab: Vocabulary | Pieces
     labels: list[str]
-    split_seed: int | None = None
-    """The seed of the validation split the model trained beside: a run from it on the
-    same rows holds out the same rows, so its validation figures are of rows neither
-    run trained on (with another seed they would be rows the start learnt)."""
+    split: tuple[str, int] | None = None
+    """The fingerprint of the data the model was trained on and the seed of the
+    validation split it held out: a run from it on the same rows holds out the same
+    rows, so its validation figures are of rows neither run trained on (another seed
+    would hold out rows the start learnt). On other data the run's own seed splits."""
+
+    def split_seed(self, fingerprint: str) -> int | None:
+        """The seed to hold out with on data of ``fingerprint``: the model's, if it is
+        the data the model was trained on."""
+        if self.split is not None and self.split[0] == fingerprint:
+            return self.split[1]
+        return None
 
     def label_order(self, found: Iterable[str]) -> list[str]:
         """The model's labels when the data holds no other, else the data's own."""
@@ -177,11 +189,11 @@ def split_validation(
     return train, None
 
 
-def split_seed_of(spec: Spec, start: Start | None) -> int:
-    """The seed that draws the validation split: the starting model's, where there is one."""
-    if start is not None and start.split_seed is not None:
-        return start.split_seed
-    return spec.training.seed
+def split_seed_of(spec: Spec, start: Start | None, fingerprint: str) -> int:
+    """The seed that draws the validation split: the starting model's on the data it was
+    trained on, else the run's."""
+    kept = start.split_seed(fingerprint) if start is not None else None
+    return spec.training.seed if kept is None else kept
 
 
 def as_taught(examples: Examples, spec: Spec) -> Examples:
@@ -265,7 +277,8 @@ def _prepare_examples(
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec, started=start is not None)
-    train_set, val_set = split_validation(examples, val, spec, split_seed_of(spec, start))
+    split_seed = split_seed_of(spec, start, examples.fingerprint())
+    train_set, val_set = split_validation(examples, val, spec, split_seed)
     train_set = as_taught(train_set, spec)
     if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
@@ -323,6 +336,10 @@ def _prepare_examples(
         train_ids=lambda: train_ids,
         unlabelled_rows=trained_extra + (len(train_set) if teacher_accuracy is not None else 0),
         teacher_accuracy=teacher_accuracy,
+        split_seed=split_seed
+        if val_set is not None and not (val is not None and len(val))
+        else None,
+        data_fingerprint=examples.fingerprint(),
     )
 
 
@@ -357,11 +374,18 @@ def combined(*fingerprints: str) -> str:
 
 
 def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None) -> Prepared:
-    scan = source.scan(
-        spec.tokenizer.word_capacity,
-        spec.training.shuffle_buffer,
-        per_text=spec.tokenizer.per_text,
-    )
+    def scanned() -> Any:
+        return source.scan(
+            spec.tokenizer.word_capacity,
+            spec.training.shuffle_buffer,
+            per_text=spec.tokenizer.per_text,
+        )
+
+    scan = scanned()
+    kept = start.split_seed(scan.fingerprint) if start is not None else None
+    if kept is not None and kept != source.held_out_seed() and not source.val_paths:
+        source.split_seed = kept  # the data the start trained on: hold out its rows
+        scan = scanned()  # the fingerprint is known only after a pass; one more counts
     vocab: Vocabulary | Pieces
     if start is not None:
         vocab = start.vocab
@@ -410,6 +434,8 @@ def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None
         streamed=True,
         pipelines=pipelines,
         train_ids=lambda: (tokenizer.ids(text) for text, _ in source.rows("train", (0, 1))),
+        split_seed=source.held_out_seed() if scan.val_rows and not source.val_paths else None,
+        data_fingerprint=scan.fingerprint,
     )
 
 
@@ -469,7 +495,6 @@ def prepare_source(
         val_paths=val_paths,
         val_fraction=spec.training.val_split,
         seed=spec.training.seed,
-        split_seed=split_seed_of(spec, start),
         curly_share=spec.training.curly_share,
     )
     return prepare(stream, spec, unlabelled=unlabelled, start=start)

@@ -112,9 +112,10 @@ def test_other_labels_get_a_new_output_layer_on_the_models_reading(
 def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
     trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """Another seed would draw another split, whose rows the start trained on: its
-    validation figures would flatter it. The start's split seed is kept (and recorded,
-    so a chain keeps the first model's), whatever the run's own seed."""
+    """On the data the start was trained on, another seed would draw another split, whose
+    rows the start learnt: its validation figures would flatter it. There the start's
+    split seed is kept (and recorded, so a chain keeps the first model's), whatever the
+    run's own seed; on other data the run's seed splits, as without --init."""
     from conftest import synthetic_reviews
 
     from sentigru.data import read_examples
@@ -122,28 +123,55 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
     from sentigru.spec import Spec
     from sentigru.train_data import Start, split_seed_of, split_validation
 
-    base_seed = json.loads((trained_model / "manifest.json").read_text())["seed"]
-    lines: list[str] = []
-    sentigru.train(
-        synthetic_files[0], tmp_path / "t", init=trained_model, verbose=0, log=lines.append,
-        seed=base_seed + 5, epochs=1, learning_rate=1e-9, lr_schedule="constant",
+    base = json.loads((trained_model / "manifest.json").read_text())
+    seed = base["seed"]
+    still = {"epochs": 1, "learning_rate": 1e-9, "lr_schedule": "constant"}
+    for data, out, held in (
+        (synthetic_files[0], "same", seed),
+        (synthetic_files[1], "other", seed + 5),
+    ):
+        lines: list[str] = []
+        sentigru.train(
+            data, tmp_path / out, init=trained_model, verbose=0, log=lines.append,
+            seed=seed + 5, **still,
+        )  # fmt: skip
+        manifest = json.loads((tmp_path / out / "manifest.json").read_text())
+        assert manifest["seed"] == seed + 5 and manifest["init"]["split_seed"] == held
+        assert any("rows it held out" in line for line in lines) == (out == "same")
+    same = json.loads((tmp_path / "same" / "manifest.json").read_text())
+    assert same["metrics"]["val_examples"] == base["metrics"]["val_examples"]
+    assert same["init"]["data_fingerprint"] == base["data_fingerprint"]
+    chained = sentigru.train(
+        synthetic_files[0], tmp_path / "chain", init=tmp_path / "same", verbose=0,
+        log=lambda _: None, seed=seed + 9, **still,
     )  # fmt: skip
-    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
-    assert manifest["seed"] == base_seed + 5 and manifest["init"]["split_seed"] == base_seed
-    assert any(f"the split of seed {base_seed}" in line for line in lines)
-    base_val = json.loads((trained_model / "manifest.json").read_text())["metrics"]
-    assert manifest["metrics"]["val_examples"] == base_val["val_examples"]
+    assert chained is not None
+    assert (
+        json.loads((tmp_path / "chain" / "manifest.json").read_text())["init"]["split_seed"] == seed
+    )
 
-    spec = Spec().replace(training={"seed": base_seed + 5})
-    start = Start(None, ["negative", "positive"], split_seed=base_seed)  # type: ignore[arg-type]
-    assert split_seed_of(spec, start) == base_seed and split_seed_of(spec, None) == base_seed + 5
     examples = read_examples(synthetic_files[0]).examples
-    kept = split_validation(examples, None, spec, split_seed_of(spec, start))[1]
+    spec = Spec().replace(training={"seed": seed + 5})
+    start = Start(None, ["negative", "positive"], (examples.fingerprint(), seed))  # type: ignore[arg-type]
+    assert split_seed_of(spec, start, examples.fingerprint()) == seed
+    assert split_seed_of(spec, start, "other data") == split_seed_of(spec, None, "") == seed + 5
+    kept = split_validation(examples, None, spec, seed)[1]
     own = split_validation(examples, None, spec)[1]
-    first = split_validation(examples, None, spec.replace(training={"seed": base_seed}))[1]
+    first = split_validation(examples, None, spec.replace(training={"seed": seed}))[1]
     assert kept.texts == first.texts != own.texts
     rows = write_tsv(tmp_path / "rows.tsv", synthetic_reviews(300, seed=3))
     streamed = StreamSource([rows], val_fraction=0.2, seed=9, split_seed=4)
     assert list(streamed.rows("val")) == list(
         StreamSource([rows], val_fraction=0.2, seed=4).rows("val")
     )
+    # streamed, the data is known only after a pass: a start trained on it is found then
+    from sentigru import bundle
+    from sentigru.train_data import prepare
+
+    vocab = bundle.load(trained_model).vocab
+    fingerprint = StreamSource([rows]).scan().fingerprint
+    for split, held in (((fingerprint, 4), 4), (("other data", 4), 9)):
+        source = StreamSource([rows], val_fraction=0.2, seed=9)
+        run = Spec().replace(training={"seed": 9, "val_split": 0.2, "stream": True})
+        prepared = prepare(source, run, start=Start(vocab, ["negative", "positive"], split))
+        assert prepared.split_seed == held and source.held_out_seed() == held

@@ -181,8 +181,11 @@ class StreamSource:
         return self.val_paths if part == "val" and self.val_paths else self.paths
 
     def _held_out(self, text: str) -> bool:
-        seed = self.seed if self.split_seed is None else self.split_seed
-        return not self.val_paths and in_validation(text, seed, self.val_fraction)
+        return not self.val_paths and in_validation(text, self.held_out_seed(), self.val_fraction)
+
+    def held_out_seed(self) -> int:
+        """The seed of the validation hash."""
+        return self.seed if self.split_seed is None else self.split_seed
 
     def rows(
         self,
