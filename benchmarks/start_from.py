@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import time
@@ -90,16 +91,30 @@ def train(_: argparse.Namespace) -> None:
         for seed in SEEDS:
             for arm, extra in ARMS.items():
                 out = RUNS / run_name(user, arm, seed)
-                if (out / "model.tflite").exists():
+                if (out / "model.tflite").exists() and started_as_now(out):
                     continue
                 command = [
                     "sentigru", "train", "--data", str(file), "--out", str(out), "--force",
                     "--seed", str(seed), "--strategy", "one", *extra,
                 ]  # fmt: skip
                 print(" ".join(command), flush=True)
+                shutil.rmtree(out, ignore_errors=True)  # with its time, which --force keeps
                 start = time.perf_counter()
                 subprocess.run(command, check=True)
                 (out / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.0f}\n")
+
+
+def started_as_now(out: Path) -> bool:
+    """Whether a run kept from before still answers the question: one trained from the
+    bundled model must have started from the model bundled now."""
+    from sentigru import bundle
+    from sentigru.presets import MODELS
+
+    started = json.loads((out / "manifest.json").read_text("utf-8")).get("init")
+    if started is None:
+        return True
+    bundled = bundle.read_manifest(MODELS / "default")["files"][bundle.MODEL_FILE]["sha256"]
+    return started["model_sha256"] == bundled
 
 
 def balanced_accuracy(guess: list[str], truth: list[str]) -> float:
