@@ -149,7 +149,8 @@ def same_data(fingerprint: str, manifest: dict) -> bool:
 def split_seed(manifest: dict, seed: int) -> int:
     """The seed that drew a model's validation split: a model trained from another
     (``--init``) holds out the rows its start held out, and records that seed."""
-    return manifest.get("init", {}).get("split_seed", seed)
+    recorded = manifest.get("init", {}).get("split_seed")
+    return recorded if isinstance(recorded, int) else seed
 
 
 def splits(folder: bundle.ModelFolder) -> dict[str, Examples]:

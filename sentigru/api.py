@@ -249,7 +249,8 @@ def train(
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
         _log_start(init, base, prepared.labels, log)
-        if prepared.split_seed is not None and start.split_seed(prepared.data_fingerprint):
+        kept = start.split_seed(prepared.data_fingerprint, run_spec)
+        if prepared.split_seed is not None and kept is not None:
             log(
                 f"validation: the data {init} was trained on, so the rows it held out (the "
                 f"split of seed {prepared.split_seed}): rows neither run trained on"
@@ -419,16 +420,24 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
         )
 
 
-def _held_out(base: Any) -> tuple[str, int] | None:
-    """The data ``base`` was trained on and the seed of the rows it held out: a run
-    from it records both (``init``), so a chain keeps the first model's; a model trained
-    from scratch has its data fingerprint and its seed."""
+def _held_out(base: Any) -> Any:
+    """The validation rows ``base`` held out (a :class:`~sentigru.train_data.HeldOut`),
+    where its folder says: a model trained from scratch by its seed and data; one trained
+    from another by what it recorded (``init``), so a chain keeps the first model's."""
+    from sentigru.train_data import HeldOut
+
+    training = base.spec.training
+    split = {"share": training.val_split, "streamed": training.stream}
     started = base.manifest.get("init")
-    if isinstance(started, dict):
-        fingerprint, seed = started.get("data_fingerprint"), started.get("split_seed")
-        ok = isinstance(fingerprint, str) and isinstance(seed, int)
-        return (fingerprint, seed) if ok else None
-    return base.manifest["data_fingerprint"], base.spec.training.seed
+    if not isinstance(started, dict):
+        return HeldOut(training.seed, fingerprint=base.manifest["data_fingerprint"], **split)
+    seed, data = started.get("split_seed"), started.get("data_fingerprint")
+    if not isinstance(seed, int):
+        return None
+    if isinstance(data, str):
+        return HeldOut(seed, fingerprint=data, **split)
+    via = started.get("model_sha256")  # recorded before the data's own fingerprint was
+    return HeldOut(seed, fingerprint=base.manifest["data_fingerprint"], via=via, **split)
 
 
 def _recipe(base: Any) -> dict[str, Any]:

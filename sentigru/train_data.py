@@ -130,6 +130,29 @@ def _silent(line: str) -> None:
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """The validation rows a model held out: the data it was trained on, the seed and
+    share of its split, and whether it was streamed (a hash of each text) or held in
+    memory (a stratified draw). A run from the model on the same rows, split the same
+    way, holds out the same rows, so its validation figures are of rows neither run
+    trained on (another seed would hold out rows the model learnt)."""
+
+    seed: int
+    share: float
+    streamed: bool
+    fingerprint: str
+    """The data's fingerprint, or with ``via``, that fingerprint combined with ``via``."""
+    via: str | None = None
+    """Set where only the combined fingerprint is known (a model trained from another
+    before the data's own fingerprint was recorded): the start's model hash."""
+
+    def matches(self, fingerprint: str, spec: Spec) -> bool:
+        data = combined(fingerprint, self.via) if self.via else fingerprint
+        split = (spec.training.val_split, spec.training.stream)
+        return data == self.fingerprint and split == (self.share, self.streamed) and self.share > 0
+
+
+@dataclass(frozen=True)
 class Start:
     """A trained model's vocabulary and labels, which a run that starts from its weights
     (``--init``) keeps, so that the ids mean what they meant. Data whose labels are all
@@ -137,18 +160,14 @@ class Start:
 
     vocab: Vocabulary | Pieces
     labels: list[str]
-    split: tuple[str, int] | None = None
-    """The fingerprint of the data the model was trained on and the seed of the
-    validation split it held out: a run from it on the same rows holds out the same
-    rows, so its validation figures are of rows neither run trained on (another seed
-    would hold out rows the start learnt). On other data the run's own seed splits."""
+    held_out: HeldOut | None = None
+    """The validation split the model trained beside, where it is known."""
 
-    def split_seed(self, fingerprint: str) -> int | None:
-        """The seed to hold out with on data of ``fingerprint``: the model's, if it is
-        the data the model was trained on."""
-        if self.split is not None and self.split[0] == fingerprint:
-            return self.split[1]
-        return None
+    def split_seed(self, fingerprint: str, spec: Spec) -> int | None:
+        """The seed to hold out with on data of ``fingerprint`` under ``spec``: the
+        model's, when it is the data the model was trained on, split the same way."""
+        held = self.held_out
+        return held.seed if held is not None and held.matches(fingerprint, spec) else None
 
     def label_order(self, found: Iterable[str]) -> list[str]:
         """The model's labels when the data holds no other, else the data's own."""
@@ -192,7 +211,7 @@ def split_validation(
 def split_seed_of(spec: Spec, start: Start | None, fingerprint: str) -> int:
     """The seed that draws the validation split: the starting model's on the data it was
     trained on, else the run's."""
-    kept = start.split_seed(fingerprint) if start is not None else None
+    kept = start.split_seed(fingerprint, spec) if start is not None else None
     return spec.training.seed if kept is None else kept
 
 
@@ -382,7 +401,7 @@ def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None
         )
 
     scan = scanned()
-    kept = start.split_seed(scan.fingerprint) if start is not None else None
+    kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:
         source.split_seed = kept  # the data the start trained on: hold out its rows
         scan = scanned()  # the fingerprint is known only after a pass; one more counts

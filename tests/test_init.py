@@ -121,7 +121,7 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
     from sentigru.data import read_examples
     from sentigru.data.stream import StreamSource
     from sentigru.spec import Spec
-    from sentigru.train_data import Start, split_seed_of, split_validation
+    from sentigru.train_data import HeldOut, Start, split_seed_of, split_validation
 
     base = json.loads((trained_model / "manifest.json").read_text())
     seed = base["seed"]
@@ -152,9 +152,15 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
 
     examples = read_examples(synthetic_files[0]).examples
     spec = Spec().replace(training={"seed": seed + 5})
-    start = Start(None, ["negative", "positive"], (examples.fingerprint(), seed))  # type: ignore[arg-type]
+    held = HeldOut(seed, 0.1, False, examples.fingerprint())
+    start = Start(None, ["negative", "positive"], held)  # type: ignore[arg-type]
     assert split_seed_of(spec, start, examples.fingerprint()) == seed
     assert split_seed_of(spec, start, "other data") == split_seed_of(spec, None, "") == seed + 5
+    # another share or mode draws other rows: nothing to keep there
+    for other in ({"val_split": 0.2}, {"stream": True}):
+        assert (
+            split_seed_of(spec.replace(training=other), start, examples.fingerprint()) == seed + 5
+        )
     kept = split_validation(examples, None, spec, seed)[1]
     own = split_validation(examples, None, spec)[1]
     first = split_validation(examples, None, spec.replace(training={"seed": seed}))[1]
@@ -170,8 +176,25 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
 
     vocab = bundle.load(trained_model).vocab
     fingerprint = StreamSource([rows]).scan().fingerprint
-    for split, held in (((fingerprint, 4), 4), (("other data", 4), 9)):
+    for data, held in ((fingerprint, 4), ("other data", 9)):
         source = StreamSource([rows], val_fraction=0.2, seed=9)
         run = Spec().replace(training={"seed": 9, "val_split": 0.2, "stream": True})
+        split = HeldOut(4, 0.2, True, data)
         prepared = prepare(source, run, start=Start(vocab, ["negative", "positive"], split))
         assert prepared.split_seed == held and source.held_out_seed() == held
+
+
+def test_the_bundled_model_holds_out_its_own_validation_rows() -> None:
+    """Its folder was written before the data's own fingerprint was recorded: the rows
+    it held out are still found, through the fingerprint it records combined with its
+    start's hash."""
+    from sentigru import bundle
+    from sentigru.api import _held_out
+    from sentigru.presets import MODELS, preset_spec
+
+    held = _held_out(bundle.load(MODELS / "default"))
+    rows = "35e4efa9e40b002efd24732d2ce417c212eca0c3ba263477232e8a798cda3711"  # its data's
+    assert held is not None and held.seed == 7  # the split of the build it started from
+    assert held.matches(rows, preset_spec("bundled")) and not held.matches(
+        "0" * 64, preset_spec("bundled")
+    )
