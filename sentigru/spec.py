@@ -9,7 +9,7 @@ fill a :class:`Spec`; the spec is saved as ``spec.json`` beside the model so tha
 folder says exactly how it was made.
 
 The defaults are the recipe of the bundled model (chosen on 92,000 IMDB reviews and SST-2
-phrases, then trained on 143,000 rows of wider data; see ``benchmarks/bundled_model.md``),
+phrases, then trained on 147,904 rows of wider data; see ``benchmarks/bundled_model.md``),
 with its seed, and one setting measured after it was built: ``curly_share`` (contractions
 also taught as phones type them), which ``--preset bundled`` sets to 0. A plain
 ``sentigru train --data FILE`` therefore trains a recipe that was measured.
@@ -41,7 +41,8 @@ CURLY_SHARE = 0.25
 """Measured on a user's product reviews (benchmarks/curly_share.md) and on the bundled
 model's rows (candidate Ca, benchmarks/candidates.md): the checks typed with ’ read
 better by more than the seed spread, nothing else worse beyond it. The bundled model
-itself was trained without it (its ``spec.json`` says 0)."""
+was trained without it and then one epoch more with it (candidate Cl; its ``spec.json``
+holds that epoch's settings, its manifest the recipe)."""
 
 INTRODUCED = {("training", "curly_share"): 0.0}
 """Settings added after ``spec.json`` files were first written, with the value that means
@@ -231,8 +232,8 @@ class TrainingSpec:
     # contraction is written so (data/apostrophes.py), unlabelled ones included;
     # validation texts are not.
     seed: int = setting(7, "Seed for the split, the shuffling and the weights")
-    # 7: the bundled model's, the median on SST-2 dev of its builds with seeds 7, 8 and 9
-    # (scripts/median_build.py); the default is the bundled recipe, seed included.
+    # 7: the recipe's, the median on SST-2 dev of its first step's builds with seeds 7, 8
+    # and 9 (scripts/median_build.py); the default is the bundled recipe, seed included.
     stream: bool = setting(
         False, "Read --data files once per epoch instead of holding them in memory"
     )
