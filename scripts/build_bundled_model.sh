@@ -37,7 +37,7 @@ python scripts/bundled_rows.py "$rows" "$data"
 train_and_score() {
     local name="$1"
     shift
-    local builds=()
+    local builds=() seed
     for seed in ${SEEDS:-7 8 9}; do
         local build="$work-$name-s$seed"
         # with its figures, which train --force would refuse to delete, and what an
@@ -56,8 +56,8 @@ train_and_score() {
     python scripts/median_build.py "${builds[@]}"
 }
 
-# install FOLDER TARGET: a copy of a build without its figures, renamed into place
-install() {
+# put_in_place FOLDER TARGET: a copy of a build without its figures, renamed into place
+put_in_place() {
     rm -rf "$2.new"
     cp -r "$1" "$2.new"
     rm "$2.new/sst2_dev.json" "$2.new"/checks-*.json
@@ -66,12 +66,12 @@ install() {
 }
 
 base="$(train_and_score base)"
-install "$base" "$work-base"
+put_in_place "$base" "$work-base"
 tuned="$(train_and_score tuned --init "$work-base" --epochs 1 --learning-rate 0.0005 \
     --curly-share 0.25)"
-install "$tuned" "$work"
+put_in_place "$tuned" "$work"
 
 target="sentigru/models/default"
-install "$tuned" "$target"
+put_in_place "$tuned" "$target"
 cp "$work/model.tflite" export/sentigru-sentiment.tflite
 ls -l "$target" export/sentigru-sentiment.tflite
