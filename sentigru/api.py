@@ -562,12 +562,17 @@ def export(
     Settings left as None come from the model's spec."""
     if format not in FORMATS:
         raise SentigruError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    if model is None:
-        if format != "web":
-            raise SentigruError("export needs --model DIR (a model folder)")
+    if model is None:  # the bundled model: its phone file for a page, else its folder
         from sentigru.presets import default_model
 
         model = default_model()
+        if format != "web":
+            if out is None:
+                raise SentigruError(
+                    "export of the bundled model needs --out (its own files are part of "
+                    "the package), or give --model DIR"
+                )
+            model = model if model.is_dir() else model.parent
     model = Path(model)
     _check_format_options(
         format,

@@ -596,7 +596,7 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
 @click.option(
     "--model",
     type=click.Path(path_type=Path),
-    help="Model folder (for --format web also a .tflite) [web: the bundled model].",
+    help="Model folder (for --format web also a .tflite) [the bundled model].",
 )
 @click.option(
     "--out",

@@ -73,6 +73,10 @@ def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
     monkeypatch.setattr(api, "_export_tflite", lambda model, out, *_: given.append((model, out)))
     clf.export(tmp_path / "phone.tflite", seq_len=128)
     assert given == [(MODELS / "default", tmp_path / "phone.tflite")]  # the folder, not its file
+    sentigru.export(None, tmp_path / "cli.tflite")  # what `sentigru export --out` does
+    assert given[-1] == (MODELS / "default", tmp_path / "cli.tflite")
+    with pytest.raises(SentigruError, match="bundled model needs --out"):
+        sentigru.export(None)
 
 
 def test_sentigru_export_stays_the_function_after_the_exporters_are_imported() -> None:

@@ -349,6 +349,13 @@ def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "--force" in again.output
 
 
+def test_export_without_model_is_the_bundled_model_to_a_named_out() -> None:
+    """The bundled model's own files are part of the package: its export names --out."""
+    result = run("export")
+    assert result.exit_code == 1
+    assert "export of the bundled model needs --out" in result.output
+
+
 def test_replacing_a_self_contained_site_from_the_cdn_is_said(tmp_path: Path) -> None:
     """A site that carried MediaPipe and is written again without --mediapipe-dir now
     connects to the CDN: the user is told, and how to keep it self-contained."""
