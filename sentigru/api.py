@@ -640,14 +640,13 @@ def _check_format_options(
 
 
 def _check_not_package(target: Path) -> None:
-    """The bundled model's folder is part of the installed package: an export that
-    would write there (its own phone file included) writes elsewhere."""
-    from sentigru.presets import MODELS
-
-    package = (MODELS / "default").resolve()
+    """The installed package, the bundled model's folder in it, is no place for an
+    export (the bundled model's own phone file included): it writes elsewhere."""
+    package = Path(__file__).resolve().parent
     if target.resolve() == package or package in target.resolve().parents:
         raise SentigruError(
-            f"{target}: the bundled model's files are part of the package; give --out elsewhere"
+            f"{target}: inside the installed sentigru package, where the bundled model's "
+            "files are; give --out elsewhere"
         )
 
 
@@ -736,6 +735,7 @@ def _export_web(model: Path, out: str | Path | None, mediapipe_dir: Any, force: 
 
     if out is None:
         raise SentigruError("--format web needs --out DIR (the site folder to write)")
+    _check_not_package(Path(out))
     phone = model
     if model.is_dir():
         bundle.read_manifest(model)

@@ -53,11 +53,13 @@ def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
 
     clf = sentigru.load()
     assert clf.folder == MODELS / "default"
-    package = "the bundled model's files are part of the package; give --out elsewhere"
+    package = "inside the installed sentigru package, where the bundled model's files are"
     for out, options in (
         (None, {}),
         (MODELS / "default" / "model.tflite", {"force": True}),
         (None, {"format": "saved_model"}),
+        (MODELS / "new.tflite", {}),  # anywhere in the package
+        (MODELS / "default" / "site", {"format": "web"}),
     ):
         with pytest.raises(SentigruError, match=package):
             clf.export(out, **options)

@@ -273,6 +273,6 @@ class StreamSource:
             raise SentigruError(  # as the in-memory split refuses: no early stopping blind
                 f"too few examples to hold out a validation split: none of the "
                 f"{scan.train_rows} rows fell in the --val-split share ({self.val_fraction:g}); "
-                "give --val-data FILE or more rows"
+                "give --val-data FILE, more rows, or --val-split 0"
             )
         check_known_labels(scan.val_labels, scan.labels)
