@@ -664,18 +664,18 @@ def export(**params: Any) -> None:
 
 def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:
     """Whether the site ``--out`` would replace carries its own copy of MediaPipe."""
-    from sentigru.exporters.web import MEDIAPIPE_FOLDER
+    from sentigru.exporters.web import BUNDLE, MEDIAPIPE_FOLDER
 
     out = params["out"]
-    return out is not None and (Path(out) / MEDIAPIPE_FOLDER).is_dir()
+    return out is not None and (Path(out) / MEDIAPIPE_FOLDER / BUNDLE).is_file()
 
 
 def _report_site(site: Path, was_local: bool) -> None:
     """Say where the page loads MediaPipe from: a site that was self-contained and is
     now replaced by one that loads from the CDN changes what it connects to."""
-    from sentigru.exporters.web import CDN_ORIGIN, MEDIAPIPE_FOLDER
+    from sentigru.exporters.web import BUNDLE, CDN_ORIGIN, MEDIAPIPE_FOLDER
 
-    local = (site / MEDIAPIPE_FOLDER).is_dir()
+    local = (site / MEDIAPIPE_FOLDER / BUNDLE).is_file()
 
     source = "its own copy of MediaPipe" if local else f"MediaPipe from {CDN_ORIGIN}"
     click.echo(

@@ -359,14 +359,18 @@ def test_export_without_model_is_the_bundled_model_to_a_named_out() -> None:
 def test_replacing_a_self_contained_site_from_the_cdn_is_said(tmp_path: Path) -> None:
     """A site that carried MediaPipe and is written again without --mediapipe-dir now
     connects to the CDN: the user is told, and how to keep it self-contained."""
-    from sentigru.exporters.web import MEDIAPIPE_FOLDER
+    from sentigru.exporters.web import BUNDLE, MEDIAPIPE_FOLDER
     from sentigru.presets import MODELS
 
     site = tmp_path / "site"
     first = run("export", "--format", "web", "--model", str(MODELS / "default"), "--out", str(site))
     assert first.exit_code == 0, first.output
     assert "own copy of MediaPipe" not in first.output
-    (site / MEDIAPIPE_FOLDER).mkdir()  # as --mediapipe-dir leaves it
+    (site / MEDIAPIPE_FOLDER).mkdir()  # an empty folder is no copy of MediaPipe
+    again = run("export", "--format", "web", "--out", str(site), "--force")
+    assert again.exit_code == 0 and "own copy" not in again.output, again.output
+    (site / MEDIAPIPE_FOLDER).mkdir()
+    (site / MEDIAPIPE_FOLDER / BUNDLE).write_text("// its bundle, as --mediapipe-dir leaves it")
     again = run("export", "--format", "web", "--out", str(site), "--force")
     assert again.exit_code == 0, again.output
     assert "the site replaced had its own copy of MediaPipe" in again.output
