@@ -19,7 +19,7 @@ import numpy as np
 from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import Examples, Fingerprint, check_known_labels, label_order
 from sentigru.data.sources import DataSource
-from sentigru.data.stream import StreamSource, same_file_key, shuffled
+from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuffled
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
@@ -296,7 +296,8 @@ def _prepare_examples(
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec, started=start is not None)
-    split_seed = split_seed_of(spec, start, examples.fingerprint())
+    data_fingerprint = examples.fingerprint()  # hashes every row: once
+    split_seed = split_seed_of(spec, start, data_fingerprint)
     train_set, val_set = split_validation(examples, val, spec, split_seed)
     train_set = as_taught(train_set, spec)
     if len(set(train_set.labels)) < 2:
@@ -307,7 +308,7 @@ def _prepare_examples(
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
-    fingerprint = examples.fingerprint()
+    fingerprint = data_fingerprint
     counted_only = unlabelled is not None and not unlabelled.trained_on
     ngram_scored = unlabelled is not None and unlabelled.scores is None and not counted_only
     if unlabelled is not None:
@@ -355,10 +356,8 @@ def _prepare_examples(
         train_ids=lambda: train_ids,
         unlabelled_rows=trained_extra + (len(train_set) if teacher_accuracy is not None else 0),
         teacher_accuracy=teacher_accuracy,
-        split_seed=split_seed
-        if val_set is not None and not (val is not None and len(val))
-        else None,
-        data_fingerprint=examples.fingerprint(),
+        split_seed=split_seed if val_set is not None and val_set is not val else None,
+        data_fingerprint=data_fingerprint,
     )
 
 
@@ -462,8 +461,6 @@ def check_files(paths: Sequence[Path], val_data: Sequence[Path]) -> list[Path]:
     """The validation files, expanded, once the training and validation files are known
     not to repeat or overlap (before any is read: ``compare`` checks this before its
     children start)."""
-    from sentigru.data.stream import expand_paths
-
     train = expand_paths(paths)
     val = expand_paths(val_data) if val_data else []
     _refuse_shared(train, val)
@@ -495,7 +492,6 @@ def prepare_source(
     share; ``unlabelled`` texts are trained on with a teacher's scores; ``start`` keeps
     a trained model's vocabulary and labels."""
     from sentigru.data.files import read_examples
-    from sentigru.data.stream import expand_paths
 
     val_paths = check_files(source.paths, val_data)
     if not spec.training.stream:
