@@ -345,19 +345,8 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
     written = bundle.written_names()
-    foreign = (
-        outputs.foreign_entries(out, written)
-        if force and outputs.has_sentigru_manifest(out)
-        else []
-    )
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (
-            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        )
-        raise SentigruError(
-            f"{out} holds {shown}, which sentigru did not write there and --force would "
-            "delete: move them out, or choose another --out"
-        )
+    if force and outputs.has_sentigru_manifest(out):
+        outputs.check_no_foreign(out, written)
     outputs.check_replaceable(
         out, force, lambda p: outputs.is_model_folder(p, written), "a sentigru model folder"
     )

@@ -122,6 +122,20 @@ def foreign_entries(path: Path, written: Collection[str]) -> list[str]:
 BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
+def check_no_foreign(out: Path, written: Collection[str], option: str = "--out") -> None:
+    """Refuse to replace a folder sentigru wrote once the user has put files of their own
+    in it (a favicon beside a web page, notes beside a model): ``--force`` replaces
+    what sentigru wrote, and never deletes what it did not."""
+    foreign = foreign_entries(out, written)
+    if not foreign:
+        return
+    shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+    raise SentigruError(
+        f"{out} holds {shown}, which sentigru did not write there and --force would "
+        f"delete: move them out, or choose another {option}"
+    )
+
+
 SAVED_MODEL_ENTRIES = frozenset(
     {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
 )

@@ -149,8 +149,15 @@ def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: P
     with pytest.raises(SentigruError, match="exists; use --force"):
         web.write_site(MODEL, out)
     assert (out / "old-file").exists()
+    with pytest.raises(SentigruError, match="holds old-file, which sentigru did not write"):
+        web.write_site(MODEL, out, force=True)
+    assert (out / "old-file").exists()
+    (out / "old-file").unlink()
+    (out / ".DS_Store").write_text("a file browser's, not the user's")
+    (out / "index.html").write_text("<!-- sentigru web export --> edited by the user")
     web.write_site(MODEL, out, force=True)
-    assert not (out / "old-file").exists() and (out / "index.html").exists()
+    assert "<!-- sentigru web export --> edited" not in (out / "index.html").read_text()
+    assert not (out / ".DS_Store").exists()
     project = tmp_path / "project"
     project.mkdir()
     (project / "notes.txt").write_text("keep me")

@@ -64,6 +64,8 @@ WASM_FILES = (
 TEMPLATES = ("index.html", "app.js", "style.css")
 GENERATOR = "sentigru web export"
 """Written into index.html; ``force`` replaces only a folder that carries it."""
+SITE_NAMES = frozenset({*TEMPLATES, MODEL_FILE, MEDIAPIPE_FOLDER})
+"""What a site holds; ``force`` refuses a site holding anything else (the user's)."""
 
 
 def cdn_base(version: str = MEDIAPIPE_WEB_VERSION) -> str:
@@ -234,6 +236,8 @@ def write_site(
     """
     out = Path(out)
     outputs.check_replaceable(out, force, _is_replaceable, "a site sentigru wrote")
+    if out.is_dir():
+        outputs.check_no_foreign(out, SITE_NAMES)
     content, meta = _read_model(model_file)
     package = find_mediapipe_package(mediapipe_dir) if mediapipe_dir is not None else None
     if package is not None:
