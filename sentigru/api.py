@@ -290,7 +290,9 @@ def train(
         if soft is not None:
             key = "teacher" if soft.scores is None else "teacher_sha256"
             extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
-        if base is not None:
+        if base is None:  # None: validated on --val-data, or not at all
+            extra["held_out"] = {"split_seed": prepared.split_seed}
+        else:
             extra["init"] = {
                 "model_sha256": _model_sha256(base),
                 "recipe": _recipe(base),
@@ -411,15 +413,21 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
 
 def _held_out(base: Any) -> Any:
     """The validation rows ``base`` held out (a :class:`~sentigru.train_data.HeldOut`),
-    where its folder says: a model trained from scratch by its seed and data; one trained
-    from another by what it recorded (``init``), so a chain keeps the first model's."""
+    where its folder says: a model trained from scratch by the split seed it recorded
+    (``held_out``; None where it validated on ``--val-data`` and so trained on every row;
+    folders written before it was recorded, by their seed); one trained from another by
+    what it recorded (``init``), so a chain keeps the first model's."""
     from sentigru.train_data import HeldOut
 
     training = base.spec.training
     split = {"share": training.val_split, "streamed": training.stream}
     started = base.manifest.get("init")
     if not isinstance(started, dict):
-        return HeldOut(training.seed, fingerprint=base.manifest["data_fingerprint"], **split)
+        recorded = base.manifest.get("held_out")
+        seed = recorded.get("split_seed") if isinstance(recorded, dict) else training.seed
+        if not isinstance(seed, int):
+            return None
+        return HeldOut(seed, fingerprint=base.manifest["data_fingerprint"], **split)
     seed, data = started.get("split_seed"), started.get("data_fingerprint")
     if not isinstance(seed, int):
         return None

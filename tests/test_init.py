@@ -184,6 +184,37 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
         assert prepared.split_seed == held and source.held_out_seed() == held
 
 
+def test_a_start_validated_on_other_rows_held_none_of_its_training_rows_out(
+    trained_model: Path, synthetic_files: tuple[Path, Path]
+) -> None:
+    """A model trained from scratch records the seed of the split it drew; one validated on
+    --val-data trained on every row of --data, so a run from it on those rows has no
+    split to keep and draws its own. Folders from before the record fall back to the
+    seed."""
+    from types import SimpleNamespace
+
+    from sentigru import bundle
+    from sentigru.api import _held_out
+    from sentigru.data import DataSource
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare_source
+
+    data, other = synthetic_files
+    assert prepare_source(DataSource.of(data), Spec()).split_seed == Spec().training.seed
+    assert prepare_source(DataSource.of(data), Spec(), [other]).split_seed is None
+    base = bundle.load(trained_model)
+    seed = base.spec.training.seed
+    assert base.manifest["held_out"] == {"split_seed": seed}
+    fingerprint = base.manifest["data_fingerprint"]
+    assert _held_out(base).matches(fingerprint, base.spec)
+    for recorded, expected in (({"split_seed": None}, None), (None, seed)):
+        manifest = {k: v for k, v in base.manifest.items() if k != "held_out"}
+        if recorded is not None:
+            manifest["held_out"] = recorded
+        held = _held_out(SimpleNamespace(spec=base.spec, manifest=manifest))
+        assert (held and held.seed) == expected
+
+
 def test_the_bundled_model_holds_out_its_own_validation_rows() -> None:
     """Its folder was written before the data's own fingerprint was recorded: the rows
     it held out are still found, through the fingerprint it records combined with its
