@@ -661,8 +661,13 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
         raise SentigruError(f"--out {target}: give a file name ending in .tflite")
     outputs.check_not_working_folder(target)
     outputs.check_not_input(target, reads)
+    outputs.check_not_in_model_folder(target)
     if kind == "tflite":
-        outputs.check_replaceable(target, force, outputs.is_tflite, "a .tflite model file")
+        from sentigru.exporters.phone import is_sentigru_phone_file
+
+        outputs.check_replaceable(
+            target, force, is_sentigru_phone_file, "a phone file sentigru wrote"
+        )
     else:
         outputs.check_replaceable(target, force, outputs.is_saved_model, "a SavedModel")
 
@@ -727,12 +732,13 @@ def _export_saved_model(model: Path, out: Path) -> Path:
 
 
 def _export_web(model: Path, out: str | Path | None, mediapipe_dir: Any, force: bool) -> Path:
-    from sentigru import bundle
+    from sentigru import bundle, outputs
     from sentigru.exporters.web import write_site
 
     if out is None:
         raise SentigruError("--format web needs --out DIR (the site folder to write)")
     _check_not_package(Path(out))
+    outputs.check_not_in_model_folder(Path(out))
     phone = model
     if model.is_dir():
         bundle.read_manifest(model)

@@ -557,6 +557,7 @@ def evaluate(**params: Any) -> None:
             raise click.UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
         outputs.check_writable(plot)
         outputs.check_not_input(plot, [*source.paths, params["model"]], "--plot")
+        outputs.check_not_in_model_folder(plot, "--plot")
         outputs.check_replaceable(
             plot, params["force"], outputs.is_sentigru_png, "a picture sentigru drew", "--plot"
         )

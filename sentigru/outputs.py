@@ -38,6 +38,18 @@ def check_not_input(out: Path, inputs: Iterable[Path | str | None], option: str 
         )
 
 
+def check_not_in_model_folder(out: Path, option: str = "--out") -> None:
+    """Refuse an output inside a sentigru model folder: its manifest vouches for each of
+    its files, so a phone file written over one there makes the folder refuse to load
+    (and an extra file makes ``train --force`` refuse to replace it)."""
+    for folder in _resolved(out).parents:
+        if has_sentigru_manifest(folder):
+            raise SentigruError(
+                f"{option} {out} lies inside the model folder {folder}, whose manifest "
+                f"vouches for its files; choose another {option}"
+            )
+
+
 def check_not_working_folder(out: Path, option: str = "--out") -> None:
     """Refuse the current folder or one that holds it: replacing it would take the
     user's other files with it."""

@@ -103,9 +103,18 @@ def test_train_refuses_to_write_over_its_data_or_a_users_folder(
 def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    import shutil
+
+    from sentigru.exporters.phone import is_sentigru_phone_file
+
     model_bytes = (trained_model / "model.keras").read_bytes()
     mine = tmp_path / "mine.tflite"
     mine.write_text("precious")
+    theirs = tmp_path / "theirs.tflite"  # a TFLite file, but not one sentigru wrote
+    theirs.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(64))
+    ours = shutil.copy(trained_model / "model.tflite", tmp_path / "ours.tflite")
+    assert is_sentigru_phone_file(Path(ours)) and not is_sentigru_phone_file(theirs)
+    other_model = shutil.copytree(trained_model, tmp_path / "other-model")
     data = tmp_path / "test.tsv"
     data.write_bytes(synthetic_files[1].read_bytes())
     cases = {
@@ -114,7 +123,31 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         "lies inside": ["export", "--out", trained_model / "other.tflite"],
         "would replace": ["export", "--format", "saved_model", "--out", trained_model],
         "is not a SavedModel": ["export", "--format", "saved_model", "--out", tmp_path, "--force"],
-        "is not a .tflite model file": ["export", "--out", mine, "--force"],
+        "mine.tflite exists and is not a phone file sentigru wrote": [
+            "export",
+            "--out",
+            mine,
+            "--force",
+        ],
+        "theirs.tflite exists and is not a phone file sentigru wrote": [
+            "export",
+            "--out",
+            theirs,
+            "--force",
+        ],
+        "lies inside the model folder": [
+            "export",
+            "--out",
+            other_model / "model.tflite",
+            "--force",
+        ],
+        "--out {} lies inside the model folder".format(other_model / "site"): [
+            "export",
+            "--format",
+            "web",
+            "--out",
+            other_model / "site",
+        ],
         "--quantize, --seq-len: not used by --format web": [
             "export",
             "--format",
@@ -146,12 +179,16 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         "name it .png": (2, [data]),
         "mine.png exists; use --force": (1, [picture]),
         "is not a picture sentigru drew": (1, [picture, "--force"]),
+        "lies inside the model folder": (1, [other_model / "training.png", "--force"]),
     }
     for message, (expected, target) in cases.items():
         code, output = _run(*plot, *target)
         assert code == expected and message in output, output
     assert picture.read_text() == "precious"
     assert mine.read_text() == "precious"
+    assert theirs.read_bytes().startswith(b"\x1c\x00\x00\x00TFL3")
+    for name in ("model.tflite", "training.png"):
+        assert (other_model / name).read_bytes() == (trained_model / name).read_bytes()
     assert data.read_bytes() == synthetic_files[1].read_bytes()
     assert (trained_model / "model.keras").read_bytes() == model_bytes
 

@@ -21,6 +21,24 @@ from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import DELIM_REGEX
 
+MADE_BY = "made by sentigru"
+"""In every phone file's description: how ``--force`` tells sentigru's files from others."""
+
+
+def is_sentigru_phone_file(path: Path) -> bool:
+    """A phone file sentigru wrote (its metadata says so). Any other ``.tflite`` is the
+    user's, which ``--force`` must not replace."""
+    from sentigru.modelfile import ModelFileError, read_metadata
+
+    if not outputs.is_tflite(path):
+        return False
+    try:
+        description = read_metadata(path.read_bytes())["description"]
+    except (ModelFileError, OSError):
+        return False
+    return MADE_BY in description
+
+
 # Texts that exercise the tokenizer's corners, for the agreement check when no data is
 # given: case, punctuation, apostrophes, accents, other scripts, emoji, HTML, numbers.
 SAMPLE_TEXTS = (
@@ -199,7 +217,7 @@ def build_tflite(
         labels=folder.labels,
         name="sentigru sentiment classifier",
         description=(
-            f"Bidirectional {spec.model.cell.upper()} text classifier made by sentigru "
+            f"Bidirectional {spec.model.cell.upper()} text classifier {MADE_BY} "
             f"{__version__}; labels: {', '.join(folder.labels)}."
         ),
         version=__version__,
