@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +192,7 @@ def prepare(
     if isinstance(data, StreamSource):
         if unlabelled is not None:
             raise SentigruError(NO_STREAMED_UNLABELLED)
-        return _prepare_stream(data, spec, start)
+        return _prepare_stream(data, spec, start, log)
     return _prepare_examples(data, val_examples, spec, unlabelled, log, start)
 
 
@@ -245,7 +246,11 @@ READABLE_SHARE = 0.5
 digits of the training text: a model trained on what is left is noise."""
 
 
-def readable_share(texts: Sequence[str], sample: int = 10_000) -> float:
+READABLE_SAMPLE = 10_000
+"""How many texts (the first) the readable-text checks read."""
+
+
+def readable_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> float:
     """The share of letters and digits (in any script) that the phone's tokenizer keeps
     in words, over the first ``sample`` texts. English is near 1; text in a script
     other than Latin, near 0 (RE2's ``\\w`` is ASCII)."""
@@ -256,20 +261,57 @@ def readable_share(texts: Sequence[str], sample: int = 10_000) -> float:
     return kept / total if total else 1.0
 
 
-def check_readable(texts: Sequence[str], spec: Spec | None = None, started: bool = False) -> None:
-    """Refuse text the regex tokenizer cannot read; SentencePiece reads any text.
-    ``started``: the tokenizer is a starting model's (``--init``), which the run keeps."""
+def check_readable(
+    texts: Sequence[str],
+    spec: Spec | None = None,
+    started: bool = False,
+    log: Callable[[str], None] = _silent,
+) -> None:
+    """Refuse text the regex tokenizer cannot read, and say so where it reads only part
+    of its words (German, French); SentencePiece reads any text. ``started``: the
+    tokenizer is a starting model's (``--init``), which the run keeps."""
     if spec is not None and spec.tokenizer.tokenizer == "sentencepiece":
         return
+    fix = "train without --init, with" if started else "train with"
     share = readable_share(texts)
     if share < READABLE_SHARE:
-        fix = "train without --init, with" if started else "train with"
         raise SentigruError(
             f"the regex tokenizer reads only {share:.0%} of the training text's letters "
             "and digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
             f"so accented letters, other scripts and emoji are invisible to it; {fix} "
             "--tokenizer sentencepiece, which reads text in any language"
         )
+    cut, example = cut_word_share(texts)
+    if cut >= CUT_WORD_SHARE and example is not None:
+        pieces = ", ".join(split(example)) or "nothing"
+        log(
+            f"note: {cut:.0%} of the training text's words hold letters the regex tokenizer "
+            f"cannot read, so it learns their ASCII fragments ({example} gives {pieces}), "
+            f"as the phone reads them; {fix} --tokenizer sentencepiece to read them whole"
+        )
+
+
+CUT_WORD_SHARE = 0.02
+"""From this share of words with a letter outside ASCII, ``train`` says the regex
+tokenizer cuts them (German and French text are above it; English reviews far below:
+IMDB's share is under 0.5 %)."""
+
+
+def cut_word_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> tuple[float, str | None]:
+    """The share of whitespace-separated words that hold a letter or digit outside ASCII
+    (which the phone's tokenizer drops, cutting the word), over the first ``sample``
+    texts, and the most frequent such word."""
+    words = cut = 0
+    seen: dict[str, int] = {}
+    for text in texts[:sample]:
+        for word in text.split():
+            words += 1
+            if not word.isascii() and any(not c.isascii() and c.isalnum() for c in word):
+                cut += 1
+                core = word.strip(".,;:!?()[]{}\"'«»„“”‚‘’¡¿-")
+                seen[core] = seen.get(core, 0) + 1
+    example = max(seen, key=seen.__getitem__) if seen else None
+    return (cut / words if words else 0.0), example
 
 
 def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
@@ -295,7 +337,7 @@ def _prepare_examples(
     start: Start | None = None,
 ) -> Prepared:
     examples.check_trainable("training data")
-    check_readable(examples.texts, spec, started=start is not None)
+    check_readable(examples.texts, spec, started=start is not None, log=log)
     data_fingerprint = examples.fingerprint()  # hashes every row: once
     split_seed = split_seed_of(spec, start, data_fingerprint)
     train_set, val_set = split_validation(examples, val, spec, split_seed)
@@ -391,7 +433,12 @@ def combined(*fingerprints: str) -> str:
     return digest.hexdigest()
 
 
-def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None) -> Prepared:
+def _prepare_stream(
+    source: StreamSource,
+    spec: Spec,
+    start: Start | None = None,
+    log: Callable[[str], None] = _silent,
+) -> Prepared:
     def scanned() -> Any:
         return source.scan(
             spec.tokenizer.word_capacity,
@@ -399,6 +446,8 @@ def _prepare_stream(source: StreamSource, spec: Spec, start: Start | None = None
             per_text=spec.tokenizer.per_text,
         )
 
+    sample = islice((text for text, _ in source.rows("all")), READABLE_SAMPLE)
+    check_readable(list(sample), spec, started=start is not None, log=log)
     scan = scanned()
     kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:

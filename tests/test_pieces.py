@@ -19,6 +19,38 @@ def test_regex_training_on_unreadable_text_names_sentencepiece_as_the_fix() -> N
     check_readable(JAPANESE, Spec().replace(tokenizer={"tokenizer": "sentencepiece"}))
 
 
+def test_regex_training_on_accented_words_says_it_reads_their_fragments() -> None:
+    """German and French train (most letters are ASCII), but the phone's tokenizer cuts
+    every word with an umlaut or accent: ``train`` says so and names the fix; English
+    with the odd *café* trains without a word."""
+    german = ["Das Produkt ist für den Preis wirklich gut", "Schöne Farbe, schnelle Lieferung"]
+    heard: list[str] = []
+    check_readable(german * 50, Spec(), log=heard.append)
+    assert len(heard) == 1 and "für gives f, r" in heard[0]
+    assert "--tokenizer sentencepiece" in heard[0]
+    english = ["A lovely little café with friendly staff and good coffee for the price"] + [
+        "The service was slow but the food made up for it and we will be back"
+    ] * 60
+    heard.clear()
+    check_readable(english, Spec(), log=heard.append)
+    check_readable(
+        german, Spec().replace(tokenizer={"tokenizer": "sentencepiece"}), log=heard.append
+    )
+    assert heard == []
+
+
+def test_a_streamed_run_refuses_unreadable_text_before_its_pass(tmp_path) -> None:
+    from conftest import write_tsv
+
+    from sentigru.data.stream import StreamSource
+    from sentigru.train_data import prepare
+
+    rows = [("positive" if i % 2 else "negative", text) for i, text in enumerate(JAPANESE)]
+    path = write_tsv(tmp_path / "ja.tsv", rows)
+    with pytest.raises(SentigruError, match="--tokenizer sentencepiece"):
+        prepare(StreamSource([path]), Spec().replace(training={"stream": True}))
+
+
 def test_the_spec_takes_the_tokenizer_and_refuses_others() -> None:
     assert Spec().tokenizer.tokenizer == "regex"  # old spec.json files read as before
     assert Spec.from_dict({"tokenizer": {"tokenizer": "sentencepiece"}}).tokenizer.tokenizer == (
