@@ -71,6 +71,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"N\t{report['n']}",
         f"accuracy\t{report['accuracy']:.4f}",
         f"macro_f1\t{report['macro_f1']:.4f}",
+        *([f"unknown_words\t{report['unknown_share']:.2%}"] if "unknown_share" in report else []),
         "",
         f"{'label':<16} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}",
     ]

@@ -31,3 +31,13 @@ def test_a_label_nothing_asked_of_has_no_figures_and_no_weight() -> None:
     wrong = classification_report([0] * 4, [0, 0, 0, 1], ["negative", "positive"])
     assert wrong["per_label"]["positive"]["f1"] == 0.0
     assert wrong["macro_f1"] == pytest.approx((2 * 0.75 / 1.75) / 2)
+
+
+def test_the_plain_report_gives_the_share_of_unknown_words_whatever_it_is() -> None:
+    report = classification_report([0, 1], [0, 1], ["negative", "positive"])
+    assert "unknown_words" not in format_report(report)  # no tokenizer figures: no line
+    report["unknown_share"] = 0.0035
+    lines = format_report(report).splitlines()
+    assert lines[3] == "unknown_words\t0.35%" and not any("note" in x for x in lines)
+    report["unknown_share"] = 0.5
+    assert "note: 50% of the words read were unknown" in format_report(report)
