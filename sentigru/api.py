@@ -86,8 +86,10 @@ class Classifier:
         return f"Classifier({str(self.path)!r}, labels={self.labels})"
 
     def predict(self, texts: str | Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
-        """Per text, ``{"label", "score", "scores"}``: the best label, its score, and the
-        ``top_k`` best ``{"label", "score"}`` pairs (what ``predict --json`` prints)."""
+        """Per text, what ``predict --json`` prints: the best ``label``, its ``score``, the
+        ``top_k`` best ``{"label", "score"}`` pairs (``scores``), and how much of the text
+        the model read: ``known_tokens`` (0: the score means nothing), ``unknown_tokens``
+        and ``truncated`` (cut at the model's length)."""
         _whole(top_k, "top_k")
         return self._predictor.classify(_texts(texts), top_k)
 
@@ -105,8 +107,8 @@ class Classifier:
         return self._predictor.classify_stream(_checked(texts), top_k, chunk_size)
 
     def evaluate(self, data: Any, **source: Any) -> dict[str, Any]:
-        """N, accuracy, per-label precision/recall/F1, macro-F1 and the confusion matrix
-        on labelled ``data`` (a path, several, or a :class:`DataSource`; ``source`` takes
+        """N, accuracy, per-label precision/recall/F1, macro-F1, the confusion matrix and
+        the share of unknown words on labelled ``data`` (a path, several, or a :class:`DataSource`; ``source`` takes
         its fields: ``dataset``, ``split``, ``data_dir``, ``options``)."""
         from sentigru.evaluation import classification_report
 
