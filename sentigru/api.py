@@ -108,8 +108,9 @@ class Classifier:
 
     def evaluate(self, data: Any, **source: Any) -> dict[str, Any]:
         """N, accuracy, per-label precision/recall/F1, macro-F1, the confusion matrix and
-        the share of unknown words on labelled ``data`` (a path, several, or a :class:`DataSource`; ``source`` takes
-        its fields: ``dataset``, ``split``, ``data_dir``, ``options``)."""
+        the share of unknown words on labelled ``data`` (a path, several, or a
+        :class:`DataSource`; ``source`` takes its fields: ``dataset``, ``split``,
+        ``data_dir``, ``options``)."""
         from sentigru.evaluation import classification_report
 
         unknown = sorted(set(source) - {"dataset", "split", "data_dir", "options"})
@@ -259,6 +260,14 @@ def train(
             )
     counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
+    _note_stray_labels(prepared.counts, log)
+    if base is None and len(prepared.vocab) < run_spec.tokenizer.vocab_size:
+        asked = run_spec.tokenizer.vocab_size
+        log(
+            f"the vocabulary holds {len(prepared.vocab)} entries of the {asked} asked "
+            "(--vocab-size): the training text gives no more, and the model's table has "
+            "that many rows"
+        )
     if prepared.teacher_accuracy is not None:
         log(
             f"character n-gram teacher: its out-of-fold scores pick the label of "
@@ -411,6 +420,23 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
             f"a new output layer for the labels {', '.join(labels)}: the starting model's "
             f"are {', '.join(base.labels)} (--label-map renames yours to keep its own)"
         )
+
+
+STRAY_LABEL_ROWS = 10
+"""A label with at most this many rows, and under 1 % of them, is likely a typo."""
+
+
+def _note_stray_labels(counts: dict[str, int], log: Log) -> None:
+    """A label with a handful of rows among thousands is most often a typo or another
+    file's label (``1`` among ``negative``/``positive``): it still gets an output, which
+    the model can hardly learn, so say so before the training time is spent."""
+    total = sum(counts.values())
+    for label, count in counts.items():
+        if count <= STRAY_LABEL_ROWS and count < total / 100:
+            log(
+                f"note: label {label!r} has {count} of {total} rows: a typo, or another "
+                "file's labels? (--label-map renames labels)"
+            )
 
 
 def _held_out(base: Any) -> Any:

@@ -22,6 +22,9 @@ def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
         label_smoothing=0.0, average_epochs=0, bigram_buckets=0, word_init="random",
     )  # fmt: skip
     assert lines[0].startswith("read 540 training examples")
+    assert not any(line.startswith("note: label") for line in lines)
+    vocab = len((tmp_path / "m" / "vocab.txt").read_text().splitlines())
+    assert f"the vocabulary holds {vocab} entries of the 11000 asked" in lines[1]
     spec = json.loads((tmp_path / "m" / "spec.json").read_text())
     assert spec["model"]["units"] == 16 and spec["training"]["seed"] == 5
     assert clf.labels == ["negative", "positive"] and clf.folder == tmp_path / "m"
@@ -31,6 +34,22 @@ def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
     assert clf.evaluate(test)["accuracy"] >= 0.9
     site = clf.export(tmp_path / "site", format="web")
     assert (site / "model.tflite").read_bytes() == (tmp_path / "m" / "model.tflite").read_bytes()
+
+
+def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
+    """One ``positive`` among ``0`` and ``1`` rows is a typo that adds an output."""
+    from sentigru.api import _note_stray_labels
+
+    lines: list[str] = []
+    _note_stray_labels({"0": 142, "1": 128, "positive": 1}, lines.append)
+    assert lines == [
+        "note: label 'positive' has 1 of 271 rows: a typo, or another file's labels? "
+        "(--label-map renames labels)"
+    ]
+    lines.clear()
+    _note_stray_labels({"negative": 3, "positive": 4}, lines.append)  # small, not stray
+    _note_stray_labels({"spam": 900, "ham": 90_000, "other": 50}, lines.append)
+    assert lines == []
 
 
 def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path) -> None:
