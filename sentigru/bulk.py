@@ -362,6 +362,9 @@ class BucketRunner:
             parts.append((positions, run(ids)))
             if pause:
                 pause()
+        for i, text in enumerate(window):  # known ids of cut words (caf of café)
+            if not text.isascii() and (fragments := self.tokenizer.cut_known(text)):
+                read[i, :2] += (-fragments, fragments)
         return read, parts
 
     def _collect(self, n: int, parts: list[_Part]) -> np.ndarray:

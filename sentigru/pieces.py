@@ -286,6 +286,12 @@ class SentencePieceTokenizer:
         """:meth:`unknown` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
         return self._unread_weights[rows].sum(axis=1)
 
+    def cut_known(self, text: str) -> int:
+        """SentencePiece cuts no word at a letter it cannot read (byte fallback spells
+        it): 0, as the regex tokenizer's :meth:`~sentigru.tokenizer.Tokenizer.cut_known`
+        is where it does."""
+        return 0
+
     @functools.cached_property
     def _unread_weights(self) -> np.ndarray:
         """1 for the ids :meth:`unknown` counts, 0 for the others, indexed by id."""

@@ -60,12 +60,14 @@ class Predictor:
 
     def read(self, text: str) -> tuple[int, int, int]:
         """Words (pieces, with SentencePiece) of ``text`` within the model's length that
-        have an id of their own, words (characters) it reads as unknown, and 1 where the
-        text is longer than the model reads (0 else)."""
+        have an id of their own, words (characters) it reads as unknown or only a fragment
+        of (``caf`` of *café*), and 1 where the text is longer than the model reads (0
+        else)."""
         rows = self.tokenizer.encode([text])  # tokenized once for the counts
         known, unknown = self.tokenizer.count_known(rows)[0], self.tokenizer.count_unknown(rows)[0]
+        fragments = self.tokenizer.cut_known(text)  # known ids, but of cut words
         cut = rows[0, -1] != 0 and self.tokenizer.is_cut(text)  # a full row, and more
-        return int(known), int(unknown), int(cut)
+        return int(known - fragments), int(unknown + fragments), int(cut)
 
     def classify_stream(
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK

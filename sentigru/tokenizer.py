@@ -17,6 +17,7 @@ does nothing the phone does not do. The parity test against MediaPipe holds it t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -260,6 +261,33 @@ class Tokenizer:
     def count_unknown(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`unknown` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
         return np.count_nonzero(rows == UNKNOWN_ID, axis=1)
+
+    def cut_known(self, text: str) -> int:
+        """Words within the model's length that have an id but are fragments of a word
+        cut at a letter the phone's tokenizer cannot read (``caf`` of *café*, ``f`` of
+        *für*): the model knows the fragment, not the word, so the counts that say how
+        much of a text it read take them as unknown. The ids are as the phone's."""
+        if text.isascii():
+            return 0
+        end = text.find("\0")
+        matches = _TOKEN.finditer(text, 0, len(text) if end < 0 else end)
+        cut = 0
+        for _, match in zip(range(self.seq_len - 1), matches):
+            start, stop = match.span()
+            edges = text[start - 1 : start] + text[stop : stop + 1]
+            if (
+                any(_unreadable(c) for c in edges)
+                and self._index.get(match.group(), 0) > UNKNOWN_ID
+            ):
+                cut += 1
+        return cut
+
+
+def _unreadable(char: str) -> bool:
+    """A letter, number or mark (Unicode categories L, N, M) outside ASCII: part of a
+    word, but not of any word the phone's tokenizer keeps. The web page's ``app.js``
+    asks the same of ``[\\p{L}\\p{N}\\p{M}]``."""
+    return not char.isascii() and unicodedata.category(char)[0] in "LNM"
 
 
 def padded(rows: Sequence[Sequence[int]], seq_len: int) -> np.ndarray:

@@ -121,13 +121,31 @@ function parseVocab(bytes) {
 // The contract's regex tokenizer: the text ends at a NUL and splits on [^\w']+, where \w
 // is ASCII only (as in RE2, and in a JavaScript regex without the u flag); the model
 // reads the first seqLen - 1 words, after <START>, and cuts the rest. Ids above 2 are
-// words it knows.
+// words it knows, unless the word was cut at a letter the tokenizer cannot read ("caf"
+// of "café"): the model knows that fragment, not the word (sentigru's Tokenizer.cut_known).
+const UNREADABLE = /[\p{L}\p{N}\p{M}]/u;
+
+function unreadable(char) {
+  return char !== undefined && char.codePointAt(0) > 127 && UNREADABLE.test(char);
+}
+
 function countWords(ids, seqLen, text) {
-  const words = String(text).split("\0", 1)[0].split(/[^\w']+/).filter(Boolean);
+  const body = String(text);
+  const end = body.indexOf("\0");
+  const head = end < 0 ? body : body.slice(0, end);
+  const words = /[\w']+/g;
   let known = 0;
-  for (const word of words.slice(0, seqLen - 1)) if (ids.get(word) > 2) known++;
-  const read = Math.min(words.length, seqLen - 1);
-  return { known, unknown: read - known, truncated: words.length > read };
+  let read = 0;
+  for (let match; (match = words.exec(head)) !== null; ) {
+    if (read === seqLen - 1) return { known, unknown: read - known, truncated: true };
+    read++;
+    const start = match.index;
+    const stop = start + match[0].length;
+    const before = Array.from(body.slice(Math.max(0, start - 2), start)).pop();
+    const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
+    if (ids.get(match[0]) > 2 && !unreadable(before) && !unreadable(after)) known++;
+  }
+  return { known, unknown: read - known, truncated: false };
 }
 
 async function loadClassifier() {
