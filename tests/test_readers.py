@@ -35,6 +35,10 @@ def test_csv_quoting_and_chosen_columns(tmp_path: Path) -> None:
     examples = _read(path, text_column="review", label_column="stars")
     assert examples.texts == ['good, really "good"', "two\nlines"]
     assert examples.labels == ["5", "1"]
+    path.write_text('stars,review\n5,"two\nlines, last, no newline"')  # closed at the end
+    assert _read(path, text_column="review", label_column="stars").texts == [
+        "two\nlines, last, no newline"
+    ]
 
 
 def test_jsonl_with_integer_labels(tmp_path: Path) -> None:
@@ -71,6 +75,25 @@ def test_several_files_combine(tmp_path: Path) -> None:
     assert load_sources([a, b]).texts == ["one", "two"]
 
 
+def test_files_naming_their_labels_two_ways_are_refused_until_mapped(tmp_path: Path) -> None:
+    """0/1 beside negative/positive would train four labels; a file of one label beside
+    others (more rows of one kind) is fine."""
+    words = tmp_path / "words.tsv"
+    words.write_text("label\ttext\nnegative\tbad\npositive\tgood\n")
+    digits = tmp_path / "digits.tsv"
+    digits.write_text("label\ttext\n0\tawful\n1\tgreat\n")
+    more = tmp_path / "more.tsv"
+    more.write_text("label\ttext\npositive\tlovely\n")
+    refused = "labels 0, 1 and .*words.tsv negative, positive, none in common"
+    with pytest.raises(SentigruError, match=refused):
+        load_sources([digits, words])
+    mapped = load_sources(
+        [words, digits], options=ReadOptions(label_map={"0": "negative", "1": "positive"})
+    )
+    assert mapped.labels == ["negative", "positive", "negative", "positive"]
+    assert load_sources([words, more]).labels == ["negative", "positive", "positive"]
+
+
 def test_label_order_is_numeric_for_integers() -> None:
     assert label_order(["10", "2", "1"]) == ["1", "2", "10"]
     assert label_order(["pos", "neg"]) == ["neg", "pos"]
@@ -90,6 +113,11 @@ def test_label_order_is_numeric_for_integers() -> None:
         ("list.jsonl", b'["text", "label"]\n', ":1: each line must be a JSON object"),
         ("emptytext.tsv", b"label\ttext\npos\t  \n", ":2: empty text"),
         ("wide.tsv", "label\ttext\npos\tok\n".encode("utf-16"), "UTF-16 text; save it as UTF-8"),
+        (
+            "open.csv",
+            b'label,text\npos,ok\npos,"never closed\nneg,bad\n',
+            ":3: a quoted field opens",
+        ),
     ],
 )
 def test_bad_files_give_one_clear_error(tmp_path: Path, name, content, message) -> None:

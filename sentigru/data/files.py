@@ -13,7 +13,7 @@ import gzip
 import json
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -150,6 +150,14 @@ def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
     if not texts:
         raise SentigruError(f"{path}: no texts found")
     return texts
+
+
+def _noting_last(lines: Iterable[str], last: list[str]) -> Iterator[str]:
+    """``lines``, and once they are all read, the last of them in ``last``."""
+    line = ""
+    for line in lines:
+        yield line
+    last.append(line)
 
 
 def iter_rows(
@@ -291,14 +299,20 @@ class _Reader:
         # TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module.
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         with self.open() as stream:
-            rows = csv.reader(self.lines(stream), delimiter=delimiter, quoting=quoting)
+            last: list[str] = []  # the file's last line, once it is read
+            rows = csv.reader(
+                _noting_last(self.lines(stream), last), delimiter=delimiter, quoting=quoting
+            )
             try:
                 header = next(rows, None)
                 if header is None:
                     raise SentigruError(f"{self.path}: empty file")
                 text_at, label_at = self._columns(header)
+                start = rows.line_num + 1
                 for row in rows:
-                    where = str(rows.line_num)
+                    if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
+                        self._check_closed(start, last[0])
+                    where, start = str(rows.line_num), rows.line_num + 1
                     if len(row) != len(header):
                         if not any(field.strip() for field in row):
                             continue  # blank line
@@ -307,6 +321,16 @@ class _Reader:
                     yield from self.row(where, row[text_at], row[label_at])
             except csv.Error as exc:
                 raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
+
+    def _check_closed(self, start: int, last_line: str) -> None:
+        """A record of several lines read to the end of the file, whose last line does
+        not close a quote, began with a quote that is never closed: the csv module
+        reads every later row into its text. Refused, with the line it opened on."""
+        if not last_line.rstrip("\r\n").endswith('"'):
+            raise SentigruError(
+                f"{self.path}:{start}: a quoted field opens here and is never closed: every "
+                "later line would be read into its text"
+            )
 
     def _columns(self, header: list[str]) -> tuple[int, int]:
         names = [name.strip() for name in header]

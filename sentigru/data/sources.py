@@ -85,10 +85,12 @@ def load_sources(
     if not paths and not dataset:
         raise SentigruError("no data: give --data FILE (one or more) or --dataset NAME")
     examples = Examples()
+    label_sets: dict[str, set[str]] = {}
     for path in expand_paths(paths):
         result = read_examples(Path(path), options)
         result.report_skipped(path, options.label_map if options else None)
         examples.extend(result.examples)
+        label_sets[str(path)] = set(result.examples.labels)
     if dataset:
         from sentigru.data.tfds_source import load_tfds
 
@@ -96,7 +98,24 @@ def load_sources(
         mapping = options.label_map if options else {}
         loaded.labels = [mapping.get(label, label) for label in loaded.labels]
         examples.extend(loaded)
+        label_sets[dataset] = set(loaded.labels)
+    _refuse_disjoint_labels(label_sets)
     return examples
+
+
+def _refuse_disjoint_labels(label_sets: dict[str, set[str]]) -> None:
+    """Two sources that each hold two labels or more, and none in common, name the same
+    labels two ways (``0``/``1`` and ``negative``/``positive``): read together they would
+    train a model with both, half of whose outputs no text of the other source teaches."""
+    named = [(name, labels) for name, labels in label_sets.items() if len(labels) >= 2]
+    for i, (first, ours) in enumerate(named):
+        for second, theirs in named[i + 1 :]:
+            if not ours & theirs:
+                raise SentigruError(
+                    f"{first} has the labels {', '.join(sorted(ours))} and {second} "
+                    f"{', '.join(sorted(theirs))}, none in common: rename one set with "
+                    "--label-map (for example 0=negative,1=positive)"
+                )
 
 
 def _paths_in(data: object) -> list[Path] | None:
