@@ -30,7 +30,7 @@ from sentigru.spec import SECTIONS, fields_of
 
 class _Group(click.Group):
     """Turns the project's errors, and the file system's, into one line on stderr and
-    exit code 1."""
+    exit code 1; bad usage into one line and exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         for stream in (sys.stdout, sys.stderr):  # a text the terminal cannot show
@@ -42,6 +42,10 @@ class _Group(click.Group):
             signal.signal(signal.SIGTERM, _interrupted)
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # click's own four lines, made one as the rest
+            where = exc.ctx.command_path if exc.ctx is not None else "sentigru"
+            click.echo(f"sentigru: usage: {exc.format_message()} (see {where} --help)", err=True)
+            sys.exit(2)
         except SentigruError as exc:
             click.echo(f"sentigru: error: {exc}", err=True)
             sys.exit(1)

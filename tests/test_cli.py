@@ -162,7 +162,9 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert bad_usage.returncode == 2
+    assert bad_usage.returncode == 2 and bad_usage.stderr.count("\n") == 1
+    assert bad_usage.stderr.startswith("sentigru: usage: Invalid value for '--epochs'")
+    assert "(see sentigru train --help)" in bad_usage.stderr
 
 
 @pytest.mark.e2e
