@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sentigru.compare import format_table
+from sentigru.comparison import format_table
 from sentigru.data import ReadOptions, read_examples
 
 ROOT = Path(__file__).resolve().parents[1]

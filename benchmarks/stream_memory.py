@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sentigru.compare import rss_bytes
+from sentigru.comparison import rss_bytes
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data" / "imdb" / "train.tsv.gz"

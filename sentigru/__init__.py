@@ -1,7 +1,8 @@
 """sentigru: bidirectional-GRU sentiment models that run the same in Python and on a phone.
 
-``sentigru.load()``, ``sentigru.train(...)`` and ``sentigru.export(...)`` are the Python
-API (:mod:`sentigru.api`). Importing the package is cheap: nothing here imports
+``sentigru.load()``, ``sentigru.train(...)``, ``sentigru.export(...)`` and
+``sentigru.compare(...)`` are the Python API (:mod:`sentigru.api`,
+:mod:`sentigru.comparison`). Importing the package is cheap: nothing here imports
 TensorFlow, so predicting with a ``.tflite`` starts fast.
 """
 
@@ -16,6 +17,7 @@ __all__ = [
     "ReadOptions",
     "SentigruError",
     "Spec",
+    "compare",
     "export",
     "load",
     "train",
@@ -28,6 +30,10 @@ def __getattr__(name: str) -> Any:
         from sentigru import api
 
         return getattr(api, name)
+    if name == "compare":
+        from sentigru.comparison import compare
+
+        return compare
     if name == "DataSource":
         from sentigru.data.sources import DataSource
 

@@ -366,8 +366,7 @@ def compare(ctx: click.Context, **params: Any) -> None:
     accuracy per epoch, size and single-text latency of the phone file, and its agreement
     with Keras. Each cell is trained by `sentigru train` in a process of its own, so its
     model folder (kept in OUT) is what a separate train run would make."""
-    from sentigru import api
-    from sentigru import compare as comparison
+    from sentigru import api, comparison
     from sentigru.tf_quiet import require_tensorflow
 
     require_tensorflow("compare")
@@ -375,15 +374,10 @@ def compare(ctx: click.Context, **params: Any) -> None:
     cells = comparison.parse_cells(params["cells"])
     api.build_spec(_preset(dict(params)), **_settings(dict(params)))  # fail now, not in a child
     source = _source(dict(params))
-    if source.empty:
-        raise SentigruError("no training data: give --data FILE or --dataset NAME")
-    from sentigru.train_data import check_files
-
-    check_files(source.paths, [params["val_data"]] if params["val_data"] else [])
-    comparison.check_outputs(out, cells, params["force"])
     args = [*_forwarded_options(ctx, train, skip={"out"}), "--no-phone-file"]
-    result = comparison.run_comparison(cells, args, out, _echo_err)
-    drawn = comparison.write_results(result, out)
+    result, drawn = comparison.run(
+        cells, args, source, params["val_data"], out, params["force"], _echo_err
+    )
     click.echo(comparison.format_table(result))
     click.echo(f"wrote {out / comparison.RESULT_FILE}")
     if drawn:

@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 from test_plots import png_shape
 
-from sentigru import bundle
-from sentigru import compare as comparison
-from sentigru.cli import main
+import sentigru
+from sentigru import bundle, comparison
+from sentigru.cli import _forwarded_options, compare, main, train
+from sentigru.errors import SentigruError
 
 TINY = [
     "--epochs",
@@ -189,9 +190,45 @@ def test_format_table_has_a_row_per_epoch(compared) -> None:
     assert "val accuracy, epoch 2" in table and "val accuracy, epoch 3" not in table
 
 
-def test_compare_hands_streaming_and_strategy_options_to_train() -> None:
-    from sentigru.cli import _forwarded_options, compare, train
+def test_python_compare_hands_its_data_and_settings_to_train_as_options() -> None:
+    """``sentigru.compare(data, out, **settings)`` runs the children the CLI runs: its
+    settings and reading options become the same ``train`` options."""
+    from sentigru.data import DataSource, ReadOptions
 
+    options = ReadOptions(text_column="review", label_map={"0": "negative", "1": "positive"})
+    source = DataSource((Path("a.tsv"), Path("b.csv")), options=options)
+    assert comparison.source_args(source) == [
+        "--data", "a.tsv", "--data", "b.csv", "--text-column", "review",
+        "--label-map", "0=negative,1=positive",
+    ]  # fmt: skip
+    settings = {"epochs": 2, "stream": True, "curly_share": 0.0, "units": None,
+                "ngram_teacher": False}  # fmt: skip
+    assert comparison.setting_args(settings) == [
+        "--epochs", "2", "--stream", "--curly-share", "0.0", "--no-ngram-teacher"
+    ]  # fmt: skip
+    ctx = compare.make_context("compare", ["--data", "x", "--epochs", "2", "--stream"])
+    assert {"--epochs", "--stream"} <= set(_forwarded_options(ctx, train, skip={"out"}))
+    with pytest.raises(SentigruError, match="cell= is not one of its settings"):
+        sentigru.compare("x.tsv", "o", cell="lstm")
+
+
+@pytest.mark.e2e
+def test_python_compare_is_one_call(synthetic_files, tmp_path: Path) -> None:
+    def value(text: str) -> int | str:
+        return int(text) if text.isdigit() else text
+
+    as_python = {k[2:].replace("-", "_"): value(v) for k, v in zip(TINY[::2], TINY[1::2])}
+    lines: list[str] = []
+    result = sentigru.compare(
+        synthetic_files[0], tmp_path / "py", cells=["gru"], log=lines.append, **as_python
+    )
+    assert list(result["cells"]) == ["gru"] and lines
+    assert json.loads((tmp_path / "py" / comparison.RESULT_FILE).read_text()) == result
+    spec = json.loads((tmp_path / "py" / "gru" / "spec.json").read_text())
+    assert spec["model"]["units"] == UNITS and spec["training"]["seed"] == 3
+
+
+def test_compare_hands_streaming_and_strategy_options_to_train() -> None:
     given = ["--data", "x.tsv", "--stream", "--shuffle-buffer", "99", "--strategy", "one"]
     ctx = compare.make_context("compare", [*given, "--epochs", "2"])
     args = _forwarded_options(ctx, train, skip={"cells", "out"})

@@ -16,7 +16,7 @@ LAYERS = [
     {"predictor", "bulk", "trust", "evaluation"},
     {"training"},
     {"exporters"},
-    {"api", "compare"},
+    {"api", "comparison"},
     {"cli", "__main__"},
 ]
 """Each module's layer; ``sentigru/__init__.py`` is the package's face (it forwards to

@@ -364,3 +364,111 @@ def write_results(result: dict[str, Any], out: Path) -> bool:
         return False
     write_atomic(out / CHART_FILE, chart)
     return True
+
+
+def compare(
+    data: Any,
+    out: str | Path = "comparison",
+    *,
+    cells: str | Sequence[str] = ("gru", "lstm"),
+    val_data: str | Path | None = None,
+    preset: str | Path | None = None,
+    strategy: str = "auto",
+    force: bool = False,
+    log: Log | None = None,
+    **settings: Any,
+) -> dict[str, Any]:
+    """Train a model per recurrent cell, with otherwise the same settings, seed and data,
+    and measure them: what ``sentigru compare`` does, in one call.
+
+    ``data`` is what :func:`sentigru.train` takes (a path, several, or a
+    :class:`~sentigru.DataSource`), ``settings`` are spec settings by name
+    (``epochs=3``). ``OUT/CELL`` gets each model folder, ``OUT/comparison.json`` the
+    figures (also returned) and, with matplotlib, ``OUT/comparison.png``. ``log``
+    (default: stderr) hears each child's progress.
+    """
+    from sentigru.api import build_spec
+    from sentigru.data.sources import DataSource
+
+    names = parse_cells(cells if isinstance(cells, str) else ",".join(cells))
+    if "cell" in settings:
+        raise SentigruError("compare trains each of cells=; cell= is not one of its settings")
+    build_spec(preset, **settings)  # fail now, not in a child
+    source = DataSource.of(data)
+    args = [
+        *source_args(source),
+        *(["--val-data", str(val_data)] if val_data is not None else []),
+        *(["--preset", str(preset)] if preset is not None else []),
+        "--strategy",
+        strategy,
+        *setting_args(settings),
+        "--no-phone-file",
+    ]
+    result, _ = run(names, args, source, val_data, Path(out), force, log or _stderr)
+    return result
+
+
+def run(
+    cells: Sequence[str],
+    train_args: Sequence[str],
+    source: Any,
+    val_data: str | Path | None,
+    out: Path,
+    force: bool,
+    log: Log,
+) -> tuple[dict[str, Any], bool]:
+    """The comparison from ``train``'s arguments (the CLI forwards its own): the data and
+    outputs checked before any child starts, the cells trained and measured, the
+    results written. Returns them, and whether the chart was drawn."""
+    from sentigru.tf_quiet import require_tensorflow
+    from sentigru.train_data import check_files
+
+    require_tensorflow("compare")
+    if source.empty:
+        raise SentigruError("no training data: give --data FILE or --dataset NAME")
+    check_files(source.paths, [Path(val_data)] if val_data is not None else [])
+    check_outputs(out, cells, force)
+    result = run_comparison(cells, train_args, out, log)
+    return result, write_results(result, out)
+
+
+def source_args(source: Any) -> list[str]:
+    """``train``'s options that read ``source`` (a :class:`~sentigru.DataSource`)."""
+    from sentigru.data.files import ReadOptions
+
+    args = [arg for path in source.paths for arg in ("--data", str(path))]
+    for option, value in (
+        ("--dataset", source.dataset),
+        ("--split", source.split),
+        ("--data-dir", source.data_dir),
+    ):
+        if value is not None:
+            args += [option, str(value)]
+    options, default = source.options or ReadOptions(), ReadOptions()
+    for name in ("text_column", "label_column", "encoding"):
+        if getattr(options, name) != getattr(default, name):
+            args += ["--" + name.replace("_", "-"), getattr(options, name)]
+    if options.skip_bad_rows:
+        args.append("--skip-bad-rows")
+    if options.label_map:
+        args += ["--label-map", ",".join(f"{k}={v}" for k, v in options.label_map.items())]
+    return args
+
+
+def setting_args(settings: dict[str, Any]) -> list[str]:
+    """Spec settings by name as ``train``'s options (``units=32`` → ``--units 32``;
+    ``stream=True`` → ``--stream``); None is a setting not given."""
+    args: list[str] = []
+    for name, value in settings.items():
+        option = name.replace("_", "-")
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            args.append(f"--{option}" if value else f"--no-{option}")
+        else:
+            args += [f"--{option}", str(value)]
+    return args
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
