@@ -443,6 +443,11 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
     if args and list(args) != ["-"]:
         if "-" in args:
             raise click.UsageError("'-' reads the texts from stdin; give it alone")
+        if len(args) == 1 and _names_a_file(args[0]):
+            _echo_err(
+                f"note: {args[0]!r} is classified as a text; to classify the lines of that "
+                f"file: sentigru predict - < {args[0]}"
+            )
         yield from args
         return
     from sentigru.data.files import drain_line
@@ -455,6 +460,17 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
         if not line.endswith(b"\n"):
             drain_line(stream)  # the tail of an over-long line: read, not kept
         yield line.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether a text given to ``predict`` is the name of a file (as fastText's
+    ``predict`` takes one), not a sentence."""
+    if "\n" in text or len(text) > 4096:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _load(model: Path | None, jobs: int | None) -> Any:

@@ -142,9 +142,10 @@ def check_no_foreign(out: Path, written: Collection[str], option: str = "--out")
     if not foreign:
         return
     shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+    them = "them" if len(foreign) > 1 else "it"
     raise SentigruError(
         f"{out} holds {shown}, which sentigru did not write there and --force would "
-        f"delete: move them out, or choose another {option}"
+        f"delete: move {them} out, or choose another {option}"
     )
 
 

@@ -418,6 +418,18 @@ def test_plain_output_is_one_line_per_text(trained_model: Path) -> None:
     assert len(lines) == 1 and lines[0].endswith("superb\\nawful\\tand \\x1b[31mred")
 
 
+def test_a_file_name_given_as_the_text_gets_a_hint(trained_model: Path, tmp_path: Path) -> None:
+    """fastText's predict takes a file; sentigru classifies its arguments, so a lone
+    argument naming a file is classified and the way to read its lines is named."""
+    texts = tmp_path / "texts.txt"
+    texts.write_text("superb\nawful\n")
+    result = CliRunner().invoke(main, ["predict", "--model", str(trained_model), str(texts)])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
+    assert f"sentigru predict - < {texts}" in result.stderr
+    plain = CliRunner().invoke(main, ["predict", "--model", str(trained_model), "superb"])
+    assert "classified as a text" not in plain.stderr
+
+
 def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_path: Path) -> None:
     """Without --resume a checkpoint is refused before the data is read or a teacher
     fitted (minutes on real data)."""
