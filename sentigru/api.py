@@ -697,6 +697,8 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
             target, force, is_sentigru_phone_file, "a phone file sentigru wrote"
         )
     else:
+        if force and (target / "saved_model.pb").is_file():  # a SavedModel, and the user's?
+            outputs.check_no_foreign(target, outputs.SAVED_MODEL_ENTRIES)
         outputs.check_replaceable(target, force, outputs.is_saved_model, "a SavedModel")
 
 

@@ -115,6 +115,10 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     ours = shutil.copy(trained_model / "model.tflite", tmp_path / "ours.tflite")
     assert is_sentigru_phone_file(Path(ours)) and not is_sentigru_phone_file(theirs)
     other_model = shutil.copytree(trained_model, tmp_path / "other-model")
+    served = tmp_path / "served"  # a SavedModel, with a file of the user's beside it
+    (served / "variables").mkdir(parents=True)
+    (served / "saved_model.pb").write_bytes(b"")
+    (served / "README.txt").write_text("how we serve it")
     data = tmp_path / "test.tsv"
     data.write_bytes(synthetic_files[1].read_bytes())
     cases = {
@@ -123,6 +127,14 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         "lies inside": ["export", "--out", trained_model / "other.tflite"],
         "would replace": ["export", "--format", "saved_model", "--out", trained_model],
         "is not a SavedModel": ["export", "--format", "saved_model", "--out", tmp_path, "--force"],
+        "holds README.txt, which sentigru did not write there": [
+            "export",
+            "--format",
+            "saved_model",
+            "--out",
+            served,
+            "--force",
+        ],
         "mine.tflite exists and is not a phone file sentigru wrote": [
             "export",
             "--out",
@@ -186,6 +198,7 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         assert code == expected and message in output, output
     assert picture.read_text() == "precious"
     assert mine.read_text() == "precious"
+    assert (served / "README.txt").read_text() == "how we serve it"
     assert theirs.read_bytes().startswith(b"\x1c\x00\x00\x00TFL3")
     for name in ("model.tflite", "training.png"):
         assert (other_model / name).read_bytes() == (trained_model / name).read_bytes()
