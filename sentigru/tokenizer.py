@@ -16,7 +16,9 @@ does nothing the phone does not do. The parity test against MediaPipe holds it t
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -285,9 +287,27 @@ class Tokenizer:
 
 def _unreadable(char: str) -> bool:
     """A letter, number or mark (Unicode categories L, N, M) outside ASCII: part of a
-    word, but not of any word the phone's tokenizer keeps. The web page's ``app.js``
-    asks the same of ``[\\p{L}\\p{N}\\p{M}]``."""
+    word, but not of any word the phone's tokenizer keeps. The web page asks the same
+    of :func:`unreadable_table`, this Python's own table, which it is given."""
     return not char.isascii() and unicodedata.category(char)[0] in "LNM"
+
+
+@functools.cache
+def unreadable_table() -> tuple[int, ...]:
+    """The code points :func:`_unreadable` holds, as runs, for the web page: each run's
+    start after the previous run's end, then its length less one (778 runs, 5 KB as
+    JSON, with Python 3.11's Unicode 14). JavaScript's ``\\p{L}`` follows the browser's
+    Unicode version, which a newer letter would set apart from this Python's."""
+    flat: list[int] = []
+    start, previous = None, 0
+    for point in range(128, sys.maxunicode + 2):
+        inside = point <= sys.maxunicode and unicodedata.category(chr(point))[0] in "LNM"
+        if inside and start is None:
+            start = point
+        elif not inside and start is not None:
+            flat += [start - previous, point - 1 - start]
+            start, previous = None, point - 1
+    return tuple(flat)
 
 
 def padded(rows: Sequence[Sequence[int]], seq_len: int) -> np.ndarray:

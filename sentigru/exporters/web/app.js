@@ -123,10 +123,35 @@ function parseVocab(bytes) {
 // reads the first seqLen - 1 words, after <START>, and cuts the rest. Ids above 2 are
 // words it knows, unless the word was cut at a letter the tokenizer cannot read ("caf"
 // of "café"): the model knows that fragment, not the word (sentigru's Tokenizer.cut_known).
-const UNREADABLE = /[\p{L}\p{N}\p{M}]/u;
+// The letters, numbers and marks outside ASCII, as runs of code points: Python's own
+// table (tokenizer.unreadable_table), so that the page and `sentigru predict` agree even
+// where the browser knows a newer Unicode than Python does.
+const UNREADABLE = (() => {
+  const runs = [];
+  const flat = (config.words && config.words.unreadable) || [];
+  let previous = 0;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const start = previous + flat[i];
+    previous = start + flat[i + 1];
+    runs.push([start, previous]);
+  }
+  return runs;
+})();
 
 function unreadable(char) {
-  return char !== undefined && char.codePointAt(0) > 127 && UNREADABLE.test(char);
+  if (char === undefined) return false;
+  const point = char.codePointAt(0);
+  if (point <= 127) return false;
+  let low = 0;
+  let high = UNREADABLE.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const [start, end] = UNREADABLE[middle];
+    if (point < start) high = middle - 1;
+    else if (point > end) low = middle + 1;
+    else return true;
+  }
+  return false;
 }
 
 function countWords(ids, seqLen, text) {
