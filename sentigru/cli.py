@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -32,6 +32,14 @@ class _Group(click.Group):
     """Turns the project's errors, and the file system's, into one line on stderr and
     exit code 1; bad usage into one line and exit code 2."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _NO_ARGS:  # bare `sentigru`: the help, as click shows it
+            raise
+        except click.UsageError as exc:  # an option of sentigru itself (--bogus)
+            _bad_usage(exc, ctx)
+
     def invoke(self, ctx: click.Context) -> Any:
         for stream in (sys.stdout, sys.stderr):  # a text the terminal cannot show
             if hasattr(stream, "reconfigure"):  # is escaped, not a traceback
@@ -43,9 +51,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # click's own four lines, made one as the rest
-            where = exc.ctx.command_path if exc.ctx is not None else "sentigru"
-            click.echo(f"sentigru: usage: {exc.format_message()} (see {where} --help)", err=True)
-            sys.exit(2)
+            _bad_usage(exc, ctx)
         except SentigruError as exc:
             click.echo(f"sentigru: error: {exc}", err=True)
             sys.exit(1)
@@ -59,6 +65,21 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("sentigru: interrupted", err=True)
             sys.exit(130)
+
+
+_NO_ARGS: type[Exception] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("_Never", (Exception,), {})
+)
+"""click 8.2 and later say "no command" with this UsageError; older ones exit 0 instead."""
+
+
+def _bad_usage(exc: click.UsageError, ctx: click.Context) -> NoReturn:
+    """Bad usage as one line and exit code 2, naming the help of the command concerned."""
+    where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+    if exc.ctx is None and ctx.invoked_subcommand:  # an option's value, parsed before its ctx
+        where += f" {ctx.invoked_subcommand}"
+    click.echo(f"sentigru: usage: {exc.format_message()} (see {where} --help)", err=True)
+    sys.exit(2)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -165,6 +165,13 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert bad_usage.returncode == 2 and bad_usage.stderr.count("\n") == 1
     assert bad_usage.stderr.startswith("sentigru: usage: Invalid value for '--epochs'")
     assert "sentigru train --help)" in bad_usage.stderr  # run as python -m sentigru here
+    for args, where in (
+        (["--bogus"], "sentigru --help"),
+        (["predict", "--model"], "predict --help"),
+    ):
+        result = CliRunner().invoke(main, args, prog_name="sentigru")
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith("sentigru: usage: ") and f"{where})" in result.stderr
 
 
 @pytest.mark.e2e
