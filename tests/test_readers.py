@@ -75,9 +75,11 @@ def test_several_files_combine(tmp_path: Path) -> None:
     assert load_sources([a, b]).texts == ["one", "two"]
 
 
-def test_files_naming_their_labels_two_ways_are_refused_until_mapped(tmp_path: Path) -> None:
+def test_files_naming_their_labels_two_ways_are_refused_until_mapped(
+    tmp_path: Path, capsys
+) -> None:
     """0/1 beside negative/positive would train four labels; a file of one label beside
-    others (more rows of one kind) is fine."""
+    others (more rows of one kind) is fine, and disjoint ratings are noted."""
     words = tmp_path / "words.tsv"
     words.write_text("label\ttext\nnegative\tbad\npositive\tgood\n")
     digits = tmp_path / "digits.tsv"
@@ -92,6 +94,15 @@ def test_files_naming_their_labels_two_ways_are_refused_until_mapped(tmp_path: P
     )
     assert mapped.labels == ["negative", "positive", "negative", "positive"]
     assert load_sources([words, more]).labels == ["negative", "positive", "positive"]
+    low, high = tmp_path / "low.tsv", tmp_path / "high.tsv"  # star ratings, split by file
+    low.write_text("label\ttext\n1\tawful\n2\tpoor\n")
+    high.write_text("label\ttext\n4\tgood\n5\tsuperb\n")
+    assert load_sources([low, high]).labels == ["1", "2", "4", "5"]
+    assert "labels 1, 2 and " in capsys.readouterr().err
+    from sentigru.data.stream import StreamSource
+
+    with pytest.raises(SentigruError, match=refused):  # streamed: after its pass
+        StreamSource([digits, words]).scan()
 
 
 def test_label_order_is_numeric_for_integers() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,32 @@ def _is_int(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def check_label_sets(label_sets: dict[str, set[str]]) -> None:
+    """Two sources that each hold two labels or more, and none in common, may name the
+    same labels two ways. Numbers beside words (``0``/``1`` and ``negative``/``positive``)
+    surely do: read together they would train a model with both, half of whose outputs
+    no text of the other source teaches, so that is refused. Other disjoint sets (star
+    ratings 1, 2 in one file and 4, 5 in another) may be meant: a note."""
+    named = [(name, labels) for name, labels in label_sets.items() if len(labels) >= 2]
+    for i, (first, ours) in enumerate(named):
+        for second, theirs in named[i + 1 :]:
+            if ours & theirs:
+                continue
+            found = (
+                f"{first} has the labels {', '.join(sorted(ours))} and {second} "
+                f"{', '.join(sorted(theirs))}, none in common"
+            )
+            if _numbers(ours) != _numbers(theirs):
+                raise SentigruError(
+                    f"{found}: rename one set with --label-map (for example 0=negative,1=positive)"
+                )
+            print(f"note: {found}; the model learns all of them", file=sys.stderr)
+
+
+def _numbers(labels: set[str]) -> bool:
+    return all(label.strip().lstrip("-").isdigit() for label in labels)
 
 
 def check_two_labels(counts: Counter[str], source: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sentigru.data.examples import Examples
+from sentigru.data.examples import Examples, check_label_sets
 from sentigru.data.files import ReadOptions, read_examples
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError
@@ -99,23 +99,8 @@ def load_sources(
         loaded.labels = [mapping.get(label, label) for label in loaded.labels]
         examples.extend(loaded)
         label_sets[dataset] = set(loaded.labels)
-    _refuse_disjoint_labels(label_sets)
+    check_label_sets(label_sets)
     return examples
-
-
-def _refuse_disjoint_labels(label_sets: dict[str, set[str]]) -> None:
-    """Two sources that each hold two labels or more, and none in common, name the same
-    labels two ways (``0``/``1`` and ``negative``/``positive``): read together they would
-    train a model with both, half of whose outputs no text of the other source teaches."""
-    named = [(name, labels) for name, labels in label_sets.items() if len(labels) >= 2]
-    for i, (first, ours) in enumerate(named):
-        for second, theirs in named[i + 1 :]:
-            if not ours & theirs:
-                raise SentigruError(
-                    f"{first} has the labels {', '.join(sorted(ours))} and {second} "
-                    f"{', '.join(sorted(theirs))}, none in common: rename one set with "
-                    "--label-map (for example 0=negative,1=positive)"
-                )
 
 
 def _paths_in(data: object) -> list[Path] | None:

@@ -25,7 +25,13 @@ from itertools import islice
 from pathlib import Path
 
 from sentigru.data.apostrophes import typed_on_phones
-from sentigru.data.examples import Examples, Fingerprint, check_known_labels, check_two_labels
+from sentigru.data.examples import (
+    Examples,
+    Fingerprint,
+    check_known_labels,
+    check_label_sets,
+    check_two_labels,
+)
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError
 from sentigru.tokenizer import WordCounter
@@ -235,11 +241,14 @@ class StreamSource:
         which a buffer that size cannot mix. ``per_text``: words count once per text."""
         scan = Scan(words=WordCounter(word_capacity, per_text))
         fingerprint = Fingerprint()
+        label_sets: dict[str, set[str]] = {}
         for path in self.paths:
             counts = ReadResult(Examples())
             runs = _Runs()
+            seen = label_sets.setdefault(str(path), set())
             for text, label in iter_rows(path, self.options, counts):
                 runs.add(label)
+                seen.add(label)
                 fingerprint.add(text, label)
                 if self._held_out(text):
                     scan.val_labels[label] += 1
@@ -258,6 +267,7 @@ class StreamSource:
             for _, label in iter_rows(path, self.options):
                 scan.val_labels[label] += 1
         scan.fingerprint = fingerprint.hexdigest()
+        check_label_sets(label_sets)
         self._check(scan)
         return scan
 
