@@ -329,8 +329,9 @@ class BucketRunner:
     ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
         """``(texts, scores, read)`` a window at a time, in input order: ``read`` counts
         each text's words with an id of their own and its unknown words (
-        ``known_tokens``, ``unknown_tokens``), from the ids made for scoring, so no text
-        is tokenized twice, and whether it was cut (``[n, 3]``; only a text that fills
+        ``known_tokens``, ``unknown_tokens``), from the ids made for scoring (only a text
+        with letters outside ASCII is looked at again, for words cut at one), and
+        whether it was cut (``[n, 3]``; only a text that fills
         the model's length is tokenized again, to tell)."""
         iterator = iter(texts)
         pending: deque[tuple[list[str], np.ndarray, list[_Part]]] = deque()

@@ -390,6 +390,12 @@ def compare(
     from sentigru.api import build_spec
     from sentigru.data.sources import DataSource
 
+    if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
+        raise SentigruError(
+            f"cells is a list of cell names such as ['gru', 'lstm'], not {cells!r:.60}"
+        )
+    if val_data is not None and not isinstance(val_data, (str, Path)):
+        raise SentigruError("val_data is one file or glob, as --val-data")
     names = parse_cells(cells if isinstance(cells, str) else ",".join(cells))
     if "cell" in settings:
         raise SentigruError("compare trains each of cells=; cell= is not one of its settings")
@@ -451,6 +457,11 @@ def source_args(source: Any) -> list[str]:
     if options.skip_bad_rows:
         args.append("--skip-bad-rows")
     if options.label_map:
+        if any("," in x or "=" in x for pair in options.label_map.items() for x in pair):
+            raise SentigruError(
+                "a label_map label holding ',' or '=' cannot be handed to the trainings: "
+                "rename it in the files"
+            )
         args += ["--label-map", ",".join(f"{k}={v}" for k, v in options.label_map.items())]
     return args
 

@@ -278,14 +278,14 @@ class Tokenizer:
             start, stop = match.span()
             edges = text[start - 1 : start] + text[stop : stop + 1]
             if (
-                any(_unreadable(c) for c in edges)
+                any(is_unreadable(c) for c in edges)
                 and self._index.get(match.group(), 0) > UNKNOWN_ID
             ):
                 cut += 1
         return cut
 
 
-def _unreadable(char: str) -> bool:
+def is_unreadable(char: str) -> bool:
     """A letter, number or mark (Unicode categories L, N, M) outside ASCII: part of a
     word, but not of any word the phone's tokenizer keeps. The web page asks the same
     of :func:`unreadable_table`, this Python's own table, which it is given."""
@@ -294,7 +294,7 @@ def _unreadable(char: str) -> bool:
 
 @functools.cache
 def unreadable_table() -> tuple[int, ...]:
-    """The code points :func:`_unreadable` holds, as runs, for the web page: each run's
+    """The code points :func:`is_unreadable` holds, as runs, for the web page: each run's
     start after the previous run's end, then its length less one (778 runs, 5 KB as
     JSON, with Python 3.11's Unicode 14). JavaScript's ``\\p{L}`` follows the browser's
     Unicode version, which a newer letter would set apart from this Python's."""

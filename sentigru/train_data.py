@@ -24,7 +24,7 @@ from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuf
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
-from sentigru.tokenizer import Tokenizer, Vocabulary, split
+from sentigru.tokenizer import Tokenizer, Vocabulary, is_unreadable, split
 
 Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
 """``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
@@ -306,7 +306,7 @@ def cut_word_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> tuple
     for text in texts[:sample]:
         for word in text.split():
             words += 1
-            if not word.isascii() and any(not c.isascii() and c.isalnum() for c in word):
+            if not word.isascii() and any(is_unreadable(c) for c in word):
                 cut += 1
                 core = word.strip(".,;:!?()[]{}\"'«»„“”‚‘’¡¿-")
                 seen[core] = seen.get(core, 0) + 1
@@ -446,8 +446,8 @@ def _prepare_stream(
             per_text=spec.tokenizer.per_text,
         )
 
-    sample = islice((text for text, _ in source.rows("all")), READABLE_SAMPLE)
-    check_readable(list(sample), spec, started=start is not None, log=log)
+    sample = list(islice((text for text, _ in source.rows("all")), READABLE_SAMPLE))
+    check_readable(sample, spec, started=start is not None, log=log)  # its file is closed
     scan = scanned()
     kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:

@@ -210,6 +210,13 @@ def test_python_compare_hands_its_data_and_settings_to_train_as_options() -> Non
     assert {"--epochs", "--stream"} <= set(_forwarded_options(ctx, train, skip={"out"}))
     with pytest.raises(SentigruError, match="cell= is not one of its settings"):
         sentigru.compare("x.tsv", "o", cell="lstm")
+    with pytest.raises(SentigruError, match="val_data is one file or glob"):
+        sentigru.compare("x.tsv", "o", val_data=["a.tsv", "b.tsv"])
+    with pytest.raises(SentigruError, match="cells is a list of cell names"):
+        sentigru.compare("x.tsv", "o", cells=["gru", 1])
+    odd = DataSource((Path("a.tsv"),), options=ReadOptions(label_map={"c=d": "y"}))
+    with pytest.raises(SentigruError, match="holding ',' or '='"):
+        comparison.source_args(odd)
 
 
 @pytest.mark.e2e

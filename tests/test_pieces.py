@@ -23,10 +23,13 @@ def test_regex_training_on_accented_words_says_it_reads_their_fragments() -> Non
     """German and French train (most letters are ASCII), but the phone's tokenizer cuts
     every word with an umlaut or accent: ``train`` says so and names the fix; English
     with the odd *café* trains without a word."""
-    german = ["Das Produkt ist für den Preis wirklich gut", "Schöne Farbe, schnelle Lieferung"]
+    german = [
+        "Das Produkt ist fu\u0308r den Preis wirklich gut",
+        "Schöne Farbe, schnelle Lieferung",
+    ]
     heard: list[str] = []
     check_readable(german * 50, Spec(), log=heard.append)
-    assert len(heard) == 1 and "für gives f, r" in heard[0]
+    assert len(heard) == 1 and "fu\u0308r gives fu, r" in heard[0]  # an umlaut typed as a mark
     assert "--tokenizer sentencepiece" in heard[0]
     english = ["A lovely little café with friendly staff and good coffee for the price"] + [
         "The service was slow but the food made up for it and we will be back"

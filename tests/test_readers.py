@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sentigru.data import Examples, ReadOptions, label_order, load_sources, read_examples
-from sentigru.data.files import read_texts
+from sentigru.data.files import LINE_LIMIT, read_texts
 from sentigru.errors import SentigruError
 
 
@@ -73,6 +73,15 @@ def test_several_files_combine(tmp_path: Path) -> None:
     b = tmp_path / "b.jsonl"
     b.write_text('{"text": "two", "label": "y"}\n')
     assert load_sources([a, b]).texts == ["one", "two"]
+
+
+def test_a_quote_left_open_in_a_big_csv_names_its_line(tmp_path: Path) -> None:
+    """Past the field limit the csv module's own error named a line far below the quote."""
+    path = tmp_path / "big.csv"
+    body = ("x" * 100 + "\n") * (LINE_LIMIT // 100 + 10)
+    path.write_text(f'label,text\npos,fine\npos,"open {body}neg,bad\n')
+    with pytest.raises(SentigruError, match=r"big.csv:3: a field opens here .* never closed"):
+        _read(path)
 
 
 def test_files_naming_their_labels_two_ways_are_refused_until_mapped(

@@ -303,6 +303,7 @@ class _Reader:
             rows = csv.reader(
                 _noting_last(self.lines(stream), last), delimiter=delimiter, quoting=quoting
             )
+            start = 1  # the line the record being read began on
             try:
                 header = next(rows, None)
                 if header is None:
@@ -320,6 +321,11 @@ class _Reader:
                         continue
                     yield from self.row(where, row[text_at], row[label_at])
             except csv.Error as exc:
+                if quoting != csv.QUOTE_NONE and "field larger than field limit" in str(exc):
+                    raise SentigruError(
+                        f"{self.path}:{start}: a field opens here and runs on for more than "
+                        f"{LINE_LIMIT >> 20} MiB: a quote never closed?"
+                    ) from None
                 raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
 
     def _check_closed(self, start: int, last_line: str) -> None:

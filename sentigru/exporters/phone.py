@@ -28,10 +28,11 @@ MADE_BY = "made by sentigru"
 def is_sentigru_phone_file(path: Path) -> bool:
     """A phone file sentigru wrote (its metadata says so). Any other ``.tflite`` is the
     user's, which ``--force`` must not replace."""
+    from sentigru.limits import TFLITE_BYTES
     from sentigru.modelfile import ModelFileError, read_metadata
 
-    if not outputs.is_tflite(path):
-        return False
+    if not outputs.is_tflite(path) or path.stat().st_size > TFLITE_BYTES:
+        return False  # larger than any phone file sentigru reads: not read to tell
     try:
         description = read_metadata(path.read_bytes())["description"]
     except (ModelFileError, OSError):
