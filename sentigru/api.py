@@ -252,28 +252,15 @@ def train(
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
         _log_start(init, base, prepared.labels, log)
-        kept = start.split_seed(prepared.data_fingerprint, run_spec)
-        if prepared.split_seed is not None and kept is not None:
+        if (
+            prepared.split_seed is not None
+            and start.split_seed(prepared.data_fingerprint, run_spec) is not None
+        ):
             log(
                 f"validation: the data {init} was trained on, so the rows it held out (the "
                 f"split of seed {prepared.split_seed}): rows neither run trained on"
             )
-    counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
-    log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
-    _note_stray_labels(prepared.counts, log)
-    if base is None and len(prepared.vocab) < run_spec.tokenizer.vocab_size:
-        asked = run_spec.tokenizer.vocab_size
-        log(
-            f"the vocabulary holds {len(prepared.vocab)} entries of the {asked} asked "
-            "(--vocab-size): the training text gives no more, and the model's table has "
-            "that many rows"
-        )
-    if prepared.teacher_accuracy is not None:
-        log(
-            f"character n-gram teacher: its out-of-fold scores pick the label of "
-            f"{prepared.teacher_accuracy:.2%} of the training texts"
-        )
-    _warn_averaging(run_spec, log)
+    _log_prepared(prepared, run_spec, fresh=base is None, log=log)
 
     with bundle.training_run(
         out,
@@ -297,21 +284,7 @@ def train(
         if not role.is_chief:  # the chief writes the folder
             return None
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
-        extra = {}
-        if soft is not None:
-            key = "teacher" if soft.scores is None else "teacher_sha256"
-            extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
-        if base is None:  # None: validated on --val-data, or not at all
-            extra["held_out"] = {"split_seed": prepared.split_seed}
-        else:
-            extra["init"] = {
-                "model_sha256": _model_sha256(base),
-                "recipe": _recipe(base),
-                "data_fingerprint": prepared.data_fingerprint,
-                "split_seed": prepared.split_seed,
-            }
-        if prepared.teacher_accuracy is not None:
-            extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
+        extra = _manifest_extra(prepared, soft, base)
         bundle.save(trained, out, force=force, files=files, extra=extra)
     if failed is not None:
         raise SentigruError(
@@ -319,6 +292,49 @@ def train(
             f"make it with: sentigru export --model {out}"
         )
     return load(out)
+
+
+def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
+    """What the data gave, before the training's minutes: the rows per label, a label
+    that looks like a typo, a vocabulary smaller than asked (``fresh``: not a start's),
+    the n-gram teacher's accuracy, and settings that will not do what they say."""
+    counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
+    log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
+    _note_stray_labels(prepared.counts, log)
+    if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
+        log(
+            f"the vocabulary holds {len(prepared.vocab)} entries of the "
+            f"{spec.tokenizer.vocab_size} asked (--vocab-size): the training text gives no "
+            "more, and the model's table has that many rows"
+        )
+    if prepared.teacher_accuracy is not None:
+        log(
+            f"character n-gram teacher: its out-of-fold scores pick the label of "
+            f"{prepared.teacher_accuracy:.2%} of the training texts"
+        )
+    _warn_averaging(spec, log)
+
+
+def _manifest_extra(prepared: Any, soft: Any, base: Any) -> dict[str, Any]:
+    """What the manifest records of this run beyond the folder's files: the unlabelled
+    texts and their teacher, the validation split's seed (from scratch) or the model it
+    started from and the rows that one held out (``init``), the n-gram teacher."""
+    extra: dict[str, Any] = {}
+    if soft is not None:
+        key = "teacher" if soft.scores is None else "teacher_sha256"
+        extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
+    if base is None:  # None: validated on --val-data, or not at all
+        extra["held_out"] = {"split_seed": prepared.split_seed}
+    else:
+        extra["init"] = {
+            "model_sha256": _model_sha256(base),
+            "recipe": _recipe(base),
+            "data_fingerprint": prepared.data_fingerprint,
+            "split_seed": prepared.split_seed,
+        }
+    if prepared.teacher_accuracy is not None:
+        extra["ngram_teacher"] = {"out_of_fold_accuracy": prepared.teacher_accuracy}
+    return extra
 
 
 def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
