@@ -33,13 +33,12 @@ import numpy as np
 from sentigru import contract, limits
 from sentigru.contract import CLS, CLS_ID, PIECE_SPECIALS, SEP, SEP_ID, phone_text
 from sentigru.errors import SentigruError
+from sentigru.spec import MIN_PIECES
 
 SAMPLE_TEXTS = 50_000
 """The most training texts the piece model is learnt from (a seeded sample)."""
 SAMPLE_CHARS = 2_000
 """Characters of each sampled text used to learn pieces (a bound on memory)."""
-MIN_PIECES = 384
-"""Fewest pieces a model may ask for: 256 byte pieces, the specials, and some text."""
 
 
 def _processor() -> Any:
@@ -118,8 +117,8 @@ class Pieces:
         one pass, so a streamed corpus costs bounded memory."""
         if size < MIN_PIECES:
             raise SentigruError(
-                f"vocab_size must be at least {MIN_PIECES} with --tokenizer sentencepiece "
-                f"(256 byte pieces are always there), got {size}"
+                f"a SentencePiece model has at least {MIN_PIECES} pieces (256 byte pieces are "
+                f"always there), not {size}"
             )
         sample = [phone_text(t)[:SAMPLE_CHARS] for t in _reservoir(texts, SAMPLE_TEXTS, seed)]
         sample = [t for t in sample if t.strip()]

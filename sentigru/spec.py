@@ -24,6 +24,10 @@ from typing import Any
 
 from sentigru.errors import SentigruError
 
+MIN_PIECES = 384
+"""Fewest pieces a SentencePiece model may ask for: 256 byte pieces, the specials, and
+some text."""
+
 CELLS = ("gru", "lstm")
 POOLINGS = ("maxmean", "max", "mean")
 QUANTIZATIONS = ("dynamic", "float16", "none")
@@ -135,6 +139,11 @@ class TokenizerSpec:
         _check_choice(self.tokenizer, "tokenizer", TOKENIZERS)
         _check_choice(self.vocab_count, "vocab_count", VOCAB_COUNTS)
         _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
+        _check(
+            self.tokenizer != "sentencepiece" or self.vocab_size >= MIN_PIECES,
+            f"vocab_size must be at least {MIN_PIECES} with tokenizer sentencepiece (256 byte "
+            f"pieces are always there), got {self.vocab_size}",
+        )
         _check(
             self.alias_min_count >= 0,
             f"alias_min_count must be >= 0, got {self.alias_min_count}",

@@ -66,6 +66,9 @@ def test_the_spec_takes_the_tokenizer_and_refuses_others() -> None:
 def test_pieces_refuse_too_few_pieces_and_say_how_many() -> None:
     with pytest.raises(SentigruError, match=f"at least {MIN_PIECES}"):
         Pieces.train(JAPANESE, 100)
+    with pytest.raises(SentigruError, match="vocab_size must be at least 384 with tokenizer"):
+        Spec().replace(tokenizer={"tokenizer": "sentencepiece", "vocab_size": 100})  # bad usage
+    Spec().replace(tokenizer={"vocab_size": 100})  # the regex tokenizer has no such floor
     many = ["".join(chr(0x4E00 + (i * 7 + j) % 2000) for j in range(40)) for i in range(400)]
     with pytest.raises(SentigruError, match=r"give --vocab-size \d+ or more"):
         Pieces.train(many, 400)
