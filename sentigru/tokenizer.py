@@ -267,8 +267,9 @@ class Tokenizer:
     def cut_known(self, text: str) -> int:
         """Words within the model's length that have an id but are fragments of a word
         cut at a letter the phone's tokenizer cannot read (``caf`` of *café*, ``f`` of
-        *für*): the model knows the fragment, not the word, so the counts that say how
-        much of a text it read take them as unknown. The ids are as the phone's."""
+        *für*; :func:`cuts_word`): the model knows the fragment, not the word, so the
+        counts that say how much of a text it read take them as unknown. The ids are as
+        the phone's."""
         if text.isascii():
             return 0
         end = text.find("\0")
@@ -277,31 +278,40 @@ class Tokenizer:
         for _, match in zip(range(self.seq_len - 1), matches):
             start, stop = match.span()
             edges = text[start - 1 : start] + text[stop : stop + 1]
-            if (
-                any(is_unreadable(c) for c in edges)
-                and self._index.get(match.group(), 0) > UNKNOWN_ID
-            ):
+            if any(cuts_word(c) for c in edges) and self._index.get(match.group(), 0) > UNKNOWN_ID:
                 cut += 1
         return cut
 
 
-def is_unreadable(char: str) -> bool:
-    """A letter, number or mark (Unicode categories L, N, M) outside ASCII: part of a
-    word, but not of any word the phone's tokenizer keeps. The web page asks the same
-    of :func:`unreadable_table`, this Python's own table, which it is given."""
-    return not char.isascii() and unicodedata.category(char)[0] in "LNM"
+CUT_ALPHABETS = ("LATIN", "GREEK", "CYRILLIC")
+"""Alphabets written with spaces between words, whose letters beyond ASCII the phone's
+tokenizer drops mid-word (*café*, *für*, *naïve*). A Japanese or Chinese letter beside
+an ASCII word is no cut: those scripts put no space before an English word
+(この映画はgreatでした reads *great* whole)."""
+
+
+def cuts_word(char: str) -> bool:
+    """Whether ``char`` beside an ASCII word means that word was cut out of a longer
+    one: a letter of :data:`CUT_ALPHABETS` outside ASCII, or a combining mark (an
+    accent typed as a character of its own). The web page is given this Python's own
+    answers (:func:`cut_table`), not its browser's Unicode."""
+    if char.isascii():
+        return False
+    category = unicodedata.category(char)
+    if category[0] == "M":
+        return True
+    return category[0] == "L" and unicodedata.name(char, "").startswith(CUT_ALPHABETS)
 
 
 @functools.cache
-def unreadable_table() -> tuple[int, ...]:
-    """The code points :func:`is_unreadable` holds, as runs, for the web page: each run's
-    start after the previous run's end, then its length less one (778 runs, 5 KB as
-    JSON, with Python 3.11's Unicode 14). JavaScript's ``\\p{L}`` follows the browser's
-    Unicode version, which a newer letter would set apart from this Python's."""
+def cut_table() -> tuple[int, ...]:
+    """The code points :func:`cuts_word` holds, as runs, for the web page: each run's
+    start after the previous run's end, then its length less one (351 runs, 2 KB as
+    JSON, with Python 3.11's Unicode 14)."""
     flat: list[int] = []
     start, previous = None, 0
     for point in range(128, sys.maxunicode + 2):
-        inside = point <= sys.maxunicode and unicodedata.category(chr(point))[0] in "LNM"
+        inside = point <= sys.maxunicode and cuts_word(chr(point))
         if inside and start is None:
             start = point
         elif not inside and start is not None:

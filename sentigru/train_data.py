@@ -24,7 +24,7 @@ from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuf
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
-from sentigru.tokenizer import Tokenizer, Vocabulary, is_unreadable, split
+from sentigru.tokenizer import Tokenizer, Vocabulary, cuts_word, split
 
 Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
 """``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
@@ -306,7 +306,7 @@ def cut_word_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> tuple
     for text in texts[:sample]:
         for word in text.split():
             words += 1
-            if not word.isascii() and any(is_unreadable(c) for c in word):
+            if not word.isascii() and any(cuts_word(c) for c in word):
                 cut += 1
                 core = word.strip(".,;:!?()[]{}\"'«»„“”‚‘’¡¿-")
                 seen[core] = seen.get(core, 0) + 1

@@ -171,12 +171,12 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
     if meta.get("tokenizer") != "regex" or meta.get("delim_regex") != contract.DELIM_REGEX:
         return None
-    from sentigru.tokenizer import unreadable_table
+    from sentigru.tokenizer import cut_table
 
     return {
         "vocab": contract.VOCAB_FILE,
         "seqLen": int(meta["seq_len"]),
-        "unreadable": list(unreadable_table()),  # this Python's letters, not the browser's
+        "cutting": list(cut_table()),  # this Python's letters, not the browser's
     }
 
 

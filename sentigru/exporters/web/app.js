@@ -12,9 +12,10 @@
 const config = JSON.parse(document.getElementById("sentigru-config").textContent);
 const DEBOUNCE_MS = 120;
 
+// MediaPipe's errors end in a C++ source trace, which says nothing to the reader.
 function messageOf(error) {
   const text = error instanceof Error ? error.message : String(error);
-  return text.trim() || "unknown error";
+  return text.split("=== Source Location Trace")[0].trim() || "unknown error";
 }
 
 function absolute(path) {
@@ -121,14 +122,14 @@ function parseVocab(bytes) {
 // The contract's regex tokenizer: the text ends at a NUL and splits on [^\w']+, where \w
 // is ASCII only (as in RE2, and in a JavaScript regex without the u flag); the model
 // reads the first seqLen - 1 words, after <START>, and cuts the rest. Ids above 2 are
-// words it knows, unless the word was cut at a letter the tokenizer cannot read ("caf"
-// of "café"): the model knows that fragment, not the word (sentigru's Tokenizer.cut_known).
-// The letters, numbers and marks outside ASCII, as runs of code points: Python's own
-// table (tokenizer.unreadable_table), so that the page and `sentigru predict` agree even
-// where the browser knows a newer Unicode than Python does.
-const UNREADABLE = (() => {
+// words it knows, unless the word was cut out of a longer one at a letter the tokenizer
+// cannot read ("caf" of "café"): the model knows that fragment, not the word. Which
+// characters cut a word (Latin, Greek and Cyrillic letters beyond ASCII, and combining
+// marks) comes as runs of code points from Python (tokenizer.cut_table), so that the
+// page and `sentigru predict` agree whatever Unicode version the browser knows.
+const CUTTING = (() => {
   const runs = [];
-  const flat = (config.words && config.words.unreadable) || [];
+  const flat = (config.words && config.words.cutting) || [];
   let previous = 0;
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const start = previous + flat[i];
@@ -138,15 +139,15 @@ const UNREADABLE = (() => {
   return runs;
 })();
 
-function unreadable(char) {
+function cutsWord(char) {
   if (char === undefined) return false;
   const point = char.codePointAt(0);
   if (point <= 127) return false;
   let low = 0;
-  let high = UNREADABLE.length - 1;
+  let high = CUTTING.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const [start, end] = UNREADABLE[middle];
+    const [start, end] = CUTTING[middle];
     if (point < start) high = middle - 1;
     else if (point > end) low = middle + 1;
     else return true;
@@ -168,7 +169,7 @@ function countWords(ids, seqLen, text) {
     const stop = start + match[0].length;
     const before = Array.from(body.slice(Math.max(0, start - 2), start)).pop();
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
-    if (ids.get(match[0]) > 2 && !unreadable(before) && !unreadable(after)) known++;
+    if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after)) known++;
   }
   return { known, unknown: read - known, truncated: false };
 }
