@@ -11,10 +11,12 @@ time it, and check it against Keras.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -125,11 +127,26 @@ class CellRun:
     are inflated by other work."""
 
 
+USAGE_PREFIX = "sentigru-compare-usage: "
+LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[1:])\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    f"print(f'{USAGE_PREFIX}{{usage.ru_maxrss}} {{usage.ru_utime + usage.ru_stime}}', "
+    "flush=True)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+"""Runs the training and reports its peak memory and CPU seconds. Linux counts, in a
+child's peak, the memory of the process it was forked from (a notebook's gigabytes, when
+``sentigru.compare`` is called from one), so the training is forked from this small
+process instead, and its figures are read here."""
+
+
 def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> CellRun:
-    """Run ``sentigru train ARGS --cell CELL --out FOLDER`` in a child process; its output
-    is passed to ``log`` line by line, its peak RSS read from ``wait4``."""
-    command = [sys.executable, "-m", "sentigru", "train", *train_args]
-    command += ["--cell", cell, "--out", str(folder)]
+    """Run ``sentigru train ARGS --cell CELL --out FOLDER`` in a child process (through
+    :data:`LAUNCHER`); its output is passed to ``log`` line by line."""
+    command = [sys.executable, "-c", LAUNCHER, sys.executable, "-m", "sentigru", "train"]
+    command += [*train_args, "--cell", cell, "--out", str(folder)]
     start = time.perf_counter()
     child = subprocess.Popen(
         command,
@@ -139,31 +156,43 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
         env=_child_env(),
         text=True,
         errors="replace",
+        start_new_session=True,  # the launcher and the training, stopped together
     )
     tail: deque[str] = deque(maxlen=50)
+    usage: list[str] = []
     try:
         assert child.stdout is not None
         for line in child.stdout:
+            if line.startswith(USAGE_PREFIX):
+                usage = line[len(USAGE_PREFIX) :].split()
+                continue
             tail.append(line.rstrip("\n"))
             if not tail[-1].startswith(ERROR_PREFIX):  # the failure below repeats it
                 log(f"[{cell}] {tail[-1]}")
-        _, status, usage = os.wait4(child.pid, 0)
+        code = child.wait()
     except BaseException:
-        child.kill()
-        child.wait()
+        _stop(child)
         raise
-    child.returncode = os.waitstatus_to_exitcode(status)
     child.stdout.close()
-    if child.returncode != 0:
-        raise SentigruError(f"training the {cell} cell failed: {_failure(tail, child.returncode)}")
+    if code != 0:
+        raise SentigruError(f"training the {cell} cell failed: {_failure(tail, code)}")
+    if len(usage) != 2:
+        raise SentigruError(f"training the {cell} cell: its launcher reported no figures")
     return CellRun(
         cell,
         folder,
-        rss_bytes(usage.ru_maxrss),
+        rss_bytes(int(usage[0])),
         time.perf_counter() - start,
-        usage.ru_utime + usage.ru_stime,
+        float(usage[1]),
         os.getloadavg(),
     )
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    """Kill the launcher and the training it started (one process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
 
 
 def _child_env() -> dict[str, str]:

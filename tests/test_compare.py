@@ -235,6 +235,24 @@ def test_python_compare_is_one_call(synthetic_files, tmp_path: Path) -> None:
     assert spec["model"]["units"] == UNITS and spec["training"]["seed"] == 3
 
 
+def test_a_cells_peak_memory_is_its_own_not_the_callers() -> None:
+    """Linux counts in a child's peak the memory of the process it was forked from: from
+    a notebook holding gigabytes every cell reported the notebook's peak. The launcher,
+    forked small, reports the training's own."""
+    import subprocess
+
+    held = bytearray(400 << 20)
+    held[::4096] = b"\1" * len(held[::4096])  # touched: resident
+    command = [sys.executable, "-c", comparison.LAUNCHER, sys.executable, "-c", "pass"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith(comparison.USAGE_PREFIX)
+    peak_kib, cpu = done.stdout[len(comparison.USAGE_PREFIX) :].split()
+    assert comparison.rss_bytes(int(peak_kib)) < 200 << 20 and float(cpu) >= 0
+    failed = subprocess.run([*command[:3], sys.executable, "-c", "raise SystemExit(3)"])
+    assert failed.returncode == 3
+    del held
+
+
 def test_compare_hands_streaming_and_strategy_options_to_train() -> None:
     given = ["--data", "x.tsv", "--stream", "--shuffle-buffer", "99", "--strategy", "one"]
     ctx = compare.make_context("compare", [*given, "--epochs", "2"])
