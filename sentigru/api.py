@@ -193,7 +193,7 @@ def train(
     resume: bool = False,
     strategy: str = "auto",
     phone_file: bool = True,
-    log: Log = _stderr,
+    log: Log | None = _stderr,
     verbose: int | None = None,
     **settings: Any,
 ) -> Classifier | None:
@@ -222,6 +222,10 @@ def train(
     from sentigru.train_data import Start, combined, prepare_source
 
     require_tensorflow("training")
+    _check_train_arguments(out, preset, spec, val_data, unlabelled)
+    log = _stderr if log is None else log
+    if not callable(log):
+        raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
     out = Path(out)
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
@@ -292,6 +296,27 @@ def train(
             f"make it with: sentigru export --model {out}"
         )
     return load(out)
+
+
+def _check_train_arguments(
+    out: Any, preset: Any, spec: Any, val_data: Any, unlabelled: Any
+) -> None:
+    """What a Python caller may hand ``train`` by mistake, named before any work."""
+    if not isinstance(out, (str, Path)) or not str(out):
+        raise SentigruError(f"out is the model folder to write, a path; got {out!r:.60}")
+    if preset is not None and not isinstance(preset, (str, Path)):
+        raise SentigruError(
+            f"preset is a name (bundled, sentencepiece) or a spec.json path, not {preset!r:.60}"
+        )
+    if spec is not None and not isinstance(spec, Spec):
+        raise SentigruError(
+            f"spec is a sentigru.Spec, not {type(spec).__name__} (from a dict: Spec.from_dict)"
+        )
+    for name, value in (("val_data", val_data), ("unlabelled", unlabelled)):
+        if isinstance(value, DataSource):
+            raise SentigruError(
+                f"{name} takes paths (a file, a glob or a list); a DataSource is for data"
+            )
 
 
 def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
@@ -640,10 +665,25 @@ def export(
         _check_not_package(target)
         _check_export_out(target, model / SAVED_MODEL, reads, force, "saved_model")
         return _export_saved_model(model, target)
+    _check_phone_options(quantize, runtime, seq_len, batch)
     target = Path(out) if out else model / PHONE_FILE
     _check_not_package(target)
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
     return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data)
+
+
+def _check_phone_options(
+    quantize: str | None, runtime: str | None, seq_len: int | None, batch: int
+) -> None:
+    """The phone file's settings, checked as the CLI's choices and ranges check them
+    (Python passes them unchecked)."""
+    from sentigru.spec import ExportSpec
+
+    given = {k: v for k, v in (("quantize", quantize), ("runtime", runtime)) if v is not None}
+    ExportSpec(**given)  # the choices
+    if seq_len is not None:
+        _whole(seq_len, "seq_len", 2)
+    _whole(batch, "batch")
 
 
 def _check_format_options(

@@ -334,6 +334,13 @@ class Spec:
     export: ExportSpec = field(default_factory=ExportSpec)
 
     def __post_init__(self) -> None:
+        for name, kind in SECTIONS.items():
+            value = getattr(self, name)
+            _check(
+                isinstance(value, kind),
+                f"Spec({name}=...) takes a {kind.__name__}, not {type(value).__name__}; "
+                f'from settings by name: Spec().replace({name}={{"...": ...}}) or Spec.from_dict',
+            )
         chunk = self.model.chunk_len
         _check(
             not chunk or self.tokenizer.seq_len % chunk == 0,
@@ -378,6 +385,7 @@ class Spec:
 
     @classmethod
     def from_json(cls, text: str, saved: bool = False) -> Spec:
+        _check(isinstance(text, (str, bytes)), f"spec JSON is text, not {type(text).__name__}")
         try:
             return cls.from_dict(json.loads(text), saved)
         except json.JSONDecodeError as exc:
@@ -398,6 +406,7 @@ class Spec:
     def with_settings(self, settings: dict[str, Any]) -> Spec:
         """A copy with flat settings applied (``{"units": 8, "epochs": 3}``); None values
         are left alone, so unset CLI options keep what the spec has."""
+        _check(isinstance(settings, dict), "settings are a dict of setting names and values")
         sections: dict[str, dict[str, Any]] = {}
         for name, value in settings.items():
             if value is not None:

@@ -133,6 +133,21 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "label_map must be a dict": lambda: clf.evaluate(
             synthetic_files[1], options={"label_map": "0=negative"}
         ),
+        "skip_bad_rows must be True or False": lambda: sentigru.ReadOptions(skip_bad_rows="no"),
+        "paths are a path or a list of paths": lambda: sentigru.DataSource(3),
+        "Spec(model=...) takes a ModelSpec": lambda: sentigru.Spec(model={"units": 8}),
+        "spec JSON is text": lambda: sentigru.Spec.from_json(None),
+        "settings are a dict": lambda: sentigru.Spec().with_settings([("units", 8)]),
+        "out is the model folder": lambda: sentigru.train(synthetic_files[0], None),
+        "preset is a name": lambda: sentigru.train(synthetic_files[0], "o", preset=3),
+        "spec is a sentigru.Spec": lambda: sentigru.train(synthetic_files[0], "o", spec={}),
+        "a DataSource is for data": lambda: sentigru.train(
+            synthetic_files[0], "o", val_data=sentigru.DataSource(synthetic_files[1])
+        ),
+        "log is a function": lambda: sentigru.train(synthetic_files[0], "o", log=3),
+        "runtime must be one of": lambda: sentigru.export(None, "o.tflite", runtime="tfjs"),
+        "seq_len must be a whole number of 2": lambda: sentigru.export(None, "o.tflite", seq_len=0),
+        "batch must be a whole number": lambda: sentigru.export(None, "o.tflite", batch=-1),
     }
     for message, call in cases.items():
         with pytest.raises(SentigruError, match=re.escape(message)):

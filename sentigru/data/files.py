@@ -48,6 +48,8 @@ class ReadOptions:
         for name in ("text_column", "label_column", "encoding"):
             if not isinstance(getattr(self, name), str):
                 raise SentigruError(f"{name} must be a string, got {getattr(self, name)!r}")
+        if not isinstance(self.skip_bad_rows, bool):  # "no" would count as yes
+            raise SentigruError(f"skip_bad_rows must be True or False, got {self.skip_bad_rows!r}")
         if not isinstance(self.label_map, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.label_map.items()
         ):

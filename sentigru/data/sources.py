@@ -27,6 +27,15 @@ class DataSource:
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, Path)):  # one path, not its characters
             object.__setattr__(self, "paths", (Path(self.paths),))
+        else:  # a list, a glob's generator: a tuple of paths, as annotated
+            paths = _paths_in(self.paths)
+            if paths is None:
+                raise SentigruError(f"paths are a path or a list of paths, not {self.paths!r:.60}")
+            object.__setattr__(self, "paths", tuple(paths))
+        for name in ("dataset", "split"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise SentigruError(f"{name} is a name, not {value!r:.60}")
         if self.options is None:  # the defaults
             object.__setattr__(self, "options", ReadOptions())
         if isinstance(self.options, dict):  # ReadOptions' fields, as a Python caller may
