@@ -1,8 +1,9 @@
 """tensorflow-datasets as a source: ``--dataset imdb_reviews`` and friends.
 
-Only prepared copies are read. Downloading needs the network, and without one tfds spends
-minutes in retries before it fails; so a dataset that is not prepared in ``data_dir`` is a
-one-line error that says what to do instead.
+Only prepared copies are read (or, in tests, what ``tfds.testing.mock_data`` makes up).
+Downloading needs the network, and without one tfds spends minutes in retries before it
+fails; so a dataset that is not prepared in ``data_dir`` is a one-line error that says
+what to do instead.
 """
 
 from __future__ import annotations
@@ -46,25 +47,30 @@ def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> 
     absl.setLevel(logging.ERROR)
     try:
         builder = tfds.builder(name, data_dir=str(data_dir) if data_dir else None)
-        prepared = builder.is_prepared()
     except Exception as exc:  # tfds raises several kinds for an unknown name
         raise SentigruError(f"unknown tfds dataset {name!r}: {one_line(exc)}") from None
     finally:
         absl.setLevel(level)
-    if not prepared:
-        where = (
-            data_dir
-            or os.environ.get("TFDS_DATA_DIR")
-            or ("the default tfds folder (~/tensorflow_datasets)")
-        )
-        raise SentigruError(
-            f"tfds dataset {name!r} is not prepared in {where}; sentigru does not download. "
-            "Prepare it where there is network and pass --data-dir, or use --data FILE"
-        )
     text_key, label_key, names = _pick_features(builder.info.features, name)
-    try:
+    try:  # reads only what is prepared (or what tfds.testing.mock_data makes up)
         dataset = builder.as_dataset(split=split)
-    except Exception as exc:  # an unknown split name, mostly
+    except Exception as exc:  # not prepared, or an unknown split name
+        absl.setLevel(logging.ERROR)
+        try:
+            prepared = builder.is_prepared()
+        finally:
+            absl.setLevel(level)
+        if not prepared:
+            where = (
+                data_dir
+                or os.environ.get("TFDS_DATA_DIR")
+                or ("the default tfds folder (~/tensorflow_datasets)")
+            )
+            raise SentigruError(
+                f"tfds dataset {name!r} is not prepared in {where}; sentigru does not "
+                "download. Prepare it where there is network and pass --data-dir, or use "
+                "--data FILE"
+            ) from None
         raise SentigruError(f"tfds dataset {name!r}: {one_line(exc)}") from None
     examples = Examples()
     for record in dataset.as_numpy_iterator():
