@@ -11,6 +11,7 @@ own messages and are reported after the descriptor is restored.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,31 @@ def quiet_stderr() -> Iterator[None]:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
+
+
+@contextlib.contextmanager
+def root_logging_kept() -> Iterator[None]:
+    """Leave Python's root logger as it was found: TensorFlow's converter gives it a
+    handler, after which TensorFlow's warnings print twice and a notebook's own logging
+    starts to print."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+
+
+class _NoRetracingNote(logging.Filter):
+    """TensorFlow's advice on a function traced again, which each model checked against
+    its phone file triggers once it has been done five times in a process: nothing a
+    user can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
 
 
 ONEDNN = "0"
@@ -75,4 +101,7 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
             ) from None
     import tensorflow
 
+    tf_logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NoRetracingNote) for f in tf_logger.filters):
+        tf_logger.addFilter(_NoRetracingNote())
     return tensorflow

@@ -300,3 +300,29 @@ def test_a_site_for_a_file_the_page_cannot_load_is_refused(trained_model: Path, 
     result = CliRunner().invoke(main, site)
     assert result.exit_code == 1 and "MediaPipe needs [1, L]" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_exporting_leaves_pythons_logging_as_it_was(folder, caplog) -> None:
+    """TensorFlow's converter gave the root logger a handler, after which TensorFlow's
+    warnings printed twice and a notebook's own logging.info calls started to print; its
+    advice on retraced functions, which every export after the fifth in a process gave,
+    is dropped."""
+    import logging
+
+    from sentigru.exporters.phone import export_tflite
+
+    root = logging.getLogger()
+    before = root.handlers[:]
+    for handler in before:
+        root.removeHandler(handler)
+    try:
+        export_tflite(folder)
+        assert root.handlers == []
+    finally:
+        for handler in before:
+            root.addHandler(handler)
+    tf_logger = logging.getLogger("tensorflow")
+    with caplog.at_level(logging.WARNING):
+        tf_logger.warning("5 out of the last 9 calls to <f> triggered tf.function retracing.")
+        tf_logger.warning("something else")
+    assert [r.getMessage() for r in caplog.records if r.name == "tensorflow"] == ["something else"]

@@ -267,14 +267,18 @@ def export_tflite(
     (:class:`~sentigru.data.Examples`) also measures both accuracies; without it the
     agreement is measured on :func:`sample_texts`."""
     from sentigru.exporters.tflite import operator_counts
+    from sentigru.tf_quiet import root_logging_kept
 
     spec = folder.spec
     quantize = quantize or spec.export.quantize
     runtime = runtime or spec.export.runtime
     seq_len = seq_len or spec.tokenizer.seq_len
-    content = build_tflite(folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len)
-    texts = labelled.texts if labelled else sample_texts(folder.vocab)
-    check = compare(folder, content, texts, labelled.labels if labelled else None)
+    with root_logging_kept():
+        content = build_tflite(
+            folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len
+        )
+        texts = labelled.texts if labelled else sample_texts(folder.vocab)
+        check = compare(folder, content, texts, labelled.labels if labelled else None)
     report = ExportReport(
         path=Path(),
         runtime=runtime,
