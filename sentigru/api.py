@@ -174,6 +174,8 @@ def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **set
     ``spec.json`` file), else the defaults; then ``settings`` (spec field names) on top."""
     from sentigru.presets import preset_spec
 
+    if spec is not None and preset:
+        raise SentigruError("give spec or preset, not both: settings by name go over either")
     base = spec if spec is not None else preset_spec(preset) if preset else Spec()
     return base.with_settings(settings)
 
@@ -215,7 +217,10 @@ def train(
     model's labels keeps its output layer; data with other labels gets a new one. With a
     checkpoint after every epoch, an interrupted run continues with ``resume=True``.
     Under ``strategy="multi-worker"`` only the chief writes ``out``; other workers
-    return None."""
+    return None. ``log`` hears sentigru's own lines (what was read, notes; stderr by
+    default or with None); ``verbose`` sets Keras' progress on stderr (0 none, 1 a bar,
+    2 a line an epoch; default: a bar at a terminal, else lines), and 0 also drops the
+    word-table line."""
     from sentigru import bundle
     from sentigru.distribute import Role, cluster_role, resolve
     from sentigru.tf_quiet import require_tensorflow

@@ -145,6 +145,9 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
             synthetic_files[0], "o", val_data=sentigru.DataSource(synthetic_files[1])
         ),
         "log is a function": lambda: sentigru.train(synthetic_files[0], "o", log=3),
+        "give spec or preset, not both": lambda: sentigru.train(
+            synthetic_files[0], "o", spec=sentigru.Spec(), preset="bundled"
+        ),
         "runtime must be one of": lambda: sentigru.export(None, "o.tflite", runtime="tfjs"),
         "seq_len must be a whole number of 2": lambda: sentigru.export(None, "o.tflite", seq_len=0),
         "batch must be a whole number": lambda: sentigru.export(None, "o.tflite", batch=-1),

@@ -83,10 +83,13 @@ def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:
+        own = label_order(labels)
+        pairs = zip(own, model_labels) if len(own) == len(model_labels) else [(unknown[0], "…")]
+        example = ",".join(f"{old}={new}" for old, new in pairs)
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map, "
-            f"e.g. '0={model_labels[0]},1={model_labels[-1]}'"
+            f"e.g. '{example}'"
         )
     return [index[label] for label in labels]
 
