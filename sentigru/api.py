@@ -19,6 +19,7 @@ file, as every folder ``train`` writes does) never import TensorFlow.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -170,8 +171,9 @@ def load(path: str | Path | None = None, *, jobs: int | None = None) -> Classifi
 
 
 def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **settings: Any) -> Spec:
-    """The spec a training run uses: ``spec``, else the named ``preset`` (or a
-    ``spec.json`` file), else the defaults; then ``settings`` (spec field names) on top."""
+    """The spec a training run uses: ``spec`` or the named ``preset`` (or a
+    ``spec.json`` file), not both, else the defaults; then ``settings`` (spec field
+    names) on top."""
     from sentigru.presets import preset_spec
 
     if spec is not None and preset:
@@ -307,9 +309,9 @@ def _check_train_arguments(
     out: Any, preset: Any, spec: Any, val_data: Any, unlabelled: Any
 ) -> None:
     """What a Python caller may hand ``train`` by mistake, named before any work."""
-    if not isinstance(out, (str, Path)) or not str(out):
+    if not isinstance(out, (str, os.PathLike)) or not str(out):
         raise SentigruError(f"out is the model folder to write, a path; got {out!r:.60}")
-    if preset is not None and not isinstance(preset, (str, Path)):
+    if preset is not None and not isinstance(preset, (str, os.PathLike)):
         raise SentigruError(
             f"preset is a name (bundled, sentencepiece) or a spec.json path, not {preset!r:.60}"
         )

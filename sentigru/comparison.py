@@ -129,17 +129,31 @@ class CellRun:
 
 USAGE_PREFIX = "sentigru-compare-usage: "
 LAUNCHER = (
-    "import os, subprocess, sys\n"
-    "child = subprocess.Popen(sys.argv[1:])\n"
+    "import os, signal, stat, subprocess, sys, threading\n"
+    "child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)\n"
+    "def watch():\n"
+    "    while os.read(0, 4096):\n"
+    "        pass\n"
+    "    os.killpg(0, signal.SIGKILL)\n"
+    "leader = os.getpgid(0) == os.getpid()\n"
+    "if leader and stat.S_ISFIFO(os.fstat(0).st_mode):\n"
+    "    threading.Thread(target=watch, daemon=True).start()\n"
     "_, status, usage = os.wait4(child.pid, 0)\n"
     f"print(f'{USAGE_PREFIX}{{usage.ru_maxrss}} {{usage.ru_utime + usage.ru_stime}}', "
     "flush=True)\n"
+    "if os.WIFSIGNALED(status):\n"
+    "    if os.WTERMSIG(status) != signal.SIGKILL:\n"
+    "        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)\n"
+    "    os.kill(os.getpid(), os.WTERMSIG(status))\n"
     "sys.exit(os.waitstatus_to_exitcode(status))\n"
 )
 """Runs the training and reports its peak memory and CPU seconds. Linux counts, in a
 child's peak, the memory of the process it was forked from (a notebook's gigabytes, when
 ``sentigru.compare`` is called from one), so the training is forked from this small
-process instead, and its figures are read here."""
+process instead, and its figures are read here. It leads a process group of its own
+with the training; when its stdin (a pipe from the caller) closes, because the caller
+was killed or stopped, it kills that group, so no training runs on orphaned. A training
+killed by a signal is reported as killed by it."""
 
 
 def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> CellRun:
@@ -152,7 +166,7 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,  # held open: its end tells the launcher to stop
         env=_child_env(),
         text=True,
         errors="replace",
@@ -161,10 +175,12 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
     tail: deque[str] = deque(maxlen=50)
     usage: list[str] = []
     try:
-        assert child.stdout is not None
+        assert child.stdout is not None and child.stdin is not None
         for line in child.stdout:
-            if line.startswith(USAGE_PREFIX):
-                usage = line[len(USAGE_PREFIX) :].split()
+            line, _, figures = line.partition(USAGE_PREFIX)
+            if figures:
+                usage = figures.split()
+            if figures and not line.strip():
                 continue
             tail.append(line.rstrip("\n"))
             if not tail[-1].startswith(ERROR_PREFIX):  # the failure below repeats it
@@ -173,6 +189,7 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
     except BaseException:
         _stop(child)
         raise
+    child.stdin.close()
     child.stdout.close()
     if code != 0:
         raise SentigruError(f"training the {cell} cell failed: {_failure(tail, code)}")

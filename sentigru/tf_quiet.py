@@ -37,15 +37,20 @@ def quiet_stderr() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def root_logging_kept() -> Iterator[None]:
-    """Leave Python's root logger as it was found: TensorFlow's converter gives it a
-    handler, after which TensorFlow's warnings print twice and a notebook's own logging
-    starts to print."""
-    root = logging.getLogger()
+def logging_kept() -> Iterator[None]:
+    """Leave Python's logging as it was found, around an export and its check: TensorFlow's
+    converter gives the root logger a handler (after which TensorFlow's warnings print
+    twice, and a notebook's own logging starts to print), and each check of a model
+    against its phone file traces a new function, which TensorFlow advises against from
+    the fifth in a process on: advice for the user's own code, not this."""
+    root, tf_logger = logging.getLogger(), logging.getLogger("tensorflow")
     handlers, level = list(root.handlers), root.level
+    quiet = _NoRetracingNote()
+    tf_logger.addFilter(quiet)
     try:
         yield
     finally:
+        tf_logger.removeFilter(quiet)
         for handler in root.handlers[:]:
             if handler not in handlers:
                 root.removeHandler(handler)
@@ -53,10 +58,6 @@ def root_logging_kept() -> Iterator[None]:
 
 
 class _NoRetracingNote(logging.Filter):
-    """TensorFlow's advice on a function traced again, which each model checked against
-    its phone file triggers once it has been done five times in a process: nothing a
-    user can act on."""
-
     def filter(self, record: logging.LogRecord) -> bool:
         return "triggered tf.function retracing" not in record.getMessage()
 
@@ -101,7 +102,4 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
             ) from None
     import tensorflow
 
-    tf_logger = logging.getLogger("tensorflow")
-    if not any(isinstance(f, _NoRetracingNote) for f in tf_logger.filters):
-        tf_logger.addFilter(_NoRetracingNote())
     return tensorflow

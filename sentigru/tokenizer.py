@@ -285,29 +285,42 @@ class Tokenizer:
 
 CUT_ALPHABETS = ("LATIN", "GREEK", "CYRILLIC")
 """Alphabets written with spaces between words, whose letters beyond ASCII the phone's
-tokenizer drops mid-word (*café*, *für*, *naïve*). A Japanese or Chinese letter beside
-an ASCII word is no cut: those scripts put no space before an English word
+tokenizer drops mid-word (*café*, *für*, *naïve*). A Japanese, Chinese or Thai letter
+beside an ASCII word is no cut: those scripts put no space before an English word
 (この映画はgreatでした reads *great* whole)."""
+
+COMBINING_DIACRITICS = (
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20DC),
+    (0xFE20, 0xFE2F),
+)
+"""Unicode's blocks of combining diacritical marks: accents typed as characters of their
+own (NFD *cafe\u0301*). Other marks (an emoji's variation selector in ❤️, Thai and
+Devanagari vowel signs, the keycap) cut no English word."""
 
 
 def cuts_word(char: str) -> bool:
     """Whether ``char`` beside an ASCII word means that word was cut out of a longer
-    one: a letter of :data:`CUT_ALPHABETS` outside ASCII, or a combining mark (an
-    accent typed as a character of its own). The web page is given this Python's own
-    answers (:func:`cut_table`), not its browser's Unicode."""
+    one: a letter of :data:`CUT_ALPHABETS` outside ASCII (by its Unicode name), or a
+    combining diacritic. The web page is given this Python's own answers
+    (:func:`cut_table`), not its browser's Unicode."""
     if char.isascii():
         return False
-    category = unicodedata.category(char)
-    if category[0] == "M":
+    point = ord(char)
+    if any(low <= point <= high for low, high in COMBINING_DIACRITICS):
         return True
-    return category[0] == "L" and unicodedata.name(char, "").startswith(CUT_ALPHABETS)
+    return unicodedata.category(char)[0] == "L" and unicodedata.name(char, "").startswith(
+        CUT_ALPHABETS
+    )
 
 
 @functools.cache
 def cut_table() -> tuple[int, ...]:
     """The code points :func:`cuts_word` holds, as runs, for the web page: each run's
-    start after the previous run's end, then its length less one (351 runs, 2 KB as
-    JSON, with Python 3.11's Unicode 14)."""
+    start after the previous run's end, then its length less one (some 320 runs, 2 KB
+    as JSON)."""
     flat: list[int] = []
     start, previous = None, 0
     for point in range(128, sys.maxunicode + 2):

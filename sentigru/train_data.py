@@ -9,6 +9,7 @@ distribution strategy, once per worker.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -24,7 +25,7 @@ from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuf
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
-from sentigru.tokenizer import Tokenizer, Vocabulary, cuts_word, split
+from sentigru.tokenizer import Tokenizer, Vocabulary, split
 
 Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
 """``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
@@ -297,16 +298,22 @@ tokenizer cuts them (German and French text are above it; English reviews far be
 IMDB's share is under 0.5 %)."""
 
 
+def _unread(char: str) -> bool:
+    """A letter, number or mark outside ASCII: part of a word the phone's tokenizer
+    cannot read, whether it cuts the word (*für*) or drops it whole (Arabic, Hebrew)."""
+    return not char.isascii() and (char.isalnum() or unicodedata.category(char)[0] == "M")
+
+
 def cut_word_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> tuple[float, str | None]:
-    """The share of whitespace-separated words that hold a letter or digit outside ASCII
-    (which the phone's tokenizer drops, cutting the word), over the first ``sample``
-    texts, and the most frequent such word."""
+    """The share of whitespace-separated words that hold a letter, number or mark
+    outside ASCII (which the phone's tokenizer drops, cutting the word or losing it),
+    over the first ``sample`` texts, and the most frequent such word."""
     words = cut = 0
     seen: dict[str, int] = {}
     for text in texts[:sample]:
         for word in text.split():
             words += 1
-            if not word.isascii() and any(cuts_word(c) for c in word):
+            if not word.isascii() and any(_unread(c) for c in word):
                 cut += 1
                 core = word.strip(".,;:!?()[]{}\"'«»„“”‚‘’¡¿-")
                 seen[core] = seen.get(core, 0) + 1

@@ -135,6 +135,7 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         ),
         "skip_bad_rows must be True or False": lambda: sentigru.ReadOptions(skip_bad_rows="no"),
         "paths are a path or a list of paths": lambda: sentigru.DataSource(3),
+        "list of paths, not {'a.tsv': 1}": lambda: sentigru.DataSource({"a.tsv": 1}),
         "Spec(model=...) takes a ModelSpec": lambda: sentigru.Spec(model={"units": 8}),
         "spec JSON is text": lambda: sentigru.Spec.from_json(None),
         "settings are a dict": lambda: sentigru.Spec().with_settings([("units", 8)]),
@@ -155,6 +156,8 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
     for message, call in cases.items():
         with pytest.raises(SentigruError, match=re.escape(message)):
             call()
+    unordered = sentigru.DataSource({synthetic_files[1], synthetic_files[0]})
+    assert unordered.paths == tuple(sorted(synthetic_files))  # the same order every run
     source = sentigru.DataSource(paths=synthetic_files[1])  # one path, not its characters
     assert clf.evaluate(source)["n"] == 200
     assert clf.evaluate(synthetic_files[1], options={"encoding": "utf-8"})["n"] == 200

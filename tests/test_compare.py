@@ -250,7 +250,43 @@ def test_a_cells_peak_memory_is_its_own_not_the_callers() -> None:
     assert comparison.rss_bytes(int(peak_kib)) < 200 << 20 and float(cpu) >= 0
     failed = subprocess.run([*command[:3], sys.executable, "-c", "raise SystemExit(3)"])
     assert failed.returncode == 3
+    killed = subprocess.run([*command[:3], sys.executable, "-c", KILLS_ITSELF])
+    assert killed.returncode == -9  # out of memory reads as killed, not "exit 247"
     del held
+
+
+KILLS_ITSELF = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+
+
+def test_a_training_stops_when_the_process_that_compares_is_killed(tmp_path: Path) -> None:
+    """The training runs in a process group of its own (so that it can be stopped with
+    its launcher); killed from outside (a notebook restarted, a timeout), the process
+    that compares leaves no training running on."""
+    import subprocess
+    import time
+
+    marker = tmp_path / "alive"
+    sleeper = (
+        f"import time, pathlib; p = pathlib.Path({str(marker)!r})\n"
+        "for _ in range(600): p.write_text(str(time.time())); time.sleep(0.05)"
+    )
+    caller = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {comparison.LAUNCHER!r}, sys.executable, "
+        f"'-c', {sleeper!r}], stdin=subprocess.PIPE, start_new_session=True)\n"
+        "time.sleep(60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", caller])
+    deadline = time.time() + 30
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert marker.exists()
+    process.kill()
+    process.wait()
+    time.sleep(1.0)
+    last = marker.read_text()
+    time.sleep(0.5)
+    assert marker.read_text() == last  # the training stopped with its caller
 
 
 def test_compare_hands_streaming_and_strategy_options_to_train() -> None:

@@ -287,3 +287,18 @@ def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None
     path = tmp_path / "texts.txt"
     path.write_bytes("\ufefffirst text\nsecond\n".encode())
     assert read_texts(path) == ["first text", "second"]
+
+
+def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
+    """0/1 onto the model's labels in order, a label in other case onto its own; never
+    a guess that would swap meanings (happy, sad), which gets a template."""
+    from sentigru.data.examples import label_indices
+
+    cases = {
+        ("0", "1"): "'0=negative,1=positive'",
+        ("negative", "Neutral", "positive"): "'Neutral=neutral'",
+        ("happy", "sad"): "'OLD=NEW,OLD=NEW'",
+    }
+    for labels, hint in cases.items():
+        with pytest.raises(SentigruError, match=f"--label-map, e.g. {hint}"):
+            label_indices(labels, ["negative", "neutral", "positive"][:: 2 if "0" in labels else 1])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 
 from sentigru.errors import SentigruError
@@ -24,10 +22,7 @@ def test_reads_text_and_class_names_from_mock_data(tmp_path) -> None:
 def test_glue_sst2_text_feature_is_found(tmp_path) -> None:
     from sentigru.data.tfds_source import load_tfds
 
-    with (
-        tfds.testing.mock_data(num_examples=5),
-        mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=True),
-    ):
+    with tfds.testing.mock_data(num_examples=5):
         examples = load_tfds("glue/sst2", "validation", tmp_path)
     assert set(examples.labels) <= {"negative", "positive"}
 

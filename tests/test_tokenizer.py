@@ -171,3 +171,28 @@ def test_contraction_heads_read_a_curly_apostrophe_as_the_contraction() -> None:
     }
     text = "The food wasn't good, don't go; WON'T, won"
     assert Tokenizer(without, 16).ids(text) == tokenizer.ids(text)
+
+
+def test_a_word_cut_at_a_letter_the_tokenizer_drops_is_not_a_known_word() -> None:
+    """The phone reads *café* as *caf*: the ids stay the phone's, but the counts that say
+    how much of a text the model read take such fragments as unknown. An English word
+    inside text written without spaces (Japanese, Thai), or beside an emoji, is whole."""
+    from sentigru.tokenizer import Tokenizer, Vocabulary, cuts_word
+
+    vocab = Vocabulary.build(["great caf f r film je ce"] * 3, 100, 1)
+    tokenizer = Tokenizer(vocab, 16)
+    cases = {
+        "great café": 1,  # caf
+        "great cafe\u0301": 0,  # cafe: unknown anyway
+        "great caf\u0301e": 1,  # caf, cut by an accent typed as a mark
+        "für great": 2,  # f and r
+        "この映画はgreatでした": 0,
+        "หนังนี้greatมาก": 0,  # Thai, and a Thai vowel sign before great
+        "❤️great great😀": 0,  # the emoji's variation selector is a mark, not an accent
+        "Ωgreat жgreat": 2,
+        "great²": 0,
+    }
+    assert {text: tokenizer.cut_known(text) for text in cases} == cases
+    assert tokenizer.ids("great café") == tokenizer.ids("great caf")  # the phone's ids
+    assert [cuts_word(c) for c in "éΩж\u0301"] == [True] * 4
+    assert not any(cuts_word(c) for c in "a1'が\ufe0f\u0e49\u20e3²ª")

@@ -368,15 +368,18 @@ def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, ser
         "great cafe\u0301 great\u00b2 great𝐀 𝐀great Ωgreat great😀",  # NFD, ², astral
         "great\u0ecegreat great\U00031350 great\u1acf",  # letters of Unicode 15 and 16
         "この映画はgreatでした、١٢great",  # an English word in text written without spaces
+        "❤️great หนังนี้greatมาก",  # an emoji's variation selector, a Thai vowel sign
     ]
     predictor = open_predictor(MODEL)
     expected = [list(predictor.read(text)) for text in texts]  # known, unknown, cut
     _open(phone, f"{served}/good/")
     got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.read))", texts)
     assert [[r["known"], r["unknown"], int(r["truncated"])] for r in got] == expected
-    assert expected[-5] == [2, 2, 0] and any(k == 0 for k, _, _ in expected)
-    # je, great; all but cafe and Ωgreat (², 𝐀 and emoji cut no word); great twice
-    assert expected[-4:] == [[2, 10, 0], [5, 2, 0], [4, 0, 0], [2, 0, 0]]
+    assert expected[-6] == [2, 2, 0] and any(k == 0 for k, _, _ in expected)
+    # je, great; all but cafe and Ωgreat (², 𝐀 and emoji cut no word); great twice. The
+    # line of Unicode 15 and 16 letters differs between Python versions (U+0ECE is a
+    # mark from 15 on): the page follows the Python that wrote it, checked above.
+    assert expected[-5:-3] == [[2, 10, 0], [5, 2, 0]] and expected[-2:] == [[2, 0, 0]] * 2
     assert max(k + u for k, u, _ in expected) == predictor.tokenizer.seq_len - 1  # cut as Python
     assert any(cut for _, _, cut in expected)
 

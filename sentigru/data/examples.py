@@ -83,15 +83,32 @@ def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:
-        own = label_order(labels)
-        pairs = zip(own, model_labels) if len(own) == len(model_labels) else [(unknown[0], "…")]
-        example = ",".join(f"{old}={new}" for old, new in pairs)
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map, "
-            f"e.g. '{example}'"
+            f"e.g. '{_label_map_hint(unknown, sorted(set(model_labels) - set(labels)))}'"
         )
     return [index[label] for label in labels]
+
+
+def _label_map_hint(unknown: list[str], free: list[str]) -> str:
+    """A ``--label-map`` for the data's unknown labels: each onto the model's label that
+    it spells in other case, and integer labels in order onto the model's labels the data
+    lacks (SST-2's ``0``, ``1`` onto ``negative``, ``positive``); else a template."""
+    pairs, rest = [], []
+    for label in unknown:
+        same = [x for x in free if x.lower() == label.lower()]
+        if same:
+            pairs.append((label, same[0]))
+            free.remove(same[0])
+        else:
+            rest.append(label)
+    if rest and len(rest) == len(free) and all(_is_int(x) for x in rest):
+        pairs += zip(label_order(rest), free)
+        rest = []
+    if rest or not pairs or any("," in x or "=" in x for pair in pairs for x in pair):
+        return "OLD=NEW,OLD=NEW"
+    return ",".join(f"{old}={new}" for old, new in pairs)
 
 
 class Fingerprint:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ class DataSource:
     options: ReadOptions = field(default_factory=ReadOptions)
 
     def __post_init__(self) -> None:
-        if isinstance(self.paths, (str, Path)):  # one path, not its characters
+        if isinstance(self.paths, (str, os.PathLike)):  # one path, not its characters
             object.__setattr__(self, "paths", (Path(self.paths),))
         else:  # a list, a glob's generator: a tuple of paths, as annotated
             paths = _paths_in(self.paths)
@@ -55,7 +56,7 @@ class DataSource:
             return data
         if data is None:
             paths: tuple[Path, ...] = ()
-        elif isinstance(data, (str, Path)):
+        elif isinstance(data, (str, os.PathLike)):
             paths = (Path(data),)
         else:
             items = _paths_in(data)
@@ -64,7 +65,7 @@ class DataSource:
                     f"data is a path, a list of paths or a DataSource, not "
                     f"{type(data).__name__} {data!r:.60}"
                 )
-            paths = tuple(sorted(items) if isinstance(data, (set, frozenset)) else items)
+            paths = tuple(items)
         return cls(paths, **kw)
 
     @property
@@ -113,11 +114,13 @@ def load_sources(
 
 
 def _paths_in(data: object) -> list[Path] | None:
-    """The paths of any iterable of paths (a list, a glob's generator, a set), or None
-    for what is not one (a number, bytes, an iterable of anything else)."""
-    if isinstance(data, (bytes, bytearray)) or not isinstance(data, Iterable):
+    """The paths of any iterable of paths (a list, a glob's generator; a set sorted, so
+    that its rows come in the same order in every run), or None for what is not one (a
+    number, bytes, a dict, an iterable of anything else)."""
+    if isinstance(data, (bytes, bytearray, Mapping)) or not isinstance(data, Iterable):
         return None
     items = list(data)
-    if not all(isinstance(p, (str, Path)) for p in items):
+    if not all(isinstance(p, (str, os.PathLike)) for p in items):
         return None
-    return [Path(p) for p in items]
+    paths = [Path(p) for p in items]
+    return sorted(paths) if isinstance(data, (set, frozenset)) else paths

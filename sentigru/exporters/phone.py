@@ -19,6 +19,7 @@ from sentigru import __version__, outputs
 from sentigru.atomic import write_atomic  # noqa: F401  (re-exported for callers)
 from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
+from sentigru.tf_quiet import logging_kept
 from sentigru.tokenizer import DELIM_REGEX
 
 MADE_BY = "made by sentigru"
@@ -181,6 +182,7 @@ def check_writable(out: Path) -> None:
     outputs.check_writable(out)
 
 
+@logging_kept()
 def build_tflite(
     folder: Any, *, quantize: str, runtime: str, batch: int = 1, seq_len: int | None = None
 ) -> bytes:
@@ -229,6 +231,7 @@ def build_tflite(
     return model
 
 
+@logging_kept()
 def compare(folder: Any, model: bytes, texts: list[str], labels: list[str] | None) -> dict:
     """Keras against TFLite on ``texts``: label agreement, max score difference, and
     both accuracies when true ``labels`` are given."""
@@ -267,18 +270,14 @@ def export_tflite(
     (:class:`~sentigru.data.Examples`) also measures both accuracies; without it the
     agreement is measured on :func:`sample_texts`."""
     from sentigru.exporters.tflite import operator_counts
-    from sentigru.tf_quiet import root_logging_kept
 
     spec = folder.spec
     quantize = quantize or spec.export.quantize
     runtime = runtime or spec.export.runtime
     seq_len = seq_len or spec.tokenizer.seq_len
-    with root_logging_kept():
-        content = build_tflite(
-            folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len
-        )
-        texts = labelled.texts if labelled else sample_texts(folder.vocab)
-        check = compare(folder, content, texts, labelled.labels if labelled else None)
+    content = build_tflite(folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len)
+    texts = labelled.texts if labelled else sample_texts(folder.vocab)
+    check = compare(folder, content, texts, labelled.labels if labelled else None)
     report = ExportReport(
         path=Path(),
         runtime=runtime,
