@@ -69,7 +69,7 @@ def replace_path(staged: Path, target: Path, force: bool) -> None:
     from sentigru.errors import SentigruError
 
     if target.exists() and not force:
-        raise SentigruError(f"{target} exists; use --force to replace it")
+        raise SentigruError(f"{target} exists; use --force (force=True) to replace it")
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -195,8 +195,8 @@ def refuse_leftover(out: Path, resume: bool) -> None:
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}{saved}")
     if folder.exists() and not resume:
         raise SentigruError(
-            f"an interrupted run left a checkpoint in {folder}: add --resume to continue "
-            f"it, or delete that folder to start over"
+            f"an interrupted run left a checkpoint in {folder}: add --resume (resume=True) "
+            "to continue it, or delete that folder to start over"
         )
 
 
@@ -257,7 +257,7 @@ def save(
     ``files`` (such as the phone file) among the files the manifest vouches for."""
     out = Path(out)
     if out.exists() and not force:
-        raise SentigruError(f"{out} exists; use --force to replace it")
+        raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
     staged = staging_folder(out)
     try:
         save_keras(trained.model, staged / MODEL_FILE)
@@ -423,7 +423,7 @@ def training_run(
     before its first epoch."""
     out = Path(out)
     if chief and out.exists() and not force:
-        raise SentigruError(f"{out} exists; use --force to replace it")
+        raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
     with output_lock(out) if chief else contextlib.nullcontext():
         checkpoint = checkpoint_folder(
             out, resume=resume, fingerprint=fingerprint, spec=spec, chief=chief
@@ -437,7 +437,7 @@ def training_run(
                 ) from None
             raise SentigruError(
                 f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
-                "run the same command with --resume to continue"
+                "run the same command with --resume (resume=True) to continue"
             ) from None
         except BaseException:
             if chief:  # a run that failed before its first epoch leaves nothing

@@ -73,7 +73,7 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
         raise SentigruError(f"{out} is a file; --out takes a folder")
     taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if (out / name).exists()]
     if taken and not force:
-        raise SentigruError(f"{taken[0]} exists; use --force to replace it")
+        raise SentigruError(f"{taken[0]} exists; use --force (force=True) to replace it")
     written = written_names()
     for cell in cells:
         outputs.check_replaceable(

@@ -69,7 +69,7 @@ def check_replaceable(
     if not out.exists() and not out.is_symlink():
         return
     if not force:
-        raise SentigruError(f"{out} exists; use --force to replace it")
+        raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
     if not ours(out):
         raise SentigruError(
             f"{out} exists and is not {what}; remove it yourself or choose another {option}"
