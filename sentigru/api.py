@@ -621,6 +621,7 @@ def export(
     check_data: Any = None,
     mediapipe_dir: str | Path | None = None,
     force: bool = False,
+    title: str | None = None,
 ) -> Any:
     """Write ``model`` for another runtime and return what was written.
 
@@ -629,7 +630,8 @@ def export(
       ``check_data`` (labelled: both accuracies too) or on sample texts; returns the
       :class:`~sentigru.exporters.phone.ExportReport`.
     * ``web``: a static site that runs the phone file in a browser with MediaPipe
-      Tasks (``model`` may be a ``.tflite``); returns the site folder.
+      Tasks (``model`` may be a ``.tflite``), headed by ``title`` (default: the name in
+      the file's metadata); returns the site folder.
     * ``saved_model``: a TensorFlow SavedModel taking raw strings, for TF Serving.
 
     Settings left as None come from the model's spec."""
@@ -655,9 +657,10 @@ def export(
         batch=batch,
         check_data=check_data,
         mediapipe_dir=mediapipe_dir,
+        title=title,
     )
     if format == "web":
-        return _export_web(model, out, mediapipe_dir, force)
+        return _export_web(model, out, mediapipe_dir, force, title)
     _check_folder(model)
     from sentigru.tf_quiet import require_tensorflow
 
@@ -702,6 +705,7 @@ def _check_format_options(
     batch: int,
     check_data: Any,
     mediapipe_dir: Any,
+    title: str | None = None,
 ) -> None:
     """Refuse what a format would ignore: the web page runs the phone file as it is, and
     the SavedModel runs the Keras model unquantized."""
@@ -712,10 +716,10 @@ def _check_format_options(
         "batch": batch != 1,
         "data/--dataset": check_data is not None,
         "mediapipe_dir": mediapipe_dir is not None and format != "web",
+        "title": title is not None and format != "web",
     }
-    names = [
-        name for name, on in given.items() if on and (format != "tflite" or name == "mediapipe_dir")
-    ]
+    web_only = ("mediapipe_dir", "title")
+    names = [name for name, on in given.items() if on and (format != "tflite" or name in web_only)]
     if not names:
         return
     options = ", ".join("--" + name.replace("_", "-") for name in names)
@@ -824,7 +828,9 @@ def _export_saved_model(model: Path, out: Path) -> Path:
     return out
 
 
-def _export_web(model: Path, out: str | Path | None, mediapipe_dir: Any, force: bool) -> Path:
+def _export_web(
+    model: Path, out: str | Path | None, mediapipe_dir: Any, force: bool, title: str | None
+) -> Path:
     from sentigru import bundle, outputs
     from sentigru.exporters.web import write_site
 
@@ -841,5 +847,9 @@ def _export_web(model: Path, out: str | Path | None, mediapipe_dir: Any, force: 
                 f"{model} has no phone file: run 'sentigru export --model {model}' first"
             )
     return write_site(
-        phone, Path(out), mediapipe_dir=Path(mediapipe_dir) if mediapipe_dir else None, force=force
+        phone,
+        Path(out),
+        mediapipe_dir=Path(mediapipe_dir) if mediapipe_dir else None,
+        force=force,
+        title=title,
     )

@@ -664,6 +664,7 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
     help="Web: the unpacked @mediapipe/tasks-text npm package, copied into the site so "
     "that the page loads nothing from another origin [a pinned CDN].",
 )
+@click.option("--title", help="Web: the page's heading [the model's metadata name].")
 @click.option(
     "--force",
     is_flag=True,
@@ -689,6 +690,7 @@ def export(**params: Any) -> None:
         check_data=None if source.empty else source,
         mediapipe_dir=params["mediapipe_dir"],
         force=params["force"],
+        title=params["title"],
     )
     if params["fmt"] == "tflite":
         click.echo(written.as_text())

@@ -143,6 +143,22 @@ def test_an_npm_prefix_folder_is_accepted_too(tmp_path: Path) -> None:
     assert web.find_mediapipe_package(tmp_path / "prefix") == package
 
 
+def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path: Path) -> None:
+    """Every model's metadata names it "sentigru sentiment classifier"; an app's page
+    wants its own heading, without a model file of its own."""
+    import json
+    import re
+
+    site = web.write_site(MODEL, tmp_path / "site", title="  Avis clients <beta>  ")
+    page = (site / "index.html").read_text("utf-8")
+    assert "Avis clients &lt;beta&gt;" in page and "<beta>" not in page  # escaped
+    config = json.loads(re.search(r'id="sentigru-config"[^>]*>(.*?)</script>', page, re.S)[1])
+    assert config["model"]["name"] == "Avis clients <beta>"
+    assert (site / "model.tflite").read_bytes() == MODEL.read_bytes()
+    with pytest.raises(SentigruError, match="title is a line of text"):
+        web.write_site(MODEL, tmp_path / "other", title="  ")
+
+
 def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:
     out = web.write_site(MODEL, tmp_path / "site")
     (out / "old-file").write_text("x")

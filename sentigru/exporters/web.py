@@ -223,9 +223,15 @@ def _is_replaceable(out: Path) -> bool:
 
 
 def write_site(
-    model_file: Path, out: Path, *, mediapipe_dir: Path | None = None, force: bool = False
+    model_file: Path,
+    out: Path,
+    *,
+    mediapipe_dir: Path | None = None,
+    force: bool = False,
+    title: str | None = None,
 ) -> Path:
-    """Write a static site that classifies text with ``model_file`` in the browser.
+    """Write a static site that classifies text with ``model_file`` in the browser,
+    headed by ``title`` (default: the name in the model's metadata).
 
     ``out`` gets ``index.html``, ``app.js``, ``style.css`` and ``model.tflite``; with
     ``mediapipe_dir`` (the unpacked npm package ``@mediapipe/tasks-text``) also
@@ -241,10 +247,14 @@ def write_site(
             ``mediapipe_dir``, or an ``out`` that may not be replaced.
     """
     out = Path(out)
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise SentigruError(f"the page's title is a line of text, not {title!r:.60}")
     outputs.check_replaceable(out, force, _is_replaceable, "a site sentigru wrote")
     if out.is_dir():
         outputs.check_no_foreign(out, SITE_NAMES)
     content, meta = _read_model(model_file)
+    if title is not None:  # the page's name; the model file keeps its own
+        meta = {**meta, "name": title.strip()}
     package = find_mediapipe_package(mediapipe_dir) if mediapipe_dir is not None else None
     if package is not None:
         mediapipe = {
