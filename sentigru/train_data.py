@@ -480,6 +480,11 @@ def _prepare_stream(
 
     def encoded(rows: Iterator[tuple[str, str]]) -> Iterator[tuple[list[int], int]]:
         for text, label in rows:
+            if label not in index:  # read when the files were scanned: one has changed
+                raise SentigruError(
+                    f"a row labelled {label!r}, a label the files did not hold when training "
+                    "began: a file changed during training (restore it and --resume)"
+                )
             yield tokenizer.ids(text), index[label]
 
     def pipelines(part: str, epoch: Any, batch_size: int, shard: tuple[int, int]) -> Any:

@@ -275,3 +275,23 @@ def test_a_file_that_fails_mid_training_is_one_line_not_a_graph_traceback() -> N
     with pytest.raises(SentigruError) as raised, _pipeline_errors(tf):
         model.fit(data, epochs=1, verbose=0)
     assert str(raised.value) == "live/b.tsv: no such file or folder"
+
+
+def test_a_label_that_appears_in_a_file_mid_training_is_one_line(tmp_path: Path) -> None:
+    """Shards on shared storage get rewritten: a row whose label the scan never saw
+    raised a KeyError inside the pipeline, which reached the user as 77 lines."""
+    import tensorflow as tf
+
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare
+    from sentigru.training import _pipeline_errors
+
+    path = write_tsv(tmp_path / "part.tsv", synthetic_reviews(40, seed=2))
+    spec = Spec().replace(training={"stream": True, "val_split": 0.0})
+    prepared = prepare(StreamSource([path], seed=3), spec)
+    write_tsv(path, [("neutral", "a row written after the scan"), *synthetic_reviews(40, seed=2)])
+    data = prepared.pipelines("train", tf.Variable(0, dtype=tf.int64), 8, (0, 1))
+    unseen = "'neutral', a label the files did not hold"
+    with pytest.raises(SentigruError, match=unseen), _pipeline_errors(tf):
+        for _ in data:
+            pass
