@@ -78,8 +78,15 @@ def _bad_usage(exc: click.UsageError, ctx: click.Context) -> NoReturn:
     where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
     if exc.ctx is None and ctx.invoked_subcommand:  # an option's value, parsed before its ctx
         where += f" {ctx.invoked_subcommand}"
-    click.echo(f"sentigru: usage: {exc.format_message()} (see {where} --help)", err=True)
+    message = exc.format_message()
+    if message.startswith("Got unexpected extra argument") and where.endswith(_READERS):
+        message += ": the shell expanded a glob? Quote it (--data 'parts/*.tsv') or repeat --data"
+    click.echo(f"sentigru: usage: {message} (see {where} --help)", err=True)
     sys.exit(2)
+
+
+_READERS = ("train", "evaluate", "compare")
+"""The commands that read --data, where an extra argument is most often a glob's file."""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -218,7 +218,9 @@ class TrainingSpec:
     )
     patience: int = setting(2, "Epochs without a better validation loss before stopping")
     val_split: float = setting(
-        0.1, "Share held out for validation (seeded, stratified) when no --val-data is given"
+        0.1,
+        "Share held out for validation when no --val-data is given (seeded, stratified; "
+        "streamed: each text by its hash, so about this share)",
     )
     label_smoothing: float = setting(0.1, "Label smoothing of the loss")
     word_init: str = setting(

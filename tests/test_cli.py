@@ -172,6 +172,10 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, args, prog_name="sentigru")
         assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
         assert result.stderr.startswith("sentigru: usage: ") and f"{where})" in result.stderr
+    expanded = CliRunner().invoke(  # an unquoted glob, expanded by the shell
+        main, ["train", "--data", "a.tsv", "b.tsv", "--out", "m"], prog_name="sentigru"
+    )
+    assert expanded.exit_code == 2 and "Quote it (--data 'parts/*.tsv')" in expanded.stderr
 
 
 @pytest.mark.e2e
