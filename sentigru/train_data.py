@@ -262,16 +262,26 @@ def readable_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> float
     return kept / total if total else 1.0
 
 
+def _started(start: Start | None) -> bool | Pieces:
+    """What :func:`check_readable` knows of a start: its pieces, or whether there is one."""
+    if start is not None and isinstance(start.vocab, Pieces):
+        return start.vocab
+    return start is not None
+
+
 def check_readable(
     texts: Sequence[str],
     spec: Spec | None = None,
-    started: bool = False,
+    started: bool | Pieces = False,
     log: Callable[[str], None] = _silent,
 ) -> None:
     """Refuse text the regex tokenizer cannot read, and say so where it reads only part
-    of its words (German, French); SentencePiece reads any text. ``started``: the
-    tokenizer is a starting model's (``--init``), which the run keeps."""
+    of its words (German, French). SentencePiece spells any text, but a starting
+    model's pieces (``started``: ``--init``'s, which the run keeps; True for a regex
+    start) may know none of it: a Korean model's, Japanese text."""
     if spec is not None and spec.tokenizer.tokenizer == "sentencepiece":
+        if isinstance(started, Pieces):
+            _check_pieces_read(texts, started)
         return
     fix = "train without --init, with" if started else "train with"
     share = readable_share(texts)
@@ -290,6 +300,29 @@ def check_readable(
             f"cannot read, so it learns their ASCII fragments ({example} gives {pieces}), "
             f"as the phone reads them; {fix} --tokenizer sentencepiece to read them whole"
         )
+
+
+def _check_pieces_read(texts: Sequence[str], pieces: Pieces, sample: int = 1_000) -> None:
+    """Refuse text of which a starting model's pieces know under half the letters and
+    digits (the rest it spells in bytes, as it does emoji): its weights know nothing of
+    that language."""
+    tokenizer = SentencePieceTokenizer(pieces, PIECES_CHECK_LENGTH)
+    total = unknown = 0
+    for text in texts[:sample]:
+        head = text[:PIECES_CHECK_LENGTH]  # a piece holds a character or more
+        total += sum(1 for c in head if c.isalnum())
+        unknown += tokenizer.unknown(head)
+    share = 1.0 - unknown / total if total else 1.0
+    if share < READABLE_SHARE:
+        raise SentigruError(
+            f"the starting model's SentencePiece pieces know only {share:.0%} of the "
+            "training text's letters and digits (it learnt another language): train "
+            "without --init, with --tokenizer sentencepiece, to learn this text's pieces"
+        )
+
+
+PIECES_CHECK_LENGTH = 512
+"""Characters of each text the check of a starting model's pieces reads."""
 
 
 CUT_WORD_SHARE = 0.02
@@ -344,7 +377,7 @@ def _prepare_examples(
     start: Start | None = None,
 ) -> Prepared:
     examples.check_trainable("training data")
-    check_readable(examples.texts, spec, started=start is not None, log=log)
+    check_readable(examples.texts, spec, started=_started(start), log=log)
     data_fingerprint = examples.fingerprint()  # hashes every row: once
     split_seed = split_seed_of(spec, start, data_fingerprint)
     train_set, val_set = split_validation(examples, val, spec, split_seed)
@@ -454,7 +487,7 @@ def _prepare_stream(
         )
 
     sample = list(islice((text for text, _ in source.rows("all")), READABLE_SAMPLE))
-    check_readable(sample, spec, started=start is not None, log=log)  # its file is closed
+    check_readable(sample, spec, started=_started(start), log=log)  # its file is closed
     scan = scanned()
     kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:

@@ -42,6 +42,18 @@ def test_regex_training_on_accented_words_says_it_reads_their_fragments() -> Non
     assert heard == []
 
 
+def test_a_start_whose_pieces_know_none_of_the_text_is_refused() -> None:
+    """SentencePiece spells any text, so a Korean model started on Japanese trained
+    without a word and read 86 % of the dev text as unknown characters."""
+    english = ["the film was wonderful and the acting superb", "a dull and boring plot"] * 60
+    pieces = Pieces.train(english, MIN_PIECES)
+    spec = Spec().replace(tokenizer={"tokenizer": "sentencepiece"})
+    with pytest.raises(SentigruError, match="pieces know only 0% .* train without --init"):
+        check_readable(JAPANESE, spec, started=pieces)
+    check_readable(english[:10] + ["a wonderful plot 😀"], spec, started=pieces)
+    check_readable(JAPANESE, spec)  # pieces learnt from this text read it
+
+
 def test_a_streamed_run_refuses_unreadable_text_before_its_pass(tmp_path) -> None:
     from conftest import write_tsv
 
