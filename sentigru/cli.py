@@ -654,7 +654,8 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
     default="tflite",
     show_default=True,
     help="tflite: the phone file; web: a static page running it with MediaPipe Tasks for "
-    "Web; saved_model: a TF SavedModel taking raw strings, for TF Serving.",
+    "Web; saved_model: a TF SavedModel taking raw strings, for TF Serving (regex "
+    "tokenizer models).",
 )
 @_spec_options(sections=("export",))
 @click.option("--seq-len", type=click.IntRange(min=2), help="Ids per text on the phone [spec].")
