@@ -229,10 +229,8 @@ def train(
     from sentigru.train_data import Start, combined, prepare_source
 
     require_tensorflow("training")
-    _check_train_arguments(out, preset, spec, val_data, unlabelled)
+    _check_train_arguments(out, preset, spec, val_data, unlabelled, log)
     log = _stderr if log is None else log
-    if not callable(log):
-        raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
     out = Path(out)
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
@@ -306,9 +304,11 @@ def train(
 
 
 def _check_train_arguments(
-    out: Any, preset: Any, spec: Any, val_data: Any, unlabelled: Any
+    out: Any, preset: Any, spec: Any, val_data: Any, unlabelled: Any, log: Any
 ) -> None:
     """What a Python caller may hand ``train`` by mistake, named before any work."""
+    if log is not None and not callable(log):
+        raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
     if not isinstance(out, (str, os.PathLike)) or not str(out):
         raise SentigruError(f"out is the model folder to write, a path; got {out!r:.60}")
     if preset is not None and not isinstance(preset, (str, os.PathLike)):

@@ -433,7 +433,7 @@ def compare(
     figures (also returned) and, with matplotlib, ``OUT/comparison.png``. ``log``
     (default: stderr) hears each child's progress.
     """
-    from sentigru.api import build_spec
+    from sentigru.api import _stderr, build_spec
     from sentigru.data.sources import DataSource
 
     if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
@@ -525,7 +525,3 @@ def setting_args(settings: dict[str, Any]) -> list[str]:
         else:
             args += [f"--{option}", str(value)]
     return args
-
-
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

@@ -262,28 +262,21 @@ def readable_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> float
     return kept / total if total else 1.0
 
 
-def _started(start: Start | None) -> bool | Pieces:
-    """What :func:`check_readable` knows of a start: its pieces, or whether there is one."""
-    if start is not None and isinstance(start.vocab, Pieces):
-        return start.vocab
-    return start is not None
-
-
 def check_readable(
     texts: Sequence[str],
     spec: Spec | None = None,
-    started: bool | Pieces = False,
+    start_vocab: Vocabulary | Pieces | None = None,
     log: Callable[[str], None] = _silent,
 ) -> None:
     """Refuse text the regex tokenizer cannot read, and say so where it reads only part
     of its words (German, French). SentencePiece spells any text, but a starting
-    model's pieces (``started``: ``--init``'s, which the run keeps; True for a regex
-    start) may know none of it: a Korean model's, Japanese text."""
+    model's pieces (``start_vocab``: ``--init``'s, which the run keeps) may know none
+    of it: a Korean model's, Japanese text."""
     if spec is not None and spec.tokenizer.tokenizer == "sentencepiece":
-        if isinstance(started, Pieces):
-            _check_pieces_read(texts, started)
+        if isinstance(start_vocab, Pieces):
+            _check_pieces_read(texts, start_vocab)
         return
-    fix = "train without --init, with" if started else "train with"
+    fix = "train without --init, with" if start_vocab is not None else "train with"
     share = readable_share(texts)
     if share < READABLE_SHARE:
         raise SentigruError(
@@ -377,7 +370,7 @@ def _prepare_examples(
     start: Start | None = None,
 ) -> Prepared:
     examples.check_trainable("training data")
-    check_readable(examples.texts, spec, started=_started(start), log=log)
+    check_readable(examples.texts, spec, start.vocab if start else None, log)
     data_fingerprint = examples.fingerprint()  # hashes every row: once
     split_seed = split_seed_of(spec, start, data_fingerprint)
     train_set, val_set = split_validation(examples, val, spec, split_seed)
@@ -487,7 +480,7 @@ def _prepare_stream(
         )
 
     sample = list(islice((text for text, _ in source.rows("all")), READABLE_SAMPLE))
-    check_readable(sample, spec, started=_started(start), log=log)  # its file is closed
+    check_readable(sample, spec, start.vocab if start else None, log)  # its file is closed
     scan = scanned()
     kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:

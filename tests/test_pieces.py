@@ -49,8 +49,8 @@ def test_a_start_whose_pieces_know_none_of_the_text_is_refused() -> None:
     pieces = Pieces.train(english, MIN_PIECES)
     spec = Spec().replace(tokenizer={"tokenizer": "sentencepiece"})
     with pytest.raises(SentigruError, match="pieces know only 0% .* train without --init"):
-        check_readable(JAPANESE, spec, started=pieces)
-    check_readable([*english[:10], "a wonderful plot 😀"], spec, started=pieces)
+        check_readable(JAPANESE, spec, start_vocab=pieces)
+    check_readable([*english[:10], "a wonderful plot 😀"], spec, start_vocab=pieces)
     check_readable(JAPANESE, spec)  # pieces learnt from this text read it
 
 
