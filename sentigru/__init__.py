@@ -8,7 +8,15 @@ TensorFlow, so predicting with a ``.tflite`` starts fast.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what the names below are, for type checkers; imported on first use
+    from sentigru.api import Classifier, export, load, train
+    from sentigru.comparison import compare
+    from sentigru.data.files import ReadOptions
+    from sentigru.data.sources import DataSource
+    from sentigru.errors import SentigruError
+    from sentigru.spec import Spec
 
 __version__ = "0.2.0"
 __all__ = [

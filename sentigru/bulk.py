@@ -28,6 +28,7 @@ No TensorFlow here: this is the predict path.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.limits import available_cores
 from sentigru.pieces import SentencePieceTokenizer, phone_inputs
@@ -284,10 +286,26 @@ class BucketRunner:
         self._plan: Plan | None = None
         self._engine: Engine | None = None  # made by the probe, shared by the threads
         self._pool: Executor | None = None
+        self._setup = threading.RLock()  # one plan and one pool, whichever thread asks
+        self._pid = os.getpid()
+
+    def _after_fork(self) -> None:
+        """In a forked child, forget the parent's workers and interpreters: its pool has
+        no threads there (work given to it would wait forever) and a lock may be held by a
+        thread that does not exist; they are made again on first use."""
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._setup = threading.RLock()
+            self._plan, self._engine, self._pool = None, None, None
 
     @property
     def plan(self) -> Plan:
         """The shapes texts run at, probed from the file on first use."""
+        self._after_fork()
+        with self._setup:
+            return self._probed()
+
+    def _probed(self) -> Plan:
         if self._plan is None:
             plan, self._engine = discover(
                 self.content, self.shape, len(self.tokenizer.vocab), self._rows
@@ -356,6 +374,8 @@ class BucketRunner:
         read = np.zeros((len(rows), 3), np.int64)
         full = [i for i, row in enumerate(rows) if len(row) == self.tokenizer.seq_len]
         read[full, 2] = [self.tokenizer.is_cut(window[i]) for i in full]
+        nul = [i for i, text in enumerate(window) if "\0" in text and cut_at_nul(text)]
+        read[nul, 2] = 1
         parts = []
         for positions, ids in _batches(rows, self.plan):
             read[positions, 0] = self.tokenizer.count_known(ids[: len(positions)])
@@ -380,6 +400,11 @@ class BucketRunner:
 
     def _runner(self) -> Callable[[np.ndarray], Future[np.ndarray]]:
         """A function that starts one batch and returns its future."""
+        self._after_fork()
+        with self._setup:
+            return self._made_runner()
+
+    def _made_runner(self) -> Callable[[np.ndarray], Future[np.ndarray]]:
         if self.jobs == 1 or self.parallel == "litert":
             return lambda ids: _done(self._any_engine().run(ids))
         if self._pool is None:
@@ -406,10 +431,13 @@ class BucketRunner:
         return self._engine
 
     def close(self) -> None:
-        """Stop the workers (a runner is reusable: they start again when needed)."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        """Stop the workers and free the interpreters (a runner is reusable: they start
+        again when needed)."""
+        self._after_fork()
+        with self._setup:
+            if self._pool is not None:
+                self._pool.shutdown()
+            self._plan, self._engine, self._pool = None, None, None
 
     def __enter__(self) -> BucketRunner:
         return self

@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 import click
 
 from sentigru import __version__
+from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.spec import SECTIONS, fields_of
 
@@ -546,9 +547,11 @@ def predict(
         if result["truncated"]:
             cut += 1
             if cut <= UNREAD_NOTES:
+                nul = cut_at_nul(text)
+                where = "has a NUL character" if nul else "is longer than the model reads"
                 _echo_err(
-                    f"note: {text[:40]!r}… is longer than the model reads; its score reads "
-                    "only its beginning (the phone cuts it at the same place)"
+                    f"note: {text[:40]!r}… {where}; its score reads only what comes before "
+                    "(the phone cuts it at the same place)"
                 )
         if not known:
             unread += 1

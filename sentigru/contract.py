@@ -87,6 +87,19 @@ def phone_text(text: str) -> str:
     return (text if end < 0 else text[:end]).translate(_ASCII_UPPER)
 
 
+NUL_BLANKS = "\0 \t\n\r\v\f"
+"""What may follow a NUL without the text counting as cut there (the web page uses the
+same characters, so that it notes the same texts)."""
+
+
+def cut_at_nul(text: str) -> bool:
+    """Whether ``text`` holds more than :data:`NUL_BLANKS` after a NUL character: phones
+    pass the text on as a C string, so they stop reading there, and both tokenizers do
+    too."""
+    end = text.find("\0")
+    return end >= 0 and bool(text[end + 1 :].strip(NUL_BLANKS))
+
+
 # Characters that would corrupt the line formats: lines end at "\n" (a "\r" before it
 # is dropped), and a vocab line splits on " ".
 _VOCAB_FORBIDDEN = (" ", "\n", "\r")

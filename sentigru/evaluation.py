@@ -89,8 +89,9 @@ def format_report(report: dict[str, Any]) -> str:
     if report.get("truncated"):
         lines += [
             "",
-            f"note: {report['truncated']} texts were longer than the model reads and were "
-            "read up to its length (the phone cuts them there too)",
+            f"note: {report['truncated']} texts were longer than the model reads (or went "
+            "on after a NUL character) and were read up to there (the phone cuts them there "
+            "too)",
         ]
     if report.get("unknown_share", 0.0) >= UNKNOWN_NOTE:
         lines += [

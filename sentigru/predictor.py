@@ -7,12 +7,15 @@ fraction of a second.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.tf_quiet import quiet_stderr
@@ -29,6 +32,9 @@ class Predictor:
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Free what scoring keeps beyond the model itself (nothing, here)."""
 
     def classify(self, texts: Sequence[str], top_k: int = 1) -> list[dict[str, Any]]:
         """One result per text: the top label and score, the ``top_k`` best labels, and
@@ -61,12 +67,13 @@ class Predictor:
     def read(self, text: str) -> tuple[int, int, int]:
         """Words (pieces, with SentencePiece) of ``text`` within the model's length that
         have an id of their own, words (characters) it reads as unknown or only a fragment
-        of (``caf`` of *café*), and 1 where the text is longer than the model reads (0
-        else)."""
+        of (``caf`` of *café*), and 1 where the text is longer than the model reads or
+        goes on after a NUL character, where phones stop reading (0 else)."""
         rows = self.tokenizer.encode([text])  # tokenized once for the counts
         known, unknown = self.tokenizer.count_known(rows)[0], self.tokenizer.count_unknown(rows)[0]
         fragments = self.tokenizer.cut_known(text)  # known ids, but of cut words
         cut = rows[0, -1] != 0 and self.tokenizer.is_cut(text)  # a full row, and more
+        cut = cut or cut_at_nul(text)
         return int(known - fragments), int(unknown + fragments), int(cut)
 
     def classify_stream(
@@ -171,6 +178,8 @@ class LiteRTPredictor(Predictor):
         self.jobs = jobs  # cores for bulk scoring (sentigru.bulk); None: all
         self._content = content
         self._bulk: Any = None
+        self._lock = threading.Lock()  # one interpreter: one call at a time
+        self._pid = os.getpid()
 
     @classmethod
     def load(
@@ -190,12 +199,28 @@ class LiteRTPredictor(Predictor):
 
         if self._bulk is None and count < bulk.MIN_TEXTS:
             return None
-        if self._bulk is None:
-            shape = (self.batch, self.tokenizer.seq_len)
-            self._bulk = bulk.BucketRunner(
-                self._content, self.tokenizer, jobs=self.jobs, shape=shape
-            )
-        return self._bulk
+        with self._locked():
+            if self._bulk is None:
+                shape = (self.batch, self.tokenizer.seq_len)
+                self._bulk = bulk.BucketRunner(
+                    self._content, self.tokenizer, jobs=self.jobs, shape=shape
+                )
+            return self._bulk
+
+    def _locked(self) -> threading.Lock:
+        """The interpreter's lock; in a forked child a new one, since the parent's may
+        be held by a thread the child does not have."""
+        if self._pid != os.getpid():
+            self._pid, self._lock = os.getpid(), threading.Lock()
+        return self._lock
+
+    def close(self) -> None:
+        """Stop the bulk workers and free their interpreters (memory grows with ``jobs``
+        and the lengths texts ran at); they start again when many texts come."""
+        with self._locked():
+            bulk, self._bulk = self._bulk, None
+        if bulk is not None:
+            bulk.close()
 
     def scores_read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         runner = self._runner(len(texts)) if len(texts) > 1 else None
@@ -236,10 +261,11 @@ class LiteRTPredictor(Predictor):
             n = len(ids)
             if n < self.batch:
                 ids = np.concatenate([ids, np.zeros((self.batch - n, ids.shape[1]), np.int32)])
-            for index, array in zip(self._inputs, phone_inputs(ids, len(self._inputs))):
-                self.interpreter.set_tensor(index, array)
-            self.interpreter.invoke()
-            out[start : start + n] = self.interpreter.get_tensor(self._output)[:n]
+            with self._locked():  # threads sharing a classifier would swap each other's inputs
+                for index, array in zip(self._inputs, phone_inputs(ids, len(self._inputs))):
+                    self.interpreter.set_tensor(index, array)
+                self.interpreter.invoke()
+                out[start : start + n] = self.interpreter.get_tensor(self._output)[:n]
         return out
 
 

@@ -67,7 +67,7 @@ ONEDNN = "0"
 on some x86 CPUs with AVX-512 (TensorFlow 2.21) they gave the Keras model scores that
 differ from the phone graph's by up to 0.35 on padded rows, and crashed Keras
 ``predict`` once; with them off the two agree (``tests/test_graph.py``)."""
-TRAIN_EXTRA = "pip install 'sentigru[train]'"
+TRAIN_EXTRA = "install sentigru with its train extra (pip install '.[train]' in its folder)"
 """What a predict-only install lacks for training and export, as the user types it."""
 
 

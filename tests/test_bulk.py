@@ -138,8 +138,9 @@ def test_results_in_bulk_are_the_results_one_at_a_time(phone: LiteRTPredictor) -
     ]
     assert [r["known_tokens"] for r in alone[-4:]] == [0, 0, 0, 1]
     assert [r["unknown_tokens"] for r in alone[-4:]] == [0, 2, 0, 0]
-    # Only the text with a word past the model's length is cut (the phone cuts it too).
-    assert [i for i, r in enumerate(alone) if r["truncated"]] == [len(texts) - 5]
+    # Only the text with a word past the model's length is cut, and the one that goes on
+    # after a NUL (the phone cuts them too).
+    assert [i for i, r in enumerate(alone) if r["truncated"]] == [len(texts) - 5, len(texts) - 2]
     for got in (
         predictor.classify(texts, top_k=2),
         [r for _, r in predictor.classify_stream(iter(texts), top_k=2)],

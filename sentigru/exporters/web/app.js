@@ -171,7 +171,9 @@ function countWords(ids, seqLen, text) {
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
     if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after)) known++;
   }
-  return { known, unknown: read - known, truncated: false };
+  // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
+  const nul = end >= 0 && /[^\0 \t\n\r\v\f]/.test(body.slice(end + 1));
+  return { known, unknown: read - known, truncated: nul, nul };
 }
 
 async function loadClassifier() {
@@ -295,7 +297,11 @@ function showEmpty() {
 function readingNote(counts) {
   if (!counts) return "";
   const { known, unknown, truncated } = counts;
-  const cut = truncated ? " The text is longer than the model reads: it reads its beginning." : "";
+  const cut = !truncated
+    ? ""
+    : counts.nul
+      ? " The text has a NUL character: the model reads what comes before it."
+      : " The text is longer than the model reads: it reads its beginning.";
   if (known === 0) return " The model knows no word of this text: its score means nothing.";
   if (unknown >= known) {
     return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.${cut}`;

@@ -1,0 +1,139 @@
+"""A classifier as services use it: shared by threads, inherited by forked workers,
+pickled into process pools, closed when done. Each gives the answers one caller alone
+gets."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from texts import varied_texts
+
+import sentigru
+from sentigru import bulk
+
+TEXTS = varied_texts(120, seed=11)
+
+
+@pytest.fixture(scope="module")
+def clf() -> sentigru.Classifier:
+    return sentigru.load(jobs=2)
+
+
+def _alone(texts: list[str]) -> np.ndarray:
+    return sentigru.load(jobs=1).scores(texts)
+
+
+def test_threads_sharing_a_classifier_get_their_own_answers(clf) -> None:
+    """A few texts run on the file's one interpreter; threads calling it at once used to
+    get each other's scores (or LiteRT's "reference to internal data" error)."""
+    want = _alone(TEXTS)
+    calls = [TEXTS[i : i + 1 + i % 3] for i in range(0, 90)]  # 1 to 3 texts a call
+
+    def call(i: int) -> tuple[int, np.ndarray]:
+        return i, clf.scores(calls[i])
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(call, [i for _ in range(4) for i in range(len(calls))]))
+    for i, scores in results:
+        np.testing.assert_array_equal(scores, want[i : i + len(calls[i])])
+
+
+def _fork_context():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("this platform has no fork")
+    return multiprocessing.get_context("fork")
+
+
+def _child_predicts(conn) -> None:
+    conn.send(_SHARED.scores(TEXTS))
+    conn.close()
+
+
+_SHARED: sentigru.Classifier | None = None
+
+
+def test_a_process_forked_after_bulk_prediction_predicts(clf) -> None:
+    """A forked child inherits the bulk pool without its threads: work given to it waited
+    forever (gunicorn --preload, celery prefork after a warm-up call)."""
+    global _SHARED
+    assert len(TEXTS) >= bulk.MIN_TEXTS
+    want = clf.scores(TEXTS)  # the parent's pool and interpreters are running now
+    _SHARED = clf
+    ctx = _fork_context()
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_child_predicts, args=(child,))
+    process.start()
+    try:
+        assert parent.poll(60), "the forked child did not answer"
+        np.testing.assert_array_equal(parent.recv(), want)
+    finally:
+        process.kill() if process.is_alive() else None
+        process.join()
+    np.testing.assert_array_equal(clf.scores(TEXTS), want)  # the parent's still work
+
+
+def _bulk_threads() -> int:
+    return sum(t.name.startswith("sentigru-bulk") for t in threading.enumerate())
+
+
+def test_close_frees_the_bulk_workers_and_the_classifier_still_works() -> None:
+    before = _bulk_threads()
+    with sentigru.load(jobs=2) as mine:
+        want = mine.scores(TEXTS)
+        assert _bulk_threads() > before
+    assert _bulk_threads() == before
+    np.testing.assert_array_equal(mine.scores(TEXTS), want)  # started again
+    mine.close()
+    assert _bulk_threads() == before
+
+
+def test_a_classifier_pickles_as_what_it_was_loaded_from(clf, tmp_path: Path) -> None:
+    from sentigru.presets import default_model
+
+    again = pickle.loads(pickle.dumps(clf))
+    assert again.labels == clf.labels and again.folder == clf.folder
+    np.testing.assert_array_equal(again.scores(TEXTS[:5]), clf.scores(TEXTS[:5]))
+
+    class Where(os.PathLike):  # any os.PathLike names a model, as train takes
+        def __fspath__(self) -> str:
+            return str(default_model())
+
+    from_file = pickle.loads(pickle.dumps(sentigru.load(Where(), jobs=np.int64(1))))
+    assert from_file.path == default_model() and from_file.folder is None
+    np.testing.assert_array_equal(from_file.scores(TEXTS[:5]), clf.scores(TEXTS[:5]))
+
+
+def test_text_after_a_nul_is_not_read_and_the_result_says_so(clf) -> None:
+    """Phones stop at a NUL (a C string): what follows is not read, in Python either, and
+    ``truncated`` says the score reads only the beginning."""
+    cut, whole, blank = clf.predict(
+        ["good\0terrible awful", "good", "good\0 \n\0"], top_k=np.int64(2)
+    )
+    assert cut["scores"] == whole["scores"] and len(cut["scores"]) == 2
+    assert cut["truncated"] and not whole["truncated"] and not blank["truncated"]
+    many = clf.predict(["good\0terrible awful", "good"] * bulk.MIN_TEXTS)  # the bulk path
+    assert [r["truncated"] for r in many[:2]] == [True, False]
+
+
+def test_type_checkers_see_every_name_the_package_offers() -> None:
+    """The package imports its API on first use; a ``TYPE_CHECKING`` block tells type
+    checkers what each name is (else ``sentigru.load`` is ``Any`` despite ``py.typed``)."""
+    import ast
+
+    tree = ast.parse(Path(sentigru.__file__).read_text("utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+    )
+    names = {alias.name for node in block.body for alias in node.names}
+    assert names == set(sentigru.__all__)
+    for name in names:
+        assert getattr(sentigru, name) is not None
