@@ -68,12 +68,12 @@ def check_replaceable(
     out = Path(out)
     if not out.exists() and not out.is_symlink():
         return
-    if not force:
-        raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
-    if not ours(out):
+    if not ours(out):  # said first: --force would not help
         raise SentigruError(
             f"{out} exists and is not {what}; remove it yourself or choose another {option}"
         )
+    if not force:
+        raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
 
 
 def check_writable(out: Path, make_parent: bool = False) -> None:

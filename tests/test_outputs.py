@@ -48,10 +48,9 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("precious")
-    with pytest.raises(SentigruError, match="use --force"):
-        outputs.check_replaceable(mine, False, _model_folder, "a model folder")
-    with pytest.raises(SentigruError, match="is not a model folder"):
-        outputs.check_replaceable(mine, True, _model_folder, "a model folder")
+    for force in (False, True):  # not ours: --force would not help, so not suggested
+        with pytest.raises(SentigruError, match="is not a model folder; remove it yourself"):
+            outputs.check_replaceable(mine, force, _model_folder, "a model folder")
     (mine / "manifest.json").write_text('{"versions": {"sentigru": "0.2.0"}}')
     assert not _model_folder(mine)  # a model folder, with the user's notes in it
     assert outputs.foreign_entries(mine, bundle.written_names()) == ["notes.txt"]
@@ -68,6 +67,8 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
     (saved / "NOTES.md").write_text("precious")  # a SavedModel with the user's files
     assert not outputs.is_saved_model(saved)
     (tmp_path / "empty").mkdir()
+    with pytest.raises(SentigruError, match="empty exists; use --force"):
+        outputs.check_replaceable(tmp_path / "empty", False, _model_folder, "a folder")
     outputs.check_replaceable(tmp_path / "empty", True, _model_folder, "a folder")
     outputs.check_replaceable(tmp_path / "new", False, _model_folder, "a folder")
 
@@ -84,15 +85,17 @@ def test_train_refuses_to_write_over_its_data_or_a_users_folder(
     model.mkdir()
     (model / "manifest.json").write_text('{"versions": {"sentigru": "0.2.0"}, "files": {}}')
     (model / "notes.txt").write_text("precious")
+    (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
-    cases = {
-        "would replace data.tsv": ["--out", "data.tsv", "--force"],
-        "current folder": ["--out", ".", "--force"],
-        "is not a sentigru model folder": ["--out", "mine", "--force"],
-        "mine exists; use --force": ["--out", "mine"],
-        "holds notes.txt, which sentigru did not write": ["--out", "model", "--force"],
-    }
-    for message, args in cases.items():
+    cases = [
+        ("would replace data.tsv", ["--out", "data.tsv", "--force"]),
+        ("current folder", ["--out", ".", "--force"]),
+        ("mine exists and is not a sentigru model folder", ["--out", "mine", "--force"]),
+        ("mine exists and is not a sentigru model folder", ["--out", "mine"]),  # not: --force
+        ("empty exists; use --force", ["--out", "empty"]),
+        ("holds notes.txt, which sentigru did not write", ["--out", "model", "--force"]),
+    ]
+    for message, args in cases:
         code, output = _run("train", "--data", "data.tsv", *args)
         assert code == 1 and message in output, output
     assert data.read_bytes() == synthetic_files[0].read_bytes()
@@ -122,7 +125,8 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     data = tmp_path / "test.tsv"
     data.write_bytes(synthetic_files[1].read_bytes())
     cases = {
-        "mine.tflite exists; use --force": ["export", "--out", mine],
+        "theirs.tflite exists and is not a phone file sentigru wrote": ["export", "--out", theirs],
+        "ours.tflite exists; use --force": ["export", "--out", ours],
         "ending in .tflite": ["export", "--out", data],
         "lies inside": ["export", "--out", trained_model / "other.tflite"],
         "would replace": ["export", "--format", "saved_model", "--out", trained_model],
@@ -141,12 +145,7 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
             mine,
             "--force",
         ],
-        "theirs.tflite exists and is not a phone file sentigru wrote": [
-            "export",
-            "--out",
-            theirs,
-            "--force",
-        ],
+        "theirs.tflite exists and is not a phone file": ["export", "--out", theirs, "--force"],
         "lies inside the model folder": [
             "export",
             "--out",
@@ -189,7 +188,7 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     plot = ["evaluate", "--model", trained_model, "--data", data, "--plot"]
     cases = {
         "name it .png": (2, [data]),
-        "mine.png exists; use --force": (1, [picture]),
+        "mine.png exists and is not a picture sentigru drew": (1, [picture]),
         "is not a picture sentigru drew": (1, [picture, "--force"]),
         "lies inside the model folder": (1, [other_model / "training.png", "--force"]),
     }
