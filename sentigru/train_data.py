@@ -19,7 +19,13 @@ from typing import Any
 import numpy as np
 
 from sentigru.data.apostrophes import typed_on_phones
-from sentigru.data.examples import Examples, Fingerprint, check_known_labels, label_order
+from sentigru.data.examples import (
+    Examples,
+    Fingerprint,
+    check_known_labels,
+    label_order,
+    note_repeated_texts,
+)
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuffled
 from sentigru.errors import SentigruError
@@ -206,6 +212,7 @@ def split_validation(
         return train, val
     if spec.training.val_split > 0:
         seed = spec.training.seed if split_seed is None else split_seed
+        note_repeated_texts(train.texts)
         return train.stratified_split(spec.training.val_split, seed)
     return train, None
 

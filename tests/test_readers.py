@@ -138,6 +138,14 @@ def test_label_order_is_numeric_for_integers() -> None:
             b'label,text\npos,ok\npos,"never closed\nneg,bad\n',
             ":3: a quoted field opens",
         ),
+        # As spreadsheets and other tools save them:
+        ("sheet.tsv", gzip.compress(b"label\ttext\n"), "gzip-compressed; .*sheet.tsv.gz"),
+        ("book.csv", b"PK\x03\x04\x14\x00\x06\x00", "zip file .*save the sheet as CSV"),
+        ("book.xlsx", b"PK\x03\x04", "spreadsheet workbook; save the sheet as CSV"),
+        ("semi.csv", b"text;label\nok;pos\n", "separated by ';'\\? Save the file as CSV"),
+        ("mac.csv", b"text,label\rok,pos\rbad,neg\r", ":1: lines end in a lone carriage"),
+        ("lines.tsv", b'text\tlabel\n"One ""two"".\nthree"\tpos\n', ":2: a quoted text runs over"),
+        ("lines2.tsv", b'label\ttext\npos\t"One\nthree"\nneg\tok\n', ":3: a quoted text runs"),
     ],
 )
 def test_bad_files_give_one_clear_error(tmp_path: Path, name, content, message) -> None:
@@ -280,7 +288,50 @@ def test_a_label_map_that_renames_nothing_is_noted(tmp_path: Path, capsys) -> No
     load_sources([path], options=ReadOptions(label_map={"neg": "negative"}))
     assert "--label-map renamed no label (the file's labels: 0, 1)" in capsys.readouterr().err
     examples = load_sources([path], options=ReadOptions(label_map={"0": "negative"}))
-    assert examples.labels == ["negative", "1"] and "note" not in capsys.readouterr().err
+    assert examples.labels == ["negative", "1"]  # half renamed: 1 stays a label of its own
+    assert "--label-map leaves 1 as written" in capsys.readouterr().err
+    load_sources([path], options=ReadOptions(label_map={"0": "negative", "1": "positive"}))
+    assert "note" not in capsys.readouterr().err
+
+
+def test_one_label_written_two_ways_is_refused_with_the_map_that_merges_it(
+    tmp_path: Path,
+) -> None:
+    """Case and spacing (``Positive ``), or a number as pandas writes a column with a
+    gap (``1.0``), would train a label twice, each output taught half of its texts."""
+    from sentigru.data.stream import StreamSource
+
+    cased = tmp_path / "cased.tsv"
+    cased.write_text("label\ttext\npositive\tgood\nPositive \tfine\nnegative\tbad\npositive\tok\n")
+    floats = tmp_path / "floats.tsv"
+    floats.write_text("label\ttext\n1\tgood\n1.0\tfine\n0.0\tbad\n0\tawful\n0.0\tpoor\n")
+    for path, message in (
+        (cased, "'Positive' and 'positive' differ only in case .*--label-map Positive=positive$"),
+        (floats, "'1.0' and '1', '0' and '0.0' differ .*--label-map 1.0=1,0=0.0$"),
+    ):
+        with pytest.raises(SentigruError, match=message):
+            load_sources([path])
+        with pytest.raises(SentigruError, match=message):  # streamed: after its pass
+            StreamSource([path]).scan()
+    merged = load_sources([cased], options=ReadOptions(label_map={"Positive": "positive"}))
+    assert merged.labels == ["positive", "positive", "negative", "positive"]
+
+
+def test_rows_a_spreadsheet_leaves_empty_are_skipped_as_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"text,label\r\nok,pos\r\nbad,neg\r\n,\r\n,,\r\n\r\n")
+    assert _read(path).texts == ["ok", "bad"]
+    with pytest.raises(SentigruError, match="from files, not from stdin"):
+        load_sources(["-"])
+
+
+def test_many_repeated_texts_are_noted_before_a_validation_split(capsys) -> None:
+    from sentigru.data.examples import note_repeated_texts
+
+    note_repeated_texts([f"text {i}" for i in range(100)] + ["text 1"])  # 1 %: IMDB has 0.4
+    assert capsys.readouterr().err == ""
+    note_repeated_texts([f"text {i % 50}" for i in range(100)])  # one file given twice
+    assert "note: 50 of 100 texts repeat another" in capsys.readouterr().err
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None:

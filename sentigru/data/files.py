@@ -29,6 +29,7 @@ whatever the input (a log file with no newline, say)."""
 csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))  # a field may fill a line
 UNLABELLED_FOLDER = "unsup"
 """aclImdb's folder of unlabelled reviews, beside ``pos`` and ``neg``: not a label."""
+_WORKBOOKS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _SUFFIXES = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -97,6 +98,12 @@ class ReadResult:
                 f"{path}: note: --label-map renamed no label (the file's labels: {found})",
                 file=sys.stderr,
             )
+        elif label_map and (kept := sorted(self.labels - set(label_map) - set(label_map.values()))):
+            print(
+                f"{path}: note: --label-map leaves {', '.join(kept[:6])} as written: a label "
+                "of its own",
+                file=sys.stderr,
+            )
 
 
 def detect_format(path: Path) -> str:
@@ -108,6 +115,8 @@ def detect_format(path: Path) -> str:
         suffixes = suffixes[:-1]
     if suffixes and suffixes[-1] in _SUFFIXES:
         return _SUFFIXES[suffixes[-1]]
+    if suffixes and suffixes[-1] in _WORKBOOKS:
+        raise SentigruError(f"{path}: a spreadsheet workbook; save the sheet as CSV UTF-8")
     raise SentigruError(
         f"{path}: unknown file type; use .tsv, .csv or .jsonl (optionally .gz), or a folder"
     )
@@ -183,6 +192,13 @@ def iter_rows(
         yield from rows
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
+
+
+def _opens_quote(row: list[str]) -> bool:
+    """Whether a TSV row begins or ends a quoted text that spans lines: a field that
+    begins or ends with ``"`` and holds an odd number of them (``""`` escapes one, as CSV
+    writers quote)."""
+    return any(f.count('"') % 2 == 1 and (f[:1] == '"' or f[-1:] == '"') for f in row)
 
 
 def drain_line(stream: IO[bytes]) -> int:
@@ -274,6 +290,16 @@ class _Reader:
                 continue
             if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise SentigruError(f"{self.path}: looks like UTF-16 text; save it as UTF-8")
+            if number == 1 and raw.startswith(b"\x1f\x8b"):
+                raise SentigruError(
+                    f"{self.path}: is gzip-compressed; give it a name ending in .gz "
+                    f"({self.path.name}.gz)"
+                )
+            if number == 1 and raw.startswith(b"PK\x03\x04"):
+                raise SentigruError(
+                    f"{self.path}: is a zip file (an Excel or other spreadsheet workbook?); "
+                    "save the sheet as CSV UTF-8"
+                )
             if number == 1 and b"\0" in raw[:8192]:
                 raise SentigruError(f"{self.path}: looks like a binary file, not text")
             try:
@@ -316,9 +342,15 @@ class _Reader:
                     if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
                         self._check_closed(start, last[0])
                     where, start = str(rows.line_num), rows.line_num + 1
+                    if not any(field.strip() for field in row):
+                        continue  # a blank line, or a spreadsheet's empty row (",,")
                     if len(row) != len(header):
-                        if not any(field.strip() for field in row):
-                            continue  # blank line
+                        if quoting == csv.QUOTE_NONE and _opens_quote(row):
+                            raise SentigruError(
+                                f"{self.path}:{where}: a quoted text runs over several lines: "
+                                "TSV is read without quotes, so its lines would be read as rows "
+                                "of their own; save the file as CSV"
+                            )
                         self.bad(where, f"expected {len(header)} fields, found {len(row)}")
                         continue
                     yield from self.row(where, row[text_at], row[label_at])
@@ -327,6 +359,12 @@ class _Reader:
                     raise SentigruError(
                         f"{self.path}:{start}: a field opens here and runs on for more than "
                         f"{LINE_LIMIT >> 20} MiB: a quote never closed?"
+                    ) from None
+                if "new-line character seen in unquoted field" in str(exc):
+                    raise SentigruError(
+                        f"{self.path}:{rows.line_num}: lines end in a lone carriage return (as "
+                        "old Mac programs save them); save the file with Unix or Windows line "
+                        "ends (CSV UTF-8)"
                     ) from None
                 raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
 
@@ -347,6 +385,12 @@ class _Reader:
         missing = [name for name in needed if name not in names]
         if missing:
             found = ", ".join(repr(n) for n in names[:10]) or "none"
+            if len(names) == 1 and any(mark in names[0] for mark in ";|"):
+                mark = ";" if ";" in names[0] else "|"
+                raise SentigruError(
+                    f"{self.path}: the header {names[0]!r:.60} is one column: columns "
+                    f"separated by {mark!r}? Save the file as CSV with commas, or as TSV"
+                )
             raise SentigruError(
                 f"{self.path}: no column {' or '.join(repr(m) for m in missing)} in the header "
                 f"(found {found}; choose with --text-column / --label-column)"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sentigru.data.examples import Examples, check_label_sets
+from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
 from sentigru.data.files import ReadOptions, read_examples
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError
@@ -110,6 +110,7 @@ def load_sources(
         examples.extend(loaded)
         label_sets[dataset] = set(loaded.labels)
     check_label_sets(label_sets)
+    check_label_spellings(examples.counts())
     return examples
 
 

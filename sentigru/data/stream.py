@@ -30,6 +30,7 @@ from sentigru.data.examples import (
     Fingerprint,
     check_known_labels,
     check_label_sets,
+    check_label_spellings,
     check_two_labels,
 )
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
@@ -47,6 +48,8 @@ def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
     named: list[tuple[Path, str]] = []  # each file with the pattern that named it
     for pattern in patterns:
         text = str(pattern)
+        if text == "-" and not os.path.exists(text):
+            raise SentigruError("-: data is read from files, not from stdin; save it to a file")
         if _GLOB_CHARS.isdisjoint(text) or os.path.exists(text):
             named.append((Path(text), text))
             continue
@@ -268,6 +271,7 @@ class StreamSource:
                 scan.val_labels[label] += 1
         scan.fingerprint = fingerprint.hexdigest()
         check_label_sets(label_sets)
+        check_label_spellings(scan.labels + scan.val_labels)
         self._check(scan)
         return scan
 
