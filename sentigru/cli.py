@@ -108,7 +108,7 @@ def _interrupted(signum: int, frame: Any) -> None:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sentigru")
 def main() -> None:
-    """Sentiment analysis with a bidirectional GRU: train, predict, evaluate, export."""
+    """Sentiment analysis with a bidirectional GRU: train, predict, evaluate, export, compare."""
 
 
 def _stacked(options: Sequence[Any]) -> Any:
@@ -242,7 +242,8 @@ _PRESET_OPTIONS = [
         "--preset",
         help="Start from a shipped recipe ('bundled': the bundled model's; "
         "'sentencepiece': the same for any language, phone file under 1 MB) or a "
-        "spec.json; options override it [the defaults, which are the bundled recipe].",
+        "spec.json; options override it [the defaults: the bundled recipe, but for "
+        "--curly-share, which the presets keep at 0 as the bundled model's first step had].",
     ),
     click.option(
         "--spec",

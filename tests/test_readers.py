@@ -315,6 +315,12 @@ def test_one_label_written_two_ways_is_refused_with_the_map_that_merges_it(
             StreamSource([path]).scan()
     merged = load_sources([cased], options=ReadOptions(label_map={"Positive": "positive"}))
     assert merged.labels == ["positive", "positive", "negative", "positive"]
+    halfway = ReadOptions(label_map={"0": "negative", "1": "positive"})  # 0.0, 1.0 left
+    message = "renames other spellings of '1.0' as 'positive', .*add 1.0=positive,0.0=negative"
+    with pytest.raises(SentigruError, match=message):
+        load_sources([floats], options=halfway)
+    with pytest.raises(SentigruError, match=message):
+        StreamSource([floats], options=halfway).scan()
 
 
 def test_rows_a_spreadsheet_leaves_empty_are_skipped_as_blank_lines(tmp_path: Path) -> None:

@@ -55,11 +55,13 @@ def check_label_sets(label_sets: dict[str, set[str]]) -> None:
             print(f"note: {found}; the model learns all of them", file=sys.stderr)
 
 
-def check_label_spellings(counts: Counter[str]) -> None:
+def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None = None) -> None:
     """Refuse labels that differ only in case or in how a number is written
     (``Positive``/``positive``, ``1``/``1.0`` as pandas writes a column with a gap): one
     label spelt two ways would train two outputs, each taught half of its texts. The fix
-    named merges each into its commonest spelling."""
+    named merges each into its commonest spelling; a label that another spelling of which
+    ``label_map`` renames is named with the map's name for it."""
+    _check_unmapped_spellings(counts, label_map or {})
     spellings: dict[str, list[str]] = {}
     for label in counts:
         spellings.setdefault(_spelling_key(label), []).append(label)
@@ -90,6 +92,21 @@ def note_repeated_texts(texts: list[str]) -> None:
             f"note: {repeats} of {len(texts)} texts repeat another (the same rows in two "
             "files?); copies on both sides of the validation split make it read high",
             file=sys.stderr,
+        )
+
+
+def _check_unmapped_spellings(counts: Counter[str], label_map: dict[str, str]) -> None:
+    renamed = {_spelling_key(old): new for old, new in label_map.items()}
+    pairs = [
+        (label, renamed[_spelling_key(label)])
+        for label in counts
+        if label not in label_map.values() and _spelling_key(label) in renamed
+    ]
+    if pairs:
+        shown = ", ".join(f"{a!r} as {b!r}" for a, b in pairs[:3])
+        raise SentigruError(
+            f"--label-map renames other spellings of {shown}, but not these: add "
+            f"{','.join(f'{a}={b}' for a, b in pairs)} to it"
         )
 
 

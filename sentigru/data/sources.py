@@ -110,7 +110,7 @@ def load_sources(
         examples.extend(loaded)
         label_sets[dataset] = set(loaded.labels)
     check_label_sets(label_sets)
-    check_label_spellings(examples.counts())
+    check_label_spellings(examples.counts(), options.label_map if options else None)
     return examples
 
 

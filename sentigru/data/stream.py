@@ -271,7 +271,7 @@ class StreamSource:
                 scan.val_labels[label] += 1
         scan.fingerprint = fingerprint.hexdigest()
         check_label_sets(label_sets)
-        check_label_spellings(scan.labels + scan.val_labels)
+        check_label_spellings(scan.labels + scan.val_labels, self.options.label_map)
         self._check(scan)
         return scan
 
