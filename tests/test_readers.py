@@ -127,7 +127,12 @@ def test_label_order_is_numeric_for_integers() -> None:
         ("header.tsv", b"label\ttext\n", "no labelled texts"),
         ("cols.tsv", b"stars\treview\n1\tok\n", "no column 'text' or 'label'"),
         ("fields.tsv", b"label\ttext\npos\tok\npos\tone\textra\n", ":3: expected 2 fields"),
-        ("enc.tsv", b"label\ttext\npos\tok\npos\tbad \xff byte\n", ":3: byte 26 of the file"),
+        (
+            "enc.tsv",
+            b"label\ttext\npos\tok\npos\tbad \xff byte\n",
+            ":3: byte 26 of the file is not valid utf-8 \\(the 2 lines before it were: mend",
+        ),
+        ("enc1.tsv", b"\xfflabel\ttext\n", ":1: byte 0 of the file .*\\(try --encoding"),
         ("bin.tsv", b"\x00\x01\x02label\x00", "binary"),
         ("notes.txt", b"hello", "unknown file type"),
         ("list.jsonl", b'["text", "label"]\n', ":1: each line must be a JSON object"),

@@ -308,9 +308,15 @@ class _Reader:
             except UnicodeDecodeError as exc:
                 where = f"{self.path}:{number}: byte {offset + exc.start} of the file"
                 if not self.options.skip_bad_rows:
+                    fix = (
+                        "try --encoding, or --skip-bad-rows to skip such lines"
+                        if number == 1
+                        else f"the {number - 1} lines before it were: mend this line, or "
+                        "--skip-bad-rows to skip such lines; --encoding if the whole file is "
+                        "in another"
+                    )
                     raise SentigruError(
-                        f"{where} is not valid {self.options.encoding} (try --encoding, or "
-                        "--skip-bad-rows to skip such lines)"
+                        f"{where} is not valid {self.options.encoding} ({fix})"
                     ) from None
                 self.result.skipped += 1
                 yield "\n"  # a blank line keeps later line numbers right
