@@ -152,7 +152,24 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
 
 def _child_command(vocab_size: int) -> list[str]:
     """This Python running this module, with the vocabulary size for the probe ids."""
-    return [sys.executable, "-m", "sentigru.trust", str(max(1, vocab_size))]
+    return [python_executable(), "-m", "sentigru.trust", str(max(1, vocab_size))]
+
+
+def python_executable() -> str:
+    """The Python interpreter of this environment. In a server that embeds Python
+    (uWSGI, mod_wsgi) ``sys.executable`` is the server's own binary, which cannot run
+    ``-m``; the environment's ``bin/python3.X`` can."""
+    from pathlib import Path
+
+    own = Path(sys.executable or "")
+    if own.name.startswith(("python", "pypy")):
+        return str(own)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for folder in (Path(sys.exec_prefix) / "bin", Path(sys.base_exec_prefix) / "bin"):
+        for name in (f"python{version}", f"python{sys.version_info.major}", "python"):
+            if (folder / name).is_file():
+                return str(folder / name)
+    return str(own)
 
 
 def _signal_name(number: int) -> str:

@@ -407,6 +407,22 @@ def test_the_child_runs_the_model_for_real(cache: Path) -> None:
         trust.verify(b"junk", "junk", 10)
 
 
+def test_the_child_runs_where_python_is_embedded_in_a_server(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under uWSGI or mod_wsgi ``sys.executable`` is the server's binary: the check runs
+    the environment's own Python instead, and a copied file still loads."""
+    import subprocess
+
+    monkeypatch.setattr(sys, "executable", "/usr/sbin/uwsgi")
+    python = trust.python_executable()
+    assert Path(python).name.startswith("python") and Path(python).is_file()
+    ran = subprocess.run([python, "-c", "import sentigru.trust"], capture_output=True)
+    assert ran.returncode == 0, ran.stderr
+    content = BUNDLED.read_bytes()
+    trust.verify(content, "copied", 100)
+
+
 def test_a_file_pays_once_and_the_bundled_one_never(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
