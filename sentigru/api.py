@@ -370,7 +370,8 @@ def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     that looks like a typo, a vocabulary smaller than asked (``fresh``: not a start's),
     the n-gram teacher's accuracy, and settings that will not do what they say."""
     counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
-    log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts})")
+    held = f", and {prepared.val_rows} to validate on" if prepared.val_rows else ""
+    log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts}){held}")
     _note_stray_labels(prepared.counts, log)
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
         log(

@@ -21,7 +21,9 @@ def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
         units=16, embed_dim=16, seq_len=64, learning_rate=0.005, lr_schedule="constant",
         label_smoothing=0.0, average_epochs=0, bigram_buckets=0, word_init="random",
     )  # fmt: skip
-    assert lines[0].startswith("read 540 training examples")
+    assert lines[0].startswith("read 540 training examples") and lines[0].endswith(
+        ", and 60 to validate on"
+    )
     assert not any(line.startswith("note: label") for line in lines)
     vocab = len((tmp_path / "m" / "vocab.txt").read_text().splitlines())
     assert f"the vocabulary holds {vocab} entries of the 11000 asked" in lines[1]
