@@ -85,7 +85,8 @@ class Classifier:
     def close(self) -> None:
         """Free the worker threads and interpreters that predicting many texts at once
         keeps (memory grows with ``jobs`` and with the lengths texts ran at). The
-        classifier stays usable: they start again when many texts come. ``with
+        classifier stays usable: they start again when many texts come (a call or a
+        ``predict_stream`` running meanwhile goes on with them). ``with
         sentigru.load() as clf:`` closes it at the end of the block."""
         self._predictor.close()
 
@@ -169,15 +170,17 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     without one (made before folders held it) runs its Keras model, which imports
     TensorFlow. ``jobs`` is the number of cores bulk prediction may use (None: all).
 
-    A classifier may be shared by threads, and used in a process forked after it
-    predicted. Predicting many texts at once keeps interpreters for each core and each
+    A classifier may be shared by threads, and one that runs a phone file may be used in a
+    process forked after it predicted (a Keras folder says to load it in the child).
+    Predicting many texts at once keeps interpreters for each core and each
     length texts ran at (some 150 MB more with ``jobs=1`` on 3,000 reviews, 450 MB with
     8); ``Classifier.close`` frees them."""
     if jobs is not None:
         _whole(jobs, "jobs")
         jobs = int(jobs)
     classifier = _loaded(path, jobs)
-    classifier._loaded_as = (None if path is None else Path(os.fspath(path)), jobs)
+    # absolute: a pickle is loaded again elsewhere, perhaps from another working folder
+    classifier._loaded_as = (None if path is None else Path(os.fspath(path)).absolute(), jobs)
     return classifier
 
 
@@ -218,7 +221,15 @@ def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **set
     if spec is not None and preset:
         raise SentigruError("give spec or preset, not both: settings by name go over either")
     base = spec if spec is not None else preset_spec(preset) if preset else Spec()
-    return base.with_settings(settings)
+    return base.with_settings({name: _plain(value) for name, value in settings.items()})
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (``epochs=np.int64(3)`` from a grid
+    search), which the spec's checks and its JSON take; anything else as it is."""
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        return value.item()
+    return value
 
 
 def train(
@@ -446,7 +457,7 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
     written = bundle.written_names()
-    if force and outputs.has_sentigru_manifest(out):
+    if outputs.has_sentigru_manifest(out):  # first: --force would not help
         outputs.check_no_foreign(out, written)
     outputs.check_replaceable(
         out, force, lambda p: outputs.is_model_folder(p, written), "a sentigru model folder"
@@ -805,7 +816,7 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
             target, force, is_sentigru_phone_file, "a phone file sentigru wrote"
         )
     else:
-        if force and (target / "saved_model.pb").is_file():  # a SavedModel, and the user's?
+        if (target / "saved_model.pb").is_file():  # a SavedModel, and the user's files?
             outputs.check_no_foreign(target, outputs.SAVED_MODEL_ENTRIES)
         outputs.check_replaceable(target, force, outputs.is_saved_model, "a SavedModel")
 

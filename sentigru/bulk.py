@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -287,21 +288,19 @@ class BucketRunner:
         self._engine: Engine | None = None  # made by the probe, shared by the threads
         self._pool: Executor | None = None
         self._setup = threading.RLock()  # one plan and one pool, whichever thread asks
-        self._pid = os.getpid()
+        _RUNNERS.add(self)
 
-    def _after_fork(self) -> None:
-        """In a forked child, forget the parent's workers and interpreters: its pool has
-        no threads there (work given to it would wait forever) and a lock may be held by a
-        thread that does not exist; they are made again on first use."""
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._setup = threading.RLock()
-            self._plan, self._engine, self._pool = None, None, None
+    def _forget(self) -> None:
+        """In a forked child, before any thread of its own runs: forget the parent's
+        workers and interpreters. The pool has no threads there (work given to it would
+        wait forever) and a lock may be held by a thread that does not exist; they are
+        made again on first use."""
+        self._setup = threading.RLock()
+        self._plan, self._engine, self._pool = None, None, None
 
     @property
     def plan(self) -> Plan:
         """The shapes texts run at, probed from the file on first use."""
-        self._after_fork()
         with self._setup:
             return self._probed()
 
@@ -400,7 +399,6 @@ class BucketRunner:
 
     def _runner(self) -> Callable[[np.ndarray], Future[np.ndarray]]:
         """A function that starts one batch and returns its future."""
-        self._after_fork()
         with self._setup:
             return self._made_runner()
 
@@ -421,9 +419,8 @@ class BucketRunner:
             else:
                 self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="sentigru-bulk")
         pool, engine = self._pool, self._any_engine()
-        if self.parallel == "processes":
-            return lambda ids: pool.submit(_run_in_worker, ids)
-        return lambda ids: pool.submit(engine.run, ids)
+        work = _run_in_worker if self.parallel == "processes" else engine.run
+        return lambda ids: _submitted(pool, work, engine, ids)
 
     def _any_engine(self) -> Engine:
         _ = self.plan
@@ -432,8 +429,7 @@ class BucketRunner:
 
     def close(self) -> None:
         """Stop the workers and free the interpreters (a runner is reusable: they start
-        again when needed)."""
-        self._after_fork()
+        again when needed, also for a call running now)."""
         with self._setup:
             if self._pool is not None:
                 self._pool.shutdown()
@@ -461,6 +457,28 @@ class _Pause:
         if now >= self.due:
             time.sleep(PAUSE_SLEEP)
             self.due = now + PAUSE_EVERY
+
+
+def _submitted(
+    pool: Executor, work: Callable[[np.ndarray], np.ndarray], engine: Engine, ids: np.ndarray
+) -> Future[np.ndarray]:
+    """``work`` on ``pool``; here, on the engine this call began with, when ``close`` shut
+    the pool down while the call ran."""
+    try:
+        return pool.submit(work, ids)
+    except RuntimeError:  # cannot schedule new futures after shutdown
+        return _done(engine.run(ids))
+
+
+_RUNNERS: weakref.WeakSet[BucketRunner] = weakref.WeakSet()
+
+
+def _forget_in_child() -> None:
+    for runner in list(_RUNNERS):
+        runner._forget()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _done(value: np.ndarray) -> Future[np.ndarray]:

@@ -56,16 +56,18 @@ class _Group(click.Group):
         except SentigruError as exc:
             click.echo(f"sentigru: error: {exc}", err=True)
             sys.exit(1)
-        except BrokenPipeError:  # the reader stopped (| head): stop quietly, as cat does
+        except BrokenPipeError:  # the reader stopped (| head): stop quietly, as cat does,
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
+            sys.exit(128 + signal.SIGPIPE)  # with the status a shell gives cat then
         except OSError as exc:  # the file system said no: full disk, no permission, ...
             where = f": {exc.filename}" if exc.filename else ""
             click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("sentigru: interrupted", err=True)
-            sys.exit(130)
+            signum = _SIGNALLED.pop("signum", signal.SIGINT)
+            said = "terminated" if signum == signal.SIGTERM else "interrupted"
+            click.echo(f"sentigru: {said}", err=True)
+            sys.exit(128 + signum)  # 130 on Ctrl-C, 143 on SIGTERM, as shells report them
 
 
 _NO_ARGS: type[Exception] = getattr(
@@ -90,18 +92,28 @@ _READERS = ("train", "evaluate", "compare")
 """The commands that read --data, where an extra argument is most often a glob's file."""
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
 def _one_line(text: str) -> str:
-    """``text`` as one output line: newlines, tabs and other control characters escaped,
-    so that a script reads one result per line and no escape sequence reaches the
-    terminal."""
-    return _CONTROL.sub(lambda m: _ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"), text)
+    """``text`` as one output line: newlines, tabs, other control characters (C1's
+    too), line and paragraph separators and the backslash escaped, so that a script
+    reads one result per line, each escape means one character, and no escape sequence
+    reaches the terminal."""
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), text)
+
+
+def _code(char: str) -> str:
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+_SIGNALLED: dict[str, int] = {}
 
 
 def _interrupted(signum: int, frame: Any) -> None:
+    _SIGNALLED["signum"] = signum
     raise KeyboardInterrupt
 
 
@@ -492,6 +504,15 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
         yield line.decode("utf-8", "replace").rstrip("\r\n")
 
 
+def _check_std_streams(reads_stdin: bool = False) -> None:
+    """Refuse a closed stdout (``>&-``): the answers would be lost without a word; and
+    a closed stdin where the texts come from it."""
+    if sys.stdout is None:
+        raise SentigruError("standard output is closed: the results would be lost")
+    if reads_stdin and sys.stdin is None:
+        raise SentigruError("standard input is closed: give the texts as arguments")
+
+
 def _names_a_file(text: str) -> bool:
     """Whether a text given to ``predict`` is the name of a file (as fastText's
     ``predict`` takes one), not a sentence."""
@@ -527,16 +548,28 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     type=click.IntRange(min=1),
     help="Labels to show per text.",
 )
+@click.option(
+    "--line-buffered",
+    is_flag=True,
+    help="Answer each stdin line as it comes, as at a terminal (a live pipe: tail -f "
+    "app.log | sentigru predict --line-buffered); else piped lines go thousands at a time.",
+)
 @_JOBS_OPTION
 @click.argument("texts", nargs=-1)
 def predict(
-    model: Path | None, as_json: bool, top_k: int, jobs: int | None, texts: tuple[str, ...]
+    model: Path | None,
+    as_json: bool,
+    top_k: int,
+    line_buffered: bool,
+    jobs: int | None,
+    texts: tuple[str, ...],
 ) -> None:
     """Classify TEXTS (none or '-' reads one text per line from stdin)."""
+    _check_std_streams(reads_stdin=not texts or list(texts) == ["-"])
     lines = _texts(texts)
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
-    chunk = 1 if not texts and sys.stdin.isatty() else 256
+    chunk = 1 if not texts and (line_buffered or sys.stdin.isatty()) else 256
     unread = partly = cut = 0
     for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
@@ -551,7 +584,7 @@ def predict(
                 nul = cut_at_nul(text)
                 where = "has a NUL character" if nul else "is longer than the model reads"
                 _echo_err(
-                    f"note: {text[:40]!r}… {where}; its score reads only what comes before "
+                    f"note: {text[:40]!r}… {where}; its score reads at most what comes before "
                     "(the phone cuts it at the same place)"
                 )
         if not known:
@@ -594,6 +627,7 @@ def evaluate(**params: Any) -> None:
     from sentigru import outputs
     from sentigru.evaluation import format_report
 
+    _check_std_streams()
     plot: Path | None = params["plot"]
     source = _source(params)
     if source.empty:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,7 @@ class KerasPredictor(Predictor):
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
             autograph=False,
         )
+        self._pid = os.getpid()
 
     @classmethod
     def load(cls, path: Path) -> KerasPredictor:
@@ -116,6 +118,12 @@ class KerasPredictor(Predictor):
         return cls(bundle.load(path))
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
+        if os.getpid() != self._pid:  # TensorFlow's threads stayed in the parent: it hangs
+            raise SentigruError(
+                "a model folder without its phone file runs TensorFlow, which a forked "
+                "process cannot use: load the model in the child (or use the 'spawn' start "
+                "method), or export its phone file (sentigru export)"
+            )
         parts = []
         for start in range(0, len(texts), CHUNK):
             ids = self.tokenizer.encode(texts[start : start + CHUNK])
@@ -179,7 +187,7 @@ class LiteRTPredictor(Predictor):
         self._content = content
         self._bulk: Any = None
         self._lock = threading.Lock()  # one interpreter: one call at a time
-        self._pid = os.getpid()
+        _PREDICTORS.add(self)
 
     @classmethod
     def load(
@@ -199,7 +207,7 @@ class LiteRTPredictor(Predictor):
 
         if self._bulk is None and count < bulk.MIN_TEXTS:
             return None
-        with self._locked():
+        with self._lock:
             if self._bulk is None:
                 shape = (self.batch, self.tokenizer.seq_len)
                 self._bulk = bulk.BucketRunner(
@@ -207,17 +215,10 @@ class LiteRTPredictor(Predictor):
                 )
             return self._bulk
 
-    def _locked(self) -> threading.Lock:
-        """The interpreter's lock; in a forked child a new one, since the parent's may
-        be held by a thread the child does not have."""
-        if self._pid != os.getpid():
-            self._pid, self._lock = os.getpid(), threading.Lock()
-        return self._lock
-
     def close(self) -> None:
         """Stop the bulk workers and free their interpreters (memory grows with ``jobs``
         and the lengths texts ran at); they start again when many texts come."""
-        with self._locked():
+        with self._lock:
             bulk, self._bulk = self._bulk, None
         if bulk is not None:
             bulk.close()
@@ -261,12 +262,25 @@ class LiteRTPredictor(Predictor):
             n = len(ids)
             if n < self.batch:
                 ids = np.concatenate([ids, np.zeros((self.batch - n, ids.shape[1]), np.int32)])
-            with self._locked():  # threads sharing a classifier would swap each other's inputs
+            with self._lock:  # threads sharing a classifier would swap each other's inputs
                 for index, array in zip(self._inputs, phone_inputs(ids, len(self._inputs))):
                     self.interpreter.set_tensor(index, array)
                 self.interpreter.invoke()
                 out[start : start + n] = self.interpreter.get_tensor(self._output)[:n]
         return out
+
+
+_PREDICTORS: weakref.WeakSet[LiteRTPredictor] = weakref.WeakSet()
+
+
+def _unlock_in_child() -> None:
+    """A forked child gets new locks: the parent's may be held by a thread the child does
+    not have (its bulk runners forget their workers likewise: :mod:`sentigru.bulk`)."""
+    for predictor in list(_PREDICTORS):
+        predictor._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_unlock_in_child)
 
 
 def open_predictor(path: Path) -> Predictor:

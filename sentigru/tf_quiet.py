@@ -14,26 +14,53 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from types import ModuleType
+
+_MUTED = {"depth": 0, "saved": -1}
+_MUTING = threading.Lock()
 
 
 @contextlib.contextmanager
 def quiet_stderr() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for the duration, unless debugging."""
+    """Point file descriptor 2 at /dev/null for the duration, unless debugging. Threads
+    share one muting: the first in saves the real descriptor, the last out restores it
+    (two threads each saving what the other had muted left stderr silent for good)."""
     if os.environ.get("SENTIGRU_DEBUG"):
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
+    with _MUTING:
+        if _MUTED["depth"] == 0:
+            sys.stderr.flush()
+            _MUTED["saved"] = os.dup(2)
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 2)
+        _MUTED["depth"] += 1
     try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
+        yield
     finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _MUTING:
+            if _MUTED["depth"] > 0:  # 0: a forked child, unmuted already
+                _MUTED["depth"] -= 1
+                if _MUTED["depth"] == 0:
+                    sys.stderr.flush()
+                    os.dup2(_MUTED["saved"], 2)
+                    os.close(_MUTED["saved"])
+
+
+def _unmute_in_child() -> None:
+    """A child forked while a thread had stderr muted gets it back (that thread, and its
+    way out of the block, stay in the parent)."""
+    global _MUTING
+    _MUTING = threading.Lock()
+    if _MUTED["depth"]:
+        os.dup2(_MUTED["saved"], 2)
+        os.close(_MUTED["saved"])
+        _MUTED["depth"] = 0
+
+
+os.register_at_fork(after_in_child=_unmute_in_child)
 
 
 @contextlib.contextmanager

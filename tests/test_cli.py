@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -427,6 +428,44 @@ def test_plain_output_is_one_line_per_text(trained_model: Path) -> None:
     result = CliRunner().invoke(main, args)
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].endswith("superb\\nawful\\tand \\x1b[31mred")
+    # A backslash is escaped too (else a typed \t reads as a tab), and so are C1 controls
+    # and the separators that other tools split lines at.
+    args[-1] = "a\\tb\tc\u2028d\x9be\x85"
+    lines = CliRunner().invoke(main, args).stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("a\\\\tb\\tc\\u2028d\\x9be\\x85")
+
+
+def _shell(command: str, **kw: object) -> subprocess.CompletedProcess:
+    sentigru = f"{sys.executable} -m sentigru"
+    return subprocess.run(
+        ["bash", "-c", command.replace("sentigru", sentigru)], capture_output=True, text=True,
+        timeout=120, **kw,
+    )  # fmt: skip
+
+
+def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
+    """A reader that stops early (| head) ends the run as it ends cat, with 141; a closed
+    stdout or stdin is an error, not answers lost; --line-buffered answers a live pipe's
+    line before the next one comes."""
+    done = _shell("yes great | head -5000 | sentigru predict | head -1; echo ${PIPESTATUS[2]}")
+    assert done.stdout.splitlines()[-1] == "141" and "Traceback" not in done.stderr
+    done = _shell("sentigru predict great >&-")
+    assert done.returncode == 1 and "standard output is closed" in done.stderr
+    done = _shell("sentigru predict <&-")
+    assert done.returncode == 1 and "standard input is closed" in done.stderr
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sentigru", "predict", "--line-buffered"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        child.stdin.write("a great film\n")
+        child.stdin.flush()
+        assert child.stdout.readline().startswith("positive\t")  # stdin still open
+        child.send_signal(signal.SIGTERM)  # as docker stop: told apart from Ctrl-C (130)
+        assert child.wait(60) == 143 and child.stderr.read() == "sentigru: terminated\n"
+    finally:
+        child.kill()
+        child.wait(60)
 
 
 def test_a_file_name_given_as_the_text_gets_a_hint(trained_model: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -137,3 +138,99 @@ def test_type_checkers_see_every_name_the_package_offers() -> None:
     assert names == set(sentigru.__all__)
     for name in names:
         assert getattr(sentigru, name) is not None
+
+
+def test_close_while_another_thread_predicts_many_texts() -> None:
+    """``close`` shuts the bulk pool a running call has taken: that call finishes on the
+    interpreters it began with (it raised "cannot schedule new futures after shutdown")."""
+    mine = sentigru.load(jobs=2)
+    texts = TEXTS * 20
+    want = _alone(texts)
+    stop = threading.Event()
+
+    def closer() -> None:
+        while not stop.is_set():
+            mine.close()
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=closer)
+    thread.start()
+    try:
+        for _ in range(3):
+            np.testing.assert_array_equal(mine.scores(texts), want)
+    finally:
+        stop.set()
+        thread.join()
+    mine.close()
+
+
+def test_a_pickle_of_a_relative_path_loads_from_another_folder(tmp_path: Path, monkeypatch) -> None:
+    from sentigru.presets import default_model
+
+    (tmp_path / "m.tflite").write_bytes(default_model().read_bytes())
+    monkeypatch.chdir(tmp_path)
+    blob = pickle.dumps(sentigru.load("m.tflite"))
+    monkeypatch.chdir(tmp_path.parent)
+    assert pickle.loads(blob).predict("a great film")[0]["label"] == "positive"
+
+
+def test_threads_loading_at_once_leave_stderr_as_it_was(tmp_path: Path) -> None:
+    """LiteRT's notices are muted around each load by pointing stderr elsewhere; threads
+    doing so at once each restored what the other had muted, and stderr stayed silent."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, threading, sentigru\n"
+        "threads = [threading.Thread(target=lambda: sentigru.load(jobs=2).scores(['a'] * 64))"
+        " for _ in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "import os; os.write(2, b'still heard')\n"
+    )
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+        assert done.returncode == 0 and done.stderr.endswith(b"still heard"), done.stderr
+
+
+def _child_runs_keras(conn) -> None:
+    try:
+        _KERAS.scores(["a great film"])
+        conn.send("answered")
+    except sentigru.SentigruError as exc:
+        conn.send(str(exc))
+
+
+_KERAS = None
+
+
+def test_a_keras_model_in_a_forked_child_is_refused_in_one_line(trained_model: Path) -> None:
+    """TensorFlow's threads stay in the parent, so a forked child hung on a model folder
+    without its phone file; it now says what to do."""
+    global _KERAS
+    from sentigru.predictor import KerasPredictor
+
+    _KERAS = KerasPredictor.load(trained_model)
+    assert _KERAS.scores(["a great film"]).shape == (1, 2)
+    ctx = _fork_context()
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_child_runs_keras, args=(child,))
+    process.start()
+    try:
+        assert parent.poll(60), "the forked child did not answer"
+        assert "a forked process cannot use" in parent.recv()
+    finally:
+        process.kill() if process.is_alive() else None
+        process.join()
+
+
+def test_settings_from_numpy_are_the_numbers_they_hold() -> None:
+    """A grid search hands NumPy scalars (``epochs=np.int64(3)``): taken, and saved as
+    plain numbers in spec.json."""
+    import json
+
+    from sentigru.api import build_spec
+
+    spec = build_spec(epochs=np.int64(3), learning_rate=np.float64(0.002), units=np.int32(16))
+    saved = json.loads(spec.to_json())
+    assert saved["training"]["epochs"] == 3 and saved["model"]["units"] == 16
+    assert type(spec.training.epochs) is int and spec.training.learning_rate == 0.002

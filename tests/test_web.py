@@ -161,8 +161,10 @@ def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path:
 
 def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:
     out = web.write_site(MODEL, tmp_path / "site")
-    (out / "old-file").write_text("x")
     with pytest.raises(SentigruError, match="exists; use --force"):
+        web.write_site(MODEL, out)
+    (out / "old-file").write_text("x")
+    with pytest.raises(SentigruError, match="holds old-file"):  # not: use --force
         web.write_site(MODEL, out)
     assert (out / "old-file").exists()
     with pytest.raises(SentigruError, match="holds old-file, which sentigru did not write"):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -61,21 +63,29 @@ def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None
     label spelt two ways would train two outputs, each taught half of its texts. The fix
     named merges each into its commonest spelling; a label that another spelling of which
     ``label_map`` renames is named with the map's name for it."""
-    _check_unmapped_spellings(counts, label_map or {})
+    label_map = label_map or {}
+    _check_unmapped_spellings(counts, label_map)
     spellings: dict[str, list[str]] = {}
     for label in counts:
-        spellings.setdefault(_spelling_key(label), []).append(label)
+        if label_map.get(label) != label:  # X=X in the map: keep X apart
+            spellings.setdefault(_spelling_key(label), []).append(label)
     groups = [sorted(g, key=lambda x: (-counts[x], x)) for g in spellings.values() if len(g) > 1]
     if not groups:
         return
     pairs = [(other, group[0]) for group in groups for other in group[1:]]
     shown = ", ".join(f"{a!r} and {b!r}" for a, b in pairs[:3])
-    fix = ",".join(f"{a}={b}" for a, b in pairs)
-    unsafe = any("," in x or "=" in x for pair in pairs for x in pair)
     raise SentigruError(
         f"labels {shown} differ only in case or number format: one label written two ways? "
-        f"Merge them with --label-map {'OLD=NEW,OLD=NEW' if unsafe else fix}"
+        f"Merge them with --label-map {_map_option(pairs)} (or keep one apart with X=X)"
     )
+
+
+def _map_option(pairs: list[tuple[str, str]]) -> str:
+    """``OLD=NEW,…`` as the shell takes it, or a template where a label holds ``,`` or
+    ``=``, which the option cannot spell."""
+    if any("," in x or "=" in x for pair in pairs for x in pair):
+        return "OLD=NEW,OLD=NEW"
+    return shlex.quote(",".join(f"{a}={b}" for a, b in pairs))
 
 
 REPEATS_NOTED = 0.02
@@ -96,7 +106,7 @@ def note_repeated_texts(texts: list[str]) -> None:
 
 
 def _check_unmapped_spellings(counts: Counter[str], label_map: dict[str, str]) -> None:
-    renamed = {_spelling_key(old): new for old, new in label_map.items()}
+    renamed = {_spelling_key(old): new for old, new in label_map.items() if old != new}
     pairs = [
         (label, renamed[_spelling_key(label)])
         for label in counts
@@ -106,18 +116,20 @@ def _check_unmapped_spellings(counts: Counter[str], label_map: dict[str, str]) -
         shown = ", ".join(f"{a!r} as {b!r}" for a, b in pairs[:3])
         raise SentigruError(
             f"--label-map renames other spellings of {shown}, but not these: add "
-            f"{','.join(f'{a}={b}' for a, b in pairs)} to it"
+            f"{_map_option(pairs)} to it"
         )
 
 
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0+)?")
+
+
 def _spelling_key(label: str) -> str:
-    """What spellings of one label share: its case-folded text, or its value when it is
-    a number (``1``, ``1.0``, ``01``)."""
-    try:
-        value = float(label)
-    except ValueError:
-        return label.casefold()
-    return repr(value) if value == value else label.casefold()  # NaN stays text
+    """What spellings of one label share: its lowercase text, or its value when it is a
+    whole number, as written or as pandas writes it (``1``, ``1.0``, ``01``); other
+    numbers stay as written (``1.1`` and ``1.10`` may be codes)."""
+    if _WHOLE_NUMBER.fullmatch(label):
+        return str(int(label.split(".")[0]))
+    return label.lower()
 
 
 def _numbers(labels: set[str]) -> bool:

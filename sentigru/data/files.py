@@ -11,6 +11,7 @@ import codecs
 import csv
 import gzip
 import json
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -117,6 +118,11 @@ def detect_format(path: Path) -> str:
         return _SUFFIXES[suffixes[-1]]
     if suffixes and suffixes[-1] in _WORKBOOKS:
         raise SentigruError(f"{path}: a spreadsheet workbook; save the sheet as CSV UTF-8")
+    if path.exists() and stat.S_ISFIFO(path.stat().st_mode):  # <(zcat f.tsv.gz)
+        raise SentigruError(
+            f"{path}: a pipe, whose format its name cannot tell; give the file itself "
+            "(.gz is read as it is), or save the text to a .tsv, .csv or .jsonl file"
+        )
     raise SentigruError(
         f"{path}: unknown file type; use .tsv, .csv or .jsonl (optionally .gz), or a folder"
     )
@@ -351,13 +357,7 @@ class _Reader:
                     if not any(field.strip() for field in row):
                         continue  # a blank line, or a spreadsheet's empty row (",,")
                     if len(row) != len(header):
-                        if quoting == csv.QUOTE_NONE and _opens_quote(row):
-                            raise SentigruError(
-                                f"{self.path}:{where}: a quoted text runs over several lines: "
-                                "TSV is read without quotes, so its lines would be read as rows "
-                                "of their own; save the file as CSV"
-                            )
-                        self.bad(where, f"expected {len(header)} fields, found {len(row)}")
+                        self.bad(where, self._width_problem(row, len(header), quoting))
                         continue
                     yield from self.row(where, row[text_at], row[label_at])
             except csv.Error as exc:
@@ -368,11 +368,28 @@ class _Reader:
                     ) from None
                 if "new-line character seen in unquoted field" in str(exc):
                     raise SentigruError(
-                        f"{self.path}:{rows.line_num}: lines end in a lone carriage return (as "
-                        "old Mac programs save them); save the file with Unix or Windows line "
-                        "ends (CSV UTF-8)"
+                        f"{self.path}:{rows.line_num}: "
+                        + (
+                            "lines end in a lone carriage return (as old Mac programs save "
+                            "them); save the file with Unix or Windows line ends (CSV UTF-8)"
+                            if rows.line_num <= 1
+                            else "a carriage return inside a field; quote the field or remove it"
+                        )
                     ) from None
                 raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
+
+    @staticmethod
+    def _width_problem(row: list[str], width: int, quoting: int) -> str:
+        """Why a row has the wrong number of fields; in TSV with fewer, a quote that opens
+        or closes a text suggests a quoted text over several lines, which TSV cannot hold
+        (the lines between are read as texts of their own)."""
+        problem = f"expected {width} fields, found {len(row)}"
+        if quoting == csv.QUOTE_NONE and len(row) < width and _opens_quote(row):
+            problem += (
+                ": a quoted text over several lines? TSV is read without quotes; save such "
+                "a file as CSV"
+            )
+        return problem
 
     def _check_closed(self, start: int, last_line: str) -> None:
         """A record of several lines read to the end of the file, whose last line does

@@ -249,9 +249,9 @@ def write_site(
     out = Path(out)
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise SentigruError(f"the page's title is a line of text, not {title!r:.60}")
+    if out.is_dir() and _is_replaceable(out):  # the user's files in a site: said first,
+        outputs.check_no_foreign(out, SITE_NAMES)  # as --force would not help
     outputs.check_replaceable(out, force, _is_replaceable, "a site sentigru wrote")
-    if out.is_dir():
-        outputs.check_no_foreign(out, SITE_NAMES)
     content, meta = _read_model(model_file)
     if title is not None:  # the page's name; the model file keeps its own
         meta = {**meta, "name": title.strip()}
