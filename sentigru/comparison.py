@@ -30,7 +30,7 @@ from typing import Any
 from sentigru import __version__
 from sentigru.errors import SentigruError
 from sentigru.spec import CELLS
-from sentigru.trust import python_executable
+from sentigru.trust import SAFE_PATH, python_executable
 
 RESULT_FILE = "comparison.json"
 CHART_FILE = "comparison.png"
@@ -161,7 +161,7 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
     """Run ``sentigru train ARGS --cell CELL --out FOLDER`` in a child process (through
     :data:`LAUNCHER`); its output is passed to ``log`` line by line."""
     python = python_executable()  # sys.executable, unless Python is embedded in a server
-    command = [python, "-c", LAUNCHER, python, "-m", "sentigru", "train"]
+    command = [python, *SAFE_PATH, "-c", LAUNCHER, python, *SAFE_PATH, "-m", "sentigru", "train"]
     command += [*train_args, "--cell", cell, "--out", str(folder)]
     start = time.perf_counter()
     child = subprocess.Popen(

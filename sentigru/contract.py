@@ -28,6 +28,7 @@ from sentigru.errors import SentigruError
 __all__ = [
     "CLS",
     "DELIM_REGEX",
+    "DELIM_SPELLINGS",
     "LABELS_FILE",
     "PAD",
     "PAD_ID",
@@ -54,6 +55,10 @@ __all__ = [
 
 DELIM_REGEX = r"[^\w']+"
 """The delimiter written into the model's metadata, as RE2 on the phone reads it."""
+DELIM_SPELLINGS = (DELIM_REGEX, r"[^\w\']+")
+"""The delimiters a phone file may hold: this one, as sentigru writes it and as MediaPipe
+Model Maker does (``\'`` is ``'`` in RE2). Python splits as they do; any other regex
+would split otherwise on the phone."""
 
 PAD, START, UNKNOWN = "<PAD>", "<START>", "<UNKNOWN>"
 SPECIAL_TOKENS = (PAD, START, UNKNOWN)

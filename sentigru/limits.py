@@ -197,6 +197,10 @@ def open_zip(stream: BinaryIO, source: str, max_entries: int) -> zipfile.ZipFile
 def _entry_problem(infos: list[zipfile.ZipInfo], max_entries: int) -> str | None:
     if len(infos) > max_entries:
         return f"{len(infos)} zip entries, over the limit of {max_entries}"
+    names = [info.filename for info in infos]
+    if len(set(names)) < len(names):  # readers differ on which copy they take
+        twice = next(name for name in names if names.count(name) > 1)
+        return f"{twice!r} is packed twice"
     for info in infos:
         if info.flag_bits & 0x1:
             return f"{info.filename!r} is encrypted"

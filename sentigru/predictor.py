@@ -197,8 +197,12 @@ class LiteRTPredictor(Predictor):
         the bundled models is verified in a child process unless it was before."""
         from sentigru import limits, trust
 
-        content = limits.read_file(Path(path), limits.TFLITE_BYTES)
-        return cls(content, str(path), threads, trusted=trust.trusted_location(path), jobs=jobs)
+        try:  # where it lies decides trust: read from there, not through a link since moved
+            real = Path(path).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            real = Path(path)
+        content = limits.read_file(real, limits.TFLITE_BYTES)
+        return cls(content, str(path), threads, trusted=trust.trusted_location(real), jobs=jobs)
 
     def _runner(self, count: int) -> Any:
         """The bulk runner (:mod:`sentigru.bulk`) for ``count`` texts, or None where the

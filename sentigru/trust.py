@@ -51,9 +51,13 @@ def digest(content: bytes) -> str:
 
 
 def _cached() -> list[str]:
-    """The hashes in the cache, oldest first; none when it is missing or unreadable."""
+    """The hashes in the cache, oldest first; none when it is missing or unreadable, or
+    when another user could have written it (a shared ``XDG_CACHE_HOME``: a hash put
+    there would skip the check)."""
     try:
         with open(cache_file(), "rb") as stream:
+            if not _own(os.fstat(stream.fileno())) or not _own(os.stat(cache_file().parent)):
+                return []
             data = stream.read(_CACHE_BYTES + 1)
     except OSError:
         return []
@@ -61,6 +65,11 @@ def _cached() -> list[str]:
         return []
     lines = data.decode("ascii", "replace").split("\n")
     return [line for line in lines if _HASH.fullmatch(line)]
+
+
+def _own(status: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else."""
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def is_verified(content: bytes) -> bool:
@@ -78,7 +87,9 @@ def remember(content: bytes) -> None:
     lines = [*known, entry][-CACHE_LINES:]
     target = cache_file()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if target.parent.stat().st_uid == os.getuid():  # one made under umask 002 too
+            os.chmod(target.parent, 0o700)
         handle, temp = tempfile.mkstemp(prefix=".verified.", dir=target.parent)
         try:
             with os.fdopen(handle, "w", encoding="ascii") as stream:
@@ -127,6 +138,7 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
+            cwd=package_root,  # not the user's folder, whose numpy.py -m would import
             timeout=limits.CHILD_SECONDS,
             check=False,
         )
@@ -152,7 +164,12 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
 
 def _child_command(vocab_size: int) -> list[str]:
     """This Python running this module, with the vocabulary size for the probe ids."""
-    return [python_executable(), "-m", "sentigru.trust", str(max(1, vocab_size))]
+    return [python_executable(), *SAFE_PATH, "-m", "sentigru.trust", str(max(1, vocab_size))]
+
+
+SAFE_PATH = ["-P"] if sys.version_info >= (3, 11) else []
+"""Python's option that keeps the current folder off a child's import path (3.11+): a
+``numpy.py`` where the user stands must not be what a child imports."""
 
 
 def python_executable() -> str:
@@ -209,8 +226,8 @@ def _run_child(content: bytes, vocab_size: int) -> str:
         interpreter.set_tensor(detail["index"], _probe_ids(tuple(detail["shape"]), vocab_size))
         interpreter.invoke()
         interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-        if len(details) == 1:  # files bulk prediction resizes: every shape it would use
-            _run_bulk_shapes(content, tuple(int(d) for d in detail["shape"]), vocab_size)
+        # every shape bulk prediction would resize the file to (one input or three)
+        _run_bulk_shapes(content, tuple(int(d) for d in detail["shape"]), vocab_size)
     except MemoryError:
         return f"LiteRT ran out of memory (limit {limits.size_text(limits.CHILD_MEMORY_BYTES)})"
     except Exception as exc:  # LiteRT raises RuntimeError/ValueError with multi-line text
@@ -227,6 +244,8 @@ def _run_bulk_shapes(content: bytes, shape: tuple[int, ...], vocab_size: int) ->
     plan, engine = discover(content, (shape[0], shape[1]), vocab_size)
     for length, batch in zip(plan.lengths, plan.batches):
         engine.run(_probe_ids((batch, length), vocab_size))
+        if plan.resizable and batch != 1:  # a window's last few texts run one by one
+            engine.run(_probe_ids((1, length), vocab_size))
 
 
 def _child_main(argv: list[str]) -> int:

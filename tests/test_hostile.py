@@ -499,3 +499,47 @@ def test_keras_zips_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     split = [(f"part{i}", b"", zipfile.ZIP_DEFLATED, 600_000, 0) for i in range(2)]
     with pytest.raises(SentigruError, match="inflate to 1.1 MiB, over the 1 MiB limit"):
         load_keras(_keras_zip(tmp_path / "split.keras", split))
+
+
+def test_the_check_imports_nothing_from_the_users_folder(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m`` imports from the current folder first: a ``numpy.py`` beside a
+    downloaded model ran inside the very check meant to contain that model."""
+    here = tmp_path / "downloaded"
+    here.mkdir()
+    marker = tmp_path / "ran"
+    for name in ("numpy.py", "ai_edge_litert.py", "flatbuffers.py"):
+        (here / name).write_text(f"open({str(marker)!r}, 'w').write('{name}')\n")
+    monkeypatch.chdir(here)
+    content = BUNDLED.read_bytes()
+    trust.verify(content, "copied", 100)
+    assert not marker.exists(), marker.read_text()
+
+
+def test_what_else_a_hostile_file_could_hold_is_refused(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another delimiter than the contract's (phones would split on it, Python not; ``\\s*``
+    froze the web page), a file packed twice (readers take different copies), and a
+    cache another user may write (a hash there would skip the check)."""
+    from sentigru.modelfile import check_model, read_metadata, write_metadata
+
+    content = BUNDLED.read_bytes()
+    meta = read_metadata(content)
+    common = dict(vocab=meta["vocab"], labels=meta["labels"], name="x", description="x",
+                  version="1")  # fmt: skip
+    check_model(write_metadata(content, **common, delim_regex=r"[^\w\']+"))  # Model Maker's
+    with pytest.raises(SentigruError, match=r"splits on '\[\^\\\\w\]\+', not on"):
+        check_model(write_metadata(content, **common, delim_regex=r"[^\w]+"))
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive, pytest.warns(UserWarning, match="Duplicate"):
+        archive.writestr("labels.txt", "negative\npositive\n")
+        archive.writestr("labels.txt", "positive\nnegative\n")
+    packed.seek(0)
+    with pytest.raises(SentigruError, match="'labels.txt' is packed twice"):
+        limits.open_zip(packed, "x.tflite", 8)
+    trust.remember(content)
+    assert trust.is_verified(content) and oct(cache.parent.stat().st_mode)[-3:] == "700"
+    cache.chmod(0o666)  # another user could have put the hash there
+    assert not trust.is_verified(content)

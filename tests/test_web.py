@@ -157,6 +157,11 @@ def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path:
     assert (site / "model.tflite").read_bytes() == MODEL.read_bytes()
     with pytest.raises(SentigruError, match="title is a line of text"):
         web.write_site(MODEL, tmp_path / "other", title="  ")
+    # A title naming a field of the page stays text: fields are filled in one pass.
+    page = (
+        web.write_site(MODEL, tmp_path / "fields", title="{{CONFIG}}") / "index.html"
+    ).read_text()
+    assert "<title>{{CONFIG}}</title>" in page and page.count('"labels"') == 1
 
 
 def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sentigru import __version__, contract, outputs
+from sentigru import __version__, contract, limits, outputs
 from sentigru.atomic import current_umask, replace_path, staging_folder
 from sentigru.errors import SentigruError
 from sentigru.modelfile import check_mediapipe_compatible, read_metadata
@@ -113,10 +114,7 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
             f"{model_file}: {size:,} bytes; the page refuses models over "
             f"{MAX_MODEL_BYTES // 2**20} MiB"
         )
-    try:
-        content = model_file.read_bytes()
-    except OSError as exc:
-        raise SentigruError(f"cannot read {model_file}: {exc.strerror or exc}") from None
+    content = limits.read_file(model_file, MAX_MODEL_BYTES)  # it may grow after the stat
     try:
         meta = read_metadata(content)
     except ValueError as exc:
@@ -159,9 +157,9 @@ def _csp(remote: str | None) -> str:
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
-    for key, value in values.items():
-        template = template.replace("{{" + key + "}}", value)
-    return template
+    """The template's ``{{KEY}}`` fields in one pass, so that a field's value (a model's
+    name holding ``{{CONFIG}}``) is never filled in turn."""
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m[1], m[0]), template)
 
 
 def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:

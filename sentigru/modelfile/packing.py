@@ -430,6 +430,12 @@ def check_model(model: bytes) -> dict[str, Any]:
     problems = _interface_problems(
         parsed, len(meta["labels"]), mediapipe=False, inputs=_input_count(meta)
     )
+    regex = meta["delim_regex"]
+    if regex is not None and regex not in contract.DELIM_SPELLINGS:  # Python splits as
+        problems.append(  # the contract says; the phone would split on this one
+            f"its tokenizer splits on {regex!r:.60}, not on {contract.DELIM_REGEX}, so "
+            "Python would read texts otherwise than phones do"
+        )
     if problems:
         raise ModelFileError("unsupported model: " + "; ".join(problems))
     return meta
