@@ -339,6 +339,7 @@ def train(
             verbose=verbose,
             init=base.model if base is not None else None,
             init_head=base is not None and prepared.labels == base.labels,
+            log=log,
         )
         if not role.is_chief:  # the chief writes the folder
             return None

@@ -34,7 +34,7 @@ from typing import Any
 from sentigru import __version__, contract, limits
 from sentigru.atomic import replace_path, staging_folder
 from sentigru.contract import SENTENCEPIECE_FILE, VOCAB_FILE
-from sentigru.errors import SentigruError
+from sentigru.errors import Interrupted, SentigruError
 from sentigru.pieces import Pieces
 from sentigru.spec import Spec
 from sentigru.tokenizer import Vocabulary
@@ -432,10 +432,10 @@ def training_run(
             yield checkpoint
         except KeyboardInterrupt:
             if chief and discard_empty_checkpoint(checkpoint):
-                raise SentigruError(
+                raise Interrupted(
                     f"interrupted before the first epoch ended; nothing was written to {out}"
                 ) from None
-            raise SentigruError(
+            raise Interrupted(
                 f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
                 "run the same command with --resume (resume=True) to continue"
             ) from None

@@ -63,9 +63,9 @@ class _Group(click.Group):
             where = f": {exc.filename}" if exc.filename else ""
             click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)
             sys.exit(1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # a training's says what it kept
             signum = _SIGNALLED.pop("signum", signal.SIGINT)
-            said = "terminated" if signum == signal.SIGTERM else "interrupted"
+            said = str(exc) or ("terminated" if signum == signal.SIGTERM else "interrupted")
             click.echo(f"sentigru: {said}", err=True)
             sys.exit(128 + signum)  # 130 on Ctrl-C, 143 on SIGTERM, as shells report them
 

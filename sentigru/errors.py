@@ -8,3 +8,9 @@ Anything else is a bug and keeps its traceback.
 
 class SentigruError(Exception):
     """A failure the user can fix; its message is one line that says what to do."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during a training, with what was kept and how to go on. Still
+    a KeyboardInterrupt, so that a notebook's loop over trainings stops; the CLI prints
+    its message."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sentigru.errors import SentigruError
+from sentigru.limits import MAX_SEQ_LEN
 
 MIN_PIECES = 384
 """Fewest pieces a SentencePiece model may ask for: 256 byte pieces, the specials, and
@@ -153,6 +154,10 @@ class TokenizerSpec:
             f"word_capacity must be at least twice vocab_size, got {self.word_capacity}",
         )
         _check(self.seq_len >= 2, f"seq_len must be at least 2, got {self.seq_len}")
+        _check(  # refused now, not by the phone file's export after the training
+            self.seq_len <= MAX_SEQ_LEN,
+            f"seq_len must be at most {MAX_SEQ_LEN} (what a phone file takes), got {self.seq_len}",
+        )
         _check(self.min_count >= 1, f"min_count must be at least 1, got {self.min_count}")
 
 

@@ -17,7 +17,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,6 +255,7 @@ def train(
     strategy: str = "auto",
     init: Any = None,
     init_head: bool = True,
+    log: Callable[[str], None] | None = None,
 ) -> Trained:
     """Train a model on ``data`` with the settings in ``spec``, under ``strategy``
     (see :mod:`sentigru.distribute`).
@@ -263,19 +264,68 @@ def train(
     run that finds one resumes after its last completed epoch. With ``init`` (a Keras
     model of the same network and vocabulary), training starts from its weights instead
     of from random ones and the word vectors; its output layer's too with ``init_head``
-    (the same labels)."""
+    (the same labels). ``log`` hears what the run says before its epochs (stderr by
+    default; nothing with ``verbose=0``). The process's random generators, Keras' dtype
+    policy and TensorFlow's op determinism are as they were afterwards."""
+    with process_state_kept():
+        return _train(data, spec, val_examples, verbose, checkpoint, strategy, init, init_head,
+                      log)  # fmt: skip
+
+
+@contextlib.contextmanager
+def process_state_kept() -> Iterator[None]:
+    """Seed the run and make it deterministic, in float32, and put the process back as
+    it was: a notebook's own NumPy draws must not follow the run's seed, nor its later
+    TensorFlow code run under op determinism (which refuses some calls), and a global
+    mixed-precision policy the model was not built for is set aside."""
+    import random
+
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow("training")
+    from tensorflow.python.framework import config
+
+    states = random.getstate(), np.random.get_state()
+    imported = sys.modules.get("keras")  # not imported here: a strategy is made first
+    policy = imported.mixed_precision.global_policy() if imported else None
+    deterministic = config.is_op_determinism_enabled()
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        if policy is not None:
+            sys.modules["keras"].mixed_precision.set_global_policy(policy)
+        if not deterministic:
+            config.disable_op_determinism()
+
+
+def _train(
+    data: Prepared | Examples | StreamSource,
+    spec: Spec,
+    val_examples: Examples | None,
+    verbose: int | None,
+    checkpoint: Path | None,
+    strategy: str,
+    init: Any,
+    init_head: bool,
+    log: Callable[[str], None] | None,
+) -> Trained:
     from sentigru.distribute import Role, cluster_role, make_strategy, resolve
     from sentigru.tf_quiet import import_tensorflow
 
+    def say(line: str) -> None:
+        if verbose != 0:
+            (log or (lambda text: print(text, file=sys.stderr)))(line)
+
     prepared = data if isinstance(data, Prepared) else prepare(data, spec, val_examples)
     asked, spec = spec, sized_for(spec, prepared.train_rows)
-    if spec != asked and verbose != 0:
-        print(
+    if spec != asked:
+        say(
             f"{prepared.train_rows} training rows make {_steps(asked, prepared.train_rows)} "
             f"steps an epoch: {spec.training.epochs} epochs instead of {asked.training.epochs} "
             f"(patience {spec.training.patience}) to train at least "
-            f"{asked.training.min_steps} steps (--min-steps)",
-            file=sys.stderr,
+            f"{asked.training.min_steps} steps (--min-steps)"
         )
     tf = import_tensorflow("training")
     name = resolve(strategy)
@@ -293,6 +343,7 @@ def train(
         )
     keras.utils.set_random_seed(spec.training.seed)
     tf.config.experimental.enable_op_determinism()
+    keras.mixed_precision.set_global_policy("float32")  # what the phone graph computes in
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # read by the shuffling
     with distribution.scope():
         model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
@@ -301,12 +352,10 @@ def train(
         elif spec.training.word_init == "ppmi":
             began = time.perf_counter()
             found = _start_from_word_vectors(model, prepared, spec.training.seed)
-            if verbose != 0:
-                print(
-                    f"word table: {found} of {len(prepared.vocab)} rows start from the "
-                    f"training texts' word vectors ({time.perf_counter() - began:.0f} s)",
-                    file=sys.stderr,
-                )
+            say(
+                f"word table: {found} of {len(prepared.vocab)} rows start from the "
+                f"training texts' word vectors ({time.perf_counter() - began:.0f} s)"
+            )
         optimizer = keras.optimizers.Adam(_learning_rate(spec, prepared.train_rows))
     smoothing = spec.training.label_smoothing
     if verbose is None:

@@ -14,13 +14,24 @@ from sentigru.errors import SentigruError
 
 
 def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
+    import keras
+    import numpy as np
+    from tensorflow.python.framework import config
+
     train, test = synthetic_files
     lines: list[str] = []
-    clf = sentigru.train(
-        train, tmp_path / "m", log=lines.append, verbose=0, seed=5, epochs=6, min_steps=0,
-        units=16, embed_dim=16, seq_len=64, learning_rate=0.005, lr_schedule="constant",
-        label_smoothing=0.0, average_epochs=0, bigram_buckets=0, word_init="random",
-    )  # fmt: skip
+    # A notebook's own state: its NumPy draws, a mixed-precision policy. The run trains in
+    # float32 under its own seed and op determinism, and leaves all three as they were.
+    np.random.seed(123)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    assert not config.is_op_determinism_enabled()
+    try:
+        clf = _train_small(train, tmp_path, lines)
+    finally:
+        policy = keras.mixed_precision.global_policy().name
+        keras.mixed_precision.set_global_policy("float32")
+    assert policy == "mixed_bfloat16" and not config.is_op_determinism_enabled()
+    assert np.random.rand() == np.random.RandomState(123).rand()
     assert lines[0].startswith("read 540 training examples") and lines[0].endswith(
         ", and 60 to validate on"
     )
@@ -36,6 +47,14 @@ def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
     assert clf.evaluate(test)["accuracy"] >= 0.9
     site = clf.export(tmp_path / "site", format="web")
     assert (site / "model.tflite").read_bytes() == (tmp_path / "m" / "model.tflite").read_bytes()
+
+
+def _train_small(train: Path, tmp_path: Path, lines: list[str]) -> sentigru.Classifier:
+    return sentigru.train(
+        train, tmp_path / "m", log=lines.append, verbose=0, seed=5, epochs=6, min_steps=0,
+        units=16, embed_dim=16, seq_len=64, learning_rate=0.005, lr_schedule="constant",
+        label_smoothing=0.0, average_epochs=0, bigram_buckets=0, word_init="random",
+    )  # fmt: skip
 
 
 def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
@@ -166,3 +185,17 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
     assert clf.evaluate(iter([synthetic_files[1]]), options=None)["n"] == 200  # a glob's
     # One string is one text, as for predict, not a stream of its characters.
     assert [text for text, _ in clf.predict_stream("good")] == ["good"]
+
+
+def test_an_interrupted_training_stops_a_loop_of_trainings(tmp_path: Path) -> None:
+    """Ctrl-C in a notebook's loop over settings: a KeyboardInterrupt that says what was
+    kept, not a SentigruError the loop catches and goes on after."""
+    from sentigru.bundle import training_run
+    from sentigru.errors import Interrupted
+    from sentigru.spec import Spec
+
+    run = training_run(tmp_path / "m", force=False, resume=False, fingerprint="f", spec=Spec())
+    with pytest.raises(Interrupted, match="before the first epoch ended") as caught, run:
+        raise KeyboardInterrupt
+    assert isinstance(caught.value, KeyboardInterrupt)
+    assert not isinstance(caught.value, SentigruError) and not (tmp_path / "m").exists()
