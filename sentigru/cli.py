@@ -574,10 +574,11 @@ def predict(
     for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
-            continue
-        pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
-        click.echo(f"{pairs}\t{_one_line(text)}")
-        known, unknown = result["known_tokens"], result["unknown_tokens"]
+        else:
+            pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
+            click.echo(f"{pairs}\t{_one_line(text)}")
+        # the notes go to stderr with --json too: stdout stays one object per line
+        known, unknown = result["known_tokens"], result["unknown_tokens"] + result["unread_words"]
         if result["truncated"]:
             cut += 1
             if cut <= UNREAD_NOTES:
@@ -603,9 +604,9 @@ def predict(
     if unread > UNREAD_NOTES:
         _echo_err(f"note: {unread} texts in all had no word the model knows")
     if partly > UNREAD_NOTES:
-        _echo_err(f"note: {partly} texts in all had as many unknown words as known ones")
+        _echo_err(f"note: {partly} texts in all had as many unknown or unread words as known ones")
     if cut > UNREAD_NOTES:
-        _echo_err(f"note: {cut} texts in all were longer than the model reads")
+        _echo_err(f"note: {cut} texts in all were cut (at the model's length or a NUL)")
 
 
 # -- evaluate -------------------------------------------------------------------------------

@@ -291,6 +291,11 @@ class SentencePieceTokenizer:
         is where it does."""
         return 0
 
+    def unread_words(self, text: str) -> int:
+        """SentencePiece drops no word (byte fallback spells any character; pieces it
+        never learnt count in :meth:`unknown`): 0."""
+        return 0
+
     @functools.cached_property
     def _unread_weights(self) -> np.ndarray:
         """1 for the ids :meth:`unknown` counts, 0 for the others, indexed by id."""

@@ -45,10 +45,14 @@ class Predictor:
         empty text): its score says nothing about the text. With some of each it read
         part of the text (a typo, a word it never learnt)."""
         scores, read = self.scores_read(texts)
-        return [self.result(row, counts, top_k) for row, counts in zip(scores, read)]
+        return [self.result(*parts, top_k) for parts in zip(texts, scores, read)]
 
-    def result(self, row: np.ndarray, read: np.ndarray, top_k: int = 1) -> dict[str, Any]:
-        """One text's result from its scores and its :meth:`read` counts."""
+    def result(
+        self, text: str, row: np.ndarray, read: np.ndarray, top_k: int = 1
+    ) -> dict[str, Any]:
+        """One text's result from its scores and its :meth:`read` counts; ``unread_words``
+        counts the words in other scripts the tokenizer drops whole (phones cannot tell
+        these; see :meth:`~sentigru.tokenizer.Tokenizer.unread_words`)."""
         order = np.argsort(-row, kind="stable")[: max(1, top_k)]
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
         known, unknown, cut = (int(x) for x in read)
@@ -57,6 +61,7 @@ class Predictor:
             "scores": ranked,
             "known_tokens": known,
             "unknown_tokens": unknown,
+            "unread_words": self.tokenizer.unread_words(text),
             "truncated": bool(cut),
         }
 
@@ -251,7 +256,7 @@ class LiteRTPredictor(Predictor):
             return
         for window, scores, read in runner.iter_windows(chain(first, iterator)):
             for text, row, counts in zip(window, scores, read):
-                yield text, self.result(row, counts, top_k)
+                yield text, self.result(text, row, counts, top_k)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores ``[len(texts), labels]``. Many texts go through :mod:`sentigru.bulk`:

@@ -21,7 +21,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from sentigru.errors import SentigruError
 
 # What RE2 means by DELIM_REGEX, spelled out for Python's `re`: RE2's \w is ASCII.
 _TOKEN = re.compile(r"[0-9A-Za-z_']+")
+_OTHER_WORD = re.compile(r"(?:(?![\x00-\x7f])\w)+")  # word characters beyond ASCII
 
 
 def iter_tokens(text: str) -> Iterator[str]:
@@ -282,6 +283,23 @@ class Tokenizer:
                 cut += 1
         return cut
 
+    def unread_words(self, text: str) -> int:
+        """Words of ``text`` the phone's tokenizer drops whole: runs of word characters
+        beyond ASCII (Korean, Japanese, Arabic …), none of which reaches the model, so
+        that *10점 만점에 10점* is read as *10 10*. A run of cut letters touching an ASCII
+        word (the *é* of *café*) is not one: :meth:`cut_known` counts that word."""
+        if text.isascii():
+            return 0
+        end = text.find("\0")
+        body = text if end < 0 else text[:end]
+        count = 0
+        for match in _OTHER_WORD.finditer(body):
+            start, stop = match.span()
+            left = start > 0 and _TOKEN.match(body, start - 1) and cuts_word(body[start])
+            right = stop < len(body) and _TOKEN.match(body, stop) and cuts_word(body[stop - 1])
+            count += not (left or right)
+        return count
+
 
 CUT_ALPHABETS = ("LATIN", "GREEK", "CYRILLIC")
 """Alphabets written with spaces between words, whose letters beyond ASCII the phone's
@@ -321,10 +339,22 @@ def cut_table() -> tuple[int, ...]:
     """The code points :func:`cuts_word` holds, as runs, for the web page: each run's
     start after the previous run's end, then its length less one (some 320 runs, 2 KB
     as JSON)."""
+    return _runs(cuts_word)
+
+
+@functools.cache
+def other_word_table() -> tuple[int, ...]:
+    """The word characters beyond ASCII (:meth:`Tokenizer.unread_words`' runs), as
+    :func:`cut_table` gives its own: this Python's Unicode, not the browser's (some 730
+    runs, 6 KB as JSON)."""
+    return _runs(lambda char: _OTHER_WORD.match(char) is not None)
+
+
+def _runs(holds: Callable[[str], bool]) -> tuple[int, ...]:
     flat: list[int] = []
     start, previous = None, 0
     for point in range(128, sys.maxunicode + 2):
-        inside = point <= sys.maxunicode and cuts_word(chr(point))
+        inside = point <= sys.maxunicode and holds(chr(point))
         if inside and start is None:
             start = point
         elif not inside and start is not None:

@@ -294,7 +294,7 @@ def test_text_the_model_cannot_read_is_flagged() -> None:
     --json says known_tokens 0, and the plain output adds a note on stderr."""
     texts = ["最悪の映画だった", "", "😀😀", "a great film"]
     as_json = run("predict", "--json", *texts)
-    known = [json.loads(line)["known_tokens"] for line in as_json.output.splitlines()]
+    known = [json.loads(line)["known_tokens"] for line in as_json.stdout.splitlines()]
     assert known == [0, 0, 0, 3]
     plain = subprocess.run(
         [sys.executable, "-m", "sentigru", "predict", *texts],
@@ -309,7 +309,7 @@ def test_text_the_model_reads_only_in_part_is_flagged() -> None:
     """A misspelt judgement and a word the vocabulary lacks are unknown: --json counts
     them, and the plain output notes a text with as many unknown words as known ones."""
     texts = ["It was xqzvy wnoderful.", "A wonderful film, xqzvy."]
-    as_json = [json.loads(line) for line in run("predict", "--json", *texts).output.splitlines()]
+    as_json = [json.loads(line) for line in run("predict", "--json", *texts).stdout.splitlines()]
     assert [(r["known_tokens"], r["unknown_tokens"]) for r in as_json] == [(2, 2), (3, 1)]
     plain = subprocess.run(
         [sys.executable, "-m", "sentigru", "predict", *texts],
@@ -498,3 +498,15 @@ def test_tfds_options_without_a_dataset_are_bad_usage(tmp_path: Path) -> None:
     for extra in (["--split", "test"], ["--data-dir", str(tmp_path)]):
         result = CliRunner().invoke(main, ["evaluate", "--data", str(data), *extra])
         assert result.exit_code == 2 and "give --dataset" in result.output
+
+
+def test_words_in_other_scripts_count_as_unread_with_json_too() -> None:
+    """The bundled English model reads *10점 만점에 10점* as *10 10*: a confident score on
+    two digits. The words it drops whole are counted, and the note says so, also with
+    --json (stdout stays JSON)."""
+    result = CliRunner().invoke(main, ["predict", "--json", "10점 만점에 10점!!", "최악"])
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert (first["known_tokens"], first["unknown_tokens"], first["unread_words"]) == (2, 0, 3)
+    assert (second["known_tokens"], second["unread_words"]) == (0, 1)
+    assert "knows 2 of the 5 words of '10점 만점에 10점!!'" in result.stderr
+    assert "knows no word of '최악'" in result.stderr

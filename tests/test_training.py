@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sentigru.errors import SentigruError
+from sentigru.errors import Interrupted, SentigruError
 
 pytest.importorskip("keras")
 
@@ -74,7 +74,7 @@ def test_a_run_stopped_while_it_is_saved_resumes_to_the_same_model(
 
     with monkeypatch.context() as patch:
         patch.setattr(api, "_phone_file", stopped)
-        with pytest.raises(SentigruError, match="run the same command with --resume"):
+        with pytest.raises(Interrupted, match="run the same command with --resume"):
             sentigru.train(synthetic_files[0], tmp_path / "cut", **quiet)
     assert (tmp_path / ".cut.checkpoint" / "finished.json").is_file()
     lines: list[str] = []

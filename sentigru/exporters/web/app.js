@@ -5,9 +5,9 @@
 // once it is loaded, and rejects with a readable message when it cannot be),
 // window.sentigru.classify(text) (a Promise of [{label, score}, ...], every label,
 // highest score first) and window.sentigru.read(text) (a Promise of {known, unknown,
-// truncated}: the words of the text the model has in its vocabulary, those it reads as
-// unknown, and whether it cuts the text, as `sentigru predict --json` counts them; null
-// for a SentencePiece model).
+// unread, truncated}: the words of the text the model has in its vocabulary, those it
+// reads as unknown, those in other scripts it drops whole, and whether it cuts the text,
+// as `sentigru predict --json` counts them; null for a SentencePiece model).
 
 const config = JSON.parse(document.getElementById("sentigru-config").textContent);
 const DEBOUNCE_MS = 120;
@@ -127,32 +127,62 @@ function parseVocab(bytes) {
 // characters cut a word (Latin, Greek and Cyrillic letters beyond ASCII, and combining
 // marks) comes as runs of code points from Python (tokenizer.cut_table), so that the
 // page and `sentigru predict` agree whatever Unicode version the browser knows.
-const CUTTING = (() => {
+function codePointRuns(flat) {
   const runs = [];
-  const flat = (config.words && config.words.cutting) || [];
   let previous = 0;
-  for (let i = 0; i + 1 < flat.length; i += 2) {
+  for (let i = 0; i + 1 < (flat || []).length; i += 2) {
     const start = previous + flat[i];
     previous = start + flat[i + 1];
     runs.push([start, previous]);
   }
   return runs;
-})();
+}
 
-function cutsWord(char) {
+const CUTTING = codePointRuns(config.words && config.words.cutting);
+// Word characters beyond ASCII (tokenizer.other_word_table): runs of them are words in
+// other scripts that the tokenizer drops whole (Korean, Japanese, Arabic ...).
+const OTHER_WORDS = codePointRuns(config.words && config.words.otherWords);
+
+function inRuns(runs, char) {
   if (char === undefined) return false;
   const point = char.codePointAt(0);
   if (point <= 127) return false;
   let low = 0;
-  let high = CUTTING.length - 1;
+  let high = runs.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const [start, end] = CUTTING[middle];
+    const [start, end] = runs[middle];
     if (point < start) high = middle - 1;
     else if (point > end) low = middle + 1;
     else return true;
   }
   return false;
+}
+
+function cutsWord(char) {
+  return inRuns(CUTTING, char);
+}
+
+// Words the tokenizer drops whole, as Tokenizer.unread_words counts them: runs of word
+// characters beyond ASCII, but for a run of cut letters touching an ASCII word (the é of
+// café, counted with that word).
+function unreadWords(head) {
+  const chars = Array.from(head);
+  const ascii = /^[0-9A-Za-z_']$/;
+  let count = 0;
+  for (let i = 0; i < chars.length; ) {
+    if (!inRuns(OTHER_WORDS, chars[i])) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < chars.length && inRuns(OTHER_WORDS, chars[j])) j++;
+    const left = i > 0 && ascii.test(chars[i - 1]) && cutsWord(chars[i]);
+    const right = j < chars.length && ascii.test(chars[j]) && cutsWord(chars[j - 1]);
+    if (!(left || right)) count++;
+    i = j;
+  }
+  return count;
 }
 
 function countWords(ids, seqLen, text) {
@@ -162,8 +192,9 @@ function countWords(ids, seqLen, text) {
   const words = /[\w']+/g;
   let known = 0;
   let read = 0;
+  const unread = unreadWords(head);
   for (let match; (match = words.exec(head)) !== null; ) {
-    if (read === seqLen - 1) return { known, unknown: read - known, truncated: true };
+    if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true };
     read++;
     const start = match.index;
     const stop = start + match[0].length;
@@ -173,7 +204,7 @@ function countWords(ids, seqLen, text) {
   }
   // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
   const nul = end >= 0 && /[^\0 \t\n\r\v\f]/.test(body.slice(end + 1));
-  return { known, unknown: read - known, truncated: nul, nul };
+  return { known, unknown: read - known, unread, truncated: nul, nul };
 }
 
 async function loadClassifier() {
@@ -296,7 +327,8 @@ function showEmpty() {
 // knows most of the words, or cannot tell (SentencePiece).
 function readingNote(counts) {
   if (!counts) return "";
-  const { known, unknown, truncated } = counts;
+  const { known, truncated } = counts;
+  const unknown = counts.unknown + (counts.unread || 0); // words in other scripts too
   const cut = !truncated
     ? ""
     : counts.nul
