@@ -281,6 +281,10 @@ def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
 
     assert "--vocab-size" in report(1_140_000)
     assert "--vocab-size" not in report(940_000)
+    assert "(mediapipe, dynamic, ids [1, 256] int32)" in report(940_000)
+    three = ExportReport(Path("m.tflite"), "mediapipe", "dynamic", 256, 1, 1, 1, 9, {},
+                         inputs=("ids", "mask", "segment_ids")).as_text()  # fmt: skip
+    assert "ids, mask, segment_ids [1, 256] int32" in three  # a SentencePiece file's
 
 
 def test_a_length_the_model_cannot_read_in_chunks_is_one_line(trained_model: Path) -> None:

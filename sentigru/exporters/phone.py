@@ -17,8 +17,10 @@ import numpy as np
 
 from sentigru import __version__, outputs
 from sentigru.atomic import write_atomic  # noqa: F401  (re-exported for callers)
+from sentigru.contract import SENTENCEPIECE_INPUTS
 from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
+from sentigru.pieces import Pieces
 from sentigru.tf_quiet import logging_kept
 from sentigru.tokenizer import DELIM_REGEX
 
@@ -110,6 +112,8 @@ class ExportReport:
     max_score_diff: float = 0.0
     label_agreement: float = 0.0
     accuracy: dict[str, float] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ("ids",)
+    """The file's inputs, each int32 [batch, seq_len]: SentencePiece files have three."""
 
     def _weights(self) -> str:
         if self.quantize == "none":
@@ -120,8 +124,8 @@ class ExportReport:
         main = self.operators.get("main", {})
         ops = ", ".join(f"{k} {v}" for k, v in sorted(main.items(), key=lambda kv: -kv[1]))
         lines = [
-            f"wrote {self.path} ({self.runtime}, {self.quantize}, ids [{self.batch}, "
-            f"{self.seq_len}] int32)",
+            f"wrote {self.path} ({self.runtime}, {self.quantize}, {', '.join(self.inputs)} "
+            f"[{self.batch}, {self.seq_len}] int32)",
             f"size: {_mb(self.tflite_bytes)}: {_mb(self.packed_bytes)} vocabulary and labels, "
             f"{_mb(self.tflite_bytes - self.packed_bytes)} network ({self._weights()} "
             "and the graph's operators)",
@@ -292,5 +296,6 @@ def export_tflite(
         max_score_diff=check["max_score_diff"],
         label_agreement=check["label_agreement"],
         accuracy=check.get("accuracy", {}),
+        inputs=SENTENCEPIECE_INPUTS if isinstance(folder.vocab, Pieces) else ("ids",),
     )
     return content, report
