@@ -732,7 +732,7 @@ def export(
     target = Path(out) if out else model / PHONE_FILE
     _check_not_package(target)
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
-    return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data)
+    return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data, force)
 
 
 def _check_phone_options(
@@ -840,6 +840,7 @@ def _export_tflite(
     seq_len: int | None,
     batch: int,
     check_data: Any,
+    force: bool = False,
 ) -> Any:
     from sentigru import bundle
     from sentigru.atomic import write_atomic
@@ -864,8 +865,8 @@ def _export_tflite(
     )
     if target.resolve() == (model / bundle.PHONE_FILE).resolve():
         bundle.add_file(model, bundle.PHONE_FILE, content)
-    else:
-        write_atomic(target, content)
+    else:  # without force, not over a file that appeared while it converted
+        write_atomic(target, content, replace=force)
     report.path = target
     return report
 

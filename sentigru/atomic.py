@@ -20,9 +20,10 @@ def current_umask() -> int:
     return mask
 
 
-def write_atomic(out: Path, content: bytes) -> None:
+def write_atomic(out: Path, content: bytes, replace: bool = True) -> None:
     """Write ``content`` to a temporary file beside ``out``, flush it to disk, and rename
-    it to ``out``."""
+    it to ``out``; with ``replace`` False, link it there instead, which fails if ``out``
+    exists by then (another run's file, or one the user made meanwhile)."""
     out = Path(out)
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -34,7 +35,16 @@ def write_atomic(out: Path, content: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; files are for sharing
-        os.replace(temp, out)
+        if replace:
+            os.replace(temp, out)
+        else:
+            os.link(temp, out)
+            os.unlink(temp)
+    except FileExistsError:
+        Path(temp).unlink(missing_ok=True)
+        from sentigru.errors import SentigruError
+
+        raise SentigruError(f"{out} exists; use --force (force=True) to replace it") from None
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
         raise _cannot_write(out, exc) from None

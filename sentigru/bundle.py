@@ -136,23 +136,28 @@ def output_lock(out: Path) -> Iterator[None]:
     interleave; a lock left by a process that no longer runs is taken over."""
     lock = out.parent / f".{out.name}.lock"
     out.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(2):
-        try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            owner = _lock_owner(lock)
-            if owner is not None and _alive(owner):
-                raise SentigruError(
-                    f"another sentigru (pid {owner}) is writing {out}; wait for it or pick "
-                    "another --out"
-                ) from None
-            lock.unlink(missing_ok=True)  # stale: its process is gone
-            continue
-        with os.fdopen(handle, "w") as stream:
-            stream.write(str(os.getpid()))
-        break
-    else:
-        raise SentigruError(f"cannot lock {out} ({lock})")
+    # The lock appears with its owner written (a file linked into place): one created
+    # empty and filled after read as stale to a run starting in between, which took it.
+    mine = out.parent / f".{out.name}.lock-{os.getpid()}"
+    mine.write_text(str(os.getpid()))
+    try:
+        for _ in range(2):
+            try:
+                os.link(mine, lock)
+            except FileExistsError:
+                owner = _lock_owner(lock)
+                if owner is not None and _alive(owner):
+                    raise SentigruError(
+                        f"another sentigru (pid {owner}) is writing {out}; wait for it or "
+                        "pick another --out"
+                    ) from None
+                lock.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            break
+        else:
+            raise SentigruError(f"cannot lock {out} ({lock})")
+    finally:
+        mine.unlink(missing_ok=True)
     try:
         yield
     finally:
@@ -186,6 +191,11 @@ def refuse_leftover(out: Path, resume: bool) -> None:
     progress silently thrown away; with it, a missing one is. Said before any data is
     read (and before a saved ``out`` is called in the way)."""
     folder = checkpoint_path(out)
+    owner = _lock_owner(out.parent / f".{out.name}.lock")
+    if owner is not None and owner != os.getpid() and _alive(owner):  # not left: live
+        raise SentigruError(
+            f"another sentigru (pid {owner}) is writing {out}; wait for it or pick another --out"
+        )
     if resume and not folder.exists():
         saved = (
             f"; {out} is saved, and --force trains it again (without --resume)"

@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -54,7 +55,7 @@ class _Group(click.Group):
         except click.UsageError as exc:  # click's own four lines, made one as the rest
             _bad_usage(exc, ctx)
         except SentigruError as exc:
-            click.echo(f"sentigru: error: {exc}", err=True)
+            click.echo(_shown(f"sentigru: error: {exc}"), err=True)
             sys.exit(1)
         except BrokenPipeError:  # the reader stopped (| head): stop quietly, as cat does,
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -135,7 +136,16 @@ def _stacked(options: Sequence[Any]) -> Any:
 
 
 def _echo_err(line: str) -> None:
-    click.echo(line, err=True)
+    click.echo(_shown(line), err=True)
+
+
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _shown(line: str) -> str:
+    """A message as one line that the terminal shows as written: control characters in
+    the names it quotes (a file named with a newline or an escape sequence) escaped."""
+    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), line)
 
 
 # -- options generated from the spec ------------------------------------------------------
@@ -764,7 +774,8 @@ def _report_site(site: Path, was_local: bool) -> None:
 
     source = "its own copy of MediaPipe" if local else f"MediaPipe from {CDN_ORIGIN}"
     click.echo(
-        f"wrote {site} (loads {source}); try it: python -m http.server -d {site} --bind 127.0.0.1"
+        f"wrote {site} (loads {source}); try it: python -m http.server -d "
+        f"{shlex.quote(('./' if str(site).startswith('-') else '') + str(site))} --bind 127.0.0.1"
     )
     if was_local and not local:
         _echo_err(

@@ -8,6 +8,7 @@ costs nothing and a run is never lost to an output it could not have written.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
@@ -76,6 +77,27 @@ def check_replaceable(
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
 
 
+NAME_ROOM = 14
+"""Bytes sentigru adds to an output's name for the files it writes beside it first
+(``.NAME.tmp-XXXXXXXX``, ``.NAME.lock-PID``, ``.NAME.old-PID``)."""
+
+
+def _check_name_room(out: Path, parent: Path) -> None:
+    """Refuse, before any work, a name that fits the file system but not with the
+    temporary names beside it: a training ran to its end and then could not be saved."""
+    try:
+        limit = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(out.name))
+    if size + NAME_ROOM > limit:
+        raise SentigruError(
+            f"cannot write {out.name[:32]}…: a name of {size} bytes, and sentigru first "
+            f"writes beside it under names {NAME_ROOM} bytes longer; this file system allows "
+            f"{limit}: give a name of at most {limit - NAME_ROOM} bytes"
+        )
+
+
 def check_writable(out: Path, make_parent: bool = False) -> None:
     """Fail before any work when no file can be made beside ``out``; ``make_parent``
     makes its folder first (a model folder's parents are made as it is saved)."""
@@ -89,6 +111,7 @@ def check_writable(out: Path, make_parent: bool = False) -> None:
             ) from None
     if not parent.is_dir():
         raise SentigruError(f"cannot write {out}: folder {parent} does not exist")
+    _check_name_room(out, parent)
     try:  # the real test: access() says yes to root even where writing fails
         with tempfile.TemporaryFile(dir=parent):
             pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import subprocess
 import sys
@@ -510,3 +511,20 @@ def test_words_in_other_scripts_count_as_unread_with_json_too() -> None:
     assert (second["known_tokens"], second["unread_words"]) == (0, 1)
     assert "knows 2 of the 5 words of '10점 만점에 10점!!'" in result.stderr
     assert "knows no word of '최악'" in result.stderr
+
+
+def test_names_with_control_characters_stay_on_one_line(tmp_path: Path) -> None:
+    """An error quoting a name with a newline or an escape sequence is one line, shown as
+    written; the web export's try-it command is quoted for the shell."""
+    result = CliRunner().invoke(main, ["predict", "--model", "nl\nname\x1b[1m", "good"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("sentigru: error: nl\\nname\\x1b[1m: no such model (")
+    assert result.stderr.count("\n") == 1
+    from sentigru.presets import default_model
+
+    site = tmp_path / "my site's"
+    done = CliRunner().invoke(
+        main, ["export", "--model", str(default_model()), "--format", "web", "--out", str(site)]
+    )
+    assert done.exit_code == 0, done.output
+    assert f"-d {shlex.quote(str(site))} --bind" in done.stdout

@@ -231,3 +231,30 @@ def test_a_text_the_terminal_cannot_show_is_escaped_not_a_traceback(trained_mode
     )
     assert result.returncode == 0, result.stderr
     assert b"\\u65e5\\u672c superb" in result.stdout
+
+
+def test_names_paths_and_races_that_real_runs_meet(tmp_path: Path, monkeypatch) -> None:
+    """A name that fits the file system but not with the temporary names beside it is
+    refused before any work (a training ran to its end, then could not be saved); a phone
+    file exported without --force never replaces one that appeared meanwhile; a lock is
+    never seen without its owner; a live run's checkpoint is not called left over."""
+    from sentigru.atomic import write_atomic
+    from sentigru.bundle import checkpoint_path, output_lock, refuse_leftover
+
+    outputs.check_writable(tmp_path / ("A" * 241))
+    with pytest.raises(SentigruError, match="a name of 242 bytes.*at most 241 bytes"):
+        outputs.check_writable(tmp_path / ("A" * 242))
+    mine = tmp_path / "mine.tflite"
+    write_atomic(mine, b"first", replace=False)
+    mine.write_text("the user's, made while converting")
+    with pytest.raises(SentigruError, match="mine.tflite exists; use --force"):
+        write_atomic(mine, b"second", replace=False)
+    assert mine.read_text() == "the user's, made while converting"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    out = tmp_path / "model"
+    with output_lock(out):
+        assert (tmp_path / ".model.lock").read_text() == str(os.getpid())
+    (tmp_path / ".model.lock").write_text(str(os.getppid()))  # a live run holds it
+    checkpoint_path(out).mkdir()
+    with pytest.raises(SentigruError, match=f"another sentigru \\(pid {os.getppid()}\\)"):
+        refuse_leftover(out, resume=False)
