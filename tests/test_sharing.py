@@ -9,8 +9,10 @@ import os
 import pickle
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -52,31 +54,35 @@ def _fork_context():
     return multiprocessing.get_context("fork")
 
 
-def _child_predicts(conn) -> None:
-    conn.send(_SHARED.scores(TEXTS))
-    conn.close()
+def _in_forked_child(work: Callable[[], Any]) -> Any:
+    """What ``work`` returns in a forked child, or the SentigruError it raises as text;
+    fails when the child does not answer within a minute (it hung)."""
+    ctx = _fork_context()
+    parent, child = ctx.Pipe()
 
+    def run() -> None:
+        try:
+            child.send(work())
+        except sentigru.SentigruError as exc:
+            child.send(str(exc))
 
-_SHARED: sentigru.Classifier | None = None
+    process = ctx.Process(target=run)
+    process.start()
+    try:
+        assert parent.poll(60), "the forked child did not answer"
+        return parent.recv()
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
 
 
 def test_a_process_forked_after_bulk_prediction_predicts(clf) -> None:
     """A forked child inherits the bulk pool without its threads: work given to it waited
     forever (gunicorn --preload, celery prefork after a warm-up call)."""
-    global _SHARED
     assert len(TEXTS) >= bulk.MIN_TEXTS
     want = clf.scores(TEXTS)  # the parent's pool and interpreters are running now
-    _SHARED = clf
-    ctx = _fork_context()
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=_child_predicts, args=(child,))
-    process.start()
-    try:
-        assert parent.poll(60), "the forked child did not answer"
-        np.testing.assert_array_equal(parent.recv(), want)
-    finally:
-        process.kill() if process.is_alive() else None
-        process.join()
+    np.testing.assert_array_equal(_in_forked_child(lambda: clf.scores(TEXTS)), want)
     np.testing.assert_array_equal(clf.scores(TEXTS), want)  # the parent's still work
 
 
@@ -192,35 +198,15 @@ def test_threads_loading_at_once_leave_stderr_as_it_was(tmp_path: Path) -> None:
         assert done.returncode == 0 and done.stderr.endswith(b"still heard"), done.stderr
 
 
-def _child_runs_keras(conn) -> None:
-    try:
-        _KERAS.scores(["a great film"])
-        conn.send("answered")
-    except sentigru.SentigruError as exc:
-        conn.send(str(exc))
-
-
-_KERAS = None
-
-
 def test_a_keras_model_in_a_forked_child_is_refused_in_one_line(trained_model: Path) -> None:
     """TensorFlow's threads stay in the parent, so a forked child hung on a model folder
     without its phone file; it now says what to do."""
-    global _KERAS
     from sentigru.predictor import KerasPredictor
 
-    _KERAS = KerasPredictor.load(trained_model)
-    assert _KERAS.scores(["a great film"]).shape == (1, 2)
-    ctx = _fork_context()
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=_child_runs_keras, args=(child,))
-    process.start()
-    try:
-        assert parent.poll(60), "the forked child did not answer"
-        assert "a forked process cannot use" in parent.recv()
-    finally:
-        process.kill() if process.is_alive() else None
-        process.join()
+    keras = KerasPredictor.load(trained_model)
+    assert keras.scores(["a great film"]).shape == (1, 2)
+    said = _in_forked_child(lambda: keras.scores(["a great film"]))
+    assert isinstance(said, str) and "a forked process cannot use" in said
 
 
 def test_settings_from_numpy_are_the_numbers_they_hold() -> None:
