@@ -60,11 +60,12 @@ def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
         yield text
 
 
-def _whole(value: Any, name: str, least: int = 1) -> None:
-    """Refuse what is not a whole number of at least ``least`` (bools included; NumPy's
-    integers are whole numbers)."""
+def _whole(value: Any, name: str, least: int = 1) -> int:
+    """``value`` as an int, refused when not a whole number of at least ``least`` (bools
+    included; NumPy's integers are whole numbers)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise SentigruError(f"{name} must be a whole number of {least} or more, got {value!r}")
+    return int(value)
 
 
 def _stderr(line: str) -> None:
@@ -115,8 +116,8 @@ class Classifier:
         and ``truncated`` (cut at the model's length, or at a NUL character, where phones
         stop reading). One string gives a list of one result. A text that is not a
         string raises :class:`SentigruError`."""
-        _whole(top_k, "top_k")
-        return self._predictor.classify(_texts(texts), int(top_k))
+        top_k = _whole(top_k, "top_k")
+        return self._predictor.classify(_texts(texts), top_k)
 
     def scores(self, texts: str | Iterable[str]) -> Any:
         """The scores as an array ``[len(texts), len(labels)]``, in ``labels`` order."""
@@ -127,8 +128,7 @@ class Classifier:
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(text, result)`` pairs in input order, a chunk at a time: memory stays flat
         however many texts come in."""
-        _whole(top_k, "top_k")
-        _whole(chunk_size, "chunk_size")
+        top_k, chunk_size = _whole(top_k, "top_k"), _whole(chunk_size, "chunk_size")
         return self._predictor.classify_stream(_checked(texts), top_k, chunk_size)
 
     def evaluate(self, data: Any, **source: Any) -> dict[str, Any]:
@@ -176,8 +176,7 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     length texts ran at (some 150 MB more with ``jobs=1`` on 3,000 reviews, 450 MB with
     8); ``Classifier.close`` frees them."""
     if jobs is not None:
-        _whole(jobs, "jobs")
-        jobs = int(jobs)
+        jobs = _whole(jobs, "jobs")
     classifier = _loaded(path, jobs)
     # absolute: a pickle is loaded again elsewhere, perhaps from another working folder
     classifier._loaded_as = (None if path is None else Path(os.fspath(path)).absolute(), jobs)
@@ -727,8 +726,7 @@ def export(
         _check_not_package(target)
         _check_export_out(target, model / SAVED_MODEL, reads, force, "saved_model")
         return _export_saved_model(model, target)
-    _check_phone_options(quantize, runtime, seq_len, batch)
-    seq_len, batch = (None if seq_len is None else int(seq_len)), int(batch)  # NumPy's too
+    seq_len, batch = _check_phone_options(quantize, runtime, seq_len, batch)
     target = Path(out) if out else model / PHONE_FILE
     _check_not_package(target)
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
@@ -737,16 +735,14 @@ def export(
 
 def _check_phone_options(
     quantize: str | None, runtime: str | None, seq_len: int | None, batch: int
-) -> None:
+) -> tuple[int | None, int]:
     """The phone file's settings, checked as the CLI's choices and ranges check them
-    (Python passes them unchecked)."""
+    (Python passes them unchecked); ``seq_len`` and ``batch`` as ints (NumPy's too)."""
     from sentigru.spec import ExportSpec
 
     given = {k: v for k, v in (("quantize", quantize), ("runtime", runtime)) if v is not None}
     ExportSpec(**given)  # the choices
-    if seq_len is not None:
-        _whole(seq_len, "seq_len", 2)
-    _whole(batch, "batch")
+    return (None if seq_len is None else _whole(seq_len, "seq_len", 2)), _whole(batch, "batch")
 
 
 def _check_format_options(

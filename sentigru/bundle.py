@@ -134,7 +134,7 @@ def _versions() -> dict[str, str]:
 def output_lock(out: Path) -> Iterator[None]:
     """Hold ``.NAME.lock`` beside ``out`` so that two runs aimed at the same folder cannot
     interleave; a lock left by a process that no longer runs is taken over."""
-    lock = out.parent / f".{out.name}.lock"
+    lock = lock_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # The lock appears with its owner written (a file linked into place): one created
     # empty and filled after read as stale to a run starting in between, which took it.
@@ -164,6 +164,11 @@ def output_lock(out: Path) -> Iterator[None]:
         lock.unlink(missing_ok=True)
 
 
+def lock_path(out: Path) -> Path:
+    """``.NAME.lock`` beside ``out``: held by the run writing it (:func:`output_lock`)."""
+    return out.parent / f".{out.name}.lock"
+
+
 def _lock_owner(lock: Path) -> int | None:
     try:
         return int(lock.read_text().strip())
@@ -191,7 +196,7 @@ def refuse_leftover(out: Path, resume: bool) -> None:
     progress silently thrown away; with it, a missing one is. Said before any data is
     read (and before a saved ``out`` is called in the way)."""
     folder = checkpoint_path(out)
-    owner = _lock_owner(out.parent / f".{out.name}.lock")
+    owner = _lock_owner(lock_path(out))
     if owner is not None and owner != os.getpid() and _alive(owner):  # not left: live
         raise SentigruError(
             f"another sentigru (pid {owner}) is writing {out}; wait for it or pick another --out"
