@@ -73,12 +73,29 @@ def staging_folder(out: Path) -> Path:
     return staged
 
 
+def occupied(path: Path) -> bool:
+    """Whether writing ``path`` would replace something: anything there but an empty
+    folder (``mkdir model && sentigru train --out model`` loses nothing, so it needs no
+    ``--force``). A link counts, even to an empty folder: it is the user's."""
+    path = Path(path)
+    if path.is_symlink():
+        return True
+    if not path.exists():
+        return False
+    if not path.is_dir():
+        return True
+    try:
+        return any(path.iterdir())
+    except OSError:  # unreadable: not known to be empty
+        return True
+
+
 def replace_path(staged: Path, target: Path, force: bool) -> None:
-    """Move ``staged`` to ``target``; an existing target is replaced only with ``force``,
-    and is removed only after the new one is in place."""
+    """Move ``staged`` to ``target``; an existing target is replaced only with ``force``
+    (an empty folder without), and is removed only after the new one is in place."""
     from sentigru.errors import SentigruError
 
-    if target.exists() and not force:
+    if occupied(target) and not force:
         raise SentigruError(f"{target} exists; use --force (force=True) to replace it")
     old = None
     if target.exists():

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru import __version__, contract, limits
-from sentigru.atomic import replace_path, staging_folder
+from sentigru.atomic import occupied, replace_path, staging_folder
 from sentigru.contract import SENTENCEPIECE_FILE, VOCAB_FILE
 from sentigru.errors import Interrupted, SentigruError
 from sentigru.pieces import Pieces
@@ -271,7 +271,7 @@ def save(
     """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``, with
     ``files`` (such as the phone file) among the files the manifest vouches for."""
     out = Path(out)
-    if out.exists() and not force:
+    if occupied(out) and not force:
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
     staged = staging_folder(out)
     try:
@@ -437,7 +437,7 @@ def training_run(
     says how to resume, and leave no checkpoint behind when the run succeeds or stops
     before its first epoch."""
     out = Path(out)
-    if chief and out.exists() and not force:
+    if chief and occupied(out) and not force:
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
     with output_lock(out) if chief else contextlib.nullcontext():
         checkpoint = checkpoint_folder(

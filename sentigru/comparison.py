@@ -68,11 +68,12 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
     sentigru did not write. Leftovers of an interrupted comparison are named, and with
     ``force`` removed (it starts over)."""
     from sentigru import outputs
+    from sentigru.atomic import occupied
     from sentigru.bundle import checkpoint_path, written_names
 
     if out.exists() and not out.is_dir():
         raise SentigruError(f"{out} is a file; --out takes a folder")
-    taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if (out / name).exists()]
+    taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if occupied(out / name)]
     if taken and not force:
         raise SentigruError(f"{taken[0]} exists; use --force (force=True) to replace it")
     written = written_names()

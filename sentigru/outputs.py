@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
+from sentigru.atomic import occupied
 from sentigru.errors import SentigruError
 
 
@@ -64,8 +65,9 @@ def check_not_working_folder(out: Path, option: str = "--out") -> None:
 def check_replaceable(
     out: Path, force: bool, ours: Callable[[Path], bool], what: str, option: str = "--out"
 ) -> None:
-    """An existing ``out`` is replaced only with ``force``, and only if ``ours`` says it
-    is ``what`` sentigru writes there (so that a mistyped path cannot wipe a project)."""
+    """An existing ``out`` is replaced only with ``force`` (an empty folder without), and
+    only if ``ours`` says it is ``what`` sentigru writes there (so that a mistyped path
+    cannot wipe a project)."""
     out = Path(out)
     if not out.exists() and not out.is_symlink():
         return
@@ -73,7 +75,7 @@ def check_replaceable(
         raise SentigruError(
             f"{out} exists and is not {what}; remove it yourself or choose another {option}"
         )
-    if not force:
+    if not force and occupied(out):  # an empty folder is taken as it is
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
 
 

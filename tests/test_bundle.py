@@ -11,6 +11,7 @@ import pytest
 
 from sentigru import bundle
 from sentigru.errors import SentigruError
+from sentigru.spec import Spec
 
 
 @pytest.fixture
@@ -85,6 +86,20 @@ def test_replace_keeps_old_until_new_is_in_place(tmp_path: Path) -> None:
         bundle.replace_path(staged, target, force=False)
     assert (target / "old").exists()
     bundle.replace_path(staged, target, force=True)
+    assert [p.name for p in target.iterdir()] == ["new"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_an_empty_folder_is_written_without_force(tmp_path: Path) -> None:
+    """``mkdir model && sentigru train --out model`` loses nothing: no --force needed."""
+    target, staged = tmp_path / "m", tmp_path / "staged"
+    target.mkdir()
+    staged.mkdir()
+    (staged / "new").write_text("new")
+    run = bundle.training_run(target, force=False, resume=False, fingerprint="f", spec=Spec())
+    with run:
+        pass
+    bundle.replace_path(staged, target, force=False)
     assert [p.name for p in target.iterdir()] == ["new"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 

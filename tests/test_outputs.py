@@ -66,10 +66,13 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
     assert outputs.is_saved_model(saved)
     (saved / "NOTES.md").write_text("precious")  # a SavedModel with the user's files
     assert not outputs.is_saved_model(saved)
-    (tmp_path / "empty").mkdir()
-    with pytest.raises(SentigruError, match="empty exists; use --force"):
-        outputs.check_replaceable(tmp_path / "empty", False, _model_folder, "a folder")
-    outputs.check_replaceable(tmp_path / "empty", True, _model_folder, "a folder")
+    (tmp_path / "empty").mkdir()  # mkdir first, then --out: nothing to lose, no --force
+    outputs.check_replaceable(tmp_path / "empty", False, _model_folder, "a folder")
+    (tmp_path / "link").symlink_to(tmp_path / "empty")  # a link is the user's, even so
+    with pytest.raises(SentigruError, match="link exists; use --force"):
+        outputs.check_replaceable(tmp_path / "link", False, _model_folder, "a folder")
+    with pytest.raises(SentigruError, match="exists and is not a TFLite file"):
+        outputs.check_replaceable(tmp_path / "empty", False, outputs.is_tflite, "a TFLite file")
     outputs.check_replaceable(tmp_path / "new", False, _model_folder, "a folder")
 
 
@@ -92,7 +95,6 @@ def test_train_refuses_to_write_over_its_data_or_a_users_folder(
         ("current folder", ["--out", ".", "--force"]),
         ("mine exists and is not a sentigru model folder", ["--out", "mine", "--force"]),
         ("mine exists and is not a sentigru model folder", ["--out", "mine"]),  # not: --force
-        ("empty exists; use --force", ["--out", "empty"]),
         ("holds notes.txt, which sentigru did not write", ["--out", "model", "--force"]),
     ]
     for message, args in cases:

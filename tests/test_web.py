@@ -189,6 +189,14 @@ def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: P
     assert (project / "notes.txt").read_text() == "keep me"
 
 
+def test_an_empty_folder_takes_a_site_without_force(tmp_path: Path) -> None:
+    """``mkdir site && sentigru export --format web --out site``: nothing to lose."""
+    (tmp_path / "site").mkdir()
+    out = web.write_site(MODEL, tmp_path / "site")
+    assert (out / "index.html").is_file()
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "site"]  # no leftovers
+
+
 def test_web_export_does_not_import_tensorflow() -> None:
     code = (
         "import sys; from pathlib import Path; import tempfile\n"
