@@ -33,7 +33,7 @@ from typing import Any
 
 from sentigru import __version__, contract, limits
 from sentigru.atomic import occupied, replace_path, staging_folder
-from sentigru.contract import SENTENCEPIECE_FILE, VOCAB_FILE
+from sentigru.contract import LABELS_FILE, SENTENCEPIECE_FILE, VOCAB_FILE, format_labels
 from sentigru.errors import Interrupted, SentigruError
 from sentigru.pieces import Pieces
 from sentigru.spec import Spec
@@ -41,7 +41,7 @@ from sentigru.tokenizer import Vocabulary
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
-FILES = (MODEL_FILE, VOCAB_FILE, "labels.txt", "spec.json", "history.json")
+FILES = (MODEL_FILE, VOCAB_FILE, LABELS_FILE, "spec.json", "history.json")
 """The files of a folder with the regex tokenizer; with SentencePiece,
 :data:`SENTENCEPIECE_FILE` takes the place of ``vocab.txt`` (see :func:`files_of`)."""
 PICTURE = "training.png"
@@ -67,7 +67,7 @@ def _size_limits() -> dict[str, int]:
         MODEL_FILE: limits.KERAS_BYTES,
         VOCAB_FILE: limits.VOCAB_BYTES,
         SENTENCEPIECE_FILE: limits.VOCAB_BYTES,
-        "labels.txt": limits.LABELS_BYTES,
+        LABELS_FILE: limits.LABELS_BYTES,
         "spec.json": limits.JSON_BYTES,
         "history.json": limits.JSON_BYTES,
         "manifest.json": limits.JSON_BYTES,
@@ -277,7 +277,7 @@ def save(
     try:
         save_keras(trained.model, staged / MODEL_FILE)
         trained.vocab.save(staged / tokenizer_file(trained.vocab))
-        (staged / "labels.txt").write_text("".join(f"{x}\n" for x in trained.labels), "utf-8")
+        (staged / LABELS_FILE).write_text(format_labels(trained.labels), "utf-8")
         (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
         (staged / "history.json").write_text(json.dumps(trained.history, indent=2) + "\n")
         _draw_training(trained, staged / PICTURE)
@@ -344,6 +344,20 @@ def _picture_title(trained: Any) -> str:
     return f"bidirectional {model.cell.upper()}, {model.units} units x {model.layers} layer(s)"
 
 
+def _is_manifest(manifest: Any) -> bool:
+    """Whether a parsed ``manifest.json`` has the shape the checks below read (an edited
+    or foreign one must be refused in a line, not fail inside them)."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return False
+    fmt = manifest.get("format", 0)
+    return (
+        isinstance(fmt, int)
+        and not isinstance(fmt, bool)
+        and isinstance(manifest.get("versions", {}), dict)
+        and all(isinstance(entry, dict) for entry in manifest["files"].values())
+    )
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest of the folder at ``path``, with every listed file's hash checked."""
     path = Path(path)
@@ -355,7 +369,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
         manifest = json.loads(_read_text(path / "manifest.json"))
     except ValueError as exc:
         raise SentigruError(f"{path}/manifest.json is unreadable: {exc}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+    if not _is_manifest(manifest):
         raise SentigruError(f"{path}/manifest.json is not a sentigru manifest")
     if manifest.get("format", 0) > FORMAT_VERSION:
         made_by = manifest.get("versions", {}).get("sentigru", "a newer sentigru")
@@ -387,7 +401,7 @@ def load(path: Path) -> ModelFolder:
             f"holds {SENTENCEPIECE_FILE if pieces else VOCAB_FILE}"
         )
     vocab = Pieces.load(path / SENTENCEPIECE_FILE) if pieces else Vocabulary.load(path / VOCAB_FILE)
-    labels = contract.parse_labels(_read_text(path / "labels.txt"), str(path / "labels.txt"))
+    labels = contract.parse_labels(_read_text(path / LABELS_FILE), str(path / LABELS_FILE))
     model = load_keras(path / MODEL_FILE)
     _check_consistent(path, model, vocab, labels)
     return ModelFolder(path, model, vocab, labels, spec, manifest)

@@ -60,6 +60,23 @@ def test_newer_format_is_refused(copy: Path) -> None:
         bundle.load(copy)
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"format": "1"},
+        {"format": True},
+        {"versions": "sentigru 0.1"},
+        {"files": {"vocab.txt": "0" * 64}},
+    ],
+)
+def test_a_manifest_of_another_shape_is_refused_in_one_line(copy: Path, edit: dict) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest.update(edit)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SentigruError, match="is not a sentigru manifest"):
+        bundle.load(copy)
+
+
 def test_failed_save_leaves_nothing_behind(copy: Path, tmp_path: Path) -> None:
     folder = bundle.load(copy)
 

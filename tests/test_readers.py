@@ -120,6 +120,23 @@ def test_label_order_is_numeric_for_integers() -> None:
     assert label_order(["pos", "neg"]) == ["neg", "pos"]
 
 
+def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Path) -> None:
+    """JSON can spell a line break in a label; ``labels.txt`` (one label a line) cannot
+    hold it, and a folder saved with it had more labels than outputs."""
+    with pytest.raises(SentigruError, match="line break"):
+        label_order(["neg", "pos\nx"])
+    from click.testing import CliRunner
+
+    from sentigru.cli import main
+
+    data = tmp_path / "d.jsonl"
+    rows = [{"text": f"text {i}", "label": "pos\nx" if i % 2 else "neg"} for i in range(40)]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = CliRunner().invoke(main, ["train", "--data", str(data), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 1 and "contains a line break" in result.output, result.output
+    assert "Epoch" not in result.output and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

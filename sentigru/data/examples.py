@@ -15,16 +15,18 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sentigru.contract import validate_labels
 from sentigru.errors import SentigruError
 
 
 def label_order(labels: Iterable[str]) -> list[str]:
     """Labels in a stable sorted order: numerically when every label is an integer
-    (so ``2`` comes before ``10``), else as strings."""
+    (so ``2`` comes before ``10``), else as strings. Labels ``labels.txt`` cannot hold
+    (a line break in one) are refused here, before a training, not when it is saved."""
     unique = set(labels)
-    if all(_is_int(label) for label in unique):
-        return sorted(unique, key=int)
-    return sorted(unique)
+    order = sorted(unique, key=int) if all(_is_int(label) for label in unique) else sorted(unique)
+    validate_labels(order, "the data's labels")
+    return order
 
 
 def _is_int(text: str) -> bool:
