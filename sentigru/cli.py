@@ -485,8 +485,9 @@ and dropped, so a huge line without a newline costs bounded memory."""
 
 
 UNREAD_NOTES = 3
-"""Texts without a known word, and texts with as many unknown words as known ones, that
-get a note of their own on stderr; more are counted."""
+"""Texts without a known word, and texts read only in part (a third or more of their
+words unknown or unread: :func:`sentigru.tokenizer.reads_part`), that get a note of
+their own on stderr; more are counted."""
 
 
 def _texts(args: Sequence[str]) -> Iterator[str]:
@@ -580,6 +581,8 @@ def predict(
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if not texts and (line_buffered or sys.stdin.isatty()) else 256
+    from sentigru.tokenizer import reads_part
+
     unread = partly = cut = 0
     for text, result in classifier.predict_stream(lines, top_k, chunk):
         if as_json:
@@ -604,7 +607,7 @@ def predict(
                 _echo_err(
                     f"note: the model knows no word of {text[:40]!r}; its score means nothing"
                 )
-        elif unknown >= known:
+        elif reads_part(known, unknown):
             partly += 1
             if partly <= UNREAD_NOTES:
                 _echo_err(
@@ -614,7 +617,9 @@ def predict(
     if unread > UNREAD_NOTES:
         _echo_err(f"note: {unread} texts in all had no word the model knows")
     if partly > UNREAD_NOTES:
-        _echo_err(f"note: {partly} texts in all had as many unknown or unread words as known ones")
+        _echo_err(
+            f"note: {partly} texts in all had a third or more of their words unknown or unread"
+        )
     if cut > UNREAD_NOTES:
         _echo_err(f"note: {cut} texts in all were cut (at the model's length or a NUL)")
 

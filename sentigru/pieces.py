@@ -23,6 +23,7 @@ import io
 import random
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,10 +265,12 @@ class SentencePieceTokenizer:
         return len(self._encode(phone_text(text))) > self.seq_len - 2
 
     def known(self, text: str) -> int:
-        """Pieces of ``text`` within the model's length that the model learnt: not the
-        specials, not the bare word boundary ``▁``, and not byte pieces (a character with
-        no piece of its own, spelt in UTF-8 bytes; an English model spells Japanese and
-        emoji that way)."""
+        """Pieces of ``text`` within the model's length that the model learnt and that
+        hold more than punctuation: not the specials, not the bare word boundary ``▁``,
+        not byte pieces (a character with no piece of its own, spelt in UTF-8 bytes; an
+        English model spells Japanese and emoji that way), and not ``!!!`` or ``,`` (the
+        regex tokenizer's words hold no punctuation either, and a text of them alone,
+        ``???``, has no word to read)."""
         return sum(1 for i in self.ids(text) if i not in self._unknown)
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
@@ -310,17 +313,27 @@ class SentencePieceTokenizer:
 
     @functools.cached_property
     def _unknown(self) -> frozenset[int]:
-        """The ids that are no learnt piece: specials, ``▁`` alone and byte pieces."""
+        """The ids :meth:`known` does not count: specials, byte pieces, and pieces of
+        nothing but the word boundary ``▁`` and punctuation."""
         sp = self.vocab.processor
         specials = {contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep}
         unlearnt = (
-            i for i in range(len(self.vocab)) if sp.IsByte(i) or sp.IdToPiece(i) == "\u2581"
+            i
+            for i in range(len(self.vocab))
+            if sp.IsByte(i) or not _holds_more_than_punctuation(sp.IdToPiece(i))
         )
         return frozenset(specials.union(unlearnt))
 
     @functools.cached_property
     def _unknown_ids(self) -> np.ndarray:
         return np.fromiter(sorted(self._unknown), np.int64)
+
+
+def _holds_more_than_punctuation(piece: str) -> bool:
+    """Whether a piece holds a letter, digit or symbol (an emoji, ★), beyond the word
+    boundary ``▁``, punctuation, spaces and controls."""
+    body = piece.replace("\u2581", "")
+    return any(unicodedata.category(c)[0] not in "PZC" for c in body)
 
 
 def tokenizer_for(vocab: Any, seq_len: int) -> Any:

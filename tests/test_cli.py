@@ -308,10 +308,12 @@ def test_text_the_model_cannot_read_is_flagged() -> None:
 
 def test_text_the_model_reads_only_in_part_is_flagged() -> None:
     """A misspelt judgement and a word the vocabulary lacks are unknown: --json counts
-    them, and the plain output notes a text with as many unknown words as known ones."""
-    texts = ["It was xqzvy wnoderful.", "A wonderful film, xqzvy."]
+    them, and the plain output notes a text with a third or more of its words unknown:
+    German shares *Das*, *Hotel* and *war* with English, and the bundled model read
+    *Das Hotel war nicht gut* as positive."""
+    texts = ["It was xqzvy wnoderful.", "A wonderful film, xqzvy.", "Das Hotel war nicht gut."]
     as_json = [json.loads(line) for line in run("predict", "--json", *texts).stdout.splitlines()]
-    assert [(r["known_tokens"], r["unknown_tokens"]) for r in as_json] == [(2, 2), (3, 1)]
+    assert [(r["known_tokens"], r["unknown_tokens"]) for r in as_json] == [(2, 2), (3, 1), (3, 2)]
     plain = subprocess.run(
         [sys.executable, "-m", "sentigru", "predict", *texts],
         capture_output=True,
@@ -320,7 +322,8 @@ def test_text_the_model_reads_only_in_part_is_flagged() -> None:
     )
     assert plain.returncode == 0
     assert plain.stderr.count("the model knows 2 of the 4 words") == 1
-    assert "knows 3 of" not in plain.stderr
+    assert plain.stderr.count("the model knows 3 of the 5 words of 'Das Hotel") == 1
+    assert "knows 3 of the 4" not in plain.stderr
 
 
 def test_training_on_text_the_tokenizer_cannot_read_is_refused(tmp_path: Path) -> None:

@@ -127,3 +127,17 @@ def test_known_pieces_leave_out_bytes_that_spell_unseen_characters() -> None:
     assert list(tokenizer.count_unknown(rows)) == [tokenizer.unknown(t) for t in texts]
     japanese = SentencePieceTokenizer(Pieces.train(JAPANESE * 4, MIN_PIECES), 64)
     assert japanese.known("最悪") > 0 and japanese.unknown("最悪") == 0
+
+
+def test_pieces_of_punctuation_alone_are_no_known_word() -> None:
+    """``???`` or ``!!!`` in a model's pieces are no word to read, as for the regex
+    tokenizer: a text of them alone has none the model knows (a German model gave
+    ``???`` three known pieces, and no note)."""
+    english = [f"the {w} film was {v}!!! and the acting, {v}??? ... ★★" for w in ("first", "new")
+               for v in ("great", "awful", "fine", "dull")] * 40  # fmt: skip
+    tokenizer = SentencePieceTokenizer(Pieces.train(english, MIN_PIECES), 64)
+    pieces = tokenizer.vocab.processor
+    assert {"!", "?", ","} & {pieces.IdToPiece(i) for i in range(len(tokenizer.vocab))}
+    assert [tokenizer.known(t) for t in ("???", "!!! ...", ", ,")] == [0, 0, 0]
+    assert tokenizer.known("great!!!") == tokenizer.known("great") > 0
+    assert tokenizer.known("★") == 1  # a symbol, not punctuation: it may tell something

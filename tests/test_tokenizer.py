@@ -196,3 +196,12 @@ def test_a_word_cut_at_a_letter_the_tokenizer_drops_is_not_a_known_word() -> Non
     assert tokenizer.ids("great café") == tokenizer.ids("great caf")  # the phone's ids
     assert [cuts_word(c) for c in "éΩж\u0301"] == [True] * 4
     assert not any(cuts_word(c) for c in "a1'が\ufe0f\u0e49\u20e3²ª")
+
+
+def test_a_third_of_the_words_unread_is_reading_part() -> None:
+    """The rule the CLI's note and the web page share."""
+    from sentigru.tokenizer import reads_part
+
+    assert not reads_part(0, 5)  # no known word: a note of its own
+    assert reads_part(2, 1) and reads_part(3, 2) and reads_part(4, 2)
+    assert not reads_part(3, 1) and not reads_part(5, 2)

@@ -425,8 +425,10 @@ def test_page_says_when_the_model_cannot_read_the_text(phone: Any, served: str) 
         ("最悪の映画だった", "knows no word of this text"),
         ("It was xqzvy wnoderful.", "knows 2 of the 4 words"),
         ("10점 만점에 10점!!", "knows 2 of the 5 words"),  # read as "10 10"
+        ("Das Hotel war nicht gut.", "knows 3 of the 5 words"),  # a third or more unknown
         ("great " * 1100, "longer than the model reads"),
         ("A wonderful, moving film.", None),
+        ("A wonderful film, xqzvy.", None),  # one unknown word of four
     ):
         phone.fill("#text", text)
         phone.wait_for_function(

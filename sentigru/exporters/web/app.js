@@ -324,7 +324,7 @@ function showEmpty() {
 }
 
 // What the model could not read of the text, as `sentigru predict` notes it; "" when it
-// knows most of the words, or cannot tell (SentencePiece).
+// knows two words or more for each it cannot read, or cannot tell (SentencePiece).
 function readingNote(counts) {
   if (!counts) return "";
   const { known, truncated } = counts;
@@ -335,7 +335,7 @@ function readingNote(counts) {
       ? " The text has a NUL character: the model reads what comes before it."
       : " The text is longer than the model reads: it reads its beginning.";
   if (known === 0) return " The model knows no word of this text: its score means nothing.";
-  if (unknown >= known) {
+  if (unknown * config.words.partRatio >= known) { // sentigru.tokenizer.reads_part
     return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.${cut}`;
   }
   return cut;
