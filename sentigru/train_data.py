@@ -290,7 +290,7 @@ def check_readable(
             f"the regex tokenizer reads only {share:.0%} of the training text's letters "
             "and digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
             f"so accented letters, other scripts and emoji are invisible to it; {fix} "
-            "--tokenizer sentencepiece, which reads text in any language"
+            "--preset sentencepiece, which reads text in any language"
         )
     cut, example = cut_word_share(texts)
     if cut >= CUT_WORD_SHARE and example is not None:
@@ -298,7 +298,7 @@ def check_readable(
         log(
             f"note: {cut:.0%} of the training text's words hold letters the regex tokenizer "
             f"cannot read, so it learns their ASCII fragments ({example} gives {pieces}), "
-            f"as the phone reads them; {fix} --tokenizer sentencepiece to read them whole"
+            f"as the phone reads them; {fix} --preset sentencepiece to read them whole"
         )
 
 
@@ -317,7 +317,7 @@ def _check_pieces_read(texts: Sequence[str], pieces: Pieces, sample: int = 1_000
         raise SentigruError(
             f"the starting model's SentencePiece pieces know only {share:.0%} of the "
             "training text's letters and digits (it learnt another language): train "
-            "without --init, with --tokenizer sentencepiece, to learn this text's pieces"
+            "without --init, with --preset sentencepiece, to learn this text's pieces"
         )
 
 

@@ -14,7 +14,7 @@ JAPANESE = ["この映画は本当に素晴らしかった", "最悪のサービ
 
 
 def test_regex_training_on_unreadable_text_names_sentencepiece_as_the_fix() -> None:
-    with pytest.raises(SentigruError, match="--tokenizer sentencepiece"):
+    with pytest.raises(SentigruError, match="--preset sentencepiece"):
         check_readable(JAPANESE, Spec())
     check_readable(JAPANESE, Spec().replace(tokenizer={"tokenizer": "sentencepiece"}))
 
@@ -30,7 +30,7 @@ def test_regex_training_on_accented_words_says_it_reads_their_fragments() -> Non
     heard: list[str] = []
     check_readable(german * 50, Spec(), log=heard.append)
     assert len(heard) == 1 and "fu\u0308r gives fu, r" in heard[0]  # an umlaut typed as a mark
-    assert "--tokenizer sentencepiece" in heard[0]
+    assert "--preset sentencepiece" in heard[0]
     english = ["A lovely little café with friendly staff and good coffee for the price"] + [
         "The service was slow but the food made up for it and we will be back"
     ] * 60
@@ -62,7 +62,7 @@ def test_a_streamed_run_refuses_unreadable_text_before_its_pass(tmp_path) -> Non
 
     rows = [("positive" if i % 2 else "negative", text) for i, text in enumerate(JAPANESE)]
     path = write_tsv(tmp_path / "ja.tsv", rows)
-    with pytest.raises(SentigruError, match="--tokenizer sentencepiece"):
+    with pytest.raises(SentigruError, match="--preset sentencepiece"):
         prepare(StreamSource([path]), Spec().replace(training={"stream": True}))
 
 
