@@ -138,14 +138,16 @@ def _fit(
     )
     # Keras warns at the end of each first epoch when a dataset's length is unknown.
     warnings.filterwarnings("ignore", message="Your input ran out of data")
-    fit = model.fit(
-        train_data,
-        validation_data=val_data,
-        epochs=spec.training.epochs,
-        callbacks=callbacks,
-        verbose=verbose,
-        shuffle=False,  # the pipeline shuffles; Keras would only warn
-    )
+    # Keras prints its progress on stdout; sentigru's stdout holds results only.
+    with contextlib.redirect_stdout(sys.stderr):
+        fit = model.fit(
+            train_data,
+            validation_data=val_data,
+            epochs=spec.training.epochs,
+            callbacks=callbacks,
+            verbose=verbose,
+            shuffle=False,  # the pipeline shuffles; Keras would only warn
+        )
     history = {
         key: earlier.get(key, []) + [float(v) for v in values]
         for key, values in fit.history.items()
@@ -359,7 +361,7 @@ def _train(
         optimizer = keras.optimizers.Adam(_learning_rate(spec, prepared.train_rows))
     smoothing = spec.training.label_smoothing
     if verbose is None:
-        verbose = 1 if sys.stdout.isatty() else 2
+        verbose = 1 if sys.stderr.isatty() else 2  # where the progress goes
     start = time.perf_counter()
     role = cluster_role() if name == "multi-worker" else Role()
     finished = _finished(model, checkpoint)

@@ -209,6 +209,24 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
     assert hist[0] == hist[1]
 
 
+def test_train_prints_only_its_result_on_stdout(synthetic_files, tmp_path: Path) -> None:
+    """Keras' progress goes to stderr with sentigru's own lines: a script reading
+    stdout gets the one line that says what was saved."""
+    args = ["--epochs", "2", "--min-steps", "0", "--units", "4", "--embed-dim", "4"]
+    args += ["--seq-len", "64", "--bigram-buckets", "0", "--no-phone-file"]
+    args += ["--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentigru", "train", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [proc.stdout.strip()], proc.stdout
+    assert proc.stdout.startswith(f"saved {tmp_path / 'm'} (val_loss")
+    assert "Epoch 2/2" in proc.stderr and "accuracy" in proc.stderr
+
+
 def test_huge_stdin_line_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """A 30 MB line with no newline, then a normal line: both are answered, and the
     process does not hold the whole line (its peak memory grows far less than 30 MB)."""
