@@ -10,7 +10,9 @@ import TensorFlow. Errors a user can fix print one line and exit 1; bad usage ex
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -490,9 +492,10 @@ words unknown or unread: :func:`sentigru.tokenizer.reads_part`), that get a note
 their own on stderr; more are counted."""
 
 
-def _texts(args: Sequence[str]) -> Iterator[str]:
+def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
     """Texts from the arguments; none, or ``-`` alone, reads one text per line from
-    stdin."""
+    stdin. The index of each line kept only in part (:data:`LINE_LIMIT`) goes into
+    ``cut``, so that its answer says so."""
     if args and list(args) != ["-"]:
         if "-" in args:
             raise click.UsageError("'-' reads the texts from stdin; give it alone")
@@ -506,12 +509,12 @@ def _texts(args: Sequence[str]) -> Iterator[str]:
     from sentigru.data.files import drain_line
 
     stream = sys.stdin.buffer
-    while True:
+    for index in itertools.count():
         line = stream.readline(LINE_LIMIT)
         if not line:
             return
-        if not line.endswith(b"\n"):
-            drain_line(stream)  # the tail of an over-long line: read, not kept
+        if not line.endswith(b"\n") and drain_line(stream) and cut is not None:
+            cut.add(index)  # the tail of an over-long line: read, not kept
         yield line.decode("utf-8", "replace").rstrip("\r\n")
 
 
@@ -577,51 +580,91 @@ def predict(
 ) -> None:
     """Classify TEXTS (none or '-' reads one text per line from stdin)."""
     _check_std_streams(reads_stdin=not texts or list(texts) == ["-"])
-    lines = _texts(texts)
+    long_lines: set[int] = set()
+    lines = _texts(texts, long_lines)
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if not texts and (line_buffered or sys.stdin.isatty()) else 256
-    from sentigru.tokenizer import reads_part
-
-    unread = partly = cut = 0
-    for text, result in classifier.predict_stream(lines, top_k, chunk):
+    notes = _ReadingNotes()
+    for index, (text, result) in enumerate(classifier.predict_stream(lines, top_k, chunk)):
+        line_cut = index in long_lines
+        if line_cut:  # what came after LINE_LIMIT bytes was not read
+            long_lines.discard(index)
+            result["truncated"] = True
         if as_json:
-            click.echo(json.dumps(result, ensure_ascii=False))
+            click.echo(json_line(result))
         else:
             pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
             click.echo(f"{pairs}\t{_one_line(text)}")
-        # the notes go to stderr with --json too: stdout stays one object per line
+        notes.add(text, result, line_cut)  # on stderr with --json too
+    notes.close()
+
+
+def json_line(result: dict[str, Any]) -> str:
+    """One result as JSON, its text as written where stdout takes UTF-8; escaped where
+    it does not (a cp1252 pipe, a latin-1 locale), where a label such as *bon😀* was
+    written as ``bon\\U0001f600``, which is no JSON."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    return json.dumps(result, ensure_ascii=not utf8)
+
+
+class _ReadingNotes:
+    """predict's notes on stderr: texts with no known word, texts read only in part and
+    texts cut, the first :data:`UNREAD_NOTES` of each on their own, the rest counted."""
+
+    def __init__(self) -> None:
+        from sentigru.tokenizer import reads_part
+
+        self._reads_part = reads_part
+        self.unread = self.partly = self.cut = 0
+
+    def add(self, text: str, result: dict[str, Any], line_cut: bool) -> None:
         known, unknown = result["known_tokens"], result["unknown_tokens"] + result["unread_words"]
         if result["truncated"]:
-            cut += 1
-            if cut <= UNREAD_NOTES:
-                nul = cut_at_nul(text)
-                where = "has a NUL character" if nul else "is longer than the model reads"
+            self.cut += 1
+            if self.cut <= UNREAD_NOTES:
+                where = (
+                    f"is longer than a line predict reads ({LINE_LIMIT:,} bytes)"
+                    if line_cut
+                    else "has a NUL character"
+                    if cut_at_nul(text)
+                    else "is longer than the model reads"
+                )
                 _echo_err(
                     f"note: {text[:40]!r}… {where}; its score reads at most what comes before "
                     "(the phone cuts it at the same place)"
                 )
         if not known:
-            unread += 1
-            if unread <= UNREAD_NOTES:
+            self.unread += 1
+            if self.unread <= UNREAD_NOTES:
                 _echo_err(
                     f"note: the model knows no word of {text[:40]!r}; its score means nothing"
                 )
-        elif reads_part(known, unknown):
-            partly += 1
-            if partly <= UNREAD_NOTES:
+        elif self._reads_part(known, unknown):
+            self.partly += 1
+            if self.partly <= UNREAD_NOTES:
                 _echo_err(
                     f"note: the model knows {known} of the {known + unknown} words of "
                     f"{text[:40]!r}; its score reads only those"
                 )
-    if unread > UNREAD_NOTES:
-        _echo_err(f"note: {unread} texts in all had no word the model knows")
-    if partly > UNREAD_NOTES:
-        _echo_err(
-            f"note: {partly} texts in all had a third or more of their words unknown or unread"
-        )
-    if cut > UNREAD_NOTES:
-        _echo_err(f"note: {cut} texts in all were cut (at the model's length or a NUL)")
+
+    def close(self) -> None:
+        if self.unread > UNREAD_NOTES:
+            _echo_err(f"note: {self.unread} texts in all had no word the model knows")
+        if self.partly > UNREAD_NOTES:
+            _echo_err(
+                f"note: {self.partly} texts in all had a third or more of their words unknown "
+                "or unread"
+            )
+        if self.cut > UNREAD_NOTES:
+            _echo_err(
+                f"note: {self.cut} texts in all were cut (at the model's length, a NUL or "
+                "the line limit)"
+            )
 
 
 # -- evaluate -------------------------------------------------------------------------------

@@ -227,6 +227,36 @@ def test_train_prints_only_its_result_on_stdout(synthetic_files, tmp_path: Path)
     assert "Epoch 2/2" in proc.stderr and "accuracy" in proc.stderr
 
 
+def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
+    """predict keeps a line's first mebibyte; what came after was not read, so the
+    answer says the text was cut (it said truncated: false, and knew no word)."""
+    from sentigru.cli import LINE_LIMIT
+
+    payload = (" " * LINE_LIMIT + "terrible awful\nawful\n").encode()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentigru", "predict", "--json"],
+        input=payload,
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, second = (json.loads(line) for line in proc.stdout.splitlines())
+    assert first["truncated"] and not second["truncated"]
+    assert f"longer than a line predict reads ({LINE_LIMIT:,} bytes)" in proc.stderr.decode()
+
+
+def test_json_lines_stay_json_where_stdout_is_not_utf8(monkeypatch) -> None:
+    import io
+
+    from sentigru.cli import json_line
+
+    result = {"label": "bon😀", "score": 0.5}
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="latin-1"))
+    assert json.loads(json_line(result)) == result and json_line(result).isascii()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+    assert json_line(result) == '{"label": "bon😀", "score": 0.5}'
+
+
 def test_huge_stdin_line_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """A 30 MB line with no newline, then a normal line: both are answered, and the
     process does not hold the whole line (its peak memory grows far less than 30 MB)."""
