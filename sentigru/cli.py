@@ -594,14 +594,17 @@ def predict(
         if as_json:
             click.echo(json_line(result))
         else:
-            pairs = "\t".join(f"{r['label']}\t{r['score']:.4f}" for r in result["scores"])
+            pairs = "\t".join(
+                f"{_one_line(r['label'])}\t{r['score']:.4f}" for r in result["scores"]
+            )
             click.echo(f"{pairs}\t{_one_line(text)}")
         notes.add(text, result, line_cut)  # on stderr with --json too
     notes.close()
 
 
 def json_line(result: dict[str, Any]) -> str:
-    """One result as JSON, its text as written where stdout takes UTF-8; escaped where
+    """One result as JSON on one line, its text as written where stdout takes UTF-8
+    (but for the characters some readers take as line breaks); escaped where
     it does not (a cp1252 pipe, a latin-1 locale), where a label such as *bon😀* was
     written as ``bon\\U0001f600``, which is no JSON."""
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
@@ -609,7 +612,12 @@ def json_line(result: dict[str, Any]) -> str:
         utf8 = codecs.lookup(encoding).name == "utf-8"
     except LookupError:
         utf8 = False
-    return json.dumps(result, ensure_ascii=not utf8)
+    line = json.dumps(result, ensure_ascii=not utf8)
+    # Valid JSON raw, but line breaks to str.splitlines() and JavaScript before ES2019
+    return line.translate(_LINE_BREAKS_ESCAPED) if utf8 else line
+
+
+_LINE_BREAKS_ESCAPED = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 
 
 class _ReadingNotes:

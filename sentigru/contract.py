@@ -294,7 +294,7 @@ def validate_labels(labels: Sequence[str], source: str = "labels") -> None:
         if not isinstance(label, str) or not label.strip():
             raise ContractError(f"{source}: label {i} must be a non-blank string, got {label!r}")
         if any(c in label for c in _LABEL_FORBIDDEN):
-            raise ContractError(f"{source}: label {i} contains a line break: {label!r}")
+            raise ContractError(f"{source}: the label {label!r} contains a line break")
     if len(set(labels)) != len(labels):
         raise ContractError(f"{source}: labels must be unique")
 

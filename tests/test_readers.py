@@ -85,6 +85,21 @@ def test_a_quote_left_open_in_a_big_csv_names_its_line(tmp_path: Path) -> None:
         _read(path)
 
 
+def test_star_labels_written_as_floats_get_the_map_that_names_them() -> None:
+    """Training takes 1.0 and 1 for one label; so does the hint when evaluating."""
+    from sentigru.data.examples import label_indices
+
+    with pytest.raises(SentigruError, match="e.g. '1.0=1,2.0=2,3.0=3'"):
+        label_indices(["1.0", "2.0", "3.0"], ["1", "2", "3"])
+
+
+def test_digits_of_another_script_are_one_label_written_two_ways() -> None:
+    from sentigru.data.examples import check_label_spellings
+
+    with pytest.raises(SentigruError, match="'１' and '1' differ only in case or number"):
+        check_label_spellings(Counter({"1": 5, "１": 3, "2": 4}))
+
+
 def test_files_naming_their_labels_two_ways_are_refused_until_mapped(
     tmp_path: Path, capsys
 ) -> None:
@@ -118,6 +133,9 @@ def test_files_naming_their_labels_two_ways_are_refused_until_mapped(
 def test_label_order_is_numeric_for_integers() -> None:
     assert label_order(["10", "2", "1"]) == ["1", "2", "10"]
     assert label_order(["pos", "neg"]) == ["neg", "pos"]
+    # equal values (kept apart with --label-map 1=1) in one order, whatever the hash seed
+    assert label_order(["2", "1", "01", "１"]) == ["01", "1", "１", "2"]
+    assert label_order(["１", "1", "2", "01"]) == ["01", "1", "１", "2"]
 
 
 def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Path) -> None:
@@ -406,6 +424,7 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         ("0", "1"): "'0=negative,1=positive'",
         ("negative", "Neutral", "positive"): "'Neutral=neutral'",
         ("happy", "sad"): "'OLD=NEW,OLD=NEW'",
+        ("negative", "positive", "neutral.0"): "'OLD=NEW,OLD=NEW'",  # not a number
     }
     for labels, hint in cases.items():
         with pytest.raises(SentigruError, match=f"--label-map, e.g. {hint}"):

@@ -24,7 +24,8 @@ def label_order(labels: Iterable[str]) -> list[str]:
     (so ``2`` comes before ``10``), else as strings. Labels ``labels.txt`` cannot hold
     (a line break in one) are refused here, before a training, not when it is saved."""
     unique = set(labels)
-    order = sorted(unique, key=int) if all(_is_int(label) for label in unique) else sorted(unique)
+    numbers = all(_is_int(label) for label in unique)  # ties (1, 01, １) by their text
+    order = sorted(unique, key=lambda x: (int(x), x)) if numbers else sorted(unique)
     validate_labels(order, "the data's labels")
     return order
 
@@ -122,12 +123,12 @@ def _check_unmapped_spellings(counts: Counter[str], label_map: dict[str, str]) -
         )
 
 
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0+)?")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0+)?")  # any script's digits: 1 and １ too
 
 
 def _spelling_key(label: str) -> str:
     """What spellings of one label share: its lowercase text, or its value when it is a
-    whole number, as written or as pandas writes it (``1``, ``1.0``, ``01``); other
+    whole number, as written or as pandas writes it (``1``, ``1.0``, ``01``, ``１``); other
     numbers stay as written (``1.1`` and ``1.10`` may be codes)."""
     if _WHOLE_NUMBER.fullmatch(label):
         return str(int(label.split(".")[0]))
@@ -172,11 +173,12 @@ def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
 
 def _label_map_hint(unknown: list[str], free: list[str]) -> str:
     """A ``--label-map`` for the data's unknown labels: each onto the model's label that
-    it spells in other case, and integer labels in order onto the model's labels the data
-    lacks (SST-2's ``0``, ``1`` onto ``negative``, ``positive``); else a template."""
+    it spells in other case or number format (``1.0`` for ``1``), and integer labels in
+    order onto the model's labels the data lacks (SST-2's ``0``, ``1`` onto
+    ``negative``, ``positive``); else a template."""
     pairs, rest = [], []
     for label in unknown:
-        same = [x for x in free if x.lower() == label.lower()]
+        same = [x for x in free if _spelling_key(x) == _spelling_key(label)]
         if same:
             pairs.append((label, same[0]))
             free.remove(same[0])
