@@ -40,9 +40,16 @@ _OK = "ok"
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
-def cache_file() -> Path:
-    """``$XDG_CACHE_HOME/sentigru/verified`` (``~/.cache`` when the variable is unset)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def cache_file() -> Path | None:
+    """``$XDG_CACHE_HOME/sentigru/verified`` (``~/.cache`` when the variable is unset);
+    None for a user with no home (``docker run --user 12345``, ``env -i``): the check
+    then runs every time."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no passwd entry
+            return None
     return Path(base) / "sentigru" / "verified"
 
 
@@ -54,9 +61,12 @@ def _cached() -> list[str]:
     """The hashes in the cache, oldest first; none when it is missing or unreadable, or
     when another user could have written it (a shared ``XDG_CACHE_HOME``: a hash put
     there would skip the check)."""
+    path = cache_file()
+    if path is None:
+        return []
     try:
-        with open(cache_file(), "rb") as stream:
-            if not _own(os.fstat(stream.fileno())) or not _own(os.stat(cache_file().parent)):
+        with open(path, "rb") as stream:
+            if not _own(os.fstat(stream.fileno())) or not _own(os.stat(path.parent)):
                 return []
             data = stream.read(_CACHE_BYTES + 1)
     except OSError:
@@ -86,6 +96,8 @@ def remember(content: bytes) -> None:
     known = [line for line in _cached() if line != entry]
     lines = [*known, entry][-CACHE_LINES:]
     target = cache_file()
+    if target is None:
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if target.parent.stat().st_uid == os.getuid():  # one made under umask 002 too

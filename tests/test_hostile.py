@@ -465,6 +465,28 @@ def test_an_unwritable_cache_only_costs_time(
     assert not trust.is_verified(b"x")
 
 
+def test_a_user_with_no_home_checks_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``docker run --user 12345``: no HOME and no passwd entry. The cache is skipped;
+    loading a copied file was a traceback, and train lost its phone file to it."""
+    from sentigru.predictor import LiteRTPredictor
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert trust.cache_file() is None
+    trust.remember(b"x")
+    assert not trust.is_verified(b"x")
+    copy_of = tmp_path / "copy.tflite"
+    copy_of.write_bytes(BUNDLED.read_bytes())
+    assert LiteRTPredictor.load(copy_of).scores([TEXT]).shape == (1, 2)
+
+
 # -- model folders ----------------------------------------------------------------------------
 
 
