@@ -28,7 +28,7 @@ from typing import Any
 
 from sentigru.data.examples import label_indices, label_order
 from sentigru.data.sources import DataSource
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.spec import Spec
 
 Log = Callable[[str], None]
@@ -687,14 +687,14 @@ def export(
 
     Settings left as None come from the model's spec."""
     if format not in FORMATS:
-        raise SentigruError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if model is None:  # the bundled model: its phone file for a page, else its folder
         from sentigru.presets import default_model
 
         model = default_model()
         if format != "web":
             if out is None:
-                raise SentigruError(
+                raise UsageError(
                     "export of the bundled model needs --out (its own files are part of "
                     "the package), or give --model DIR"
                 )
@@ -777,7 +777,7 @@ def _check_format_options(
         if format == "web"
         else ""
     )
-    raise SentigruError(f"{options}: not used by --format {format}{fix}")
+    raise UsageError(f"{options}: not used by --format {format}{fix}")
 
 
 def _check_not_package(target: Path) -> None:
@@ -885,7 +885,7 @@ def _export_web(
     from sentigru.exporters.web import write_site
 
     if out is None:
-        raise SentigruError("--format web needs --out DIR (the site folder to write)")
+        raise UsageError("--format web needs --out DIR (the site folder to write)")
     _check_not_package(Path(out))
     outputs.check_not_in_model_folder(Path(out))
     phone = model

@@ -28,8 +28,18 @@ import click
 
 from sentigru import __version__
 from sentigru.contract import cut_at_nul
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.spec import SECTIONS, fields_of
+
+
+class _Path(click.Path):
+    """A path option that refuses an empty name: ``Path("")`` is the working folder, so
+    an unset shell variable (``--data "$F"``) read or wrote it."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("an empty path (an unset shell variable?)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class _Group(click.Group):
@@ -56,6 +66,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:  # click's own four lines, made one as the rest
             _bad_usage(exc, ctx)
+        except UsageError as exc:  # settings that do not go together, found by the library
+            _bad_usage(click.UsageError(str(exc)), ctx)
         except SentigruError as exc:
             click.echo(_shown(f"sentigru: error: {exc}"), err=True)
             sys.exit(1)
@@ -204,14 +216,14 @@ _DATA_OPTIONS = [
         "--data",
         "data",
         multiple=True,
-        type=click.Path(path_type=Path),
+        type=_Path(path_type=Path),
         help="Labelled data: .tsv/.csv/.jsonl (optionally .gz) or a folder of label "
         "sub-folders. Repeat to combine files.",
     ),
     click.option("--dataset", help="A prepared tensorflow-datasets name, e.g. imdb_reviews."),
     click.option("--split", default=None, help="tfds split to read [train; test to evaluate]."),
     click.option(
-        "--data-dir", type=click.Path(path_type=Path), help="Folder holding prepared tfds sets."
+        "--data-dir", type=_Path(path_type=Path), help="Folder holding prepared tfds sets."
     ),
     click.option("--text-column", default="text", show_default=True, help="Text column/key."),
     click.option("--label-column", default="label", show_default=True, help="Label column/key."),
@@ -272,7 +284,7 @@ _PRESET_OPTIONS = [
     click.option(
         "--spec",
         "spec_file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=_Path(exists=True, dir_okay=False, path_type=Path),
         hidden=True,  # the older name of --preset FILE
     ),
 ]
@@ -290,13 +302,13 @@ def _preset(params: dict[str, Any]) -> Any:
 @_stacked(_DATA_OPTIONS)
 @click.option(
     "--val-data",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Validation file or glob (else --val-split).",
 )
 @click.option(
     "--unlabelled",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Texts without labels (.tsv/.csv/.jsonl text column, a folder of .txt, or one "
     "per line), trained on with --teacher's scores, or without --teacher with the "
     "--ngram-teacher's; with neither, they only start the word vectors (--word-init "
@@ -304,12 +316,12 @@ def _preset(params: dict[str, Any]) -> Any:
 )
 @click.option(
     "--teacher",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Model folder or .tflite whose scores label the --unlabelled texts.",
 )
 @click.option(
     "--teacher-scores",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Texts with a teacher's probabilities, trained on as targets: a .tsv/.csv/.jsonl "
     "with the text column and one column per label (for a teacher sentigru cannot run).",
 )
@@ -320,9 +332,7 @@ def _preset(params: dict[str, Any]) -> Any:
     "labels gets a new output layer. On the data the model was trained on, validation "
     "holds out the rows it held out.",
 )
-@click.option(
-    "--out", required=True, type=click.Path(path_type=Path), help="Model folder to write."
-)
+@click.option("--out", required=True, type=_Path(path_type=Path), help="Model folder to write.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option(
     "--resume",
@@ -392,7 +402,7 @@ def _note_missing_picture(file: Path) -> None:
 @_stacked(_DATA_OPTIONS)
 @click.option(
     "--val-data",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Validation file or glob (else --val-split).",
 )
 @click.option(
@@ -405,7 +415,7 @@ def _note_missing_picture(file: Path) -> None:
     "--out",
     default="comparison",
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_Path(file_okay=False, path_type=Path),
     help="Folder for comparison.json, comparison.png and each cell's model folder (OUT/gru, …).",
 )
 @click.option("--force", is_flag=True, help="Replace an earlier comparison in --out.")
@@ -471,7 +481,7 @@ def _forwarded_options(ctx: click.Context, target: click.Command, skip: set[str]
 
 _MODEL_OPTION = click.option(
     "--model",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Model folder or .tflite file [the bundled model].",
 )
 _JOBS_OPTION = click.option(
@@ -684,7 +694,7 @@ class _ReadingNotes:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_Path(dir_okay=False, path_type=Path),
     help="Also draw the confusion matrix as a PNG file here (needs matplotlib).",
 )
 @click.option("--force", is_flag=True, help="Replace the --plot file if it exists.")
@@ -743,12 +753,12 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
 @main.command(short_help="Write the phone file, a web page or a SavedModel.")
 @click.option(
     "--model",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Model folder (for --format web also a .tflite) [the bundled model].",
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Where to write [tflite: MODEL/model.tflite; saved_model: MODEL/saved_model; "
     "web: required, a folder].",
 )
@@ -773,7 +783,7 @@ def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
 )
 @click.option(
     "--mediapipe-dir",
-    type=click.Path(path_type=Path),
+    type=_Path(path_type=Path),
     help="Web: the unpacked @mediapipe/tasks-text npm package, copied into the site so "
     "that the page loads nothing from another origin [a pinned CDN].",
 )

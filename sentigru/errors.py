@@ -10,6 +10,11 @@ class SentigruError(Exception):
     """A failure the user can fix; its message is one line that says what to do."""
 
 
+class UsageError(SentigruError):
+    """Settings that do not go together, or one missing that another needs (``--title``
+    with a phone file, ``--format web`` without ``--out``): the CLI's bad usage, exit 2."""
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C (or SIGTERM) during a training, with what was kept and how to go on. Still
     a KeyboardInterrupt, so that a notebook's loop over trainings stops; the CLI prints

@@ -420,8 +420,28 @@ def test_export_web_writes_a_site_around_the_phone_file(tmp_path: Path) -> None:
 def test_export_without_model_is_the_bundled_model_to_a_named_out() -> None:
     """The bundled model's own files are part of the package: its export names --out."""
     result = run("export")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a setting missing that another needs: bad usage
     assert "export of the bundled model needs --out" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["evaluate", "--data", ""],
+        ["predict", "--model", "", "great"],
+        ["train", "--data", "d.tsv", "--out", ""],
+    ],
+)
+def test_an_empty_path_is_bad_usage_not_the_working_folder(args: list[str]) -> None:
+    """An unset shell variable (--data "$F") read the working folder as data."""
+    result = run(*args)
+    assert result.exit_code == 2 and "an empty path" in result.output, result.output
+
+
+def test_settings_that_do_not_go_together_are_bad_usage() -> None:
+    for args in (["export", "--format", "web"], ["evaluate", "--data", "-"]):
+        result = run(*args)
+        assert result.exit_code == 2 and "sentigru: usage:" in result.output, result.output
 
 
 def test_replacing_a_self_contained_site_from_the_cdn_is_said(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from sentigru.data.examples import (
     check_two_labels,
 )
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
@@ -49,7 +49,7 @@ def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
     for pattern in patterns:
         text = str(pattern)
         if text == "-" and not os.path.exists(text):
-            raise SentigruError("-: data is read from files, not from stdin; save it to a file")
+            raise UsageError("-: data is read from files, not from stdin; save it to a file")
         if _GLOB_CHARS.isdisjoint(text) or os.path.exists(text):
             named.append((Path(text), text))
             continue
