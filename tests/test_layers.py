@@ -4,6 +4,8 @@ inside a function (a lazy import hides a loop; it does not remove it)."""
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sentigru"
@@ -25,6 +27,8 @@ the API lazily) and sits above them all."""
 
 def _layer(module: str) -> int:
     top = module.split(".")[0]
+    if top == FACE:
+        return len(LAYERS)
     for rank, names in enumerate(LAYERS):
         if top in names:
             return rank
@@ -35,18 +39,29 @@ def _is_module(name: str) -> bool:
     return (PACKAGE / f"{name}.py").is_file() or (PACKAGE / name).is_dir()
 
 
+FACE = "__init__"
+"""What ``import sentigru`` or ``from sentigru import load`` reaches: the package's face,
+which forwards to the API, above every layer."""
+
+
 def _imports(file: Path) -> set[str]:
     """The sentigru modules ``file`` imports anywhere in it, relative to the package."""
     found = set()
     for node in ast.walk(ast.parse(file.read_text("utf-8"))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{file.name}:{node.lineno}: a relative import"
+            names = [node.module or ""]
             if node.module == "sentigru":  # modules by name; __version__ is no import up
-                names = [f"sentigru.{a.name}" for a in node.names if _is_module(a.name)]
+                names = [
+                    f"sentigru.{a.name}" if _is_module(a.name) else f"sentigru.{FACE}"
+                    for a in node.names
+                    if a.name != "__version__"
+                ]
         else:
             continue
+        names = [f"sentigru.{FACE}" if name == "sentigru" else name for name in names]
         found |= {name.removeprefix("sentigru.") for name in names if name.startswith("sentigru.")}
     return found
 
@@ -60,3 +75,28 @@ def test_no_module_imports_a_higher_layer() -> None:
         rank = _layer(module)
         upward += [f"{module} -> {target}" for target in _imports(file) if _layer(target) > rank]
     assert not upward, upward
+
+
+def test_the_probe_sees_the_package_face_and_relative_imports(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("import sentigru\nfrom sentigru import load, __version__, contract\n")
+    assert _imports(probe) == {FACE, "contract"}
+    probe.write_text("from . import api\n")
+    try:
+        _imports(probe)
+    except AssertionError as exc:
+        assert "relative import" in str(exc)
+    else:
+        raise AssertionError("a relative import went unseen")
+
+
+def test_the_readmes_layout_lists_the_layers_in_their_order() -> None:
+    """README's "low to high" line and LAYERS say the same."""
+    readme = (PACKAGE.parent / "README.md").read_text("utf-8")
+    line = readme.split("low to high:", 1)[1].split(".\n", 1)[0]
+    ranks = [
+        [_layer(name.strip("`/")) for name in re.findall(r"`(\w+)/?`", group)]
+        for group in line.split(" · ")
+    ]
+    assert all(ranks), ranks
+    assert all(max(a) < min(b) for a, b in itertools.pairwise(ranks)), ranks
