@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentigru.contract import TOKENIZERS
 from sentigru.errors import SentigruError
 from sentigru.limits import MAX_SEQ_LEN
 
@@ -35,7 +36,6 @@ QUANTIZATIONS = ("dynamic", "float16", "none")
 RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
 WORD_INITS = ("random", "ppmi")
-TOKENIZERS = ("regex", "sentencepiece")
 VOCAB_COUNTS = ("words", "texts")
 MIN_STEPS = 0
 """Steps a run takes at least (see ``training.sized_for``). Off by default, as measured

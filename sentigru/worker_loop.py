@@ -1,9 +1,10 @@
 """Training under ``MirroredStrategy`` and ``MultiWorkerMirroredStrategy``: a loop of our
 own, not ``model.fit``.
 
-Keras 3.15's ``fit`` cannot run under the multi-worker strategy (TF issue #72388, closed
-unfixed), for two reasons found in ``keras/src/backend/tensorflow/trainer.py`` (the first
-also breaks ``MirroredStrategy`` when a batch does not split evenly over the replicas):
+Keras 3.15's ``fit`` cannot run under the multi-worker strategy (a known TensorFlow bug,
+reported and closed unfixed), for two reasons found in
+``keras/src/backend/tensorflow/trainer.py`` (the first also breaks ``MirroredStrategy``
+when a batch does not split evenly over the replicas):
 
 * before the first step, ``_maybe_symbolic_build`` takes one input batch and reduces it
   across workers with ``strategy.reduce("MEAN", batch, axis=None)``, a collective over the

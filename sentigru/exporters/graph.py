@@ -45,6 +45,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from sentigru.contract import SENTENCEPIECE_INPUTS
+
 
 @dataclass
 class _Direction:
@@ -300,7 +302,7 @@ def _unrolled_function(
     return scores
 
 
-INPUT_NAMES = {1: ("ids",), 3: ("ids", "mask", "segment_ids")}
+INPUT_NAMES = {1: SENTENCEPIECE_INPUTS[:1], 3: SENTENCEPIECE_INPUTS}
 """The phone file's inputs: ids (regex tokenizer), or MediaPipe's three (SentencePiece)."""
 
 
