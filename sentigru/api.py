@@ -860,7 +860,13 @@ def _export_tflite(
         labelled=labelled,
     )
     if target.resolve() == (model / bundle.PHONE_FILE).resolve():
-        bundle.add_file(model, bundle.PHONE_FILE, content)
+        # the spec's export settings say how the folder's phone file was made (its length
+        # is in the file; the spec's seq_len stays the one the model trained at)
+        made = folder.spec.replace(export={"quantize": report.quantize, "runtime": report.runtime})
+        files = {bundle.PHONE_FILE: content}
+        if made != folder.spec:
+            files["spec.json"] = made.to_json().encode()
+        bundle.add_files(model, files)
     else:  # without force, not over a file that appeared while it converted
         write_atomic(target, content, replace=force)
     report.path = target

@@ -478,11 +478,38 @@ def training_run(
 
 def add_file(path: Path, name: str, content: bytes) -> None:
     """Put ``name`` into the model folder at ``path`` and vouch for it in the manifest
-    (re-exporting a folder's phone file must not make the folder look altered). The
-    file is renamed into place before the manifest, each atomically."""
-    from sentigru.atomic import write_atomic
+    (re-exporting a folder's phone file must not make the folder look altered)."""
+    add_files(path, {name: content})
 
+
+def add_files(path: Path, files: dict[str, bytes]) -> None:
+    """Put ``files`` into the model folder at ``path`` and vouch for them in the
+    manifest, all at once: the folder is rebuilt beside it (the other files linked, not
+    copied) and renamed into place, so that a crash leaves the old folder or the new
+    one, never a file the manifest does not vouch for."""
     manifest = read_manifest(path)
-    write_atomic(path / name, content)
-    manifest["files"][name] = {"sha256": sha256_file(path / name), "bytes": len(content)}
-    write_atomic(path / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+    staged = staging_folder(path)
+    try:
+        for entry in path.iterdir():
+            if entry.name not in files and entry.name != "manifest.json":
+                _link_or_copy(entry, staged / entry.name)
+        for name, content in files.items():
+            (staged / name).write_bytes(content)
+            manifest["files"][name] = {"sha256": sha256_file(staged / name), "bytes": len(content)}
+        (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        replace_path(staged, path, force=True)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A file as a hard link (instant, no space; sentigru replaces files, never writes
+    into them), or a copy where links are refused; a folder copied."""
+    if source.is_dir() and not source.is_symlink():
+        shutil.copytree(source, target, symlinks=True)
+        return
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)

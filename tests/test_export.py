@@ -177,6 +177,37 @@ def test_export_command_prints_report_and_writes_file(
     assert "accuracy on 200 labelled texts: keras" in result.output
 
 
+def test_reexporting_a_folders_phone_file_updates_its_spec_at_once(
+    trained_model: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """--quantize into the folder's own model.tflite: the spec says how the file was
+    made (it kept the old setting), and the phone file, spec and manifest change
+    together: a failure halfway leaves the folder as it was, still loading."""
+    import shutil
+
+    from sentigru import bundle
+
+    copy = Path(shutil.copytree(trained_model, tmp_path / "m"))
+    before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
+    real = bundle.replace_path
+
+    def disk_full(*args, **kwargs) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundle, "replace_path", disk_full)
+    result = CliRunner().invoke(main, ["export", "--model", str(copy), "--quantize", "float16"])
+    assert result.exit_code == 1 and "No space left" in result.output, result.output
+    assert {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging folder left
+    monkeypatch.setattr(bundle, "replace_path", real)
+    result = CliRunner().invoke(main, ["export", "--model", str(copy), "--quantize", "float16"])
+    assert result.exit_code == 0, result.output
+    loaded = bundle.load(copy)  # every hash checked
+    assert loaded.spec.export.quantize == "float16"
+    assert (copy / "model.tflite").read_bytes() != before["model.tflite"]
+    assert (copy / "model.keras").read_bytes() == before["model.keras"]
+
+
 def test_predict_on_tflite_does_not_import_tensorflow(exported, tmp_path: Path) -> None:
     path = tmp_path / "m.tflite"
     path.write_bytes(exported[("mediapipe", "dynamic")])
@@ -291,8 +322,11 @@ def test_a_length_the_model_cannot_read_in_chunks_is_one_line(trained_model: Pat
     """The model reads text in chunks of 64 ids (the default chunk_len)."""
     args = ["export", "--model", str(trained_model), "--out", "x.tflite", "--seq-len", "100"]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "give a multiple of 64" in result.output, result.output
+    assert result.exit_code == 1 and "must be a multiple of chunk_len (64)" in result.output
     assert "Traceback" not in result.output
+    args[-1] = str(1 << 20)  # beyond any length a spec takes: refused before converting
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "seq_len must be" in result.output, result.output
 
 
 def test_a_site_for_a_file_the_page_cannot_load_is_refused(trained_model: Path, tmp_path: Path):

@@ -186,6 +186,13 @@ def check_writable(out: Path) -> None:
     outputs.check_writable(out)
 
 
+def export_spec(spec: Any, **settings: Any) -> Any:
+    """The model's spec with a phone file's own settings (``quantize``, ``runtime``,
+    ``seq_len``; None keeps the spec's), checked as any spec is: a length over the limit
+    or not a whole number of the model's chunks is refused before the conversion."""
+    return spec.with_settings(settings)
+
+
 @logging_kept()
 def build_tflite(
     folder: Any, *, quantize: str, runtime: str, batch: int = 1, seq_len: int | None = None
@@ -196,14 +203,8 @@ def build_tflite(
     from sentigru.modelfile import write_metadata
     from sentigru.trust import remember
 
-    spec = folder.spec
-    seq_len = seq_len or spec.tokenizer.seq_len
-    chunk = spec.model.chunk_len
-    if chunk and seq_len % chunk:
-        raise SentigruError(
-            f"--seq-len {seq_len}: this model reads text in chunks of {chunk} ids; give a "
-            f"multiple of {chunk}"
-        )
+    spec = export_spec(folder.spec, seq_len=seq_len)
+    seq_len = spec.tokenizer.seq_len
     weights = PhoneWeights.from_keras(folder.model, spec.model, row_int8=quantize == "dynamic")
     pieces = spec.tokenizer.tokenizer == "sentencepiece"
     function = phone_function(
@@ -275,10 +276,9 @@ def export_tflite(
     agreement is measured on :func:`sample_texts`."""
     from sentigru.exporters.tflite import operator_counts
 
-    spec = folder.spec
-    quantize = quantize or spec.export.quantize
-    runtime = runtime or spec.export.runtime
-    seq_len = seq_len or spec.tokenizer.seq_len
+    spec = export_spec(folder.spec, quantize=quantize, runtime=runtime, seq_len=seq_len)
+    quantize, runtime = spec.export.quantize, spec.export.runtime
+    seq_len = spec.tokenizer.seq_len
     content = build_tflite(folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len)
     texts = labelled.texts if labelled else sample_texts(folder.vocab)
     check = compare(folder, content, texts, labelled.labels if labelled else None)
