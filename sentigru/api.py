@@ -131,11 +131,15 @@ class Classifier:
         top_k, chunk_size = _whole(top_k, "top_k"), _whole(chunk_size, "chunk_size")
         return self._predictor.classify_stream(_checked(texts), top_k, chunk_size)
 
-    def evaluate(self, data: Any, **source: Any) -> dict[str, Any]:
+    def evaluate(
+        self, data: Any, *, plot: str | Path | None = None, force: bool = False, **source: Any
+    ) -> dict[str, Any]:
         """N, accuracy, per-label precision/recall/F1, macro-F1, the confusion matrix and
         the share of unknown words on labelled ``data`` (a path, several, or a
         :class:`DataSource`; ``source`` takes its fields: ``dataset``, ``split``,
-        ``data_dir``, ``options``)."""
+        ``data_dir``, ``options``). ``plot`` draws the confusion matrix to a PNG (the
+        ``plot`` extra), replacing one sentigru drew only with ``force``; its checks come
+        before the work."""
         from sentigru.evaluation import classification_report
 
         unknown = sorted(set(source) - {"dataset", "split", "data_dir", "options"})
@@ -148,7 +152,9 @@ class Classifier:
             raise SentigruError(
                 f"give {', '.join(sorted(source))} in the DataSource, not beside it"
             )
-        examples = DataSource.of(data, **source).load("test")
+        chosen = DataSource.of(data, **source)
+        picture = _check_plot(Path(plot), chosen, self.folder or self.path, force) if plot else None
+        examples = chosen.load("test")
         truth = label_indices(examples.labels, self.labels)
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
@@ -156,11 +162,35 @@ class Classifier:
         report["truncated"] = int(read[:, 2].sum())
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
+        if picture is not None:
+            from sentigru import plots
+            from sentigru.atomic import write_atomic
+
+            write_atomic(picture, plots.confusion_png(report, str(self.path)))
         return report
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""
         return export(self.folder or self.path, out, **options)
+
+
+def _check_plot(plot: Path, source: DataSource, model: Path | None, force: bool) -> Path:
+    """Where ``evaluate`` may draw: a PNG that is not what it reads nor inside a model
+    folder, replaced only with ``force`` and only if sentigru drew it; and matplotlib is
+    there (an earlier picture left in its place would read as this run's)."""
+    from sentigru import outputs, plots
+
+    if plot.suffix.lower() != ".png":
+        raise UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
+    outputs.check_writable(plot)
+    outputs.check_not_input(plot, [*source.paths, model], "--plot")
+    outputs.check_not_in_model_folder(plot, "--plot")
+    outputs.check_replaceable(
+        plot, force, outputs.is_sentigru_png, "a picture sentigru drew", "--plot"
+    )
+    if not plots.available():
+        raise SentigruError(f"--plot {plot}: matplotlib is not installed ({plots.INSTALL_HINT})")
+    return plot
 
 
 def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None) -> Classifier:

@@ -701,7 +701,6 @@ class _ReadingNotes:
 @_JOBS_OPTION
 def evaluate(**params: Any) -> None:
     """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion."""
-    from sentigru import outputs
     from sentigru.evaluation import format_report
 
     _check_std_streams()
@@ -709,42 +708,11 @@ def evaluate(**params: Any) -> None:
     source = _source(params)
     if source.empty:
         raise click.UsageError("evaluate needs labelled data: give --data FILE or --dataset NAME")
-    if plot is not None:
-        if plot.suffix.lower() != ".png":
-            raise click.UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
-        outputs.check_writable(plot)
-        outputs.check_not_input(plot, [*source.paths, params["model"]], "--plot")
-        outputs.check_not_in_model_folder(plot, "--plot")
-        outputs.check_replaceable(
-            plot, params["force"], outputs.is_sentigru_png, "a picture sentigru drew", "--plot"
-        )
-        _check_can_draw(plot)
     classifier = _load(params["model"], params["jobs"])
-    report = classifier.evaluate(source)
+    report = classifier.evaluate(source, plot=plot, force=params["force"])
     click.echo(json.dumps(report) if params["as_json"] else format_report(report))
     if plot is not None:
-        _plot_confusion(report, plot, str(params["model"] or "bundled model"))
-
-
-def _check_can_draw(file: Path) -> None:
-    """``--plot`` asks for a picture: without matplotlib, say so before the work (an
-    earlier picture left in its place would read as this run's)."""
-    from sentigru import plots
-
-    if not plots.available():
-        raise SentigruError(f"--plot {file}: matplotlib is not installed ({plots.INSTALL_HINT})")
-
-
-def _plot_confusion(report: dict[str, Any], file: Path, title: str) -> None:
-    from sentigru import plots
-    from sentigru.atomic import write_atomic
-
-    try:
-        write_atomic(file, plots.confusion_png(report, title))
-    except plots.NoMatplotlib:
-        _note_missing_picture(file)
-        return
-    _echo_err(f"wrote {file}")
+        _echo_err(f"wrote {plot}")
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -125,6 +125,23 @@ def test_evaluate_plot_writes_a_confusion_png(
     assert missing.output.strip().count("\n") == 0 and "does not exist" in missing.output
 
 
+def test_python_draws_the_confusion_png_in_the_same_one_call(
+    trained_model: Path, synthetic_files, tmp_path: Path
+) -> None:
+    """What `evaluate --plot` does, `Classifier.evaluate(plot=)` does, with its checks."""
+    import sentigru
+
+    clf = sentigru.load(trained_model)
+    target = tmp_path / "c.png"
+    report = clf.evaluate(synthetic_files[1], plot=target)
+    assert report["n"] == 200 and png_shape(target)[0] > 100
+    with pytest.raises(sentigru.SentigruError, match="exists; use --force"):
+        clf.evaluate(synthetic_files[1], plot=target)
+    clf.evaluate(synthetic_files[1], plot=target, force=True)
+    with pytest.raises(sentigru.SentigruError, match="name it .png"):
+        clf.evaluate(synthetic_files[1], plot=tmp_path / "c.jpg")
+
+
 def test_evaluate_plot_without_matplotlib_is_refused_before_the_work(
     trained_model: Path, synthetic_files, tmp_path: Path, no_matplotlib: None
 ) -> None:
