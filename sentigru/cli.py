@@ -298,13 +298,16 @@ def _preset(params: dict[str, Any]) -> Any:
 # -- train ----------------------------------------------------------------------------------
 
 
-@main.command(short_help="Train a model on labelled files or a tfds set.")
-@_stacked(_DATA_OPTIONS)
-@click.option(
+_VAL_DATA_OPTION = click.option(
     "--val-data",
     type=_Path(path_type=Path),
     help="Validation file or glob (else --val-split).",
 )
+
+
+@main.command(short_help="Train a model on labelled files or a tfds set.")
+@_stacked(_DATA_OPTIONS)
+@_VAL_DATA_OPTION
 @click.option(
     "--unlabelled",
     multiple=True,
@@ -400,11 +403,7 @@ def _note_missing_picture(file: Path) -> None:
 
 @main.command(short_help="Train a GRU and an LSTM alike; compare them.")
 @_stacked(_DATA_OPTIONS)
-@click.option(
-    "--val-data",
-    type=_Path(path_type=Path),
-    help="Validation file or glob (else --val-split).",
-)
+@_VAL_DATA_OPTION
 @click.option(
     "--cells",
     default="gru,lstm",
