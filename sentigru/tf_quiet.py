@@ -109,6 +109,19 @@ def require_tensorflow(purpose: str) -> None:
         raise SentigruError(f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}")
 
 
+def _private_keras_home() -> None:
+    """A folder of this process's own for Keras' settings, removed at exit: a user with
+    no home (``docker run --user 12345``) had a ``~`` folder made where they ran. Not a
+    shared one in /tmp, where another user could put a ``keras.json`` first."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="sentigru-keras-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["KERAS_HOME"] = folder
+
+
 def import_tensorflow(purpose: str = "this") -> ModuleType:
     """``import tensorflow`` quietly; later C++ logging is limited to errors that TF
     does not also raise in Python. A predict-only install (no TensorFlow) gets one line
@@ -116,6 +129,8 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
     if "tensorflow" not in sys.modules:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
+        if not os.path.isabs(os.path.expanduser("~")) and "KERAS_HOME" not in os.environ:
+            _private_keras_home()  # no home: Keras would make ./~/.keras in the user's folder
         try:
             with quiet_stderr():
                 import tensorflow

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,25 @@ def test_a_run_stopped_while_it_is_saved_resumes_to_the_same_model(
     texts = ["superb and lovely", "awful , boring", "fine"]
     assert np.allclose(resumed.scores(texts), whole.scores(texts), atol=1e-6)
     assert not (tmp_path / ".cut.checkpoint").exists()
+
+
+def test_a_user_with_no_home_gets_no_tilde_folder(tmp_path: Path) -> None:
+    """With no home (a UID with no passwd entry, HOME unset), Keras made ``./~/.keras``
+    in the user's folder; its settings now go to a folder of the process's own, removed
+    at exit."""
+    code = (
+        "import os, sys\n"
+        "os.path.expanduser = lambda path: path  # as Python does with no home\n"
+        "os.environ.pop('KERAS_HOME', None)\n"
+        "from sentigru.tf_quiet import import_tensorflow\n"
+        "import_tensorflow()\n"
+        "import keras\n"
+        "keras.config.set_floatx('float32')\n"
+        "print(os.environ['KERAS_HOME'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert not Path(proc.stdout.strip()).exists()  # removed at exit
