@@ -11,6 +11,7 @@ import TensorFlow. Errors a user can fix print one line and exit 1; bad usage ex
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -48,7 +49,8 @@ class _Group(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
-            return super().parse_args(ctx, args)
+            with _output_errors():  # --help and --version write here
+                return super().parse_args(ctx, args)
         except _NO_ARGS:  # bare `sentigru`: the help, as click shows it
             raise
         except click.UsageError as exc:  # an option of sentigru itself (--bogus)
@@ -63,7 +65,8 @@ class _Group(click.Group):
         if threading.current_thread() is threading.main_thread():  # signals live there
             signal.signal(signal.SIGTERM, _interrupted)
         try:
-            return super().invoke(ctx)
+            with _output_errors():
+                return super().invoke(ctx)
         except click.UsageError as exc:  # click's own four lines, made one as the rest
             _bad_usage(exc, ctx)
         except UsageError as exc:  # settings that do not go together, found by the library
@@ -71,18 +74,27 @@ class _Group(click.Group):
         except SentigruError as exc:
             click.echo(_shown(f"sentigru: error: {exc}"), err=True)
             sys.exit(1)
-        except BrokenPipeError:  # the reader stopped (| head): stop quietly, as cat does,
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(128 + signal.SIGPIPE)  # with the status a shell gives cat then
-        except OSError as exc:  # the file system said no: full disk, no permission, ...
-            where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)
-            sys.exit(1)
         except KeyboardInterrupt as exc:  # a training's says what it kept
             signum = _SIGNALLED.pop("signum", signal.SIGINT)
             said = str(exc) or ("terminated" if signum == signal.SIGTERM else "interrupted")
             click.echo(f"sentigru: {said}", err=True)
             sys.exit(128 + signum)  # 130 on Ctrl-C, 143 on SIGTERM, as shells report them
+
+
+@contextlib.contextmanager
+def _output_errors() -> Iterator[None]:
+    """A reader that stopped (``| head``) ends the command quietly with the status a
+    shell gives ``cat`` then (141); any other refusal of the file system (a full disk,
+    no permission) is one line and exit 1."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(128 + signal.SIGPIPE)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(1)
 
 
 _NO_ARGS: type[Exception] = getattr(

@@ -527,6 +527,10 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
     assert done.returncode == 1 and "standard output is closed" in done.stderr
     done = _shell("sentigru predict <&-")
     assert done.returncode == 1 and "standard input is closed" in done.stderr
+    for args in ("--version", "--help", "predict great"):  # a full disk: one line
+        done = _shell(f"sentigru {args} > /dev/full")
+        assert done.returncode == 1, done.stderr
+        assert done.stderr == "sentigru: error: No space left on device\n", done.stderr
     child = subprocess.Popen(
         [sys.executable, "-m", "sentigru", "predict", "--line-buffered"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
