@@ -121,11 +121,23 @@ class Pieces:
                 f"a SentencePiece model has at least {MIN_PIECES} pieces (256 byte pieces are "
                 f"always there), not {size}"
             )
-        sample = [phone_text(t)[:SAMPLE_CHARS] for t in _reservoir(texts, SAMPLE_TEXTS, seed)]
+        sample = [
+            phone_text(t)[:SAMPLE_CHARS].translate(_AS_APOSTROPHE)
+            for t in _reservoir(texts, SAMPLE_TEXTS, seed)
+        ]
         sample = [t for t in sample if t.strip()]
         if not sample:
             raise SentigruError("no text to learn SentencePiece pieces from")
         return cls(_readable_rules(_unused_periodic(_train_model(sample, size)), sample))
+
+
+APOSTROPHES = ("\u2019", "\u2018")
+"""Marks typed for ``'``: iOS types *isn’t* and *l’hôtel* with U+2019 unless Smart
+Punctuation is off. NFKC keeps them apart from ``'``, so a model learnt from text typed
+one way read the other as unknown bytes (a French model turned *J’ai adoré l’hôtel*
+negative); the piece model's normalisation writes them as ``'``, in Python and on the
+phone alike, and its pieces are learnt from the sample so written."""
+_AS_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
 def _reservoir(texts: Iterable[str], n: int, seed: int) -> list[str]:
@@ -216,8 +228,11 @@ def _readable_rules(model: bytes, sample: list[str]) -> bytes:
     for text in sample:
         readable.update(normaliser.Normalize(text))
     rules = [
-        (source, result) for source, result in normaliser.Decompile() if readable >= set(result)
+        (source, result)
+        for source, result in normaliser.Decompile()
+        if readable >= set(result) and source not in APOSTROPHES
     ]
+    rules += [(mark, "'") for mark in APOSTROPHES]
     return with_normaliser(model, sentencepiece.SentencePieceNormalizer(norm_map=rules))
 
 

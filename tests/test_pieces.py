@@ -141,3 +141,17 @@ def test_pieces_of_punctuation_alone_are_no_known_word() -> None:
     assert [tokenizer.known(t) for t in ("???", "!!! ...", ", ,")] == [0, 0, 0]
     assert tokenizer.known("great!!!") == tokenizer.known("great") > 0
     assert tokenizer.known("★") == 1  # a symbol, not punctuation: it may tell something
+
+
+def test_apostrophes_typed_on_phones_are_read_as_the_one_learnt() -> None:
+    """iOS types isn’t and l’hôtel with U+2019: the piece model writes it (and ‘) as ',
+    on the phone too (the parity corpus holds such texts), so a model learnt from text
+    typed one way reads the other alike."""
+    texts = [f"the film isn't {w}, l'hôtel c'est {v}" for w in ("good", "bad")
+             for v in ("great", "awful", "dull")] * 50  # fmt: skip
+    tokenizer = SentencePieceTokenizer(Pieces.train(texts, MIN_PIECES), 64)
+    for typed in ("isn’t great, c’est l’hôtel", "isn‘t great, c‘est l‘hôtel"):
+        assert tokenizer.ids(typed) == tokenizer.ids("isn't great, c'est l'hôtel")
+    curly = [SentencePieceTokenizer(Pieces.train([t.replace("'", "’") for t in texts],
+             MIN_PIECES), 64).ids(x) for x in ("isn't good", "isn’t good")]  # fmt: skip
+    assert curly[0] == curly[1]  # learnt from curly text: the straight form reads alike
