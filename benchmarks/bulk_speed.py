@@ -372,8 +372,8 @@ def report(r: dict[str, Any]) -> str:
         "buckets on 1 job and on every core (threads, worker processes, or LiteRT's own "
         "threads), against TF-IDF + logistic regression trained on the same rows (see the "
         "script's docstring). Reproduce: `pip install scikit-learn`, then "
-        "`python benchmarks/bulk_speed.py` (the shared data next to the repository, "
-        "`../shared/data`).",
+        f"`python benchmarks/bulk_speed.py --rounds {r['rounds']}` (the shared data next to "
+        "the repository, `../shared/data`).",
         "",
         f"One run of `python benchmarks/bulk_speed.py`, {r['date']}, {r['machine']}; "
         f"{r['rounds']} rounds, each configuration once per round on each workload; "

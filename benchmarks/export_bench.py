@@ -128,7 +128,8 @@ def write_results(args: argparse.Namespace, rows: list[dict], n: int) -> None:
         "",
         f"Model `{args.model}`, {n} texts from `{args.texts.name}`; LiteRT with 1 thread; "
         f"latency = median of {args.repeats} single-text calls; throughput over all the "
-        f"texts with the file itself (batch 1) and with a fixed-batch export of the same "
+        f"texts with the file itself (in length buckets, as bulk prediction runs) and with a "
+        f"fixed-batch export of the same "
         f"mode (`--batch {BATCH}`), 1 thread. MediaPipe's Python task has no thread setting. "
         f"Machine: {platform.machine()}, {platform.python_version()}; one run, "
         f"{time.strftime('%Y-%m-%d')}. Ratios are to the first row (the default export).",

@@ -38,6 +38,7 @@ check sentences that hold one of those words are scored apart from the rest.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import contextlib
 import json
@@ -839,7 +840,14 @@ def taught_words() -> set[str]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--shapes"]:  # candidate F's file, outside data/ until adopted
-        print(f"{sys.argv[2]}: {write(Path(sys.argv[2]), shapes=True)} rows")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--shapes", type=Path, help="write candidate F's rows (with the shapes) to this file"
+    )
+    args = parser.parse_args()
+    if args.shapes:  # candidate F's file, outside data/ until adopted
+        print(f"{args.shapes}: {write(args.shapes, shapes=True)} rows")
     else:
         print(f"{OUT.relative_to(ROOT)}: {write()} rows")

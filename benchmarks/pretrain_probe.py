@@ -36,6 +36,7 @@ word vectors alone did not; otherwise it is not built into sentigru.
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -220,12 +221,17 @@ def write_report(found: dict[str, dict[str, float]], vectors: dict) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true", help="rerun one word-vector run first")
+    check = parser.parse_args().check
     WORK.mkdir(parents=True, exist_ok=True)
     path = HERE / "pretrain_probe.json"
     vectors = json.loads((HERE / "unlabelled_vectors.json").read_text())
     found = json.loads(path.read_text()) if path.exists() else {}
     todo = [(size, seed, True) for size in sorted(SIZES, reverse=True) for seed in SEEDS]
-    if "--check" in sys.argv:
+    if check:
         todo.insert(0, (SIZES[0], SEEDS[0], False))
     for size, seed, pre in todo:
         key = f"{size}-{'pretrained' if pre else 'unlabelled-check'}-s{seed}"

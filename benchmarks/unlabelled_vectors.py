@@ -24,6 +24,7 @@ Needs ``sentigru`` on PATH. Times are on 2 cores, shared with other work: indica
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import statistics
@@ -120,6 +121,9 @@ def write_report(found: dict[str, dict[str, float]]) -> None:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # --help says what this runs, instead of running it
     WORK.mkdir(parents=True, exist_ok=True)
     path = HERE / "unlabelled_vectors.json"
     found = json.loads(path.read_text()) if path.exists() else {}

@@ -19,6 +19,7 @@ Writes ``benchmarks/val_gap.md`` and ``benchmarks/val_gap.json``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -59,6 +60,9 @@ def fold_accuracy(peer: str, train: Examples, val: Examples, tmp: Path) -> float
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # --help says what this runs, instead of running it
     imdb = load("imdb/train.tsv.gz")
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,6 +12,7 @@ and both are evaluated on SST-2 dev, which neither saw. Writes
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -73,6 +74,9 @@ def accuracy(capacity: int | None, folder: Path) -> dict[str, float]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # --help says what this runs, instead of running it
     if not IMDB.exists():
         raise SystemExit(f"needs the shared data at {SHARED}")
     rows = overlap_rows()
