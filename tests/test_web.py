@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SLOW_CHUNK = 64 * 1024
 PHONE = {  # a Pixel-like phone: 412 x 915 CSS pixels
     "viewport": {"width": 412, "height": 915},
     "device_scale_factor": 2.625,
@@ -253,21 +254,33 @@ def _mediapipe_package() -> Path:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Sites under one 127.0.0.1 server: ``good/`` (the bundled model), ``garbage/``,
-    ``truncated/`` and ``huge/`` (broken model files) and ``stall/`` (a model that never
-    arrives, with a 1 s load limit)."""
+    ``truncated/`` and ``huge/`` (broken model files), ``stall/`` (a model that never
+    arrives, with a 1 s stall limit), ``slow/`` (a model that trickles in over 2 s or more,
+    with the same limit), ``wasmstall/`` (MediaPipe's .wasm never arrives, with a 1 s start
+    limit), ``nowasmjs/`` and ``nowasm/`` (MediaPipe's loader script or .wasm missing) and
+    ``nowasmeval/`` (a CSP that refuses to compile WebAssembly)."""
     package = _mediapipe_package()
     root = tmp_path_factory.mktemp("www")
     good = web.write_site(MODEL, root / "good", mediapipe_dir=package)
-    for name in ("garbage", "truncated", "huge", "stall"):
+    sites = ("garbage", "truncated", "huge", "stall", "slow", "wasmstall", "nowasmjs", "nowasm")
+    for name in (*sites, "nowasmeval"):
         shutil.copytree(good, root / name)
     (root / "garbage" / "model.tflite").write_bytes(os.urandom(50_000))
     (root / "truncated" / "model.tflite").write_bytes(MODEL.read_bytes()[:300_000])
     with open(root / "huge" / "model.tflite", "wb") as stream:  # sparse: no disk used
         stream.truncate(web.MAX_MODEL_BYTES + 1)
-    index = root / "stall" / "index.html"
-    index.write_text(
-        index.read_text("utf-8").replace('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')
-    )
+    for name, edit in (
+        ("stall", ('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')),
+        ("slow", ('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')),
+        ("wasmstall", ('"startTimeoutMs": 180000', '"startTimeoutMs": 1000')),
+        ("nowasmeval", (" 'wasm-unsafe-eval'", "")),
+    ):
+        index = root / name / "index.html"
+        text = index.read_text("utf-8")
+        assert edit[0] in text
+        index.write_text(text.replace(*edit))
+    (root / "nowasmjs" / "mediapipe" / "wasm" / "text_wasm_internal.js").unlink()
+    (root / "nowasm" / "mediapipe" / "wasm" / "text_wasm_internal.wasm").unlink()
 
     with _serving(root) as url:
         yield url
@@ -542,7 +555,24 @@ def test_page_talks_only_to_its_own_origin(phone: Any, served: str) -> None:
         ("garbage", "is not a TFLite model"),
         ("truncated", "MediaPipe cannot run model.tflite"),
         ("huge", "refuses models over 64 MiB"),
-        ("stall", "did not load within 1 s"),
+        ("stall", "download stalled: nothing arrived for 1 s (0 of"),
+        ("wasmstall", "MediaPipe did not start within 1 s of the model's download"),
+        # MediaPipe's WebAssembly, not the model: the files are named, and no Event is
+        # printed as "[object Event]".
+        (
+            "nowasmjs",
+            "WebAssembly: http://127.0.0.1:PORT/nowasmjs/mediapipe/wasm/"
+            "text_wasm_internal.js could not be loaded (HTTP 404)",
+        ),
+        (
+            "nowasm",
+            "WebAssembly: http://127.0.0.1:PORT/nowasm/mediapipe/wasm/"
+            "text_wasm_internal.wasm could not be loaded (HTTP 404)",
+        ),
+        (
+            "nowasmeval",
+            "does not let the browser compile WebAssembly (its script-src needs 'wasm-unsafe-eval'",
+        ),
     ],
 )
 def test_broken_model_rejects_ready_quickly_and_says_so(
@@ -552,13 +582,182 @@ def test_broken_model_rejects_ready_quickly_and_says_so(
     phone.goto(f"{served}/{site}/")
     error = phone.evaluate("window.sentigru.ready.then(() => null, (e) => e.message)")
     seconds = time.perf_counter() - start
+    message = message.replace("http://127.0.0.1:PORT", served)
     assert error is not None and message in error, error
+    assert "[object" not in error and "Aborted(" not in error, error
+    if site.startswith("no"):
+        assert "cannot run model.tflite" not in error, error
     assert seconds < 10, seconds
     status = phone.locator("#status")
     assert "could not be loaded" in status.inner_text() and message in status.inner_text()
     assert status.is_visible() and phone.locator("#text").is_disabled()
     rejected = phone.evaluate("window.sentigru.classify('x').then(() => null, (e) => e.message)")
     assert rejected == error
+
+
+def test_a_slow_download_that_keeps_arriving_loads_and_shows_its_progress(
+    phone: Any, served: str
+) -> None:
+    """The model trickles in over 2.4 s, the stall limit is 1 s: the load waits, as it
+    would for a slow connection, and the status shows how far the download is. The
+    textarea looks disabled meanwhile, and the hint of index.html for a page whose
+    script never ran is gone at once."""
+    start = time.perf_counter()
+    phone.goto(f"{served}/slow/", wait_until="commit")
+    phone.wait_for_function(
+        "() => /^Loading the model… [1-9][0-9]? % of [0-9,]+ KiB$/"
+        ".test(document.querySelector('#status')?.textContent)"
+    )
+    during = phone.evaluate(
+        """() => {
+        const style = getComputedStyle(document.querySelector('#text'));
+        return {disabled: document.querySelector('#text').disabled,
+                look: [style.backgroundColor, style.borderStyle, style.color],
+                hint: document.querySelector('#status .no-script') !== null}
+    }"""
+    )
+    assert during["disabled"] and not during["hint"], during
+    error = phone.evaluate("window.sentigru.ready.then(() => null, (e) => e.message)")
+    assert error is None, error
+    assert time.perf_counter() - start > 2, "the model did not come in slowly"
+    assert phone.inner_text("#status") == "Ready: type or paste a text."
+    after = phone.locator("#text").evaluate(
+        "(e) => { const s = getComputedStyle(e);"
+        " return [s.backgroundColor, s.borderStyle, s.color] }"
+    )
+    assert all(a != b for a, b in zip(during["look"], after)), (during["look"], after)
+
+
+def test_page_whose_script_never_runs_says_why_after_a_moment(browser: Any, served: str) -> None:
+    """app.js not found (a URL without its trailing slash, a wrong MIME type...): the
+    status says that the script did not run and lists the likely causes, instead of
+    "Loading the model…" for ever; with JavaScript off, a <noscript> message says so."""
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.route("**/app.js", lambda route: route.fulfill(status=404, body="not found"))
+        page.goto(f"{served}/good/")
+        hint = page.locator("#status .no-script")
+        assert page.locator("#status .loading").is_visible() and not hint.is_visible()
+        hint.wait_for(state="visible", timeout=6000)
+        assert not page.locator("#status .loading").is_visible()
+        text = hint.inner_text()
+        assert "script did not run" in text and "trailing slash" in text, text
+        assert "python -m http.server" in text and "JavaScript is turned off" in text, text
+    finally:
+        context.close()
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{served}/good/")
+        page.wait_for_timeout(3500)  # past the moment the hint would show
+        assert not page.locator("#status").is_visible()
+        assert "needs JavaScript" in page.locator("#result").inner_text()
+    finally:
+        context.close()
+
+
+def test_screen_readers_hear_the_settled_result_once(phone: Any, served: str) -> None:
+    """One live region, outside the result (no nested ones), told the top label and its
+    score once typing pauses long enough, without the time taken; the pauses in typing
+    update the visible result, not what is read out."""
+    _open(phone, f"{served}/good/")
+    live = phone.evaluate(
+        """() => [...document.querySelectorAll(
+            '[aria-live], [role=status], [role=alert], [role=log], output')].map((e) => e.id)"""
+    )
+    assert live == ["announce"], live
+    phone.evaluate(
+        """() => {
+        window.__said = [];
+        new MutationObserver(() => window.__said.push(
+            document.querySelector('#announce').textContent)).observe(
+            document.querySelector('#announce'), {childList: true, characterData: true,
+                                                  subtree: true});
+    }"""
+    )
+    for part in ("Cold food, ", "rude staff, ", "never again."):
+        phone.locator("#text").press_sequentially(part)
+        phone.wait_for_timeout(400)  # a pause: each part is classified and shown
+        assert phone.inner_text("#status").startswith("Classified in")
+    phone.wait_for_timeout(1200)
+    said = phone.evaluate("window.__said")
+    label = phone.inner_text("#label")
+    assert len(said) == 1 and re.fullmatch(rf"{label}, \d+\.\d %\.", said[0]), said
+    phone.locator("#text").fill("It was xqzvy wnoderful.")
+    phone.wait_for_function("() => window.__said.length === 2", timeout=3000)
+    said = phone.evaluate("window.__said")[-1]
+    assert "knows 2 of the 4 words" in said and " ms" not in said, said
+
+
+def test_score_bars_show_on_a_narrow_screen_and_in_forced_colours(
+    browser: Any, served: str
+) -> None:
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    try:
+        page = context.new_page()
+        _open(page, f"{served}/good/")
+        page.fill("#text", "A wonderful, moving film.")
+        page.wait_for_selector("#scores li .fill")
+        widths = page.eval_on_selector_all(
+            "#scores .bar", "(bars) => bars.map((b) => b.getBoundingClientRect().width)"
+        )
+        assert len(widths) == 2 and min(widths) >= 40, widths
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        fill = "(e) => getComputedStyle(e).backgroundColor"
+        page.emulate_media(forced_colors="none")
+        assert page.eval_on_selector("#scores .fill", fill) != page.eval_on_selector(
+            "#scores .bar", fill
+        )
+        page.emulate_media(forced_colors="active")
+        assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+        colours = [page.eval_on_selector(s, fill) for s in ("#scores .fill", "#scores .bar")]
+        assert colours[0] != colours[1], colours
+    finally:
+        context.close()
+
+
+def test_page_follows_the_users_font_size_setting(browser: Any, served: str) -> None:
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 24}})  # the user's setting
+        page.goto(f"{served}/good/")
+        size = page.evaluate("getComputedStyle(document.documentElement).fontSize")
+        assert size == "27px", size  # 1.125 times the setting (18 px at the default 16 px)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_placeholder_is_readable_in_both_colour_schemes(
+    phone: Any, served: str, scheme: str
+) -> None:
+    phone.emulate_media(color_scheme=scheme)
+    _open(phone, f"{served}/good/")
+    colours = phone.eval_on_selector(
+        "#text",
+        """(e) => [getComputedStyle(e, '::placeholder').color,
+                   getComputedStyle(e, '::placeholder').opacity,
+                   getComputedStyle(e).backgroundColor]""",
+    )
+    text, opacity, background = colours
+    assert float(opacity) == 1, colours
+    assert _contrast(text, background) >= 4.5, colours
+
+
+def _contrast(one: str, two: str) -> float:
+    """The WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 # ------------------------------------------------------------------- helpers
@@ -596,12 +795,29 @@ def _handler(root: Path) -> type[http.server.SimpleHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # quiet test output
             pass
 
+        def copyfile(self, source: Any, outputfile: Any) -> None:
+            with contextlib.suppress(ConnectionError):  # the browser hung up: fine
+                super().copyfile(source, outputfile)
+
         def do_GET(self) -> None:
-            if self.path.startswith("/stall/model.tflite"):
+            if self.path.startswith("/stall/model.tflite") or (
+                self.path.startswith("/wasmstall/") and self.path.endswith(".wasm")
+            ):
                 self.send_response(200)
                 self.send_header("Content-Length", "1000000")
                 self.end_headers()
                 time.sleep(5)  # then give up; the page must have rejected long before
+                return
+            if self.path.startswith("/slow/model.tflite"):  # 64 KiB every 0.15 s: 2.4 s
+                content = (root / "slow" / "model.tflite").read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                with contextlib.suppress(ConnectionError):
+                    for start in range(0, len(content), SLOW_CHUNK):
+                        self.wfile.write(content[start : start + SLOW_CHUNK])
+                        self.wfile.flush()
+                        time.sleep(0.15)
                 return
             super().do_GET()
 

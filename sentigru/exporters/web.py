@@ -35,6 +35,7 @@ __all__ = [
     "MAX_MODEL_BYTES",
     "MEDIAPIPE_WEB_PACKAGE",
     "MEDIAPIPE_WEB_VERSION",
+    "START_TIMEOUT_MS",
     "cdn_base",
     "find_mediapipe_package",
     "write_site",
@@ -49,7 +50,13 @@ CDN_ORIGIN = "https://cdn.jsdelivr.net"
 MAX_MODEL_BYTES = 64 * 1024 * 1024
 """The page refuses a model file larger than this before handing it to WebAssembly."""
 LOAD_TIMEOUT_MS = 30_000
-"""``window.sentigru.ready`` rejects if the model is not loaded by then."""
+"""``window.sentigru.ready`` rejects when the model's download makes no progress for this
+long (a slow download that keeps arriving is waited for)."""
+START_TIMEOUT_MS = 180_000
+"""Once the model is in, ``window.sentigru.ready`` rejects if MediaPipe has not started
+within this: the page cannot follow that part (MediaPipe downloads its 6.9 MB WebAssembly
+build, compiles it and starts the graph), so the limit is one a slow phone on a slow
+network meets (about 40 s of download at 1.44 Mbit/s, 140 s at 0.4 Mbit/s)."""
 
 MODEL_FILE = "model.tflite"
 MEDIAPIPE_FOLDER = "mediapipe"
@@ -190,6 +197,7 @@ def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) ->
         "mediapipe": mediapipe,
         "maxModelBytes": MAX_MODEL_BYTES,
         "loadTimeoutMs": LOAD_TIMEOUT_MS,
+        "startTimeoutMs": START_TIMEOUT_MS,
         "words": _word_counting(meta),
     }
     # "<" escaped so that no text in the metadata can close the data block early.

@@ -9,13 +9,39 @@
 // reads as unknown, those in other scripts it drops whole, and whether it cuts the text,
 // as `sentigru predict --json` counts them; null for a SentencePiece model).
 
+// The page's elements. The status is replaced at once: index.html's own text there is
+// for a page whose script never runs.
+const input = document.getElementById("text");
+const labelView = document.getElementById("label");
+const scoresView = document.getElementById("scores");
+const statusView = document.getElementById("status");
+const announcer = document.getElementById("announce");
+statusView.textContent = "Loading the model…";
+statusView.className = "status";
+
 const config = JSON.parse(document.getElementById("sentigru-config").textContent);
 const DEBOUNCE_MS = 120;
+// A result is announced to screen readers once it has stood this long, so that a
+// pause in typing does not interrupt the reader with every intermediate result.
+const ANNOUNCE_MS = 1000;
 
-// MediaPipe's errors end in a C++ source trace, which says nothing to the reader.
+// MediaPipe's errors end in a C++ source trace, which says nothing to the reader; a
+// script that fails to load rejects with an Event, named here by its script's URL.
 function messageOf(error) {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("=== Source Location Trace")[0].trim() || "unknown error";
+  let text;
+  if (error instanceof Error) {
+    text = error.message;
+  } else if (typeof Event !== "undefined" && error instanceof Event) {
+    const source = error.target && (error.target.src || error.target.href);
+    text = source ? `${source} could not be loaded` : `a failed ${error.type || "load"} event`;
+  } else {
+    text = String(error);
+  }
+  text = text.split("=== Source Location Trace")[0].replace(/ Build with -s\w+ for more info\.?/, "");
+  text = text.trim();
+  const opaque = /^\[object (\w+)\]$/.exec(text);
+  if (opaque) return `unknown error (${opaque[1]})`;
+  return text || "unknown error";
 }
 
 function absolute(path) {
@@ -28,16 +54,18 @@ function megabytes(bytes) {
 
 // Fetches the model, refusing it before it reaches WebAssembly if it is larger than the
 // limit (by its Content-Length, then by the bytes actually read) or is no TFLite file.
-async function fetchModel(url, limit) {
+// onProgress(bytes) follows each piece that arrives.
+async function fetchModel(url, limit, signal, onProgress) {
   let response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { signal });
   } catch (error) {
     throw new Error(`cannot fetch ${url}: ${messageOf(error)}`);
   }
   if (!response.ok) {
     throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
   }
+  onProgress(0);
   const tooLarge = (size) =>
     new Error(`${url} is ${size.toLocaleString("en")} bytes or more; ` +
               `this page refuses models over ${megabytes(limit)}`);
@@ -58,6 +86,7 @@ async function fetchModel(url, limit) {
       throw tooLarge(total);
     }
     chunks.push(value);
+    onProgress(total);
   }
   const bytes = new Uint8Array(total);
   let offset = 0;
@@ -207,13 +236,109 @@ function countWords(ids, seqLen, text) {
   return { known, unknown: read - known, unread, truncated: nul, nul };
 }
 
+// ------------------------------------------------------------------------- loading
+
+// Two limits, so that a slow connection is not taken for a broken one: the model's
+// download fails only when it makes no progress for config.loadTimeoutMs; once its bytes
+// are in, MediaPipe's own work, which the page cannot follow (its WebAssembly build,
+// 7 MB, downloaded and compiled, then the graph started), gets config.startTimeoutMs.
+const STALL_MS = config.loadTimeoutMs;
+const START_MS = config.startTimeoutMs ?? 6 * config.loadTimeoutMs;
+const loadAbort = new AbortController();
+let timedOut = false;
+let closed = false;
+let wordIds = null;
+let rejectLate;
+const lateness = new Promise((resolve, reject) => {
+  rejectLate = reject;
+});
+let loadTimer;
+
+// (Re)starts the load's timer: when it runs out, `ready` rejects with message().
+function deadline(milliseconds, message) {
+  clearTimeout(loadTimer);
+  loadTimer = setTimeout(() => {
+    timedOut = true;
+    loadAbort.abort();
+    rejectLate(new Error(message()));
+  }, milliseconds);
+}
+
+function seconds(milliseconds) {
+  return `${(milliseconds / 1000).toLocaleString("en")} s`;
+}
+
+function kibibytes(bytes) {
+  return `${Math.round(bytes / 1024).toLocaleString("en")} KiB`;
+}
+
+// A WebAssembly compile refused by a Content-Security-Policy (the page's or the host's).
+let wasmRefused = false;
+document.addEventListener("securitypolicyviolation", (event) => {
+  if (event.blockedURI === "wasm-eval") wasmRefused = true;
+});
+
+// Why MediaPipe's WebAssembly could not start, if it is that and not the model: a
+// refused compile, or a loader script or .wasm the server does not give; null otherwise.
+// (FilesetResolver only builds the URLs: the files are fetched by createFromOptions.)
+async function wasmTrouble(fileset, error) {
+  const text = messageOf(error);
+  // (Browsers too old for 'wasm-unsafe-eval' report no "wasm-eval" but say it in the error.)
+  if (wasmRefused || /Refused to compile|unsafe-eval|code generation disallowed/i.test(text)) {
+    return "the site's Content-Security-Policy does not let the browser compile " +
+      "WebAssembly (its script-src needs 'wasm-unsafe-eval', or 'unsafe-eval' in browsers " +
+      "too old for that keyword)";
+  }
+  const files = [fileset.wasmLoaderPath, fileset.wasmBinaryPath].filter(Boolean).map(String);
+  for (const url of files) {
+    try { // HEAD: the .wasm is 7 MB; a host that refuses HEAD (405, 501) says nothing
+      const response = await fetch(url, { method: "HEAD", cache: "no-store" });
+      if (!response.ok && response.status !== 405 && response.status !== 501) {
+        return `${url} could not be loaded (HTTP ${response.status})`;
+      }
+    } catch (failure) {
+      return `${url} could not be loaded (${messageOf(failure)})`;
+    }
+  }
+  if (typeof Event !== "undefined" && error instanceof Event) return text;
+  if (/^(Aborted\(|CompileError|LinkError)|ModuleFactory not set/.test(text)) {
+    return `${files.join(" or ")} did not start: ${text}`;
+  }
+  return null;
+}
+
 async function loadClassifier() {
-  const [mediapipe, bytes] = await Promise.all([
-    import(absolute(config.mediapipe.bundle)).catch((error) => {
-      throw new Error(`cannot load MediaPipe from ${config.mediapipe.bundle}: ${messageOf(error)}`);
-    }),
-    fetchModel(config.model.url, config.maxModelBytes),
-  ]);
+  const total = config.model.bytes;
+  const stalled = (received) => () =>
+    `the model's download stalled: nothing arrived for ${seconds(STALL_MS)} ` +
+    `(${received.toLocaleString("en")} of ${total.toLocaleString("en")} bytes in)`;
+  const progress = (received) => {
+    deadline(STALL_MS, stalled(received));
+    const percent = Math.min(100, Math.floor((100 * received) / total));
+    setStatus(`Loading the model… ${percent} % of ${kibibytes(total)}`);
+  };
+  deadline(STALL_MS, stalled(0));
+  const fetching = fetchModel(config.model.url, config.maxModelBytes, loadAbort.signal, progress)
+    .then((bytes) => {
+      deadline(START_MS, () =>
+        `MediaPipe did not start within ${seconds(START_MS)} of the model's download: ` +
+        `its WebAssembly files (in ${absolute(config.mediapipe.wasm)}/) did not arrive in time`);
+      setStatus("Loading the model… starting MediaPipe (WebAssembly)");
+      return bytes;
+    });
+  let mediapipe;
+  let bytes;
+  try {
+    [mediapipe, bytes] = await Promise.all([
+      import(absolute(config.mediapipe.bundle)).catch((error) => {
+        throw new Error(`cannot load MediaPipe from ${config.mediapipe.bundle}: ${messageOf(error)}`);
+      }),
+      fetching,
+    ]);
+  } catch (error) {
+    loadAbort.abort(); // the model's download, when MediaPipe failed first
+    throw error;
+  }
   const vocab = config.words ? storedFile(bytes, config.words.vocab) : null;
   wordIds = vocab ? parseVocab(vocab) : null;
   let fileset;
@@ -222,44 +347,38 @@ async function loadClassifier() {
   } catch (error) {
     throw new Error(`cannot load MediaPipe's WebAssembly: ${messageOf(error)}`);
   }
+  let classifier;
   try {
-    const classifier = await mediapipe.TextClassifier.createFromOptions(fileset, {
+    classifier = await mediapipe.TextClassifier.createFromOptions(fileset, {
       baseOptions: { modelAssetBuffer: bytes },
       maxResults: -1,
     });
+  } catch (error) {
+    const trouble = await wasmTrouble(fileset, error);
+    if (trouble) throw new Error(`cannot load MediaPipe's WebAssembly: ${trouble}`);
+    throw new Error(`MediaPipe cannot run ${config.model.url}: ${messageOf(error)}`);
+  }
+  try {
     // The first call sets up the CPU delegate (hundreds of ms): do it now, so that
     // `ready` means the first text typed gets its answer at once.
     classifier.classify("");
     return classifier;
   } catch (error) {
+    classifier.close();
     throw new Error(`MediaPipe cannot run ${config.model.url}: ${messageOf(error)}`);
   }
 }
 
-// The load, raced against a timer: a model that stalls the loader rejects `ready`
-// instead of leaving the page waiting for ever.
-let timedOut = false;
-let closed = false;
-let wordIds = null;
+// The load, raced against its timer: a load that stalls rejects `ready` instead of
+// leaving the page waiting for ever (and a classifier that comes too late is freed).
 const loading = loadClassifier();
-const classifierReady = new Promise((resolve, reject) => {
-  const seconds = config.loadTimeoutMs / 1000;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    reject(new Error(`the model did not load within ${seconds} s`));
-  }, config.loadTimeoutMs);
-  loading.then(
-    (classifier) => {
-      clearTimeout(timer);
-      if (timedOut) classifier.close();
-      else resolve(classifier);
-    },
-    (error) => {
-      clearTimeout(timer);
-      reject(error);
-    },
-  );
-});
+const classifierReady = Promise.race([loading, lateness]).finally(() => clearTimeout(loadTimer));
+loading.then(
+  (classifier) => {
+    if (timedOut) classifier.close();
+  },
+  () => {},
+);
 
 const ready = classifierReady.then(() => ({
   name: config.model.name,
@@ -306,14 +425,25 @@ window.sentigru = Object.freeze({ ready, classify, read, close, model: config.mo
 
 // ----------------------------------------------------------------------------- page
 
-const input = document.getElementById("text");
-const labelView = document.getElementById("label");
-const scoresView = document.getElementById("scores");
-const statusView = document.getElementById("status");
-
+// The visible status (not a live region: it changes with every result, and with the
+// time each took); what screen readers hear goes to the one live region, #announce.
 function setStatus(text, isError = false) {
   statusView.textContent = text;
   statusView.classList.toggle("error", isError);
+}
+
+let announceTimer;
+let announced = "";
+
+// Tells screen readers `text` once it has stood `delay` ms (a newer text replaces it
+// before then), and not again while it stays the same.
+function announce(text, delay = ANNOUNCE_MS) {
+  clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => {
+    if (text === announced) return;
+    announced = text;
+    announcer.textContent = text;
+  }, delay);
 }
 
 function showEmpty() {
@@ -368,7 +498,10 @@ function render(ranked, milliseconds, counts) {
       return row;
     }),
   );
-  setStatus(`Classified in ${milliseconds.toFixed(0)} ms.${readingNote(counts)}`);
+  const note = readingNote(counts);
+  setStatus(`Classified in ${milliseconds.toFixed(0)} ms.${note}`);
+  const answer = blind ? "No answer." : top ? `${top.label}, ${(100 * top.score).toFixed(1)} %.` : "";
+  announce(`${answer}${note}`.trim());
 }
 
 let timer;
@@ -380,6 +513,8 @@ async function update() {
   if (!text.trim()) {
     showEmpty();
     setStatus("Ready: type or paste a text.");
+    clearTimeout(announceTimer);
+    announced = ""; // the next result is news, even if it repeats the last
     return;
   }
   const start = performance.now();
@@ -389,23 +524,29 @@ async function update() {
     const counts = await read(text);
     if (id === sequence) render(ranked, milliseconds, counts);
   } catch (error) {
-    if (id === sequence) setStatus(`Cannot classify: ${messageOf(error)}`, true);
+    if (id === sequence) {
+      setStatus(`Cannot classify: ${messageOf(error)}`, true);
+      announce(`Cannot classify: ${messageOf(error)}`);
+    }
   }
 }
 
 input.addEventListener("input", () => {
   clearTimeout(timer);
+  clearTimeout(announceTimer); // still typing: the result is not settled
   timer = setTimeout(update, DEBOUNCE_MS);
 });
 
 ready.then(
   () => {
     input.disabled = false;
+    announce("Ready: type or paste a text.", 0);
     if (input.value.trim()) update();
     else setStatus("Ready: type or paste a text.");
   },
   (error) => {
     input.disabled = true;
     setStatus(`The model could not be loaded: ${messageOf(error)}`, true);
+    announce(`The model could not be loaded: ${messageOf(error)}`, 0);
   },
 );
