@@ -231,21 +231,51 @@ def checkpoint_folder(
     stamp = folder / "sentigru-run.json"
     if folder.exists():
         refuse_leftover(out, resume)
-        try:
-            saved = json.loads(stamp.read_text("utf-8"))
-        except (OSError, ValueError):
-            saved = None
-        if saved != identity:
-            raise SentigruError(
-                f"the checkpoint in {folder} is from other data or settings; delete it to "
-                "start over"
-            )
+        _check_stamp(stamp, folder, fingerprint, spec)
         return folder
     if resume:
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}")
     folder.mkdir(parents=True)
     stamp.write_text(json.dumps(identity, sort_keys=True), "utf-8")
     return folder
+
+
+def _check_stamp(stamp: Path, folder: Path, fingerprint: str, spec: Spec) -> None:
+    """Refuse a checkpoint of other data or settings, naming the settings that differ.
+    Its spec is read as a saved one (settings added since take the value that means what
+    the version that wrote it did), so a run interrupted before an upgrade resumes."""
+    try:
+        saved = json.loads(stamp.read_text("utf-8"))
+        same_data = saved["data_fingerprint"] == fingerprint
+        saved_spec = Spec.from_dict(saved["spec"], saved=True)
+    except (OSError, ValueError, KeyError, TypeError, SentigruError):
+        raise SentigruError(
+            f"the checkpoint in {folder} cannot be read; delete it to start over"
+        ) from None
+    if not same_data:
+        raise SentigruError(
+            f"the checkpoint in {folder} is from other data; delete it to start over"
+        )
+    if saved_spec != spec:
+        raise SentigruError(
+            f"the checkpoint in {folder} was made with other settings "
+            f"({_differences(saved_spec, spec)}): give those to resume it, or delete it to "
+            "start over"
+        )
+
+
+def _differences(saved: Spec, now: Spec, shown: int = 4) -> str:
+    """``name value (now value)`` for the settings where ``saved`` and ``now`` differ."""
+    before, after = saved.to_dict(), now.to_dict()
+    pairs = [
+        f"{name} {value!r} (now {after[section][name]!r})"
+        for section, values in before.items()
+        for name, value in values.items()
+        if after[section].get(name) != value
+    ]
+    return ", ".join(pairs[:shown]) + (
+        f" and {len(pairs) - shown} more" if len(pairs) > shown else ""
+    )
 
 
 def discard_empty_checkpoint(folder: Path | None) -> bool:

@@ -49,7 +49,7 @@ better by more than the seed spread, nothing else worse beyond it. The bundled m
 was trained without it and then one epoch more with it (candidate Cl; its ``spec.json``
 holds that epoch's settings, its manifest the recipe)."""
 
-INTRODUCED = {("training", "curly_share"): 0.0}
+INTRODUCED = {("training", "curly_share"): 0.0, ("model", "unknown_rate"): 0.0}
 """Settings added after ``spec.json`` files were first written, with the value that means
 what older sentigru versions did: a saved spec without one reads as that value, not as
 today's default, so an old model folder still says how it was made."""

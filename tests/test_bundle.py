@@ -160,3 +160,26 @@ def test_vocabulary_that_does_not_fit_the_model_is_refused(copy: Path) -> None:
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(SentigruError, match="vocab.txt has .* entries but the model embeds"):
         bundle.load(copy)
+
+
+def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
+    tmp_path: Path,
+) -> None:
+    """A run interrupted under an older sentigru wrote a stamp without the settings added
+    since: it is read as a saved spec is, and a real difference is named, so the user
+    knows what to give (it said "other data or settings" of the same command)."""
+    out = tmp_path / "m"
+    old = Spec().replace(tokenizer={"vocab_size": 8000}, training={"curly_share": 0.0})
+    stamp = {"data_fingerprint": "f", "spec": old.to_dict()}
+    del stamp["spec"]["training"]["curly_share"], stamp["spec"]["model"]["unknown_rate"]
+    folder = bundle.checkpoint_path(out)
+    folder.mkdir()
+    (folder / "sentigru-run.json").write_text(json.dumps(stamp))
+    assert bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old) == folder
+    with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)"):
+        bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=Spec())
+    with pytest.raises(SentigruError, match="is from other data; delete it"):
+        bundle.checkpoint_folder(out, resume=True, fingerprint="g", spec=old)
+    (folder / "sentigru-run.json").write_text("{")
+    with pytest.raises(SentigruError, match="cannot be read; delete it"):
+        bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old)
