@@ -144,6 +144,16 @@ def test_an_npm_prefix_folder_is_accepted_too(tmp_path: Path) -> None:
     assert web.find_mediapipe_package(tmp_path / "prefix") == package
 
 
+def test_a_title_in_another_language_is_not_declared_english(tmp_path: Path) -> None:
+    """``--title "商品レビュー"`` on a page whose own words are English: a screen reader
+    told the title is English reads it in an English voice."""
+    page = (web.write_site(MODEL, tmp_path / "ja", title="商品レビュー") / "index.html").read_text()
+    assert '<h1 dir="auto" lang="">商品レビュー</h1>' in page
+    assert '<title lang="">商品レビュー</title>' in page and '<html lang="en">' in page
+    page = (web.write_site(MODEL, tmp_path / "en", title="Reviews") / "index.html").read_text()
+    assert '<h1 dir="auto">Reviews</h1>' in page and 'lang=""' not in page
+
+
 def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path: Path) -> None:
     """Every model's metadata names it "sentigru sentiment classifier"; an app's page
     wants its own heading, without a model file of its own."""

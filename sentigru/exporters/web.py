@@ -209,12 +209,21 @@ def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) ->
             "CSP": html.escape(_csp(mediapipe.get("origin")), quote=False).replace('"', "&quot;"),
             "GENERATOR": html.escape(f"{GENERATOR} {__version__}"),
             "NAME": html.escape(name),
+            "NAME_LANG": _language_unknown(name),
             "LABELS": html.escape(", ".join(labels)),
+            "LABELS_LANG": _language_unknown(", ".join(labels)),
             "SIZE": html.escape(f"{_human_size(size)} ({size:,} bytes)"),
             "MEDIAPIPE": html.escape(f"MediaPipe Tasks for Web {mediapipe['version']}"),
             "CONFIG": config_json,
         },
     )
+
+
+def _language_unknown(text: str) -> str:
+    """`` lang=""`` for a name or labels beyond ASCII (*商品レビュー*): the page's own
+    words are English, but a screen reader told so would read those in an English
+    voice; an empty ``lang`` says the language is unknown, so it uses the reader's own."""
+    return "" if text.isascii() else ' lang=""'
 
 
 def _is_replaceable(out: Path) -> bool:
