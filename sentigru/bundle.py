@@ -515,22 +515,37 @@ def add_file(path: Path, name: str, content: bytes) -> None:
 def add_files(path: Path, files: dict[str, bytes]) -> None:
     """Put ``files`` into the model folder at ``path`` and vouch for them in the
     manifest, all at once: the folder is rebuilt beside it (the other files linked, not
-    copied) and renamed into place, so that a crash leaves the old folder or the new
-    one, never a file the manifest does not vouch for."""
-    manifest = read_manifest(path)
-    staged = staging_folder(path)
-    try:
-        for entry in path.iterdir():
-            if entry.name not in files and entry.name != "manifest.json":
-                _link_or_copy(entry, staged / entry.name)
-        for name, content in files.items():
-            (staged / name).write_bytes(content)
-            manifest["files"][name] = {"sha256": sha256_file(staged / name), "bytes": len(content)}
-        (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-        replace_path(staged, path, force=True)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+    copied, its mode and group kept) and renamed into place, so that a crash leaves the
+    old folder or the new one, never a file the manifest does not vouch for. The path is
+    resolved first (``.``, or a link to the folder: the folder itself is rebuilt), and
+    the folder's lock is held, so that a training writing it meanwhile is not undone."""
+    path = Path(path).resolve()
+    with output_lock(path):
+        manifest = read_manifest(path)  # under the lock: what is replaced is what was read
+        staged = staging_folder(path)
+        try:
+            _keep_mode(path, staged)
+            for entry in path.iterdir():
+                if entry.name not in files and entry.name != "manifest.json":
+                    _link_or_copy(entry, staged / entry.name)
+            for name, content in files.items():
+                (staged / name).write_bytes(content)
+                entry = {"sha256": sha256_file(staged / name), "bytes": len(content)}
+                manifest["files"][name] = entry
+            (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+            replace_path(staged, path, force=True)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+
+
+def _keep_mode(source: Path, target: Path) -> None:
+    """Give ``target`` the permission bits (setgid too) and, where allowed, the group of
+    ``source``: a folder made 0700, or shared with a group, stays so."""
+    info = source.stat()
+    os.chmod(target, info.st_mode & 0o7777)
+    with contextlib.suppress(OSError):
+        os.chown(target, -1, info.st_gid)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

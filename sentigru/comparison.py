@@ -73,7 +73,8 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
 
     if out.exists() and not out.is_dir():
         raise SentigruError(f"{out} is a file; --out takes a folder")
-    taken = [out / name for name in (*cells, RESULT_FILE, CHART_FILE) if occupied(out / name)]
+    taken = [out / cell for cell in cells if occupied(out / cell)]  # an empty one is filled
+    taken += [out / name for name in (RESULT_FILE, CHART_FILE) if os.path.lexists(out / name)]
     if taken and not force:
         raise SentigruError(f"{taken[0]} exists; use --force (force=True) to replace it")
     written = written_names()

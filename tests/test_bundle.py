@@ -183,3 +183,24 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
     (folder / "sentigru-run.json").write_text("{")
     with pytest.raises(SentigruError, match="cannot be read; delete it"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old)
+
+
+def test_adding_a_file_rebuilds_the_folder_itself_as_it_was(
+    copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Re-exporting a folder's phone file: through ``.`` or a link the folder itself
+    gets it (``.`` was a traceback after the conversion; a link was replaced by a copy),
+    its mode stays, and a folder a training is writing is refused, not undone."""
+    copy.chmod(0o700)
+    link = tmp_path / "latest"
+    link.symlink_to(copy)
+    bundle.add_files(link, {"model.tflite": b"one"})
+    assert link.is_symlink() and (copy / "model.tflite").read_bytes() == b"one"
+    assert copy.stat().st_mode & 0o777 == 0o700
+    monkeypatch.chdir(copy)
+    bundle.add_files(Path("."), {"model.tflite": b"two"})
+    assert bundle.load(copy).manifest["files"]["model.tflite"]["bytes"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "model"]  # no leftovers
+    with bundle.output_lock(copy), pytest.raises(SentigruError, match="another sentigru"):
+        bundle.add_files(copy, {"model.tflite": b"three"})
+    assert (copy / "model.tflite").read_bytes() == b"two"

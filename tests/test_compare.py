@@ -156,6 +156,18 @@ def test_a_failing_cell_is_one_line_naming_it(tmp_path: Path) -> None:
     assert not (tmp_path / "o" / comparison.RESULT_FILE).exists()
 
 
+def test_empty_folders_take_cells_but_not_the_report_or_chart(tmp_path: Path) -> None:
+    """An empty folder is filled where a cell's model folder goes; where the report or
+    the chart goes it is refused before any training (it failed after both)."""
+    from sentigru.comparison import CHART_FILE, check_outputs
+
+    (tmp_path / "gru").mkdir()
+    check_outputs(tmp_path, ["gru", "lstm"], False)
+    (tmp_path / CHART_FILE).mkdir()
+    with pytest.raises(SentigruError, match=f"{CHART_FILE} exists; use --force"):
+        check_outputs(tmp_path, ["gru", "lstm"], False)
+
+
 def test_no_data_is_refused_before_training(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["compare", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and "no training data" in result.output
