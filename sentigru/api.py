@@ -153,7 +153,7 @@ class Classifier:
                 f"give {', '.join(sorted(source))} in the DataSource, not beside it"
             )
         chosen = DataSource.of(data, **source)
-        picture = _check_plot(Path(plot), chosen, self.folder or self.path, force) if plot else None
+        picture = self.check_plot(plot, chosen, force) if plot is not None else None
         examples = chosen.load("test")
         truth = label_indices(examples.labels, self.labels)
         scores, read = self._predictor.scores_read(examples.texts)
@@ -163,34 +163,49 @@ class Classifier:
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
         if picture is not None:
-            from sentigru import plots
-            from sentigru.atomic import write_atomic
-
-            write_atomic(picture, plots.confusion_png(report, str(self.path)))
+            self.draw_confusion(report, picture)
         return report
+
+    def check_plot(self, plot: str | Path, data: Any, force: bool = False) -> Path:
+        """Refuse, before the work, a picture ``evaluate`` may not draw at ``plot``: not
+        a PNG, what it reads (``data``, the model), inside a model folder, one sentigru
+        did not draw (or did, without ``force``), or no matplotlib (an earlier picture
+        left in its place would read as this run's)."""
+        from sentigru import outputs, plots
+
+        plot = Path(plot)
+        if plot.suffix.lower() != ".png":
+            raise UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
+        outputs.check_writable(plot)
+        reads = [*DataSource.of(data).paths, self.folder or self.path]
+        outputs.check_not_input(plot, reads, "--plot")
+        outputs.check_not_in_model_folder(plot, "--plot")
+        outputs.check_replaceable(
+            plot, force, outputs.is_sentigru_png, "a picture sentigru drew", "--plot"
+        )
+        if not plots.available():
+            raise SentigruError(
+                f"--plot {plot}: matplotlib is not installed ({plots.INSTALL_HINT})"
+            )
+        return plot
+
+    def draw_confusion(self, report: dict[str, Any], plot: str | Path) -> None:
+        """The confusion matrix of an :meth:`evaluate` report as a PNG at ``plot``,
+        written atomically (check it first with :meth:`check_plot`)."""
+        from sentigru import plots
+        from sentigru.atomic import write_atomic
+        from sentigru.presets import default_model
+
+        try:
+            bundled = self.path is not None and self.path.resolve() == default_model().resolve()
+        except SentigruError:  # an install without the bundled model
+            bundled = False
+        title = "bundled model" if bundled else str(self.path)
+        write_atomic(Path(plot), plots.confusion_png(report, title))
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""
         return export(self.folder or self.path, out, **options)
-
-
-def _check_plot(plot: Path, source: DataSource, model: Path | None, force: bool) -> Path:
-    """Where ``evaluate`` may draw: a PNG that is not what it reads nor inside a model
-    folder, replaced only with ``force`` and only if sentigru drew it; and matplotlib is
-    there (an earlier picture left in its place would read as this run's)."""
-    from sentigru import outputs, plots
-
-    if plot.suffix.lower() != ".png":
-        raise UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
-    outputs.check_writable(plot)
-    outputs.check_not_input(plot, [*source.paths, model], "--plot")
-    outputs.check_not_in_model_folder(plot, "--plot")
-    outputs.check_replaceable(
-        plot, force, outputs.is_sentigru_png, "a picture sentigru drew", "--plot"
-    )
-    if not plots.available():
-        raise SentigruError(f"--plot {plot}: matplotlib is not installed ({plots.INSTALL_HINT})")
-    return plot
 
 
 def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None) -> Classifier:

@@ -720,9 +720,12 @@ def evaluate(**params: Any) -> None:
     if source.empty:
         raise click.UsageError("evaluate needs labelled data: give --data FILE or --dataset NAME")
     classifier = _load(params["model"], params["jobs"])
-    report = classifier.evaluate(source, plot=plot, force=params["force"])
-    click.echo(json.dumps(report) if params["as_json"] else format_report(report))
     if plot is not None:
+        classifier.check_plot(plot, source, params["force"])
+    report = classifier.evaluate(source)
+    click.echo(json.dumps(report) if params["as_json"] else format_report(report))
+    if plot is not None:  # after the report: a picture that fails loses no figure
+        classifier.draw_confusion(report, plot)
         _echo_err(f"wrote {plot}")
 
 

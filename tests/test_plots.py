@@ -142,6 +142,23 @@ def test_python_draws_the_confusion_png_in_the_same_one_call(
         clf.evaluate(synthetic_files[1], plot=tmp_path / "c.jpg")
 
 
+def test_a_picture_that_cannot_be_drawn_loses_no_figure(
+    trained_model: Path, synthetic_files, tmp_path: Path, monkeypatch
+) -> None:
+    """evaluate --plot prints the report before it draws: a failed picture (a full
+    disk) is one line after the figures, not instead of them."""
+    from sentigru import atomic
+
+    def full(*args, **kwargs) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "write_atomic", full)
+    args = ["evaluate", "--model", str(trained_model), "--data", str(synthetic_files[1])]
+    result = CliRunner().invoke(main, [*args, "--json", "--plot", str(tmp_path / "c.png")])
+    assert result.exit_code == 1 and "No space left" in result.output, result.output
+    assert json.loads(result.stdout.splitlines()[0])["n"] == 200
+
+
 def test_evaluate_plot_without_matplotlib_is_refused_before_the_work(
     trained_model: Path, synthetic_files, tmp_path: Path, no_matplotlib: None
 ) -> None:
