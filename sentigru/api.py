@@ -315,8 +315,9 @@ def train(
     Under ``strategy="multi-worker"`` only the chief writes ``out``; other workers
     return None. ``log`` hears sentigru's own lines (what was read, notes; stderr by
     default or with None); ``verbose`` sets Keras' progress on stderr (0 none, 1 a bar,
-    2 a line an epoch; default: a bar at a terminal, else lines), and 0 also drops the
-    word-table line."""
+    2 a line an epoch; default: a bar at a terminal, else lines; while the model trains,
+    ``sys.stdout`` is redirected to stderr for it, other threads' prints too), and 0 also
+    drops the word-table line."""
     from sentigru import bundle
     from sentigru.distribute import Role, cluster_role, resolve
     from sentigru.tf_quiet import require_tensorflow

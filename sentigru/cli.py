@@ -534,8 +534,12 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
         line = stream.readline(LINE_LIMIT)
         if not line:
             return
-        if not line.endswith(b"\n") and drain_line(stream) and cut is not None:
-            cut.add(index)  # the tail of an over-long line: read, not kept
+        if not line.endswith(b"\n"):  # the tail of an over-long line: read, not kept
+            tail = stream.readline(LINE_LIMIT)
+            if tail.rstrip(b"\r\n") and cut is not None:  # more than the line's end
+                cut.add(index)
+            if tail and not tail.endswith(b"\n"):
+                drain_line(stream)
         yield line.decode("utf-8", "replace").rstrip("\r\n")
 
 

@@ -129,8 +129,11 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
     if "tensorflow" not in sys.modules:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
-        if not os.path.isabs(os.path.expanduser("~")) and "KERAS_HOME" not in os.environ:
-            _private_keras_home()  # no home: Keras would make ./~/.keras in the user's folder
+        home = os.path.expanduser("~")
+        if "KERAS_HOME" not in os.environ and not (
+            os.path.isabs(home) and os.access(home, os.W_OK)
+        ):  # no home (Keras made ./~/.keras) or none writable (Keras took a shared /tmp one)
+            _private_keras_home()
         try:
             with quiet_stderr():
                 import tensorflow

@@ -138,7 +138,8 @@ def _fit(
     )
     # Keras warns at the end of each first epoch when a dataset's length is unknown.
     warnings.filterwarnings("ignore", message="Your input ran out of data")
-    # Keras prints its progress on stdout; sentigru's stdout holds results only.
+    # Keras prints its progress on stdout; sentigru's stdout holds results only. The
+    # redirect is the process's while fit runs: other threads' prints go to stderr too.
     with contextlib.redirect_stdout(sys.stderr):
         fit = model.fit(
             train_data,

@@ -232,7 +232,8 @@ def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
     answer says the text was cut (it said truncated: false, and knew no word)."""
     from sentigru.cli import LINE_LIMIT
 
-    payload = (" " * LINE_LIMIT + "terrible awful\nawful\n").encode()
+    exact = "great " * (LINE_LIMIT // 6) + "x" * (LINE_LIMIT % 6)  # LINE_LIMIT bytes: whole
+    payload = (" " * LINE_LIMIT + "terrible awful\nawful\n" + exact + "\r\n").encode()
     proc = subprocess.run(
         [sys.executable, "-m", "sentigru", "predict", "--json"],
         input=payload,
@@ -240,8 +241,10 @@ def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    first, second = (json.loads(line) for line in proc.stdout.splitlines())
+    first, second, third = (json.loads(line) for line in proc.stdout.splitlines())
     assert first["truncated"] and not second["truncated"]
+    assert third["truncated"]  # by the model's length, not the line limit:
+    assert proc.stderr.decode().count("longer than a line predict reads") == 1
     assert f"longer than a line predict reads ({LINE_LIMIT:,} bytes)" in proc.stderr.decode()
 
 

@@ -83,6 +83,7 @@ def parity_texts(n: int = 320) -> list[str]:
         "ΣΑΣ ПРИВЕТ Привет ＰＲＩＶＥＴ ℌ𝔢𝔩𝔩𝔬 ㎏ ½ ﬃ",  # rules the pieces' map leaves out
         "🏳️‍🌈👨‍👩‍👧 emoji joiners",
         "\ud7a3\uffff\U0010fffd",
+        "J’ai adoré l’hôtel, ‘génial’ et ＇pas cher＇ ʼ `",  # the apostrophe rule's marks
         *FRAGMENTS,
     ]
     while len(texts) < n:

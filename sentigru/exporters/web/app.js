@@ -301,7 +301,9 @@ async function wasmTrouble(fileset, error) {
     }
   }
   if (typeof Event !== "undefined" && error instanceof Event) return text;
-  if (/^(Aborted\(|CompileError|LinkError)|ModuleFactory not set/.test(text)) {
+  // An abort that names the WebAssembly is its; any other may be the model's (a graph the
+  // interpreter refuses, memory), so it is left to the caller, which names the model.
+  if (/^(Aborted\(.*wasm|CompileError|LinkError)|ModuleFactory not set/i.test(text)) {
     return `${files.join(" or ")} did not start: ${text}`;
   }
   return null;
