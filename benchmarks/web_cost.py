@@ -240,7 +240,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Tab:
-    """A page with a CDP session: network bytes per URL, throttling, heap."""
+    """A page with its DevTools protocol channel: network bytes per URL, throttling, heap."""
 
     def __init__(self, context: Any, throttle: int) -> None:
         self.page = context.new_page()
