@@ -892,9 +892,11 @@ def _export_tflite(
     target = Path(out)
     check_writable(target)  # before seconds of imports and conversion
     labelled = DataSource.of(check_data).load("test") if check_data else None
-    bundle.read_manifest(model)  # a broken folder fails before TensorFlow loads
+    own = target.resolve() == (model / bundle.PHONE_FILE).resolve()
+    replacing = (bundle.PHONE_FILE,) if own else ()  # the file this export replaces
+    bundle.read_manifest(model, replacing)  # a broken folder fails before TensorFlow loads
     import_tensorflow("export")
-    folder = bundle.load(model)
+    folder = bundle.load(model, replacing)
     if labelled is not None:  # before the conversion, not after it
         label_indices(labelled.labels, folder.labels)
     content, report = export_tflite(
@@ -905,14 +907,9 @@ def _export_tflite(
         batch=batch,
         labelled=labelled,
     )
-    if target.resolve() == (model / bundle.PHONE_FILE).resolve():
-        # the spec's export settings say how the folder's phone file was made (its length
-        # is in the file; the spec's seq_len stays the one the model trained at)
-        made = folder.spec.replace(export={"quantize": report.quantize, "runtime": report.runtime})
-        files = {bundle.PHONE_FILE: content}
-        if made != folder.spec:
-            files["spec.json"] = made.to_json().encode()
-        bundle.add_files(model, files)
+    if own:  # its manifest entry says how it was made (spec.json: how the model was)
+        made = {"quantize": report.quantize, "runtime": report.runtime, "seq_len": report.seq_len}
+        bundle.add_file(model, bundle.PHONE_FILE, content, export=made)
     else:  # without force, not over a file that appeared while it converted
         write_atomic(target, content, replace=force)
     report.path = target

@@ -7,6 +7,7 @@ either the old file or the complete new one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -90,6 +91,15 @@ def occupied(path: Path) -> bool:
         return True
 
 
+def _keep_access(folder: Path, staged: Path) -> None:
+    """Give ``staged`` the access of the folder it replaces: its mode (setgid too), ACL
+    and, where allowed, group. A folder the user made private (``mkdir -m 700``) or
+    shared with a group stays so."""
+    shutil.copystat(folder, staged)
+    with contextlib.suppress(OSError):
+        os.chown(staged, -1, folder.stat().st_gid)
+
+
 def replace_path(staged: Path, target: Path, force: bool) -> None:
     """Move ``staged`` to ``target``; an existing target is replaced only with ``force``
     (an empty folder without), and is removed only after the new one is in place."""
@@ -98,6 +108,8 @@ def replace_path(staged: Path, target: Path, force: bool) -> None:
     if occupied(target) and not force:
         raise SentigruError(f"{target} exists; use --force (force=True) to replace it")
     old = None
+    if target.is_dir() and not target.is_symlink():
+        _keep_access(target, staged)
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)

@@ -25,7 +25,7 @@ import os
 import platform
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -139,7 +139,7 @@ def output_lock(out: Path) -> Iterator[None]:
     # The lock appears with its owner written (a file linked into place): one created
     # empty and filled after read as stale to a run starting in between, which took it.
     mine = out.parent / f".{out.name}.lock-{os.getpid()}"
-    mine.write_text(str(os.getpid()))
+    _write_new(mine, str(os.getpid()).encode())
     try:
         for _ in range(2):
             try:
@@ -162,6 +162,17 @@ def output_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         lock.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Write ``content`` to a new file at ``path``, never through what is there: a link
+    left beside a folder from elsewhere (an archive's ``.model.lock-123`` pointing at
+    the user's ``.bashrc``) is removed, not written through."""
+    path.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(path, flags, 0o644)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content)
 
 
 def lock_path(out: Path) -> Path:
@@ -388,8 +399,11 @@ def _is_manifest(manifest: Any) -> bool:
     )
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    """The manifest of the folder at ``path``, with every listed file's hash checked."""
+def read_manifest(path: Path, replacing: Collection[str] = ()) -> dict[str, Any]:
+    """The manifest of the folder at ``path``, with every listed file's hash checked but
+    those of the optional files being ``replacing`` (a re-export interrupted between its
+    phone file and the manifest left a file the manifest does not vouch for: the same
+    export again mends it)."""
     path = Path(path)
     if not path.is_dir():
         raise SentigruError(f"{path}: not a model folder")
@@ -414,15 +428,18 @@ def read_manifest(path: Path) -> dict[str, Any]:
                 continue
             raise SentigruError(f"{path}: {name} is missing")
         limits.check_file_size(file, _size_limits()[name])  # before hashing it
+        if name in replacing and name in OPTIONAL_FILES:
+            continue
         if sha256_file(file) != entry.get("sha256"):
             raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
     return manifest
 
 
-def load(path: Path) -> ModelFolder:
-    """Load and check a model folder; Keras loads with ``safe_mode`` (no code from files)."""
+def load(path: Path, replacing: Collection[str] = ()) -> ModelFolder:
+    """Load and check a model folder; Keras loads with ``safe_mode`` (no code from files).
+    ``replacing``: as for :func:`read_manifest`."""
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = read_manifest(path, replacing)
     spec = Spec.from_json(_read_text(path / "spec.json"), saved=True)
     pieces = SENTENCEPIECE_FILE in files_of(manifest)
     if pieces != (spec.tokenizer.tokenizer == "sentencepiece"):
@@ -506,55 +523,17 @@ def training_run(
             shutil.rmtree(checkpoint, ignore_errors=True)
 
 
-def add_file(path: Path, name: str, content: bytes) -> None:
+def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:
     """Put ``name`` into the model folder at ``path`` and vouch for it in the manifest
-    (re-exporting a folder's phone file must not make the folder look altered)."""
-    add_files(path, {name: content})
+    (re-exporting a folder's phone file must not make the folder look altered); ``about``
+    joins its entry there (how a phone file was made). The file is renamed into place
+    before the manifest, each atomically; the folder stays the same folder."""
+    from sentigru.atomic import write_atomic
 
-
-def add_files(path: Path, files: dict[str, bytes]) -> None:
-    """Put ``files`` into the model folder at ``path`` and vouch for them in the
-    manifest, all at once: the folder is rebuilt beside it (the other files linked, not
-    copied, its mode and group kept) and renamed into place, so that a crash leaves the
-    old folder or the new one, never a file the manifest does not vouch for. The path is
-    resolved first (``.``, or a link to the folder: the folder itself is rebuilt), and
-    the folder's lock is held, so that a training writing it meanwhile is not undone."""
-    path = Path(path).resolve()
-    with output_lock(path):
-        manifest = read_manifest(path)  # under the lock: what is replaced is what was read
-        staged = staging_folder(path)
-        try:
-            _keep_mode(path, staged)
-            for entry in path.iterdir():
-                if entry.name not in files and entry.name != "manifest.json":
-                    _link_or_copy(entry, staged / entry.name)
-            for name, content in files.items():
-                (staged / name).write_bytes(content)
-                entry = {"sha256": sha256_file(staged / name), "bytes": len(content)}
-                manifest["files"][name] = entry
-            (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-            replace_path(staged, path, force=True)
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
-
-
-def _keep_mode(source: Path, target: Path) -> None:
-    """Give ``target`` the permission bits (setgid too) and, where allowed, the group of
-    ``source``: a folder made 0700, or shared with a group, stays so."""
-    info = source.stat()
-    os.chmod(target, info.st_mode & 0o7777)
-    with contextlib.suppress(OSError):
-        os.chown(target, -1, info.st_gid)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A file as a hard link (instant, no space; sentigru replaces files, never writes
-    into them), or a copy where links are refused; a folder copied."""
-    if source.is_dir() and not source.is_symlink():
-        shutil.copytree(source, target, symlinks=True)
-        return
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(source, target, follow_symlinks=False)
+    path = Path(path).resolve()  # ".", or a link to the folder: the folder itself
+    with output_lock(path):  # a training writing the folder meanwhile is not undone
+        manifest = read_manifest(path, replacing=(name,))
+        write_atomic(path / name, content)
+        entry = {"sha256": sha256_file(path / name), "bytes": len(content), **about}
+        manifest["files"][name] = entry
+        write_atomic(path / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())

@@ -638,11 +638,12 @@ def json_line(result: dict[str, Any]) -> str:
     except LookupError:
         utf8 = False
     line = json.dumps(result, ensure_ascii=not utf8)
-    # Valid JSON raw, but line breaks to str.splitlines() and JavaScript before ES2019
-    return line.translate(_LINE_BREAKS_ESCAPED) if utf8 else line
+    # Valid JSON raw, but line breaks to str.splitlines() and JavaScript before ES2019,
+    # and C1 controls (U+009B starts a terminal escape) to a terminal
+    return line.translate(_ESCAPED_RAW) if utf8 else line
 
 
-_LINE_BREAKS_ESCAPED = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
+_ESCAPED_RAW = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 
 class _ReadingNotes:

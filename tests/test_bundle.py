@@ -185,22 +185,37 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old)
 
 
-def test_adding_a_file_rebuilds_the_folder_itself_as_it_was(
+def test_adding_a_file_writes_into_the_folder_itself(
     copy: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    """Re-exporting a folder's phone file: through ``.`` or a link the folder itself
-    gets it (``.`` was a traceback after the conversion; a link was replaced by a copy),
-    its mode stays, and a folder a training is writing is refused, not undone."""
+    """Re-exporting a folder's phone file: through ``.`` or a link the folder itself gets
+    it (``.`` was a traceback after the conversion), its mode stays, and a folder a
+    training is writing is refused, not undone."""
     copy.chmod(0o700)
     link = tmp_path / "latest"
     link.symlink_to(copy)
-    bundle.add_files(link, {"model.tflite": b"one"})
+    bundle.add_file(link, "model.tflite", b"one")
     assert link.is_symlink() and (copy / "model.tflite").read_bytes() == b"one"
     assert copy.stat().st_mode & 0o777 == 0o700
     monkeypatch.chdir(copy)
-    bundle.add_files(Path("."), {"model.tflite": b"two"})
-    assert bundle.load(copy).manifest["files"]["model.tflite"]["bytes"] == 3
+    bundle.add_file(Path("."), "model.tflite", b"two", export={"quantize": "none"})
+    entry = bundle.load(copy).manifest["files"]["model.tflite"]
+    assert entry["bytes"] == 3 and entry["export"] == {"quantize": "none"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "model"]  # no leftovers
     with bundle.output_lock(copy), pytest.raises(SentigruError, match="another sentigru"):
-        bundle.add_files(copy, {"model.tflite": b"three"})
+        bundle.add_file(copy, "model.tflite", b"three")
     assert (copy / "model.tflite").read_bytes() == b"two"
+
+
+def test_a_lock_is_never_written_through_a_link_left_beside_the_folder(
+    copy: Path, tmp_path: Path
+) -> None:
+    """An archive that brings ``.model.lock-PID`` links beside the folder cannot make the
+    lock write over what they point at (the user's ``.bashrc``)."""
+    import os
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / f".model.lock-{os.getpid()}").symlink_to(victim)
+    bundle.add_file(copy, "model.tflite", b"x")
+    assert victim.read_text() == "precious"

@@ -258,8 +258,9 @@ def test_json_lines_stay_json_where_stdout_is_not_utf8(monkeypatch) -> None:
     assert json.loads(json_line(result)) == result and json_line(result).isascii()
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
     assert json_line(result) == '{"label": "bon😀", "score": 0.5}'
-    breaks = {"label": "one\u2028star\x85", "score": 0.5}  # str.splitlines() breaks there
+    breaks = {"label": "one\u2028star\x85\x9b", "score": 0.5}  # splitlines(); a terminal
     assert len(json_line(breaks).splitlines()) == 1 and json.loads(json_line(breaks)) == breaks
+    assert "\x9b" not in json_line(breaks)
 
 
 def test_huge_stdin_line_is_read_in_bounded_memory(tmp_path: Path) -> None:

@@ -177,35 +177,28 @@ def test_export_command_prints_report_and_writes_file(
     assert "accuracy on 200 labelled texts: keras" in result.output
 
 
-def test_reexporting_a_folders_phone_file_updates_its_spec_at_once(
-    trained_model: Path, tmp_path: Path, monkeypatch
+def test_reexporting_a_folders_phone_file_says_how_and_mends_an_interrupted_one(
+    trained_model: Path, tmp_path: Path
 ) -> None:
-    """--quantize into the folder's own model.tflite: the spec says how the file was
-    made (it kept the old setting), and the phone file, spec and manifest change
-    together: a failure halfway leaves the folder as it was, still loading."""
+    """--quantize into the folder's own model.tflite: its manifest entry says how the
+    file was made (spec.json stays how the model was). A re-export interrupted between
+    the phone file and the manifest leaves a file the manifest does not vouch for: the
+    same export again mends it (it refused the altered folder)."""
     import shutil
 
     from sentigru import bundle
 
     copy = Path(shutil.copytree(trained_model, tmp_path / "m"))
-    before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
-    real = bundle.replace_path
-
-    def disk_full(*args, **kwargs) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(bundle, "replace_path", disk_full)
-    result = CliRunner().invoke(main, ["export", "--model", str(copy), "--quantize", "float16"])
-    assert result.exit_code == 1 and "No space left" in result.output, result.output
-    assert {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()} == before
-    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging folder left
-    monkeypatch.setattr(bundle, "replace_path", real)
+    keras = (copy / "model.keras").read_bytes()
+    (copy / "model.tflite").write_bytes(b"TFL3 half of a phone file")  # the interruption
+    with pytest.raises(SentigruError, match="model.tflite was altered"):
+        bundle.load(copy)
     result = CliRunner().invoke(main, ["export", "--model", str(copy), "--quantize", "float16"])
     assert result.exit_code == 0, result.output
     loaded = bundle.load(copy)  # every hash checked
-    assert loaded.spec.export.quantize == "float16"
-    assert (copy / "model.tflite").read_bytes() != before["model.tflite"]
-    assert (copy / "model.keras").read_bytes() == before["model.keras"]
+    assert loaded.manifest["files"]["model.tflite"]["export"]["quantize"] == "float16"
+    assert loaded.spec.export.quantize == "dynamic"  # how the model was made, unchanged
+    assert (copy / "model.keras").read_bytes() == keras
 
 
 def test_predict_on_tflite_does_not_import_tensorflow(exported, tmp_path: Path) -> None:

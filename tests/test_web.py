@@ -201,10 +201,11 @@ def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: P
 
 
 def test_an_empty_folder_takes_a_site_without_force(tmp_path: Path) -> None:
-    """``mkdir site && sentigru export --format web --out site``: nothing to lose."""
-    (tmp_path / "site").mkdir()
+    """``mkdir site && sentigru export --format web --out site``: nothing to lose, and
+    the folder keeps the access it was made with (it became readable by all)."""
+    (tmp_path / "site").mkdir(mode=0o700)
     out = web.write_site(MODEL, tmp_path / "site")
-    assert (out / "index.html").is_file()
+    assert (out / "index.html").is_file() and out.stat().st_mode & 0o777 == 0o700
     assert not [p.name for p in tmp_path.iterdir() if p.name != "site"]  # no leftovers
 
 
