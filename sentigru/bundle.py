@@ -531,7 +531,11 @@ def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:
     from sentigru.atomic import write_atomic
 
     path = Path(path).resolve()  # ".", or a link to the folder: the folder itself
-    with output_lock(path):  # a training writing the folder meanwhile is not undone
+    with contextlib.ExitStack() as held:
+        # a training writing the folder meanwhile is not undone; where the parent cannot
+        # be written (no lock beside the folder), no training can write it either
+        with contextlib.suppress(PermissionError):
+            held.enter_context(output_lock(path))
         manifest = read_manifest(path, replacing=(name,))
         write_atomic(path / name, content)
         entry = {"sha256": sha256_file(path / name), "bytes": len(content), **about}
