@@ -520,7 +520,12 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
     if args and list(args) != ["-"]:
         if "-" in args:
             raise click.UsageError("'-' reads the texts from stdin; give it alone")
-        if len(args) == 1 and _names_a_file(args[0]):
+        if len(args) > 1 and _names_a_model(args[0]):  # `predict MODEL "text"`
+            _echo_err(
+                f"note: {args[0]!r} is classified as a text; to classify the others with "
+                f"that model: sentigru predict --model {shlex.quote(args[0])} TEXT..."
+            )
+        elif len(args) == 1 and _names_a_file(args[0]):
             _echo_err(
                 f"note: {args[0]!r} is classified as a text; to classify the lines of that "
                 f"file: sentigru predict - < {args[0]}"
@@ -550,6 +555,18 @@ def _check_std_streams(reads_stdin: bool = False) -> None:
         raise SentigruError("standard output is closed: the results would be lost")
     if reads_stdin and sys.stdin is None:
         raise SentigruError("standard input is closed: give the texts as arguments")
+
+
+def _names_a_model(text: str) -> bool:
+    """Whether a text given to ``predict`` names a model (a ``.tflite`` file, or a folder
+    with a ``manifest.json``), as if ``--model`` had been left out."""
+    if "\n" in text or len(text) > 4096:
+        return False
+    try:
+        path = Path(text)
+        return (path.suffix == ".tflite" and path.is_file()) or (path / "manifest.json").is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _names_a_file(text: str) -> bool:

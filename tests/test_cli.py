@@ -560,6 +560,9 @@ def test_a_file_name_given_as_the_text_gets_a_hint(trained_model: Path, tmp_path
     assert f"sentigru predict - < {texts}" in result.stderr
     plain = CliRunner().invoke(main, ["predict", "--model", str(trained_model), "superb"])
     assert "classified as a text" not in plain.stderr
+    forgot = CliRunner().invoke(main, ["predict", str(trained_model), "superb"])  # no --model
+    assert forgot.exit_code == 0 and len(forgot.stdout.splitlines()) == 2
+    assert f"sentigru predict --model {trained_model} TEXT..." in forgot.stderr
 
 
 def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_path: Path) -> None:
