@@ -21,7 +21,7 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -560,22 +560,26 @@ def _check_std_streams(reads_stdin: bool = False) -> None:
 def _names_a_model(text: str) -> bool:
     """Whether a text given to ``predict`` names a model (a ``.tflite`` file, or a folder
     with a ``manifest.json``), as if ``--model`` had been left out."""
-    if "\n" in text or len(text) > 4096:
-        return False
-    try:
-        path = Path(text)
-        return (path.suffix == ".tflite" and path.is_file()) or (path / "manifest.json").is_file()
-    except (OSError, ValueError):
-        return False
+    return _names(text, _is_model)
+
+
+def _is_model(path: Path) -> bool:
+    return (path.suffix == ".tflite" and path.is_file()) or (path / "manifest.json").is_file()
 
 
 def _names_a_file(text: str) -> bool:
     """Whether a text given to ``predict`` is the name of a file (as fastText's
     ``predict`` takes one), not a sentence."""
+    return _names(text, Path.is_file)
+
+
+def _names(text: str, test: Callable[[Path], bool]) -> bool:
+    """``test`` of the path ``text`` spells, for a text short and on one line enough to
+    be a path (a sentence or a huge line is not asked of the file system)."""
     if "\n" in text or len(text) > 4096:
         return False
     try:
-        return Path(text).is_file()
+        return test(Path(text))
     except (OSError, ValueError):
         return False
 
