@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import dataclasses
+import functools
 import itertools
 import json
 import os
@@ -653,15 +654,20 @@ def json_line(result: dict[str, Any]) -> str:
     (but for the characters some readers take as line breaks); escaped where
     it does not (a cp1252 pipe, a latin-1 locale), where a label such as *bon😀* was
     written as ``bon\\U0001f600``, which is no JSON."""
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    try:
-        utf8 = codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        utf8 = False
+    utf8 = _is_utf8(getattr(sys.stdout, "encoding", None) or "ascii")
     line = json.dumps(result, ensure_ascii=not utf8)
     # Valid JSON raw, but line breaks to str.splitlines() and JavaScript before ES2019,
     # and C1 controls (U+009B starts a terminal escape) to a terminal
     return line.translate(_ESCAPED_RAW) if utf8 else line
+
+
+@functools.lru_cache(maxsize=8)
+def _is_utf8(encoding: str) -> bool:
+    """Looked up once per encoding, not once per line of a million-line stdin."""
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 _ESCAPED_RAW = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
