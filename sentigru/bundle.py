@@ -440,7 +440,11 @@ def load(path: Path, replacing: Collection[str] = ()) -> ModelFolder:
     ``replacing``: as for :func:`read_manifest`."""
     path = Path(path)
     manifest = read_manifest(path, replacing)
-    spec = Spec.from_json(_read_text(path / "spec.json"), saved=True)
+    made_by = manifest.get("versions", {}).get("sentigru")
+    try:
+        spec = Spec.from_json(_read_text(path / "spec.json"), saved=True, made_by=made_by)
+    except SentigruError as exc:
+        raise SentigruError(f"{path}/spec.json: {exc}") from None
     pieces = SENTENCEPIECE_FILE in files_of(manifest)
     if pieces != (spec.tokenizer.tokenizer == "sentencepiece"):
         raise SentigruError(

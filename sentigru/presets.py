@@ -64,16 +64,27 @@ def preset_spec(preset: str | Path) -> Spec:
         return Spec.from_dict(recipe, saved=True)
     # a model folder's spec.json says how that model was made
     try:
-        return Spec.from_json(text, saved=manifest.is_file())
+        return Spec.from_json(text, saved=manifest.is_file(), made_by=_made_by(manifest))
     except SentigruError as exc:
         raise SentigruError(f"{file}: {exc}") from None
 
 
 def _recipe(manifest: Path) -> dict | None:
+    return recipe_in(_read_json(manifest))
+
+
+def _made_by(manifest: Path) -> str | None:
+    """The sentigru version a folder's manifest names, if it can be read."""
+    about = _read_json(manifest)
+    versions = about.get("versions") if isinstance(about, dict) else None
+    return versions.get("sentigru") if isinstance(versions, dict) else None
+
+
+def _read_json(file: Path) -> object:
     import json
 
     try:
-        return recipe_in(json.loads(manifest.read_text("utf-8")))
+        return json.loads(file.read_text("utf-8"))
     except (OSError, ValueError):
         return None
 

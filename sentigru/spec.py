@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentigru import __version__
 from sentigru.contract import TOKENIZERS
 from sentigru.errors import SentigruError
 from sentigru.limits import MAX_SEQ_LEN
@@ -367,11 +369,27 @@ class Spec:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], saved: bool = False) -> Spec:
+    def from_dict(
+        cls, data: dict[str, Any], saved: bool = False, made_by: str | None = None
+    ) -> Spec:
         """Build a spec from a dict such as ``spec.json``; unknown keys are an error, so a
         typo never passes for a default. Sections or settings left out take defaults, but
         in a spec ``saved`` with a model, the settings of :data:`INTRODUCED` it lacks take
-        the value that means what the version that saved it did."""
+        the value that means what the version that saved it did. ``made_by``: the sentigru
+        version that saved it; one newer than this one may have settings this one lacks,
+        and its error says to upgrade."""
+        try:
+            return cls._from_dict(data, saved)
+        except SentigruError as exc:
+            if made_by is None or not is_newer(made_by):
+                raise
+            raise SentigruError(
+                f"{exc}: it was saved by sentigru {made_by}, newer than this one "
+                f"({__version__}); upgrade sentigru to read it"
+            ) from None
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any], saved: bool) -> Spec:
         _check(isinstance(data, dict), "spec must be a JSON object")
         unknown = set(data) - set(SECTIONS)
         _check(not unknown, f"unknown spec section(s): {', '.join(sorted(unknown))}")
@@ -391,10 +409,10 @@ class Spec:
         return cls(**built)
 
     @classmethod
-    def from_json(cls, text: str, saved: bool = False) -> Spec:
+    def from_json(cls, text: str, saved: bool = False, made_by: str | None = None) -> Spec:
         _check(isinstance(text, (str, bytes)), f"spec JSON is text, not {type(text).__name__}")
         try:
-            return cls.from_dict(json.loads(text), saved)
+            return cls.from_dict(json.loads(text), saved, made_by)
         except json.JSONDecodeError as exc:
             raise SentigruError(f"spec is not valid JSON: {exc}") from None
 
@@ -419,6 +437,20 @@ class Spec:
             if value is not None:
                 sections.setdefault(section_of(name), {})[name] = value
         return self.replace(**sections)
+
+
+def is_newer(version: object) -> bool:
+    """Whether ``version`` names a sentigru release after this one. A folder's format
+    number changes only when older code could not read it at all; a newer release may
+    still add settings, and its user is better told to upgrade than shown a setting's
+    name this release does not know."""
+    return isinstance(version, str) and _release(version) > _release(__version__)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``"0.3.0rc1"`` → ``(0, 3, 0)``: the release numbers, marks after them ignored."""
+    numbers = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(part) for part in numbers.group(0).split(".")) if numbers else ()
 
 
 def _introduced(section: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sentigru import bundle
+from sentigru import bundle, presets
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 
@@ -58,6 +58,28 @@ def test_newer_format_is_refused(copy: Path) -> None:
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(SentigruError, match="sentigru 99.0; upgrade"):
         bundle.load(copy)
+
+
+@pytest.mark.parametrize(("made_by", "upgrade"), [("0.9.1", True), ("0.1.0", False)])
+def test_a_setting_from_a_newer_version_asks_for_an_upgrade(
+    copy: Path, made_by: str, upgrade: bool
+) -> None:
+    """A newer sentigru may add a setting without a new folder format: its folder is
+    refused with the version to upgrade to, not only the unknown setting's name."""
+    spec = json.loads((copy / "spec.json").read_text())
+    spec["model"]["a_later_setting"] = 1
+    (copy / "spec.json").write_text(json.dumps(spec))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["spec.json"]["sha256"] = bundle.sha256_file(copy / "spec.json")
+    manifest["versions"]["sentigru"] = made_by
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SentigruError, match="a_later_setting") as caught:
+        bundle.load(copy)
+    assert ("upgrade sentigru" in str(caught.value)) is upgrade
+    assert (made_by in str(caught.value)) is upgrade
+    with pytest.raises(SentigruError, match="a_later_setting") as caught:
+        presets.preset_spec(copy / "spec.json")  # as --preset or --init read it
+    assert ("upgrade sentigru" in str(caught.value)) is upgrade
 
 
 @pytest.mark.parametrize(
