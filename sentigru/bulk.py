@@ -346,8 +346,8 @@ class BucketRunner:
     ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
         """``(texts, scores, read)`` a window at a time, in input order: ``read`` counts
         each text's words with an id of their own and its unknown words (
-        ``known_tokens``, ``unknown_tokens``), from the ids made for scoring (only a text
-        with letters outside ASCII is looked at again, for words cut at one), and
+        ``known_tokens``, ``unknown_tokens``), from the ids made for scoring (each text
+        is looked at again for fragments: words cut at a letter, words of emoticons), and
         whether it was cut (``[n, 3]``; only a text that fills
         the model's length is tokenized again, to tell)."""
         iterator = iter(texts)
@@ -382,8 +382,8 @@ class BucketRunner:
             parts.append((positions, run(ids)))
             if pause:
                 pause()
-        for i, text in enumerate(window):  # known ids of cut words (caf of café)
-            if not text.isascii() and (fragments := self.tokenizer.cut_known(text)):
+        for i, text in enumerate(window):  # known ids of cut words (caf of café, 3 of <3)
+            if fragments := self.tokenizer.cut_known(text):
                 read[i, :2] += (-fragments, fragments)
         return read, parts
 

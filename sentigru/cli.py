@@ -678,9 +678,6 @@ class _ReadingNotes:
     texts cut, the first :data:`UNREAD_NOTES` of each on their own, the rest counted."""
 
     def __init__(self) -> None:
-        from sentigru.tokenizer import reads_part
-
-        self._reads_part = reads_part
         self.unread = self.partly = self.cut = 0
 
     def add(self, text: str, result: dict[str, Any], line_cut: bool) -> None:
@@ -699,13 +696,13 @@ class _ReadingNotes:
                     f"note: {text[:40]!r}… {where}; its score reads at most what comes before "
                     "(the phone cuts it at the same place)"
                 )
-        if not known:
+        if result["read"] == "none":
             self.unread += 1
             if self.unread <= UNREAD_NOTES:
                 _echo_err(
                     f"note: the model knows no word of {text[:40]!r}; its score means nothing"
                 )
-        elif self._reads_part(known, unknown):
+        elif result["read"] == "part":
             self.partly += 1
             if self.partly <= UNREAD_NOTES:
                 _echo_err(
@@ -715,11 +712,14 @@ class _ReadingNotes:
 
     def close(self) -> None:
         if self.unread > UNREAD_NOTES:
-            _echo_err(f"note: {self.unread} texts in all had no word the model knows")
+            _echo_err(
+                f"note: {self.unread} texts in all had no word the model knows "
+                '(--json: "read": "none" on each)'
+            )
         if self.partly > UNREAD_NOTES:
             _echo_err(
                 f"note: {self.partly} texts in all had a third or more of their words unknown "
-                "or unread"
+                'or unread (--json: "read": "part" on each)'
             )
         if self.cut > UNREAD_NOTES:
             _echo_err(

@@ -20,7 +20,7 @@ from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.tf_quiet import quiet_stderr
-from sentigru.tokenizer import Tokenizer, Vocabulary
+from sentigru.tokenizer import Tokenizer, Vocabulary, reads_part
 
 CHUNK = 256
 
@@ -43,7 +43,10 @@ class Predictor:
         and ``unknown_tokens``, how many it reads as unknown. With no known token the
         model saw nothing but ``<START>`` and unknown words (another language, emoji, an
         empty text): its score says nothing about the text. With some of each it read
-        part of the text (a typo, a word it never learnt)."""
+        part of the text (a typo, a word it never learnt). ``read`` says which, by the
+        rule the CLI's notes and the web page follow: ``"none"``, ``"part"`` (a third or
+        more of the words unknown or unread: :func:`~sentigru.tokenizer.reads_part`)
+        or ``"all"``."""
         scores, read = self.scores_read(texts)
         return [self.result(*parts, top_k) for parts in zip(texts, scores, read)]
 
@@ -56,12 +59,18 @@ class Predictor:
         order = np.argsort(-row, kind="stable")[: max(1, top_k)]
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
         known, unknown, cut = (int(x) for x in read)
+        unread = self.tokenizer.unread_words(text)
         return {
             **ranked[0],
             "scores": ranked,
             "known_tokens": known,
             "unknown_tokens": unknown,
-            "unread_words": self.tokenizer.unread_words(text),
+            "unread_words": unread,
+            "read": "none"
+            if not known
+            else "part"
+            if reads_part(known, unknown + unread)
+            else "all",
             "truncated": bool(cut),
         }
 

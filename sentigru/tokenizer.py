@@ -44,7 +44,34 @@ from sentigru.errors import SentigruError
 # ASCII, so re.ASCII.
 assert DELIM_REGEX.startswith("[^") and DELIM_REGEX.endswith("]+"), DELIM_REGEX
 _TOKEN = re.compile("[" + DELIM_REGEX[2:], re.ASCII)
-_OTHER_WORD = re.compile(r"(?:(?![\x00-\x7f])\w)+")  # word characters beyond ASCII
+SYMBOL_BLOCKS = (
+    (0x200D, 0x200D),  # zero-width joiner, inside emoji sequences (👨‍👩‍👧)
+    (0x20E3, 0x20E3),  # combining keycap (1️⃣)
+    (0x2300, 0x23FF),  # Miscellaneous Technical: ⌛ ⏰
+    (0x2600, 0x27BF),  # Miscellaneous Symbols, Dingbats: ☺ ★ ♥ ✨ ❤ ✅ ❌
+    (0x2B00, 0x2BFF),  # Miscellaneous Symbols and Arrows: ⭐ ⭕
+    (0x3297, 0x3297),  # ㊗
+    (0x3299, 0x3299),  # ㊙
+    (0xFE0E, 0xFE0F),  # variation selectors: text or emoji form (❤️)
+    (0x1F000, 0x1FAFF),  # the emoji blocks: 😍 👎 🔥 💩 🙄, skin tones, flags
+    (0xE0020, 0xE007F),  # tags (subdivision flags)
+)
+"""Emoji and the symbols used as emoji, by Unicode block: none is a word character to
+the phone's tokenizer, so a review's 👎 or ⭐⭐⭐⭐⭐ never reaches the model. A run of
+them counts as one word the model did not read (:meth:`Tokenizer.unread_words`), as a run
+of letters in another script does, so that *Amazing 🙄* is noted as read in part."""
+
+_SYMBOLS = "".join(f"{chr(low)}-{chr(high)}" for low, high in SYMBOL_BLOCKS)
+_UNREAD_RUN = re.compile(rf"(?:(?![\x00-\x7f])\w|[{_SYMBOLS}])+")
+"""Runs of what the tokenizer drops whole: word characters beyond ASCII, and emoji."""
+
+EMOTICON = r"(?<![\w'])(?:[:;=][-'^]?[()\[\]DPpOo3/\\|*]|</?3)(?![\w'])"
+"""Emoticons such as ``:)``, ``;-)``, ``:'(``, ``:D``, ``:/`` and ``<3``, standing
+alone (``10:30`` and ``C:/`` are none): punctuation to the tokenizer, which reads
+nothing of ``:(`` (and only ``3`` of ``<3``). Each counts as a word the model did not
+read. ASCII only, so the web page's JavaScript regex matches the same."""
+
+_EMOTICON = re.compile(EMOTICON, re.ASCII)
 
 
 def iter_tokens(text: str) -> Iterator[str]:
@@ -268,34 +295,41 @@ class Tokenizer:
         return np.count_nonzero(rows == UNKNOWN_ID, axis=1)
 
     def cut_known(self, text: str) -> int:
-        """Words within the model's length that have an id but are fragments of a word
+        """Words within the model's length that have an id but are fragments: of a word
         cut at a letter the phone's tokenizer cannot read (``caf`` of *café*, ``f`` of
-        *für*; :func:`cuts_word`): the model knows the fragment, not the word, so the
-        counts that say how much of a text it read take them as unknown. The ids are as
-        the phone's."""
-        if text.isascii():
-            return 0
+        *für*; :func:`cuts_word`), or of an emoticon (``3`` of *<3*, ``D`` of *:D*). The
+        model knows the fragment, not the word, so the counts that say how much of a
+        text it read take them as unknown. The ids are as the phone's."""
         end = text.find("\0")
-        matches = _TOKEN.finditer(text, 0, len(text) if end < 0 else end)
+        body = text if end < 0 else text[:end]
+        faces = [match.span() for match in _EMOTICON.finditer(body)]
+        if body.isascii() and not faces:
+            return 0
         cut = 0
-        for _, match in zip(range(self.seq_len - 1), matches):
+        for _, match in zip(range(self.seq_len - 1), _TOKEN.finditer(body)):
             start, stop = match.span()
-            edges = text[start - 1 : start] + text[stop : stop + 1]
-            if any(cuts_word(c) for c in edges) and self._index.get(match.group(), 0) > UNKNOWN_ID:
+            edges = body[start - 1 : start] + text[stop : stop + 1]
+            fragment = any(cuts_word(c) for c in edges) or any(
+                low <= start and stop <= high for low, high in faces
+            )
+            if fragment and self._index.get(match.group(), 0) > UNKNOWN_ID:
                 cut += 1
         return cut
 
     def unread_words(self, text: str) -> int:
-        """Words of ``text`` the phone's tokenizer drops whole: runs of word characters
-        beyond ASCII (Korean, Japanese, Arabic …), none of which reaches the model, so
-        that *10점 만점에 10점* is read as *10 10*. A run of cut letters touching an ASCII
-        word (the *é* of *café*) is not one: :meth:`cut_known` counts that word."""
-        if text.isascii():
-            return 0
+        """Words of ``text`` the phone's tokenizer drops whole, none of which reaches the
+        model: runs of word characters beyond ASCII (Korean, Japanese, Arabic …), so that
+        *10점 만점에 10점* is read as *10 10*; runs of emoji (:data:`SYMBOL_BLOCKS`); and
+        emoticons (:data:`EMOTICON`). A run of cut letters touching an ASCII word (the
+        *é* of *café*) is not one: :meth:`cut_known` counts that word, as it counts the
+        ``3`` of *<3*."""
         end = text.find("\0")
         body = text if end < 0 else text[:end]
-        count = 0
-        for match in _OTHER_WORD.finditer(body):
+        # an emoticon with a word in it (<3, :D) counts there, as a fragment (cut_known)
+        count = sum(not _TOKEN.search(face) for face in _EMOTICON.findall(body))
+        if body.isascii():
+            return count
+        for match in _UNREAD_RUN.finditer(body):
             start, stop = match.span()
             left = start > 0 and _TOKEN.match(body, start - 1) and cuts_word(body[start])
             right = stop < len(body) and _TOKEN.match(body, stop) and cuts_word(body[stop - 1])
@@ -359,11 +393,11 @@ def cut_table() -> tuple[int, ...]:
 
 
 @functools.cache
-def other_word_table() -> tuple[int, ...]:
-    """The word characters beyond ASCII (:meth:`Tokenizer.unread_words`' runs), as
-    :func:`cut_table` gives its own: this Python's Unicode, not the browser's (some 730
-    runs, 6 KB as JSON)."""
-    return _runs(lambda char: _OTHER_WORD.match(char) is not None)
+def unread_table() -> tuple[int, ...]:
+    """The characters of :meth:`Tokenizer.unread_words`' runs (word characters beyond
+    ASCII, and emoji), as :func:`cut_table` gives its own: this Python's Unicode, not
+    the browser's (some 740 runs, 5 KB as JSON)."""
+    return _runs(lambda char: _UNREAD_RUN.match(char) is not None)
 
 
 def _runs(holds: Callable[[str], bool]) -> tuple[int, ...]:

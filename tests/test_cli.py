@@ -597,6 +597,17 @@ def test_words_in_other_scripts_count_as_unread_with_json_too() -> None:
     assert "knows no word of '최악'" in result.stderr
 
 
+def test_json_says_how_much_of_each_text_was_read() -> None:
+    """Each JSON line says ``read``: all, part or none, by the rule of the notes, so
+    that a script reading a thousand results needs neither the notes (only the first
+    few are printed one by one) nor the rule. An emoji or emoticon is a word unread."""
+    texts = ["A wonderful, moving film.", "ok 👎", "great :(", "10점 만점에 10점!!", "최악", ""]
+    result = CliRunner().invoke(main, ["predict", "--json", *texts])
+    read = [json.loads(line)["read"] for line in result.stdout.splitlines()]
+    assert read == ["all", "part", "part", "part", "none", "none"]
+    assert "knows 1 of the 2 words of 'ok 👎'" in result.stderr
+
+
 def test_names_with_control_characters_stay_on_one_line(tmp_path: Path) -> None:
     """An error quoting a name with a newline or an escape sequence is one line, shown as
     written; the web export's try-it command is quoted for the shell."""

@@ -198,6 +198,31 @@ def test_a_word_cut_at_a_letter_the_tokenizer_drops_is_not_a_known_word() -> Non
     assert not any(cuts_word(c) for c in "a1'が\ufe0f\u0e49\u20e3²ª")
 
 
+def test_emoji_and_emoticons_count_as_words_the_model_did_not_read() -> None:
+    """The tokenizer reads nothing of 👎 or :( (a delimiter and punctuation to it), so a
+    text whose sentiment is in them was counted as read whole: *ok 👎* read as *ok*. A
+    run of emoji counts as one unread word, as a run of another script's letters does; an
+    emoticon standing alone as one, and the word inside one (the 3 of <3) as a fragment.
+    Clock times, paths and brackets are no emoticons."""
+    from sentigru.tokenizer import Tokenizer, Vocabulary
+
+    tokenizer = Tokenizer(Vocabulary.build(["ok great 3 D 10 30 C Users see"] * 3, 100, 1), 16)
+    unread = {
+        "ok 👎": 1,
+        "great ⭐⭐⭐⭐⭐ great ❤️ 👨\u200d👩\u200d👧": 3,  # runs, joiners and selectors inside
+        "最悪😡 ok": 1,  # one run of letters and emoji
+        "great :( ok ;-) :'( :/": 3,  # :'( holds a word (') and counts as fragment or unknown
+        "great :)))": 1,
+        "ok <3 and :D": 0,  # words inside: counted as fragments
+        "at 10:30, C:/Users (see 3) x=(1) ok:)": 0,
+        "great\0 :(": 0,  # after a NUL nothing is read, nor counted
+        "™ © ° → ● great": 0,  # symbols beside text, not emoji
+    }
+    assert {text: tokenizer.unread_words(text) for text in unread} == unread
+    fragments = {"ok <3": 1, "ok </3 :D :3": 3, ":-D great": 1, "10:30 great": 0, "x:D": 0}
+    assert {text: tokenizer.cut_known(text) for text in fragments} == fragments
+
+
 def test_a_third_of_the_words_unread_is_reading_part() -> None:
     """The rule the CLI's note and the web page share."""
     from sentigru.tokenizer import reads_part

@@ -176,14 +176,15 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
     if meta.get("tokenizer") != "regex" or meta.get("delim_regex") != contract.DELIM_REGEX:
         return None
-    from sentigru.tokenizer import PART_RATIO, cut_table, other_word_table
+    from sentigru.tokenizer import EMOTICON, PART_RATIO, cut_table, unread_table
 
     return {
         "vocab": contract.VOCAB_FILE,
         "seqLen": int(meta["seq_len"]),
         "partRatio": PART_RATIO,  # the rule of sentigru.tokenizer.reads_part
         "cutting": list(cut_table()),  # this Python's letters, not the browser's
-        "otherWords": list(other_word_table()),
+        "unread": list(unread_table()),  # other scripts' letters, emoji
+        "emoticon": EMOTICON,  # ASCII: the same regex in JavaScript
     }
 
 

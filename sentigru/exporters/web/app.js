@@ -168,9 +168,12 @@ function codePointRuns(flat) {
 }
 
 const CUTTING = codePointRuns(config.words && config.words.cutting);
-// Word characters beyond ASCII (tokenizer.other_word_table): runs of them are words in
-// other scripts that the tokenizer drops whole (Korean, Japanese, Arabic ...).
-const OTHER_WORDS = codePointRuns(config.words && config.words.otherWords);
+// Word characters beyond ASCII and emoji (tokenizer.unread_table): runs of them are
+// words in other scripts (Korean, Japanese, Arabic ...) or emoji that the tokenizer
+// drops whole; and emoticons (tokenizer.EMOTICON, an ASCII regex), which it reads as
+// punctuation.
+const UNREAD = codePointRuns(config.words && config.words.unread);
+const EMOTICON = new RegExp((config.words && config.words.emoticon) || "(?!)", "g");
 
 function inRuns(runs, char) {
   if (char === undefined) return false;
@@ -192,20 +195,22 @@ function cutsWord(char) {
   return inRuns(CUTTING, char);
 }
 
-// Words the tokenizer drops whole, as Tokenizer.unread_words counts them: runs of word
-// characters beyond ASCII, but for a run of cut letters touching an ASCII word (the é of
-// café, counted with that word).
+// Words the tokenizer drops whole, as Tokenizer.unread_words counts them: emoticons of
+// punctuation alone, and
+// runs of word characters beyond ASCII or emoji, but for a run of cut letters touching
+// an ASCII word (the é of café, counted with that word).
 function unreadWords(head) {
   const chars = Array.from(head);
   const ascii = /^[0-9A-Za-z_']$/;
-  let count = 0;
+  // An emoticon with a word in it (<3, :D) counts there, as a fragment (countWords).
+  let count = (head.match(EMOTICON) || []).filter((face) => !/[\w']/.test(face)).length;
   for (let i = 0; i < chars.length; ) {
-    if (!inRuns(OTHER_WORDS, chars[i])) {
+    if (!inRuns(UNREAD, chars[i])) {
       i++;
       continue;
     }
     let j = i;
-    while (j < chars.length && inRuns(OTHER_WORDS, chars[j])) j++;
+    while (j < chars.length && inRuns(UNREAD, chars[j])) j++;
     const left = i > 0 && ascii.test(chars[i - 1]) && cutsWord(chars[i]);
     const right = j < chars.length && ascii.test(chars[j]) && cutsWord(chars[j - 1]);
     if (!(left || right)) count++;
@@ -222,6 +227,8 @@ function countWords(ids, seqLen, text) {
   let known = 0;
   let read = 0;
   const unread = unreadWords(head);
+  // Words inside an emoticon (the 3 of <3, the D of :D) are fragments, as cut words are.
+  const faces = Array.from(head.matchAll(EMOTICON), (m) => [m.index, m.index + m[0].length]);
   for (let match; (match = words.exec(head)) !== null; ) {
     if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true };
     read++;
@@ -229,7 +236,8 @@ function countWords(ids, seqLen, text) {
     const stop = start + match[0].length;
     const before = Array.from(body.slice(Math.max(0, start - 2), start)).pop();
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
-    if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after)) known++;
+    const inFace = faces.some(([low, high]) => low <= start && stop <= high);
+    if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after) && !inFace) known++;
   }
   // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
   const nul = end >= 0 && /[^\0 \t\n\r\v\f]/.test(body.slice(end + 1));
