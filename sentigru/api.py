@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import label_indices, label_order
-from sentigru.data.sources import DataSource
+from sentigru.data.files import ReadOptions
+from sentigru.data.sources import SOURCE_FIELDS, DataSource
 from sentigru.errors import SentigruError, UsageError
-from sentigru.spec import Spec
+from sentigru.spec import Spec, setting_names, unknown_setting
 
 Log = Callable[[str], None]
 FORMATS = ("tflite", "web", "saved_model")
@@ -135,23 +136,14 @@ class Classifier:
         self, data: Any, *, plot: str | Path | None = None, force: bool = False, **source: Any
     ) -> dict[str, Any]:
         """N, accuracy, per-label precision/recall/F1, macro-F1, the confusion matrix and
-        the share of unknown words on labelled ``data`` (a path, several, or a
-        :class:`DataSource`; ``source`` takes its fields: ``dataset``, ``split``,
-        ``data_dir``, ``options``). ``plot`` draws the confusion matrix to a PNG (the
+        the share of unknown words on labelled ``data`` (a path, several, a pair
+        ``(texts, labels)``, or a :class:`DataSource`; ``source`` takes its fields,
+        ``dataset``, ``split``, ``data_dir``, and :class:`ReadOptions`' by name:
+        ``label_map``, ``text_column`` …). ``plot`` draws the confusion matrix to a PNG (the
         ``plot`` extra), replacing one sentigru drew only with ``force``; its checks come
         before the work."""
         from sentigru.evaluation import classification_report
 
-        unknown = sorted(set(source) - {"dataset", "split", "data_dir", "options"})
-        if unknown:
-            raise SentigruError(
-                f"evaluate takes dataset, split, data_dir and options, not {', '.join(unknown)} "
-                "(reading settings such as label_map go in options=ReadOptions(...))"
-            )
-        if isinstance(data, DataSource) and source:
-            raise SentigruError(
-                f"give {', '.join(sorted(source))} in the DataSource, not beside it"
-            )
         chosen = DataSource.of(data, **source)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
         examples = chosen.load("test")
@@ -297,8 +289,11 @@ def train(
 ) -> Classifier | None:
     """Train a model on ``data`` and write its folder at ``out``; returns it loaded.
 
-    ``data`` is a path, several paths, or a :class:`DataSource` (files and/or a tfds
-    set). ``settings`` are spec fields (``epochs=8, units=32``) over ``preset``/``spec``.
+    ``data`` is a path, several paths, a pair ``(texts, labels)`` (lists, arrays, a
+    DataFrame's two columns), or a :class:`DataSource` (files, a tfds set, rows).
+    ``settings`` are spec fields (``epochs=8, units=32``) over ``preset``/``spec``, or
+    how to read ``data``: ``dataset``, ``split``, ``data_dir`` and :class:`ReadOptions`'
+    fields (``label_map={"0": "negative"}``, ``text_column="review"`` …).
     The folder holds the phone file (``phone_file=False`` skips its conversion), so
     ``predict`` on it needs no TensorFlow. ``unlabelled`` files of texts are trained on
     with ``teacher``'s scores as their targets (distillation: the teacher is any model
@@ -327,12 +322,16 @@ def train(
     _check_train_arguments(out, preset, spec, val_data, unlabelled, log)
     log = _stderr if log is None else log
     out = Path(out)
+    reading = {name: settings.pop(name) for name in list(settings) if name in READ_FIELDS}
+    for name in settings:
+        if name not in setting_names():
+            raise SentigruError(unknown_setting(name, READ_FIELDS))
+    source = DataSource.of(data, **reading)
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
     if isinstance(val_data, (str, Path)):
         val_data = [val_data]
-    source = DataSource.of(data)
     init_path = _init_path(init)
     if role.is_chief:
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
@@ -397,6 +396,12 @@ def train(
             f"make it with: sentigru export --model {out}"
         )
     return load(out)
+
+
+READ_FIELDS = frozenset(
+    [*SOURCE_FIELDS, *(field.name for field in dataclasses.fields(ReadOptions))]
+)
+"""The keywords of :func:`train` that say how to read its data, not how to train."""
 
 
 def _check_train_arguments(

@@ -492,6 +492,11 @@ def source_args(source: Any) -> list[str]:
     """``train``'s options that read ``source`` (a :class:`~sentigru.DataSource`)."""
     from sentigru.data.files import ReadOptions
 
+    if source.rows is not None:
+        raise SentigruError(
+            "compare trains each cell in a process of its own, from files: write the rows "
+            "(texts, labels) to a file (label<TAB>text lines) and give its path"
+        )
     args = [arg for path in source.paths for arg in ("--data", str(path))]
     for option, value in (
         ("--dataset", source.dataset),

@@ -18,8 +18,10 @@ also taught as phones type them), which ``--preset bundled`` sets to 0. A plain
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,7 +332,18 @@ def section_of(name: str) -> str:
     for section in SECTIONS:
         if any(f.name == name for f in fields_of(section)):
             return section
-    raise SentigruError(f"unknown setting {name!r}")
+    raise SentigruError(unknown_setting(name))
+
+
+def setting_names() -> list[str]:
+    return [f.name for section in SECTIONS for f in fields_of(section)]
+
+
+def unknown_setting(name: str, others: Iterable[str] = ()) -> str:
+    """The message for a setting no section holds, with the likeliest it was meant
+    to be (``epoch``: ``epochs``) among the settings and ``others``."""
+    close = difflib.get_close_matches(str(name), [*setting_names(), *others], 1)
+    return f"unknown setting {name!r}" + (f" ({close[0]}?)" if close else "")
 
 
 @dataclass(frozen=True)

@@ -596,6 +596,11 @@ def prepare_source(
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
     if source.dataset:
         raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
+    if source.rows is not None:
+        raise SentigruError(
+            "stream reads files in passes; rows (texts, labels) are in memory already: "
+            "drop stream=True"
+        )
     if not source.paths:
         raise SentigruError("no data: give --data FILE (one or more)")
     stream = StreamSource(

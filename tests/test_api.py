@@ -139,7 +139,8 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "texts must be a string or a list": lambda: clf.predict(None),
         "top_k must be a whole number": lambda: clf.predict("good", top_k=0),
         "load takes a model folder": lambda: sentigru.load(5),
-        "not label_map": lambda: clf.evaluate(synthetic_files[1], label_map="0=negative"),
+        "label_map must be a dict": lambda: clf.evaluate(synthetic_files[1], label_map="0=neg"),
+        "not label_mapp": lambda: clf.evaluate(synthetic_files[1], label_mapp={}),
         "in the DataSource, not beside it": lambda: clf.evaluate(
             sentigru.DataSource.of(synthetic_files[1]), split="test"
         ),
@@ -199,3 +200,61 @@ def test_an_interrupted_training_stops_a_loop_of_trainings(tmp_path: Path) -> No
         raise KeyboardInterrupt
     assert isinstance(caught.value, KeyboardInterrupt)
     assert not isinstance(caught.value, SentigruError) and not (tmp_path / "m").exists()
+
+
+def test_texts_and_labels_in_memory_train_and_evaluate_as_their_file_does(
+    synthetic_files, tmp_path: Path
+) -> None:
+    """A notebook holds its data in lists or a DataFrame: ``(texts, labels)`` is data,
+    read as the same rows in a file are (same fingerprint, so a resumed or compared run
+    knows them), NumPy's integer labels included. Texts were taken as file names."""
+    import numpy as np
+
+    from sentigru.data.files import read_examples
+
+    train, test = synthetic_files
+    rows = read_examples(train).examples
+    texts, labels = np.array(rows.texts), np.array([int(x == "positive") for x in rows.labels])
+    source = sentigru.DataSource.of((texts, labels), label_map={"0": "negative", "1": "positive"})
+    assert source.load().fingerprint() == sentigru.DataSource.of(train).load().fingerprint()
+    clf = sentigru.train(
+        (list(rows.texts), rows.labels), tmp_path / "m", log=None, verbose=0, epochs=1,
+        min_steps=0, units=8, embed_dim=8, seq_len=32, chunk_len=32, bigram_buckets=0,
+        word_init="random", phone_file=False,
+    )  # fmt: skip
+    held = read_examples(test).examples
+    report = clf.evaluate((held.texts, held.labels))
+    assert report["n"] == len(held) and report == clf.evaluate(test)
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["data_fingerprint"] == source.load().fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: sentigru.DataSource.of((["good", "bad"], ["1"])), "2 texts but 1 labels"),
+        (lambda: sentigru.DataSource.of((["good", " "], [1, 0])), r"rows:1: empty.*bad_rows=True"),
+        (lambda: sentigru.DataSource.of((["good", "bad"], [1, 0.0])), "rows:1: label must be"),
+        (lambda: sentigru.DataSource.of("d.tsv", label_mapp={}), "not label_mapp"),
+        (lambda: sentigru.train((["a", "b"], [1, 0]), "o", stream=True), "drop stream=True"),
+        (lambda: sentigru.compare((["a", "b"], [1, 0]), "o"), "write the rows"),
+    ],
+)  # fmt: skip
+def test_rows_in_memory_are_checked_as_a_files_rows_are(call, message: str) -> None:
+    with pytest.raises(SentigruError, match=message):
+        call()
+
+
+def test_train_takes_how_to_read_its_data_by_name(tmp_path: Path) -> None:
+    """The CLI's --text-column, --label-map … are train's keywords too, as evaluate's;
+    they were refused as unknown settings."""
+    data = tmp_path / "d.tsv"
+    data.write_text("review\tstars\ngood\t5\nbad\t1\n")
+    source = sentigru.DataSource.of(
+        data, text_column="review", label_column="stars", label_map={"5": "pos", "1": "neg"}
+    )
+    assert source.load().labels == ["pos", "neg"]
+    with pytest.raises(SentigruError, match=r"unknown setting 'label_mapp' \(label_map\?\)"):
+        sentigru.train(data, tmp_path / "m", label_mapp={})
+    with pytest.raises(SentigruError, match="no labelled texts|column"):
+        sentigru.train(data, tmp_path / "m", text_column="nope")

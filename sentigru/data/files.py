@@ -11,13 +11,14 @@ import codecs
 import csv
 import gzip
 import json
+import numbers
 import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sentigru.data.examples import Examples
 from sentigru.errors import SentigruError
@@ -139,6 +140,28 @@ def read_examples(path: Path, options: ReadOptions | None = None) -> ReadResult:
     return result
 
 
+def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions) -> ReadResult:
+    """Labelled texts a Python caller holds (lists, arrays, a DataFrame's two columns),
+    checked row by row as a file's are: a text is a non-blank string, a label a string
+    or an integer (NumPy's too: 0 and 1 as read from a DataFrame), ``label_map`` renames.
+    The message of a bad row names its index."""
+    texts, labels = list(texts), list(labels)
+    if len(texts) != len(labels):
+        raise SentigruError(f"rows: {len(texts):,} texts but {len(labels):,} labels")
+    result = ReadResult(Examples())
+    reader = _Reader(Path("rows"), options, result)
+    reader.skip_hint = "skip_bad_rows=True"
+    for index, (text, label) in enumerate(zip(texts, labels)):
+        if isinstance(label, numbers.Integral) and not isinstance(label, bool):
+            label = int(label)  # numpy.int64 is no int
+        for row in reader.row(f"{index}", text, label):
+            result.examples.texts.append(str(row[0]))  # numpy.str_ as str
+            result.examples.labels.append(row[1])
+    if not result.examples.texts:
+        raise SentigruError("rows: no labelled texts")
+    return result
+
+
 def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
     """Read one file of unlabelled texts: the text column of a .tsv/.csv/.jsonl (a label
     column is not needed, and ignored where there is one), a folder of ``.txt`` files,
@@ -250,9 +273,11 @@ class _Reader:
         self.texts_only = texts_only
         """Unlabelled text: no label column or key is needed; rows come as (text, "")."""
 
+    skip_hint = "--skip-bad-rows"
+
     def bad(self, where: str, message: str) -> None:
         if not self.options.skip_bad_rows:
-            raise SentigruError(f"{self.path}:{where}: {message} (use --skip-bad-rows to skip)")
+            raise SentigruError(f"{self.path}:{where}: {message} (use {self.skip_hint} to skip)")
         self.result.skipped += 1
 
     def row(self, where: str, text: object, label: object) -> Iterator[tuple[str, str]]:

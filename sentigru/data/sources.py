@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
-from sentigru.data.files import ReadOptions, read_examples
+from sentigru.data.files import ReadOptions, read_examples, read_rows
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError
 
@@ -16,7 +18,8 @@ from sentigru.errors import SentigruError
 @dataclass(frozen=True)
 class DataSource:
     """Labelled data as the user names it: files (a glob stands for the files it
-    matches), a prepared tensorflow-datasets set, or both, and how to read them."""
+    matches), a prepared tensorflow-datasets set, texts and labels held in memory, or
+    several of these, and how to read them."""
 
     paths: tuple[Path, ...] = ()
     dataset: str | None = None
@@ -24,6 +27,10 @@ class DataSource:
     """The tfds split; None: ``train`` for training, ``test`` for evaluation."""
     data_dir: Path | None = None
     options: ReadOptions = field(default_factory=ReadOptions)
+    rows: Examples | None = field(default=None, repr=False)
+    """Texts and labels in memory, given as a pair ``(texts, labels)`` (lists, arrays, a
+    DataFrame's two columns) and checked when the source is made, as a file's rows are
+    when it is read (``options``: ``label_map``, ``skip_bad_rows``)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, os.PathLike)):  # one path, not its characters
@@ -48,12 +55,30 @@ class DataSource:
             raise SentigruError(
                 f"options is a ReadOptions (or a dict of its fields), not {self.options!r:.60}"
             )
+        if self.rows is not None and not isinstance(self.rows, Examples):
+            if not is_rows(self.rows):
+                raise SentigruError(
+                    f"rows is a pair (texts, labels) of two lists, not {self.rows!r:.60}"
+                )
+            result = read_rows(*self.rows, self.options)
+            result.report_skipped(Path("rows"), self.options.label_map)
+            object.__setattr__(self, "rows", result.examples)
 
     @classmethod
-    def of(cls, data: DataSource | str | Path | Sequence[str | Path] | None, **kw) -> DataSource:
-        """A source from what a Python caller passes: a source, one path, or several."""
+    def of(cls, data: Any, **fields: Any) -> DataSource:
+        """A source from what a Python caller passes: a source, one path, several, or a
+        pair ``(texts, labels)``; ``fields`` are the source's own (``dataset``, ``split``,
+        ``data_dir``, ``options``) and, by name, :class:`ReadOptions`' (``label_map``,
+        ``text_column`` …)."""
+        kw = _source_fields(fields)
         if isinstance(data, DataSource):
+            if kw:
+                raise SentigruError(
+                    f"give {', '.join(sorted(fields))} in the DataSource, not beside it"
+                )
             return data
+        if is_rows(data):
+            return cls(rows=data, **kw)
         if data is None:
             paths: tuple[Path, ...] = ()
         elif isinstance(data, (str, os.PathLike)):
@@ -62,15 +87,15 @@ class DataSource:
             items = _paths_in(data)
             if items is None:
                 raise SentigruError(
-                    f"data is a path, a list of paths or a DataSource, not "
-                    f"{type(data).__name__} {data!r:.60}"
+                    f"data is a path, a list of paths, a pair (texts, labels) or a "
+                    f"DataSource, not {type(data).__name__} {data!r:.60}"
                 )
             paths = tuple(items)
         return cls(paths, **kw)
 
     @property
     def empty(self) -> bool:
-        return not self.paths and not self.dataset
+        return not self.paths and not self.dataset and self.rows is None
 
     def load(self, default_split: str = "train") -> Examples:
         return load_sources(
@@ -79,7 +104,43 @@ class DataSource:
             split=self.split or default_split,
             data_dir=self.data_dir,
             options=self.options,
+            rows=self.rows,
         )
+
+
+SOURCE_FIELDS = ("dataset", "split", "data_dir", "options")
+"""What a Python caller may give beside ``data`` (with :class:`ReadOptions`' fields)."""
+
+
+def _source_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` as :class:`DataSource`'s own, :class:`ReadOptions`' gathered into
+    ``options``; anything else is refused, naming what is taken."""
+    reading = {f.name for f in dataclasses.fields(ReadOptions)}
+    unknown = sorted(set(fields) - set(SOURCE_FIELDS) - reading)
+    if unknown:
+        raise SentigruError(
+            f"data is read with {', '.join(SOURCE_FIELDS)} and {', '.join(sorted(reading))}, "
+            f"not {', '.join(unknown)}"
+        )
+    kw = {name: value for name, value in fields.items() if name in SOURCE_FIELDS}
+    options = {name: value for name, value in fields.items() if name in reading}
+    if options:
+        if kw.get("options") is not None:
+            raise SentigruError(f"give {', '.join(sorted(options))} in options, not beside it")
+        kw["options"] = ReadOptions(**options)
+    return kw
+
+
+def is_rows(data: object) -> bool:
+    """Whether ``data`` is a pair ``(texts, labels)``: two collections that are neither
+    paths nor strings (a pair of paths is two files)."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        return False
+    return all(
+        isinstance(part, Iterable)
+        and not isinstance(part, (str, bytes, bytearray, os.PathLike, Mapping))
+        for part in data
+    )
 
 
 def load_sources(
@@ -89,10 +150,11 @@ def load_sources(
     split: str = "train",
     data_dir: Path | None = None,
     options: ReadOptions | None = None,
+    rows: Examples | None = None,
 ) -> Examples:
-    """Read every named file (in order; a glob stands for the files it matches) and
-    then the tfds dataset, if any."""
-    if not paths and not dataset:
+    """Read every named file (in order; a glob stands for the files it matches), then
+    take the ``rows`` held in memory and the tfds dataset, if any."""
+    if not paths and not dataset and rows is None:
         raise SentigruError("no data: give --data FILE (one or more) or --dataset NAME")
     examples = Examples()
     label_sets: dict[str, set[str]] = {}
@@ -101,6 +163,9 @@ def load_sources(
         result.report_skipped(path, options.label_map if options else None)
         examples.extend(result.examples)
         label_sets[str(path)] = set(result.examples.labels)
+    if rows is not None:
+        examples.extend(rows)
+        label_sets["rows"] = set(rows.labels)
     if dataset:
         from sentigru.data.tfds_source import load_tfds
 
