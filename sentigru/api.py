@@ -704,7 +704,7 @@ def _scored_file(path: Path, source: DataSource, spec: Spec, log: Log) -> Any:
 
 def _warn_averaging(spec: Spec, log: Log) -> None:
     training = spec.training
-    if training.average_epochs > training.epochs:
+    if training.average_epochs > training.epochs > 1:  # one epoch: nothing to average
         log(
             f"note: average_epochs {training.average_epochs} > epochs {training.epochs}: "
             f"the weights kept are the mean of all {training.epochs} epoch(s)"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -363,10 +364,12 @@ class Spec:
                 f"Spec({name}=...) takes a {kind.__name__}, not {type(value).__name__}; "
                 f'from settings by name: Spec().replace({name}={{"...": ...}}) or Spec.from_dict',
             )
-        chunk = self.model.chunk_len
+        chunk, length = self.model.chunk_len, self.tokenizer.seq_len
         _check(
-            not chunk or self.tokenizer.seq_len % chunk == 0,
-            f"seq_len ({self.tokenizer.seq_len}) must be a multiple of chunk_len ({chunk})",
+            not chunk or length % chunk == 0,
+            f"seq_len ({length}) must be a multiple of chunk_len ({chunk}): give seq_len "
+            f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
+            "(0: the whole length in one piece)",
         )
         ids = self.tokenizer.vocab_size + 3
         _check(

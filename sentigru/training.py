@@ -136,11 +136,12 @@ def _fit(
     callbacks, earlier = _callbacks(
         spec, "val_loss" if val_data is not None else "loss", checkpoint, epoch
     )
-    # Keras warns at the end of each first epoch when a dataset's length is unknown.
-    warnings.filterwarnings("ignore", message="Your input ran out of data")
     # Keras prints its progress on stdout; sentigru's stdout holds results only. The
     # redirect is the process's while fit runs: other threads' prints go to stderr too.
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+        # Keras warns at the end of each first epoch when a dataset's length is unknown;
+        # the caller's own warning filters are as they were after the run.
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
         fit = model.fit(
             train_data,
             validation_data=val_data,
@@ -149,13 +150,13 @@ def _fit(
             verbose=verbose,
             shuffle=False,  # the pipeline shuffles; Keras would only warn
         )
-    history = {
-        key: earlier.get(key, []) + [float(v) for v in values]
-        for key, values in fit.history.items()
-    }
-    if val_data is None:
-        return history, {}
-    loss, accuracy = model.evaluate(val_data, verbose=0)
+        history = {
+            key: earlier.get(key, []) + [float(v) for v in values]
+            for key, values in fit.history.items()
+        }
+        if val_data is None:
+            return history, {}
+        loss, accuracy = model.evaluate(val_data, verbose=0)
     return history, {"val_loss": float(loss), "val_accuracy": float(accuracy)}
 
 
@@ -278,17 +279,19 @@ def train(
 @contextlib.contextmanager
 def process_state_kept() -> Iterator[None]:
     """Seed the run and make it deterministic, in float32, and put the process back as
-    it was: a notebook's own NumPy draws must not follow the run's seed, nor its later
-    TensorFlow code run under op determinism (which refuses some calls), and a global
-    mixed-precision policy the model was not built for is set aside."""
+    it was: a notebook's own NumPy and TensorFlow draws must not follow the run's seed,
+    nor its later TensorFlow code run under op determinism (which refuses some calls),
+    and a global mixed-precision policy the model was not built for is set aside."""
     import random
 
     from sentigru.tf_quiet import import_tensorflow
 
-    import_tensorflow("training")
+    tf = import_tensorflow("training")
+    from tensorflow.python.eager import context
     from tensorflow.python.framework import config
 
     states = random.getstate(), np.random.get_state()
+    tf_seed = context.global_seed()  # None unless the caller set one
     imported = sys.modules.get("keras")  # not imported here: a strategy is made first
     policy = imported.mixed_precision.global_policy() if imported else None
     deterministic = config.is_op_determinism_enabled()
@@ -297,6 +300,7 @@ def process_state_kept() -> Iterator[None]:
     finally:
         random.setstate(states[0])
         np.random.set_state(states[1])
+        tf.random.set_seed(tf_seed)
         if policy is not None:
             sys.modules["keras"].mixed_precision.set_global_policy(policy)
         if not deterministic:

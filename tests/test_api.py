@@ -14,24 +14,34 @@ from sentigru.errors import SentigruError
 
 
 def test_train_predict_evaluate_export(synthetic_files, tmp_path: Path) -> None:
+    import warnings
+
     import keras
     import numpy as np
+    import tensorflow as tf
+    from tensorflow.python.eager import context
     from tensorflow.python.framework import config
 
     train, test = synthetic_files
     lines: list[str] = []
-    # A notebook's own state: its NumPy draws, a mixed-precision policy. The run trains in
-    # float32 under its own seed and op determinism, and leaves all three as they were.
+    # A notebook's own state: its NumPy and TensorFlow seeds, a mixed-precision policy,
+    # its warning filters. The run trains in float32 under its own seeds and op
+    # determinism, and leaves them all as they were.
     np.random.seed(123)
+    tf.random.set_seed(77)
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     assert not config.is_op_determinism_enabled()
+    filters = list(warnings.filters)
     try:
         clf = _train_small(train, tmp_path, lines)
     finally:
         policy = keras.mixed_precision.global_policy().name
         keras.mixed_precision.set_global_policy("float32")
+        tf_seed = context.global_seed()
+        tf.random.set_seed(None)
     assert policy == "mixed_bfloat16" and not config.is_op_determinism_enabled()
     assert np.random.rand() == np.random.RandomState(123).rand()
+    assert tf_seed == 77 and warnings.filters == filters
     assert lines[0].startswith("read 540 training examples") and lines[0].endswith(
         ", and 60 to validate on"
     )
@@ -139,7 +149,7 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "texts must be a string or a list": lambda: clf.predict(None),
         "top_k must be a whole number": lambda: clf.predict("good", top_k=0),
         "load takes a model folder": lambda: sentigru.load(5),
-        "label_map must be a dict": lambda: clf.evaluate(synthetic_files[1], label_map="0=neg"),
+        "got '0=neg'": lambda: clf.evaluate(synthetic_files[1], label_map="0=neg"),  # by name
         "not label_mapp": lambda: clf.evaluate(synthetic_files[1], label_mapp={}),
         "in the DataSource, not beside it": lambda: clf.evaluate(
             sentigru.DataSource.of(synthetic_files[1]), split="test"

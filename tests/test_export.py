@@ -315,7 +315,10 @@ def test_a_length_the_model_cannot_read_in_chunks_is_one_line(trained_model: Pat
     """The model reads text in chunks of 64 ids (the default chunk_len)."""
     args = ["export", "--model", str(trained_model), "--out", "x.tflite", "--seq-len", "100"]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "must be a multiple of chunk_len (64)" in result.output
+    assert (
+        result.exit_code == 1
+        and "must be a multiple of chunk_len (64): give seq_len" in result.output
+    )
     assert "Traceback" not in result.output
     args[-1] = str(1 << 20)  # beyond any length a spec takes: refused before converting
     result = CliRunner().invoke(main, args)

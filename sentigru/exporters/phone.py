@@ -107,7 +107,7 @@ class ExportReport:
     packed_bytes: int
     float_bytes: int
     tflite_bytes: int
-    operators: dict[str, dict[str, int]]
+    operators: dict[str, dict[str, int]] = field(repr=False)  # a kilobyte of counts
     n_compared: int = 0
     max_score_diff: float = 0.0
     label_agreement: float = 0.0
