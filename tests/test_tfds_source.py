@@ -37,8 +37,11 @@ def test_unprepared_dataset_fails_fast_with_advice(tmp_path) -> None:
 def test_unknown_dataset(tmp_path) -> None:
     from sentigru.data.tfds_source import load_tfds
 
-    with pytest.raises(SentigruError, match="unknown tfds dataset"):
+    with pytest.raises(SentigruError, match="unknown tfds dataset") as caught:
         load_tfds("no_such_dataset_xyz", "train", tmp_path)
+    assert "abstract_reasoning" not in str(caught.value)  # not tfds' list of them all
+    with pytest.raises(SentigruError, match=r"'imdb_reveiws' \(imdb_reviews"):
+        load_tfds("imdb_reveiws", "train", tmp_path)  # a typo gets the name it is close to
 
 
 def test_the_folder_tfds_looked_in_is_named(tmp_path, monkeypatch, capsys) -> None:

@@ -8,9 +8,11 @@ what to do instead.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from sentigru.data.examples import Examples
 from sentigru.errors import SentigruError
@@ -48,7 +50,7 @@ def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> 
     try:
         builder = tfds.builder(name, data_dir=str(data_dir) if data_dir else None)
     except Exception as exc:  # tfds raises several kinds for an unknown name
-        raise SentigruError(f"unknown tfds dataset {name!r}: {one_line(exc)}") from None
+        raise SentigruError(_unknown_dataset(name, exc, tfds)) from None
     finally:
         absl.setLevel(level)
     text_key, label_key, names = _pick_features(builder.info.features, name)
@@ -82,3 +84,18 @@ def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> 
     if not examples.texts:
         raise SentigruError(f"tfds dataset {name!r} split {split!r} has no labelled examples")
     return examples
+
+
+def _unknown_dataset(name: str, exc: Exception, tfds: Any) -> str:
+    """Why ``name`` names no dataset; for a misspelt one, the names it is close to
+    (tfds' own message lists all 1,000 or so)."""
+    if type(exc).__name__ != "DatasetNotFoundError":
+        return f"unknown tfds dataset {name!r}: {one_line(exc)}"
+    try:
+        known = tfds.list_builders()
+    except Exception:  # the list is a help, not the error
+        known = []
+    bare = name.split("/")[0].split(":")[0]
+    close = difflib.get_close_matches(bare, known, 3)
+    hint = f" ({', '.join(close)}?)" if close else ""
+    return f"unknown tfds dataset {name!r}{hint}; tfds.list_builders() names them all"
