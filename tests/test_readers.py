@@ -180,9 +180,10 @@ def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Pat
         (
             "enc.tsv",
             b"label\ttext\npos\tok\npos\tbad \xff byte\n",
-            ":3: byte 26 of the file is not valid utf-8 \\(the 2 lines before it were: mend",
+            ":3: byte 26 of the file is not valid utf-8; it reads as Windows-1252 \\(Excel's "
+            "plain CSV\\): --encoding cp1252, or --skip-bad-rows",
         ),
-        ("enc1.tsv", b"\xfflabel\ttext\n", ":1: byte 0 of the file .*\\(try --encoding"),
+        ("enc1.tsv", b"\xfflabel\ttext\n", ":1: byte 0 of the file .*: --encoding cp1252"),
         ("bin.tsv", b"\x00\x01\x02label\x00", "binary"),
         ("notes.txt", b"hello", "unknown file type"),
         ("list.jsonl", b'["text", "label"]\n', ":1: each line must be a JSON object"),
@@ -443,3 +444,192 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
     for labels, hint in cases.items():
         with pytest.raises(SentigruError, match=f"--label-map, e.g. {hint}"):
             label_indices(labels, ["negative", "neutral", "positive"][:: 2 if "0" in labels else 1])
+
+
+def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(
+    tmp_path: Path,
+) -> None:
+    """A quote left open reads the rows after it into one text, labelled by the row that
+    closes it: rows lost without a word. Lines inside a quoted text that split into rows
+    with a label the file has are refused; texts over lines as Excel writes them (a cell
+    with Alt+Enter, prose's ", 1") still read."""
+    from sentigru.data.stream import StreamSource
+
+    path = tmp_path / "s.csv"
+    path.write_text(
+        'text,label\n"Awful, broke,0\nLove it,1\nGreat value,1\n"Broken on arrival",0\nNice,1\n'
+    )
+    message = (
+        r"s.csv:2: the quoted text that opens here runs over lines 3-4, which read as rows "
+        r"of their own \('Love it,1'\): a closing quote missing\?$"
+    )
+    for skip in (False, True):  # rows were lost either way
+        with pytest.raises(SentigruError, match=message):
+            _read(path, skip_bad_rows=skip)
+    with pytest.raises(SentigruError, match=message):  # streamed: after its pass
+        StreamSource([path]).scan()
+    first = tmp_path / "first.csv"  # the label column first; 1 is known only at the end
+    first.write_text('label,text\n0,"Awful, broke\n1,Love it\n0,"Broken"\n1,Nice\n')
+    with pytest.raises(SentigruError, match=r"first.csv:2: .* over lines 3-4, .*'1,Love it'"):
+        _read(first)
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(
+        b'text,label\r\n"Great phone.\nBattery lasts, 2 days",1\r\n"Bad\nreally,bad",0\r\n'
+        b'"ok\nfine, 1",1\r\n"So so\nstars,3",0\r\n'  # 3 is no label of the file
+    )
+    examples = _read(excel)
+    assert examples.texts == [
+        "Great phone.\nBattery lasts, 2 days",
+        "Bad\nreally,bad",
+        "ok\nfine, 1",
+        "So so\nstars,3",
+    ]
+    assert examples.labels == ["1", "0", "1", "0"]
+
+
+def test_a_header_repeated_where_files_were_joined_is_skipped_and_noted(
+    tmp_path: Path, capsys
+) -> None:
+    """``cat jan.csv feb.csv``: the second header (with its byte-order mark) was read as
+    a row labelled 'label'."""
+    joined = tmp_path / "joined.csv"
+    joined.write_text("text,label\nok,pos\nbad,neg\n\ufefftext,label\nnice,pos\n text , label\n")
+    result = read_examples(joined)
+    assert result.examples.labels == ["pos", "neg", "pos"] and result.headers == 2
+    tsv = tmp_path / "joined.tsv"
+    tsv.write_text("label\ttext\npos\tok\nlabel\ttext\nneg\tbad\n")
+    assert load_sources([tsv]).labels == ["pos", "neg"]
+    err = capsys.readouterr().err
+    assert "joined.tsv: note: skipped 1 line(s) repeating the header (files joined?)" in err
+    assert read_texts(joined) == ["ok", "bad", "nice"]
+
+
+def test_an_undecodable_line_names_the_fix_that_fits(tmp_path: Path) -> None:
+    """Windows-1252 (Excel's plain CSV) where no UTF-8 text came before: --encoding
+    cp1252 first; a bad line after UTF-8 text: mend it; else: the file's encoding."""
+    cases = {
+        b"text,label\nok,pos\ncaf\xe9,neg\n": r"cp.csv:3: byte 21 of the file is not valid "
+        r"utf-8; it reads as Windows-1252 \(Excel's plain CSV\): --encoding cp1252, or "
+        r"--skip-bad-rows to skip such lines$",
+        b"text,label\nna\xc3\xafve,pos\ncaf\xe9,neg\n": r"cp.csv:3: byte 25 of the file is not "
+        r"valid utf-8, though the text before it is: mend this line, or --skip-bad-rows",
+        b"text,label\nok,pos\nbad \x81,neg\n": r"cp.csv:3: byte 22 of the file is not valid "
+        r"utf-8: give the file's encoding with --encoding, or --skip-bad-rows",
+    }
+    path = tmp_path / "cp.csv"
+    for content, message in cases.items():
+        path.write_bytes(content)
+        with pytest.raises(SentigruError, match=message):
+            _read(path)
+    path.write_bytes(b"text,label\nok,pos\ncaf\xe9,neg\n")
+    assert _read(path, encoding="cp1252").texts == ["ok", "café"]
+    for label, content in (("pos", b"fine"), ("neg", b"caf\xe9")):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "1.txt").write_bytes(content)
+    with pytest.raises(SentigruError, match=r"1.txt: byte 3 is .* --encoding cp1252, .*files$"):
+        _read(tmp_path)
+
+
+def test_when_every_row_is_skipped_the_error_says_how_many_and_why(tmp_path: Path) -> None:
+    from sentigru.data.files import read_rows
+
+    path = tmp_path / "all.csv"
+    path.write_text("text,label\n" + "x,\n" * 200)
+    message = r"all.csv: no labelled texts found \(200 bad row\(s\) skipped; the first, line 2: "
+    with pytest.raises(SentigruError, match=message + r"empty label\)$"):
+        _read(path, skip_bad_rows=True)
+    with pytest.raises(SentigruError, match=r"rows: .*\(2 bad row\(s\) skipped; the first, row 0"):
+        read_rows(["", " "], ["1", "0"], ReadOptions(skip_bad_rows=True))
+
+
+def test_whole_number_float_labels_are_integers(tmp_path: Path) -> None:
+    """pandas writes an integer column with a gap as floats: 1.0 is the label 1; 1.5, NaN,
+    null and true are no labels."""
+    import numpy as np
+
+    from sentigru.data.files import read_rows
+
+    path = tmp_path / "f.jsonl"
+    rows = [
+        {"text": "good", "label": 1.0},
+        {"text": "bad", "label": 0.0},
+        {"text": "ok", "label": 1},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert _read(path).labels == ["1", "0", "1"]
+    for label, shown in ((1.5, "1.5"), (float("nan"), "nan"), (None, "None"), (True, "True")):
+        path.write_text(json.dumps({"text": "x", "label": label}) + "\n")
+        with pytest.raises(SentigruError, match=f":1: label must be a string or .*, got {shown} "):
+            _read(path)
+    assert read_rows(["a", "b"], [np.float64(1.0), 0.0], ReadOptions()).examples.labels == [
+        "1",
+        "0",
+    ]
+
+
+def test_a_json_lines_object_without_the_keys_names_those_it_has(tmp_path: Path) -> None:
+    path = tmp_path / "k.jsonl"
+    path.write_text(json.dumps({"review": "good", "stars": 5}) + "\n")
+    with pytest.raises(
+        SentigruError,
+        match=r"k.jsonl:1: no key 'text' or 'label' in the object \(found 'review', 'stars'; "
+        r"choose with --text-column / --label-column\)",
+    ):
+        _read(path)
+    path.write_text(json.dumps({"text": "good", "stars": 5}) + "\n")
+    with pytest.raises(SentigruError, match=r":1: no key 'label' in .*found 'text', 'stars';"):
+        _read(path)
+
+
+def test_a_json_array_is_refused_with_the_command_that_writes_json_lines(
+    tmp_path: Path,
+) -> None:
+    """Not read (one value, held whole, where lines stream): refused with jq's command,
+    to a name that is not the file's own. JSON Lines named .json read; a JSON Lines file
+    whose lines are arrays gets the per-line message."""
+    rows = [{"text": "good", "label": 1}, {"text": "bad", "label": 0}]
+    fix = r"a JSON array; sentigru reads JSON Lines, one object a line \("
+    cases = {
+        "a.json": (json.dumps(rows, indent=2), r"jq -c '.\[\]' \S*a.json > \S*a.jsonl\)$"),
+        "p.jsonl": (json.dumps(rows, indent=2), r"jq -c '.\[\]' \S*p.jsonl > \S*p.lines.jsonl\)"),
+        "one.jsonl": (json.dumps(rows), r"jq -c '.\[\]' \S*one.jsonl > \S*one.lines.jsonl\)"),
+    }
+    for name, (content, command) in cases.items():
+        (tmp_path / name).write_text(content)
+        with pytest.raises(SentigruError, match=f"{name}: {fix}{command}"):
+            _read(tmp_path / name)
+    with pytest.raises(SentigruError, match=f"a.json: {fix}"):  # unlabelled texts too
+        read_texts(tmp_path / "a.json")
+    zipped = tmp_path / "g.json.gz"
+    zipped.write_bytes(gzip.compress(json.dumps(rows).encode()))
+    with pytest.raises(SentigruError, match=r"gzip -dc \S*g.json.gz \| jq -c '.\[\]' > \S*g.jsonl"):
+        _read(zipped)
+    lines = tmp_path / "lines.json"
+    lines.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert _read(lines).labels == ["1", "0"]
+
+
+def test_a_folder_of_data_files_names_the_globs_that_give_them(tmp_path: Path) -> None:
+    for name in ("jan.csv", "feb.csv", "old.tsv.gz"):
+        (tmp_path / name).write_text("x")
+    with pytest.raises(
+        SentigruError,
+        match=r"one sub-folder per label holding .txt files; to read the files it holds, give "
+        r"them: --data '\S*/\*\.csv' --data '\S*/\*\.tsv\.gz'$",
+    ):
+        _read(tmp_path)
+
+
+def test_other_compressions_are_refused_with_the_command_that_unpacks(tmp_path: Path) -> None:
+    import re
+
+    for name, command in (
+        ("a.zip", "unzip"),
+        ("a.csv.bz2", "bunzip2 -k"),
+        ("a.tsv.xz", "unxz -k"),
+        ("a.tar.gz", "tar xf"),
+    ):
+        (tmp_path / name).write_bytes(b"x")
+        message = rf"{re.escape(name)}: compressed as \.\w+, which is not read; unpack it first "
+        with pytest.raises(SentigruError, match=rf"{message}\({command} \S*{re.escape(name)}\)"):
+            _read(tmp_path / name)

@@ -12,9 +12,11 @@ import csv
 import gzip
 import json
 import numbers
+import shlex
 import stat
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,28 @@ csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))  # a field may fil
 UNLABELLED_FOLDER = "unsup"
 """aclImdb's folder of unlabelled reviews, beside ``pos`` and ``neg``: not a label."""
 _WORKBOOKS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
-_SUFFIXES = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIXES = {
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",  # JSON Lines named .json (as Hugging Face's to_json writes); arrays refused
+}
+_ARCHIVES = {
+    ".zip": "unzip",
+    ".bz2": "bunzip2 -k",
+    ".xz": "unxz -k",
+    ".zst": "unzstd",
+    ".7z": "7z x",
+    ".rar": "unrar x",
+    ".tar": "tar xf",
+    ".tgz": "tar xzf",
+}
+"""Compressed files that are not read as they are, and the command that unpacks each."""
+RUNOVER_KEPT = 1024
+"""How many label-like values of lines inside quoted texts a CSV read keeps until its
+labels are known (the lines a quote left open swallowed: see ``_Reader._note_runover``)."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +111,31 @@ class ReadResult:
     """The labels as the file writes them, before ``label_map`` (the first few)."""
     renamed: int = 0
     """Rows whose label ``label_map`` renamed."""
+    headers: int = 0
+    """Rows that repeat the header (files joined with ``cat``), skipped."""
+    first_bad: str = ""
+    """Where the first skipped row is and why: when no row is good, the only clue."""
+
+    def nothing_found(self, path: Path | str, what: str) -> SentigruError:
+        """The error for a read that found no row: with the skipped rows and the first
+        one's reason, without which "none found" hides that every row was bad."""
+        message = f"{path}: no {what} found"
+        if self.skipped:
+            message += f" ({self.skipped} bad row(s) skipped; the first, {self.first_bad})"
+        return SentigruError(message)
 
     def report_skipped(self, path: Path, label_map: dict[str, str] | None = None) -> None:
-        """One line on stderr when rows were skipped (``--skip-bad-rows``), and one when a
-        ``label_map`` renamed no label of the file (a typo in it, or the wrong file)."""
+        """One line on stderr when rows were skipped (``--skip-bad-rows``) or repeated the
+        header, and one when a ``label_map`` renamed no label of the file (a typo in it,
+        or the wrong file)."""
         if self.skipped:
             print(f"{path}: skipped {self.skipped} bad row(s)", file=sys.stderr)
+        if self.headers:
+            print(
+                f"{path}: note: skipped {self.headers} line(s) repeating the header (files "
+                "joined?)",
+                file=sys.stderr,
+            )
         if label_map and self.labels and not self.renamed:
             found = ", ".join(sorted(self.labels)[:6])
             print(
@@ -108,16 +150,80 @@ class ReadResult:
             )
 
 
-def detect_format(path: Path) -> str:
-    """The format of ``path`` from its name (``.gz`` looked through) or its being a folder."""
-    if path.is_dir():
-        return "folder"
+def _suffix(path: Path) -> str:
+    """The suffix that names the format (``.gz`` looked through), lowercase; "" if none."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
-    if suffixes and suffixes[-1] in _SUFFIXES:
-        return _SUFFIXES[suffixes[-1]]
-    if suffixes and suffixes[-1] in _WORKBOOKS:
+    return suffixes[-1] if suffixes else ""
+
+
+def _format_of(path: Path) -> str | None:
+    """The format of ``path`` from its name (``.gz`` looked through) or its being a folder;
+    None for another name. A compressed archive and a JSON array, which no reader takes,
+    are refused here, before a reader would call them binary or not JSON."""
+    if path.is_dir():
+        return "folder"
+    suffix = _suffix(path)
+    if suffix in _ARCHIVES:
+        raise SentigruError(
+            f"{path}: compressed as {suffix}, which is not read; unpack it first "
+            f"({_ARCHIVES[suffix]} {shlex.quote(str(path))}) and give the file inside "
+            "(.gz is read as it is)"
+        )
+    kind = _SUFFIXES.get(suffix)
+    if kind == "jsonl" and _json_array_head(_head(path), suffix == ".json"):
+        raise _json_array(path)
+    return kind
+
+
+def _head(path: Path) -> bytes:
+    """A file's first bytes past blanks and a byte-order mark; b"" where none can be read
+    (the reader then says why). A pipe is not read: its bytes would be lost."""
+    if not path.is_file():
+        return b""
+    try:
+        with gzip.open(path) if path.suffix.lower() == ".gz" else path.open("rb") as stream:
+            head = stream.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return b""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def _json_array_head(head: bytes, json_name: bool) -> bool:
+    """Whether a file that begins with ``head`` holds one JSON array: any ``[`` in a .json
+    file; in JSON Lines, a ``[`` alone on its line (printed over lines) or before ``{``
+    (an array of objects on one line), not a line that is an array (``["a", 1]``)."""
+    if not head.startswith(b"["):
+        return False
+    rest = head[1:].lstrip(b" \t")
+    return json_name or rest[:1] in (b"{", b"\n", b"\r", b"")
+
+
+def _json_array(path: Path) -> SentigruError:
+    """The refusal of a JSON array, with the jq command that writes it as JSON Lines.
+    Not read: an array is one value, held whole in memory, where lines stream."""
+    name = path.name[:-3] if path.suffix.lower() == ".gz" else path.name
+    out = name.rsplit(".", 1)[0] + ".jsonl"
+    out = out if out != path.name else name.rsplit(".", 1)[0] + ".lines.jsonl"
+    source, target = shlex.quote(str(path)), shlex.quote(str(path.with_name(out)))
+    command = (
+        f"gzip -dc {source} | jq -c '.[]' > {target}"
+        if path.suffix.lower() == ".gz"
+        else f"jq -c '.[]' {source} > {target}"
+    )
+    return SentigruError(
+        f"{path}: a JSON array; sentigru reads JSON Lines, one object a line ({command})"
+    )
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path`` from its name (``.gz`` looked through) or its being a folder;
+    any other name is refused with what to give instead."""
+    kind = _format_of(path)
+    if kind:
+        return kind
+    if _suffix(path) in _WORKBOOKS:
         raise SentigruError(f"{path}: a spreadsheet workbook; save the sheet as CSV UTF-8")
     if path.exists() and stat.S_ISFIFO(path.stat().st_mode):  # <(zcat f.tsv.gz)
         raise SentigruError(
@@ -136,14 +242,15 @@ def read_examples(path: Path, options: ReadOptions | None = None) -> ReadResult:
         result.examples.texts.append(text)
         result.examples.labels.append(label)
     if not result.examples.texts:
-        raise SentigruError(f"{path}: no labelled texts found")
+        raise result.nothing_found(path, "labelled texts")
     return result
 
 
 def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions) -> ReadResult:
     """Labelled texts a Python caller holds (lists, arrays, a DataFrame's two columns),
     checked row by row as a file's are: a text is a non-blank string, a label a string
-    or an integer (NumPy's too: 0 and 1 as read from a DataFrame), ``label_map`` renames.
+    or an integer (NumPy's too: 0 and 1 as read from a DataFrame; a whole-number float,
+    1.0 as pandas makes a column with a gap, is its integer), ``label_map`` renames.
     The message of a bad row names its index."""
     texts, labels = list(texts), list(labels)
     if len(texts) != len(labels):
@@ -151,6 +258,7 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
     result = ReadResult(Examples())
     reader = _Reader(Path("rows"), options, result)
     reader.skip_hint = "skip_bad_rows=True"
+    reader.place = "row"
     for index, (text, label) in enumerate(zip(texts, labels)):
         if isinstance(label, numbers.Integral) and not isinstance(label, bool):
             label = int(label)  # numpy.int64 is no int
@@ -158,7 +266,7 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
             result.examples.texts.append(str(row[0]))  # numpy.str_ as str
             result.examples.labels.append(row[1])
     if not result.examples.texts:
-        raise SentigruError("rows: no labelled texts")
+        raise result.nothing_found("rows", "labelled texts")
     return result
 
 
@@ -170,10 +278,7 @@ def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
     if not path.exists():
         raise SentigruError(f"{path}: no such file or folder")
     reader = _Reader(path, options, texts_only=True)
-    try:
-        kind = detect_format(path)
-    except SentigruError:  # any other name: one text per line
-        kind = "lines"
+    kind = _format_of(path) or "lines"  # any other name: one text per line
     if kind == "folder":
         rows = reader.read_text_files()
     elif kind == "jsonl":
@@ -188,7 +293,7 @@ def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
         raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
     reader.result.report_skipped(path)
     if not texts:
-        raise SentigruError(f"{path}: no texts found")
+        raise reader.result.nothing_found(path, "texts")
     return texts
 
 
@@ -230,6 +335,40 @@ def _opens_quote(row: list[str]) -> bool:
     return any(f.count('"') % 2 == 1 and (f[:1] == '"' or f[-1:] == '"') for f in row)
 
 
+def _names(row: list[str]) -> list[str]:
+    """A header's column names as compared: stripped, and without a byte-order mark (a
+    second file's, where files were joined)."""
+    return [name.lstrip("\ufeff").strip() for name in row]
+
+
+def _note_runover(
+    runover: dict[str, tuple[int, int, int, str]],
+    row: list[str],
+    start: int,
+    width: int,
+    label_at: int,
+) -> None:
+    """Note the lines inside a CSV record that began on line ``start`` and spans several
+    which, split on commas, have the header's ``width``: rows of their own that a quote
+    left open swallowed, if the value at the label column is a label the file has (known
+    once it is read), written as a CSV writer writes it (``,1``, not prose's ``, 1``:
+    legit texts over lines must read). Kept per value: (start, its first line, its last,
+    that line), the first record's only, at most :data:`RUNOVER_KEPT` values."""
+    line = start
+    for value in row:
+        inner = value.split("\n")
+        for number, text in enumerate(inner[1:], start=line + 1):
+            fields = text.rstrip("\r").split(",")
+            label = fields[label_at] if len(fields) == width else ""  # as a writer writes it
+            if not label or label != label.strip():  # prose: "fine, 1"
+                continue
+            if label not in runover and len(runover) < RUNOVER_KEPT:
+                runover[label] = (start, number, number, text.rstrip("\r")[:60])
+            elif label in runover and runover[label][0] == start:
+                runover[label] = (start, runover[label][1], number, runover[label][3])
+        line += len(inner) - 1
+
+
 def drain_line(stream: IO[bytes]) -> int:
     """Read and drop the rest of an over-long line; return how many bytes that was."""
     dropped = 0
@@ -249,6 +388,40 @@ def _decode_prefix(data: bytes, encoding: str, limit: int) -> str:
         if len(data) == limit and exc.reason == "unexpected end of data":
             return data[: exc.start].decode(encoding)
         raise
+
+
+def _whole_number(label: object) -> object:
+    """A label that is a float of a whole number (``1.0``, as pandas writes an integer
+    column with a gap) as that integer, so that it is the label ``1`` is; others as given."""
+    if isinstance(label, numbers.Real) and not isinstance(label, numbers.Integral):
+        value = float(label)
+        if value.is_integer():
+            return int(value)
+    return label
+
+
+def _undecodable(raw: bytes, encoding: str, utf8_before: bool, unit: str = "line") -> str:
+    """Why a line does not decode, and the fix: UTF-8 asked of a line that reads as
+    Windows-1252 (Excel's plain CSV) where no UTF-8 text came before is a file in
+    cp1252; after UTF-8 text, one bad line in a UTF-8 file, to mend (or skip)."""
+    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    skip = f"or --skip-bad-rows to skip such {unit}s"
+    if utf8 and utf8_before:
+        return f"not valid {encoding}, though the text before it is: mend this {unit}, {skip}"
+    if utf8 and _decodes(raw, "cp1252"):
+        return (
+            f"not valid {encoding}; it reads as Windows-1252 (Excel's plain CSV): "
+            f"--encoding cp1252, {skip}"
+        )
+    return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _reason(exc: BaseException) -> str:
@@ -274,10 +447,20 @@ class _Reader:
         """Unlabelled text: no label column or key is needed; rows come as (text, "")."""
 
     skip_hint = "--skip-bad-rows"
+    place = "line"
+    """What a number ``where`` counts: lines of a file, rows a caller holds."""
 
     def bad(self, where: str, message: str) -> None:
         if not self.options.skip_bad_rows:
             raise SentigruError(f"{self.path}:{where}: {message} (use {self.skip_hint} to skip)")
+        self.skip(where, message)
+
+    def skip(self, where: str, message: str) -> None:
+        """Count a skipped row, keeping the first one's place and reason: when every row
+        is bad, they say why nothing was read."""
+        if not self.result.skipped:
+            place = f"{self.place} {where}" if where.isdigit() else where
+            self.result.first_bad = f"{place}: {message}"[:200]
         self.result.skipped += 1
 
     def row(self, where: str, text: object, label: object) -> Iterator[tuple[str, str]]:
@@ -291,6 +474,7 @@ class _Reader:
         if self.texts_only:
             yield text, ""
             return
+        label = _whole_number(label)
         if isinstance(label, bool) or not isinstance(label, (str, int)):
             self.bad(where, f"label must be a string or an integer, got {label!r}")
             return
@@ -312,6 +496,7 @@ class _Reader:
         that later line numbers stay right)."""
         offset = 0
         number = 0
+        utf8_before = False  # a line before held text beyond ASCII, and decoded
         while raw := stream.readline(LINE_LIMIT + 1):
             number += 1
             if len(raw) > LINE_LIMIT:
@@ -335,21 +520,15 @@ class _Reader:
                 raise SentigruError(f"{self.path}: looks like a binary file, not text")
             try:
                 line = raw.decode(self.options.encoding)
+                utf8_before = utf8_before or not raw.isascii()
                 yield line.removeprefix("\ufeff") if number == 1 else line  # a byte-order mark
             except UnicodeDecodeError as exc:
-                where = f"{self.path}:{number}: byte {offset + exc.start} of the file"
+                byte = f"byte {offset + exc.start} of the file"
                 if not self.options.skip_bad_rows:
-                    fix = (
-                        "try --encoding, or --skip-bad-rows to skip such lines"
-                        if number == 1
-                        else f"the {number - 1} lines before it were: mend this line, or "
-                        "--skip-bad-rows to skip such lines; --encoding if the whole file is "
-                        "in another"
-                    )
-                    raise SentigruError(
-                        f"{where} is not valid {self.options.encoding} ({fix})"
-                    ) from None
-                self.result.skipped += 1
+                    before = utf8_before or not raw[: exc.start].isascii()
+                    why = _undecodable(raw, self.options.encoding, before)
+                    raise SentigruError(f"{self.path}:{number}: {byte} is {why}") from None
+                self.skip(str(number), f"{byte} is not valid {self.options.encoding}")
                 yield "\n"  # a blank line keeps later line numbers right
             except LookupError:
                 raise SentigruError(f"unknown encoding {self.options.encoding!r}") from None
@@ -374,34 +553,51 @@ class _Reader:
                 if header is None:
                     raise SentigruError(f"{self.path}: empty file")
                 text_at, label_at = self._columns(header)
+                names = _names(header)
+                runover: dict[str, tuple[int, int, int, str]] = {}
+                later: set[str] = set()  # runover's labels that rows have
+                quoted = quoting != csv.QUOTE_NONE
                 start = rows.line_num + 1
                 for row in rows:
-                    if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
-                        self._check_closed(start, last[0])
+                    if quoted and rows.line_num > start:  # a record over several lines
+                        if last:
+                            self._check_closed(start, last[0])
+                        if not self.texts_only:  # no labels to tell a row by
+                            _note_runover(runover, row, start, len(header), label_at)
                     where, start = str(rows.line_num), rows.line_num + 1
                     if not any(field.strip() for field in row):
                         continue  # a blank line, or a spreadsheet's empty row (",,")
+                    if len(row) == len(header) and _names(row) == names:
+                        self.result.headers += 1  # files joined: cat jan.csv feb.csv
+                        continue
                     if len(row) != len(header):
                         self.bad(where, self._width_problem(row, len(header), quoting))
                         continue
+                    if runover and row[label_at].strip() in runover:
+                        later.add(row[label_at].strip())
                     yield from self.row(where, row[text_at], row[label_at])
+                self._check_runover(runover, later)
             except csv.Error as exc:
-                if quoting != csv.QUOTE_NONE and "field larger than field limit" in str(exc):
-                    raise SentigruError(
-                        f"{self.path}:{start}: a field opens here and runs on for more than "
-                        f"{LINE_LIMIT >> 20} MiB: a quote never closed?"
-                    ) from None
-                if "new-line character seen in unquoted field" in str(exc):
-                    raise SentigruError(
-                        f"{self.path}:{rows.line_num}: "
-                        + (
-                            "lines end in a lone carriage return (as old Mac programs save "
-                            "them); save the file with Unix or Windows line ends (CSV UTF-8)"
-                            if rows.line_num <= 1
-                            else "a carriage return inside a field; quote the field or remove it"
-                        )
-                    ) from None
-                raise SentigruError(f"{self.path}:{rows.line_num}: {exc}") from None
+                raise self._csv_error(exc, start, rows.line_num, quoting) from None
+
+    def _csv_error(self, exc: csv.Error, start: int, line: int, quoting: int) -> SentigruError:
+        """The csv module's error as one line naming the line and the likely cause."""
+        if quoting != csv.QUOTE_NONE and "field larger than field limit" in str(exc):
+            return SentigruError(
+                f"{self.path}:{start}: a field opens here and runs on for more than "
+                f"{LINE_LIMIT >> 20} MiB: a quote never closed?"
+            )
+        if "new-line character seen in unquoted field" in str(exc):
+            return SentigruError(
+                f"{self.path}:{line}: "
+                + (
+                    "lines end in a lone carriage return (as old Mac programs save "
+                    "them); save the file with Unix or Windows line ends (CSV UTF-8)"
+                    if line <= 1
+                    else "a carriage return inside a field; quote the field or remove it"
+                )
+            )
+        return SentigruError(f"{self.path}:{line}: {exc}")
 
     @staticmethod
     def _width_problem(row: list[str], width: int, quoting: int) -> str:
@@ -415,6 +611,30 @@ class _Reader:
                 "a file as CSV"
             )
         return problem
+
+    def _check_runover(
+        self, runover: dict[str, tuple[int, int, int, str]], later: set[str]
+    ) -> None:
+        """Refuse a CSV whose quoted text holds lines that read as rows with a label the
+        file has: a quote left open swallowed them into one text (and gave it the label
+        of the row that ended it), so rows are lost whether bad rows are skipped or not.
+        Checked once the labels are known: the first ones kept, and those of ``later``."""
+        known = self.result.labels | later
+        hits = [spot for label, spot in runover.items() if label in known]
+        if not hits:
+            return
+        start = min(spot[0] for spot in hits)
+        hits = sorted(spot for spot in hits if spot[0] == start)
+        first, last = hits[0][1], max(spot[2] for spot in hits)
+        lines = (
+            f"line {first}, which reads as a row of its own"
+            if first == last
+            else f"lines {first}-{last}, which read as rows of their own"
+        )
+        raise SentigruError(
+            f"{self.path}:{start}: the quoted text that opens here runs over {lines} "
+            f"({hits[0][3]!r}): a closing quote missing?"
+        )
 
     def _check_closed(self, start: int, last_line: str) -> None:
         """A record of several lines read to the end of the file, whose last line does
@@ -461,16 +681,28 @@ class _Reader:
                 if not isinstance(record, dict):
                     self.bad(where, "each line must be a JSON object")
                     continue
-                if text_key not in record or (label_key not in record and not self.texts_only):
-                    self.bad(where, f"object lacks {text_key!r} or {label_key!r}")
+                needed = (text_key,) if self.texts_only else (text_key, label_key)
+                if missing := [key for key in needed if key not in record]:
+                    self.bad(where, self._missing_keys(missing, record))
                     continue
                 yield from self.row(where, record[text_key], record.get(label_key))
+
+    def _missing_keys(self, missing: list[str], record: dict[str, Any]) -> str:
+        """Which keys an object lacks and which it has, as the header's message says."""
+        keys = [f"{key!r:.30}" for key in list(record)[:6]]
+        found = ", ".join(keys) + (", …" if len(record) > 6 else "") or "none"
+        options = "--text-column" if self.texts_only else "--text-column / --label-column"
+        return (
+            f"no key {' or '.join(repr(key) for key in missing)} in the object (found "
+            f"{found}; choose with {options})"
+        )
 
     def read_folder(self) -> Iterator[tuple[str, str]]:
         folders = sorted(p for p in self.path.iterdir() if p.is_dir())
         if not folders:
             raise SentigruError(
                 f"{self.path}: a data folder needs one sub-folder per label holding .txt files"
+                + self._files_hint()
             )
         for folder in folders:
             if folder.name == UNLABELLED_FOLDER and not self.options.label_map.get(folder.name):
@@ -484,6 +716,20 @@ class _Reader:
                 text = self._text_file(file)
                 if text is not None:
                     yield from self.row(file.name, text, folder.name)
+
+    def _files_hint(self) -> str:
+        """For a folder of data files: the globs that give them (``--data 'd/*.csv'``)."""
+        globs = Counter(
+            "*" + "".join(file.suffixes[-2 if file.suffix.lower() == ".gz" else -1 :])
+            for file in self.path.iterdir()
+            if file.is_file() and _suffix(file) in _SUFFIXES
+        )
+        if not globs:
+            return ""
+        given = " ".join(
+            f"--data {shlex.quote(str(self.path / glob))}" for glob, _ in globs.most_common(3)
+        )
+        return f"; to read the files it holds, give them: {given}"
 
     def read_lines(self) -> Iterator[tuple[str, str]]:
         """One text per line; blank lines are skipped."""
@@ -510,12 +756,11 @@ class _Reader:
             return _decode_prefix(data, self.options.encoding, LINE_LIMIT)
         except UnicodeDecodeError as exc:
             if self.options.skip_bad_rows:
-                self.result.skipped += 1
+                self.skip(f"{file.parent.name}/{file.name}", f"byte {exc.start} does not decode")
                 return None
-            raise SentigruError(
-                f"{file}: byte {exc.start} is not valid {self.options.encoding} (try "
-                "--encoding, or --skip-bad-rows to skip such files)"
-            ) from None
+            before = not data[: exc.start].isascii()
+            why = _undecodable(data, self.options.encoding, before, "file")
+            raise SentigruError(f"{file}: byte {exc.start} is {why}") from None
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
