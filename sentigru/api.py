@@ -113,12 +113,22 @@ class Classifier:
     def predict(self, texts: str | Iterable[str], top_k: int = 1) -> list[dict[str, Any]]:
         """Per text, what ``predict --json`` prints: the best ``label``, its ``score``, the
         ``top_k`` best ``{"label", "score"}`` pairs (``scores``), and how much of the text
-        the model read: ``known_tokens`` (0: the score means nothing), ``unknown_tokens``
-        and ``truncated`` (cut at the model's length, or at a NUL character, where phones
-        stop reading). One string gives a list of one result. A text that is not a
-        string raises :class:`SentigruError`."""
+        the model read: ``known_tokens`` (0: the score means nothing), ``unknown_tokens``,
+        ``unread_words`` (other scripts, emoji), ``read`` (``"all"``, ``"part"``: a third
+        or more of the words unknown or unread, or ``"none"``) and ``truncated`` (cut at
+        the model's length, or at a NUL character, where phones stop reading). One string
+        gives a list of one result. A text that is not a string raises
+        :class:`SentigruError`."""
         top_k = _whole(top_k, "top_k")
         return self._predictor.classify(_texts(texts), top_k)
+
+    def predict_file(
+        self, path: str | Path, top_k: int = 1, **reading: Any
+    ) -> list[dict[str, Any]]:
+        """:meth:`predict` on every row of a data file, in order, as ``predict --data``:
+        the text column of a .csv/.tsv/.jsonl (``text_column=``, ``encoding=``), or each
+        line of any other file; a blank text gets its answer too (``"read": "none"``)."""
+        return self.predict(read_file_texts(path, **reading), top_k)
 
     def scores(self, texts: str | Iterable[str]) -> Any:
         """The scores as an array ``[len(texts), len(labels)]``, in ``labels`` order."""
@@ -198,6 +208,20 @@ class Classifier:
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""
         return export(self.folder or self.path, out, **options)
+
+
+def read_file_texts(path: str | Path, **reading: Any) -> list[str]:
+    """Every text of a data file, in order, blank ones kept: what ``predict --data``
+    classifies. ``reading``: :class:`ReadOptions`' fields (``text_column``, ``encoding``)."""
+    from sentigru.data.files import read_texts
+
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise SentigruError(f"path is a data file, not {path!r:.60}")
+    try:
+        options = ReadOptions(**reading)
+    except TypeError as exc:
+        raise SentigruError(f"reading options: {exc}") from None
+    return read_texts(Path(path), options, every_row=True)
 
 
 def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None) -> Classifier:

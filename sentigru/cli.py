@@ -527,10 +527,12 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
                 f"that model: sentigru predict --model {shlex.quote(args[0])} TEXT..."
             )
         elif len(args) == 1 and _names_a_file(args[0]):
-            _echo_err(
-                f"note: {args[0]!r} is classified as a text; to classify the lines of that "
-                f"file: sentigru predict - < {args[0]}"
+            how = (
+                f"the texts of that file: sentigru predict --data {shlex.quote(args[0])}"
+                if _names_data_file(args[0])
+                else f"the lines of that file: sentigru predict - < {shlex.quote(args[0])}"
             )
+            _echo_err(f"note: {args[0]!r} is classified as a text; to classify {how}")
         yield from args
         return
     from sentigru.data.files import drain_line
@@ -574,6 +576,17 @@ def _names_a_file(text: str) -> bool:
     return _names(text, Path.is_file)
 
 
+def _names_data_file(text: str) -> bool:
+    """Whether the file ``text`` names is a table (.csv, .tsv, .jsonl), whose rows are
+    texts in a column, not lines to classify whole."""
+    from sentigru.data.files import detect_format
+
+    try:
+        return detect_format(Path(text)) in ("csv", "tsv", "jsonl")
+    except SentigruError:
+        return False
+
+
 def _names(text: str, test: Callable[[Path], bool]) -> bool:
     """``test`` of the path ``text`` spells, for a text short and on one line enough to
     be a path (a sentence or a huge line is not asked of the file system)."""
@@ -599,8 +612,17 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     return classifier
 
 
-@main.command(short_help="Classify texts (arguments, or stdin lines).")
+@main.command(short_help="Classify texts (arguments, stdin lines, or a data file's rows).")
 @_MODEL_OPTION
+@click.option(
+    "--data",
+    "data_file",
+    type=_Path(exists=True, dir_okay=False, path_type=Path),
+    help="Classify each row of this file, in order: the text column of a .csv/.tsv/.jsonl "
+    "(optionally .gz), or each line of another file.",
+)
+@click.option("--text-column", default="text", show_default=True, help="Text column/key of --data.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of --data.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
 @click.option(
     "--top-k",
@@ -619,19 +641,31 @@ def _load(model: Path | None, jobs: int | None) -> Any:
 @click.argument("texts", nargs=-1)
 def predict(
     model: Path | None,
+    data_file: Path | None,
+    text_column: str,
+    encoding: str,
     as_json: bool,
     top_k: int,
     line_buffered: bool,
     jobs: int | None,
     texts: tuple[str, ...],
 ) -> None:
-    """Classify TEXTS (none or '-' reads one text per line from stdin)."""
-    _check_std_streams(reads_stdin=not texts or list(texts) == ["-"])
+    """Classify TEXTS (none or '-' reads one text per line from stdin), or the rows of
+    --data FILE."""
+    if data_file is not None and texts:
+        raise click.UsageError("give texts or --data FILE, not both")
+    stdin = data_file is None and (not texts or list(texts) == ["-"])
+    _check_std_streams(reads_stdin=stdin)
     long_lines: set[int] = set()
-    lines = _texts(texts, long_lines)
+    if data_file is not None:
+        from sentigru.api import read_file_texts
+
+        lines = iter(read_file_texts(data_file, text_column=text_column, encoding=encoding))
+    else:
+        lines = _texts(texts, long_lines)
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
-    chunk = 1 if not texts and (line_buffered or sys.stdin.isatty()) else 256
+    chunk = 1 if stdin and not texts and (line_buffered or sys.stdin.isatty()) else 256
     notes = _ReadingNotes()
     for index, (text, result) in enumerate(classifier.predict_stream(lines, top_k, chunk)):
         line_cut = index in long_lines

@@ -550,6 +550,32 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
         child.wait(60)
 
 
+def test_predict_data_answers_every_row_of_a_table_in_order(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """A CSV exported from a spreadsheet: its text column, a quoted text over two lines
+    and a blank one included, gets one answer per row, in the file's order; the Python
+    call answers the same. Its name given as a text points to --data, not to stdin
+    (which would classify the header and the other columns)."""
+    import sentigru
+
+    table = tmp_path / "feedback.csv"
+    table.write_text('id,text\n7,superb\n8,"awful,\nboring"\n9,\n10,superb film\n')
+    args = ["predict", "--model", str(trained_model), "--json", "--data", str(table)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["read"] for a in answers] == ["all", "all", "none", "all"]
+    assert [a["label"] for a in answers] == [
+        r["label"] for r in sentigru.load(trained_model).predict_file(table)
+    ]
+    assert answers[0]["label"] == answers[3]["label"] != answers[1]["label"]
+    both = CliRunner().invoke(main, [*args, "superb"])
+    assert both.exit_code == 2 and "not both" in both.output
+    hint = CliRunner().invoke(main, ["predict", "--model", str(trained_model), str(table)])
+    assert f"sentigru predict --data {table}" in hint.stderr
+
+
 def test_a_file_name_given_as_the_text_gets_a_hint(trained_model: Path, tmp_path: Path) -> None:
     """fastText's predict takes a file; sentigru classifies its arguments, so a lone
     argument naming a file is classified and the way to read its lines is named."""

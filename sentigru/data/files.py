@@ -270,14 +270,19 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
     return result
 
 
-def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
+def read_texts(
+    path: Path, options: ReadOptions | None = None, every_row: bool = False
+) -> list[str]:
     """Read one file of unlabelled texts: the text column of a .tsv/.csv/.jsonl (a label
     column is not needed, and ignored where there is one), a folder of ``.txt`` files,
-    or any other file as one text per line."""
+    or any other file as one text per line. ``every_row``: a blank text is a text, not
+    a bad row, and a blank line of a plain file one too, so that each row of the file
+    gets its answer, in order (``predict --data``)."""
     options = options or ReadOptions()
     if not path.exists():
         raise SentigruError(f"{path}: no such file or folder")
     reader = _Reader(path, options, texts_only=True)
+    reader.every_row = every_row
     kind = _format_of(path) or "lines"  # any other name: one text per line
     if kind == "folder":
         rows = reader.read_text_files()
@@ -447,6 +452,8 @@ class _Reader:
         """Unlabelled text: no label column or key is needed; rows come as (text, "")."""
 
     skip_hint = "--skip-bad-rows"
+    every_row = False
+    """Texts alone, a blank one kept: see :func:`read_texts`."""
     place = "line"
     """What a number ``where`` counts: lines of a file, rows a caller holds."""
 
@@ -468,7 +475,7 @@ class _Reader:
         if not isinstance(text, str):
             self.bad(where, f"text must be a string, got {text!r}"[:200])
             return
-        if not text.strip():
+        if not text.strip() and not (self.every_row and self.texts_only):
             self.bad(where, "empty text")
             return
         if self.texts_only:
@@ -732,10 +739,10 @@ class _Reader:
         return f"; to read the files it holds, give them: {given}"
 
     def read_lines(self) -> Iterator[tuple[str, str]]:
-        """One text per line; blank lines are skipped."""
+        """One text per line; blank lines are skipped (kept: :func:`read_texts`)."""
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
-                if line.strip():
+                if line.strip() or self.every_row:
                     yield from self.row(str(number), line.rstrip("\r\n"), "")
 
     def read_text_files(self) -> Iterator[tuple[str, str]]:
