@@ -538,6 +538,7 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
     from sentigru.data.files import drain_line
 
     stream = sys.stdin.buffer
+    noted = False
     for index in itertools.count():
         line = stream.readline(LINE_LIMIT)
         if not line:
@@ -548,7 +549,24 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
                 cut.add(index)
             if tail and not tail.endswith(b"\n"):
                 drain_line(stream)
-        yield line.decode("utf-8", "replace").rstrip("\r\n")
+        text, utf8 = _decoded(line, first=index == 0)
+        if not utf8 and not noted:  # a cp1252 file piped in: accents lost without a word
+            noted = True
+            _echo_err(
+                f"note: line {index + 1} of stdin is not UTF-8: its bad bytes read as "
+                "'\ufffd' (convert the file: iconv -f cp1252 -t utf-8)"
+            )
+        yield text.rstrip("\r\n")
+
+
+def _decoded(line: bytes, first: bool) -> tuple[str, bool]:
+    """A stdin line as text, and whether it was UTF-8: bytes that do not decode read as
+    U+FFFD; a byte-order mark is dropped from the ``first``."""
+    try:
+        text, utf8 = line.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, utf8 = line.decode("utf-8", "replace"), False
+    return (text.removeprefix("\ufeff") if first else text), utf8
 
 
 def _check_std_streams(reads_stdin: bool = False) -> None:

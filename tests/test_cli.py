@@ -550,6 +550,16 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
         child.wait(60)
 
 
+def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> None:
+    """A cp1252 file piped in lost its accents without a word; a Windows editor's BOM
+    became part of the first text."""
+    piped = b"\xef\xbb\xbfgreat film\nCaf\xe9 terrible\nna\xefve\n"
+    result = CliRunner().invoke(main, ["predict", "-"], input=piped)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].endswith("\tgreat film")
+    assert result.stderr.count("of stdin is not UTF-8") == 1 and "line 2 " in result.stderr
+
+
 def test_predict_data_answers_every_row_of_a_table_in_order(
     trained_model: Path, tmp_path: Path
 ) -> None:
