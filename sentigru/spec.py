@@ -365,12 +365,12 @@ class Spec:
                 f'from settings by name: Spec().replace({name}={{"...": ...}}) or Spec.from_dict',
             )
         chunk, length = self.model.chunk_len, self.tokenizer.seq_len
-        _check(
-            not chunk or length % chunk == 0,
-            f"seq_len ({length}) must be a multiple of chunk_len ({chunk}): give seq_len "
-            f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
-            "(0: the whole length in one piece)",
-        )
+        if chunk and length % chunk:
+            raise SentigruError(
+                f"seq_len ({length}) must be a multiple of chunk_len ({chunk}): give seq_len "
+                f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
+                "(0: the whole length in one piece)"
+            )
         ids = self.tokenizer.vocab_size + 3
         _check(
             not self.model.bigram_buckets or ids * ids < 2**31,

@@ -98,3 +98,11 @@ def test_a_bad_spec_file_is_named_in_its_error(tmp_path) -> None:
     file.write_text('{"model": {"units": "x"}}')
     with pytest.raises(SentigruError, match=r"mine\.json: units must be an integer"):
         preset_spec(file)
+
+
+def test_a_length_chunks_divide_or_no_chunks_at_all() -> None:
+    """chunk_len 0 reads the whole length at once, so any seq_len goes; otherwise the
+    refusal names the lengths that work."""
+    assert Spec().with_settings({"chunk_len": 0, "seq_len": 100}).tokenizer.seq_len == 100
+    with pytest.raises(SentigruError, match="give seq_len 128, or chunk_len 4"):
+        Spec().with_settings({"seq_len": 100})
