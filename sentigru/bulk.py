@@ -45,7 +45,7 @@ from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.limits import available_cores
 from sentigru.pieces import SentencePieceTokenizer, phone_inputs
-from sentigru.tf_quiet import quiet_stderr
+from sentigru.tf_quiet import quiet_litert
 from sentigru.tokenizer import Tokenizer
 
 ROWS = 16
@@ -181,7 +181,7 @@ def discover(
     engine holding the graphs the probe made."""
     engine = Engine(content)
     batch, full = shape
-    with quiet_stderr():  # LiteRT announces its CPU delegate, once a process
+    with quiet_litert():  # LiteRT announces its CPU delegate, once a process
         fixed = _Graph(content, shape)
     engine.add(fixed)
     if batch != 1:
@@ -244,7 +244,7 @@ _WORKER: dict[str, Any] = {}
 
 def _start_worker(content: bytes, shape: tuple[int, int]) -> None:
     _WORKER["engine"] = engine = Engine(content)
-    with quiet_stderr():  # LiteRT announces its CPU delegate, once a process
+    with quiet_litert():  # LiteRT announces its CPU delegate, once a process
         engine.add(_Graph(content, shape))
 
 

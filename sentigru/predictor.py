@@ -19,7 +19,7 @@ import numpy as np
 from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
-from sentigru.tf_quiet import quiet_stderr
+from sentigru.tf_quiet import quiet_litert
 from sentigru.tokenizer import Tokenizer, Vocabulary, reads_part
 
 CHUNK = 256
@@ -168,8 +168,8 @@ class LiteRTPredictor(Predictor):
         *,
         trusted: bool = True,
         jobs: int | None = None,
+        few_to_bulk: bool = True,
     ) -> None:
-        from ai_edge_litert.interpreter import Interpreter
 
         from sentigru import trust
         from sentigru.limits import one_line
@@ -184,10 +184,9 @@ class LiteRTPredictor(Predictor):
             raise SentigruError(f"{source}: {exc}") from None
         if not trusted:
             trust.ensure_safe(content, source, len(pieces or meta["vocab"]))
+        self._threads = threads
         try:
-            with quiet_stderr():  # LiteRT announces its CPU delegate on stderr
-                self.interpreter = Interpreter(model_content=content, num_threads=threads)
-                self.interpreter.allocate_tensors()
+            self.interpreter = self._interpreter(content)
         except (ValueError, RuntimeError) as exc:
             raise SentigruError(f"{source}: not a loadable TFLite model: {one_line(exc)}") from None
         self.labels = list(meta["labels"])
@@ -200,8 +199,19 @@ class LiteRTPredictor(Predictor):
         self.jobs = jobs  # cores for bulk scoring (sentigru.bulk); None: all
         self._content = content
         self._bulk: Any = None
+        self._scored = 0  # texts scored at the file's own shape, until the bulk runner
+        self._few_to_bulk = few_to_bulk
         self._lock = threading.Lock()  # one interpreter: one call at a time
+        self._forked = False  # made again in a forked child before its first use
         _PREDICTORS.add(self)
+
+    def _interpreter(self, content: bytes) -> Any:
+        from ai_edge_litert.interpreter import Interpreter
+
+        with quiet_litert():  # LiteRT announces its CPU delegate on stderr
+            interpreter = Interpreter(model_content=content, num_threads=self._threads)
+            interpreter.allocate_tensors()
+        return interpreter
 
     @classmethod
     def load(
@@ -220,11 +230,16 @@ class LiteRTPredictor(Predictor):
 
     def _runner(self, count: int) -> Any:
         """The bulk runner (:mod:`sentigru.bulk`) for ``count`` texts, or None where the
-        file's own shape serves better: a few texts."""
+        file's own shape serves better: a few texts, while few have come. A server's
+        requests of one text each go to it too once :data:`bulk.MIN_TEXTS` texts have
+        come (a text at its own length took a third of the time at the file's 1,024),
+        unless ``few_to_bulk`` is off (the file's own answers, to compare with)."""
         from sentigru import bulk
 
         if self._bulk is None and count < bulk.MIN_TEXTS:
-            return None
+            self._scored += count
+            if self._scored < bulk.MIN_TEXTS or not self._few_to_bulk:
+                return None
         with self._lock:
             if self._bulk is None:
                 shape = (self.batch, self.tokenizer.seq_len)
@@ -242,7 +257,7 @@ class LiteRTPredictor(Predictor):
             bulk.close()
 
     def scores_read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        runner = self._runner(len(texts)) if len(texts) > 1 else None
+        runner = self._runner(len(texts)) if texts else None
         if runner is None:
             return super().scores_read(texts)
         parts = list(runner.iter_windows(texts))
@@ -259,7 +274,7 @@ class LiteRTPredictor(Predictor):
 
         iterator = iter(texts)
         first = list(islice(iterator, bulk.MIN_TEXTS)) if chunk_size > 1 else []
-        runner = self._runner(len(first)) if len(first) > 1 else None
+        runner = self._runner(len(first)) if first else None
         if runner is None:
             yield from super().classify_stream(chain(first, iterator), top_k, chunk_size)
             return
@@ -271,7 +286,7 @@ class LiteRTPredictor(Predictor):
         """Scores ``[len(texts), labels]``. Many texts go through :mod:`sentigru.bulk`:
         each at the shortest length that holds it, on ``jobs`` cores, with the answers
         the file gives them one at a time; a few run here at the file's own shape."""
-        runner = self._runner(len(texts)) if len(texts) > 1 else None
+        runner = self._runner(len(texts)) if texts else None
         if runner is not None:
             return runner.scores(texts)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
@@ -281,6 +296,8 @@ class LiteRTPredictor(Predictor):
             if n < self.batch:
                 ids = np.concatenate([ids, np.zeros((self.batch - n, ids.shape[1]), np.int32)])
             with self._lock:  # threads sharing a classifier would swap each other's inputs
+                if self._forked:  # a parent thread's call may have held it as it forked
+                    self.interpreter, self._forked = self._interpreter(self._content), False
                 for index, array in zip(self._inputs, phone_inputs(ids, len(self._inputs))):
                     self.interpreter.set_tensor(index, array)
                 self.interpreter.invoke()
@@ -293,9 +310,13 @@ _PREDICTORS: weakref.WeakSet[LiteRTPredictor] = weakref.WeakSet()
 
 def _unlock_in_child() -> None:
     """A forked child gets new locks: the parent's may be held by a thread the child does
-    not have (its bulk runners forget their workers likewise: :mod:`sentigru.bulk`)."""
+    not have (its bulk runners forget their workers likewise: :mod:`sentigru.bulk`). Its
+    interpreter is made again before it runs: one a parent's thread was running as the
+    process forked keeps that call's reference in the child, and LiteRT then refuses
+    every call ("There is at least 1 reference to internal data")."""
     for predictor in list(_PREDICTORS):
         predictor._lock = threading.Lock()
+        predictor._forked = True
 
 
 os.register_at_fork(after_in_child=_unlock_in_child)

@@ -49,6 +49,24 @@ def quiet_stderr() -> Iterator[None]:
                     os.close(_MUTED["saved"])
 
 
+@contextlib.contextmanager
+def quiet_litert() -> Iterator[None]:
+    """Around making and allocating a LiteRT interpreter: LiteRT announces its CPU
+    delegate on stderr once a process, when the first one is allocated; only that one is
+    made with stderr muted. Muting points descriptor 2 away for every thread, so a server
+    whose threads log to stderr lost lines at each new interpreter."""
+    if _LITERT_SPOKE:
+        yield
+        return
+    with quiet_stderr():
+        yield
+    _LITERT_SPOKE.append(True)
+
+
+_LITERT_SPOKE: list[bool] = []
+"""Not empty once this process (or the one it was forked from) has allocated one."""
+
+
 def _unmute_in_child() -> None:
     """A child forked while a thread had stderr muted gets it back (that thread, and its
     way out of the block, stay in the parent)."""

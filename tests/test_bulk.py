@@ -109,7 +109,7 @@ def test_results_stream_in_order_with_bounded_reading(phone: LiteRTPredictor) ->
 
 
 def test_predictor_scores_many_texts_through_bulk(phone: LiteRTPredictor) -> None:
-    predictor = LiteRTPredictor(phone._content, jobs=2)
+    predictor = LiteRTPredictor(phone._content, jobs=2, few_to_bulk=False)  # texts alone
     few = varied_texts(MIN_TEXTS - 1, seed=7)
     predictor.scores(few)
     assert predictor._bulk is None  # a few texts run at the file's own shape
@@ -123,7 +123,7 @@ def test_predictor_scores_many_texts_through_bulk(phone: LiteRTPredictor) -> Non
 def test_results_in_bulk_are_the_results_one_at_a_time(phone: LiteRTPredictor) -> None:
     """classify, classify_stream and evaluate's counts through bulk: the same labels,
     scores and ``known_tokens`` (counted from the ids bulk makes) as text by text."""
-    predictor = LiteRTPredictor(phone._content, jobs=2)
+    predictor = LiteRTPredictor(phone._content, jobs=2, few_to_bulk=False)  # texts alone
     fits = "great " * (phone.tokenizer.seq_len - 1)  # <START> and these fill the model
     accented = ["a greaté film", "great cafe\u0301 great", "great Ωgreat", "ΩΩ qqzzé"]
     texts = [*varied_texts(MIN_TEXTS + 60, seed=9), *accented, fits, fits + "bad", "",

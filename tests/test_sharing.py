@@ -86,6 +86,52 @@ def test_a_process_forked_after_bulk_prediction_predicts(clf) -> None:
     np.testing.assert_array_equal(clf.scores(TEXTS), want)  # the parent's still work
 
 
+def test_a_process_forked_while_a_thread_predicts_predicts() -> None:
+    """A thread's call into the file's interpreter, running as the process forks, stays
+    in the child for good: LiteRT then refused every call there ("There is at least 1
+    reference to internal data"). A view of the interpreter's output, held across the
+    fork, stands for that call here: the child makes its interpreter again."""
+    mine = sentigru.load(jobs=1)
+    want = mine.scores(TEXTS[:1])
+    predictor = mine._predictor  # the file's own interpreter, which a few texts use
+    held = predictor.interpreter.tensor(predictor._output)()  # as a running call holds it
+    try:
+        got = _in_forked_child(lambda: mine.scores(TEXTS[:1]))
+    finally:
+        del held
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(mine.scores(TEXTS[:1]), want)
+
+
+def test_a_server_of_one_text_a_call_moves_to_the_texts_own_lengths() -> None:
+    """One text at the file's 1,024 ids took three times as long as at its own length:
+    after :data:`bulk.MIN_TEXTS` texts, one at a time, the bulk runner takes them too,
+    with the same answers."""
+    mine = sentigru.load(jobs=1)
+    want = _alone(TEXTS[: bulk.MIN_TEXTS + 5])
+    got = [mine.scores([text])[0] for text in TEXTS[: bulk.MIN_TEXTS + 5]]
+    assert mine._predictor._bulk is not None
+    np.testing.assert_array_equal(np.stack(got), want)
+    mine.close()
+
+
+def test_only_the_first_interpreter_of_a_process_mutes_stderr(monkeypatch) -> None:
+    """LiteRT announces its CPU delegate once a process; muting descriptor 2 silences
+    every thread's stderr, so a server's log lines were lost at each new interpreter."""
+    sentigru.load(jobs=1).scores(TEXTS[:1])  # this process has made one
+    muted: list[int] = []
+    real = os.dup2
+
+    def recording(fd: int, fd2: int, *args: Any) -> int:
+        muted.append(fd2)
+        return real(fd, fd2, *args)
+
+    monkeypatch.setattr(os, "dup2", recording)
+    with sentigru.load(jobs=1) as again:
+        again.scores(TEXTS)  # the bulk runner's interpreters too
+    assert 2 not in muted
+
+
 def _bulk_threads() -> int:
     return sum(t.name.startswith("sentigru-bulk") for t in threading.enumerate())
 
