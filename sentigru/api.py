@@ -358,6 +358,7 @@ def train(
         val_data = [val_data]
     init_path = _init_path(init)
     if role.is_chief:
+        _check_not_package(out)  # --force would replace the bundled model
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
         bundle.refuse_leftover(out, resume)
         _check_model_out(out, force, [*reads, init_path])
@@ -590,9 +591,12 @@ def _keep_network(
 def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
     log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
     if labels != base.labels:
+        pairs = ",".join(f"{mine}={theirs}" for mine, theirs in zip(labels, base.labels))
+        keep = f" (to keep its own, if yours mean those: --label-map {pairs})"
         log(
-            f"a new output layer for the labels {', '.join(labels)}: the starting model's "
-            f"are {', '.join(base.labels)} (--label-map renames yours to keep its own)"
+            f"a new output layer, from random weights, for the labels {', '.join(labels)}: "
+            f"the starting model's are {', '.join(base.labels)}"
+            + (keep if len(labels) == len(base.labels) else "")
         )
 
 
@@ -856,8 +860,8 @@ def _check_format_options(
 
 
 def _check_not_package(target: Path) -> None:
-    """The installed package, the bundled model's folder in it, is no place for an
-    export (the bundled model's own phone file included): it writes elsewhere."""
+    """The installed package, the bundled model's folder in it, is no place for a model
+    or an export (the bundled model's own phone file included): it writes elsewhere."""
     package = Path(__file__).resolve().parent
     if target.resolve() == package or package in target.resolve().parents:
         raise SentigruError(

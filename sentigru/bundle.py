@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import warnings
 from collections.abc import Collection, Iterator
@@ -222,7 +223,7 @@ def refuse_leftover(out: Path, resume: bool) -> None:
     if folder.exists() and not resume:
         raise SentigruError(
             f"an interrupted run left a checkpoint in {folder}: add --resume (resume=True) "
-            "to continue it, or delete that folder to start over"
+            f"to continue it, or delete it to start over: rm -r {shlex.quote(str(folder))}"
         )
 
 
@@ -265,7 +266,8 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str, spec: Spec) -> Non
         ) from None
     if not same_data:
         raise SentigruError(
-            f"the checkpoint in {folder} is from other data; delete it to start over"
+            f"the checkpoint in {folder} is from other data, or from a run started from "
+            "another model (--init); give those to resume it, or delete it to start over"
         )
     if saved_spec != spec:
         raise SentigruError(

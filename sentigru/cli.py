@@ -395,8 +395,24 @@ def train(**params: Any) -> None:
         return
     metrics = _read_metrics(params["out"])
     summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k.startswith("val_"))
-    click.echo(f"saved {params['out']} ({summary or 'no validation data'})")
+    kept = _weights_kept(params["out"])
+    click.echo(f"saved {params['out']} ({kept}{summary or 'no validation data'})")
     _note_missing_picture(params["out"] / "training.png")
+
+
+def _weights_kept(folder: Path) -> str:
+    """Which epochs' weights were saved, as "the mean of epochs 3-5: ": averaged
+    weights score what no epoch's line showed, and nothing said why."""
+    try:
+        spec = json.loads((folder / "spec.json").read_text("utf-8"))
+        history = json.loads((folder / "history.json").read_text("utf-8"))
+        average, ran = spec["training"]["average_epochs"], len(history["loss"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    if not average or ran < 2:
+        return ""
+    first = max(1, ran - average + 1)
+    return f"the mean of epochs {first}-{ran}: "
 
 
 def _read_metrics(folder: Path) -> dict[str, float]:

@@ -200,7 +200,9 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
     assert bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old) == folder
     with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=Spec())
-    with pytest.raises(SentigruError, match="is from other data; delete it"):
+    with pytest.raises(
+        SentigruError, match="is from other data, or from a run started from another model"
+    ):
         bundle.checkpoint_folder(out, resume=True, fingerprint="g", spec=old)
     (folder / "sentigru-run.json").write_text("{")
     with pytest.raises(SentigruError, match="cannot be read; delete it"):

@@ -223,7 +223,9 @@ def test_train_prints_only_its_result_on_stdout(synthetic_files, tmp_path: Path)
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [proc.stdout.strip()], proc.stdout
-    assert proc.stdout.startswith(f"saved {tmp_path / 'm'} (val_loss")
+    # the weights saved are the mean of the last epochs' (--average-epochs 3), whose
+    # val_loss no epoch's line shows: the line says so
+    assert proc.stdout.startswith(f"saved {tmp_path / 'm'} (the mean of epochs 1-2: val_loss")
     assert "Epoch 2/2" in proc.stderr and "accuracy" in proc.stderr
 
 
@@ -601,6 +603,18 @@ def test_a_file_name_given_as_the_text_gets_a_hint(trained_model: Path, tmp_path
     assert f"sentigru predict --model {trained_model} TEXT..." in forgot.stderr
 
 
+def test_train_never_writes_into_the_package(synthetic_files) -> None:
+    """--force replaced the bundled model itself (an editable install's tracked files),
+    and every predict without --model then answered with the new labels."""
+    from sentigru.presets import MODELS
+
+    for out in (MODELS / "default", MODELS / "mine"):
+        args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), "--force"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and "inside the installed sentigru package" in result.output
+    assert not (MODELS / "mine").exists()
+
+
 def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_path: Path) -> None:
     """Without --resume a checkpoint is refused before the data is read or a teacher
     fitted (minutes on real data)."""
@@ -608,6 +622,7 @@ def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_pat
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
     result = CliRunner().invoke(main, [*args, "--ngram-teacher"])
     assert result.exit_code == 1 and "add --resume" in result.output
+    assert f"rm -r {tmp_path / '.m.checkpoint'}" in result.output  # the hidden folder, named
     assert "character n-gram teacher" not in result.output
 
 

@@ -100,7 +100,9 @@ def test_other_labels_get_a_new_output_layer_on_the_models_reading(
         relabelled, tmp_path / "y", init=trained_model, verbose=0, log=lines.append, **STILL
     )
     assert tuned.labels == ["bad", "good"]
-    assert any("a new output layer for the labels bad, good" in line for line in lines)
+    note = next(line for line in lines if "a new output layer" in line)
+    assert "for the labels bad, good" in note  # and the map that keeps the model's own
+    assert "--label-map bad=negative,good=positive" in note
     base, new = bundle.load(trained_model).model, bundle.load(tmp_path / "y").model
     for name in ("embedding", "bi_gru_0"):
         for a, b in zip(base.get_layer(name).get_weights(), new.get_layer(name).get_weights()):
