@@ -16,6 +16,7 @@ does nothing the phone does not do. The parity test against MediaPipe holds it t
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import sys
@@ -62,8 +63,17 @@ them counts as one word the model did not read (:meth:`Tokenizer.unread_words`),
 of letters in another script does, so that *Amazing 🙄* is noted as read in part."""
 
 _SYMBOLS = "".join(f"{chr(low)}-{chr(high)}" for low, high in SYMBOL_BLOCKS)
-_UNREAD_RUN = re.compile(rf"(?:(?![\x00-\x7f])\w|[{_SYMBOLS}])+")
-"""Runs of what the tokenizer drops whole: word characters beyond ASCII, and emoji."""
+_POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""  # 3.10's re has no a++
+_UNREAD_RUN = re.compile(rf"(?:[^\W\x00-\x7f]|[{_SYMBOLS}])+{_POSSESSIVE}")
+"""Runs of what the tokenizer drops whole: word characters beyond ASCII, and emoji.
+Possessive: ``re`` keeps no way back through a run, which took 1 GB on a run of ten
+million letters."""
+
+READ_CHARS = 64
+"""Characters per id of the model's length within which the counts of what a text's
+reader did not read look (65,536 for 1,024 ids): a thousand words are never longer, and
+a text of millions of characters costs no more than that. Those counts stop at the
+model's length too."""
 
 _FACE = r"(?:[:;=][-'^]?[()\[\]DPpOo3/\\|*]|</?3)(?![\w'])"
 EMOTICON = r"(?<![\w'])" + _FACE
@@ -75,18 +85,19 @@ read. ASCII only, so the web page's JavaScript regex matches the same."""
 _FACE_AHEAD = re.compile(_FACE, re.ASCII)  # EMOTICON but for its look behind
 
 
-def _faces(body: str) -> list[tuple[int, int]]:
-    """Where :data:`EMOTICON` matches in ``body``, in order. Only where one of its first
-    characters stands (found by ``str.find``) is the pattern tried, its look behind
-    checked here: scanning every position of a long review with ``re`` cost 8 times
-    as much, as much as tokenizing it."""
+def _faces(body: str, limit: int) -> list[tuple[int, int]]:
+    """Where :data:`EMOTICON` matches in ``body``, in order, the first ``limit`` of each
+    first character. Only where one of those stands (found by ``str.find``) is the
+    pattern tried, its look behind checked here: scanning every position of a long
+    review with ``re`` cost 8 times as much, as much as tokenizing it."""
     spans = []
     for mark in ":;=<":
-        at = body.find(mark)
-        while at >= 0:
+        at, found = body.find(mark), 0
+        while at >= 0 and found < limit:
             match = _FACE_AHEAD.match(body, at)
             if match and not (at and _TOKEN.match(body, at - 1, at)):
                 spans.append(match.span())
+                found += 1
             at = body.find(mark, at + 1)
     return sorted(spans)
 
@@ -319,29 +330,36 @@ class Tokenizer:
         text it read take them as unknown. The ids are as the phone's."""
         end = text.find("\0")
         body = text if end < 0 else text[:end]
-        faces = _faces(body)
+        faces = _faces(self._looked_at(body), self.seq_len - 1)
         if body.isascii():  # no letter to cut at: only words of emoticons
             return self._known_in_faces(body, faces)
+        starts = [low for low, _ in faces]
         cut = 0
         for _, match in zip(range(self.seq_len - 1), _TOKEN.finditer(body)):
             start, stop = match.span()
             edges = body[start - 1 : start] + text[stop : stop + 1]
-            fragment = any(cuts_word(c) for c in edges) or any(
-                low <= start and stop <= high for low, high in faces
-            )
+            face = bisect.bisect_right(starts, start) - 1  # the last face opening before
+            fragment = any(cuts_word(c) for c in edges) or (face >= 0 and stop <= faces[face][1])
             if fragment and self._index.get(match.group(), 0) > UNKNOWN_ID:
                 cut += 1
         return cut
 
     def _known_in_faces(self, body: str, faces: list[tuple[int, int]]) -> int:
-        """Known words inside ``faces`` and within the model's length, counted without a
-        pass over the other words (a review rarely holds an emoticon)."""
-        cut = 0
+        """Known words inside ``faces`` and within the model's length, counted in one pass
+        from face to face, not over every word (a review rarely holds an emoticon). No
+        word crosses a face's edge: a face stands alone (:data:`EMOTICON`)."""
+        cut = read = seen = 0
         for low, high in faces:
+            read += len(_TOKEN.findall(body, seen, low))
             for match in _TOKEN.finditer(body, low, high):
-                read = len(_TOKEN.findall(body, 0, match.start())) < self.seq_len - 1
-                cut += read and self._index.get(match.group(), 0) > UNKNOWN_ID
+                cut += read < self.seq_len - 1 and self._index.get(match.group(), 0) > UNKNOWN_ID
+                read += 1
+            seen = high
         return cut
+
+    def _looked_at(self, body: str) -> str:
+        """What the counts of words not read look through: :data:`READ_CHARS`."""
+        return body[: READ_CHARS * self.seq_len]
 
     def unread_words(self, text: str) -> int:
         """Words of ``text`` the phone's tokenizer drops whole, none of which reaches the
@@ -349,18 +367,22 @@ class Tokenizer:
         *10점 만점에 10점* is read as *10 10*; runs of emoji (:data:`SYMBOL_BLOCKS`); and
         emoticons (:data:`EMOTICON`). A run of cut letters touching an ASCII word (the
         *é* of *café*) is not one: :meth:`cut_known` counts that word, as it counts the
-        ``3`` of *<3*."""
+        ``3`` of *<3*. Counted in the text's first :data:`READ_CHARS` characters an id,
+        and at most as many as the model reads words."""
         end = text.find("\0")
-        body = text if end < 0 else text[:end]
+        body = self._looked_at(text if end < 0 else text[:end])
+        most = self.seq_len - 1  # counted no further than the model's length
         # an emoticon with a word in it (<3, :D) counts there, as a fragment (cut_known)
-        count = sum(not _TOKEN.search(body, low, high) for low, high in _faces(body))
-        if body.isascii():
-            return count
+        count = sum(not _TOKEN.search(body, low, high) for low, high in _faces(body, most))
+        if body.isascii() or count >= most:
+            return min(count, most)
         for match in _UNREAD_RUN.finditer(body):
             start, stop = match.span()
             left = start > 0 and _TOKEN.match(body, start - 1) and cuts_word(body[start])
             right = stop < len(body) and _TOKEN.match(body, stop) and cuts_word(body[stop - 1])
             count += not (left or right)
+            if count >= most:
+                break
         return count
 
 

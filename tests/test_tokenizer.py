@@ -223,6 +223,23 @@ def test_emoji_and_emoticons_count_as_words_the_model_did_not_read() -> None:
     assert {text: tokenizer.cut_known(text) for text in fragments} == fragments
 
 
+def test_what_was_not_read_is_counted_within_the_models_reach() -> None:
+    """A text of millions of emoticons or letters cost seconds and a gigabyte to count:
+    the counts look through READ_CHARS characters an id and stop at the model's length,
+    as the counts of known and unknown words do."""
+    from sentigru.tokenizer import READ_CHARS, Tokenizer, Vocabulary
+
+    tokenizer = Tokenizer(Vocabulary.build(["ok great 3"] * 3, 100, 1), 16)
+    reach = READ_CHARS * 16
+    assert tokenizer.unread_words(":( " * 100) == 15  # capped at seq_len - 1
+    assert tokenizer.unread_words("é" * (reach + 10) + " :(") == 1  # the :( lies beyond
+    assert tokenizer.unread_words("é" * (reach - 10) + " :(") == 2
+    assert tokenizer.unread_words("aé " * 1_000_000) == 0  # cut letters: counted as fragments
+    assert tokenizer.unread_words("最" * 3_000_000) == 1
+    assert tokenizer.cut_known("ok <3 " * 50) == 7  # the 3s among the 15 words it reads
+    assert tokenizer.cut_known("ok é <3 " * 50) == 7  # the same through the accented path
+
+
 def test_a_third_of_the_words_unread_is_reading_part() -> None:
     """The rule the CLI's note and the web page share."""
     from sentigru.tokenizer import reads_part

@@ -176,7 +176,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
     if meta.get("tokenizer") != "regex" or meta.get("delim_regex") != contract.DELIM_REGEX:
         return None
-    from sentigru.tokenizer import EMOTICON, PART_RATIO, cut_table, unread_table
+    from sentigru.tokenizer import EMOTICON, PART_RATIO, READ_CHARS, cut_table, unread_table
 
     return {
         "vocab": contract.VOCAB_FILE,
@@ -185,6 +185,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
         "cutting": list(cut_table()),  # this Python's letters, not the browser's
         "unread": list(unread_table()),  # other scripts' letters, emoji
         "emoticon": EMOTICON,  # ASCII: the same regex in JavaScript
+        "readChars": READ_CHARS,  # where the counts of unread words stop looking
     }
 
 

@@ -196,15 +196,15 @@ function cutsWord(char) {
 }
 
 // Words the tokenizer drops whole, as Tokenizer.unread_words counts them: emoticons of
-// punctuation alone, and
-// runs of word characters beyond ASCII or emoji, but for a run of cut letters touching
-// an ASCII word (the é of café, counted with that word).
-function unreadWords(head) {
-  const chars = Array.from(head);
+// punctuation alone, and runs of word characters beyond ASCII or emoji, but for a run of
+// cut letters touching an ASCII word (the é of café, counted with that word); in the
+// text's first readChars characters an id, and at most seqLen - 1 of them.
+function unreadWords(looked, seqLen) {
+  const chars = Array.from(looked);
   const ascii = /^[0-9A-Za-z_']$/;
   // An emoticon with a word in it (<3, :D) counts there, as a fragment (countWords).
-  let count = (head.match(EMOTICON) || []).filter((face) => !/[\w']/.test(face)).length;
-  for (let i = 0; i < chars.length; ) {
+  let count = (looked.match(EMOTICON) || []).filter((face) => !/[\w']/.test(face)).length;
+  for (let i = 0; i < chars.length && count < seqLen - 1; ) {
     if (!inRuns(UNREAD, chars[i])) {
       i++;
       continue;
@@ -216,7 +216,7 @@ function unreadWords(head) {
     if (!(left || right)) count++;
     i = j;
   }
-  return count;
+  return Math.min(count, seqLen - 1);
 }
 
 function countWords(ids, seqLen, text) {
@@ -226,9 +226,11 @@ function countWords(ids, seqLen, text) {
   const words = /[\w']+/g;
   let known = 0;
   let read = 0;
-  const unread = unreadWords(head);
+  const most = config.words.readChars * seqLen; // code points; two UTF-16 units at most each
+  const looked = Array.from(head.slice(0, 2 * most)).slice(0, most).join("");
+  const unread = unreadWords(looked, seqLen);
   // Words inside an emoticon (the 3 of <3, the D of :D) are fragments, as cut words are.
-  const faces = Array.from(head.matchAll(EMOTICON), (m) => [m.index, m.index + m[0].length]);
+  const faces = Array.from(looked.matchAll(EMOTICON), (m) => [m.index, m.index + m[0].length]);
   for (let match; (match = words.exec(head)) !== null; ) {
     if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true };
     read++;
