@@ -449,42 +449,47 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(
     tmp_path: Path,
 ) -> None:
-    """A quote left open reads the rows after it into one text, labelled by the row that
-    closes it: rows lost without a word. Lines inside a quoted text that split into rows
-    with a label the file has are refused; texts over lines as Excel writes them (a cell
-    with Alt+Enter, prose's ", 1") still read."""
+    """A quote left open read the rows after it into one text, labelled by the row that
+    closed it (on the opening quote of a later field, with text after it): rows lost
+    without a word. CSV is read strictly, so that quote is an error, over several lines
+    refused even when bad rows are skipped; in one line, a bad row. Texts over lines
+    as Excel writes them read, whatever their lines hold (a German 4,5 and a label)."""
     from sentigru.data.stream import StreamSource
 
     path = tmp_path / "s.csv"
     path.write_text(
         'text,label\n"Awful, broke,0\nLove it,1\nGreat value,1\n"Broken on arrival",0\nNice,1\n'
     )
-    message = (
-        r"s.csv:2: the quoted text that opens here runs over lines 3-4, which read as rows "
-        r"of their own \('Love it,1'\): a closing quote missing\?$"
-    )
+    message = r"s.csv:2: the quote that opens here closes only on line 5, with text after it"
     for skip in (False, True):  # rows were lost either way
         with pytest.raises(SentigruError, match=message):
             _read(path, skip_bad_rows=skip)
-    with pytest.raises(SentigruError, match=message):  # streamed: after its pass
+    with pytest.raises(SentigruError, match=message):  # streamed: in its pass
         StreamSource([path]).scan()
-    first = tmp_path / "first.csv"  # the label column first; 1 is known only at the end
+    first = tmp_path / "first.csv"  # the label column first
     first.write_text('label,text\n0,"Awful, broke\n1,Love it\n0,"Broken"\n1,Nice\n')
-    with pytest.raises(SentigruError, match=r"first.csv:2: .* over lines 3-4, .*'1,Love it'"):
+    with pytest.raises(SentigruError, match=r"first.csv:2: .* closes only on line 4"):
         _read(first)
+    inline = tmp_path / "inline.csv"  # one line: a bad row, skipped when asked
+    inline.write_text('text,label\n"5" screen,1\nok,0\n')
+    with pytest.raises(SentigruError, match=r"inline.csv:2: a quote closes the field with text"):
+        _read(inline)
+    assert _read(inline, skip_bad_rows=True).texts == ["ok"]
     excel = tmp_path / "excel.csv"
     excel.write_bytes(
         b'text,label\r\n"Great phone.\nBattery lasts, 2 days",1\r\n"Bad\nreally,bad",0\r\n'
-        b'"ok\nfine, 1",1\r\n"So so\nstars,3",0\r\n'  # 3 is no label of the file
+        b'"ok\nfine, 1",1\r\n"Bewertung:\n4,5 Sterne? Nein.\nFazit,1",0\r\n'
+        b'5" screen,1\r\n'  # a quote inside an unquoted field is text
     )
     examples = _read(excel)
     assert examples.texts == [
         "Great phone.\nBattery lasts, 2 days",
         "Bad\nreally,bad",
         "ok\nfine, 1",
-        "So so\nstars,3",
+        "Bewertung:\n4,5 Sterne? Nein.\nFazit,1",
+        '5" screen',
     ]
-    assert examples.labels == ["1", "0", "1", "0"]
+    assert examples.labels == ["1", "0", "1", "0", "1"]
 
 
 def test_a_header_repeated_where_files_were_joined_is_skipped_and_noted(

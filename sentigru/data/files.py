@@ -53,9 +53,8 @@ _ARCHIVES = {
     ".tgz": "tar xzf",
 }
 """Compressed files that are not read as they are, and the command that unpacks each."""
-RUNOVER_KEPT = 1024
-"""How many label-like values of lines inside quoted texts a CSV read keeps until its
-labels are known (the lines a quote left open swallowed: see ``_Reader._note_runover``)."""
+_QUOTE_CLOSED_EARLY = "expected after '\"'"
+"""What the csv module says, strictly read, of a quote with more text after it."""
 
 
 @dataclass(frozen=True)
@@ -346,34 +345,6 @@ def _names(row: list[str]) -> list[str]:
     return [name.lstrip("\ufeff").strip() for name in row]
 
 
-def _note_runover(
-    runover: dict[str, tuple[int, int, int, str]],
-    row: list[str],
-    start: int,
-    width: int,
-    label_at: int,
-) -> None:
-    """Note the lines inside a CSV record that began on line ``start`` and spans several
-    which, split on commas, have the header's ``width``: rows of their own that a quote
-    left open swallowed, if the value at the label column is a label the file has (known
-    once it is read), written as a CSV writer writes it (``,1``, not prose's ``, 1``:
-    legit texts over lines must read). Kept per value: (start, its first line, its last,
-    that line), the first record's only, at most :data:`RUNOVER_KEPT` values."""
-    line = start
-    for value in row:
-        inner = value.split("\n")
-        for number, text in enumerate(inner[1:], start=line + 1):
-            fields = text.rstrip("\r").split(",")
-            label = fields[label_at] if len(fields) == width else ""  # as a writer writes it
-            if not label or label != label.strip():  # prose: "fine, 1"
-                continue
-            if label not in runover and len(runover) < RUNOVER_KEPT:
-                runover[label] = (start, number, number, text.rstrip("\r")[:60])
-            elif label in runover and runover[label][0] == start:
-                runover[label] = (start, runover[label][1], number, runover[label][3])
-        line += len(inner) - 1
-
-
 def drain_line(stream: IO[bytes]) -> int:
     """Read and drop the rest of an over-long line; return how many bytes that was."""
     dropped = 0
@@ -547,12 +518,17 @@ class _Reader:
         return self.path.open("rb")
 
     def read_table(self, delimiter: str) -> Iterator[tuple[str, str]]:
-        # TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module.
+        # TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module,
+        # strictly: a quote that closes a field with more text after it is an error, not
+        # text read on (a quote left open swallowed the rows after it into one text).
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         with self.open() as stream:
             last: list[str] = []  # the file's last line, once it is read
             rows = csv.reader(
-                _noting_last(self.lines(stream), last), delimiter=delimiter, quoting=quoting
+                _noting_last(self.lines(stream), last),
+                delimiter=delimiter,
+                quoting=quoting,
+                strict=quoting != csv.QUOTE_NONE,
             )
             start = 1  # the line the record being read began on
             try:
@@ -561,16 +537,20 @@ class _Reader:
                     raise SentigruError(f"{self.path}: empty file")
                 text_at, label_at = self._columns(header)
                 names = _names(header)
-                runover: dict[str, tuple[int, int, int, str]] = {}
-                later: set[str] = set()  # runover's labels that rows have
-                quoted = quoting != csv.QUOTE_NONE
                 start = rows.line_num + 1
-                for row in rows:
-                    if quoted and rows.line_num > start:  # a record over several lines
-                        if last:
-                            self._check_closed(start, last[0])
-                        if not self.texts_only:  # no labels to tell a row by
-                            _note_runover(runover, row, start, len(header), label_at)
+                while True:
+                    try:
+                        row = next(rows)
+                    except StopIteration:
+                        return
+                    except csv.Error as exc:
+                        if _QUOTE_CLOSED_EARLY not in str(exc):
+                            raise
+                        self._quote_closed_early(start, rows.line_num)
+                        start = rows.line_num + 1
+                        continue
+                    if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
+                        self._check_closed(start, last[0])  # a record over several lines
                     where, start = str(rows.line_num), rows.line_num + 1
                     if not any(field.strip() for field in row):
                         continue  # a blank line, or a spreadsheet's empty row (",,")
@@ -580,12 +560,25 @@ class _Reader:
                     if len(row) != len(header):
                         self.bad(where, self._width_problem(row, len(header), quoting))
                         continue
-                    if runover and row[label_at].strip() in runover:
-                        later.add(row[label_at].strip())
                     yield from self.row(where, row[text_at], row[label_at])
-                self._check_runover(runover, later)
             except csv.Error as exc:
                 raise self._csv_error(exc, start, rows.line_num, quoting) from None
+
+    def _quote_closed_early(self, start: int, line: int) -> None:
+        """A quoted field whose closing quote has more text after it. Within one line, a
+        bad row (``"5" screen``: quote it whole, doubling the quote inside). Over several,
+        a quote left open that swallowed the lines after it, rows among them, and closed
+        on a later field's opening quote: refused even when bad rows are skipped, as
+        skipping it would lose every row it swallowed."""
+        fix = "quote the whole field, and double each quote inside it"
+        if line == start:
+            self.bad(str(line), f"a quote closes the field with text after it: {fix}")
+            return
+        raise SentigruError(
+            f"{self.path}:{start}: the quote that opens here closes only on line {line}, "
+            "with text after it: a closing quote missing? (the lines between would be "
+            f"read as one text; {fix})"
+        )
 
     def _csv_error(self, exc: csv.Error, start: int, line: int, quoting: int) -> SentigruError:
         """The csv module's error as one line naming the line and the likely cause."""
@@ -593,6 +586,11 @@ class _Reader:
             return SentigruError(
                 f"{self.path}:{start}: a field opens here and runs on for more than "
                 f"{LINE_LIMIT >> 20} MiB: a quote never closed?"
+            )
+        if "unexpected end of data" in str(exc):  # strictly read: a quote never closed
+            return SentigruError(
+                f"{self.path}:{start}: a quoted field opens here and is never closed: every "
+                "later line would be read into its text"
             )
         if "new-line character seen in unquoted field" in str(exc):
             return SentigruError(
@@ -618,30 +616,6 @@ class _Reader:
                 "a file as CSV"
             )
         return problem
-
-    def _check_runover(
-        self, runover: dict[str, tuple[int, int, int, str]], later: set[str]
-    ) -> None:
-        """Refuse a CSV whose quoted text holds lines that read as rows with a label the
-        file has: a quote left open swallowed them into one text (and gave it the label
-        of the row that ended it), so rows are lost whether bad rows are skipped or not.
-        Checked once the labels are known: the first ones kept, and those of ``later``."""
-        known = self.result.labels | later
-        hits = [spot for label, spot in runover.items() if label in known]
-        if not hits:
-            return
-        start = min(spot[0] for spot in hits)
-        hits = sorted(spot for spot in hits if spot[0] == start)
-        first, last = hits[0][1], max(spot[2] for spot in hits)
-        lines = (
-            f"line {first}, which reads as a row of its own"
-            if first == last
-            else f"lines {first}-{last}, which read as rows of their own"
-        )
-        raise SentigruError(
-            f"{self.path}:{start}: the quoted text that opens here runs over {lines} "
-            f"({hits[0][3]!r}): a closing quote missing?"
-        )
 
     def _check_closed(self, start: int, last_line: str) -> None:
         """A record of several lines read to the end of the file, whose last line does
