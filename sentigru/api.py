@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sentigru.data.examples import label_indices, label_order
+from sentigru.data.examples import TEMPLATE, label_indices, label_map_hint, label_order
 from sentigru.data.files import ReadOptions
 from sentigru.data.sources import SOURCE_FIELDS, DataSource
 from sentigru.errors import SentigruError, UsageError
@@ -128,7 +128,7 @@ class Classifier:
         """:meth:`predict` on every row of a data file, in order, as ``predict --data``:
         the text column of a .csv/.tsv/.jsonl (``text_column=``, ``encoding=``), or each
         line of any other file; a blank text gets its answer too (``"read": "none"``)."""
-        return self.predict(read_file_texts(path, **reading), top_k)
+        return self.predict(list(read_file_texts(path, **reading)), top_k)
 
     def scores(self, texts: str | Iterable[str]) -> Any:
         """The scores as an array ``[len(texts), len(labels)]``, in ``labels`` order."""
@@ -210,10 +210,11 @@ class Classifier:
         return export(self.folder or self.path, out, **options)
 
 
-def read_file_texts(path: str | Path, **reading: Any) -> list[str]:
-    """Every text of a data file, in order, blank ones kept: what ``predict --data``
-    classifies. ``reading``: :class:`ReadOptions`' fields (``text_column``, ``encoding``)."""
-    from sentigru.data.files import read_texts
+def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
+    """The text of every row of a data file, in order, read as it goes: what ``predict
+    --data`` classifies (blank rows too; a bad row stops it). ``reading``:
+    :class:`ReadOptions`' fields (``text_column``, ``encoding``)."""
+    from sentigru.data.files import iter_row_texts
 
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"path is a data file, not {path!r:.60}")
@@ -221,7 +222,7 @@ def read_file_texts(path: str | Path, **reading: Any) -> list[str]:
         options = ReadOptions(**reading)
     except TypeError as exc:
         raise SentigruError(f"reading options: {exc}") from None
-    return read_texts(Path(path), options, every_row=True)
+    return iter_row_texts(Path(path), options)
 
 
 def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None) -> Classifier:
@@ -591,12 +592,11 @@ def _keep_network(
 def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
     log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
     if labels != base.labels:
-        pairs = ",".join(f"{mine}={theirs}" for mine, theirs in zip(labels, base.labels))
-        keep = f" (to keep its own, if yours mean those: --label-map {pairs})"
+        pairs = label_map_hint(labels, sorted(base.labels))
+        keep = f" (to keep its own: --label-map {pairs})" if pairs != TEMPLATE else ""
         log(
             f"a new output layer, from random weights, for the labels {', '.join(labels)}: "
-            f"the starting model's are {', '.join(base.labels)}"
-            + (keep if len(labels) == len(base.labels) else "")
+            f"the starting model's are {', '.join(base.labels)}{keep}"
         )
 
 

@@ -112,7 +112,7 @@ def _bad_usage(exc: click.UsageError, ctx: click.Context) -> NoReturn:
     message = exc.format_message()
     if message.startswith("Got unexpected extra argument") and where.endswith(_READERS):
         message += ": the shell expanded a glob? Quote it (--data 'parts/*.tsv') or repeat --data"
-    click.echo(f"sentigru: usage: {message} (see {where} --help)", err=True)
+    click.echo(_shown(f"sentigru: usage: {message} (see {where} --help)"), err=True)
     sys.exit(2)
 
 
@@ -694,7 +694,7 @@ def predict(
     if data_file is not None:
         from sentigru.api import read_file_texts
 
-        lines = iter(read_file_texts(data_file, text_column=text_column, encoding=encoding))
+        lines = read_file_texts(data_file, text_column=text_column, encoding=encoding)
     else:
         lines = _texts(texts, long_lines)
     classifier = _load(model, jobs)

@@ -459,13 +459,21 @@ def is_newer(version: object) -> bool:
     """Whether ``version`` names a sentigru release after this one. A folder's format
     number changes only when older code could not read it at all; a newer release may
     still add settings, and its user is better told to upgrade than shown a setting's
-    name this release does not know."""
-    return isinstance(version, str) and _release(version) > _release(__version__)
+    name this release does not know. Only a version as releases spell it counts: the
+    string is shown in the message, and a folder from anywhere may claim any."""
+    return (
+        isinstance(version, str)
+        and _VERSION.fullmatch(version) is not None
+        and _release(version) > _release(__version__)
+    )
+
+
+_VERSION = re.compile(r"\d{1,6}(?:\.\d{1,6}){0,3}[a-z0-9.+-]{0,16}", re.ASCII)
 
 
 def _release(version: str) -> tuple[int, ...]:
     """``"0.3.0rc1"`` → ``(0, 3, 0)``: the release numbers, marks after them ignored."""
-    numbers = re.match(r"\d+(?:\.\d+)*", version)
+    numbers = re.match(r"\d{1,6}(?:\.\d{1,6}){0,3}", version)
     return tuple(int(part) for part in numbers.group(0).split(".")) if numbers else ()
 
 

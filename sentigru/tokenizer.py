@@ -85,19 +85,18 @@ read. ASCII only, so the web page's JavaScript regex matches the same."""
 _FACE_AHEAD = re.compile(_FACE, re.ASCII)  # EMOTICON but for its look behind
 
 
-def _faces(body: str, limit: int) -> list[tuple[int, int]]:
-    """Where :data:`EMOTICON` matches in ``body``, in order, the first ``limit`` of each
-    first character. Only where one of those stands (found by ``str.find``) is the
-    pattern tried, its look behind checked here: scanning every position of a long
-    review with ``re`` cost 8 times as much, as much as tokenizing it."""
+def _faces(body: str) -> list[tuple[int, int]]:
+    """Where :data:`EMOTICON` matches in ``body``, in order. Only where one of its first
+    characters stands (found by ``str.find``) is the pattern tried, its look behind
+    checked here: scanning every position of a long review with ``re`` cost 8 times
+    as much, as much as tokenizing it."""
     spans = []
     for mark in ":;=<":
-        at, found = body.find(mark), 0
-        while at >= 0 and found < limit:
+        at = body.find(mark)
+        while at >= 0:
             match = _FACE_AHEAD.match(body, at)
             if match and not (at and _TOKEN.match(body, at - 1, at)):
                 spans.append(match.span())
-                found += 1
             at = body.find(mark, at + 1)
     return sorted(spans)
 
@@ -330,7 +329,7 @@ class Tokenizer:
         text it read take them as unknown. The ids are as the phone's."""
         end = text.find("\0")
         body = text if end < 0 else text[:end]
-        faces = _faces(self._looked_at(body), self.seq_len - 1)
+        faces = _faces(self._looked_at(body))
         if body.isascii():  # no letter to cut at: only words of emoticons
             return self._known_in_faces(body, faces)
         starts = [low for low, _ in faces]
@@ -351,6 +350,8 @@ class Tokenizer:
         cut = read = seen = 0
         for low, high in faces:
             read += len(_TOKEN.findall(body, seen, low))
+            if read >= self.seq_len - 1:
+                break
             for match in _TOKEN.finditer(body, low, high):
                 cut += read < self.seq_len - 1 and self._index.get(match.group(), 0) > UNKNOWN_ID
                 read += 1
@@ -373,7 +374,7 @@ class Tokenizer:
         body = self._looked_at(text if end < 0 else text[:end])
         most = self.seq_len - 1  # counted no further than the model's length
         # an emoticon with a word in it (<3, :D) counts there, as a fragment (cut_known)
-        count = sum(not _TOKEN.search(body, low, high) for low, high in _faces(body, most))
+        count = sum(not _TOKEN.search(body, low, high) for low, high in _faces(body))
         if body.isascii() or count >= most:
             return min(count, most)
         for match in _UNREAD_RUN.finditer(body):

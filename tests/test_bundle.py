@@ -60,7 +60,15 @@ def test_newer_format_is_refused(copy: Path) -> None:
         bundle.load(copy)
 
 
-@pytest.mark.parametrize(("made_by", "upgrade"), [("0.9.1", True), ("0.1.0", False)])
+@pytest.mark.parametrize(
+    ("made_by", "upgrade"),
+    [
+        ("0.9.1", True),
+        ("0.1.0", False),
+        ("9" * 5000, False),  # too long to be a release: ignored, not a traceback
+        ("9.0 \x1b[2J\nsentigru: ok", False),  # a folder from anywhere: not shown
+    ],
+)
 def test_a_setting_from_a_newer_version_asks_for_an_upgrade(
     copy: Path, made_by: str, upgrade: bool
 ) -> None:

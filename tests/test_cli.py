@@ -572,16 +572,21 @@ def test_predict_data_answers_every_row_of_a_table_in_order(
     import sentigru
 
     table = tmp_path / "feedback.csv"
-    table.write_text('id,text\n7,superb\n8,"awful,\nboring"\n9,\n10,superb film\n')
+    table.write_text('id,text\n7,superb\n8,"awful,\nboring"\n9,\n,\nid,text\n10,superb film\n')
     args = ["predict", "--model", str(trained_model), "--json", "--data", str(table)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a["read"] for a in answers] == ["all", "all", "none", "all"]
+    # a blank text, a blank row and a row that reads as the header are rows: answered
+    assert [a["read"] for a in answers] == ["all", "all", "none", "none", "none", "all"]
     assert [a["label"] for a in answers] == [
         r["label"] for r in sentigru.load(trained_model).predict_file(table)
     ]
-    assert answers[0]["label"] == answers[3]["label"] != answers[1]["label"]
+    assert answers[0]["label"] == answers[5]["label"] != answers[1]["label"]
+    bad = tmp_path / "bad.csv"  # a bad row stops it: skipping would misalign the answers
+    bad.write_bytes(b"text\nsuperb\nCaf\xe9\n")
+    stopped = CliRunner().invoke(main, [*args[:-1], str(bad)])
+    assert stopped.exit_code == 1 and "--skip-bad-rows" not in stopped.output
     both = CliRunner().invoke(main, [*args, "superb"])
     assert both.exit_code == 2 and "not both" in both.output
     hint = CliRunner().invoke(main, ["predict", "--model", str(trained_model), str(table)])

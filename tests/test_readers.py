@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def test_star_labels_written_as_floats_get_the_map_that_names_them() -> None:
     """Training takes 1.0 and 1 for one label; so does the hint when evaluating."""
     from sentigru.data.examples import label_indices
 
-    with pytest.raises(SentigruError, match="e.g. '1.0=1,2.0=2,3.0=3'"):
+    with pytest.raises(SentigruError, match="e.g. 1.0=1,2.0=2,3.0=3"):
         label_indices(["1.0", "2.0", "3.0"], ["1", "2", "3"])
 
 
@@ -433,17 +434,22 @@ def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None
 def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
     """0/1 onto the model's labels in order, a label in other case onto its own; never
     a guess that would swap meanings (happy, sad), which gets a template."""
-    from sentigru.data.examples import label_indices
+    import shlex
+
+    from sentigru.data.examples import label_indices, label_map_hint
 
     cases = {
-        ("0", "1"): "'0=negative,1=positive'",
-        ("negative", "Neutral", "positive"): "'Neutral=neutral'",
-        ("happy", "sad"): "'OLD=NEW,OLD=NEW'",
-        ("negative", "positive", "neutral.0"): "'OLD=NEW,OLD=NEW'",  # not a number
+        ("0", "1"): "0=negative,1=positive",
+        ("negative", "Neutral", "positive"): "Neutral=neutral",
+        ("happy", "sad"): "OLD=NEW,OLD=NEW",
+        ("negative", "positive", "neutral.0"): "OLD=NEW,OLD=NEW",  # not a number
     }
     for labels, hint in cases.items():
         with pytest.raises(SentigruError, match=f"--label-map, e.g. {hint}"):
             label_indices(labels, ["negative", "neutral", "positive"][:: 2 if "0" in labels else 1])
+    # quoted for the shell: a model's labels come from its folder, which may be anyone's
+    hint = label_map_hint(["0", "1"], ["bad", "it's $(fine)"])
+    assert shlex.split(hint) == ["0=bad,1=it's $(fine)"]
 
 
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(
@@ -587,7 +593,7 @@ def test_a_json_lines_object_without_the_keys_names_those_it_has(tmp_path: Path)
 
 
 def test_a_json_array_is_refused_with_the_command_that_writes_json_lines(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Not read (one value, held whole, where lines stream): refused with jq's command,
     to a name that is not the file's own. JSON Lines named .json read; a JSON Lines file
@@ -612,6 +618,18 @@ def test_a_json_array_is_refused_with_the_command_that_writes_json_lines(
     lines = tmp_path / "lines.json"
     lines.write_text("".join(json.dumps(row) + "\n" for row in rows))
     assert _read(lines).labels == ["1", "0"]
+    # the command never writes over a file: not the input in other case (a macOS disk
+    # ignores it), not one that is there; a name that starts like an option is no option
+    (tmp_path / "K.JSONL").write_text(json.dumps(rows))
+    (tmp_path / "keep.json").write_text(json.dumps(rows))
+    (tmp_path / "keep.jsonl").write_text("mine")
+    for name, target in (("K.JSONL", "K.lines.jsonl"), ("keep.json", "keep.lines.jsonl")):
+        with pytest.raises(SentigruError, match=rf"> \S*/{re.escape(target)}\)$"):
+            _read(tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    Path("-x.json").write_text(json.dumps(rows))
+    with pytest.raises(SentigruError, match=r"jq -c '.\[\]' ./-x.json > ./-x.jsonl\)$"):
+        _read(Path("-x.json"))
 
 
 def test_a_folder_of_data_files_names_the_globs_that_give_them(tmp_path: Path) -> None:

@@ -83,11 +83,15 @@ def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None
     )
 
 
+TEMPLATE = "OLD=NEW,OLD=NEW"
+"""The ``--label-map`` given where the labels cannot be paired or spelt in one."""
+
+
 def _map_option(pairs: list[tuple[str, str]]) -> str:
     """``OLD=NEW,…`` as the shell takes it, or a template where a label holds ``,`` or
     ``=``, which the option cannot spell."""
     if any("," in x or "=" in x for pair in pairs for x in pair):
-        return "OLD=NEW,OLD=NEW"
+        return TEMPLATE
     return shlex.quote(",".join(f"{a}={b}" for a, b in pairs))
 
 
@@ -166,16 +170,16 @@ def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map, "
-            f"e.g. '{_label_map_hint(unknown, sorted(set(model_labels) - set(labels)))}'"
+            f"e.g. {label_map_hint(unknown, sorted(set(model_labels) - set(labels)))}"
         )
     return [index[label] for label in labels]
 
 
-def _label_map_hint(unknown: list[str], free: list[str]) -> str:
-    """A ``--label-map`` for the data's unknown labels: each onto the model's label that
-    it spells in other case or number format (``1.0`` for ``1``), and integer labels in
-    order onto the model's labels the data lacks (SST-2's ``0``, ``1`` onto
-    ``negative``, ``positive``); else a template."""
+def label_map_hint(unknown: list[str], free: list[str]) -> str:
+    """A ``--label-map`` for the data's unknown labels, quoted for the shell: each onto
+    the model's label that it spells in other case or number format (``1.0`` for ``1``),
+    and integer labels in order onto the model's labels the data lacks (SST-2's ``0``,
+    ``1`` onto ``negative``, ``positive``); else (words it cannot pair) a template."""
     pairs, rest = [], []
     for label in unknown:
         same = [x for x in free if _spelling_key(x) == _spelling_key(label)]
@@ -187,9 +191,9 @@ def _label_map_hint(unknown: list[str], free: list[str]) -> str:
     if rest and len(rest) == len(free) and all(_is_int(x) for x in rest):
         pairs += zip(label_order(rest), free)
         rest = []
-    if rest or not pairs or any("," in x or "=" in x for pair in pairs for x in pair):
-        return "OLD=NEW,OLD=NEW"
-    return ",".join(f"{old}={new}" for old, new in pairs)
+    if rest or not pairs:
+        return TEMPLATE
+    return _map_option(pairs)
 
 
 class Fingerprint:

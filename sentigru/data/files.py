@@ -167,7 +167,7 @@ def _format_of(path: Path) -> str | None:
     if suffix in _ARCHIVES:
         raise SentigruError(
             f"{path}: compressed as {suffix}, which is not read; unpack it first "
-            f"({_ARCHIVES[suffix]} {shlex.quote(str(path))}) and give the file inside "
+            f"({_ARCHIVES[suffix]} {_shell_path(path)}) and give the file inside "
             "(.gz is read as it is)"
         )
     kind = _SUFFIXES.get(suffix)
@@ -199,13 +199,27 @@ def _json_array_head(head: bytes, json_name: bool) -> bool:
     return json_name or rest[:1] in (b"{", b"\n", b"\r", b"")
 
 
+def _shell_path(path: Path) -> str:
+    """``path`` as a command's argument to copy: quoted, and never read as an option."""
+    text = str(path)
+    return shlex.quote(f"./{text}" if text.startswith("-") else text)
+
+
 def _json_array(path: Path) -> SentigruError:
     """The refusal of a JSON array, with the jq command that writes it as JSON Lines.
     Not read: an array is one value, held whole in memory, where lines stream."""
     name = path.name[:-3] if path.suffix.lower() == ".gz" else path.name
-    out = name.rsplit(".", 1)[0] + ".jsonl"
-    out = out if out != path.name else name.rsplit(".", 1)[0] + ".lines.jsonl"
-    source, target = shlex.quote(str(path)), shlex.quote(str(path.with_name(out)))
+    stem = name.rsplit(".", 1)[0]
+    candidates = (f"{stem}.jsonl", *(f"{stem}.lines{n or ''}.jsonl" for n in range(99)))
+    out = next(  # never the file itself (on a disk that ignores case too), nor another
+        (
+            candidate
+            for candidate in candidates
+            if candidate.lower() != path.name.lower() and not path.with_name(candidate).exists()
+        ),
+        f"{stem}.lines.jsonl",
+    )
+    source, target = _shell_path(path), _shell_path(path.with_name(out))
     command = (
         f"gzip -dc {source} | jq -c '.[]' > {target}"
         if path.suffix.lower() == ".gz"
@@ -269,19 +283,35 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
     return result
 
 
-def read_texts(
-    path: Path, options: ReadOptions | None = None, every_row: bool = False
-) -> list[str]:
+def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
     """Read one file of unlabelled texts: the text column of a .tsv/.csv/.jsonl (a label
     column is not needed, and ignored where there is one), a folder of ``.txt`` files,
-    or any other file as one text per line. ``every_row``: a blank text is a text, not
-    a bad row, and a blank line of a plain file one too, so that each row of the file
-    gets its answer, in order (``predict --data``)."""
+    or any other file as one text per line."""
     options = options or ReadOptions()
+    reader = _Reader(path, options, texts_only=True)
+    texts = list(_texts_of(reader))
+    reader.result.report_skipped(path)
+    if not texts:
+        raise reader.result.nothing_found(path, "texts")
+    return texts
+
+
+def iter_row_texts(path: Path, options: ReadOptions | None = None) -> Iterator[str]:
+    """The text of every row of a file, in order, as read (``predict --data``): each
+    row gets its answer, so a blank text or a blank row is a text (""), a row that
+    repeats the header is a row, and a bad row stops the reading (skipping one would
+    put every later answer against the wrong row)."""
+    reader = _Reader(path, options or ReadOptions(), texts_only=True)
+    reader.every_row = True
+    reader.skip_hint = None
+    yield from _texts_of(reader)
+
+
+def _texts_of(reader: _Reader) -> Iterator[str]:
+    """The texts ``reader`` reads from its file, by the file's kind."""
+    path = reader.path
     if not path.exists():
         raise SentigruError(f"{path}: no such file or folder")
-    reader = _Reader(path, options, texts_only=True)
-    reader.every_row = every_row
     kind = _format_of(path) or "lines"  # any other name: one text per line
     if kind == "folder":
         rows = reader.read_text_files()
@@ -292,13 +322,10 @@ def read_texts(
     else:
         rows = reader.read_table("\t" if kind == "tsv" else ",")
     try:
-        texts = [text for text, _ in rows]
+        for text, _ in rows:
+            yield text
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
-    reader.result.report_skipped(path)
-    if not texts:
-        raise reader.result.nothing_found(path, "texts")
-    return texts
 
 
 def _noting_last(lines: Iterable[str], last: list[str]) -> Iterator[str]:
@@ -376,12 +403,15 @@ def _whole_number(label: object) -> object:
     return label
 
 
-def _undecodable(raw: bytes, encoding: str, utf8_before: bool, unit: str = "line") -> str:
+def _undecodable(
+    raw: bytes, encoding: str, utf8_before: bool, unit: str = "line", skip_hint: str | None = ""
+) -> str:
     """Why a line does not decode, and the fix: UTF-8 asked of a line that reads as
     Windows-1252 (Excel's plain CSV) where no UTF-8 text came before is a file in
-    cp1252; after UTF-8 text, one bad line in a UTF-8 file, to mend (or skip)."""
+    cp1252; after UTF-8 text, one bad line in a UTF-8 file, to mend (or skip, where
+    ``skip_hint`` names how)."""
     utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-    skip = f"or --skip-bad-rows to skip such {unit}s"
+    skip = f"or {skip_hint} to skip such {unit}s" if skip_hint else "or mend it"
     if utf8 and utf8_before:
         return f"not valid {encoding}, though the text before it is: mend this {unit}, {skip}"
     if utf8 and _decodes(raw, "cp1252"):
@@ -422,15 +452,17 @@ class _Reader:
         self.texts_only = texts_only
         """Unlabelled text: no label column or key is needed; rows come as (text, "")."""
 
-    skip_hint = "--skip-bad-rows"
+    skip_hint: str | None = "--skip-bad-rows"
+    """How a user skips bad rows; None where none may be (every row answered)."""
     every_row = False
     """Texts alone, a blank one kept: see :func:`read_texts`."""
     place = "line"
     """What a number ``where`` counts: lines of a file, rows a caller holds."""
 
     def bad(self, where: str, message: str) -> None:
-        if not self.options.skip_bad_rows:
-            raise SentigruError(f"{self.path}:{where}: {message} (use {self.skip_hint} to skip)")
+        if not self.options.skip_bad_rows or self.skip_hint is None:
+            how = f" (use {self.skip_hint} to skip)" if self.skip_hint else ""
+            raise SentigruError(f"{self.path}:{where}: {message}{how}")
         self.skip(where, message)
 
     def skip(self, where: str, message: str) -> None:
@@ -504,7 +536,7 @@ class _Reader:
                 byte = f"byte {offset + exc.start} of the file"
                 if not self.options.skip_bad_rows:
                     before = utf8_before or not raw[: exc.start].isascii()
-                    why = _undecodable(raw, self.options.encoding, before)
+                    why = _undecodable(raw, self.options.encoding, before, "line", self.skip_hint)
                     raise SentigruError(f"{self.path}:{number}: {byte} is {why}") from None
                 self.skip(str(number), f"{byte} is not valid {self.options.encoding}")
                 yield "\n"  # a blank line keeps later line numbers right
@@ -553,8 +585,10 @@ class _Reader:
                         self._check_closed(start, last[0])  # a record over several lines
                     where, start = str(rows.line_num), rows.line_num + 1
                     if not any(field.strip() for field in row):
+                        if self.every_row:
+                            yield "", ""
                         continue  # a blank line, or a spreadsheet's empty row (",,")
-                    if len(row) == len(header) and _names(row) == names:
+                    if not self.every_row and len(row) == len(header) and _names(row) == names:
                         self.result.headers += 1  # files joined: cat jan.csv feb.csv
                         continue
                     if len(row) != len(header):
@@ -652,6 +686,8 @@ class _Reader:
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
                 if not line.strip():
+                    if self.every_row:
+                        yield "", ""
                     continue
                 where = str(number)
                 try:
@@ -740,7 +776,7 @@ class _Reader:
                 self.skip(f"{file.parent.name}/{file.name}", f"byte {exc.start} does not decode")
                 return None
             before = not data[: exc.start].isascii()
-            why = _undecodable(data, self.options.encoding, before, "file")
+            why = _undecodable(data, self.options.encoding, before, "file", self.skip_hint)
             raise SentigruError(f"{file}: byte {exc.start} is {why}") from None
 
 

@@ -231,6 +231,7 @@ function countWords(ids, seqLen, text) {
   const unread = unreadWords(looked, seqLen);
   // Words inside an emoticon (the 3 of <3, the D of :D) are fragments, as cut words are.
   const faces = Array.from(looked.matchAll(EMOTICON), (m) => [m.index, m.index + m[0].length]);
+  let face = 0;
   for (let match; (match = words.exec(head)) !== null; ) {
     if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true };
     read++;
@@ -238,7 +239,8 @@ function countWords(ids, seqLen, text) {
     const stop = start + match[0].length;
     const before = Array.from(body.slice(Math.max(0, start - 2), start)).pop();
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
-    const inFace = faces.some(([low, high]) => low <= start && stop <= high);
+    while (face < faces.length && faces[face][1] <= start) face++; // words come in order
+    const inFace = face < faces.length && faces[face][0] <= start && stop <= faces[face][1];
     if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after) && !inFace) known++;
   }
   // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
