@@ -28,7 +28,7 @@ from typing import Any
 
 from sentigru.data.examples import TEMPLATE, label_indices, label_map_hint, label_order
 from sentigru.data.files import ReadOptions
-from sentigru.data.sources import SOURCE_FIELDS, DataSource
+from sentigru.data.sources import READ_FIELDS, DataSource
 from sentigru.errors import SentigruError, UsageError
 from sentigru.spec import Spec, setting_names, unknown_setting
 
@@ -422,12 +422,6 @@ def train(
             f"make it with: sentigru export --model {out}"
         )
     return load(out)
-
-
-READ_FIELDS = frozenset(
-    [*SOURCE_FIELDS, *(field.name for field in dataclasses.fields(ReadOptions))]
-)
-"""The keywords of :func:`train` that say how to read its data, not how to train."""
 
 
 def _check_train_arguments(

@@ -409,10 +409,8 @@ def _weights_kept(folder: Path) -> str:
         average, ran = spec["training"]["average_epochs"], len(history["loss"])
     except (OSError, ValueError, KeyError, TypeError):
         return ""
-    if not average or ran < 2:
-        return ""
     first = max(1, ran - average + 1)
-    return f"the mean of epochs {first}-{ran}: "
+    return f"the mean of epochs {first}-{ran}: " if average and first < ran else ""
 
 
 def _read_metrics(folder: Path) -> dict[str, float]:
@@ -565,7 +563,7 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
                 cut.add(index)
             if tail and not tail.endswith(b"\n"):
                 drain_line(stream)
-        text, utf8 = _decoded(line, first=index == 0)
+        text, utf8 = _decoded(line, first=index == 0, cut=not line.endswith(b"\n"))
         if not utf8 and not noted:  # a cp1252 file piped in: accents lost without a word
             noted = True
             _echo_err(
@@ -575,11 +573,15 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
         yield text.rstrip("\r\n")
 
 
-def _decoded(line: bytes, first: bool) -> tuple[str, bool]:
+def _decoded(line: bytes, first: bool, cut: bool = False) -> tuple[str, bool]:
     """A stdin line as text, and whether it was UTF-8: bytes that do not decode read as
-    U+FFFD; a byte-order mark is dropped from the ``first``."""
+    U+FFFD; a byte-order mark is dropped from the ``first``. A line ``cut`` at the line
+    limit may end inside a character, which is dropped, not taken for bad bytes."""
     try:
-        text, utf8 = line.decode("utf-8"), True
+        if cut:  # its last character may be cut in two: left out
+            text, utf8 = codecs.getincrementaldecoder("utf-8")().decode(line, final=False), True
+        else:
+            text, utf8 = line.decode("utf-8"), True
     except UnicodeDecodeError:
         text, utf8 = line.decode("utf-8", "replace"), False
     return (text.removeprefix("\ufeff") if first else text), utf8

@@ -20,7 +20,7 @@ from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.tf_quiet import quiet_litert
-from sentigru.tokenizer import Tokenizer, Vocabulary, reads_part
+from sentigru.tokenizer import Tokenizer, Vocabulary, read_verdict
 
 CHUNK = 256
 
@@ -54,8 +54,8 @@ class Predictor:
         self, text: str, row: np.ndarray, read: np.ndarray, top_k: int = 1
     ) -> dict[str, Any]:
         """One text's result from its scores and its :meth:`read` counts; ``unread_words``
-        counts the words in other scripts the tokenizer drops whole (phones cannot tell
-        these; see :meth:`~sentigru.tokenizer.Tokenizer.unread_words`)."""
+        counts what the tokenizer drops whole: words in other scripts, emoji, emoticons
+        (phones cannot tell these; see :meth:`~sentigru.tokenizer.Tokenizer.unread_words`)."""
         order = np.argsort(-row, kind="stable")[: max(1, top_k)]
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
         known, unknown, cut = (int(x) for x in read)
@@ -66,11 +66,7 @@ class Predictor:
             "known_tokens": known,
             "unknown_tokens": unknown,
             "unread_words": unread,
-            "read": "none"
-            if not known
-            else "part"
-            if reads_part(known, unknown + unread)
-            else "all",
+            "read": read_verdict(known, unknown + unread),
             "truncated": bool(cut),
         }
 
@@ -236,10 +232,9 @@ class LiteRTPredictor(Predictor):
         unless ``few_to_bulk`` is off (the file's own answers, to compare with)."""
         from sentigru import bulk
 
-        if self._bulk is None and count < bulk.MIN_TEXTS:
-            self._scored += count
-            if self._scored < bulk.MIN_TEXTS or not self._few_to_bulk:
-                return None
+        few = count < bulk.MIN_TEXTS and (self._scored < bulk.MIN_TEXTS or not self._few_to_bulk)
+        if self._bulk is None and few:
+            return None
         with self._lock:
             if self._bulk is None:
                 shape = (self.batch, self.tokenizer.seq_len)
@@ -290,6 +285,7 @@ class LiteRTPredictor(Predictor):
         if runner is not None:
             return runner.scores(texts)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        self._scored += len(texts)  # counted here only: every other way ends here
         for start in range(0, len(texts), self.batch):
             ids = self.tokenizer.encode(texts[start : start + self.batch])
             n = len(ids)

@@ -59,24 +59,20 @@ def preset_spec(preset: str | Path) -> Spec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SentigruError(f"cannot read {file}: {exc}") from None
     manifest = file.parent / "manifest.json"
-    recipe = _recipe(manifest) if folder and manifest.is_file() else None
+    about = _read_json(manifest) if manifest.is_file() else None
+    recipe = recipe_in(about) if folder else None
     if recipe is not None:  # a named preset trains from scratch; a file is taken as it is
         return Spec.from_dict(recipe, saved=True)
     # a model folder's spec.json says how that model was made
     try:
-        return Spec.from_json(text, saved=manifest.is_file(), made_by=_made_by(manifest))
+        return Spec.from_json(text, saved=manifest.is_file(), made_by=_made_by(about))
     except SentigruError as exc:
         raise SentigruError(f"{file}: {exc}") from None
 
 
-def _recipe(manifest: Path) -> dict | None:
-    return recipe_in(_read_json(manifest))
-
-
-def _made_by(manifest: Path) -> str | None:
-    """The sentigru version a folder's manifest names, if it can be read."""
-    about = _read_json(manifest)
-    versions = about.get("versions") if isinstance(about, dict) else None
+def _made_by(manifest: object) -> str | None:
+    """The sentigru version a folder's manifest names, if it names one."""
+    versions = manifest.get("versions") if isinstance(manifest, dict) else None
     return versions.get("sentigru") if isinstance(versions, dict) else None
 
 

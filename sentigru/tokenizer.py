@@ -75,14 +75,16 @@ reader did not read look (65,536 for 1,024 ids): a thousand words are never long
 a text of millions of characters costs no more than that. Those counts stop at the
 model's length too."""
 
-_FACE = r"(?:[:;=][-'^]?[()\[\]DPpOo3/\\|*]|</?3)(?![\w'])"
-EMOTICON = r"(?<![\w'])" + _FACE
+FACE = r"(?:[:;=][-'^]?[()\[\]DPpOo3/\\|*]|</?3)(?![\w'])"
+"""An emoticon but for the look behind of :data:`EMOTICON`, which the places that
+match it check themselves (Safari before 16.4 has no look behind in its regexes)."""
+EMOTICON = r"(?<![\w'])" + FACE
 """Emoticons such as ``:)``, ``;-)``, ``:'(``, ``:D``, ``:/`` and ``<3``, standing
 alone (``10:30`` and ``C:/`` are none): punctuation to the tokenizer, which reads
 nothing of ``:(`` (and only ``3`` of ``<3``). Each counts as a word the model did not
 read. ASCII only, so the web page's JavaScript regex matches the same."""
 
-_FACE_AHEAD = re.compile(_FACE, re.ASCII)  # EMOTICON but for its look behind
+_FACE_AHEAD = re.compile(FACE, re.ASCII)
 
 
 def _faces(body: str) -> list[tuple[int, int]]:
@@ -399,6 +401,12 @@ def reads_part(known: int, unknown: int) -> bool:
     """Whether a text with ``known`` words the model knows and ``unknown`` it cannot
     read is read only in part (:data:`PART_RATIO`); the web page applies the same rule."""
     return known > 0 and unknown * PART_RATIO >= known
+
+
+def read_verdict(known: int, unknown: int) -> str:
+    """How much of a text the model read, as results say it: ``"none"`` (no word it
+    knows: its score means nothing), ``"part"`` (:func:`reads_part`) or ``"all"``."""
+    return "none" if not known else "part" if reads_part(known, unknown) else "all"
 
 
 CUT_ALPHABETS = ("LATIN", "GREEK", "CYRILLIC")

@@ -560,6 +560,11 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].endswith("\tgreat film")
     assert result.stderr.count("of stdin is not UTF-8") == 1 and "line 2 " in result.stderr
+    from sentigru.cli import LINE_LIMIT
+
+    cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8
+    long = CliRunner().invoke(main, ["predict", "-"], input=cut + b"\n")
+    assert long.exit_code == 0 and "not UTF-8" not in long.stderr
 
 
 def test_predict_data_answers_every_row_of_a_table_in_order(

@@ -109,6 +109,8 @@ def test_a_server_of_one_text_a_call_moves_to_the_texts_own_lengths() -> None:
     with the same answers."""
     mine = sentigru.load(jobs=1)
     want = _alone(TEXTS[: bulk.MIN_TEXTS + 5])
+    first = [mine.predict(text)[0]["score"] for text in TEXTS[: bulk.MIN_TEXTS - 1]]
+    assert mine._predictor._bulk is None and len(first) == bulk.MIN_TEXTS - 1  # counted once
     got = [mine.scores([text])[0] for text in TEXTS[: bulk.MIN_TEXTS + 5]]
     assert mine._predictor._bulk is not None
     np.testing.assert_array_equal(np.stack(got), want)

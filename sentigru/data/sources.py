@@ -110,13 +110,15 @@ class DataSource:
 
 SOURCE_FIELDS = ("dataset", "split", "data_dir", "options")
 """What a Python caller may give beside ``data`` (with :class:`ReadOptions`' fields)."""
+READ_FIELDS = frozenset([*SOURCE_FIELDS, *(f.name for f in dataclasses.fields(ReadOptions))])
+"""Every keyword that says how to read data: the source's and the reading options'."""
 
 
 def _source_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` as :class:`DataSource`'s own, :class:`ReadOptions`' gathered into
     ``options``; anything else is refused, naming what is taken."""
-    reading = {f.name for f in dataclasses.fields(ReadOptions)}
-    unknown = sorted(set(fields) - set(SOURCE_FIELDS) - reading)
+    reading = READ_FIELDS - set(SOURCE_FIELDS)
+    unknown = sorted(set(fields) - READ_FIELDS)
     if unknown:
         raise SentigruError(
             f"data is read with {', '.join(SOURCE_FIELDS)} and {', '.join(sorted(reading))}, "

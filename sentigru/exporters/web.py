@@ -176,7 +176,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
     if meta.get("tokenizer") != "regex" or meta.get("delim_regex") != contract.DELIM_REGEX:
         return None
-    from sentigru.tokenizer import EMOTICON, PART_RATIO, READ_CHARS, cut_table, unread_table
+    from sentigru.tokenizer import FACE, PART_RATIO, READ_CHARS, cut_table, unread_table
 
     return {
         "vocab": contract.VOCAB_FILE,
@@ -184,7 +184,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
         "partRatio": PART_RATIO,  # the rule of sentigru.tokenizer.reads_part
         "cutting": list(cut_table()),  # this Python's letters, not the browser's
         "unread": list(unread_table()),  # other scripts' letters, emoji
-        "emoticon": EMOTICON,  # ASCII: the same regex in JavaScript
+        "emoticon": FACE,  # ASCII: the same regex in JavaScript, its look behind in code
         "readChars": READ_CHARS,  # where the counts of unread words stop looking
     }
 

@@ -175,6 +175,14 @@ const CUTTING = codePointRuns(config.words && config.words.cutting);
 const UNREAD = codePointRuns(config.words && config.words.unread);
 const EMOTICON = new RegExp((config.words && config.words.emoticon) || "(?!)", "g");
 
+// Where the emoticons stand: [start, end, face], each not after a word character (the
+// look behind of tokenizer.EMOTICON, checked here: Safari before 16.4 has none).
+function facesOf(text) {
+  return Array.from(text.matchAll(EMOTICON))
+    .filter((m) => m.index === 0 || !/[\w']/.test(text[m.index - 1]))
+    .map((m) => [m.index, m.index + m[0].length, m[0]]);
+}
+
 function inRuns(runs, char) {
   if (char === undefined) return false;
   const point = char.codePointAt(0);
@@ -199,11 +207,11 @@ function cutsWord(char) {
 // punctuation alone, and runs of word characters beyond ASCII or emoji, but for a run of
 // cut letters touching an ASCII word (the é of café, counted with that word); in the
 // text's first readChars characters an id, and at most seqLen - 1 of them.
-function unreadWords(looked, seqLen) {
+function unreadWords(looked, seqLen, faces) {
   const chars = Array.from(looked);
   const ascii = /^[0-9A-Za-z_']$/;
   // An emoticon with a word in it (<3, :D) counts there, as a fragment (countWords).
-  let count = (looked.match(EMOTICON) || []).filter((face) => !/[\w']/.test(face)).length;
+  let count = faces.filter(([, , face]) => !/[\w']/.test(face)).length;
   for (let i = 0; i < chars.length && count < seqLen - 1; ) {
     if (!inRuns(UNREAD, chars[i])) {
       i++;
@@ -228,9 +236,9 @@ function countWords(ids, seqLen, text) {
   let read = 0;
   const most = config.words.readChars * seqLen; // code points; two UTF-16 units at most each
   const looked = Array.from(head.slice(0, 2 * most)).slice(0, most).join("");
-  const unread = unreadWords(looked, seqLen);
   // Words inside an emoticon (the 3 of <3, the D of :D) are fragments, as cut words are.
-  const faces = Array.from(looked.matchAll(EMOTICON), (m) => [m.index, m.index + m[0].length]);
+  const faces = facesOf(looked);
+  const unread = unreadWords(looked, seqLen, faces);
   let face = 0;
   for (let match; (match = words.exec(head)) !== null; ) {
     if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true };
