@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 
 import click
 
-from sentigru import __version__
+from sentigru import __version__, limits
 from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError, UsageError
 from sentigru.spec import SECTIONS, fields_of
@@ -166,13 +166,10 @@ def _echo_err(line: str) -> None:
     click.echo(_shown(line), err=True)
 
 
-_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def _shown(line: str) -> str:
     """A message as one line that the terminal shows as written: control characters in
     the names it quotes (a file named with a newline or an escape sequence) escaped."""
-    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), line)
+    return limits.shown(line)
 
 
 # -- options generated from the spec ------------------------------------------------------

@@ -12,8 +12,10 @@ this process may use are read here too, for every part that runs work side by si
 from __future__ import annotations
 
 import os
+import re
 import stat
 import struct
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -289,3 +291,24 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown(line: str) -> str:
+    """A message as one line that a terminal shows as written: control characters in
+    the names or data it quotes (a file named with an escape sequence that clears the
+    screen or sets the window title) escaped."""
+    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), line)
+
+
+def _code(char: str) -> str:
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def note(line: str) -> None:
+    """A note on stderr, as :func:`shown`: what reading data tells the user."""
+    print(shown(line), file=sys.stderr)

@@ -245,6 +245,8 @@ def test_texts_and_labels_in_memory_train_and_evaluate_as_their_file_does(
         (lambda: sentigru.DataSource.of((["good", "bad"], ["1"])), "2 texts but 1 labels"),
         (lambda: sentigru.DataSource.of((["good", " "], [1, 0])), r"rows:1: empty.*bad_rows=True"),
         (lambda: sentigru.DataSource.of((["good", "bad"], [1, 0.5])), "rows:1: label must be"),
+        (lambda: sentigru.DataSource.of((["a", "b"], [1, 10**5000])), "rows:1: label of 16610"),
+        (lambda: sentigru.DataSource.of((["a", "b"], [1, list(range(10**6))])), r"\.\.\.\] \("),
         (lambda: sentigru.DataSource.of("d.tsv", label_mapp={}), "not label_mapp"),
         (lambda: sentigru.train((["a", "b"], [1, 0]), "o", stream=True), "drop stream=True"),
         (lambda: sentigru.compare((["a", "b"], [1, 0]), "o"), "write the rows"),

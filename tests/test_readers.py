@@ -513,6 +513,11 @@ def test_a_header_repeated_where_files_were_joined_is_skipped_and_noted(
     err = capsys.readouterr().err
     assert "joined.tsv: note: skipped 1 line(s) repeating the header (files joined?)" in err
     assert read_texts(joined) == ["ok", "bad", "nice"]
+    named = tmp_path / "x\x1b]0;OWNED\x07\x1b[2J.tsv"  # a name that would clear the screen
+    named.write_text("label\ttext\npos\tok\nlabel\ttext\nneg\tbad\n")
+    load_sources([named])
+    err = capsys.readouterr().err
+    assert "x\\x1b]0;OWNED\\x07\\x1b[2J.tsv: note: skipped 1" in err and "\x1b" not in err
 
 
 def test_an_undecodable_line_names_the_fix_that_fits(tmp_path: Path) -> None:

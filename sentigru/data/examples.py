@@ -10,13 +10,13 @@ import hashlib
 import random
 import re
 import shlex
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sentigru.contract import validate_labels
 from sentigru.errors import SentigruError
+from sentigru.limits import note
 
 
 def label_order(labels: Iterable[str]) -> list[str]:
@@ -57,7 +57,7 @@ def check_label_sets(label_sets: dict[str, set[str]]) -> None:
                 raise SentigruError(
                     f"{found}: rename one set with --label-map (for example 0=negative,1=positive)"
                 )
-            print(f"note: {found}; the model learns all of them", file=sys.stderr)
+            note(f"note: {found}; the model learns all of them")
 
 
 def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None = None) -> None:
@@ -105,10 +105,9 @@ def note_repeated_texts(texts: list[str]) -> None:
     both sides of a validation split, which then reads them as seen and runs high."""
     repeats = len(texts) - len(set(texts))
     if texts and repeats >= REPEATS_NOTED * len(texts):
-        print(
+        note(
             f"note: {repeats} of {len(texts)} texts repeat another (the same rows in two "
-            "files?); copies on both sides of the validation split make it read high",
-            file=sys.stderr,
+            "files?); copies on both sides of the validation split make it read high"
         )
 
 

@@ -12,9 +12,9 @@ import csv
 import gzip
 import json
 import numbers
+import reprlib
 import shlex
 import stat
-import sys
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from sentigru.data.examples import Examples
 from sentigru.errors import SentigruError
+from sentigru.limits import note
 
 FORMATS = ("tsv", "csv", "jsonl", "folder")
 LINE_LIMIT = 8 << 20
@@ -128,24 +129,18 @@ class ReadResult:
         header, and one when a ``label_map`` renamed no label of the file (a typo in it,
         or the wrong file)."""
         if self.skipped:
-            print(f"{path}: skipped {self.skipped} bad row(s)", file=sys.stderr)
+            note(f"{path}: skipped {self.skipped} bad row(s)")
         if self.headers:
-            print(
-                f"{path}: note: skipped {self.headers} line(s) repeating the header (files "
-                "joined?)",
-                file=sys.stderr,
+            note(
+                f"{path}: note: skipped {self.headers} line(s) repeating the header (files joined?)"
             )
         if label_map and self.labels and not self.renamed:
             found = ", ".join(sorted(self.labels)[:6])
-            print(
-                f"{path}: note: --label-map renamed no label (the file's labels: {found})",
-                file=sys.stderr,
-            )
+            note(f"{path}: note: --label-map renamed no label (the file's labels: {found})")
         elif label_map and (kept := sorted(self.labels - set(label_map) - set(label_map.values()))):
-            print(
+            note(
                 f"{path}: note: --label-map leaves {', '.join(kept[:6])} as written: a label "
-                "of its own",
-                file=sys.stderr,
+                "of its own"
             )
 
 
@@ -398,7 +393,7 @@ def _whole_number(label: object) -> object:
     column with a gap) as that integer, so that it is the label ``1`` is; others as given."""
     if isinstance(label, numbers.Real) and not isinstance(label, numbers.Integral):
         value = float(label)
-        if value.is_integer():
+        if value.is_integer() and abs(value) < 2**53:  # 1e300 is no class number
             return int(value)
     return label
 
@@ -476,7 +471,7 @@ class _Reader:
     def row(self, where: str, text: object, label: object) -> Iterator[tuple[str, str]]:
         """The checked ``(text, label)`` row, or nothing when it is bad and skipped."""
         if not isinstance(text, str):
-            self.bad(where, f"text must be a string, got {text!r}"[:200])
+            self.bad(where, f"text must be a string, got {reprlib.repr(text)}")
             return
         if not text.strip() and not (self.every_row and self.texts_only):
             self.bad(where, "empty text")
@@ -486,7 +481,10 @@ class _Reader:
             return
         label = _whole_number(label)
         if isinstance(label, bool) or not isinstance(label, (str, int)):
-            self.bad(where, f"label must be a string or an integer, got {label!r}")
+            self.bad(where, f"label must be a string or an integer, got {reprlib.repr(label)}")
+            return
+        if isinstance(label, int) and abs(label) >= 2**53:  # no class is numbered so
+            self.bad(where, f"label of {label.bit_length()} bits: too large to name a class")
             return
         label = str(label).strip()
         if not label:
@@ -723,10 +721,9 @@ class _Reader:
             )
         for folder in folders:
             if folder.name == UNLABELLED_FOLDER and not self.options.label_map.get(folder.name):
-                print(
+                note(
                     f"{folder}: skipped: aclImdb's unlabelled reviews (give the folder to "
-                    "--unlabelled)",
-                    file=sys.stderr,
+                    "--unlabelled)"
                 )
                 continue
             for file in sorted(folder.glob("*.txt")):
