@@ -28,6 +28,7 @@ No TensorFlow here: this is the predict path.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -147,13 +148,20 @@ class _Graph:
 
 class Engine:
     """Interpreters of one file by input shape, made when first needed and shared by
-    threads: each takes an idle one of its shape, or makes one."""
+    threads: each takes an idle one of its shape, or makes one. At most ``calls`` run at
+    once (:meth:`bound`), so that a server's request threads, each scoring in its own
+    thread, do not each make an interpreter of every shape (memory grew with them)."""
 
     def __init__(self, content: bytes, threads: int = 1) -> None:
         self.content = content
         self.threads = threads
         self._idle: dict[tuple[int, int], list[_Graph]] = {}
         self._lock = threading.Lock()
+        self._calls: threading.Semaphore | None = None
+
+    def bound(self, calls: int) -> None:
+        """Let at most ``calls`` threads run at once; the others wait for one."""
+        self._calls = threading.BoundedSemaphore(calls)
 
     def add(self, graph: _Graph) -> None:
         with self._lock:
@@ -162,15 +170,16 @@ class Engine:
     def run(self, ids: np.ndarray) -> np.ndarray:
         """Scores of the rows of ``ids`` ``[B, L]`` at that shape."""
         shape = (int(ids.shape[0]), int(ids.shape[1]))
-        with self._lock:
-            idle = self._idle.get(shape)
-            graph = idle.pop() if idle else None
-        if graph is None:
-            graph = _Graph(self.content, shape, self.threads)
-        try:
-            return graph(ids)
-        finally:
-            self.add(graph)
+        with self._calls or contextlib.nullcontext():
+            with self._lock:
+                idle = self._idle.get(shape)
+                graph = idle.pop() if idle else None
+            if graph is None:
+                graph = _Graph(self.content, shape, self.threads)
+            try:
+                return graph(ids)
+            finally:
+                self.add(graph)
 
 
 def discover(
@@ -313,6 +322,7 @@ class BucketRunner:
                 plan = self._custom_plan(plan)
             if self.parallel == "litert":
                 self._engine = Engine(self.content, threads=self.jobs)
+            self._engine.bound(1 if self.parallel == "litert" else self.jobs)
             self._plan = plan
         return self._plan
 
