@@ -525,10 +525,12 @@ words unknown or unread: :func:`sentigru.tokenizer.reads_part`), that get a note
 their own on stderr; more are counted."""
 
 
-def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
+def _texts(
+    args: Sequence[str], cut: set[int] | None = None, encoding: str = "utf-8"
+) -> Iterator[str]:
     """Texts from the arguments; none, or ``-`` alone, reads one text per line from
-    stdin. The index of each line kept only in part (:data:`LINE_LIMIT`) goes into
-    ``cut``, so that its answer says so."""
+    stdin, in ``encoding``. The index of each line kept only in part (:data:`LINE_LIMIT`)
+    goes into ``cut``, so that its answer says so."""
     if args and list(args) != ["-"]:
         if "-" in args:
             raise click.UsageError("'-' reads the texts from stdin; give it alone")
@@ -560,28 +562,37 @@ def _texts(args: Sequence[str], cut: set[int] | None = None) -> Iterator[str]:
                 cut.add(index)
             if tail and not tail.endswith(b"\n"):
                 drain_line(stream)
-        text, utf8 = _decoded(line, first=index == 0, cut=not line.endswith(b"\n"))
-        if not utf8 and not noted:  # a cp1252 file piped in: accents lost without a word
+        cut_here = not line.endswith(b"\n")
+        text, decoded = _decoded(line, encoding, first=index == 0, cut=cut_here)
+        if not decoded and not noted:  # a cp1252 file piped in: accents lost without a word
             noted = True
             _echo_err(
-                f"note: line {index + 1} of stdin is not UTF-8: its bad bytes read as "
-                "'\ufffd' (convert the file: iconv -f cp1252 -t utf-8)"
+                f"note: line {index + 1} of stdin is not {encoding}: its bad bytes read as "
+                "'\ufffd' (give the stdin's encoding: --encoding cp1252)"
             )
         yield text.rstrip("\r\n")
 
 
-def _decoded(line: bytes, first: bool, cut: bool = False) -> tuple[str, bool]:
-    """A stdin line as text, and whether it was UTF-8: bytes that do not decode read as
+def _decoded(line: bytes, encoding: str, first: bool, cut: bool = False) -> tuple[str, bool]:
+    """A stdin line as text, and whether it decoded: bytes that do not decode read as
     U+FFFD; a byte-order mark is dropped from the ``first``. A line ``cut`` at the line
     limit may end inside a character, which is dropped, not taken for bad bytes."""
     try:
         if cut:  # its last character may be cut in two: left out
-            text, utf8 = codecs.getincrementaldecoder("utf-8")().decode(line, final=False), True
+            text, decoded = codecs.getincrementaldecoder(encoding)().decode(line, False), True
         else:
-            text, utf8 = line.decode("utf-8"), True
+            text, decoded = line.decode(encoding), True
     except UnicodeDecodeError:
-        text, utf8 = line.decode("utf-8", "replace"), False
-    return (text.removeprefix("\ufeff") if first else text), utf8
+        text, decoded = line.decode(encoding, "replace"), False
+    return (text.removeprefix("\ufeff") if first else text), decoded
+
+
+def _stdin_encoding(encoding: str) -> str:
+    """``--encoding`` for stdin, checked as a file's is (an unknown one is bad usage)."""
+    from sentigru.data.files import ReadOptions
+
+    ReadOptions(encoding=encoding)
+    return encoding
 
 
 def _check_std_streams(reads_stdin: bool = False) -> None:
@@ -652,10 +663,13 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     "data_file",
     type=_Path(exists=True, dir_okay=False, path_type=Path),
     help="Classify each row of this file, in order: the text column of a .csv/.tsv/.jsonl "
-    "(optionally .gz), or each line of another file.",
+    "(or .json Lines; optionally .gz), or each line of another file. Every row is answered, "
+    "blank ones too; a bad row stops it.",
 )
 @click.option("--text-column", default="text", show_default=True, help="Text column/key of --data.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of --data.")
+@click.option(
+    "--encoding", default="utf-8", show_default=True, help="Encoding of --data, or of stdin."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
 @click.option(
     "--top-k",
@@ -695,7 +709,7 @@ def predict(
 
         lines = read_file_texts(data_file, text_column=text_column, encoding=encoding)
     else:
-        lines = _texts(texts, long_lines)
+        lines = _texts(texts, long_lines, _stdin_encoding(encoding))
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if stdin and not texts and (line_buffered or sys.stdin.isatty()) else 256

@@ -149,7 +149,7 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "texts must be a string or a list": lambda: clf.predict(None),
         "top_k must be a whole number": lambda: clf.predict("good", top_k=0),
         "load takes a model folder": lambda: sentigru.load(5),
-        "got '0=neg'": lambda: clf.evaluate(synthetic_files[1], label_map="0=neg"),  # by name
+        "got [('0', 'neg')]": lambda: clf.evaluate(synthetic_files[1], label_map=[("0", "neg")]),
         "not label_mapp": lambda: clf.evaluate(synthetic_files[1], label_mapp={}),
         "in the DataSource, not beside it": lambda: clf.evaluate(
             sentigru.DataSource.of(synthetic_files[1]), split="test"
@@ -163,7 +163,7 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "got ''": lambda: sentigru.load(""),  # not the current folder
         "data is a path, a list of paths": lambda: clf.evaluate(5),
         "label_map must be a dict": lambda: clf.evaluate(
-            synthetic_files[1], options={"label_map": "0=negative"}
+            synthetic_files[1], options={"label_map": ["0=negative"]}
         ),
         "skip_bad_rows must be True or False": lambda: sentigru.ReadOptions(skip_bad_rows="no"),
         "paths are a path or a list of paths": lambda: sentigru.DataSource(3),
@@ -270,3 +270,27 @@ def test_train_takes_how_to_read_its_data_by_name(tmp_path: Path) -> None:
         sentigru.train(data, tmp_path / "m", label_mapp={})
     with pytest.raises(SentigruError, match="no labelled texts|column"):
         sentigru.train(data, tmp_path / "m", text_column="nope")
+
+
+def test_predict_file_answers_every_row_or_stops(tmp_path: Path) -> None:
+    """Bad bytes were skipped as blank answers under skip_bad_rows=True (every later
+    answer against the wrong row), and a folder's .txt files were read as rows."""
+    clf = sentigru.load()
+    cp = tmp_path / "cp.csv"
+    cp.write_bytes(b"text\ngood\ncaf\xe9 terrible\n")
+    with pytest.raises(SentigruError, match="cp.csv:3: byte"):
+        clf.predict_file(cp, skip_bad_rows=True)
+    assert len(clf.predict_file(cp, encoding="cp1252")) == 2
+    with pytest.raises(SentigruError, match="a folder; give a file"):
+        clf.predict_file(tmp_path)
+    no_column = tmp_path / "r.csv"
+    no_column.write_text("review\ngood\n")
+    with pytest.raises(SentigruError, match=r"choose with --text-column\)"):  # no label here
+        clf.predict_file(no_column)
+
+
+def test_label_maps_as_python_writes_them() -> None:
+    """Integer keys, as integer labels suggest, and the CLI's own spelling."""
+    want = {"0": "negative", "1": "positive"}
+    assert sentigru.ReadOptions(label_map={0: "negative", 1: "positive"}).label_map == want
+    assert sentigru.ReadOptions(label_map="0=negative,1=positive").label_map == want

@@ -559,12 +559,14 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     result = CliRunner().invoke(main, ["predict", "-"], input=piped)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].endswith("\tgreat film")
-    assert result.stderr.count("of stdin is not UTF-8") == 1 and "line 2 " in result.stderr
+    assert result.stderr.count("of stdin is not utf-8") == 1 and "line 2 " in result.stderr
+    told = CliRunner().invoke(main, ["predict", "--encoding", "cp1252", "-"], input=piped[3:])
+    assert "\tCafé terrible" in told.stdout and "not cp1252" not in told.stderr
     from sentigru.cli import LINE_LIMIT
 
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8
     long = CliRunner().invoke(main, ["predict", "-"], input=cut + b"\n")
-    assert long.exit_code == 0 and "not UTF-8" not in long.stderr
+    assert long.exit_code == 0 and "not utf-8" not in long.stderr
 
 
 def test_predict_data_answers_every_row_of_a_table_in_order(
@@ -588,6 +590,8 @@ def test_predict_data_answers_every_row_of_a_table_in_order(
         r["label"] for r in sentigru.load(trained_model).predict_file(table)
     ]
     assert answers[0]["label"] == answers[5]["label"] != answers[1]["label"]
+    unknown = CliRunner().invoke(main, [*args, "--encoding", "nope"])
+    assert unknown.exit_code == 2 and "unknown encoding 'nope'" in unknown.output
     bad = tmp_path / "bad.csv"  # a bad row stops it: skipping would misalign the answers
     bad.write_bytes(b"text\nsuperb\nCaf\xe9\n")
     stopped = CliRunner().invoke(main, [*args[:-1], str(bad)])

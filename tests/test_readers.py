@@ -442,6 +442,7 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         ("0", "1"): "0=negative,1=positive",
         ("negative", "Neutral", "positive"): "Neutral=neutral",
         ("happy", "sad"): "OLD=NEW,OLD=NEW",
+        ("neg", "pos"): "neg=negative,pos=positive",  # imdb_reviews' own labels
         ("negative", "positive", "neutral.0"): "OLD=NEW,OLD=NEW",  # not a number
     }
     for labels, hint in cases.items():

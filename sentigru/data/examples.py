@@ -174,14 +174,23 @@ def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
     return [index[label] for label in labels]
 
 
+def _abbreviates(short: str, label: str) -> bool:
+    """Whether ``short`` is how datasets shorten ``label``: ``neg`` for *negative*,
+    ``Pos`` for *positive* (three letters or more, the start of the word)."""
+    return len(short) >= 3 and len(short) < len(label) and label.lower().startswith(short.lower())
+
+
 def label_map_hint(unknown: list[str], free: list[str]) -> str:
     """A ``--label-map`` for the data's unknown labels, quoted for the shell: each onto
-    the model's label that it spells in other case or number format (``1.0`` for ``1``),
+    the model's label that it spells in other case or number format (``1.0`` for ``1``)
+    or shortens (``neg`` for ``negative``),
     and integer labels in order onto the model's labels the data lacks (SST-2's ``0``,
     ``1`` onto ``negative``, ``positive``); else (words it cannot pair) a template."""
     pairs, rest = [], []
     for label in unknown:
-        same = [x for x in free if _spelling_key(x) == _spelling_key(label)]
+        same = [x for x in free if _spelling_key(x) == _spelling_key(label)] or [
+            x for x in free if _abbreviates(label, x)
+        ]
         if same:
             pairs.append((label, same[0]))
             free.remove(same[0])

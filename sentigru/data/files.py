@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import gzip
 import json
 import numbers
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sentigru.data.examples import Examples
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.limits import note
 
 FORMATS = ("tsv", "csv", "jsonl", "folder")
@@ -71,6 +72,12 @@ class ReadOptions:
     """Labels renamed as they are read (``{"0": "negative"}``); others are kept."""
 
     def __post_init__(self) -> None:
+        if isinstance(self.label_map, str):  # as the CLI spells it: "0=negative,1=positive"
+            object.__setattr__(self, "label_map", parse_label_map(self.label_map))
+        if isinstance(self.label_map, dict) and all(
+            isinstance(k, (str, int)) and not isinstance(k, bool) for k in self.label_map
+        ):  # {0: "negative"}: labels read from a file are strings
+            object.__setattr__(self, "label_map", {str(k): v for k, v in self.label_map.items()})
         for name in ("text_column", "label_column", "encoding"):
             if not isinstance(getattr(self, name), str):
                 raise SentigruError(f"{name} must be a string, got {getattr(self, name)!r}")
@@ -86,7 +93,7 @@ class ReadOptions:
         try:
             name = codecs.lookup(self.encoding).name
         except LookupError:
-            raise SentigruError(f"unknown encoding {self.encoding!r}") from None
+            raise UsageError(f"unknown encoding {self.encoding!r}") from None
         if name.startswith(("utf-16", "utf-32")):
             raise SentigruError(
                 f"--encoding {self.encoding}: files are read line by line, which UTF-16 and "
@@ -162,8 +169,8 @@ def _format_of(path: Path) -> str | None:
     if suffix in _ARCHIVES:
         raise SentigruError(
             f"{path}: compressed as {suffix}, which is not read; unpack it first "
-            f"({_ARCHIVES[suffix]} {_shell_path(path)}) and give the file inside "
-            "(.gz is read as it is)"
+            f"({_ARCHIVES[suffix]} {_shell_path(path)}) and give the file inside"
+            + ("" if path.suffix.lower() == ".gz" else " (.gz is read as it is)")
         )
     kind = _SUFFIXES.get(suffix)
     if kind == "jsonl" and _json_array_head(_head(path), suffix == ".json"):
@@ -296,7 +303,10 @@ def iter_row_texts(path: Path, options: ReadOptions | None = None) -> Iterator[s
     row gets its answer, so a blank text or a blank row is a text (""), a row that
     repeats the header is a row, and a bad row stops the reading (skipping one would
     put every later answer against the wrong row)."""
-    reader = _Reader(path, options or ReadOptions(), texts_only=True)
+    options = dataclasses.replace(options or ReadOptions(), skip_bad_rows=False)
+    if path.is_dir():
+        raise SentigruError(f"{path}: a folder; give a file, whose rows are answered in order")
+    reader = _Reader(path, options, texts_only=True)
     reader.every_row = True
     reader.skip_hint = None
     yield from _texts_of(reader)
@@ -674,7 +684,8 @@ class _Reader:
                 )
             raise SentigruError(
                 f"{self.path}: no column {' or '.join(repr(m) for m in missing)} in the header "
-                f"(found {found}; choose with --text-column / --label-column)"
+                f"(found {found}; choose with "
+                f"{'--text-column' if self.texts_only else '--text-column / --label-column'})"
             )
         text_at = names.index(wanted[0])
         return text_at, names.index(wanted[1]) if wanted[1] in names else text_at
