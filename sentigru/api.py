@@ -181,6 +181,7 @@ class Classifier:
         if plot.suffix.lower() != ".png":
             raise UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
         outputs.check_writable(plot)
+        _check_not_package(plot)
         reads = [*DataSource.of(data).paths, self.folder or self.path]
         outputs.check_not_input(plot, reads, "--plot")
         outputs.check_not_in_model_folder(plot, "--plot")

@@ -289,6 +289,15 @@ def test_predict_file_answers_every_row_or_stops(tmp_path: Path) -> None:
         clf.predict_file(no_column)
 
 
+def test_evaluate_never_draws_into_the_package(synthetic_files) -> None:
+    """train and export refused an output inside the installed package; --plot did not."""
+    from sentigru.presets import MODELS
+
+    with pytest.raises(SentigruError, match="inside the installed sentigru package"):
+        sentigru.load().check_plot(MODELS / "c.png", synthetic_files[1])
+    assert not (MODELS / "c.png").exists()
+
+
 def test_label_maps_as_python_writes_them() -> None:
     """Integer keys, as integer labels suggest, and the CLI's own spelling."""
     want = {"0": "negative", "1": "positive"}

@@ -632,6 +632,14 @@ def test_a_json_array_is_refused_with_the_command_that_writes_json_lines(
     for name, target in (("K.JSONL", "K.lines.jsonl"), ("keep.json", "keep.lines.jsonl")):
         with pytest.raises(SentigruError, match=rf"> \S*/{re.escape(target)}\)$"):
             _read(tmp_path / name)
+    strings = tmp_path / "s.json"  # texts alone: each made an object jq can give
+    strings.write_text(json.dumps(["good", "bad"]))
+    with pytest.raises(SentigruError, match=r"jq -c '.\[\] \| \{text: .\}' \S*s.json"):
+        read_texts(strings)
+    spread = tmp_path / "one.json"  # one object printed over lines, not an array
+    spread.write_text(json.dumps(rows[0], indent=2))
+    with pytest.raises(SentigruError, match=r"one.json:1: not JSON .*over lines\? .*jq -c ."):
+        _read(spread)
     monkeypatch.chdir(tmp_path)
     Path("-x.json").write_text(json.dumps(rows))
     with pytest.raises(SentigruError, match=r"jq -c '.\[\]' ./-x.json > ./-x.jsonl\)$"):

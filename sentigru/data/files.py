@@ -222,10 +222,11 @@ def _json_array(path: Path) -> SentigruError:
         f"{stem}.lines.jsonl",
     )
     source, target = _shell_path(path), _shell_path(path.with_name(out))
-    command = (
-        f"gzip -dc {source} | jq -c '.[]' > {target}"
+    each = ".[] | {text: .}" if _head(path)[1:].lstrip().startswith(b'"') else ".[]"
+    command = (  # an array of strings: texts, each made an object
+        f"gzip -dc {source} | jq -c '{each}' > {target}"
         if path.suffix.lower() == ".gz"
-        else f"jq -c '.[]' {source} > {target}"
+        else f"jq -c '{each}' {source} > {target}"
     )
     return SentigruError(
         f"{path}: a JSON array; sentigru reads JSON Lines, one object a line ({command})"
@@ -702,7 +703,9 @@ class _Reader:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    self.bad(where, f"not JSON ({exc.msg})")
+                    spread = number == 1 and line.strip() == "{"  # one object over lines
+                    fix = f": JSON over lines? One object a line: jq -c . {_shell_path(self.path)}"
+                    self.bad(where, f"not JSON ({exc.msg})" + (fix if spread else ""))
                     continue
                 if not isinstance(record, dict):
                     self.bad(where, "each line must be a JSON object")
