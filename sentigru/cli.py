@@ -120,21 +120,12 @@ _READERS = ("train", "evaluate", "compare")
 """The commands that read --data, where an extra argument is most often a glob's file."""
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
-
-
 def _one_line(text: str) -> str:
     """``text`` as one output line: newlines, tabs, other control characters (C1's
     too), line and paragraph separators and the backslash escaped, so that a script
     reads one result per line, each escape means one character, and no escape sequence
     reaches the terminal."""
-    return _CONTROL.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), text)
-
-
-def _code(char: str) -> str:
-    point = ord(char)
-    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+    return limits.shown(text, backslash=True)
 
 
 _SIGNALLED: dict[str, int] = {}

@@ -294,14 +294,17 @@ def available_cores() -> int:
 
 
 _UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNSHOWN_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
-def shown(line: str) -> str:
+def shown(line: str, backslash: bool = False) -> str:
     """A message as one line that a terminal shows as written: control characters in
     the names or data it quotes (a file named with an escape sequence that clears the
-    screen or sets the window title) escaped."""
-    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), line)
+    screen or sets the window title) escaped. With ``backslash``, the backslash too, so
+    that each escape in the line means one character (a result a script reads)."""
+    pattern = _UNSHOWN_OR_BACKSLASH if backslash else _UNSHOWN
+    return pattern.sub(lambda m: _ESCAPES.get(m[0], _code(m[0])), line)
 
 
 def _code(char: str) -> str:
