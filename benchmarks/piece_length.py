@@ -1,0 +1,173 @@
+"""Do shorter SentencePiece pieces let the phone model read Chinese, Japanese and Korean better?
+
+In these languages the recurrent model trails a TF-IDF character 1-4-gram + logistic
+regression peer (``languages.md``). The peer reads every character n-gram; sentigru reads
+the pieces a unigram SentencePiece model learns, up to 16 characters long, and its
+hashed word-pair table holds pairs of those pieces. With pieces of at most one or two
+characters, the recurrent layer reads characters and the pair table holds character
+bigrams (or bigrams of character pairs): nearer what the peer reads, at the cost of
+more ids per text. The piece model's ``max_sentencepiece_length`` is a trainer setting;
+the phone's tokenizer runs whatever pieces the model holds, so parity is not touched.
+
+Measured on each set's validation split of ``languages.py`` (90/10 of the training file,
+seeded; NSMC's 20,000-row sample; the dev files not read): ``--preset sentencepiece``
+(with its character n-gram teacher) as it is and with the pieces cut to at most 1 and
+2 characters, seeds 7 and 8 each, phone files through LiteRT; the peer on the same rows.
+
+Rule, fixed before the runs: a length is a gain in a language when the mean of seeds 7
+and 8 beats the preset's mean (same run) by more than the larger of the two seed spreads.
+Chinese is run first (the peer's widest lead); Japanese and Korean only for a length
+that gains in Chinese. A length that gains is then worth a setting and a run on the dev
+files against the peer; one that does not is reported and dropped.
+
+    python benchmarks/piece_length.py --data DATA_FOLDER [--sets marc-zh] [--lengths 0 1 2]
+
+Length 0 is the preset unchanged. Writes ``benchmarks/piece_length.json`` (merged with
+earlier runs) and ``benchmarks/piece_length.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from languages import SETS, read_rows, split, tfidf_model, write_rows
+
+HERE = Path(__file__).resolve().parent
+SEEDS = (7, 8)
+LANGUAGE_SETS = ("marc-zh", "marc-ja", "nsmc")
+
+TRAIN = """
+import sys
+import sentencepiece
+from sentigru import cli
+
+length = int(sys.argv[1])
+if length:
+    trainer = sentencepiece.SentencePieceTrainer.train
+
+    def cut(*args, **kwargs):
+        return trainer(*args, max_sentencepiece_length=length, **kwargs)
+
+    sentencepiece.SentencePieceTrainer.train = cut
+cli.main(sys.argv[2:])
+"""
+"""A ``sentigru train`` whose piece model keeps pieces of at most ``length`` characters."""
+
+
+def accuracy(folder: Path, texts: list[str], truth: list[str]) -> float:
+    import sentigru
+
+    model = sentigru.load(folder / "model.tflite")
+    answers = [model.labels[i] for i in model.scores(texts).argmax(1)]
+    return float(np.mean([a == b for a, b in zip(answers, truth)]))
+
+
+def mean_ids(folder: Path, texts: list[str]) -> float:
+    """Mean ids per text, ``[CLS]`` and ``[SEP]`` included (the cost of shorter pieces)."""
+    from sentigru import bundle
+    from sentigru.pieces import tokenizer_for
+
+    tokenizer = tokenizer_for(bundle.load(folder).vocab, 1 << 20)
+    return float(np.mean([len(tokenizer.ids(text)) for text in texts]))
+
+
+def run_set(name: str, data: Path, lengths: list[int]) -> dict:
+    train, val = split(read_rows(data / name / "train.tsv.gz"), SETS[name], name)
+    texts, truth = [t for _, t in val], [y for y, _ in val]
+    peer = tfidf_model(train)
+    result: dict = {
+        "train_rows": len(train),
+        "val_rows": len(val),
+        "peer": float(np.mean(peer.predict(texts) == np.array(truth))),
+    }
+    with tempfile.TemporaryDirectory() as work_name:
+        work = Path(work_name)
+        write_rows(work / "train.tsv", train)
+        write_rows(work / "val.tsv", val)
+        for length in lengths:
+            runs = {}
+            for seed in SEEDS:
+                out = work / "model"
+                began = time.perf_counter()
+                subprocess.run([sys.executable, "-c", TRAIN, str(length), "train", "--data",
+                                str(work / "train.tsv"), "--val-data", str(work / "val.tsv"),
+                                "--preset", "sentencepiece", "--seed", str(seed), "--out",
+                                str(out), "--force"], check=True)  # fmt: skip
+                runs[str(seed)] = {
+                    "val_accuracy": accuracy(out, texts, truth),
+                    "train_seconds": round(time.perf_counter() - began, 1),
+                    "phone_bytes": (out / "model.tflite").stat().st_size,
+                    "mean_ids": mean_ids(out, texts),
+                }
+                print(name, length, seed, runs[str(seed)], flush=True)
+            result[f"length {length}"] = runs
+    return result
+
+
+def summary(runs: dict) -> tuple[float, float]:
+    values = [run["val_accuracy"] * 100 for run in runs.values()]
+    return statistics.fmean(values), max(values) - min(values)
+
+
+def write_markdown(results: dict) -> None:
+    lines = [
+        "# Shorter SentencePiece pieces in Chinese, Japanese and Korean",
+        "",
+        f"Made by `benchmarks/piece_length.py` (its docstring holds the rule, fixed before "
+        f"the runs). Validation split of `languages.py` (the dev files not read), phone "
+        f"files through LiteRT, `--preset sentencepiece`, seeds {SEEDS[0]} and {SEEDS[1]}; "
+        f"length 0 is the preset as it is, 1 and 2 its pieces cut to that many characters. "
+        f"Accuracy in %; `ids` the mean ids per validation text; the training time is of "
+        f"seed {SEEDS[0]}, on 2 cores.",
+        "",
+        "| set | rows (train / val) | peer | length | seed 7 | seed 8 | mean | spread "
+        "| mean − preset | verdict | ids | phone file | training |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, result in results.items():
+        base = result.get("length 0")
+        for key, runs in result.items():
+            if not key.startswith("length "):
+                continue
+            mean, spread = summary(runs)
+            seeds = [f"{runs[str(s)]['val_accuracy'] * 100:.2f}" for s in SEEDS]
+            difference, verdict = "", ""
+            if base and key != "length 0":
+                base_mean, base_spread = summary(base)
+                difference = f"{mean - base_mean:+.2f}"
+                verdict = "gain" if mean - base_mean > max(spread, base_spread) else "no gain"
+            first = runs[str(SEEDS[0])]
+            lines.append(
+                f"| {name} | {result['train_rows']:,} / {result['val_rows']:,} "
+                f"| {result['peer'] * 100:.2f} | {key.split()[1]} | {' | '.join(seeds)} "
+                f"| {mean:.2f} | {spread:.2f} | {difference} | {verdict} "
+                f"| {first['mean_ids']:.1f} | {first['phone_bytes'] / 1e6:.3f} MB "
+                f"| {first['train_seconds'] / 60:.0f} min |"
+            )
+    (HERE / "piece_length.md").write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--sets", nargs="*", default=["marc-zh"], choices=list(LANGUAGE_SETS))
+    parser.add_argument("--lengths", nargs="*", type=int, default=[0, 1, 2])
+    args = parser.parse_args()
+    file = HERE / "piece_length.json"
+    results: dict = json.loads(file.read_text("utf-8")) if file.exists() else {}
+    for name in args.sets:
+        results[name] = {**results.get(name, {}), **run_set(name, args.data, args.lengths)}
+        file.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    write_markdown(results)
+
+
+if __name__ == "__main__":
+    main()
