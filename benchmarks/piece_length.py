@@ -146,7 +146,8 @@ def _row(name: str, result: dict, key: str) -> str:
     difference, verdict = "", ""
     if base_key in result and base_key != key:
         base_mean, base_spread = summary(result[base_key])
-        difference = f"{mean - base_mean:+.2f} against {base_key.removeprefix('length ')}"
+        shown = round(mean - base_mean, 2) + 0.0  # no "-0.00"
+        difference = f"{shown:+.2f} against {base_key.removeprefix('length ')}"
         # to the hundredth: one text of 890 is 0.11 points, and equal sums of texts must
         # not pass on a rounding bit
         gain = round(mean - base_mean, 2) > round(max(spread, base_spread), 2)
