@@ -34,7 +34,7 @@ import numpy as np
 from sentigru import contract, limits
 from sentigru.contract import CLS, CLS_ID, PIECE_SPECIALS, SEP, SEP_ID, phone_text
 from sentigru.errors import SentigruError
-from sentigru.spec import MIN_PIECES, PIECE_CHARS
+from sentigru.spec import MIN_PIECES
 
 SAMPLE_TEXTS = 50_000
 """The most training texts the piece model is learnt from (a seeded sample)."""
@@ -112,13 +112,10 @@ class Pieces:
         return cls(limits.read_file(Path(path), limits.VOCAB_BYTES), str(path))
 
     @classmethod
-    def train(
-        cls, texts: Iterable[str], size: int, seed: int = 0, max_chars: int = PIECE_CHARS
-    ) -> Pieces:
-        """A piece model of ``size`` pieces (fewer if the text has not that many) of at
-        most ``max_chars`` characters, learnt from a seeded sample of ``texts`` of at
-        most :data:`SAMPLE_TEXTS` texts, read in one pass, so a streamed corpus costs
-        bounded memory."""
+    def train(cls, texts: Iterable[str], size: int, seed: int = 0) -> Pieces:
+        """A piece model of ``size`` pieces (fewer if the text has not that many) learnt
+        from a seeded sample of ``texts`` of at most :data:`SAMPLE_TEXTS` texts, read in
+        one pass, so a streamed corpus costs bounded memory."""
         if size < MIN_PIECES:
             raise SentigruError(
                 f"a SentencePiece model has at least {MIN_PIECES} pieces (256 byte pieces are "
@@ -131,7 +128,7 @@ class Pieces:
         sample = [t for t in sample if t.strip()]
         if not sample:
             raise SentigruError("no text to learn SentencePiece pieces from")
-        return cls(_readable_rules(_unused_periodic(_train_model(sample, size, max_chars)), sample))
+        return cls(_readable_rules(_unused_periodic(_train_model(sample, size)), sample))
 
 
 APOSTROPHES = ("\u2019", "\u2018")
@@ -158,7 +155,7 @@ def _reservoir(texts: Iterable[str], n: int, seed: int) -> list[str]:
     return [text for _, text in sorted(kept)]
 
 
-def _train_model(sample: list[str], size: int, max_chars: int = PIECE_CHARS) -> bytes:
+def _train_model(sample: list[str], size: int) -> bytes:
     sentencepiece = _processor()
     out = io.BytesIO()
     try:
@@ -167,7 +164,6 @@ def _train_model(sample: list[str], size: int, max_chars: int = PIECE_CHARS) -> 
             model_writer=out,
             model_type="unigram",
             vocab_size=size,
-            max_sentencepiece_length=max_chars,
             hard_vocab_limit=False,
             normalization_rule_name="nmt_nfkc_cf",
             byte_fallback=True,

@@ -34,9 +34,6 @@ from sentigru.limits import MAX_SEQ_LEN
 MIN_PIECES = 384
 """Fewest pieces a SentencePiece model may ask for: 256 byte pieces, the specials, and
 some text."""
-PIECE_CHARS = 16
-"""SentencePiece's own longest piece, in characters: the default of ``piece_chars``."""
-MAX_PIECE_CHARS = 64
 
 CELLS = ("gru", "lstm")
 POOLINGS = ("maxmean", "max", "mean")
@@ -57,11 +54,7 @@ better by more than the seed spread, nothing else worse beyond it. The bundled m
 was trained without it and then one epoch more with it (candidate Cl; its ``spec.json``
 holds that epoch's settings, its manifest the recipe)."""
 
-INTRODUCED = {
-    ("training", "curly_share"): 0.0,
-    ("model", "unknown_rate"): 0.0,
-    ("tokenizer", "piece_chars"): PIECE_CHARS,
-}
+INTRODUCED = {("training", "curly_share"): 0.0, ("model", "unknown_rate"): 0.0}
 """Settings added after ``spec.json`` files were first written, with the value that means
 what older sentigru versions did: a saved spec without one reads as that value, not as
 today's default, so an old model folder still says how it was made."""
@@ -141,12 +134,6 @@ class TokenizerSpec:
     # Ranked by occurrences, a name repeated through one long review (a film's cast)
     # outranks a word that many short reviews use once ("overpriced"): by texts, it does
     # not.
-    piece_chars: int = setting(
-        PIECE_CHARS,
-        "Longest piece in characters (sentencepiece); 1 reads Chinese character by character",
-    )
-    # Pieces of one character read Chinese reviews better than whole words (their pairs
-    # are character bigrams, as an n-gram model reads): benchmarks/piece_length.md.
 
     @property
     def per_text(self) -> bool:
@@ -177,15 +164,6 @@ class TokenizerSpec:
             f"seq_len must be at most {MAX_SEQ_LEN} (what a phone file takes), got {self.seq_len}",
         )
         _check(self.min_count >= 1, f"min_count must be at least 1, got {self.min_count}")
-        _check(
-            1 <= self.piece_chars <= MAX_PIECE_CHARS,
-            f"piece_chars must be from 1 to {MAX_PIECE_CHARS}, got {self.piece_chars}",
-        )
-        _check(
-            self.tokenizer == "sentencepiece" or self.piece_chars == PIECE_CHARS,
-            "piece_chars is the longest SentencePiece piece: give it with tokenizer "
-            "sentencepiece (regex reads whole words)",
-        )
 
 
 @dataclass(frozen=True)

@@ -358,7 +358,7 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
     """The regex tokenizer's vocabulary, or a SentencePiece model, learnt from ``texts``."""
     tokenizer = spec.tokenizer
     if tokenizer.tokenizer == "sentencepiece":
-        return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed, tokenizer.piece_chars)
+        return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed)
     return Vocabulary.build(
         texts,
         tokenizer.vocab_size,
@@ -498,8 +498,7 @@ def _prepare_stream(
         vocab = start.vocab
     elif spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
         texts = (text for text, _ in source.rows("train", (0, 1)))
-        tokenizer = spec.tokenizer
-        vocab = Pieces.train(texts, tokenizer.vocab_size, spec.training.seed, tokenizer.piece_chars)
+        vocab = Pieces.train(texts, spec.tokenizer.vocab_size, spec.training.seed)
     else:
         vocab = Vocabulary.from_counts(
             scan.words.counts,

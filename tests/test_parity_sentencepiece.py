@@ -200,16 +200,6 @@ def _probe(pieces: Pieces) -> bytes:
 
 
 def test_mediapipe_feeds_the_ids_mask_and_segments_sentigru_computes(pieces: Pieces) -> None:
-    _same_phone_inputs(pieces)
-
-
-def test_pieces_of_one_character_reach_the_phone_as_in_python() -> None:
-    """``--piece-chars 1`` changes what is learnt, not the contract: MediaPipe runs the
-    piece model as it is, so a model of single characters gets the same ids too."""
-    _same_phone_inputs(Pieces.train(corpus(), 600, seed=0, max_chars=1))
-
-
-def _same_phone_inputs(pieces: Pieces) -> None:
     pytest.importorskip("mediapipe")
     pytest.importorskip("tensorflow")
     from sentigru.pieces import phone_inputs

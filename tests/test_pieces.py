@@ -75,31 +75,6 @@ def test_the_spec_takes_the_tokenizer_and_refuses_others() -> None:
         Spec.from_dict({"tokenizer": {"tokenizer": "bpe"}})
 
 
-def test_piece_chars_bounds_the_pieces_learnt_and_is_sentencepiece_only() -> None:
-    """``piece_chars 1`` learns one piece per character (the pairs the model reads are
-    then character bigrams); the default learns words, as SentencePiece does. The regex
-    tokenizer has no pieces, so the setting is refused there, not ignored."""
-    long = Pieces.train(JAPANESE * 4, MIN_PIECES)
-    chars = Pieces.train(JAPANESE * 4, MIN_PIECES, max_chars=1)
-
-    def learnt(pieces: Pieces) -> list[str]:
-        sp = pieces.processor
-        normal = [i for i in range(len(pieces)) if not (sp.IsByte(i) or sp.IsControl(i))]
-        return [pieces.entries()[i][0].strip() for i in normal if not sp.IsUnknown(i)]
-
-    assert max(len(p) for p in learnt(chars)) == 1
-    assert max(len(p) for p in learnt(long)) > 1
-    text = "最悪のサービスでした"
-    ids = SentencePieceTokenizer(chars, 64).ids(text)
-    assert len(ids) - 2 >= len(text)  # [CLS], a piece a character (and ▁), [SEP]
-    spec = Spec.from_dict({"tokenizer": {"tokenizer": "sentencepiece", "piece_chars": 1}})
-    assert Spec.from_json(spec.to_json()).tokenizer.piece_chars == 1
-    with pytest.raises(SentigruError, match="piece_chars .*tokenizer sentencepiece"):
-        Spec().replace(tokenizer={"piece_chars": 1})
-    with pytest.raises(SentigruError, match="piece_chars must be from 1 to 64, got 0"):
-        Spec().replace(tokenizer={"tokenizer": "sentencepiece", "piece_chars": 0})
-
-
 def test_pieces_refuse_too_few_pieces_and_say_how_many() -> None:
     with pytest.raises(SentigruError, match=f"at least {MIN_PIECES}"):
         Pieces.train(JAPANESE, 100)
