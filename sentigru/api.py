@@ -29,7 +29,7 @@ from typing import Any
 from sentigru.data.examples import TEMPLATE, label_indices, label_map_hint, label_order
 from sentigru.data.files import ReadOptions
 from sentigru.data.sources import READ_FIELDS, DataSource
-from sentigru.errors import SentigruError, UsageError
+from sentigru.errors import SentigruError, UsageError, missing
 from sentigru.spec import Spec, setting_names, unknown_setting
 
 Log = Callable[[str], None]
@@ -267,7 +267,7 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
         raise SentigruError(f"load takes a model folder or .tflite path, got {path!r}")
     path = Path(path)
     if not path.exists():
-        raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
+        raise missing(path, "model (give a model folder or a .tflite file)")
     if path.is_file():
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
     manifest = bundle.read_manifest(path)
@@ -896,7 +896,7 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
 
 def _check_folder(model: Path) -> None:
     if not model.exists():
-        raise SentigruError(f"{model}: no such model folder")
+        raise missing(model, "model folder")
     if model.is_file():
         raise SentigruError(
             f"{model} is a phone file; export reads a model folder (the Keras model in it). "

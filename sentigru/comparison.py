@@ -71,6 +71,7 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
     from sentigru.atomic import occupied
     from sentigru.bundle import checkpoint_path, written_names
 
+    outputs.check_not_quoted_home(out)
     if out.exists() and not out.is_dir():
         raise SentigruError(f"{out} is a file; --out takes a folder")
     taken = [out / cell for cell in cells if occupied(out / cell)]  # an empty one is filled

@@ -5,9 +5,35 @@ Every failure a user can fix (a bad file, a missing model, a bad setting) is rai
 Anything else is a bug and keeps its traceback.
 """
 
+import os
+
 
 class SentigruError(Exception):
     """A failure the user can fix; its message is one line that says what to do."""
+
+
+def home_note(path: object) -> str:
+    """What to say of a path that starts with a ``~`` no one expanded: a shell makes it
+    the home folder only unquoted (``--data "~/x.tsv"`` keeps it), and Python never. Empty
+    for any other path, and where a file or folder so named exists here."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    if not text.startswith("~") or os.path.lexists(text.split(os.sep, 1)[0]):
+        return ""
+    return (
+        "its ~ is not your home folder here (a shell expands ~ only unquoted; in Python, "
+        "use os.path.expanduser)"
+    )
+
+
+def with_home_note(message: str, path: object) -> str:
+    """``message``, and :func:`home_note` of ``path`` where it has one."""
+    note = home_note(path)
+    return f"{message}; {note}" if note else message
+
+
+def missing(path: object, what: str = "file or folder") -> SentigruError:
+    """``PATH: no such WHAT``, with :func:`home_note`."""
+    return SentigruError(with_home_note(f"{path}: no such {what}", path))
 
 
 class UsageError(SentigruError):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from sentigru.atomic import occupied
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, home_note
 
 
 def _resolved(path: Path) -> Path:
@@ -55,6 +55,7 @@ def check_not_in_model_folder(out: Path, option: str = "--out") -> None:
 def check_not_working_folder(out: Path, option: str = "--out") -> None:
     """Refuse the current folder or one that holds it: replacing it would take the
     user's other files with it."""
+    check_not_quoted_home(out)  # first: resolved, ~ reads as the home folder
     target, here = _resolved(out), Path.cwd().resolve()
     if target == here or target in here.parents:
         raise SentigruError(
@@ -100,9 +101,19 @@ def _check_name_room(out: Path, parent: Path) -> None:
         )
 
 
+def check_not_quoted_home(out: Path) -> None:
+    """Refuse ``~/x`` where no one expanded the ``~`` (quoted in the shell, or given in
+    Python), before a folder named ``~`` is made here: one ``rm -rf ~`` from the user's
+    home. Taken as it is where a ``~`` folder already exists."""
+    note = home_note(out)
+    if note:
+        raise SentigruError(f"cannot write {out}: {note}, and sentigru makes no folder named ~")
+
+
 def check_writable(out: Path, make_parent: bool = False) -> None:
     """Fail before any work when no file can be made beside ``out``; ``make_parent``
     makes its folder first (a model folder's parents are made as it is saved)."""
+    check_not_quoted_home(out)
     parent = out.parent if str(out.parent) else Path(".")
     if make_parent:
         try:

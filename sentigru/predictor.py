@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sentigru.contract import cut_at_nul
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, missing
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.tf_quiet import quiet_litert
 from sentigru.tokenizer import Tokenizer, Vocabulary, read_verdict
@@ -322,7 +322,7 @@ def open_predictor(path: Path) -> Predictor:
     """A predictor for a model folder or a ``.tflite`` file."""
     path = Path(path)
     if not path.exists():
-        raise SentigruError(f"{path}: no such model (give a model folder or a .tflite file)")
+        raise missing(path, "model (give a model folder or a .tflite file)")
     if path.is_file():
         return LiteRTPredictor.load(path)
     return KerasPredictor.load(path)

@@ -261,3 +261,36 @@ def test_names_paths_and_races_that_real_runs_meet(tmp_path: Path, monkeypatch) 
     checkpoint_path(out).mkdir()
     with pytest.raises(SentigruError, match=f"another sentigru \\(pid {os.getppid()}\\)"):
         refuse_leftover(out, resume=False)
+
+
+def test_a_quoted_tilde_is_named_and_no_folder_named_tilde_is_made(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``--out "~/models/x"`` (quoted: the shell leaves ``~``) made a folder named ``~``
+    in the working folder, one ``rm -rf ~`` away from the user's home; a missing
+    ``"~/reviews.tsv"`` said only "no such file". Where a ``~`` folder really is there,
+    the path is the user's to use."""
+    monkeypatch.chdir(tmp_path)
+    home = "its ~ is not your home folder here"
+    for args in (
+        ["train", "--data", "~/reviews.tsv", "--out", "m"],
+        ["evaluate", "--data", "~/data/*.tsv"],
+        ["predict", "--model", "~/m/model.tflite", "fine"],
+        ["export", "--model", "~/m", "--out", "x.tflite"],
+    ):
+        code, output = _run(*args)
+        assert code == 1 and home in output, (args, output)
+    model = sentigru.__path__[0] + "/models/default"
+    for args in (
+        ["export", "--model", model, "--out", "~/x.tflite"],
+        ["export", "--model", model, "--format", "web", "--out", "~/site"],
+        ["train", "--data", "~/reviews.tsv", "--out", "~/models/m"],
+        ["compare", "--data", "~/reviews.tsv", "--out", "~/cmp"],
+        ["export", "--model", model, "--format", "saved_model", "--out", "~/sm"],
+    ):
+        code, output = _run(*args)
+        assert code == 1 and "cannot write ~/" in output and home in output, (args, output)
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "~").mkdir()  # a folder so named: no note, the path is taken as it is
+    code, output = _run("export", "--model", model, "--out", "~/x.tflite")
+    assert code == 0 and (tmp_path / "~" / "x.tflite").is_file(), output

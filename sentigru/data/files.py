@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sentigru.data.examples import Examples
-from sentigru.errors import SentigruError, UsageError
+from sentigru.errors import SentigruError, UsageError, missing
 from sentigru.limits import note
 
 FORMATS = ("tsv", "csv", "jsonl", "folder")
@@ -317,7 +317,7 @@ def _texts_of(reader: _Reader) -> Iterator[str]:
     """The texts ``reader`` reads from its file, by the file's kind."""
     path = reader.path
     if not path.exists():
-        raise SentigruError(f"{path}: no such file or folder")
+        raise missing(path)
     kind = _format_of(path) or "lines"  # any other name: one text per line
     if kind == "folder":
         rows = reader.read_text_files()
@@ -350,7 +350,7 @@ def iter_rows(
     Every problem is the same :class:`SentigruError` that :func:`read_examples` raises."""
     options = options or ReadOptions()
     if not path.exists():
-        raise SentigruError(f"{path}: no such file or folder")
+        raise missing(path)
     kind = detect_format(path)
     reader = _Reader(path, options, counts)
     if kind == "folder":

@@ -19,7 +19,7 @@ import numpy as np
 
 from sentigru.data.examples import Examples
 from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, missing
 
 SUM_TOLERANCE = 0.01
 """How far a row's probabilities may sum from 1 (they are written rounded)."""
@@ -32,7 +32,7 @@ def read_scored(
     data is read) and one row of probabilities per text."""
     options = options or ReadOptions()
     if not path.exists():
-        raise SentigruError(f"{path}: no such file or folder")
+        raise missing(path)
     kind = detect_format(path)
     if kind == "folder":
         raise SentigruError(f"{path}: --teacher-scores takes a .tsv, .csv or .jsonl file")

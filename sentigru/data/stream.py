@@ -34,7 +34,7 @@ from sentigru.data.examples import (
     check_two_labels,
 )
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
-from sentigru.errors import SentigruError, UsageError
+from sentigru.errors import SentigruError, UsageError, with_home_note
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
@@ -55,7 +55,7 @@ def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
             continue
         matches = sorted(glob.glob(text))
         if not matches:
-            raise SentigruError(f"{text}: matches no file")
+            raise SentigruError(with_home_note(f"{text}: matches no file", text))
         named.extend((Path(m), text) for m in matches)
     _refuse_repeats(named)
     return [path for path, _ in named]

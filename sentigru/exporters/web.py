@@ -26,7 +26,7 @@ from typing import Any
 
 from sentigru import __version__, contract, limits, outputs
 from sentigru.atomic import current_umask, replace_path, staging_folder
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, missing
 from sentigru.modelfile import check_mediapipe_compatible, read_metadata
 
 __all__ = [
@@ -114,7 +114,7 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
     refuse anyway."""
     model_file = Path(model_file)
     if not model_file.is_file():
-        raise SentigruError(f"{model_file}: no such model file (give a sentigru .tflite)")
+        raise missing(model_file, "model file (give a sentigru .tflite)")
     size = model_file.stat().st_size
     if size > MAX_MODEL_BYTES:
         raise SentigruError(
@@ -266,6 +266,7 @@ def write_site(
             ``mediapipe_dir``, or an ``out`` that may not be replaced.
     """
     out = Path(out)
+    outputs.check_not_quoted_home(out)
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise SentigruError(f"the page's title is a line of text, not {title!r:.60}")
     if out.is_dir() and _is_replaceable(out):  # the user's files in a site: said first,
