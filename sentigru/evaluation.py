@@ -73,11 +73,12 @@ def format_report(report: dict[str, Any]) -> str:
         f"macro_f1\t{report['macro_f1']:.4f}",
         *([f"unknown_words\t{report['unknown_share']:.2%}"] if "unknown_share" in report else []),
         "",
-        f"{'label':<16} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}",
     ]
+    name = max(16, *(len(label) for label in report["per_label"]))  # long labels too
+    lines.append(f"{'label':<{name}} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}")
     for label, m in report["per_label"].items():
         figures = [_figure(m[key]) for key in ("precision", "recall", "f1")]
-        lines.append(f"{label:<16} " + " ".join(figures) + f" {m['support']:>9d}")
+        lines.append(f"{label:<{name}} " + " ".join(figures) + f" {m['support']:>9d}")
     labels = report["labels"]
     width = max(8, *(len(label) for label in labels)) + 1
     lines += ["", "confusion (rows: true, columns: predicted)"]

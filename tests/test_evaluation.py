@@ -41,3 +41,15 @@ def test_the_plain_report_gives_the_share_of_unknown_words_whatever_it_is() -> N
     assert lines[3] == "unknown_words\t0.35%" and not any("note" in x for x in lines)
     report["unknown_share"] = 0.5
     assert "note: 50% of the words read were unknown" in format_report(report)
+
+
+def test_long_labels_keep_the_table_in_columns() -> None:
+    """A label longer than the label column (``very positive and happy customer``)
+    pushed its row's figures right of the header's."""
+    labels = ["negative", "very positive and happy customer"]
+    lines = format_report(classification_report([0, 1, 1], [0, 1, 0], labels)).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("label"))
+    rows = lines[header : header + 3]
+    # right-aligned figures: every row ends where the header does, its label column wide
+    assert len({len(row) for row in rows}) == 1, rows
+    assert rows[2].startswith(labels[1] + " ")
