@@ -25,6 +25,7 @@ import os
 import platform
 import shlex
 import shutil
+import time
 import warnings
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -148,10 +149,7 @@ def output_lock(out: Path) -> Iterator[None]:
             except FileExistsError:
                 owner = _lock_owner(lock)
                 if owner is not None and _alive(owner):
-                    raise SentigruError(
-                        f"another sentigru (pid {owner}) is writing {out}; wait for it or "
-                        "pick another --out"
-                    ) from None
+                    raise SentigruError(_busy(out, owner)) from None
                 lock.unlink(missing_ok=True)  # stale: its process is gone
                 continue
             break
@@ -198,6 +196,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _busy(out: Path, owner: int) -> str:
+    """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
+    container's pid 1 is always alive) is the user's to remove."""
+    return (
+        f"another sentigru (pid {owner}) is writing {out}; wait for it or pick another "
+        f"--out (if no sentigru is running there, remove its lock file {lock_path(out)})"
+    )
+
+
 def checkpoint_path(out: Path) -> Path:
     """Where an interrupted run writing ``out`` keeps its last epoch."""
     return Path(out).parent / f".{Path(out).name}.checkpoint"
@@ -210,9 +217,7 @@ def refuse_leftover(out: Path, resume: bool) -> None:
     folder = checkpoint_path(out)
     owner = _lock_owner(lock_path(out))
     if owner is not None and owner != os.getpid() and _alive(owner):  # not left: live
-        raise SentigruError(
-            f"another sentigru (pid {owner}) is writing {out}; wait for it or pick another --out"
-        )
+        raise SentigruError(_busy(out, owner))
     if resume and not folder.exists():
         saved = (
             f"; {out} is saved, and --force trains it again (without --resume)"
@@ -401,12 +406,44 @@ def _is_manifest(manifest: Any) -> bool:
     )
 
 
+@contextlib.contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """A file of the folder that cannot be read (only its owner may; a folder without
+    its x bit) as one line naming it, as for the manifest, not a bare OSError."""
+    try:
+        yield
+    except OSError as exc:
+        raise SentigruError(f"cannot read {exc.filename or path}: {exc.strerror or exc}") from None
+
+
+class _Altered(SentigruError):
+    """A file whose hash is not the manifest's."""
+
+
+REREADS = 3
+"""Times a hash that differs sends the check back to the manifest: a re-export writes
+the phone file, then the manifest, and a reader between the two saw the old manifest
+and the new file."""
+
+
 def read_manifest(path: Path, replacing: Collection[str] = ()) -> dict[str, Any]:
     """The manifest of the folder at ``path``, with every listed file's hash checked but
     those of the optional files being ``replacing`` (a re-export interrupted between its
     phone file and the manifest left a file the manifest does not vouch for: the same
-    export again mends it)."""
-    path = Path(path)
+    export again mends it). A hash that differs is checked again against the manifest
+    as it is then (:data:`REREADS`), so that a re-export under way is no error."""
+    for wait in range(REREADS):
+        try:
+            with _read_errors(Path(path)):
+                return _checked_manifest(Path(path), replacing)
+        except _Altered as exc:
+            if wait == REREADS - 1:
+                raise SentigruError(str(exc)) from None
+            time.sleep(0.05 * (wait + 1))
+    raise AssertionError("unreachable")
+
+
+def _checked_manifest(path: Path, replacing: Collection[str]) -> dict[str, Any]:
     if not path.is_dir():
         raise SentigruError(f"{path}: not a model folder")
     if not (path / "manifest.json").exists():
@@ -433,7 +470,11 @@ def read_manifest(path: Path, replacing: Collection[str] = ()) -> dict[str, Any]
         if name in replacing and name in OPTIONAL_FILES:
             continue
         if sha256_file(file) != entry.get("sha256"):
-            raise SentigruError(f"{path}: {name} was altered since it was saved (sha256 differs)")
+            mend = f"; if an export into {path} was cut short, the same export again mends it"
+            raise _Altered(
+                f"{path}: {name} was altered since it was saved (sha256 differs)"
+                f"{mend if name == PHONE_FILE else ''}"
+            )
     return manifest
 
 
@@ -442,6 +483,11 @@ def load(path: Path, replacing: Collection[str] = ()) -> ModelFolder:
     ``replacing``: as for :func:`read_manifest`."""
     path = Path(path)
     manifest = read_manifest(path, replacing)
+    with _read_errors(path):
+        return _loaded(path, manifest)
+
+
+def _loaded(path: Path, manifest: dict[str, Any]) -> ModelFolder:
     made_by = manifest.get("versions", {}).get("sentigru")
     try:
         spec = Spec.from_json(_read_text(path / "spec.json"), saved=True, made_by=made_by)

@@ -155,6 +155,15 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
         try:
             with quiet_stderr():
                 import tensorflow
+        except FileNotFoundError as exc:  # tempfile's, from absl: no folder to write in
+            if "temporary directory" not in str(exc):
+                raise
+            from sentigru.errors import SentigruError
+
+            raise SentigruError(
+                f"{purpose} needs TensorFlow, which needs a writable temporary folder ({exc}): "
+                "set TMPDIR to one"
+            ) from None
         except ModuleNotFoundError as exc:
             if exc.name not in ("tensorflow", "keras"):
                 raise

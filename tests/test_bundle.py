@@ -42,6 +42,51 @@ def test_altered_file_is_detected(copy: Path, name: str) -> None:
         bundle.load(copy)
 
 
+def test_a_reader_between_a_re_exports_two_writes_gets_the_new_model(
+    copy: Path, monkeypatch
+) -> None:
+    """A re-export replaces the phone file, then the manifest: a reader that read the old
+    manifest and hashed the new file said "altered" (seen under load by a helper running
+    loads beside re-exports). The check goes back to the manifest as it then is; a file
+    that really differs is still refused, with how to mend an export cut short."""
+    bundle.add_file(copy, "model.tflite", b"old")
+    read = bundle._checked_manifest
+    calls: list[int] = []
+
+    def export_lands_meanwhile(path: Path, replacing):  # type: ignore[no-untyped-def]
+        if not calls:  # the reader hashes the new file against the old manifest
+            calls.append(1)
+            (copy / "model.tflite").write_bytes(b"new")
+            try:
+                return read(path, replacing)
+            finally:
+                bundle.add_file(copy, "model.tflite", b"new")  # the export ends
+        return read(path, replacing)
+
+    monkeypatch.setattr(bundle, "_checked_manifest", export_lands_meanwhile)
+    assert bundle.read_manifest(copy)["files"]["model.tflite"]["bytes"] == 3
+    monkeypatch.undo()
+    (copy / "model.tflite").write_bytes(b"cut")  # an export that never wrote its manifest
+    with pytest.raises(SentigruError, match="model.tflite was altered .*the same export again"):
+        bundle.read_manifest(copy)
+
+
+def test_a_file_only_another_user_may_read_is_one_line(copy: Path, monkeypatch) -> None:
+    """Root reads any file, so the refusal is made here: a PermissionError while hashing or
+    loading a folder's file reached Python callers as a bare OSError, not SentigruError."""
+
+    def refused(path: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(bundle, "sha256_file", refused)
+    with pytest.raises(SentigruError, match=r"cannot read .*model/\S+: Permission denied$"):
+        bundle.load(copy)
+    monkeypatch.undo()
+    monkeypatch.setattr(bundle, "load_keras", refused)
+    with pytest.raises(SentigruError, match=r"cannot read .*model.keras: Permission denied"):
+        bundle.load(copy)
+
+
 def test_missing_file_and_missing_manifest(copy: Path) -> None:
     (copy / "vocab.txt").unlink()
     with pytest.raises(SentigruError, match="vocab.txt is missing"):
@@ -155,7 +200,7 @@ def test_output_lock_refuses_a_second_writer_and_takes_over_stale_locks(tmp_path
     out = tmp_path / "model"
     with (
         bundle.output_lock(out),
-        pytest.raises(SentigruError, match="another sentigru"),
+        pytest.raises(SentigruError, match=r"another sentigru .*remove its lock file .*\.lock"),
         bundle.output_lock(out),
     ):
         pass
