@@ -432,15 +432,14 @@ def read_manifest(path: Path, replacing: Collection[str] = ()) -> dict[str, Any]
     phone file and the manifest left a file the manifest does not vouch for: the same
     export again mends it). A hash that differs is checked again against the manifest
     as it is then (:data:`REREADS`), so that a re-export under way is no error."""
-    for wait in range(REREADS):
-        try:
-            with _read_errors(Path(path)):
-                return _checked_manifest(Path(path), replacing)
-        except _Altered as exc:
-            if wait == REREADS - 1:
-                raise SentigruError(str(exc)) from None
-            time.sleep(0.05 * (wait + 1))
-    raise AssertionError("unreachable")
+    path = Path(path)
+    with _read_errors(path):
+        for wait in range(1, REREADS):
+            try:
+                return _checked_manifest(path, replacing)
+            except _Altered:
+                time.sleep(0.05 * wait)
+        return _checked_manifest(path, replacing)
 
 
 def _checked_manifest(path: Path, replacing: Collection[str]) -> dict[str, Any]:
