@@ -12,6 +12,17 @@ class SentigruError(Exception):
     """A failure the user can fix; its message is one line that says what to do."""
 
 
+class UsageError(SentigruError):
+    """Settings that do not go together, or one missing that another needs (``--title``
+    with a phone file, ``--format web`` without ``--out``): the CLI's bad usage, exit 2."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during a training, with what was kept and how to go on. Still
+    a KeyboardInterrupt, so that a notebook's loop over trainings stops; the CLI prints
+    its message."""
+
+
 def home_note(path: object) -> str:
     """What to say of a path that starts with a ``~`` no one expanded: a shell makes it
     the home folder only unquoted (``--data "~/x.tsv"`` keeps it), and Python never. Empty
@@ -34,14 +45,3 @@ def with_home_note(message: str, path: object) -> str:
 def missing(path: object, what: str = "file or folder") -> SentigruError:
     """``PATH: no such WHAT``, with :func:`home_note`."""
     return SentigruError(with_home_note(f"{path}: no such {what}", path))
-
-
-class UsageError(SentigruError):
-    """Settings that do not go together, or one missing that another needs (``--title``
-    with a phone file, ``--format web`` without ``--out``): the CLI's bad usage, exit 2."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C (or SIGTERM) during a training, with what was kept and how to go on. Still
-    a KeyboardInterrupt, so that a notebook's loop over trainings stops; the CLI prints
-    its message."""
