@@ -85,10 +85,10 @@ def accuracy(folder: Path, texts: list[str], truth: list[str]) -> float:
 
 def mean_ids(folder: Path, texts: list[str]) -> float:
     """Mean ids per text, ``[CLS]`` and ``[SEP]`` included (the cost of shorter pieces)."""
-    from sentigru import bundle
-    from sentigru.pieces import tokenizer_for
+    from sentigru.contract import SENTENCEPIECE_FILE
+    from sentigru.pieces import Pieces, tokenizer_for
 
-    tokenizer = tokenizer_for(bundle.load(folder).vocab, 1 << 20)
+    tokenizer = tokenizer_for(Pieces.load(folder / SENTENCEPIECE_FILE), 1 << 20)
     return float(np.mean([len(tokenizer.ids(text)) for text in texts]))
 
 
