@@ -8,9 +8,12 @@ either the old file or the complete new one.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -27,6 +30,7 @@ def write_atomic(out: Path, content: bytes, replace: bool = True) -> None:
     exists by then (another run's file, or one the user made meanwhile)."""
     out = Path(out)
     try:
+        _sweep_leftovers(out)
         handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as exc:  # name the user's file, not the temporary one
         raise _cannot_write(out, exc) from None
@@ -67,11 +71,39 @@ def staging_folder(out: Path) -> Path:
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_leftovers(out)
         staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         staged.chmod(0o777 & ~current_umask())
     except OSError as exc:  # name the user's folder, not the temporary one
         raise _cannot_write(out, exc) from None
     return staged
+
+
+LEFTOVER_AGE = 3600.0
+"""Seconds after which a staging or replaced folder beside an output is a leftover: a
+write takes seconds, so one this old was cut short (``kill -9``, power loss)."""
+
+
+def _sweep_leftovers(out: Path) -> None:
+    """Remove what a write of ``out`` cut short left beside it (a folder ``.NAME.tmp-*``
+    or file ``.NAME.*.tmp`` being written, ``.NAME.old-PID`` being replaced), once it
+    is older than ``LEFTOVER_AGE``: each may be a whole copy of a model or site, hidden,
+    and they would pile up. A younger one may be another run's, writing now, and is
+    left; a name sentigru does not write is never touched."""
+    now = time.time()
+    made = r"(tmp-[a-z0-9_]{8}|old-[0-9]+|[a-z0-9_]{8}\.tmp)"  # mkdtemp, replace_path, mkstemp
+    ours = re.compile(rf"\.{re.escape(out.name)}\.{made}")
+    for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
+        with contextlib.suppress(OSError):
+            if not ours.fullmatch(path.name) or path.is_symlink():
+                continue
+            stat = path.lstat()  # a rename sets ctime: an old folder just replaced is young
+            if now - max(stat.st_mtime, stat.st_ctime) < LEFTOVER_AGE:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def occupied(path: Path) -> bool:

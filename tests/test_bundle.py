@@ -182,6 +182,33 @@ def test_replace_keeps_old_until_new_is_in_place(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
+def test_what_a_killed_write_left_beside_an_output_is_swept_once_old(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``kill -9`` during a save or export leaves a hidden staging folder (a whole copy of
+    a model or site), or the replaced folder; the next write of that output removes them
+    once they are older than any write takes, and never a name sentigru does not use."""
+    from sentigru import atomic
+
+    out = tmp_path / "site"
+    leftovers = [".site.tmp-ab_c9x1z", ".site.old-4242", ".site.k2_9abcd.tmp"]
+    users = [".site.tmp-mine", ".site.old-backup", ".sites.tmp-ab_c9x1z", "site.old-1"]
+    for name in leftovers + users:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.tflite").write_bytes(b"x" * 10)
+    staged = atomic.staging_folder(out)  # all are young: another run may be writing
+    assert all((tmp_path / name).exists() for name in leftovers + users)
+    staged.rmdir()
+    monkeypatch.setattr(atomic, "LEFTOVER_AGE", -1.0)  # as if an hour had passed
+    staged = atomic.staging_folder(out)
+    assert not any((tmp_path / name).exists() for name in leftovers)
+    assert all((tmp_path / name / "model.tflite").exists() for name in users)
+    assert staged.exists()
+    (tmp_path / leftovers[-1]).write_bytes(b"half a phone file")
+    atomic.write_atomic(tmp_path / "site", b"a file")  # files written whole sweep too
+    assert not (tmp_path / leftovers[-1]).exists()
+
+
 def test_an_empty_folder_is_written_without_force(tmp_path: Path) -> None:
     """``mkdir model && sentigru train --out model`` loses nothing: no --force needed."""
     target, staged = tmp_path / "m", tmp_path / "staged"
