@@ -19,6 +19,7 @@ file, as every folder ``train`` writes does) never import TensorFlow.
 from __future__ import annotations
 
 import dataclasses
+import glob
 import numbers
 import os
 import sys
@@ -300,11 +301,11 @@ def train(
     data: Any,
     out: str | Path,
     *,
-    val_data: str | Path | Sequence[str | Path] = (),
+    val_data: Any = (),
     unlabelled: str | Path | Sequence[str | Path] | None = (),
-    teacher: str | Path | None = None,
+    teacher: str | Path | Classifier | None = None,
     teacher_scores: str | Path | None = None,
-    init: str | Path | None = None,
+    init: str | Path | Classifier | None = None,
     preset: str | Path | None = None,
     spec: Spec | None = None,
     force: bool = False,
@@ -318,7 +319,9 @@ def train(
     """Train a model on ``data`` and write its folder at ``out``; returns it loaded.
 
     ``data`` is a path, several paths, a pair ``(texts, labels)`` (lists, arrays, a
-    DataFrame's two columns), or a :class:`DataSource` (files, a tfds set, rows).
+    DataFrame's two columns), or a :class:`DataSource` (files, a tfds set, rows);
+    ``val_data`` (validation rows instead of a held-out share) is a path, several, or a
+    pair. ``unlabelled`` is files of texts, one a line (or a table's text column).
     ``settings`` are spec fields (``epochs=8, units=32``) over ``preset``/``spec``, or
     how to read ``data``: ``dataset``, ``split``, ``data_dir`` and :class:`ReadOptions`'
     fields (``label_map={"0": "negative"}``, ``text_column="review"`` …).
@@ -348,29 +351,35 @@ def train(
 
     require_tensorflow("training")
     _check_train_arguments(out, preset, spec, val_data, unlabelled, log)
+    _check_switches(verbose, force=force, resume=resume, phone_file=phone_file)
     log = _stderr if log is None else log
     out = Path(out)
     reading = {name: settings.pop(name) for name in list(settings) if name in READ_FIELDS}
     for name in settings:
         if name not in setting_names():
-            raise SentigruError(unknown_setting(name, READ_FIELDS))
+            raise SentigruError(unknown_setting(name, [*READ_FIELDS, "val_data"]))
     source = DataSource.of(data, **reading)
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
-    if isinstance(val_data, (str, Path)):
-        val_data = [val_data]
+    val_data, val_rows = _validation(val_data, reading)
+    teacher = _model_path(teacher, "teacher")
+    init = _model_path(init, "init")
     init_path = _init_path(init)
     if role.is_chief:
         _check_not_package(out)  # --force would replace the bundled model
         reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
-        bundle.refuse_leftover(out, resume)
+        bundle.refuse_leftover(out, resume, force)
         _check_model_out(out, force, [*reads, init_path])
+        if force and not resume and bundle.discard_checkpoint(out):
+            log(f"--force: the checkpoint an interrupted run left beside {out} is discarded")
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings, preset)
+    if resume and role.is_chief:  # before a teacher scores or fits: minutes
+        bundle.check_resume_settings(out, run_spec)
     teacherless = teacher is None and teacher_scores is None and not run_spec.training.ngram_teacher
     if base is not None and _paths(unlabelled) and teacherless:
         raise SentigruError(
@@ -380,7 +389,7 @@ def train(
         )
     soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
     start = Start(base.vocab, base.labels, _held_out(base)) if base is not None else None
-    prepared = prepare_source(source, run_spec, [Path(p) for p in val_data], soft, log, start)
+    prepared = prepare_source(source, run_spec, val_data, soft, log, start, val_rows)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
         _log_start(init, base, prepared.labels, log)
@@ -448,6 +457,72 @@ def _check_train_arguments(
             raise SentigruError(
                 f"{name} takes paths (a file, a glob or a list); a DataSource is for data"
             )
+    if unlabelled is not None and not isinstance(unlabelled, (str, os.PathLike)):
+        _check_not_texts(unlabelled, "unlabelled")
+
+
+def _check_not_texts(items: Any, name: str) -> None:
+    """Refuse texts given where files of texts are read: a list of reviews would
+    otherwise fail on its first as "no such file"."""
+    if not isinstance(items, (list, tuple)) or len(items) < 2:
+        return
+    if not all(isinstance(item, str) for item in items):
+        return
+    if any(Path(item).exists() or glob.has_magic(item) for item in items):
+        return
+    raise SentigruError(
+        f"{name} takes files of texts (paths or globs), and none of the {len(items)} given "
+        f"is a file ({items[0]!r:.40}…): write the texts to a file, one a line"
+    )
+
+
+def _check_switches(verbose: Any = None, **switches: Any) -> None:
+    """``force="no"`` is true in Python, and would replace a folder: yes or no only;
+    ``verbose`` is one of Keras' three levels."""
+    import numpy as np
+
+    for name, value in switches.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise SentigruError(f"{name} is True or False, not {value!r:.60}")
+    if verbose is not None and (
+        isinstance(verbose, bool)
+        or not isinstance(verbose, numbers.Integral)
+        or verbose not in (0, 1, 2)
+    ):
+        raise SentigruError(f"verbose is 0, 1, 2 or None, not {verbose!r:.60}")
+
+
+def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any]:
+    """``val_data`` as files and rows in memory: a path, several, a pair ``(texts,
+    labels)`` read with ``data``'s options (``label_map``…), or None (none given)."""
+    from sentigru.data.sources import SOURCE_FIELDS, is_rows
+
+    if val_data is None:
+        return [], None
+    if is_rows(val_data):
+        options = {k: v for k, v in reading.items() if k not in SOURCE_FIELDS or k == "options"}
+        return [], DataSource.of(val_data, **options).rows
+    paths = [val_data] if isinstance(val_data, (str, os.PathLike)) else val_data
+    if isinstance(paths, (bytes, Mapping)) or not isinstance(paths, Iterable):
+        paths = [paths]
+    paths = list(paths)
+    if not all(isinstance(p, (str, os.PathLike)) and str(p) for p in paths):
+        raise SentigruError(
+            f"val_data is a path, a list of paths or a pair (texts, labels), not {val_data!r:.60}"
+        )
+    return [Path(p) for p in paths], None
+
+
+def _model_path(model: Any, name: str) -> Any:
+    """What names a model: a path, a name (``"bundled"``), or a loaded
+    :class:`Classifier` (the folder it came from: ``train`` returns one)."""
+    if model is None or isinstance(model, (str, os.PathLike)):
+        return model
+    if isinstance(model, Classifier):
+        return model.folder or model.path
+    raise SentigruError(
+        f"{name} is a model folder, a .tflite path or a loaded model, not {model!r:.60}"
+    )
 
 
 def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
@@ -458,6 +533,8 @@ def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     held = f", and {prepared.val_rows} to validate on" if prepared.val_rows else ""
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts}){held}")
     _note_stray_labels(prepared.counts, log)
+    if fresh:  # a start's labels are its model's
+        _note_number_labels(prepared.counts, log)
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
         log(
             f"the vocabulary holds {len(prepared.vocab)} entries of the "
@@ -599,6 +676,18 @@ def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
 
 STRAY_LABEL_ROWS = 10
 """A label with at most this many rows, and under 1 % of them, is likely a typo."""
+
+
+def _note_number_labels(counts: dict[str, int], log: Log) -> None:
+    """Labels that are numbers (``0``/``1``, as many sets ship) are the names an app's
+    classifier and the web page show: say how to give them words, before training."""
+    labels = label_order(counts)
+    if all(label.isdigit() for label in labels):
+        words = ",".join(f"{label}=NAME" for label in labels)
+        log(
+            f"note: the labels are {', '.join(labels)}, the names apps and the web page "
+            f"show; --label-map {words} (label_map=) gives them words"
+        )
 
 
 def _note_stray_labels(counts: dict[str, int], log: Log) -> None:
@@ -764,6 +853,8 @@ def export(
     Settings left as None come from the model's spec."""
     if format not in FORMATS:
         raise UsageError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    _check_switches(force=force)
+    model = _model_path(model, "model")
     if model is None:  # the bundled model: its phone file for a page, else its folder
         from sentigru.presets import default_model
 

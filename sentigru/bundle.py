@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import platform
-import shlex
 import shutil
 import time
 import warnings
@@ -210,10 +209,11 @@ def checkpoint_path(out: Path) -> Path:
     return Path(out).parent / f".{Path(out).name}.checkpoint"
 
 
-def refuse_leftover(out: Path, resume: bool) -> None:
+def refuse_leftover(out: Path, resume: bool, force: bool = False) -> None:
     """Without ``resume``, a checkpoint left by an interrupted run is an error, not
-    progress silently thrown away; with it, a missing one is. Said before any data is
-    read (and before a saved ``out`` is called in the way)."""
+    progress silently thrown away (``force`` discards it: :func:`discard_checkpoint`);
+    with it, a missing one is. Said before any data is read (and before a saved ``out``
+    is called in the way)."""
     folder = checkpoint_path(out)
     owner = _lock_owner(lock_path(out))
     if owner is not None and owner != os.getpid() and _alive(owner):  # not left: live
@@ -225,11 +225,22 @@ def refuse_leftover(out: Path, resume: bool) -> None:
             else ""
         )
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}{saved}")
-    if folder.exists() and not resume:
+    if folder.exists() and not resume and not force:
         raise SentigruError(
             f"an interrupted run left a checkpoint in {folder}: add --resume (resume=True) "
-            f"to continue it, or delete it to start over: rm -r {shlex.quote(str(folder))}"
+            "to continue it, or --force (force=True) to start over without it"
         )
+
+
+def discard_checkpoint(out: Path) -> bool:
+    """Remove the checkpoint an interrupted run writing ``out`` left (``--force``
+    without ``--resume``: start over); True if there was one. Only after
+    :func:`refuse_leftover` has found no live run writing ``out``."""
+    folder = checkpoint_path(out)
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    shutil.rmtree(folder)
+    return True
 
 
 def checkpoint_folder(
@@ -257,13 +268,23 @@ def checkpoint_folder(
     return folder
 
 
-def _check_stamp(stamp: Path, folder: Path, fingerprint: str, spec: Spec) -> None:
-    """Refuse a checkpoint of other data or settings, naming the settings that differ.
-    Its spec is read as a saved one (settings added since take the value that means what
-    the version that wrote it did), so a run interrupted before an upgrade resumes."""
+def check_resume_settings(out: Path, spec: Spec) -> None:
+    """With ``--resume``, refuse a checkpoint made with other settings before the data
+    is read and a teacher fitted (minutes); its data is checked once read."""
+    folder = checkpoint_path(out)
+    stamp = folder / "sentigru-run.json"
+    if stamp.is_file():
+        _check_stamp(stamp, folder, None, spec)
+
+
+def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec) -> None:
+    """Refuse a checkpoint of other data (``fingerprint`` None: not yet known) or
+    settings, naming the settings that differ. Its spec is read as a saved one (settings
+    added since take the value that means what the version that wrote it did), so a run
+    interrupted before an upgrade resumes."""
     try:
         saved = json.loads(stamp.read_text("utf-8"))
-        same_data = saved["data_fingerprint"] == fingerprint
+        same_data = fingerprint is None or saved["data_fingerprint"] == fingerprint
         saved_spec = Spec.from_dict(saved["spec"], saved=True)
     except (OSError, ValueError, KeyError, TypeError, SentigruError):
         raise SentigruError(
@@ -272,13 +293,14 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str, spec: Spec) -> Non
     if not same_data:
         raise SentigruError(
             f"the checkpoint in {folder} is from other data, or from a run started from "
-            "another model (--init); give those to resume it, or delete it to start over"
+            "another model (--init); give those to resume it, or --force without --resume "
+            "to start over"
         )
     if saved_spec != spec:
         raise SentigruError(
             f"the checkpoint in {folder} was made with other settings "
-            f"({_differences(saved_spec, spec)}): give those to resume it, or delete it to "
-            "start over"
+            f"({_differences(saved_spec, spec)}): give those to resume it, or --force "
+            "without --resume to start over"
         )
 
 

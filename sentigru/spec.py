@@ -343,8 +343,31 @@ def setting_names() -> list[str]:
 def unknown_setting(name: str, others: Iterable[str] = ()) -> str:
     """The message for a setting no section holds, with the likeliest it was meant
     to be (``epoch``: ``epochs``) among the settings and ``others``."""
-    close = difflib.get_close_matches(str(name), [*setting_names(), *others], 1)
+    known = [*setting_names(), *others]
+    close = [ALIASES[name]] if ALIASES.get(name) in known else []
+    close = close or difflib.get_close_matches(str(name), known, 1)
     return f"unknown setting {name!r}" + (f" ({close[0]}?)" if close else "")
+
+
+ALIASES = {
+    "lr": "learning_rate",
+    "num_epochs": "epochs",
+    "batch": "batch_size",
+    "hidden_size": "units",
+    "hidden_units": "units",
+    "maxlen": "seq_len",
+    "max_len": "seq_len",
+    "max_length": "seq_len",
+    "sequence_length": "seq_len",
+    "max_tokens": "vocab_size",
+    "num_words": "vocab_size",
+    "validation_split": "val_split",
+    "validation_data": "val_data",
+    "embedding_dim": "embed_dim",
+    "random_state": "seed",
+}
+"""Names other libraries (Keras, scikit-learn) give settings sentigru names otherwise,
+which spelling alone does not find (``lr``: ``learning_rate``)."""
 
 
 @dataclass(frozen=True)

@@ -580,11 +580,12 @@ def prepare_source(
     unlabelled: Unlabelled | None = None,
     log: Callable[[str], None] = _silent,
     start: Start | None = None,
+    val_rows: Examples | None = None,
 ) -> Prepared:
     """The user's training data read (or, with ``spec.training.stream``, scanned) and
-    checked, before TensorFlow is imported; ``val_data`` files replace the held-out
-    share; ``unlabelled`` texts are trained on with a teacher's scores; ``start`` keeps
-    a trained model's vocabulary and labels."""
+    checked, before TensorFlow is imported; ``val_data`` files and ``val_rows`` (in
+    memory) replace the held-out share; ``unlabelled`` texts are trained on with a
+    teacher's scores; ``start`` keeps a trained model's vocabulary and labels."""
     from sentigru.data.files import read_examples
 
     val_paths = check_files(source.paths, val_data)
@@ -593,7 +594,14 @@ def prepare_source(
         val = Examples()
         for path in val_paths:
             val.extend(read_examples(path, source.options).examples)
+        if val_rows is not None:
+            val.extend(val_rows)
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
+    if val_rows is not None:
+        raise SentigruError(
+            "stream reads validation data from files; rows (texts, labels) are in memory: "
+            "give val_data as a file, or drop stream=True"
+        )
     if source.dataset:
         raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
     if source.rows is not None:

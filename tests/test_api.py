@@ -83,6 +83,21 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
     assert lines == []
 
 
+def test_labels_that_are_numbers_get_a_note_on_naming_them() -> None:
+    """NSMC and SST-2 ship labels 0 and 1: an app's classifier then shows "1 88.8 %"."""
+    from sentigru.api import _note_number_labels
+
+    lines: list[str] = []
+    _note_number_labels({"1": 5, "0": 7}, lines.append)
+    assert lines == [
+        "note: the labels are 0, 1, the names apps and the web page show; "
+        "--label-map 0=NAME,1=NAME (label_map=) gives them words"
+    ]
+    lines.clear()
+    _note_number_labels({"negative": 5, "1": 7}, lines.append)
+    assert lines == []
+
+
 def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path) -> None:
     from sentigru.presets import default_model
 
@@ -181,6 +196,22 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "give spec or preset, not both": lambda: sentigru.train(
             synthetic_files[0], "o", spec=sentigru.Spec(), preset="bundled"
         ),
+        "val_data is a path, a list of paths or a pair": lambda: sentigru.train(
+            synthetic_files[0], "o", val_data=5
+        ),
+        "force is True or False, not 'no'": lambda: sentigru.train(
+            synthetic_files[0],
+            "o",
+            force="no",  # true in Python: it replaced a folder
+        ),
+        "verbose is 0, 1, 2 or None": lambda: sentigru.train(synthetic_files[0], "o", verbose=5),
+        "unlabelled takes files of texts": lambda: sentigru.train(
+            synthetic_files[0], "o", unlabelled=["A fine film.", "Dull."]
+        ),
+        "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
+        "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
+        "(val_data?)": lambda: sentigru.train(synthetic_files[0], "o", validation_data="v"),
+        "model is a model folder": lambda: sentigru.export(3, "o.tflite"),
         "runtime must be one of": lambda: sentigru.export(None, "o.tflite", runtime="tfjs"),
         "seq_len must be a whole number of 2": lambda: sentigru.export(None, "o.tflite", seq_len=0),
         "batch must be a whole number": lambda: sentigru.export(None, "o.tflite", batch=-1),
@@ -237,6 +268,16 @@ def test_texts_and_labels_in_memory_train_and_evaluate_as_their_file_does(
     assert report["n"] == len(held) and report == clf.evaluate(test)
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["data_fingerprint"] == source.load().fingerprint()
+    # Validation rows in memory too; and the Classifier train returned names its folder.
+    lines: list[str] = []
+    tuned = sentigru.train(
+        (list(rows.texts), rows.labels), tmp_path / "t", init=clf, log=lines.append,
+        verbose=0, epochs=1, min_steps=0, phone_file=False, val_data=(held.texts, held.labels),
+    )  # fmt: skip
+    assert any(f"and {len(held)} to validate on" in line for line in lines), lines
+    assert any(line.startswith(f"starting from {tmp_path / 'm'}") for line in lines), lines
+    assert tuned.export(tmp_path / "t.tflite").path == tmp_path / "t.tflite"
+    assert sentigru.export(tuned, tmp_path / "t2.tflite").path == tmp_path / "t2.tflite"
 
 
 @pytest.mark.parametrize(

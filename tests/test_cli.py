@@ -562,6 +562,8 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     assert result.stderr.count("of stdin is not utf-8") == 1 and "line 2 " in result.stderr
     told = CliRunner().invoke(main, ["predict", "--encoding", "cp1252", "-"], input=piped[3:])
     assert "\tCafé terrible" in told.stdout and "not cp1252" not in told.stderr
+    korean = CliRunner().invoke(main, ["predict", "-"], input="최고의 영화\n".encode("cp949"))
+    assert "--encoding cp949" in korean.stderr  # Korean Excel's; cp1252 read it as nonsense
     from sentigru.cli import LINE_LIMIT
 
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8
@@ -636,8 +638,33 @@ def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_pat
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
     result = CliRunner().invoke(main, [*args, "--ngram-teacher"])
     assert result.exit_code == 1 and "add --resume" in result.output
-    assert f"rm -r {tmp_path / '.m.checkpoint'}" in result.output  # the hidden folder, named
+    assert str(tmp_path / ".m.checkpoint") in result.output  # the hidden folder, named
     assert "character n-gram teacher" not in result.output
+    assert "--force (force=True) to start over" in result.output
+    from conftest import SMALL
+
+    # In a notebook, force=True is how a run starts over; the CLI's --force alike.
+    (tmp_path / ".m.checkpoint" / "epoch.npz").write_bytes(b"an old run's epoch")
+    again = CliRunner().invoke(main, [*args, *SMALL, "--epochs", "1", "--force"])
+    assert again.exit_code == 0, again.output
+    assert "checkpoint an interrupted run left beside" in again.stderr
+    assert not (tmp_path / ".m.checkpoint").exists() and (tmp_path / "m" / "model.keras").exists()
+
+
+def test_resume_with_other_settings_is_refused_before_the_teacher_fits(
+    synthetic_files, tmp_path: Path
+) -> None:
+    """The n-gram teacher takes minutes on a large set; a --resume whose settings are
+    not the checkpoint's was refused only after it."""
+    from sentigru.spec import Spec
+
+    (tmp_path / ".m.checkpoint").mkdir()
+    stamp = {"data_fingerprint": "another", "spec": Spec().to_dict()}
+    (tmp_path / ".m.checkpoint" / "sentigru-run.json").write_text(json.dumps(stamp))
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
+    result = CliRunner().invoke(main, [*args, "--ngram-teacher", "--resume"])
+    assert result.exit_code == 1 and "ngram_teacher False (now True)" in result.output
+    assert "character n-gram teacher" not in result.output and "read " not in result.output
 
 
 def test_tfds_options_without_a_dataset_are_bad_usage(tmp_path: Path) -> None:

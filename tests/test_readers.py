@@ -357,6 +357,10 @@ def test_a_label_map_that_renames_nothing_is_noted(tmp_path: Path, capsys) -> No
     assert "--label-map leaves 1 as written" in capsys.readouterr().err
     load_sources([path], options=ReadOptions(label_map={"0": "negative", "1": "positive"}))
     assert "note" not in capsys.readouterr().err
+    load_sources([path], options=ReadOptions(label_map={"0": "negative", "2": "positive"}))
+    err = capsys.readouterr().err  # a typo: 2 for 1
+    assert "--label-map leaves 1 as written" in err
+    assert "--label-map names 2, which no row has (the file's labels: 0, 1)" in err
 
 
 def test_one_label_written_two_ways_is_refused_with_the_map_that_merges_it(
@@ -446,7 +450,7 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         ("negative", "positive", "neutral.0"): "OLD=NEW,OLD=NEW",  # not a number
     }
     for labels, hint in cases.items():
-        with pytest.raises(SentigruError, match=f"--label-map, e.g. {hint}"):
+        with pytest.raises(SentigruError, match=rf"--label-map \(label_map=\), e.g. {hint}"):
             label_indices(labels, ["negative", "neutral", "positive"][:: 2 if "0" in labels else 1])
     # quoted for the shell: a model's labels come from its folder, which may be anyone's
     hint = label_map_hint(["0", "1"], ["bad", "it's $(fine)"])
@@ -533,11 +537,26 @@ def test_an_undecodable_line_names_the_fix_that_fits(tmp_path: Path) -> None:
         b"text,label\nok,pos\nbad \x81,neg\n": r"cp.csv:3: byte 22 of the file is not valid "
         r"utf-8: give the file's encoding with --encoding, or --skip-bad-rows",
     }
+    # Excel saves CSV in the region's code page; each also decodes as cp1252, to nonsense.
+    for text, encoding in (("정말 재밌어요 ㅋㅋ", "cp949"), ("配送が早い。", "cp932")):
+        cases[f"text,label\nok,pos\n{text},neg\n".encode(encoding)] = (
+            rf"utf-8; it reads as \w+ in {encoding} \(as Excel saves CSV there\): "
+            rf"--encoding {encoding}, or --skip-bad-rows"
+        )
+    cases["text,label\n质量很好，物流也快,pos\n".encode("gb18030")] = (
+        r"reads as Chinese in gb18030 .*: --encoding gb18030 \(big5 for traditional"
+    )
+    cases["text,label\nFür den Preis völlig in Ordnung,pos\n".encode("cp1252")] = (
+        r"reads as Windows-1252"  # not as the rare ideographs its bytes are in gb18030
+    )
     path = tmp_path / "cp.csv"
     for content, message in cases.items():
         path.write_bytes(content)
         with pytest.raises(SentigruError, match=message):
             _read(path)
+        if "Excel saves" in message:  # and the encoding named reads it
+            encoding = re.search(r"--encoding (\S+),", message).group(1)
+            assert "?" not in "".join(_read(path, encoding=encoding).texts)
     path.write_bytes(b"text,label\nok,pos\ncaf\xe9,neg\n")
     assert _read(path, encoding="cp1252").texts == ["ok", "café"]
     for label, content in (("pos", b"fine"), ("neg", b"caf\xe9")):

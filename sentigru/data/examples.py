@@ -55,7 +55,8 @@ def check_label_sets(label_sets: dict[str, set[str]]) -> None:
             )
             if _numbers(ours) != _numbers(theirs):
                 raise SentigruError(
-                    f"{found}: rename one set with --label-map (for example 0=negative,1=positive)"
+                    f"{found}: rename one set with --label-map (label_map=), for example "
+                    "0=negative,1=positive"
                 )
             note(f"note: {found}; the model learns all of them")
 
@@ -168,8 +169,8 @@ def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
     if unknown:
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
-            f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map, "
-            f"e.g. {label_map_hint(unknown, sorted(set(model_labels) - set(labels)))}"
+            f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map "
+            f"(label_map=), e.g. {label_map_hint(unknown, sorted(set(model_labels) - set(labels)))}"
         )
     return [index[label] for label in labels]
 
@@ -267,7 +268,10 @@ class Examples:
             take = min(take, len(indices) - 1)
             held.update(rng.sample(indices, take))
         if not held:
-            raise SentigruError("too few examples to hold out a validation split")
+            raise SentigruError(
+                "too few examples to hold out a validation split: give validation data "
+                "(--val-data, val_data=) or train on them all (--val-split 0, val_split=0)"
+            )
         train = [i for i in range(len(self)) if i not in held]
         val = [i for i in range(len(self)) if i in held]
         return self.subset(train), self.subset(val)
