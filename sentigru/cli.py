@@ -559,9 +559,16 @@ def _texts(
             noted = True
             _echo_err(
                 f"note: line {index + 1} of stdin is not {encoding}: its bad bytes read as "
-                "'\ufffd' (give the stdin's encoding: --encoding cp1252)"
+                f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line)})"
             )
         yield text.rstrip("\r\n")
+
+
+def _likely(line: bytes) -> str:
+    """The encoding a line that is not UTF-8 likely has (cp1252 where none fits)."""
+    from sentigru.data.files import likely_encoding
+
+    return likely_encoding(line) or "cp1252"
 
 
 def _decoded(line: bytes, encoding: str, first: bool, cut: bool = False) -> tuple[str, bool]:
@@ -827,7 +834,7 @@ def evaluate(**params: Any) -> None:
     if plot is not None:
         classifier.check_plot(plot, source, params["force"])
     report = classifier.evaluate(source)
-    click.echo(json.dumps(report) if params["as_json"] else format_report(report))
+    click.echo(json_line(report) if params["as_json"] else format_report(report))
     if plot is not None:  # after the report: a picture that fails loses no figure
         classifier.draw_confusion(report, plot)
         _echo_err(f"wrote {plot}")

@@ -65,6 +65,10 @@ def _figure(value: float | None) -> str:
     return f"{value:>9.4f}" if value is not None else f"{'n/a':>9}"
 
 
+def _texts(count: int) -> str:
+    return f"{count} text" if count == 1 else f"{count} texts"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
@@ -86,13 +90,13 @@ def format_report(report: dict[str, Any]) -> str:
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
     if report.get("unread"):
-        lines += ["", f"note: {report['unread']} texts had no word the model knows (scored blind)"]
+        texts = _texts(report["unread"])
+        lines += ["", f"note: {texts} had no word the model knows (scored blind)"]
     if report.get("truncated"):
         lines += [
             "",
-            f"note: {report['truncated']} texts were longer than the model reads (or went "
-            "on after a NUL character) and were read up to there (the phone cuts them there "
-            "too)",
+            f"note: the model read {_texts(report['truncated'])} only up to its length (or "
+            "to a NUL character), as the phone does",
         ]
     if report.get("unknown_share", 0.0) >= UNKNOWN_NOTE:
         lines += [

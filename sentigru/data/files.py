@@ -18,7 +18,7 @@ import shlex
 import stat
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -144,10 +144,17 @@ class ReadResult:
         if label_map and self.labels and not self.renamed:
             found = ", ".join(sorted(self.labels)[:6])
             note(f"{path}: note: --label-map renamed no label (the file's labels: {found})")
-        elif label_map and (kept := sorted(self.labels - set(label_map) - set(label_map.values()))):
+            return
+        if label_map and (kept := sorted(self.labels - set(label_map) - set(label_map.values()))):
             note(
                 f"{path}: note: --label-map leaves {', '.join(kept[:6])} as written: a label "
                 "of its own"
+            )
+        if label_map and self.labels and (unused := sorted(set(label_map) - self.labels)):
+            found = ", ".join(sorted(self.labels)[:6])
+            note(
+                f"{path}: note: --label-map names {', '.join(unused[:6])}, which no row has "
+                f"(the file's labels: {found})"
             )
 
 
@@ -420,20 +427,89 @@ def _undecodable(
     skip = f"or {skip_hint} to skip such {unit}s" if skip_hint else "or mend it"
     if utf8 and utf8_before:
         return f"not valid {encoding}, though the text before it is: mend this {unit}, {skip}"
-    if utf8 and _decodes(raw, "cp1252"):
+    guess = likely_encoding(raw) if utf8 else None
+    if guess == "cp1252":
         return (
             f"not valid {encoding}; it reads as Windows-1252 (Excel's plain CSV): "
             f"--encoding cp1252, {skip}"
         )
+    if guess is not None:
+        language, more = EAST_ASIAN[guess][0], EAST_ASIAN[guess][3]
+        return (
+            f"not valid {encoding}; it reads as {language} in {guess} (as Excel saves CSV "
+            f"there): --encoding {guess}{more}, {skip}"
+        )
     return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
 
 
-def _decodes(raw: bytes, encoding: str) -> bool:
+def _syllable(char: str) -> bool:
+    return "\uac00" <= char <= "\ud7a3"
+
+
+def _korean(char: str) -> bool:
+    return _syllable(char) or "\u3131" <= char <= "\u318e"
+
+
+def _kana(char: str) -> bool:
+    return "\u3040" <= char <= "\u30ff"
+
+
+def _han(char: str) -> bool:
+    """A CJK ideograph, CJK punctuation or a full-width form (not half-width kana)."""
+    return (
+        "\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff5e"
+    )
+
+
+EAST_ASIAN: dict[str, tuple[str, Callable[[str], bool], str, str]] = {
+    "cp949": ("Korean", _korean, "euc_kr", ""),
+    "cp932": ("Japanese", lambda c: _kana(c) or _han(c), "euc_jp", ""),
+    "euc_jp": ("Japanese", lambda c: _kana(c) or _han(c), "euc_jp", ""),
+    "gb18030": ("Chinese", _han, "gb2312", " (big5 for traditional characters)"),
+}
+"""Where a CSV is not UTF-8 but a region's code page (Excel's, older software's): the
+language, its letters, the codec of its common characters, a hint. Their bytes
+decode as Windows-1252 too, into nonsense, so they are tried first, in this order
+(Korean text reads as Chinese characters in gb18030)."""
+
+
+def likely_encoding(raw: bytes) -> str | None:
+    """The encoding a text that is not UTF-8 was likely written in: a region's code page
+    in which at least 90 % of its non-ASCII characters are that language's letters and
+    80 % are among its common characters (other bytes decode to rare ones: German
+    *für* in cp1252 reads as a rare ideograph in gb18030), Japanese with some kana;
+    else cp1252 where it decodes, else None."""
+    sample = raw[:65536]
+    for name, (_, letters, common, _) in EAST_ASIAN.items():
+        text = _decode_some(sample, name)
+        wide = [c for c in text or "" if not c.isascii() and not c.isspace()]
+        if not wide or sum(map(letters, wide)) < 0.9 * len(wide):
+            continue
+        if sum(_encodes_in(c, common) for c in wide) < 0.8 * len(wide):
+            continue
+        if "Japanese" in EAST_ASIAN[name][0] and not any(map(_kana, wide)):
+            continue  # Chinese bytes read as kanji alone
+        if name == "cp949" and 2 * sum(map(_syllable, wide)) < len(wide):
+            continue  # EUC-JP's kana read as Korean letters (ㄱ) without syllables
+        return name
+    return "cp1252" if _decode_some(sample, "cp1252") is not None else None
+
+
+def _encodes_in(char: str, codec: str) -> bool:
+    """Whether ``char`` is one of ``codec``'s two-byte characters (Python's euc_kr also
+    spells rarer syllables in eight bytes)."""
     try:
-        raw.decode(encoding)
-    except UnicodeDecodeError:
+        return len(char.encode(codec)) == 2
+    except UnicodeEncodeError:
         return False
-    return True
+
+
+def _decode_some(raw: bytes, encoding: str) -> str | None:
+    """``raw`` decoded, a character cut at its end left out; None if it does not decode."""
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(raw, final=False)
+    except UnicodeDecodeError:
+        return None
 
 
 def _reason(exc: BaseException) -> str:
