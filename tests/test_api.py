@@ -83,6 +83,23 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
     assert lines == []
 
 
+def test_sentencepiece_without_the_preset_names_the_preset() -> None:
+    """``--tokenizer sentencepiece`` alone trains without the n-gram teacher, a point
+    below the preset in Japanese, Chinese and Korean; a user who typed it is told."""
+    from sentigru.api import _note_piece_recipe
+    from sentigru.presets import preset_spec
+
+    lines: list[str] = []
+    pieces = sentigru.Spec().replace(tokenizer={"tokenizer": "sentencepiece"})
+    _note_piece_recipe(pieces, lines.append)
+    assert len(lines) == 1 and "--preset sentencepiece adds a character n-gram" in lines[0]
+    lines.clear()
+    _note_piece_recipe(preset_spec("sentencepiece"), lines.append)  # has it
+    _note_piece_recipe(sentigru.Spec(), lines.append)  # regex
+    _note_piece_recipe(pieces.replace(training={"stream": True}), lines.append)  # refused
+    assert lines == []
+
+
 def test_labels_that_are_numbers_get_a_note_on_naming_them() -> None:
     """NSMC and SST-2 ship labels 0 and 1: an app's classifier then shows "1 88.8 %"."""
     from sentigru.api import _note_number_labels
