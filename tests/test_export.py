@@ -147,7 +147,7 @@ def test_export_check_data_with_other_labels_is_refused_before_conversion(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "does not know: 0, 1" in result.output
-    assert "--label-map, e.g. 0=negative,1=positive" in result.output  # the data's own
+    assert "--label-map (label_map=), e.g. 0=negative,1=positive" in result.output  # the data's own
     assert "Traceback" not in result.output and not out.exists()
     mapped = CliRunner().invoke(main, [*args, "--label-map", "0=negative,1=positive"])
     assert mapped.exit_code == 0, mapped.output
