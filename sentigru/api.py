@@ -820,16 +820,17 @@ def _scored_file(path: Path, source: DataSource, spec: Spec, log: Log) -> Any:
 
 def _note_piece_recipe(spec: Spec, log: Log) -> None:
     """``--tokenizer sentencepiece`` alone trains without the character n-gram teacher
-    that ``--preset sentencepiece`` adds, which read other languages better by a point
-    (benchmarks/languages.md): name it, where the user may not know the preset."""
+    that ``--preset sentencepiece`` adds, which read three languages of four better by a
+    point (benchmarks/languages.md): name it, where the user may not know the preset."""
     training = spec.training
     # streamed, the teacher is refused
     if spec.tokenizer.tokenizer == "sentencepiece" and not (
         training.ngram_teacher or training.stream
     ):
         log(
-            "note: --preset sentencepiece adds a character n-gram teacher (+0.8 to +1.4 "
-            "points on 8,000-18,000 reviews in four languages, 2x the training time) "
+            "note: --preset sentencepiece adds a character n-gram teacher (+1.0 to +1.4 "
+            "points on 8,000-18,000 reviews in Japanese, Chinese and Korean, level in German; "
+            "2-3x the training time) "
             "and smaller tables (phone files of 0.67-0.71 MB); --ngram-teacher adds the teacher"
         )
 
