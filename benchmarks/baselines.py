@@ -571,7 +571,9 @@ def write(rows: list[dict], tf_start: float, data: dict[str, Examples], args) ->
         "Cold start: median of "
         f'{args.repeats} new processes classifying one text (`python -c "import '
         f'tensorflow"` alone: {tf_start:.2f} s in the same run). Latency: median of 200 '
-        "single IMDB reviews. Ratios are to sentigru.",
+        "single IMDB reviews. Batch: one timed call on all IMDB val reviews after 64 as a "
+        "warm-up, one run, not a median (`bulk_speed.md` times sentigru's bulk path against "
+        "TF-IDF over 9 rounds, set-up included). Ratios are to sentigru.",
         *_started_note(args.model),
         "",
         "| model | IMDB val | SST-2 dev | short reviews | other domains | negation | train "

@@ -477,14 +477,14 @@ def report(r: dict[str, Any]) -> str:
         lines.append(
             f"- {w}, against the previously bundled file on every core: {now / then:.2f}x "
             "its texts/s (ratios to TF-IDF in the same rounds): "
-            + ("no worse" if now >= then * 0.95 else "SLOWER")
+            + ("no worse (within 5 %)" if now >= then * 0.95 else "SLOWER")
         )
     cold = r["cold_start_s"]
     lines += [
         f"- cold start of `sentigru predict TEXT` (median of {r['cold_start_repeats']}): "
         f"{cold['after']:.2f} s with the current phone file, {cold['previous']:.2f} s with the "
         "previously bundled one: "
-        + ("no worse" if cold["after"] <= cold["previous"] * 1.05 else "WORSE"),
+        + ("no worse (within 5 %)" if cold["after"] <= cold["previous"] * 1.05 else "WORSE"),
         "",
         "How close to the machine: multiply-adds of the graph's FULLY_CONNECTED operators "
         "per text (at 1,024 ids; at the length each text runs at in bulk; at the fewest "
