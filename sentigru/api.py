@@ -378,6 +378,10 @@ def train(
     base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings, preset)
+    if resume and spec is None:  # the interrupted run's settings, unless given
+        run_spec, changed = bundle.resumed_spec(out, run_spec, settings)
+        if changed and role.is_chief:
+            log(f"resuming with the interrupted run's settings: {changed}")
     if resume and role.is_chief:  # before a teacher scores or fits: minutes
         bundle.check_resume_settings(out, run_spec)
     teacherless = teacher is None and teacher_scores is None and not run_spec.training.ngram_teacher

@@ -286,9 +286,11 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec)
         saved = json.loads(stamp.read_text("utf-8"))
         same_data = fingerprint is None or saved["data_fingerprint"] == fingerprint
         saved_spec = Spec.from_dict(saved["spec"], saved=True)
-    except (OSError, ValueError, KeyError, TypeError, SentigruError):
+    except SentigruError as exc:  # a setting from a newer sentigru, say: its own words
+        raise SentigruError(f"the checkpoint in {folder} cannot be resumed: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError):
         raise SentigruError(
-            f"the checkpoint in {folder} cannot be read; delete it to start over"
+            f"the checkpoint in {folder} cannot be read; --force without --resume starts over"
         ) from None
     if not same_data:
         raise SentigruError(
@@ -304,18 +306,30 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec)
         )
 
 
-def _differences(saved: Spec, now: Spec, shown: int = 4) -> str:
-    """``name value (now value)`` for the settings where ``saved`` and ``now`` differ."""
+def _differences(saved: Spec, now: Spec) -> str:
+    """``name value (now value)`` for every setting where ``saved`` and ``now`` differ
+    (all of them: a user giving them one message at a time needed three tries)."""
     before, after = saved.to_dict(), now.to_dict()
-    pairs = [
+    return ", ".join(
         f"{name} {value!r} (now {after[section][name]!r})"
         for section, values in before.items()
         for name, value in values.items()
         if after[section].get(name) != value
-    ]
-    return ", ".join(pairs[:shown]) + (
-        f" and {len(pairs) - shown} more" if len(pairs) > shown else ""
     )
+
+
+def resumed_spec(out: Path, spec: Spec, given: dict[str, Any]) -> tuple[Spec, str]:
+    """The spec a ``--resume`` of ``out`` runs: the interrupted run's, with the settings
+    the user ``given`` (not None) over it, which must then match it; and the settings
+    where it differs from ``spec`` (today's defaults or preset), for a note. A run from
+    before an upgrade that changed a default resumes with the same command. Without a
+    readable checkpoint, ``spec`` as it is (the checks that follow say why)."""
+    stamp = checkpoint_path(out) / "sentigru-run.json"
+    try:
+        saved = Spec.from_dict(json.loads(stamp.read_text("utf-8"))["spec"], saved=True)
+    except (OSError, ValueError, KeyError, TypeError, SentigruError):
+        return spec, ""
+    return saved.with_settings(given), _differences(saved, spec).replace("(now", "(today's")
 
 
 def discard_empty_checkpoint(folder: Path | None) -> bool:

@@ -200,7 +200,8 @@ def _check_settings(preset: Any, settings: dict[str, Any]) -> None:
         # every setting by its option, also one a preset set (ngram_teacher with --stream)
         for name in {setting.name for section in SECTIONS for setting in fields_of(section)}:
             option = "--" + name.replace("_", "-")
-            message = re.sub(rf"(?<![-\w]){name}\b", option, message)
+            # not the spec's section of the same name ("in tokenizer: x", "tokenizer.x")
+            message = re.sub(rf"(?<![-\w]){name}\b(?![.:])", option, message)
         raise click.UsageError(message) from None
 
 

@@ -59,7 +59,11 @@ INTRODUCED = {("training", "curly_share"): 0.0, ("model", "unknown_rate"): 0.0}
 what older sentigru versions did: a saved spec without one reads as that value, not as
 today's default, so an old model folder still says how it was made."""
 
-RETIRED = {("model", "bigram_dropout"): True, ("training", "adversarial"): 0.0}
+RETIRED = {
+    ("model", "bigram_dropout"): True,
+    ("training", "adversarial"): 0.0,
+    ("tokenizer", "piece_chars"): 16,  # SentencePiece's longest piece; 0.4.0 wrote it
+}
 """Settings that older sentigru versions wrote into ``spec.json`` and that no longer
 exist, with the one value that means the network and training of today. A saved spec
 holding that value still loads; any other value is refused, since today's sentigru

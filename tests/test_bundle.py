@@ -284,8 +284,23 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
         SentigruError, match="is from other data, or from a run started from another model"
     ):
         bundle.checkpoint_folder(out, resume=True, fingerprint="g", spec=old)
+    # The same command resumes it: settings not given come from the checkpoint, so a
+    # default changed since (vocab_size 8000 then, 11000 now) is no difference.
+    resumed, changed = bundle.resumed_spec(out, Spec(), {"vocab_size": None, "units": None})
+    assert resumed == old and "vocab_size 8000 (today's 11000)" in changed
+    given, _ = bundle.resumed_spec(out, Spec(), {"vocab_size": 11000})  # given: must match
+    with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)\)"):
+        bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=given)
+    # A run under the reverted 0.4.0 wrote piece_chars; a setting no version knows is named.
+    stamp["spec"]["tokenizer"]["piece_chars"] = 16
+    (folder / "sentigru-run.json").write_text(json.dumps(stamp))
+    assert bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old) == folder
+    stamp["spec"]["tokenizer"]["char_limit"] = 3
+    (folder / "sentigru-run.json").write_text(json.dumps(stamp))
+    with pytest.raises(SentigruError, match="cannot be resumed: .*char_limit"):
+        bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old)
     (folder / "sentigru-run.json").write_text("{")
-    with pytest.raises(SentigruError, match="cannot be read; delete it"):
+    with pytest.raises(SentigruError, match="cannot be read; --force without --resume"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=old)
 
 

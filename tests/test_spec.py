@@ -50,9 +50,17 @@ def test_unknown_or_malformed_keys_are_refused(data) -> None:
 def test_retired_settings_load_only_with_the_value_that_means_today() -> None:
     """Folders saved by older versions carry settings that no longer exist; with the
     value that describes today's network they load, with any other they are refused."""
-    old = {"model": {"bigram_dropout": True}, "training": {"adversarial": 0.0}}
+    old = {
+        "model": {"bigram_dropout": True},
+        "training": {"adversarial": 0.0},
+        "tokenizer": {"piece_chars": 16},  # every folder of 0.4.0, a release since undone
+    }
     assert Spec.from_dict(old) == Spec()
-    for changed in ({"model": {"bigram_dropout": False}}, {"training": {"adversarial": 0.3}}):
+    for changed in (
+        {"model": {"bigram_dropout": False}},
+        {"training": {"adversarial": 0.3}},
+        {"tokenizer": {"piece_chars": 2}},
+    ):
         with pytest.raises(SentigruError, match="no longer supported"):
             Spec.from_dict(changed)
 
