@@ -103,6 +103,24 @@ class Pieces:
     def to_bytes(self) -> bytes:
         return self.model
 
+    def characters(self) -> tuple[str, str]:
+        """The characters of the pieces the model learnt, in code point order: those
+        :meth:`SentencePieceTokenizer.known` counts (a piece that holds one is known) and
+        the rest (punctuation, spaces). A normalised text with none of the first within
+        the model's length has no known piece. The web page tells from them that the
+        model cannot read a text, having no SentencePiece: a character outside both is
+        spelt in byte pieces, one per UTF-8 byte, which bounds where the model stops."""
+        sp = self._sp
+        chars = {
+            char
+            for i in range(len(self))
+            if not (sp.IsByte(i) or sp.IsControl(i) or sp.IsUnknown(i) or sp.IsUnused(i))
+            for char in sp.IdToPiece(i)
+            if char != "\u2581"
+        }
+        counted = {c for c in chars if unicodedata.category(c)[0] not in "PZC"}
+        return "".join(sorted(counted)), "".join(sorted(chars - counted))
+
     def save(self, path: Path) -> None:
         Path(path).write_bytes(self.model)
 

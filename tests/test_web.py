@@ -495,8 +495,26 @@ def test_browser_runs_a_sentencepiece_model_as_python_does(
     assert worst < 1e-3, worst
     assert (lite.argmax(1) == theirs.argmax(1)).all()
     assert len(set(lite.argmax(1))) == 3  # not a degenerate model
-    # Pieces are not words: the page does not count them (it has no SentencePiece).
-    assert phone.evaluate("window.sentigru.read('great')") is None
+    # The page has no SentencePiece, so it cannot count pieces; it tells where the model
+    # knows none, as Python does, on every text the model reads whole.
+    unread = ["🦒🦒🦒", "ሰላም ᚠᚢᚦ", "", "?!? ...", "\u3000 🦒\0great", "ሰላም" * 40 + " great"]
+    tokenizer = predictor.tokenizer
+    reading = "(texts) => Promise.all(texts.map(window.sentigru.read))"
+    counts = phone.evaluate(reading, texts + unread)
+    whole = [(t, c) for t, c in zip(texts + unread, counts) if not tokenizer.is_cut(t)]
+    assert len(whole) > 100  # at this model's length (SEQ_LEN), the others are cut
+    assert [c["known"] == 0 for _, c in whole] == [tokenizer.known(t) == 0 for t, _ in whole]
+    assert [c["known"] for c in counts[-len(unread) :]] == [0] * len(unread)  # cut: none read
+    assert counts[0]["known"] is None or tokenizer.known(texts[0]) == 0  # only 0 is a count
+    phone.fill("#text", "🦒🦒🦒 ሰላም")
+    phone.wait_for_function(
+        "() => document.querySelector('#status').textContent.includes('knows no word')"
+    )
+    assert phone.inner_text("#label").strip() == "no answer"  # as apps are asked
+    phone.fill("#text", texts[0])
+    phone.wait_for_function(
+        "() => !document.querySelector('#status').textContent.includes('knows no word')"
+    )
 
 
 def test_phone_screen_shows_the_label_as_you_type(phone: Any, served: str, tmp_path: Path) -> None:

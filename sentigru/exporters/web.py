@@ -189,6 +189,19 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _piece_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """What the page needs to tell that a SentencePiece model knows no piece of a text,
+    as :meth:`sentigru.pieces.SentencePieceTokenizer.known` is 0: the characters of its
+    learnt pieces (:meth:`sentigru.pieces.Pieces.characters`) and its length. None for
+    the regex tokenizer."""
+    if meta.get("tokenizer") != "sentencepiece" or not meta.get("sentencepiece"):
+        return None
+    from sentigru.pieces import Pieces
+
+    counted, other = Pieces(meta["sentencepiece"], "the packed sentencepiece.model").characters()
+    return {"counted": counted, "other": other, "seqLen": int(meta["seq_len"])}
+
+
 def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) -> str:
     """index.html with the model's name, labels and size, the CSP, and the page config
     (a JSON data block the script reads: not executed, so the CSP needs no hash)."""
@@ -201,6 +214,7 @@ def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) ->
         "loadTimeoutMs": LOAD_TIMEOUT_MS,
         "startTimeoutMs": START_TIMEOUT_MS,
         "words": _word_counting(meta),
+        "pieces": _piece_counting(meta),
     }
     # "<" escaped so that no text in the metadata can close the data block early.
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")

@@ -5,9 +5,10 @@
 // once it is loaded, and rejects with a readable message when it cannot be),
 // window.sentigru.classify(text) (a Promise of [{label, score}, ...], every label,
 // highest score first) and window.sentigru.read(text) (a Promise of {known, unknown,
-// unread, truncated}: the words of the text the model has in its vocabulary, those it
-// reads as unknown, those in other scripts it drops whole, and whether it cuts the text,
-// as `sentigru predict --json` counts them; null for a SentencePiece model).
+// unread, truncated, nul}: the words of the text the model has in its vocabulary, those
+// it reads as unknown, those in other scripts it drops whole, and whether it cuts the
+// text, as `sentigru predict --json` counts them; for a SentencePiece model, known 0
+// where it knows no piece of the text, and null for the rest, which needs SentencePiece).
 
 // The page's elements. The status is replaced at once: index.html's own text there is
 // for a page whose script never runs.
@@ -256,6 +257,37 @@ function countWords(ids, seqLen, text) {
   return { known, unknown: read - known, unread, truncated: nul, nul };
 }
 
+// A SentencePiece model: the page has no SentencePiece to count its pieces, so it tells
+// only where the model knows none, as `sentigru predict` says "read": "none". A piece is
+// known when it holds a character of config.pieces.counted (the letters, digits and
+// symbols of the pieces the model learnt, sentigru.pieces.Pieces.characters); a character
+// of neither list is spelt in byte pieces, one per UTF-8 byte. The model reads seqLen - 2
+// pieces, the first a word boundary, so a known character is read while, counting each
+// at its most, fewer pieces than that came before it.
+const COUNTED = new Set(config.pieces ? Array.from(config.pieces.counted) : []);
+const OTHER = new Set(config.pieces ? Array.from(config.pieces.other) : []);
+const utf8 = new TextEncoder();
+
+function readsAPiece(text) {
+  const body = String(text);
+  const end = body.indexOf("\0");
+  const head = (end < 0 ? body : body.slice(0, end)).replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  let room = config.pieces.seqLen - 3; // [CLS], [SEP] and the first word boundary
+  let space = false;
+  for (const char of head.normalize("NFKC").toLowerCase()) {
+    if (room < 1) return false;
+    if (/\s/.test(char)) {
+      if (!space) room--; // runs of spaces are one word boundary
+      space = true;
+      continue;
+    }
+    space = false;
+    if (COUNTED.has(char)) return true;
+    room -= OTHER.has(char) ? 1 : utf8.encode(char).length;
+  }
+  return false;
+}
+
 // ------------------------------------------------------------------------- loading
 
 // Two limits, so that a slow connection is not taken for a broken one: the model's
@@ -430,6 +462,10 @@ async function classify(text) {
 
 async function read(text) {
   await classifierReady;
+  if (config.pieces) {
+    const none = !readsAPiece(text == null ? "" : text);
+    return { known: none ? 0 : null, unknown: null, unread: null, truncated: null, nul: null };
+  }
   if (!wordIds) return null;
   return countWords(wordIds, config.words.seqLen, text == null ? "" : text);
 }
@@ -480,6 +516,7 @@ function showEmpty() {
 function readingNote(counts) {
   if (!counts) return "";
   const { known, truncated } = counts;
+  if (known === null) return ""; // a SentencePiece model that reads some of the text
   const unknown = counts.unknown + (counts.unread || 0); // words in other scripts too
   const cut = !truncated
     ? ""
