@@ -1052,7 +1052,11 @@ def _export_tflite(
         labelled=labelled,
     )
     if own:  # its manifest entry says how it was made (spec.json: how the model was)
+        from sentigru import __version__
+
         made = {"quantize": report.quantize, "runtime": report.runtime, "seq_len": report.seq_len}
+        # the folder's "versions" name what trained it; a newer release may export it
+        made["sentigru"] = __version__
         bundle.add_file(model, bundle.PHONE_FILE, content, export=made)
     else:  # without force, not over a file that appeared while it converted
         write_atomic(target, content, replace=force)

@@ -186,7 +186,7 @@ def test_reexporting_a_folders_phone_file_says_how_and_mends_an_interrupted_one(
     same export again mends it (it refused the altered folder)."""
     import shutil
 
-    from sentigru import bundle
+    from sentigru import __version__, bundle
 
     copy = Path(shutil.copytree(trained_model, tmp_path / "m"))
     keras = (copy / "model.keras").read_bytes()
@@ -197,6 +197,7 @@ def test_reexporting_a_folders_phone_file_says_how_and_mends_an_interrupted_one(
     assert result.exit_code == 0, result.output
     loaded = bundle.load(copy)  # every hash checked
     assert loaded.manifest["files"]["model.tflite"]["export"]["quantize"] == "float16"
+    assert loaded.manifest["files"]["model.tflite"]["export"]["sentigru"] == __version__
     assert loaded.spec.export.quantize == "dynamic"  # how the model was made, unchanged
     assert (copy / "model.keras").read_bytes() == keras
 
