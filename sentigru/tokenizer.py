@@ -81,7 +81,8 @@ match it check themselves (Safari before 16.4 has no look behind in its regexes)
 EMOTICON = r"(?<![\w'])" + FACE
 """Emoticons such as ``:)``, ``;-)``, ``:'(``, ``:D``, ``:/`` and ``<3``, standing
 alone (``10:30`` and ``C:/`` are none): punctuation to the tokenizer, which reads
-nothing of ``:(`` (and only ``3`` of ``<3``). Each counts as a word the model did not
+nothing of ``:(`` (and only ``3`` of ``<3``, ``'`` of ``:'(``, fragments it does not
+know). One with no word character or apostrophe counts as a word the model did not
 read. ASCII only, so the web page's JavaScript regex matches the same."""
 
 _FACE_AHEAD = re.compile(FACE, re.ASCII)
@@ -444,9 +445,9 @@ def cuts_word(char: str) -> bool:
 
 @functools.cache
 def cut_table() -> tuple[int, ...]:
-    """The code points :func:`cuts_word` holds, as runs, for the web page: each run's
-    start after the previous run's end, then its length less one (some 320 runs, 2 KB
-    as JSON)."""
+    """The code points :func:`cuts_word` holds, as runs, for the web page: for each run,
+    its first code point less the last of the run before (0 before the first run), then
+    its last less its first (some 320 runs, 2 KB as JSON)."""
     return _runs(cuts_word)
 
 
