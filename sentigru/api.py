@@ -154,7 +154,9 @@ class Classifier:
         ``dataset``, ``split``, ``data_dir``, and :class:`ReadOptions`' by name:
         ``label_map``, ``text_column`` …). ``plot`` draws the confusion matrix to a PNG (the
         ``plot`` extra), replacing one sentigru drew only with ``force``; its checks come
-        before the work."""
+        before the work. Macro-F1 averages the labels in the data or the predictions (as
+        scikit-learn's); a precision or recall of nothing counted is 0. The unknown share
+        is of the words read: words in scripts the model cannot read are not in it."""
         from sentigru.evaluation import classification_report
 
         chosen = DataSource.of(data, **source)

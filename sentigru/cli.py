@@ -823,7 +823,10 @@ class _ReadingNotes:
 @click.option("--force", is_flag=True, help="Replace the --plot file if it exists.")
 @_JOBS_OPTION
 def evaluate(**params: Any) -> None:
-    """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion."""
+    """Measure a model on labelled data: N, accuracy, precision, recall, F1, confusion.
+
+    Macro-F1 averages the labels in the data or the predictions; a precision or recall
+    of nothing counted is 0 (notes say where either moves the figures)."""
     from sentigru.evaluation import format_report
 
     _check_std_streams()
