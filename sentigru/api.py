@@ -829,15 +829,13 @@ def _note_piece_recipe(spec: Spec, log: Log) -> None:
     that ``--preset sentencepiece`` adds, which read three languages of four better by a
     point (benchmarks/languages.md): name it, where the user may not know the preset."""
     training = spec.training
-    # streamed, the teacher is refused
-    if spec.tokenizer.tokenizer == "sentencepiece" and not (
-        training.ngram_teacher or training.stream
-    ):
+    pieces = spec.tokenizer.tokenizer == "sentencepiece"
+    if pieces and not (training.ngram_teacher or training.stream):  # streamed: refused
         log(
             "note: --preset sentencepiece adds a character n-gram teacher (+1.0 to +1.4 "
             "points on 8,000-18,000 reviews in Japanese, Chinese and Korean, level in German; "
-            "2-3x the training time) "
-            "and smaller tables (phone files of 0.67-0.71 MB); --ngram-teacher adds the teacher"
+            "2-3x the training time) and smaller tables (phone files of 0.67-0.71 MB); "
+            "--ngram-teacher adds the teacher"
         )
 
 

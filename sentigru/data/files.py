@@ -435,10 +435,7 @@ def _undecodable(
         )
     if guess is not None:
         language, more = EAST_ASIAN[guess][0], EAST_ASIAN[guess][3]
-        return (
-            f"not valid {encoding}; it reads as {language} in {guess} (as Excel saves CSV "
-            f"there): --encoding {guess}{more}, {skip}"
-        )
+        return f"not valid {encoding}; it reads as {language} in {guess}{more}, {skip}"
     return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
 
 
@@ -462,13 +459,23 @@ def _han(char: str) -> bool:
 
 
 EAST_ASIAN: dict[str, tuple[str, Callable[[str], bool], str, str]] = {
-    "cp949": ("Korean", _korean, "euc_kr", ""),
-    "cp932": ("Japanese", lambda c: _kana(c) or _han(c), "euc_jp", ""),
-    "euc_jp": ("Japanese", lambda c: _kana(c) or _han(c), "euc_jp", ""),
-    "gb18030": ("Chinese", _han, "gb2312", " (big5 for traditional characters)"),
+    "cp949": ("Korean", _korean, "euc_kr", " (as Excel saves CSV there): --encoding cp949"),
+    "cp932": (
+        "Japanese",
+        lambda c: _kana(c) or _han(c),
+        "euc_jp",
+        " (as Excel saves CSV there): --encoding cp932",
+    ),
+    "euc_jp": ("Japanese", lambda c: _kana(c) or _han(c), "euc_jp", ": --encoding euc_jp"),
+    "gb18030": (
+        "Chinese",
+        _han,
+        "gb2312",
+        " (as Excel saves CSV there): --encoding gb18030 (big5 for traditional characters)",
+    ),
 }
 """Where a CSV is not UTF-8 but a region's code page (Excel's, older software's): the
-language, its letters, the codec of its common characters, a hint. Their bytes
+language, its letters, the codec of its common characters, the fix. Their bytes
 decode as Windows-1252 too, into nonsense, so they are tried first, in this order
 (Korean text reads as Chinese characters in gb18030)."""
 
