@@ -30,6 +30,11 @@ counted so far and are then merged in: memory follows the number of distinct pai
 the size of the data, and each pair is sorted a bounded number of times (merging every
 chunk would sort all distinct pairs again per chunk, slow on a large streamed corpus)."""
 FIRST_WORD = UNKNOWN_ID + 1
+MAX_PAIRS = 2**24
+"""Distinct word pairs kept (16.8 million, 0.27 GB of keys and weights; some four times
+that while merging). Beyond it each merge drops the pairs of least weight, so a
+streamed corpus of any size is counted in bounded memory; the bundled model's rows hold
+7.8 million, so its word vectors are those of every pair."""
 
 
 Sparse = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -37,9 +42,14 @@ Sparse = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def cooccurrences(
-    rows: Iterable[Sequence[int]], vocab_size: int, window: int = WINDOW, chunk: int = CHUNK_ROWS
+    rows: Iterable[Sequence[int]],
+    vocab_size: int,
+    window: int = WINDOW,
+    chunk: int = CHUNK_ROWS,
+    cap: int = MAX_PAIRS,
 ) -> Sparse:
-    """Symmetric neighbour counts of word ids within each row (special ids skipped)."""
+    """Symmetric neighbour counts of word ids within each row (special ids skipped), of
+    at most ``cap`` distinct pairs: the heaviest, both orders of a pair kept alike."""
     merged: list[np.ndarray] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)]
     pending: list[np.ndarray] = []  # keys and weights of counted chunks, in order
     batch: list[Sequence[int]] = []
@@ -49,10 +59,10 @@ def cooccurrences(
             pending += _count(batch, vocab_size, window)
             batch = []
             if sum(len(keys) for keys in pending[0::2]) >= len(merged[0]):
-                merged, pending = list(_merge(*merged, *pending)), []
+                merged, pending = list(_merge(*merged, *pending, cap=cap)), []
     if batch:
         pending += _count(batch, vocab_size, window)
-    keys, weights = _merge(*merged, *pending)
+    keys, weights = _merge(*merged, *pending, cap=cap)
     return keys // vocab_size, keys % vocab_size, weights
 
 
@@ -71,10 +81,14 @@ def _count(
     return np.concatenate(keys), np.concatenate(weights)
 
 
-def _merge(*parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merge(*parts: np.ndarray, cap: int = MAX_PAIRS) -> tuple[np.ndarray, np.ndarray]:
     keys = np.concatenate(parts[0::2])
     unique, where = np.unique(keys, return_inverse=True)
-    return unique, np.bincount(where, weights=np.concatenate(parts[1::2]), minlength=len(unique))
+    weights = np.bincount(where, weights=np.concatenate(parts[1::2]), minlength=len(unique))
+    if len(unique) > cap:  # strictly heavier than the cap-th: a and b, b and a weigh alike
+        keep = weights > np.partition(weights, len(weights) - cap)[len(weights) - cap]
+        unique, weights = unique[keep], weights[keep]
+    return unique, weights
 
 
 def positive_pmi(counts: Sparse, vocab_size: int) -> Sparse:

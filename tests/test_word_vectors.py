@@ -45,6 +45,24 @@ def test_counts_are_the_pairs_within_the_window_of_one_text(chunk: int) -> None:
         assert got[pair] == pytest.approx(value)
 
 
+@pytest.mark.parametrize("chunk", [1, 5, 1000])
+def test_beyond_the_cap_the_heaviest_pairs_are_kept_both_ways(chunk: int) -> None:
+    """A streamed corpus of any size is counted in bounded memory: over ``cap``
+    distinct pairs, the lightest go, never one order of a pair without the other."""
+    rng = random.Random(1)
+    rows = [[1] + [rng.randrange(3, 40) for _ in range(rng.randint(2, 12))] for _ in range(300)]
+    want = _brute_force(rows, window=3)
+    cap = 60
+    got = _as_counter(cooccurrences(rows, 40, window=3, chunk=chunk, cap=cap))
+    assert 0 < len(got) < cap < len(want)
+    assert all(got[j, i] == got[i, j] for i, j in got)  # symmetric
+    lightest_kept = min(got.values())
+    dropped = [value for pair, value in want.items() if pair not in got]
+    if chunk == 1000:  # one merge: exactly the heaviest
+        assert max(dropped) <= lightest_kept + 1e-9
+        assert all(got[pair] == pytest.approx(want[pair]) for pair in got)
+
+
 def _corpus(n: int, seed: int = 0) -> tuple[list[list[int]], dict[str, int]]:
     """Texts where the positive cue words share their neighbours, and so do the
     negative ones: ids follow the conftest word lists."""
