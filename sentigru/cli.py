@@ -219,8 +219,8 @@ _DATA_OPTIONS = [
         "data",
         multiple=True,
         type=_Path(path_type=Path),
-        help="Labelled data: .tsv/.csv/.jsonl (optionally .gz) or a folder of label "
-        "sub-folders. Repeat to combine files.",
+        help="Labelled data: .tsv/.csv/.jsonl (optionally .gz), a folder of label "
+        "sub-folders, or a quoted glob ('parts/*.tsv.gz'). Repeat to combine files.",
     ),
     click.option("--dataset", help="A prepared tensorflow-datasets name, e.g. imdb_reviews."),
     click.option("--split", default=None, help="tfds split to read [train; test to evaluate]."),
@@ -383,7 +383,11 @@ def train(**params: Any) -> None:
         click.echo(f"worker {role.index} of {role.workers} done; the chief writes {params['out']}")
         return
     metrics = _read_metrics(params["out"])
-    summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k.startswith("val_"))
+    summary = ", ".join(  # counts as counts: val_examples 30,140, not 3.014e+04
+        f"{k} {int(v):,}" if k.endswith("_examples") else f"{k} {v:.4g}"
+        for k, v in metrics.items()
+        if k.startswith("val_")
+    )
     kept = _weights_kept(params["out"])
     click.echo(f"saved {params['out']} ({kept}{summary or 'no validation data'})")
     _note_missing_picture(params["out"] / "training.png")

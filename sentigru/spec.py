@@ -296,8 +296,8 @@ class TrainingSpec:
         )
         _check(
             not (self.stream and self.ngram_teacher),
-            "ngram_teacher holds the training texts in memory: "
-            "drop --stream, or add --no-ngram-teacher",
+            "ngram_teacher (part of --preset sentencepiece) holds the training texts in "
+            "memory: drop --stream, or add --no-ngram-teacher",
         )
 
 

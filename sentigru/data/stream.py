@@ -181,6 +181,8 @@ class StreamSource:
     curly_share: float = 0.0
     """Share of training texts with a contraction read as phones type them
     (:func:`~sentigru.data.apostrophes.typed_on_phones`); validation rows stay as written."""
+    _stamps: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    """Each file's size and modification time when it was scanned."""
 
     def __post_init__(self) -> None:
         if not self.paths:
@@ -216,7 +218,7 @@ class StreamSource:
         by_file = count > 1 and len(files) >= count
         if by_file:
             files = files[index::count]
-        readers = (iter_rows(path, self.options) for path in files)
+        readers = (iter_rows(self._unchanged(path), self.options) for path in files)
         rows = _interleave(readers, INTERLEAVE if order is not None else 1)
         if count > 1 and not by_file:
             rows = islice(rows, index, None, count)
@@ -226,6 +228,18 @@ class StreamSource:
             return
         kept = ((text, label) for text, label in rows if (part == "val") == self._held_out(text))
         yield from self._taught(kept) if part == "train" else kept
+
+    def _unchanged(self, path: Path) -> Path:
+        """``path``, refused if it changed since the scan: rows appended between epochs
+        were trained on unseen by the scan's counts and the manifest's fingerprint."""
+        stamp = self._stamps.get(path)
+        if stamp is not None and _stamp(path) != stamp:
+            raise SentigruError(
+                f"{path} changed during training (written to since it was scanned): the "
+                "model would learn from rows its manifest does not name; restore it and "
+                "--resume, or train again"
+            )
+        return path
 
     def _taught(self, rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
         """Training rows as the model is taught them."""
@@ -245,6 +259,8 @@ class StreamSource:
         scan = Scan(words=WordCounter(word_capacity, per_text))
         fingerprint = Fingerprint()
         label_sets: dict[str, set[str]] = {}
+        for path in [*self.paths, *self.val_paths]:
+            self._stamps[path] = _stamp(path)
         for path in self.paths:
             counts = ReadResult(Examples())
             runs = _Runs()
@@ -259,6 +275,9 @@ class StreamSource:
                     scan.labels[label] += 1
                     scan.words.add(typed_on_phones(text, self.curly_share, self.seed))
             counts.report_skipped(path, self.options.label_map)
+            if not seen:  # as a file read whole is refused: an empty folder, a header
+                skipped = f" ({counts.skipped} bad row(s) skipped)" if counts.skipped else ""
+                raise SentigruError(f"{path}: no labelled texts found{skipped}")
             if shuffle_buffer and runs.longest > shuffle_buffer:
                 print(
                     f"{path}: warning: {runs.longest} rows in a row have one label, more than "
@@ -290,3 +309,13 @@ class StreamSource:
                 "give --val-data FILE, more rows, or --val-split 0"
             )
         check_known_labels(scan.val_labels, scan.labels)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's size and modification time (a folder's own: its files are not
+    followed), or (-1, -1) where it cannot be read."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return -1, -1
+    return stat.st_size, stat.st_mtime_ns
