@@ -244,7 +244,7 @@ def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
         (["--teacher", "t"], "give --unlabelled FILE too", 1),
         (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream", 1),
         (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher", 2),
-        (["--preset", "sentencepiece", "--stream"], "--ngram-teacher holds the training", 2),
+        (["--preset", "sentencepiece", "--stream"], "(part of --preset sentencepiece) holds", 2),
         (["--teacher-scores", "s.tsv", "--teacher", "t"], "their scores: drop --teacher", 1),
         (["--teacher-scores", "s.tsv", "--stream"], "--teacher-scores holds its texts", 1),
         (["--teacher-scores", "u.txt"], "u.txt: unknown file type", 1),
