@@ -268,6 +268,13 @@ def checkpoint_folder(
     return folder
 
 
+def _read_stamp(stamp: Path) -> tuple[str, Spec]:
+    """A checkpoint's data fingerprint and spec, read as a saved spec is (settings added
+    since take the value that means what the version that wrote it did)."""
+    saved = json.loads(stamp.read_text("utf-8"))
+    return saved["data_fingerprint"], Spec.from_dict(saved["spec"], saved=True)
+
+
 def check_resume_settings(out: Path, spec: Spec) -> None:
     """With ``--resume``, refuse a checkpoint made with other settings before the data
     is read and a teacher fitted (minutes); its data is checked once read."""
@@ -283,9 +290,8 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec)
     added since take the value that means what the version that wrote it did), so a run
     interrupted before an upgrade resumes."""
     try:
-        saved = json.loads(stamp.read_text("utf-8"))
-        same_data = fingerprint is None or saved["data_fingerprint"] == fingerprint
-        saved_spec = Spec.from_dict(saved["spec"], saved=True)
+        saved_fingerprint, saved_spec = _read_stamp(stamp)
+        same_data = fingerprint is None or saved_fingerprint == fingerprint
     except SentigruError as exc:  # a setting from a newer sentigru, say: its own words
         raise SentigruError(f"the checkpoint in {folder} cannot be resumed: {exc}") from None
     except (OSError, ValueError, KeyError, TypeError):
@@ -324,9 +330,8 @@ def resumed_spec(out: Path, spec: Spec, given: dict[str, Any]) -> tuple[Spec, st
     where it differs from ``spec`` (today's defaults or preset), for a note. A run from
     before an upgrade that changed a default resumes with the same command. Without a
     readable checkpoint, ``spec`` as it is (the checks that follow say why)."""
-    stamp = checkpoint_path(out) / "sentigru-run.json"
     try:
-        saved = Spec.from_dict(json.loads(stamp.read_text("utf-8"))["spec"], saved=True)
+        _, saved = _read_stamp(checkpoint_path(out) / "sentigru-run.json")
     except (OSError, ValueError, KeyError, TypeError, SentigruError):
         return spec, ""
     return saved.with_settings(given), _differences(saved, spec).replace("(now", "(today's")
