@@ -108,6 +108,16 @@ class Classifier:
     def labels(self) -> list[str]:
         return list(self._predictor.labels)
 
+    @property
+    def tokenizer(self) -> str:
+        """``"regex"`` (ASCII words, as the phone's regex tokenizer splits them) or
+        ``"sentencepiece"`` (pieces of any language): what a text the model cannot read
+        is made of, and so what the notes on it can advise."""
+        from sentigru.pieces import SentencePieceTokenizer
+
+        pieces = isinstance(self._predictor.tokenizer, SentencePieceTokenizer)
+        return "sentencepiece" if pieces else "regex"
+
     def __repr__(self) -> str:
         return f"Classifier({str(self.path)!r}, labels={self.labels})"
 
@@ -166,12 +176,23 @@ class Classifier:
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
         report["unread"] = int((read[:, 0] == 0).sum())
+        report["partly_read"] = self._partly_read(examples.texts, read)
+        report["tokenizer"] = self.tokenizer
         report["truncated"] = int(read[:, 2].sum())
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
         if picture is not None:
             self.draw_confusion(report, picture)
         return report
+
+    def _partly_read(self, texts: Sequence[str], read: Any) -> int:
+        """How many texts ``predict`` would give ``"read": "part"``: a third or more of
+        their words unknown or unread."""
+        from sentigru.tokenizer import read_verdict
+
+        unread = map(self._predictor.tokenizer.unread_words, texts)
+        verdicts = (read_verdict(int(k), int(u) + w) for (k, u, _), w in zip(read, unread))
+        return sum(verdict == "part" for verdict in verdicts)
 
     def check_plot(self, plot: str | Path, data: Any, force: bool = False) -> Path:
         """Refuse, before the work, a picture ``evaluate`` may not draw at ``plot``: not

@@ -716,21 +716,28 @@ def predict(
     classifier = _load(model, jobs)
     # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
     chunk = 1 if stdin and not texts and (line_buffered or sys.stdin.isatty()) else 256
-    notes = _ReadingNotes()
+    # Answered one by one, as a live stream that may never end, every text gets its note.
+    notes = _ReadingNotes(classifier.tokenizer, every=chunk == 1)
     for index, (text, result) in enumerate(classifier.predict_stream(lines, top_k, chunk)):
         line_cut = index in long_lines
         if line_cut:  # what came after LINE_LIMIT bytes was not read
             long_lines.discard(index)
             result["truncated"] = True
-        if as_json:
-            click.echo(json_line(result))
-        else:
-            pairs = "\t".join(
-                f"{_one_line(r['label'])}\t{r['score']:.4f}" for r in result["scores"]
-            )
-            click.echo(f"{pairs}\t{_one_line(text)}")
+        click.echo(json_line(result) if as_json else plain_line(text, result))
         notes.add(text, result, line_cut)  # on stderr with --json too
     notes.close()
+
+
+def plain_line(text: str, result: dict[str, Any]) -> str:
+    """``label<TAB>score`` for each label shown, then the text. A text with no known word
+    gets ``?`` and no score in each pair: its score means nothing, and a label there
+    would read as an answer (the web page shows none; apps are told to show none).
+    ``--json`` keeps them, with ``"read": "none"``."""
+    if result["read"] == "none":
+        pairs = "\t".join("?\t" for _ in result["scores"])
+    else:
+        pairs = "\t".join(f"{_one_line(r['label'])}\t{r['score']:.4f}" for r in result["scores"])
+    return f"{pairs}\t{_one_line(text)}"
 
 
 def json_line(result: dict[str, Any]) -> str:
@@ -759,16 +766,24 @@ _ESCAPED_RAW = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 class _ReadingNotes:
     """predict's notes on stderr: texts with no known word, texts read only in part and
-    texts cut, the first :data:`UNREAD_NOTES` of each on their own, the rest counted."""
+    texts cut, the first :data:`UNREAD_NOTES` of each on their own and the rest counted
+    (``every``: each on its own), and, for a model of ASCII words, once, the tokenizer
+    that reads the accented or other-script words it missed."""
 
-    def __init__(self) -> None:
+    def __init__(self, tokenizer: str = "regex", every: bool = False) -> None:
         self.unread = self.partly = self.cut = 0
+        self.every = every
+        self.unit = "piece" if tokenizer == "sentencepiece" else "word"
+        self.hint = tokenizer == "regex"  # still to give
+
+    def _own(self, count: int) -> bool:
+        return self.every or count <= UNREAD_NOTES
 
     def add(self, text: str, result: dict[str, Any], line_cut: bool) -> None:
         known, unknown = result["known_tokens"], result["unknown_tokens"] + result["unread_words"]
         if result["truncated"]:
             self.cut += 1
-            if self.cut <= UNREAD_NOTES:
+            if self._own(self.cut):
                 where = (
                     f"is longer than a line predict reads ({LINE_LIMIT:,} bytes)"
                     if line_cut
@@ -782,30 +797,40 @@ class _ReadingNotes:
                 )
         if result["read"] == "none":
             self.unread += 1
-            if self.unread <= UNREAD_NOTES:
+            if self._own(self.unread):
                 _echo_err(
-                    f"note: the model knows no word of {text[:40]!r}; its score means nothing"
+                    f"note: the model knows no {self.unit} of {text[:40]!r}: no answer "
+                    "(its score would mean nothing)"
                 )
         elif result["read"] == "part":
             self.partly += 1
-            if self.partly <= UNREAD_NOTES:
+            if self._own(self.partly):
                 _echo_err(
-                    f"note: the model knows {known} of the {known + unknown} words of "
+                    f"note: the model knows {known} of the {known + unknown} {self.unit}s of "
                     f"{text[:40]!r}; its score reads only those"
                 )
+        else:
+            return
+        if self.hint and any(not c.isascii() and c.isalnum() for c in text):
+            self.hint = False
+            _echo_err(
+                "note: this model reads ASCII words only (accented letters and other scripts "
+                "are cut or unread); a model trained with --preset sentencepiece reads any "
+                "language"
+            )
 
     def close(self) -> None:
-        if self.unread > UNREAD_NOTES:
+        if self.unread > UNREAD_NOTES and not self.every:
             _echo_err(
-                f"note: {self.unread} texts in all had no word the model knows "
+                f"note: {self.unread} texts in all had no {self.unit} the model knows "
                 '(--json: "read": "none" on each)'
             )
-        if self.partly > UNREAD_NOTES:
+        if self.partly > UNREAD_NOTES and not self.every:
             _echo_err(
-                f"note: {self.partly} texts in all had a third or more of their words unknown "
-                'or unread (--json: "read": "part" on each)'
+                f"note: {self.partly} texts in all had a third or more of their {self.unit}s "
+                'unknown or unread (--json: "read": "part" on each)'
             )
-        if self.cut > UNREAD_NOTES:
+        if self.cut > UNREAD_NOTES and not self.every:
             _echo_err(
                 f"note: {self.cut} texts in all were cut (at the model's length, a NUL or "
                 "the line limit)"

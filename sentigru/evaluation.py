@@ -92,6 +92,13 @@ def _metric_notes(report: dict[str, Any]) -> list[str]:
     return ["", *notes] if notes else []
 
 
+def _read_poorly(report: dict[str, Any]) -> bool:
+    """A fifth or more of the texts read in part or not at all, or of the words unknown:
+    where the notes above say the model missed much of the data."""
+    missed = report.get("unread", 0) + report.get("partly_read", 0)
+    return missed >= UNKNOWN_NOTE * report["n"] or report.get("unknown_share", 0.0) >= UNKNOWN_NOTE
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
@@ -116,6 +123,13 @@ def format_report(report: dict[str, Any]) -> str:
     if report.get("unread"):
         texts = _texts(report["unread"])
         lines += ["", f"note: {texts} had no word the model knows (scored blind)"]
+    if report.get("partly_read"):
+        lines += [
+            "",
+            f"note: {_texts(report['partly_read'])} had a third or more of "
+            f"{'its' if report['partly_read'] == 1 else 'their'} words unknown or unread "
+            "(read only in part)",
+        ]
     if report.get("truncated"):
         lines += [
             "",
@@ -127,5 +141,11 @@ def format_report(report: dict[str, Any]) -> str:
             "",
             f"note: {report['unknown_share']:.0%} of the words read were unknown to the model "
             "(another language or script, or words its training data lacked)",
+        ]
+    if report.get("tokenizer") == "regex" and _read_poorly(report):
+        lines += [
+            "",
+            "note: this model reads ASCII words only; for text in another language, or "
+            "with accented letters, a model trained with --preset sentencepiece reads it",
         ]
     return "\n".join(lines)

@@ -120,6 +120,9 @@ def test_evaluate_says_when_much_of_the_text_is_unknown_to_the_model(tmp_path: P
         shares.append(report["unknown_share"])
         text = run("evaluate", "--data", str(data)).output
         assert ("were unknown to the model" in text) == (name == "de")
+        assert ("--preset sentencepiece reads it" in text) == (name == "de")
+        assert (report["unread"], report["partly_read"]) == ((2, 2) if name == "de" else (0, 0))
+        assert ("2 texts had a third or more of their words" in text) == (name == "de")
     assert shares[0] > 0.5 and shares[1] == 0.0
 
 
@@ -346,20 +349,48 @@ def test_predict_on_a_trained_folder_runs_its_phone_file(trained_model: Path) ->
     assert proc.stdout.strip() == "positive"
 
 
-def test_text_the_model_cannot_read_is_flagged() -> None:
+def test_text_the_model_cannot_read_gets_no_answer() -> None:
     """The bundled (English) model reads no word of Japanese, an empty text or emoji:
-    --json says known_tokens 0, and the plain output adds a note on stderr."""
-    texts = ["最悪の映画だった", "", "😀😀", "a great film"]
+    --json says known_tokens 0 and keeps the scores; the plain output gives `?` and no
+    score (it printed a confident label: *Phục vụ chu đáo.*, negative 0.93), with a note
+    on stderr, and names the tokenizer that reads other languages once."""
+    texts = ["最悪の映画だった", "", "😀😀", "a great film", "Phục vụ chu đáo.", "çok güzel"]
     as_json = run("predict", "--json", *texts)
-    known = [json.loads(line)["known_tokens"] for line in as_json.stdout.splitlines()]
-    assert known == [0, 0, 0, 3]
+    results = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [r["known_tokens"] for r in results] == [0, 0, 0, 3, 0, 0]
+    assert all(0 < r["score"] <= 1 for r in results)
     plain = subprocess.run(
-        [sys.executable, "-m", "sentigru", "predict", *texts],
+        [sys.executable, "-m", "sentigru", "predict", "--top-k", "2", *texts],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert plain.returncode == 0 and plain.stderr.count("knows no word") == 3
+    assert plain.returncode == 0
+    lines = plain.stdout.splitlines()
+    assert [line.split("\t")[:4] for line in lines[:3]] == [["?", "", "?", ""]] * 3
+    assert lines[3].startswith("positive\t0.9") and lines[3].endswith("\ta great film")
+    assert lines[4] == "?\t\t?\t\tPhục vụ chu đáo."
+    assert plain.stderr.count("knows no word") == 3  # then counted
+    assert "5 texts in all had no word" in plain.stderr
+    assert plain.stderr.count("--preset sentencepiece reads any language") == 1
+
+
+def test_a_live_stream_notes_every_text_it_cannot_read() -> None:
+    """Answered line by line (--line-buffered, a terminal), a stream may never end: the
+    notes stopped after the third text, and the total came only at the end of input."""
+    lines = ["çok güzel", "rất tệ", "😍", "Muy bueno", "terible", "It was xqzvy wnoderful."]
+    streamed = subprocess.run(
+        [sys.executable, "-m", "sentigru", "predict", "--line-buffered"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert streamed.returncode == 0
+    assert streamed.stderr.count("knows no word") == 5
+    assert "Muy bueno" in streamed.stderr and "'terible'" in streamed.stderr
+    assert "the model knows 2 of the 4 words of 'It was" in streamed.stderr
+    assert "in all" not in streamed.stderr
 
 
 def test_text_the_model_reads_only_in_part_is_flagged() -> None:
@@ -390,6 +421,28 @@ def test_training_on_text_the_tokenizer_cannot_read_is_refused(tmp_path: Path) -
     assert result.exit_code == 1
     assert "reads only 0% of the training text" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_training_on_text_whose_words_the_tokenizer_mostly_cuts_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Vietnamese keeps most of its letters in ASCII, so the letter check passed it, and
+    a model learnt fragments (*t*, *ng*, *ch*) of 89 % of its words; German, whose
+    words the tokenizer cuts less often, trains with a note."""
+    vi = [("positive", "Sản phẩm rất tốt, giao hàng nhanh"), ("negative", "Rất tệ, không nên mua")]
+    de = [("positive", "Gute Qualität und schnelle Lieferung"), ("negative", "Leider kaputt")]
+    for name, rows in (("vi", vi), ("de", de)):
+        data = tmp_path / f"{name}.tsv"
+        data.write_text("label\ttext\n" + "".join(f"{a}\t{b}\n" for a, b in rows * 20), "utf-8")
+        args = ["--data", str(data), "--out", str(tmp_path / name), "--epochs", "1"]
+        result = run("train", *args, "--vocab-size", "50", "--no-phone-file")
+        if name == "vi":
+            assert result.exit_code == 1 and "Traceback" not in result.output
+            assert "the regex tokenizer cuts" in result.output
+            assert "--preset sentencepiece" in result.output and not (tmp_path / "vi").exists()
+        else:
+            assert result.exit_code == 0, result.output
+            assert "words hold letters the regex tokenizer cannot read" in result.output
 
 
 def test_training_rows_are_neither_counted_twice_nor_validated_on(
