@@ -296,7 +296,13 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
     manifest = bundle.read_manifest(path)
     if bundle.PHONE_FILE in manifest["files"]:
-        return Classifier(LiteRTPredictor.load(path / bundle.PHONE_FILE, jobs=jobs), path, path)
+        phone = path / bundle.PHONE_FILE
+        if not os.path.lexists(phone):  # removed by hand: say what makes it again
+            raise SentigruError(
+                f"{phone} is missing (its manifest lists it): sentigru export --model {path} "
+                "writes it again"
+            )
+        return Classifier(LiteRTPredictor.load(phone, jobs=jobs), path, path)
     return Classifier(KerasPredictor.load(path), path, path)
 
 
@@ -631,11 +637,12 @@ def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
 
 def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
     """``out`` may be a new folder, or with ``force`` an empty one or a model folder;
-    never the working folder, nor what the run reads."""
+    never the working folder, what the run reads, or a folder inside a model folder."""
     from sentigru import bundle, outputs
 
     outputs.check_not_working_folder(out)
     outputs.check_not_input(out, reads)
+    outputs.check_not_in_model_folder(out)  # --force over that folder would then refuse
     written = bundle.written_names()
     if outputs.has_sentigru_manifest(out):  # first: --force would not help
         outputs.check_no_foreign(out, written)

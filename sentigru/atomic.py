@@ -8,10 +8,13 @@ either the old file or the complete new one.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import glob
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -89,13 +92,18 @@ def _sweep_leftovers(out: Path) -> None:
     or file ``.NAME.*.tmp`` being written, ``.NAME.old-PID`` being replaced), once it
     is older than ``LEFTOVER_AGE``: each may be a whole copy of a model or site, hidden,
     and they would pile up. A younger one may be another run's, writing now, and is
-    left; a name sentigru does not write is never touched."""
+    left; a name sentigru does not write is never touched. A replaced ``out`` whose
+    replacement never came (killed between two renames, where they cannot be swapped
+    in one step) is put back as ``out``."""
     now = time.time()
     made = r"(tmp-[a-z0-9_]{8}|old-[0-9]+|[a-z0-9_]{8}\.tmp)"  # mkdtemp, replace_path, mkstemp
     ours = re.compile(rf"\.{re.escape(out.name)}\.{made}")
     for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
         with contextlib.suppress(OSError):
             if not ours.fullmatch(path.name) or path.is_symlink():
+                continue
+            if _orphaned(path, out):  # the user's only copy: put back, never removed
+                os.replace(path, out)
                 continue
             stat = path.lstat()  # a rename sets ctime: an old folder just replaced is young
             if now - max(stat.st_mtime, stat.st_ctime) < LEFTOVER_AGE:
@@ -104,6 +112,24 @@ def _sweep_leftovers(out: Path) -> None:
                 shutil.rmtree(path)
             else:
                 path.unlink()
+
+
+def _orphaned(path: Path, out: Path) -> bool:
+    """Whether ``path`` is ``out`` as a run moved it aside to replace it, and that run
+    (its pid in the name) is gone with ``out`` still missing."""
+    owner = re.fullmatch(r"\..+\.old-([0-9]+)", path.name)
+    if owner is None or os.path.lexists(out):
+        return False
+    pid = int(owner.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def occupied(path: Path) -> bool:
@@ -134,20 +160,88 @@ def _keep_access(folder: Path, staged: Path) -> None:
 
 def replace_path(staged: Path, target: Path, force: bool) -> None:
     """Move ``staged`` to ``target``; an existing target is replaced only with ``force``
-    (an empty folder without), and is removed only after the new one is in place."""
+    (an empty folder without). ``target`` is always whole, the old or the new: on disk
+    before the move (a power cut must not leave empty files where the old model was),
+    swapped in one step where the system can (Linux), else put back if the move fails;
+    the old one is removed only after."""
     from sentigru.errors import SentigruError
 
     if occupied(target) and not force:
         raise SentigruError(f"{target} exists; use --force (force=True) to replace it")
-    old = None
     if target.is_dir() and not target.is_symlink():
         _keep_access(target, staged)
-    if target.exists():
+    _sync_tree(staged)
+    if os.path.lexists(target) and _exchange(staged, target):
+        old = staged  # now holds what target held
+    elif os.path.lexists(target):
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
-    os.replace(staged, target)
+        try:
+            os.replace(staged, target)
+        except BaseException:
+            os.replace(old, target)
+            raise
+    else:
+        old = None
+        os.replace(staged, target)
+    _sync_dir(target.parent)
     if old is not None:
-        if old.is_dir():
+        if old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
         else:
             old.unlink(missing_ok=True)
+
+
+RENAME_EXCHANGE = 2
+"""``renameat2``'s flag that swaps two paths atomically (Linux 3.15+, glibc 2.28+)."""
+
+
+def _exchange(new: Path, target: Path) -> bool:
+    """Swap ``new`` and ``target`` in one step, so that no moment finds ``target``
+    missing (a signal between two renames lost a user's model); False where the system
+    or file system cannot, and the caller renames."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    here = -100  # AT_FDCWD: paths relative to the working folder
+    if renameat2(here, os.fsencode(new), here, os.fsencode(target), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False  # not supported here: rename instead
+    raise OSError(code, os.strerror(code), str(target))
+
+
+def _sync_tree(folder: Path) -> None:
+    """Flush a staged file or folder (its files and folders) to disk before it replaces
+    what the user had."""
+    if folder.is_file():
+        _sync_file(folder)
+        return
+    for root, _, names in os.walk(folder):
+        for name in names:
+            _sync_file(Path(root, name))
+        _sync_dir(Path(root))
+
+
+def _sync_file(file: Path) -> None:
+    if file.is_symlink() or not file.is_file():
+        return
+    with open(file, "rb") as stream:
+        os.fsync(stream.fileno())
+
+
+def _sync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it); where folders cannot be opened for
+    that (Windows), renames are as durable as the system makes them."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)

@@ -118,17 +118,30 @@ class ModelFolder:
 
 def _versions() -> dict[str, str]:
     import keras
+    import numpy
     import tensorflow as tf
 
     return {
         "sentigru": __version__,
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
+        "numpy": numpy.__version__,
+        "sentencepiece": _installed("sentencepiece"),
         "python": platform.python_version(),
+        "machine": platform.machine(),  # the CPU's kind: float bits vary by it
         # oneDNN rounds differently: the same data and seed give a close, not the same,
         # model under the other setting (benchmarks/onednn.md).
         "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", ""),
     }
+
+
+def _installed(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 @contextlib.contextmanager
@@ -202,6 +215,11 @@ def _busy(out: Path, owner: int) -> str:
         f"another sentigru (pid {owner}) is writing {out}; wait for it or pick another "
         f"--out (if no sentigru is running there, remove its lock file {lock_path(out)})"
     )
+
+
+FINISHED_FILE = "finished.json"
+"""Written into the checkpoint once training ends (:mod:`sentigru.training`): a run
+interrupted while its folder is saved resumes to the same model without training."""
 
 
 def checkpoint_path(out: Path) -> Path:
@@ -394,10 +412,25 @@ def save(
         }
         (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
         replace_path(staged, out, force)
+    except OSError as exc:  # the disk full, say: name the folder, and what is kept
+        shutil.rmtree(staged, ignore_errors=True)
+        raise _unsaved(out, exc) from None
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return out
+
+
+def _unsaved(out: Path, exc: OSError) -> SentigruError:
+    """One line naming the model folder that could not be written, where ``out`` is
+    as it was, and the finished training kept in the checkpoint, if it is."""
+    kept = (
+        "; the finished training is kept: once there is room, run the same command "
+        "with --resume to save it"
+        if (checkpoint_path(out) / FINISHED_FILE).is_file()
+        else ""
+    )
+    return SentigruError(f"cannot write {out}: {exc.strerror or limits.one_line(exc)}{kept}")
 
 
 def save_keras(model: Any, file: Path) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -51,20 +53,6 @@ def epoch_timer() -> Any:
                 logs["epoch_seconds"] = time.perf_counter() - self.start
 
     return EpochTimer()
-
-
-def history_log(path: Path, earlier: dict[str, list[float]]) -> Any:
-    """A callback that keeps the per-epoch metrics beside the checkpoint, so that a
-    resumed run's history.json still covers every epoch."""
-    import keras
-
-    class HistoryLog(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            for key, value in (logs or {}).items():
-                earlier.setdefault(key, []).append(float(value))
-            path.write_text(json.dumps(earlier), "utf-8")
-
-    return HistoryLog()
 
 
 def epoch_counter(epoch: Any) -> Any:
@@ -146,18 +134,74 @@ def numbered(saved: Any, prefix: str) -> list[Any]:
     return [saved[k] for k in sorted(names, key=lambda k: int(k[len(prefix) :]))]
 
 
-def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None) -> Any:
-    """Saves, after each epoch, and restores, at the start of a resumed run, what Keras'
-    BackupAndRestore leaves out: random-generator states, early stopping's state and the
-    recent weights being averaged."""
+EPOCH_FOLDER = "epoch"
+"""The checkpoint's last completed epoch: weights and optimizer, the state below, the
+history and the epoch count, replaced as one folder after each epoch."""
+
+LEGACY_FILES = {
+    "weights": "latest.weights.h5",
+    "epoch": "training_metadata.json",
+    "state": "sentigru-state.npz",
+    "history": "history.json",
+}
+"""Where earlier versions kept these, side by side in the checkpoint (Keras'
+``BackupAndRestore`` wrote the first two): read, so that a run interrupted before an
+upgrade resumes."""
+
+OWN_FILES = {
+    "weights": "weights.weights.h5",
+    "epoch": "epoch.json",
+    "state": "state.npz",
+    "history": "history.json",
+}
+
+
+def checkpoint_files(checkpoint: Path) -> dict[str, Path] | None:
+    """The files of ``checkpoint``'s last completed epoch, or None before the first."""
+    folder = checkpoint / EPOCH_FOLDER
+    if (folder / OWN_FILES["epoch"]).is_file():
+        return {key: folder / name for key, name in OWN_FILES.items()}
+    if (checkpoint / LEGACY_FILES["epoch"]).is_file():
+        return {key: checkpoint / name for key, name in LEGACY_FILES.items()}
+    return None
+
+
+def earlier_history(checkpoint: Path) -> dict[str, list[float]]:
+    """The metrics of the epochs a checkpoint holds (none: an empty history)."""
+    files = checkpoint_files(checkpoint)
+    if files is None or not files["history"].is_file():
+        return {}
+    history = json.loads(files["history"].read_text("utf-8"))
+    epochs = json.loads(files["epoch"].read_text("utf-8"))["epoch"]
+    return {key: list(values)[:epochs] for key, values in history.items()}
+
+
+def epoch_checkpoint(
+    checkpoint: Path,
+    stopping: Any,
+    recent: RecentWeights | None,
+    history: dict[str, list[float]],
+) -> Any:
+    """Keeps, after each epoch, everything a resumed run needs to go on as if never
+    stopped, and restores it when a run resumes: the weights and optimizer, the dropout
+    generators' states, early stopping's memory (best loss, its weights, patience
+    used), the weights being averaged, the history and the epoch count. They are
+    written to a staging folder that then replaces the last epoch's in one step: a run
+    killed, or out of disk, while they were written (one after another, as Keras' own
+    backup writes) resumed from one epoch's weights and another's state, to another
+    model, without a word."""
     import keras
     import numpy as np
 
-    class ResumeState(keras.callbacks.Callback):
+    from sentigru.atomic import replace_path, staging_folder
+
+    class EpochCheckpoint(keras.callbacks.Callback):
         def _generators(self) -> list[Any]:
             return [v for v in self.model.variables if "seed_generator_state" in v.path]
 
         def on_epoch_end(self, index: int, logs: dict | None = None) -> None:
+            for key, value in (logs or {}).items():
+                history.setdefault(key, []).append(float(value))
             arrays = {f"seed{i}": v.numpy() for i, v in enumerate(self._generators())}
             for i, weight in enumerate(stopping.best_weights or []):
                 arrays[f"best{i}"] = np.asarray(weight)
@@ -165,12 +209,34 @@ def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None)
                 [stopping.wait, stopping.best, stopping.best_epoch], dtype=np.float64
             )
             arrays.update(recent.arrays() if recent else {})
-            save_arrays(path, arrays)
+            target = checkpoint / EPOCH_FOLDER
+            staged = staging_folder(target)
+            try:
+                self.model.save_weights(staged / OWN_FILES["weights"])
+                np.savez(staged / OWN_FILES["state"], **arrays)
+                (staged / OWN_FILES["history"]).write_text(json.dumps(history), "utf-8")
+                epoch = json.dumps({"epoch": index + 1})
+                (staged / OWN_FILES["epoch"]).write_text(epoch, "utf-8")
+                replace_path(staged, target, force=True)
+            except BaseException as exc:
+                shutil.rmtree(staged, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    raise _unsaved(checkpoint, exc) from None
+                raise
 
         def on_train_begin(self, logs: dict | None = None) -> None:
-            if not path.exists():
+            files = checkpoint_files(checkpoint)
+            if files is None:
                 return
-            with np.load(path) as saved:
+            optimizer = self.model.optimizer
+            if optimizer is not None and not optimizer.built:  # its variables, to load
+                optimizer.build(self.model.trainable_variables)
+            self.model.load_weights(files["weights"])
+            epoch = json.loads(files["epoch"].read_text("utf-8"))["epoch"]
+            self.model._initial_epoch = epoch  # as Keras' BackupAndRestore resumes
+            if not files["state"].is_file():
+                return
+            with np.load(files["state"]) as saved:
                 for i, variable in enumerate(self._generators()):
                     variable.assign(saved[f"seed{i}"])
                 stopping.best_weights = numbered(saved, "best") or None
@@ -180,4 +246,19 @@ def resume_state(path: Path, stopping: Any, recent: RecentWeights | None = None)
                 if recent is not None:
                     recent.load(saved)
 
-    return ResumeState()
+    return EpochCheckpoint()
+
+
+def _unsaved(checkpoint: Path, exc: OSError) -> Exception:
+    """One line naming where the epoch could not be kept (the disk full, say; HDF5's
+    own message runs over lines), and what a resumed run can go on from."""
+    from sentigru.limits import one_line
+
+    code = exc.errno or next(map(int, re.findall(r"errno = (\d+)", str(exc))), None)
+    reason = os.strerror(code) if code else one_line(exc)
+    kept = (
+        "the epoch before is kept: once there is room, run the same command with --resume"
+        if checkpoint_files(checkpoint) is not None
+        else "no epoch was kept"
+    )
+    return SentigruError(f"cannot keep the epoch in the checkpoint {checkpoint}: {reason}; {kept}")

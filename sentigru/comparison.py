@@ -74,6 +74,12 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
     outputs.check_not_quoted_home(out)
     if out.exists() and not out.is_dir():
         raise SentigruError(f"{out} is a file; --out takes a folder")
+    outputs.check_not_in_model_folder(out)
+    if outputs.has_sentigru_manifest(out):
+        raise SentigruError(
+            f"--out {out} is a model folder, whose manifest vouches for its files; "
+            "choose another --out"
+        )
     taken = [out / cell for cell in cells if occupied(out / cell)]  # an empty one is filled
     taken += [out / name for name in (RESULT_FILE, CHART_FILE) if os.path.lexists(out / name)]
     if taken and not force:

@@ -404,7 +404,7 @@ def _prepare_examples(
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
-    fingerprint = data_fingerprint
+    fingerprint = validated_on(data_fingerprint, val)
     counted_only = unlabelled is not None and not unlabelled.trained_on
     ngram_scored = unlabelled is not None and unlabelled.scores is None and not counted_only
     if unlabelled is not None:
@@ -478,6 +478,19 @@ def _ngram_taught(
     labelled = targets[: len(texts)]
     scores, others = teach(texts, labelled, spec.training.seed, unlabelled)
     return scores, others, float((scores.argmax(axis=1) == labelled.argmax(axis=1)).mean())
+
+
+VALIDATED_ON = "validated on"
+"""Marks the validation rows' fingerprint within a run's."""
+
+
+def validated_on(fingerprint: str, val: Examples | None) -> str:
+    """The run's fingerprint with its ``--val-data`` rows', which choose the epoch kept
+    and when to stop, and so the weights: two runs on other validation rows had the
+    same manifest, and one resumed the other's checkpoint."""
+    return (
+        combined(fingerprint, VALIDATED_ON, val.fingerprint()) if val is not None else fingerprint
+    )
 
 
 def combined(*fingerprints: str) -> str:
@@ -554,7 +567,9 @@ def _prepare_stream(
     return Prepared(
         vocab=vocab,
         labels=labels,
-        fingerprint=scan.fingerprint,
+        fingerprint=combined(scan.fingerprint, VALIDATED_ON, scan.val_fingerprint)
+        if source.val_paths
+        else scan.fingerprint,
         counts=dict(scan.labels),
         val_rows=scan.val_rows,
         streamed=True,

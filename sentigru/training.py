@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sentigru import callbacks as cb
+from sentigru.bundle import FINISHED_FILE
 from sentigru.callbacks import TIMING_KEYS
 from sentigru.data.examples import Examples
 from sentigru.data.stream import StreamSource
@@ -35,9 +36,6 @@ from sentigru.tokenizer import Vocabulary
 from sentigru.train_data import Prepared, prepare
 
 __all__ = ["TIMING_KEYS", "Trained", "train"]
-
-FIT_STATE_FILE = "sentigru-state.npz"
-"""``fit``'s own checkpoint state, beside what ``BackupAndRestore`` keeps."""
 
 
 @dataclass
@@ -108,16 +106,11 @@ def _callbacks(
         callbacks.append(cb.weight_averager(recent))
     earlier: dict[str, list[float]] = {}
     if checkpoint is not None:
-        # Keras restores weights and optimizer; the dropout generators' states, early
-        # stopping's memory (best loss, its weights, patience used) and the weights being
-        # averaged are kept beside them.
         # Kept until the model folder is saved (bundle.training_run removes it), so an
         # interruption while the phone file is made loses no epoch.
-        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint), delete_checkpoint=False))
-        callbacks.append(cb.resume_state(checkpoint / FIT_STATE_FILE, stopping, recent))
-        log = checkpoint / "history.json"
-        earlier = json.loads(log.read_text("utf-8")) if log.exists() else {}
-        callbacks.append(cb.history_log(log, {key: list(v) for key, v in earlier.items()}))
+        earlier = cb.earlier_history(checkpoint)
+        history = {key: list(values) for key, values in earlier.items()}
+        callbacks.append(cb.epoch_checkpoint(checkpoint, stopping, recent, history))
     return callbacks, earlier
 
 
@@ -175,10 +168,9 @@ def _pipeline_errors(tf: Any) -> Iterator[None]:
 
 
 FINISHED_WEIGHTS = "finished.weights.h5"
-FINISHED_FILE = "finished.json"
-"""Written into the checkpoint once training ends: the final weights, history and
-metrics, so that a run interrupted while its folder is saved resumes to the same model
-without training again."""
+"""Written into the checkpoint once training ends, with the history and metrics in
+:data:`~sentigru.bundle.FINISHED_FILE`, so that a run interrupted while its folder is
+saved resumes to the same model without training again."""
 
 
 def _mark_finished(
@@ -210,8 +202,8 @@ def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:
 
     if checkpoint is None:
         return
-    other = checkpoint / (FIT_STATE_FILE if own_loop else STATE_FILE)
-    if other.exists():
+    fit_kept = cb.checkpoint_files(checkpoint) is not None
+    if fit_kept if own_loop else (checkpoint / STATE_FILE).exists():
         raise SentigruError(
             f"the checkpoint in {checkpoint} was written under another --strategy; "
             "resume with the strategy the run started with"

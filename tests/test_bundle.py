@@ -34,6 +34,36 @@ def test_manifest_records_what_decides_the_bits(copy: Path) -> None:
     assert {"sentigru", "tensorflow", "keras", "python"} <= set(versions)
 
 
+def test_a_folder_the_disk_has_no_room_for_is_named_with_what_is_kept(
+    copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A full disk while the model folder was saved said only "No space left on
+    device"; it now names the folder, which is as it was, and a finished training the
+    checkpoint keeps for --resume."""
+    import errno
+
+    from sentigru import atomic
+
+    folder = bundle.load(copy)
+    trained = type("T", (), {})()
+    trained.model, trained.vocab, trained.labels = folder.model, folder.vocab, folder.labels
+    trained.spec, trained.history, trained.metrics = folder.spec, {}, {}
+    trained.data_fingerprint, trained.train_seconds = "f", 1.0
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic, "_sync_tree", full)
+    out = tmp_path / "m"
+    with pytest.raises(SentigruError, match=r"cannot write .*m: No space left on device$"):
+        bundle.save(trained, out)
+    bundle.checkpoint_path(out).mkdir()
+    (bundle.checkpoint_path(out) / bundle.FINISHED_FILE).write_text("{}")
+    with pytest.raises(SentigruError, match="the finished training is kept: .* --resume"):
+        bundle.save(trained, out)
+    assert not out.exists() and not list(tmp_path.glob(".m.tmp-*"))
+
+
 @pytest.mark.parametrize("name", ["vocab.txt", "labels.txt", "model.keras"])
 def test_altered_file_is_detected(copy: Path, name: str) -> None:
     with (copy / name).open("ab") as stream:
@@ -162,7 +192,7 @@ def test_failed_save_leaves_nothing_behind(copy: Path, tmp_path: Path) -> None:
     trained = type("T", (), {})()
     trained.model, trained.vocab, trained.labels = Broken(), folder.vocab, folder.labels
     out = tmp_path / "new"
-    with pytest.raises(OSError):
+    with pytest.raises(SentigruError, match="cannot write .*new: disk full"):
         bundle.save(trained, out)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".new")] == []
@@ -191,6 +221,7 @@ def test_what_a_killed_write_left_beside_an_output_is_swept_once_old(
     from sentigru import atomic
 
     out = tmp_path / "site"
+    out.mkdir()  # the replacement came: a folder moved aside is a leftover
     leftovers = [".site.tmp-ab_c9x1z", ".site.old-4242", ".site.k2_9abcd.tmp"]
     users = [".site.tmp-mine", ".site.old-backup", ".sites.tmp-ab_c9x1z", "site.old-1"]
     for name in leftovers + users:
@@ -205,8 +236,66 @@ def test_what_a_killed_write_left_beside_an_output_is_swept_once_old(
     assert all((tmp_path / name / "model.tflite").exists() for name in users)
     assert staged.exists()
     (tmp_path / leftovers[-1]).write_bytes(b"half a phone file")
+    out.rmdir()
     atomic.write_atomic(tmp_path / "site", b"a file")  # files written whole sweep too
     assert not (tmp_path / leftovers[-1]).exists()
+
+
+def test_a_replaced_folder_is_never_missing(tmp_path: Path, monkeypatch) -> None:
+    """``train --force`` moved the old model aside, then renamed the new one in: a
+    signal between the two renames lost the folder (the old one hidden, swept an hour
+    later). It is swapped in one step (Linux), else put back when the second rename
+    fails, and a folder moved aside by a run that died is put back, not swept."""
+    from sentigru import atomic
+
+    def folder(name: str, content: str) -> Path:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.tflite").write_text(content)
+        return tmp_path / name
+
+    target = folder("m", "old")
+    renames = []
+    monkeypatch.setattr(atomic.os, "replace", lambda *a: renames.append(a))
+    atomic.replace_path(folder("staged", "new"), target, force=True)  # swapped in one step
+    assert renames == [] and (target / "model.tflite").read_text() == "new"
+    monkeypatch.undo()
+
+    real_replace = os.replace
+
+    def second_fails(source, dest):
+        if Path(source).name == "staged2":
+            raise KeyboardInterrupt  # Ctrl-C between the two renames
+        real_replace(source, dest)
+
+    monkeypatch.setattr(atomic, "_exchange", lambda *a: False)  # a system without it
+    monkeypatch.setattr(atomic.os, "replace", second_fails)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.replace_path(folder("staged2", "newer"), target, force=True)
+    monkeypatch.undo()
+    assert (target / "model.tflite").read_text() == "new"
+
+    pid_max = int(Path("/proc/sys/kernel/pid_max").read_text()) if Path("/proc").exists() else 2**22
+    target.rename(tmp_path / f".m.old-{pid_max + 1}")  # its run was killed, m missing
+    folder(f".x.old-{os.getppid()}", "running")  # another output's, its run alive
+    atomic.staging_folder(target).rmdir()
+    assert (target / "model.tflite").read_text() == "new"
+    assert not (tmp_path / f".m.old-{pid_max + 1}").exists()
+    atomic.staging_folder(tmp_path / "x").rmdir()
+    assert not (tmp_path / "x").exists()  # the run that moved it may still put it back
+
+
+def test_force_replaces_a_link_and_leaves_no_hidden_copy_of_it(tmp_path: Path) -> None:
+    """``--out current --force``, current a link to models/v1: v1 is untouched, current
+    becomes the new folder, and no hidden link was left beside it for good."""
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v1" / "model.tflite").write_text("v1")
+    (tmp_path / "current").symlink_to("v1")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    bundle.replace_path(staged, tmp_path / "current", force=True)
+    assert not (tmp_path / "current").is_symlink() and (tmp_path / "current").is_dir()
+    assert (tmp_path / "v1" / "model.tflite").read_text() == "v1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "v1"]
 
 
 def test_an_empty_folder_is_written_without_force(tmp_path: Path) -> None:

@@ -231,3 +231,33 @@ def test_the_bundled_model_holds_out_its_own_validation_rows() -> None:
     assert held.matches(rows, preset_spec("bundled")) and not held.matches(
         "0" * 64, preset_spec("bundled")
     )
+
+
+def test_the_validation_rows_are_part_of_the_run_fingerprint(tmp_path: Path) -> None:
+    """--val-data chooses the epoch kept and when to stop, so the weights: runs on other
+    validation rows had the same manifest fingerprint, and --resume took one run's
+    checkpoint for the other's. Read whole or streamed, the fingerprint now holds them."""
+    from conftest import synthetic_reviews
+
+    from sentigru.data import read_examples
+    from sentigru.data.stream import StreamSource
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare
+
+    train = write_tsv(tmp_path / "train.tsv", synthetic_reviews(200, seed=1))
+    vals = [write_tsv(tmp_path / f"val{i}.tsv", synthetic_reviews(40, seed=i + 5)) for i in (0, 1)]
+    whole = Spec().replace(tokenizer={"vocab_size": 300})
+    read_whole = [
+        prepare(read_examples(train).examples, whole, read_examples(val).examples).fingerprint
+        for val in vals
+    ]
+    streamed = whole.replace(training={"stream": True})
+    read_row_by_row = [
+        prepare(StreamSource([train], val_paths=[val]), streamed).fingerprint for val in vals
+    ]
+    alone = prepare(read_examples(train).examples, whole).fingerprint
+    assert read_whole == read_row_by_row  # the same rows either way
+    assert len({*read_whole, alone}) == 3
+    found = set(read_whole)
+    again = prepare(read_examples(train).examples, whole, read_examples(vals[0]).examples)
+    assert again.fingerprint in found  # the same rows, the same fingerprint

@@ -198,6 +198,14 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
     for message, (expected, target) in cases.items():
         code, output = _run(*plot, *target)
         assert code == expected and message in output, output
+    inside = {  # train and compare wrote folders and reports into a model folder
+        "lies inside the model folder": ["train", "--out", other_model / "sub"],
+        "is a model folder, whose manifest": ["compare", "--cells", "gru", "--out", other_model],
+    }
+    for message, args in inside.items():
+        code, output = _run(*args, "--data", data)
+        assert code == 1 and message in output, output
+    assert not (other_model / "sub").exists() and not (other_model / "gru").exists()
     assert picture.read_text() == "precious"
     assert mine.read_text() == "precious"
     assert (served / "README.txt").read_text() == "how we serve it"

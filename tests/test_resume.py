@@ -66,7 +66,7 @@ def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
-        log = checkpoint / "history.json"
+        log = checkpoint / "epoch" / "history.json"
         if log.exists() and len(json.loads(log.read_text() or "{}").get("loss", [])) >= 2:
             break
         time.sleep(0.05)
@@ -74,7 +74,7 @@ def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not out.exists()
-    done = len(json.loads((checkpoint / "history.json").read_text())["loss"])
+    done = len(json.loads((checkpoint / "epoch" / "history.json").read_text())["loss"])
 
     refused = _train(data, out)
     assert refused.returncode == 1
@@ -117,7 +117,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(stop: int, tmp_path: Path) 
     is kept, the run says how to resume, and its lock is released."""
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=5))
     out = tmp_path / "model"
-    log = tmp_path / ".model.checkpoint" / "history.json"
+    log = tmp_path / ".model.checkpoint" / "epoch" / "history.json"
     process = subprocess.Popen(
         _command(data, out),
         stdout=subprocess.PIPE,

@@ -87,6 +87,49 @@ def test_a_run_stopped_while_it_is_saved_resumes_to_the_same_model(
     assert not (tmp_path / ".cut.checkpoint").exists()
 
 
+def test_an_epoch_the_checkpoint_could_not_keep_leaves_the_one_before_whole(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch
+) -> None:
+    """The disk full while the second epoch was kept: its weights were written, its
+    state and history not, and --resume went on from that mix to another model, its
+    history short of an epoch. An epoch is now kept whole or not at all, the error is
+    one line naming the checkpoint, and the resumed run ends where an unbroken one does."""
+    import errno
+    import json
+
+    import numpy as np
+
+    import sentigru
+
+    small = {"epochs": 3, "units": 8, "embed_dim": 8, "seq_len": 64, "bigram_buckets": 0}
+    quiet = {"verbose": 0, "log": lambda _: None, **small}
+    whole = sentigru.train(synthetic_files[0], tmp_path / "whole", **quiet)
+    real_savez, calls = np.savez, []
+
+    def full_at_the_second(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_savez(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(np, "savez", full_at_the_second)
+        with pytest.raises(SentigruError) as failed:
+            sentigru.train(synthetic_files[0], tmp_path / "cut", **quiet)
+    message = str(failed.value)
+    assert "cannot keep the epoch in the checkpoint" in message and "\n" not in message
+    assert "No space left on device" in message and "--resume" in message
+    kept = tmp_path / ".cut.checkpoint" / "epoch"
+    assert json.loads((kept / "epoch.json").read_text()) == {"epoch": 1}
+    assert len(json.loads((kept / "history.json").read_text())["loss"]) == 1
+    assert sorted(p.name for p in kept.parent.iterdir()) == ["epoch", "sentigru-run.json"]
+    resumed = sentigru.train(synthetic_files[0], tmp_path / "cut", resume=True, **quiet)
+    texts = ["superb and lovely", "awful , boring", "fine"]
+    assert np.allclose(resumed.scores(texts), whole.scores(texts), atol=1e-6)
+    history = json.loads((tmp_path / "cut" / "history.json").read_text())
+    assert len(history["loss"]) == 3
+
+
 def test_a_user_with_no_home_gets_no_tilde_folder(tmp_path: Path) -> None:
     """With no home (a UID with no passwd entry, HOME unset), Keras made ``./~/.keras``
     in the user's folder; its settings now go to a folder of the process's own, removed
@@ -107,3 +150,18 @@ def test_a_user_with_no_home_gets_no_tilde_folder(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []
     assert not Path(proc.stdout.strip()).exists()  # removed at exit
+
+
+def test_a_checkpoint_of_an_earlier_version_is_still_read(tmp_path: Path) -> None:
+    """Before epochs were kept as one folder, Keras' backup and sentigru's state lay side
+    by side in the checkpoint: a run interrupted before an upgrade resumes from them."""
+    import json
+
+    from sentigru.callbacks import checkpoint_files, earlier_history
+
+    assert checkpoint_files(tmp_path) is None and earlier_history(tmp_path) == {}
+    (tmp_path / "training_metadata.json").write_text('{"epoch": 2, "batch": 0}')
+    (tmp_path / "history.json").write_text(json.dumps({"loss": [0.9, 0.7, 0.6]}))
+    files = checkpoint_files(tmp_path)
+    assert files is not None and files["weights"] == tmp_path / "latest.weights.h5"
+    assert earlier_history(tmp_path) == {"loss": [0.9, 0.7]}  # a third epoch never kept

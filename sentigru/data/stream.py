@@ -155,6 +155,9 @@ class Scan:
     val_labels: Counter[str] = field(default_factory=Counter)
     words: WordCounter = field(default_factory=WordCounter)
     fingerprint: str = ""
+    """Of the training files' rows (the share held out of them included)."""
+    val_fingerprint: str = ""
+    """Of the ``--val-data`` files' rows."""
 
     @property
     def train_rows(self) -> int:
@@ -285,10 +288,13 @@ class StreamSource:
                     "or raise --shuffle-buffer",
                     file=sys.stderr,
                 )
+        val_fingerprint = Fingerprint()
         for path in self.val_paths:
-            for _, label in iter_rows(path, self.options):
+            for text, label in iter_rows(path, self.options):
                 scan.val_labels[label] += 1
+                val_fingerprint.add(text, label)
         scan.fingerprint = fingerprint.hexdigest()
+        scan.val_fingerprint = val_fingerprint.hexdigest()
         check_label_sets(label_sets)
         check_label_spellings(scan.labels + scan.val_labels, self.options.label_map)
         self._check(scan)
