@@ -22,7 +22,7 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -76,10 +76,36 @@ class _Group(click.Group):
             click.echo(_shown(f"sentigru: error: {exc}"), err=True)
             sys.exit(1)
         except KeyboardInterrupt as exc:  # a training's says what it kept
-            signum = _SIGNALLED.pop("signum", signal.SIGINT)
-            said = str(exc) or ("terminated" if signum == signal.SIGTERM else "interrupted")
-            click.echo(f"sentigru: {said}", err=True)
-            sys.exit(128 + signum)  # 130 on Ctrl-C, 143 on SIGTERM, as shells report them
+            _exit_interrupted(str(exc))
+        except Exception as exc:
+            if not _interrupted_within(exc):
+                raise
+            _exit_interrupted("")  # LiteRT's loader made a Ctrl-C an ImportError
+
+
+def _interrupted_within(exc: BaseException) -> bool:
+    """Whether a Ctrl-C lies in ``exc``'s causes: native code (LiteRT's module loading)
+    hands it on as another error."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _exit_interrupted(said: str) -> NoReturn:
+    """One line, and the status shells report for the signal: 130 on Ctrl-C, 143 on
+    SIGTERM. A second signal meanwhile (``timeout`` signals the process, then its group)
+    is ignored: it broke the worker threads' exit into a traceback."""
+    if threading.current_thread() is threading.main_thread():
+        for stop in (signal.SIGINT, signal.SIGTERM):  # not SIG_IGN: children inherit it
+            signal.signal(stop, _ignored)
+    signum = _SIGNALLED.pop("signum", signal.SIGINT)
+    said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
+    click.echo(f"sentigru: {said}", err=True)
+    sys.exit(128 + signum)
 
 
 @contextlib.contextmanager
@@ -129,6 +155,10 @@ def _one_line(text: str) -> str:
 
 
 _SIGNALLED: dict[str, int] = {}
+
+
+def _ignored(signum: int, frame: Any) -> None:
+    """A signal that comes while the run already stops."""
 
 
 def _interrupted(signum: int, frame: Any) -> None:
@@ -585,7 +615,7 @@ def _decoded(line: bytes, encoding: str, first: bool, cut: bool = False) -> tupl
             text, decoded = codecs.getincrementaldecoder(encoding)().decode(line, False), True
         else:
             text, decoded = line.decode(encoding), True
-    except UnicodeDecodeError:
+    except UnicodeError:
         text, decoded = line.decode(encoding, "replace"), False
     return (text.removeprefix("\ufeff") if first else text), decoded
 
@@ -663,11 +693,12 @@ def _load(model: Path | None, jobs: int | None) -> Any:
 @_MODEL_OPTION
 @click.option(
     "--data",
-    "data_file",
+    "data_files",
+    multiple=True,
     type=_Path(exists=True, dir_okay=False, path_type=Path),
     help="Classify each row of this file, in order: the text column of a .csv/.tsv/.jsonl "
     "(or .json Lines; optionally .gz), or each line of another file. Every row is answered, "
-    "blank ones too; a bad row stops it.",
+    "blank ones too; a bad row stops it. Repeat for more files, answered in turn.",
 )
 @click.option("--text-column", default="text", show_default=True, help="Text column/key of --data.")
 @click.option(
@@ -691,7 +722,7 @@ def _load(model: Path | None, jobs: int | None) -> Any:
 @click.argument("texts", nargs=-1)
 def predict(
     model: Path | None,
-    data_file: Path | None,
+    data_files: tuple[Path, ...],
     text_column: str,
     encoding: str,
     as_json: bool,
@@ -702,15 +733,17 @@ def predict(
 ) -> None:
     """Classify TEXTS (none or '-' reads one text per line from stdin), or the rows of
     --data FILE."""
-    if data_file is not None and texts:
+    if data_files and texts:
         raise click.UsageError("give texts or --data FILE, not both")
-    stdin = data_file is None and (not texts or list(texts) == ["-"])
+    stdin = not data_files and (not texts or list(texts) == ["-"])
     _check_std_streams(reads_stdin=stdin)
     long_lines: set[int] = set()
-    if data_file is not None:
+    if data_files:
         from sentigru.api import read_file_texts
 
-        lines = read_file_texts(data_file, text_column=text_column, encoding=encoding)
+        reading = {"text_column": text_column, "encoding": encoding}  # read as answered
+        files = (read_file_texts(data, **reading) for data in data_files)
+        lines: Iterable[str] = itertools.chain.from_iterable(files)
     else:
         lines = _texts(texts, long_lines, _stdin_encoding(encoding))
     classifier = _load(model, jobs)

@@ -27,8 +27,8 @@ def quiet_stderr() -> Iterator[None]:
     """Point file descriptor 2 at /dev/null for the duration, unless debugging. Threads
     share one muting: the first in saves the real descriptor, the last out restores it
     (two threads each saving what the other had muted left stderr silent for good)."""
-    if os.environ.get("SENTIGRU_DEBUG"):
-        yield
+    if os.environ.get("SENTIGRU_DEBUG") or not _stderr_open():
+        yield  # closed (2>&-, a daemon): nothing to mute, and no descriptor to save
         return
     with _MUTING:
         if _MUTED["depth"] == 0:
@@ -47,6 +47,16 @@ def quiet_stderr() -> Iterator[None]:
                     sys.stderr.flush()
                     os.dup2(_MUTED["saved"], 2)
                     os.close(_MUTED["saved"])
+
+
+def _stderr_open() -> bool:
+    if sys.stderr is None:
+        return False
+    try:
+        os.fstat(2)
+    except OSError:
+        return False
+    return True
 
 
 @contextlib.contextmanager

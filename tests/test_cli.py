@@ -586,6 +586,12 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
     assert done.returncode == 1 and "standard output is closed" in done.stderr
     done = _shell("sentigru predict <&-")
     assert done.returncode == 1 and "standard input is closed" in done.stderr
+    done = _shell("sentigru predict great 'çok güzel' 2>&-")  # a daemon's: it failed unseen
+    assert done.returncode == 0 and done.stdout.startswith("positive\t"), done.stdout
+    for codec in ("rot13", "idna"):  # codecs that are no text encoding: a traceback
+        done = _shell(f"echo great | sentigru predict --encoding {codec} -")
+        assert done.returncode == 2 and "not an encoding of text files" in done.stderr
+        assert len(done.stderr.splitlines()) == 1
     for args in ("--version", "--help", "predict great"):  # a full disk: one line
         done = _shell(f"sentigru {args} > /dev/full")
         assert done.returncode == 1, done.stderr
@@ -777,3 +783,55 @@ def test_names_with_control_characters_stay_on_one_line(tmp_path: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert f"-d {shlex.quote(str(site))} --bind" in done.stdout
+
+
+def test_a_ctrl_c_that_native_code_handed_on_as_another_error_is_an_interruption(
+    monkeypatch,
+) -> None:
+    """Ctrl-C while LiteRT's module loads reached the user as `ImportError: initialization
+    failed` and a traceback, exit 1: it is an interruption, 130, in one line."""
+    from sentigru import cli
+
+    def loading(*_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(cli, "_load", loading)
+    handlers = {stop: signal.getsignal(stop) for stop in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        result = CliRunner().invoke(main, ["predict", "great"])
+    finally:  # the run ignores a second signal while it stops: not this process
+        for stop, handler in handlers.items():
+            signal.signal(stop, handler)
+    assert result.exit_code == 130 and result.stderr == "sentigru: interrupted\n"
+    monkeypatch.setattr(cli, "_load", lambda *_: (_ for _ in ()).throw(ImportError("no")))
+    assert isinstance(CliRunner().invoke(main, ["predict", "great"]).exception, ImportError)
+
+
+def test_a_phone_file_removed_from_its_folder_names_the_export_that_writes_it(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """It said only "cannot read …/model.tflite: No such file or directory"."""
+    import shutil
+
+    folder = shutil.copytree(trained_model, tmp_path / "m")
+    (folder / "model.tflite").unlink()
+    result = run("predict", "--model", str(folder), "great")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"is missing (its manifest lists it): sentigru export --model {folder}" in result.output
+
+
+def test_predict_data_repeated_answers_each_file_in_turn(tmp_path: Path) -> None:
+    """--data repeated combines files in train and evaluate; predict answered only the
+    last one's rows, without a word."""
+    (tmp_path / "a.txt").write_text("great\nawful\n")
+    (tmp_path / "b.jsonl").write_text('{"text": "lovely"}\n')
+    result = run("predict", "--data", str(tmp_path / "a.txt"), "--data", str(tmp_path / "b.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[-1] for line in result.stdout.splitlines()] == [
+        "great",
+        "awful",
+        "lovely",
+    ]

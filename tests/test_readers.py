@@ -305,6 +305,9 @@ def test_huge_text_file_in_a_label_folder_is_read_as_a_prefix(tmp_path: Path) ->
     examples = _read(tmp_path)
     big = examples.texts[examples.labels.index("pos")]
     assert len(big.encode()) <= LINE_LIMIT and set(big) == {"é"}
+    (tmp_path / "neg" / "e.txt").write_text(" \n")  # named with its label folder
+    with pytest.raises(SentigruError, match=r":neg/e.txt: empty text"):
+        _read(tmp_path)
 
 
 def test_a_long_field_is_read_and_bad_bytes_are_skippable(tmp_path: Path) -> None:

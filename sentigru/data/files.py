@@ -59,6 +59,20 @@ _QUOTE_CLOSED_EARLY = "expected after '\"'"
 """What the csv module says, strictly read, of a quote with more text after it."""
 
 
+def _reads_text(encoding: str) -> bool:
+    """Whether ``encoding`` decodes bytes to text, bad bytes replaced, as files and stdin
+    are read (``rot13`` and ``base64`` are codecs of other kinds; ``idna`` and
+    ``punycode`` cannot replace a bad byte)."""
+    try:
+        if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
+            return False
+        b"text \xff\n".decode(encoding, "replace")
+        codecs.getincrementaldecoder(encoding)("replace").decode(b"text \xff\n", False)
+    except (LookupError, UnicodeError, TypeError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read a file: which columns hold the text and the label, the encoding, and
@@ -99,6 +113,8 @@ class ReadOptions:
                 f"--encoding {self.encoding}: files are read line by line, which UTF-16 and "
                 "UTF-32 do not allow; save the file as UTF-8"
             )
+        if not _reads_text(self.encoding):  # rot13, base64, idna: codecs, not encodings
+            raise UsageError(f"--encoding {self.encoding}: not an encoding of text files")
         if self.text_column == self.label_column:
             raise SentigruError(
                 f"the text and the label are both read from column {self.text_column!r}: "
@@ -826,7 +842,7 @@ class _Reader:
             for file in sorted(folder.glob("*.txt")):
                 text = self._text_file(file)
                 if text is not None:
-                    yield from self.row(file.name, text, folder.name)
+                    yield from self.row(f"{folder.name}/{file.name}", text, folder.name)
 
     def _files_hint(self) -> str:
         """For a folder of data files: the globs that give them (``--data 'd/*.csv'``)."""
