@@ -399,6 +399,7 @@ def save(
             "labels": trained.labels,
             "metrics": trained.metrics,
             "train_seconds": round(trained.train_seconds, 1),
+            "weights_sha256": weights_sha256(trained.model),
             "placement": getattr(trained, "placement", {}),
             **(extra or {}),
             "files": {
@@ -431,6 +432,20 @@ def _unsaved(out: Path, exc: OSError) -> SentigruError:
         else ""
     )
     return SentigruError(f"cannot write {out}: {exc.strerror or limits.one_line(exc)}{kept}")
+
+
+def weights_sha256(model: Any) -> str:
+    """The hash of the network's weights alone: ``model.keras`` also holds the time it
+    was saved, so its hash differs between two runs that made the same weights, and a
+    manifest could not show that a run was reproduced."""
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        array = np.ascontiguousarray(weights)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def save_keras(model: Any, file: Path) -> None:

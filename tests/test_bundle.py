@@ -32,6 +32,8 @@ def test_manifest_records_what_decides_the_bits(copy: Path) -> None:
     versions = bundle.load(copy).manifest["versions"]
     assert versions["tf_enable_onednn_opts"] == os.environ["TF_ENABLE_ONEDNN_OPTS"]
     assert {"sentigru", "tensorflow", "keras", "python"} <= set(versions)
+    folder = bundle.load(copy)  # the weights' own hash: model.keras holds a save time
+    assert folder.manifest["weights_sha256"] == bundle.weights_sha256(folder.model)
 
 
 def test_a_folder_the_disk_has_no_room_for_is_named_with_what_is_kept(

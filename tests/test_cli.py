@@ -210,6 +210,9 @@ def test_seed_makes_training_repeatable(synthetic_files, tmp_path: Path) -> None
     hist = [json.loads((tmp_path / n / "history.json").read_text()) for n in ("a", "b")]
     assert all(min(h.pop("epoch_seconds")) > 0 for h in hist)
     assert hist[0] == hist[1]
+    # model.keras holds the time it was saved: the manifest's weights hash shows the match
+    manifests = [json.loads((tmp_path / n / "manifest.json").read_text()) for n in ("a", "b")]
+    assert manifests[0]["weights_sha256"] == manifests[1]["weights_sha256"]
 
 
 def test_train_prints_only_its_result_on_stdout(synthetic_files, tmp_path: Path) -> None:
