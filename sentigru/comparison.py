@@ -321,6 +321,7 @@ def run_comparison(
     the earlier one as it was."""
     from sentigru.atomic import replace_path
 
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     runs: list[CellRun] = []
     measured = {}
@@ -333,6 +334,9 @@ def run_comparison(
     except BaseException:
         for cell in cells:
             shutil.rmtree(staged(out, cell), ignore_errors=True)
+        if made:  # a failed comparison leaves no empty folder
+            with contextlib.suppress(OSError):
+                out.rmdir()
         raise
     for run in runs:
         replace_path(run.folder, out / run.cell, force=True)

@@ -153,7 +153,7 @@ def test_a_failing_cell_is_one_line_naming_it(tmp_path: Path) -> None:
     reason = last.removeprefix("sentigru: error: training the lstm cell failed: ")
     assert result.output.count(reason) == 1  # the child's own line is not echoed too
     assert "Traceback" not in result.output
-    assert not (tmp_path / "o" / comparison.RESULT_FILE).exists()
+    assert not (tmp_path / "o").exists()  # no report, and no empty folder it made
 
 
 def test_empty_folders_take_cells_but_not_the_report_or_chart(tmp_path: Path) -> None:
