@@ -216,6 +216,11 @@ def fit_workers(
     state = _State(model, optimizer)
     path = checkpoint / STATE_FILE if checkpoint is not None else None
     start = state.restore(path, stopping, history, recent) if path and path.exists() else 0
+    # The stream starts again at its first pass: the batches the done epochs took are
+    # passed over, or a resumed run trained on the first epoch's order again and ended
+    # with other weights than an unbroken one.
+    for _ in range(start * steps):
+        next(train_batches)
     for epoch in range(start, epochs):
         began = time.perf_counter()
         logs = _run_steps(train_step, (next(train_batches) for _ in range(steps)), True)

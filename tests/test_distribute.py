@@ -196,7 +196,18 @@ def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) 
     history = json.loads((out / "history.json").read_text())
     assert len(history["loss"]) == 6 and history["loss"][:done] == first_losses
     assert not state.parent.exists()
-    bundle.load(out)
+    resumed_model = bundle.load(out).model
+    # The same result as an unbroken run: the resumed one replayed the first epoch's
+    # order and ended with other weights.
+    whole = tmp_path / "whole"
+    unbroken = subprocess.run(
+        _command(data, whole, *args, cpus=2), env=env, capture_output=True, text=True
+    )
+    assert unbroken.returncode == 0, unbroken.stderr[-2000:]
+    assert json.loads((whole / "history.json").read_text())["loss"] == history["loss"]
+    expected = bundle.load(whole).model.get_weights()
+    for got, want in zip(resumed_model.get_weights(), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.e2e
