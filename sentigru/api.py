@@ -404,6 +404,8 @@ def train(
             log(f"--force: the checkpoint an interrupted run left beside {out} is discarded")
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
+    if strategy == "multi-worker" or (strategy == "auto" and role.workers > 1):
+        _start_workers()  # before a tfds set or --init's model is read with TensorFlow
     base = _starting_model(init_path) if init_path is not None else None
     if base is not None:
         run_spec = _keep_network(base, run_spec, settings, preset)
@@ -650,6 +652,16 @@ def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
         out, force, lambda p: outputs.is_model_folder(p, written), "a sentigru model folder"
     )
     outputs.check_writable(out, make_parent=True)
+
+
+def _start_workers() -> None:
+    """Set up the workers' collective ops, which TensorFlow takes only before any other
+    work: reading a tfds set or a starting model first ended in a traceback."""
+    from sentigru.distribute import make_strategy
+    from sentigru.tf_quiet import import_tensorflow
+
+    import_tensorflow("training")
+    make_strategy("multi-worker")
 
 
 def _init_path(init: str | Path | None) -> Path | None:

@@ -95,4 +95,9 @@ def make_strategy(name: str) -> Any:
             return tf.distribute.MirroredStrategy()
         devices = [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)
-    return tf.distribute.MultiWorkerMirroredStrategy()
+    if not _MULTI_WORKER:  # one a process: made early where data is read with TensorFlow
+        _MULTI_WORKER.append(tf.distribute.MultiWorkerMirroredStrategy())
+    return _MULTI_WORKER[0]
+
+
+_MULTI_WORKER: list[Any] = []

@@ -151,6 +151,34 @@ def test_two_workers_on_loopback_train_one_model(
 
 
 @pytest.mark.e2e
+def test_two_workers_start_from_a_model(
+    synthetic_files: tuple[Path, Path], trained_model: Path, tmp_path: Path
+) -> None:
+    """--init reads its model with TensorFlow before training, as a tfds set is read:
+    both workers then failed with "Collective ops must be configured at program startup"
+    and a traceback. The workers' collective ops are now set up first."""
+    out, ports = tmp_path / "tuned", _free_ports(2)
+    args = ["--strategy", "multi-worker", "--init", str(trained_model), "--epochs", "1"]
+    workers = [
+        subprocess.Popen(
+            _command(synthetic_files[0], out, *args),
+            env=_env(TF_CONFIG=_two_workers(ports, index)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in (1, 0)
+    ]
+    try:
+        results = [w.communicate(timeout=LIMIT) for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+    assert [w.returncode for w in workers] == [0, 0], [err[-1500:] for _, err in results]
+    assert bundle.load(out).manifest["init"]["model_sha256"]
+
+
+@pytest.mark.e2e
 def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sentigru.errors import SentigruError
@@ -53,3 +54,30 @@ def test_the_folder_tfds_looked_in_is_named(tmp_path, monkeypatch, capsys) -> No
     with pytest.raises(SentigruError, match=f"not prepared in {tmp_path}"):
         load_tfds("imdb_reviews", "train")
     assert "Variant folder" not in capsys.readouterr().err
+
+
+def test_the_text_and_label_features_are_the_users_to_choose(tmp_path) -> None:
+    """--text-column and --label-column were ignored with --dataset: the first text
+    feature was read, and for a set read from its files the first one could change
+    from one process to the next (a run trained on another feature than it evaluated
+    on). They now choose; a set with several text features asks which."""
+    from sentigru.data.tfds_source import _pick_features, load_tfds
+
+    with tfds.testing.mock_data(num_examples=6):  # title and description
+        with pytest.raises(SentigruError, match=r"2 text features \(description, title\)"):
+            load_tfds("ag_news_subset", "train", tmp_path)
+        chosen = load_tfds("ag_news_subset", "train", tmp_path, text_column="description")
+        assert len(chosen) == 6
+        with pytest.raises(SentigruError, match="has no feature 'body'"):
+            load_tfds("imdb_reviews", "train", tmp_path, text_column="body")
+    features = {
+        "review": tfds.features.Text(),
+        "stars": tfds.features.ClassLabel(names=["bad", "good"]),
+        "id": tfds.features.Tensor(shape=(), dtype=np.int64),
+    }
+    assert _pick_features(features, "mine") == ("review", "stars", ["bad", "good"])
+    with pytest.raises(SentigruError, match="feature 'id' is not a class-label feature"):
+        _pick_features(features, "mine", label_column="id")
+    features.pop("stars")
+    with pytest.raises(SentigruError, match=r"no class-label feature \(its features: id, review"):
+        _pick_features(features, "mine")

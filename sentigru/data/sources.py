@@ -171,7 +171,8 @@ def load_sources(
     if dataset:
         from sentigru.data.tfds_source import load_tfds
 
-        loaded = load_tfds(dataset, split, data_dir)
+        columns = (options.text_column, options.label_column) if options else ("text", "label")
+        loaded = load_tfds(dataset, split, data_dir, *columns)
         mapping = options.label_map if options else {}
         loaded.labels = [mapping.get(label, label) for label in loaded.labels]
         examples.extend(loaded)

@@ -19,26 +19,58 @@ from sentigru.errors import SentigruError
 from sentigru.limits import one_line
 
 
-def _pick_features(features: object, name: str) -> tuple[str, str, list[str]]:
-    """The text feature's key, the class-label feature's key and the label names."""
+def _pick_features(
+    features: object, name: str, text_column: str = "text", label_column: str = "label"
+) -> tuple[str, str, list[str]]:
+    """The text feature's key, the class-label feature's key and the label names: the
+    features named ``text_column`` and ``label_column``, or, where the set has no
+    feature of that name and the name is the default, its only feature of the kind. A
+    set with several leaves the choice to the user: the order tfds lists them in may
+    change between processes (a set read from its files), so the first was not always
+    the same feature."""
     import tensorflow_datasets as tfds
 
-    text_key = label_key = None
-    names: list[str] = []
-    for key, feature in features.items():  # type: ignore[attr-defined]
-        if text_key is None and isinstance(feature, tfds.features.Text):
-            text_key = key
-        elif label_key is None and isinstance(feature, tfds.features.ClassLabel):
-            label_key, names = key, list(feature.names)
-    if text_key is None or label_key is None:
+    found = dict(features.items())  # type: ignore[attr-defined]
+    texts = sorted(k for k, f in found.items() if isinstance(f, tfds.features.Text))
+    labels = sorted(k for k, f in found.items() if isinstance(f, tfds.features.ClassLabel))
+    text_key = _one_feature(name, found, texts, text_column, "text", "--text-column")
+    label_key = _one_feature(name, found, labels, label_column, "label", "--label-column")
+    return text_key, label_key, list(found[label_key].names)
+
+
+def _one_feature(
+    name: str, found: dict, kind: list[str], given: str, default: str, option: str
+) -> str:
+    what = "text" if option == "--text-column" else "class-label"
+    if given in kind:
+        return given
+    listed = ", ".join(sorted(found)) or "none"
+    if given in found:
+        raise SentigruError(f"dataset {name!r}: feature {given!r} is not a {what} feature")
+    if given != default:
+        raise SentigruError(f"dataset {name!r} has no feature {given!r} (its features: {listed})")
+    if len(kind) == 1:
+        return kind[0]
+    if not kind:
         raise SentigruError(
-            f"dataset {name!r} has no text feature with a class label; sentigru needs one of each"
+            f"dataset {name!r} has no {what} feature (its features: {listed}); sentigru "
+            "needs a text feature and a class label"
         )
-    return text_key, label_key, names
+    raise SentigruError(
+        f"dataset {name!r} has {len(kind)} {what} features ({', '.join(kind)}): choose one "
+        f"with {option}"
+    )
 
 
-def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> Examples:
-    """Read ``split`` of the prepared tfds dataset ``name`` into :class:`Examples`."""
+def load_tfds(
+    name: str,
+    split: str = "train",
+    data_dir: Path | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+) -> Examples:
+    """Read ``split`` of the prepared tfds dataset ``name`` into :class:`Examples`: the
+    features ``text_column`` and ``label_column`` (see :func:`_pick_features`)."""
     from sentigru.tf_quiet import import_tensorflow
 
     import_tensorflow()
@@ -53,7 +85,9 @@ def load_tfds(name: str, split: str = "train", data_dir: Path | None = None) -> 
         raise SentigruError(_unknown_dataset(name, exc, tfds)) from None
     finally:
         absl.setLevel(level)
-    text_key, label_key, names = _pick_features(builder.info.features, name)
+    text_key, label_key, names = _pick_features(
+        builder.info.features, name, text_column, label_column
+    )
     try:  # reads only what is prepared (or what tfds.testing.mock_data makes up)
         dataset = builder.as_dataset(split=split)
     except Exception as exc:  # not prepared, or an unknown split name
