@@ -330,15 +330,16 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec)
         )
 
 
-def _differences(saved: Spec, now: Spec) -> str:
+def _differences(saved: Spec, now: Spec, leave: Collection[str] = ()) -> str:
     """``name value (now value)`` for every setting where ``saved`` and ``now`` differ
-    (all of them: a user giving them one message at a time needed three tries)."""
+    (all of them: a user giving them one message at a time needed three tries), but
+    those named in ``leave``."""
     before, after = saved.to_dict(), now.to_dict()
     return ", ".join(
         f"{name} {value!r} (now {after[section][name]!r})"
         for section, values in before.items()
         for name, value in values.items()
-        if after[section].get(name) != value
+        if after[section].get(name) != value and name not in leave
     )
 
 
@@ -352,7 +353,10 @@ def resumed_spec(out: Path, spec: Spec, given: dict[str, Any]) -> tuple[Spec, st
         _, saved = _read_stamp(checkpoint_path(out) / "sentigru-run.json")
     except (OSError, ValueError, KeyError, TypeError, SentigruError):
         return spec, ""
-    return saved.with_settings(given), _differences(saved, spec).replace("(now", "(today's")
+    # a setting given is not resumed from the checkpoint: it must match, checked after
+    given_names = {name for name, value in given.items() if value is not None}
+    changed = _differences(saved, spec, given_names).replace("(now", "(today's")
+    return saved.with_settings(given), changed
 
 
 def discard_empty_checkpoint(folder: Path | None) -> bool:

@@ -48,10 +48,12 @@ def cluster_role(environ: Mapping[str, str] = os.environ) -> Role:
     try:
         config = json.loads(raw)
         cluster, task = config.get("cluster", {}), config.get("task", {})
-        chiefs, workers = list(cluster.get("chief", [])), list(cluster.get("worker", []))
+        chiefs, workers = _addresses(cluster, "chief"), _addresses(cluster, "worker")
         kind, index = task.get("type"), int(task.get("index", 0))
     except (ValueError, AttributeError, TypeError) as exc:
         raise SentigruError(f"TF_CONFIG is not valid JSON of the usual shape: {exc}") from None
+    if kind is None:
+        raise SentigruError('TF_CONFIG has no task: give {"type": "worker", "index": N}')
     if len(chiefs) > 1:
         raise SentigruError("TF_CONFIG names more than one chief")
     if kind == "chief" and index == 0 and chiefs:
@@ -62,6 +64,15 @@ def cluster_role(environ: Mapping[str, str] = os.environ) -> Role:
         f"TF_CONFIG task {kind!r} {index} is not in its cluster; sentigru runs chief and "
         "worker tasks only"
     )
+
+
+def _addresses(cluster: Mapping[str, Any], job: str) -> list[str]:
+    """A job's list of ``host:port`` addresses (a lone string was read as a list of its
+    characters: fifteen workers)."""
+    found = cluster.get(job, [])
+    if not isinstance(found, list) or not all(isinstance(a, str) for a in found):
+        raise TypeError(f'cluster "{job}" must be a list of "host:port" strings, got {found!r:.60}')
+    return found
 
 
 def resolve(name: str, environ: Mapping[str, str] = os.environ) -> str:

@@ -379,7 +379,8 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
     # default changed since (vocab_size 8000 then, 11000 now) is no difference.
     resumed, changed = bundle.resumed_spec(out, Spec(), {"vocab_size": None, "units": None})
     assert resumed == old and "vocab_size 8000 (today's 11000)" in changed
-    given, _ = bundle.resumed_spec(out, Spec(), {"vocab_size": 11000})  # given: must match
+    given, changed = bundle.resumed_spec(out, Spec(), {"vocab_size": 11000})  # must match
+    assert "vocab_size" not in changed  # not "resuming with vocab_size 8000", then refused
     with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)\)"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=given)
     # A run under the reverted 0.4.0 wrote piece_chars; a setting no version knows is named.

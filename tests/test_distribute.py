@@ -44,6 +44,12 @@ def test_cluster_role_reads_tf_config() -> None:
     for bad in ("{not json", json.dumps({"cluster": {"worker": ["a:1"]}, "task": {"type": "ps"}})):
         with pytest.raises(SentigruError, match="TF_CONFIG"):
             cluster_role({"TF_CONFIG": bad})
+    # a lone address was read as a list of its characters: 15 workers, index 5 taken
+    lone = {"cluster": {"worker": "localhost:12345"}, "task": {"type": "worker", "index": 5}}
+    with pytest.raises(SentigruError, match='"worker" must be a list of "host:port" strings'):
+        cluster_role({"TF_CONFIG": json.dumps(lone)})
+    with pytest.raises(SentigruError, match="TF_CONFIG has no task"):
+        cluster_role({"TF_CONFIG": json.dumps({"cluster": {"worker": ["a:1"]}})})
 
 
 def test_strategy_names_resolve_from_the_environment() -> None:
