@@ -495,8 +495,34 @@ def run(
         raise SentigruError("no training data: give --data FILE or --dataset NAME")
     check_files(source.paths, [Path(val_data)] if val_data is not None else [])
     check_outputs(out, cells, force)
+    earlier = _earlier_cells(out, cells)
     result = run_comparison(cells, train_args, out, log)
-    return result, write_results(result, out)
+    drawn = write_results(result, out)
+    for folder in earlier:  # the report no longer names them: OUT held two comparisons
+        shutil.rmtree(folder, ignore_errors=True)
+    return result, drawn
+
+
+def _earlier_cells(out: Path, cells: Sequence[str]) -> list[Path]:
+    """The model folders of an earlier comparison in ``out`` that this one (with
+    ``--force``, of other ``cells``) does not replace, which its report would not name."""
+    from sentigru.bundle import written_names
+    from sentigru.outputs import is_model_folder
+
+    report = out / RESULT_FILE
+    if not _is_comparison(report):
+        return []
+    named = json.loads(report.read_text("utf-8"))["cells"]
+    names = named if isinstance(named, list) else list(named) if isinstance(named, dict) else []
+    written = written_names()
+    return [
+        out / name
+        for name in names
+        if isinstance(name, str)
+        and name in CELLS
+        and name not in cells
+        and is_model_folder(out / name, written)
+    ]
 
 
 def source_args(source: Any) -> list[str]:

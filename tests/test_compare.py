@@ -338,3 +338,22 @@ def test_a_failed_comparison_leaves_the_earlier_one_as_it_was(
     assert result.exit_code == 1 and "is not a model folder" in result.output
     assert (mine / "gru" / "notes.txt").read_text() == "precious"
     assert (mine / comparison.RESULT_FILE).read_text() == '{"mine": 1}'
+
+
+def test_force_with_fewer_cells_removes_the_earlier_comparisons_other_cells(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """`compare --cells gru --force` over a gru,lstm comparison left its lstm folder: OUT
+    then mixed two comparisons, its report naming one. Only a cell folder the earlier
+    report names and sentigru wrote is removed."""
+    import shutil
+
+    out = tmp_path / "out"
+    for cell in ("gru", "lstm"):
+        shutil.copytree(trained_model, out / cell)
+    report = {"cells": {"gru": {}, "lstm": {}}, "train_args": []}
+    (out / comparison.RESULT_FILE).write_text(json.dumps(report))
+    assert comparison._earlier_cells(out, ["gru"]) == [out / "lstm"]
+    assert comparison._earlier_cells(out, ["gru", "lstm"]) == []
+    (out / "lstm" / "notes.txt").write_text("mine")  # no longer only what sentigru writes
+    assert comparison._earlier_cells(out, ["gru"]) == []
