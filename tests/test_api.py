@@ -329,6 +329,11 @@ def test_texts_and_labels_in_memory_train_and_evaluate_as_their_file_does(
         (lambda: sentigru.DataSource.of((["a", "b"], [1, 10**5000])), "rows:1: label of 16610"),
         (lambda: sentigru.DataSource.of((["a", "b"], [1, list(range(10**6))])), r"\.\.\.\] \("),
         (lambda: sentigru.DataSource.of("d.tsv", label_mapp={}), "not label_mapp"),
+        # ignored beside files without a word, where the CLI refused them
+        (lambda: sentigru.DataSource.of("d.tsv", split="test"), r"split \(--split\) chooses"),
+        (lambda: sentigru.DataSource.of("d.tsv", data_dir="tfds"), "data_dir .* chooses"),
+        (lambda: sentigru.DataSource.of(None, dataset="imdb_reviews", split=""), "split is empty"),
+        (lambda: sentigru.DataSource.of(None, dataset="imdb_reviews", data_dir=3), "data_dir is a"),
         (lambda: sentigru.train((["a", "b"], [1, 0]), "o", stream=True), "drop stream=True"),
         (lambda: sentigru.compare((["a", "b"], [1, 0]), "o"), "write the rows"),
     ],

@@ -12,7 +12,7 @@ from typing import Any
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
 from sentigru.data.files import ReadOptions, read_examples, read_rows
 from sentigru.data.stream import expand_paths
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class DataSource:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise SentigruError(f"{name} is a name, not {value!r:.60}")
+        self._check_tfds_fields()
         if self.options is None:  # the defaults
             object.__setattr__(self, "options", ReadOptions())
         if isinstance(self.options, dict):  # ReadOptions' fields, as a Python caller may
@@ -92,6 +93,19 @@ class DataSource:
                 )
             paths = tuple(items)
         return cls(paths, **kw)
+
+    def _check_tfds_fields(self) -> None:
+        """``split`` and ``data_dir`` choose from a tfds set: beside files alone they
+        were ignored without a word (the CLI refused them; Python did not)."""
+        if self.data_dir is not None:
+            if not isinstance(self.data_dir, (str, os.PathLike)) or not str(self.data_dir):
+                raise SentigruError(f"data_dir is a folder's path, not {self.data_dir!r:.60}")
+            object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if not self.dataset and (self.split is not None or self.data_dir is not None):
+            given = "split (--split)" if self.split is not None else "data_dir (--data-dir)"
+            raise UsageError(f"{given} chooses from a tensorflow-datasets set: give dataset")
+        if self.split is not None and not self.split.strip():
+            raise UsageError("split is empty: give a split such as train or test[:10%]")
 
     @property
     def empty(self) -> bool:
