@@ -257,8 +257,15 @@ _DATA_OPTIONS = [
     click.option(
         "--data-dir", type=_Path(path_type=Path), help="Folder holding prepared tfds sets."
     ),
-    click.option("--text-column", default="text", show_default=True, help="Text column/key."),
-    click.option("--label-column", default="label", show_default=True, help="Label column/key."),
+    click.option(
+        "--text-column", default="text", show_default=True, help="Text column/key (tfds: feature)."
+    ),
+    click.option(
+        "--label-column",
+        default="label",
+        show_default=True,
+        help="Label column/key (tfds: feature).",
+    ),
     click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the files."),
     click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
     click.option("--label-map", help="Rename labels as read, e.g. '0=negative,1=positive'."),
