@@ -62,6 +62,11 @@ def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
         yield text
 
 
+def _has_non_ascii_letters(text: str) -> bool:
+    """Letters a regex model cuts or drops (accents, other scripts)."""
+    return any(not c.isascii() and c.isalpha() for c in text)
+
+
 def _whole(value: Any, name: str, least: int = 1) -> int:
     """``value`` as an int, refused when not a whole number of at least ``least`` (bools
     included; NumPy's integers are whole numbers)."""
@@ -178,6 +183,7 @@ class Classifier:
         report["unread"] = int((read[:, 0] == 0).sum())
         report["partly_read"] = self._partly_read(examples.texts, read)
         report["tokenizer"] = self.tokenizer
+        report["non_ascii_texts"] = sum(map(_has_non_ascii_letters, examples.texts))
         report["truncated"] = int(read[:, 2].sum())
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
@@ -462,7 +468,8 @@ def train(
         )
         if not role.is_chief:  # the chief writes the folder
             return None
-        _note_majority(trained.metrics, prepared.counts, log)
+        if prepared.split_seed is not None:  # validated on a share of the same rows
+            _note_majority(trained.metrics, prepared.counts, log)
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = _manifest_extra(prepared, soft, base)
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -772,7 +779,7 @@ def _note_majority(metrics: dict[str, float], counts: dict[str, int], log: Log) 
     if accuracy is None or len(counts) < 2 or not total:
         return
     label, most = max(sorted(counts.items()), key=lambda item: item[1])
-    if accuracy <= most / total + MAJORITY_MARGIN:
+    if most / total >= MAJORITY_SHARE and accuracy <= most / total + MAJORITY_MARGIN:
         log(
             f"note: validation accuracy {accuracy:.4f} is no better than answering "
             f"{label!r} to every text ({most / total:.0%} of the training rows): the model "
@@ -780,6 +787,10 @@ def _note_majority(metrics: dict[str, float], counts: dict[str, int], log: Log) 
             "label's recall, and more rows of the other labels help"
         )
 
+
+MAJORITY_SHARE = 0.6
+"""From this share of the rows, one label dominates (balanced data at chance is noted
+by its accuracy, not by a label)."""
 
 MAJORITY_MARGIN = 0.005
 """How far above the commonest label's share validation accuracy must be to show the

@@ -6,6 +6,7 @@ stays cheap.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -209,7 +210,9 @@ def epoch_checkpoint(
                 [stopping.wait, stopping.best, stopping.best_epoch], dtype=np.float64
             )
             arrays.update(recent.arrays() if recent else {})
+            arrays["stopped"] = np.array(bool(self.model.stop_training))  # early stopping
             target = checkpoint / EPOCH_FOLDER
+            _check_room(checkpoint, self.model)
             staged = staging_folder(target)
             try:
                 self.model.save_weights(staged / OWN_FILES["weights"])
@@ -245,8 +248,30 @@ def epoch_checkpoint(
                 stopping.best_epoch = int(best_epoch)
                 if recent is not None:
                     recent.load(saved)
+                if "stopped" in saved.files and bool(saved["stopped"]):
+                    # it had stopped early: no epoch is left (one more ran, to another model)
+                    self.model._initial_epoch = self.params["epochs"]
 
     return EpochCheckpoint()
+
+
+ROOM_MARGIN = 1 << 20
+"""Bytes beyond an epoch's files that must be free before they are written."""
+
+
+def _check_room(checkpoint: Path, model: Any) -> None:
+    """Refuse to write an epoch the disk has no room for, before HDF5 starts: a write
+    it cannot finish left objects that crashed the process at exit (a segfault after
+    the error line). The room an epoch takes is the last one's, or, for the first, the
+    weights three times over (Adam keeps two more of each)."""
+    last = checkpoint / EPOCH_FOLDER
+    if last.is_dir():
+        needed = sum(f.stat().st_size for f in last.iterdir() if f.is_file())
+    else:
+        needed = 3 * sum(int(w.nbytes) for w in model.get_weights())
+    free = shutil.disk_usage(checkpoint).free
+    if free < needed + ROOM_MARGIN:
+        raise _unsaved(checkpoint, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
 
 
 def _unsaved(checkpoint: Path, exc: OSError) -> Exception:

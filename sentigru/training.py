@@ -143,10 +143,11 @@ def _fit(
             verbose=verbose,
             shuffle=False,  # the pipeline shuffles; Keras would only warn
         )
-        history = {
-            key: earlier.get(key, []) + [float(v) for v in values]
-            for key, values in fit.history.items()
-        }
+        # a resumed run with no epoch left (it had stopped early) runs none: its history
+        # is the checkpoint's
+        history = {key: list(values) for key, values in earlier.items()}
+        for key, values in fit.history.items():
+            history[key] = earlier.get(key, []) + [float(v) for v in values]
         if val_data is None:
             return history, {}
         loss, accuracy = model.evaluate(val_data, verbose=0)

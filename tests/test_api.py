@@ -103,6 +103,7 @@ def test_a_model_no_better_than_the_commonest_label_is_called_out() -> None:
     lines.clear()
     _note_majority({"val_accuracy": 0.95}, counts, lines.append)
     _note_majority({}, counts, lines.append)  # no validation: nothing to say
+    _note_majority({"val_accuracy": 0.5}, {"a": 50, "b": 50}, lines.append)  # no label rules
     assert lines == []
 
 

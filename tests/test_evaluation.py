@@ -53,6 +53,11 @@ def test_the_plain_report_gives_the_share_of_unknown_words_whatever_it_is() -> N
     assert lines[3] == "unknown_words\t0.35%" and not any("note" in x for x in lines)
     report["unknown_share"] = 0.5
     assert "note: 50% of the words read were unknown" in format_report(report)
+    # English with typos: no tokenizer for other languages would read it better
+    report.update(tokenizer="regex", non_ascii_texts=0)
+    assert "--preset sentencepiece" not in format_report(report)
+    report["non_ascii_texts"] = 1  # of 2 texts: accents, another script
+    assert "--preset sentencepiece reads it" in format_report(report)
 
 
 def test_long_labels_keep_the_table_in_columns() -> None:

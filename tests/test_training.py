@@ -152,6 +152,41 @@ def test_a_user_with_no_home_gets_no_tilde_folder(tmp_path: Path) -> None:
     assert not Path(proc.stdout.strip()).exists()  # removed at exit
 
 
+def test_a_run_that_stopped_early_resumes_without_another_epoch(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch
+) -> None:
+    """Interrupted after early stopping ended it, a resumed run trained one epoch more
+    (the checkpoint kept the patience used, not that it had stopped) and ended with
+    another model; with no epoch left, its history.json came out empty."""
+    import json
+
+    import numpy as np
+
+    import sentigru
+    from sentigru import training
+
+    small = {"epochs": 6, "patience": 1, "learning_rate": 0.3, "lr_schedule": "constant"}
+    small |= {"average_epochs": 0}
+    small |= {"units": 8, "embed_dim": 8, "seq_len": 64, "bigram_buckets": 0}
+    quiet = {"verbose": 0, "log": lambda _: None, **small}
+    whole = sentigru.train(synthetic_files[0], tmp_path / "whole", **quiet)
+    ran = len(json.loads((tmp_path / "whole" / "history.json").read_text())["loss"])
+    assert ran < 6, "early stopping must end the run for this test"
+
+    def stopped(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "_mark_finished", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            sentigru.train(synthetic_files[0], tmp_path / "cut", **quiet)
+    resumed = sentigru.train(synthetic_files[0], tmp_path / "cut", resume=True, **quiet)
+    history = json.loads((tmp_path / "cut" / "history.json").read_text())
+    assert len(history["loss"]) == ran
+    texts = ["superb and lovely", "awful , boring", "fine"]
+    assert np.allclose(resumed.scores(texts), whole.scores(texts), atol=1e-6)
+
+
 def test_a_checkpoint_of_an_earlier_version_is_still_read(tmp_path: Path) -> None:
     """Before epochs were kept as one folder, Keras' backup and sentigru's state lay side
     by side in the checkpoint: a run interrupted before an upgrade resumes from them."""
@@ -165,3 +200,23 @@ def test_a_checkpoint_of_an_earlier_version_is_still_read(tmp_path: Path) -> Non
     files = checkpoint_files(tmp_path)
     assert files is not None and files["weights"] == tmp_path / "latest.weights.h5"
     assert earlier_history(tmp_path) == {"loss": [0.9, 0.7]}  # a third epoch never kept
+
+
+def test_an_epoch_the_disk_has_no_room_for_is_refused_before_it_is_written(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """HDF5 cut short by a full disk left objects that crashed the process at exit (a
+    segfault after the error line): the room is checked before anything is written."""
+    import shutil
+    from collections import namedtuple
+
+    import numpy as np
+
+    from sentigru import callbacks
+
+    model = type("M", (), {"get_weights": lambda self: [np.zeros(1000, np.float32)]})()
+    callbacks._check_room(tmp_path, model)  # room enough here
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 5000, 5000))
+    with pytest.raises(SentigruError, match="No space left on device; no epoch was kept"):
+        callbacks._check_room(tmp_path, model)
