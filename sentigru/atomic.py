@@ -14,9 +14,11 @@ import glob
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -100,26 +102,28 @@ def _sweep_leftovers(out: Path) -> None:
     ours = re.compile(rf"\.{re.escape(out.name)}\.{made}")
     for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
         with contextlib.suppress(OSError):
-            if not ours.fullmatch(path.name) or path.is_symlink():
-                continue
-            if _orphaned(path, out):  # the user's only copy: put back, never removed
-                os.replace(path, out)
+            if not ours.fullmatch(path.name):
                 continue
             stat = path.lstat()  # a rename sets ctime: an old folder just replaced is young
-            if now - max(stat.st_mtime, stat.st_ctime) < LEFTOVER_AGE:
-                continue
-            if path.is_dir():
+            old = now - max(stat.st_mtime, stat.st_ctime) >= LEFTOVER_AGE
+            if _orphaned(path, out, old):  # the user's only copy: put back, never removed
+                os.replace(path, out)
+            elif old and path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
-            else:
+            elif old:  # a file, or a link (a link given as --out, swapped out): not its target
                 path.unlink()
 
 
-def _orphaned(path: Path, out: Path) -> bool:
+def _orphaned(path: Path, out: Path, old: bool) -> bool:
     """Whether ``path`` is ``out`` as a run moved it aside to replace it, and that run
-    (its pid in the name) is gone with ``out`` still missing."""
+    (its pid in the name) is gone with ``out`` still missing; or, ``old``, moved aside
+    longer ago than any run takes (its pid since taken by another process: pid 1 in a
+    container is always alive)."""
     owner = re.fullmatch(r"\..+\.old-([0-9]+)", path.name)
     if owner is None or os.path.lexists(out):
         return False
+    if old:
+        return True
     pid = int(owner.group(1))
     if pid == os.getpid():
         return False
@@ -175,12 +179,14 @@ def replace_path(staged: Path, target: Path, force: bool) -> None:
         old = staged  # now holds what target held
     elif os.path.lexists(target):
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-        try:
-            os.replace(staged, target)
-        except BaseException:
-            os.replace(old, target)
-            raise
+        with _signals_held():  # Ctrl-C between the two renames would leave no target
+            os.replace(target, old)
+            try:
+                os.replace(staged, target)
+            except BaseException:
+                if not os.path.lexists(target):
+                    os.replace(old, target)
+                raise
     else:
         old = None
         os.replace(staged, target)
@@ -190,6 +196,21 @@ def replace_path(staged: Path, target: Path, force: bool) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             old.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (where threads' signal masks can be
+    set: not on Windows); they come then, the work done."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 RENAME_EXCHANGE = 2

@@ -430,3 +430,22 @@ def test_a_lock_is_never_written_through_a_link_left_beside_the_folder(
     (tmp_path / f".model.lock-{os.getpid()}").symlink_to(victim)
     bundle.add_file(copy, "model.tflite", b"x")
     assert victim.read_text() == "precious"
+
+
+def test_the_sweep_puts_back_an_old_copy_whatever_its_pid_and_removes_stale_links(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A copy moved aside by pid 1 (always alive in a container) was never put back and
+    was then swept: the user's only copy. A link swapped out of `--out` was skipped by
+    the sweep and stayed for good; its target is the user's and stays."""
+    from sentigru import atomic
+
+    (tmp_path / ".m.old-1").mkdir()
+    (tmp_path / ".m.old-1" / "model.tflite").write_text("only copy")
+    (tmp_path / "site").mkdir()
+    (tmp_path / ".x.tmp-abcd1234").symlink_to("site")
+    monkeypatch.setattr(atomic, "LEFTOVER_AGE", -1.0)  # as if an hour had passed
+    atomic.staging_folder(tmp_path / "m").rmdir()
+    assert (tmp_path / "m" / "model.tflite").read_text() == "only copy"
+    atomic.staging_folder(tmp_path / "x").rmdir()
+    assert not os.path.lexists(tmp_path / ".x.tmp-abcd1234") and (tmp_path / "site").is_dir()
