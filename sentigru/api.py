@@ -62,11 +62,6 @@ def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
         yield text
 
 
-def _has_non_ascii_letters(text: str) -> bool:
-    """Letters a regex model cuts or drops (accents, other scripts)."""
-    return any(not c.isascii() and c.isalpha() for c in text)
-
-
 def _whole(value: Any, name: str, least: int = 1) -> int:
     """``value`` as an int, refused when not a whole number of at least ``least`` (bools
     included; NumPy's integers are whole numbers)."""
@@ -173,6 +168,7 @@ class Classifier:
         scikit-learn's); a precision or recall of nothing counted is 0. The unknown share
         is of the words read: words in scripts the model cannot read are not in it."""
         from sentigru.evaluation import classification_report
+        from sentigru.tokenizer import has_unread_letters
 
         chosen = DataSource.of(data, **source)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
@@ -183,7 +179,7 @@ class Classifier:
         report["unread"] = int((read[:, 0] == 0).sum())
         report["partly_read"] = self._partly_read(examples.texts, read)
         report["tokenizer"] = self.tokenizer
-        report["non_ascii_texts"] = sum(map(_has_non_ascii_letters, examples.texts))
+        report["non_ascii_texts"] = sum(map(has_unread_letters, examples.texts))
         report["truncated"] = int(read[:, 2].sum())
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0

@@ -435,7 +435,7 @@ def _unsaved(out: Path, exc: OSError) -> SentigruError:
         if (checkpoint_path(out) / FINISHED_FILE).is_file()
         else ""
     )
-    return SentigruError(f"cannot write {out}: {exc.strerror or limits.one_line(exc)}{kept}")
+    return SentigruError(f"cannot write {out}: {limits.os_reason(exc)}{kept}")
 
 
 def weights_sha256(model: Any) -> str:

@@ -10,7 +10,6 @@ import errno
 import json
 import math
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -277,13 +276,13 @@ def _check_room(checkpoint: Path, model: Any) -> None:
 def _unsaved(checkpoint: Path, exc: OSError) -> Exception:
     """One line naming where the epoch could not be kept (the disk full, say; HDF5's
     own message runs over lines), and what a resumed run can go on from."""
-    from sentigru.limits import one_line
+    from sentigru.limits import os_reason
 
-    code = exc.errno or next(map(int, re.findall(r"errno = (\d+)", str(exc))), None)
-    reason = os.strerror(code) if code else one_line(exc)
     kept = (
         "the epoch before is kept: once there is room, run the same command with --resume"
         if checkpoint_files(checkpoint) is not None
         else "no epoch was kept"
     )
-    return SentigruError(f"cannot keep the epoch in the checkpoint {checkpoint}: {reason}; {kept}")
+    return SentigruError(
+        f"cannot keep the epoch in the checkpoint {checkpoint}: {os_reason(exc)}; {kept}"
+    )

@@ -851,7 +851,9 @@ class _ReadingNotes:
                 )
         else:
             return
-        if self.hint and any(not c.isascii() and c.isalnum() for c in text):
+        from sentigru.tokenizer import has_unread_letters  # numpy: not for --help
+
+        if self.hint and has_unread_letters(text):
             self.hint = False
             _echo_err(
                 "note: this model reads ASCII words only (accented letters and other scripts "

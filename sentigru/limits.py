@@ -73,6 +73,13 @@ def size_text(n: int) -> str:
     return f"{n} bytes"
 
 
+def os_reason(exc: OSError) -> str:
+    """What an OS error says, in one line: its ``strerror``, or the errno HDF5 writes
+    into its own message over several lines (``errno = 28``: the disk is full)."""
+    code = exc.errno or next(map(int, re.findall(r"errno = (\d+)", str(exc))), None)
+    return os.strerror(code) if code else one_line(exc)
+
+
 def one_line(text: object, limit: int = 300) -> str:
     """A message from elsewhere (LiteRT, zipfile) as one line of at most ``limit`` chars."""
     parts = [part.strip() for part in str(text).splitlines() if part.strip()]

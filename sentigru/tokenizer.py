@@ -428,6 +428,13 @@ own (NFD *cafe\u0301*). Other marks (an emoji's variation selector in ❤️, Th
 Devanagari vowel signs, the keycap) cut no English word."""
 
 
+def has_unread_letters(text: str) -> bool:
+    """Whether ``text`` holds a letter or digit outside ASCII, which the regex tokenizer
+    cuts or drops (accents, other scripts): where a tokenizer for any language reads
+    more."""
+    return any(not c.isascii() and c.isalnum() for c in text)
+
+
 def cuts_word(char: str) -> bool:
     """Whether ``char`` beside an ASCII word means that word was cut out of a longer
     one: a letter of :data:`CUT_ALPHABETS` outside ASCII (by its Unicode name), or a
