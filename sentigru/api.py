@@ -736,7 +736,7 @@ def _note_number_labels(counts: dict[str, int], log: Log) -> None:
     labels = label_order(counts)
     if all(label.isdigit() for label in labels):
         words = ",".join(f"{label}=NAME" for label in labels)
-        ordered = " (labels are kept in sorted order: names that sort as the numbers do keep it)"
+        ordered = " (the labels keep the order the map names them in)"
         log(
             f"note: the labels are {', '.join(labels)}, the names apps and the web page "
             f"show; --label-map {words} (label_map=) gives them words"

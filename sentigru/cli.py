@@ -268,7 +268,10 @@ _DATA_OPTIONS = [
     ),
     click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the files."),
     click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
-    click.option("--label-map", help="Rename labels as read, e.g. '0=negative,1=positive'."),
+    click.option(
+        "--label-map",
+        help="Rename labels as read, e.g. '0=negative,1=positive' (a model keeps their order).",
+    ),
 ]
 
 

@@ -190,17 +190,19 @@ def prepare(
     unlabelled: Unlabelled | None = None,
     log: Callable[[str], None] = _silent,
     start: Start | None = None,
+    named: Sequence[str] = (),
 ) -> Prepared:
     """Split, count and build the vocabulary, from memory or in one streaming pass.
     ``unlabelled`` rows join the training rows (never validation) with the teacher's
     scores as targets, and their words count for the vocabulary. With ``start``, its
     vocabulary and labels are kept instead. ``log`` hears of the steps that take long
-    before training starts."""
+    before training starts. ``named``: the labels in the order a label map names them,
+    kept when it names them all."""
     if isinstance(data, StreamSource):
         if unlabelled is not None:
             raise SentigruError(NO_STREAMED_UNLABELLED)
         return _prepare_stream(data, spec, start, log)
-    return _prepare_examples(data, val_examples, spec, unlabelled, log, start)
+    return _prepare_examples(data, val_examples, spec, unlabelled, log, start, named)
 
 
 def split_validation(
@@ -389,6 +391,7 @@ def _prepare_examples(
     unlabelled: Unlabelled | None = None,
     log: Callable[[str], None] = _silent,
     start: Start | None = None,
+    named: Sequence[str] = (),
 ) -> Prepared:
     examples.check_trainable("training data")
     check_readable(examples.texts, spec, start.vocab if start else None, log)
@@ -398,7 +401,7 @@ def _prepare_examples(
     train_set = as_taught(train_set, spec)
     if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
-    labels = start.label_order(train_set.labels) if start else label_order(train_set.labels)
+    labels = start.label_order(train_set.labels) if start else label_order(train_set.labels, named)
     extra = taught_texts(unlabelled.texts, spec) if unlabelled is not None else []
     vocab = start.vocab if start else build_vocab([*train_set.texts, *extra], spec)
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
@@ -533,7 +536,8 @@ def _prepare_stream(
             spec.tokenizer.min_count,
             spec.tokenizer.alias_min_count,
         )
-    labels = start.label_order(scan.labels) if start else label_order(scan.labels)
+    named = list(source.options.label_map.values())
+    labels = start.label_order(scan.labels) if start else label_order(scan.labels, named)
     tokenizer: Tokenizer | SentencePieceTokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     index = {label: i for i, label in enumerate(labels)}
     seed, buffer = spec.training.seed, spec.training.shuffle_buffer
@@ -625,7 +629,8 @@ def prepare_source(
             val.extend(read_examples(path, source.options).examples)
         if val_rows is not None:
             val.extend(val_rows)
-        return prepare(examples, spec, val if len(val) else None, unlabelled, log, start)
+        named = list(source.options.label_map.values())
+        return prepare(examples, spec, val if len(val) else None, unlabelled, log, start, named)
     if val_rows is not None:
         raise SentigruError(
             "stream reads validation data from files; rows (texts, labels) are in memory: "

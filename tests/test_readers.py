@@ -153,6 +153,30 @@ def test_label_order_is_numeric_for_integers() -> None:
     assert orders == {"['01', '1', '１', '2']\n"}, orders
 
 
+def test_a_label_map_that_names_every_label_keeps_its_order() -> None:
+    scale = ["awful", "bad", "okay", "good", "great"]
+    assert label_order(["great", "okay", "awful", "good", "bad"], scale) == scale
+    # a map that names only some labels leaves the order sorted
+    assert label_order(["neg", "pos", "mixed"], ["pos", "neg"]) == ["mixed", "neg", "pos"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_training_data_keeps_the_order_of_the_label_map(tmp_path: Path, stream: bool) -> None:
+    """Star ratings renamed to words: the model's labels (``labels.txt``, its outputs, the
+    confusion matrix) follow the scale, not the alphabet."""
+    from sentigru.data import DataSource, ReadOptions
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare_source
+
+    rows = [f"{star}\treview {i} with {star} stars" for i in range(12) for star in (1, 2, 3)]
+    data = tmp_path / "stars.tsv"
+    data.write_text("label\ttext\n" + "\n".join(rows) + "\n")
+    options = ReadOptions(label_map={"1": "poor", "2": "fair", "3": "excellent"})
+    spec = Spec().replace(training={"stream": stream})
+    prepared = prepare_source(DataSource.of(data, options=options), spec)
+    assert prepared.labels == ["poor", "fair", "excellent"]
+
+
 def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Path) -> None:
     """JSON can spell a line break in a label; ``labels.txt`` (one label a line) cannot
     hold it, and a folder saved with it had more labels than outputs."""

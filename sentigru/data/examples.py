@@ -11,7 +11,7 @@ import random
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sentigru.contract import validate_labels
@@ -19,13 +19,21 @@ from sentigru.errors import SentigruError
 from sentigru.limits import note
 
 
-def label_order(labels: Iterable[str]) -> list[str]:
-    """Labels in a stable sorted order: numerically when every label is an integer
-    (so ``2`` comes before ``10``), else as strings. Labels ``labels.txt`` cannot hold
-    (a line break in one) are refused here, before a training, not when it is saved."""
+def label_order(labels: Iterable[str], named: Sequence[str] = ()) -> list[str]:
+    """Labels in a stable order. ``named`` is the order a ``--label-map`` names them in:
+    when it names every label, it is kept (``1=awful,…,5=great`` keeps the scale's
+    order in ``labels.txt``, the scores and the confusion matrix). Otherwise they are
+    sorted: numerically when every label is an integer (so ``2`` comes before ``10``),
+    else as strings. Labels ``labels.txt`` cannot hold (a line break in one) are refused
+    here, before a training, not when it is saved."""
     unique = set(labels)
     numbers = all(_is_int(label) for label in unique)  # ties (1, 01, １) by their text
-    order = sorted(unique, key=lambda x: (int(x), x)) if numbers else sorted(unique)
+    if unique and unique <= set(named):
+        order = [x for x in dict.fromkeys(named) if x in unique]
+    elif numbers:
+        order = sorted(unique, key=lambda x: (int(x), x))
+    else:
+        order = sorted(unique)
     validate_labels(order, "the data's labels")
     return order
 
