@@ -247,8 +247,12 @@ def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
 
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"path is a data file, not {path!r:.60}")
-    try:
-        options = ReadOptions(**reading)
+    if other := sorted(set(reading) - {"text_column", "encoding"}):
+        raise SentigruError(  # else taken and not done: no label is read, no row skipped
+            f"texts to predict are read with text_column and encoding only, not {', '.join(other)}"
+        )
+    try:  # no label is read: a text column named "label" is no clash
+        options = ReadOptions(**reading, label_column="")
     except TypeError as exc:
         raise SentigruError(f"reading options: {exc}") from None
     return iter_row_texts(Path(path), options)
@@ -394,6 +398,11 @@ def train(
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
     val_data, val_rows = _validation(val_data, reading)
+    if settings.get("val_split") is not None and (val_data or val_rows is not None):
+        raise SentigruError(  # else recorded in spec.json, and not done
+            "--val-data (val_data=) gives the validation rows, so no share is held out: "
+            "drop --val-split"
+        )
     teacher = _model_path(teacher, "teacher")
     init = _model_path(init, "init")
     init_path = _init_path(init)
@@ -464,7 +473,8 @@ def train(
         )
         if not role.is_chief:  # the chief writes the folder
             return None
-        if prepared.split_seed is not None:  # validated on a share of the same rows
+        balanced = run_spec.training.class_weight == "balanced"  # trades accuracy for recall
+        if prepared.split_seed is not None and not balanced:  # validated on the same rows
             _note_majority(trained.metrics, prepared.counts, log)
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = _manifest_extra(prepared, soft, base)
@@ -570,10 +580,11 @@ def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     """What the data gave, before the training's minutes: the rows per label, a label
     that looks like a typo, a vocabulary smaller than asked (``fresh``: not a start's),
     the n-gram teacher's accuracy, and settings that will not do what they say."""
-    counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in label_order(prepared.counts))
+    shown = [x for x in prepared.labels if x in prepared.counts]  # in the model's order
+    counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in shown)
     held = f", and {prepared.val_rows} to validate on" if prepared.val_rows else ""
     log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts}){held}")
-    _note_stray_labels(prepared.counts, log)
+    _note_stray_labels(prepared.counts, log, spec.training.class_weight == "balanced")
     if fresh:  # a start's labels are its model's
         _note_number_labels(prepared.counts, log)
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
@@ -702,6 +713,10 @@ def _keep_network(
             f"--init keeps the starting model's tokenizer and network, which --preset "
             f"{preset} sets otherwise: drop --preset (give its training settings as options)"
         )
+    if settings.get("word_init") is not None:  # else recorded, and not done
+        raise SentigruError(
+            "--init starts the word table from the starting model's weights: drop --word-init"
+        )
     for name, value in settings.items():
         section = section_of(name)
         if value is not None and section in kept and getattr(kept[section], name) != value:
@@ -744,7 +759,7 @@ def _note_number_labels(counts: dict[str, int], log: Log) -> None:
         )
 
 
-def _note_stray_labels(counts: dict[str, int], log: Log) -> None:
+def _note_stray_labels(counts: dict[str, int], log: Log, weighed: bool = False) -> None:
     """A label with a handful of rows among thousands is most often a typo or another
     file's label (``1`` among ``negative``/``positive``): it still gets an output, which
     the model can hardly learn, so say so before the training time is spent."""
@@ -759,6 +774,7 @@ def _note_stray_labels(counts: dict[str, int], log: Log) -> None:
             log(
                 f"note: label {label!r} has {count} of {total} rows ({count / total:.1%}): "
                 "too few for the model to learn it well; more of its rows help"
+                + ("" if weighed else " (--class-weight balanced weighs it up)")
             )
 
 
@@ -780,7 +796,8 @@ def _note_majority(metrics: dict[str, float], counts: dict[str, int], log: Log) 
             f"note: validation accuracy {accuracy:.4f} is no better than answering "
             f"{label!r} to every text ({most / total:.0%} of the training rows): the model "
             "may have learnt little beyond the commonest label; evaluate gives each "
-            "label's recall, and more rows of the other labels help"
+            "label's recall; more rows of the other labels help, and --class-weight "
+            "balanced (class_weight=) weighs them up"
         )
 
 

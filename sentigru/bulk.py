@@ -352,24 +352,25 @@ class BucketRunner:
             yield scores
 
     def iter_windows(
-        self, texts: Iterable[str]
+        self, texts: Iterable[str], window: int | None = None
     ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
-        """``(texts, scores, read)`` a window at a time, in input order: ``read`` counts
+        """``(texts, scores, read)`` a window (``window`` texts, or the runner's) at a
+        time, in input order, two windows held at most: ``read`` counts
         each text's words with an id of their own and its unknown words (
         ``known_tokens``, ``unknown_tokens``), from the ids made for scoring (each text
         is looked at again for fragments: words cut at a letter, words of emoticons), and
         whether it was cut (``[n, 3]``; only a text that fills
         the model's length is tokenized again, to tell)."""
-        iterator = iter(texts)
+        iterator, size = iter(texts), window or self.window
         pending: deque[tuple[list[str], np.ndarray, list[_Part]]] = deque()
         while True:
-            window = list(islice(iterator, self.window))
-            if window:
-                pending.append((window, *self._submit(window)))
-            if pending and (not window or len(pending) > 1):
+            batch = list(islice(iterator, size))
+            if batch:
+                pending.append((batch, *self._submit(batch)))
+            if pending and (not batch or len(pending) > 1):
                 done, read, parts = pending.popleft()
                 yield done, self._collect(len(done), parts), read
-            if not window and not pending:
+            if not batch and not pending:
                 return
 
     def _submit(self, window: list[str]) -> tuple[np.ndarray, list[_Part]]:

@@ -253,7 +253,11 @@ _DATA_OPTIONS = [
         "sub-folders, or a quoted glob ('parts/*.tsv.gz'). Repeat to combine files.",
     ),
     click.option("--dataset", help="A prepared tensorflow-datasets name, e.g. imdb_reviews."),
-    click.option("--split", default=None, help="tfds split to read [train; test to evaluate]."),
+    click.option(
+        "--split",
+        default=None,
+        help="tfds split to read [train to train; test to evaluate or check an export].",
+    ),
     click.option(
         "--data-dir", type=_Path(path_type=Path), help="Folder holding prepared tfds sets."
     ),
@@ -293,6 +297,8 @@ def _source(params: dict[str, Any]) -> Any:
         raise click.UsageError(f"{given} chooses from a tensorflow-datasets set: give --dataset")
     if split is not None and not split.strip():
         raise click.UsageError("--split is empty: give a split such as train or test[:10%]")
+    if not params["data"] and not dataset and (given := _reading_given(options)):
+        raise click.UsageError(f"{given} reads data: give --data or --dataset, or drop it")
     return DataSource(
         tuple(params.pop("data")),
         dataset=dataset,
@@ -300,6 +306,21 @@ def _source(params: dict[str, Any]) -> Any:
         data_dir=data_dir,
         options=options,
     )
+
+
+def _reading_given(options: Any) -> str | None:
+    """The first reading option given away from its default (export takes data only to
+    check on; without it, the option would be taken and do nothing)."""
+    for option, given in (
+        ("--text-column", options.text_column != "text"),
+        ("--label-column", options.label_column != "label"),
+        ("--encoding", options.encoding != "utf-8"),
+        ("--skip-bad-rows", options.skip_bad_rows),
+        ("--label-map", bool(options.label_map)),
+    ):
+        if given:
+            return option
+    return None
 
 
 def _strategy_option(func: Any) -> Any:
@@ -584,7 +605,7 @@ def _texts(
             _echo_err(f"note: {args[0]!r} is classified as a text; to classify {how}")
         yield from args
         return
-    from sentigru.data.files import drain_line
+    from sentigru.data.files import drain_line, looks_utf16
 
     stream = sys.stdin.buffer
     noted = False
@@ -592,6 +613,11 @@ def _texts(
         line = stream.readline(LINE_LIMIT)
         if not line:
             return
+        if index == 0 and looks_utf16(line) and not encoding.lower().startswith("utf-16"):
+            raise SentigruError(
+                "stdin looks like UTF-16 text (PowerShell, Notepad's Unicode); "
+                "give it as UTF-8 (iconv -f utf-16 -t utf-8)"
+            )
         if not line.endswith(b"\n"):  # the tail of an over-long line: read, not kept
             tail = stream.readline(LINE_LIMIT)
             if tail.rstrip(b"\r\n") and cut is not None:  # more than the line's end
@@ -757,8 +783,10 @@ def predict(
     else:
         lines = _texts(texts, long_lines, _stdin_encoding(encoding))
     classifier = _load(model, jobs)
-    # Typed at a terminal, each line is answered at once; piped, lines go in chunks.
-    chunk = 1 if stdin and not texts and (line_buffered or sys.stdin.isatty()) else 256
+    from sentigru.bulk import WINDOW
+
+    # Typed at a terminal, each line is answered at once; piped, lines go in windows.
+    chunk = 1 if stdin and not texts and (line_buffered or sys.stdin.isatty()) else WINDOW
     # Answered one by one, as a live stream that may never end, every text gets its note.
     notes = _ReadingNotes(classifier.tokenizer, every=chunk == 1)
     for index, (text, result) in enumerate(classifier.predict_stream(lines, top_k, chunk)):

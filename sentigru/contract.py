@@ -87,9 +87,16 @@ _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def phone_text(text: str) -> str:
     """What MediaPipe's SentencePiece path tokenizes: ``text`` up to its first NUL, with
-    ASCII letters (only those) lowercased."""
+    ASCII letters (only those) lowercased. A lone surrogate (bytes that were not UTF-8,
+    kept by Python's ``surrogateescape``) is U+FFFD, as a UTF-8 encoder such as the
+    browser's writes it: a phone is handed UTF-8, which cannot hold one. (The regex
+    tokenizer splits on either alike.)"""
     end = text.find("\0")
-    return (text if end < 0 else text[:end]).translate(_ASCII_UPPER)
+    text = (text if end < 0 else text[:end]).translate(_ASCII_UPPER)
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 NUL_BLANKS = "\0 \t\n\r\v\f"
@@ -295,6 +302,11 @@ def validate_labels(labels: Sequence[str], source: str = "labels") -> None:
             raise ContractError(f"{source}: label {i} must be a non-blank string, got {label!r}")
         if any(c in label for c in _LABEL_FORBIDDEN):
             raise ContractError(f"{source}: the label {label!r} contains a line break")
+        if _SURROGATE.search(label):  # labels.txt is UTF-8: it would fail when saved
+            raise ContractError(
+                f"{source}: the label {label!r} holds bytes that are not UTF-8 text (a "
+                "file read with another --encoding, or a terminal not set to UTF-8?)"
+            )
     if len(set(labels)) != len(labels):
         raise ContractError(f"{source}: labels must be unique")
 

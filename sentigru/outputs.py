@@ -70,14 +70,38 @@ def check_replaceable(
     only if ``ours`` says it is ``what`` sentigru writes there (so that a mistyped path
     cannot wipe a project)."""
     out = Path(out)
+    _check_no_file_above(out)
     if not out.exists() and not out.is_symlink():
         return
+    if out.is_dir() and _holds_working_folder(out):  # renaming it fails ("busy")
+        raise SentigruError(
+            f"{out} is the folder this command runs in, or holds it, and cannot be "
+            f"replaced from inside: run it from another folder, or choose another {option}"
+        )
     if not ours(out):  # said first: --force would not help
         raise SentigruError(
             f"{out} exists and is not {what}; remove it yourself or choose another {option}"
         )
     if not force and occupied(out):  # an empty folder is taken as it is
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
+
+
+def _holds_working_folder(out: Path) -> bool:
+    try:
+        here, target = Path.cwd().resolve(), out.resolve()
+    except OSError:  # the working folder was removed: it is in nothing
+        return False
+    return here == target or target in here.parents
+
+
+def _check_no_file_above(out: Path) -> None:
+    """Refuse ``x.html/site`` where ``x.html`` is a file: the folder cannot be made, and
+    the system's reason ("File exists", "Not a directory") names neither."""
+    for above in Path(out).parents:
+        if above.exists() or above.is_symlink():
+            if not above.is_dir():
+                raise SentigruError(f"cannot write {out}: {above} is a file, not a folder")
+            return
 
 
 NAME_ROOM = 14
@@ -115,6 +139,7 @@ def check_writable(out: Path, make_parent: bool = False) -> None:
     makes its folder first (a model folder's parents are made as it is saved)."""
     check_not_quoted_home(out)
     parent = out.parent if str(out.parent) else Path(".")
+    _check_no_file_above(out)
     if make_parent:
         try:
             parent.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ def make_dataset(
     seed: int,
     epoch: tf.Variable | tf.Tensor | None = None,
     shard: tuple[int, int] = (0, 1),
+    class_weights: Sequence[float] | None = None,
 ) -> tf.data.Dataset:
     """``rows`` are unpadded id lists (``<START>`` first), ``targets`` one-hot labels.
 
@@ -46,7 +47,10 @@ def make_dataset(
     come in an order drawn from ``(seed, epoch)`` alone, so a run resumed at epoch k
     sees exactly the order an uninterrupted run sees at epoch k. Without it, the order
     is the input order (for validation). ``shard`` (index, count) keeps every
-    count-th row of that order, so the workers of a cluster read disjoint rows."""
+    count-th row of that order, so the workers of a cluster read disjoint rows. With
+    ``class_weights`` (one per label), each row also carries a weight for the loss: its
+    target's mean of them (a one-hot label's own; a teacher's soft scores, the mean by
+    its scores)."""
     count = len(rows)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=count)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
@@ -70,6 +74,7 @@ def make_dataset(
         return flat[offsets_t[i] : offsets_t[i] + lengths_t[i]], targets_t[i]
 
     dataset = order.map(row, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    dataset = _weighted(dataset, class_weights)
     batched = _batched(dataset, batch_size, seq_len, int(targets.shape[1]))
     if shard[1] > 1:  # a shard's rows per bucket change with each epoch's order
         return batched
@@ -87,14 +92,24 @@ def _batches(lengths: np.ndarray, batch_size: int, seq_len: int) -> int:
     return int(sum(-(-int(n) // batch_size) for n in sizes if n))
 
 
+def _weighted(dataset: tf.data.Dataset, class_weights: Sequence[float] | None) -> Any:
+    """``(ids, target)`` rows as ``(ids, target, weight)``, which Keras' ``fit`` and the
+    workers' loop read as each row's weight in the loss."""
+    if class_weights is None:
+        return dataset
+    weights = tf.constant(np.asarray(class_weights, np.float32))
+    return dataset.map(lambda ids, y: (ids, y, tf.reduce_sum(y * weights)))
+
+
 def _batched(dataset: tf.data.Dataset, batch_size: int, seq_len: int, labels: int) -> Any:
     bounds = _boundaries(seq_len)
+    weighted = len(dataset.element_spec) == 3
     dataset = dataset.bucket_by_sequence_length(
-        element_length_func=lambda ids, _: tf.shape(ids)[0],
+        element_length_func=lambda ids, *_: tf.shape(ids)[0],
         bucket_boundaries=bounds,
         bucket_batch_sizes=[batch_size] * (len(bounds) + 1),
-        padded_shapes=([None], [labels]),
-        padding_values=(0, 0.0),
+        padded_shapes=([None], [labels], []) if weighted else ([None], [labels]),
+        padding_values=(0, 0.0, 0.0) if weighted else (0, 0.0),
     )
     return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -106,6 +121,7 @@ def stream_dataset(
     batch_size: int,
     seq_len: int,
     epoch: tf.Variable | tf.Tensor | None = None,
+    class_weights: Sequence[float] | None = None,
 ) -> tf.data.Dataset:
     """A pipeline pulling ``(ids, label index)`` rows from ``rows(epoch)``, a generator
     the caller makes (it reads, shuffles and tokenizes files), batched like
@@ -125,4 +141,4 @@ def stream_dataset(
     else:
         dataset = tf.data.Dataset.range(1).flat_map(lambda _: from_epoch(epoch_value(epoch)))
     dataset = dataset.map(lambda ids, y: (ids, tf.one_hot(y, labels)))
-    return _batched(dataset, batch_size, seq_len, labels)
+    return _batched(_weighted(dataset, class_weights), batch_size, seq_len, labels)

@@ -262,18 +262,19 @@ class LiteRTPredictor(Predictor):
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = CHUNK
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """As :meth:`Predictor.classify_stream`; with ``chunk_size`` > 1 and enough texts,
-        one bulk stream whose next window is tokenized while this one runs."""
+        one bulk stream of ``chunk_size`` texts a window, the next tokenized while this
+        one runs: at most two chunks are held, and the first answers come after one."""
         from itertools import chain, islice
 
         from sentigru import bulk
 
         iterator = iter(texts)
-        first = list(islice(iterator, bulk.MIN_TEXTS)) if chunk_size > 1 else []
+        first = list(islice(iterator, chunk_size)) if chunk_size >= bulk.MIN_TEXTS else []
         runner = self._runner(len(first)) if first else None
         if runner is None:
             yield from super().classify_stream(chain(first, iterator), top_k, chunk_size)
             return
-        for window, scores, read in runner.iter_windows(chain(first, iterator)):
+        for window, scores, read in runner.iter_windows(chain(first, iterator), chunk_size):
             for text, row, counts in zip(window, scores, read):
                 yield text, self.result(text, row, counts, top_k)
 

@@ -41,6 +41,7 @@ QUANTIZATIONS = ("dynamic", "float16", "none")
 RUNTIMES = ("mediapipe", "litert")
 SCHEDULES = ("constant", "cosine")
 WORD_INITS = ("random", "ppmi")
+CLASS_WEIGHTS = ("none", "balanced")
 VOCAB_COUNTS = ("words", "texts")
 MIN_STEPS = 0
 """Steps a run takes at least (see ``training.sized_for``). Off by default, as measured
@@ -237,6 +238,12 @@ class TrainingSpec:
         "streamed: each text by its hash, so about this share)",
     )
     label_smoothing: float = setting(0.1, "Label smoothing of the loss")
+    class_weight: str = setting(
+        "none",
+        "balanced: weigh each label's rows by its rarity in training, so the loss counts "
+        "every label alike (imbalanced data: rare labels get more recall)",
+        CLASS_WEIGHTS,
+    )
     word_init: str = setting(
         "ppmi",
         "Start the word table at random, or from the training text's word neighbours",
@@ -274,6 +281,7 @@ class TrainingSpec:
         _check_types(self)
         _check_choice(self.word_init, "word_init", WORD_INITS)
         _check_choice(self.lr_schedule, "lr_schedule", SCHEDULES)
+        _check_choice(self.class_weight, "class_weight", CLASS_WEIGHTS)
         _check(self.average_epochs >= 0, f"average_epochs must be >= 0, got {self.average_epochs}")
         _check(
             self.shuffle_buffer >= 1,

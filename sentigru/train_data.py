@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -243,6 +243,20 @@ def taught_texts(texts: Sequence[str], spec: Spec) -> list[str]:
     return [typed_on_phones(text, share, seed) for text in texts]
 
 
+def class_weights(counts: Mapping[str, int], labels: list[str], spec: Spec) -> list[float] | None:
+    """With ``class_weight`` balanced, each label's weight in the loss: the rows there
+    are over the rows it has, shared by the labels trained on (``N / (K n_k)``), so every
+    label weighs as much in all and the mean row weight is 1; None otherwise. A label of
+    the model the data lacks (a run from another model) has no row to weigh: 1. The
+    validation loss is weighed alike: it chooses when to stop and which epochs to keep,
+    and unweighed it would rise as the model learns the rare labels."""
+    if spec.training.class_weight != "balanced":
+        return None
+    present = [label for label in labels if counts.get(label, 0) > 0]
+    total = sum(counts[label] for label in present)
+    return [total / (len(present) * counts[label]) if label in present else 1.0 for label in labels]
+
+
 def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
     check_known_labels(examples.labels, labels)
     index = {label: i for i, label in enumerate(labels)}
@@ -430,6 +444,7 @@ def _prepare_examples(
         train_targets = np.concatenate([train_targets, others, taught])
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
     val_targets = _targets(val_set, labels) if val_set is not None else None
+    weights = class_weights(train_set.counts(), labels, spec)
 
     def pipelines(part: str, epoch: Any, batch_size: int, shard: tuple[int, int]) -> Any:
         from sentigru.pipeline import make_dataset
@@ -439,6 +454,7 @@ def _prepare_examples(
             "seq_len": spec.tokenizer.seq_len,
             "seed": spec.training.seed,
             "shard": shard,
+            "class_weights": weights,
         }
         if part == "train":
             return make_dataset(rows, train_targets, epoch=epoch, **common)
@@ -563,7 +579,12 @@ def _prepare_stream(
         def val_rows(_: int) -> Iterator[tuple[list[int], int]]:
             return encoded(source.rows("val", shard))
 
-        common = {"labels": len(labels), "batch_size": batch_size, "seq_len": tokenizer.seq_len}
+        common = {
+            "labels": len(labels),
+            "batch_size": batch_size,
+            "seq_len": tokenizer.seq_len,
+            "class_weights": class_weights(scan.labels, labels, spec),
+        }
         if part == "train":
             return stream_dataset(train_rows, epoch=epoch, **common)
         return stream_dataset(val_rows, **common) if scan.val_rows else None
@@ -625,8 +646,10 @@ def prepare_source(
     if not spec.training.stream:
         examples = source.load("train")
         val = Examples()
-        for path in val_paths:
-            val.extend(read_examples(path, source.options).examples)
+        for path in val_paths:  # skipped rows and an unused label map said, as for --data
+            read = read_examples(path, source.options)
+            read.report_skipped(path, source.options.label_map)
+            val.extend(read.examples)
         if val_rows is not None:
             val.extend(val_rows)
         named = list(source.options.label_map.values())
@@ -653,4 +676,4 @@ def prepare_source(
         seed=spec.training.seed,
         curly_share=spec.training.curly_share,
     )
-    return prepare(stream, spec, unlabelled=unlabelled, start=start)
+    return prepare(stream, spec, unlabelled=unlabelled, log=log, start=start)

@@ -73,11 +73,13 @@ def _steps(model: Any, optimizer: Any, loss_fn: Any, strategy: Any) -> tuple[Any
         n = tf.cast(tf.shape(targets)[0], tf.float32)
         return tf.reduce_sum(losses), tf.reduce_sum(tf.cast(hits, tf.float32)), n
 
-    def train_replica(ids: Any, targets: Any) -> tuple[Any, Any, Any]:
+    def train_replica(ids: Any, targets: Any, weights: Any = None) -> tuple[Any, Any, Any]:
         context = tf.distribute.get_replica_context()
         with tf.GradientTape() as tape:
             scores = model(ids, training=True)
             losses = loss_fn(targets, scores)
+            if weights is not None:  # --class-weight: each row's weight in the loss
+                losses = losses * weights
             n = tf.cast(tf.shape(targets)[0], tf.float32)
             total = context.all_reduce(sum_, n)  # batches by length differ in size
             loss = tf.reduce_sum(losses) / tf.maximum(total, 1.0)
@@ -85,12 +87,13 @@ def _steps(model: Any, optimizer: Any, loss_fn: Any, strategy: Any) -> tuple[Any
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return counts(targets, scores, losses)
 
-    def eval_replica(ids: Any, targets: Any) -> tuple[Any, Any, Any]:
+    def eval_replica(ids: Any, targets: Any, weights: Any = None) -> tuple[Any, Any, Any]:
         # A worker whose shard is used up gets empty batches until all are (tf.distribute
         # keeps the workers in step); the network is not run on those.
         def real() -> tuple[Any, Any, Any]:
             scores = model(ids, training=False)
-            return counts(targets, scores, loss_fn(targets, scores))
+            losses = loss_fn(targets, scores)
+            return counts(targets, scores, losses if weights is None else losses * weights)
 
         zero = tf.constant(0.0)
         return tf.cond(tf.shape(targets)[0] > 0, real, lambda: (zero, zero, zero))

@@ -82,10 +82,10 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
     assert lines == []
     # Not typos, but too rare to learn: a class of 11 rows in 1,600 was never predicted.
     _note_stray_labels({"1": 800, "2": 789, "3": 11}, lines.append)
-    _note_stray_labels({"spam": 900, "ham": 90_000}, lines.append)
+    _note_stray_labels({"spam": 900, "ham": 90_000}, lines.append, weighed=True)
     assert lines == [
         "note: label '3' has 11 of 1600 rows (0.7%): too few for the model to learn it "
-        "well; more of its rows help",
+        "well; more of its rows help (--class-weight balanced weighs it up)",
         "note: label 'spam' has 900 of 90900 rows (1.0%): too few for the model to learn "
         "it well; more of its rows help",
     ]
@@ -100,6 +100,7 @@ def test_a_model_no_better_than_the_commonest_label_is_called_out() -> None:
     counts = {"negative": 270, "positive": 2430}
     _note_majority({"val_accuracy": 0.9}, counts, lines.append)
     assert len(lines) == 1 and "no better than answering 'positive' to every text" in lines[0]
+    assert "--class-weight balanced" in lines[0]
     lines.clear()
     _note_majority({"val_accuracy": 0.95}, counts, lines.append)
     _note_majority({}, counts, lines.append)  # no validation: nothing to say
@@ -252,6 +253,9 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
         "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
         "(val_data?)": lambda: sentigru.train(synthetic_files[0], "o", validation_data="v"),
+        "so no share is held out: drop --val-split": lambda: sentigru.train(
+            synthetic_files[0], "o", val_data=synthetic_files[1], val_split=0.2
+        ),
         "model is a model folder": lambda: sentigru.export(3, "o.tflite"),
         "runtime must be one of": lambda: sentigru.export(None, "o.tflite", runtime="tfjs"),
         "seq_len must be a whole number of 2": lambda: sentigru.export(None, "o.tflite", seq_len=0),
@@ -366,7 +370,9 @@ def test_predict_file_answers_every_row_or_stops(tmp_path: Path) -> None:
     cp = tmp_path / "cp.csv"
     cp.write_bytes(b"text\ngood\ncaf\xe9 terrible\n")
     with pytest.raises(SentigruError, match="cp.csv:3: byte"):
-        clf.predict_file(cp, skip_bad_rows=True)
+        clf.predict_file(cp)
+    with pytest.raises(SentigruError, match="text_column and encoding only, not skip_bad_rows"):
+        clf.predict_file(cp, skip_bad_rows=True)  # an answer a row: none may be skipped
     assert len(clf.predict_file(cp, encoding="cp1252")) == 2
     with pytest.raises(SentigruError, match="a folder; give a file"):
         clf.predict_file(tmp_path)
@@ -390,3 +396,16 @@ def test_label_maps_as_python_writes_them() -> None:
     want = {"0": "negative", "1": "positive"}
     assert sentigru.ReadOptions(label_map={0: "negative", 1: "positive"}).label_map == want
     assert sentigru.ReadOptions(label_map="0=negative,1=positive").label_map == want
+
+
+def test_texts_to_predict_may_be_in_a_column_named_label(tmp_path: Path) -> None:
+    """A table whose text column is named ``label`` was refused as if it also held the
+    labels; label options, which predicting never reads, were taken and ignored."""
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"label": "great film", "id": 1}\n{"label": "awful film", "id": 2}\n')
+    clf = sentigru.load()
+    answers = clf.predict_file(table, text_column="label")
+    assert [a["label"] for a in answers] == ["positive", "negative"]
+    for reading in ({"label_map": {"a": "b"}}, {"skip_bad_rows": True}, {"label_column": "x"}):
+        with pytest.raises(SentigruError, match="text_column and encoding only"):
+            clf.predict_file(table, **reading)

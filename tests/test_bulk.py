@@ -108,6 +108,27 @@ def test_results_stream_in_order_with_bounded_reading(phone: LiteRTPredictor) ->
     assert_same_answers(got, expected)
 
 
+@pytest.mark.parametrize("chunk_size", [8, MIN_TEXTS, 100])
+def test_a_stream_holds_the_chunks_it_is_asked_for(phone: LiteRTPredictor, chunk_size: int) -> None:
+    """``predict_stream(chunk_size=…)`` answers after a chunk or two and holds no more:
+    a stream of large texts read 4,096 before its first answer, whatever the size."""
+    predictor = LiteRTPredictor(phone._content, jobs=2)
+    texts = varied_texts(3 * chunk_size + 5, seed=9)
+    pulled = []
+
+    def source() -> Iterator[str]:
+        for text in texts:
+            pulled.append(text)
+            yield text
+
+    stream = predictor.classify_stream(source(), chunk_size=chunk_size)
+    next(stream)
+    assert len(pulled) <= 2 * chunk_size
+    answers = [result for _, result in stream]
+    assert len(answers) == len(texts) - 1
+    predictor.close()
+
+
 def test_predictor_scores_many_texts_through_bulk(phone: LiteRTPredictor) -> None:
     predictor = LiteRTPredictor(phone._content, jobs=2, few_to_bulk=False)  # texts alone
     few = varied_texts(MIN_TEXTS - 1, seed=7)

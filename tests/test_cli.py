@@ -633,6 +633,16 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     assert long.exit_code == 0 and "not utf-8" not in long.stderr
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_piped_in_is_refused_as_a_utf16_file_is(codec: str) -> None:
+    """PowerShell pipes UTF-16: read as UTF-8, each line was a NUL after its first
+    letter, answered with exit 0 (and one answer more than lines)."""
+    piped = "Très bon café\nCe film était nul\n".encode(codec)
+    result = CliRunner().invoke(main, ["predict", "-"], input=piped)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "stdin looks like UTF-16 text" in result.stderr
+
+
 def test_predict_data_answers_every_row_of_a_table_in_order(
     trained_model: Path, tmp_path: Path
 ) -> None:
@@ -838,3 +848,13 @@ def test_predict_data_repeated_answers_each_file_in_turn(tmp_path: Path) -> None
         "awful",
         "lovely",
     ]
+
+
+def test_reading_options_without_data_are_refused(tmp_path: Path) -> None:
+    """``export --label-map a=b`` (or --encoding, --text-column…) with no --data wrote
+    the file and did nothing with them."""
+    for option in (["--label-map", "a=b"], ["--encoding", "latin-1"], ["--skip-bad-rows"]):
+        out = tmp_path / "m.tflite"
+        result = CliRunner().invoke(main, ["export", "--out", str(out), *option])
+        assert result.exit_code == 2 and f"{option[0]} reads data" in result.output
+        assert not out.exists()

@@ -281,6 +281,16 @@ def test_a_saved_model_that_cannot_be_written_is_one_line(folder, tmp_path, monk
     assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
 
 
+def test_a_saved_model_path_that_is_not_utf8_is_refused_in_one_line(folder, tmp_path) -> None:
+    """A folder name of Latin-1 bytes (a terminal not in UTF-8) failed deep inside
+    TensorFlow with a traceback; tflite and web exports take such paths."""
+    from sentigru.exporters.saved_model import export_saved_model
+
+    with pytest.raises(SentigruError, match="^cannot write .*paths that are UTF-8 text"):
+        export_saved_model(folder, tmp_path / "sm-\udce9")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     from sentigru.atomic import write_atomic
 

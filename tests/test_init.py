@@ -74,8 +74,10 @@ def test_what_would_change_the_meaning_of_its_weights_is_refused(
         "needs a model folder": [],
         "no model folder": [],
         "which --init takes from its model": ["--unlabelled", train],  # would do nothing
+        "drop --word-init": ["--word-init", "random"],  # was recorded in spec.json, not done
     }
     inits = {
+        "drop --word-init": str(trained_model),
         "which --init takes from its model": str(trained_model),
         "--init keeps the starting model's": str(trained_model),
         "which --preset sentencepiece sets otherwise": str(trained_model),

@@ -76,6 +76,24 @@ def test_an_existing_output_needs_force_and_must_be_sentigrus(tmp_path: Path) ->
     outputs.check_replaceable(tmp_path / "new", False, _model_folder, "a folder")
 
 
+def test_the_working_folder_and_a_path_under_a_file_are_named(tmp_path: Path, monkeypatch) -> None:
+    """``--out .`` failed with "Device or resource busy: ." (a folder cannot be renamed
+    from inside), and ``--out notes.html/site`` with "File exists"."""
+    (tmp_path / "site" / "css").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "site" / "css")
+    for out in (Path("."), Path(".."), tmp_path / "site"):
+        with pytest.raises(SentigruError, match="is the folder this command runs in, or holds"):
+            outputs.check_replaceable(out, True, _model_folder, "a folder")
+    outputs.check_replaceable(tmp_path / "other", True, _model_folder, "a folder")
+    (tmp_path / "notes.html").write_text("x")
+    for check in (
+        lambda out: outputs.check_replaceable(out, True, _model_folder, "a folder"),
+        lambda out: outputs.check_writable(out, make_parent=True),
+    ):
+        with pytest.raises(SentigruError, match="notes.html is a file, not a folder"):
+            check(tmp_path / "notes.html" / "deep" / "site")
+
+
 def test_train_refuses_to_write_over_its_data_or_a_users_folder(
     synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch
 ) -> None:

@@ -66,6 +66,24 @@ def test_a_streamed_run_refuses_unreadable_text_before_its_pass(tmp_path) -> Non
         prepare(StreamSource([path]), Spec().replace(training={"stream": True}))
 
 
+def test_a_streamed_run_gives_the_notes_on_its_text_as_a_run_in_memory(tmp_path) -> None:
+    """``--stream`` trained German without the note on its cut words: the streamed
+    branch of ``prepare_source`` did not pass the log on."""
+    from conftest import write_tsv
+
+    from sentigru.data import DataSource
+    from sentigru.train_data import prepare_source
+
+    german = ["Das Produkt ist für den Preis wirklich gut", "Schöne Farbe, schnelle Lieferung"]
+    rows = [("positive" if i % 2 else "negative", f"{t} {i}") for i, t in enumerate(german * 40)]
+    path = write_tsv(tmp_path / "de.tsv", rows)
+    for stream in (False, True):
+        heard: list[str] = []
+        spec = Spec().replace(training={"stream": stream})
+        prepare_source(DataSource.of(path), spec, log=heard.append)
+        assert any("--preset sentencepiece" in line for line in heard), (stream, heard)
+
+
 def test_the_spec_takes_the_tokenizer_and_refuses_others() -> None:
     assert Spec().tokenizer.tokenizer == "regex"  # old spec.json files read as before
     assert Spec.from_dict({"tokenizer": {"tokenizer": "sentencepiece"}}).tokenizer.tokenizer == (
@@ -155,3 +173,14 @@ def test_apostrophes_typed_on_phones_are_read_as_the_one_learnt() -> None:
     curly = [SentencePieceTokenizer(Pieces.train([t.replace("'", "’") for t in texts],
              MIN_PIECES), 64).ids(x) for x in ("isn't good", "isn’t good")]  # fmt: skip
     assert curly[0] == curly[1]  # learnt from curly text: the straight form reads alike
+
+
+def test_a_lone_surrogate_is_read_as_the_replacement_character() -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates (an argument typed in a
+    Latin-1 terminal, ``surrogateescape``); SentencePiece took no such text, and predict
+    and training ended in a RuntimeError. A UTF-8 encoder writes U+FFFD for one, as a
+    phone is handed it, and so does Python."""
+    tokenizer = SentencePieceTokenizer(Pieces.train(JAPANESE * 4, MIN_PIECES), 64)
+    assert tokenizer.ids("最悪 \udce9") == tokenizer.ids("最悪 \ufffd")
+    assert tokenizer.known("最悪 \udce9") == tokenizer.known("最悪")
+    Pieces.train([*JAPANESE, "caf\udce9 \ud83d"] * 4, MIN_PIECES)  # learns from it too

@@ -214,6 +214,7 @@ def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Pat
         ("list.jsonl", b'["text", "label"]\n', ":1: each line must be a JSON object"),
         ("emptytext.tsv", b"label\ttext\npos\t  \n", ":2: empty text"),
         ("wide.tsv", "label\ttext\npos\tok\n".encode("utf-16"), "UTF-16 text; save it as UTF-8"),
+        ("le.tsv", "label\ttext\npos\tok\n".encode("utf-16-le"), "UTF-16 text; save it as"),
         (
             "open.csv",
             b'label,text\npos,ok\npos,"never closed\nneg,bad\n',
@@ -716,3 +717,22 @@ def test_other_compressions_are_refused_with_the_command_that_unpacks(tmp_path: 
         message = rf"{re.escape(name)}: compressed as \.\w+, which is not read; unpack it first "
         with pytest.raises(SentigruError, match=rf"{message}\({command} \S*{re.escape(name)}\)"):
             _read(tmp_path / name)
+
+
+def test_rows_skipped_in_validation_files_are_counted_as_in_training_files(
+    tmp_path: Path, capsys
+) -> None:
+    """``--skip-bad-rows`` said what it skipped in ``--data``, but dropped rows of
+    ``--val-data`` without a word (evaluate on the same file counted them)."""
+    from sentigru.data import DataSource, ReadOptions
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare_source
+
+    good = "".join(f"{label}\treview {i}\n" for i in range(20) for label in ("neg", "pos"))
+    train = tmp_path / "train.tsv"
+    train.write_text("label\ttext\n" + good)
+    val = tmp_path / "val.tsv"
+    val.write_text("label\ttext\n" + good + "pos\n\tno label\nneg\tfine\textra\n")
+    source = DataSource.of(train, options=ReadOptions(skip_bad_rows=True))
+    prepare_source(source, Spec(), [val])
+    assert "val.tsv: skipped 3 bad row(s)" in capsys.readouterr().err

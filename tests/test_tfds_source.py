@@ -81,3 +81,14 @@ def test_the_text_and_label_features_are_the_users_to_choose(tmp_path) -> None:
     features.pop("stars")
     with pytest.raises(SentigruError, match=r"no class-label feature \(its features: id, review"):
         _pick_features(features, "mine")
+
+
+def test_file_reading_options_beside_a_tfds_set_are_refused() -> None:
+    """tfds decodes and checks its own rows: ``--encoding`` and ``--skip-bad-rows`` with
+    ``--dataset`` were taken and did nothing."""
+    from sentigru.data import DataSource, ReadOptions
+
+    for options in (ReadOptions(encoding="latin-1"), ReadOptions(skip_bad_rows=True)):
+        with pytest.raises(SentigruError, match="--dataset reads a tensorflow-datasets set"):
+            DataSource(dataset="imdb_reviews", options=options)
+    DataSource(dataset="imdb_reviews", options=ReadOptions(label_map={"0": "negative"}))

@@ -69,6 +69,7 @@ def test_site_has_page_model_and_mediapipe_and_names_the_model(tmp_path: Path) -
     out = web.write_site(MODEL, tmp_path / "site", mediapipe_dir=package)
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert names == [
+        ".sentigru-site.json",
         "app.js",
         "index.html",
         "mediapipe/package.json",
@@ -163,8 +164,13 @@ def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path:
     site = web.write_site(MODEL, tmp_path / "site", title="  Avis clients <beta>  ")
     page = (site / "index.html").read_text("utf-8")
     assert "Avis clients &lt;beta&gt;" in page and "<beta>" not in page  # escaped
+    assert '<h1 dir="auto">Avis clients &lt;beta&gt;</h1>' in page
+    # the model that runs keeps its own name, on the page and for scripts
     config = json.loads(re.search(r'id="sentigru-config"[^>]*>(.*?)</script>', page, re.S)[1])
-    assert config["model"]["name"] == "Avis clients <beta>"
+    assert config["model"]["name"] == "sentigru sentiment classifier"
+    assert '<strong id="model-name" dir="auto">sentigru sentiment classifier</strong>' in page
+    with pytest.raises(SentigruError, match="not UTF-8 text"):
+        web.write_site(MODEL, tmp_path / "latin", title="Caf\udce9")
     assert (site / "model.tflite").read_bytes() == MODEL.read_bytes()
     with pytest.raises(SentigruError, match="title is a line of text"):
         web.write_site(MODEL, tmp_path / "other", title="  ")
@@ -173,6 +179,22 @@ def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path:
         web.write_site(MODEL, tmp_path / "fields", title="{{CONFIG}}") / "index.html"
     ).read_text()
     assert "<title>{{CONFIG}}</title>" in page and page.count('"labels"') == 1
+
+
+def test_a_page_file_changed_since_export_is_not_replaced(tmp_path: Path) -> None:
+    """The docs suggest a rule in ``style.css``; ``--force`` wrote the page again over
+    it, without a word. A page file changed since it was written is the user's."""
+    site = web.write_site(MODEL, tmp_path / "site")
+    web.write_site(MODEL, site, force=True)  # unchanged: replaced
+    css = site / "style.css"
+    css.write_text(css.read_text() + '#label[data-label="positive"] { color: green; }\n')
+    edited = css.read_bytes()
+    with pytest.raises(SentigruError, match="style.css changed since sentigru wrote it"):
+        web.write_site(MODEL, site, force=True)
+    assert css.read_bytes() == edited
+    (site / web.SITE_RECORD).unlink()  # a site written before the record: as before
+    web.write_site(MODEL, site, force=True)
+    assert b"color: green" not in css.read_bytes()
 
 
 def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:
@@ -189,6 +211,9 @@ def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: P
     (out / "old-file").unlink()
     (out / ".DS_Store").write_text("a file browser's, not the user's")
     (out / "index.html").write_text("<!-- sentigru web export --> edited by the user")
+    with pytest.raises(SentigruError, match="index.html changed since sentigru wrote it"):
+        web.write_site(MODEL, out, force=True)
+    (out / web.SITE_RECORD).unlink()  # as a site written before the record was kept
     web.write_site(MODEL, out, force=True)
     assert "<!-- sentigru web export --> edited" not in (out / "index.html").read_text()
     assert not (out / ".DS_Store").exists()
@@ -895,5 +920,9 @@ def test_no_answer_is_shown_for_text_the_model_cannot_read(phone: Any, served: s
     phone.locator("#text").fill("最悪の映画だった")
     phone.wait_for_function("() => document.querySelector('#label').textContent === 'no answer'")
     assert "knows no word of this text" in phone.inner_text("#status")
+    assert phone.locator("#scores li").count() == 0  # no score bars that mean nothing
+    counts = phone.evaluate("(t) => window.sentigru.read(t)", "great " * 2000 + "\0 more")
+    assert counts["truncated"] is True and counts["nul"] is True  # every key, cut or not
     phone.locator("#text").fill("最悪の映画だった, dreadful")
     phone.wait_for_function("() => document.querySelector('#label').textContent === 'negative'")
+    assert phone.locator("#scores li").count() == 2

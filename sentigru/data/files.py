@@ -622,7 +622,7 @@ class _Reader:
                 self.bad(str(number), f"line longer than {LINE_LIMIT >> 20} MiB")
                 yield "\n"
                 continue
-            if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            if number == 1 and looks_utf16(raw):
                 raise SentigruError(f"{self.path}: looks like UTF-16 text; save it as UTF-8")
             if number == 1 and raw.startswith(b"\x1f\x8b"):
                 raise SentigruError(
@@ -888,6 +888,19 @@ class _Reader:
             before = not data[: exc.start].isascii()
             why = _undecodable(data, self.options.encoding, before, "file", self.skip_hint)
             raise SentigruError(f"{file}: byte {exc.start} is {why}") from None
+
+
+def looks_utf16(first_line: bytes) -> bool:
+    """Whether the first line of a file or stream is UTF-16 (PowerShell's pipes, Notepad's
+    "Unicode"): a byte-order mark, or without one a NUL in every other byte, as ASCII
+    letters are written in it. Read as UTF-8 it is a string of NULs and letters, which
+    the phone's tokenizers stop reading at the first NUL."""
+    if first_line.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    pairs = first_line[: len(first_line) // 2 * 2]
+    return len(pairs) >= 4 and (
+        pairs[1::2].count(0) == len(pairs) // 2 or pairs[::2].count(0) == len(pairs) // 2
+    )
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:

@@ -56,6 +56,20 @@ class DataSource:
             raise SentigruError(
                 f"options is a ReadOptions (or a dict of its fields), not {self.options!r:.60}"
             )
+        if self.dataset and not self.paths:  # a tfds set has no bytes or rows to get wrong
+            unused = [
+                option
+                for option, used in (
+                    ("--encoding (encoding=)", self.options.encoding != "utf-8"),
+                    ("--skip-bad-rows (skip_bad_rows=)", self.options.skip_bad_rows),
+                )
+                if used
+            ]
+            if unused:
+                raise SentigruError(
+                    f"--dataset reads a tensorflow-datasets set, decoded and checked by tfds: "
+                    f"drop {' and '.join(unused)}"
+                )
         if self.rows is not None and not isinstance(self.rows, Examples):
             if not is_rows(self.rows):
                 raise SentigruError(

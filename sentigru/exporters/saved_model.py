@@ -7,6 +7,7 @@ The ids then go through the same Keras model that ``sentigru predict`` runs.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,13 @@ class _Serving(tf.Module):
 def export_saved_model(folder: Any, out: Path) -> None:
     """Write the SavedModel to a temporary folder beside ``out``, then rename it."""
     out = Path(out)
+    try:  # TensorFlow encodes paths as UTF-8: one holding other bytes fails deep inside it
+        os.fspath(out.absolute()).encode("utf-8")
+    except UnicodeEncodeError:
+        raise SentigruError(
+            f"cannot write {out}: TensorFlow writes only to paths that are UTF-8 text "
+            "(a name typed in a terminal not set to UTF-8?); choose another --out"
+        ) from None
     module = _Serving(folder)
     staged = staging_folder(out)
     try:

@@ -16,6 +16,7 @@ This module must not import TensorFlow: it only copies files and fills templates
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -72,7 +73,10 @@ WASM_FILES = (
 TEMPLATES = ("index.html", "app.js", "style.css")
 GENERATOR = "sentigru web export"
 """Written into index.html; ``force`` replaces only a folder that carries it."""
-SITE_NAMES = frozenset({*TEMPLATES, MODEL_FILE, MEDIAPIPE_FOLDER})
+SITE_RECORD = ".sentigru-site.json"
+"""The sha256 of each file of the page as written: a file changed since (a rule added to
+``style.css``, as the docs suggest) is the user's work, which ``force`` does not replace."""
+SITE_NAMES = frozenset({*TEMPLATES, MODEL_FILE, MEDIAPIPE_FOLDER, SITE_RECORD})
 """What a site holds; ``force`` refuses a site holding anything else (the user's)."""
 
 
@@ -202,11 +206,15 @@ def _piece_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     return {"counted": counted, "other": other, "seqLen": int(meta["seq_len"])}
 
 
-def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) -> str:
-    """index.html with the model's name, labels and size, the CSP, and the page config
-    (a JSON data block the script reads: not executed, so the CSP needs no hash)."""
+def _render_index(
+    meta: dict[str, Any], size: int, mediapipe: dict[str, str], title: str | None = None
+) -> str:
+    """index.html headed by ``title`` (or the model's name), with the model's name,
+    labels and size, the CSP, and the page config (a JSON data block the script reads:
+    not executed, so the CSP needs no hash)."""
     labels = [str(label) for label in meta["labels"]]
     name = meta.get("name") or "sentigru text classifier"
+    heading = title or name
     config = {
         "model": {"url": MODEL_FILE, "name": name, "labels": labels, "bytes": size},
         "mediapipe": mediapipe,
@@ -224,6 +232,8 @@ def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) ->
         {
             "CSP": html.escape(_csp(mediapipe.get("origin")), quote=False).replace('"', "&quot;"),
             "GENERATOR": html.escape(f"{GENERATOR} {__version__}"),
+            "TITLE": html.escape(heading),
+            "TITLE_LANG": _language_unknown(heading),
             "NAME": html.escape(name),
             "NAME_LANG": _language_unknown(name),
             "LABELS": html.escape(", ".join(labels)),
@@ -233,6 +243,42 @@ def _render_index(meta: dict[str, Any], size: int, mediapipe: dict[str, str]) ->
             "CONFIG": config_json,
         },
     )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_unchanged(out: Path) -> None:
+    """Refuse to replace a site whose page files were changed since they were written
+    (by :data:`SITE_RECORD`; a site written before it was kept has none to tell by)."""
+    try:
+        record = json.loads((out / SITE_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(record, dict):
+        return
+    changed = [
+        name
+        for name, digest in record.items()
+        if name in SITE_NAMES and (out / name).is_file() and _sha256(out / name) != digest
+    ]
+    if changed:
+        them = "them" if len(changed) > 1 else "it"
+        raise SentigruError(
+            f"{out}: {', '.join(changed)} changed since sentigru wrote {them}, and --force "
+            f"would replace the changes: copy {them} aside and remove {out}, or choose "
+            "another --out"
+        )
+
+
+def _is_text(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _language_unknown(text: str) -> str:
@@ -283,12 +329,16 @@ def write_site(
     outputs.check_not_quoted_home(out)
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise SentigruError(f"the page's title is a line of text, not {title!r:.60}")
+    if title is not None and not _is_text(title):
+        raise SentigruError(
+            f"the page's title {title!r:.60} holds bytes that are not UTF-8 text (typed "
+            "in a terminal not set to UTF-8?)"
+        )
     if out.is_dir() and _is_replaceable(out):  # the user's files in a site: said first,
         outputs.check_no_foreign(out, SITE_NAMES)  # as --force would not help
+        _check_unchanged(out)
     outputs.check_replaceable(out, force, _is_replaceable, "a site sentigru wrote")
     content, meta = _read_model(model_file)
-    if title is not None:  # the page's name; the model file keeps its own
-        meta = {**meta, "name": title.strip()}
     package = find_mediapipe_package(mediapipe_dir) if mediapipe_dir is not None else None
     if package is not None:
         mediapipe = {
@@ -307,7 +357,7 @@ def write_site(
 
     staged = staging_folder(out)
     try:
-        _write_files(staged, content, meta, mediapipe, package)
+        _write_files(staged, content, meta, mediapipe, package, title and title.strip())
         replace_path(staged, out, force)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -321,12 +371,13 @@ def _write_files(
     meta: dict[str, Any],
     mediapipe: dict[str, str],
     package: Path | None,
+    title: str | None = None,
 ) -> None:
     """Fill the staged folder: page, model, and MediaPipe's files when copied."""
     templates = resources.files(__package__) / "web"
     for name in TEMPLATES:
         if name == "index.html":
-            text = _render_index(meta, len(content), mediapipe)
+            text = _render_index(meta, len(content), mediapipe, title)
         else:
             text = (templates / name).read_text("utf-8")
         (staged / name).write_text(text, "utf-8")
@@ -340,6 +391,8 @@ def _write_files(
                 shutil.copyfile(package / name, target / name)
         for name in WASM_FILES:
             shutil.copyfile(package / "wasm" / name, target / "wasm" / name)
+    record = {name: _sha256(staged / name) for name in (*TEMPLATES, MODEL_FILE)}
+    (staged / SITE_RECORD).write_text(json.dumps(record, indent=1) + "\n", "utf-8")
     mode = 0o666 & ~current_umask()
     for path in staged.rglob("*"):
         path.chmod(mode | 0o111 if path.is_dir() else mode)

@@ -240,9 +240,11 @@ function countWords(ids, seqLen, text) {
   // Words inside an emoticon (the 3 of <3, the D of :D) are fragments, as cut words are.
   const faces = facesOf(looked);
   const unread = unreadWords(looked, seqLen, faces);
+  // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
+  const nul = end >= 0 && /[^\0 \t\n\r\v\f]/.test(body.slice(end + 1));
   let face = 0;
   for (let match; (match = words.exec(head)) !== null; ) {
-    if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true };
+    if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true, nul };
     read++;
     const start = match.index;
     const stop = start + match[0].length;
@@ -252,8 +254,6 @@ function countWords(ids, seqLen, text) {
     const inFace = face < faces.length && faces[face][0] <= start && stop <= faces[face][1];
     if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after) && !inFace) known++;
   }
-  // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
-  const nul = end >= 0 && /[^\0 \t\n\r\v\f]/.test(body.slice(end + 1));
   return { known, unknown: read - known, unread, truncated: nul, nul };
 }
 
@@ -533,13 +533,13 @@ function readingNote(counts) {
 function render(ranked, milliseconds, counts) {
   const top = ranked[0];
   // With no word the model knows, its score means nothing: no answer is shown, as
-  // export/README.md asks of apps (the scores stay below for who wants them).
+  // export/README.md asks of apps, and no score either (sentigru.classify gives them).
   const blind = counts && counts.known === 0;
   labelView.textContent = blind ? "no answer" : top ? top.label : "?";
   labelView.classList.toggle("empty", Boolean(blind));
   labelView.dataset.label = top && !blind ? top.label : "";
   scoresView.replaceChildren(
-    ...ranked.map(({ label, score }) => {
+    ...(blind ? [] : ranked).map(({ label, score }) => {
       const row = document.createElement("li");
       const name = document.createElement("span");
       name.className = "name";
