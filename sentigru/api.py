@@ -46,8 +46,12 @@ def _texts(texts: Any) -> list[str]:
 def _checked(texts: Any) -> Iterator[str]:
     """``texts`` one by one: the whole checked now, each text as it comes (a stream is
     read lazily)."""
+    if getattr(texts, "ndim", None) == 0:  # numpy.array("a text"): one value, not iterable
+        texts = texts.item()
     if isinstance(texts, str):
         return iter([texts])
+    if isinstance(texts, (set, frozenset)):  # answers could not be matched to the texts
+        raise SentigruError("texts in a set have no order; give a list (sorted(texts))")
     if isinstance(texts, (bytes, bytearray, Mapping)) or not isinstance(texts, Iterable):
         raise SentigruError(
             f"texts must be a string or a list of strings, got {type(texts).__name__} {texts!r:.60}"
@@ -60,6 +64,29 @@ def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
         if not isinstance(text, str):
             raise SentigruError(f"texts[{i}] is {type(text).__name__} {text!r:.60}, not a string")
         yield text
+
+
+def _check_in_memory_reading(source: DataSource) -> None:
+    """Refuse file-reading options beside texts and labels in memory, where there are no
+    columns or bytes to read (taken, they did nothing)."""
+    if source.rows is None or source.paths or source.dataset:
+        return
+    options = source.options
+    given = [
+        name
+        for name, used in (
+            ("text_column", options.text_column != "text"),
+            ("label_column", options.label_column != "label"),
+            ("encoding", options.encoding != "utf-8"),
+        )
+        if used
+    ]
+    if given:
+        verb, them = ("reads", "it") if len(given) == 1 else ("read", "them")
+        raise SentigruError(
+            f"{' and '.join(given)} {verb} files; texts and labels given in memory have "
+            f"none: drop {them}"
+        )
 
 
 def _whole(value: Any, name: str, least: int = 1) -> int:
@@ -171,6 +198,7 @@ class Classifier:
         from sentigru.tokenizer import has_unread_letters
 
         chosen = DataSource.of(data, **source)
+        _check_in_memory_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
         examples = chosen.load("test")
         truth = label_indices(examples.labels, self.labels)
@@ -398,6 +426,7 @@ def train(
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
     val_data, val_rows = _validation(val_data, reading)
+    _check_tokenizer_settings(run_spec, settings)
     if settings.get("val_split") is not None and (val_data or val_rows is not None):
         raise SentigruError(  # else recorded in spec.json, and not done
             "--val-data (val_data=) gives the validation rows, so no share is held out: "
@@ -686,6 +715,25 @@ def _init_path(init: str | Path | None) -> Path | None:
     return None if init is None else PRESETS.get(str(init), Path(init))
 
 
+REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
+"""Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
+
+
+def _check_tokenizer_settings(spec: Spec, settings: dict[str, Any]) -> None:
+    """Refuse settings given for a vocabulary the run does not build: recorded in
+    ``spec.json``, they would say the pieces were made with them."""
+    if spec.tokenizer.tokenizer != "sentencepiece":
+        return
+    given = [name for name in REGEX_VOCABULARY if settings.get(name) is not None]
+    if given:
+        options = " and ".join(f"--{name.replace('_', '-')}" for name in given)
+        verb, them = ("shapes", "it") if len(given) == 1 else ("shape", "them")
+        raise SentigruError(
+            f"{options} {verb} the regex tokenizer's word vocabulary; SentencePiece learns "
+            f"its pieces without {them}: drop {them}"
+        )
+
+
 def _starting_model(path: Path) -> Any:
     """The model folder a run starts from, loaded and checked."""
     from sentigru import bundle
@@ -838,8 +886,9 @@ def _held_out(base: Any) -> Any:
 
 def _recipe(base: Any) -> dict[str, Any]:
     """The spec the first model of a chain of ``--init`` runs was trained with from
-    scratch: ``--preset`` of a folder trained from another trains that, not one
-    epoch of fine-tuning from nothing."""
+    scratch, recorded as ``init.recipe``: a named preset whose folder was trained from
+    another trains that, not one epoch of fine-tuning from nothing (a ``spec.json``
+    given as ``--preset`` is taken as it is)."""
     from sentigru.presets import recipe_in
 
     return recipe_in(base.manifest) or base.spec.to_dict()

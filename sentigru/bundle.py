@@ -19,6 +19,7 @@ never leaves half a model, and an existing model is replaced only when asked to.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -322,12 +323,19 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec)
             "another model (--init); give those to resume it, or --force without --resume "
             "to start over"
         )
-    if saved_spec != spec:
+    if _trained_by(saved_spec) != _trained_by(spec):  # the phone file is made after
+        phone = {field.name for field in dataclasses.fields(spec.export)}
         raise SentigruError(
             f"the checkpoint in {folder} was made with other settings "
-            f"({_differences(saved_spec, spec)}): give those to resume it, or --force "
-            "without --resume to start over"
+            f"({_differences(saved_spec, spec, phone)}): give those to resume it, or "
+            "--force without --resume to start over"
         )
+
+
+def _trained_by(spec: Spec) -> dict[str, Any]:
+    """The settings a checkpoint's weights depend on: all but how the phone file is
+    made (``--quantize``, ``--runtime``), which a resumed run may change."""
+    return {section: values for section, values in spec.to_dict().items() if section != "export"}
 
 
 def _differences(saved: Spec, now: Spec, leave: Collection[str] = ()) -> str:

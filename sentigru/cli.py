@@ -41,6 +41,13 @@ class _Path(click.Path):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
             self.fail("an empty path (an unset shell variable?)", param, ctx)
+        if value == "-" and self.exists and not os.path.exists(value):  # not "does not exist"
+            stdin = (
+                " (texts piped in: sentigru predict -)"
+                if ctx and ctx.command.name == "predict"
+                else ""
+            )
+            self.fail(f"'-': this is read from a file, not from stdin{stdin}", param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -284,12 +291,13 @@ def _source(params: dict[str, Any]) -> Any:
     from sentigru.data import DataSource, ReadOptions
     from sentigru.data.files import parse_label_map
 
+    label_map = params.pop("label_map")
     options = ReadOptions(
-        text_column=params.pop("text_column"),
-        label_column=params.pop("label_column"),
+        text_column=_as_typed(params.pop("text_column")),
+        label_column=_as_typed(params.pop("label_column")),
         encoding=params.pop("encoding"),
         skip_bad_rows=params.pop("skip_bad_rows"),
-        label_map=parse_label_map(params.pop("label_map")),
+        label_map=parse_label_map(_as_typed(label_map) if label_map else label_map),
     )
     dataset, split, data_dir = params.pop("dataset"), params.pop("split"), params.pop("data_dir")
     if not dataset and (split is not None or data_dir is not None):
@@ -306,6 +314,20 @@ def _source(params: dict[str, Any]) -> Any:
         data_dir=data_dir,
         options=options,
     )
+
+
+def _as_typed(value: str) -> str:
+    """An argument as it was typed: in a locale that is not UTF-8 (``LC_ALL=C`` without
+    Python's UTF-8 mode) a UTF-8 argument reaches Python as the surrogates of its bytes
+    (``é`` as ``\\udcc3\\udca9``), which match no column or label of a UTF-8 file. Such an
+    argument is decoded as UTF-8; bytes that are not UTF-8 stay as they are (a label
+    holding them is then refused by name)."""
+    if value.isascii():
+        return value
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return value
 
 
 def _reading_given(options: Any) -> str | None:
@@ -354,8 +376,10 @@ _PRESET_OPTIONS = [
 
 
 def _preset(params: dict[str, Any]) -> Any:
-    spec_file = params.pop("spec_file")
-    return params.pop("preset") or spec_file
+    spec_file, preset = params.pop("spec_file"), params.pop("preset")
+    if spec_file and preset:  # else one was dropped without a word
+        raise click.UsageError("--preset and --spec each give every setting: give one")
+    return preset or spec_file
 
 
 # -- train ----------------------------------------------------------------------------------
@@ -664,6 +688,21 @@ def _stdin_encoding(encoding: str) -> str:
     return encoding
 
 
+def _check_predict_options(
+    stdin: bool, data: bool, text_column: str, encoding: str, line_buffered: bool
+) -> None:
+    """Refuse what the input form does not use (else taken, and nothing done with it:
+    a TSV piped with --text-column was answered a whole line at a time, header too)."""
+    if text_column != "text" and not data:
+        raise click.UsageError(
+            "--text-column picks a column of --data FILE; stdin lines and arguments are whole texts"
+        )
+    if encoding != "utf-8" and not (stdin or data):
+        raise click.UsageError("--encoding reads stdin or --data; arguments are text already")
+    if line_buffered and not stdin:
+        raise click.UsageError("--line-buffered answers stdin lines as they come; give no texts")
+
+
 def _check_std_streams(reads_stdin: bool = False) -> None:
     """Refuse a closed stdout (``>&-``): the answers would be lost without a word; and
     a closed stdin where the texts come from it."""
@@ -718,9 +757,10 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     classifier = api.load(model, jobs=jobs)
     folder = classifier.folder
     if folder is not None and not (folder / PHONE_FILE).exists():
+        jobs_unused = " (--jobs is for phone files)" if jobs is not None else ""
         _echo_err(
-            f"note: {folder} has no phone file, so its Keras model runs (slow to start); "
-            f"'sentigru export --model {folder}' makes it fast"
+            f"note: {folder} has no phone file, so its Keras model runs (slow to start"
+            f"{jobs_unused}); 'sentigru export --model {folder}' makes it fast"
         )
     return classifier
 
@@ -772,16 +812,17 @@ def predict(
     if data_files and texts:
         raise click.UsageError("give texts or --data FILE, not both")
     stdin = not data_files and (not texts or list(texts) == ["-"])
+    _check_predict_options(stdin, bool(data_files), text_column, encoding, line_buffered)
     _check_std_streams(reads_stdin=stdin)
     long_lines: set[int] = set()
     if data_files:
         from sentigru.api import read_file_texts
 
-        reading = {"text_column": text_column, "encoding": encoding}  # read as answered
+        reading = {"text_column": _as_typed(text_column), "encoding": encoding}  # as answered
         files = (read_file_texts(data, **reading) for data in data_files)
         lines: Iterable[str] = itertools.chain.from_iterable(files)
     else:
-        lines = _texts(texts, long_lines, _stdin_encoding(encoding))
+        lines = _texts(tuple(map(_as_typed, texts)), long_lines, _stdin_encoding(encoding))
     classifier = _load(model, jobs)
     from sentigru.bulk import WINDOW
 
@@ -933,6 +974,8 @@ def evaluate(**params: Any) -> None:
 
     _check_std_streams()
     plot: Path | None = params["plot"]
+    if params["force"] and plot is None:  # else taken, with nothing to replace
+        raise click.UsageError("--force replaces the --plot picture: give --plot, or drop it")
     source = _source(params)
     if source.empty:
         raise click.UsageError("evaluate needs labelled data: give --data FILE or --dataset NAME")
@@ -1012,7 +1055,7 @@ def export(**params: Any) -> None:
         check_data=None if source.empty else source,
         mediapipe_dir=params["mediapipe_dir"],
         force=params["force"],
-        title=params["title"],
+        title=_as_typed(params["title"]) if params["title"] else params["title"],
     )
     if params["fmt"] == "tflite":
         click.echo(written.as_text())

@@ -24,10 +24,12 @@ Model files are checked structurally either way (:func:`sentigru.modelfile.check
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from sentigru import limits
@@ -93,8 +95,6 @@ def remember(content: bytes) -> None:
     import tempfile
 
     entry = digest(content)
-    known = [line for line in _cached() if line != entry]
-    lines = [*known, entry][-CACHE_LINES:]
     target = cache_file()
     if target is None:
         return
@@ -102,16 +102,35 @@ def remember(content: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if target.parent.stat().st_uid == os.getuid():  # one made under umask 002 too
             os.chmod(target.parent, 0o700)
-        handle, temp = tempfile.mkstemp(prefix=".verified.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="ascii") as stream:
-                stream.write("".join(f"{line}\n" for line in lines))
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with _locked(target.with_name(".verified.lock")):  # processes loading at once
+            lines = [*[line for line in _cached() if line != entry], entry][-CACHE_LINES:]
+            handle, temp = tempfile.mkstemp(prefix=".verified.", dir=target.parent)
+            try:
+                with os.fdopen(handle, "w", encoding="ascii") as stream:
+                    stream.write("".join(f"{line}\n" for line in lines))
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
     except OSError:
         return
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` while the cache is read and written again: without
+    it, processes that each verified a file at once kept only the last writer's line."""
+    with open(path, "a", encoding="ascii") as lock:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock; a lost line only costs a check again
+            yield
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 BUNDLED_MODELS = Path(__file__).resolve().parent / "models"

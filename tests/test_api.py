@@ -253,6 +253,9 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
         "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
         "(val_data?)": lambda: sentigru.train(synthetic_files[0], "o", validation_data="v"),
+        "--min-count shapes the regex tokenizer's word vocabulary": lambda: sentigru.train(
+            synthetic_files[0], "o", tokenizer="sentencepiece", min_count=5
+        ),
         "so no share is held out: drop --val-split": lambda: sentigru.train(
             synthetic_files[0], "o", val_data=synthetic_files[1], val_split=0.2
         ),
@@ -272,6 +275,11 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
     assert clf.evaluate(iter([synthetic_files[1]]), options=None)["n"] == 200  # a glob's
     # One string is one text, as for predict, not a stream of its characters.
     assert [text for text, _ in clf.predict_stream("good")] == ["good"]
+    import numpy as np
+
+    assert clf.predict(np.array("good")) == clf.predict("good")  # a 0-d array: one text
+    with pytest.raises(SentigruError, match="texts in a set have no order"):
+        clf.predict({"good", "bad"})
 
 
 def test_an_interrupted_training_stops_a_loop_of_trainings(tmp_path: Path) -> None:
@@ -409,3 +417,12 @@ def test_texts_to_predict_may_be_in_a_column_named_label(tmp_path: Path) -> None
     for reading in ({"label_map": {"a": "b"}}, {"skip_bad_rows": True}, {"label_column": "x"}):
         with pytest.raises(SentigruError, match="text_column and encoding only"):
             clf.predict_file(table, **reading)
+
+
+def test_file_reading_options_beside_texts_in_memory_are_refused() -> None:
+    """``evaluate((texts, labels), text_column=...)`` took the option and did nothing."""
+    clf = sentigru.load()
+    pair = (["good", "bad"], ["positive", "negative"])
+    with pytest.raises(SentigruError, match="^text_column and encoding read files; .*them$"):
+        clf.evaluate(pair, text_column="review", encoding="latin-1")
+    assert clf.evaluate(pair, label_map={"good": "positive"})["n"] == 2

@@ -858,3 +858,58 @@ def test_reading_options_without_data_are_refused(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["export", "--out", str(out), *option])
         assert result.exit_code == 2 and f"{option[0]} reads data" in result.output
         assert not out.exists()
+
+
+def test_predict_options_the_input_does_not_use_are_refused() -> None:
+    """A TSV piped in with --text-column was answered a whole line at a time (its header
+    too); --encoding beside arguments and --line-buffered beside --data did nothing."""
+    cases = [
+        (["predict", "--text-column", "review", "-"], "label\\treview\\npos\\tgood\\n"),
+        (["predict", "--encoding", "latin-1", "good film"], None),
+        (["predict", "--line-buffered", "good film"], None),
+    ]
+    for args, piped in cases:
+        result = CliRunner().invoke(main, args, input=piped)
+        assert result.exit_code == 2 and args[1] in result.output, result.output
+        assert result.stdout == ""
+
+
+def test_a_preset_and_a_spec_file_are_not_both_taken(trained_model: Path, tmp_path: Path) -> None:
+    """``--preset sentencepiece --spec FILE`` trained with the preset, the file dropped."""
+    args = ["train", "--data", "x.tsv", "--out", str(tmp_path / "m"), "--preset", "sentencepiece"]
+    result = CliRunner().invoke(main, [*args, "--spec", str(trained_model / "spec.json")])
+    assert result.exit_code == 2 and "--preset and --spec each give every setting" in result.output
+
+
+def test_arguments_typed_in_a_locale_that_is_not_utf8_are_read_as_typed(
+    tmp_path: Path,
+) -> None:
+    """Under ``LC_ALL=C`` without Python's UTF-8 mode, ``--label-column étiquette``
+    reached sentigru as the surrogates of its UTF-8 bytes and matched no column; a text
+    was read otherwise than in a UTF-8 terminal."""
+    data = tmp_path / "d.tsv"
+    data.write_text("étiquette\ttexte\nnégatif\tbad film\npositif\tgreat film\n", "utf-8")
+
+    def typed(text: str) -> str:  # what Python makes of the bytes in such a locale
+        return text.encode().decode("ascii", "surrogateescape")
+
+    args = ["evaluate", "--data", str(data), "--text-column", "texte"]
+    args += ["--label-column", typed("étiquette")]
+    args += ["--label-map", typed("négatif=negative,positif=positive")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "accuracy\t1.0000" in result.stdout, result.output
+    as_typed = CliRunner().invoke(main, ["predict", "--json", typed("très bien")])
+    plain = CliRunner().invoke(main, ["predict", "--json", "très bien"])
+    assert json.loads(as_typed.stdout) == json.loads(plain.stdout)
+
+
+def test_predict_data_dash_names_stdin_reading() -> None:
+    """``predict --data -`` said "File '-' does not exist"."""
+    result = CliRunner().invoke(main, ["predict", "--data", "-"], input="good\n")
+    assert result.exit_code == 2 and "texts piped in: sentigru predict -" in result.output
+
+
+def test_evaluate_force_without_a_plot_is_refused(synthetic_files) -> None:
+    args = ["evaluate", "--data", str(synthetic_files[1]), "--force"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--force replaces the --plot picture" in result.output

@@ -452,7 +452,22 @@ def test_the_cache_is_bounded_and_survives_junk(
     kept = cache.read_text().split()
     assert kept == [trust.digest(bytes([i])) for i in (2, 3, 4)]
     assert trust.is_verified(bytes([4])) and not trust.is_verified(bytes([0]))
-    assert [p.name for p in cache.parent.iterdir()] == ["verified"]  # no temp file left
+    names = sorted(p.name for p in cache.parent.iterdir())
+    assert names == [".verified.lock", "verified"]  # no temp file left
+
+
+def test_processes_verifying_at_once_keep_every_file(cache: Path) -> None:
+    """Six processes each loading new files at once: the cache was read, changed and
+    written again without a lock, and kept 4 lines of 6 (the others checked again)."""
+    code = (
+        "import sys\nfrom sentigru import trust\n"
+        "for i in range(25):\n    trust.remember(bytes([int(sys.argv[1]), i]))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache.parents[1])}
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(n)], env=env) for n in range(6)]
+    assert [run.wait(timeout=120) for run in runs] == [0] * 6
+    kept = set(cache.read_text().split())
+    assert kept == {trust.digest(bytes([n, i])) for n in range(6) for i in range(25)}
 
 
 def test_an_unwritable_cache_only_costs_time(

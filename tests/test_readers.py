@@ -736,3 +736,26 @@ def test_rows_skipped_in_validation_files_are_counted_as_in_training_files(
     source = DataSource.of(train, options=ReadOptions(skip_bad_rows=True))
     prepare_source(source, Spec(), [val])
     assert "val.tsv: skipped 3 bad row(s)" in capsys.readouterr().err
+
+
+def test_utf8_read_in_another_encoding_is_told(tmp_path: Path, capsys) -> None:
+    """The hint for one file (--encoding cp1252) applies to every file: a UTF-8 file read
+    so trained on "TrÃ¨s bon" without a word; one with a byte-order mark said it too."""
+    from sentigru.data.files import ReadOptions, read_examples
+
+    utf8 = tmp_path / "utf8.tsv"
+    utf8.write_bytes("label\ttext\npos\tTrès bon — ok\nneg\tpas bien\n".encode())
+    cp1252 = ReadOptions(encoding="cp1252")
+    assert read_examples(utf8, cp1252).examples.texts[0] == "TrÃ¨s bon â€” ok"
+    assert "utf8.tsv:2: note: valid UTF-8, read as cp1252" in capsys.readouterr().err
+    latin = tmp_path / "latin.tsv"
+    latin.write_bytes("label\ttext\npos\tCafé bon\n".encode("cp1252"))
+    assert read_examples(latin, cp1252).examples.texts == ["Café bon"]
+    assert "note" not in capsys.readouterr().err
+    bom = tmp_path / "bom.tsv"
+    bom.write_bytes(b"\xef\xbb\xbf" + b"label\ttext\npos\tok\n")
+    with pytest.raises(SentigruError, match="byte-order mark: it is UTF-8, not cp1252"):
+        read_examples(bom, cp1252)
+    ascii_only = ReadOptions(encoding="ascii")
+    with pytest.raises(SentigruError, match="not valid ascii, but valid UTF-8: drop --encoding"):
+        read_examples(utf8, ascii_only)

@@ -452,7 +452,21 @@ def _undecodable(
     if guess is not None:
         language, more = EAST_ASIAN[guess][0], EAST_ASIAN[guess][3]
         return f"not valid {encoding}; it reads as {language} in {guess}{more}, {skip}"
+    if not utf8 and _is_utf8(raw):
+        return f"not valid {encoding}, but valid UTF-8: drop --encoding, {skip}"
     return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
+
+
+def _utf8(options: ReadOptions) -> bool:
+    return codecs.lookup(options.encoding).name in ("utf-8", "utf-8-sig")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _syllable(char: str) -> bool:
@@ -615,6 +629,7 @@ class _Reader:
         offset = 0
         number = 0
         utf8_before = False  # a line before held text beyond ASCII, and decoded
+        told = _utf8(self.options)  # UTF-8 read in another encoding: said once
         while raw := stream.readline(LINE_LIMIT + 1):
             number += 1
             if len(raw) > LINE_LIMIT:
@@ -636,8 +651,20 @@ class _Reader:
                 )
             if number == 1 and b"\0" in raw[:8192]:
                 raise SentigruError(f"{self.path}: looks like a binary file, not text")
+            if number == 1 and raw.startswith(codecs.BOM_UTF8) and not _utf8(self.options):
+                raise SentigruError(  # read as cp1252, its text would be "TrÃ¨s bon"
+                    f"{self.path}: starts with UTF-8's byte-order mark: it is UTF-8, not "
+                    f"{self.options.encoding}; drop --encoding"
+                )
             try:
                 line = raw.decode(self.options.encoding)
+                if not told and not raw.isascii() and _is_utf8(raw):
+                    told = True  # real cp1252 or Latin-1 text is almost never valid UTF-8
+                    note(
+                        f"{self.path}:{number}: note: valid UTF-8, read as "
+                        f"{self.options.encoding} (its letters beyond ASCII become others: é "
+                        "as Ã©); drop --encoding if the file is UTF-8"
+                    )
                 utf8_before = utf8_before or not raw.isascii()
                 yield line.removeprefix("\ufeff") if number == 1 else line  # a byte-order mark
             except UnicodeDecodeError as exc:
