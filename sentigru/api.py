@@ -761,9 +761,10 @@ def _keep_network(
             f"--init keeps the starting model's tokenizer and network, which --preset "
             f"{preset} sets otherwise: drop --preset (give its training settings as options)"
         )
-    if settings.get("word_init") is not None:  # else recorded, and not done
+    if settings.get("word_init") not in (None, base.spec.training.word_init):  # not done
         raise SentigruError(
-            "--init starts the word table from the starting model's weights: drop --word-init"
+            "--init starts the word table from the starting model's weights (its word_init "
+            f"is {base.spec.training.word_init!r}): drop --word-init"
         )
     for name, value in settings.items():
         section = section_of(name)

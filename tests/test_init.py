@@ -74,7 +74,7 @@ def test_what_would_change_the_meaning_of_its_weights_is_refused(
         "needs a model folder": [],
         "no model folder": [],
         "which --init takes from its model": ["--unlabelled", train],  # would do nothing
-        "drop --word-init": ["--word-init", "random"],  # was recorded in spec.json, not done
+        "drop --word-init": ["--word-init", "ppmi"],  # was recorded in spec.json, not done
     }
     inits = {
         "drop --word-init": str(trained_model),
