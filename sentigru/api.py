@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import TEMPLATE, label_indices, label_map_hint, label_order
-from sentigru.data.files import ReadOptions
+from sentigru.data.files import ReadOptions, is_utf8
 from sentigru.data.sources import READ_FIELDS, DataSource
 from sentigru.errors import SentigruError, UsageError, missing
 from sentigru.spec import Spec, setting_names, unknown_setting
@@ -77,7 +77,7 @@ def _check_in_memory_reading(source: DataSource) -> None:
         for name, used in (
             ("text_column", options.text_column != "text"),
             ("label_column", options.label_column != "label"),
-            ("encoding", options.encoding != "utf-8"),
+            ("encoding", not is_utf8(options.encoding)),
         )
         if used
     ]
@@ -275,12 +275,14 @@ def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
 
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"path is a data file, not {path!r:.60}")
-    if other := sorted(set(reading) - {"text_column", "encoding"}):
+    defaults = dataclasses.asdict(ReadOptions())  # a default given by name is no option
+    given = {name for name, value in reading.items() if value != defaults.get(name)}
+    if other := sorted(given - {"text_column", "encoding"}):
         raise SentigruError(  # else taken and not done: no label is read, no row skipped
             f"texts to predict are read with text_column and encoding only, not {', '.join(other)}"
         )
     try:  # no label is read: a text column named "label" is no clash
-        options = ReadOptions(**reading, label_column="")
+        options = ReadOptions(**{**reading, "label_column": ""})
     except TypeError as exc:
         raise SentigruError(f"reading options: {exc}") from None
     return iter_row_texts(Path(path), options)
@@ -426,6 +428,8 @@ def train(
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
     val_data, val_rows = _validation(val_data, reading)
+    if not val_data:  # the reading options read no file: refused, as evaluate refuses them
+        _check_in_memory_reading(source)
     _check_tokenizer_settings(run_spec, settings)
     if settings.get("val_split") is not None and (val_data or val_rows is not None):
         raise SentigruError(  # else recorded in spec.json, and not done

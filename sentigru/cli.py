@@ -333,10 +333,12 @@ def _as_typed(value: str) -> str:
 def _reading_given(options: Any) -> str | None:
     """The first reading option given away from its default (export takes data only to
     check on; without it, the option would be taken and do nothing)."""
+    from sentigru.data.files import is_utf8
+
     for option, given in (
         ("--text-column", options.text_column != "text"),
         ("--label-column", options.label_column != "label"),
-        ("--encoding", options.encoding != "utf-8"),
+        ("--encoding", not is_utf8(options.encoding)),
         ("--skip-bad-rows", options.skip_bad_rows),
         ("--label-map", bool(options.label_map)),
     ):
@@ -697,10 +699,15 @@ def _check_predict_options(
         raise click.UsageError(
             "--text-column picks a column of --data FILE; stdin lines and arguments are whole texts"
         )
-    if encoding != "utf-8" and not (stdin or data):
+    from sentigru.data.files import is_utf8
+
+    if not is_utf8(encoding) and not (stdin or data):
         raise click.UsageError("--encoding reads stdin or --data; arguments are text already")
     if line_buffered and not stdin:
-        raise click.UsageError("--line-buffered answers stdin lines as they come; give no texts")
+        given = "--data" if data else "texts"
+        raise click.UsageError(
+            f"--line-buffered answers stdin lines as they come, not {given}: drop one"
+        )
 
 
 def _check_std_streams(reads_stdin: bool = False) -> None:

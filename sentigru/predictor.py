@@ -263,7 +263,8 @@ class LiteRTPredictor(Predictor):
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """As :meth:`Predictor.classify_stream`; with ``chunk_size`` > 1 and enough texts,
         one bulk stream of ``chunk_size`` texts a window, the next tokenized while this
-        one runs: at most two chunks are held, and the first answers come after one."""
+        one runs: at most two chunks are held, so the first answers come once two are
+        read (or the input ends)."""
         from itertools import chain, islice
 
         from sentigru import bulk

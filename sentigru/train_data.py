@@ -177,10 +177,11 @@ class Start:
         held = self.held_out
         return held.seed if held is not None and held.matches(fingerprint, spec) else None
 
-    def label_order(self, found: Iterable[str]) -> list[str]:
-        """The model's labels when the data holds no other, else the data's own."""
+    def label_order(self, found: Iterable[str], named: Sequence[str] = ()) -> list[str]:
+        """The model's labels when the data holds no other, else the data's own (in a
+        label map's order where it names them all)."""
         found = set(found)
-        return list(self.labels) if found <= set(self.labels) else label_order(found)
+        return list(self.labels) if found <= set(self.labels) else label_order(found, named)
 
 
 def prepare(
@@ -415,7 +416,7 @@ def _prepare_examples(
     train_set = as_taught(train_set, spec)
     if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
-    labels = start.label_order(train_set.labels) if start else label_order(train_set.labels, named)
+    labels = (start.label_order if start else label_order)(train_set.labels, named)
     extra = taught_texts(unlabelled.texts, spec) if unlabelled is not None else []
     vocab = start.vocab if start else build_vocab([*train_set.texts, *extra], spec)
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
@@ -463,7 +464,7 @@ def _prepare_examples(
     return Prepared(
         vocab=vocab,
         labels=labels,
-        fingerprint=fingerprint,
+        fingerprint=with_label_order(fingerprint, labels),
         counts=dict(train_set.counts()),
         val_rows=len(val_set) if val_set is not None else 0,
         streamed=False,
@@ -512,6 +513,14 @@ def validated_on(fingerprint: str, val: Examples | None) -> str:
     )
 
 
+def with_label_order(fingerprint: str, labels: list[str]) -> str:
+    """The run's fingerprint with its labels' order where it is not the sorted one (a
+    label map's, or a starting model's): a run resumed with the map in another order
+    would read the checkpoint's outputs as other labels. Sorted, the fingerprint is the
+    data's alone, as it was before label maps kept their order."""
+    return fingerprint if labels == label_order(labels) else combined(fingerprint, *labels)
+
+
 def combined(*fingerprints: str) -> str:
     digest = Fingerprint()
     for part in fingerprints:
@@ -553,7 +562,7 @@ def _prepare_stream(
             spec.tokenizer.alias_min_count,
         )
     named = list(source.options.label_map.values())
-    labels = start.label_order(scan.labels) if start else label_order(scan.labels, named)
+    labels = (start.label_order if start else label_order)(scan.labels, named)
     tokenizer: Tokenizer | SentencePieceTokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     index = {label: i for i, label in enumerate(labels)}
     seed, buffer = spec.training.seed, spec.training.shuffle_buffer
@@ -592,9 +601,12 @@ def _prepare_stream(
     return Prepared(
         vocab=vocab,
         labels=labels,
-        fingerprint=combined(scan.fingerprint, VALIDATED_ON, scan.val_fingerprint)
-        if source.val_paths
-        else scan.fingerprint,
+        fingerprint=with_label_order(
+            combined(scan.fingerprint, VALIDATED_ON, scan.val_fingerprint)
+            if source.val_paths
+            else scan.fingerprint,
+            labels,
+        ),
         counts=dict(scan.labels),
         val_rows=scan.val_rows,
         streamed=True,

@@ -414,6 +414,7 @@ def test_texts_to_predict_may_be_in_a_column_named_label(tmp_path: Path) -> None
     clf = sentigru.load()
     answers = clf.predict_file(table, text_column="label")
     assert [a["label"] for a in answers] == ["positive", "negative"]
+    assert len(clf.predict_file(table, text_column="label", label_map={})) == 2  # defaults
     for reading in ({"label_map": {"a": "b"}}, {"skip_bad_rows": True}, {"label_column": "x"}):
         with pytest.raises(SentigruError, match="text_column and encoding only"):
             clf.predict_file(table, **reading)
@@ -426,3 +427,6 @@ def test_file_reading_options_beside_texts_in_memory_are_refused() -> None:
     with pytest.raises(SentigruError, match="^text_column and encoding read files; .*them$"):
         clf.evaluate(pair, text_column="review", encoding="latin-1")
     assert clf.evaluate(pair, label_map={"good": "positive"})["n"] == 2
+    assert clf.evaluate(pair, encoding="UTF-8")["n"] == 2  # the default, spelt otherwise
+    with pytest.raises(SentigruError, match="^text_column reads files"):
+        sentigru.train(pair, "never-written", text_column="review")

@@ -872,6 +872,8 @@ def test_predict_options_the_input_does_not_use_are_refused() -> None:
         result = CliRunner().invoke(main, args, input=piped)
         assert result.exit_code == 2 and args[1] in result.output, result.output
         assert result.stdout == ""
+    spelt = CliRunner().invoke(main, ["predict", "--encoding", "UTF-8", "good film"])
+    assert spelt.exit_code == 0  # the default, spelt otherwise, is no option given
 
 
 def test_a_preset_and_a_spec_file_are_not_both_taken(trained_model: Path, tmp_path: Path) -> None:

@@ -175,6 +175,22 @@ def test_training_data_keeps_the_order_of_the_label_map(tmp_path: Path, stream: 
     spec = Spec().replace(training={"stream": stream})
     prepared = prepare_source(DataSource.of(data, options=options), spec)
     assert prepared.labels == ["poor", "fair", "excellent"]
+    # The order is part of the run: resumed with the map in another order, the
+    # checkpoint's outputs would be read as other labels.
+    other = ReadOptions(label_map={"3": "excellent", "2": "fair", "1": "poor"})
+    turned = prepare_source(DataSource.of(data, options=other), spec)
+    assert turned.labels == ["excellent", "fair", "poor"]
+    assert turned.fingerprint != prepared.fingerprint
+    assert turned.fingerprint == turned.data_fingerprint  # sorted: the data's, as before
+    # A run from a model whose labels the data does not keep orders them by the map too.
+    from sentigru.train_data import Start
+
+    start = Start(prepared.vocab, ["negative", "positive"])
+    assert start.label_order(["poor", "fair", "excellent"], ["poor", "fair", "excellent"]) == [
+        "poor",
+        "fair",
+        "excellent",
+    ]
 
 
 def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Path) -> None:

@@ -457,8 +457,16 @@ def _undecodable(
     return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
 
 
+def is_utf8(encoding: str) -> bool:
+    """Whether ``encoding`` names UTF-8, however spelt (``UTF-8``, ``utf8``, ``utf-8-sig``)."""
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
+
+
 def _utf8(options: ReadOptions) -> bool:
-    return codecs.lookup(options.encoding).name in ("utf-8", "utf-8-sig")
+    return is_utf8(options.encoding)
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -662,8 +670,8 @@ class _Reader:
                     told = True  # real cp1252 or Latin-1 text is almost never valid UTF-8
                     note(
                         f"{self.path}:{number}: note: valid UTF-8, read as "
-                        f"{self.options.encoding} (its letters beyond ASCII become others: é "
-                        "as Ã©); drop --encoding if the file is UTF-8"
+                        f"{self.options.encoding} (its letters beyond ASCII become others); "
+                        "drop --encoding (encoding=) if the file is UTF-8"
                     )
                 utf8_before = utf8_before or not raw.isascii()
                 yield line.removeprefix("\ufeff") if number == 1 else line  # a byte-order mark

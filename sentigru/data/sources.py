@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
-from sentigru.data.files import ReadOptions, read_examples, read_rows
+from sentigru.data.files import ReadOptions, is_utf8, read_examples, read_rows
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError, UsageError
 
@@ -60,7 +60,7 @@ class DataSource:
             unused = [
                 option
                 for option, used in (
-                    ("--encoding (encoding=)", self.options.encoding != "utf-8"),
+                    ("--encoding (encoding=)", not is_utf8(self.options.encoding)),
                     ("--skip-bad-rows (skip_bad_rows=)", self.options.skip_bad_rows),
                 )
                 if used
