@@ -430,12 +430,7 @@ def train(
     val_data, val_rows = _validation(val_data, reading)
     if not val_data:  # the reading options read no file: refused, as evaluate refuses them
         _check_in_memory_reading(source)
-    _check_tokenizer_settings(run_spec, settings)
-    if settings.get("val_split") is not None and (val_data or val_rows is not None):
-        raise SentigruError(  # else recorded in spec.json, and not done
-            "--val-data (val_data=) gives the validation rows, so no share is held out: "
-            "drop --val-split"
-        )
+    check_settings_used(run_spec, settings, bool(val_data) or val_rows is not None)
     teacher = _model_path(teacher, "teacher")
     init = _model_path(init, "init")
     init_path = _init_path(init)
@@ -723,9 +718,15 @@ REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
 """Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
 
 
-def _check_tokenizer_settings(spec: Spec, settings: dict[str, Any]) -> None:
-    """Refuse settings given for a vocabulary the run does not build: recorded in
-    ``spec.json``, they would say the pieces were made with them."""
+def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) -> None:
+    """Refuse settings given (not None) that the run would record in ``spec.json`` and
+    not use: ``val_split`` beside validation data, the regex vocabulary's settings with
+    SentencePiece. ``compare`` checks them too, before its cells start."""
+    if settings.get("val_split") is not None and val_data:
+        raise SentigruError(
+            "--val-data (val_data=) gives the validation rows, so no share is held out: "
+            "drop --val-split"
+        )
     if spec.tokenizer.tokenizer != "sentencepiece":
         return
     given = [name for name in REGEX_VOCABULARY if settings.get(name) is not None]

@@ -148,32 +148,105 @@ def _installed(package: str) -> str:
 @contextlib.contextmanager
 def output_lock(out: Path) -> Iterator[None]:
     """Hold ``.NAME.lock`` beside ``out`` so that two runs aimed at the same folder cannot
-    interleave; a lock left by a process that no longer runs is taken over."""
+    interleave; a lock left by a process that no longer runs is taken over. The holder
+    also holds an ``flock`` on the file, which the system drops when it dies: a run in
+    another container (another PID namespace, its pid not visible here) is seen as live,
+    and a lock left by a killed container's pid 1 as stale."""
     lock = lock_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # The lock appears with its owner written (a file linked into place): one created
     # empty and filled after read as stale to a run starting in between, which took it.
+    key = lock.absolute()  # as the working folder is now: a chdir inside changes nothing
+    if key in _HELD:  # this process writes it already (a nested call)
+        raise SentigruError(_busy(out, os.getpid()))
     mine = out.parent / f".{out.name}.lock-{os.getpid()}"
     _write_new(mine, str(os.getpid()).encode())
+    held = _flocked(mine)  # before it is linked: never seen unheld under its name
     try:
         for _ in range(2):
             try:
                 os.link(mine, lock)
             except FileExistsError:
-                owner = _lock_owner(lock)
-                if owner is not None and _alive(owner):
+                owner = _running(lock)
+                if owner is not None:
                     raise SentigruError(_busy(out, owner)) from None
                 lock.unlink(missing_ok=True)  # stale: its process is gone
                 continue
             break
         else:
             raise SentigruError(f"cannot lock {out} ({lock})")
+    except BaseException:
+        if held is not None:
+            os.close(held)
+        raise
     finally:
         mine.unlink(missing_ok=True)
+    _HELD.add(key)
     try:
         yield
     finally:
+        _HELD.discard(key)
         lock.unlink(missing_ok=True)
+        if held is not None:
+            os.close(held)
+
+
+_HELD: set[Path] = set()
+"""The locks this process holds: its own checks while it writes are no other run."""
+
+
+def _flocked(path: Path) -> int | None:
+    """An open descriptor of ``path`` holding an exclusive ``flock``, or None where the
+    system or file system has none (the lock's pid alone then tells)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(handle)
+        return None
+    return handle
+
+
+def _running(lock: Path) -> int | None:
+    """The pid written in ``lock`` when a live run holds it (0 where none is written),
+    else None: one holding its ``flock`` (a pid in another container's namespace is not
+    visible here), or one whose pid runs and is not this process's own (a container
+    restarted as pid 1 again finds its old lock naming itself). Locks this process
+    holds are its own: its checks while it writes find no other run."""
+    if lock.absolute() in _HELD:
+        return None
+    owner = _lock_owner(lock)
+    if _lock_held(lock):
+        return owner or 0
+    alive = owner is not None and owner != os.getpid() and _alive(owner)
+    return owner if alive else None
+
+
+def _lock_held(lock: Path) -> bool | None:
+    """Whether a process holds ``lock``'s ``flock``; None where that cannot be told."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        handle = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:  # a file system without flock
+        return None
+    finally:
+        os.close(handle)  # also lets go of the shared lock just taken
+    return False
 
 
 def _write_new(path: Path, content: bytes) -> None:
@@ -212,8 +285,9 @@ def _alive(pid: int) -> bool:
 def _busy(out: Path, owner: int) -> str:
     """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
     container's pid 1 is always alive) is the user's to remove."""
+    who = f"another sentigru (pid {owner})" if owner else "another sentigru"
     return (
-        f"another sentigru (pid {owner}) is writing {out}; wait for it or pick another "
+        f"{who} is writing {out}; wait for it or pick another "
         f"--out (if no sentigru is running there, remove its lock file {lock_path(out)})"
     )
 
@@ -234,8 +308,8 @@ def refuse_leftover(out: Path, resume: bool, force: bool = False) -> None:
     with it, a missing one is. Said before any data is read (and before a saved ``out``
     is called in the way)."""
     folder = checkpoint_path(out)
-    owner = _lock_owner(lock_path(out))
-    if owner is not None and owner != os.getpid() and _alive(owner):  # not left: live
+    owner = _running(lock_path(out))
+    if owner is not None:  # not left: a live run
         raise SentigruError(_busy(out, owner))
     if resume and not folder.exists():
         saved = (
@@ -393,6 +467,7 @@ def save(
     if occupied(out) and not force:
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
     staged = staging_folder(out)
+    written: str | None = None  # the manifest, once made: it tells the saved folder
     try:
         save_keras(trained.model, staged / MODEL_FILE)
         trained.vocab.save(staged / tokenizer_file(trained.vocab))
@@ -423,15 +498,30 @@ def save(
                 if (staged / name).is_file()
             },
         }
-        (staged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        written = json.dumps(manifest, indent=2) + "\n"
+        (staged / "manifest.json").write_text(written, "utf-8")
         replace_path(staged, out, force)
     except OSError as exc:  # the disk full, say: name the folder, and what is kept
         shutil.rmtree(staged, ignore_errors=True)
         raise _unsaved(out, exc) from None
-    except BaseException:
+    except BaseException:  # Ctrl-C after the swap (the old folder being removed): saved
         shutil.rmtree(staged, ignore_errors=True)
+        if _holds_manifest(out, written):
+            SAVED.add(out.absolute())
         raise
     return out
+
+
+SAVED: set[Path] = set()
+"""Folders saved whole by a run that was then interrupted (:func:`training_run` says so
+instead of "nothing was written")."""
+
+
+def _holds_manifest(out: Path, written: str | None) -> bool:
+    try:
+        return written is not None and (out / "manifest.json").read_text("utf-8") == written
+    except OSError:
+        return False
 
 
 def _unsaved(out: Path, exc: OSError) -> SentigruError:
@@ -659,6 +749,11 @@ def training_run(
         try:
             yield checkpoint
         except KeyboardInterrupt:
+            if chief and out.absolute() in SAVED:  # the new folder is in place, whole
+                SAVED.discard(out.absolute())
+                if checkpoint is not None:
+                    shutil.rmtree(checkpoint, ignore_errors=True)
+                raise Interrupted(f"interrupted after {out} was saved, whole") from None
             if chief and discard_empty_checkpoint(checkpoint):
                 raise Interrupted(
                     f"interrupted before the first epoch ended; nothing was written to {out}"

@@ -542,7 +542,9 @@ def compare(ctx: click.Context, **params: Any) -> None:
     require_tensorflow("compare")
     out: Path = params["out"]
     cells = comparison.parse_cells(params["cells"])
-    api.build_spec(_preset(dict(params)), **_settings(dict(params)))  # fail now, not in a child
+    settings = _settings(dict(params))  # fail now, not in a child
+    spec = api.build_spec(_preset(dict(params)), **settings)
+    api.check_settings_used(spec, settings, params["val_data"] is not None)
     source = _source(dict(params))
     args = [*_forwarded_options(ctx, train, skip={"out"}), "--no-phone-file"]
     result, drawn = comparison.run(
@@ -834,7 +836,7 @@ def predict(
     from sentigru.bulk import WINDOW
 
     # Typed at a terminal, each line is answered at once; piped, lines go in windows.
-    chunk = 1 if stdin and not texts and (line_buffered or sys.stdin.isatty()) else WINDOW
+    chunk = 1 if stdin and (line_buffered or sys.stdin.isatty()) else WINDOW  # `-` too
     # Answered one by one, as a live stream that may never end, every text gets its note.
     notes = _ReadingNotes(classifier.tokenizer, every=chunk == 1)
     for index, (text, result) in enumerate(classifier.predict_stream(lines, top_k, chunk)):

@@ -197,8 +197,9 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
             if not tail[-1].startswith(ERROR_PREFIX):  # the failure below repeats it
                 log(f"[{cell}] {tail[-1]}")
         code = child.wait()
-    except BaseException:
+    except BaseException:  # Ctrl-C, SIGTERM: the training is killed, its leftovers go
         _stop(child)
+        _discard_leftovers(folder)
         raise
     child.stdin.close()
     child.stdout.close()
@@ -214,6 +215,15 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
         float(usage[1]),
         os.getloadavg(),
     )
+
+
+def _discard_leftovers(folder: Path) -> None:
+    """What a killed cell's training leaves beside its folder: its checkpoint and lock.
+    A comparison is not resumed, and they made the next one ask for --force."""
+    from sentigru.bundle import checkpoint_path, lock_path
+
+    shutil.rmtree(checkpoint_path(folder), ignore_errors=True)
+    lock_path(folder).unlink(missing_ok=True)
 
 
 def _stop(child: subprocess.Popen[str]) -> None:
@@ -448,7 +458,7 @@ def compare(
     figures (also returned) and, with matplotlib, ``OUT/comparison.png``. ``log``
     (default: stderr) hears each child's progress.
     """
-    from sentigru.api import _stderr, build_spec
+    from sentigru.api import _stderr, build_spec, check_settings_used
     from sentigru.data.sources import DataSource
 
     if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
@@ -460,7 +470,7 @@ def compare(
     names = parse_cells(cells if isinstance(cells, str) else ",".join(cells))
     if "cell" in settings:
         raise SentigruError("compare trains each of cells=; cell= is not one of its settings")
-    build_spec(preset, **settings)  # fail now, not in a child
+    check_settings_used(build_spec(preset, **settings), settings, val_data is not None)
     source = DataSource.of(data)
     args = [
         *source_args(source),

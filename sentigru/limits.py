@@ -106,11 +106,22 @@ def read_file(path: Path, limit: int) -> bytes:
     try:
         with open(path, "rb") as stream:
             info = os.fstat(stream.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            regular = stat.S_ISREG(info.st_mode)
+            if regular and info.st_size > limit:
                 raise too_big(str(path), limit)
-            data = stream.read(limit + 1)
+            # Asked for limit + 1 bytes at once, Python reserves them first: 64 MiB for a
+            # 1 MB phone file, more than a process under `ulimit -v` may have.
+            want = info.st_size + 1 if regular else 1 << 20
+            parts, count = [], 0
+            while count <= limit and (part := stream.read(min(want, limit + 1 - count))):
+                parts.append(part)
+                count += len(part)
+                want = 1 << 20
+            data = b"".join(parts)
     except OSError as exc:
         raise SentigruError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise SentigruError(f"cannot read {path}: not enough memory") from None
     if len(data) > limit:
         raise too_big(str(path), limit)
     return data

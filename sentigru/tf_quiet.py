@@ -158,11 +158,11 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
         home = os.path.expanduser("~")
-        if "KERAS_HOME" not in os.environ and not (
-            os.path.isabs(home) and os.access(home, os.W_OK)
-        ):  # no home (Keras made ./~/.keras) or none writable (Keras took a shared /tmp one)
-            _private_keras_home()
         try:
+            if "KERAS_HOME" not in os.environ and not (
+                os.path.isabs(home) and os.access(home, os.W_OK)
+            ):  # no home (Keras made ./~/.keras) or none writable (Keras took /tmp's)
+                _private_keras_home()
             with quiet_stderr():
                 import tensorflow
         except FileNotFoundError as exc:  # tempfile's, from absl: no folder to write in

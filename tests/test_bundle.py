@@ -66,6 +66,33 @@ def test_a_folder_the_disk_has_no_room_for_is_named_with_what_is_kept(
     assert not out.exists() and not list(tmp_path.glob(".m.tmp-*"))
 
 
+def test_ctrl_c_once_the_new_folder_is_in_place_says_it_was_saved(
+    copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A Ctrl-C while the replaced folder was removed said "nothing was written", with
+    the new model in place and whole."""
+    from sentigru.errors import Interrupted
+
+    folder = bundle.load(copy)
+    trained = type("T", (), {})()
+    trained.model, trained.vocab, trained.labels = folder.model, folder.vocab, folder.labels
+    trained.spec, trained.history, trained.metrics = folder.spec, {}, {}
+    trained.data_fingerprint, trained.train_seconds = "f", 1.0
+    swap = bundle.replace_path
+
+    def swapped_then_stopped(*args: object) -> None:
+        swap(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bundle, "replace_path", swapped_then_stopped)
+    out = tmp_path / "m"
+    run = bundle.training_run(out, force=False, resume=False, fingerprint="f", spec=folder.spec)
+    with pytest.raises(Interrupted, match="interrupted after .*m was saved, whole"), run:
+        bundle.save(trained, out)
+    assert bundle.load(out).labels == folder.labels
+    assert not bundle.checkpoint_path(out).exists() and not bundle.lock_path(out).exists()
+
+
 @pytest.mark.parametrize("name", ["vocab.txt", "labels.txt", "model.keras"])
 def test_altered_file_is_detected(copy: Path, name: str) -> None:
     with (copy / name).open("ab") as stream:
@@ -419,6 +446,48 @@ def test_adding_a_file_writes_into_the_folder_itself(
     with bundle.output_lock(copy), pytest.raises(SentigruError, match="another sentigru"):
         bundle.add_file(copy, "model.tflite", b"three")
     assert (copy / "model.tflite").read_bytes() == b"two"
+
+
+def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) -> None:
+    """Containers: a run in another PID namespace writes a pid not visible here (taken as
+    dead: its live checkpoint was discarded and both runs saved the folder), and a
+    container restarted as pid 1 finds its old lock naming itself (taken as live: it
+    could never --resume)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "model"
+    lock = bundle.lock_path(out)
+    lock.write_text(str(os.getpid()))  # the killed container's pid 1, now this process
+    with bundle.output_lock(out):
+        pass
+    lock.write_text("999999999")  # a pid of another namespace, its run alive there
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        bundle.checkpoint_path(out).mkdir()
+        with pytest.raises(SentigruError, match=r"another sentigru \(pid 999999999\)"):
+            bundle.refuse_leftover(out, resume=False, force=True)
+        with pytest.raises(SentigruError, match="is writing"), bundle.output_lock(out):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with bundle.output_lock(out):  # its holder gone: stale, taken over
+        assert lock.read_text() == str(os.getpid())
 
 
 def test_a_lock_is_never_written_through_a_link_left_beside_the_folder(

@@ -599,19 +599,20 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
         done = _shell(f"sentigru {args} > /dev/full")
         assert done.returncode == 1, done.stderr
         assert done.stderr == "sentigru: error: No space left on device\n", done.stderr
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sentigru", "predict", "--line-buffered"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        child.stdin.write("a great film\n")
-        child.stdin.flush()
-        assert child.stdout.readline().startswith("positive\t")  # stdin still open
-        child.send_signal(signal.SIGTERM)  # as docker stop: told apart from Ctrl-C (130)
-        assert child.wait(60) == 143 and child.stderr.read() == "sentigru: terminated\n"
-    finally:
-        child.kill()
-        child.wait(60)
+    for dash in ([], ["-"]):  # `predict --line-buffered -` held its answers to the end
+        child = subprocess.Popen(
+            [sys.executable, "-m", "sentigru", "predict", "--line-buffered", *dash],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            child.stdin.write("a great film\n")
+            child.stdin.flush()
+            assert child.stdout.readline().startswith("positive\t")  # stdin still open
+            child.send_signal(signal.SIGTERM)  # as docker stop: told apart from Ctrl-C
+            assert child.wait(60) == 143 and child.stderr.read() == "sentigru: terminated\n"
+        finally:
+            child.kill()
+            child.wait(60)
 
 
 def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> None:

@@ -173,6 +173,24 @@ def test_no_data_is_refused_before_training(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "no training data" in result.output
 
 
+def test_settings_a_training_would_not_use_are_refused_before_the_cells(
+    synthetic_files, tmp_path: Path
+) -> None:
+    """They were refused inside the first cell's training, as "training the gru cell
+    failed: ..." after its process started."""
+    import sentigru
+
+    train, val = (str(f) for f in synthetic_files)
+    base = ["compare", "--data", train, "--out", str(tmp_path / "o")]
+    pieces = CliRunner().invoke(main, [*base, "--tokenizer", "sentencepiece", "--min-count", "2"])
+    assert pieces.exit_code == 1 and "error: --min-count shapes" in pieces.output
+    split = CliRunner().invoke(main, [*base, "--val-data", val, "--val-split", "0.2"])
+    assert split.exit_code == 1 and "error: --val-data (val_data=) gives" in split.output
+    with pytest.raises(sentigru.SentigruError, match="drop --val-split"):
+        sentigru.compare(train, tmp_path / "p", val_data=val, val_split=0.2)
+    assert not (tmp_path / "o").exists() and not (tmp_path / "p").exists()
+
+
 @pytest.mark.e2e
 def test_without_matplotlib_compare_succeeds_and_says_how(
     compared, synthetic_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -357,3 +375,30 @@ def test_force_with_fewer_cells_removes_the_earlier_comparisons_other_cells(
     assert comparison._earlier_cells(out, ["gru", "lstm"]) == []
     (out / "lstm" / "notes.txt").write_text("mine")  # no longer only what sentigru writes
     assert comparison._earlier_cells(out, ["gru"]) == []
+
+
+def test_a_cell_stopped_by_a_signal_leaves_no_checkpoint_or_lock(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """SIGTERM (docker stop) while a cell trained left its checkpoint and lock, and the
+    next comparison asked for --force."""
+    from sentigru.bundle import checkpoint_path, lock_path
+
+    folder = tmp_path / "cmp" / "..lstm.new"
+    checkpoint_path(folder).mkdir(parents=True)
+    lock_path(folder).write_text("999999999")
+
+    class Stopped:
+        pid, stdin = 999999999, None
+
+        @property
+        def stdout(self):  # type: ignore[no-untyped-def]
+            raise KeyboardInterrupt  # the signal, as it reaches the loop over the output
+
+        def wait(self) -> int:
+            return -15
+
+    monkeypatch.setattr(comparison.subprocess, "Popen", lambda *a, **k: Stopped())
+    with pytest.raises(KeyboardInterrupt):
+        comparison.train_cell("lstm", [], folder, lambda line: None)
+    assert not checkpoint_path(folder).exists() and not lock_path(folder).exists()

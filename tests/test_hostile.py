@@ -580,3 +580,62 @@ def test_what_else_a_hostile_file_could_hold_is_refused(
     assert trust.is_verified(content) and oct(cache.parent.stat().st_mode)[-3:] == "700"
     cache.chmod(0o666)  # another user could have put the hash there
     assert not trust.is_verified(content)
+
+
+def test_a_bounded_read_reserves_the_file_not_the_bound(tmp_path: Path) -> None:
+    """Reading a 0.4 MB phone file asked Python for its 64 MiB bound at once: a
+    MemoryError traceback under `ulimit -v 200000`. Files of any size, and devices
+    without one, are read whole, up to the bound."""
+    import resource
+
+    data = os.urandom(3 << 20)
+    big = tmp_path / "big.bin"
+    big.write_bytes(data)
+    assert limits.read_file(big, 4 << 20) == data
+    with pytest.raises(SentigruError, match="big.bin"):
+        limits.read_file(big, 1 << 20)
+    with pytest.raises(SentigruError):
+        limits.read_file(Path("/dev/zero"), 3 << 20)  # no size: stopped by the bound
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"model")
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from sentigru import limits\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), resource.RLIM_INFINITY))\n"
+        "print(limits.read_file(Path(sys.argv[1]), 1 << 40))\n"
+    )
+    import subprocess
+    import sys
+
+    used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10
+    bound = max(used, 1 << 30) * 4  # room for Python, not for a terabyte
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(small), str(bound)], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout == "b'model'\n", done.stderr[-500:]
+
+
+def test_no_writable_temporary_folder_is_one_line_naming_tmpdir() -> None:
+    """With no home and no writable temporary folder, Keras' own folder failed before the
+    check that names TMPDIR: Python's "No usable temporary directory" came through."""
+    import subprocess
+    import sys
+
+    code = (
+        "import tempfile\n"
+        "def none():\n"
+        "    raise FileNotFoundError('No usable temporary directory found in [/tmp]')\n"
+        "tempfile.gettempdir = none\n"
+        "from sentigru.errors import SentigruError\n"
+        "from sentigru.tf_quiet import import_tensorflow\n"
+        "try:\n"
+        "    import_tensorflow('training')\n"
+        "except SentigruError as exc:\n"
+        "    print(exc)\n"
+    )
+    env = {**os.environ, "HOME": "no-home"}  # not a folder one can write in
+    env.pop("KERAS_HOME", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "needs a writable temporary folder" in done.stdout, done.stderr[-800:]
+    assert "set TMPDIR to one" in done.stdout

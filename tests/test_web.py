@@ -926,3 +926,16 @@ def test_no_answer_is_shown_for_text_the_model_cannot_read(phone: Any, served: s
     phone.locator("#text").fill("最悪の映画だった, dreadful")
     phone.wait_for_function("() => document.querySelector('#label').textContent === 'negative'")
     assert phone.locator("#scores li").count() == 2
+
+
+def test_a_full_disk_names_the_site_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    """It said "No space left on device" alone, where the phone file's export names it."""
+    import errno
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(web, "_write_files", full)
+    with pytest.raises(SentigruError, match="^cannot write .*site: No space left on device$"):
+        web.write_site(MODEL, tmp_path / "site")
+    assert list(tmp_path.iterdir()) == []

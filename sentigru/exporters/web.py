@@ -359,6 +359,9 @@ def write_site(
     try:
         _write_files(staged, content, meta, mediapipe, package, title and title.strip())
         replace_path(staged, out, force)
+    except OSError as exc:  # a full disk: the site named, nothing half-written left
+        shutil.rmtree(staged, ignore_errors=True)
+        raise SentigruError(f"cannot write {out}: {limits.os_reason(exc)}") from None
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
