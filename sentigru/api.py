@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import TEMPLATE, label_indices, label_map_hint, label_order
-from sentigru.data.files import ReadOptions, is_utf8
-from sentigru.data.sources import READ_FIELDS, DataSource
+from sentigru.data.files import ReadOptions
+from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
 from sentigru.errors import SentigruError, UsageError, missing
-from sentigru.spec import Spec, setting_names, unknown_setting
+from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
 
 Log = Callable[[str], None]
 FORMATS = ("tflite", "web", "saved_model")
@@ -64,29 +64,6 @@ def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
         if not isinstance(text, str):
             raise SentigruError(f"texts[{i}] is {type(text).__name__} {text!r:.60}, not a string")
         yield text
-
-
-def _check_in_memory_reading(source: DataSource) -> None:
-    """Refuse file-reading options beside texts and labels in memory, where there are no
-    columns or bytes to read (taken, they did nothing)."""
-    if source.rows is None or source.paths or source.dataset:
-        return
-    options = source.options
-    given = [
-        name
-        for name, used in (
-            ("text_column", options.text_column != "text"),
-            ("label_column", options.label_column != "label"),
-            ("encoding", not is_utf8(options.encoding)),
-        )
-        if used
-    ]
-    if given:
-        verb, them = ("reads", "it") if len(given) == 1 else ("read", "them")
-        raise SentigruError(
-            f"{' and '.join(given)} {verb} files; texts and labels given in memory have "
-            f"none: drop {them}"
-        )
 
 
 def _whole(value: Any, name: str, least: int = 1) -> int:
@@ -198,7 +175,7 @@ class Classifier:
         from sentigru.tokenizer import has_unread_letters
 
         chosen = DataSource.of(data, **source)
-        _check_in_memory_reading(chosen)
+        refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
         examples = chosen.load("test")
         truth = label_indices(examples.labels, self.labels)
@@ -428,8 +405,7 @@ def train(
     multi = strategy in ("auto", "multi-worker")
     role = cluster_role() if multi else Role()
     val_data, val_rows = _validation(val_data, reading)
-    if not val_data:  # the reading options read no file: refused, as evaluate refuses them
-        _check_in_memory_reading(source)
+    refuse_unused_reading(source, files_too=bool(val_data))  # validation files read them
     check_settings_used(run_spec, settings, bool(val_data) or val_rows is not None)
     teacher = _model_path(teacher, "teacher")
     init = _model_path(init, "init")
@@ -712,31 +688,6 @@ def _init_path(init: str | Path | None) -> Path | None:
     from sentigru.presets import PRESETS
 
     return None if init is None else PRESETS.get(str(init), Path(init))
-
-
-REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
-"""Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
-
-
-def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) -> None:
-    """Refuse settings given (not None) that the run would record in ``spec.json`` and
-    not use: ``val_split`` beside validation data, the regex vocabulary's settings with
-    SentencePiece. ``compare`` checks them too, before its cells start."""
-    if settings.get("val_split") is not None and val_data:
-        raise SentigruError(
-            "--val-data (val_data=) gives the validation rows, so no share is held out: "
-            "drop --val-split"
-        )
-    if spec.tokenizer.tokenizer != "sentencepiece":
-        return
-    given = [name for name in REGEX_VOCABULARY if settings.get(name) is not None]
-    if given:
-        options = " and ".join(f"--{name.replace('_', '-')}" for name in given)
-        verb, them = ("shapes", "it") if len(given) == 1 else ("shape", "them")
-        raise SentigruError(
-            f"{options} {verb} the regex tokenizer's word vocabulary; SentencePiece learns "
-            f"its pieces without {them}: drop {them}"
-        )
 
 
 def _starting_model(path: Path) -> Any:
@@ -1189,6 +1140,8 @@ def _export_tflite(
 
     target = Path(out)
     check_writable(target)  # before seconds of imports and conversion
+    if check_data:
+        refuse_unused_reading(DataSource.of(check_data))
     labelled = DataSource.of(check_data).load("test") if check_data else None
     own = target.resolve() == (model / bundle.PHONE_FILE).resolve()
     replacing = (bundle.PHONE_FILE,) if own else ()  # the file this export replaces

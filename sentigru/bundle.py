@@ -149,28 +149,27 @@ def _installed(package: str) -> str:
 def output_lock(out: Path) -> Iterator[None]:
     """Hold ``.NAME.lock`` beside ``out`` so that two runs aimed at the same folder cannot
     interleave; a lock left by a process that no longer runs is taken over. The holder
-    also holds an ``flock`` on the file, which the system drops when it dies: a run in
-    another container (another PID namespace, its pid not visible here) is seen as live,
-    and a lock left by a killed container's pid 1 as stale."""
+    also holds an ``flock`` on the file (and says so in it), which the system drops when
+    it dies: a run in another container (another PID namespace, its pid not visible
+    here) is seen as live, and a lock left by a killed container's pid 1 as stale."""
     lock = lock_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    # The lock appears with its owner written (a file linked into place): one created
-    # empty and filled after read as stale to a run starting in between, which took it.
     key = lock.absolute()  # as the working folder is now: a chdir inside changes nothing
     if key in _HELD:  # this process writes it already (a nested call)
         raise SentigruError(_busy(out, os.getpid()))
+    # The lock appears with its owner written (a file linked into place): one created
+    # empty and filled after read as stale to a run starting in between, which took it.
     mine = out.parent / f".{out.name}.lock-{os.getpid()}"
-    _write_new(mine, str(os.getpid()).encode())
-    held = _flocked(mine)  # before it is linked: never seen unheld under its name
+    held = _new_lock(mine)  # flocked before it is linked: never seen unheld by its name
     try:
-        for _ in range(2):
+        for _ in range(3):
             try:
                 os.link(mine, lock)
             except FileExistsError:
                 owner = _running(lock)
                 if owner is not None:
                     raise SentigruError(_busy(out, owner)) from None
-                lock.unlink(missing_ok=True)  # stale: its process is gone
+                _remove_stale(lock)
                 continue
             break
         else:
@@ -194,34 +193,82 @@ def output_lock(out: Path) -> Iterator[None]:
 _HELD: set[Path] = set()
 """The locks this process holds: its own checks while it writes are no other run."""
 
+FLOCKED = "flock"
+"""Written after the pid in a lock whose holder holds its ``flock``: such a lock with its
+``flock`` free is stale, whatever its pid (pid 1 runs in every container)."""
 
-def _flocked(path: Path) -> int | None:
-    """An open descriptor of ``path`` holding an exclusive ``flock``, or None where the
-    system or file system has none (the lock's pid alone then tells)."""
+
+def _new_lock(path: Path) -> int | None:
+    """Make ``path`` holding this process's pid, and hold its ``flock``: the descriptor
+    to keep open while the lock is held, or None where the system or file system has
+    none (the pid alone then tells). Opened for writing: NFS takes an exclusive lock
+    only so. Never written through a link left at ``path``."""
+    path.unlink(missing_ok=True)
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(path, flags, 0o644)
+    locked = False
     try:
         import fcntl
-    except ImportError:  # Windows
-        return None
-    handle = os.open(path, os.O_RDONLY)
-    try:
+
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        locked = True
+    except (ImportError, OSError):  # Windows; a file system without flock
+        pass
+    os.write(handle, f"{os.getpid()} {FLOCKED}".encode() if locked else str(os.getpid()).encode())
+    if locked:
+        return handle
+    os.close(handle)
+    return None
+
+
+def _remove_stale(lock: Path) -> None:
+    """Remove a lock found stale, unless another run took it over meanwhile: two runs
+    that both found it stale would each remove it, the second run's new lock with it.
+    The stale file is removed only while this process holds its ``flock`` and it is
+    still the file at ``lock``."""
+    try:
+        import fcntl
+    except ImportError:
+        lock.unlink(missing_ok=True)
+        return
+    try:
+        handle = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return
     except OSError:
+        lock.unlink(missing_ok=True)
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # taken meanwhile: the next try finds it live
+        except OSError:
+            pass  # no flock here: as before
+        found, now = os.fstat(handle), os.stat(lock, follow_symlinks=False)
+        if (found.st_dev, found.st_ino) == (now.st_dev, now.st_ino):
+            lock.unlink(missing_ok=True)
+    except FileNotFoundError:
+        return
+    finally:
         os.close(handle)
-        return None
-    return handle
 
 
 def _running(lock: Path) -> int | None:
     """The pid written in ``lock`` when a live run holds it (0 where none is written),
     else None: one holding its ``flock`` (a pid in another container's namespace is not
-    visible here), or one whose pid runs and is not this process's own (a container
-    restarted as pid 1 again finds its old lock naming itself). Locks this process
-    holds are its own: its checks while it writes find no other run."""
+    visible here). A lock that says its holder held the ``flock``, and whose ``flock``
+    is free, is stale whatever its pid; one that does not say so (written where flock
+    fails) is live while its pid runs and is not this process's own. Locks this
+    process holds are its own: its checks while it writes find no other run."""
     if lock.absolute() in _HELD:
         return None
-    owner = _lock_owner(lock)
-    if _lock_held(lock):
+    owner, flocked = _lock_owner(lock)
+    held = _lock_held(lock)
+    if held:
         return owner or 0
+    if flocked and held is not None:
+        return None
     alive = owner is not None and owner != os.getpid() and _alive(owner)
     return owner if alive else None
 
@@ -249,27 +296,18 @@ def _lock_held(lock: Path) -> bool | None:
     return False
 
 
-def _write_new(path: Path, content: bytes) -> None:
-    """Write ``content`` to a new file at ``path``, never through what is there: a link
-    left beside a folder from elsewhere (an archive's ``.model.lock-123`` pointing at
-    the user's ``.bashrc``) is removed, not written through."""
-    path.unlink(missing_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    handle = os.open(path, flags, 0o644)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(content)
-
-
 def lock_path(out: Path) -> Path:
     """``.NAME.lock`` beside ``out``: held by the run writing it (:func:`output_lock`)."""
     return out.parent / f".{out.name}.lock"
 
 
-def _lock_owner(lock: Path) -> int | None:
+def _lock_owner(lock: Path) -> tuple[int | None, bool]:
+    """The pid a lock names, and whether it says its holder held the ``flock``."""
     try:
-        return int(lock.read_text().strip())
-    except (OSError, ValueError):
-        return None
+        words = lock.read_text().split()
+        return int(words[0]), FLOCKED in words[1:]
+    except (OSError, ValueError, IndexError):
+        return None, False
 
 
 def _alive(pid: int) -> bool:
@@ -285,7 +323,7 @@ def _alive(pid: int) -> bool:
 def _busy(out: Path, owner: int) -> str:
     """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
     container's pid 1 is always alive) is the user's to remove."""
-    who = f"another sentigru (pid {owner})" if owner else "another sentigru"
+    who = f"another sentigru (pid {owner})" if owner else "another sentigru (in another container?)"
     return (
         f"{who} is writing {out}; wait for it or pick another "
         f"--out (if no sentigru is running there, remove its lock file {lock_path(out)})"

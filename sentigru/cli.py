@@ -333,18 +333,8 @@ def _as_typed(value: str) -> str:
 def _reading_given(options: Any) -> str | None:
     """The first reading option given away from its default (export takes data only to
     check on; without it, the option would be taken and do nothing)."""
-    from sentigru.data.files import is_utf8
-
-    for option, given in (
-        ("--text-column", options.text_column != "text"),
-        ("--label-column", options.label_column != "label"),
-        ("--encoding", not is_utf8(options.encoding)),
-        ("--skip-bad-rows", options.skip_bad_rows),
-        ("--label-map", bool(options.label_map)),
-    ):
-        if given:
-            return option
-    return None
+    given = options.given()
+    return f"--{given[0].replace('_', '-')}" if given else None
 
 
 def _strategy_option(func: Any) -> Any:
@@ -537,6 +527,7 @@ def compare(ctx: click.Context, **params: Any) -> None:
     with Keras. Each cell is trained by `sentigru train` in a process of its own, so its
     model folder (kept in OUT) is what a separate train run would make."""
     from sentigru import api, comparison
+    from sentigru.spec import check_settings_used
     from sentigru.tf_quiet import require_tensorflow
 
     require_tensorflow("compare")
@@ -544,7 +535,7 @@ def compare(ctx: click.Context, **params: Any) -> None:
     cells = comparison.parse_cells(params["cells"])
     settings = _settings(dict(params))  # fail now, not in a child
     spec = api.build_spec(_preset(dict(params)), **settings)
-    api.check_settings_used(spec, settings, params["val_data"] is not None)
+    check_settings_used(spec, settings, params["val_data"] is not None)
     source = _source(dict(params))
     args = [*_forwarded_options(ctx, train, skip={"out"}), "--no-phone-file"]
     result, drawn = comparison.run(
@@ -641,7 +632,7 @@ def _texts(
         line = stream.readline(LINE_LIMIT)
         if not line:
             return
-        if index == 0 and looks_utf16(line) and not encoding.lower().startswith("utf-16"):
+        if index == 0 and looks_utf16(line):  # --encoding utf-16 is refused before
             raise SentigruError(
                 "stdin looks like UTF-16 text (PowerShell, Notepad's Unicode); "
                 "give it as UTF-8 (iconv -f utf-16 -t utf-8)"

@@ -458,8 +458,9 @@ def compare(
     figures (also returned) and, with matplotlib, ``OUT/comparison.png``. ``log``
     (default: stderr) hears each child's progress.
     """
-    from sentigru.api import _stderr, build_spec, check_settings_used
+    from sentigru.api import _stderr, build_spec
     from sentigru.data.sources import DataSource
+    from sentigru.spec import check_settings_used
 
     if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
         raise SentigruError(

@@ -73,7 +73,9 @@ def check_replaceable(
     _check_no_file_above(out)
     if not out.exists() and not out.is_symlink():
         return
-    if out.is_dir() and _holds_working_folder(out):  # renaming it fails ("busy")
+    # "." cannot be renamed ("busy"); another name for it, or a folder holding it, leaves
+    # the shell in a folder that was removed
+    if out.is_dir() and _holds_working_folder(out):
         raise SentigruError(
             f"{out} is the folder this command runs in, or holds it, and cannot be "
             f"replaced from inside: run it from another folder, or choose another {option}"

@@ -525,3 +525,34 @@ def _drop_retired(section: str, values: dict[str, Any]) -> dict[str, Any]:
                 f"spec setting {section}.{name} is no longer supported except as {neutral!r}",
             )
     return kept
+
+
+REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
+"""Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
+
+
+def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) -> None:
+    """Refuse settings given away from their defaults that the run would record in
+    ``spec.json`` and not use: ``val_split`` beside validation data, the regex
+    vocabulary's settings with SentencePiece. ``train`` and ``compare`` (before its cells
+    start) check them."""
+    given = [
+        name
+        for name, value in settings.items()
+        if value is not None and value != getattr(getattr(Spec(), section_of(name)), name)
+    ]
+    if "val_split" in given and val_data:
+        raise SentigruError(
+            "--val-data (val_data=) gives the validation rows, so no share is held out: "
+            "drop --val-split"
+        )
+    if spec.tokenizer.tokenizer != "sentencepiece":
+        return
+    regex = [name for name in REGEX_VOCABULARY if name in given]
+    if regex:
+        options = " and ".join(f"--{name.replace('_', '-')}" for name in regex)
+        verb, them = ("shapes", "it") if len(regex) == 1 else ("shape", "them")
+        raise SentigruError(
+            f"{options} {verb} the regex tokenizer's word vocabulary; SentencePiece learns "
+            f"its pieces without {them}: drop {them}"
+        )

@@ -424,9 +424,12 @@ def test_file_reading_options_beside_texts_in_memory_are_refused() -> None:
     """``evaluate((texts, labels), text_column=...)`` took the option and did nothing."""
     clf = sentigru.load()
     pair = (["good", "bad"], ["positive", "negative"])
-    with pytest.raises(SentigruError, match="^text_column and encoding read files; .*them$"):
+    with pytest.raises(
+        SentigruError,
+        match=r"^--text-column \(text_column=\) and --encoding \(encoding=\) read files; .*them$",
+    ):
         clf.evaluate(pair, text_column="review", encoding="latin-1")
     assert clf.evaluate(pair, label_map={"good": "positive"})["n"] == 2
     assert clf.evaluate(pair, encoding="UTF-8")["n"] == 2  # the default, spelt otherwise
-    with pytest.raises(SentigruError, match="^text_column reads files"):
+    with pytest.raises(SentigruError, match=r"^--text-column \(text_column=\) reads files"):
         sentigru.train(pair, "never-written", text_column="review")

@@ -461,6 +461,9 @@ def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) ->
     lock.write_text(str(os.getpid()))  # the killed container's pid 1, now this process
     with bundle.output_lock(out):
         pass
+    lock.write_text("1 flock")  # a killed container's pid 1 that held the flock: free now
+    with bundle.output_lock(out):
+        assert lock.read_text() == f"{os.getpid()} flock"
     lock.write_text("999999999")  # a pid of another namespace, its run alive there
     holder = subprocess.Popen(
         [
@@ -487,7 +490,33 @@ def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) ->
         holder.kill()
         holder.wait()
     with bundle.output_lock(out):  # its holder gone: stale, taken over
-        assert lock.read_text() == str(os.getpid())
+        assert lock.read_text().split()[0] == str(os.getpid())
+    # Two runs both found a lock stale; the first took it over: the second's removal
+    # of "the stale lock" must leave the first's new, held lock alone.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "os.write(fd, b'424242 flock')\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        bundle._remove_stale(lock)
+        assert lock.read_text() == "424242 flock"
+    finally:
+        holder.kill()
+        holder.wait()
+    bundle._remove_stale(lock)  # its holder gone: now it goes
+    assert not lock.exists()
 
 
 def test_a_lock_is_never_written_through_a_link_left_beside_the_folder(

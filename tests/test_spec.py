@@ -114,3 +114,19 @@ def test_a_length_chunks_divide_or_no_chunks_at_all() -> None:
     assert Spec().with_settings({"chunk_len": 0, "seq_len": 100}).tokenizer.seq_len == 100
     with pytest.raises(SentigruError, match="give seq_len 128, or chunk_len 4"):
         Spec().with_settings({"seq_len": 100})
+
+
+def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> None:
+    """A script that passes every setting, defaults included, still runs; a value the run
+    would record in spec.json and not use is refused by name."""
+    from sentigru.errors import SentigruError
+    from sentigru.spec import Spec, check_settings_used
+
+    pieces = Spec().replace(tokenizer={"tokenizer": "sentencepiece"})
+    check_settings_used(pieces, {"val_split": 0.1, "min_count": 1, "vocab_count": "words"}, True)
+    with pytest.raises(SentigruError, match="drop --val-split"):
+        check_settings_used(Spec(), {"val_split": 0.2}, True)
+    check_settings_used(Spec(), {"val_split": 0.2}, False)
+    with pytest.raises(SentigruError, match="--min-count and --vocab-count shape"):
+        check_settings_used(pieces, {"min_count": 3, "vocab_count": "texts"}, False)
+    check_settings_used(Spec(), {"min_count": 3}, False)  # the regex tokenizer uses it

@@ -87,8 +87,12 @@ def test_file_reading_options_beside_a_tfds_set_are_refused() -> None:
     """tfds decodes and checks its own rows: ``--encoding`` and ``--skip-bad-rows`` with
     ``--dataset`` were taken and did nothing."""
     from sentigru.data import DataSource, ReadOptions
+    from sentigru.data.sources import refuse_unused_reading
 
     for options in (ReadOptions(encoding="latin-1"), ReadOptions(skip_bad_rows=True)):
+        source = DataSource(dataset="imdb_reviews", options=options)
         with pytest.raises(SentigruError, match="--dataset reads a tensorflow-datasets set"):
-            DataSource(dataset="imdb_reviews", options=options)
-    DataSource(dataset="imdb_reviews", options=ReadOptions(label_map={"0": "negative"}))
+            refuse_unused_reading(source)
+        refuse_unused_reading(source, files_too=True)  # --val-data files read them
+    mapped = ReadOptions(label_map={"0": "negative"}, encoding="UTF8")  # both used or default
+    refuse_unused_reading(DataSource(dataset="imdb_reviews", options=mapped))

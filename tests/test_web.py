@@ -195,6 +195,12 @@ def test_a_page_file_changed_since_export_is_not_replaced(tmp_path: Path) -> Non
     (site / web.SITE_RECORD).unlink()  # a site written before the record: as before
     web.write_site(MODEL, site, force=True)
     assert b"color: green" not in css.read_bytes()
+    script = site / "app.js"  # a link put in its place (it was read whole, 3 GB of it)
+    script.unlink()
+    script.symlink_to(tmp_path / "elsewhere.js")
+    with pytest.raises(SentigruError, match="app.js changed since sentigru wrote it"):
+        web.write_site(MODEL, site, force=True)
+    assert script.is_symlink()
 
 
 def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:

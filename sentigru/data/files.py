@@ -121,6 +121,21 @@ class ReadOptions:
                 "a model would learn the label from itself; give two columns"
             )
 
+    def given(self) -> list[str]:
+        """The fields set away from their defaults, in field order (UTF-8 however spelt,
+        an empty label map: the defaults): what a source with no file to read would take
+        and not use."""
+        default = ReadOptions()
+        return [
+            field.name
+            for field in dataclasses.fields(self)
+            if (
+                not is_utf8(self.encoding)
+                if field.name == "encoding"
+                else getattr(self, field.name) != getattr(default, field.name)
+            )
+        ]
+
 
 LABELS_KEPT = 64
 """How many of a file's own labels a read keeps, to name them in a note."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
-from sentigru.data.files import ReadOptions, is_utf8, read_examples, read_rows
+from sentigru.data.files import ReadOptions, read_examples, read_rows
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError, UsageError
 
@@ -56,20 +56,6 @@ class DataSource:
             raise SentigruError(
                 f"options is a ReadOptions (or a dict of its fields), not {self.options!r:.60}"
             )
-        if self.dataset and not self.paths:  # a tfds set has no bytes or rows to get wrong
-            unused = [
-                option
-                for option, used in (
-                    ("--encoding (encoding=)", not is_utf8(self.options.encoding)),
-                    ("--skip-bad-rows (skip_bad_rows=)", self.options.skip_bad_rows),
-                )
-                if used
-            ]
-            if unused:
-                raise SentigruError(
-                    f"--dataset reads a tensorflow-datasets set, decoded and checked by tfds: "
-                    f"drop {' and '.join(unused)}"
-                )
         if self.rows is not None and not isinstance(self.rows, Examples):
             if not is_rows(self.rows):
                 raise SentigruError(
@@ -221,3 +207,34 @@ def _paths_in(data: object) -> list[Path] | None:
         return None
     paths = [Path(p) for p in items]
     return sorted(paths) if isinstance(data, (set, frozenset)) else paths
+
+
+FILE_READING = {
+    "rows": ("text_column", "label_column", "encoding"),
+    "dataset": ("encoding", "skip_bad_rows"),
+}
+"""The reading options that read files only: texts and labels in memory have no columns
+or bytes; a tfds set is decoded and checked by tfds."""
+
+
+def refuse_unused_reading(source: DataSource, files_too: bool = False) -> None:
+    """Refuse reading options given (:meth:`ReadOptions.given`) that nothing would read:
+    taken, they did nothing. ``files_too``: files are read beside the source (validation
+    files, which take every option)."""
+    if source.paths or files_too:
+        return
+    kind = "dataset" if source.dataset else "rows" if source.rows is not None else None
+    unused = [name for name in source.options.given() if name in FILE_READING.get(kind, ())]
+    if not unused:
+        return
+    options = " and ".join(f"--{name.replace('_', '-')} ({name}=)" for name in unused)
+    if kind == "dataset":
+        raise SentigruError(
+            f"--dataset reads a tensorflow-datasets set, decoded and checked by tfds: "
+            f"drop {options}"
+        )
+    them = "it" if len(unused) == 1 else "them"
+    raise SentigruError(
+        f"{options} read{'s' if len(unused) == 1 else ''} files; texts and labels given in "
+        f"memory have none: drop {them}"
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 from importlib import resources
@@ -245,8 +246,16 @@ def _render_index(
     )
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(path: Path) -> str | None:
+    """The sha256 of a page file, read in pieces; None for what is not a regular file
+    of its own (a link put in its place is the user's, and may be anything)."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while piece := stream.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _check_unchanged(out: Path) -> None:
@@ -261,7 +270,7 @@ def _check_unchanged(out: Path) -> None:
     changed = [
         name
         for name, digest in record.items()
-        if name in SITE_NAMES and (out / name).is_file() and _sha256(out / name) != digest
+        if name in SITE_NAMES and os.path.lexists(out / name) and _sha256(out / name) != digest
     ]
     if changed:
         them = "them" if len(changed) > 1 else "it"
@@ -394,7 +403,7 @@ def _write_files(
                 shutil.copyfile(package / name, target / name)
         for name in WASM_FILES:
             shutil.copyfile(package / "wasm" / name, target / "wasm" / name)
-    record = {name: _sha256(staged / name) for name in (*TEMPLATES, MODEL_FILE)}
+    record = {name: _sha256(staged / name) for name in (*TEMPLATES, MODEL_FILE)}  # written
     (staged / SITE_RECORD).write_text(json.dumps(record, indent=1) + "\n", "utf-8")
     mode = 0o666 & ~current_umask()
     for path in staged.rglob("*"):
