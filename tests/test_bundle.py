@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -448,14 +450,37 @@ def test_adding_a_file_writes_into_the_folder_itself(
     assert (copy / "model.tflite").read_bytes() == b"two"
 
 
+@contextlib.contextmanager
+def _held_elsewhere(lock: Path, content: bytes | None = None) -> Iterator[None]:
+    """Another process holding ``lock``'s flock (writing ``content`` into it, if given)
+    until the block ends."""
+    import subprocess
+    import sys
+
+    code = (
+        "import fcntl, os, sys, time\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "if len(sys.argv) > 2:\n"
+        "    os.write(fd, sys.argv[2].encode())\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    args = [sys.executable, "-c", code, str(lock), *([content.decode()] if content else [])]
+    holder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) -> None:
     """Containers: a run in another PID namespace writes a pid not visible here (taken as
     dead: its live checkpoint was discarded and both runs saved the folder), and a
     container restarted as pid 1 finds its old lock naming itself (taken as live: it
     could never --resume)."""
-    import subprocess
-    import sys
-
     out = tmp_path / "model"
     lock = bundle.lock_path(out)
     lock.write_text(str(os.getpid()))  # the killed container's pid 1, now this process
@@ -465,56 +490,19 @@ def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) ->
     with bundle.output_lock(out):
         assert lock.read_text() == f"{os.getpid()} flock"
     lock.write_text("999999999")  # a pid of another namespace, its run alive there
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, os, sys, time\n"
-            "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "print('held', flush=True)\n"
-            "time.sleep(60)\n",
-            str(lock),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    with _held_elsewhere(lock):
         bundle.checkpoint_path(out).mkdir()
         with pytest.raises(SentigruError, match=r"another sentigru \(pid 999999999\)"):
             bundle.refuse_leftover(out, resume=False, force=True)
         with pytest.raises(SentigruError, match="is writing"), bundle.output_lock(out):
             pass
-    finally:
-        holder.kill()
-        holder.wait()
     with bundle.output_lock(out):  # its holder gone: stale, taken over
         assert lock.read_text().split()[0] == str(os.getpid())
     # Two runs both found a lock stale; the first took it over: the second's removal
     # of "the stale lock" must leave the first's new, held lock alone.
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, os, sys, time\n"
-            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "os.write(fd, b'424242 flock')\n"
-            "print('held', flush=True)\n"
-            "time.sleep(60)\n",
-            str(lock),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    with _held_elsewhere(lock, b"424242 flock"):
         bundle._remove_stale(lock)
         assert lock.read_text() == "424242 flock"
-    finally:
-        holder.kill()
-        holder.wait()
     bundle._remove_stale(lock)  # its holder gone: now it goes
     assert not lock.exists()
 
