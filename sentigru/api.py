@@ -464,6 +464,7 @@ def train(
         chief=role.is_chief,
     ) as checkpoint:  # a checkpoint in the way is refused before TensorFlow loads
         from sentigru.training import train as fit
+        from sentigru.training import validation_answers
 
         trained = fit(
             prepared,
@@ -480,6 +481,9 @@ def train(
         balanced = run_spec.training.class_weight == "balanced"  # trades accuracy for recall
         if prepared.split_seed is not None and not balanced:  # validated on the same rows
             _note_majority(trained.metrics, prepared.counts, log)
+        if prepared.val_rows:
+            answers = validation_answers(trained.model, prepared, run_spec.training.batch_size)
+            _note_unanswered(prepared.labels, answers, balanced, log)
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = _manifest_extra(prepared, soft, base)
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -804,6 +808,21 @@ def _note_majority(metrics: dict[str, float], counts: dict[str, int], log: Log) 
             "label's recall; more rows of the other labels help, and --class-weight "
             "balanced (class_weight=) weighs them up"
         )
+
+
+def _note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) -> None:
+    """A label the validation rows hold that the trained model never answered: its
+    recall is 0 however the accuracy reads. ``answers`` is :func:`validation_answers`'."""
+    rows, answered = answers.sum(axis=1), answers.sum(axis=0)
+    never = [(label, int(n)) for label, n, a in zip(labels, rows, answered) if n and not a]
+    if not never:
+        return
+    shown = ", ".join(f"{label!r} ({n} rows)" for label, n in never[:3])
+    more = "" if weighed else "; --class-weight balanced (class_weight=) weighs rare labels up"
+    log(
+        f"note: on the {int(rows.sum())} validation rows the model never answered {shown}: "
+        f"its recall is 0{more}"
+    )
 
 
 MAJORITY_SHARE = 0.6
