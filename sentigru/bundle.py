@@ -24,7 +24,9 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
+import stat
 import time
 import warnings
 from collections.abc import Collection, Iterator
@@ -159,7 +161,9 @@ def output_lock(out: Path) -> Iterator[None]:
         raise SentigruError(_busy(out, os.getpid()))
     # The lock appears with its owner written (a file linked into place): one created
     # empty and filled after read as stale to a run starting in between, which took it.
-    mine = out.parent / f".{out.name}.lock-{os.getpid()}"
+    # Named past the pid: two containers on one volume may run at the same pid (1), and
+    # one would remove the other's file, whose lock then read as free.
+    mine = out.parent / f".{out.name}.lock-{os.getpid()}-{secrets.token_hex(4)}"
     held = _new_lock(mine)  # flocked before it is linked: never seen unheld by its name
     try:
         for _ in range(3):
@@ -203,7 +207,6 @@ def _new_lock(path: Path) -> int | None:
     to keep open while the lock is held, or None where the system or file system has
     none (the pid alone then tells). Opened for writing: NFS takes an exclusive lock
     only so. Never written through a link left at ``path``."""
-    path.unlink(missing_ok=True)
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     handle = os.open(path, flags, 0o644)
     locked = False
@@ -231,8 +234,8 @@ def _remove_stale(lock: Path) -> None:
     except ImportError:
         lock.unlink(missing_ok=True)
         return
-    try:
-        handle = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:  # for writing: NFS takes an exclusive flock only so
+        handle = _open_lock(lock, os.O_RDWR)
     except FileNotFoundError:
         return
     except OSError:
@@ -260,9 +263,9 @@ def _running(lock: Path) -> int | None:
     visible here). A lock that says its holder held the ``flock``, and whose ``flock``
     is free, is stale whatever its pid; one that does not say so (written where flock
     fails) is live while its pid runs and is not this process's own. Locks this
-    process holds are its own: its checks while it writes find no other run."""
+    process holds are another thread's run (:func:`output_lock` refuses them first)."""
     if lock.absolute() in _HELD:
-        return None
+        return os.getpid()
     owner, flocked = _lock_owner(lock)
     held = _lock_held(lock)
     if held:
@@ -280,7 +283,7 @@ def _lock_held(lock: Path) -> bool | None:
     except ImportError:
         return None
     try:
-        handle = os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        handle = _open_lock(lock, os.O_RDONLY)
     except FileNotFoundError:
         return False
     except OSError:
@@ -301,13 +304,33 @@ def lock_path(out: Path) -> Path:
     return out.parent / f".{out.name}.lock"
 
 
-def _lock_owner(lock: Path) -> tuple[int | None, bool]:
-    """The pid a lock names, and whether it says its holder held the ``flock``."""
+def _open_lock(lock: Path, flags: int) -> int:
+    """``lock`` opened without following a link or waiting on a FIFO put in its place
+    (one hung ``train`` for ever); for writing where it may be, else for reading."""
+    extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        words = lock.read_text().split()
-        return int(words[0]), FLOCKED in words[1:]
+        return os.open(lock, flags | extra)
+    except PermissionError:
+        return os.open(lock, os.O_RDONLY | extra)
+
+
+def _lock_owner(lock: Path) -> tuple[int | None, bool]:
+    """The pid a lock names (a positive one), and whether it says its holder held the
+    ``flock``; read from a regular file only, its first bytes only."""
+    try:
+        handle = _open_lock(lock, os.O_RDONLY)
+    except OSError:
+        return None, False
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None, False
+        words = os.read(handle, 64).decode("ascii", "replace").split()
+        pid = int(words[0])
     except (OSError, ValueError, IndexError):
         return None, False
+    finally:
+        os.close(handle)
+    return (pid, FLOCKED in words[1:]) if pid > 0 else (None, False)
 
 
 def _alive(pid: int) -> bool:
@@ -323,7 +346,12 @@ def _alive(pid: int) -> bool:
 def _busy(out: Path, owner: int) -> str:
     """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
     container's pid 1 is always alive) is the user's to remove."""
-    who = f"another sentigru (pid {owner})" if owner else "another sentigru (in another container?)"
+    seen = owner and owner != 1 and _alive(owner)  # a pid of this namespace, not init's
+    who = (
+        f"another sentigru (pid {owner})"
+        if seen
+        else f"another sentigru ({f'pid {owner} ' if owner else ''}in another container?)"
+    )
     return (
         f"{who} is writing {out}; wait for it or pick another "
         f"--out (if no sentigru is running there, remove its lock file {lock_path(out)})"
@@ -340,13 +368,15 @@ def checkpoint_path(out: Path) -> Path:
     return Path(out).parent / f".{Path(out).name}.checkpoint"
 
 
-def refuse_leftover(out: Path, resume: bool, force: bool = False) -> None:
+def refuse_leftover(out: Path, resume: bool, force: bool = False, holding: bool = False) -> None:
     """Without ``resume``, a checkpoint left by an interrupted run is an error, not
     progress silently thrown away (``force`` discards it: :func:`discard_checkpoint`);
     with it, a missing one is. Said before any data is read (and before a saved ``out``
-    is called in the way)."""
+    is called in the way). A checkpoint whose run is live (another process's, or another
+    thread's: a notebook cell run again) is that run's, unless the caller is ``holding``
+    the lock itself (a run's own checks, or a worker's beside its chief's)."""
     folder = checkpoint_path(out)
-    owner = _running(lock_path(out))
+    owner = None if holding else _running(lock_path(out))
     if owner is not None:  # not left: a live run
         raise SentigruError(_busy(out, owner))
     if resume and not folder.exists():
@@ -389,7 +419,7 @@ def checkpoint_folder(
     identity = {"data_fingerprint": fingerprint, "spec": spec.to_dict()}
     stamp = folder / "sentigru-run.json"
     if folder.exists():
-        refuse_leftover(out, resume)
+        refuse_leftover(out, resume, holding=True)
         _check_stamp(stamp, folder, fingerprint, spec)
         return folder
     if resume:

@@ -498,6 +498,7 @@ def run(
     """The comparison from ``train``'s arguments (the CLI forwards its own): the data and
     outputs checked before any child starts, the cells trained and measured, the
     results written. Returns them, and whether the chart was drawn."""
+    from sentigru.data.sources import refuse_unused_reading
     from sentigru.tf_quiet import require_tensorflow
     from sentigru.train_data import check_files
 
@@ -505,6 +506,7 @@ def run(
     if source.empty:
         raise SentigruError("no training data: give --data FILE or --dataset NAME")
     check_files(source.paths, [Path(val_data)] if val_data is not None else [])
+    refuse_unused_reading(source, files_too=val_data is not None)  # not in a cell
     check_outputs(out, cells, force)
     earlier = _earlier_cells(out, cells)
     result = run_comparison(cells, train_args, out, log)

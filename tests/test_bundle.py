@@ -492,7 +492,7 @@ def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) ->
     lock.write_text("999999999")  # a pid of another namespace, its run alive there
     with _held_elsewhere(lock):
         bundle.checkpoint_path(out).mkdir()
-        with pytest.raises(SentigruError, match=r"another sentigru \(pid 999999999\)"):
+        with pytest.raises(SentigruError, match=r"\(pid 999999999 in another container\?\)"):
             bundle.refuse_leftover(out, resume=False, force=True)
         with pytest.raises(SentigruError, match="is writing"), bundle.output_lock(out):
             pass
@@ -505,6 +505,21 @@ def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) ->
         assert lock.read_text() == "424242 flock"
     bundle._remove_stale(lock)  # its holder gone: now it goes
     assert not lock.exists()
+    # Another thread of this process writing the folder (a notebook cell run again): its
+    # live checkpoint was discarded with force=True before the lock was even tried.
+    with bundle.output_lock(out):
+        with pytest.raises(SentigruError, match=f"pid {os.getpid()}"):
+            bundle.refuse_leftover(out, resume=False, force=True)
+        assert bundle.checkpoint_path(out).exists()
+    # What is put at the lock's name is read with care: a FIFO hung train for ever, and a
+    # pid of 0 or below read as a live run for ever.
+    os.mkfifo(lock)
+    with bundle.output_lock(out):
+        pass
+    for pid in ("0", "-1"):
+        lock.write_text(pid)
+        with bundle.output_lock(out):
+            pass
 
 
 def test_a_lock_is_never_written_through_a_link_left_beside_the_folder(

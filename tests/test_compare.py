@@ -188,6 +188,9 @@ def test_settings_a_training_would_not_use_are_refused_before_the_cells(
     assert split.exit_code == 1 and "error: --val-data (val_data=) gives" in split.output
     with pytest.raises(sentigru.SentigruError, match="drop --val-split"):
         sentigru.compare(train, tmp_path / "p", val_data=val, val_split=0.2)
+    tfds = ["compare", "--dataset", "imdb_reviews", "--encoding", "latin-1"]
+    reading = CliRunner().invoke(main, [*tfds, "--out", str(tmp_path / "o")])
+    assert reading.exit_code == 1 and "error: --dataset reads a tensorflow" in reading.output
     assert not (tmp_path / "o").exists() and not (tmp_path / "p").exists()
 
 

@@ -201,6 +201,15 @@ def test_a_page_file_changed_since_export_is_not_replaced(tmp_path: Path) -> Non
     with pytest.raises(SentigruError, match="app.js changed since sentigru wrote it"):
         web.write_site(MODEL, site, force=True)
     assert script.is_symlink()
+    big = tmp_path / "big.json"  # the record itself replaced by a link: never read
+    big.write_text("{}")
+    (site / web.SITE_RECORD).unlink()
+    (site / web.SITE_RECORD).symlink_to(big)
+    script.unlink()
+    script.write_text("// the user's own script")
+    with pytest.raises(SentigruError, match=r"\.sentigru-site\.json changed since"):
+        web.write_site(MODEL, site, force=True)
+    assert script.read_text() == "// the user's own script"
 
 
 def test_existing_out_is_replaced_only_with_force_and_only_if_a_site(tmp_path: Path) -> None:

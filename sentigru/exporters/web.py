@@ -261,13 +261,13 @@ def _sha256(path: Path) -> str | None:
 def _check_unchanged(out: Path) -> None:
     """Refuse to replace a site whose page files were changed since they were written
     (by :data:`SITE_RECORD`; a site written before it was kept has none to tell by)."""
-    try:
-        record = json.loads((out / SITE_RECORD).read_text("utf-8"))
-    except (OSError, ValueError):
+    path = out / SITE_RECORD
+    if not os.path.lexists(path):
         return
-    if not isinstance(record, dict):
-        return
-    changed = [
+    record = _read_record(path)
+    changed = [] if isinstance(record, dict) else [SITE_RECORD]  # its file was replaced
+    record = record if isinstance(record, dict) else {}
+    changed += [
         name
         for name, digest in record.items()
         if name in SITE_NAMES and os.path.lexists(out / name) and _sha256(out / name) != digest
@@ -279,6 +279,21 @@ def _check_unchanged(out: Path) -> None:
             f"would replace the changes: copy {them} aside and remove {out}, or choose "
             "another --out"
         )
+
+
+RECORD_BYTES = 64 << 10
+"""Far more than the record of a site's few files takes."""
+
+
+def _read_record(path: Path) -> object:
+    """The site record as written: a small regular file of JSON, else None (a link or a
+    large file put in its place is never read: one to 1 GB took 2 GB of memory)."""
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > RECORD_BYTES:
+        return None
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _is_text(text: str) -> bool:
