@@ -51,6 +51,27 @@ class _Path(click.Path):
         return super().convert(value, param, ctx)
 
 
+class _Text(click.ParamType):
+    """Text as it was typed: in a locale that is not UTF-8 (``LC_ALL=C`` without Python's
+    UTF-8 mode) a UTF-8 argument reaches Python as the surrogates of its bytes (``é`` as
+    ``\\udcc3\\udca9``), which match no column or label of a UTF-8 file. Such an
+    argument is decoded as UTF-8; bytes that are not UTF-8 stay as they are (a label
+    holding them is then refused by name). Paths keep their bytes: they are not text."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str) or value.isascii():
+            return value
+        try:
+            return os.fsencode(value).decode("utf-8")
+        except (UnicodeError, ValueError):
+            return value
+
+
+TEXT = _Text()
+
+
 class _Group(click.Group):
     """Turns the project's errors, and the file system's, into one line on stderr and
     exit code 1; bad usage into one line and exit code 2."""
@@ -269,18 +290,24 @@ _DATA_OPTIONS = [
         "--data-dir", type=_Path(path_type=Path), help="Folder holding prepared tfds sets."
     ),
     click.option(
-        "--text-column", default="text", show_default=True, help="Text column/key (tfds: feature)."
+        "--text-column",
+        default="text",
+        show_default=True,
+        type=TEXT,
+        help="Text column/key (tfds: feature).",
     ),
     click.option(
         "--label-column",
         default="label",
         show_default=True,
+        type=TEXT,
         help="Label column/key (tfds: feature).",
     ),
     click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the files."),
     click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows."),
     click.option(
         "--label-map",
+        type=TEXT,
         help="Rename labels as read, e.g. '0=negative,1=positive' (a model keeps their order).",
     ),
 ]
@@ -291,13 +318,12 @@ def _source(params: dict[str, Any]) -> Any:
     from sentigru.data import DataSource, ReadOptions
     from sentigru.data.files import parse_label_map
 
-    label_map = params.pop("label_map")
     options = ReadOptions(
-        text_column=_as_typed(params.pop("text_column")),
-        label_column=_as_typed(params.pop("label_column")),
+        text_column=params.pop("text_column"),
+        label_column=params.pop("label_column"),
         encoding=params.pop("encoding"),
         skip_bad_rows=params.pop("skip_bad_rows"),
-        label_map=parse_label_map(_as_typed(label_map) if label_map else label_map),
+        label_map=parse_label_map(params.pop("label_map")),
     )
     dataset, split, data_dir = params.pop("dataset"), params.pop("split"), params.pop("data_dir")
     if not dataset and (split is not None or data_dir is not None):
@@ -314,20 +340,6 @@ def _source(params: dict[str, Any]) -> Any:
         data_dir=data_dir,
         options=options,
     )
-
-
-def _as_typed(value: str) -> str:
-    """An argument as it was typed: in a locale that is not UTF-8 (``LC_ALL=C`` without
-    Python's UTF-8 mode) a UTF-8 argument reaches Python as the surrogates of its bytes
-    (``é`` as ``\\udcc3\\udca9``), which match no column or label of a UTF-8 file. Such an
-    argument is decoded as UTF-8; bytes that are not UTF-8 stay as they are (a label
-    holding them is then refused by name)."""
-    if value.isascii():
-        return value
-    try:
-        return os.fsencode(value).decode("utf-8")
-    except (UnicodeError, ValueError):
-        return value
 
 
 def _reading_given(options: Any) -> str | None:
@@ -776,7 +788,9 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     "(or .json Lines; optionally .gz), or each line of another file. Every row is answered, "
     "blank ones too; a bad row stops it. Repeat for more files, answered in turn.",
 )
-@click.option("--text-column", default="text", show_default=True, help="Text column/key of --data.")
+@click.option(
+    "--text-column", default="text", show_default=True, type=TEXT, help="Text column/key of --data."
+)
 @click.option(
     "--encoding", default="utf-8", show_default=True, help="Encoding of --data, or of stdin."
 )
@@ -795,7 +809,7 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     "app.log | sentigru predict --line-buffered); else piped lines go thousands at a time.",
 )
 @_JOBS_OPTION
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1, type=TEXT)
 def predict(
     model: Path | None,
     data_files: tuple[Path, ...],
@@ -818,11 +832,11 @@ def predict(
     if data_files:
         from sentigru.api import read_file_texts
 
-        reading = {"text_column": _as_typed(text_column), "encoding": encoding}  # as answered
+        reading = {"text_column": text_column, "encoding": encoding}  # read as answered
         files = (read_file_texts(data, **reading) for data in data_files)
         lines: Iterable[str] = itertools.chain.from_iterable(files)
     else:
-        lines = _texts(tuple(map(_as_typed, texts)), long_lines, _stdin_encoding(encoding))
+        lines = _texts(texts, long_lines, _stdin_encoding(encoding))
     classifier = _load(model, jobs)
     from sentigru.bulk import WINDOW
 
@@ -1029,7 +1043,7 @@ def evaluate(**params: Any) -> None:
     help="Web: the unpacked @mediapipe/tasks-text npm package, copied into the site so "
     "that the page loads nothing from another origin [a pinned CDN].",
 )
-@click.option("--title", help="Web: the page's heading [the model's metadata name].")
+@click.option("--title", type=TEXT, help="Web: the page's heading [the model's metadata name].")
 @click.option(
     "--force",
     is_flag=True,
@@ -1055,7 +1069,7 @@ def export(**params: Any) -> None:
         check_data=None if source.empty else source,
         mediapipe_dir=params["mediapipe_dir"],
         force=params["force"],
-        title=_as_typed(params["title"]) if params["title"] else params["title"],
+        title=params["title"],
     )
     if params["fmt"] == "tflite":
         click.echo(written.as_text())
