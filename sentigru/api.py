@@ -174,6 +174,8 @@ class Classifier:
         from sentigru.evaluation import classification_report
         from sentigru.tokenizer import has_unread_letters
 
+        if force and plot is None:  # else taken, with nothing to replace
+            raise UsageError("force replaces the plot picture: give plot, or drop force")
         chosen = DataSource.of(data, **source)
         refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
@@ -1041,6 +1043,7 @@ def export(
         _check_export_out(target, model / SAVED_MODEL, reads, force, "saved_model")
         return _export_saved_model(model, target)
     seq_len, batch = _check_phone_options(quantize, runtime, seq_len, batch)
+    _check_seq_len(model, seq_len)
     target = Path(out) if out else model / PHONE_FILE
     _check_not_package(target)
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
@@ -1057,6 +1060,29 @@ def _check_phone_options(
     given = {k: v for k, v in (("quantize", quantize), ("runtime", runtime)) if v is not None}
     ExportSpec(**given)  # the choices
     return (None if seq_len is None else _whole(seq_len, "seq_len", 2)), _whole(batch, "batch")
+
+
+def _check_seq_len(model: Path, seq_len: int | None) -> None:
+    """A phone file's length checked against the folder's spec before TensorFlow loads
+    (a whole number of the model's chunks, at most what a phone file takes): it was
+    refused only after seconds of loading. A spec that does not read is left to the
+    folder's own checks, which name it."""
+    if seq_len is None:
+        return
+    try:
+        spec = Spec.from_json((model / "spec.json").read_text("utf-8"), saved=True)
+    except (OSError, ValueError, SentigruError):
+        return
+    chunk = spec.model.chunk_len
+    if chunk and seq_len % chunk:  # the model's chunks are its own: only seq_len moves
+        raise UsageError(
+            f"seq_len ({seq_len}): this model reads {chunk} ids at a time, so give a "
+            f"multiple of {chunk}, such as {max(1, round(seq_len / chunk)) * chunk}"
+        )
+    try:
+        spec.with_settings({"seq_len": seq_len})
+    except SentigruError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check_format_options(

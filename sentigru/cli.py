@@ -254,13 +254,17 @@ def _check_settings(preset: Any, settings: dict[str, Any]) -> None:
     try:
         api.build_spec(preset, **settings)
     except SentigruError as exc:
-        message = str(exc)
-        # every setting by its option, also one a preset set (ngram_teacher with --stream)
-        for name in {setting.name for section in SECTIONS for setting in fields_of(section)}:
-            option = "--" + name.replace("_", "-")
-            # not the spec's section of the same name ("in tokenizer: x", "tokenizer.x")
-            message = re.sub(rf"(?<![-\w]){name}\b(?![.:])", option, message)
-        raise click.UsageError(message) from None
+        raise click.UsageError(_by_option(str(exc))) from None
+
+
+def _by_option(message: str) -> str:
+    """A spec's message with every setting named as its option, also one a preset set
+    (ngram_teacher with --stream)."""
+    for name in {setting.name for section in SECTIONS for setting in fields_of(section)}:
+        option = "--" + name.replace("_", "-")
+        # not the spec's section of the same name ("in tokenizer: x", "tokenizer.x")
+        message = re.sub(rf"(?<![-\w]){name}\b(?![.:])", option, message)
+    return message
 
 
 def _settings(params: dict[str, Any]) -> dict[str, Any]:
@@ -1058,7 +1062,20 @@ def export(**params: Any) -> None:
 
     source = _source(params)
     was_local = _site_has_own_mediapipe(params) if params["fmt"] == "web" else False
-    written = api.export(
+    try:
+        written = _export(api, source, params)
+    except UsageError as exc:  # a spec's rule, named as the option that broke it
+        raise click.UsageError(_by_option(str(exc))) from None
+    if params["fmt"] == "tflite":
+        click.echo(written.as_text())
+    elif params["fmt"] == "web":
+        _report_site(written, was_local)
+    else:
+        click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")
+
+
+def _export(api: Any, source: Any, params: dict[str, Any]) -> Any:
+    return api.export(
         params["model"],
         params["out"],
         format=params["fmt"],
@@ -1071,12 +1088,6 @@ def export(**params: Any) -> None:
         force=params["force"],
         title=params["title"],
     )
-    if params["fmt"] == "tflite":
-        click.echo(written.as_text())
-    elif params["fmt"] == "web":
-        _report_site(written, was_local)
-    else:
-        click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")
 
 
 def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:

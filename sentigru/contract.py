@@ -39,6 +39,7 @@ __all__ = [
     "START",
     "START_ID",
     "TOKENIZERS",
+    "TOKEN_REGEX",
     "UNKNOWN",
     "UNKNOWN_ID",
     "VOCAB_FILE",
@@ -49,12 +50,18 @@ __all__ = [
     "parse_labels",
     "parse_vocab",
     "phone_text",
+    "readable",
+    "readable_end",
     "validate_labels",
     "validate_vocab",
 ]
 
 DELIM_REGEX = r"[^\w']+"
 """The delimiter written into the model's metadata, as RE2 on the phone reads it."""
+assert DELIM_REGEX.startswith("[^") and DELIM_REGEX.endswith("]+"), DELIM_REGEX
+TOKEN_REGEX = "[" + DELIM_REGEX[2:]
+"""A word, the delimiter's complement: what Python's ``re.ASCII`` and JavaScript (no
+``u`` flag) match as the phone's RE2 splits."""
 DELIM_SPELLINGS = (DELIM_REGEX, r"[^\w\']+")
 """The delimiters a phone file may hold: this one, as sentigru writes it and as MediaPipe
 Model Maker does (``\'`` is ``'`` in RE2). Python splits as they do; any other regex
@@ -85,14 +92,26 @@ TOKENIZERS = ("regex", "sentencepiece")
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+def readable_end(text: str) -> int:
+    """Where a phone stops reading ``text``: at its first NUL, as the text is passed on as
+    a C string, by both tokenizers (or at its end)."""
+    end = text.find("\0")
+    return len(text) if end < 0 else end
+
+
+def readable(text: str) -> str:
+    """``text`` as far as a phone reads it (:func:`readable_end`)."""
+    end = text.find("\0")
+    return text if end < 0 else text[:end]
+
+
 def phone_text(text: str) -> str:
     """What MediaPipe's SentencePiece path tokenizes: ``text`` up to its first NUL, with
     ASCII letters (only those) lowercased. A lone surrogate (bytes that were not UTF-8,
     kept by Python's ``surrogateescape``) is U+FFFD, as a UTF-8 encoder such as the
     browser's writes it: a phone is handed UTF-8, which cannot hold one. (The regex
     tokenizer splits on either alike.)"""
-    end = text.find("\0")
-    text = (text if end < 0 else text[:end]).translate(_ASCII_UPPER)
+    text = readable(text).translate(_ASCII_UPPER)
     return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 

@@ -36,15 +36,16 @@ from sentigru.contract import (  # noqa: F401  (re-exported: the tokenizer's nam
     SPECIAL_TOKENS,
     START,
     START_ID,
+    TOKEN_REGEX,
     UNKNOWN,
     UNKNOWN_ID,
+    readable,
+    readable_end,
 )
 from sentigru.errors import SentigruError
 
-# The words DELIM_REGEX leaves, for Python's `re`: its class, not negated; RE2's \w is
-# ASCII, so re.ASCII.
-assert DELIM_REGEX.startswith("[^") and DELIM_REGEX.endswith("]+"), DELIM_REGEX
-_TOKEN = re.compile("[" + DELIM_REGEX[2:], re.ASCII)
+# The words DELIM_REGEX leaves, for Python's `re`; RE2's \w is ASCII, so re.ASCII.
+_TOKEN = re.compile(TOKEN_REGEX, re.ASCII)
 SYMBOL_BLOCKS = (
     (0x200D, 0x200D),  # zero-width joiner, inside emoji sequences (👨‍👩‍👧)
     (0x20E3, 0x20E3),  # combining keycap (1️⃣)
@@ -109,8 +110,7 @@ def iter_tokens(text: str) -> Iterator[str]:
 
     MediaPipe passes the text on as a C string, so it ends at the first NUL character;
     so does this."""
-    end = text.find("\0")
-    for match in _TOKEN.finditer(text, 0, len(text) if end < 0 else end):
+    for match in _TOKEN.finditer(text, 0, readable_end(text)):
         yield match.group()
 
 
@@ -122,8 +122,7 @@ over matches); longer ones lazily, so a huge text costs only the words kept."""
 def split(text: str, limit: int | None = None) -> list[str]:
     """The words of ``text`` as the phone splits them; at most ``limit`` of them."""
     if len(text) <= FINDALL_CHARS:
-        end = text.find("\0")
-        words = _TOKEN.findall(text, 0, len(text) if end < 0 else end)
+        words = _TOKEN.findall(text, 0, readable_end(text))
         return words if limit is None else words[:limit]
     tokens = iter_tokens(text)
     if limit is None:
@@ -330,8 +329,7 @@ class Tokenizer:
         *für*; :func:`cuts_word`), or of an emoticon (``3`` of *<3*, ``D`` of *:D*). The
         model knows the fragment, not the word, so the counts that say how much of a
         text it read take them as unknown. The ids are as the phone's."""
-        end = text.find("\0")
-        body = text if end < 0 else text[:end]
+        body = readable(text)
         faces = _faces(self._looked_at(body))
         if body.isascii():  # no letter to cut at: only words of emoticons
             return self._known_in_faces(body, faces)
@@ -373,8 +371,7 @@ class Tokenizer:
         *é* of *café*) is not one: :meth:`cut_known` counts that word, as it counts the
         ``3`` of *<3*. Counted in the text's first :data:`READ_CHARS` characters an id,
         and at most as many as the model reads words."""
-        end = text.find("\0")
-        body = self._looked_at(text if end < 0 else text[:end])
+        body = self._looked_at(readable(text))
         most = self.seq_len - 1  # counted no further than the model's length
         # an emoticon with a word in it (<3, :D) counts there, as a fragment (cut_known)
         count = sum(not _TOKEN.search(body, low, high) for low, high in _faces(body))

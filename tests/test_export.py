@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import sentigru
 from sentigru.cli import main
 from sentigru.errors import SentigruError
 
@@ -322,18 +323,25 @@ def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
     assert "ids, mask, segment_ids [1, 256] int32" in three  # a SentencePiece file's
 
 
-def test_a_length_the_model_cannot_read_in_chunks_is_one_line(trained_model: Path) -> None:
-    """The model reads text in chunks of 64 ids (the default chunk_len)."""
+def test_a_length_the_model_cannot_read_in_chunks_is_one_line(
+    trained_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model reads text in chunks of 64 ids (the default chunk_len, fixed by its
+    training): a length that is not a whole number of them is bad usage, named as the
+    option, before the Keras model is loaded (it took seconds of loading)."""
+    from sentigru import bundle
+
+    monkeypatch.setattr(bundle, "load", lambda *a, **k: pytest.fail("loaded the model first"))
     args = ["export", "--model", str(trained_model), "--out", "x.tflite", "--seq-len", "100"]
     result = CliRunner().invoke(main, args)
-    assert (
-        result.exit_code == 1
-        and "must be a multiple of chunk_len (64): give seq_len" in result.output
-    )
-    assert "Traceback" not in result.output
+    assert result.exit_code == 2, result.output
+    assert "--seq-len (100): this model reads 64 ids at a time" in result.output
+    assert "such as 128" in result.output and "--chunk-len" not in result.output
     args[-1] = str(1 << 20)  # beyond any length a spec takes: refused before converting
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "seq_len must be" in result.output, result.output
+    assert result.exit_code == 2 and "--seq-len must be at most" in result.output, result.output
+    with pytest.raises(SentigruError, match=r"^seq_len \(100\): this model reads 64"):
+        sentigru.export(trained_model, "x.tflite", seq_len=100)  # Python's name for it
 
 
 def test_a_site_for_a_file_the_page_cannot_load_is_refused(trained_model: Path, tmp_path: Path):

@@ -83,7 +83,7 @@ class DataSource:
         if data is None:
             paths: tuple[Path, ...] = ()
         elif isinstance(data, (str, os.PathLike)):
-            paths = (Path(data),)
+            paths = (_path(data),)
         else:
             items = _paths_in(data)
             if items is None:
@@ -196,6 +196,14 @@ def load_sources(
     return examples
 
 
+def _path(name: str | os.PathLike[str]) -> Path:
+    """A data path; an empty one is refused, as the CLI refuses it: ``Path("")`` is the
+    working folder, read as a folder of label sub-folders (an unset variable)."""
+    if not os.fspath(name):
+        raise SentigruError("data: an empty path (an unset variable?)")
+    return Path(name)
+
+
 def _paths_in(data: object) -> list[Path] | None:
     """The paths of any iterable of paths (a list, a glob's generator; a set sorted, so
     that its rows come in the same order in every run), or None for what is not one (a
@@ -205,7 +213,7 @@ def _paths_in(data: object) -> list[Path] | None:
     items = list(data)
     if not all(isinstance(p, (str, os.PathLike)) for p in items):
         return None
-    paths = [Path(p) for p in items]
+    paths = [_path(p) for p in items]
     return sorted(paths) if isinstance(data, (set, frozenset)) else paths
 
 
