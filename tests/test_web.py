@@ -32,6 +32,7 @@ import numpy as np
 import pytest
 from texts import varied_texts
 
+from sentigru.contract import DELIM_REGEX
 from sentigru.errors import SentigruError
 from sentigru.exporters import web
 
@@ -332,9 +333,38 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         index.write_text(text.replace(*edit))
     (root / "nowasmjs" / "mediapipe" / "wasm" / "text_wasm_internal.js").unlink()
     (root / "nowasm" / "mediapipe" / "wasm" / "text_wasm_internal.wasm").unlink()
+    maker = root / "maker.tflite"  # the delimiter as MediaPipe Model Maker spells it
+    maker.write_bytes(_respelt(MODEL.read_bytes(), r"[^\w\']+"))
+    web.write_site(maker, root / "maker", mediapipe_dir=package)
+    arabic = root / "arabic.tflite"  # labels in the language of the model's users
+    arabic.write_bytes(_respelt(MODEL.read_bytes(), labels=ARABIC_LABELS))
+    web.write_site(arabic, root / "arabic", mediapipe_dir=package)
 
     with _serving(root) as url:
         yield url
+
+
+ARABIC_LABELS = ["سلبي", "إيجابي"]  # negative, positive
+
+
+def _respelt(
+    content: bytes, delim_regex: str = DELIM_REGEX, labels: list[str] | None = None
+) -> bytes:
+    """A phone file whose metadata spells its delimiter ``delim_regex``, or names its
+    labels ``labels``."""
+    from sentigru.modelfile import read_metadata, write_metadata
+
+    meta = read_metadata(content)
+    return write_metadata(
+        content,
+        vocab=meta["vocab"],
+        labels=labels or meta["labels"],
+        name="respelt",
+        description="x",
+        version="1",
+        delim_regex=delim_regex,
+        aliases=meta["aliases"],
+    )
 
 
 @contextlib.contextmanager
@@ -506,6 +536,25 @@ def test_page_says_when_the_model_cannot_read_the_text(phone: Any, served: str) 
         )
         status = phone.inner_text("#status")
         assert (note in status) if note else ("The model" not in status), status
+        phone.fill("#text", "")
+        phone.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('Ready')"
+        )
+
+
+def test_a_file_with_model_makers_delimiter_gets_the_same_notes(phone: Any, served: str) -> None:
+    """MediaPipe Model Maker writes the delimiter ``[^\\w\\']+``, the same split in RE2:
+    ``predict`` counts the words of such a file, and the page did not."""
+    _open(phone, f"{served}/maker/")
+    for text, note in (
+        ("最悪の映画だった", "knows no word of this text"),
+        ("It was xqzvy wnoderful.", "knows 2 of the 4 words"),
+    ):
+        phone.fill("#text", text)
+        phone.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('Classified')"
+        )
+        assert note in phone.inner_text("#status")
         phone.fill("#text", "")
         phone.wait_for_function(
             "() => document.querySelector('#status').textContent.startsWith('Ready')"
@@ -763,6 +812,28 @@ def test_screen_readers_hear_the_settled_result_once(phone: Any, served: str) ->
     phone.wait_for_function("() => window.__said.length === 2", timeout=3000)
     said = phone.evaluate("window.__said")[-1]
     assert "knows 2 of the 4 words" in said and " ms" not in said, said
+    phone.locator("#text").fill("")  # no result stands: none is left to be found
+    phone.wait_for_function("() => window.__said.length === 3", timeout=3000)
+    assert phone.inner_text("#announce") == ""
+
+
+def test_labels_in_the_models_language_are_marked_as_such(phone: Any, served: str) -> None:
+    """The page's own words are English; labels in Arabic (or Japanese) are marked
+    lang="" (a screen reader reads them in its own voice, not an English one) and
+    dir="auto" (right to left), on the big label, the score rows and what is announced."""
+    _open(phone, f"{served}/arabic/")
+    phone.fill("#text", "A wonderful, moving film.")
+    phone.wait_for_function("() => document.querySelector('#announce span') !== null")
+    marks = phone.evaluate(
+        """() => [document.querySelector('#label'), ...document.querySelectorAll(
+            '#scores .name, #announce span')].map((e) => [e.textContent, e.lang, e.dir])"""
+    )
+    assert {text for text, _, _ in marks} == set(ARABIC_LABELS), marks
+    assert len(marks) == 4 and all(mark[1:] == ["", "auto"] for mark in marks), marks
+    assert re.fullmatch(r"إيجابي, \d+\.\d %\.", phone.inner_text("#announce"))
+    phone.fill("#text", "最悪の映画だった")  # "no answer" is the page's English again
+    phone.wait_for_function("() => document.querySelector('#label').textContent === 'no answer'")
+    assert phone.eval_on_selector("#label", "(e) => e.hasAttribute('lang')") is False
 
 
 def test_score_bars_show_on_a_narrow_screen_and_in_forced_colours(
@@ -806,6 +877,41 @@ def test_page_follows_the_users_font_size_setting(browser: Any, served: str) -> 
         context.close()
 
 
+@pytest.mark.parametrize("font", [16, 24, 32])
+def test_large_text_on_a_phone_keeps_each_word_on_one_line(
+    browser: Any, served: str, font: int
+) -> None:
+    """With the browser's text size set large (low vision), the score rows put the bar
+    under the name: the name's column was squeezed to a letter a line, or to nothing,
+    and the big label was cut in two."""
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 360, "height": 740}})
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": font}})
+        _open(page, f"{served}/good/")
+        page.fill("#text", "Cold food, rude staff, never again.")
+        page.wait_for_selector("#scores li .fill")
+        lines = page.evaluate(
+            """() => [document.querySelector('#label'), ...document.querySelectorAll(
+                '#scores .name, #scores .value')].map((e) => {
+                const range = document.createRange();
+                range.selectNodeContents(e);
+                return [e.textContent, new Set([...range.getClientRects()].map(
+                    (r) => Math.round(r.top))).size];
+            })"""
+        )
+        assert all(count == 1 for _, count in lines), lines
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        bars = page.eval_on_selector_all(
+            "#scores .bar", "(bars) => bars.map((b) => b.getBoundingClientRect().width)"
+        )
+        assert min(bars) >= 40, bars
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_placeholder_is_readable_in_both_colour_schemes(
     phone: Any, served: str, scheme: str
@@ -821,6 +927,10 @@ def test_placeholder_is_readable_in_both_colour_schemes(
     text, opacity, background = colours
     assert float(opacity) == 1, colours
     assert _contrast(text, background) >= 4.5, colours
+    # the box's edge, the one sign of where to type once text hides the placeholder
+    edge = phone.eval_on_selector("#text", "(e) => getComputedStyle(e).borderTopColor")
+    page = phone.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert min(_contrast(edge, background), _contrast(edge, page)) >= 3, (edge, page)
 
 
 def _contrast(one: str, two: str) -> float:

@@ -179,13 +179,16 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     :meth:`sentigru.tokenizer.Tokenizer.known` does: only for the contract's regex
     tokenizer, whose split JavaScript's ASCII ``\\w`` reproduces; the page reads
     ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
-    if meta.get("tokenizer") != "regex" or meta.get("delim_regex") != contract.DELIM_REGEX:
+    if meta.get("tokenizer") != "regex" or meta.get("delim_regex") not in contract.DELIM_SPELLINGS:
         return None
     from sentigru.tokenizer import FACE, PART_RATIO, READ_CHARS, cut_table, unread_table
 
     return {
         "vocab": contract.VOCAB_FILE,
         "seqLen": int(meta["seq_len"]),
+        "token": contract.TOKEN_REGEX,  # JavaScript's \w (no u flag) is ASCII, as RE2's
+        "unknownId": contract.UNKNOWN_ID,  # ids above it are words the model knows
+        "nulBlanks": contract.NUL_BLANKS,  # sentigru.contract.cut_at_nul
         "partRatio": PART_RATIO,  # the rule of sentigru.tokenizer.reads_part
         "cutting": list(cut_table()),  # this Python's letters, not the browser's
         "unread": list(unread_table()),  # other scripts' letters, emoji

@@ -25,6 +25,8 @@ const DEBOUNCE_MS = 120;
 // A result is announced to screen readers once it has stood this long, so that a
 // pause in typing does not interrupt the reader with every intermediate result.
 const ANNOUNCE_MS = 1000;
+// After an error that names a file or a status code: what a visitor can do about it.
+const RETRY = "Reload the page; if this stays, tell the site's owner";
 
 // MediaPipe's errors end in a C++ source trace, which says nothing to the reader; a
 // script that fails to load rejects with an Event, named here by its script's URL.
@@ -232,7 +234,7 @@ function countWords(ids, seqLen, text) {
   const body = String(text);
   const end = body.indexOf("\0");
   const head = end < 0 ? body : body.slice(0, end);
-  const words = /[\w']+/g;
+  const words = new RegExp(config.words.token, "g");
   let known = 0;
   let read = 0;
   const most = config.words.readChars * seqLen; // code points; two UTF-16 units at most each
@@ -241,7 +243,10 @@ function countWords(ids, seqLen, text) {
   const faces = facesOf(looked);
   const unread = unreadWords(looked, seqLen, faces);
   // Text after a NUL is not read either (sentigru.contract.cut_at_nul).
-  const nul = end >= 0 && /[^\0 \t\n\r\v\f]/.test(body.slice(end + 1));
+  let nul = false;
+  for (let i = end + 1; end >= 0 && i < body.length && !nul; i++) {
+    nul = !config.words.nulBlanks.includes(body[i]);
+  }
   let face = 0;
   for (let match; (match = words.exec(head)) !== null; ) {
     if (read === seqLen - 1) return { known, unknown: read - known, unread, truncated: true, nul };
@@ -252,7 +257,7 @@ function countWords(ids, seqLen, text) {
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
     while (face < faces.length && faces[face][1] <= start) face++; // words come in order
     const inFace = face < faces.length && faces[face][0] <= start && stop <= faces[face][1];
-    if (ids.get(match[0]) > 2 && !cutsWord(before) && !cutsWord(after) && !inFace) known++;
+    if (ids.get(match[0]) > config.words.unknownId && !cutsWord(before) && !cutsWord(after) && !inFace) known++;
   }
   return { known, unknown: read - known, unread, truncated: nul, nul };
 }
@@ -493,19 +498,41 @@ function setStatus(text, isError = false) {
 let announceTimer;
 let announced = "";
 
+// A label beyond ASCII (ポジティブ, سلبي) is in the model's language, not the page's
+// English: lang="" lets a screen reader use its own voice for it, and dir="auto" sets
+// right-to-left scripts their way (as the footer's labels, written by sentigru.web).
+function markLanguage(element, text) {
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    element.removeAttribute("lang");
+    element.removeAttribute("dir");
+  } else {
+    element.lang = "";
+    element.dir = "auto";
+  }
+}
+
 // Tells screen readers `text` once it has stood `delay` ms (a newer text replaces it
-// before then), and not again while it stays the same.
-function announce(text, delay = ANNOUNCE_MS) {
+// before then), and not again while it stays the same; `label`, where the text starts
+// with it, is marked as in the model's language.
+function announce(text, delay = ANNOUNCE_MS, label = "") {
   clearTimeout(announceTimer);
   announceTimer = setTimeout(() => {
     if (text === announced) return;
     announced = text;
-    announcer.textContent = text;
+    if (!label || !text.startsWith(label)) {
+      announcer.textContent = text;
+      return;
+    }
+    const part = document.createElement("span");
+    part.textContent = label;
+    markLanguage(part, label);
+    announcer.replaceChildren(part, text.slice(label.length));
   }, delay);
 }
 
 function showEmpty() {
   labelView.textContent = "\u00a0";
+  markLanguage(labelView, "");
   labelView.classList.add("empty");
   delete labelView.dataset.label;
   scoresView.replaceChildren();
@@ -536,6 +563,7 @@ function render(ranked, milliseconds, counts) {
   // export/README.md asks of apps, and no score either (sentigru.classify gives them).
   const blind = counts && counts.known === 0;
   labelView.textContent = blind ? "no answer" : top ? top.label : "?";
+  markLanguage(labelView, labelView.textContent);
   labelView.classList.toggle("empty", Boolean(blind));
   labelView.dataset.label = top && !blind ? top.label : "";
   scoresView.replaceChildren(
@@ -544,6 +572,7 @@ function render(ranked, milliseconds, counts) {
       const name = document.createElement("span");
       name.className = "name";
       name.textContent = label;
+      markLanguage(name, label);
       const bar = document.createElement("span");
       bar.className = "bar";
       const fill = document.createElement("span");
@@ -560,7 +589,7 @@ function render(ranked, milliseconds, counts) {
   const note = readingNote(counts);
   setStatus(`Classified in ${milliseconds.toFixed(0)} ms.${note}`);
   const answer = blind ? "No answer." : top ? `${top.label}, ${(100 * top.score).toFixed(1)} %.` : "";
-  announce(`${answer}${note}`.trim());
+  announce(`${answer}${note}`.trim(), ANNOUNCE_MS, blind || !top ? "" : top.label);
 }
 
 let timer;
@@ -574,6 +603,7 @@ async function update() {
     setStatus("Ready: type or paste a text.");
     clearTimeout(announceTimer);
     announced = ""; // the next result is news, even if it repeats the last
+    announcer.textContent = ""; // no result stands: a reader browsing the page finds none
     return;
   }
   const start = performance.now();
@@ -605,7 +635,8 @@ ready.then(
   },
   (error) => {
     input.disabled = true;
-    setStatus(`The model could not be loaded: ${messageOf(error)}`, true);
-    announce(`The model could not be loaded: ${messageOf(error)}`, 0);
+    const message = `The model could not be loaded: ${messageOf(error).replace(/\.$/, "")}. ${RETRY}.`;
+    setStatus(message, true);
+    announce(message, 0);
   },
 );
