@@ -47,7 +47,8 @@ def _processor() -> Any:
         import sentencepiece
     except ImportError:
         raise SentigruError(
-            "this model uses a SentencePiece tokenizer: pip install 'sentencepiece>=0.2.2'"
+            "this model uses a SentencePiece tokenizer: pip install "
+            f"'sentencepiece>={'.'.join(map(str, contract.SENTENCEPIECE_MIN_VERSION))}'"
         ) from None
     check_version(sentencepiece.__version__)
     return sentencepiece
@@ -185,8 +186,8 @@ def _train_model(sample: list[str], size: int) -> bytes:
             hard_vocab_limit=False,
             normalization_rule_name="nmt_nfkc_cf",
             byte_fallback=True,
-            pad_id=0,
-            unk_id=1,
+            pad_id=contract.PIECE_PAD_ID,
+            unk_id=contract.PIECE_UNKNOWN_ID,
             bos_id=-1,
             eos_id=-1,
             control_symbols=[CLS, SEP],

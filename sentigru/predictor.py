@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sentigru.contract import cut_at_nul
-from sentigru.errors import SentigruError, missing
+from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.tf_quiet import quiet_litert
 from sentigru.tokenizer import Tokenizer, Vocabulary, read_verdict
@@ -318,13 +318,3 @@ def _unlock_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_unlock_in_child)
-
-
-def open_predictor(path: Path) -> Predictor:
-    """A predictor for a model folder or a ``.tflite`` file."""
-    path = Path(path)
-    if not path.exists():
-        raise missing(path, "model (give a model folder or a .tflite file)")
-    if path.is_file():
-        return LiteRTPredictor.load(path)
-    return KerasPredictor.load(path)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sentigru import __version__
-from sentigru.contract import TOKENIZERS
+from sentigru.contract import SPECIAL_TOKENS, TOKENIZERS
 from sentigru.errors import SentigruError
 from sentigru.limits import MAX_SEQ_LEN
 
@@ -406,7 +406,7 @@ class Spec:
                 f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
                 "(0: the whole length in one piece)"
             )
-        ids = self.tokenizer.vocab_size + 3
+        ids = self.tokenizer.vocab_size + len(SPECIAL_TOKENS)
         _check(
             not self.model.bigram_buckets or ids * ids < 2**31,
             f"with bigram features the vocabulary must stay under 46338 words (int32 "

@@ -70,12 +70,12 @@ def test_bundled_model_accuracy_on_sst2_dev() -> None:
     """SST-2 dev was never trained on. The phone file must not fall below the bundled
     model's SST-2 target (85 %) when the model is rebuilt; it scores 86.12 %."""
     from sentigru.data import ReadOptions, read_examples
-    from sentigru.predictor import open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
     dev = read_examples(
         shared_file("sst2", "dev.tsv.gz"), ReadOptions(label_map={"0": "negative", "1": "positive"})
     ).examples
-    predictor = open_predictor(default_model())
+    predictor = LiteRTPredictor.load(default_model())
     predicted = [predictor.labels[i] for i in predictor.scores(dev.texts).argmax(1)]
     accuracy = sum(p == t for p, t in zip(predicted, dev.labels)) / len(dev)
     assert accuracy >= 0.85
@@ -84,9 +84,9 @@ def test_bundled_model_accuracy_on_sst2_dev() -> None:
 def test_bundled_model_reads_case_spellings_as_one_word() -> None:
     """Case aliases in the phone file's vocabulary: a capitalised or shouted word gets
     the lowercase word's id, so the scores are the same (nothing is lowercased)."""
-    from sentigru.predictor import open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
-    predictor = open_predictor(default_model())
+    predictor = LiteRTPredictor.load(default_model())
     variants = [
         "Terrible service, awful food.",
         "TERRIBLE service, AWFUL food.",
@@ -159,9 +159,9 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
 def test_bundled_model_reads_a_negation_typed_with_a_curly_apostrophe() -> None:
     """Phones type ’, which the tokenizer splits on: the head of *wasn’t* must reach the
     model as *wasn't* does, not as an unknown word, and the negation must hold."""
-    from sentigru.predictor import open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
-    predictor = open_predictor(default_model())
+    predictor = LiteRTPredictor.load(default_model())
     index = predictor.tokenizer.vocab.index
     ids = predictor.tokenizer.ids("The food wasn\u2019t good.")
     assert index["wasn't"] in ids and 2 not in ids

@@ -99,6 +99,47 @@ def test_every_setting_has_help_and_a_cli_option() -> None:
             assert (setting.name in compared) == (setting.name != "cell")
 
 
+def test_options_written_by_hand_default_as_the_library_does() -> None:
+    """Options that are not spec settings (reading options, export's format and batch,
+    compare's cells and output) are declared in the CLI for speed (no NumPy to list
+    them), so their defaults and choices are checked here against the library's: a
+    default changed in one place only would make ``sentigru`` and Python differ."""
+    import dataclasses
+    import inspect
+
+    from sentigru import api, comparison
+    from sentigru.cli import main
+    from sentigru.data.files import ReadOptions
+
+    unset = (None, False, (), dataclasses.MISSING)
+    reading = {f.name: f.default for f in dataclasses.fields(ReadOptions)}
+    functions = {"train": api.train, "export": api.export, "compare": comparison.compare}
+    checked = set()
+    for name, command in main.commands.items():
+        given = inspect.signature(functions[name]).parameters if name in functions else {}
+        for option in command.params:
+            key = {"fmt": "format"}.get(option.name, option.name)
+            default = None if option.default is None or _unset(option.default) else option.default
+            if key == "cells":
+                default = tuple(comparison.parse_cells(default))
+            want = reading.get(key, given[key].default if key in given else inspect._empty)
+            if want is inspect._empty:
+                continue
+            if default is None:
+                assert want in unset, (name, key, want)
+            else:
+                assert default == want, (name, key, default, want)
+            checked.add(key)
+    assert {"text_column", "encoding", "batch", "cells", "out", "strategy"} <= checked, checked
+    formats = next(p for p in main.commands["export"].params if p.name == "fmt")
+    assert tuple(formats.type.choices) == api.FORMATS
+
+
+def _unset(value: object) -> bool:
+    """click's mark of an option without a default (a sentinel from click 8.3 on)."""
+    return type(value).__name__ == "Sentinel" or value is None
+
+
 def test_a_bad_spec_file_is_named_in_its_error(tmp_path) -> None:
     from sentigru.presets import preset_spec
 

@@ -455,10 +455,10 @@ def _parity_texts() -> list[str]:
 
 
 def test_browser_scores_match_the_python_predictor(phone: Any, served: str) -> None:
-    from sentigru.predictor import open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
     texts = _parity_texts()
-    predictor = open_predictor(MODEL)
+    predictor = LiteRTPredictor.load(MODEL)
     expected = predictor.classify(texts, top_k=len(predictor.labels))
     _open(phone, f"{served}/good/")
     got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.classify))", texts)
@@ -481,7 +481,7 @@ def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, ser
     does: it finds the words the model knows, and those it reads as unknown, that
     ``sentigru predict --json`` reports, on every parity text (NUL, other scripts, over-long
     text) and on case spellings, apostrophes and digits."""
-    from sentigru.predictor import open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
     texts = [
         *_parity_texts(),
@@ -500,7 +500,7 @@ def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, ser
         "great " + ":( " * 1100 + "😀" * 70000 + " 最悪",  # counted to 1,023, in 65,536 chars
         ":D " * 1100 + ":(",  # faces with a word and without, past the count's end
     ]
-    predictor = open_predictor(MODEL)
+    predictor = LiteRTPredictor.load(MODEL)
     expected = [list(predictor.read(text)) for text in texts]  # known, unknown, cut
     _open(phone, f"{served}/good/")
     got = phone.evaluate("(texts) => Promise.all(texts.map(window.sentigru.read))", texts)
@@ -607,10 +607,10 @@ def test_browser_runs_a_sentencepiece_model_as_python_does(
 
 
 def test_phone_screen_shows_the_label_as_you_type(phone: Any, served: str, tmp_path: Path) -> None:
-    from sentigru.predictor import open_predictor
+    from sentigru.predictor import LiteRTPredictor
 
     text = "Cold food, rude staff, never again."
-    want = open_predictor(MODEL).classify([text])[0]["label"]
+    want = LiteRTPredictor.load(MODEL).classify([text])[0]["label"]
     _open(phone, f"{served}/good/")
     footer = phone.inner_text("footer")
     assert "sentigru sentiment classifier" in footer and "negative, positive" in footer

@@ -266,9 +266,7 @@ def _gate_bias(units: int, gates: int, which: int, value: float) -> np.ndarray:
     return bias
 
 
-def _unrolled_function(
-    weights: PhoneWeights, batch: int, seq_len: int
-) -> Callable[[tf.Tensor], tf.Tensor]:
+def _unrolled_function(weights: PhoneWeights, seq_len: int) -> Callable[[tf.Tensor], tf.Tensor]:
     embed = _lookup(weights.embedding)
     chunk = weights.chunk_len or seq_len
     vocab_size = weights.embedding.shape[0]
@@ -334,7 +332,7 @@ def phone_function(
     if inputs not in INPUT_NAMES:
         raise ValueError(f"a phone graph has 1 or 3 inputs, not {inputs}")
     if unroll:
-        body = _unrolled_function(weights, batch, seq_len)
+        body = _unrolled_function(weights, seq_len)
     else:
         body = _loop_function(weights, batch, seq_len)
     return _concrete(body, batch, seq_len, inputs)

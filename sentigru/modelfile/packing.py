@@ -20,8 +20,10 @@ from sentigru import contract, limits
 from sentigru.contract import (
     DELIM_REGEX,
     LABELS_FILE,
+    PIECE_SPECIALS,
     SENTENCEPIECE_FILE,
     SENTENCEPIECE_INPUTS,
+    SPECIAL_TOKENS,
     VOCAB_FILE,
 )
 from sentigru.errors import SentigruError
@@ -157,7 +159,7 @@ def _sentencepiece_metadata(
     )
     model_file = AssociatedFile(
         SENTENCEPIECE_FILE,
-        "SentencePiece model; <pad>=0, <unk>=1, [CLS]=2, [SEP]=3.",
+        f"SentencePiece model; {_ids(PIECE_SPECIALS)}.",
         FILE_DESCRIPTIONS,
     )
     graph = SubGraphMetadata(
@@ -172,13 +174,19 @@ def _sentencepiece_metadata(
     )
 
 
+def _ids(specials: tuple[str, ...]) -> str:
+    """``"<PAD>=0, <START>=1, <UNKNOWN>=2"``: the special tokens' ids, for a file's
+    description."""
+    return ", ".join(f"{token}={i}" for i, token in enumerate(specials))
+
+
 def _metadata(
     *, name: str, description: str, version: str, delim_regex: str, seq_len: int
 ) -> ModelMetadata:
     """The ``ModelMetadata`` of a sentigru text classifier."""
     vocab_file = AssociatedFile(
         VOCAB_FILE,
-        "Vocabulary, one 'token id' pair per line; <PAD>=0, <START>=1, <UNKNOWN>=2.",
+        f"Vocabulary, one 'token id' pair per line; {_ids(SPECIAL_TOKENS)}.",
         FILE_VOCABULARY,
     )
     labels_file = AssociatedFile(
