@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sentigru.data.examples import TEMPLATE, label_indices, label_map_hint, label_order
+from sentigru import training_notes as notes
+from sentigru.data.examples import label_indices
 from sentigru.data.files import ReadOptions
 from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
 from sentigru.errors import SentigruError, UsageError, missing
@@ -444,7 +445,7 @@ def train(
     prepared = prepare_source(source, run_spec, val_data, soft, log, start, val_rows)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
-        _log_start(init, base, prepared.labels, log)
+        notes.log_start(init, base, prepared.labels, log)
         if (
             prepared.split_seed is not None
             and start.split_seed(prepared.data_fingerprint, run_spec) is not None
@@ -453,9 +454,9 @@ def train(
                 f"validation: the data {init} was trained on, so the rows it held out (the "
                 f"split of seed {prepared.split_seed}): rows neither run trained on"
             )
-    _log_prepared(prepared, run_spec, fresh=base is None, log=log)
+    notes.log_prepared(prepared, run_spec, fresh=base is None, log=log)
     if preset is None and spec is None and base is None:
-        _note_piece_recipe(run_spec, log)
+        notes.note_piece_recipe(run_spec, log)
 
     with bundle.training_run(
         out,
@@ -482,10 +483,10 @@ def train(
             return None
         balanced = run_spec.training.class_weight == "balanced"  # trades accuracy for recall
         if prepared.split_seed is not None and not balanced:  # validated on the same rows
-            _note_majority(trained.metrics, prepared.counts, log)
+            notes.note_majority(trained.metrics, prepared.counts, log)
         if prepared.val_rows:
             answers = validation_answers(trained.model, prepared, run_spec.training.batch_size)
-            _note_unanswered(prepared.labels, answers, balanced, log)
+            notes.note_unanswered(prepared.labels, answers, balanced, log)
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = _manifest_extra(prepared, soft, base)
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -584,31 +585,6 @@ def _model_path(model: Any, name: str) -> Any:
     raise SentigruError(
         f"{name} is a model folder, a .tflite path or a loaded model, not {model!r:.60}"
     )
-
-
-def _log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
-    """What the data gave, before the training's minutes: the rows per label, a label
-    that looks like a typo, a vocabulary smaller than asked (``fresh``: not a start's),
-    the n-gram teacher's accuracy, and settings that will not do what they say."""
-    shown = [x for x in prepared.labels if x in prepared.counts]  # in the model's order
-    counts = ", ".join(f"{x}: {prepared.counts[x]}" for x in shown)
-    held = f", and {prepared.val_rows} to validate on" if prepared.val_rows else ""
-    log(f"read {prepared.train_rows - prepared.unlabelled_rows} training examples ({counts}){held}")
-    _note_stray_labels(prepared.counts, log, spec.training.class_weight == "balanced")
-    if fresh:  # a start's labels are its model's
-        _note_number_labels(prepared.counts, log)
-    if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
-        log(
-            f"the vocabulary holds {len(prepared.vocab)} entries of the "
-            f"{spec.tokenizer.vocab_size} asked (--vocab-size): the training text gives no "
-            "more, and the model's table has that many rows"
-        )
-    if prepared.teacher_accuracy is not None:
-        log(
-            f"character n-gram teacher: its out-of-fold scores pick the label of "
-            f"{prepared.teacher_accuracy:.2%} of the training texts"
-        )
-    _warn_averaging(spec, log)
 
 
 def _manifest_extra(prepared: Any, soft: Any, base: Any) -> dict[str, Any]:
@@ -741,101 +717,6 @@ def _keep_network(
     )
 
 
-def _log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
-    log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
-    if labels != base.labels:
-        pairs = label_map_hint(labels, sorted(base.labels))
-        keep = f" (to keep its own: --label-map {pairs})" if pairs != TEMPLATE else ""
-        log(
-            f"a new output layer, from random weights, for the labels {', '.join(labels)}: "
-            f"the starting model's are {', '.join(base.labels)}{keep}"
-        )
-
-
-STRAY_LABEL_ROWS = 10
-"""A label with at most this many rows, and under 1 % of them, is likely a typo."""
-
-
-def _note_number_labels(counts: dict[str, int], log: Log) -> None:
-    """Labels that are numbers (``0``/``1``, as many sets ship) are the names an app's
-    classifier and the web page show: say how to give them words, before training."""
-    labels = label_order(counts)
-    if all(label.isdigit() for label in labels):
-        words = ",".join(f"{label}=NAME" for label in labels)
-        ordered = " (the labels keep the order the map names them in)"
-        log(
-            f"note: the labels are {', '.join(labels)}, the names apps and the web page "
-            f"show; --label-map {words} (label_map=) gives them words"
-            + (ordered if len(labels) > 2 else "")
-        )
-
-
-def _note_stray_labels(counts: dict[str, int], log: Log, weighed: bool = False) -> None:
-    """A label with a handful of rows among thousands is most often a typo or another
-    file's label (``1`` among ``negative``/``positive``): it still gets an output, which
-    the model can hardly learn, so say so before the training time is spent."""
-    total = sum(counts.values())
-    for label, count in counts.items():
-        if count <= STRAY_LABEL_ROWS and count < total / 100:
-            log(
-                f"note: label {label!r} has {count} of {total} rows: a typo, or another "
-                "file's labels? (--label-map renames labels)"
-            )
-        elif count < total * RARE_LABEL_SHARE:
-            log(
-                f"note: label {label!r} has {count} of {total} rows ({count / total:.1%}): "
-                "too few for the model to learn it well; more of its rows help"
-                + ("" if weighed else " (--class-weight balanced weighs it up)")
-            )
-
-
-RARE_LABEL_SHARE = 0.02
-"""Under this share of the rows, a label is too rare to learn well (a class of 11 rows
-among 1,600 was never predicted), whatever its count."""
-
-
-def _note_majority(metrics: dict[str, float], counts: dict[str, int], log: Log) -> None:
-    """A model that answers the commonest label to everything scores that label's share
-    (0.90 on 90/10 data) and looks trained: say so when its validation accuracy is no
-    better."""
-    accuracy, total = metrics.get("val_accuracy"), sum(counts.values())
-    if accuracy is None or len(counts) < 2 or not total:
-        return
-    label, most = max(sorted(counts.items()), key=lambda item: item[1])
-    if most / total >= MAJORITY_SHARE and accuracy <= most / total + MAJORITY_MARGIN:
-        log(
-            f"note: validation accuracy {accuracy:.4f} is no better than answering "
-            f"{label!r} to every text ({most / total:.0%} of the training rows): the model "
-            "may have learnt little beyond the commonest label; evaluate gives each "
-            "label's recall; more rows of the other labels help, and --class-weight "
-            "balanced (class_weight=) weighs them up"
-        )
-
-
-def _note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) -> None:
-    """A label the validation rows hold that the trained model never answered: its
-    recall is 0 however the accuracy reads. ``answers`` is :func:`validation_answers`'."""
-    rows, answered = answers.sum(axis=1), answers.sum(axis=0)
-    never = [(label, int(n)) for label, n, a in zip(labels, rows, answered) if n and not a]
-    if not never:
-        return
-    shown = ", ".join(f"{label!r} ({n} rows)" for label, n in never[:3])
-    more = "" if weighed else "; --class-weight balanced (class_weight=) weighs rare labels up"
-    log(
-        f"note: on the {int(rows.sum())} validation rows the model never answered {shown}: "
-        f"its recall is 0{more}"
-    )
-
-
-MAJORITY_SHARE = 0.6
-"""From this share of the rows, one label dominates (balanced data at chance is noted
-by its accuracy, not by a label)."""
-
-MAJORITY_MARGIN = 0.005
-"""How far above the commonest label's share validation accuracy must be to show the
-model learnt more than that label."""
-
-
 def _held_out(base: Any) -> Any:
     """The validation rows ``base`` held out (a :class:`~sentigru.train_data.HeldOut`),
     where its folder says: a model trained from scratch by the split seed it recorded
@@ -948,30 +829,6 @@ def _scored_file(path: Path, source: DataSource, spec: Spec, log: Log) -> Any:
     texts, labels, scores = read_scored(path, source.options)
     log(f"{path}: {len(texts)} texts with a teacher's scores ({', '.join(labels)})")
     return Unlabelled(texts, scores, labels, bundle.sha256_file(path))
-
-
-def _note_piece_recipe(spec: Spec, log: Log) -> None:
-    """``--tokenizer sentencepiece`` alone trains without the character n-gram teacher
-    that ``--preset sentencepiece`` adds, which read three languages of four better by a
-    point (benchmarks/languages.md): name it, where the user may not know the preset."""
-    training = spec.training
-    pieces = spec.tokenizer.tokenizer == "sentencepiece"
-    if pieces and not (training.ngram_teacher or training.stream):  # streamed: refused
-        log(
-            "note: --preset sentencepiece adds a character n-gram teacher (+1.0 to +1.4 "
-            "points on 8,000-18,000 reviews in Japanese, Chinese and Korean, level in German; "
-            "2-3x the training time) and smaller tables (phone files of 0.67-0.71 MB); "
-            "--ngram-teacher adds the teacher"
-        )
-
-
-def _warn_averaging(spec: Spec, log: Log) -> None:
-    training = spec.training
-    if training.average_epochs > training.epochs > 1:  # one epoch: nothing to average
-        log(
-            f"note: average_epochs {training.average_epochs} > epochs {training.epochs}: "
-            f"the weights kept are the mean of all {training.epochs} epoch(s)"
-        )
 
 
 def export(

@@ -69,20 +69,20 @@ def _train_small(train: Path, tmp_path: Path, lines: list[str]) -> sentigru.Clas
 
 def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
     """One ``positive`` among ``0`` and ``1`` rows is a typo that adds an output."""
-    from sentigru.api import _note_stray_labels
+    from sentigru.training_notes import note_stray_labels
 
     lines: list[str] = []
-    _note_stray_labels({"0": 142, "1": 128, "positive": 1}, lines.append)
+    note_stray_labels({"0": 142, "1": 128, "positive": 1}, lines.append)
     assert lines == [
         "note: label 'positive' has 1 of 271 rows: a typo, or another file's labels? "
         "(--label-map renames labels)"
     ]
     lines.clear()
-    _note_stray_labels({"negative": 3, "positive": 4}, lines.append)  # small, not stray
+    note_stray_labels({"negative": 3, "positive": 4}, lines.append)  # small, not stray
     assert lines == []
     # Not typos, but too rare to learn: a class of 11 rows in 1,600 was never predicted.
-    _note_stray_labels({"1": 800, "2": 789, "3": 11}, lines.append)
-    _note_stray_labels({"spam": 900, "ham": 90_000}, lines.append, weighed=True)
+    note_stray_labels({"1": 800, "2": 789, "3": 11}, lines.append)
+    note_stray_labels({"spam": 900, "ham": 90_000}, lines.append, weighed=True)
     assert lines == [
         "note: label '3' has 11 of 1600 rows (0.7%): too few for the model to learn it "
         "well; more of its rows help (--class-weight balanced weighs it up)",
@@ -94,49 +94,49 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
 def test_a_model_no_better_than_the_commonest_label_is_called_out() -> None:
     """On 90/10 data a model that answers the commonest label to everything scores 0.90
     and looked trained; it never predicted the other label."""
-    from sentigru.api import _note_majority
+    from sentigru.training_notes import note_majority
 
     lines: list[str] = []
     counts = {"negative": 270, "positive": 2430}
-    _note_majority({"val_accuracy": 0.9}, counts, lines.append)
+    note_majority({"val_accuracy": 0.9}, counts, lines.append)
     assert len(lines) == 1 and "no better than answering 'positive' to every text" in lines[0]
     assert "--class-weight balanced" in lines[0]
     lines.clear()
-    _note_majority({"val_accuracy": 0.95}, counts, lines.append)
-    _note_majority({}, counts, lines.append)  # no validation: nothing to say
-    _note_majority({"val_accuracy": 0.5}, {"a": 50, "b": 50}, lines.append)  # no label rules
+    note_majority({"val_accuracy": 0.95}, counts, lines.append)
+    note_majority({}, counts, lines.append)  # no validation: nothing to say
+    note_majority({"val_accuracy": 0.5}, {"a": 50, "b": 50}, lines.append)  # no label rules
     assert lines == []
 
 
 def test_sentencepiece_without_the_preset_names_the_preset() -> None:
     """``--tokenizer sentencepiece`` alone trains without the n-gram teacher, a point
     below the preset in Japanese, Chinese and Korean; a user who typed it is told."""
-    from sentigru.api import _note_piece_recipe
     from sentigru.presets import preset_spec
+    from sentigru.training_notes import note_piece_recipe
 
     lines: list[str] = []
     pieces = sentigru.Spec().replace(tokenizer={"tokenizer": "sentencepiece"})
-    _note_piece_recipe(pieces, lines.append)
+    note_piece_recipe(pieces, lines.append)
     assert len(lines) == 1 and "--preset sentencepiece adds a character n-gram" in lines[0]
     lines.clear()
-    _note_piece_recipe(preset_spec("sentencepiece"), lines.append)  # has it
-    _note_piece_recipe(sentigru.Spec(), lines.append)  # regex
-    _note_piece_recipe(pieces.replace(training={"stream": True}), lines.append)  # refused
+    note_piece_recipe(preset_spec("sentencepiece"), lines.append)  # has it
+    note_piece_recipe(sentigru.Spec(), lines.append)  # regex
+    note_piece_recipe(pieces.replace(training={"stream": True}), lines.append)  # refused
     assert lines == []
 
 
 def test_labels_that_are_numbers_get_a_note_on_naming_them() -> None:
     """NSMC and SST-2 ship labels 0 and 1: an app's classifier then shows "1 88.8 %"."""
-    from sentigru.api import _note_number_labels
+    from sentigru.training_notes import note_number_labels
 
     lines: list[str] = []
-    _note_number_labels({"1": 5, "0": 7}, lines.append)
+    note_number_labels({"1": 5, "0": 7}, lines.append)
     assert lines == [
         "note: the labels are 0, 1, the names apps and the web page show; "
         "--label-map 0=NAME,1=NAME (label_map=) gives them words"
     ]
     lines.clear()
-    _note_number_labels({"negative": 5, "1": 7}, lines.append)
+    note_number_labels({"negative": 5, "1": 7}, lines.append)
     assert lines == []
 
 
