@@ -218,7 +218,10 @@ def main() -> None:
         if (args.out / "comparison.png").exists():
             shutil.copyfile(args.out / "comparison.png", HERE / "compare.png")
     (HERE / "COMPARE.md").write_text(report(result, args, rows), "utf-8")
-    print(f"wrote {HERE / 'COMPARE.md'}, compare.json, compare.png")
+    written = [] if args.report_only else ["compare.json"]
+    if not args.report_only and (args.out / "comparison.png").exists():
+        written.append("compare.png")
+    print(f"wrote {', '.join([str(HERE / 'COMPARE.md'), *written])}")
 
 
 if __name__ == "__main__":

@@ -452,8 +452,9 @@ def compare(
     """Train a model per recurrent cell, with otherwise the same settings, seed and data,
     and measure them: what ``sentigru compare`` does, in one call.
 
-    ``data`` is what :func:`sentigru.train` takes (a path, several, or a
-    :class:`~sentigru.DataSource`), ``settings`` are spec settings by name
+    ``data`` is files as :func:`sentigru.train` takes them (a path, several, or a
+    :class:`~sentigru.DataSource`; not a pair of lists: each cell trains in a process of
+    its own, which reads the files), ``settings`` are spec settings by name
     (``epochs=3``). ``OUT/CELL`` gets each model folder, ``OUT/comparison.json`` the
     figures (also returned) and, with matplotlib, ``OUT/comparison.png``. ``log``
     (default: stderr) hears each child's progress.

@@ -8,11 +8,13 @@ to 256 reads the same as the sentence alone.
 
 from __future__ import annotations
 
-import keras
-from keras import layers, ops
-
 from sentigru.contract import START_ID, UNKNOWN_ID
 from sentigru.spec import ModelSpec
+from sentigru.tf_quiet import import_tensorflow
+
+import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) before Keras loads TF
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
 
 
 @keras.saving.register_keras_serializable(package="sentigru")

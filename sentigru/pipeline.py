@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
+
+from sentigru.tf_quiet import import_tensorflow
+
+tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
 
 
 def epoch_value(epoch: tf.Variable | tf.Tensor) -> tf.Tensor:

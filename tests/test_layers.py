@@ -16,7 +16,7 @@ LAYERS = [
     {"data"},
     {"model", "pipeline", "train_data", "bundle", "callbacks", "distribute", "worker_loop"},
     {"predictor", "bulk", "trust", "evaluation"},
-    {"training"},
+    {"training", "training_notes"},
     {"exporters"},
     {"api", "comparison"},
     {"cli", "__main__"},

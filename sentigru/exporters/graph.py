@@ -43,9 +43,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 from sentigru.contract import SENTENCEPIECE_INPUTS
+from sentigru.tf_quiet import import_tensorflow
+
+tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
 
 
 @dataclass

@@ -12,12 +12,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import tensorflow as tf
-
 from sentigru.atomic import replace_path, staging_folder
 from sentigru.errors import SentigruError
 from sentigru.limits import one_line
+from sentigru.tf_quiet import import_tensorflow
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
+
+tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
 
 
 class _Serving(tf.Module):

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import tensorflow as tf
-
 from sentigru.errors import SentigruError
-from sentigru.tf_quiet import quiet_stderr
+from sentigru.tf_quiet import import_tensorflow, quiet_stderr
+
+tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
 
 
 def convert(function: Any, quantize: str) -> bytes:
