@@ -410,7 +410,7 @@ def train(
     val_data, val_rows = _validation(val_data, reading)
     refuse_unused_reading(source, files_too=bool(val_data))  # validation files read them
     check_settings_used(run_spec, settings, bool(val_data) or val_rows is not None)
-    teacher = _model_path(teacher, "teacher")
+    teacher = _init_path(_model_path(teacher, "teacher"))  # "bundled" as for init
     init = _model_path(init, "init")
     init_path = _init_path(init)
     if role.is_chief:
@@ -666,7 +666,7 @@ def _start_workers() -> None:
 
 
 def _init_path(init: str | Path | None) -> Path | None:
-    """The folder ``--init`` names: a path, or ``"bundled"``."""
+    """The folder ``--init`` (or ``--teacher``) names: a path, or ``"bundled"``."""
     from sentigru.presets import PRESETS
 
     return None if init is None else PRESETS.get(str(init), Path(init))
@@ -776,6 +776,7 @@ def _teacher_scores(
 
     from sentigru import bundle
     from sentigru.data.files import read_texts
+    from sentigru.data.stream import expand_paths
     from sentigru.train_data import NGRAM_UNLABELLED, NO_STREAMED_UNLABELLED, Unlabelled
 
     files = _paths(unlabelled)
@@ -794,7 +795,7 @@ def _teacher_scores(
         raise SentigruError(NGRAM_UNLABELLED)
     if spec.training.stream:
         raise SentigruError(NO_STREAMED_UNLABELLED)
-    texts = [text for path in files for text in read_texts(path, source.options)]
+    texts = [text for path in expand_paths(files) for text in read_texts(path, source.options)]
     if teacher is None and not spec.training.ngram_teacher:
         log(f"the {len(texts)} unlabelled texts start the word vectors; they are not trained on")
         return Unlabelled.for_word_vectors(texts)

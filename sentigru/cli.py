@@ -410,12 +410,14 @@ _VAL_DATA_OPTION = click.option(
     help="Texts without labels (.tsv/.csv/.jsonl text column, a folder of .txt, or one "
     "per line), trained on with --teacher's scores, or without --teacher with the "
     "--ngram-teacher's; with neither, they only start the word vectors (--word-init "
-    "ppmi). Repeat to combine files.",
+    "ppmi). A table's text column is --text-column, as for --data. A quoted glob takes "
+    "the files it matches. Repeat to combine files.",
 )
 @click.option(
     "--teacher",
     type=_Path(path_type=Path),
-    help="Model folder or .tflite whose scores label the --unlabelled texts.",
+    help="Model folder or .tflite (or bundled, the bundled model) whose scores label the "
+    "--unlabelled texts.",
 )
 @click.option(
     "--teacher-scores",
@@ -804,7 +806,8 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Labels to show per text.",
+    help="Labels to show per text, best first (plain output: label<TAB>score for each, "
+    "then the text).",
 )
 @click.option(
     "--line-buffered",

@@ -8,6 +8,7 @@ distribution strategy, once per worker.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -92,6 +93,12 @@ class Unlabelled:
             digest.add(text, ",".join(f"{p:.6f}" for p in row))
         return digest.hexdigest()
 
+    def without(self, texts: set[str]) -> Unlabelled:
+        """These texts but ``texts``, with their scores."""
+        kept = [i for i, text in enumerate(self.texts) if text not in texts]
+        scores = None if self.scores is None else self.scores[kept]
+        return dataclasses.replace(self, texts=[self.texts[i] for i in kept], scores=scores)
+
     def targets(self, labels: list[str]) -> np.ndarray:
         """The scores as targets in the student's label order."""
         if self.scores is None:
@@ -131,6 +138,25 @@ class Prepared:
     @property
     def train_rows(self) -> int:
         return sum(self.counts.values()) + self.unlabelled_rows
+
+
+def _unseen(
+    unlabelled: Unlabelled, val_set: Examples | None, log: Callable[[str], None]
+) -> Unlabelled:
+    """The unlabelled texts but those that are validation texts (the training file given
+    as ``--unlabelled`` too): trained on with a teacher's scores, or in the word vectors,
+    they made the validation figures read high, as the teacher knew those rows."""
+    held = set(val_set.texts) if val_set is not None and len(val_set) else set()
+    kept = unlabelled.without(held) if held else unlabelled
+    if len(kept.texts) < len(unlabelled.texts):
+        dropped = len(unlabelled.texts) - len(kept.texts)
+        log(
+            f"note: {dropped} of the {len(unlabelled.texts)} unlabelled texts are validation "
+            "texts: left out of training, so that validation reads texts the model did not see"
+        )
+    if not kept.texts:
+        raise SentigruError("every unlabelled text is a validation text: give other texts")
+    return kept
 
 
 def _silent(line: str) -> None:
@@ -291,20 +317,22 @@ def check_readable(
     spec: Spec | None = None,
     start_vocab: Vocabulary | Pieces | None = None,
     log: Callable[[str], None] = _silent,
+    what: str = "the training text",
 ) -> None:
     """Refuse text the regex tokenizer cannot read, and say so where it reads only part
     of its words (German, French). SentencePiece spells any text, but a starting
     model's pieces (``start_vocab``: ``--init``'s, which the run keeps) may know none
-    of it: a Korean model's, Japanese text."""
+    of it: a Korean model's, Japanese text. ``what`` names the texts (unlabelled ones
+    are trained on too: a teacher's scores of text neither model reads)."""
     if spec is not None and spec.tokenizer.tokenizer == "sentencepiece":
         if isinstance(start_vocab, Pieces):
-            _check_pieces_read(texts, start_vocab)
+            _check_pieces_read(texts, start_vocab, what)
         return
     fix = "train without --init, with" if start_vocab is not None else "train with"
     share = readable_share(texts)
     if share < READABLE_SHARE:
         raise SentigruError(
-            f"the regex tokenizer reads only {share:.0%} of the training text's letters "
+            f"the regex tokenizer reads only {share:.0%} of {what}'s letters "
             "and digits: it splits on ASCII letters, digits, _ and ' (what the phone runs), "
             f"so accented letters, other scripts and emoji are invisible to it; {fix} "
             "--preset sentencepiece, which reads text in any language"
@@ -313,20 +341,22 @@ def check_readable(
     if cut >= MOSTLY_CUT_SHARE and example is not None:
         pieces = ", ".join(split(example)) or "nothing"
         raise SentigruError(
-            f"the regex tokenizer cuts {cut:.0%} of the training text's words, which hold "
+            f"the regex tokenizer cuts {cut:.0%} of {what}'s words, which hold "
             f"letters outside ASCII ({example} gives {pieces}): a model of their fragments "
             f"reads little; {fix} --preset sentencepiece, which reads text in any language"
         )
     if cut >= CUT_WORD_SHARE and example is not None:
         pieces = ", ".join(split(example)) or "nothing"
         log(
-            f"note: {cut:.0%} of the training text's words hold letters the regex tokenizer "
+            f"note: {cut:.0%} of {what}'s words hold letters the regex tokenizer "
             f"cannot read, so it learns their ASCII fragments ({example} gives {pieces}), "
             f"as the phone reads them; {fix} --preset sentencepiece to read them whole"
         )
 
 
-def _check_pieces_read(texts: Sequence[str], pieces: Pieces, sample: int = 1_000) -> None:
+def _check_pieces_read(
+    texts: Sequence[str], pieces: Pieces, what: str = "the training text", sample: int = 1_000
+) -> None:
     """Refuse text of which a starting model's pieces know under half the letters and
     digits (the rest it spells in bytes, as it does emoji): its weights know nothing of
     that language."""
@@ -340,7 +370,7 @@ def _check_pieces_read(texts: Sequence[str], pieces: Pieces, sample: int = 1_000
     if share < READABLE_SHARE:
         raise SentigruError(
             f"the starting model's SentencePiece pieces know only {share:.0%} of the "
-            "training text's letters and digits (it learnt another language): train "
+            f"{what}'s letters and digits (it learnt another language): train "
             "without --init, with --preset sentencepiece, to learn this text's pieces"
         )
 
@@ -417,6 +447,10 @@ def _prepare_examples(
     if len(set(train_set.labels)) < 2:
         raise SentigruError("training data after the validation split has only one label")
     labels = (start.label_order if start else label_order)(train_set.labels, named)
+    if unlabelled is not None:
+        what = "the unlabelled text (--unlabelled)"
+        check_readable(unlabelled.texts, spec, start.vocab if start else None, log, what)
+        unlabelled = _unseen(unlabelled, val_set, log)
     extra = taught_texts(unlabelled.texts, spec) if unlabelled is not None else []
     vocab = start.vocab if start else build_vocab([*train_set.texts, *extra], spec)
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)

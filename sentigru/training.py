@@ -168,6 +168,57 @@ def _pipeline_errors(tf: Any) -> Iterator[None]:
         raise SentigruError(carried[-1].strip()) from None
 
 
+def _check_same_inputs(tf: Any, distribution: Any, prepared: Prepared, spec: Spec) -> None:
+    """Refuse, on every worker at once, a run whose workers were given other data or
+    settings: each builds its own vocabulary and rows, so they trained one model on
+    words that differ under the same ids, without a word, or stopped in a collective op
+    with a page of traceback (rows of other counts). The workers sum each byte of a hash
+    of what they read, and of its square: all hold the same byte exactly where the square
+    of the sum is the number of replicas times the sum of squares."""
+    import hashlib
+
+    named = "\n".join([prepared.fingerprint, spec.to_json(), *prepared.labels])
+    digest = np.frombuffer(hashlib.sha256(named.encode()).digest()[:16], np.uint8)
+    local = tf.constant(digest.astype(np.float32))  # sums stay exact in float32
+
+    @tf.function
+    def sums() -> Any:
+        each = distribution.run(lambda: tf.stack([local, local * local]))
+        return distribution.reduce("SUM", each, axis=None)
+
+    total = sums().numpy().astype(np.float64)
+    if not np.array_equal(total[0] ** 2, distribution.num_replicas_in_sync * total[1]):
+        raise SentigruError(
+            "the workers were given other data or settings: run the same command, with the "
+            "same files at the same paths, on every worker"
+        )
+
+
+@contextlib.contextmanager
+def _worker_errors() -> Iterator[None]:
+    """A worker that stopped (a refusal of its own, Ctrl-C) leaves the others waiting in
+    a collective op (the first is the model's initial weights) until TensorFlow gives up
+    on it with a page of traceback: one line, that sends the user to that worker's
+    output. Only where there are other workers to wait for."""
+    try:
+        yield
+    except Exception as exc:
+        gave_up = type(exc).__name__ in ("UnavailableError", "DeadlineExceededError")
+        if not gave_up or not type(exc).__module__.startswith("tensorflow"):
+            raise
+        from sentigru.distribute import cluster_role
+
+        if cluster_role().workers < 2:
+            raise
+        message = getattr(exc, "message", "") or ""
+        tasks = sorted(set(re.findall(r"^/job:\w+/replica:\d+/task:(\d+)$", message, re.M)))
+        which = f"worker {', '.join(tasks)}" if tasks else "another worker"
+        raise SentigruError(
+            f"{which} stopped or cannot be reached; its own output says why (every worker "
+            "runs the same command, with the same files at the same paths)"
+        ) from None
+
+
 FINISHED_WEIGHTS = "finished.weights.h5"
 """Written into the checkpoint once training ends, with the history and metrics in
 :data:`~sentigru.bundle.FINISHED_FILE`, so that a run interrupted while its folder is
@@ -264,7 +315,7 @@ def train(
     (the same labels). ``log`` hears what the run says before its epochs (stderr by
     default; nothing with ``verbose=0``). The process's random generators, Keras' dtype
     policy and TensorFlow's op determinism are as they were afterwards."""
-    with process_state_kept():
+    with process_state_kept(), _worker_errors():
         return _train(data, spec, val_examples, verbose, checkpoint, strategy, init, init_head,
                       log)  # fmt: skip
 
@@ -376,6 +427,8 @@ def _train(
         from sentigru.worker_loop import fit_workers
 
         with _pipeline_errors(tf):
+            if role.workers > 1:
+                _check_same_inputs(tf, distribution, prepared, spec)
             history, metrics = fit_workers(
                 model,
                 optimizer,

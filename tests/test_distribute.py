@@ -185,6 +185,67 @@ def test_two_workers_start_from_a_model(
 
 
 @pytest.mark.e2e
+def test_workers_given_other_data_are_refused_in_one_line(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Each worker reads its own files and builds its own vocabulary: with other rows on
+    one of them, the two trained one model on ids that meant other words, and both
+    said they were done. Both now stop before training, with one line."""
+    other = tmp_path / "other.tsv"
+    lines = synthetic_files[0].read_text("utf-8").splitlines()
+    other.write_text("\n".join([lines[0], *lines[1:][::-1][5:]]) + "\n", "utf-8")
+    out, ports = tmp_path / "multi", _free_ports(2)
+    workers = [
+        subprocess.Popen(
+            _command(data, out, "--strategy", "multi-worker", "--epochs", "1"),
+            env=_env(TF_CONFIG=_two_workers(ports, index)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index, data in ((1, other), (0, synthetic_files[0]))
+    ]
+    try:
+        results = [w.communicate(timeout=LIMIT) for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+    assert [w.returncode for w in workers] == [1, 1], [err[-1500:] for _, err in results]
+    for _, err in results:
+        assert "the workers were given other data or settings" in err, err[-1500:]
+        assert "Traceback" not in err, err[-1500:]
+    assert not out.exists()
+
+
+@pytest.mark.e2e
+def test_a_worker_that_stops_is_named_by_the_one_left_waiting(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Worker 1 refuses its input at once; the chief, waiting for it in a collective op,
+    printed a page of TensorFlow traceback."""
+    out, ports = tmp_path / "multi", _free_ports(2)
+    workers = [
+        subprocess.Popen(
+            _command(data, out, "--strategy", "multi-worker", "--epochs", "1"),
+            env=_env(TF_CONFIG=_two_workers(ports, index)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index, data in ((1, tmp_path / "missing.tsv"), (0, synthetic_files[0]))
+    ]
+    try:
+        results = [w.communicate(timeout=LIMIT) for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+    assert [w.returncode for w in workers] == [1, 1], [err[-1500:] for _, err in results]
+    chief = results[1][1]
+    assert "worker 1 stopped or cannot be reached; its own output says why" in chief, chief
+    assert "Traceback" not in chief and not out.exists()
+
+
+@pytest.mark.e2e
 def test_resume_under_a_strategy_continues_after_the_last_epoch(tmp_path: Path) -> None:
     data = write_tsv(tmp_path / "train.tsv", synthetic_reviews(600, seed=4))
     out = tmp_path / "model"

@@ -20,6 +20,7 @@ from sentigru.data import Examples
 from sentigru.data.files import ReadOptions, read_texts
 from sentigru.data.scored import read_scored
 from sentigru.errors import SentigruError
+from sentigru.presets import MODELS
 from sentigru.spec import Spec
 from sentigru.train_data import Unlabelled, prepare
 
@@ -123,6 +124,42 @@ def test_unlabelled_rows_join_training_with_their_scores() -> None:
     assert set(val.ravel().tolist()) == {0.0, 1.0}  # validation stays labelled
 
 
+def test_unlabelled_texts_that_are_validation_texts_are_left_out_and_said() -> None:
+    """The training file given as --unlabelled too: its held-out rows were trained on
+    with the teacher's scores (which knew them), and validation read high."""
+    from sentigru.train_data import split_validation
+
+    rows = synthetic_reviews(60, seed=3)
+    examples = Examples([t for _, t in rows], [label for label, _ in rows])
+    spec = Spec().with_settings({"val_split": 0.1, "seq_len": 64, "vocab_size": 500})
+    texts = [*examples.texts, "zorblax text"]
+    scores = np.full((len(texts), 2), 0.5, np.float32)
+    soft = Unlabelled(texts, scores, ["negative", "positive"], "teacher-hash")
+    heard: list[str] = []
+    taught = prepare(examples, spec, unlabelled=soft, log=heard.append)
+    held = taught.val_rows
+    assert held == 6 and taught.unlabelled_rows == len(texts) - held
+    said = f"{held} of the {len(texts)} unlabelled texts are validation texts"
+    assert any(said in line for line in heard), heard
+    _, val = split_validation(examples, None, spec)
+    only_held = soft.without(set(texts) - set(val.texts))
+    assert sorted(only_held.texts) == sorted(val.texts) and len(only_held.scores) == held
+    with pytest.raises(SentigruError, match="every unlabelled text is a validation text"):
+        prepare(examples, spec, unlabelled=only_held)
+
+
+def test_unlabelled_text_the_tokenizer_cannot_read_is_refused_as_training_text_is() -> None:
+    """Korean lines as --unlabelled beside English data: the teacher scored texts that
+    neither model reads, and the student was trained on empty rows with that lean."""
+    rows = synthetic_reviews(60, seed=3)
+    examples = Examples([t for _, t in rows], [label for label, _ in rows])
+    spec = Spec().with_settings({"val_split": 0.1, "seq_len": 64, "vocab_size": 500})
+    korean = ["정말 재미있는 영화였어요", "최악의 영화, 시간 낭비"] * 5
+    soft = Unlabelled(korean, np.full((10, 2), 0.5, np.float32), ["negative", "positive"], "t")
+    with pytest.raises(SentigruError, match=r"of the unlabelled text \(--unlabelled\)'s letters"):
+        prepare(examples, spec, unlabelled=soft)
+
+
 def test_unlabelled_texts_without_a_teacher_start_the_word_vectors_only() -> None:
     rows = synthetic_reviews(60, seed=3)
     examples = Examples([t for _, t in rows], [label for label, _ in rows])
@@ -168,6 +205,25 @@ def test_train_starts_the_word_vectors_from_unlabelled_texts_without_a_teacher(
     assert manifest["metrics"]["train_examples"] == 540  # not trained on
     spec = json.loads((out / "spec.json").read_text())
     assert spec["training"]["word_init"] == "ppmi"
+
+
+def test_unlabelled_takes_a_glob_and_the_bundled_model_as_teacher(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """As --data takes a quoted glob and --init takes bundled: both were 'no such file'."""
+    rows = synthetic_reviews(50, seed=6)
+    for part, chunk in (("a", rows[:20]), ("b", rows[20:])):
+        (tmp_path / f"u-{part}.txt").write_text("".join(f"{t}\n" for _, t in chunk), "utf-8")
+    out = tmp_path / "out"
+    args = ["train", "--data", str(synthetic_files[0]), "--out", str(out), *SMALL, "--epochs"]
+    args += ["1", "--unlabelled", str(tmp_path / "u-*.txt"), "--teacher", "bundled"]
+    result = CliRunner().invoke(main, [*args, "--no-phone-file"])
+    assert result.exit_code == 0, result.output
+    assert "scored 50 unlabelled texts" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    bundled = json.loads((MODELS / "default" / "manifest.json").read_text())["files"]
+    phone = bundled["model.tflite"]["sha256"]
+    assert manifest["unlabelled"] == {"rows": 50, "teacher_sha256": phone}
 
 
 @pytest.mark.e2e
