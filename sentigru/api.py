@@ -396,6 +396,7 @@ def train(
 
     require_tensorflow("training")
     _check_train_arguments(out, preset, spec, val_data, unlabelled, log)
+    unlabelled = _paths(unlabelled, "unlabelled")  # once: a glob's generator runs out
     _check_switches(verbose, force=force, resume=resume, phone_file=phone_file)
     log = _stderr if log is None else log
     out = Path(out)
@@ -415,7 +416,7 @@ def train(
     init_path = _init_path(init)
     if role.is_chief:
         _check_not_package(out)  # --force would replace the bundled model
-        reads = [*source.paths, *val_data, *_paths(unlabelled), teacher, teacher_scores]
+        reads = [*source.paths, *val_data, *unlabelled, teacher, teacher_scores]
         bundle.refuse_leftover(out, resume, force)
         _check_model_out(out, force, [*reads, init_path])
         if force and not resume and bundle.discard_checkpoint(out):
@@ -434,7 +435,7 @@ def train(
     if resume and role.is_chief:  # before a teacher scores or fits: minutes
         bundle.check_resume_settings(out, run_spec)
     teacherless = teacher is None and teacher_scores is None and not run_spec.training.ngram_teacher
-    if base is not None and _paths(unlabelled) and teacherless:
+    if base is not None and unlabelled and teacherless:
         raise SentigruError(
             "--unlabelled without a teacher only starts the vocabulary and word vectors, "
             "which --init takes from its model: give --teacher or --ngram-teacher, or drop "
@@ -578,6 +579,8 @@ def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any
 def _model_path(model: Any, name: str) -> Any:
     """What names a model: a path, a name (``"bundled"``), or a loaded
     :class:`Classifier` (the folder it came from: ``train`` returns one)."""
+    if isinstance(model, (str, os.PathLike)) and not os.fspath(model):
+        raise SentigruError(f"{name}: an empty path (an unset variable?)")
     if model is None or isinstance(model, (str, os.PathLike)):
         return model
     if isinstance(model, Classifier):
@@ -594,7 +597,7 @@ def _manifest_extra(prepared: Any, soft: Any, base: Any) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if soft is not None:
         key = "teacher" if soft.scores is None else "teacher_sha256"
-        extra["unlabelled"] = {"rows": len(soft.texts), key: soft.teacher}
+        extra["unlabelled"] = {"rows": prepared.unlabelled_texts, key: soft.teacher}
     if base is None:  # None: validated on --val-data, or not at all
         extra["held_out"] = {"split_seed": prepared.split_seed}
     else:
@@ -632,10 +635,15 @@ def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
     return {bundle.PHONE_FILE: content}, None
 
 
-def _paths(paths: str | Path | Sequence[str | Path] | None) -> list[Path]:
+def _paths(paths: str | Path | Iterable[str | Path] | None, name: str) -> list[Path]:
+    """Files given as one path or any iterable of them, as a list; an empty one is
+    refused (``Path("")`` is the working folder), as the CLI refuses it."""
     if paths is None:
         return []
-    return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if any(not os.fspath(item) for item in items):
+        raise SentigruError(f"{name}: an empty path (an unset variable?)")
+    return [Path(item) for item in items]
 
 
 def _check_model_out(out: Path, force: bool, reads: Sequence[Any]) -> None:
@@ -761,7 +769,7 @@ def _model_sha256(base: Any) -> str:
 
 
 def _teacher_scores(
-    unlabelled: str | Path | Sequence[str | Path] | None,
+    unlabelled: list[Path],
     teacher: str | Path | None,
     teacher_scores: str | Path | None,
     source: DataSource,
@@ -777,25 +785,32 @@ def _teacher_scores(
     from sentigru import bundle
     from sentigru.data.files import read_texts
     from sentigru.data.stream import expand_paths
-    from sentigru.train_data import NGRAM_UNLABELLED, NO_STREAMED_UNLABELLED, Unlabelled
+    from sentigru.train_data import (
+        NGRAM_UNLABELLED,
+        NO_STREAMED_UNLABELLED,
+        Unlabelled,
+        check_readable,
+    )
 
-    files = _paths(unlabelled)
+    files = unlabelled
     if teacher_scores is not None:
         if files or teacher is not None:
             given = " and ".join(
                 name for name, on in (("--unlabelled", files), ("--teacher", teacher)) if on
             )
-            raise SentigruError(f"--teacher-scores holds its texts and their scores: drop {given}")
+            raise UsageError(f"--teacher-scores holds its texts and their scores: drop {given}")
         return _scored_file(Path(teacher_scores), source, spec, log)
     if not files and teacher is None:
         return None
     if not files:
-        raise SentigruError("--teacher scores the --unlabelled texts; give --unlabelled FILE too")
+        raise UsageError("--teacher scores the --unlabelled texts; give --unlabelled FILE too")
     if teacher is None and not spec.training.ngram_teacher and spec.training.word_init != "ppmi":
-        raise SentigruError(NGRAM_UNLABELLED)
+        raise UsageError(NGRAM_UNLABELLED)
     if spec.training.stream:
-        raise SentigruError(NO_STREAMED_UNLABELLED)
+        raise UsageError(NO_STREAMED_UNLABELLED)
     texts = [text for path in expand_paths(files) for text in read_texts(path, source.options)]
+    # before a teacher scores them (minutes on a large file): text no model here reads
+    check_readable(texts, spec, None, what="the unlabelled text (--unlabelled)")
     if teacher is None and not spec.training.ngram_teacher:
         log(f"the {len(texts)} unlabelled texts start the word vectors; they are not trained on")
         return Unlabelled.for_word_vectors(texts)
@@ -826,7 +841,7 @@ def _scored_file(path: Path, source: DataSource, spec: Spec, log: Log) -> Any:
     from sentigru.train_data import Unlabelled
 
     if spec.training.stream:
-        raise SentigruError("--teacher-scores holds its texts in memory; drop --stream")
+        raise UsageError("--teacher-scores holds its texts in memory; drop --stream")
     texts, labels, scores = read_scored(path, source.options)
     log(f"{path}: {len(texts)} texts with a teacher's scores ({', '.join(labels)})")
     return Unlabelled(texts, scores, labels, bundle.sha256_file(path))
@@ -931,11 +946,16 @@ def _check_seq_len(model: Path, seq_len: int | None) -> None:
         spec = Spec.from_json((model / "spec.json").read_text("utf-8"), saved=True)
     except (OSError, ValueError, SentigruError):
         return
+    from sentigru.limits import MAX_SEQ_LEN
+
+    if seq_len > MAX_SEQ_LEN:  # first: a multiple of the chunks may be over it too
+        raise UsageError(f"seq_len must be at most {MAX_SEQ_LEN} (what a phone file takes)")
     chunk = spec.model.chunk_len
     if chunk and seq_len % chunk:  # the model's chunks are its own: only seq_len moves
+        near = min(max(1, round(seq_len / chunk)), MAX_SEQ_LEN // chunk) * chunk
         raise UsageError(
             f"seq_len ({seq_len}): this model reads {chunk} ids at a time, so give a "
-            f"multiple of {chunk}, such as {max(1, round(seq_len / chunk)) * chunk}"
+            f"multiple of {chunk}, such as {near}"
         )
     try:
         spec.with_settings({"seq_len": seq_len})

@@ -29,7 +29,7 @@ from sentigru.data.examples import (
 )
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuffled
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
 from sentigru.tokenizer import Tokenizer, Vocabulary, split
@@ -48,7 +48,7 @@ NGRAM_UNLABELLED = (
     "it needs --word-init ppmi"
 )
 NO_STREAMED_UNLABELLED = (
-    "--unlabelled holds its texts and the teacher's scores in memory; drop --stream or --unlabelled"
+    "--unlabelled holds its texts (and their scores) in memory; drop --stream or --unlabelled"
 )
 
 
@@ -94,15 +94,16 @@ class Unlabelled:
         return digest.hexdigest()
 
     def without(self, texts: set[str]) -> Unlabelled:
-        """These texts but ``texts``, with their scores."""
-        kept = [i for i, text in enumerate(self.texts) if text not in texts]
+        """These texts but ``texts`` (compared with their white space made single spaces:
+        a copy of a file with other line ends or trailing spaces), with their scores."""
+        kept = [i for i, text in enumerate(self.texts) if _spaced(text) not in texts]
         scores = None if self.scores is None else self.scores[kept]
         return dataclasses.replace(self, texts=[self.texts[i] for i in kept], scores=scores)
 
     def targets(self, labels: list[str]) -> np.ndarray:
         """The scores as targets in the student's label order."""
         if self.scores is None:
-            raise SentigruError(NGRAM_UNLABELLED)
+            raise UsageError(NGRAM_UNLABELLED)
         if sorted(self.labels) != sorted(labels):
             raise SentigruError(
                 f"the teacher's labels ({', '.join(self.labels)}) are not the training "
@@ -134,10 +135,17 @@ class Prepared:
     """The seed that drew the validation split (None: no split drawn)."""
     data_fingerprint: str = ""
     """The labelled rows' own fingerprint (``fingerprint`` may combine others into it)."""
+    unlabelled_texts: int = 0
+    """The unlabelled texts kept (validation texts among them are left out)."""
 
     @property
     def train_rows(self) -> int:
         return sum(self.counts.values()) + self.unlabelled_rows
+
+
+def _spaced(text: str) -> str:
+    """``text`` with its runs of white space one space, none at its ends."""
+    return " ".join(text.split())
 
 
 def _unseen(
@@ -146,7 +154,7 @@ def _unseen(
     """The unlabelled texts but those that are validation texts (the training file given
     as ``--unlabelled`` too): trained on with a teacher's scores, or in the word vectors,
     they made the validation figures read high, as the teacher knew those rows."""
-    held = set(val_set.texts) if val_set is not None and len(val_set) else set()
+    held = {_spaced(t) for t in val_set.texts} if val_set is not None and len(val_set) else set()
     kept = unlabelled.without(held) if held else unlabelled
     if len(kept.texts) < len(unlabelled.texts):
         dropped = len(unlabelled.texts) - len(kept.texts)
@@ -227,7 +235,7 @@ def prepare(
     kept when it names them all."""
     if isinstance(data, StreamSource):
         if unlabelled is not None:
-            raise SentigruError(NO_STREAMED_UNLABELLED)
+            raise UsageError(NO_STREAMED_UNLABELLED)
         return _prepare_stream(data, spec, start, log)
     return _prepare_examples(data, val_examples, spec, unlabelled, log, start, named)
 
@@ -466,7 +474,7 @@ def _prepare_examples(
     if (ngram_scored and not spec.training.ngram_teacher) or (
         counted_only and spec.training.word_init != "ppmi"
     ):
-        raise SentigruError(NGRAM_UNLABELLED)
+        raise UsageError(NGRAM_UNLABELLED)
     teacher_accuracy = None
     # what each epoch trains on; ``train_ids`` holds every text once
     rows = train_ids[: len(train_set)] if counted_only else train_ids
@@ -508,6 +516,7 @@ def _prepare_examples(
         teacher_accuracy=teacher_accuracy,
         split_seed=split_seed if val_set is not None and val_set is not val else None,
         data_fingerprint=data_fingerprint,
+        unlabelled_texts=len(unlabelled.texts) if unlabelled is not None else 0,
     )
 
 

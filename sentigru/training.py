@@ -214,8 +214,7 @@ def _worker_errors() -> Iterator[None]:
         tasks = sorted(set(re.findall(r"^/job:\w+/replica:\d+/task:(\d+)$", message, re.M)))
         which = f"worker {', '.join(tasks)}" if tasks else "another worker"
         raise SentigruError(
-            f"{which} stopped or cannot be reached; its own output says why (every worker "
-            "runs the same command, with the same files at the same paths)"
+            f"{which} stopped or cannot be reached (its own output may say why)"
         ) from None
 
 
@@ -392,6 +391,9 @@ def _train(
             f"batch size {spec.training.batch_size} must be a multiple of the {replicas} "
             "replicas training it"
         )
+    role = cluster_role() if name == "multi-worker" else Role()
+    if role.workers > 1:  # before the model: its first weights are a collective already
+        _check_same_inputs(tf, distribution, prepared, spec)
     keras.utils.set_random_seed(spec.training.seed)
     tf.config.experimental.enable_op_determinism()
     keras.mixed_precision.set_global_policy("float32")  # what the phone graph computes in
@@ -412,7 +414,6 @@ def _train(
     if verbose is None:
         verbose = 1 if sys.stderr.isatty() else 2  # where the progress goes
     start = time.perf_counter()
-    role = cluster_role() if name == "multi-worker" else Role()
     finished = _finished(model, checkpoint)
     if finished is not None:  # interrupted after its last epoch, while being saved
         history, metrics = finished
@@ -427,8 +428,6 @@ def _train(
         from sentigru.worker_loop import fit_workers
 
         with _pipeline_errors(tf):
-            if role.workers > 1:
-                _check_same_inputs(tf, distribution, prepared, spec)
             history, metrics = fit_workers(
                 model,
                 optimizer,

@@ -221,6 +221,10 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "data is a path, a list of paths": lambda: clf.evaluate(5),
         "data: an empty path": lambda: clf.evaluate(""),  # not the working folder's sub-folders
         "data: an empty path ": lambda: sentigru.train(["a.tsv", ""], "o"),
+        "unlabelled: an empty path": lambda: sentigru.train(
+            synthetic_files[0], "o", unlabelled=""
+        ),  # it read the working folder's .txt files as texts
+        "teacher: an empty path": lambda: sentigru.train(synthetic_files[0], "o", teacher=""),
         "force replaces the plot picture": lambda: clf.evaluate(synthetic_files[1], force=True),
         "label_map must be a dict": lambda: clf.evaluate(
             synthetic_files[1], options={"label_map": ["0=negative"]}

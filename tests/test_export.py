@@ -340,6 +340,9 @@ def test_a_length_the_model_cannot_read_in_chunks_is_one_line(
     args[-1] = str(1 << 20)  # beyond any length a spec takes: refused before converting
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "--seq-len must be at most" in result.output, result.output
+    args[-1] = "100000"  # over the most and no multiple: the most is said, not 99968
+    result = CliRunner().invoke(main, args)
+    assert "--seq-len must be at most 65536" in result.output, result.output
     with pytest.raises(SentigruError, match=r"^seq_len \(100\): this model reads 64"):
         sentigru.export(trained_model, "x.tflite", seq_len=100)  # Python's name for it
 

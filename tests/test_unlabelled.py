@@ -224,6 +224,40 @@ def test_unlabelled_takes_a_glob_and_the_bundled_model_as_teacher(
     bundled = json.loads((MODELS / "default" / "manifest.json").read_text())["files"]
     phone = bundled["model.tflite"]["sha256"]
     assert manifest["unlabelled"] == {"rows": 50, "teacher_sha256": phone}
+    # Python: a glob's generator (it was used up by a first look, and the texts dropped),
+    # and the training texts again, with a space more: the validation texts among them
+    # are left out, and the manifest counts the texts kept.
+    lines = synthetic_files[0].read_text("utf-8").splitlines()[1:]
+    (tmp_path / "u-c.txt").write_text("".join(f"{line.split(chr(9))[1]} \n" for line in lines))
+    heard: list[str] = []
+    sentigru.train(
+        synthetic_files[0],
+        tmp_path / "py",
+        unlabelled=tmp_path.glob("u-*.txt"),
+        teacher="bundled",
+        log=heard.append,
+        phone_file=False,
+        **{**_settings(SMALL), "epochs": 1},
+    )
+    note = next(line for line in heard if "unlabelled texts are validation texts" in line)
+    left = int(note.split("note: ")[1].split(" of the")[0])
+    manifest = json.loads((tmp_path / "py" / "manifest.json").read_text())
+    assert left == 60 and manifest["unlabelled"]["rows"] == 50 + len(lines) - left
+
+
+def _settings(args: list[str]) -> dict[str, Any]:
+    """CLI options (``--units 16``) as the API's settings (``units=16``)."""
+    pairs = zip(args[::2], args[1::2])
+    return {name[2:].replace("-", "_"): _value(value) for name, value in pairs}
+
+
+def _value(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 @pytest.mark.e2e
@@ -296,13 +330,14 @@ def test_train_has_the_ngram_teacher_score_unlabelled_texts_without_a_teacher(
 @pytest.mark.parametrize(
     ("extra", "message", "code"),
     [
-        (["--unlabelled", "u.txt"], "only starts the word vectors: it needs --word-init ppmi", 1),
-        (["--teacher", "t"], "give --unlabelled FILE too", 1),
-        (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream", 1),
+        (["--unlabelled", "u.txt"], "only starts the word vectors: it needs --word-init ppmi", 2),
+        (["--teacher", "t"], "give --unlabelled FILE too", 2),
+        (["--unlabelled", "u.txt", "--teacher", "t", "--stream"], "drop --stream", 2),
+        (["--unlabelled", "u.txt", "--ngram-teacher", "--stream"], "drop --stream", 2),
         (["--ngram-teacher", "--stream"], "drop --stream, or add --no-ngram-teacher", 2),
         (["--preset", "sentencepiece", "--stream"], "(part of --preset sentencepiece) holds", 2),
-        (["--teacher-scores", "s.tsv", "--teacher", "t"], "their scores: drop --teacher", 1),
-        (["--teacher-scores", "s.tsv", "--stream"], "--teacher-scores holds its texts", 1),
+        (["--teacher-scores", "s.tsv", "--teacher", "t"], "their scores: drop --teacher", 2),
+        (["--teacher-scores", "s.tsv", "--stream"], "--teacher-scores holds its texts", 2),
         (["--teacher-scores", "u.txt"], "u.txt: unknown file type", 1),
         (["--teacher-scores", "s.tsv"], "teacher's labels (n, p)", 1),
     ],

@@ -877,14 +877,14 @@ def test_page_follows_the_users_font_size_setting(browser: Any, served: str) -> 
         context.close()
 
 
-@pytest.mark.parametrize("font", [16, 24, 32])
+@pytest.mark.parametrize(("width", "font"), [(360, 16), (360, 24), (360, 32), (320, 32)])
 def test_large_text_on_a_phone_keeps_each_word_on_one_line(
-    browser: Any, served: str, font: int
+    browser: Any, served: str, width: int, font: int
 ) -> None:
     """With the browser's text size set large (low vision), the score rows put the bar
     under the name: the name's column was squeezed to a letter a line, or to nothing,
     and the big label was cut in two."""
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 360, "height": 740}})
+    context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 740}})
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
@@ -903,7 +903,7 @@ def test_large_text_on_a_phone_keeps_each_word_on_one_line(
             })"""
         )
         assert all(count == 1 for _, count in lines), lines
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         bars = page.eval_on_selector_all(
             "#scores .bar", "(bars) => bars.map((b) => b.getBoundingClientRect().width)"
         )
