@@ -25,14 +25,13 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sentigru import training_notes as notes
-from sentigru.data.examples import label_indices
-from sentigru.data.files import ReadOptions
-from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
 from sentigru.errors import SentigruError, UsageError, missing
 from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
+
+if TYPE_CHECKING:  # the data readers load on first use: predicting needs none of them
+    from sentigru.data.sources import DataSource
 
 Log = Callable[[str], None]
 FORMATS = ("tflite", "web", "saved_model")
@@ -172,6 +171,8 @@ class Classifier:
         before the work. Macro-F1 averages the labels in the data or the predictions (as
         scikit-learn's); a precision or recall of nothing counted is 0. The unknown share
         is of the words read: words in scripts the model cannot read are not in it."""
+        from sentigru.data.examples import label_indices
+        from sentigru.data.sources import DataSource, refuse_unused_reading
         from sentigru.evaluation import classification_report
         from sentigru.tokenizer import has_unread_letters
 
@@ -210,6 +211,7 @@ class Classifier:
         did not draw (or did, without ``force``), or no matplotlib (an earlier picture
         left in its place would read as this run's)."""
         from sentigru import outputs, plots
+        from sentigru.data.sources import DataSource
 
         plot = Path(plot)
         if plot.suffix.lower() != ".png":
@@ -251,7 +253,7 @@ def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
     """The text of every row of a data file, in order, read as it goes: what ``predict
     --data`` classifies (blank rows too; a bad row stops it). ``reading``:
     :class:`ReadOptions`' fields (``text_column``, ``encoding``)."""
-    from sentigru.data.files import iter_row_texts
+    from sentigru.data.files import ReadOptions, iter_row_texts
 
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"path is a data file, not {path!r:.60}")
@@ -293,7 +295,6 @@ def _load_again(path: Any, jobs: int | None = None) -> Classifier:
 
 
 def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier:
-    from sentigru import bundle
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
 
     if path is None:
@@ -310,6 +311,8 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
         raise missing(path, "model (give a model folder or a .tflite file)")
     if path.is_file():
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
+    from sentigru import bundle  # a folder's manifest: not read for a phone file
+
     manifest = bundle.read_manifest(path)
     if bundle.PHONE_FILE in manifest["files"]:
         phone = path / bundle.PHONE_FILE
@@ -390,6 +393,8 @@ def train(
     ``sys.stdout`` is redirected to stderr for it, other threads' prints too), and 0 also
     drops the word-table line."""
     from sentigru import bundle
+    from sentigru import training_notes as notes
+    from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
     from sentigru.distribute import Role, cluster_role, resolve
     from sentigru.tf_quiet import require_tensorflow
     from sentigru.train_data import Start, combined, prepare_source
@@ -503,6 +508,8 @@ def _check_train_arguments(
     out: Any, preset: Any, spec: Any, val_data: Any, unlabelled: Any, log: Any
 ) -> None:
     """What a Python caller may hand ``train`` by mistake, named before any work."""
+    from sentigru.data.sources import DataSource
+
     if log is not None and not callable(log):
         raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
     if not isinstance(out, (str, os.PathLike)) or not str(out):
@@ -558,7 +565,7 @@ def _check_switches(verbose: Any = None, **switches: Any) -> None:
 def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any]:
     """``val_data`` as files and rows in memory: a path, several, a pair ``(texts,
     labels)`` read with ``data``'s options (``label_map``…), or None (none given)."""
-    from sentigru.data.sources import SOURCE_FIELDS, is_rows
+    from sentigru.data.sources import SOURCE_FIELDS, DataSource, is_rows
 
     if val_data is None:
         return [], None
@@ -906,6 +913,7 @@ def export(
 
     require_tensorflow("export")
     from sentigru.bundle import PHONE_FILE
+    from sentigru.data.sources import DataSource
 
     reads = [model, *(DataSource.of(check_data).paths if check_data else ())]
     if format == "saved_model":
@@ -1058,6 +1066,8 @@ def _export_tflite(
 ) -> Any:
     from sentigru import bundle
     from sentigru.atomic import write_atomic
+    from sentigru.data.examples import label_indices
+    from sentigru.data.sources import DataSource, refuse_unused_reading
     from sentigru.exporters.phone import check_writable, export_tflite
     from sentigru.tf_quiet import import_tensorflow
 

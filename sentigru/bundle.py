@@ -49,7 +49,7 @@ FILES = (MODEL_FILE, VOCAB_FILE, LABELS_FILE, "spec.json", "history.json")
 """The files of a folder with the regex tokenizer; with SentencePiece,
 :data:`SENTENCEPIECE_FILE` takes the place of ``vocab.txt`` (see :func:`files_of`)."""
 PICTURE = "training.png"
-PHONE_FILE = "model.tflite"
+PHONE_FILE = contract.PHONE_FILE
 OPTIONAL_FILES = (PICTURE, PHONE_FILE)
 """Files a folder may lack: older folders, and folders saved without matplotlib. When the
 manifest lists one it is checked like the others."""

@@ -74,6 +74,8 @@ PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
 
 VOCAB_FILE = "vocab.txt"
 LABELS_FILE = "labels.txt"
+PHONE_FILE = "model.tflite"
+"""A model folder's phone file, which carries the two files above as metadata."""
 
 SENTENCEPIECE_FILE = "sentencepiece.model"
 """The SentencePiece model, in a model folder and packed in the phone file."""

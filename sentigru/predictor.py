@@ -7,6 +7,7 @@ fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -250,6 +251,7 @@ class LiteRTPredictor(Predictor):
             bulk, self._bulk = self._bulk, None
         if bulk is not None:
             bulk.close()
+            _return_freed_memory()
 
     def scores_read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         runner = self._runner(len(texts)) if texts else None
@@ -318,3 +320,13 @@ def _unlock_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_unlock_in_child)
+
+
+def _return_freed_memory() -> None:
+    """Hand the bulk interpreters' freed memory back to the system: glibc keeps it for
+    the process (after 1,000 IMDB reviews, close() gave back 8-20 MB of about 190;
+    trimmed, the process was at 81-83 MB). Elsewhere than glibc, nothing."""
+    import ctypes
+
+    with contextlib.suppress(AttributeError, OSError):  # not glibc
+        ctypes.CDLL(None).malloc_trim(0)

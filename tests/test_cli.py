@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 import subprocess
@@ -350,6 +351,35 @@ def test_predict_on_a_trained_folder_runs_its_phone_file(trained_model: Path) ->
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "positive"
+
+
+def test_predicting_loads_only_what_it_needs() -> None:
+    """`sentigru predict "text"` on the bundled phone file: no TensorFlow, none of the
+    data readers, training notes or model-folder code (some 12 ms of a 190 ms start),
+    and NumPy's OpenBLAS with one thread (it spun a second core while LiteRT works); a
+    thread count the user set is kept."""
+    code = (
+        "import os, sys\n"
+        "from sentigru.cli import main\n"
+        "sys.argv = ['sentigru', 'predict', 'A wonderful film']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('tensorflow', 'keras', 'sentigru.data', 'sentigru.training_notes',\n"
+        "         'sentigru.bundle')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, want in ((None, "1"), ("2", "2")):
+        env |= {"OPENBLAS_NUM_THREADS": given} if given else {}
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+        )
+        assert proc.returncode == 0, proc.stderr
+        answer, loaded, threads = proc.stdout.splitlines()
+        assert answer.startswith("positive") and loaded == "[]" and threads == want, proc.stdout
 
 
 def test_text_the_model_cannot_read_gets_no_answer() -> None:
