@@ -1,5 +1,5 @@
 """Allow ``python -m sentigru``."""
 
-from sentigru.cli import main
+from sentigru.cli import run
 
-main()
+run()

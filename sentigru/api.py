@@ -446,7 +446,8 @@ def train(
             "which --init takes from its model: give --teacher or --ngram-teacher, or drop "
             "--unlabelled"
         )
-    soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log)
+    start_vocab = base.vocab if base is not None else None  # --init's, which the run keeps
+    soft = _teacher_scores(unlabelled, teacher, teacher_scores, source, run_spec, log, start_vocab)
     start = Start(base.vocab, base.labels, _held_out(base)) if base is not None else None
     prepared = prepare_source(source, run_spec, val_data, soft, log, start, val_rows)
     if base is not None:  # a resumed run must start from the same model
@@ -782,8 +783,10 @@ def _teacher_scores(
     source: DataSource,
     spec: Spec,
     log: Log,
+    start_vocab: Any = None,
 ) -> Any:
-    """The unlabelled texts with the teacher's scores (None without ``unlabelled``).
+    """The unlabelled texts with the teacher's scores (None without ``unlabelled``);
+    ``start_vocab`` is ``--init``'s, which reads them in the run.
 
     The teacher runs through its phone file where it has one (LiteRT, all cores), so
     scoring tens of thousands of reviews takes a minute or two, not a training's time."""
@@ -817,7 +820,7 @@ def _teacher_scores(
         raise UsageError(NO_STREAMED_UNLABELLED)
     texts = [text for path in expand_paths(files) for text in read_texts(path, source.options)]
     # before a teacher scores them (minutes on a large file): text no model here reads
-    check_readable(texts, spec, None, what="the unlabelled text (--unlabelled)")
+    check_readable(texts, spec, start_vocab, what="the unlabelled text (--unlabelled)")
     if teacher is None and not spec.training.ngram_teacher:
         log(f"the {len(texts)} unlabelled texts start the word vectors; they are not trained on")
         return Unlabelled.for_word_vectors(texts)

@@ -201,6 +201,20 @@ def main() -> None:
     """Sentiment analysis with a bidirectional GRU: train, predict, evaluate, export, compare."""
 
 
+_PROGRAM = False
+"""Whether this process is the ``sentigru`` program (:func:`run`), not a program that
+calls :data:`main` itself: only then is the process's state sentigru's to set (NumPy's
+threads, the collector), which would outlast the call in a caller's process."""
+
+
+def run() -> None:
+    """The ``sentigru`` program (and ``python -m sentigru``): :data:`main`, in a process
+    of its own."""
+    global _PROGRAM
+    _PROGRAM = True
+    main()
+
+
 def _stacked(options: Sequence[Any]) -> Any:
     """One decorator applying ``options`` so that they list in the given order."""
 
@@ -781,9 +795,8 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     from sentigru.contract import PHONE_FILE
 
     classifier = api.load(model, jobs=jobs)
-    # What is loaded by now (modules, the model) lives until the process ends: frozen,
-    # the collector no longer walks it at each collection and at exit (20 ms of 190).
-    gc.freeze()
+    if _PROGRAM:  # what is loaded by now lives until the process ends: frozen, the
+        gc.freeze()  # collector no longer walks it at each collection and at exit (20 ms)
     folder = classifier.folder
     if folder is not None and not (folder / PHONE_FILE).exists():
         jobs_unused = " (--jobs is for phone files)" if jobs is not None else ""
@@ -841,7 +854,8 @@ def predict(
 ) -> None:
     """Classify TEXTS (none or '-' reads one text per line from stdin), or the rows of
     --data FILE."""
-    _one_blas_thread()
+    if _PROGRAM:
+        _one_blas_thread()
     if data_files and texts:
         raise click.UsageError("give texts or --data FILE, not both")
     stdin = not data_files and (not texts or list(texts) == ["-"])

@@ -177,9 +177,8 @@ def _check_same_inputs(tf: Any, distribution: Any, prepared: Prepared, spec: Spe
     of the sum is the number of replicas times the sum of squares."""
     import hashlib
 
-    named = "\n".join([prepared.fingerprint, spec.to_json(), *prepared.labels])
-    digest = np.frombuffer(hashlib.sha256(named.encode()).digest()[:16], np.uint8)
-    local = tf.constant(digest.astype(np.float32))  # sums stay exact in float32
+    digest = hashlib.sha256(_inputs_named(prepared, spec)).digest()[:16]
+    local = tf.constant(np.frombuffer(digest, np.uint8).astype(np.float32))  # sums: exact
 
     @tf.function
     def sums() -> Any:
@@ -194,17 +193,30 @@ def _check_same_inputs(tf: Any, distribution: Any, prepared: Prepared, spec: Spe
         )
 
 
+def _inputs_named(prepared: Prepared, spec: Spec) -> bytes:
+    """What a worker read, as bytes to hash: the labelled rows, the rows per label and
+    part, the vocabulary, the labels and the spec. Not a teacher's scores, which each
+    worker computes itself: other CPUs may round them otherwise in their last digits."""
+    vocab = prepared.vocab
+    table = vocab.to_bytes() if isinstance(vocab, Pieces) else "\n".join(vocab.tokens).encode()
+    rows = (prepared.counts, prepared.val_rows, prepared.unlabelled_rows, prepared.unlabelled_texts)
+    # the run's fingerprint names a teacher's scores too: then the labelled rows' own
+    data = prepared.data_fingerprint if prepared.unlabelled_texts else prepared.fingerprint
+    named = "\n".join([data, repr(rows), spec.to_json(), *prepared.labels])
+    return named.encode() + b"\0" + table
+
+
 @contextlib.contextmanager
-def _worker_errors() -> Iterator[None]:
+def _worker_errors(strategy: str) -> Iterator[None]:
     """A worker that stopped (a refusal of its own, Ctrl-C) leaves the others waiting in
-    a collective op (the first is the model's initial weights) until TensorFlow gives up
-    on it with a page of traceback: one line, that sends the user to that worker's
-    output. Only where there are other workers to wait for."""
+    a collective op (the first is the check of the inputs) until TensorFlow gives up on
+    it with a page of traceback: one line, that sends the user to that worker's output,
+    with the first line of TensorFlow's. Only under the multi-worker strategy, where
+    there are other workers to wait for."""
     try:
         yield
     except Exception as exc:
-        gave_up = type(exc).__name__ in ("UnavailableError", "DeadlineExceededError")
-        if not gave_up or not type(exc).__module__.startswith("tensorflow"):
+        if not (strategy in ("auto", "multi-worker") and _peer_lost(exc)):
             raise
         from sentigru.distribute import cluster_role
 
@@ -213,9 +225,22 @@ def _worker_errors() -> Iterator[None]:
         message = getattr(exc, "message", "") or ""
         tasks = sorted(set(re.findall(r"^/job:\w+/replica:\d+/task:(\d+)$", message, re.M)))
         which = f"worker {', '.join(tasks)}" if tasks else "another worker"
+        first = message.strip().splitlines()[0][:160] if message.strip() else type(exc).__name__
         raise SentigruError(
-            f"{which} stopped or cannot be reached (its own output may say why)"
+            f"{which} stopped or cannot be reached (its own output may say why): {first}"
         ) from None
+
+
+def _peer_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` is TensorFlow's word that a collective op lost a peer: it gave up
+    waiting, or saw the peer restart or stop sending heartbeats."""
+    if not type(exc).__module__.startswith("tensorflow"):
+        return False
+    name, message = type(exc).__name__, str(getattr(exc, "message", "") or "")
+    if name in ("UnavailableError", "DeadlineExceededError"):
+        return True
+    peer = re.search(r"collective|heartbeat|/task:\d", message, re.I)
+    return name in ("CancelledError", "FailedPreconditionError", "InternalError") and bool(peer)
 
 
 FINISHED_WEIGHTS = "finished.weights.h5"
@@ -314,7 +339,7 @@ def train(
     (the same labels). ``log`` hears what the run says before its epochs (stderr by
     default; nothing with ``verbose=0``). The process's random generators, Keras' dtype
     policy and TensorFlow's op determinism are as they were afterwards."""
-    with process_state_kept(), _worker_errors():
+    with process_state_kept(), _worker_errors(strategy):
         return _train(data, spec, val_examples, verbose, checkpoint, strategy, init, init_head,
                       log)  # fmt: skip
 

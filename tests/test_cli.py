@@ -357,29 +357,34 @@ def test_predicting_loads_only_what_it_needs() -> None:
     """`sentigru predict "text"` on the bundled phone file: no TensorFlow, none of the
     data readers, training notes or model-folder code (some 12 ms of a 190 ms start),
     and NumPy's OpenBLAS with one thread (it spun a second core while LiteRT works); a
-    thread count the user set is kept."""
+    thread count the user set is kept. A program calling `main` itself keeps its own
+    process state: no thread count set, no objects frozen for the collector."""
     code = (
-        "import os, sys\n"
-        "from sentigru.cli import main\n"
+        "import gc, os, sys\n"
+        "from sentigru import cli\n"
         "sys.argv = ['sentigru', 'predict', 'A wonderful film']\n"
         "try:\n"
-        "    main()\n"
+        "    getattr(cli, os.environ['ENTRY'])()\n"
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('tensorflow', 'keras', 'sentigru.data', 'sentigru.training_notes',\n"
         "         'sentigru.bundle')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
-        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), gc.get_freeze_count() > 0)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    for given, want in ((None, "1"), ("2", "2")):
-        env |= {"OPENBLAS_NUM_THREADS": given} if given else {}
+    base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for entry, given, want in (
+        ("run", None, "1 True"),
+        ("run", "2", "2 True"),
+        ("main", None, "None False"),
+    ):
+        env = base | {"ENTRY": entry} | ({"OPENBLAS_NUM_THREADS": given} if given else {})
         proc = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
         )
         assert proc.returncode == 0, proc.stderr
-        answer, loaded, threads = proc.stdout.splitlines()
-        assert answer.startswith("positive") and loaded == "[]" and threads == want, proc.stdout
+        answer, loaded, state = proc.stdout.splitlines()
+        assert answer.startswith("positive") and loaded == "[]" and state == want, proc.stdout
 
 
 def test_text_the_model_cannot_read_gets_no_answer() -> None:

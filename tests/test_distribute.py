@@ -89,6 +89,28 @@ def _accuracy(model: Path, data: Path) -> float:
     return float(result.output.split("accuracy\t")[1].split()[0])
 
 
+def _run_two_workers(commands: dict[int, list[str]]) -> tuple[list[int], list[str]]:
+    """Run worker 1's command, then worker 0's, on loopback ports; their exit codes and
+    stderr in that order (worker 1 first)."""
+    ports = _free_ports(2)
+    workers = [
+        subprocess.Popen(
+            commands[index],
+            env=_env(TF_CONFIG=_two_workers(ports, index)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in (1, 0)
+    ]
+    try:
+        errors = [w.communicate(timeout=LIMIT)[1] for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+    return [w.returncode for w in workers], errors
+
+
 def _free_ports(count: int) -> list[int]:
     sockets = [socket.socket() for _ in range(count)]
     for s in sockets:
@@ -163,24 +185,11 @@ def test_two_workers_start_from_a_model(
     """--init reads its model with TensorFlow before training, as a tfds set is read:
     both workers then failed with "Collective ops must be configured at program startup"
     and a traceback. The workers' collective ops are now set up first."""
-    out, ports = tmp_path / "tuned", _free_ports(2)
+    out = tmp_path / "tuned"
     args = ["--strategy", "multi-worker", "--init", str(trained_model), "--epochs", "1"]
-    workers = [
-        subprocess.Popen(
-            _command(synthetic_files[0], out, *args),
-            env=_env(TF_CONFIG=_two_workers(ports, index)),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for index in (1, 0)
-    ]
-    try:
-        results = [w.communicate(timeout=LIMIT) for w in workers]
-    finally:
-        for w in workers:
-            w.kill()
-    assert [w.returncode for w in workers] == [0, 0], [err[-1500:] for _, err in results]
+    command = _command(synthetic_files[0], out, *args)
+    codes, errors = _run_two_workers({0: command, 1: command})
+    assert codes == [0, 0], [err[-1500:] for err in errors]
     assert bundle.load(out).manifest["init"]["model_sha256"]
 
 
@@ -199,24 +208,12 @@ def test_workers_given_other_data_are_refused_in_one_line(
     data = tmp_path / "other.tsv"
     data.write_text("\n".join([lines[0], *(kept or lines[1:])]) + "\n", "utf-8")
     extra = ["--units", "8"] if other == "units" else []
-    out, ports = tmp_path / "multi", _free_ports(2)
-    workers = [
-        subprocess.Popen(
-            _command(path, out, "--strategy", "multi-worker", "--epochs", "1", *more),
-            env=_env(TF_CONFIG=_two_workers(ports, index)),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for index, path, more in ((1, data, extra), (0, synthetic_files[0], []))
-    ]
-    try:
-        results = [w.communicate(timeout=LIMIT) for w in workers]
-    finally:
-        for w in workers:
-            w.kill()
-    assert [w.returncode for w in workers] == [1, 1], [err[-1500:] for _, err in results]
-    for _, err in results:
+    out, args = tmp_path / "multi", ["--strategy", "multi-worker", "--epochs", "1"]
+    codes, errors = _run_two_workers(
+        {1: _command(data, out, *args, *extra), 0: _command(synthetic_files[0], out, *args)}
+    )
+    assert codes == [1, 1], [err[-1500:] for err in errors]
+    for err in errors:
         assert "the workers were given other data or settings" in err, err[-1500:]
         assert "Traceback" not in err, err[-1500:]
     assert not out.exists()
@@ -228,24 +225,15 @@ def test_a_worker_that_stops_is_named_by_the_one_left_waiting(
 ) -> None:
     """Worker 1 refuses its input at once; the chief, waiting for it in a collective op,
     printed a page of TensorFlow traceback."""
-    out, ports = tmp_path / "multi", _free_ports(2)
-    workers = [
-        subprocess.Popen(
-            _command(data, out, "--strategy", "multi-worker", "--epochs", "1"),
-            env=_env(TF_CONFIG=_two_workers(ports, index)),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for index, data in ((1, tmp_path / "missing.tsv"), (0, synthetic_files[0]))
-    ]
-    try:
-        results = [w.communicate(timeout=LIMIT) for w in workers]
-    finally:
-        for w in workers:
-            w.kill()
-    assert [w.returncode for w in workers] == [1, 1], [err[-1500:] for _, err in results]
-    chief = results[1][1]
+    out, args = tmp_path / "multi", ["--strategy", "multi-worker", "--epochs", "1"]
+    codes, errors = _run_two_workers(
+        {
+            1: _command(tmp_path / "missing.tsv", out, *args),
+            0: _command(synthetic_files[0], out, *args),
+        }
+    )
+    assert codes == [1, 1], [err[-1500:] for err in errors]
+    chief = errors[1]
     assert "worker 1 stopped or cannot be reached (its own output may say why)" in chief, chief
     assert "Traceback" not in chief and not out.exists()
 
