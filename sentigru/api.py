@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sentigru.errors import SentigruError, UsageError, missing
+from sentigru.errors import SentigruError, UsageError, empty_path, missing
 from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
 
 if TYPE_CHECKING:  # the data readers load on first use: predicting needs none of them
@@ -588,7 +588,7 @@ def _model_path(model: Any, name: str) -> Any:
     """What names a model: a path, a name (``"bundled"``), or a loaded
     :class:`Classifier` (the folder it came from: ``train`` returns one)."""
     if isinstance(model, (str, os.PathLike)) and not os.fspath(model):
-        raise SentigruError(f"{name}: an empty path (an unset variable?)")
+        raise empty_path(name)
     if model is None or isinstance(model, (str, os.PathLike)):
         return model
     if isinstance(model, Classifier):
@@ -650,7 +650,7 @@ def _paths(paths: str | Path | Iterable[str | Path] | None, name: str) -> list[P
         return []
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if any(not os.fspath(item) for item in items):
-        raise SentigruError(f"{name}: an empty path (an unset variable?)")
+        raise empty_path(name)
     return [Path(item) for item in items]
 
 

@@ -103,8 +103,7 @@ def readable_end(text: str) -> int:
 
 def readable(text: str) -> str:
     """``text`` as far as a phone reads it (:func:`readable_end`)."""
-    end = text.find("\0")
-    return text if end < 0 else text[:end]
+    return text[: readable_end(text)]
 
 
 def phone_text(text: str) -> str:

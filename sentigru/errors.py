@@ -42,6 +42,12 @@ def with_home_note(message: str, path: object) -> str:
     return f"{message}; {note}" if note else message
 
 
+def empty_path(name: str) -> SentigruError:
+    """``NAME: an empty path``: ``Path("")`` is the working folder, which an unset
+    variable would have read (or written) without a word; the CLI refuses it too."""
+    return SentigruError(f"{name}: an empty path (an unset variable?)")
+
+
 def missing(path: object, what: str = "file or folder") -> SentigruError:
     """``PATH: no such WHAT``, with :func:`home_note`."""
     return SentigruError(with_home_note(f"{path}: no such {what}", path))

@@ -12,7 +12,7 @@ from typing import Any
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
 from sentigru.data.files import ReadOptions, read_examples, read_rows
 from sentigru.data.stream import expand_paths
-from sentigru.errors import SentigruError, UsageError
+from sentigru.errors import SentigruError, UsageError, empty_path
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def _path(name: str | os.PathLike[str]) -> Path:
     """A data path; an empty one is refused, as the CLI refuses it: ``Path("")`` is the
     working folder, read as a folder of label sub-folders (an unset variable)."""
     if not os.fspath(name):
-        raise SentigruError("data: an empty path (an unset variable?)")
+        raise empty_path("data")
     return Path(name)
 
 
