@@ -21,6 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from sentigru.portable import link_new, pid_alive, same_group, sync_file
+
 
 def current_umask() -> int:
     """The process umask (reading it means setting it; it is put back at once)."""
@@ -48,8 +50,7 @@ def write_atomic(out: Path, content: bytes, replace: bool = True) -> None:
         if replace:
             os.replace(temp, out)
         else:
-            os.link(temp, out)
-            os.unlink(temp)
+            link_new(Path(temp), out)
     except FileExistsError:
         Path(temp).unlink(missing_ok=True)
         from sentigru.errors import SentigruError
@@ -125,15 +126,7 @@ def _orphaned(path: Path, out: Path, old: bool) -> bool:
     if old:
         return True
     pid = int(owner.group(1))
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, another user's
-        return False
-    return False
+    return pid != os.getpid() and not pid_alive(pid)
 
 
 def occupied(path: Path) -> bool:
@@ -158,8 +151,7 @@ def _keep_access(folder: Path, staged: Path) -> None:
     and, where allowed, group. A folder the user made private (``mkdir -m 700``) or
     shared with a group stays so."""
     shutil.copystat(folder, staged)
-    with contextlib.suppress(OSError):
-        os.chown(staged, -1, folder.stat().st_gid)
+    same_group(folder, staged)
 
 
 def replace_path(staged: Path, target: Path, force: bool) -> None:
@@ -253,8 +245,7 @@ def _sync_tree(folder: Path) -> None:
 def _sync_file(file: Path) -> None:
     if file.is_symlink() or not file.is_file():
         return
-    with open(file, "rb") as stream:
-        os.fsync(stream.fileno())
+    sync_file(file)
 
 
 def _sync_dir(folder: Path) -> None:

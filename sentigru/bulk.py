@@ -29,7 +29,6 @@ No TensorFlow here: this is the predict path.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 import weakref
@@ -46,7 +45,8 @@ from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.limits import available_cores
 from sentigru.pieces import SentencePieceTokenizer, phone_inputs
-from sentigru.tf_quiet import quiet_litert
+from sentigru.portable import at_fork_in_child
+from sentigru.tf_quiet import litert_interpreter, quiet_litert
 from sentigru.tokenizer import Tokenizer
 
 ROWS = 16
@@ -121,9 +121,8 @@ class _Graph:
     """One interpreter at one input shape."""
 
     def __init__(self, content: bytes, shape: tuple[int, int], threads: int = 1) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        self.interpreter = Interpreter(model_content=content, num_threads=threads)
+        runtime = litert_interpreter()
+        self.interpreter = runtime.Interpreter(model_content=content, num_threads=threads)
         details = self.interpreter.get_input_details()
         self.inputs = [detail["index"] for detail in details]  # ids (mask, segment ids)
         self.output = self.interpreter.get_output_details()[0]["index"]
@@ -489,7 +488,7 @@ def _forget_in_child() -> None:
         runner._forget()
 
 
-os.register_at_fork(after_in_child=_forget_in_child)
+at_fork_in_child(_forget_in_child)
 
 
 def _done(value: np.ndarray) -> Future[np.ndarray]:

@@ -40,6 +40,7 @@ from sentigru.atomic import occupied, replace_path, staging_folder
 from sentigru.contract import LABELS_FILE, SENTENCEPIECE_FILE, VOCAB_FILE, format_labels
 from sentigru.errors import Interrupted, SentigruError
 from sentigru.pieces import Pieces
+from sentigru.portable import link_new, pid_alive
 from sentigru.spec import Spec
 from sentigru.tokenizer import Vocabulary
 
@@ -168,7 +169,7 @@ def output_lock(out: Path) -> Iterator[None]:
     try:
         for _ in range(3):
             try:
-                os.link(mine, lock)
+                link_new(mine, lock)
             except FileExistsError:
                 owner = _running(lock)
                 if owner is not None:
@@ -272,7 +273,7 @@ def _running(lock: Path) -> int | None:
         return owner or 0
     if flocked and held is not None:
         return None
-    alive = owner is not None and owner != os.getpid() and _alive(owner)
+    alive = owner is not None and owner != os.getpid() and pid_alive(owner)
     return owner if alive else None
 
 
@@ -333,20 +334,10 @@ def _lock_owner(lock: Path) -> tuple[int | None, bool]:
     return (pid, FLOCKED in words[1:]) if pid > 0 else (None, False)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _busy(out: Path, owner: int) -> str:
     """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
     container's pid 1 is always alive) is the user's to remove."""
-    seen = owner and owner != 1 and _alive(owner)  # a pid of this namespace, not init's
+    seen = owner and owner != 1 and pid_alive(owner)  # a pid of this namespace, not init's
     who = (
         f"another sentigru (pid {owner})"
         if seen
@@ -425,7 +416,7 @@ def checkpoint_folder(
     if resume:
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}")
     folder.mkdir(parents=True)
-    stamp.write_text(json.dumps(identity, sort_keys=True), "utf-8")
+    stamp.write_text(json.dumps(identity, sort_keys=True), "utf-8", newline="\n")
     return folder
 
 
@@ -540,9 +531,11 @@ def save(
     try:
         save_keras(trained.model, staged / MODEL_FILE)
         trained.vocab.save(staged / tokenizer_file(trained.vocab))
-        (staged / LABELS_FILE).write_text(format_labels(trained.labels), "utf-8")
-        (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8")
-        (staged / "history.json").write_text(json.dumps(trained.history, indent=2) + "\n")
+        (staged / LABELS_FILE).write_text(format_labels(trained.labels), "utf-8", newline="\n")
+        (staged / "spec.json").write_text(trained.spec.to_json(), "utf-8", newline="\n")
+        (staged / "history.json").write_text(
+            json.dumps(trained.history, indent=2) + "\n", "utf-8", newline="\n"
+        )
         _draw_training(trained, staged / PICTURE)
         for name, content in (files or {}).items():
             (staged / name).write_bytes(content)
@@ -568,7 +561,7 @@ def save(
             },
         }
         written = json.dumps(manifest, indent=2) + "\n"
-        (staged / "manifest.json").write_text(written, "utf-8")
+        (staged / "manifest.json").write_text(written, "utf-8", newline="\n")
         replace_path(staged, out, force)
     except OSError as exc:  # the disk full, say: name the folder, and what is kept
         shutil.rmtree(staged, ignore_errors=True)

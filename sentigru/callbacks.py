@@ -216,9 +216,9 @@ def epoch_checkpoint(
             try:
                 self.model.save_weights(staged / OWN_FILES["weights"])
                 np.savez(staged / OWN_FILES["state"], **arrays)
-                (staged / OWN_FILES["history"]).write_text(json.dumps(history), "utf-8")
                 epoch = json.dumps({"epoch": index + 1})
-                (staged / OWN_FILES["epoch"]).write_text(epoch, "utf-8")
+                for name, text in (("history", json.dumps(history)), ("epoch", epoch)):
+                    (staged / OWN_FILES[name]).write_text(text, "utf-8", newline="\n")
                 replace_path(staged, target, force=True)
             except BaseException as exc:
                 shutil.rmtree(staged, ignore_errors=True)

@@ -32,6 +32,7 @@ import click
 from sentigru import __version__, limits
 from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError, UsageError
+from sentigru.portable import SIGPIPE
 from sentigru.spec import SECTIONS, fields_of
 
 
@@ -146,7 +147,7 @@ def _output_errors() -> Iterator[None]:
         yield
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(128 + signal.SIGPIPE)
+        sys.exit(128 + SIGPIPE)
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)

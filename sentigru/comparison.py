@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sentigru import __version__
+from sentigru import __version__, portable
 from sentigru.errors import SentigruError
 from sentigru.spec import CELLS
 from sentigru.trust import SAFE_PATH, python_executable
@@ -179,7 +179,7 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
         stderr=subprocess.STDOUT,
         stdin=subprocess.PIPE,  # held open: its end tells the launcher to stop
         env=_child_env(),
-        text=True,
+        encoding="utf-8",  # as the child writes it (_child_env)
         errors="replace",
         start_new_session=True,  # the launcher and the training, stopped together
     )
@@ -237,7 +237,7 @@ def _child_env() -> dict[str, str]:
     """This process's environment, with this very sentigru first on the path (the child
     must run the same code, even from a source tree that is not installed)."""
     root = str(Path(__file__).resolve().parents[1])
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     return env
 
@@ -503,6 +503,12 @@ def run(
     from sentigru.tf_quiet import require_tensorflow
     from sentigru.train_data import check_files
 
+    if portable.WINDOWS:
+        raise SentigruError(
+            "compare measures each training's peak memory and CPU time with POSIX process "
+            "accounting, which Windows lacks: run it under WSL, or train each cell with "
+            "sentigru train --cell"
+        )
     require_tensorflow("compare")
     if source.empty:
         raise SentigruError("no training data: give --data FILE or --dataset NAME")

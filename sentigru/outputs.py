@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sentigru.atomic import occupied
 from sentigru.errors import SentigruError, home_note
+from sentigru.portable import name_max
 
 
 def _resolved(path: Path) -> Path:
@@ -114,10 +115,7 @@ NAME_ROOM = 14
 def _check_name_room(out: Path, parent: Path) -> None:
     """Refuse, before any work, a name that fits the file system but not with the
     temporary names beside it: a training ran to its end and then could not be saved."""
-    try:
-        limit = os.pathconf(parent, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        limit = 255
+    limit = name_max(parent)
     size = len(os.fsencode(out.name))
     if size + NAME_ROOM > limit:
         raise SentigruError(

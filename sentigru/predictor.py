@@ -20,7 +20,8 @@ import numpy as np
 from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
-from sentigru.tf_quiet import quiet_litert
+from sentigru.portable import at_fork_in_child
+from sentigru.tf_quiet import litert_interpreter, quiet_litert
 from sentigru.tokenizer import Tokenizer, Vocabulary, read_verdict
 
 CHUNK = 256
@@ -203,7 +204,7 @@ class LiteRTPredictor(Predictor):
         _PREDICTORS.add(self)
 
     def _interpreter(self, content: bytes) -> Any:
-        from ai_edge_litert.interpreter import Interpreter
+        Interpreter = litert_interpreter().Interpreter
 
         with quiet_litert():  # LiteRT announces its CPU delegate on stderr
             interpreter = Interpreter(model_content=content, num_threads=self._threads)
@@ -319,7 +320,7 @@ def _unlock_in_child() -> None:
         predictor._forked = True
 
 
-os.register_at_fork(after_in_child=_unlock_in_child)
+at_fork_in_child(_unlock_in_child)
 
 
 def _return_freed_memory() -> None:

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from types import ModuleType
 
+from sentigru.portable import at_fork_in_child
+
 _MUTED = {"depth": 0, "saved": -1}
 _MUTING = threading.Lock()
 
@@ -34,7 +36,7 @@ def quiet_stderr() -> Iterator[None]:
         if _MUTED["depth"] == 0:
             sys.stderr.flush()
             _MUTED["saved"] = os.dup(2)
-            with open(os.devnull, "w") as devnull:
+            with open(os.devnull, "wb") as devnull:
                 os.dup2(devnull.fileno(), 2)
         _MUTED["depth"] += 1
     try:
@@ -88,7 +90,7 @@ def _unmute_in_child() -> None:
         _MUTED["depth"] = 0
 
 
-os.register_at_fork(after_in_child=_unmute_in_child)
+at_fork_in_child(_unmute_in_child)
 
 
 @contextlib.contextmanager
@@ -124,6 +126,28 @@ differ from the phone graph's by up to 0.35 on padded rows, and crashed Keras
 ``predict`` once; with them off the two agree (``tests/test_graph.py``)."""
 TRAIN_EXTRA = "install sentigru with its train extra (pip install '.[train]' in its folder)"
 """What a predict-only install lacks for training and export, as the user types it."""
+
+
+LITERT_MISSING = (
+    "running a phone file needs LiteRT (the ai-edge-litert package), which this install "
+    "lacks: pip install ai-edge-litert (it publishes wheels for Linux on x86-64, macOS on "
+    "Apple silicon and Windows on x64)"
+)
+
+
+def litert_interpreter() -> ModuleType:
+    """``ai_edge_litert.interpreter``; where the package is missing (a platform it has no
+    wheel for, an install made with ``--no-deps``) one line that says so, not an import
+    traceback."""
+    try:
+        from ai_edge_litert import interpreter
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("ai_edge_litert"):
+            raise
+        from sentigru.errors import SentigruError
+
+        raise SentigruError(LITERT_MISSING) from None
+    return interpreter
 
 
 def require_tensorflow(purpose: str) -> None:

@@ -232,7 +232,7 @@ class Vocabulary:
         return contract.format_vocab(self.tokens, self.aliases)
 
     def save(self, path: Path) -> None:
-        path.write_text(self.to_text(), encoding="utf-8")
+        path.write_text(self.to_text(), encoding="utf-8", newline="\n")
 
     @classmethod
     def from_text(cls, text: str, source: str = "vocabulary") -> Vocabulary:

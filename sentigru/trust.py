@@ -4,7 +4,8 @@ LiteRT is C++: a file crafted (or damaged) to pass every check sentigru can make
 Python may still crash it, and a crash inside ``allocate_tensors`` or ``invoke`` kills
 the whole process with a signal, not an exception. So a ``.tflite`` from elsewhere is
 first run once in a child process: the same Python, an address-space limit
-(:data:`limits.CHILD_MEMORY_BYTES`) and a time limit (:data:`limits.CHILD_SECONDS`).
+(:data:`limits.CHILD_MEMORY_BYTES`, where the system enforces one: Linux) and a time
+limit (:data:`limits.CHILD_SECONDS`).
 The child builds the interpreter, allocates the tensors and runs one row of ids (and,
 for a file that bulk prediction may resize, every shape it would run at); a
 signal death, a timeout or an error there becomes a one-line
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from sentigru import limits
 from sentigru.errors import SentigruError
+from sentigru.portable import user_id
 
 CACHE_LINES = 4096
 """Hashes kept in the cache; the oldest go first."""
@@ -75,13 +77,15 @@ def _cached() -> list[str]:
         return []
     if len(data) > _CACHE_BYTES:
         return []
-    lines = data.decode("ascii", "replace").split("\n")
+    lines = data.decode("ascii", "replace").splitlines()  # a cache written with CRLF too
     return [line for line in lines if _HASH.fullmatch(line)]
 
 
 def _own(status: os.stat_result) -> bool:
-    """Owned by this user and writable by no one else."""
-    return status.st_uid == os.getuid() and not status.st_mode & 0o022
+    """Owned by this user and writable by no one else; where files carry no owner
+    (Windows), the cache is in the user's own profile, private by its access list."""
+    user = user_id()
+    return user is None or (status.st_uid == user and not status.st_mode & 0o022)
 
 
 def is_verified(content: bytes) -> bool:
@@ -100,13 +104,13 @@ def remember(content: bytes) -> None:
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if target.parent.stat().st_uid == os.getuid():  # one made under umask 002 too
+        if target.parent.stat().st_uid == user_id():  # one made under umask 002 too
             os.chmod(target.parent, 0o700)
         with _locked(target.with_name(".verified.lock")):  # processes loading at once
             lines = [*[line for line in _cached() if line != entry], entry][-CACHE_LINES:]
             handle, temp = tempfile.mkstemp(prefix=".verified.", dir=target.parent)
             try:
-                with os.fdopen(handle, "w", encoding="ascii") as stream:
+                with os.fdopen(handle, "w", encoding="ascii", newline="\n") as stream:
                     stream.write("".join(f"{line}\n" for line in lines))
                 os.replace(temp, target)
             except BaseException:
@@ -159,6 +163,9 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
     crashes, runs out of memory or time."""
     import subprocess
 
+    from sentigru.tf_quiet import litert_interpreter
+
+    litert_interpreter()  # missing, it is named here: the child would fail on it
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
@@ -279,18 +286,30 @@ def _run_bulk_shapes(content: bytes, shape: tuple[int, ...], vocab_size: int) ->
             engine.run(_probe_ids((1, length), vocab_size))
 
 
-def _child_main(argv: list[str]) -> int:
-    """Entry point of the child: the model on stdin, the verdict on stdout (alone: the
-    runtime's own output goes to /dev/null)."""
-    import resource
+def _limit_memory(cap: int) -> None:
+    """Cap the child's address space where the system enforces it (Linux). macOS
+    refuses the call ("current limit exceeds maximum limit") and Windows has no
+    ``resource``: the child runs there with the time limit alone."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    if not sys.platform.startswith("linux"):
+        return
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = limits.CHILD_MEMORY_BYTES
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     if soft == resource.RLIM_INFINITY or soft > cap:
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    verdict = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _child_main(argv: list[str]) -> int:
+    """Entry point of the child: the model on stdin, the verdict on stdout (alone: the
+    runtime's own output goes to /dev/null)."""
+    _limit_memory(limits.CHILD_MEMORY_BYTES)
+    verdict = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)

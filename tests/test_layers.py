@@ -11,7 +11,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "sentigru"
 
 LAYERS = [
-    {"errors", "atomic", "outputs", "limits", "contract", "spec", "tf_quiet", "plots"},
+    {"errors", "portable", "atomic", "outputs", "limits", "contract", "spec", "tf_quiet", "plots"},
     {"tokenizer", "pieces", "modelfile", "word_vectors", "ngram_teacher", "presets"},
     {"data"},
     {"model", "pipeline", "train_data", "bundle", "callbacks", "distribute", "worker_loop"},

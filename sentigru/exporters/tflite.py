@@ -71,7 +71,10 @@ def operator_counts(model: bytes) -> dict[str, Counter[str]]:
 
 def check_builtin_only(model: bytes) -> None:
     """Refuse Flex or custom operators, then allocate with LiteRT's builtin-only resolver."""
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    from sentigru.tf_quiet import litert_interpreter
+
+    runtime = litert_interpreter()
+    Interpreter, OpResolverType = runtime.Interpreter, runtime.OpResolverType
 
     for counts in operator_counts(model).values():
         foreign = sorted(op for op in counts if op.startswith(("CUSTOM", "FlexDelegate")))

@@ -410,7 +410,7 @@ def _write_files(
             text = _render_index(meta, len(content), mediapipe, title)
         else:
             text = (templates / name).read_text("utf-8")
-        (staged / name).write_text(text, "utf-8")
+        (staged / name).write_text(text, "utf-8", newline="\n")
     (staged / MODEL_FILE).write_bytes(content)
     if package is not None:
         target = staged / MEDIAPIPE_FOLDER
@@ -422,7 +422,7 @@ def _write_files(
         for name in WASM_FILES:
             shutil.copyfile(package / "wasm" / name, target / "wasm" / name)
     record = {name: _sha256(staged / name) for name in (*TEMPLATES, MODEL_FILE)}  # written
-    (staged / SITE_RECORD).write_text(json.dumps(record, indent=1) + "\n", "utf-8")
+    (staged / SITE_RECORD).write_text(json.dumps(record, indent=1) + "\n", "utf-8", newline="\n")
     mode = 0o666 & ~current_umask()
     for path in staged.rglob("*"):
         path.chmod(mode | 0o111 if path.is_dir() else mode)

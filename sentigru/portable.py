@@ -1,0 +1,139 @@
+"""What the operating system offers sentigru's files and processes, in one place.
+
+sentigru is built and tested on Linux. Windows lacks several POSIX calls (``fork``,
+``chown``, ``getuid``, ``pathconf``, ``SIGPIPE``), and one it has means something else
+there: ``os.kill(pid, 0)``, the POSIX way to ask whether a process runs, *terminates*
+it on Windows. Everything that differs goes through here, so that the rest of the code
+reads one way on every system; :data:`WINDOWS` is what tests set to walk the other path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+WINDOWS = os.name == "nt"
+"""Whether processes and files follow Windows' rules (a module value: tests set it)."""
+
+SIGPIPE = getattr(signal, "SIGPIPE", 13)
+"""The signal a closed pipe sends on POSIX; its number for the exit code elsewhere."""
+
+NAME_MAX = 255
+"""Bytes in one file name where the system cannot say (Windows, and most file systems)."""
+
+_STILL_ACTIVE = 259  # GetExitCodeProcess's code for a process that has not ended
+_ACCESS_DENIED = 5  # OpenProcess on another user's (or a protected) process
+_QUERY_LIMITED = 0x1000  # PROCESS_QUERY_LIMITED_INFORMATION
+
+
+def at_fork_in_child(reset: Callable[[], None]) -> None:
+    """Run ``reset`` in a child forked from this process (locks and threads it does not
+    have). Windows does not fork: its children start afresh, with nothing to reset."""
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=reset)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (another user's counts). Never ``os.kill`` on
+    Windows, where it ends the process instead of asking."""
+    if WINDOWS:
+        return _windows_pid_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, another user's
+        return True
+    return True
+
+
+def _kernel32() -> object:
+    import ctypes
+
+    return ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+
+
+def _last_error() -> int:
+    import ctypes
+
+    return ctypes.get_last_error()  # type: ignore[attr-defined]
+
+
+def _windows_pid_alive(pid: int) -> bool:
+    import ctypes
+
+    kernel = _kernel32()
+    handle = kernel.OpenProcess(_QUERY_LIMITED, False, pid)  # type: ignore[attr-defined]
+    if not handle:  # no such process (87), or one we may not open: it exists
+        return _last_error() == _ACCESS_DENIED
+    try:
+        code = ctypes.c_ulong()
+        if not kernel.GetExitCodeProcess(handle, ctypes.byref(code)):  # type: ignore[attr-defined]
+            return True
+        return code.value == _STILL_ACTIVE
+    finally:
+        kernel.CloseHandle(handle)  # type: ignore[attr-defined]
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name, in bytes, that ``folder``'s file system takes."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no answer
+        return NAME_MAX
+
+
+def same_group(folder: Path, path: Path) -> None:
+    """Give ``path`` the group of ``folder`` where the system has groups and allows it."""
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            os.chown(path, -1, folder.stat().st_gid)
+
+
+def sync_file(file: Path) -> None:
+    """Flush a written file to disk. Windows flushes only a handle open for writing (a
+    read-only one is refused, EBADF); a file it will not open so is left as written."""
+    if not WINDOWS:
+        with open(file, "rb") as stream:
+            os.fsync(stream.fileno())
+        return
+    try:
+        handle = os.open(file, os.O_RDWR)
+    except PermissionError:  # read-only: nothing of ours is still being written to it
+        return
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def user_id() -> int | None:
+    """This user's id, or None where files carry none (Windows: the profile folder is
+    the user's own by its access list)."""
+    return os.getuid() if hasattr(os, "getuid") else None
+
+
+NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL)
+"""What ``os.link`` raises on file systems without hard links (FAT and exFAT memory
+cards and sticks, some network shares)."""
+
+
+def link_new(source: Path, target: Path) -> None:
+    """Make ``target`` hold what ``source`` holds, failing with FileExistsError if
+    ``target`` exists: a hard link, so that ``target`` appears whole. Where the file
+    system has no hard links, ``target`` is created empty first (which fails as the link
+    would) and ``source`` renamed over it: for a moment it is empty, never half written.
+    ``source`` is gone either way."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in NO_LINKS:
+            raise
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        os.replace(source, target)
+        return
+    os.unlink(source)

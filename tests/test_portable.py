@@ -1,0 +1,232 @@
+"""Windows and macOS: the calls that differ from Linux, walked on Linux.
+
+Windows lacks ``fork``, ``chown``, ``getuid``, ``pathconf`` and ``SIGPIPE``, flushes only
+files open for writing, and ends a process asked ``os.kill(pid, 0)``; macOS refuses an
+address-space limit. Each test takes the call away (or sets :data:`portable.WINDOWS`)
+and checks that sentigru still does its job, and never calls ``os.kill`` on Windows.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sentigru import atomic, bundle, comparison, portable, tf_quiet, trust
+from sentigru.errors import SentigruError
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' rules, where ``os.kill`` would end the process it asks about."""
+
+    def killing(pid: int, sig: int) -> None:
+        raise AssertionError(f"os.kill({pid}, {sig}) ends process {pid} on Windows")
+
+    monkeypatch.setattr(portable, "WINDOWS", True)
+    monkeypatch.setattr(os, "kill", killing)
+
+
+class _Kernel32:
+    """OpenProcess, GetExitCodeProcess and CloseHandle as Windows answers them."""
+
+    def __init__(self, handle: int, error: int = 0, exit_code: int = 0) -> None:
+        self.handle, self.error, self.exit_code = handle, error, exit_code
+        self.closed: list[int] = []
+
+    def OpenProcess(self, access: int, inherit: bool, pid: int) -> int:
+        return self.handle
+
+    def GetExitCodeProcess(self, handle: int, code: object) -> int:
+        code._obj.value = self.exit_code  # type: ignore[attr-defined]
+        return 1
+
+    def CloseHandle(self, handle: int) -> int:
+        self.closed.append(handle)
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("kernel", "alive"),
+    [
+        (_Kernel32(0, error=87), False),  # no such process
+        (_Kernel32(0, error=5), True),  # another user's
+        (_Kernel32(7, exit_code=259), True),  # STILL_ACTIVE
+        (_Kernel32(7, exit_code=0), False),  # ended, its handle still held somewhere
+    ],
+)
+def test_windows_asks_whether_a_process_runs_without_ending_it(
+    windows: None, monkeypatch: pytest.MonkeyPatch, kernel: _Kernel32, alive: bool
+) -> None:
+    monkeypatch.setattr(portable, "_kernel32", lambda: kernel)
+    monkeypatch.setattr(portable, "_last_error", lambda: kernel.error)
+    assert portable.pid_alive(4242) is alive
+    assert kernel.closed == ([kernel.handle] if kernel.handle else [])
+
+
+def test_posix_tells_a_running_process_from_an_ended_one() -> None:
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    assert portable.pid_alive(os.getpid())
+    assert not portable.pid_alive(ended.pid)
+
+
+def test_a_stale_lock_is_taken_over_and_a_live_one_refused_on_windows(
+    windows: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without flock (Windows), the pid in the lock file tells; asked without os.kill."""
+    running = {4242}
+    monkeypatch.setattr(portable, "_windows_pid_alive", lambda pid: pid in running)
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    out = tmp_path / "model"
+    bundle.lock_path(out).write_text("4242")
+    busy = pytest.raises(SentigruError, match="another sentigru .pid 4242. is writing")
+    with busy, bundle.output_lock(out):
+        pass
+    running.clear()
+    with bundle.output_lock(out):
+        assert bundle.lock_path(out).read_text() == str(os.getpid())
+    assert not bundle.lock_path(out).exists()
+
+
+def test_a_folder_is_replaced_where_files_have_no_owner_or_group(
+    windows: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No chown, and fsync only on a handle open for writing (a read-only one fails)."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def writable_only(handle: int) -> None:
+        if _read_only(handle):
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        synced.append(handle)
+        real_fsync(handle)
+
+    monkeypatch.delattr(os, "chown")
+    monkeypatch.setattr(os, "fsync", writable_only)
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    staged = atomic.staging_folder(target)
+    (staged / "new.txt").write_text("new")
+    atomic.replace_path(staged, target, force=True)
+    assert [p.name for p in target.iterdir()] == ["new.txt"] and synced
+
+
+def _read_only(handle: int) -> bool:
+    import fcntl
+
+    return fcntl.fcntl(handle, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY
+
+
+def test_a_file_system_without_hard_links_still_gets_whole_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT and exFAT cards refuse os.link: the target is claimed, then the file renamed
+    over it, and an existing target is still refused."""
+
+    def no_links(source: object, target: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted", str(source), None, str(target))
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "model.tflite"
+    atomic.write_atomic(out, b"whole", replace=False)
+    assert out.read_bytes() == b"whole"
+    with pytest.raises(SentigruError, match="exists; use --force"):
+        atomic.write_atomic(out, b"other", replace=False)
+    assert out.read_bytes() == b"whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.tflite"]  # no temporary file
+    with bundle.output_lock(tmp_path / "folder"):
+        assert bundle.lock_path(tmp_path / "folder").read_text().startswith(str(os.getpid()))
+
+
+def test_what_windows_lacks_is_not_called(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("register_at_fork", "pathconf", "getuid", "chown"):
+        monkeypatch.delattr(os, name)
+    portable.at_fork_in_child(lambda: None)
+    assert portable.name_max(tmp_path) == portable.NAME_MAX
+    assert portable.user_id() is None
+    portable.same_group(tmp_path, tmp_path)
+
+
+def test_the_verified_cache_reads_on_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No uid, permission bits that say 0o666, and a cache another editor wrote with
+    CRLF: the hashes in it still count."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delattr(os, "getuid")
+    trust.remember(b"first")
+    cache = trust.cache_file()
+    assert cache is not None and b"\r" not in cache.read_bytes()
+    cache.write_bytes(cache.read_bytes().replace(b"\n", b"\r\n"))
+    cache.chmod(0o666)
+    assert trust.is_verified(b"first") and not trust.is_verified(b"second")
+
+
+def test_the_check_child_runs_where_memory_cannot_be_capped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows has no ``resource``; macOS refuses the limit with ValueError."""
+    monkeypatch.setitem(sys.modules, "resource", None)
+    trust._limit_memory(1 << 30)
+    monkeypatch.delitem(sys.modules, "resource")
+    import resource
+
+    def refusing(*args: object) -> None:
+        raise ValueError("current limit exceeds maximum limit")
+
+    monkeypatch.setattr(resource, "setrlimit", refusing)
+    trust._limit_memory(1 << 30)
+
+
+def test_compare_says_it_needs_posix_before_any_work(windows: None, tmp_path: Path) -> None:
+    with pytest.raises(SentigruError, match="Windows lacks: run it under WSL"):
+        comparison.run(["gru"], [], None, None, tmp_path / "out", False, print)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_litert_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ai-edge-litert has no wheel for some platforms (Intel Macs, Linux on ARM)."""
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    with pytest.raises(SentigruError, match="pip install ai-edge-litert"):
+        tf_quiet.litert_interpreter()
+
+
+def test_predict_without_litert_says_what_to_install(tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\nsys.modules['ai_edge_litert'] = None\n", encoding="utf-8"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]))
+    run = subprocess.run(
+        [sys.executable, "-m", "sentigru", "predict", "great film"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and "pip install ai-edge-litert" in run.stderr
+
+
+def test_text_files_are_written_with_lf_on_every_system() -> None:
+    """Windows writes text with CRLF unless told otherwise: a model folder's files then
+    hash differently from the same training on Linux."""
+    import ast
+
+    unset = []
+    for path in Path(portable.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "write_text"
+                and not any(k.arg == "newline" for k in node.keywords)
+            ):
+                unset.append(f"{path.name}:{node.lineno}")
+    assert unset == []
