@@ -19,7 +19,9 @@ file, as every folder ``train`` writes does) never import TensorFlow.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import glob
+import hashlib
 import numbers
 import os
 import sys
@@ -27,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sentigru import limits
 from sentigru.errors import SentigruError, UsageError, empty_path, missing
 from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
 
@@ -87,7 +90,10 @@ class Classifier:
         """The file or folder the model was loaded from (the bundled model's file)."""
         self.folder = folder
         """The model folder, where there is one (``export`` needs it)."""
-        self._loaded_as: tuple[Any, int | None] = (path, None)  # load's arguments
+        self._loaded_as: tuple[Any, ...] = (path, None)  # load's arguments
+        where = folder or path
+        self._where = None if where is None else Path(where).absolute()  # a chdir moves none
+        self._manifest = None if folder is None else _digest_now(Path(folder))
 
     def close(self) -> None:
         """Free the worker threads and interpreters that predicting many texts at once
@@ -105,8 +111,29 @@ class Classifier:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as the arguments it was loaded with, so that a process pool can take
-        it (the model is loaded again there, from the same path)."""
-        return _load_again, self._loaded_as
+        it (the model is loaded again there, from the same path, and must be the same
+        model: a folder trained again meanwhile is refused, not used)."""
+        return _load_again, (*self._loaded_as[:2], self._digest())
+
+    def _digest(self) -> str | None:
+        """The sha256 of what this classifier loaded: its folder's manifest (which holds
+        every file's), or its phone file."""
+        if self._manifest is not None:
+            return self._manifest
+        content = getattr(self._predictor, "_content", None)
+        return None if content is None else hashlib.sha256(content).hexdigest()
+
+    def _unchanged(self, when: str) -> Path:
+        """Where this classifier was loaded from, holding still what it loaded: a folder
+        trained again since, or a relative path read from another working folder, is
+        another model."""
+        assert self._where is not None
+        if _digest_now(self._where) != self._digest():
+            raise SentigruError(
+                f"{self._where} has changed since this classifier {when} it (trained or "
+                "exported again?): load it again to use what it holds now"
+            )
+        return self._where
 
     @property
     def labels(self) -> list[str]:
@@ -246,7 +273,7 @@ class Classifier:
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""
-        return export(self.folder or self.path, out, **options)
+        return export(self._unchanged("loaded"), out, **options)
 
 
 def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
@@ -290,8 +317,24 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     return classifier
 
 
-def _load_again(path: Any, jobs: int | None = None) -> Classifier:
-    return load(path, jobs=jobs)
+def _load_again(path: Any, jobs: int | None = None, digest: str | None = None) -> Classifier:
+    classifier = load(path, jobs=jobs)
+    if digest is not None and classifier._digest() != digest:
+        where = classifier._where
+        raise SentigruError(
+            f"{where} has changed since this classifier was pickled (trained or exported "
+            "again?): load it again to use what it holds now"
+        )
+    return classifier
+
+
+def _digest_now(where: Path) -> str:
+    """The sha256 of a model folder's manifest, or of a phone file, as they are now."""
+    target = where / "manifest.json" if where.is_dir() else where
+    try:
+        return hashlib.sha256(target.read_bytes()).hexdigest()
+    except OSError:
+        raise missing(where, "model (it was loaded from there)") from None
 
 
 def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier:
@@ -345,6 +388,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _notes_to_log(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` with what reading data notes (bad rows skipped, labels left as written)
+    sent to its ``log`` argument, as its own lines are."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        log = kwargs.get("log")
+        with limits.notes_to(log if callable(log) else _stderr):
+            return func(*args, **kwargs)
+
+    return run
+
+
+@_notes_to_log
 def train(
     data: Any,
     out: str | Path,

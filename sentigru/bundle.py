@@ -336,7 +336,10 @@ def _lock_owner(lock: Path) -> tuple[int | None, bool]:
 
 def _busy(out: Path, owner: int) -> str:
     """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
-    container's pid 1 is always alive) is the user's to remove."""
+    container's pid 1 is always alive) is the user's to remove. This process's own lock
+    is another call's (a thread): its file must stay."""
+    if owner == os.getpid():
+        return f"this process is already writing {out} (another thread or call); wait for it"
     seen = owner and owner != 1 and pid_alive(owner)  # a pid of this namespace, not init's
     who = (
         f"another sentigru (pid {owner})"

@@ -11,6 +11,8 @@ this process may use are read here too, for every part that runs work side by si
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
 import stat
@@ -18,6 +20,7 @@ import struct
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -330,6 +333,27 @@ def _code(char: str) -> str:
     return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
 
 
+_HEARD: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar(
+    "sentigru_notes", default=None
+)
+
+
 def note(line: str) -> None:
-    """A note on stderr, as :func:`shown`: what reading data tells the user."""
-    print(shown(line), file=sys.stderr)
+    """What reading data tells the user, as :func:`shown`: to the ``log`` of the call
+    reading it (:func:`notes_to`), else on stderr."""
+    heard = _HEARD.get()
+    if heard is None:
+        print(shown(line), file=sys.stderr)
+    else:
+        heard(shown(line))
+
+
+@contextlib.contextmanager
+def notes_to(log: Callable[[str], None]) -> Iterator[None]:
+    """Send this thread's notes to ``log`` in the block (a Python caller's ``train(log=)``
+    hears what the data said, as it hears the run's other lines)."""
+    token = _HEARD.set(log)
+    try:
+        yield
+    finally:
+        _HEARD.reset(token)

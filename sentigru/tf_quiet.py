@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -177,35 +178,77 @@ def _private_keras_home() -> None:
 def import_tensorflow(purpose: str = "this") -> ModuleType:
     """``import tensorflow`` quietly; later C++ logging is limited to errors that TF
     does not also raise in Python. A predict-only install (no TensorFlow) gets one line
-    that says what to install."""
+    that says what to install. Ctrl-C waits for the import to end (seconds): cut short,
+    it leaves TensorFlow half made, and no later import in the process works."""
     if "tensorflow" not in sys.modules:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
-        home = os.path.expanduser("~")
+        half = any(name.startswith("tensorflow.") for name in sys.modules)
         try:
-            if "KERAS_HOME" not in os.environ and not (
-                os.path.isabs(home) and os.access(home, os.W_OK)
-            ):  # no home (Keras made ./~/.keras) or none writable (Keras took /tmp's)
-                _private_keras_home()
-            with quiet_stderr():
-                import tensorflow
-        except FileNotFoundError as exc:  # tempfile's, from absl: no folder to write in
-            if "temporary directory" not in str(exc):
-                raise
+            with _stops_deferred():
+                _first_import(purpose)
+        except Exception as exc:
             from sentigru.errors import SentigruError
 
-            raise SentigruError(
-                f"{purpose} needs TensorFlow, which needs a writable temporary folder ({exc}): "
-                "set TMPDIR to one"
-            ) from None
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("tensorflow", "keras"):
+            if not half or isinstance(exc, SentigruError):
                 raise
-            from sentigru.errors import SentigruError
-
             raise SentigruError(
-                f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
+                "TensorFlow's import was cut short earlier in this process (Ctrl-C while it "
+                "loaded) and cannot be done again here: restart Python (a notebook's kernel)"
             ) from None
     import tensorflow
 
     return tensorflow
+
+
+@contextlib.contextmanager
+def _stops_deferred() -> Iterator[None]:
+    """Ctrl-C (and a SIGTERM that Python handles) come when the block ends, where
+    signals can be held (the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    kept = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler):  # not SIG_DFL or SIG_IGN: those need no Python
+            kept[signum] = handler
+            signal.signal(signum, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            signal.signal(signum, handler)
+        if caught:
+            kept[caught[0]](caught[0], None)
+
+
+def _first_import(purpose: str) -> None:
+    """The import itself, once per process: quiet, with the environment TensorFlow reads
+    as it loads."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
+    home = os.path.expanduser("~")
+    try:
+        if "KERAS_HOME" not in os.environ and not (
+            os.path.isabs(home) and os.access(home, os.W_OK)
+        ):  # no home (Keras made ./~/.keras) or none writable (Keras took /tmp's)
+            _private_keras_home()
+        with quiet_stderr():
+            import tensorflow  # noqa: F401 (loaded for the caller)
+    except FileNotFoundError as exc:  # tempfile's, from absl: no folder to write in
+        if "temporary directory" not in str(exc):
+            raise
+        from sentigru.errors import SentigruError
+
+        raise SentigruError(
+            f"{purpose} needs TensorFlow, which needs a writable temporary folder ({exc}): "
+            "set TMPDIR to one"
+        ) from None
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tensorflow", "keras"):
+            raise
+        from sentigru.errors import SentigruError
+
+        raise SentigruError(
+            f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
+        ) from None

@@ -15,6 +15,7 @@ import json
 import math
 import re
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -338,10 +339,18 @@ def train(
     of from random ones and the word vectors; its output layer's too with ``init_head``
     (the same labels). ``log`` hears what the run says before its epochs (stderr by
     default; nothing with ``verbose=0``). The process's random generators, Keras' dtype
-    policy and TensorFlow's op determinism are as they were afterwards."""
-    with process_state_kept(), _worker_errors(strategy):
+    policy and TensorFlow's op determinism are as they were afterwards.
+
+    Trainings in one process run one at a time (a call from another thread waits): each
+    seeds the process's generators and sends stdout to stderr while it fits, which two at
+    once would leave crossed (a notebook's prints on stderr for good)."""
+    with _ONE_AT_A_TIME, process_state_kept(), _worker_errors(strategy):
         return _train(data, spec, val_examples, verbose, checkpoint, strategy, init, init_head,
                       log)  # fmt: skip
+
+
+_ONE_AT_A_TIME = threading.RLock()
+"""Held by a training for its whole run (re-entrant: a run may train a teacher)."""
 
 
 @contextlib.contextmanager
@@ -354,11 +363,11 @@ def process_state_kept() -> Iterator[None]:
 
     from sentigru.tf_quiet import import_tensorflow
 
+    states = random.getstate(), np.random.get_state()  # importing Keras draws from random
     tf = import_tensorflow("training")
     from tensorflow.python.eager import context
     from tensorflow.python.framework import config
 
-    states = random.getstate(), np.random.get_state()
     tf_seed = context.global_seed()  # None unless the caller set one
     imported = sys.modules.get("keras")  # not imported here: a strategy is made first
     policy = imported.mixed_precision.global_policy() if imported else None

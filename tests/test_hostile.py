@@ -639,3 +639,12 @@ def test_no_writable_temporary_folder_is_one_line_naming_tmpdir() -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "needs a writable temporary folder" in done.stdout, done.stderr[-800:]
     assert "set TMPDIR to one" in done.stdout
+
+
+@pytest.mark.parametrize(("what", "mode"), [("file", 0o620), ("folder", 0o777), ("folder", 0o770)])
+def test_a_cache_others_can_write_vouches_for_nothing(cache: Path, what: str, mode: int) -> None:
+    """A hash another user (or group) put there would skip the check of their file."""
+    trust.remember(b"model")
+    assert trust.is_verified(b"model")
+    (cache if what == "file" else cache.parent).chmod(mode)
+    assert not trust.is_verified(b"model")

@@ -184,3 +184,11 @@ def test_a_lone_surrogate_is_read_as_the_replacement_character() -> None:
     assert tokenizer.ids("最悪 \udce9") == tokenizer.ids("最悪 \ufffd")
     assert tokenizer.known("最悪 \udce9") == tokenizer.known("最悪")
     Pieces.train([*JAPANESE, "caf\udce9 \ud83d"] * 4, MIN_PIECES)  # learns from it too
+
+
+def test_the_phone_text_is_cut_at_the_nul_and_lowercased_in_ascii_only() -> None:
+    """What MediaPipe does before SentencePiece: trained piece models case-fold anyway,
+    so only this pins the ASCII-only lowercasing (``Ä`` stays, as on the phone)."""
+    from sentigru.contract import phone_text
+
+    assert phone_text("ABC Ä ﬁ İ\0XYZ") == "abc Ä ﬁ İ"

@@ -230,3 +230,14 @@ def test_text_files_are_written_with_lf_on_every_system() -> None:
             ):
                 unset.append(f"{path.name}:{node.lineno}")
     assert unset == []
+
+
+def test_a_file_is_replaced_whole_not_written_over(tmp_path: Path) -> None:
+    """A reader holding the old file (a predict under way) keeps reading it whole; a
+    write in place would hand it half of each."""
+    out = tmp_path / "model.tflite"
+    out.write_bytes(b"old model")
+    with open(out, "rb") as reader:
+        atomic.write_atomic(out, b"new model, longer")
+        assert reader.read() == b"old model"
+    assert out.read_bytes() == b"new model, longer"

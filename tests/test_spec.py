@@ -7,6 +7,7 @@ import click
 import pytest
 
 from sentigru.errors import SentigruError
+from sentigru.limits import MAX_SEQ_LEN
 from sentigru.spec import SECTIONS, ModelSpec, Spec, TokenizerSpec, TrainingSpec, fields_of
 
 
@@ -23,6 +24,9 @@ def test_round_trip() -> None:
         lambda: ModelSpec(dropout=1.0),
         lambda: ModelSpec(pooling="last"),
         lambda: TokenizerSpec(seq_len=1),
+        lambda: TokenizerSpec(seq_len=MAX_SEQ_LEN + 64),  # more than a phone file takes
+        lambda: ModelSpec(layers=5),
+        lambda: TrainingSpec(seed=-1),  # NumPy refuses it, deep in training
         lambda: TokenizerSpec(vocab_size=0),
         lambda: TrainingSpec(val_split=1.0),
         lambda: TrainingSpec(learning_rate=0),

@@ -248,3 +248,30 @@ def test_a_third_of_the_words_unread_is_reading_part() -> None:
     assert not reads_part(0, 5)  # no known word: a note of its own
     assert reads_part(2, 1) and reads_part(3, 2) and reads_part(4, 2)
     assert not reads_part(3, 1) and not reads_part(5, 2)
+
+
+def test_words_after_a_nul_are_neither_counted_nor_read_in_long_texts() -> None:
+    """The phone reads a C string: the vocabulary must not learn what it never sees,
+    and a text too long for one ``findall`` stops at the NUL too."""
+    counter = WordCounter()
+    counter.add("seen\0unseen")
+    assert dict(counter.counts) == {"seen": 1}
+    long = "a " * 40_000 + "\0b"
+    assert split(long)[-1] == "a" and "b" not in split(long)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "aliases", "message"),
+    [
+        (("a", "b", "c", "d"), (), "must start with"),
+        (("<PAD>", "<START>", "<UNKNOWN>", "w"), (("W", 9),), "points to no word"),
+        (("<PAD>", "<START>", "<UNKNOWN>", "w"), (("W", 9), ("V", True)), "points to no word"),
+        (("<PAD>", "<START>", "<UNKNOWN>", "w"), (("W", 1),), "points to no word"),
+    ],
+)
+def test_a_vocabulary_the_phone_would_read_otherwise_is_refused(
+    tokens: tuple[str, ...], aliases: tuple[tuple[str, int], ...], message: str
+) -> None:
+    """Saved, such a vocabulary could not be loaded again."""
+    with pytest.raises(SentigruError, match=message):
+        Vocabulary(tokens, aliases)

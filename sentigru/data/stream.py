@@ -17,7 +17,6 @@ import glob
 import hashlib
 import os
 import random
-import sys
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from sentigru.data.examples import (
 )
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError, UsageError, with_home_note
+from sentigru.limits import note
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
@@ -282,11 +282,10 @@ class StreamSource:
                 skipped = f" ({counts.skipped} bad row(s) skipped)" if counts.skipped else ""
                 raise SentigruError(f"{path}: no labelled texts found{skipped}")
             if shuffle_buffer and runs.longest > shuffle_buffer:
-                print(
+                note(
                     f"{path}: warning: {runs.longest} rows in a row have one label, more than "
                     f"the shuffle buffer holds ({shuffle_buffer}); shuffle the file, split it, "
-                    "or raise --shuffle-buffer",
-                    file=sys.stderr,
+                    "or raise --shuffle-buffer"
                 )
         val_fingerprint = Fingerprint()
         for path in self.val_paths:

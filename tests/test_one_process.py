@@ -1,0 +1,147 @@
+"""sentigru called many times in one long-lived process (a notebook, a server): what one
+call leaves must not change the next, nor the host program."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import random
+import shutil
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sentigru
+from sentigru import bundle, tf_quiet, training
+from sentigru.errors import SentigruError
+from sentigru.presets import default_model
+
+
+def test_trainings_from_two_threads_run_in_turn_and_leave_stdout_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each training sends stdout to stderr while it fits: two at once restored each
+    other's, and a notebook's prints went to stderr for good."""
+    running: list[int] = []
+    most = [0]
+
+    def fit(*args: object) -> str:
+        running.append(1)
+        most[0] = max(most[0], len(running))
+        with contextlib.redirect_stdout(sys.stderr):
+            time.sleep(0.2)
+        running.pop()
+        return "trained"
+
+    monkeypatch.setattr(training, "_train", fit)
+    stdout = sys.stdout
+    threads = [threading.Thread(target=training.train, args=(None, None)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1 and sys.stdout is stdout
+
+
+def test_the_first_training_leaves_pythons_random_where_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Importing Keras draws from ``random`` (rich): the state is kept from before."""
+    real = tf_quiet.import_tensorflow
+
+    def drawing(purpose: str = "this") -> object:
+        random.random()
+        return real(purpose)
+
+    monkeypatch.setattr(tf_quiet, "import_tensorflow", drawing)
+    random.seed(5)
+    np.random.seed(5)
+    want = random.Random(5).random(), np.random.RandomState(5).random_sample()
+    with training.process_state_kept():
+        random.random()
+    assert (random.random(), np.random.random_sample()) == want
+
+
+def test_ctrl_c_while_tensorflow_loads_comes_when_it_has_loaded() -> None:
+    reached = False
+    with pytest.raises(KeyboardInterrupt), tf_quiet._stops_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+        reached = True
+    assert reached
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_tensorflow_import_cut_short_earlier_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is left in ``sys.modules`` fails anew with TensorFlow's own errors."""
+
+    def half_made(purpose: str) -> None:
+        raise ValueError("Name tf.RaggedTensorSpec has already been registered")
+
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setitem(sys.modules, "tensorflow.python.framework.ops", object())
+    monkeypatch.setattr(tf_quiet, "_first_import", half_made)
+    with pytest.raises(SentigruError, match="cut short earlier.*restart Python"):
+        tf_quiet.import_tensorflow("training")
+
+
+def test_notes_on_the_data_go_to_trains_log(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = tmp_path / "one_label.tsv"
+    data.write_text("label\ttext\npositive\tgood\npositive\tfine\tand a third column\n")
+    heard: list[str] = []
+    with pytest.raises(SentigruError, match="need two labels"):
+        sentigru.train(data, tmp_path / "m", skip_bad_rows=True, log=heard.append)
+    assert any("skipped 1 bad row" in line for line in heard)
+    assert "skipped" not in capsys.readouterr().err
+
+
+def test_a_second_call_writing_the_same_folder_is_named_as_this_process(tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    with bundle.output_lock(out):
+        with pytest.raises(SentigruError) as caught, bundle.output_lock(out):
+            pass
+        assert bundle.lock_path(out).exists()
+    assert "this process is already writing" in str(caught.value)
+    assert "remove its lock" not in str(caught.value)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the bundled model's folder, to train "again" by replacing it."""
+    copy = tmp_path / "models" / "mine"
+    shutil.copytree(default_model().parent, copy)
+    return copy
+
+
+def test_a_classifier_exports_what_it_loaded_from_another_working_folder(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(folder.parent.parent)
+    clf = sentigru.load("models/mine")
+    monkeypatch.chdir(tmp_path / "models")
+    clf.export(tmp_path / "site", format="web")
+    assert (tmp_path / "site" / "model.tflite").read_bytes() == (
+        folder / "model.tflite"
+    ).read_bytes()
+
+
+def test_a_folder_trained_again_since_loading_is_refused_not_used(
+    folder: Path, tmp_path: Path
+) -> None:
+    clf = sentigru.load(folder)
+    again = pickle.loads(pickle.dumps(clf))  # the same folder still: the same model
+    assert again.predict("fine")[0]["score"] == clf.predict("fine")[0]["score"]
+    manifest = folder / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"seed"', '"seed" ', 1))  # another run's
+    with pytest.raises(SentigruError, match="has changed since this classifier loaded it"):
+        clf.export(tmp_path / "site", format="web")
+    with pytest.raises(SentigruError, match="has changed since this classifier was pickled"):
+        pickle.loads(pickle.dumps(clf))
+    assert not (tmp_path / "site").exists()
