@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import glob
 import hashlib
+import json
 import numbers
 import os
 import sys
@@ -219,9 +220,23 @@ class Classifier:
         report["truncated"] = int(read[:, 2].sum())
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
+        report["training_data"] = self._trained_on(examples)
         if picture is not None:
             self.draw_confusion(report, picture)
         return report
+
+    def _trained_on(self, examples: Any) -> bool:
+        """Whether ``examples`` are the very rows this model was trained on (its
+        manifest's data fingerprint): figures on them read high."""
+        if self._manifest is None or self._where is None:
+            return False
+        try:
+            manifest = json.loads((self._where / "manifest.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return False
+        return bool(manifest.get("data_fingerprint")) and (
+            manifest["data_fingerprint"] == examples.fingerprint()
+        )
 
     def _partly_read(self, texts: Sequence[str], read: Any) -> int:
         """How many texts ``predict`` would give ``"read": "part"``: a third or more of

@@ -123,6 +123,12 @@ def format_report(report: dict[str, Any]) -> str:
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
     lines += _metric_notes(report)
+    if report.get("training_data"):
+        lines += [
+            "",
+            "note: this is the data the model was trained on (its manifest's data "
+            "fingerprint): the figures read high; measure it on data it never saw",
+        ]
     if report.get("unread"):
         texts = _texts(report["unread"])
         lines += ["", f"note: {texts} had no word the model knows (scored blind)"]

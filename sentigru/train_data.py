@@ -25,7 +25,7 @@ from sentigru.data.examples import (
     Fingerprint,
     check_known_labels,
     label_order,
-    note_repeated_texts,
+    note_validation_seen,
 )
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuffled
@@ -246,11 +246,13 @@ def split_validation(
     """Use the given validation data, or hold out ``val_split`` of the training data,
     drawn by ``split_seed`` (default: the spec's seed)."""
     if val is not None and len(val):
+        note_validation_seen(train.texts, val.texts, given=True)
         return train, val
     if spec.training.val_split > 0:
         seed = spec.training.seed if split_seed is None else split_seed
-        note_repeated_texts(train.texts)
-        return train.stratified_split(spec.training.val_split, seed)
+        train, held = train.stratified_split(spec.training.val_split, seed)
+        note_validation_seen(train.texts, held.texts, given=False)
+        return train, held
     return train, None
 
 

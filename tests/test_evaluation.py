@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import sentigru
 from sentigru.evaluation import classification_report, format_report
 
 
@@ -70,3 +71,14 @@ def test_long_labels_keep_the_table_in_columns() -> None:
     # right-aligned figures: every row ends where the header does, its label column wide
     assert len({len(row) for row in rows}) == 1, rows
     assert rows[2].startswith(labels[1] + " ")
+
+
+def test_evaluating_on_the_training_data_says_so(trained_model, synthetic_files) -> None:
+    """The manifest's data fingerprint names the rows the model was trained on."""
+    clf = sentigru.load(trained_model)
+    on_training = clf.evaluate(synthetic_files[0])
+    assert on_training["training_data"] is True
+    assert "this is the data the model was trained on" in format_report(on_training)
+    on_other = clf.evaluate(synthetic_files[1])
+    assert on_other["training_data"] is False
+    assert "trained on" not in format_report(on_other)

@@ -464,13 +464,26 @@ def test_rows_a_spreadsheet_leaves_empty_are_skipped_as_blank_lines(tmp_path: Pa
         load_sources(["-"])
 
 
-def test_many_repeated_texts_are_noted_before_a_validation_split(capsys) -> None:
-    from sentigru.data.examples import note_repeated_texts
+def test_validation_texts_that_are_training_texts_are_noted(capsys) -> None:
+    """A review posted twice lands on both sides of the split; validation reads it as
+    seen. Case and spacing aside: the vocabulary reads case variants alike."""
+    from sentigru.data.examples import Examples
+    from sentigru.spec import Spec
+    from sentigru.train_data import split_validation
 
-    note_repeated_texts([f"text {i}" for i in range(100)] + ["text 1"])  # 1 %: IMDB has 0.4
-    assert capsys.readouterr().err == ""
-    note_repeated_texts([f"text {i % 50}" for i in range(100)])  # one file given twice
-    assert "note: 50 of 100 texts repeat another" in capsys.readouterr().err
+    texts = [f"Review number {i} of many" for i in range(200)]
+    labels = ["pos", "neg"] * 100
+    split_validation(Examples(texts, labels), None, Spec())
+    assert capsys.readouterr().err == ""  # no copies: nothing to say
+    posted_twice = texts + [f"  review NUMBER {i} of many" for i in range(100)]
+    split_validation(Examples(posted_twice, labels + labels[:100]), None, Spec())
+    err = capsys.readouterr().err
+    assert re.search(r"note: \d+ of the 30 validation texts are training texts too", err)
+    assert "copies in the data" in err
+    given = Examples(texts[:10], labels[:10])
+    split_validation(Examples(texts, labels), given, Spec())
+    err = capsys.readouterr().err
+    assert "10 of the 10 validation texts" in err and "--val-data repeats training rows" in err
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None:
