@@ -52,9 +52,15 @@ def pid_alive(pid: int) -> bool:
 
 
 def _kernel32() -> object:
+    """Windows' kernel32, its three calls typed (a HANDLE is pointer-sized)."""
     import ctypes
 
-    return ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel.OpenProcess.restype = ctypes.c_void_p
+    kernel.OpenProcess.argtypes = [ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+    kernel.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
+    kernel.CloseHandle.argtypes = [ctypes.c_void_p]
+    return kernel
 
 
 def _last_error() -> int:
