@@ -94,7 +94,7 @@ class Classifier:
         self._loaded_as: tuple[Any, ...] = (path, None)  # load's arguments
         where = folder or path
         self._where = None if where is None else Path(where).absolute()  # a chdir moves none
-        self._manifest = None if folder is None else _digest_now(Path(folder))
+        self._network = None if folder is None else _state_now(Path(folder))[0]
 
     def close(self) -> None:
         """Free the worker threads and interpreters that predicting many texts at once
@@ -113,25 +113,29 @@ class Classifier:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as the arguments it was loaded with, so that a process pool can take
         it (the model is loaded again there, from the same path, and must be the same
-        model: a folder trained again meanwhile is refused, not used)."""
-        return _load_again, (*self._loaded_as[:2], self._digest())
+        model: a folder trained or exported again since is refused, here and there)."""
+        if self._where is not None:
+            self._unchanged(every=True)
+        return _load_again, (*self._loaded_as[:2], self._state())
 
-    def _digest(self) -> str | None:
-        """The sha256 of what this classifier loaded: its folder's manifest (which holds
-        every file's), or its phone file."""
-        if self._manifest is not None:
-            return self._manifest
+    def _state(self) -> tuple[str | None, str | None]:
+        """What this classifier loaded: the sha256 of its folder's network (as its
+        manifest records it), and of the phone file it runs (None: it runs Keras)."""
         content = getattr(self._predictor, "_content", None)
-        return None if content is None else hashlib.sha256(content).hexdigest()
+        return self._network, None if content is None else hashlib.sha256(content).hexdigest()
 
-    def _unchanged(self, when: str) -> Path:
-        """Where this classifier was loaded from, holding still what it loaded: a folder
-        trained again since, or a relative path read from another working folder, is
-        another model."""
+    def _unchanged(self, every: bool = False) -> Path:
+        """Where this classifier was loaded from, still holding its network (``every``:
+        and its phone file): a folder trained again since, or a relative path read from
+        another working folder, is another model. Exporting from a folder reads its
+        network alone, which a phone file added or made again does not change."""
         assert self._where is not None
-        if _digest_now(self._where) != self._digest():
+        now, loaded = _state_now(self._where), self._state()
+        if self.folder is not None and not every:
+            now, loaded = now[:1], loaded[:1]
+        if now != loaded:
             raise SentigruError(
-                f"{self._where} has changed since this classifier {when} it (trained or "
+                f"{self._where} has changed since this classifier loaded it (trained or "
                 "exported again?): load it again to use what it holds now"
             )
         return self._where
@@ -228,7 +232,7 @@ class Classifier:
     def _trained_on(self, examples: Any) -> bool:
         """Whether ``examples`` are the very rows this model was trained on (its
         manifest's data fingerprint): figures on them read high."""
-        if self._manifest is None or self._where is None:
+        if self.folder is None or self._where is None:
             return False
         try:
             manifest = json.loads((self._where / "manifest.json").read_text("utf-8"))
@@ -288,7 +292,7 @@ class Classifier:
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""
-        return export(self._unchanged("loaded"), out, **options)
+        return export(self._unchanged(), out, **options)
 
 
 def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
@@ -332,24 +336,29 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     return classifier
 
 
-def _load_again(path: Any, jobs: int | None = None, digest: str | None = None) -> Classifier:
+def _load_again(path: Any, jobs: int | None = None, state: Any = None) -> Classifier:
     classifier = load(path, jobs=jobs)
-    if digest is not None and classifier._digest() != digest:
-        where = classifier._where
+    if state is not None and classifier._state() != tuple(state):
         raise SentigruError(
-            f"{where} has changed since this classifier was pickled (trained or exported "
-            "again?): load it again to use what it holds now"
+            f"{classifier._where} has changed since this classifier was pickled (trained or "
+            "exported again?): load it again to use what it holds now"
         )
     return classifier
 
 
-def _digest_now(where: Path) -> str:
-    """The sha256 of a model folder's manifest, or of a phone file, as they are now."""
-    target = where / "manifest.json" if where.is_dir() else where
+def _state_now(where: Path) -> tuple[str | None, str | None]:
+    """A model folder's network and phone file as its manifest records them now (their
+    sha256), or a phone file's sha256: what :meth:`Classifier._state` compares."""
     try:
-        return hashlib.sha256(target.read_bytes()).hexdigest()
+        if not where.is_dir():
+            return None, hashlib.sha256(where.read_bytes()).hexdigest()
+        files = json.loads((where / "manifest.json").read_text("utf-8"))["files"]
     except OSError:
         raise missing(where, "model (it was loaded from there)") from None
+    except (ValueError, KeyError, TypeError):
+        raise SentigruError(f"{where}: its manifest.json is not a model's") from None
+    phone = files.get("model.tflite")
+    return files["model.keras"]["sha256"], phone["sha256"] if phone else None
 
 
 def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier:

@@ -46,7 +46,7 @@ from sentigru.errors import SentigruError
 from sentigru.limits import available_cores
 from sentigru.pieces import SentencePieceTokenizer, phone_inputs
 from sentigru.portable import at_fork_in_child
-from sentigru.tf_quiet import litert_interpreter, quiet_litert
+from sentigru.tf_quiet import litert, quiet_litert
 from sentigru.tokenizer import Tokenizer
 
 ROWS = 16
@@ -121,7 +121,7 @@ class _Graph:
     """One interpreter at one input shape."""
 
     def __init__(self, content: bytes, shape: tuple[int, int], threads: int = 1) -> None:
-        runtime = litert_interpreter()
+        runtime = litert()
         self.interpreter = runtime.Interpreter(model_content=content, num_threads=threads)
         details = self.interpreter.get_input_details()
         self.inputs = [detail["index"] for detail in details]  # ids (mask, segment ids)

@@ -157,7 +157,7 @@ def output_lock(out: Path) -> Iterator[None]:
     here) is seen as live, and a lock left by a killed container's pid 1 as stale."""
     lock = lock_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    key = lock.absolute()  # as the working folder is now: a chdir inside changes nothing
+    key = _held_key(lock)
     if key in _HELD:  # this process writes it already (a nested call)
         raise SentigruError(_busy(out, os.getpid()))
     # The lock appears with its owner written (a file linked into place): one created
@@ -195,8 +195,16 @@ def output_lock(out: Path) -> Iterator[None]:
             os.close(held)
 
 
-_HELD: set[Path] = set()
+_HELD: set[str] = set()
 """The locks this process holds: its own checks while it writes are no other run."""
+
+
+def _held_key(lock: Path) -> str:
+    """One spelling of ``lock`` for all (``sub/../out``, a link to the folder, and on
+    Windows or macOS ``Model`` for ``model``), as the working folder is now: a chdir
+    inside changes nothing."""
+    return os.path.normcase(os.path.realpath(lock))
+
 
 FLOCKED = "flock"
 """Written after the pid in a lock whose holder holds its ``flock``: such a lock with its
@@ -265,9 +273,11 @@ def _running(lock: Path) -> int | None:
     is free, is stale whatever its pid; one that does not say so (written where flock
     fails) is live while its pid runs and is not this process's own. Locks this
     process holds are another thread's run (:func:`output_lock` refuses them first)."""
-    if lock.absolute() in _HELD:
+    if _held_key(lock) in _HELD:
         return os.getpid()
     owner, flocked = _lock_owner(lock)
+    if owner is None and _being_claimed(lock):
+        return 0
     held = _lock_held(lock)
     if held:
         return owner or 0
@@ -275,6 +285,21 @@ def _running(lock: Path) -> int | None:
         return None
     alive = owner is not None and owner != os.getpid() and pid_alive(owner)
     return owner if alive else None
+
+
+CLAIM_SECONDS = 5.0
+"""Where a file system has no hard links, a lock is first created empty, then its
+contents renamed over it (:func:`sentigru.portable.link_new`): an empty lock younger than
+this is a run taking it, not a stale one."""
+
+
+def _being_claimed(lock: Path) -> bool:
+    try:
+        status = lock.lstat()
+    except OSError:
+        return False
+    young = time.time() - status.st_mtime < CLAIM_SECONDS
+    return stat.S_ISREG(status.st_mode) and status.st_size == 0 and young
 
 
 def _lock_held(lock: Path) -> bool | None:

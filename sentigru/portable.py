@@ -140,6 +140,10 @@ def link_new(source: Path, target: Path) -> None:
         if isinstance(exc, FileExistsError) or exc.errno not in NO_LINKS:
             raise
         os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-        os.replace(source, target)
+        try:
+            os.replace(source, target)
+        except BaseException:  # the empty file claimed is ours: no file is left there
+            Path(target).unlink(missing_ok=True)
+            raise
         return
     os.unlink(source)

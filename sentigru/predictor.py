@@ -21,7 +21,7 @@ from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, phone_inputs, tokenizer_for
 from sentigru.portable import at_fork_in_child
-from sentigru.tf_quiet import litert_interpreter, quiet_litert
+from sentigru.tf_quiet import litert, quiet_litert
 from sentigru.tokenizer import Tokenizer, Vocabulary, read_verdict
 
 CHUNK = 256
@@ -204,7 +204,7 @@ class LiteRTPredictor(Predictor):
         _PREDICTORS.add(self)
 
     def _interpreter(self, content: bytes) -> Any:
-        Interpreter = litert_interpreter().Interpreter
+        Interpreter = litert().Interpreter
 
         with quiet_litert():  # LiteRT announces its CPU delegate on stderr
             interpreter = Interpreter(model_content=content, num_threads=self._threads)

@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 from sentigru.portable import at_fork_in_child
 
@@ -125,7 +126,10 @@ ONEDNN = "0"
 on some x86 CPUs with AVX-512 (TensorFlow 2.21) they gave the Keras model scores that
 differ from the phone graph's by up to 0.35 on padded rows, and crashed Keras
 ``predict`` once; with them off the two agree (``tests/test_graph.py``)."""
-TRAIN_EXTRA = "install sentigru with its train extra (pip install '.[train]' in its folder)"
+TRAIN_EXTRA = (
+    "install sentigru with its train extra: pip install 'sentigru[train]' (from a clone of "
+    "its repository: pip install '.[train]' in it)"
+)
 """What a predict-only install lacks for training and export, as the user types it."""
 
 
@@ -136,19 +140,20 @@ LITERT_MISSING = (
 )
 
 
-def litert_interpreter() -> ModuleType:
-    """``ai_edge_litert.interpreter``; where the package is missing (a platform it has no
-    wheel for, an install made with ``--no-deps``) one line that says so, not an import
-    traceback."""
+def litert(part: str = "interpreter") -> ModuleType:
+    """``ai_edge_litert.<part>`` (its interpreter, or the model file's schema); where
+    the package is missing (a platform it has no wheel for, an install made with
+    ``--no-deps``) one line that says so, not an import traceback."""
+    import importlib
+
     try:
-        from ai_edge_litert import interpreter
+        return importlib.import_module(f"ai_edge_litert.{part}")
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("ai_edge_litert"):
             raise
         from sentigru.errors import SentigruError
 
         raise SentigruError(LITERT_MISSING) from None
-    return interpreter
 
 
 def require_tensorflow(purpose: str) -> None:
@@ -202,23 +207,34 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
 @contextlib.contextmanager
 def _stops_deferred() -> Iterator[None]:
     """Ctrl-C (and a SIGTERM that Python handles) come when the block ends, where
-    signals can be held (the main thread)."""
+    signals can be held (the main thread); a second one comes at once, whatever it
+    costs the import (a command line exits anyway)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    kept: dict[int, Any] = {}
     caught: list[int] = []
-    kept = {}
+
+    def put_back() -> None:
+        for signum, handler in kept.items():
+            signal.signal(signum, handler)
+
+    def held(number: int, frame: Any) -> None:
+        caught.append(number)
+        if len(caught) > 1:
+            put_back()
+            kept[number](number, frame)
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         handler = signal.getsignal(signum)
         if callable(handler):  # not SIG_DFL or SIG_IGN: those need no Python
             kept[signum] = handler
-            signal.signal(signum, lambda number, frame: caught.append(number))
+            signal.signal(signum, held)
     try:
         yield
     finally:
-        for signum, handler in kept.items():
-            signal.signal(signum, handler)
-        if caught:
+        put_back()
+        if len(caught) == 1:  # a second one was delivered as it came
             kept[caught[0]](caught[0], None)
 
 

@@ -163,9 +163,9 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
     crashes, runs out of memory or time."""
     import subprocess
 
-    from sentigru.tf_quiet import litert_interpreter
+    from sentigru.tf_quiet import litert
 
-    litert_interpreter()  # missing, it is named here: the child would fail on it
+    litert()  # missing, it is named here: the child would fail on it
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import sentigru
-from sentigru import bundle, tf_quiet, training
+from sentigru import api, bundle, tf_quiet, training
 from sentigru.errors import SentigruError
 from sentigru.presets import default_model
 
@@ -133,15 +133,33 @@ def test_a_classifier_exports_what_it_loaded_from_another_working_folder(
 
 
 def test_a_folder_trained_again_since_loading_is_refused_not_used(
-    folder: Path, tmp_path: Path
+    folder: Path, tmp_path: Path, trained_model: Path
 ) -> None:
+    """Refused when pickled (a process pool's worker would hang on the error) and when
+    unpickled (trained again meanwhile); exporting again into the folder is no change."""
     clf = sentigru.load(folder)
     again = pickle.loads(pickle.dumps(clf))  # the same folder still: the same model
     assert again.predict("fine")[0]["score"] == clf.predict("fine")[0]["score"]
-    manifest = folder / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"seed"', '"seed" ', 1))  # another run's
+    phone = (folder / "model.tflite").read_bytes()
+    bundle.add_file(folder, "model.tflite", phone, export={"quantize": "dynamic"})
+    clf.export(tmp_path / "site", format="web", force=True)
+    shutil.rmtree(folder)
+    shutil.copytree(trained_model, folder)  # trained again
     with pytest.raises(SentigruError, match="has changed since this classifier loaded it"):
-        clf.export(tmp_path / "site", format="web")
+        clf.export(tmp_path / "site", format="web", force=True)
+    with pytest.raises(SentigruError, match="has changed since this classifier loaded it"):
+        pickle.dumps(clf)
     with pytest.raises(SentigruError, match="has changed since this classifier was pickled"):
-        pickle.loads(pickle.dumps(clf))
-    assert not (tmp_path / "site").exists()
+        api._load_again(folder, None, clf._state())
+
+
+def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:
+    after = []
+    with pytest.raises(KeyboardInterrupt), tf_quiet._stops_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+        after.append("the import went on")
+    assert after == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

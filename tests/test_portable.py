@@ -12,6 +12,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -195,7 +196,7 @@ def test_a_missing_litert_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
     monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
     with pytest.raises(SentigruError, match="pip install ai-edge-litert"):
-        tf_quiet.litert_interpreter()
+        tf_quiet.litert()
 
 
 def test_predict_without_litert_says_what_to_install(tmp_path: Path) -> None:
@@ -241,3 +242,49 @@ def test_a_file_is_replaced_whole_not_written_over(tmp_path: Path) -> None:
         atomic.write_atomic(out, b"new model, longer")
         assert reader.read() == b"old model"
     assert out.read_bytes() == b"new model, longer"
+
+
+def test_an_empty_lock_is_a_run_taking_it_until_it_is_old(tmp_path: Path) -> None:
+    """Without hard links a lock is created empty, then filled by a rename: a run that
+    took that moment's empty file for a stale lock held the folder with the other."""
+    out = tmp_path / "model"
+    bundle.lock_path(out).write_bytes(b"")
+    with pytest.raises(SentigruError, match="is writing"), bundle.output_lock(out):
+        pass
+    old = time.time() - bundle.CLAIM_SECONDS - 1
+    os.utime(bundle.lock_path(out), (old, old))  # left by a run killed in that moment
+    with bundle.output_lock(out):
+        pass
+
+
+def test_a_claim_whose_rename_fails_leaves_no_empty_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise OSError(errno.ENOTSUP, "Operation not supported")
+
+    def full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setattr(os, "replace", full)
+    out = tmp_path / "model.tflite"
+    with pytest.raises(SentigruError, match="No space left"):
+        atomic.write_atomic(out, b"model", replace=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_lock_under_two_spellings_is_still_this_processs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without flock (Windows), a lock holding this process's pid reads as stale unless
+    the process knows it holds it: ``sub/../model`` is the same folder."""
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    (tmp_path / "sub").mkdir()
+    busy = pytest.raises(SentigruError, match="this process is already writing")
+    with (
+        bundle.output_lock(tmp_path / "model"),
+        busy,
+        bundle.output_lock(tmp_path / "sub" / ".." / "model"),
+    ):
+        pass

@@ -318,3 +318,22 @@ def test_a_streamed_file_or_folder_with_no_rows_is_refused_as_when_read_whole(
     for empty in (header, folder):
         with pytest.raises(SentigruError, match=f"{empty.name}: no labelled texts found"):
             StreamSource([*parts, empty]).scan()
+
+
+def test_a_streamed_run_notes_what_its_files_hold_once_not_every_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The scan's pass says it (to ``train(log=)``); the epochs' passes, read in
+    TensorFlow's threads, repeated it on stderr each time."""
+    from sentigru import limits
+
+    path = tmp_path / "utf8.tsv"
+    path.write_text("label\ttext\npos\tTrès bon café\nneg\tawful\n", encoding="utf-8")
+    source = StreamSource([path], ReadOptions(encoding="latin-1"))
+    heard: list[str] = []
+    with limits.notes_to(heard.append):
+        source.scan()
+    assert sum("valid UTF-8, read as latin-1" in line for line in heard) == 1
+    for _ in range(2):  # two epochs
+        assert len(list(source.rows("all"))) == 2
+    assert capsys.readouterr().err == ""

@@ -381,16 +381,20 @@ def _noting_last(lines: Iterable[str], last: list[str]) -> Iterator[str]:
 
 
 def iter_rows(
-    path: Path, options: ReadOptions | None = None, counts: ReadResult | None = None
+    path: Path,
+    options: ReadOptions | None = None,
+    counts: ReadResult | None = None,
+    noted: bool = True,
 ) -> Iterator[tuple[str, str]]:
     """Yield one file's or folder's ``(text, label)`` rows as they are read, so that a
     corpus larger than memory can be streamed; skipped rows are counted in ``counts``.
-    Every problem is the same :class:`SentigruError` that :func:`read_examples` raises."""
+    Every problem is the same :class:`SentigruError` that :func:`read_examples` raises;
+    notes on what was read are given only when ``noted``."""
     options = options or ReadOptions()
     if not path.exists():
         raise missing(path)
     kind = detect_format(path)
-    reader = _Reader(path, options, counts)
+    reader = _Reader(path, options, counts, noted=noted)
     if kind == "folder":
         rows = reader.read_folder()
     elif kind == "jsonl":
@@ -587,12 +591,20 @@ class _Reader:
         options: ReadOptions,
         result: ReadResult | None = None,
         texts_only: bool = False,
+        noted: bool = True,
     ) -> None:
         self.path = path
         self.options = options
         self.result = result or ReadResult(Examples())
         self.texts_only = texts_only
         """Unlabelled text: no label column or key is needed; rows come as (text, "")."""
+        self.noted = noted
+        """Whether this pass notes what it finds (a streamed run's later passes do not:
+        their first pass said it, and each epoch repeated it)."""
+
+    def _note(self, line: str) -> None:
+        if self.noted:
+            note(line)
 
     skip_hint: str | None = "--skip-bad-rows"
     """How a user skips bad rows; None where none may be (every row answered)."""
@@ -683,7 +695,7 @@ class _Reader:
                 line = raw.decode(self.options.encoding)
                 if not told and not raw.isascii() and _is_utf8(raw):
                     told = True  # real cp1252 or Latin-1 text is almost never valid UTF-8
-                    note(
+                    self._note(
                         f"{self.path}:{number}: note: valid UTF-8, read as "
                         f"{self.options.encoding} (its letters beyond ASCII become others); "
                         "drop --encoding (encoding=) if the file is UTF-8"
@@ -884,7 +896,7 @@ class _Reader:
             )
         for folder in folders:
             if folder.name == UNLABELLED_FOLDER and not self.options.label_map.get(folder.name):
-                note(
+                self._note(
                     f"{folder}: skipped: aclImdb's unlabelled reviews (give the folder to "
                     "--unlabelled)"
                 )

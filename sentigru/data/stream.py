@@ -221,7 +221,8 @@ class StreamSource:
         by_file = count > 1 and len(files) >= count
         if by_file:
             files = files[index::count]
-        readers = (iter_rows(self._unchanged(path), self.options) for path in files)
+        # the scan's pass noted what the files hold; each epoch would say it again
+        readers = (iter_rows(self._unchanged(path), self.options, noted=False) for path in files)
         rows = _interleave(readers, INTERLEAVE if order is not None else 1)
         if count > 1 and not by_file:
             rows = islice(rows, index, None, count)

@@ -150,7 +150,10 @@ def order_inputs(model: bytes, names: tuple[str, ...]) -> bytes:
     a function's inputs as it likes; MediaPipe takes ids, mask, segment ids by position).
     Each input tensor's name is the converter's ``serving_default_<name>:0``."""
     import flatbuffers
-    from ai_edge_litert import schema_py_generated as fb
+
+    from sentigru.tf_quiet import litert
+
+    fb = litert("schema_py_generated")
 
     tree = fb.ModelT.InitFromObj(fb.Model.GetRootAs(model, 0))
     graph = tree.subgraphs[0]

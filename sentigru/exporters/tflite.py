@@ -71,9 +71,9 @@ def operator_counts(model: bytes) -> dict[str, Counter[str]]:
 
 def check_builtin_only(model: bytes) -> None:
     """Refuse Flex or custom operators, then allocate with LiteRT's builtin-only resolver."""
-    from sentigru.tf_quiet import litert_interpreter
+    from sentigru.tf_quiet import litert
 
-    runtime = litert_interpreter()
+    runtime = litert()
     Interpreter, OpResolverType = runtime.Interpreter, runtime.OpResolverType
 
     for counts in operator_counts(model).values():

@@ -223,7 +223,9 @@ def _metadata(
 def _pack_model(data: bytes, metadata: bytes) -> bytes:
     """``data`` rebuilt with ``metadata`` in its ``TFLITE_METADATA`` buffer (the object
     API of LiteRT's generated model schema; writing only)."""
-    from ai_edge_litert import schema_py_generated as model_fb
+    from sentigru.tf_quiet import litert
+
+    model_fb = litert("schema_py_generated")
 
     try:
         model = model_fb.ModelT.InitFromObj(model_fb.Model.GetRootAs(data, 0))
