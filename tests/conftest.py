@@ -3,8 +3,10 @@ shared real data (tests that need it skip cleanly where it is absent)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 # test run's own, not in the user's ~/.cache; child processes inherit it.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # as sentigru.tf_quiet: tests import TF too
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sentigru-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
