@@ -85,7 +85,9 @@ def _stderr(line: str) -> None:
 class Classifier:
     """A loaded model: ``predict`` texts, ``evaluate`` on labelled data, ``export``."""
 
-    def __init__(self, predictor: Any, path: Path | None, folder: Path | None) -> None:
+    def __init__(
+        self, predictor: Any, path: Path | None, folder: Path | None, network: str | None = None
+    ) -> None:
         self._predictor = predictor
         self.path = path
         """The file or folder the model was loaded from (the bundled model's file)."""
@@ -94,7 +96,10 @@ class Classifier:
         self._loaded_as: tuple[Any, ...] = (path, None)  # load's arguments
         where = folder or path
         self._where = None if where is None else Path(where).absolute()  # a chdir moves none
-        self._network = None if folder is None else _state_now(Path(folder))[0]
+        if network is None and folder is not None:  # the manifest read with the model, else now
+            network = _state_now(Path(folder))[0]
+        self._network = network
+        self._phone: str | None = None  # the sha256 of the phone file it runs, once needed
 
     def close(self) -> None:
         """Free the worker threads and interpreters that predicting many texts at once
@@ -122,7 +127,9 @@ class Classifier:
         """What this classifier loaded: the sha256 of its folder's network (as its
         manifest records it), and of the phone file it runs (None: it runs Keras)."""
         content = getattr(self._predictor, "_content", None)
-        return self._network, None if content is None else hashlib.sha256(content).hexdigest()
+        if self._phone is None and content is not None:
+            self._phone = hashlib.sha256(content).hexdigest()
+        return self._network, self._phone
 
     def _unchanged(self, every: bool = False) -> Path:
         """Where this classifier was loaded from, still holding its network (``every``:
@@ -381,6 +388,7 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
     from sentigru import bundle  # a folder's manifest: not read for a phone file
 
     manifest = bundle.read_manifest(path)
+    network = manifest["files"][bundle.MODEL_FILE]["sha256"]  # as the model was read
     if bundle.PHONE_FILE in manifest["files"]:
         phone = path / bundle.PHONE_FILE
         if not os.path.lexists(phone):  # removed by hand: say what makes it again
@@ -388,8 +396,8 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
                 f"{phone} is missing (its manifest lists it): sentigru export --model {path} "
                 "writes it again"
             )
-        return Classifier(LiteRTPredictor.load(phone, jobs=jobs), path, path)
-    return Classifier(KerasPredictor.load(path), path, path)
+        return Classifier(LiteRTPredictor.load(phone, jobs=jobs), path, path, network)
+    return Classifier(KerasPredictor.load(path), path, path, network)
 
 
 def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **settings: Any) -> Spec:

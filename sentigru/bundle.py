@@ -201,8 +201,8 @@ _HELD: set[str] = set()
 
 def _held_key(lock: Path) -> str:
     """One spelling of ``lock`` for all (``sub/../out``, a link to the folder, and on
-    Windows or macOS ``Model`` for ``model``), as the working folder is now: a chdir
-    inside changes nothing."""
+    Windows ``Model`` for ``model``), as the working folder is now: a chdir inside
+    changes nothing."""
     return os.path.normcase(os.path.realpath(lock))
 
 
@@ -362,8 +362,9 @@ def _lock_owner(lock: Path) -> tuple[int | None, bool]:
 def _busy(out: Path, owner: int) -> str:
     """Who holds ``out``'s lock, and the lock file: one copied along with a folder (a
     container's pid 1 is always alive) is the user's to remove. This process's own lock
-    is another call's (a thread): its file must stay."""
-    if owner == os.getpid():
+    is another call's (a thread): its file must stay. Known by the locks this process
+    holds, not by the pid: two containers on one volume both run as pid 1."""
+    if _held_key(lock_path(out)) in _HELD:
         return f"this process is already writing {out} (another thread or call); wait for it"
     seen = owner and owner != 1 and pid_alive(owner)  # a pid of this namespace, not init's
     who = (

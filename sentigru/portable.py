@@ -3,8 +3,10 @@
 sentigru is built and tested on Linux. Windows lacks several POSIX calls (``fork``,
 ``chown``, ``getuid``, ``pathconf``, ``SIGPIPE``), and one it has means something else
 there: ``os.kill(pid, 0)``, the POSIX way to ask whether a process runs, *terminates*
-it on Windows. Everything that differs goes through here, so that the rest of the code
-reads one way on every system; :data:`WINDOWS` is what tests set to walk the other path.
+it on Windows. The calls that differ and that several modules make go through here, so
+that they read one way on every system (``fcntl``'s locks, signal masks and ``resource``
+are tried where used, each with its fallback); :data:`WINDOWS` is what tests set to walk
+the other path.
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ def at_fork_in_child(reset: Callable[[], None]) -> None:
 
 def pid_alive(pid: int) -> bool:
     """Whether process ``pid`` runs (another user's counts). Never ``os.kill`` on
-    Windows, where it ends the process instead of asking."""
+    Windows, where it ends the process instead of asking. A pid no system gives (a lock
+    file's garbage) runs nowhere."""
+    if not 0 < pid <= 0x7FFFFFFF:
+        return False
     if WINDOWS:
         return _windows_pid_alive(pid)
     try:

@@ -127,16 +127,16 @@ on some x86 CPUs with AVX-512 (TensorFlow 2.21) they gave the Keras model scores
 differ from the phone graph's by up to 0.35 on padded rows, and crashed Keras
 ``predict`` once; with them off the two agree (``tests/test_graph.py``)."""
 TRAIN_EXTRA = (
-    "install sentigru with its train extra: pip install 'sentigru[train]' (from a clone of "
-    "its repository: pip install '.[train]' in it)"
+    "install sentigru with its train extra: pip install '.[train]' in its folder (installed "
+    "from a wheel: pip install 'sentigru[train]')"
 )
 """What a predict-only install lacks for training and export, as the user types it."""
 
 
 LITERT_MISSING = (
     "running a phone file needs LiteRT (the ai-edge-litert package), which this install "
-    "lacks: pip install ai-edge-litert (it publishes wheels for Linux on x86-64, macOS on "
-    "Apple silicon and Windows on x64)"
+    "lacks: pip install ai-edge-litert (it publishes wheels for Linux, macOS on Apple "
+    "silicon and Windows on x64)"
 )
 
 
@@ -192,12 +192,14 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
                 _first_import(purpose)
         except Exception as exc:
             from sentigru.errors import SentigruError
+            from sentigru.limits import one_line
 
             if not half or isinstance(exc, SentigruError):
                 raise
             raise SentigruError(
-                "TensorFlow's import was cut short earlier in this process (Ctrl-C while it "
-                "loaded) and cannot be done again here: restart Python (a notebook's kernel)"
+                "TensorFlow's import failed or was cut short earlier in this process "
+                f"(Ctrl-C while it loaded?), and now fails with: {one_line(exc)}; restart "
+                "Python (a notebook's kernel)"
             ) from None
     import tensorflow
 
@@ -221,9 +223,9 @@ def _stops_deferred() -> Iterator[None]:
 
     def held(number: int, frame: Any) -> None:
         caught.append(number)
-        if len(caught) > 1:
+        if len(caught) > 1:  # the first one asked (SIGTERM, then Ctrl-C: terminated)
             put_back()
-            kept[number](number, frame)
+            kept[caught[0]](caught[0], frame)
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         handler = signal.getsignal(signum)

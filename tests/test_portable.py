@@ -192,7 +192,7 @@ def test_compare_says_it_needs_posix_before_any_work(windows: None, tmp_path: Pa
 
 
 def test_a_missing_litert_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ai-edge-litert has no wheel for some platforms (Intel Macs, Linux on ARM)."""
+    """ai-edge-litert has no wheel for some platforms (Intel Macs)."""
     monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
     monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
     with pytest.raises(SentigruError, match="pip install ai-edge-litert"):
@@ -288,3 +288,18 @@ def test_one_lock_under_two_spellings_is_still_this_processs(
         bundle.output_lock(tmp_path / "sub" / ".." / "model"),
     ):
         pass
+
+
+def test_a_lock_held_at_this_pid_elsewhere_is_another_run(tmp_path: Path) -> None:
+    """Two containers on one volume both run as pid 1: a lock naming this process's pid
+    that this process does not hold is another run's, whose advice stays whole."""
+    import fcntl
+
+    out = tmp_path / "model"
+    lock = bundle.lock_path(out)
+    lock.write_text(f"{os.getpid()} flock")
+    busy = pytest.raises(SentigruError, match="another sentigru .*remove its lock file")
+    with open(lock, "rb+") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with busy, bundle.output_lock(out):
+            pass

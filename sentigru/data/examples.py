@@ -119,7 +119,8 @@ def note_validation_seen(train: Sequence[str], val: Sequence[str], given: bool) 
     """A note when many validation texts are training texts too (a review posted twice,
     one file in both ``--data`` and ``--val-data``): validation reads them as seen, and
     its figures run high. Returns how many."""
-    seen = {copy_key(text) for text in train}
+    held = {copy_key(text) for text in val}  # the small side only: the note costs no copy
+    seen = {key for text in train if (key := copy_key(text)) in held}  # of the training set
     copies = sum(copy_key(text) in seen for text in val)
     if val and copies >= REPEATS_NOTED * len(val):
         where = "--val-data repeats training rows" if given else "copies in the data"

@@ -163,9 +163,9 @@ class ReadResult:
         return SentigruError(message)
 
     def report_skipped(self, path: Path, label_map: dict[str, str] | None = None) -> None:
-        """One line on stderr when rows were skipped (``--skip-bad-rows``) or repeated the
-        header, and one when a ``label_map`` renamed no label of the file (a typo in it,
-        or the wrong file)."""
+        """A note (:func:`~sentigru.limits.note`) when rows were skipped
+        (``--skip-bad-rows``) or repeated the header, and one when a ``label_map`` renamed
+        no label of the file (a typo in it, or the wrong file)."""
         if self.skipped:
             note(f"{path}: skipped {self.skipped} bad row(s)")
         if self.headers:
