@@ -96,9 +96,7 @@ class Classifier:
         self._loaded_as: tuple[Any, ...] = (path, None)  # load's arguments
         where = folder or path
         self._where = None if where is None else Path(where).absolute()  # a chdir moves none
-        if network is None and folder is not None:  # the manifest read with the model, else now
-            network = _state_now(Path(folder))[0]
-        self._network = network
+        self._network = network  # as the manifest read with the model says; else read once needed
         self._phone: str | None = None  # the sha256 of the phone file it runs, once needed
 
     def close(self) -> None:
@@ -126,6 +124,8 @@ class Classifier:
     def _state(self) -> tuple[str | None, str | None]:
         """What this classifier loaded: the sha256 of its folder's network (as its
         manifest records it), and of the phone file it runs (None: it runs Keras)."""
+        if self._network is None and self._where is not None and self.folder is not None:
+            self._network = _state_now(self._where)[0]  # the bundled model: not on predict's path
         content = getattr(self._predictor, "_content", None)
         if self._phone is None and content is not None:
             self._phone = hashlib.sha256(content).hexdigest()
@@ -242,12 +242,10 @@ class Classifier:
         if self.folder is None or self._where is None:
             return False
         try:
-            manifest = json.loads((self._where / "manifest.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            trained_on = _manifest_now(self._where).get("data_fingerprint")
+        except (OSError, ValueError, AttributeError):
             return False
-        return bool(manifest.get("data_fingerprint")) and (
-            manifest["data_fingerprint"] == examples.fingerprint()
-        )
+        return bool(trained_on) and trained_on == examples.fingerprint()
 
     def _partly_read(self, texts: Sequence[str], read: Any) -> int:
         """How many texts ``predict`` would give ``"read": "part"``: a third or more of
@@ -356,16 +354,25 @@ def _load_again(path: Any, jobs: int | None = None, state: Any = None) -> Classi
 def _state_now(where: Path) -> tuple[str | None, str | None]:
     """A model folder's network and phone file as its manifest records them now (their
     sha256), or a phone file's sha256: what :meth:`Classifier._state` compares."""
+    from sentigru.contract import PHONE_FILE
+
     try:
         if not where.is_dir():
             return None, hashlib.sha256(where.read_bytes()).hexdigest()
-        files = json.loads((where / "manifest.json").read_text("utf-8"))["files"]
+        files = _manifest_now(where)["files"]
+        network = files["model.keras"]["sha256"]  # bundle.MODEL_FILE (not loaded to predict)
     except OSError:
         raise missing(where, "model (it was loaded from there)") from None
     except (ValueError, KeyError, TypeError):
         raise SentigruError(f"{where}: its manifest.json is not a model's") from None
-    phone = files.get("model.tflite")
-    return files["model.keras"]["sha256"], phone["sha256"] if phone else None
+    phone = files.get(PHONE_FILE)
+    return network, phone["sha256"] if phone else None
+
+
+def _manifest_now(folder: Path) -> Any:
+    """A model folder's manifest as it is now, parsed, its hashes not checked (what a
+    loaded classifier compares itself with)."""
+    return json.loads((folder / "manifest.json").read_text("utf-8"))
 
 
 def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier:
