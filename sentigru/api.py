@@ -221,7 +221,7 @@ class Classifier:
         refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
         examples = chosen.load("test")
-        truth = label_indices(examples.labels, self.labels)
+        truth = label_indices(examples.labels, self.labels, chosen.options.label_map)
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
         report["unread"] = int((read[:, 0] == 0).sum())
@@ -375,6 +375,35 @@ def _manifest_now(folder: Path) -> Any:
     return json.loads((folder / "manifest.json").read_text("utf-8"))
 
 
+def _bundled_phone(path: Path, jobs: int | None) -> Any:
+    """The bundled phone file, checked against its manifest's sha256 alone: the folder's
+    other files are not read on this path (a cold start of 0.15 s), and a package folder
+    is trusted, so an altered file ran unchecked where a folder given by path is refused."""
+    import hashlib
+
+    from sentigru import limits
+    from sentigru.predictor import LiteRTPredictor
+
+    content = limits.read_file(path.resolve(), limits.TFLITE_BYTES)
+    try:
+        recorded = _manifest_now(path.parent)["files"][path.name]["sha256"]
+    except (ValueError, KeyError, TypeError):
+        recorded = None
+    if hashlib.sha256(content).hexdigest() != recorded:
+        raise SentigruError(
+            f"{path}: the bundled model was altered since it was installed (sha256 differs "
+            "from its manifest's); reinstall sentigru"
+        )
+    return LiteRTPredictor(content, str(path), jobs=jobs)
+
+
+def _refuse_folder_part(path: Path) -> None:
+    """A file of a model folder that is not its phone file (``model.keras``, ``vocab.txt``)
+    given as the model: the folder is what runs it (it was "not a TFLite model")."""
+    if path.suffix != ".tflite" and (path.parent / "manifest.json").is_file():
+        raise SentigruError(f"{path} is a file of the model folder {path.parent}: give the folder")
+
+
 def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier:
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
 
@@ -384,13 +413,14 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
         path = default_model()
         if path.is_file() and (path.parent / "manifest.json").is_file():
             # its phone file runs as loaded (fast); export reads the folder's Keras model
-            return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, path.parent)
+            return Classifier(_bundled_phone(path, jobs), path, path.parent)
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"load takes a model folder or .tflite path, got {path!r}")
     path = Path(path)
     if not path.exists():
         raise missing(path, "model (give a model folder or a .tflite file)")
     if path.is_file():
+        _refuse_folder_part(path)
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
     from sentigru import bundle  # a folder's manifest: not read for a phone file
 
@@ -547,7 +577,7 @@ def train(
     start = Start(base.vocab, base.labels, _held_out(base)) if base is not None else None
     prepared = prepare_source(source, run_spec, val_data, soft, log, start, val_rows)
     if base is not None:  # a resumed run must start from the same model
-        prepared.fingerprint = combined(prepared.fingerprint, _model_sha256(base))
+        prepared.fingerprint = combined(prepared.fingerprint, _base_identity(base))
         notes.log_start(init, base, prepared.labels, log)
         if (
             prepared.split_seed is not None
@@ -707,6 +737,7 @@ def _manifest_extra(prepared: Any, soft: Any, base: Any) -> dict[str, Any]:
     else:
         extra["init"] = {
             "model_sha256": _model_sha256(base),
+            "weights_sha256": base.manifest.get("weights_sha256"),
             "recipe": _recipe(base),
             "data_fingerprint": prepared.data_fingerprint,
             "split_seed": prepared.split_seed,
@@ -733,7 +764,7 @@ def _phone_file(trained: Any, log: Log) -> tuple[dict[str, bytes], str | None]:
         f"phone file: {report.tflite_bytes / 1e6:.3f} MB, labels agree with Keras on "
         f"{report.label_agreement:.2%} of {report.n_compared} texts"
     )
-    note = budget_note(report.tflite_bytes)
+    note = budget_note(report.tflite_bytes, report.quantize)
     if note:
         log(note)
     return {bundle.PHONE_FILE: content}, None
@@ -866,10 +897,18 @@ def _recipe(base: Any) -> dict[str, Any]:
 
 
 def _model_sha256(base: Any) -> str:
-    """What names a starting model: the sha256 of its Keras file, from its manifest."""
+    """The sha256 of a starting model's Keras file, from its manifest."""
     from sentigru.bundle import MODEL_FILE
 
     return str(base.manifest["files"][MODEL_FILE]["sha256"])
+
+
+def _base_identity(base: Any) -> str:
+    """What names a starting model in a run's fingerprint: its weights' sha256. The Keras
+    file holds the time it was saved, so two trainings that made the same weights gave
+    runs from them different fingerprints (a resume refused, a rebuild not reproduced);
+    folders saved before the weights' hash was recorded are named by the file."""
+    return str(base.manifest.get("weights_sha256") or _model_sha256(base))
 
 
 def _teacher_scores(
@@ -1174,14 +1213,15 @@ def _export_tflite(
     check_writable(target)  # before seconds of imports and conversion
     if check_data:
         refuse_unused_reading(DataSource.of(check_data))
-    labelled = DataSource.of(check_data).load("test") if check_data else None
+    checked = DataSource.of(check_data) if check_data else None
+    labelled = checked.load("test") if checked else None
     own = target.resolve() == (model / bundle.PHONE_FILE).resolve()
     replacing = (bundle.PHONE_FILE,) if own else ()  # the file this export replaces
     bundle.read_manifest(model, replacing)  # a broken folder fails before TensorFlow loads
     import_tensorflow("export")
     folder = bundle.load(model, replacing)
     if labelled is not None:  # before the conversion, not after it
-        label_indices(labelled.labels, folder.labels)
+        label_indices(labelled.labels, folder.labels, checked.options.label_map)
     content, report = export_tflite(
         folder,
         quantize=quantize,

@@ -52,8 +52,10 @@ FILES = (MODEL_FILE, VOCAB_FILE, LABELS_FILE, "spec.json", "history.json")
 PICTURE = "training.png"
 PHONE_FILE = contract.PHONE_FILE
 OPTIONAL_FILES = (PICTURE, PHONE_FILE)
-"""Files a folder may lack: older folders, and folders saved without matplotlib. When the
-manifest lists one it is checked like the others."""
+"""Files a folder may lack: older folders, and folders saved without matplotlib. Where
+one is present its hash is checked like the others'; one the manifest lists but that was
+removed is no error here (a network loads without them, and export writes the phone
+file again), while predicting from a folder refuses a listed phone file that is gone."""
 
 
 SAVED_MODEL = "saved_model"
@@ -728,7 +730,7 @@ def _checked_manifest(path: Path, replacing: Collection[str]) -> dict[str, Any]:
     if not path.is_dir():
         raise SentigruError(f"{path}: not a model folder")
     if not (path / "manifest.json").exists():
-        raise SentigruError(f"{path}: not a sentigru model folder (no manifest.json)")
+        raise SentigruError(f"{path}: not a sentigru model folder (no manifest.json){_found(path)}")
     try:
         manifest = json.loads(_read_text(path / "manifest.json"))
     except ValueError as exc:
@@ -757,6 +759,15 @@ def _checked_manifest(path: Path, replacing: Collection[str]) -> dict[str, Any]:
                 f"{mend if name == PHONE_FILE else ''}"
             )
     return manifest
+
+
+def _found(path: Path) -> str:
+    """What a folder without a manifest holds that sentigru made, and what to give instead."""
+    if (path / "saved_model.pb").is_file():
+        return "; it is a SavedModel export: TensorFlow Serving runs it, sentigru its model folder"
+    if (path / PHONE_FILE).is_file():
+        return f"; its phone file runs alone: {path / PHONE_FILE}"
+    return ""
 
 
 def load(path: Path, replacing: Collection[str] = ()) -> ModelFolder:

@@ -38,12 +38,21 @@ from sentigru.spec import SECTIONS, fields_of
 
 class _Path(click.Path):
     """A path option that refuses an empty name: ``Path("")`` is the working folder, so
-    an unset shell variable (``--data "$F"``) read or wrote it."""
+    an unset shell variable (``--data "$F"``) read or wrote it. ``-`` (stdin or stdout
+    elsewhere) is refused where a file is read (``reads``) or a folder written, unless a
+    file of that name exists. A missing file is left to the reader, so that it is the
+    same one-line error (exit 1) on every command."""
+
+    def __init__(self, *args: Any, reads: bool = False, folder: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.reads, self.folder = reads or self.exists, folder
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
             self.fail("an empty path (an unset shell variable?)", param, ctx)
-        if value == "-" and self.exists and not os.path.exists(value):  # not "does not exist"
+        if value == "-" and self.folder and not os.path.exists(value):
+            self.fail("'-': this is a folder, not stdout; give a folder name", param, ctx)
+        if value == "-" and self.reads and not os.path.exists(value):  # not "does not exist"
             stdin = (
                 " (texts piped in: sentigru predict -)"
                 if ctx and ctx.command.name == "predict"
@@ -233,18 +242,30 @@ def _echo_err(line: str) -> None:
 
 def _shown(line: str) -> str:
     """A message as one line that the terminal shows as written: control characters in
-    the names it quotes (a file named with a newline or an escape sequence) escaped."""
-    return limits.shown(line)
+    the names it quotes (a file named with a newline or an escape sequence) escaped.
+    The library names each setting for both its callers (``--force (force=True)``); the
+    command line shows the option alone."""
+    return limits.shown(_PYTHON_NAME.sub(_option_only, line))
+
+
+_PYTHON_NAME = re.compile(r"(--([a-z][\w-]*)(?: [^\s(]+)?) \((\w+)=[^)\s]*\)")
+"""``--option [value] (python_name=…)``, as the library's messages spell a setting."""
+
+
+def _option_only(match: re.Match[str]) -> str:
+    same = match.group(3) == match.group(2).replace("-", "_")
+    return match.group(1) if same else match.group(0)
 
 
 # -- options generated from the spec ------------------------------------------------------
 
 
-def _setting_option(setting: dataclasses.Field) -> Any:
+def _setting_option(setting: dataclasses.Field, default: str | None = None) -> Any:
     """``--vocab-size`` and the like: help, choices and type from the spec field. The
-    default is None, so an option not given leaves the preset's value alone."""
+    default is None, so an option not given leaves the preset's value alone; ``default``
+    says what that value is where it is not the spec's (export: the model's own)."""
     name = setting.name.replace("_", "-")
-    help_text = f"{setting.metadata['help']} [{setting.default}]."
+    help_text = f"{setting.metadata['help']} [{default or setting.default}]."
     if isinstance(setting.default, bool):
         return click.option(f"--{name}/--no-{name}", setting.name, default=None, help=help_text)
     choices = setting.metadata["choices"]
@@ -252,10 +273,12 @@ def _setting_option(setting: dataclasses.Field) -> Any:
     return click.option(f"--{name}", setting.name, type=kind, help=help_text)
 
 
-def _spec_options(sections: Sequence[str] = tuple(SECTIONS), skip: Sequence[str] = ()) -> Any:
+def _spec_options(
+    sections: Sequence[str] = tuple(SECTIONS), skip: Sequence[str] = (), default: str | None = None
+) -> Any:
     """One option per spec setting of ``sections``, in the spec's order."""
     options = [
-        _setting_option(setting)
+        _setting_option(setting, default)
         for section in sections
         for setting in fields_of(section)
         if setting.name not in skip
@@ -448,7 +471,9 @@ _VAL_DATA_OPTION = click.option(
     "labels gets a new output layer. On the data the model was trained on, validation "
     "holds out the rows it held out.",
 )
-@click.option("--out", required=True, type=_Path(path_type=Path), help="Model folder to write.")
+@click.option(
+    "--out", required=True, type=_Path(folder=True, path_type=Path), help="Model folder to write."
+)
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option(
     "--resume",
@@ -545,7 +570,7 @@ def _note_missing_picture(file: Path) -> None:
     "--out",
     default="comparison",
     show_default=True,
-    type=_Path(file_okay=False, path_type=Path),
+    type=_Path(file_okay=False, folder=True, path_type=Path),
     help="Folder for comparison.json, comparison.png and each cell's model folder (OUT/gru, …).",
 )
 @click.option("--force", is_flag=True, help="Replace an earlier comparison in --out.")
@@ -568,6 +593,7 @@ def compare(ctx: click.Context, **params: Any) -> None:
     out: Path = params["out"]
     cells = comparison.parse_cells(params["cells"])
     settings = _settings(dict(params))  # fail now, not in a child
+    _check_settings(_preset(dict(params)), settings)
     spec = api.build_spec(_preset(dict(params)), **settings)
     check_settings_used(spec, settings, params["val_data"] is not None)
     source = _source(dict(params))
@@ -814,7 +840,7 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     "--data",
     "data_files",
     multiple=True,
-    type=_Path(exists=True, dir_okay=False, path_type=Path),
+    type=_Path(reads=True, dir_okay=False, path_type=Path),
     help="Classify each row of this file, in order: the text column of a .csv/.tsv/.jsonl "
     "(or .json Lines; optionally .gz), or each line of another file. Every row is answered, "
     "blank ones too; a bad row stops it. Repeat for more files, answered in turn.",
@@ -1070,7 +1096,7 @@ def evaluate(**params: Any) -> None:
     "Web; saved_model: a TF SavedModel taking raw strings, for TF Serving (regex "
     "tokenizer models).",
 )
-@_spec_options(sections=("export",))
+@_spec_options(sections=("export",), default="the model's: as it was trained")
 @click.option("--seq-len", type=click.IntRange(min=2), help="Ids per text on the phone [spec].")
 @click.option(
     "--batch",

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru import __version__, portable
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.spec import CELLS
 from sentigru.trust import SAFE_PATH, python_executable
 
@@ -48,11 +48,11 @@ def parse_cells(text: str) -> list[str]:
     cells = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [cell for cell in cells if cell not in CELLS]
     if unknown or not cells:
-        raise SentigruError(
+        raise UsageError(
             f"--cells takes a comma-separated list of {', '.join(CELLS)}, got {text!r}"
         )
     if len(set(cells)) != len(cells):
-        raise SentigruError(f"--cells names a cell twice: {text!r}")
+        raise UsageError(f"--cells names a cell twice: {text!r}")
     return cells
 
 
@@ -511,7 +511,7 @@ def run(
         )
     require_tensorflow("compare")
     if source.empty:
-        raise SentigruError("no training data: give --data FILE or --dataset NAME")
+        raise UsageError("no training data: give --data FILE or --dataset NAME")
     check_files(source.paths, [Path(val_data)] if val_data is not None else [])
     refuse_unused_reading(source, files_too=val_data is not None)  # not in a cell
     check_outputs(out, cells, force)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import re
 import sys
 import threading
@@ -260,6 +261,15 @@ def _mark_finished(
     write_atomic(checkpoint / FINISHED_FILE, json.dumps(record).encode())  # the mark, last
 
 
+def progress_verbosity() -> int:
+    """Keras' live bar (1) at a terminal that shows it; otherwise one line an epoch (2).
+    The bar is drawn with colours, backspaces and carriage returns: a log file, a dumb
+    terminal (``TERM=dumb``: Emacs shells, some CI consoles) and ``NO_COLOR`` users get
+    the plain lines (https://no-color.org)."""
+    plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+    return 1 if sys.stderr.isatty() and not plain else 2
+
+
 def _finished(
     model: Any, checkpoint: Path | None
 ) -> tuple[dict[str, list[float]], dict[str, float]] | None:
@@ -446,7 +456,7 @@ def _train(
         optimizer = keras.optimizers.Adam(_learning_rate(spec, prepared.train_rows))
     smoothing = spec.training.label_smoothing
     if verbose is None:
-        verbose = 1 if sys.stderr.isatty() else 2  # where the progress goes
+        verbose = progress_verbosity()
     start = time.perf_counter()
     finished = _finished(model, checkpoint)
     if finished is not None:  # interrupted after its last epoch, while being saved

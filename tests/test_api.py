@@ -440,3 +440,26 @@ def test_file_reading_options_beside_texts_in_memory_are_refused() -> None:
     assert clf.evaluate(pair, encoding="UTF-8")["n"] == 2  # the default, spelt otherwise
     with pytest.raises(SentigruError, match=r"^--text-column \(text_column=\) reads files"):
         sentigru.train(pair, "never-written", text_column="review")
+
+
+def test_a_part_of_a_model_folder_given_as_the_model_names_what_to_give(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """``--model m/model.keras`` said "not a TFLite model"; an exported site or SavedModel
+    said only "no manifest.json"."""
+    import shutil
+
+    for part in ("model.keras", "vocab.txt"):
+        with pytest.raises(sentigru.SentigruError, match="is a file of the model folder"):
+            sentigru.load(trained_model / part)
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(trained_model / "model.tflite", site / "model.tflite")
+    with pytest.raises(sentigru.SentigruError, match="its phone file runs alone: .*model.tflite"):
+        sentigru.load(site)
+    assert sentigru.load(site / "model.tflite").predict(["fine"])[0]["label"]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "saved_model.pb").write_bytes(b"")
+    with pytest.raises(sentigru.SentigruError, match="a SavedModel export"):
+        sentigru.load(saved)

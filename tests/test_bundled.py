@@ -31,6 +31,26 @@ def test_bundled_folder_is_intact_and_matches_export() -> None:
     assert _sha(folder / "model.tflite") == _sha(PHONE)
 
 
+def test_an_altered_bundled_phone_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """predict and evaluate without --model loaded the bundled phone file unchecked: a
+    byte changed in it moved every score and nothing said so."""
+    import shutil
+
+    import sentigru
+    from sentigru import presets
+
+    folder = shutil.copytree(MODELS / "default", tmp_path / "default")
+    monkeypatch.setattr(presets, "default_model", lambda: folder / "model.tflite")
+    assert sentigru.load().predict(["a fine film"])[0]["label"] == "positive"
+    content = bytearray((folder / "model.tflite").read_bytes())
+    content[200_000] ^= 0x10
+    (folder / "model.tflite").write_bytes(bytes(content))
+    with pytest.raises(sentigru.SentigruError, match="altered since it was installed"):
+        sentigru.load()
+
+
 def test_phone_file_fits_the_size_budget() -> None:
     assert PHONE.stat().st_size <= 1_000_000
 

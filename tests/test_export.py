@@ -148,7 +148,7 @@ def test_export_check_data_with_other_labels_is_refused_before_conversion(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "does not know: 0, 1" in result.output
-    assert "--label-map (label_map=), e.g. 0=negative,1=positive" in result.output  # the data's own
+    assert "--label-map, e.g. 0=negative,1=positive" in result.output  # the data's own
     assert "Traceback" not in result.output and not out.exists()
     mapped = CliRunner().invoke(main, [*args, "--label-map", "0=negative,1=positive"])
     assert mapped.exit_code == 0, mapped.output
@@ -309,6 +309,8 @@ def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
     assert budget_note(PHONE_BUDGET_BYTES) == ""
     note = budget_note(PHONE_BUDGET_BYTES + 1)
     assert "over the 1.000 MB" in note and "--preset sentencepiece" in note
+    unquantized = budget_note(PHONE_BUDGET_BYTES + 1, "none")
+    assert "--quantize dynamic makes it smaller" in unquantized and "vocab" not in unquantized
 
     def report(size: int) -> str:
         return ExportReport(

@@ -263,3 +263,36 @@ def test_the_validation_rows_are_part_of_the_run_fingerprint(tmp_path: Path) -> 
     found = set(read_whole)
     again = prepare(read_examples(train).examples, whole, read_examples(vals[0]).examples)
     assert again.fingerprint in found  # the same rows, the same fingerprint
+
+
+def test_runs_from_the_same_weights_get_the_same_fingerprint(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The Keras file holds the time it was saved: two folders with the same weights,
+    saved apart, named two different starts, so a rebuilt base never reproduced a run
+    from it (and its resume was refused)."""
+    import shutil
+    import time
+
+    from sentigru import bundle
+
+    again = Path(shutil.copytree(trained_model, tmp_path / "again"))
+    time.sleep(1.1)  # another second in the file's save time
+    bundle.save_keras(bundle.load(again).model, again / bundle.MODEL_FILE)
+    manifest = json.loads((again / "manifest.json").read_text())
+    manifest["files"][bundle.MODEL_FILE]["sha256"] = bundle.sha256_file(again / bundle.MODEL_FILE)
+    manifest["files"][bundle.MODEL_FILE]["bytes"] = (again / bundle.MODEL_FILE).stat().st_size
+    (again / "manifest.json").write_text(json.dumps(manifest))
+    base = json.loads((trained_model / "manifest.json").read_text())
+    assert (
+        manifest["files"][bundle.MODEL_FILE]["sha256"] != base["files"][bundle.MODEL_FILE]["sha256"]
+    )
+    fingerprints = []
+    for start, out in ((trained_model, "t1"), (again, "t2")):
+        sentigru.train(
+            synthetic_files[1], tmp_path / out, init=start, verbose=0, log=lambda _: None, **STILL
+        )
+        run = json.loads((tmp_path / out / "manifest.json").read_text())
+        assert run["init"]["weights_sha256"] == base["weights_sha256"]
+        fingerprints.append(run["data_fingerprint"])
+    assert fingerprints[0] == fingerprints[1]

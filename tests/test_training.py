@@ -220,3 +220,27 @@ def test_an_epoch_the_disk_has_no_room_for_is_refused_before_it_is_written(
     monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 5000, 5000))
     with pytest.raises(SentigruError, match="No space left on device; no epoch was kept"):
         callbacks._check_room(tmp_path, model)
+
+
+@pytest.mark.parametrize(
+    ("tty", "env", "expected"),
+    [
+        (True, {}, 1),
+        (True, {"NO_COLOR": "1"}, 2),
+        (True, {"TERM": "dumb"}, 2),
+        (False, {}, 2),
+    ],
+)
+def test_the_live_bar_only_where_it_can_be_shown(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, env: dict[str, str], expected: int
+) -> None:
+    """Keras' bar is colours, backspaces and carriage returns: NO_COLOR and TERM=dumb
+    terminals got it as at any other terminal."""
+    from sentigru.training import progress_verbosity
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    assert progress_verbosity() == expected

@@ -11,7 +11,7 @@ import random
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sentigru.contract import validate_labels
@@ -180,19 +180,34 @@ def check_known_labels(labels: Iterable[str], known: Iterable[str]) -> None:
         )
 
 
-def label_indices(labels: Iterable[str], model_labels: list[str]) -> list[int]:
+def label_indices(
+    labels: Iterable[str], model_labels: list[str], given: Mapping[str, str] | None = None
+) -> list[int]:
     """Each label's output index in the model; data labelled otherwise (SST-2's ``0`` and
-    ``1``, say) is refused with the labels the model has and the option that renames."""
+    ``1``, say) is refused with the labels the model has and the option that renames.
+    ``given`` is the map the labels were read with: the hint then renames the file's own
+    labels (``0=negative``), not the map's results (``neg=negative``), which the map
+    would not find in the file."""
     index = {label: i for i, label in enumerate(model_labels)}
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:
+        pairs = _hint_pairs(unknown, sorted(set(model_labels) - set(labels)))
+        hint = _map_option(_composed(given or {}, pairs)) if pairs else TEMPLATE
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map "
-            f"(label_map=), e.g. {label_map_hint(unknown, sorted(set(model_labels) - set(labels)))}"
+            f"(label_map=), e.g. {hint}"
         )
     return [index[label] for label in labels]
+
+
+def _composed(given: Mapping[str, str], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The map ``given`` followed by ``pairs``, as one map of the file's labels."""
+    renamed = dict(pairs)
+    composed = {old: renamed.get(new, new) for old, new in given.items()}
+    composed.update((a, b) for a, b in pairs if a not in given.values())
+    return list(composed.items())
 
 
 def _abbreviates(short: str, label: str) -> bool:
@@ -207,6 +222,12 @@ def label_map_hint(unknown: list[str], free: list[str]) -> str:
     or shortens (``neg`` for ``negative``),
     and integer labels in order onto the model's labels the data lacks (SST-2's ``0``,
     ``1`` onto ``negative``, ``positive``); else (words it cannot pair) a template."""
+    pairs = _hint_pairs(unknown, free)
+    return _map_option(pairs) if pairs else TEMPLATE
+
+
+def _hint_pairs(unknown: list[str], free: list[str]) -> list[tuple[str, str]]:
+    """:func:`label_map_hint`'s pairs, or none where a label cannot be paired."""
     pairs, rest = [], []
     for label in unknown:
         same = [x for x in free if _spelling_key(x) == _spelling_key(label)] or [
@@ -220,9 +241,7 @@ def label_map_hint(unknown: list[str], free: list[str]) -> str:
     if rest and len(rest) == len(free) and all(_is_int(x) for x in rest):
         pairs += zip(label_order(rest), free)
         rest = []
-    if rest or not pairs:
-        return TEMPLATE
-    return _map_option(pairs)
+    return [] if rest else pairs
 
 
 class Fingerprint:

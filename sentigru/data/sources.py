@@ -171,7 +171,7 @@ def load_sources(
     """Read every named file (in order; a glob stands for the files it matches), then
     take the ``rows`` held in memory and the tfds dataset, if any."""
     if not paths and not dataset and rows is None:
-        raise SentigruError("no data: give --data FILE (one or more) or --dataset NAME")
+        raise UsageError("no data: give --data FILE (one or more) or --dataset NAME")
     examples = Examples()
     label_sets: dict[str, set[str]] = {}
     for path in expand_paths(paths):
