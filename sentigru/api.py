@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sentigru import limits
-from sentigru.errors import SentigruError, UsageError, empty_path, missing
+from sentigru.errors import SentigruError, UsageError, empty_path, missing, refuse_nul
 from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
 
 if TYPE_CHECKING:  # the data readers load on first use: predicting needs none of them
@@ -70,11 +70,17 @@ def _each_checked(texts: Iterable[Any]) -> Iterator[str]:
         yield text
 
 
-def _whole(value: Any, name: str, least: int = 1) -> int:
-    """``value`` as an int, refused when not a whole number of at least ``least`` (bools
-    included; NumPy's integers are whole numbers)."""
+def _whole(value: Any, name: str, least: int = 1, most: int | None = None) -> int:
+    """``value`` as an int, refused when not a whole number from ``least`` to ``most``
+    (:data:`spec.INT_MAX` unless given: ``chunk_size=10**30`` failed in ``islice``; bools
+    refused, NumPy's integers are whole numbers)."""
+    from sentigru.spec import INT_MAX
+
+    most = INT_MAX if most is None else most
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise SentigruError(f"{name} must be a whole number of {least} or more, got {value!r}")
+    if value > most:
+        raise SentigruError(f"{name} must be at most {most}, got {value!r}")
     return int(value)
 
 
@@ -518,7 +524,7 @@ def train(
     2 a line an epoch; default: a bar at a terminal, else lines; while the model trains,
     ``sys.stdout`` is redirected to stderr for it, other threads' prints too), and 0 also
     drops the word-table line."""
-    from sentigru import bundle
+    from sentigru import bundle, outputs
     from sentigru import training_notes as notes
     from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
     from sentigru.distribute import Role, cluster_role, resolve
@@ -548,6 +554,7 @@ def train(
     if role.is_chief:
         _check_not_package(out)  # --force would replace the bundled model
         reads = [*source.paths, *val_data, *unlabelled, teacher, teacher_scores]
+        outputs.check_name_fits(out)  # before the checkpoint's and the lock's names
         bundle.refuse_leftover(out, resume, force)
         _check_model_out(out, force, [*reads, init_path])
         if force and not resume and bundle.discard_checkpoint(out):
@@ -778,6 +785,8 @@ def _paths(paths: str | Path | Iterable[str | Path] | None, name: str) -> list[P
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if any(not os.fspath(item) for item in items):
         raise empty_path(name)
+    for item in items:
+        refuse_nul(item, name)
     return [Path(item) for item in items]
 
 
@@ -1078,7 +1087,15 @@ def _check_phone_options(
 
     given = {k: v for k, v in (("quantize", quantize), ("runtime", runtime)) if v is not None}
     ExportSpec(**given)  # the choices
-    return (None if seq_len is None else _whole(seq_len, "seq_len", 2)), _whole(batch, "batch")
+    return (
+        None if seq_len is None else _whole(seq_len, "seq_len", 2),
+        _whole(batch, "batch", 1, BATCH_MAX),
+    )
+
+
+BATCH_MAX = 65_536
+"""The largest fixed batch of a phone file (bulk work in LiteRT); a larger one failed
+inside the converter."""
 
 
 def _check_seq_len(model: Path, seq_len: int | None) -> None:
@@ -1147,6 +1164,7 @@ def _check_format_options(
 def _check_not_package(target: Path) -> None:
     """The installed package, the bundled model's folder in it, is no place for a model
     or an export (the bundled model's own phone file included): it writes elsewhere."""
+    refuse_nul(target, "out")
     package = Path(__file__).resolve().parent
     if target.resolve() == package or package in target.resolve().parents:
         raise SentigruError(

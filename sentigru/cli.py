@@ -159,7 +159,7 @@ def _output_errors() -> Iterator[None]:
         sys.exit(128 + SIGPIPE)
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(f"sentigru: error: {exc.strerror or exc}{where}", err=True)
+        click.echo(_shown(f"sentigru: error: {limits.os_reason(exc)}{where}"), err=True)
         sys.exit(1)
 
 
@@ -697,6 +697,9 @@ def _texts(
                 "stdin looks like UTF-16 text (PowerShell, Notepad's Unicode); "
                 "give it as UTF-8 (iconv -f utf-16 -t utf-8)"
             )
+        if index == 0 and not line.endswith(b"\n") and b"\0" in line[:8192]:
+            # 8 MiB without a line's end, and NULs: /dev/zero would be drained for ever
+            raise SentigruError("stdin looks like binary data, not text")
         if not line.endswith(b"\n"):  # the tail of an over-long line: read, not kept
             tail = stream.readline(LINE_LIMIT)
             if tail.rstrip(b"\r\n") and cut is not None:  # more than the line's end
@@ -1102,7 +1105,7 @@ def evaluate(**params: Any) -> None:
     "--batch",
     default=1,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=65_536),
     help="Fixed batch size (1 for phones; larger for bulk work in LiteRT).",
 )
 @click.option(

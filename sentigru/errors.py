@@ -48,6 +48,13 @@ def empty_path(name: str) -> SentigruError:
     return SentigruError(f"{name}: an empty path (an unset variable?)")
 
 
+def refuse_nul(path: object, name: str) -> None:
+    """A path holding a NUL names no file (the OS refuses it); Python's ``open`` says so
+    with a ValueError, not an error of sentigru's."""
+    if "\0" in str(path):
+        raise SentigruError(f"{name}: {str(path)!r} holds a NUL character, which no path can")
+
+
 def missing(path: object, what: str = "file or folder") -> SentigruError:
     """``PATH: no such WHAT``, with :func:`home_note`."""
     return SentigruError(with_home_note(f"{path}: no such {what}", path))

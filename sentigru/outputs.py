@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from sentigru.atomic import occupied
-from sentigru.errors import SentigruError, home_note
+from sentigru.errors import SentigruError, home_note, refuse_nul
 from sentigru.portable import name_max
 
 
@@ -107,9 +107,20 @@ def _check_no_file_above(out: Path) -> None:
             return
 
 
-NAME_ROOM = 14
+NAME_ROOM = 24
 """Bytes sentigru adds to an output's name for the files it writes beside it first
-(``.NAME.tmp-XXXXXXXX``, ``.NAME.lock-PID``, ``.NAME.old-PID``)."""
+(``.NAME.tmp-XXXXXXXX``, ``.NAME.old-PID``, and the longest, ``.NAME.lock-PID-XXXXXXXX``:
+23 bytes with a 7-digit pid)."""
+
+
+def check_name_fits(out: Path) -> None:
+    """:func:`_check_name_room` before anything looks beside ``out`` (a name too long
+    for the checkpoint's or the lock's was a raw "File name too long" after the data
+    was read), judged on the nearest folder that exists."""
+    folder = out.parent if str(out.parent) else Path(".")
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    _check_name_room(out, folder)
 
 
 def _check_name_room(out: Path, parent: Path) -> None:
@@ -137,6 +148,7 @@ def check_not_quoted_home(out: Path) -> None:
 def check_writable(out: Path, make_parent: bool = False) -> None:
     """Fail before any work when no file can be made beside ``out``; ``make_parent``
     makes its folder first (a model folder's parents are made as it is saved)."""
+    refuse_nul(out, "out")
     check_not_quoted_home(out)
     parent = out.parent if str(out.parent) else Path(".")
     _check_no_file_above(out)

@@ -92,13 +92,29 @@ def _kind_of(default: Any) -> tuple[str, Any]:
     return "a string", lambda v: isinstance(v, str)
 
 
+INT_MAX = 2**31 - 1
+"""The largest integer setting: TensorFlow takes counts, sizes and seeds as int32 or
+uint32, and a larger one (``--seed $(date +%s%N)``) failed inside it with a page of
+traceback."""
+VOCAB_MAX = 2_000_000
+"""The most words or pieces a vocabulary may hold (the bundled model's holds 11,000)."""
+BUCKETS_MAX = 2**24
+"""The most word-pair buckets (the bundled model's 32,768)."""
+WIDTH_MAX = 2048
+"""The widest embedding or recurrent layer: wider ones run out of memory long before they
+would fit a phone."""
+
+
 def _check_types(section: Any) -> None:
     """Refuse a value of another type than the setting's (``curly_share=True``), which a
-    JSON file or a Python call can give and the range checks would not all catch."""
+    JSON file or a Python call can give and the range checks would not all catch, and an
+    integer beyond :data:`INT_MAX`."""
     for item in dataclasses.fields(section):
         value = getattr(section, item.name)
         kind, fits = _kind_of(item.default)
         _check(fits(value), f"{item.name} must be {kind}, got {value!r}")
+        if kind == "an integer":
+            _check(value <= INT_MAX, f"{item.name} must be at most {INT_MAX}, got {value}")
 
 
 def _check_choice(value: str, name: str, choices: tuple[str, ...]) -> None:
@@ -149,7 +165,10 @@ class TokenizerSpec:
         _check_types(self)
         _check_choice(self.tokenizer, "tokenizer", TOKENIZERS)
         _check_choice(self.vocab_count, "vocab_count", VOCAB_COUNTS)
-        _check(self.vocab_size >= 1, f"vocab_size must be at least 1, got {self.vocab_size}")
+        _check(
+            1 <= self.vocab_size <= VOCAB_MAX,
+            f"vocab_size must be between 1 and {VOCAB_MAX}, got {self.vocab_size}",
+        )
         _check(
             self.tokenizer != "sentencepiece" or self.vocab_size >= MIN_PIECES,
             f"vocab_size must be at least {MIN_PIECES} with tokenizer sentencepiece (256 byte "
@@ -199,8 +218,12 @@ class ModelSpec:
         _check_types(self)
         _check_choice(self.cell, "cell", CELLS)
         _check_choice(self.pooling, "pooling", POOLINGS)
-        _check(self.embed_dim >= 1, f"embed_dim must be at least 1, got {self.embed_dim}")
-        _check(self.units >= 1, f"units must be at least 1, got {self.units}")
+        for name in ("embed_dim", "units", "bigram_dim"):
+            width = getattr(self, name)
+            _check(
+                1 <= width <= WIDTH_MAX,
+                f"{name} must be between 1 and {WIDTH_MAX}, got {width}",
+            )
         _check(1 <= self.layers <= 4, f"layers must be between 1 and 4, got {self.layers}")
         _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), got {self.dropout}")
         _check(
@@ -212,10 +235,9 @@ class ModelSpec:
             f"chunk_len must be 0 or at least 4, got {self.chunk_len}",
         )
         _check(
-            self.bigram_buckets == 0 or self.bigram_buckets >= 16,
-            f"bigram_buckets must be 0 or at least 16, got {self.bigram_buckets}",
+            self.bigram_buckets == 0 or 16 <= self.bigram_buckets <= BUCKETS_MAX,
+            f"bigram_buckets must be 0 or between 16 and {BUCKETS_MAX}, got {self.bigram_buckets}",
         )
-        _check(self.bigram_dim >= 1, f"bigram_dim must be at least 1, got {self.bigram_dim}")
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,11 @@ def _stops_deferred() -> Iterator[None]:
 
 def _first_import(purpose: str) -> None:
     """The import itself, once per process: quiet, with the environment TensorFlow reads
-    as it loads."""
+    as it loads. What reports a failure is imported first: a load that ran out of memory
+    leaves none to import it with."""
+    from sentigru.errors import SentigruError
+    from sentigru.limits import one_line
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", ONEDNN)
     home = os.path.expanduser("~")
@@ -256,8 +260,6 @@ def _first_import(purpose: str) -> None:
     except FileNotFoundError as exc:  # tempfile's, from absl: no folder to write in
         if "temporary directory" not in str(exc):
             raise
-        from sentigru.errors import SentigruError
-
         raise SentigruError(
             f"{purpose} needs TensorFlow, which needs a writable temporary folder ({exc}): "
             "set TMPDIR to one"
@@ -265,8 +267,11 @@ def _first_import(purpose: str) -> None:
     except ModuleNotFoundError as exc:
         if exc.name not in ("tensorflow", "keras"):
             raise
-        from sentigru.errors import SentigruError
-
         raise SentigruError(
             f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
+        ) from None
+    except (ImportError, OSError, MemoryError) as exc:  # its libraries would not load
+        raise SentigruError(
+            f"{purpose} needs TensorFlow, which could not be loaded ({one_line(exc)}); "
+            "under a memory limit (ulimit -v), raise it"
         ) from None

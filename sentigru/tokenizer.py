@@ -64,8 +64,7 @@ them counts as one word the model did not read (:meth:`Tokenizer.unread_words`),
 of letters in another script does, so that *Amazing 🙄* is noted as read in part."""
 
 _SYMBOLS = "".join(f"{chr(low)}-{chr(high)}" for low, high in SYMBOL_BLOCKS)
-_POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""  # 3.10's re has no a++
-_UNREAD_RUN = re.compile(rf"(?:[^\W\x00-\x7f]|[{_SYMBOLS}])+{_POSSESSIVE}")
+_UNREAD_RUN = re.compile(rf"(?:[^\W\x00-\x7f]|[{_SYMBOLS}])++")
 """Runs of what the tokenizer drops whole: word characters beyond ASCII, and emoji.
 Possessive: ``re`` keeps no way back through a run, which took 1 GB on a run of ten
 million letters."""

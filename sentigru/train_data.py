@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.contract import SPECIAL_TOKENS
 from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import (
     Examples,
@@ -430,12 +431,26 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
     tokenizer = spec.tokenizer
     if tokenizer.tokenizer == "sentencepiece":
         return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed)
-    return Vocabulary.build(
-        texts,
-        tokenizer.vocab_size,
-        tokenizer.min_count,
-        tokenizer.alias_min_count,
-        per_text=tokenizer.per_text,
+    return _with_words(
+        Vocabulary.build(
+            texts,
+            tokenizer.vocab_size,
+            tokenizer.min_count,
+            tokenizer.alias_min_count,
+            per_text=tokenizer.per_text,
+        ),
+        spec,
+    )
+
+
+def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
+    """Refuse a vocabulary of the special tokens alone: no word reached ``min_count``, and
+    the model would have trained (and answered) reading nothing."""
+    if len(vocab) > len(SPECIAL_TOKENS):
+        return vocab
+    raise SentigruError(
+        f"no word of the training text occurs {spec.tokenizer.min_count} times or more "
+        "(--min-count): the model would read nothing; lower --min-count"
     )
 
 
@@ -600,11 +615,14 @@ def _prepare_stream(
         texts = (text for text, _ in source.rows("train", (0, 1)))
         vocab = Pieces.train(texts, spec.tokenizer.vocab_size, spec.training.seed)
     else:
-        vocab = Vocabulary.from_counts(
-            scan.words.counts,
-            spec.tokenizer.vocab_size,
-            spec.tokenizer.min_count,
-            spec.tokenizer.alias_min_count,
+        vocab = _with_words(
+            Vocabulary.from_counts(
+                scan.words.counts,
+                spec.tokenizer.vocab_size,
+                spec.tokenizer.min_count,
+                spec.tokenizer.alias_min_count,
+            ),
+            spec,
         )
     named = list(source.options.label_map.values())
     labels = (start.label_order if start else label_order)(scan.labels, named)

@@ -160,14 +160,23 @@ def _fit(
 def _pipeline_errors(tf: Any) -> Iterator[None]:
     """A streamed file that goes missing or gets a bad row mid-training raises a
     :class:`SentigruError` inside the input pipeline, which TensorFlow hands on as a
-    page of graph traceback: give the user the one line it carried."""
+    page of graph traceback: give the user the one line it carried. Memory that runs out
+    (a table or a batch too large) is one line too."""
     try:
         yield
+    except tf.errors.ResourceExhaustedError:
+        raise SentigruError(OUT_OF_MEMORY) from None
     except tf.errors.OpError as exc:
         carried = re.findall(r"SentigruError: ([^\n]+)", exc.message or "")
         if not carried:
             raise
         raise SentigruError(carried[-1].strip()) from None
+
+
+OUT_OF_MEMORY = (
+    "out of memory: the model or its batches do not fit; smaller --batch-size, --units, "
+    "--embed-dim, --vocab-size or --bigram-buckets make them fit"
+)
 
 
 def _check_same_inputs(tf: Any, distribution: Any, prepared: Prepared, spec: Spec) -> None:
@@ -254,9 +263,26 @@ saved resumes to the same model without training again."""
 def _mark_finished(
     model: Any, checkpoint: Path, history: dict[str, list[float]], metrics: dict[str, float]
 ) -> None:
-    from sentigru.atomic import write_atomic
+    import errno
+    import shutil
 
-    model.save_weights(checkpoint / FINISHED_WEIGHTS)
+    from sentigru.atomic import write_atomic
+    from sentigru.callbacks import ROOM_MARGIN
+    from sentigru.limits import os_reason
+
+    weights = checkpoint / FINISHED_WEIGHTS
+    try:  # room first: HDF5 cut short by a full disk can crash the process at exit
+        needed = sum(int(w.nbytes) for w in model.get_weights()) + ROOM_MARGIN
+        if shutil.disk_usage(checkpoint).free < needed:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        model.save_weights(weights)
+    except OSError as exc:  # HDF5's own message runs over lines and names its buffers
+        weights.unlink(missing_ok=True)
+        raise SentigruError(
+            f"cannot keep the finished training in the checkpoint {checkpoint}: "
+            f"{os_reason(exc)}; its last epoch is kept: once there is room, run the same "
+            "command with --resume"
+        ) from None
     record = {"history": history, "metrics": metrics}
     write_atomic(checkpoint / FINISHED_FILE, json.dumps(record).encode())  # the mark, last
 
@@ -442,7 +468,7 @@ def _train(
     tf.config.experimental.enable_op_determinism()
     keras.mixed_precision.set_global_policy("float32")  # what the phone graph computes in
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # read by the shuffling
-    with distribution.scope():
+    with distribution.scope(), _pipeline_errors(tf):  # a table too large: out of memory
         model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
         if init is not None:
             _start_from(model, init, init_head)

@@ -205,8 +205,8 @@ def _child_command(vocab_size: int) -> list[str]:
     return [python_executable(), *SAFE_PATH, "-m", "sentigru.trust", str(max(1, vocab_size))]
 
 
-SAFE_PATH = ["-P"] if sys.version_info >= (3, 11) else []
-"""Python's option that keeps the current folder off a child's import path (3.11+): a
+SAFE_PATH = ["-P"]
+"""Python's option that keeps the current folder off a child's import path: a
 ``numpy.py`` where the user stands must not be what a child imports."""
 
 

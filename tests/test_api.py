@@ -215,6 +215,13 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "got dict": lambda: clf.predict({"good": 1}),  # not its keys
         "texts[1] is NoneType": lambda: list(clf.predict_stream(["good", None])),
         "chunk_size must be": lambda: clf.predict_stream(["good"], chunk_size=0),
+        "chunk_size must be at most": lambda: list(clf.predict_stream(["a"], chunk_size=10**30)),
+        "unknown encoding 'ascii\\x00'": lambda: clf.evaluate(
+            synthetic_files[1], encoding="ascii\0"
+        ),
+        "data: 'a\\x00b.tsv' holds a NUL": lambda: clf.evaluate("a\0b.tsv"),
+        "out: 'a\\x00.tflite' holds a NUL": lambda: clf.export("a\0.tflite"),
+        "out: 'a\\x00.png' holds a NUL": lambda: clf.evaluate(synthetic_files[1], plot="a\0.png"),
         "top_k must be a whole number ": lambda: clf.predict_stream(["good"], top_k=-1),
         "jobs must be a whole number": lambda: sentigru.load(jobs="2"),
         "got ''": lambda: sentigru.load(""),  # not the current folder

@@ -1008,3 +1008,16 @@ def test_a_hint_renames_the_files_labels_through_the_map_given(tmp_path: Path) -
     assert result.output.rstrip().endswith("--label-map, e.g. 0=negative,1=positive")
     partly = run("evaluate", "--data", str(data), "--label-map", "0=negative,1=pos")
     assert partly.output.rstrip().endswith("e.g. 0=negative,1=positive"), partly.output
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_an_endless_binary_input_is_refused_not_read_for_ever() -> None:
+    """``predict --data /dev/zero`` drained its first line for ever (no line end comes)."""
+    command = [sys.executable, "-m", "sentigru", "predict"]
+    with open("/dev/zero", "rb") as zeros:
+        for args, stdin in ((["--data", "/dev/zero"], None), (["-"], zeros)):
+            done = subprocess.run(
+                [*command, *args], stdin=stdin, capture_output=True, text=True, timeout=120
+            )
+            assert done.returncode == 1, done.stderr
+            assert "binary" in done.stderr and "Traceback" not in done.stderr

@@ -281,6 +281,18 @@ def test_a_saved_model_that_cannot_be_written_is_one_line(folder, tmp_path, monk
         export_saved_model(folder, tmp_path / "sm")
     assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
 
+    def named_full(*args: object, **kwargs: object) -> None:  # as TensorFlow words it
+        raise tf.errors.ResourceExhaustedError(
+            None,
+            None,
+            "{{function_node __wrapped__SaveV2}} .sm.tmp-x/variables/part-0; "
+            "No space left on device [Op:SaveV2]",
+        )
+
+    monkeypatch.setattr(tf.saved_model, "save", named_full)
+    with pytest.raises(SentigruError, match=r"^cannot write \S*sm: No space left on device$"):
+        export_saved_model(folder, tmp_path / "sm")
+
 
 def test_a_saved_model_path_that_is_not_utf8_is_refused_in_one_line(folder, tmp_path) -> None:
     """A folder name of Latin-1 bytes (a terminal not in UTF-8) failed deep inside

@@ -270,9 +270,14 @@ def test_names_paths_and_races_that_real_runs_meet(tmp_path: Path, monkeypatch) 
     from sentigru.atomic import write_atomic
     from sentigru.bundle import checkpoint_path, output_lock, refuse_leftover
 
-    outputs.check_writable(tmp_path / ("A" * 241))
-    with pytest.raises(SentigruError, match="a name of 242 bytes.*at most 241 bytes"):
-        outputs.check_writable(tmp_path / ("A" * 242))
+    outputs.check_writable(tmp_path / ("A" * 231))
+    with pytest.raises(SentigruError, match="a name of 232 bytes.*at most 231 bytes"):
+        outputs.check_writable(tmp_path / ("A" * 232))
+    locked = tmp_path / ("B" * 231)  # the longest name beside it: its lock's, pid and all
+    with output_lock(locked):
+        pass
+    with pytest.raises(SentigruError, match="a name of 250 bytes"):  # not ENAMETOOLONG
+        sentigru.train(tmp_path / "none.tsv", tmp_path / "sub" / ("C" * 250))
     mine = tmp_path / "mine.tflite"
     write_atomic(mine, b"first", replace=False)
     mine.write_text("the user's, made while converting")

@@ -800,5 +800,15 @@ def test_utf16_is_told_by_its_mark_or_its_nuls_and_other_lines_are_not() -> None
         b"label\ttext\n",
         "café\n".encode(),
         b"ab",
+        b"\x00" * 64,  # /dev/zero: no letters in every other byte
     ):
         assert not looks_utf16(line), line
+
+
+def test_a_label_renamed_twice_in_a_label_map_is_refused() -> None:
+    """``positive=negative,positive=positive`` kept the last and dropped the first."""
+    from sentigru.data.files import parse_label_map
+
+    with pytest.raises(SentigruError, match="positive is renamed twice"):
+        parse_label_map("positive=negative,positive=positive")
+    assert parse_label_map("0=negative,0=negative,1=positive") == {"0": "negative", "1": "positive"}

@@ -175,3 +175,36 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
     with pytest.raises(SentigruError, match="--min-count and --vocab-count shape"):
         check_settings_used(pieces, {"min_count": 3, "vocab_count": "texts"}, False)
     check_settings_used(Spec(), {"min_count": 3}, False)  # the regex tokenizer uses it
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"seed": 2**32}, "seed must be at most 2147483647"),
+        ({"batch_size": 2**63}, "batch_size must be at most"),
+        ({"epochs": 2**63}, "epochs must be at most"),
+        ({"units": 2**31}, "units must be at most"),
+        ({"units": 4096}, "units must be between 1 and 2048"),
+        ({"embed_dim": 4096}, "embed_dim must be between 1 and 2048"),
+        ({"bigram_buckets": 2**30}, "bigram_buckets must be 0 or between 16 and"),
+        ({"vocab_size": 10**8, "word_capacity": 2 * 10**8}, "vocab_size must be between 1 and"),
+    ],
+)
+def test_settings_too_large_for_tensorflow_are_refused_in_one_line(
+    settings: dict, message: str
+) -> None:
+    """They passed the spec and failed in NumPy, Keras or TensorFlow with a page of
+    traceback (``--seed $(date +%s%N)``), or ran out of memory."""
+    with pytest.raises(SentigruError, match=message):
+        Spec().with_settings(settings)
+    Spec().with_settings({"seed": 2**31 - 1, "units": 2048})  # the largest taken
+
+
+def test_the_cli_names_a_seed_too_large_as_its_option() -> None:
+    from click.testing import CliRunner
+
+    from sentigru.cli import main
+
+    args = ["train", "--data", "x.tsv", "--out", "o", "--seed", "1" * 19]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--seed must be at most 2147483647" in result.output

@@ -244,3 +244,77 @@ def test_the_live_bar_only_where_it_can_be_shown(
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
     assert progress_verbosity() == expected
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_min_count_no_word_reaches_is_refused(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, stream: bool
+) -> None:
+    """It trained a model of the special tokens alone, which read nothing, and said the
+    training text gave no more words."""
+    import sentigru
+
+    with pytest.raises(SentigruError, match="occurs 1000000 times or more .*lower --min-count"):
+        sentigru.train(
+            synthetic_files[0], tmp_path / "m", min_count=10**6, stream=stream, log=lambda _: None
+        )
+    assert not (tmp_path / "m").exists()
+
+
+def test_memory_running_out_is_one_line_naming_the_settings() -> None:
+    """A table too large failed with TensorFlow's ResourceExhaustedError and its page."""
+    import tensorflow as tf
+
+    from sentigru.training import _pipeline_errors
+
+    oom = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")
+    with (
+        pytest.raises(SentigruError, match="out of memory: .*smaller --batch-size"),
+        _pipeline_errors(tf),
+    ):
+        raise oom
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux address-space limit")
+def test_tensorflow_that_cannot_load_under_a_memory_limit_is_one_line() -> None:
+    """``ulimit -v`` of 1 GB: TensorFlow's libraries fail to map, and the ImportError
+    came out as a page of traceback."""
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from sentigru.errors import SentigruError\n"
+        "from sentigru.tf_quiet import import_tensorflow\n"
+        "try:\n"
+        "    import_tensorflow('export')\n"
+        "except SentigruError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "export needs TensorFlow, which could not be loaded" in done.stdout, done.stderr
+    assert "ulimit -v" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HDF5's two-line message named its buffers and a hidden file, and left the file cut."""
+    import shutil
+    from collections import namedtuple
+
+    import numpy as np
+
+    from sentigru import training
+
+    class Model:
+        def get_weights(self) -> list:
+            return [np.zeros(1000, np.float32)]
+
+        def save_weights(self, path: Path) -> None:
+            raise AssertionError("written without room")
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10, 10, 100))
+    with pytest.raises(SentigruError, match="cannot keep the finished training .*--resume"):
+        training._mark_finished(Model(), tmp_path, {}, {})
+    assert not (tmp_path / training.FINISHED_WEIGHTS).exists()
+    assert not (tmp_path / training.FINISHED_FILE).exists()

@@ -68,7 +68,7 @@ def _reads_text(encoding: str) -> bool:
             return False
         b"text \xff\n".decode(encoding, "replace")
         codecs.getincrementaldecoder(encoding)("replace").decode(b"text \xff\n", False)
-    except (LookupError, UnicodeError, TypeError):
+    except (LookupError, UnicodeError, TypeError, ValueError):
         return False
     return True
 
@@ -106,7 +106,7 @@ class ReadOptions:
             )
         try:
             name = codecs.lookup(self.encoding).name
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise UsageError(f"unknown encoding {self.encoding!r}") from None
         if name.startswith(("utf-16", "utf-32")):
             raise SentigruError(
@@ -480,7 +480,7 @@ def is_utf8(encoding: str) -> bool:
     """Whether ``encoding`` names UTF-8, however spelt (``UTF-8``, ``utf8``, ``utf-8-sig``)."""
     try:
         return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-    except LookupError:
+    except (LookupError, ValueError):
         return False
 
 
@@ -655,6 +655,24 @@ class _Reader:
             self.result.renamed += 1
         yield text, self.options.label_map.get(label, label)
 
+    def _check_first_line(self, raw: bytes) -> None:
+        """What the first line shows a file is, when it is not text to read: UTF-16, gzip
+        or zip named, any other NUL a binary file."""
+        if looks_utf16(raw):
+            raise SentigruError(f"{self.path}: looks like UTF-16 text; save it as UTF-8")
+        if raw.startswith(b"\x1f\x8b"):
+            raise SentigruError(
+                f"{self.path}: is gzip-compressed; give it a name ending in .gz "
+                f"({self.path.name}.gz)"
+            )
+        if raw.startswith(b"PK\x03\x04"):
+            raise SentigruError(
+                f"{self.path}: is a zip file (an Excel or other spreadsheet workbook?); "
+                "save the sheet as CSV UTF-8"
+            )
+        if b"\0" in raw[:8192]:
+            raise SentigruError(f"{self.path}: looks like a binary file, not text")
+
     def lines(self, stream: IO[bytes]) -> Iterator[str]:
         """Decoded lines, with the line and byte offset of any byte that does not decode.
 
@@ -667,25 +685,13 @@ class _Reader:
         told = _utf8(self.options)  # UTF-8 read in another encoding: said once
         while raw := stream.readline(LINE_LIMIT + 1):
             number += 1
+            if number == 1:  # before a long line is drained: /dev/zero has no end
+                self._check_first_line(raw)
             if len(raw) > LINE_LIMIT:
                 offset += len(raw) + drain_line(stream)
                 self.bad(str(number), f"line longer than {LINE_LIMIT >> 20} MiB")
                 yield "\n"
                 continue
-            if number == 1 and looks_utf16(raw):
-                raise SentigruError(f"{self.path}: looks like UTF-16 text; save it as UTF-8")
-            if number == 1 and raw.startswith(b"\x1f\x8b"):
-                raise SentigruError(
-                    f"{self.path}: is gzip-compressed; give it a name ending in .gz "
-                    f"({self.path.name}.gz)"
-                )
-            if number == 1 and raw.startswith(b"PK\x03\x04"):
-                raise SentigruError(
-                    f"{self.path}: is a zip file (an Excel or other spreadsheet workbook?); "
-                    "save the sheet as CSV UTF-8"
-                )
-            if number == 1 and b"\0" in raw[:8192]:
-                raise SentigruError(f"{self.path}: looks like a binary file, not text")
             if number == 1 and raw.startswith(codecs.BOM_UTF8) and not _utf8(self.options):
                 raise SentigruError(  # read as cp1252, its text would be "TrÃ¨s bon"
                     f"{self.path}: starts with UTF-8's byte-order mark: it is UTF-8, not "
@@ -960,8 +966,10 @@ def looks_utf16(first_line: bytes) -> bool:
     if first_line.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     pairs = first_line[: len(first_line) // 2 * 2]
-    return len(pairs) >= 4 and (
-        pairs[1::2].count(0) == len(pairs) // 2 or pairs[::2].count(0) == len(pairs) // 2
+    return (
+        len(pairs) >= 4
+        and pairs.count(0) < len(pairs)  # NULs alone (/dev/zero) are no text
+        and (pairs[1::2].count(0) == len(pairs) // 2 or pairs[::2].count(0) == len(pairs) // 2)
     )
 
 
@@ -977,4 +985,10 @@ def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
         raise SentigruError(
             f"label map {text!r}: use OLD=NEW pairs separated by commas, e.g. 0=negative,1=positive"
         )
-    return {old.strip(): new.strip() for old, new in pairs}
+    mapped: dict[str, str] = {}
+    for old, new in ((old.strip(), new.strip()) for old, new in pairs):
+        if mapped.setdefault(old, new) != new:  # the first was dropped without a word
+            raise SentigruError(
+                f"label map {text!r}: {old} is renamed twice ({mapped[old]}, {new})"
+            )
+    return mapped

@@ -12,7 +12,7 @@ from typing import Any
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
 from sentigru.data.files import ReadOptions, read_examples, read_rows
 from sentigru.data.stream import expand_paths
-from sentigru.errors import SentigruError, UsageError, empty_path
+from sentigru.errors import SentigruError, UsageError, empty_path, refuse_nul
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,7 @@ def _path(name: str | os.PathLike[str]) -> Path:
     working folder, read as a folder of label sub-folders (an unset variable)."""
     if not os.fspath(name):
         raise empty_path("data")
+    refuse_nul(name, "data")
     return Path(name)
 
 
