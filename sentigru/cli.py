@@ -684,7 +684,7 @@ def _texts(
             _echo_err(f"note: {args[0]!r} is classified as a text; to classify {how}")
         yield from args
         return
-    from sentigru.data.files import drain_line, looks_utf16
+    from sentigru.data.files import drain_line, wide_unicode
 
     stream = sys.stdin.buffer
     noted = False
@@ -692,10 +692,10 @@ def _texts(
         line = stream.readline(LINE_LIMIT)
         if not line:
             return
-        if index == 0 and looks_utf16(line):  # --encoding utf-16 is refused before
+        if index == 0 and (wide := wide_unicode(line)):  # --encoding utf-16 is refused
             raise SentigruError(
-                "stdin looks like UTF-16 text (PowerShell, Notepad's Unicode); "
-                "give it as UTF-8 (iconv -f utf-16 -t utf-8)"
+                f"stdin looks like {wide} text (PowerShell, Notepad's Unicode); "
+                f"give it as UTF-8 (iconv -f {wide.lower()} -t utf-8)"
             )
         if index == 0 and not line.endswith(b"\n") and b"\0" in line[:8192]:
             # 8 MiB without a line's end, and NULs: /dev/zero would be drained for ever

@@ -166,9 +166,13 @@ was killed or stopped, it kills that group, so no training runs on orphaned. A t
 killed by a signal is reported as killed by it."""
 
 
-def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> CellRun:
+def train_cell(
+    cell: str, train_args: Sequence[str], folder: Path, log: Log, shown: Path | None = None
+) -> CellRun:
     """Run ``sentigru train ARGS --cell CELL --out FOLDER`` in a child process (through
-    :data:`LAUNCHER`); its output is passed to ``log`` line by line."""
+    :data:`LAUNCHER`); its output is passed to ``log`` line by line, with ``FOLDER``
+    named as ``shown`` (where the cell's folder will be; the staging folder is gone by
+    the end)."""
     python = python_executable()  # sys.executable, unless Python is embedded in a server
     command = [python, *SAFE_PATH, "-c", LAUNCHER, python, *SAFE_PATH, "-m", "sentigru", "train"]
     command += [*train_args, "--cell", cell, "--out", str(folder)]
@@ -195,7 +199,8 @@ def train_cell(cell: str, train_args: Sequence[str], folder: Path, log: Log) -> 
                 continue
             tail.append(line.rstrip("\n"))
             if not tail[-1].startswith(ERROR_PREFIX):  # the failure below repeats it
-                log(f"[{cell}] {tail[-1]}")
+                said = tail[-1].replace(str(folder), str(shown)) if shown else tail[-1]
+                log(f"[{cell}] {said}")
         code = child.wait()
     except BaseException:  # Ctrl-C, SIGTERM: the training is killed, its leftovers go
         _stop(child)
@@ -337,7 +342,7 @@ def run_comparison(
     measured = {}
     try:
         for cell in cells:
-            runs.append(train_cell(cell, train_args, staged(out, cell), log))
+            runs.append(train_cell(cell, train_args, staged(out, cell), log, out / cell))
         for run in runs:
             log(f"measuring {run.cell}: exporting the phone file and timing it")
             measured[run.cell] = measure_cell(run)
@@ -457,10 +462,12 @@ def compare(
     its own, which reads the files), ``settings`` are spec settings by name
     (``epochs=3``). ``OUT/CELL`` gets each model folder, ``OUT/comparison.json`` the
     figures (also returned) and, with matplotlib, ``OUT/comparison.png``. ``log``
-    (default: stderr) hears each child's progress.
+    (default: stderr) hears each child's progress. Reading options by name
+    (``label_map``, ``text_column`` …) go with ``data``, as :func:`sentigru.train`
+    takes them.
     """
     from sentigru.api import _stderr, build_spec
-    from sentigru.data.sources import DataSource
+    from sentigru.data.sources import READ_FIELDS, DataSource
     from sentigru.spec import check_settings_used
 
     if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
@@ -472,8 +479,9 @@ def compare(
     names = parse_cells(cells if isinstance(cells, str) else ",".join(cells))
     if "cell" in settings:
         raise SentigruError("compare trains each of cells=; cell= is not one of its settings")
+    reading = {name: settings.pop(name) for name in list(settings) if name in READ_FIELDS}
     check_settings_used(build_spec(preset, **settings), settings, val_data is not None)
-    source = DataSource.of(data)
+    source = DataSource.of(data, **reading)
     args = [
         *source_args(source),
         *(["--val-data", str(val_data)] if val_data is not None else []),

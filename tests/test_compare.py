@@ -252,6 +252,16 @@ def test_python_compare_hands_its_data_and_settings_to_train_as_options() -> Non
         comparison.source_args(odd)
 
 
+def test_python_compare_takes_reading_options_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``label_map=`` was "unknown setting" to compare, though train and evaluate take it."""
+    seen: list[list[str]] = []
+    monkeypatch.setattr(comparison, "run", lambda cells, args, *rest: seen.append(args) or ({}, 0))
+    sentigru.compare("x.tsv", "o", label_map="0=negative,1=positive", text_column="review")
+    assert seen[0][:6] == [
+        "--data", "x.tsv", "--text-column", "review", "--label-map", "0=negative,1=positive"
+    ]  # fmt: skip
+
+
 @pytest.mark.e2e
 def test_python_compare_is_one_call(synthetic_files, tmp_path: Path) -> None:
     def value(text: str) -> int | str:
@@ -263,6 +273,9 @@ def test_python_compare_is_one_call(synthetic_files, tmp_path: Path) -> None:
         synthetic_files[0], tmp_path / "py", cells=["gru"], log=lines.append, **as_python
     )
     assert list(result["cells"]) == ["gru"] and lines
+    saved = [line for line in lines if line.startswith("[gru] saved ")]
+    assert saved and str(tmp_path / "py" / "gru") in saved[0]  # not its staging folder
+    assert ".gru.new" not in "\n".join(lines)
     assert json.loads((tmp_path / "py" / comparison.RESULT_FILE).read_text()) == result
     spec = json.loads((tmp_path / "py" / "gru" / "spec.json").read_text())
     assert spec["model"]["units"] == UNITS and spec["training"]["seed"] == 3

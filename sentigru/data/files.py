@@ -658,8 +658,8 @@ class _Reader:
     def _check_first_line(self, raw: bytes) -> None:
         """What the first line shows a file is, when it is not text to read: UTF-16, gzip
         or zip named, any other NUL a binary file."""
-        if looks_utf16(raw):
-            raise SentigruError(f"{self.path}: looks like UTF-16 text; save it as UTF-8")
+        if wide := wide_unicode(raw):
+            raise SentigruError(f"{self.path}: looks like {wide} text; save it as UTF-8")
         if raw.startswith(b"\x1f\x8b"):
             raise SentigruError(
                 f"{self.path}: is gzip-compressed; give it a name ending in .gz "
@@ -956,6 +956,14 @@ class _Reader:
             before = not data[: exc.start].isascii()
             why = _undecodable(data, self.options.encoding, before, "file", self.skip_hint)
             raise SentigruError(f"{file}: byte {exc.start} is {why}") from None
+
+
+def wide_unicode(first_line: bytes) -> str | None:
+    """``UTF-32`` or ``UTF-16`` where the first line is written in one (a UTF-32 mark
+    begins with UTF-16's), else None."""
+    if first_line.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    return "UTF-16" if looks_utf16(first_line) else None
 
 
 def looks_utf16(first_line: bytes) -> bool:
