@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentigru import limits
 from sentigru.errors import SentigruError, UsageError, empty_path, missing, refuse_nul
-from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
+from sentigru.spec import INT_MAX, Spec, check_settings_used, setting_names, unknown_setting
 
 if TYPE_CHECKING:  # the data readers load on first use: predicting needs none of them
     from sentigru.data.sources import DataSource
@@ -74,8 +74,6 @@ def _whole(value: Any, name: str, least: int = 1, most: int | None = None) -> in
     """``value`` as an int, refused when not a whole number from ``least`` to ``most``
     (:data:`spec.INT_MAX` unless given: ``chunk_size=10**30`` failed in ``islice``; bools
     refused, NumPy's integers are whole numbers)."""
-    from sentigru.spec import INT_MAX
-
     most = INT_MAX if most is None else most
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise SentigruError(f"{name} must be a whole number of {least} or more, got {value!r}")
@@ -387,14 +385,17 @@ def _bundled_phone(path: Path, jobs: int | None) -> Any:
     is trusted, so an altered file ran unchecked where a folder given by path is refused."""
     import hashlib
 
-    from sentigru import limits
     from sentigru.predictor import LiteRTPredictor
 
     content = limits.read_file(path.resolve(), limits.TFLITE_BYTES)
     try:
         recorded = _manifest_now(path.parent)["files"][path.name]["sha256"]
-    except (ValueError, KeyError, TypeError):
-        recorded = None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = limits.os_reason(exc) if isinstance(exc, OSError) else "not a manifest"
+        raise SentigruError(
+            f"{path.parent}/manifest.json: the bundled model's manifest is unreadable "
+            f"({reason}); reinstall sentigru"
+        ) from None
     if hashlib.sha256(content).hexdigest() != recorded:
         raise SentigruError(
             f"{path}: the bundled model was altered since it was installed (sha256 differs "
@@ -406,7 +407,7 @@ def _bundled_phone(path: Path, jobs: int | None) -> Any:
 def _refuse_folder_part(path: Path) -> None:
     """A file of a model folder that is not its phone file (``model.keras``, ``vocab.txt``)
     given as the model: the folder is what runs it (it was "not a TFLite model")."""
-    if path.suffix != ".tflite" and (path.parent / "manifest.json").is_file():
+    if path.suffix.lower() != ".tflite" and (path.parent / "manifest.json").is_file():
         raise SentigruError(f"{path} is a file of the model folder {path.parent}: give the folder")
 
 
@@ -422,6 +423,7 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
             return Classifier(_bundled_phone(path, jobs), path, path.parent)
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"load takes a model folder or .tflite path, got {path!r}")
+    refuse_nul(path, "model")
     path = Path(path)
     if not path.exists():
         raise missing(path, "model (give a model folder or a .tflite file)")
@@ -585,7 +587,7 @@ def train(
     prepared = prepare_source(source, run_spec, val_data, soft, log, start, val_rows)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _base_identity(base))
-        notes.log_start(init, base, prepared.labels, log)
+        notes.log_start(init, base, prepared.labels, log, source.options.label_map)
         if (
             prepared.split_seed is not None
             and start.split_seed(prepared.data_fingerprint, run_spec) is not None
@@ -722,6 +724,8 @@ def _model_path(model: Any, name: str) -> Any:
     :class:`Classifier` (the folder it came from: ``train`` returns one)."""
     if isinstance(model, (str, os.PathLike)) and not os.fspath(model):
         raise empty_path(name)
+    if isinstance(model, (str, os.PathLike)):
+        refuse_nul(model, name)
     if model is None or isinstance(model, (str, os.PathLike)):
         return model
     if isinstance(model, Classifier):
@@ -744,7 +748,7 @@ def _manifest_extra(prepared: Any, soft: Any, base: Any) -> dict[str, Any]:
     else:
         extra["init"] = {
             "model_sha256": _model_sha256(base),
-            "weights_sha256": base.manifest.get("weights_sha256"),
+            "weights_sha256": _base_identity(base),
             "recipe": _recipe(base),
             "data_fingerprint": prepared.data_fingerprint,
             "split_seed": prepared.split_seed,
@@ -913,11 +917,13 @@ def _model_sha256(base: Any) -> str:
 
 
 def _base_identity(base: Any) -> str:
-    """What names a starting model in a run's fingerprint: its weights' sha256. The Keras
+    """What names a starting model in a run's fingerprint: the sha256 of its weights as
+    loaded (not the manifest's record of it, which loading does not check). The Keras
     file holds the time it was saved, so two trainings that made the same weights gave
-    runs from them different fingerprints (a resume refused, a rebuild not reproduced);
-    folders saved before the weights' hash was recorded are named by the file."""
-    return str(base.manifest.get("weights_sha256") or _model_sha256(base))
+    runs from them different fingerprints (a resume refused, a rebuild not reproduced)."""
+    from sentigru.bundle import weights_sha256
+
+    return weights_sha256(base.model)
 
 
 def _teacher_scores(
@@ -1089,13 +1095,8 @@ def _check_phone_options(
     ExportSpec(**given)  # the choices
     return (
         None if seq_len is None else _whole(seq_len, "seq_len", 2),
-        _whole(batch, "batch", 1, BATCH_MAX),
+        _whole(batch, "batch", 1, limits.BATCH_MAX),
     )
-
-
-BATCH_MAX = 65_536
-"""The largest fixed batch of a phone file (bulk work in LiteRT); a larger one failed
-inside the converter."""
 
 
 def _check_seq_len(model: Path, seq_len: int | None) -> None:

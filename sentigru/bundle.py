@@ -31,7 +31,7 @@ import time
 import warnings
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -572,7 +572,7 @@ def save(
             (staged / name).write_bytes(content)
         manifest = {
             "format": FORMAT_VERSION,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "versions": _versions(),
             "seed": trained.spec.training.seed,
             "data_fingerprint": trained.data_fingerprint,

@@ -43,15 +43,15 @@ class _Path(click.Path):
     file of that name exists. A missing file is left to the reader, so that it is the
     same one-line error (exit 1) on every command."""
 
-    def __init__(self, *args: Any, reads: bool = False, folder: bool = False, **kwargs: Any):
+    def __init__(self, *args: Any, reads: bool = False, writes: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.reads, self.folder = reads or self.exists, folder
+        self.reads, self.writes = reads or self.exists, writes
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
             self.fail("an empty path (an unset shell variable?)", param, ctx)
-        if value == "-" and self.folder and not os.path.exists(value):
-            self.fail("'-': this is a folder, not stdout; give a folder name", param, ctx)
+        if value == "-" and self.writes and not os.path.exists(value):
+            self.fail(f"'-': sentigru writes a {self.writes} here, not stdout; name it", param, ctx)
         if value == "-" and self.reads and not os.path.exists(value):  # not "does not exist"
             stdin = (
                 " (texts piped in: sentigru predict -)"
@@ -143,7 +143,7 @@ def _exit_interrupted(said: str) -> NoReturn:
             signal.signal(stop, _ignored)
     signum = _SIGNALLED.pop("signum", signal.SIGINT)
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
-    click.echo(f"sentigru: {said}", err=True)
+    click.echo(_shown(f"sentigru: {said}"), err=True)
     sys.exit(128 + signum)
 
 
@@ -472,7 +472,10 @@ _VAL_DATA_OPTION = click.option(
     "holds out the rows it held out.",
 )
 @click.option(
-    "--out", required=True, type=_Path(folder=True, path_type=Path), help="Model folder to write."
+    "--out",
+    required=True,
+    type=_Path(writes="model folder", path_type=Path),
+    help="Model folder to write.",
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option(
@@ -570,7 +573,7 @@ def _note_missing_picture(file: Path) -> None:
     "--out",
     default="comparison",
     show_default=True,
-    type=_Path(file_okay=False, folder=True, path_type=Path),
+    type=_Path(file_okay=False, writes="folder", path_type=Path),
     help="Folder for comparison.json, comparison.png and each cell's model folder (OUT/gru, …).",
 )
 @click.option("--force", is_flag=True, help="Replace an earlier comparison in --out.")
@@ -697,8 +700,8 @@ def _texts(
                 f"stdin looks like {wide} text (PowerShell, Notepad's Unicode); "
                 f"give it as UTF-8 (iconv -f {wide.lower()} -t utf-8)"
             )
-        if index == 0 and not line.endswith(b"\n") and b"\0" in line[:8192]:
-            # 8 MiB without a line's end, and NULs: /dev/zero would be drained for ever
+        if index == 0 and len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
+            # a whole read without a line's end, and NULs: /dev/zero, drained for ever
             raise SentigruError("stdin looks like binary data, not text")
         if not line.endswith(b"\n"):  # the tail of an over-long line: read, not kept
             tail = stream.readline(LINE_LIMIT)
@@ -1045,7 +1048,7 @@ class _ReadingNotes:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option(
     "--plot",
-    type=_Path(dir_okay=False, path_type=Path),
+    type=_Path(dir_okay=False, writes="PNG file", path_type=Path),
     help="Also draw the confusion matrix as a PNG file here (needs matplotlib).",
 )
 @click.option("--force", is_flag=True, help="Replace the --plot file if it exists.")
@@ -1085,7 +1088,7 @@ def evaluate(**params: Any) -> None:
 )
 @click.option(
     "--out",
-    type=_Path(path_type=Path),
+    type=_Path(writes="file or folder", path_type=Path),
     help="Where to write [tflite: MODEL/model.tflite; saved_model: MODEL/saved_model; "
     "web: required, a folder].",
 )
@@ -1105,7 +1108,7 @@ def evaluate(**params: Any) -> None:
     "--batch",
     default=1,
     show_default=True,
-    type=click.IntRange(min=1, max=65_536),
+    type=click.IntRange(min=1, max=limits.BATCH_MAX),
     help="Fixed batch size (1 for phones; larger for bulk work in LiteRT).",
 )
 @click.option(

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru import __version__, portable
-from sentigru.errors import SentigruError, UsageError
+from sentigru.errors import SentigruError, UsageError, refuse_nul
 from sentigru.spec import CELLS
 from sentigru.trust import SAFE_PATH, python_executable
 
@@ -209,7 +209,9 @@ def train_cell(
     child.stdin.close()
     child.stdout.close()
     if code != 0:
-        raise SentigruError(f"training the {cell} cell failed: {_failure(tail, code)}")
+        failure = _failure(tail, code)
+        failure = failure.replace(str(folder), str(shown)) if shown else failure
+        raise SentigruError(f"training the {cell} cell failed: {failure}")
     if len(usage) != 2:
         raise SentigruError(f"training the {cell} cell: its launcher reported no figures")
     return CellRun(
@@ -517,6 +519,7 @@ def run(
             "accounting, which Windows lacks: run it under WSL, or train each cell with "
             "sentigru train --cell"
         )
+    refuse_nul(out, "out")
     require_tensorflow("compare")
     if source.empty:
         raise UsageError("no training data: give --data FILE or --dataset NAME")

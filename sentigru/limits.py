@@ -76,6 +76,11 @@ def size_text(n: int) -> str:
     return f"{n} bytes"
 
 
+BATCH_MAX = 65_536
+"""The largest fixed batch of a phone file (bulk work in LiteRT); a larger one failed
+inside the converter."""
+
+
 def os_reason(exc: OSError) -> str:
     """What an OS error says, in one line: its ``strerror``, or the errno HDF5 writes
     into its own message over several lines (``errno = 28``: the disk is full)."""

@@ -117,7 +117,7 @@ def check_name_fits(out: Path) -> None:
     """:func:`_check_name_room` before anything looks beside ``out`` (a name too long
     for the checkpoint's or the lock's was a raw "File name too long" after the data
     was read), judged on the nearest folder that exists."""
-    folder = out.parent if str(out.parent) else Path(".")
+    folder = out.parent
     while not folder.is_dir() and folder != folder.parent:
         folder = folder.parent
     _check_name_room(out, folder)

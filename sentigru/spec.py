@@ -96,13 +96,15 @@ INT_MAX = 2**31 - 1
 """The largest integer setting: TensorFlow takes counts, sizes and seeds as int32 or
 uint32, and a larger one (``--seed $(date +%s%N)``) failed inside it with a page of
 traceback."""
-VOCAB_MAX = 2_000_000
-"""The most words or pieces a vocabulary may hold (the bundled model's holds 11,000)."""
-BUCKETS_MAX = 2**24
+VOCAB_MAX = 2**26
+"""The most words or pieces a vocabulary may hold (the bundled model's holds 11,000). This
+and the two below are far beyond any model trained, and apply to saved specs as well:
+they keep TensorFlow's shapes within what it represents, and memory that runs out below
+them is one line (``training.OUT_OF_MEMORY``)."""
+BUCKETS_MAX = 2**28
 """The most word-pair buckets (the bundled model's 32,768)."""
-WIDTH_MAX = 2048
-"""The widest embedding or recurrent layer: wider ones run out of memory long before they
-would fit a phone."""
+WIDTH_MAX = 65_536
+"""The widest embedding or recurrent layer (the bundled model's are 32 and 64)."""
 
 
 def _check_types(section: Any) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -271,7 +272,9 @@ def _first_import(purpose: str) -> None:
             f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
         ) from None
     except (ImportError, OSError, MemoryError) as exc:  # its libraries would not load
+        said = one_line(exc)
+        short = isinstance(exc, MemoryError) or re.search(r"map|memory|allocate", said, re.I)
+        hint = "; under a memory limit (ulimit -v), raise it" if short else ""
         raise SentigruError(
-            f"{purpose} needs TensorFlow, which could not be loaded ({one_line(exc)}); "
-            "under a memory limit (ulimit -v), raise it"
+            f"{purpose} needs TensorFlow, which could not be loaded ({said}){hint}"
         ) from None

@@ -449,8 +449,8 @@ def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
     if len(vocab) > len(SPECIAL_TOKENS):
         return vocab
     raise SentigruError(
-        f"no word of the training text occurs {spec.tokenizer.min_count} times or more "
-        "(--min-count): the model would read nothing; lower --min-count"
+        f"no word of the training text reaches --min-count {spec.tokenizer.min_count}: "
+        "the model would read nothing; lower --min-count"
     )
 
 

@@ -164,7 +164,7 @@ def _pipeline_errors(tf: Any) -> Iterator[None]:
     (a table or a batch too large) is one line too."""
     try:
         yield
-    except tf.errors.ResourceExhaustedError:
+    except (tf.errors.ResourceExhaustedError, MemoryError):
         raise SentigruError(OUT_OF_MEMORY) from None
     except tf.errors.OpError as exc:
         carried = re.findall(r"SentigruError: ([^\n]+)", exc.message or "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sentigru.data.examples import TEMPLATE, label_map_hint, label_order
+from sentigru.data.examples import TEMPLATE, composed_hint, label_order
 from sentigru.spec import Spec
 
 Log = Callable[[str], None]
@@ -38,10 +38,14 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     warn_averaging(spec, log)
 
 
-def log_start(init: Any, base: Any, labels: list[str], log: Log) -> None:
+def log_start(
+    init: Any, base: Any, labels: list[str], log: Log, given: dict[str, str] | None = None
+) -> None:
+    """The start named; labels other than its model's said, with the map (composed with
+    ``given``, the one they were read with) that keeps the model's."""
     log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
     if labels != base.labels:
-        pairs = label_map_hint(labels, sorted(base.labels))
+        pairs = composed_hint(labels, sorted(base.labels), given)
         keep = f" (to keep its own: --label-map {pairs})" if pairs != TEMPLATE else ""
         log(
             f"a new output layer, from random weights, for the labels {', '.join(labels)}: "

@@ -220,6 +220,11 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
             synthetic_files[1], encoding="ascii\0"
         ),
         "data: 'a\\x00b.tsv' holds a NUL": lambda: clf.evaluate("a\0b.tsv"),
+        "init: 'a\\x00' holds a NUL": lambda: sentigru.train(synthetic_files[0], "o", init="a\0"),
+        "model: 'a\\x00.tflite' holds a NUL": lambda: sentigru.load("a\0.tflite"),
+        "data_dir: 'a\\x00' holds a NUL": lambda: sentigru.DataSource(
+            (), dataset="imdb_reviews", data_dir="a\0"
+        ),
         "out: 'a\\x00.tflite' holds a NUL": lambda: clf.export("a\0.tflite"),
         "out: 'a\\x00.png' holds a NUL": lambda: clf.evaluate(synthetic_files[1], plot="a\0.png"),
         "top_k must be a whole number ": lambda: clf.predict_stream(["good"], top_k=-1),
@@ -277,6 +282,7 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "runtime must be one of": lambda: sentigru.export(None, "o.tflite", runtime="tfjs"),
         "seq_len must be a whole number of 2": lambda: sentigru.export(None, "o.tflite", seq_len=0),
         "batch must be a whole number": lambda: sentigru.export(None, "o.tflite", batch=-1),
+        "batch must be at most 65536": lambda: sentigru.export(None, "o.tflite", batch=70_000),
     }
     for message, call in cases.items():
         with pytest.raises(SentigruError, match=re.escape(message)):
@@ -470,3 +476,16 @@ def test_a_part_of_a_model_folder_given_as_the_model_names_what_to_give(
     (saved / "saved_model.pb").write_bytes(b"")
     with pytest.raises(sentigru.SentigruError, match="a SavedModel export"):
         sentigru.load(saved)
+
+
+def test_a_start_with_other_labels_hints_a_map_of_the_files_own_labels() -> None:
+    """With ``--label-map 0=neg,1=pos`` the hint renamed neg and pos, which the file
+    does not hold."""
+    from types import SimpleNamespace
+
+    from sentigru.training_notes import log_start
+
+    base = SimpleNamespace(vocab=[0] * 5, labels=["negative", "positive"])
+    lines: list[str] = []
+    log_start("bundled", base, ["neg", "pos"], lines.append, {"0": "neg", "1": "pos"})
+    assert lines[-1].endswith("(to keep its own: --label-map 0=negative,1=positive)"), lines

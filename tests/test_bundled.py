@@ -49,6 +49,9 @@ def test_an_altered_bundled_phone_file_is_refused(
     (folder / "model.tflite").write_bytes(bytes(content))
     with pytest.raises(sentigru.SentigruError, match="altered since it was installed"):
         sentigru.load()
+    (folder / "manifest.json").write_text("{")  # broken, not "altered"
+    with pytest.raises(sentigru.SentigruError, match="manifest is unreadable"):
+        sentigru.load()
 
 
 def test_phone_file_fits_the_size_budget() -> None:

@@ -947,16 +947,25 @@ def test_predict_data_dash_names_stdin_reading() -> None:
     assert result.exit_code == 2 and "texts piped in: sentigru predict -" in result.output
 
 
-@pytest.mark.parametrize("command", ["train", "compare"])
-def test_a_dash_for_a_model_folder_is_refused(
-    tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--data", "d.tsv", "--out", "-", "--epochs", "1"],
+        ["compare", "--data", "d.tsv", "--out", "-", "--epochs", "1"],
+        ["export", "--format", "web", "--out", "-"],
+        ["evaluate", "--data", "d.tsv", "--plot", "-"],
+    ],
+)
+def test_a_dash_for_an_output_is_refused(
+    tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``train --out -`` trained into a folder named ``-``, as if it were stdout."""
+    """``train --out -`` trained into a folder named ``-``, as if it were stdout; export
+    and --plot wrote a folder or file of that name."""
     (tmp_path / "d.tsv").write_text("label\ttext\npositive\tgood\nnegative\tbad\n")
     monkeypatch.chdir(tmp_path)
-    result = run(command, "--data", "d.tsv", "--out", "-", "--epochs", "1")
-    assert result.exit_code == 2 and "'-': this is a folder, not stdout" in result.output
-    assert not (tmp_path / "-").exists()
+    result = run(*args)
+    assert result.exit_code == 2 and "'-': sentigru writes a" in result.output, result.output
+    assert "not stdout; name it" in result.output and not (tmp_path / "-").exists()
 
 
 @pytest.mark.parametrize("command", ["predict", "evaluate"])
@@ -1021,3 +1030,7 @@ def test_an_endless_binary_input_is_refused_not_read_for_ever() -> None:
             )
             assert done.returncode == 1, done.stderr
             assert "binary" in done.stderr and "Traceback" not in done.stderr
+    short = subprocess.run(  # a last line without its end, a NUL in it: text still
+        [*command, "-"], input=b"a lovely film\0 really", capture_output=True, timeout=120
+    )
+    assert short.returncode == 0 and short.stdout.startswith(b"positive"), short.stderr

@@ -184,8 +184,8 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
         ({"batch_size": 2**63}, "batch_size must be at most"),
         ({"epochs": 2**63}, "epochs must be at most"),
         ({"units": 2**31}, "units must be at most"),
-        ({"units": 4096}, "units must be between 1 and 2048"),
-        ({"embed_dim": 4096}, "embed_dim must be between 1 and 2048"),
+        ({"units": 70_000}, "units must be between 1 and 65536"),
+        ({"embed_dim": 70_000}, "embed_dim must be between 1 and 65536"),
         ({"bigram_buckets": 2**30}, "bigram_buckets must be 0 or between 16 and"),
         ({"vocab_size": 10**8, "word_capacity": 2 * 10**8}, "vocab_size must be between 1 and"),
     ],
@@ -197,7 +197,7 @@ def test_settings_too_large_for_tensorflow_are_refused_in_one_line(
     traceback (``--seed $(date +%s%N)``), or ran out of memory."""
     with pytest.raises(SentigruError, match=message):
         Spec().with_settings(settings)
-    Spec().with_settings({"seed": 2**31 - 1, "units": 2048})  # the largest taken
+    Spec().with_settings({"seed": 2**31 - 1, "units": 65_536})  # the largest taken
 
 
 def test_the_cli_names_a_seed_too_large_as_its_option() -> None:

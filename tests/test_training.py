@@ -254,7 +254,7 @@ def test_a_min_count_no_word_reaches_is_refused(
     training text gave no more words."""
     import sentigru
 
-    with pytest.raises(SentigruError, match="occurs 1000000 times or more .*lower --min-count"):
+    with pytest.raises(SentigruError, match="reaches --min-count 1000000: .*lower --min-count"):
         sentigru.train(
             synthetic_files[0], tmp_path / "m", min_count=10**6, stream=stream, log=lambda _: None
         )
@@ -318,3 +318,13 @@ def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
         training._mark_finished(Model(), tmp_path, {}, {})
     assert not (tmp_path / training.FINISHED_WEIGHTS).exists()
     assert not (tmp_path / training.FINISHED_FILE).exists()
+
+    class CutShort(Model):  # room said yes; the disk filled while HDF5 wrote
+        def save_weights(self, path: Path) -> None:
+            path.write_bytes(b"half")
+            raise OSError("Can't synchronously write data (errno = 28, ...)\n, filename = x")
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10, 10, 1 << 40))
+    with pytest.raises(SentigruError, match="finished training .*: No space left on device;"):
+        training._mark_finished(CutShort(), tmp_path, {}, {})
+    assert not (tmp_path / training.FINISHED_WEIGHTS).exists()

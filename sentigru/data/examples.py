@@ -192,14 +192,20 @@ def label_indices(
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:
-        pairs = _hint_pairs(unknown, sorted(set(model_labels) - set(labels)))
-        hint = _map_option(_composed(given or {}, pairs)) if pairs else TEMPLATE
+        hint = composed_hint(unknown, sorted(set(model_labels) - set(labels)), given)
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map "
             f"(label_map=), e.g. {hint}"
         )
     return [index[label] for label in labels]
+
+
+def composed_hint(unknown: list[str], free: list[str], given: Mapping[str, str] | None) -> str:
+    """:func:`label_map_hint` for labels read through the map ``given``: one map of the
+    file's own labels."""
+    pairs = _hint_pairs(unknown, free)
+    return _map_option(_composed(given or {}, pairs)) if pairs else TEMPLATE
 
 
 def _composed(given: Mapping[str, str], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -309,7 +315,7 @@ class Examples:
         if not held:
             raise SentigruError(
                 "too few examples to hold out a validation split: give validation data "
-                "(--val-data, val_data=) or train on them all (--val-split 0, val_split=0)"
+                "(--val-data (val_data=)) or train on them all (--val-split 0 (val_split=0))"
             )
         train = [i for i in range(len(self)) if i not in held]
         val = [i for i in range(len(self)) if i in held]

@@ -100,6 +100,7 @@ class DataSource:
         if self.data_dir is not None:
             if not isinstance(self.data_dir, (str, os.PathLike)) or not str(self.data_dir):
                 raise SentigruError(f"data_dir is a folder's path, not {self.data_dir!r:.60}")
+            refuse_nul(self.data_dir, "data_dir")
             object.__setattr__(self, "data_dir", Path(self.data_dir))
         if not self.dataset and (self.split is not None or self.data_dir is not None):
             given = "split (--split)" if self.split is not None else "data_dir (--data-dir)"

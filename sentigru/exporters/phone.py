@@ -86,7 +86,7 @@ and said."""
 
 def budget_note(size: int, quantize: str = "dynamic") -> str:
     """A note for a phone file over the budget, naming what makes it smaller; else ''.
-    Unquantized weights are the first cause (four bytes a weight instead of one)."""
+    Unquantized weights are the first cause (two or four bytes a weight, not one)."""
     if size <= PHONE_BUDGET_BYTES:
         return ""
     start = (
