@@ -312,6 +312,7 @@ def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
 
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise SentigruError(f"path is a data file, not {path!r:.60}")
+    refuse_nul(path, "path")
     defaults = dataclasses.asdict(ReadOptions())  # a default given by name is no option
     given = {name for name, value in reading.items() if value != defaults.get(name)}
     if other := sorted(given - {"text_column", "encoding"}):
@@ -383,25 +384,33 @@ def _bundled_phone(path: Path, jobs: int | None) -> Any:
     """The bundled phone file, checked against its manifest's sha256 alone: the folder's
     other files are not read on this path (a cold start of 0.15 s), and a package folder
     is trusted, so an altered file ran unchecked where a folder given by path is refused."""
-    import hashlib
-
     from sentigru.predictor import LiteRTPredictor
+
+    return LiteRTPredictor(_verified_phone(path), str(path), jobs=jobs)
+
+
+def _verified_phone(path: Path) -> bytes:
+    """The bytes of the phone file of a model folder, refused where they are not what the
+    folder's manifest records (its other files are not read)."""
+    import hashlib
 
     content = limits.read_file(path.resolve(), limits.TFLITE_BYTES)
     try:
-        recorded = _manifest_now(path.parent)["files"][path.name]["sha256"]
+        files = _manifest_now(path.parent)["files"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = limits.os_reason(exc) if isinstance(exc, OSError) else "not a manifest"
         raise SentigruError(
-            f"{path.parent}/manifest.json: the bundled model's manifest is unreadable "
-            f"({reason}); reinstall sentigru"
+            f"{path.parent}/manifest.json: the folder's manifest is unreadable ({reason}); "
+            "reinstall sentigru for the bundled model"
         ) from None
-    if hashlib.sha256(content).hexdigest() != recorded:
+    if not isinstance(files, dict) or path.name not in files:  # a file it does not list
+        return content
+    if hashlib.sha256(content).hexdigest() != files[path.name].get("sha256"):
         raise SentigruError(
-            f"{path}: the bundled model was altered since it was installed (sha256 differs "
-            "from its manifest's); reinstall sentigru"
+            f"{path}: the phone file was altered since its folder was saved (sha256 differs "
+            "from its manifest's); reinstall sentigru for the bundled model, or export it again"
         )
-    return LiteRTPredictor(content, str(path), jobs=jobs)
+    return content
 
 
 def _refuse_folder_part(path: Path) -> None:
@@ -555,6 +564,8 @@ def train(
     init_path = _init_path(init)
     if role.is_chief:
         _check_not_package(out)  # --force would replace the bundled model
+        if teacher_scores is not None:
+            refuse_nul(teacher_scores, "teacher_scores")
         reads = [*source.paths, *val_data, *unlabelled, teacher, teacher_scores]
         outputs.check_name_fits(out)  # before the checkpoint's and the lock's names
         bundle.refuse_leftover(out, resume, force)
@@ -716,6 +727,8 @@ def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any
         raise SentigruError(
             f"val_data is a path, a list of paths or a pair (texts, labels), not {val_data!r:.60}"
         )
+    for path in paths:
+        refuse_nul(path, "val_data")
     return [Path(p) for p in paths], None
 
 
@@ -1205,6 +1218,7 @@ def _check_folder(model: Path) -> None:
     if not model.exists():
         raise missing(model, "model folder")
     if model.is_file():
+        _refuse_folder_part(model)
         raise SentigruError(
             f"{model} is a phone file; export reads a model folder (the Keras model in it). "
             "Only --format web takes a .tflite"
@@ -1284,6 +1298,9 @@ def _export_web(
     _check_not_package(Path(out))
     outputs.check_not_in_model_folder(Path(out))
     phone = model
+    if model.is_file() and (model.parent / "manifest.json").is_file():
+        _refuse_folder_part(model)
+        _verified_phone(model)  # a phone file of a model folder: as its folder vouches
     if model.is_dir():
         bundle.read_manifest(model)
         phone = model / bundle.PHONE_FILE

@@ -766,7 +766,10 @@ def _found(path: Path) -> str:
     if (path / "saved_model.pb").is_file():
         return "; it is a SavedModel export: TensorFlow Serving runs it, sentigru its model folder"
     if (path / PHONE_FILE).is_file():
-        return f"; its phone file runs alone: {path / PHONE_FILE}"
+        return (
+            f"; predict and evaluate run its phone file ({path / PHONE_FILE}); training and "
+            "export need the model folder it came from"
+        )
     return ""
 
 

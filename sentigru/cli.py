@@ -104,8 +104,8 @@ class _Group(click.Group):
         # keeps its checkpoint and says how to resume; its lock is released)
         if threading.current_thread() is threading.main_thread():  # signals live there
             signal.signal(signal.SIGTERM, _interrupted)
-        try:
-            with _output_errors():
+        try:  # the library's notes as the CLI's other lines: options named alone
+            with _output_errors(), limits.notes_to(_echo_err):
                 return super().invoke(ctx)
         except click.UsageError as exc:  # click's own four lines, made one as the rest
             _bad_usage(exc, ctx)
@@ -411,7 +411,8 @@ _PRESET_OPTIONS = [
         help="Start from a shipped recipe ('bundled': the bundled model's; "
         "'sentencepiece': the same for any language, phone file under 1 MB) or a "
         "spec.json; options override it [the defaults: the bundled recipe, but for "
-        "--curly-share, which the presets keep at 0 as the bundled model's first step had].",
+        "--curly-share, which the presets keep at 0 as the bundled model's first step had, "
+        "and --min-count, 1 in the presets].",
     ),
     click.option(
         "--spec",

@@ -478,6 +478,8 @@ def compare(
         )
     if val_data is not None and not isinstance(val_data, (str, Path)):
         raise SentigruError("val_data is one file or glob, as --val-data")
+    if val_data is not None:
+        refuse_nul(val_data, "val_data")
     names = parse_cells(cells if isinstance(cells, str) else ",".join(cells))
     if "cell" in settings:
         raise SentigruError("compare trains each of cells=; cell= is not one of its settings")

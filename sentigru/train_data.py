@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -138,6 +139,10 @@ class Prepared:
     """The labelled rows' own fingerprint (``fingerprint`` may combine others into it)."""
     unlabelled_texts: int = 0
     """The unlabelled texts kept (validation texts among them are left out)."""
+    rare_words: int = 0
+    """Words of a regex vocabulary learnt here that the training text holds fewer than
+    :data:`RARE` times: the ones most likely to be a name or a number, which the phone
+    file carries as plain text."""
 
     @property
     def train_rows(self) -> int:
@@ -443,6 +448,31 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
     )
 
 
+RARE = 3
+"""Fewer occurrences than this make a vocabulary word rare (:attr:`Prepared.rare_words`)."""
+
+
+def rare_in_ids(vocab: Vocabulary | Pieces, ids: Iterable[Sequence[int]]) -> int:
+    """How many of a regex vocabulary's words occur fewer than :data:`RARE` times in the
+    ids the training texts gave (case variants share an id, and are counted together)."""
+    if not isinstance(vocab, Vocabulary):
+        return 0
+    seen = np.bincount(
+        np.fromiter((i for row in ids for i in row), dtype=np.int64), minlength=len(vocab)
+    )
+    return int((seen[len(SPECIAL_TOKENS) : len(vocab)] < RARE).sum())
+
+
+def rare_in_counts(vocab: Vocabulary, counts: dict[str, int], spec: Spec) -> int:
+    """:func:`rare_in_ids` from the word counts a streamed run scanned."""
+    folded: dict[str, int] = counts
+    if spec.tokenizer.alias_min_count:
+        folded = Counter()
+        for word, count in counts.items():
+            folded[word.lower()] += count
+    return sum(folded.get(word, 0) < RARE for word in vocab.tokens[len(SPECIAL_TOKENS) :])
+
+
 def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
     """Refuse a vocabulary of the special tokens alone: no word reached ``min_count``, and
     the model would have trained (and answered) reading nothing."""
@@ -534,6 +564,7 @@ def _prepare_examples(
         split_seed=split_seed if val_set is not None and val_set is not val else None,
         data_fingerprint=data_fingerprint,
         unlabelled_texts=len(unlabelled.texts) if unlabelled is not None else 0,
+        rare_words=0 if start else rare_in_ids(vocab, train_ids),
     )
 
 
@@ -677,6 +708,9 @@ def _prepare_stream(
         train_ids=lambda: (tokenizer.ids(text) for text, _ in source.rows("train", (0, 1))),
         split_seed=source.held_out_seed() if scan.val_rows and not source.val_paths else None,
         data_fingerprint=scan.fingerprint,
+        rare_words=rare_in_counts(vocab, scan.words.counts, spec)
+        if isinstance(vocab, Vocabulary) and start is None
+        else 0,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sentigru.data.examples import TEMPLATE, composed_hint, label_order
 from sentigru.spec import Spec
+from sentigru.train_data import RARE
 
 Log = Callable[[str], None]
 
@@ -30,12 +31,25 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
             f"{spec.tokenizer.vocab_size} asked (--vocab-size): the training text gives no "
             "more, and the model's table has that many rows"
         )
+    note_rare_words(prepared.rare_words, spec.tokenizer.min_count, log)
     if prepared.teacher_accuracy is not None:
         log(
             f"character n-gram teacher: its out-of-fold scores pick the label of "
             f"{prepared.teacher_accuracy:.2%} of the training texts"
         )
     warn_averaging(spec, log)
+
+
+def note_rare_words(rare: int, min_count: int, log: Log) -> None:
+    """The vocabulary ships in the phone file as plain text: its words seen once or twice
+    are the likeliest to be a name, an address, an order or phone number of the training
+    text (a privacy review found all of those planted once in a file)."""
+    if rare and min_count < RARE:
+        log(
+            f"note: {rare} words of the vocabulary occur fewer than {RARE} times in the "
+            "training text; the phone file carries every word as plain text (unzip it), "
+            f"names and numbers too: --min-count {RARE} keeps them out"
+        )
 
 
 def log_start(

@@ -222,6 +222,13 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "data: 'a\\x00b.tsv' holds a NUL": lambda: clf.evaluate("a\0b.tsv"),
         "init: 'a\\x00' holds a NUL": lambda: sentigru.train(synthetic_files[0], "o", init="a\0"),
         "model: 'a\\x00.tflite' holds a NUL": lambda: sentigru.load("a\0.tflite"),
+        "val_data: 'v\\x00' holds a NUL": lambda: sentigru.train(
+            synthetic_files[0], "o", val_data=["v\0"]
+        ),
+        "teacher_scores: 's\\x00' holds": lambda: sentigru.train(
+            synthetic_files[0], "o", teacher_scores="s\0"
+        ),
+        "path: 'a\\x00.tsv' holds a NUL": lambda: list(clf.predict_file("a\0.tsv")),
         "data_dir: 'a\\x00' holds a NUL": lambda: sentigru.DataSource(
             (), dataset="imdb_reviews", data_dir="a\0"
         ),
@@ -468,7 +475,7 @@ def test_a_part_of_a_model_folder_given_as_the_model_names_what_to_give(
     site = tmp_path / "site"
     site.mkdir()
     shutil.copy(trained_model / "model.tflite", site / "model.tflite")
-    with pytest.raises(sentigru.SentigruError, match="its phone file runs alone: .*model.tflite"):
+    with pytest.raises(sentigru.SentigruError, match="evaluate run its phone file .*tflite"):
         sentigru.load(site)
     assert sentigru.load(site / "model.tflite").predict(["fine"])[0]["label"]
     saved = tmp_path / "saved"
@@ -489,3 +496,21 @@ def test_a_start_with_other_labels_hints_a_map_of_the_files_own_labels() -> None
     lines: list[str] = []
     log_start("bundled", base, ["neg", "pos"], lines.append, {"0": "neg", "1": "pos"})
     assert lines[-1].endswith("(to keep its own: --label-map 0=negative,1=positive)"), lines
+
+
+def test_rare_vocabulary_words_are_counted_and_noted() -> None:
+    """The phone file carries its vocabulary as plain text: a name or an order number
+    seen once in the training text shipped with every app, and nothing said so."""
+    from sentigru.tokenizer import Vocabulary
+    from sentigru.train_data import rare_in_ids
+    from sentigru.training_notes import note_rare_words
+
+    vocab = Vocabulary.build(["good good good thistlewood", "good 555"], 10)
+    ids = [[vocab.index[w] for w in t.split()] for t in ["good good good", "thistlewood 555"]]
+    assert rare_in_ids(vocab, ids) == 2  # thistlewood, 555; not good
+    lines: list[str] = []
+    note_rare_words(2, 1, lines.append)
+    assert "2 words of the vocabulary occur fewer than 3 times" in lines[0]
+    assert "--min-count 3 keeps them out" in lines[0]
+    note_rare_words(2, 3, lines.append)  # asked for already: no second note
+    assert len(lines) == 1

@@ -47,8 +47,11 @@ def test_an_altered_bundled_phone_file_is_refused(
     content = bytearray((folder / "model.tflite").read_bytes())
     content[200_000] ^= 0x10
     (folder / "model.tflite").write_bytes(bytes(content))
-    with pytest.raises(sentigru.SentigruError, match="altered since it was installed"):
+    with pytest.raises(sentigru.SentigruError, match="altered since its folder was saved"):
         sentigru.load()
+    with pytest.raises(sentigru.SentigruError, match="altered since its folder was saved"):
+        sentigru.export(None, tmp_path / "site", format="web")  # copied it unchecked
+    assert not (tmp_path / "site").exists()
     (folder / "manifest.json").write_text("{")  # broken, not "altered"
     with pytest.raises(sentigru.SentigruError, match="manifest is unreadable"):
         sentigru.load()
@@ -131,7 +134,7 @@ def test_the_recipe_is_the_bundled_spec_and_the_default() -> None:
     from sentigru.presets import preset_spec
     from sentigru.spec import CURLY_SHARE, Spec
 
-    recipe = Spec().replace(training={"curly_share": 0.0})
+    recipe = Spec().replace(training={"curly_share": 0.0}, tokenizer={"min_count": 1})
     assert preset_spec("bundled") == recipe
     saved = Spec.from_json((MODELS / "default" / "spec.json").read_text("utf-8"), saved=True)
     last_epoch = {

@@ -168,13 +168,13 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
     from sentigru.spec import Spec, check_settings_used
 
     pieces = Spec().replace(tokenizer={"tokenizer": "sentencepiece"})
-    check_settings_used(pieces, {"val_split": 0.1, "min_count": 1, "vocab_count": "words"}, True)
+    check_settings_used(pieces, {"val_split": 0.1, "min_count": 3, "vocab_count": "words"}, True)
     with pytest.raises(SentigruError, match="drop --val-split"):
         check_settings_used(Spec(), {"val_split": 0.2}, True)
     check_settings_used(Spec(), {"val_split": 0.2}, False)
     with pytest.raises(SentigruError, match="--min-count and --vocab-count shape"):
-        check_settings_used(pieces, {"min_count": 3, "vocab_count": "texts"}, False)
-    check_settings_used(Spec(), {"min_count": 3}, False)  # the regex tokenizer uses it
+        check_settings_used(pieces, {"min_count": 1, "vocab_count": "texts"}, False)
+    check_settings_used(Spec(), {"min_count": 1}, False)  # the regex tokenizer uses it
 
 
 @pytest.mark.parametrize(
