@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.errors import SentigruError
+from sentigru.limits import has_room
 
 DIVERGED = "training diverged (loss is NaN); lower --learning-rate and retry"
 
@@ -254,22 +255,16 @@ def epoch_checkpoint(
     return EpochCheckpoint()
 
 
-ROOM_MARGIN = 1 << 20
-"""Bytes beyond an epoch's files that must be free before they are written."""
-
-
 def _check_room(checkpoint: Path, model: Any) -> None:
-    """Refuse to write an epoch the disk has no room for, before HDF5 starts: a write
-    it cannot finish left objects that crashed the process at exit (a segfault after
-    the error line). The room an epoch takes is the last one's, or, for the first, the
-    weights three times over (Adam keeps two more of each)."""
+    """Refuse to write an epoch the disk has no room for, before HDF5 starts
+    (:func:`limits.has_room`). The room an epoch takes is the last one's, or, for the
+    first, the weights three times over (Adam keeps two more of each)."""
     last = checkpoint / EPOCH_FOLDER
     if last.is_dir():
         needed = sum(f.stat().st_size for f in last.iterdir() if f.is_file())
     else:
         needed = 3 * sum(int(w.nbytes) for w in model.get_weights())
-    free = shutil.disk_usage(checkpoint).free
-    if free < needed + ROOM_MARGIN:
+    if not has_room(checkpoint, needed):
         raise _unsaved(checkpoint, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
 
 

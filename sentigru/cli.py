@@ -701,7 +701,7 @@ def _texts(
                 f"stdin looks like {wide} text (PowerShell, Notepad's Unicode); "
                 f"give it as UTF-8 (iconv -f {wide.lower()} -t utf-8)"
             )
-        if index == 0 and len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
+        if len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
             # a whole read without a line's end, and NULs: /dev/zero, drained for ever
             raise SentigruError("stdin looks like binary data, not text")
         if not line.endswith(b"\n"):  # the tail of an over-long line: read, not kept

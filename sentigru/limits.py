@@ -81,11 +81,40 @@ BATCH_MAX = 65_536
 inside the converter."""
 
 
+ROOM_MARGIN = 1 << 20
+"""Bytes beyond a write's own that must be free before it starts."""
+
+
+def has_room(folder: Path, needed: int) -> bool:
+    """Whether ``folder``'s disk has ``needed`` bytes and :data:`ROOM_MARGIN` free. Asked
+    before HDF5 writes: one a full disk cut short left objects that crashed the process
+    at exit (a segfault after the error line)."""
+    import shutil
+
+    return shutil.disk_usage(folder).free >= needed + ROOM_MARGIN
+
+
 def os_reason(exc: OSError) -> str:
     """What an OS error says, in one line: its ``strerror``, or the errno HDF5 writes
     into its own message over several lines (``errno = 28``: the disk is full)."""
     code = exc.errno or next(map(int, re.findall(r"errno = (\d+)", str(exc))), None)
     return os.strerror(code) if code else one_line(exc)
+
+
+_FILE_SYSTEM_ERRORS = ("ENOSPC", "EFBIG", "EDQUOT", "EROFS", "EACCES", "EIO")
+
+
+def os_reason_in(message: str) -> str:
+    """The file system's reason in a message from elsewhere (TensorFlow's: ``{{function_node
+    …}} PATH; No space left on device [Op:SaveV2]``), without the graph's names and a
+    temporary path already removed; the message itself, in one line, where it names none."""
+    import errno
+
+    for name in _FILE_SYSTEM_ERRORS:
+        code = getattr(errno, name, None)
+        if code is not None and os.strerror(code) in message:
+            return os.strerror(code)
+    return one_line(message)
 
 
 def one_line(text: object, limit: int = 300) -> str:

@@ -11,6 +11,7 @@ command trains the same model.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -263,26 +264,23 @@ saved resumes to the same model without training again."""
 def _mark_finished(
     model: Any, checkpoint: Path, history: dict[str, list[float]], metrics: dict[str, float]
 ) -> None:
-    import errno
-    import shutil
-
     from sentigru.atomic import write_atomic
-    from sentigru.callbacks import ROOM_MARGIN
-    from sentigru.limits import os_reason
+    from sentigru.limits import has_room, os_reason
+
+    def unkept(reason: str) -> SentigruError:
+        return SentigruError(
+            f"cannot keep the finished training in the checkpoint {checkpoint}: {reason}; "
+            "its last epoch is kept: once there is room, run the same command with --resume"
+        )
 
     weights = checkpoint / FINISHED_WEIGHTS
-    try:  # room first: HDF5 cut short by a full disk can crash the process at exit
-        needed = sum(int(w.nbytes) for w in model.get_weights()) + ROOM_MARGIN
-        if shutil.disk_usage(checkpoint).free < needed:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if not has_room(checkpoint, sum(int(w.nbytes) for w in model.get_weights())):
+        raise unkept(os.strerror(errno.ENOSPC))
+    try:
         model.save_weights(weights)
     except OSError as exc:  # HDF5's own message runs over lines and names its buffers
         weights.unlink(missing_ok=True)
-        raise SentigruError(
-            f"cannot keep the finished training in the checkpoint {checkpoint}: "
-            f"{os_reason(exc)}; its last epoch is kept: once there is room, run the same "
-            "command with --resume"
-        ) from None
+        raise unkept(os_reason(exc)) from None
     record = {"history": history, "metrics": metrics}
     write_atomic(checkpoint / FINISHED_FILE, json.dumps(record).encode())  # the mark, last
 

@@ -1030,6 +1030,17 @@ def test_an_endless_binary_input_is_refused_not_read_for_ever() -> None:
             )
             assert done.returncode == 1, done.stderr
             assert "binary" in done.stderr and "Traceback" not in done.stderr
+    with open("/dev/zero", "rb") as zeros:  # a line of text, then endless NULs
+        later = subprocess.Popen(
+            [*command, "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert later.stdin is not None
+        try:
+            later.stdin.write(b"good\n" + zeros.read(2 << 20))
+            later.stdin.close()
+        except BrokenPipeError:  # refused before it read them all
+            pass
+        assert later.wait(timeout=120) == 1 and b"binary" in later.stderr.read()
     short = subprocess.run(  # a last line without its end, a NUL in it: text still
         [*command, "-"], input=b"a lovely film\0 really", capture_output=True, timeout=120
     )

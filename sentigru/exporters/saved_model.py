@@ -7,7 +7,6 @@ The ids then go through the same Keras model that ``sentigru predict`` runs.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from sentigru.atomic import replace_path, staging_folder
 from sentigru.errors import SentigruError
-from sentigru.limits import one_line
+from sentigru.limits import os_reason_in
 from sentigru.tf_quiet import import_tensorflow
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
@@ -55,20 +54,6 @@ class _Serving(tf.Module):
         return {"scores": scores, "label": tf.gather(self.labels, tf.argmax(scores, axis=1))}
 
 
-_FILE_SYSTEM_ERRORS = ("ENOSPC", "EFBIG", "EDQUOT", "EROFS", "EACCES", "EIO")
-
-
-def _os_reason(message: str) -> str:
-    """The file system's reason in TensorFlow's message (``{{function_node …}} PATH; No
-    space left on device [Op:SaveV2]``), without its graph's names and a temporary path
-    already removed; the message itself, in one line, where it names none."""
-    for name in _FILE_SYSTEM_ERRORS:
-        code = getattr(errno, name, None)
-        if code is not None and os.strerror(code) in message:
-            return os.strerror(code)
-    return one_line(message)
-
-
 def export_saved_model(folder: Any, out: Path) -> None:
     """Write the SavedModel to a temporary folder beside ``out``, then rename it."""
     out = Path(out)
@@ -86,7 +71,7 @@ def export_saved_model(folder: Any, out: Path) -> None:
         replace_path(staged, out, force=True)
     except tf.errors.OpError as exc:  # a full disk, mostly: TensorFlow's message is pages
         shutil.rmtree(staged, ignore_errors=True)
-        raise SentigruError(f"cannot write {out}: {_os_reason(exc.message)}") from None
+        raise SentigruError(f"cannot write {out}: {os_reason_in(exc.message)}") from None
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
