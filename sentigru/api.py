@@ -386,26 +386,33 @@ def _bundled_phone(path: Path, jobs: int | None) -> Any:
     is trusted, so an altered file ran unchecked where a folder given by path is refused."""
     from sentigru.predictor import LiteRTPredictor
 
-    return LiteRTPredictor(_verified_phone(path), str(path), jobs=jobs)
+    return LiteRTPredictor(_verified_phone(path, strict=True), str(path), jobs=jobs)
 
 
-def _verified_phone(path: Path) -> bytes:
-    """The bytes of the phone file of a model folder, refused where they are not what the
-    folder's manifest records (its other files are not read)."""
+def _verified_phone(path: Path, strict: bool = False) -> bytes:
+    """The bytes of a phone file, refused where a sentigru manifest beside it records
+    other bytes (the folder's other files are not read). ``strict`` (the bundled model):
+    a manifest that is missing, unreadable or silent on the file is refused too; else a
+    file beside another program's ``manifest.json`` (a web app's) is taken as it is."""
     import hashlib
+
+    from sentigru.bundle import _is_manifest
 
     content = limits.read_file(path.resolve(), limits.TFLITE_BYTES)
     try:
-        files = _manifest_now(path.parent)["files"]
+        manifest = _manifest_now(path.parent)
+        entry = manifest["files"][path.name] if _is_manifest(manifest) else None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        reason = limits.os_reason(exc) if isinstance(exc, OSError) else "not a manifest"
+        entry = exc
+    if not isinstance(entry, dict) or "sha256" not in entry:
+        if not strict:
+            return content
+        reason = limits.os_reason(entry) if isinstance(entry, OSError) else "not as installed"
         raise SentigruError(
-            f"{path.parent}/manifest.json: the folder's manifest is unreadable ({reason}); "
-            "reinstall sentigru for the bundled model"
-        ) from None
-    if not isinstance(files, dict) or path.name not in files:  # a file it does not list
-        return content
-    if hashlib.sha256(content).hexdigest() != files[path.name].get("sha256"):
+            f"{path.parent}/manifest.json: the bundled model's manifest is unreadable "
+            f"({reason}); reinstall sentigru"
+        )
+    if hashlib.sha256(content).hexdigest() != entry["sha256"]:
         raise SentigruError(
             f"{path}: the phone file was altered since its folder was saved (sha256 differs "
             "from its manifest's); reinstall sentigru for the bundled model, or export it again"

@@ -767,8 +767,8 @@ def _found(path: Path) -> str:
         return "; it is a SavedModel export: TensorFlow Serving runs it, sentigru its model folder"
     if (path / PHONE_FILE).is_file():
         return (
-            f"; predict and evaluate run its phone file ({path / PHONE_FILE}); training and "
-            "export need the model folder it came from"
+            f"; predict, evaluate and export --format web take its phone file "
+            f"({path / PHONE_FILE}); training and other exports need its model folder"
         )
     return ""
 

@@ -13,7 +13,7 @@ import random
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuf
 from sentigru.errors import SentigruError, UsageError
 from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
-from sentigru.tokenizer import Tokenizer, Vocabulary, split
+from sentigru.tokenizer import Tokenizer, Vocabulary, WordCounter, split
 
 Pipelines = Callable[[str, Any, int, tuple[int, int]], Any]
 """``(part, epoch variable, batch size, (worker, workers)) -> dataset``: part ``"train"``
@@ -139,10 +139,8 @@ class Prepared:
     """The labelled rows' own fingerprint (``fingerprint`` may combine others into it)."""
     unlabelled_texts: int = 0
     """The unlabelled texts kept (validation texts among them are left out)."""
-    rare_words: int = 0
-    """Words of a regex vocabulary learnt here that the training text holds fewer than
-    :data:`RARE` times: the ones most likely to be a name or a number, which the phone
-    file carries as plain text."""
+    words: WordTally = field(default_factory=lambda: WordTally())
+    """What the word counts said of a regex vocabulary learnt here."""
 
     @property
     def train_rows(self) -> int:
@@ -431,46 +429,51 @@ def cut_word_share(texts: Sequence[str], sample: int = READABLE_SAMPLE) -> tuple
     return (cut / words if words else 0.0), example
 
 
-def build_vocab(texts: Iterable[str], spec: Spec) -> Vocabulary | Pieces:
-    """The regex tokenizer's vocabulary, or a SentencePiece model, learnt from ``texts``."""
+def build_vocab(texts: Iterable[str], spec: Spec) -> tuple[Vocabulary | Pieces, WordTally]:
+    """The regex tokenizer's vocabulary, or a SentencePiece model, learnt from ``texts``;
+    with what the word counts say of the words kept and left out."""
     tokenizer = spec.tokenizer
     if tokenizer.tokenizer == "sentencepiece":
-        return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed)
-    return _with_words(
-        Vocabulary.build(
-            texts,
-            tokenizer.vocab_size,
-            tokenizer.min_count,
-            tokenizer.alias_min_count,
-            per_text=tokenizer.per_text,
-        ),
-        spec,
+        return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed), WordTally()
+    counter = WordCounter(per_text=tokenizer.per_text)
+    for text in texts:
+        counter.add(text)
+    return vocab_from_counts(counter.counts, spec)
+
+
+def vocab_from_counts(counts: dict[str, int], spec: Spec) -> tuple[Vocabulary, WordTally]:
+    """The regex vocabulary of word ``counts`` (a run's in memory, or a streamed scan's),
+    refused when it holds no word, and its :class:`WordTally`."""
+    tokenizer = spec.tokenizer
+    vocab = Vocabulary.from_counts(
+        counts, tokenizer.vocab_size, tokenizer.min_count, tokenizer.alias_min_count
     )
-
-
-RARE = 3
-"""Fewer occurrences than this make a vocabulary word rare (:attr:`Prepared.rare_words`)."""
-
-
-def rare_in_ids(vocab: Vocabulary | Pieces, ids: Iterable[Sequence[int]]) -> int:
-    """How many of a regex vocabulary's words occur fewer than :data:`RARE` times in the
-    ids the training texts gave (case variants share an id, and are counted together)."""
-    if not isinstance(vocab, Vocabulary):
-        return 0
-    seen = np.bincount(
-        np.fromiter((i for row in ids for i in row), dtype=np.int64), minlength=len(vocab)
-    )
-    return int((seen[len(SPECIAL_TOKENS) : len(vocab)] < RARE).sum())
-
-
-def rare_in_counts(vocab: Vocabulary, counts: dict[str, int], spec: Spec) -> int:
-    """:func:`rare_in_ids` from the word counts a streamed run scanned."""
     folded: dict[str, int] = counts
-    if spec.tokenizer.alias_min_count:
+    if tokenizer.alias_min_count:  # as from_counts ranks them: case folded
         folded = Counter()
         for word, count in counts.items():
             folded[word.lower()] += count
-    return sum(folded.get(word, 0) < RARE for word in vocab.tokens[len(SPECIAL_TOKENS) :])
+    words = vocab.tokens[len(SPECIAL_TOKENS) :]
+    tally = WordTally(
+        rare=sum(folded.get(word, 0) < RARE for word in words),
+        dropped=sum(count < tokenizer.min_count for count in folded.values()),
+    )
+    return _with_words(vocab, spec), tally
+
+
+@dataclass(frozen=True)
+class WordTally:
+    """What a regex vocabulary's word counts say (0 for SentencePiece and a start's)."""
+
+    rare: int = 0
+    """Its words seen fewer than :data:`RARE` times: the likeliest to be a name or a
+    number of the training text, which the phone file carries as plain text."""
+    dropped: int = 0
+    """Words of the text left out for being seen fewer than ``min_count`` times."""
+
+
+RARE = 3
+"""Fewer occurrences than this make a vocabulary word rare (:attr:`WordTally.rare`)."""
 
 
 def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
@@ -480,7 +483,8 @@ def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
         return vocab
     raise SentigruError(
         f"no word of the training text reaches --min-count {spec.tokenizer.min_count}: "
-        "the model would read nothing; lower --min-count"
+        "the model would read nothing; lower --min-count (1 keeps every word, and ships it "
+        "in the phone file), or start from the bundled model (--init bundled)"
     )
 
 
@@ -507,7 +511,9 @@ def _prepare_examples(
         check_readable(unlabelled.texts, spec, start.vocab if start else None, log, what)
         unlabelled = _unseen(unlabelled, val_set, log)
     extra = taught_texts(unlabelled.texts, spec) if unlabelled is not None else []
-    vocab = start.vocab if start else build_vocab([*train_set.texts, *extra], spec)
+    vocab, tally = (
+        (start.vocab, WordTally()) if start else build_vocab([*train_set.texts, *extra], spec)
+    )
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
     train_targets = _targets(train_set, labels)
@@ -564,7 +570,7 @@ def _prepare_examples(
         split_seed=split_seed if val_set is not None and val_set is not val else None,
         data_fingerprint=data_fingerprint,
         unlabelled_texts=len(unlabelled.texts) if unlabelled is not None else 0,
-        rare_words=0 if start else rare_in_ids(vocab, train_ids),
+        words=tally,
     )
 
 
@@ -640,21 +646,14 @@ def _prepare_stream(
         source.split_seed = kept  # the data the start trained on: hold out its rows
         scan = scanned()  # the fingerprint is known only after a pass; one more counts
     vocab: Vocabulary | Pieces
+    tally = WordTally()
     if start is not None:
         vocab = start.vocab
     elif spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
         texts = (text for text, _ in source.rows("train", (0, 1)))
         vocab = Pieces.train(texts, spec.tokenizer.vocab_size, spec.training.seed)
     else:
-        vocab = _with_words(
-            Vocabulary.from_counts(
-                scan.words.counts,
-                spec.tokenizer.vocab_size,
-                spec.tokenizer.min_count,
-                spec.tokenizer.alias_min_count,
-            ),
-            spec,
-        )
+        vocab, tally = vocab_from_counts(scan.words.counts, spec)
     named = list(source.options.label_map.values())
     labels = (start.label_order if start else label_order)(scan.labels, named)
     tokenizer: Tokenizer | SentencePieceTokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
@@ -708,9 +707,7 @@ def _prepare_stream(
         train_ids=lambda: (tokenizer.ids(text) for text, _ in source.rows("train", (0, 1))),
         split_seed=source.held_out_seed() if scan.val_rows and not source.val_paths else None,
         data_fingerprint=scan.fingerprint,
-        rare_words=rare_in_counts(vocab, scan.words.counts, spec)
-        if isinstance(vocab, Vocabulary) and start is None
-        else 0,
+        words=tally,
     )
 
 

@@ -274,9 +274,9 @@ def _mark_finished(
         )
 
     weights = checkpoint / FINISHED_WEIGHTS
-    if not has_room(checkpoint, sum(int(w.nbytes) for w in model.get_weights())):
-        raise unkept(os.strerror(errno.ENOSPC))
     try:
+        if not has_room(checkpoint, sum(int(w.nbytes) for w in model.get_weights())):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         model.save_weights(weights)
     except OSError as exc:  # HDF5's own message runs over lines and names its buffers
         weights.unlink(missing_ok=True)

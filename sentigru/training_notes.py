@@ -28,16 +28,27 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
         log(
             f"the vocabulary holds {len(prepared.vocab)} entries of the "
-            f"{spec.tokenizer.vocab_size} asked (--vocab-size): the training text gives no "
-            "more, and the model's table has that many rows"
+            f"{spec.tokenizer.vocab_size} asked (--vocab-size), and the model's table has "
+            f"that many rows: {_why_fewer(prepared.words.dropped, spec.tokenizer.min_count)}"
         )
-    note_rare_words(prepared.rare_words, spec.tokenizer.min_count, log)
+    note_rare_words(prepared.words.rare, spec.tokenizer.min_count, log)
     if prepared.teacher_accuracy is not None:
         log(
             f"character n-gram teacher: its out-of-fold scores pick the label of "
             f"{prepared.teacher_accuracy:.2%} of the training texts"
         )
     warn_averaging(spec, log)
+
+
+def _why_fewer(dropped: int, min_count: int) -> str:
+    """Why a vocabulary is smaller than asked: the text's words, or ``min_count``."""
+    if not dropped:
+        return "the training text gives no more"
+    return (
+        f"{dropped} more words occur fewer than --min-count {min_count} times (--min-count 1 "
+        "keeps them, and ships them in the phone file as plain text; with few rows, "
+        "--init bundled starts from the bundled model's words)"
+    )
 
 
 def note_rare_words(rare: int, min_count: int, log: Log) -> None:

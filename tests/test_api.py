@@ -475,7 +475,7 @@ def test_a_part_of_a_model_folder_given_as_the_model_names_what_to_give(
     site = tmp_path / "site"
     site.mkdir()
     shutil.copy(trained_model / "model.tflite", site / "model.tflite")
-    with pytest.raises(sentigru.SentigruError, match="evaluate run its phone file .*tflite"):
+    with pytest.raises(sentigru.SentigruError, match="format web take its phone file .*tflite"):
         sentigru.load(site)
     assert sentigru.load(site / "model.tflite").predict(["fine"])[0]["label"]
     saved = tmp_path / "saved"
@@ -501,16 +501,34 @@ def test_a_start_with_other_labels_hints_a_map_of_the_files_own_labels() -> None
 def test_rare_vocabulary_words_are_counted_and_noted() -> None:
     """The phone file carries its vocabulary as plain text: a name or an order number
     seen once in the training text shipped with every app, and nothing said so."""
-    from sentigru.tokenizer import Vocabulary
-    from sentigru.train_data import rare_in_ids
+    from sentigru.spec import Spec
+    from sentigru.train_data import WordTally, build_vocab
     from sentigru.training_notes import note_rare_words
 
-    vocab = Vocabulary.build(["good good good thistlewood", "good 555"], 10)
-    ids = [[vocab.index[w] for w in t.split()] for t in ["good good good", "thistlewood 555"]]
-    assert rare_in_ids(vocab, ids) == 2  # thistlewood, 555; not good
+    texts = ["good good Good thistlewood", "good 555 fine", "fine fine"]
+    once = Spec().with_settings({"min_count": 1})
+    vocab, tally = build_vocab(texts, once)
+    assert tally == WordTally(rare=2, dropped=0)  # thistlewood, 555; not good (case folded)
+    vocab, tally = build_vocab(texts, Spec())  # --min-count 3: the rare ones left out
+    assert tally == WordTally(rare=0, dropped=2) and "thistlewood" not in vocab.index
     lines: list[str] = []
     note_rare_words(2, 1, lines.append)
     assert "2 words of the vocabulary occur fewer than 3 times" in lines[0]
     assert "--min-count 3 keeps them out" in lines[0]
     note_rare_words(2, 3, lines.append)  # asked for already: no second note
     assert len(lines) == 1
+
+
+def test_a_phone_file_beside_another_programs_manifest_exports_as_it_is(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """A web app's manifest.json beside the file is none of sentigru's: the page was
+    refused as "the folder's manifest is unreadable" and told to reinstall sentigru."""
+    import shutil
+
+    app = tmp_path / "app"
+    app.mkdir()
+    shutil.copy(trained_model / "model.tflite", app / "model.tflite")
+    (app / "manifest.json").write_text('{"name": "My app", "icons": []}')
+    site = sentigru.export(app / "model.tflite", tmp_path / "site", format="web")
+    assert (Path(site) / "model.tflite").read_bytes() == (app / "model.tflite").read_bytes()

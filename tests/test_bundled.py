@@ -124,7 +124,7 @@ def test_bundled_model_reads_case_spellings_as_one_word() -> None:
     assert (scores == scores[0]).all() and predictor.labels[int(scores[0].argmax())] == "negative"
 
 
-def test_the_recipe_is_the_bundled_spec_and_the_default() -> None:
+def test_the_recipe_is_the_bundled_spec_and_the_default_but_two_settings() -> None:
     """--preset bundled is the recipe the bundled model was trained with from scratch,
     recorded in its folder; a plain train gets the same settings but one measured since
     (contractions also taught as phones type them). The bundled model itself then trained
