@@ -228,8 +228,7 @@ def label_map_hint(unknown: list[str], free: list[str]) -> str:
     or shortens (``neg`` for ``negative``),
     and integer labels in order onto the model's labels the data lacks (SST-2's ``0``,
     ``1`` onto ``negative``, ``positive``); else (words it cannot pair) a template."""
-    pairs = _hint_pairs(unknown, free)
-    return _map_option(pairs) if pairs else TEMPLATE
+    return composed_hint(unknown, free, None)
 
 
 def _hint_pairs(unknown: list[str], free: list[str]) -> list[tuple[str, str]]:
