@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sentigru import limits
-from sentigru.errors import SentigruError, UsageError, empty_path, missing, refuse_nul
+from sentigru.errors import (
+    SentigruError,
+    UsageError,
+    empty_path,
+    missing,
+    refuse_nul,
+    refuse_table,
+)
 from sentigru.spec import INT_MAX, Spec, check_settings_used, setting_names, unknown_setting
 
 if TYPE_CHECKING:  # the data readers load on first use: predicting needs none of them
@@ -54,6 +61,7 @@ def _checked(texts: Any) -> Iterator[str]:
         texts = texts.item()
     if isinstance(texts, str):
         return iter([texts])
+    refuse_table(texts, "texts", "one column of it (df['text'])")
     if isinstance(texts, (set, frozenset)):  # answers could not be matched to the texts
         raise SentigruError("texts in a set have no order; give a list (sorted(texts))")
     if isinstance(texts, (bytes, bytearray, Mapping)) or not isinstance(texts, Iterable):
@@ -153,6 +161,9 @@ class Classifier:
 
     @property
     def labels(self) -> list[str]:
+        """The model's labels in score order (the columns of :meth:`scores`): names, as
+        ``labels.txt`` holds them, so a model trained on labels 0 and 1 answers ``"0"``
+        and ``"1"``, and one trained on bools ``"False"`` and ``"True"``."""
         return list(self._predictor.labels)
 
     @property
@@ -515,9 +526,11 @@ def train(
     """Train a model on ``data`` and write its folder at ``out``; returns it loaded.
 
     ``data`` is a path, several paths, a pair ``(texts, labels)`` (lists, arrays, a
-    DataFrame's two columns), or a :class:`DataSource` (files, a tfds set, rows);
-    ``val_data`` (validation rows instead of a held-out share) is a path, several, or a
-    pair. ``unlabelled`` is files of texts, one a line (or a table's text column).
+    DataFrame's two columns), or a :class:`DataSource` (files, a tfds set, rows); labels
+    are names, so integer labels come back from ``predict`` as strings (``1`` as ``"1"``,
+    ``True`` as ``"True"``: ``label_map`` names them); ``val_data`` (validation rows
+    instead of a held-out share) is a path, several, or a pair. ``unlabelled`` is files
+    of texts, one a line (or a table's text column).
     ``settings`` are spec fields (``epochs=8, units=32``) over ``preset``/``spec``, or
     how to read ``data``: ``dataset``, ``split``, ``data_dir`` and :class:`ReadOptions`'
     fields (``label_map={"0": "negative"}``, ``text_column="review"`` …).
@@ -717,10 +730,11 @@ def _check_switches(verbose: Any = None, **switches: Any) -> None:
 def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any]:
     """``val_data`` as files and rows in memory: a path, several, a pair ``(texts,
     labels)`` read with ``data``'s options (``label_map``…), or None (none given)."""
-    from sentigru.data.sources import SOURCE_FIELDS, DataSource, is_rows
+    from sentigru.data.sources import SOURCE_FIELDS, TWO_COLUMNS, DataSource, is_rows
 
     if val_data is None:
         return [], None
+    refuse_table(val_data, "val_data", TWO_COLUMNS)
     if is_rows(val_data):
         options = {k: v for k, v in reading.items() if k not in SOURCE_FIELDS or k == "options"}
         return [], DataSource.of(val_data, **options).rows

@@ -710,7 +710,7 @@ def _texts(
                 cut.add(index)
             if tail and not tail.endswith(b"\n"):
                 drain_line(stream)
-        cut_here = not line.endswith(b"\n")
+        cut_here = len(line) >= LINE_LIMIT and not line.endswith(b"\n")  # not a last line
         text, decoded = _decoded(line, encoding, first=index == 0, cut=cut_here)
         if not decoded and not noted:  # a cp1252 file piped in: accents lost without a word
             noted = True

@@ -55,6 +55,16 @@ def refuse_nul(path: object, name: str) -> None:
         raise SentigruError(f"{name}: {str(path)!r} holds a NUL character, which no path can")
 
 
+def refuse_table(value: object, name: str, give: str) -> None:
+    """A table (a pandas DataFrame, a 2-D array) where one column or a pair of columns is
+    read: iterating a DataFrame gives its column names, which were classified as two
+    texts, or read as two file names."""
+    shape = getattr(value, "shape", None)
+    if getattr(value, "ndim", 1) == 2 and isinstance(shape, tuple):
+        kind = type(value).__name__
+        raise SentigruError(f"{name} is a table ({kind} of shape {shape}): give {give}")
+
+
 def missing(path: object, what: str = "file or folder") -> SentigruError:
     """``PATH: no such WHAT``, with :func:`home_note`."""
     return SentigruError(with_home_note(f"{path}: no such {what}", path))

@@ -309,6 +309,29 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         clf.predict({"good", "bad"})
 
 
+def test_a_table_is_refused_where_a_column_or_a_pair_of_columns_is_read(
+    trained_model: Path,
+) -> None:
+    """A DataFrame iterates over its column names: ``predict(df)`` answered for "label"
+    and "text", and ``evaluate(df)`` looked for files named so. A 2-D array stands in for
+    a DataFrame (pandas is not a dependency): both have ``ndim`` 2 and a ``shape``."""
+    import numpy as np
+
+    clf = sentigru.load(trained_model)
+    table = np.array([["positive", "good film"], ["negative", "bad film"]], dtype=object)
+    for call in (clf.predict, clf.scores, lambda t: list(clf.predict_stream(t))):
+        with pytest.raises(SentigruError, match=r"texts is a table \(ndarray of shape \(2, 2\)\)"):
+            call(table)
+    for call in (
+        lambda: clf.evaluate(table),
+        lambda: sentigru.train(table, trained_model.parent / "t"),
+        lambda: sentigru.train(("a", "b"), trained_model.parent / "t", val_data=table),
+    ):
+        with pytest.raises(SentigruError, match=r"a table .*: give its two columns as a pair"):
+            call()
+    assert not (trained_model.parent / "t").exists()
+
+
 def test_an_interrupted_training_stops_a_loop_of_trainings(tmp_path: Path) -> None:
     """Ctrl-C in a notebook's loop over settings: a KeyboardInterrupt that says what was
     kept, not a SentigruError the loop catches and goes on after."""

@@ -667,6 +667,9 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8
     long = CliRunner().invoke(main, ["predict", "-"], input=cut + b"\n")
     assert long.exit_code == 0 and "not utf-8" not in long.stderr
+    # a last line with no line end is no cut line: its bad bytes were dropped unnoted
+    last = CliRunner().invoke(main, ["predict", "-"], input=b"great film\nCaf\xe9")
+    assert "\tCaf\ufffd" in last.stdout and "line 2 of stdin is not utf-8" in last.stderr
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])

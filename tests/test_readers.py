@@ -510,8 +510,10 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         with pytest.raises(SentigruError, match=rf"--label-map \(label_map=\), e.g. {hint}"):
             label_indices(labels, ["negative", "neutral", "positive"][:: 2 if "0" in labels else 1])
     # quoted for the shell: a model's labels come from its folder, which may be anyone's
-    hint = label_map_hint(["0", "1"], ["bad", "it's $(fine)"])
+    free = ["bad", "it's $(fine)"]
+    hint = label_map_hint(["0", "1"], free)
     assert shlex.split(hint) == ["0=bad,1=it's $(fine)"]
+    assert free == ["bad", "it's $(fine)"]  # the caller's list is left as given
 
 
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(
@@ -657,6 +659,27 @@ def test_whole_number_float_labels_are_integers(tmp_path: Path) -> None:
     assert read_rows(["a", "b"], [np.float64(1.0), 0.0], ReadOptions()).examples.labels == [
         "1",
         "0",
+    ]
+
+
+def test_bool_labels_in_memory_are_named_as_printed_and_mapped_by_that_name() -> None:
+    """An ``is_positive`` column of a DataFrame (bool, NumPy's bool) was refused row by
+    row, and so was every label_map a user wrote for it; in a JSON Lines file ``true``
+    stays refused (JSON's spelling is no name a user would map)."""
+    import numpy as np
+
+    from sentigru.data.files import read_rows
+
+    labels = [True, np.bool_(False), np.array([True])[0]]
+    assert read_rows(["a", "b", "c"], labels, ReadOptions()).examples.labels == [
+        "True",
+        "False",
+        "True",
+    ]
+    named = ReadOptions(label_map={"True": "positive", "False": "negative"})
+    assert read_rows(["a", "b"], [True, False], named).examples.labels == [
+        "positive",
+        "negative",
     ]
 
 

@@ -85,6 +85,20 @@ def test_read_scored_refuses_what_is_not_a_teachers_scores(
         read_scored(tmp_path / "s.tsv")
 
 
+def test_read_scored_reads_quotes_and_numbers_as_labelled_files_do(tmp_path: Path) -> None:
+    """A CSV quote closing a field with text after it was read on ('"good" film' as
+    'good film': another text than the teacher scored), and JSON's true was a
+    probability of 1."""
+    (tmp_path / "s.csv").write_text('text,neg,pos\n"good" film,0.1,0.9\nok,0.5,0.5\n', "utf-8")
+    with pytest.raises(SentigruError, match="s.csv:2: a quote closes the field with text"):
+        read_scored(tmp_path / "s.csv")
+    texts, _, _ = read_scored(tmp_path / "s.csv", ReadOptions(skip_bad_rows=True))
+    assert texts == ["ok"]
+    (tmp_path / "s.jsonl").write_text('{"text": "good", "neg": false, "pos": true}\n', "utf-8")
+    with pytest.raises(SentigruError, match="s.jsonl:1: a score is not a number"):
+        read_scored(tmp_path / "s.jsonl")
+
+
 def test_read_scored_skips_bad_rows_when_asked(tmp_path: Path) -> None:
     (tmp_path / "s.tsv").write_text("text\tneg\tpos\na\t0.5\t0.6\nb\t0.5\t0.5\n", "utf-8")
     texts, _, _ = read_scored(tmp_path / "s.tsv", ReadOptions(skip_bad_rows=True))

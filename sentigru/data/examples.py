@@ -233,7 +233,7 @@ def label_map_hint(unknown: list[str], free: list[str]) -> str:
 
 def _hint_pairs(unknown: list[str], free: list[str]) -> list[tuple[str, str]]:
     """:func:`label_map_hint`'s pairs, or none where a label cannot be paired."""
-    pairs, rest = [], []
+    pairs, rest, free = [], [], list(free)  # the caller's list stays as given
     for label in unknown:
         same = [x for x in free if _spelling_key(x) == _spelling_key(label)] or [
             x for x in free if _abbreviates(label, x)

@@ -304,7 +304,9 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
     """Labelled texts a Python caller holds (lists, arrays, a DataFrame's two columns),
     checked row by row as a file's are: a text is a non-blank string, a label a string
     or an integer (NumPy's too: 0 and 1 as read from a DataFrame; a whole-number float,
-    1.0 as pandas makes a column with a gap, is its integer), ``label_map`` renames.
+    1.0 as pandas makes a column with a gap, is its integer; a bool is ``"True"`` or
+    ``"False"``), ``label_map`` renames. Labels are names, as ``labels.txt`` holds them:
+    ``1`` comes back from ``predict`` as ``"1"``.
     The message of a bad row names its index."""
     texts, labels = list(texts), list(labels)
     if len(texts) != len(labels):
@@ -314,7 +316,9 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
     reader.skip_hint = "skip_bad_rows=True"
     reader.place = "row"
     for index, (text, label) in enumerate(zip(texts, labels)):
-        if isinstance(label, numbers.Integral) and not isinstance(label, bool):
+        if isinstance(label, bool) or getattr(getattr(label, "dtype", None), "kind", "") == "b":
+            label = str(bool(label))  # an is_positive column: "True" and "False", as printed
+        elif isinstance(label, numbers.Integral):
             label = int(label)  # numpy.int64 is no int
         for row in reader.row(f"{index}", text, label):
             result.examples.texts.append(str(row[0]))  # numpy.str_ as str

@@ -14,11 +14,12 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from sentigru.data.examples import Examples
-from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format
+from sentigru.data.files import _QUOTE_CLOSED_EARLY, ReadOptions, ReadResult, _Reader, detect_format
 from sentigru.errors import SentigruError, missing
 
 SUM_TOLERANCE = 0.01
@@ -70,9 +71,12 @@ def _probabilities(found: dict[str, object], labels: list[str]) -> list[float] |
     """The row's scores in ``labels``' order, or why they are not probabilities."""
     if sorted(found) != sorted(labels):
         return f"expected scores for {', '.join(labels)}"
+    values = [found[label] for label in labels]
+    if not all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in values):
+        return "a score is not a number"  # JSON's true is no probability of 1
     try:
-        row = [float(found[label]) for label in labels]  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        row = [float(v) for v in values]  # type: ignore[arg-type]
+    except ValueError:
         return "a score is not a number"
     if not all(0.0 <= p <= 1.0 for p in row) or not math.isclose(
         sum(row), 1.0, abs_tol=SUM_TOLERANCE
@@ -85,7 +89,10 @@ def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     text_column = reader.options.text_column
     with reader.open() as stream:
-        rows = csv.reader(reader.lines(stream), delimiter=delimiter, quoting=quoting)
+        # strictly, as labelled files are read: a quote closing a field with text after
+        # it made another text than the one the teacher scored ('"good" film' as 'good film')
+        strict = quoting != csv.QUOTE_NONE
+        rows = csv.reader(reader.lines(stream), delimiter=delimiter, quoting=quoting, strict=strict)
         try:
             header = [name.strip().lstrip("\ufeff") for name in next(rows, None) or []]
             if text_column not in header:
@@ -94,7 +101,7 @@ def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str
                     "--text-column)"
                 )
             at = header.index(text_column)
-            for row in rows:
+            for row in _rows_of(rows, reader):
                 if len(row) != len(header):
                     if any(field.strip() for field in row):
                         reader.bad(str(rows.line_num), f"expected {len(header)} fields")
@@ -103,6 +110,24 @@ def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str
                 yield str(rows.line_num), row[at], found
         except csv.Error as exc:
             raise SentigruError(f"{reader.path}:{rows.line_num}: {exc}") from None
+
+
+def _rows_of(rows: Any, reader: _Reader) -> Iterator[list[str]]:
+    """The csv reader's rows; a row whose quote closes with text after it is a bad row,
+    as in a labelled file."""
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if _QUOTE_CLOSED_EARLY not in str(exc):
+                raise
+            reader.bad(
+                str(rows.line_num),
+                "a quote closes the field with text after it: quote the whole field, "
+                "and double each quote inside it",
+            )
 
 
 def _jsonl(reader: _Reader) -> Iterator[tuple[str, str, dict[str, object]]]:

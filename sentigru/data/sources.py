@@ -12,7 +12,7 @@ from typing import Any
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
 from sentigru.data.files import ReadOptions, read_examples, read_rows
 from sentigru.data.stream import expand_paths
-from sentigru.errors import SentigruError, UsageError, empty_path, refuse_nul
+from sentigru.errors import SentigruError, UsageError, empty_path, refuse_nul, refuse_table
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class DataSource:
                     f"give {', '.join(sorted(fields))} in the DataSource, not beside it"
                 )
             return data
+        refuse_table(data, "data", TWO_COLUMNS)
         if is_rows(data):
             return cls(rows=data, **kw)
         if data is None:
@@ -123,6 +124,8 @@ class DataSource:
         )
 
 
+TWO_COLUMNS = "its two columns as a pair, (df['text'], df['label'])"
+"""What to give in place of a table (:func:`sentigru.errors.refuse_table`)."""
 SOURCE_FIELDS = ("dataset", "split", "data_dir", "options")
 """What a Python caller may give beside ``data`` (with :class:`ReadOptions`' fields)."""
 READ_FIELDS = frozenset([*SOURCE_FIELDS, *(f.name for f in dataclasses.fields(ReadOptions))])

@@ -117,7 +117,7 @@ class ExportReport:
     n_compared: int = 0
     max_score_diff: float = 0.0
     label_agreement: float = 0.0
-    accuracy: dict[str, float] = field(default_factory=dict)
+    accuracy: dict[str, float | int] = field(default_factory=dict)
     inputs: tuple[str, ...] = ("ids",)
     """The file's inputs, each int32 [batch, seq_len]: SentencePiece files have three."""
 
@@ -265,7 +265,7 @@ def compare(folder: Any, model: bytes, texts: list[str], labels: list[str] | Non
         result["accuracy"] = {
             "keras": float((keras_scores.argmax(1) == truth).mean()),
             "tflite": float((lite_scores.argmax(1) == truth).mean()),
-            "n": float(len(truth)),
+            "n": len(truth),  # a count, as everywhere else
         }
     return result
 
