@@ -548,8 +548,10 @@ def validation_answers(model: Any, prepared: Prepared, batch_size: int) -> np.nd
     count = len(prepared.labels)
     table = np.zeros((count, count), np.int64)
     data = prepared.pipelines("val", tf.Variable(0, dtype=tf.int64), batch_size, (0, 1))
+    # compiled once, as the predictor's: an eager RNN call takes about a second a batch
+    run = tf.function(lambda ids: model(ids, training=False), reduce_retracing=True)
     for batch in data if data is not None else ():
         truth = np.argmax(batch[1].numpy(), axis=-1)
-        answer = np.argmax(model(batch[0], training=False).numpy(), axis=-1)
+        answer = np.argmax(run(batch[0]).numpy(), axis=-1)
         np.add.at(table, (truth, answer), 1)
     return table
