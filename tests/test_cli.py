@@ -756,7 +756,7 @@ def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_pat
 
     # In a notebook, force=True is how a run starts over; the CLI's --force alike.
     (tmp_path / ".m.checkpoint" / "epoch.npz").write_bytes(b"an old run's epoch")
-    again = CliRunner().invoke(main, [*args, *SMALL, "--epochs", "1", "--force"])
+    again = CliRunner().invoke(main, [*args, *SMALL, "--epochs", "1", "--force", "--no-phone-file"])
     assert again.exit_code == 0, again.output
     assert "checkpoint an interrupted run left beside" in again.stderr
     assert not (tmp_path / ".m.checkpoint").exists() and (tmp_path / "m" / "model.keras").exists()

@@ -99,8 +99,9 @@ def test_other_labels_get_a_new_output_layer_on_the_models_reading(
     relabelled = write_tsv(tmp_path / "r.tsv", [("good", "superb"), ("bad", "awful")] * 20)
     lines: list[str] = []
     tuned = sentigru.train(
-        relabelled, tmp_path / "y", init=trained_model, verbose=0, log=lines.append, **STILL
-    )
+        relabelled, tmp_path / "y", init=trained_model, verbose=0, log=lines.append,
+        phone_file=False, **STILL,
+    )  # fmt: skip
     assert tuned.labels == ["bad", "good"]
     note = next(line for line in lines if "a new output layer" in line)
     assert "for the labels bad, good" in note and "from random weights" in note
@@ -129,7 +130,7 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
 
     base = json.loads((trained_model / "manifest.json").read_text())
     seed = base["seed"]
-    still = {"epochs": 1, "learning_rate": 1e-9, "lr_schedule": "constant"}
+    still = {"epochs": 1, "learning_rate": 1e-9, "lr_schedule": "constant", "phone_file": False}
     for data, out, held in (
         (synthetic_files[0], "same", seed),
         (synthetic_files[1], "other", seed + 5),
@@ -290,8 +291,9 @@ def test_runs_from_the_same_weights_get_the_same_fingerprint(
     fingerprints = []
     for start, out in ((trained_model, "t1"), (again, "t2")):
         sentigru.train(
-            synthetic_files[1], tmp_path / out, init=start, verbose=0, log=lambda _: None, **STILL
-        )
+            synthetic_files[1], tmp_path / out, init=start, verbose=0, log=lambda _: None,
+            phone_file=False, **STILL,
+        )  # fmt: skip
         run = json.loads((tmp_path / out / "manifest.json").read_text())
         assert run["init"]["weights_sha256"] == base["weights_sha256"]
         fingerprints.append(run["data_fingerprint"])

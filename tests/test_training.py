@@ -102,7 +102,7 @@ def test_an_epoch_the_checkpoint_could_not_keep_leaves_the_one_before_whole(
     import sentigru
 
     small = {"epochs": 3, "units": 8, "embed_dim": 8, "seq_len": 64, "bigram_buckets": 0}
-    quiet = {"verbose": 0, "log": lambda _: None, **small}
+    quiet = {"verbose": 0, "log": lambda _: None, "phone_file": False, **small}
     whole = sentigru.train(synthetic_files[0], tmp_path / "whole", **quiet)
     real_savez, calls = np.savez, []
 
@@ -168,7 +168,7 @@ def test_a_run_that_stopped_early_resumes_without_another_epoch(
     small = {"epochs": 6, "patience": 1, "learning_rate": 0.3, "lr_schedule": "constant"}
     small |= {"average_epochs": 0}
     small |= {"units": 8, "embed_dim": 8, "seq_len": 64, "bigram_buckets": 0}
-    quiet = {"verbose": 0, "log": lambda _: None, **small}
+    quiet = {"verbose": 0, "log": lambda _: None, "phone_file": False, **small}
     whole = sentigru.train(synthetic_files[0], tmp_path / "whole", **quiet)
     ran = len(json.loads((tmp_path / "whole" / "history.json").read_text())["loss"])
     assert ran < 6, "early stopping must end the run for this test"
