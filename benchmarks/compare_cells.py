@@ -27,11 +27,24 @@ from typing import Any
 
 from sentigru.comparison import format_table
 from sentigru.data import ReadOptions, read_examples
+from sentigru.spec import Spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 HERE = Path(__file__).resolve().parent
 LABEL_MAP = "0=negative,1=positive"
+
+
+def _defaults() -> str:
+    """The default spec's main settings, as the sentigru that ran has them."""
+    spec = Spec()
+    model, training = spec.model, spec.training
+    return (
+        f"vocabulary {spec.tokenizer.vocab_size:,}, words seen {spec.tokenizer.min_count}+ "
+        f"times, embedding {model.embed_dim}, {model.units} units per direction, "
+        f"{model.layers} bidirectional layer(s), batch {training.batch_size}, "
+        f"Adam {training.learning_rate:g}"
+    )
 
 
 def arguments() -> argparse.Namespace:
@@ -166,8 +179,7 @@ def report(result: dict[str, Any], args: argparse.Namespace, rows: int) -> str:
             "",
             f"    sentigru {command}",
             "",
-            "Everything else is the default spec (vocabulary 20,000, embedding 64, 64 units "
-            "per direction, one bidirectional layer, batch 64, Adam 1e-3); the phone file is "
+            f"Everything else is the default spec ({_defaults()}); the phone file is "
             "the spec's export (MediaPipe graph, dynamic int8 weights) and its latency the "
             "median of one-text calls through LiteRT on one thread. Peak memory is the whole "
             "training process's resident high-water mark, TensorFlow and the data included. "

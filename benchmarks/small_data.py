@@ -1,6 +1,6 @@
 """How many steps the recipe needs on a few hundred rows: the value of ``--min-steps``.
 
-The recipe (the defaults, the bundled model's settings) was measured on 92,000 rows,
+The recipe (the bundled model's settings) was measured on 92,000 rows,
 where five epochs are 6,500 optimizer steps. ``data/reviews.tsv`` (480 short reviews,
 432 after the validation split) gives 7 steps an epoch, so five epochs are 35 steps.
 This trains the recipe on ``data/reviews.tsv`` with several ``--min-steps`` values and

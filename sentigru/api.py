@@ -550,9 +550,9 @@ def train(
     Under ``strategy="multi-worker"`` only the chief writes ``out``; other workers
     return None. ``log`` hears sentigru's own lines (what was read, notes; stderr by
     default or with None); ``verbose`` sets Keras' progress on stderr (0 none, 1 a bar,
-    2 a line an epoch; default: a bar at a terminal, else lines; while the model trains,
-    ``sys.stdout`` is redirected to stderr for it, other threads' prints too), and 0 also
-    drops the word-table line."""
+    2 a line an epoch; default: a bar at a terminal without NO_COLOR or TERM=dumb, else
+    lines; while the model trains, ``sys.stdout`` is redirected to stderr for it, other
+    threads' prints too), and 0 also drops the word-table line."""
     from sentigru import bundle, outputs
     from sentigru import training_notes as notes
     from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading

@@ -39,8 +39,8 @@ from sentigru.spec import SECTIONS, fields_of
 class _Path(click.Path):
     """A path option that refuses an empty name: ``Path("")`` is the working folder, so
     an unset shell variable (``--data "$F"``) read or wrote it. ``-`` (stdin or stdout
-    elsewhere) is refused where a file is read (``reads``) or a folder written, unless a
-    file of that name exists. A missing file is left to the reader, so that it is the
+    elsewhere) is refused where a file is read (``reads``) or a file or folder written,
+    unless a file of that name is read. A missing file is left to the reader, so that it is the
     same one-line error (exit 1) on every command."""
 
     def __init__(self, *args: Any, reads: bool = False, writes: str = "", **kwargs: Any):

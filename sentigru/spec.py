@@ -10,8 +10,9 @@ folder says exactly how it was made.
 
 The defaults are the recipe of the bundled model (chosen on 92,000 IMDB reviews and SST-2
 phrases, then trained on 147,904 rows of wider data; see ``benchmarks/bundled_model.md``),
-with its seed, and one setting measured after it was built: ``curly_share`` (contractions
-also taught as phones type them), which ``--preset bundled`` sets to 0. A plain
+with its seed, and two settings measured after it was built: ``curly_share`` (contractions
+also taught as phones type them) and ``min_count`` 3 (rare words, which the phone file
+would carry as plain text, left out), which ``--preset bundled`` sets to 0 and 1. A plain
 ``sentigru train --data FILE`` therefore trains a recipe that was measured.
 """
 

@@ -1,6 +1,7 @@
 """Training: prepared data in, a trained model with its vocabulary, labels and history out.
 
-Adam and early stopping on the validation loss (best weights restored), under a
+Adam and early stopping on the validation loss (the saved weights are the mean of the
+last epochs run, ``average_epochs``; with 0, the best epoch's), under a
 ``tf.distribute`` strategy (:mod:`sentigru.distribute`): ``keras.Model.fit`` on one
 device, and :mod:`sentigru.worker_loop` under ``MirroredStrategy`` and
 ``MultiWorkerMirroredStrategy``, where Keras 3's ``fit`` fails (see there). A seed fixes

@@ -138,8 +138,7 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
         check_mediapipe_compatible(content)
     except ValueError as exc:
         raise SentigruError(
-            f"{model_file}: {exc}; export it again with the default --runtime mediapipe "
-            "and --batch 1"
+            f"{model_file}: {exc}; export it again with --runtime mediapipe and --batch 1"
         ) from None
     return content, meta
 
