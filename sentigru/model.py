@@ -89,6 +89,21 @@ class Unchunk(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sentigru")
+class FirstStepKept(layers.Layer):
+    """A chunk mask with every chunk's first step on: the mask the recurrent layers get.
+
+    A text shorter than its batch's longest leaves chunks of padding only, and a mask
+    with no step on fails the check Keras makes before it runs cuDNN on a GPU (inside a
+    compiled step, where it cannot fall back: training stopped). The one step read of
+    such a chunk is padding, which the pooling's own mask leaves out, so every score is
+    what it was; a chunk holding text starts with a word, whose step is on anyway."""
+
+    def call(self, mask):  # type: ignore[no-untyped-def]
+        first = ops.ones_like(mask[:, :1])
+        return ops.concatenate([first, mask[:, 1:]], axis=1)
+
+
+@keras.saving.register_keras_serializable(package="sentigru")
 class HashedBigrams(layers.Layer):
     """Mean embedding of hashed word pairs, computed from the ids inside the model.
 
@@ -159,15 +174,16 @@ def build_model(spec: ModelSpec, vocab_size: int, num_labels: int) -> keras.Mode
     x = layers.Embedding(vocab_size, spec.embed_dim, name="embedding")(words)
     if spec.dropout:
         x = layers.SpatialDropout1D(spec.dropout, name="embedding_dropout")(x)
-    step_mask = mask
+    step_mask = rnn_mask = mask  # unchunked, every text starts with <START>
     if spec.chunk_len:
         x = Chunk(spec.chunk_len, name="chunk")(x)
         step_mask = Chunk(spec.chunk_len, name="chunk_mask")(mask)
+        rnn_mask = FirstStepKept(name="rnn_mask")(step_mask)
     cell = layers.GRU if spec.cell == "gru" else layers.LSTM
     for i in range(spec.layers):
         x = layers.Bidirectional(
             cell(spec.units, return_sequences=True), name=f"bi_{spec.cell}_{i}"
-        )(x, mask=step_mask)
+        )(x, mask=rnn_mask)
     if spec.chunk_len:
         x = Unchunk(name="unchunk")([x, ids])
         step_mask = Unchunk(name="unchunk_mask")([ops.expand_dims(step_mask, -1), ids])[..., 0]

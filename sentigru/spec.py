@@ -437,6 +437,13 @@ class Spec:
                 f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
                 "(0: the whole length in one piece)"
             )
+        # Word dropout writes the regex tokenizer's <UNKNOWN> id (2), which SentencePiece
+        # gives [CLS]: pieces would be taught as the text's start, and the end mark worn.
+        _check(
+            not self.model.unknown_rate or self.tokenizer.tokenizer != "sentencepiece",
+            "unknown_rate shows words as <UNKNOWN>, an id of the regex vocabulary; with "
+            "tokenizer sentencepiece (no unknown piece: bytes spell any text) give unknown_rate 0",
+        )
         ids = self.tokenizer.vocab_size + len(SPECIAL_TOKENS)
         _check(
             not self.model.bigram_buckets or ids * ids < 2**31,

@@ -52,6 +52,35 @@ def test_short_text_reads_the_same_padded_to_any_length(spec: ModelSpec) -> None
     )
 
 
+def test_the_recurrent_layers_get_a_mask_cudnn_takes(tmp_path) -> None:
+    """A text shorter than its batch's longest leaves chunks of padding only; a mask with
+    no step on fails Keras' check before cuDNN (GPUs), inside a compiled training step
+    where it cannot fall back. Checked here by Keras' own check, which a CPU runs too."""
+    import keras
+    import tensorflow as tf
+    from keras.src.backend.tensorflow.rnn import _assert_valid_mask  # cuDNN's precondition
+
+    from sentigru.model import build_model
+
+    spec = ModelSpec(units=4, embed_dim=4, chunk_len=4, bigram_buckets=0)
+    model = build_model(spec, 30, 2)
+    ids = np.zeros((2, 12), np.int32)
+    ids[0, :12], ids[1, :3] = np.arange(1, 13), [1, 5, 6]  # the second: two chunks of padding
+    masks = keras.Model(
+        model.input, [model.get_layer(n).output for n in ("chunk_mask", "rnn_mask")]
+    )(ids)
+    chunk_mask, rnn_mask = (np.asarray(m) for m in masks)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="right-padded"):
+        _assert_valid_mask(tf.constant(chunk_mask))
+    _assert_valid_mask(tf.constant(rnn_mask))
+    assert (rnn_mask[:, 1:] == chunk_mask[:, 1:]).all() and rnn_mask[:, 0].all()
+    model.save(tmp_path / "m.keras")  # the new layer is registered: safe_mode loads it
+    from sentigru.bundle import load_keras
+
+    again = load_keras(tmp_path / "m.keras")
+    np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(model(ids)), atol=1e-6)
+
+
 def test_saved_model_reloads_in_safe_mode(tmp_path) -> None:
     """The custom layers are registered, so safe_mode loading needs no code from the file."""
     from sentigru.bundle import load_keras

@@ -35,6 +35,8 @@ def test_round_trip() -> None:
         lambda: Spec().replace(tokenizer={"vocab_size": 50000}),  # pair codes overflow int32
         lambda: Spec().replace(export={"quantize": "int8"}),
         lambda: Spec().with_settings({"unit": 8}),
+        # word dropout writes the regex <UNKNOWN> id, which is SentencePiece's [CLS]
+        lambda: Spec().with_settings({"tokenizer": "sentencepiece", "unknown_rate": 0.1}),
     ],
 )
 def test_bad_settings_are_refused_when_built(build) -> None:
