@@ -271,9 +271,13 @@ def _first_import(purpose: str) -> None:
         raise SentigruError(
             f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
         ) from None
-    except (ImportError, OSError, MemoryError) as exc:  # its libraries would not load
+    except (ImportError, OSError, MemoryError, SystemError) as exc:  # libraries not loaded
+        # SystemError: a C extension that failed without saying why, as one whose memory
+        # ran out under ulimit -v does on some runs (ImportError on others)
         said = one_line(exc)
-        short = isinstance(exc, MemoryError) or re.search(r"map|memory|allocate", said, re.I)
+        short = isinstance(exc, (MemoryError, SystemError)) or re.search(
+            r"map|memory|allocate", said, re.I
+        )
         hint = "; under a memory limit (ulimit -v), raise it" if short else ""
         raise SentigruError(
             f"{purpose} needs TensorFlow, which could not be loaded ({said}){hint}"
