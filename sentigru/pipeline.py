@@ -82,11 +82,11 @@ def make_dataset(
     if shard[1] > 1:  # a shard's rows per bucket change with each epoch's order
         return batched
     return batched.apply(
-        tf.data.experimental.assert_cardinality(_batches(lengths, batch_size, seq_len))
+        tf.data.experimental.assert_cardinality(batch_count(lengths, batch_size, seq_len))
     )
 
 
-def _batches(lengths: np.ndarray, batch_size: int, seq_len: int) -> int:
+def batch_count(lengths: np.ndarray, batch_size: int, seq_len: int) -> int:
     """How many batches the length buckets make of rows of these lengths: each bucket
     ends in one partial batch. Known up front, Keras shows a real progress bar from the
     first epoch on (not ``1/Unknown``)."""

@@ -141,6 +141,9 @@ class Prepared:
     """The unlabelled texts kept (validation texts among them are left out)."""
     words: WordTally = field(default_factory=lambda: WordTally())
     """What the word counts said of a regex vocabulary learnt here."""
+    train_batches: Callable[[int], int] | None = None
+    """The batches an epoch makes of the training rows at a batch size (each length
+    bucket ends in a partial batch); None where not known up front (a stream)."""
 
     @property
     def train_rows(self) -> int:
@@ -571,7 +574,14 @@ def _prepare_examples(
         data_fingerprint=data_fingerprint,
         unlabelled_texts=len(unlabelled.texts) if unlabelled is not None else 0,
         words=tally,
+        train_batches=lambda size: _batch_count(rows, size, spec.tokenizer.seq_len),
     )
+
+
+def _batch_count(rows: Sequence[Sequence[int]], batch_size: int, seq_len: int) -> int:
+    from sentigru.pipeline import batch_count
+
+    return batch_count(np.fromiter(map(len, rows), np.int64, len(rows)), batch_size, seq_len)
 
 
 def _ngram_taught(

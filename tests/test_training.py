@@ -328,3 +328,21 @@ def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
     with pytest.raises(SentigruError, match="finished training .*: No space left on device;"):
         training._mark_finished(CutShort(), tmp_path, {}, {})
     assert not (tmp_path / training.FINISHED_WEIGHTS).exists()
+
+
+def test_the_learning_rate_decays_over_the_steps_an_epoch_really_takes(synthetic_files) -> None:
+    """Each length bucket ends in a partial batch: 600 rows of 3 to 60 words took more
+    steps an epoch than rows / batch, and the cosine schedule reached its floor before
+    the run's last epoch."""
+    from sentigru.data import read_examples
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare
+    from sentigru.training import _epoch_steps, _learning_rate
+
+    spec = Spec().replace(tokenizer={"seq_len": 64}, training={"batch_size": 32, "epochs": 4})
+    prepared = prepare(read_examples(synthetic_files[0]).examples, spec)
+    taken = int(prepared.pipelines("train", None, 32, (0, 1)).cardinality())
+    assert _epoch_steps(prepared, spec, "one") == taken > math.ceil(prepared.train_rows / 32)
+    schedule = _learning_rate(spec, taken)
+    assert schedule.decay_steps == 4 * taken
+    assert float(schedule(4 * taken - 1)) > float(schedule(4 * taken))  # still coming down
