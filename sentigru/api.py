@@ -519,7 +519,7 @@ def train(
     resume: bool = False,
     strategy: str = "auto",
     phone_file: bool = True,
-    log: Log | None = _stderr,
+    log: Log | None = None,
     verbose: int | None = None,
     **settings: Any,
 ) -> Classifier | None:
