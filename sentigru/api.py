@@ -224,7 +224,11 @@ class Classifier:
         ``plot`` extra), replacing one sentigru drew only with ``force``; its checks come
         before the work. Macro-F1 averages the labels in the data or the predictions (as
         scikit-learn's); a precision or recall of nothing counted is 0. The unknown share
-        is of the words read: words in scripts the model cannot read are not in it."""
+        (``unknown_share``) is of the words read: words in scripts the model cannot read
+        are not in it. Also: texts with no known token (``unread``) or read in part
+        (``partly_read``), cut at the model's length (``truncated``), holding letters the
+        regex tokenizer cannot read (``non_ascii_texts``), the model's ``tokenizer``, and
+        whether the data is the very rows the model trained on (``training_data``)."""
         from sentigru.data.examples import label_indices
         from sentigru.data.sources import DataSource, refuse_unused_reading
         from sentigru.evaluation import classification_report
