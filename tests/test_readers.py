@@ -837,9 +837,11 @@ def test_a_label_renamed_twice_in_a_label_map_is_refused() -> None:
     assert parse_label_map("0=negative,0=negative,1=positive") == {"0": "negative", "1": "positive"}
 
 
-def test_utf32_is_named_as_such_not_as_utf16(tmp_path: Path) -> None:
-    """A UTF-32 file's mark begins with UTF-16's: it was called UTF-16."""
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_is_named_as_such_not_as_utf16(tmp_path: Path, codec: str) -> None:
+    """A UTF-32 file's mark begins with UTF-16's, and without a mark its ASCII letters
+    have a NUL in every other byte too: both were called UTF-16."""
     data = tmp_path / "u32.tsv"
-    data.write_bytes("label\ttext\npositive\tgood\n".encode("utf-32"))
+    data.write_bytes("label\ttext\npositive\tgood\n".encode(codec))
     with pytest.raises(SentigruError, match="looks like UTF-32 text; save it as UTF-8"):
         read_examples(data)

@@ -967,7 +967,18 @@ def wide_unicode(first_line: bytes) -> str | None:
     begins with UTF-16's), else None."""
     if first_line.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "UTF-32"
+    quads = first_line[: len(first_line) // 4 * 4]  # without a mark: ASCII as 3 NULs and a byte
+    if (
+        len(quads) >= 8
+        and quads.count(0) < len(quads)  # NULs alone (/dev/zero) are no text
+        and any(all(quads[i::4].count(0) == len(quads) // 4 for i in z) for z in _QUAD_NULS)
+    ):
+        return "UTF-32"
     return "UTF-16" if looks_utf16(first_line) else None
+
+
+_QUAD_NULS = ((1, 2, 3), (0, 1, 2))
+"""Where UTF-32's NULs fall in each 4 bytes of ASCII text: little-endian, big-endian."""
 
 
 def looks_utf16(first_line: bytes) -> bool:
