@@ -181,7 +181,7 @@ class Classifier:
 
     def predict(self, texts: str | Iterable[str], top_k: int = 1) -> list[dict[str, Any]]:
         """Per text, what ``predict --json`` prints: the best ``label``, its ``score``, the
-        ``top_k`` best ``{"label", "score"}`` pairs (``scores``), and how much of the text
+        ``top_k`` best ``{"label", "score"}`` pairs (``scores``; at most every label), and how much of the text
         the model read: ``known_tokens`` (0: the score means nothing), ``unknown_tokens``,
         ``unread_words`` (other scripts, emoji), ``read`` (``"all"``, ``"part"``: a third
         or more of the words unknown or unread, or ``"none"``) and ``truncated`` (cut at

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from sentigru import __version__, outputs
-from sentigru.atomic import write_atomic  # noqa: F401  (re-exported for callers)
 from sentigru.contract import SENTENCEPIECE_INPUTS
 from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
