@@ -181,13 +181,13 @@ class Classifier:
 
     def predict(self, texts: str | Iterable[str], top_k: int = 1) -> list[dict[str, Any]]:
         """Per text, what ``predict --json`` prints: the best ``label``, its ``score``, the
-        ``top_k`` best ``{"label", "score"}`` pairs (``scores``; at most every label), and how much of the text
-        the model read: ``known_tokens`` (0: the score means nothing), ``unknown_tokens``,
-        ``unread_words`` (other scripts, emoji), ``read`` (``"all"``, ``"part"``: a third
-        or more of the words unknown or unread, or ``"none"``) and ``truncated`` (cut at
-        the model's length, or at a NUL character, where phones stop reading). One string
-        gives a list of one result. A text that is not a string raises
-        :class:`SentigruError`."""
+        ``top_k`` best ``{"label", "score"}`` pairs (``scores``; at most every label), and
+        how much of the text the model read: ``known_tokens`` (0: the score means
+        nothing), ``unknown_tokens``, ``unread_words`` (other scripts, emoji), ``read``
+        (``"all"``, ``"part"``: a third or more of the words unknown or unread, or
+        ``"none"``) and ``truncated`` (cut at the model's length, or at a NUL character,
+        where phones stop reading). One string gives a list of one result. A text that is
+        not a string raises :class:`SentigruError`."""
         top_k = _whole(top_k, "top_k")
         return self._predictor.classify(_texts(texts), top_k)
 
