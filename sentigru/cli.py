@@ -35,6 +35,9 @@ from sentigru.errors import SentigruError, UsageError
 from sentigru.portable import SIGPIPE
 from sentigru.spec import SECTIONS, fields_of
 
+PROGRESS = {"auto": None, "bar": 1, "epochs": 2, "none": 0}
+"""``train --progress``: Keras' verbosity for each choice (None: chosen by the terminal)."""
+
 
 class _Path(click.Path):
     """A path option that refuses an empty name: ``Path("")`` is the working folder, so
@@ -490,6 +493,14 @@ _VAL_DATA_OPTION = click.option(
     show_default=True,
     help="Also write the phone file into the folder (predict then needs no TensorFlow).",
 )
+@click.option(
+    "--progress",
+    type=click.Choice(list(PROGRESS)),
+    default="auto",
+    show_default=True,
+    help="Keras' progress on stderr: a live bar, a line an epoch, or none (sentigru's notes "
+    "stay); auto: a bar at a terminal (not with NO_COLOR or TERM=dumb), else lines.",
+)
 @_stacked(_PRESET_OPTIONS)
 @_spec_options()
 @_strategy_option
@@ -514,6 +525,7 @@ def train(**params: Any) -> None:
         strategy=params["strategy"],
         phone_file=params["phone_file"],
         log=_echo_err,
+        verbose=PROGRESS[params["progress"]],
         **settings,
     )
     if classifier is None:  # a worker of a cluster

@@ -234,6 +234,12 @@ def test_train_prints_only_its_result_on_stdout(synthetic_files, tmp_path: Path)
     # val_loss no epoch's line shows: the line says so
     assert proc.stdout.startswith(f"saved {tmp_path / 'm'} (the mean of epochs 1-2: val_loss")
     assert "Epoch 2/2" in proc.stderr and "accuracy" in proc.stderr
+    # --progress none: a log of sentigru's lines only (the CLI had no way to ask for it)
+    args[args.index(str(tmp_path / "m"))] = str(tmp_path / "quiet")
+    quiet = CliRunner().invoke(main, ["train", *args, "--progress", "none"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "Epoch" not in quiet.stderr and "accuracy" not in quiet.stderr
+    assert quiet.stderr.startswith("read ") and quiet.stdout.startswith("saved ")
 
 
 def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
