@@ -179,7 +179,8 @@ def report(result: dict[str, Any], args: argparse.Namespace, rows: int) -> str:
             "",
             f"    sentigru {command}",
             "",
-            f"Everything else is the default spec ({_defaults()}); the phone file is "
+            f"Everything else is the default spec of the sentigru that ran "
+            f"({result['defaults']}); the phone file is "
             "the spec's export (MediaPipe graph, dynamic int8 weights) and its latency the "
             "median of one-text calls through LiteRT on one thread. Peak memory is the whole "
             "training process's resident high-water mark, TensorFlow and the data included. "
@@ -226,6 +227,7 @@ def main() -> None:
         with sample.open(encoding="utf-8") as stream:
             rows = sum(1 for _ in stream)
         result = {**json.loads((args.out / "comparison.json").read_text("utf-8")), "rows": rows}
+        result["defaults"] = _defaults()  # as they were for this run: a report rewritten later
         (HERE / "compare.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
         if (args.out / "comparison.png").exists():
             shutil.copyfile(args.out / "comparison.png", HERE / "compare.png")

@@ -1,8 +1,10 @@
 """How many steps the recipe needs on a few hundred rows: the value of ``--min-steps``.
 
-The recipe (the bundled model's settings) was measured on 92,000 rows,
+The recipe (the default settings, the bundled model's when these runs were made) was
+measured on 92,000 rows,
 where five epochs are 6,500 optimizer steps. ``data/reviews.tsv`` (480 short reviews,
-432 after the validation split) gives 7 steps an epoch, so five epochs are 35 steps.
+432 after the validation split) gives 7 full batches of 64 an epoch (9 steps with the
+length buckets' partial ones, which ``--min-steps`` counts since these runs).
 This trains the recipe on ``data/reviews.tsv`` with several ``--min-steps`` values and
 seeds, and measures each model on ``data/reviews_test.tsv`` (120 reviews) and on a fixed
 sample of 2,000 English reviews from other sources (``reviews-en``, 1/6 from each file,
@@ -113,7 +115,8 @@ def write(runs: list[dict], args: argparse.Namespace) -> None:
         "",
         "Made by `python benchmarks/small_data.py` (see its docstring for the setup and the",
         "rule fixed before the runs). The recipe trained on `data/reviews.tsv` (432 rows after",
-        "the 10 % validation split, 7 steps an epoch), seeds "
+        "the 10 % validation split, 7 steps an epoch as `--min-steps` counted them then;\n"
+        "the length buckets make 9), seeds "
         + ", ".join(map(str, args.seeds))
         + "; accuracy on `data/reviews_test.tsv` (120) and on 2,000 reviews from other",
         "sources (`reviews-en`, never trained on). One run, 2 cores shared with other work:",

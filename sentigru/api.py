@@ -696,6 +696,7 @@ def _check_train_arguments(
             raise SentigruError(
                 f"{name} takes paths (a file, a glob or a list); a DataSource is for data"
             )
+    refuse_table(unlabelled, "unlabelled", "its texts to a file, one a line, and that path")
     if unlabelled is not None and not isinstance(unlabelled, (str, os.PathLike)):
         _check_not_texts(unlabelled, "unlabelled")
 
@@ -1104,7 +1105,7 @@ def export(
     from sentigru.bundle import PHONE_FILE
     from sentigru.data.sources import DataSource
 
-    reads = [model, *(DataSource.of(check_data).paths if check_data else ())]
+    reads = [model, *(DataSource.of(check_data).paths if _given(check_data) else ())]
     if format == "saved_model":
         from sentigru.bundle import SAVED_MODEL
 
@@ -1118,6 +1119,15 @@ def export(
     _check_not_package(target)
     _check_export_out(target, model / PHONE_FILE, reads, force, "tflite")
     return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data, force)
+
+
+def _given(data: Any) -> bool:
+    """Whether data to check an export on was given (None, ``""`` and ``[]`` are not); a
+    table is refused first, as anywhere data is read: its truth value raises."""
+    from sentigru.data.sources import TWO_COLUMNS
+
+    refuse_table(data, "check_data", TWO_COLUMNS)
+    return bool(data) if isinstance(data, (str, list, tuple)) else data is not None
 
 
 def _check_phone_options(
@@ -1267,9 +1277,10 @@ def _export_tflite(
 
     target = Path(out)
     check_writable(target)  # before seconds of imports and conversion
-    if check_data:
-        refuse_unused_reading(DataSource.of(check_data))
-    checked = DataSource.of(check_data) if check_data else None
+    checked = None
+    if _given(check_data):
+        checked = DataSource.of(check_data)
+        refuse_unused_reading(checked)
     labelled = checked.load("test") if checked else None
     own = target.resolve() == (model / bundle.PHONE_FILE).resolve()
     replacing = (bundle.PHONE_FILE,) if own else ()  # the file this export replaces

@@ -43,8 +43,8 @@ class _Path(click.Path):
     """A path option that refuses an empty name: ``Path("")`` is the working folder, so
     an unset shell variable (``--data "$F"``) read or wrote it. ``-`` (stdin or stdout
     elsewhere) is refused where a file is read (``reads``) or a file or folder written,
-    unless a file of that name is read. A missing file is left to the reader, so that it is the
-    same one-line error (exit 1) on every command."""
+    unless a file of that name exists. A missing file is left to the reader, so that it is
+    the same one-line error (exit 1) on every command."""
 
     def __init__(self, *args: Any, reads: bool = False, writes: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -292,9 +292,10 @@ def _spec_options(
 def _check_settings(preset: Any, settings: dict[str, Any]) -> None:
     """A setting out of range is bad usage (exit 2), named as the option that gave it."""
     from sentigru import api
+    from sentigru.spec import check_trainable
 
     try:
-        api.build_spec(preset, **settings)
+        check_trainable(api.build_spec(preset, **settings))
     except SentigruError as exc:
         raise click.UsageError(_by_option(str(exc))) from None
 

@@ -164,6 +164,19 @@ class UnknownDropout(layers.Layer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
+def with_current_graph(model: keras.Model, spec: ModelSpec) -> keras.Model:
+    """``model`` as :func:`build_model` builds it today, with its weights: a model saved
+    before :class:`FirstStepKept` gives its recurrent layers the chunk mask, which fails
+    Keras' cuDNN check on a GPU (a weightless layer: the weights are the same list)."""
+    names = {layer.name for layer in model.layers}
+    if not spec.chunk_len or "rnn_mask" in names:
+        return model
+    vocab_size = model.get_layer("embedding").input_dim
+    rebuilt = build_model(spec, vocab_size, model.output_shape[-1])
+    rebuilt.set_weights(model.get_weights())
+    return rebuilt
+
+
 def build_model(spec: ModelSpec, vocab_size: int, num_labels: int) -> keras.Model:
     """A new, untrained model; ``vocab_size`` counts the special tokens."""
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")

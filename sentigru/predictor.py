@@ -115,7 +115,9 @@ class KerasPredictor(Predictor):
         self.folder = folder
         self.labels = folder.labels
         self.tokenizer = tokenizer_for(folder.vocab, folder.spec.tokenizer.seq_len)
-        model = folder.model
+        from sentigru.model import with_current_graph
+
+        model = with_current_graph(folder.model, folder.spec.model)
         self._run = tf.function(
             lambda ids: model(ids, training=False),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],

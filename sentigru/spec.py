@@ -437,13 +437,6 @@ class Spec:
                 f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
                 "(0: the whole length in one piece)"
             )
-        # Word dropout writes the regex tokenizer's <UNKNOWN> id (2), which SentencePiece
-        # gives [CLS]: pieces would be taught as the text's start, and the end mark worn.
-        _check(
-            not self.model.unknown_rate or self.tokenizer.tokenizer != "sentencepiece",
-            "unknown_rate shows words as <UNKNOWN>, an id of the regex vocabulary; with "
-            "tokenizer sentencepiece (no unknown piece: bytes spell any text) give unknown_rate 0",
-        )
         ids = self.tokenizer.vocab_size + len(SPECIAL_TOKENS)
         _check(
             not self.model.bigram_buckets or ids * ids < 2**31,
@@ -569,6 +562,17 @@ REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
 """Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
 
 
+def check_trainable(spec: Spec) -> None:
+    """Refuse settings that train a model wrongly together (a model saved with them still
+    loads: its spec is valid). Word dropout writes the regex tokenizer's <UNKNOWN> id
+    (2), which SentencePiece gives [CLS]: pieces would be taught as the text's start."""
+    _check(
+        not spec.model.unknown_rate or spec.tokenizer.tokenizer != "sentencepiece",
+        "unknown_rate shows words as <UNKNOWN>, an id of the regex vocabulary; with "
+        "tokenizer sentencepiece (no unknown piece: bytes spell any text) give unknown_rate 0",
+    )
+
+
 def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) -> None:
     """Refuse settings given away from their defaults that the run would record in
     ``spec.json`` and not use: ``val_split`` beside validation data, the regex
@@ -584,6 +588,7 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
             "--val-data (val_data=) gives the validation rows, so no share is held out: "
             "drop --val-split"
         )
+    check_trainable(spec)
     if spec.tokenizer.tokenizer != "sentencepiece":
         return
     regex = [name for name in REGEX_VOCABULARY if name in given]

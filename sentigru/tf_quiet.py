@@ -187,14 +187,15 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
     that says what to install. Ctrl-C waits for the import to end (seconds): cut short,
     it leaves TensorFlow half made, and no later import in the process works."""
     if "tensorflow" not in sys.modules:
+        # imported before: a load that ran out of memory may leave none for an import
+        from sentigru.errors import SentigruError
+        from sentigru.limits import one_line
+
         half = any(name.startswith("tensorflow.") for name in sys.modules)
         try:
             with _stops_deferred():
                 _first_import(purpose)
         except Exception as exc:
-            from sentigru.errors import SentigruError
-            from sentigru.limits import one_line
-
             if not half or isinstance(exc, SentigruError):
                 raise
             raise SentigruError(
@@ -241,6 +242,18 @@ def _stops_deferred() -> Iterator[None]:
             kept[caught[0]](caught[0], None)
 
 
+def _memory_limited() -> bool:
+    """Whether this process runs under a limit on its address space (``ulimit -v``): a
+    SystemError from TensorFlow's import is then likely memory, else likely a broken
+    install (a NumPy its build does not fit)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return False
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return soft != resource.RLIM_INFINITY
+
+
 def _first_import(purpose: str) -> None:
     """The import itself, once per process: quiet, with the environment TensorFlow reads
     as it loads. What reports a failure is imported first: a load that ran out of memory
@@ -275,8 +288,10 @@ def _first_import(purpose: str) -> None:
         # SystemError: a C extension that failed without saying why, as one whose memory
         # ran out under ulimit -v does on some runs (ImportError on others)
         said = one_line(exc)
-        short = isinstance(exc, (MemoryError, SystemError)) or re.search(
-            r"map|memory|allocate", said, re.I
+        short = (
+            isinstance(exc, MemoryError)
+            or (isinstance(exc, SystemError) and _memory_limited())
+            or re.search(r"map|memory|allocate", said, re.I)
         )
         hint = "; under a memory limit (ulimit -v), raise it" if short else ""
         raise SentigruError(

@@ -67,9 +67,9 @@ def _steps(spec: Spec, rows: int) -> int:
     return max(1, math.ceil(rows / spec.training.batch_size))
 
 
-def sized_for(spec: Spec, rows: int) -> Spec:
-    """The spec a run on ``rows`` training rows follows: with fewer than ``min_steps``
-    steps in ``epochs`` epochs, more epochs (at most :data:`MAX_EPOCHS`), and patience
+def sized_for(spec: Spec, epoch_steps: int) -> Spec:
+    """The spec a run of ``epoch_steps`` steps an epoch follows: with fewer than
+    ``min_steps`` steps in ``epochs`` epochs, more epochs (at most :data:`MAX_EPOCHS`), and patience
     raised in proportion, so that the learning-rate schedule and early stopping keep
     their shape. The recipe's settings were measured on 92,000 rows, where five epochs
     are 6,500 steps; a few hundred rows give a few steps an epoch. Weight averaging keeps
@@ -78,7 +78,7 @@ def sized_for(spec: Spec, rows: int) -> Spec:
     many more epochs as patience gained read them worse (accuracy 72.5 % against 73.6 %,
     log loss 0.547 against 0.508)."""
     training = spec.training
-    epochs = min(MAX_EPOCHS, math.ceil(training.min_steps / _steps(spec, rows)))
+    epochs = min(MAX_EPOCHS, math.ceil(training.min_steps / epoch_steps))
     if epochs <= training.epochs:
         return spec
     patience = math.ceil(training.patience * epochs / training.epochs)
@@ -453,16 +453,17 @@ def _train(
             (log or (lambda text: print(text, file=sys.stderr)))(line)
 
     prepared = data if isinstance(data, Prepared) else prepare(data, spec, val_examples)
-    asked, spec = spec, sized_for(spec, prepared.train_rows)
+    tf = import_tensorflow("training")
+    name = resolve(strategy)
+    epoch_steps = _epoch_steps(prepared, spec, name)
+    asked, spec = spec, sized_for(spec, epoch_steps)
     if spec != asked:
         say(
-            f"{prepared.train_rows} training rows make {_steps(asked, prepared.train_rows)} "
-            f"steps an epoch: {spec.training.epochs} epochs instead of {asked.training.epochs} "
+            f"{prepared.train_rows} training rows make {epoch_steps} steps an epoch: "
+            f"{spec.training.epochs} epochs instead of {asked.training.epochs} "
             f"(patience {spec.training.patience}) to train at least "
             f"{asked.training.min_steps} steps (--min-steps)"
         )
-    tf = import_tensorflow("training")
-    name = resolve(strategy)
     distribution = make_strategy(name)  # before any other TensorFlow work
     import keras
 
@@ -493,7 +494,7 @@ def _train(
                 f"word table: {found} of {len(prepared.vocab)} rows start from the "
                 f"training texts' word vectors ({time.perf_counter() - began:.0f} s)"
             )
-        optimizer = keras.optimizers.Adam(_learning_rate(spec, _epoch_steps(prepared, spec, name)))
+        optimizer = keras.optimizers.Adam(_learning_rate(spec, epoch_steps))
     smoothing = spec.training.label_smoothing
     if verbose is None:
         verbose = progress_verbosity()

@@ -315,21 +315,33 @@ def test_a_table_is_refused_where_a_column_or_a_pair_of_columns_is_read(
     """A DataFrame iterates over its column names: ``predict(df)`` answered for "label"
     and "text", and ``evaluate(df)`` looked for files named so. A 2-D array stands in for
     a DataFrame (pandas is not a dependency): both have ``ndim`` 2 and a ``shape``."""
-    import numpy as np
-
     clf = sentigru.load(trained_model)
-    table = np.array([["positive", "good film"], ["negative", "bad film"]], dtype=object)
+
+    class Frame:  # as a DataFrame: two dimensions, iterates its column names
+        ndim, shape = 2, (2, 2)
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(["label", "text"])
+
+        def __bool__(self) -> bool:
+            raise ValueError("The truth value of a DataFrame is ambiguous.")
+
+    table = Frame()
     for call in (clf.predict, clf.scores, lambda t: list(clf.predict_stream(t))):
-        with pytest.raises(SentigruError, match=r"texts is a table \(ndarray of shape \(2, 2\)\)"):
+        with pytest.raises(SentigruError, match=r"texts is a table \(Frame of shape \(2, 2\)\)"):
             call(table)
+    out = trained_model.parent / "t"
     for call in (
         lambda: clf.evaluate(table),
-        lambda: sentigru.train(table, trained_model.parent / "t"),
-        lambda: sentigru.train(("a", "b"), trained_model.parent / "t", val_data=table),
+        lambda: sentigru.train(table, out),
+        lambda: sentigru.train(("a", "b"), out, val_data=table),
+        lambda: sentigru.export(trained_model, out / "m.tflite", check_data=table),
     ):
         with pytest.raises(SentigruError, match=r"a table .*: give its two columns as a pair"):
             call()
-    assert not (trained_model.parent / "t").exists()
+    with pytest.raises(SentigruError, match=r"unlabelled is a table .*: give its texts to a file"):
+        sentigru.train(("a", "b"), out, unlabelled=table)
+    assert not out.exists()
 
 
 def test_an_interrupted_training_stops_a_loop_of_trainings(tmp_path: Path) -> None:

@@ -153,6 +153,11 @@ def test_export_check_data_with_other_labels_is_refused_before_conversion(
     mapped = CliRunner().invoke(main, [*args, "--label-map", "0=negative,1=positive"])
     assert mapped.exit_code == 0, mapped.output
     assert "accuracy on 2 labelled texts" in mapped.output
+    import sentigru
+
+    pair = (["great fun", "dull and slow"], ["positive", "negative"])
+    report = sentigru.export(trained_model, tmp_path / "api.tflite", check_data=pair)
+    assert report.accuracy["n"] == 2 and isinstance(report.accuracy["n"], int)  # a count
 
 
 def test_export_command_prints_report_and_writes_file(

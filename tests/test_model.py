@@ -81,6 +81,25 @@ def test_the_recurrent_layers_get_a_mask_cudnn_takes(tmp_path) -> None:
     np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(model(ids)), atol=1e-6)
 
 
+def test_a_model_saved_before_the_mask_layer_runs_on_todays_graph(monkeypatch) -> None:
+    """Folders saved before :class:`FirstStepKept` (the bundled model's among them) give
+    their recurrent layers the chunk mask: the Keras predictor runs them on the graph
+    built today, with their weights and their scores."""
+    from sentigru import model as model_module
+
+    spec = ModelSpec(units=4, embed_dim=4, chunk_len=4, bigram_buckets=0)
+    with monkeypatch.context() as patch:  # the graph as it was: no rnn_mask layer
+        patch.setattr(model_module, "FirstStepKept", lambda name: lambda mask: mask)
+        old = model_module.build_model(spec, 30, 2)
+    assert "rnn_mask" not in {layer.name for layer in old.layers}
+    new = model_module.with_current_graph(old, spec)
+    assert "rnn_mask" in {layer.name for layer in new.layers}
+    ids = np.zeros((2, 12), np.int32)
+    ids[0], ids[1, :3] = np.arange(1, 13), [1, 5, 6]
+    np.testing.assert_allclose(np.asarray(new(ids)), np.asarray(old(ids)), atol=1e-6)
+    assert model_module.with_current_graph(new, spec) is new  # today's: as it is
+
+
 def test_saved_model_reloads_in_safe_mode(tmp_path) -> None:
     """The custom layers are registered, so safe_mode loading needs no code from the file."""
     from sentigru.bundle import load_keras

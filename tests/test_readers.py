@@ -510,10 +510,11 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         with pytest.raises(SentigruError, match=rf"--label-map \(label_map=\), e.g. {hint}"):
             label_indices(labels, ["negative", "neutral", "positive"][:: 2 if "0" in labels else 1])
     # quoted for the shell: a model's labels come from its folder, which may be anyone's
-    free = ["bad", "it's $(fine)"]
-    hint = label_map_hint(["0", "1"], free)
+    hint = label_map_hint(["0", "1"], ["bad", "it's $(fine)"])
     assert shlex.split(hint) == ["0=bad,1=it's $(fine)"]
-    assert free == ["bad", "it's $(fine)"]  # the caller's list is left as given
+    free = ["negative", "positive"]
+    assert label_map_hint(["POSITIVE"], free) == "POSITIVE=positive"
+    assert free == ["negative", "positive"]  # the caller's list is left as given
 
 
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(
@@ -638,8 +639,8 @@ def test_when_every_row_is_skipped_the_error_says_how_many_and_why(tmp_path: Pat
 
 
 def test_whole_number_float_labels_are_integers(tmp_path: Path) -> None:
-    """pandas writes an integer column with a gap as floats: 1.0 is the label 1; 1.5, NaN,
-    null and true are no labels."""
+    """pandas writes an integer column with a gap as floats: 1.0 is the label 1; 1.5, NaN
+    and null are no labels (true is "True": see the bool labels' test)."""
     import numpy as np
 
     from sentigru.data.files import read_rows
@@ -652,7 +653,7 @@ def test_whole_number_float_labels_are_integers(tmp_path: Path) -> None:
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     assert _read(path).labels == ["1", "0", "1"]
-    for label, shown in ((1.5, "1.5"), (float("nan"), "nan"), (None, "None"), (True, "True")):
+    for label, shown in ((1.5, "1.5"), (float("nan"), "nan"), (None, "None")):
         path.write_text(json.dumps({"text": "x", "label": label}) + "\n")
         with pytest.raises(SentigruError, match=f":1: label must be a string or .*, got {shown} "):
             _read(path)
@@ -662,10 +663,11 @@ def test_whole_number_float_labels_are_integers(tmp_path: Path) -> None:
     ]
 
 
-def test_bool_labels_in_memory_are_named_as_printed_and_mapped_by_that_name() -> None:
+def test_bool_labels_in_memory_are_named_as_printed_and_mapped_by_that_name(
+    tmp_path: Path,
+) -> None:
     """An ``is_positive`` column of a DataFrame (bool, NumPy's bool) was refused row by
-    row, and so was every label_map a user wrote for it; in a JSON Lines file ``true``
-    stays refused (JSON's spelling is no name a user would map)."""
+    row, and so was every label_map a user wrote for it."""
     import numpy as np
 
     from sentigru.data.files import read_rows
@@ -681,6 +683,13 @@ def test_bool_labels_in_memory_are_named_as_printed_and_mapped_by_that_name() ->
         "positive",
         "negative",
     ]
+    # JSON Lines from df.to_json(lines=True) write them as true and false: the same names
+    path = tmp_path / "b.jsonl"
+    path.write_text('{"text": "good", "label": true}\n{"text": "bad", "label": false}\n')
+    assert _read(path).labels == ["True", "False"]
+    # one-hot rows (pd.get_dummies' bool columns) are no label: one line, not a traceback
+    with pytest.raises(SentigruError, match="rows:0: label must be a string or an integer"):
+        read_rows(["a", "b"], np.eye(2, dtype=bool), ReadOptions())
 
 
 def test_a_json_lines_object_without_the_keys_names_those_it_has(tmp_path: Path) -> None:

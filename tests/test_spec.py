@@ -35,8 +35,6 @@ def test_round_trip() -> None:
         lambda: Spec().replace(tokenizer={"vocab_size": 50000}),  # pair codes overflow int32
         lambda: Spec().replace(export={"quantize": "int8"}),
         lambda: Spec().with_settings({"unit": 8}),
-        # word dropout writes the regex <UNKNOWN> id, which is SentencePiece's [CLS]
-        lambda: Spec().with_settings({"tokenizer": "sentencepiece", "unknown_rate": 0.1}),
     ],
 )
 def test_bad_settings_are_refused_when_built(build) -> None:
@@ -177,6 +175,13 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
     with pytest.raises(SentigruError, match="--min-count and --vocab-count shape"):
         check_settings_used(pieces, {"min_count": 1, "vocab_count": "texts"}, False)
     check_settings_used(Spec(), {"min_count": 1}, False)  # the regex tokenizer uses it
+    # word dropout writes the regex <UNKNOWN> id, SentencePiece's [CLS]: refused for a
+    # training (a model saved so still loads: the spec itself is valid)
+    dropped = pieces.replace(model={"unknown_rate": 0.1})
+    with pytest.raises(SentigruError, match="unknown_rate shows words as <UNKNOWN>"):
+        check_settings_used(dropped, {}, False)
+    assert Spec.from_dict(dropped.to_dict(), saved=True) == dropped
+    check_settings_used(Spec().replace(model={"unknown_rate": 0.1}), {}, False)
 
 
 @pytest.mark.parametrize(

@@ -294,6 +294,31 @@ def test_tensorflow_that_cannot_load_under_a_memory_limit_is_one_line() -> None:
     assert "ulimit -v" in done.stdout and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("limited", [True, False])
+def test_tensorflow_failing_to_load_with_a_system_error_is_one_line(limited: bool) -> None:
+    """Under a memory limit TensorFlow's import failed with a SystemError on one run (a C
+    extension out of memory that said nothing), a traceback; without a limit the same
+    error is a broken install, and no limit is blamed."""
+    code = (
+        "import resource, sys\n"
+        + ("resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))\n" if limited else "")
+        + "class Broken:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'tensorflow':\n"
+        "            raise SystemError('error return without exception set')\n"
+        "sys.meta_path.insert(0, Broken())\n"
+        "from sentigru.errors import SentigruError\n"
+        "from sentigru.tf_quiet import import_tensorflow\n"
+        "try:\n"
+        "    import_tensorflow('export')\n"
+        "except SentigruError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "export needs TensorFlow, which could not be loaded" in done.stdout, done.stderr
+    assert ("ulimit -v" in done.stdout) == limited and "Traceback" not in done.stderr
+
+
 def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -346,3 +371,25 @@ def test_the_learning_rate_decays_over_the_steps_an_epoch_really_takes(synthetic
     schedule = _learning_rate(spec, taken)
     assert schedule.decay_steps == 4 * taken
     assert float(schedule(4 * taken - 1)) > float(schedule(4 * taken))  # still coming down
+
+
+def test_a_training_counts_the_steps_its_epochs_take(synthetic_files, tmp_path, monkeypatch):
+    """The schedule a run builds and --min-steps' extra epochs both count the steps the
+    length buckets make (they counted rows / batch, short of them)."""
+    import sentigru
+    from sentigru import training
+
+    asked: list[int] = []
+    real = training._learning_rate
+    monkeypatch.setattr(
+        training, "_learning_rate", lambda spec, n: asked.append(n) or real(spec, n)
+    )
+    lines: list[str] = []
+    settings = {"units": 4, "embed_dim": 4, "seq_len": 64, "bigram_buckets": 0, "epochs": 1}
+    sentigru.train(synthetic_files[0], tmp_path / "m", phone_file=False, log=lines.append,
+                   batch_size=32, min_steps=60, **settings)  # fmt: skip
+    rows = 540  # 600 less the 10 % held out
+    assert asked[0] > math.ceil(rows / 32)  # the buckets' partial batches counted
+    epochs = math.ceil(60 / asked[0])
+    said = next(line for line in lines if "steps an epoch" in line)
+    assert said.startswith(f"{rows} training rows make {asked[0]} steps an epoch: {epochs} epochs")

@@ -94,6 +94,12 @@ def test_read_scored_reads_quotes_and_numbers_as_labelled_files_do(tmp_path: Pat
         read_scored(tmp_path / "s.csv")
     texts, _, _ = read_scored(tmp_path / "s.csv", ReadOptions(skip_bad_rows=True))
     assert texts == ["ok"]
+    # a quote left open that closes lines later: refused even when skipping (skipped,
+    # the rows it swallowed were lost as "1 bad row"), naming the line it opened on
+    (tmp_path / "m.csv").write_text('text,neg,pos\n"a\nb,0.5,0.5\nc" x,0.5,0.5\n', "utf-8")
+    for skip in (False, True):
+        with pytest.raises(SentigruError, match="m.csv:2: the quote that opens here closes"):
+            read_scored(tmp_path / "m.csv", ReadOptions(skip_bad_rows=skip))
     (tmp_path / "s.jsonl").write_text('{"text": "good", "neg": false, "pos": true}\n', "utf-8")
     with pytest.raises(SentigruError, match="s.jsonl:1: a score is not a number"):
         read_scored(tmp_path / "s.jsonl")

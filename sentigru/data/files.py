@@ -316,9 +316,9 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
     reader.skip_hint = "skip_bad_rows=True"
     reader.place = "row"
     for index, (text, label) in enumerate(zip(texts, labels)):
-        if isinstance(label, bool) or getattr(getattr(label, "dtype", None), "kind", "") == "b":
-            label = str(bool(label))  # an is_positive column: "True" and "False", as printed
-        elif isinstance(label, numbers.Integral):
+        if getattr(label, "ndim", None) == 0 and label.dtype.kind == "b":  # numpy.bool_
+            label = bool(label)  # an is_positive column: read as "True" and "False"
+        elif isinstance(label, numbers.Integral) and not isinstance(label, bool):
             label = int(label)  # numpy.int64 is no int
         for row in reader.row(f"{index}", text, label):
             result.examples.texts.append(str(row[0]))  # numpy.str_ as str
@@ -642,8 +642,10 @@ class _Reader:
         if self.texts_only:
             yield text, ""
             return
+        if isinstance(label, bool):  # an is_positive column, JSON's true: named as printed
+            label = str(label)
         label = _whole_number(label)
-        if isinstance(label, bool) or not isinstance(label, (str, int)):
+        if not isinstance(label, (str, int)):
             self.bad(where, f"label must be a string or an integer, got {reprlib.repr(label)}")
             return
         if isinstance(label, int) and abs(label) >= 2**53:  # no class is numbered so
@@ -730,53 +732,60 @@ class _Reader:
         return self.path.open("rb")
 
     def read_table(self, delimiter: str) -> Iterator[tuple[str, str]]:
-        # TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module,
-        # strictly: a quote that closes a field with more text after it is an error, not
-        # text read on (a quote left open swallowed the rows after it into one text).
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         with self.open() as stream:
-            last: list[str] = []  # the file's last line, once it is read
-            rows = csv.reader(
-                _noting_last(self.lines(stream), last),
-                delimiter=delimiter,
-                quoting=quoting,
-                strict=quoting != csv.QUOTE_NONE,
-            )
-            start = 1  # the line the record being read began on
-            try:
-                header = next(rows, None)
-                if header is None:
-                    raise SentigruError(f"{self.path}: empty file")
-                text_at, label_at = self._columns(header)
-                names = _names(header)
-                start = rows.line_num + 1
-                while True:
-                    try:
-                        row = next(rows)
-                    except StopIteration:
-                        return
-                    except csv.Error as exc:
-                        if _QUOTE_CLOSED_EARLY not in str(exc):
-                            raise
-                        self._quote_closed_early(start, rows.line_num)
-                        start = rows.line_num + 1
-                        continue
-                    if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
-                        self._check_closed(start, last[0])  # a record over several lines
-                    where, start = str(rows.line_num), rows.line_num + 1
-                    if not any(field.strip() for field in row):
-                        if self.every_row:
-                            yield "", ""
-                        continue  # a blank line, or a spreadsheet's empty row (",,")
-                    if not self.every_row and len(row) == len(header) and _names(row) == names:
-                        self.result.headers += 1  # files joined: cat jan.csv feb.csv
-                        continue
-                    if len(row) != len(header):
-                        self.bad(where, self._width_problem(row, len(header), quoting))
-                        continue
-                    yield from self.row(where, row[text_at], row[label_at])
-            except csv.Error as exc:
-                raise self._csv_error(exc, start, rows.line_num, quoting) from None
+            records = self.records(stream, delimiter)
+            header = next(records, (0, None))[1]
+            if header is None:
+                raise SentigruError(f"{self.path}: empty file")
+            text_at, label_at = self._columns(header)
+            names = _names(header)
+            for line, row in records:
+                where = str(line)
+                if not any(field.strip() for field in row):
+                    if self.every_row:
+                        yield "", ""
+                    continue  # a blank line, or a spreadsheet's empty row (",,")
+                if not self.every_row and len(row) == len(header) and _names(row) == names:
+                    self.result.headers += 1  # files joined: cat jan.csv feb.csv
+                    continue
+                if len(row) != len(header):
+                    self.bad(where, self._width_problem(row, len(header), quoting))
+                    continue
+                yield from self.row(where, row[text_at], row[label_at])
+
+    def records(self, stream: IO[bytes], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+        """The header and each record of a CSV or TSV file, with the line it ends on.
+        TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module,
+        strictly: a quote that closes a field with more text after it is an error, not
+        text read on (a quote left open swallowed the rows after it into one text)."""
+        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+        last: list[str] = []  # the file's last line, once it is read
+        rows = csv.reader(
+            _noting_last(self.lines(stream), last),
+            delimiter=delimiter,
+            quoting=quoting,
+            strict=quoting != csv.QUOTE_NONE,
+        )
+        start = 1  # the line the record being read began on
+        try:
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    if _QUOTE_CLOSED_EARLY not in str(exc) or start == 1:
+                        raise
+                    self._quote_closed_early(start, rows.line_num)
+                    start = rows.line_num + 1
+                    continue
+                if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
+                    self._check_closed(start, last[0])  # a record over several lines
+                line, start = rows.line_num, rows.line_num + 1
+                yield line, row
+        except csv.Error as exc:
+            raise self._csv_error(exc, start, rows.line_num, quoting) from None
 
     def _quote_closed_early(self, start: int, line: int) -> None:
         """A quoted field whose closing quote has more text after it. Within one line, a

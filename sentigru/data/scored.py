@@ -9,17 +9,15 @@ teacher's probability of that label, or JSON Lines with the same keys.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from sentigru.data.examples import Examples
-from sentigru.data.files import _QUOTE_CLOSED_EARLY, ReadOptions, ReadResult, _Reader, detect_format
+from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format
 from sentigru.errors import SentigruError, missing
 
 SUM_TOLERANCE = 0.01
@@ -86,48 +84,25 @@ def _probabilities(found: dict[str, object], labels: list[str]) -> list[float] |
 
 
 def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str, object]]]:
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    """Rows of a scored CSV or TSV, read as labelled files are (strictly: a quote closing
+    a field with text after it made another text than the one the teacher scored)."""
     text_column = reader.options.text_column
     with reader.open() as stream:
-        # strictly, as labelled files are read: a quote closing a field with text after
-        # it made another text than the one the teacher scored ('"good" film' as 'good film')
-        strict = quoting != csv.QUOTE_NONE
-        rows = csv.reader(reader.lines(stream), delimiter=delimiter, quoting=quoting, strict=strict)
-        try:
-            header = [name.strip().lstrip("\ufeff") for name in next(rows, None) or []]
-            if text_column not in header:
-                raise SentigruError(
-                    f"{reader.path}: no column {text_column!r} in the header (choose with "
-                    "--text-column)"
-                )
-            at = header.index(text_column)
-            for row in _rows_of(rows, reader):
-                if len(row) != len(header):
-                    if any(field.strip() for field in row):
-                        reader.bad(str(rows.line_num), f"expected {len(header)} fields")
-                    continue
-                found = {name: row[i] for i, name in enumerate(header) if i != at}
-                yield str(rows.line_num), row[at], found
-        except csv.Error as exc:
-            raise SentigruError(f"{reader.path}:{rows.line_num}: {exc}") from None
-
-
-def _rows_of(rows: Any, reader: _Reader) -> Iterator[list[str]]:
-    """The csv reader's rows; a row whose quote closes with text after it is a bad row,
-    as in a labelled file."""
-    while True:
-        try:
-            yield next(rows)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if _QUOTE_CLOSED_EARLY not in str(exc):
-                raise
-            reader.bad(
-                str(rows.line_num),
-                "a quote closes the field with text after it: quote the whole field, "
-                "and double each quote inside it",
+        records = reader.records(stream, delimiter)
+        header = [name.strip().lstrip("\ufeff") for name in next(records, (0, []))[1]]
+        if text_column not in header:
+            raise SentigruError(
+                f"{reader.path}: no column {text_column!r} in the header (choose with "
+                "--text-column)"
             )
+        at = header.index(text_column)
+        for line, row in records:
+            if len(row) != len(header):
+                if any(field.strip() for field in row):
+                    reader.bad(str(line), f"expected {len(header)} fields")
+                continue
+            found = {name: row[i] for i, name in enumerate(header) if i != at}
+            yield str(line), row[at], found
 
 
 def _jsonl(reader: _Reader) -> Iterator[tuple[str, str, dict[str, object]]]:
