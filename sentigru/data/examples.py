@@ -81,15 +81,33 @@ def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None
     for label in counts:
         if label_map.get(label) != label:  # X=X in the map: keep X apart
             spellings.setdefault(_spelling_key(label), []).append(label)
-    groups = [sorted(g, key=lambda x: (-counts[x], x)) for g in spellings.values() if len(g) > 1]
+    for short in [key for key in spellings if _is_shortening(key)]:  # neg beside negative
+        full = [
+            key
+            for key in spellings
+            if len(key) >= 2 * len(short) and _abbreviates(short, key)  # not good, goodish
+        ]
+        if len(full) == 1:
+            spellings[full[0]] += spellings.pop(short)
+    groups = [
+        sorted(g, key=lambda x: (_is_shortening(x.lower()), -counts[x], x))
+        for g in spellings.values()
+        if len(g) > 1
+    ]
     if not groups:
         return
     pairs = [(other, group[0]) for group in groups for other in group[1:]]
     shown = ", ".join(f"{a!r} and {b!r}" for a, b in pairs[:3])
     raise SentigruError(
-        f"labels {shown} differ only in case or number format: one label written two ways? "
-        f"Merge them with --label-map {_map_option(pairs)} (or keep one apart with X=X)"
+        f"labels {shown} differ only in case, number format or as a word and its "
+        f"shortening: one label written two ways? Merge them with --label-map "
+        f"{_map_option(pairs)} (label_map=) (or keep one apart with X=X)"
     )
+
+
+def _is_shortening(label: str) -> bool:
+    """A label as datasets shorten one (``neg``, ``pos``, ``neu``): 3 or 4 letters."""
+    return 3 <= len(label) <= 4 and label.isalpha()
 
 
 TEMPLATE = "OLD=NEW,OLD=NEW"
