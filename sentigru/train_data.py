@@ -27,6 +27,7 @@ from sentigru.data.examples import (
     Fingerprint,
     check_known_labels,
     label_order,
+    note_repeated,
     note_validation_seen,
 )
 from sentigru.data.sources import DataSource
@@ -253,12 +254,12 @@ def split_validation(
     """Use the given validation data, or hold out ``val_split`` of the training data,
     drawn by ``split_seed`` (default: the spec's seed)."""
     if val is not None and len(val):
-        note_validation_seen(train.texts, val.texts, given=True)
+        note_validation_seen(train, val, given=True)
         return train, val
     if spec.training.val_split > 0:
         seed = spec.training.seed if split_seed is None else split_seed
         train, held = train.stratified_split(spec.training.val_split, seed)
-        note_validation_seen(train.texts, held.texts, given=False)
+        note_validation_seen(train, held, given=False)
         return train, held
     return train, None
 
@@ -501,6 +502,7 @@ def _prepare_examples(
     named: Sequence[str] = (),
 ) -> Prepared:
     examples.check_trainable("training data")
+    note_repeated(examples)
     check_readable(examples.texts, spec, start.vocab if start else None, log)
     data_fingerprint = examples.fingerprint()  # hashes every row: once
     split_seed = split_seed_of(spec, start, data_fingerprint)

@@ -498,6 +498,30 @@ def test_validation_texts_that_are_training_texts_are_noted(capsys) -> None:
     split_validation(Examples(texts, labels), given, Spec())
     err = capsys.readouterr().err
     assert "10 of the 10 validation texts" in err and "--val-data repeats training rows" in err
+    assert "run high" in err
+    # the copies carry the other label: contradictions, whose figures run low, not high
+    flipped = Examples(texts[:10], [{"pos": "neg", "neg": "pos"}[x] for x in labels[:10]])
+    split_validation(Examples(texts, labels), flipped, Spec())
+    err = capsys.readouterr().err
+    assert "10 of them with another label there" in err and "run low" in err
+    assert "run high" not in err
+
+
+def test_training_texts_given_two_labels_are_noted(capsys) -> None:
+    """The same review labelled twice, each time otherwise, trained silently (the model
+    taught both); plain copies beyond a share are counted as what they weigh."""
+    from sentigru.data.examples import Examples, note_repeated
+
+    texts = [f"Review number {i} of many" for i in range(100)]
+    labels = ["pos", "neg"] * 50
+    note_repeated(Examples(texts, labels))
+    assert capsys.readouterr().err == ""
+    note_repeated(Examples([*texts, "REVIEW number 3  of many"], [*labels, "pos"]))
+    err = capsys.readouterr().err
+    assert "1 training text(s) occur with two labels" in err
+    assert "'Review number 3 of many'" in err or "'REVIEW number 3  of many'" in err
+    note_repeated(Examples([*texts, *texts[:5]], [*labels, *labels[:5]]))
+    assert "5 of the 105 training rows repeat a text" in capsys.readouterr().err
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None:

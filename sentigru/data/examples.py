@@ -133,21 +133,67 @@ def copy_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def note_validation_seen(train: Sequence[str], val: Sequence[str], given: bool) -> int:
+def note_validation_seen(train: Examples, val: Examples, given: bool) -> int:
     """A note when many validation texts are training texts too (a review posted twice,
     one file in both ``--data`` and ``--val-data``): validation reads them as seen, and
-    its figures run high. Returns how many."""
-    held = {copy_key(text) for text in val}  # the small side only: the note costs no copy
-    seen = {key for text in train if (key := copy_key(text)) in held}  # of the training set
-    copies = sum(copy_key(text) in seen for text in val)
-    if val and copies >= REPEATS_NOTED * len(val):
+    its figures run high; or, where the copies carry other labels than in training,
+    low. Returns how many."""
+    held = {copy_key(text) for text in val.texts}  # the small side only: no copy made
+    seen: dict[str, set[str]] = {}  # of the training set: its labels
+    for text, label in zip(train.texts, train.labels):
+        if (key := copy_key(text)) in held:
+            seen.setdefault(key, set()).add(label)
+    copies = other = 0
+    for text, label in zip(val.texts, val.labels):
+        labels = seen.get(copy_key(text))
+        copies += labels is not None
+        other += labels is not None and label not in labels
+    if val.texts and copies >= REPEATS_NOTED * len(val.texts):
         where = "--val-data repeats training rows" if given else "copies in the data"
+        reads = (
+            "validation reads them as seen, so its figures run high"
+            if not other
+            else f"{other} of them with another label there: contradicting labels, which "
+            "make its figures run low"
+            if other == copies
+            else f"{other} of them with another label there: its figures run high on the "
+            "copies and low on the contradictions"
+        )
         note(
-            f"note: {copies} of the {len(val)} validation texts are training texts too "
-            f"(case and spacing aside; {where}): validation reads them as seen, so its "
-            "figures run high; drop the copies"
+            f"note: {copies} of the {len(val.texts)} validation texts are training texts "
+            f"too (case and spacing aside; {where}): {reads}; drop the copies"
         )
     return copies
+
+
+def note_repeated(examples: Examples) -> None:
+    """A note when the training data gives one text two labels (case and spacing aside):
+    the model is taught both, and nothing else said so; or when many rows repeat a text,
+    each copy weighing it once more. Hashes of the texts only: no copy is kept."""
+    labels: dict[int, str | None] = {}  # a text's label, None once it had two
+    example = ""  # the first text given two labels, to show
+    repeats = 0
+    for text, label in zip(examples.texts, examples.labels):
+        key = hash(copy_key(text))
+        if key not in labels:
+            labels[key] = label
+            continue
+        repeats += 1
+        if labels[key] is not None and labels[key] != label:
+            labels[key] = None
+            example = example or text
+    twice = sum(label is None for label in labels.values())
+    if twice:
+        note(
+            f"note: {twice} training text(s) occur with two labels or more (case and "
+            f"spacing aside), e.g. {example!r:.80}: the model is taught both; fix or "
+            "drop them"
+        )
+    elif repeats >= REPEATS_NOTED * max(len(examples.texts), 1):
+        note(
+            f"note: {repeats} of the {len(examples.texts)} training rows repeat a text "
+            "read before (case and spacing aside): each copy weighs its text once more"
+        )
 
 
 def _check_unmapped_spellings(counts: Counter[str], label_map: dict[str, str]) -> None:
