@@ -146,7 +146,14 @@ def note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) ->
     if not never:
         return
     shown = ", ".join(f"{label!r} ({n} rows)" for label, n in never[:3])
-    more = "" if weighed else "; --class-weight balanced (class_weight=) weighs rare labels up"
+    rare = any(n < rows.sum() / (2 * len(labels)) for _, n in never)  # under half its share
+    more = (
+        "; --class-weight balanced (class_weight=) weighs rare labels up"
+        if rare and not weighed
+        else "; not a rare label: more training (epochs, rows) or a lower learning rate"
+        if not rare
+        else ""
+    )
     log(
         f"note: on the {int(rows.sum())} validation rows the model never answered {shown}: "
         f"its recall is 0{more}"

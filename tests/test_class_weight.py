@@ -150,3 +150,22 @@ def test_balanced_weights_learn_the_rare_label_the_plain_loss_drowns(
     assert recalls["none"]["negative"] < 0.2, recalls
     assert recalls["balanced"]["negative"] > recalls["none"]["negative"] + 0.3, recalls
     assert recalls["balanced"]["positive"] > 0.6, recalls
+
+
+def test_a_label_never_answered_is_told_the_fix_its_share_calls_for() -> None:
+    """A model that never answers a label common in its data is undertrained, and was
+    told to weigh rare labels up; a rare one is told so."""
+    import numpy as np
+
+    from sentigru.training_notes import note_unanswered
+
+    heard: list[str] = []
+    note_unanswered(["negative", "positive"], np.array([[0, 14], [0, 20]]), False, heard.append)
+    assert "never answered 'negative' (14 rows)" in heard[0]
+    assert "not a rare label" in heard[0] and "--class-weight" not in heard[0]
+    heard.clear()
+    note_unanswered(["negative", "positive"], np.array([[0, 2], [0, 30]]), False, heard.append)
+    assert "--class-weight balanced" in heard[0]
+    heard.clear()
+    note_unanswered(["negative", "positive"], np.array([[0, 2], [0, 30]]), True, heard.append)
+    assert "--class-weight" not in heard[0] and "not a rare label" not in heard[0]
