@@ -104,14 +104,14 @@ def note_stray_labels(counts: dict[str, int], log: Log, weighed: bool = False) -
     for label, count in counts.items():
         if count <= STRAY_LABEL_ROWS and count < total / 100:
             log(
-                f"note: label {label!r} has {count} of {total} rows: a typo, or another "
-                "file's labels? (--label-map renames labels)"
+                f"note: label {label!r} has {count} of {total} training rows: a typo, or "
+                "another file's labels? (--label-map renames labels)"
             )
         elif count < total * RARE_LABEL_SHARE:
             log(
-                f"note: label {label!r} has {count} of {total} rows ({count / total:.1%}): "
-                "too few for the model to learn it well; more of its rows help"
-                + ("" if weighed else " (--class-weight balanced weighs it up)")
+                f"note: label {label!r} has {count} of {total} training rows "
+                f"({count / total:.1%}): too few for the model to learn it well; more of its "
+                "rows help" + ("" if weighed else " (--class-weight balanced weighs it up)")
             )
 
 

@@ -74,7 +74,7 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
     lines: list[str] = []
     note_stray_labels({"0": 142, "1": 128, "positive": 1}, lines.append)
     assert lines == [
-        "note: label 'positive' has 1 of 271 rows: a typo, or another file's labels? "
+        "note: label 'positive' has 1 of 271 training rows: a typo, or another file's labels? "
         "(--label-map renames labels)"
     ]
     lines.clear()
@@ -84,9 +84,9 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
     note_stray_labels({"1": 800, "2": 789, "3": 11}, lines.append)
     note_stray_labels({"spam": 900, "ham": 90_000}, lines.append, weighed=True)
     assert lines == [
-        "note: label '3' has 11 of 1600 rows (0.7%): too few for the model to learn it "
+        "note: label '3' has 11 of 1600 training rows (0.7%): too few for the model to learn it "
         "well; more of its rows help (--class-weight balanced weighs it up)",
-        "note: label 'spam' has 900 of 90900 rows (1.0%): too few for the model to learn "
+        "note: label 'spam' has 900 of 90900 training rows (1.0%): too few for the model to learn "
         "it well; more of its rows help",
     ]
 
