@@ -239,7 +239,7 @@ class Classifier:
         chosen = DataSource.of(data, **source)
         refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
-        examples = chosen.load("test")
+        examples = chosen.load("test", known=self.labels)
         truth = label_indices(examples.labels, self.labels, chosen.options.label_map)
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)

@@ -567,3 +567,15 @@ def test_a_phone_file_beside_another_programs_manifest_exports_as_it_is(
     (app / "manifest.json").write_text('{"name": "My app", "icons": []}')
     site = sentigru.export(app / "model.tflite", tmp_path / "site", format="web")
     assert (Path(site) / "model.tflite").read_bytes() == (app / "model.tflite").read_bytes()
+
+
+def test_evaluating_labels_spelt_two_ways_maps_them_onto_the_models(trained_model: Path) -> None:
+    """The map named merged the data's spellings into its commonest one, which the model
+    did not have: following it led to a second error."""
+    clf = sentigru.load(trained_model)
+    texts = ["superb", "awful", "lovely", "boring", "fine"]
+    labels = ["Positive", "NEGATIVE", "Positive", "neg", "positive"]
+    with pytest.raises(SentigruError, match="Positive=positive,NEGATIVE=negative,neg=negative"):
+        clf.evaluate((texts, labels))
+    mapped = {"Positive": "positive", "NEGATIVE": "negative", "neg": "negative"}
+    assert clf.evaluate((texts, labels), label_map=mapped)["n"] == 5

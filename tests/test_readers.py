@@ -892,3 +892,21 @@ def test_utf32_is_named_as_such_not_as_utf16(tmp_path: Path, codec: str) -> None
     data.write_bytes("label\ttext\npositive\tgood\n".encode(codec))
     with pytest.raises(SentigruError, match="looks like UTF-32 text; save it as UTF-8"):
         read_examples(data)
+
+
+def test_labels_spelt_otherwise_are_mapped_onto_the_labels_they_must_match() -> None:
+    """Evaluated data spelling a label several ways was told to merge into its own
+    commonest spelling, which the model does not have (a second error followed); and
+    validation labels spelt otherwise than training's got no map at all."""
+    from sentigru.data.examples import check_known_labels, check_label_spellings
+
+    drift = Counter({"Positive": 10, "NEGATIVE": 8, "pos": 5, "neg": 4, "positive": 3})
+    model = ("negative", "positive")
+    with pytest.raises(SentigruError, match="Positive=positive,pos=positive,NEGATIVE=negative"):
+        check_label_spellings(drift | Counter({"negative": 2}), None, model)
+    with pytest.raises(SentigruError, match="--label-map positive=Positive,pos=Positive"):
+        check_label_spellings(drift, None, ())  # training: its commonest spelling
+    with pytest.raises(SentigruError, match=r"--label-map \(label_map=\), e.g. NEGATIVE=negative,"):
+        check_known_labels(["NEGATIVE", "Positive", "neg", "pos", "negative"], model)
+    with pytest.raises(SentigruError, match="e.g. 0=negative,1=positive"):
+        check_known_labels(["0", "1"], model)

@@ -69,12 +69,15 @@ def check_label_sets(label_sets: dict[str, set[str]]) -> None:
             note(f"note: {found}; the model learns all of them")
 
 
-def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None = None) -> None:
+def check_label_spellings(
+    counts: Counter[str], label_map: dict[str, str] | None = None, known: Sequence[str] = ()
+) -> None:
     """Refuse labels that differ only in case or in how a number is written
     (``Positive``/``positive``, ``1``/``1.0`` as pandas writes a column with a gap): one
     label spelt two ways would train two outputs, each taught half of its texts. The fix
     named merges each into its commonest spelling; a label that another spelling of which
-    ``label_map`` renames is named with the map's name for it."""
+    ``label_map`` renames is named with the map's name for it. With ``known`` (a model's
+    labels, when its data is evaluated) the spellings of a known label merge into it."""
     label_map = label_map or {}
     _check_unmapped_spellings(counts, label_map)
     spellings: dict[str, list[str]] = {}
@@ -82,15 +85,11 @@ def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None
         if label_map.get(label) != label:  # X=X in the map: keep X apart
             spellings.setdefault(_spelling_key(label), []).append(label)
     for short in [key for key in spellings if _is_shortening(key)]:  # neg beside negative
-        full = [
-            key
-            for key in spellings
-            if len(key) >= 2 * len(short) and _abbreviates(short, key)  # not good, goodish
-        ]
+        full = [key for key in spellings if _shortens(short, key)]
         if len(full) == 1:
             spellings[full[0]] += spellings.pop(short)
     groups = [
-        sorted(g, key=lambda x: (_is_shortening(x.lower()), -counts[x], x))
+        _target_first(sorted(g, key=lambda x: (_is_shortening(x.lower()), -counts[x], x)), known)
         for g in spellings.values()
         if len(g) > 1
     ]
@@ -103,6 +102,22 @@ def check_label_spellings(counts: Counter[str], label_map: dict[str, str] | None
         f"shortening: one label written two ways? Merge them with --label-map "
         f"{_map_option(pairs)} (label_map=) (or keep one apart with X=X)"
     )
+
+
+def _target_first(group: list[str], known: Sequence[str]) -> list[str]:
+    """``group`` (one label's spellings, the one to merge into first) led by the known
+    label it spells, where there is one: the model's, when its data is evaluated."""
+    key = _spelling_key(group[0])
+    ours = [k for k in known if _spelling_key(k) == key]
+    if not ours:
+        return group
+    return [ours[0], *(x for x in group if x != ours[0])]
+
+
+def _shortens(short: str, label: str) -> bool:
+    """Whether ``short`` is a dataset's shortening of ``label`` (``neg`` of *negative*,
+    not ``good`` of *goodish*)."""
+    return _is_shortening(short) and len(label) >= 2 * len(short) and _abbreviates(short, label)
 
 
 def _is_shortening(label: str) -> bool:
@@ -237,11 +252,23 @@ def check_two_labels(counts: Counter[str], source: str) -> None:
 def check_known_labels(labels: Iterable[str], known: Iterable[str]) -> None:
     """Refuse validation labels the training data never had: the model has no output
     for them."""
-    unknown = sorted(set(labels) - set(known))
-    if unknown:
-        raise SentigruError(
-            f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}"
-        )
+    known, unknown = list(known), sorted(set(labels) - set(known))
+    if not unknown:
+        return
+    pairs = [
+        (label, ours)
+        for label in unknown
+        for ours in known
+        if _spelling_key(label) == _spelling_key(ours) or _shortens(label, ours)
+    ]
+    if len(pairs) == len(unknown) == len({label for label, _ in pairs}):  # each one way
+        hint = _map_option(pairs)
+    else:
+        hint = composed_hint(unknown, sorted(set(known) - set(labels)), None)
+    raise SentigruError(
+        f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}; "
+        f"rename them as read with --label-map (label_map=), e.g. {hint}"
+    )
 
 
 def label_indices(

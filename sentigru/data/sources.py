@@ -113,7 +113,9 @@ class DataSource:
     def empty(self) -> bool:
         return not self.paths and not self.dataset and self.rows is None
 
-    def load(self, default_split: str = "train") -> Examples:
+    def load(self, default_split: str = "train", known: Sequence[str] = ()) -> Examples:
+        """The examples; ``known``: a model's labels, which a label spelt two ways is
+        merged into (evaluation), rather than into its commonest spelling."""
         return load_sources(
             self.paths,
             dataset=self.dataset,
@@ -121,6 +123,7 @@ class DataSource:
             data_dir=self.data_dir,
             options=self.options,
             rows=self.rows,
+            known=known,
         )
 
 
@@ -171,9 +174,11 @@ def load_sources(
     data_dir: Path | None = None,
     options: ReadOptions | None = None,
     rows: Examples | None = None,
+    known: Sequence[str] = (),
 ) -> Examples:
     """Read every named file (in order; a glob stands for the files it matches), then
-    take the ``rows`` held in memory and the tfds dataset, if any."""
+    take the ``rows`` held in memory and the tfds dataset, if any (``known``: see
+    :meth:`DataSource.load`)."""
     if not paths and not dataset and rows is None:
         raise UsageError("no data: give --data FILE (one or more) or --dataset NAME")
     examples = Examples()
@@ -196,7 +201,7 @@ def load_sources(
         examples.extend(loaded)
         label_sets[dataset] = set(loaded.labels)
     check_label_sets(label_sets)
-    check_label_spellings(examples.counts(), options.label_map if options else None)
+    check_label_spellings(examples.counts(), options.label_map if options else None, known)
     return examples
 
 
