@@ -305,7 +305,11 @@ class SentencePieceTokenizer:
         English model spells Japanese and emoji that way), and not ``!!!`` or ``,`` (the
         regex tokenizer's words hold no punctuation either, and a text of them alone,
         ``???``, has no word to read)."""
-        return sum(1 for i in self.ids(text) if i not in self._unknown)
+        return self.known_in(self.ids(text))
+
+    def known_in(self, ids: Sequence[int]) -> int:
+        """:meth:`known` of a text's ids (:meth:`ids`), where they are at hand."""
+        return sum(1 for i in ids if i not in self._unknown)
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""

@@ -308,7 +308,11 @@ class Tokenizer:
 
     def known(self, text: str) -> int:
         """Words of ``text`` within the model's length that have an id of their own."""
-        return sum(1 for i in self.ids(text) if i > UNKNOWN_ID)
+        return self.known_in(self.ids(text))
+
+    def known_in(self, ids: Sequence[int]) -> int:
+        """:meth:`known` of a text's ids (:meth:`ids`), where they are at hand."""
+        return sum(1 for i in ids if i > UNKNOWN_ID)
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""

@@ -248,6 +248,36 @@ def prepare(
     return _prepare_examples(data, val_examples, spec, unlabelled, log, start, named)
 
 
+BLIND_SHOWN = 40
+"""How much of a text a note shows."""
+
+
+def _note_unread_rows(
+    texts: Sequence[str],
+    ids: Sequence[Sequence[int]],
+    tokenizer: Any,
+    seq_len: int,
+    log: Callable[[str], None],
+) -> None:
+    """Training texts the model reads nothing of (an emoji, a URL, a number alone: each
+    teaches a label for text it cannot read), and, from 1 % of them, texts that reach
+    the model's length (what follows is not read); ``predict`` and ``evaluate`` say the
+    same of the texts they are given."""
+    blind = [text for text, row in zip(texts, ids) if not tokenizer.known_in(row)]
+    if blind:
+        log(
+            f"note: {len(blind)} training text(s) hold no word the vocabulary keeps, e.g. "
+            f"{blind[0]!r:.{BLIND_SHOWN}}: each teaches a label for text the model cannot "
+            "read; drop them"
+        )
+    cut = sum(len(row) >= seq_len for row in ids[: len(texts)])
+    if cut and cut >= 0.01 * len(texts):
+        log(
+            f"note: {cut} of {len(texts)} training texts reach the model's length (--seq-len "
+            f"{seq_len} tokens): what follows is not read"
+        )
+
+
 def split_validation(
     train: Examples, val: Examples | None, spec: Spec, split_seed: int | None = None
 ) -> tuple[Examples, Examples | None]:
@@ -521,6 +551,7 @@ def _prepare_examples(
     )
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
+    _note_unread_rows(train_set.texts, train_ids, tokenizer, spec.tokenizer.seq_len, log)
     train_targets = _targets(train_set, labels)
     fingerprint = validated_on(data_fingerprint, val)
     counted_only = unlabelled is not None and not unlabelled.trained_on

@@ -910,3 +910,30 @@ def test_labels_spelt_otherwise_are_mapped_onto_the_labels_they_must_match() -> 
         check_known_labels(["NEGATIVE", "Positive", "neg", "pos", "negative"], model)
     with pytest.raises(SentigruError, match="e.g. 0=negative,1=positive"):
         check_known_labels(["0", "1"], model)
+
+
+def test_training_texts_the_model_reads_nothing_of_are_noted() -> None:
+    """An emoji, a URL or a number alone, labelled, trained silently: each teaches the
+    model a label for text it cannot read (predict and evaluate said so, training not);
+    texts reaching the model's length are counted too."""
+    from conftest import synthetic_reviews
+
+    from sentigru.data.examples import Examples
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare
+
+    rows = synthetic_reviews(200, seed=4)
+    texts = [t for _, t in rows] + ["😍😍", "5", "https://example.com/r"]
+    labels = [label for label, _ in rows] + ["positive", "negative", "positive"]
+    heard: list[str] = []
+    spec = Spec().replace(
+        tokenizer={"seq_len": 16}, model={"chunk_len": 16}, training={"val_split": 0.0}
+    )
+    prepare(Examples(texts, labels), spec, log=heard.append)
+    blind = [line for line in heard if "hold no word the vocabulary keeps" in line]
+    assert len(blind) == 1 and blind[0].startswith("note: 3 training text(s)"), heard
+    assert "e.g. '😍😍'" in blind[0]
+    assert any("training texts reach the model's length (--seq-len 16" in x for x in heard)
+    heard.clear()
+    prepare(Examples(texts[:200], labels[:200]), Spec(), log=heard.append)
+    assert not any("no word the vocabulary" in x or "model's length" in x for x in heard)
