@@ -1121,6 +1121,18 @@ def export(
     return _export_tflite(model, target, quantize, runtime, seq_len, batch, check_data, force)
 
 
+def _labels_of(model: Path) -> list[str]:
+    """A model folder's labels, read before its model loads (none where unreadable: the
+    folder's own check says why, next)."""
+    from sentigru.bundle import LABELS_FILE
+    from sentigru.contract import parse_labels
+
+    try:
+        return parse_labels((model / LABELS_FILE).read_text("utf-8"))
+    except (OSError, ValueError, SentigruError):
+        return []
+
+
 def _given(data: Any) -> bool:
     """Whether data to check an export on was given (None, ``""`` and ``[]`` are not); a
     table is refused first, as anywhere data is read: its truth value raises."""
@@ -1281,7 +1293,7 @@ def _export_tflite(
     if _given(check_data):
         checked = DataSource.of(check_data)
         refuse_unused_reading(checked)
-    labelled = checked.load("test") if checked else None
+    labelled = checked.load("test", known=_labels_of(model)) if checked else None
     own = target.resolve() == (model / bundle.PHONE_FILE).resolve()
     replacing = (bundle.PHONE_FILE,) if own else ()  # the file this export replaces
     bundle.read_manifest(model, replacing)  # a broken folder fails before TensorFlow loads

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.contract import SPECIAL_TOKENS
+from sentigru.contract import SPECIAL_TOKENS, UNKNOWN_ID
 from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import (
     Examples,
@@ -256,21 +256,35 @@ def _note_unread_rows(
     texts: Sequence[str],
     ids: Sequence[Sequence[int]],
     tokenizer: Any,
-    seq_len: int,
+    spec: Spec,
     log: Callable[[str], None],
+    learnt: bool = True,
 ) -> None:
     """Training texts the model reads nothing of (an emoji, a URL, a number alone: each
     teaches a label for text it cannot read), and, from 1 % of them, texts that reach
     the model's length (what follows is not read); ``predict`` and ``evaluate`` say the
     same of the texts they are given."""
-    blind = [text for text, row in zip(texts, ids) if not tokenizer.known_in(row)]
+    seq_len = spec.tokenizer.seq_len
+    # where <UNKNOWN> stands for a word rarer than --min-count (a vocabulary learnt here)
+    regex = spec.tokenizer.tokenizer == "regex" and learnt
+    min_count = spec.tokenizer.min_count if regex else 1
+    blind = [(text, row) for text, row in zip(texts, ids) if not tokenizer.known_in(row)]
     if blind:
+        rare = sum(UNKNOWN_ID in row for _, row in blind) if min_count > 1 else 0
+        why = (
+            f"; {rare} of them hold words rarer than --min-count {min_count} (--min-count 1 "
+            "keeps them), the others none (emoji, punctuation alone: drop them)"
+            if rare and rare < len(blind)
+            else f"; their words are rarer than --min-count {min_count} (--min-count 1 keeps them)"
+            if rare
+            else "; drop them"
+        )
         log(
             f"note: {len(blind)} training text(s) hold no word the vocabulary keeps, e.g. "
-            f"{blind[0]!r:.{BLIND_SHOWN}}: each teaches a label for text the model cannot "
-            "read; drop them"
+            f"{blind[0][0]!r:.{BLIND_SHOWN}}: each teaches a label for text the model cannot "
+            f"read{why}"
         )
-    cut = sum(len(row) >= seq_len for row in ids[: len(texts)])
+    cut = sum(len(row) >= seq_len and tokenizer.is_cut(text) for text, row in zip(texts, ids))
     if cut and cut >= 0.01 * len(texts):
         log(
             f"note: {cut} of {len(texts)} training texts reach the model's length (--seq-len "
@@ -551,7 +565,7 @@ def _prepare_examples(
     )
     tokenizer = tokenizer_for(vocab, spec.tokenizer.seq_len)
     train_ids = [tokenizer.ids(t) for t in [*train_set.texts, *extra]]
-    _note_unread_rows(train_set.texts, train_ids, tokenizer, spec.tokenizer.seq_len, log)
+    _note_unread_rows(train_set.texts, train_ids, tokenizer, spec, log, learnt=start is None)
     train_targets = _targets(train_set, labels)
     fingerprint = validated_on(data_fingerprint, val)
     counted_only = unlabelled is not None and not unlabelled.trained_on
@@ -802,6 +816,8 @@ def prepare_source(
         if val_rows is not None:
             val.extend(val_rows)
         named = list(source.options.label_map.values())
+        if len(val) and start is None:  # labels unknown to training: a map of the file's own
+            check_known_labels(val.labels, set(examples.labels), source.options.label_map)
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start, named)
     if val_rows is not None:
         raise SentigruError(

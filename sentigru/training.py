@@ -38,6 +38,7 @@ from sentigru.pieces import Pieces
 from sentigru.spec import Spec
 from sentigru.tokenizer import Vocabulary
 from sentigru.train_data import Prepared, prepare
+from sentigru.training_notes import warn_averaging
 
 __all__ = ["TIMING_KEYS", "Trained", "train"]
 
@@ -448,8 +449,10 @@ def _train(
     from sentigru.distribute import Role, cluster_role, make_strategy, resolve
     from sentigru.tf_quiet import import_tensorflow
 
-    def say(line: str) -> None:
-        if verbose != 0:
+    def say(line: str, progress: bool = False) -> None:
+        """One of sentigru's lines; ``progress``: one that verbose 0 drops (the word
+        table's)."""
+        if not (progress and verbose == 0):
             (log or (lambda text: print(text, file=sys.stderr)))(line)
 
     prepared = data if isinstance(data, Prepared) else prepare(data, spec, val_examples)
@@ -464,6 +467,7 @@ def _train(
             f"(patience {spec.training.patience}) to train at least "
             f"{asked.training.min_steps} steps (--min-steps)"
         )
+        warn_averaging(spec, say)
     distribution = make_strategy(name)  # before any other TensorFlow work
     import keras
 
@@ -492,7 +496,8 @@ def _train(
             found = _start_from_word_vectors(model, prepared, spec.training.seed)
             say(
                 f"word table: {found} of {len(prepared.vocab)} rows start from the "
-                f"training texts' word vectors ({time.perf_counter() - began:.0f} s)"
+                f"training texts' word vectors ({time.perf_counter() - began:.0f} s)",
+                progress=True,
             )
         optimizer = keras.optimizers.Adam(_learning_rate(spec, epoch_steps))
     smoothing = spec.training.label_smoothing

@@ -37,7 +37,8 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
             f"character n-gram teacher: its out-of-fold scores pick the label of "
             f"{prepared.teacher_accuracy:.2%} of the training texts"
         )
-    warn_averaging(spec, log)
+    if not spec.training.min_steps:  # else said when the run is sized (its epochs known)
+        warn_averaging(spec, log)
 
 
 def _why_fewer(dropped: int, min_count: int) -> str:
@@ -146,7 +147,11 @@ def note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) ->
     if not never:
         return
     shown = ", ".join(f"{label!r} ({n} rows)" for label, n in never[:3])
-    rare = any(n < rows.sum() / (2 * len(labels)) for _, n in never)  # under half its share
+    # rare: under half its share, or where one label holds most rows (as the note on a
+    # model no better than the commonest label counts it)
+    rare = rows.max() >= MAJORITY_SHARE * rows.sum() or any(
+        n < rows.sum() / (2 * len(labels)) for _, n in never
+    )
     more = (
         "; --class-weight balanced (class_weight=) weighs rare labels up"
         if rare and not weighed

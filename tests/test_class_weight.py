@@ -166,6 +166,9 @@ def test_a_label_never_answered_is_told_the_fix_its_share_calls_for() -> None:
     heard.clear()
     note_unanswered(["negative", "positive"], np.array([[0, 2], [0, 30]]), False, heard.append)
     assert "--class-weight balanced" in heard[0]
+    heard.clear()  # 35/65: one label holds most rows, as the majority note counts it
+    note_unanswered(["negative", "positive"], np.array([[0, 35], [0, 65]]), False, heard.append)
+    assert "--class-weight balanced" in heard[0]
     heard.clear()
     note_unanswered(["negative", "positive"], np.array([[0, 2], [0, 30]]), True, heard.append)
     assert "--class-weight" not in heard[0] and "not a rare label" not in heard[0]

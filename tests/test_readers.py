@@ -96,16 +96,28 @@ def test_star_labels_written_as_floats_get_the_map_that_names_them() -> None:
 
 def test_a_label_and_its_shortening_are_one_label_written_two_ways() -> None:
     """neg and negative, pos and positive in one file trained four classes without a
-    word; a word that merely begins another (good, goodish) or a shortening of two
-    labels (pos: positive, positive_strong) is not taken for one."""
+    word; a label that merely begins another (good, goodish; pos, pos_strong; fake,
+    fake_news) is not taken for its shortening: a fixed list of sentiment shortenings is."""
     from sentigru.data.examples import check_label_spellings
 
     mixed = Counter({"neg": 65, "negative": 60, "pos": 77, "positive": 67})
     with pytest.raises(SentigruError, match="--label-map neg=negative,pos=positive \\("):
         check_label_spellings(mixed)
     check_label_spellings(Counter({"good": 5, "goodish": 3}))
-    check_label_spellings(Counter({"pos": 5, "positive": 3, "positive_strong": 2}))
+    with pytest.raises(SentigruError, match="--label-map pos=positive "):  # not _strong's
+        check_label_spellings(Counter({"pos": 5, "positive": 3, "positive_strong": 2}))
     check_label_spellings(Counter({"neg": 3, "pos": 4}))
+    # labels that begin others are not their shortenings: a fixed list decides
+    for labels in (("pos", "neg", "pos_strong", "neg_strong"), ("fake", "fake_news")):
+        check_label_spellings(Counter(dict.fromkeys(labels, 3)))
+    check_label_spellings(Counter({"pro": 3, "progressive": 3, "car": 2, "cardiology": 2}))
+    # with a map given, the hint is one map to give in its place (not the merge alone,
+    # which dropped the map's own renames and trained four classes)
+    with pytest.raises(SentigruError, match="0=negative,1=positive,neg=negative,pos=positive"):
+        check_label_spellings(
+            Counter({"negative": 5, "positive": 5, "neg": 2, "pos": 2}),
+            {"0": "negative", "1": "positive"},
+        )
 
 
 def test_digits_of_another_script_are_one_label_written_two_ways() -> None:
@@ -505,6 +517,9 @@ def test_validation_texts_that_are_training_texts_are_noted(capsys) -> None:
     err = capsys.readouterr().err
     assert "10 of them with another label there" in err and "run low" in err
     assert "run high" not in err
+    half = Examples(texts[:10], [*flipped.labels[:5], *labels[5:10]])
+    split_validation(Examples(texts, labels), half, Spec())
+    assert "run high on the copies and low on the contradictions" in capsys.readouterr().err
 
 
 def test_training_texts_given_two_labels_are_noted(capsys) -> None:
@@ -518,10 +533,20 @@ def test_training_texts_given_two_labels_are_noted(capsys) -> None:
     assert capsys.readouterr().err == ""
     note_repeated(Examples([*texts, "REVIEW number 3  of many"], [*labels, "pos"]))
     err = capsys.readouterr().err
-    assert "1 training text(s) occur with two labels" in err
+    assert "1 text(s) of the training data occur with two labels" in err
     assert "'Review number 3 of many'" in err or "'REVIEW number 3  of many'" in err
     note_repeated(Examples([*texts, *texts[:5]], [*labels, *labels[:5]]))
-    assert "5 of the 105 training rows repeat a text" in capsys.readouterr().err
+    assert "5 of the 105 rows of the training data repeat" in capsys.readouterr().err
+    note_repeated(Examples([*texts, *texts[:1]], [*labels, *labels[:1]]))  # 1 %: no note
+    assert capsys.readouterr().err == ""
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare
+
+    heard: list[str] = []  # and a training says it (the note is the data's, before the split)
+    prepare(
+        Examples([*texts, "REVIEW number 3  of many"], [*labels, "pos"]), Spec(), log=heard.append
+    )
+    assert "occur with two labels" in capsys.readouterr().err
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_text(tmp_path: Path) -> None:
@@ -910,6 +935,16 @@ def test_labels_spelt_otherwise_are_mapped_onto_the_labels_they_must_match() -> 
         check_known_labels(["NEGATIVE", "Positive", "neg", "pos", "negative"], model)
     with pytest.raises(SentigruError, match="e.g. 0=negative,1=positive"):
         check_known_labels(["0", "1"], model)
+    # the map in force is kept in the hint: 0/1 read as negative/positive already
+    with pytest.raises(SentigruError, match="e.g. 0=negative,1=positive,Negative=negative,"):
+        check_known_labels(["Negative", "Positive"], model, {"0": "negative", "1": "positive"})
+    # a model whose labels are the shortenings: the data's full words map onto them
+    with pytest.raises(SentigruError, match="--label-map negative=neg,positive=pos"):
+        check_label_spellings(
+            Counter({"neg": 3, "negative": 4, "pos": 3, "positive": 4}), None, ("neg", "pos")
+        )
+    with pytest.raises(SentigruError, match="neg=negative,Neg=negative"):
+        check_label_spellings(Counter({"Neg": 3, "neg": 4, "Pos": 3, "pos": 4}), None, model)
 
 
 def test_training_texts_the_model_reads_nothing_of_are_noted() -> None:

@@ -97,32 +97,43 @@ def check_label_spellings(
         return
     pairs = [(other, group[0]) for group in groups for other in group[1:]]
     shown = ", ".join(f"{a!r} and {b!r}" for a, b in pairs[:3])
-    raise SentigruError(
+    raise SentigruError(  # with the map given: one map to give in its place
         f"labels {shown} differ only in case, number format or as a word and its "
         f"shortening: one label written two ways? Merge them with --label-map "
-        f"{_map_option(pairs)} (label_map=) (or keep one apart with X=X)"
+        f"{_map_option(_composed(label_map, pairs))} (label_map=) (or keep one apart "
+        "with X=X)"
     )
 
 
 def _target_first(group: list[str], known: Sequence[str]) -> list[str]:
     """``group`` (one label's spellings, the one to merge into first) led by the known
-    label it spells, where there is one: the model's, when its data is evaluated."""
-    key = _spelling_key(group[0])
-    ours = [k for k in known if _spelling_key(k) == key]
+    label it spells, where there is one: the model's, when its data is evaluated (its
+    ``neg`` for the data's ``negative`` and ``Neg``, its ``negative`` for ``Neg``)."""
+    keys = {_spelling_key(x) for x in group}
+    ours = [
+        k
+        for k in known
+        if _spelling_key(k) in keys or any(_shortens(key, _spelling_key(k)) for key in keys)
+    ]
     if not ours:
         return group
     return [ours[0], *(x for x in group if x != ours[0])]
 
 
+SHORTENINGS = {"neg": "negative", "pos": "positive", "neu": "neutral", "neut": "neutral"}
+"""How sentiment datasets shorten their labels. A fixed list: a rule by letters merged
+``pos`` into ``pos_strong`` and ``fake`` into ``fake_news``."""
+
+
 def _shortens(short: str, label: str) -> bool:
-    """Whether ``short`` is a dataset's shortening of ``label`` (``neg`` of *negative*,
-    not ``good`` of *goodish*)."""
-    return _is_shortening(short) and len(label) >= 2 * len(short) and _abbreviates(short, label)
+    """Whether ``short`` is a dataset's shortening of ``label`` (``neg`` of *negative*),
+    case aside."""
+    return SHORTENINGS.get(short.lower()) == label.lower()
 
 
 def _is_shortening(label: str) -> bool:
-    """A label as datasets shorten one (``neg``, ``pos``, ``neu``): 3 or 4 letters."""
-    return 3 <= len(label) <= 4 and label.isalpha()
+    """A label as datasets shorten one (``neg``, ``pos``, ``neu``)."""
+    return label.lower() in SHORTENINGS
 
 
 TEMPLATE = "OLD=NEW,OLD=NEW"
@@ -200,14 +211,14 @@ def note_repeated(examples: Examples) -> None:
     twice = sum(label is None for label in labels.values())
     if twice:
         note(
-            f"note: {twice} training text(s) occur with two labels or more (case and "
+            f"note: {twice} text(s) of the training data occur with two labels or more (case and "
             f"spacing aside), e.g. {example!r:.80}: the model is taught both; fix or "
             "drop them"
         )
     elif repeats >= REPEATS_NOTED * max(len(examples.texts), 1):
         note(
-            f"note: {repeats} of the {len(examples.texts)} training rows repeat a text "
-            "read before (case and spacing aside): each copy weighs its text once more"
+            f"note: {repeats} of the {len(examples.texts)} rows of the training data repeat "
+            "a text read before (case and spacing aside): each copy weighs its text once more"
         )
 
 
@@ -249,9 +260,12 @@ def check_two_labels(counts: Counter[str], source: str) -> None:
         raise SentigruError(f"{source}: every example has the label {only!r}; need two labels")
 
 
-def check_known_labels(labels: Iterable[str], known: Iterable[str]) -> None:
+def check_known_labels(
+    labels: Iterable[str], known: Iterable[str], given: Mapping[str, str] | None = None
+) -> None:
     """Refuse validation labels the training data never had: the model has no output
-    for them."""
+    for them. ``given``: the map they were read with, which the hint's map replaces."""
+    labels = list(labels)
     known, unknown = list(known), sorted(set(labels) - set(known))
     if not unknown:
         return
@@ -262,9 +276,9 @@ def check_known_labels(labels: Iterable[str], known: Iterable[str]) -> None:
         if _spelling_key(label) == _spelling_key(ours) or _shortens(label, ours)
     ]
     if len(pairs) == len(unknown) == len({label for label, _ in pairs}):  # each one way
-        hint = _map_option(pairs)
+        hint = _map_option(_composed(given or {}, pairs))
     else:
-        hint = composed_hint(unknown, sorted(set(known) - set(labels)), None)
+        hint = composed_hint(unknown, sorted(set(known) - set(labels)), given)
     raise SentigruError(
         f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}; "
         f"rename them as read with --label-map (label_map=), e.g. {hint}"
