@@ -275,13 +275,10 @@ def test_memory_running_out_is_one_line_naming_the_settings() -> None:
         raise oom
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux address-space limit")
-def test_tensorflow_that_cannot_load_under_a_memory_limit_is_one_line() -> None:
-    """``ulimit -v`` of 1 GB: TensorFlow's libraries fail to map, and the ImportError
-    came out as a page of traceback."""
-    code = (
-        "import resource, sys\n"
-        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+def _importing_tensorflow_after(setup: str) -> subprocess.CompletedProcess:
+    """A fresh Python that runs ``setup``, then asks for TensorFlow as export does and
+    prints the one line it is refused with."""
+    code = setup + (
         "from sentigru.errors import SentigruError\n"
         "from sentigru.tf_quiet import import_tensorflow\n"
         "try:\n"
@@ -291,15 +288,30 @@ def test_tensorflow_that_cannot_load_under_a_memory_limit_is_one_line() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "export needs TensorFlow, which could not be loaded" in done.stdout, done.stderr
-    assert "ulimit -v" in done.stdout and "Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr
+    return done
 
 
+LINUX_LIMITS = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="a Linux address-space limit"
+)
+
+
+@LINUX_LIMITS
+def test_tensorflow_that_cannot_load_under_a_memory_limit_is_one_line() -> None:
+    """``ulimit -v`` of 1 GB: TensorFlow's libraries fail to map, and the ImportError
+    came out as a page of traceback."""
+    limit = "import resource\nresource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+    assert "ulimit -v" in _importing_tensorflow_after(limit).stdout
+
+
+@LINUX_LIMITS
 @pytest.mark.parametrize("limited", [True, False])
 def test_tensorflow_failing_to_load_with_a_system_error_is_one_line(limited: bool) -> None:
     """Under a memory limit TensorFlow's import failed with a SystemError on one run (a C
     extension out of memory that said nothing), a traceback; without a limit the same
     error is a broken install, and no limit is blamed."""
-    code = (
+    setup = (
         "import resource, sys\n"
         + ("resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))\n" if limited else "")
         + "class Broken:\n"
@@ -307,16 +319,8 @@ def test_tensorflow_failing_to_load_with_a_system_error_is_one_line(limited: boo
         "        if name == 'tensorflow':\n"
         "            raise SystemError('error return without exception set')\n"
         "sys.meta_path.insert(0, Broken())\n"
-        "from sentigru.errors import SentigruError\n"
-        "from sentigru.tf_quiet import import_tensorflow\n"
-        "try:\n"
-        "    import_tensorflow('export')\n"
-        "except SentigruError as exc:\n"
-        "    print(exc)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "export needs TensorFlow, which could not be loaded" in done.stdout, done.stderr
-    assert ("ulimit -v" in done.stdout) == limited and "Traceback" not in done.stderr
+    assert ("ulimit -v" in _importing_tensorflow_after(setup).stdout) == limited
 
 
 def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
