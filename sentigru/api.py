@@ -1124,12 +1124,11 @@ def export(
 def _labels_of(model: Path) -> list[str]:
     """A model folder's labels, read before its model loads (none where unreadable: the
     folder's own check says why, next)."""
-    from sentigru.bundle import LABELS_FILE
-    from sentigru.contract import parse_labels
+    from sentigru.bundle import read_labels
 
     try:
-        return parse_labels((model / LABELS_FILE).read_text("utf-8"))
-    except (OSError, ValueError, SentigruError):
+        return read_labels(model)
+    except (OSError, ValueError, KeyError, SentigruError):
         return []
 
 

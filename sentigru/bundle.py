@@ -89,6 +89,11 @@ def _read_text(path: Path) -> str:
     return contract.decode(data, str(path))
 
 
+def read_labels(path: Path) -> list[str]:
+    """A model folder's labels, as ``labels.txt`` holds them (bounded, checked)."""
+    return contract.parse_labels(_read_text(path / LABELS_FILE), str(path / LABELS_FILE))
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -795,7 +800,7 @@ def _loaded(path: Path, manifest: dict[str, Any]) -> ModelFolder:
             f"holds {SENTENCEPIECE_FILE if pieces else VOCAB_FILE}"
         )
     vocab = Pieces.load(path / SENTENCEPIECE_FILE) if pieces else Vocabulary.load(path / VOCAB_FILE)
-    labels = contract.parse_labels(_read_text(path / LABELS_FILE), str(path / LABELS_FILE))
+    labels = read_labels(path)
     model = load_keras(path / MODEL_FILE)
     _check_consistent(path, model, vocab, labels)
     return ModelFolder(path, model, vocab, labels, spec, manifest)

@@ -109,12 +109,7 @@ def _target_first(group: list[str], known: Sequence[str]) -> list[str]:
     """``group`` (one label's spellings, the one to merge into first) led by the known
     label it spells, where there is one: the model's, when its data is evaluated (its
     ``neg`` for the data's ``negative`` and ``Neg``, its ``negative`` for ``Neg``)."""
-    keys = {_spelling_key(x) for x in group}
-    ours = [
-        k
-        for k in known
-        if _spelling_key(k) in keys or any(_shortens(key, _spelling_key(k)) for key in keys)
-    ]
+    ours = [k for k in known if any(_spells(x, k) for x in group)]
     if not ours:
         return group
     return [ours[0], *(x for x in group if x != ours[0])]
@@ -123,6 +118,12 @@ def _target_first(group: list[str], known: Sequence[str]) -> list[str]:
 SHORTENINGS = {"neg": "negative", "pos": "positive", "neu": "neutral", "neut": "neutral"}
 """How sentiment datasets shorten their labels. A fixed list: a rule by letters merged
 ``pos`` into ``pos_strong`` and ``fake`` into ``fake_news``."""
+
+
+def _spells(label: str, other: str) -> bool:
+    """Whether ``label`` is ``other`` written otherwise: in other case or number format,
+    or as its shortening."""
+    return _spelling_key(label) == _spelling_key(other) or _shortens(label, other)
 
 
 def _shortens(short: str, label: str) -> bool:
@@ -269,12 +270,7 @@ def check_known_labels(
     known, unknown = list(known), sorted(set(labels) - set(known))
     if not unknown:
         return
-    pairs = [
-        (label, ours)
-        for label in unknown
-        for ours in known
-        if _spelling_key(label) == _spelling_key(ours) or _shortens(label, ours)
-    ]
+    pairs = [(label, ours) for label in unknown for ours in known if _spells(label, ours)]
     if len(pairs) == len(unknown) == len({label for label, _ in pairs}):  # each one way
         hint = _map_option(_composed(given or {}, pairs))
     else:
