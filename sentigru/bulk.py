@@ -363,7 +363,13 @@ class BucketRunner:
         iterator, size = iter(texts), window or self.window
         pending: deque[tuple[list[str], np.ndarray, list[_Part]]] = deque()
         while True:
-            batch = list(islice(iterator, size))
+            try:
+                batch = list(islice(iterator, size))
+            except Exception:  # the input failed: what was sent off is answered first
+                while pending:
+                    done, read, parts = pending.popleft()
+                    yield done, self._collect(len(done), parts), read
+                raise
             if batch:
                 pending.append((batch, *self._submit(batch)))
             if pending and (not batch or len(pending) > 1):

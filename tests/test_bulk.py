@@ -129,6 +129,28 @@ def test_a_stream_holds_the_chunks_it_is_asked_for(phone: LiteRTPredictor, chunk
     predictor.close()
 
 
+@pytest.mark.parametrize("chunk_size", [8, MIN_TEXTS, 100])
+def test_a_failing_stream_answers_every_whole_chunk_it_read_first(
+    phone: LiteRTPredictor, chunk_size: int
+) -> None:
+    """A cursor that dies midway: the chunks already read and sent off are answered
+    before its error, on the bulk path as on the simple one (the bulk path lost the
+    chunk it held, and so a server lost work it had done)."""
+    predictor = LiteRTPredictor(phone._content, jobs=2)
+    texts = varied_texts(2 * chunk_size + 3, seed=11)
+
+    def source() -> Iterator[str]:
+        yield from texts
+        raise ValueError("the cursor died")
+
+    answered = []
+    with pytest.raises(ValueError, match="cursor died"):
+        for text, _ in predictor.classify_stream(source(), chunk_size=chunk_size):
+            answered.append(text)
+    predictor.close()
+    assert answered == texts[: 2 * chunk_size]
+
+
 def test_predictor_scores_many_texts_through_bulk(phone: LiteRTPredictor) -> None:
     predictor = LiteRTPredictor(phone._content, jobs=2, few_to_bulk=False)  # texts alone
     few = varied_texts(MIN_TEXTS - 1, seed=7)
