@@ -149,13 +149,23 @@ def trusted_location(path: Path) -> bool:
         return False
 
 
+_CHECKED: set[str] = set()
+"""The hashes this process found safe: where the cache cannot be written (a read-only
+home, ``docker --user``), every load and every unpickled classifier ran the check child
+again, half a second each."""
+
+
 def ensure_safe(content: bytes, source: str, vocab_size: int) -> None:
-    """Return when ``content`` may be loaded in-process: its hash is in the cache, or it
-    survives :func:`verify` (and is then remembered). Raises :class:`SentigruError`."""
-    if is_verified(content):
+    """Return when ``content`` may be loaded in-process: this process found it safe, its
+    hash is in the cache, or it survives :func:`verify` (and is then remembered).
+    Raises :class:`SentigruError`."""
+    entry = digest(content)
+    if entry in _CHECKED:
         return
-    verify(content, source, vocab_size)
-    remember(content)
+    if not is_verified(content):
+        verify(content, source, vocab_size)
+        remember(content)
+    _CHECKED.add(entry)
 
 
 def verify(content: bytes, source: str, vocab_size: int) -> None:

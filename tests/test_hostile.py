@@ -363,6 +363,7 @@ def test_many_random_byte_flips(tmp_path: Path) -> None:
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(trust, "_CHECKED", set())  # what earlier tests found safe
     return tmp_path / "cache" / "sentigru" / "verified"
 
 
@@ -478,6 +479,28 @@ def test_an_unwritable_cache_only_costs_time(
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file: no folder can go there
     trust.remember(b"x")
     assert not trust.is_verified(b"x")
+
+
+def test_a_process_checks_a_file_once_where_the_cache_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only home: each load (each unpickled classifier in a pool) ran the check
+    child again, half a second every time."""
+    from sentigru.predictor import LiteRTPredictor
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file: no folder can go there
+    monkeypatch.setattr(trust, "_CHECKED", set())
+    calls = []
+    real = trust.verify
+    monkeypatch.setattr(trust, "verify", lambda *args: calls.append(args) or real(*args))
+    copy_of = tmp_path / "copy.tflite"
+    copy_of.write_bytes(BUNDLED.read_bytes())
+    first = LiteRTPredictor.load(copy_of).scores([TEXT])
+    again = LiteRTPredictor.load(copy_of).scores([TEXT])
+    assert len(calls) == 1 and (first == again).all()
+    assert not trust.is_verified(copy_of.read_bytes())  # the cache itself holds nothing
 
 
 def test_a_user_with_no_home_checks_every_time(
