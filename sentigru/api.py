@@ -459,19 +459,42 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
     if path.is_file():
         _refuse_folder_part(path)
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
-    from sentigru import bundle  # a folder's manifest: not read for a phone file
+    from sentigru import bundle, trust  # a folder's manifest: not read for a phone file
 
-    manifest = bundle.read_manifest(path)
+    manifest, content = _manifest_and_phone(path)
     network = manifest["files"][bundle.MODEL_FILE]["sha256"]  # as the model was read
-    if bundle.PHONE_FILE in manifest["files"]:
+    if content is not None:
+        phone = path / bundle.PHONE_FILE
+        trusted = trust.trusted_location(phone.resolve())
+        predictor = LiteRTPredictor(content, str(phone), trusted=trusted, jobs=jobs)
+        return Classifier(predictor, path, path, network)
+    return Classifier(KerasPredictor.load(path), path, path, network)
+
+
+def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None]:
+    """A folder's checked manifest and, where it lists a phone file, that file's bytes as
+    the manifest vouches for them: a folder saved again between the two reads (``train
+    --force`` while a server loads it) gave the new phone file under the old manifest."""
+    import time
+
+    from sentigru import bundle
+
+    for wait in range(1, bundle.REREADS + 1):
+        manifest = bundle.read_manifest(path)
+        entry = manifest["files"].get(bundle.PHONE_FILE)
+        if entry is None:
+            return manifest, None
         phone = path / bundle.PHONE_FILE
         if not os.path.lexists(phone):  # removed by hand: say what makes it again
             raise SentigruError(
                 f"{phone} is missing (its manifest lists it): sentigru export --model {path} "
                 "writes it again"
             )
-        return Classifier(LiteRTPredictor.load(phone, jobs=jobs), path, path, network)
-    return Classifier(KerasPredictor.load(path), path, path, network)
+        content = limits.read_file(phone.resolve(), limits.TFLITE_BYTES)
+        if hashlib.sha256(content).hexdigest() == entry["sha256"]:
+            return manifest, content
+        time.sleep(0.05 * wait)
+    raise SentigruError(f"{path} changed while it was loaded; load it again")
 
 
 def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **settings: Any) -> Spec:

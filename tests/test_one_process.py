@@ -158,6 +158,31 @@ def test_a_folder_trained_again_since_loading_is_refused_not_used(
         api._load_again(folder, None, clf._state())
 
 
+def test_a_folder_saved_again_while_it_loads_gives_one_model_whole(
+    folder: Path, tmp_path: Path, trained_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``train --force`` renaming a new folder into place between the manifest's check and
+    the phone file's read: the classifier ran the new phone file under the old manifest,
+    and then called itself changed since it loaded."""
+    real = bundle.read_manifest
+    swapped = []
+
+    def read_then_swap(path: Path, *args: object, **kwargs: object) -> dict:
+        manifest = real(path, *args, **kwargs)
+        if not swapped:
+            swapped.append(folder.rename(tmp_path / "old"))
+            shutil.copytree(trained_model, folder)
+        return manifest
+
+    monkeypatch.setattr(bundle, "read_manifest", read_then_swap)
+    clf = sentigru.load(folder)
+    assert clf.labels == sentigru.load(trained_model).labels
+    assert clf.scores(["fine", "awful"]).tolist() == (
+        sentigru.load(trained_model).scores(["fine", "awful"]).tolist()
+    )
+    pickle.loads(pickle.dumps(clf))  # its manifest is the model it runs: no change since
+
+
 def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:
     after = []
     with pytest.raises(KeyboardInterrupt), tf_quiet._stops_deferred():
