@@ -257,12 +257,16 @@ class Classifier:
 
     def _trained_on(self, examples: Any) -> bool:
         """Whether ``examples`` are the very rows this model was trained on (its
-        manifest's data fingerprint): figures on them read high."""
+        manifest's data fingerprint): figures on them read high. A folder trained again
+        since it was loaded holds another model's fingerprint: no answer from it."""
         if self.folder is None or self._where is None:
             return False
         try:
-            trained_on = _manifest_now(self._where).get("data_fingerprint")
-        except (OSError, ValueError, AttributeError):
+            manifest = _manifest_now(self._where)
+            if manifest["files"]["model.keras"]["sha256"] != self._state()[0]:
+                return False
+            trained_on = manifest.get("data_fingerprint")
+        except (OSError, ValueError, AttributeError, KeyError, TypeError, SentigruError):
             return False
         return bool(trained_on) and trained_on == examples.fingerprint()
 

@@ -82,3 +82,22 @@ def test_evaluating_on_the_training_data_says_so(trained_model, synthetic_files)
     on_other = clf.evaluate(synthetic_files[1])
     assert on_other["training_data"] is False
     assert "trained on" not in format_report(on_other)
+
+
+def test_a_folder_trained_again_since_loading_names_no_training_data(
+    trained_model, synthetic_files, tmp_path
+) -> None:
+    """A server holds a classifier while its folder is trained again on other rows: the
+    new manifest's fingerprint named the held model's training data, the wrong way round."""
+    import json
+    import shutil
+
+    from sentigru.data import read_examples
+
+    folder = shutil.copytree(trained_model, tmp_path / "model")
+    clf = sentigru.load(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["model.keras"]["sha256"] = "0" * 64  # another network since
+    manifest["data_fingerprint"] = read_examples(synthetic_files[1]).examples.fingerprint()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert clf.evaluate(synthetic_files[1])["training_data"] is False
