@@ -102,6 +102,24 @@ def _read_poorly(report: dict[str, Any]) -> bool:
     return missed >= UNKNOWN_NOTE * report["n"] or report.get("unknown_share", 0.0) >= UNKNOWN_NOTE
 
 
+def columns(text: str) -> int:
+    """The terminal columns ``text`` takes: wide characters (Japanese, Chinese, Korean)
+    two, combining marks none. ``len`` lined a table of Japanese labels up wrongly."""
+    import unicodedata
+
+    wide = ("W", "F")
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in wide else 1
+        for c in text
+    )
+
+
+def _left(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (``right``: before it)."""
+    pad = " " * max(0, width - columns(text))
+    return pad + text if right else text + pad
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
@@ -111,17 +129,17 @@ def format_report(report: dict[str, Any]) -> str:
         *([f"unknown_words\t{report['unknown_share']:.2%}"] if "unknown_share" in report else []),
         "",
     ]
-    name = max(16, *(len(label) for label in report["per_label"]))  # long labels too
+    name = max(16, *(columns(label) for label in report["per_label"]))  # long labels too
     lines.append(f"{'label':<{name}} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}")
     for label, m in report["per_label"].items():
         figures = [_figure(m[key]) for key in ("precision", "recall", "f1")]
-        lines.append(f"{label:<{name}} " + " ".join(figures) + f" {m['support']:>9d}")
+        lines.append(_left(label, name) + " " + " ".join(figures) + f" {m['support']:>9d}")
     labels = report["labels"]
-    width = max(8, *(len(label) for label in labels)) + 1
+    width = max(8, *(columns(label) for label in labels)) + 1
     lines += ["", "confusion (rows: true, columns: predicted)"]
-    lines.append(" " * width + "".join(f"{label:>{width}}" for label in labels))
+    lines.append(" " * width + "".join(_left(label, width, right=True) for label in labels))
     for label, row in zip(labels, report["confusion_matrix"]):
-        lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
+        lines.append(_left(label, width) + "".join(f"{count:>{width}d}" for count in row))
     lines += _metric_notes(report)
     if report.get("training_data"):
         lines += [

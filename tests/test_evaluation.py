@@ -73,6 +73,20 @@ def test_long_labels_keep_the_table_in_columns() -> None:
     assert rows[2].startswith(labels[1] + " ")
 
 
+def test_wide_labels_keep_both_tables_in_terminal_columns() -> None:
+    """Japanese labels take two columns a character: padded by characters, their rows
+    ran four to six columns past the header's."""
+    from sentigru.evaluation import columns
+
+    labels = ["否定的な評価", "肯定", "cafe\u0301"]  # the last with a combining accent
+    assert [columns(label) for label in labels] == [12, 4, 4]
+    lines = format_report(classification_report([0, 1, 2], [0, 1, 1], labels)).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("label"))
+    assert len({columns(row) for row in lines[header : header + 4]}) == 1
+    confusion = lines.index("confusion (rows: true, columns: predicted)")
+    assert len({columns(row) for row in lines[confusion + 1 : confusion + 5]}) == 1
+
+
 def test_evaluating_on_the_training_data_says_so(trained_model, synthetic_files) -> None:
     """The manifest's data fingerprint names the rows the model was trained on."""
     clf = sentigru.load(trained_model)
