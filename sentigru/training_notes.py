@@ -71,7 +71,7 @@ def log_start(
     ``given``, the one they were read with) that keeps the model's."""
     log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
     if labels != base.labels:
-        pairs = composed_hint(labels, sorted(base.labels), given)
+        pairs = composed_hint(labels, list(base.labels), given)
         keep = f" (to keep its own: --label-map {pairs})" if pairs != TEMPLATE else ""
         log(
             f"a new output layer, from random weights, for the labels {', '.join(labels)}: "

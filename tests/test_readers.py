@@ -560,7 +560,7 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
     a guess that would swap meanings (happy, sad), which gets a template."""
     import shlex
 
-    from sentigru.data.examples import label_indices, label_map_hint
+    from sentigru.data.examples import check_known_labels, label_indices, label_map_hint
 
     cases = {
         ("0", "1"): "0=negative,1=positive",
@@ -578,6 +578,11 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
     free = ["negative", "positive"]
     assert label_map_hint(["POSITIVE"], free) == "POSITIVE=positive"
     assert free == ["negative", "positive"]  # the caller's list is left as given
+    # in the model's order, not by name: Korean 긍정 (positive) sorts before 부정
+    with pytest.raises(SentigruError, match="e.g. '0=부정,1=긍정'"):
+        label_indices(["0", "1"], ["부정", "긍정"])
+    with pytest.raises(SentigruError, match="e.g. '0=부정,1=긍정'"):
+        check_known_labels(["0", "1"], ["부정", "긍정"])
 
 
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(

@@ -274,7 +274,7 @@ def check_known_labels(
     if len(pairs) == len(unknown) == len({label for label, _ in pairs}):  # each one way
         hint = _map_option(_composed(given or {}, pairs))
     else:
-        hint = composed_hint(unknown, sorted(set(known) - set(labels)), given)
+        hint = composed_hint(unknown, _lacking(known, labels), given)
     raise SentigruError(
         f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}; "
         f"rename them as read with --label-map (label_map=), e.g. {hint}"
@@ -293,13 +293,21 @@ def label_indices(
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:
-        hint = composed_hint(unknown, sorted(set(model_labels) - set(labels)), given)
+        hint = composed_hint(unknown, _lacking(model_labels, labels), given)
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map "
             f"(label_map=), e.g. {hint}"
         )
     return [index[label] for label in labels]
+
+
+def _lacking(model_labels: list[str], labels: list[str]) -> list[str]:
+    """The model's labels the data lacks, in the model's order: integer labels are
+    paired with them in that order (sorted by name, Korean *긍정* came before *부정*
+    and the hint mapped ``0`` onto the positive label)."""
+    present = set(labels)
+    return [label for label in model_labels if label not in present]
 
 
 def composed_hint(unknown: list[str], free: list[str], given: Mapping[str, str] | None) -> str:
