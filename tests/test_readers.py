@@ -977,3 +977,13 @@ def test_training_texts_the_model_reads_nothing_of_are_noted() -> None:
     heard.clear()
     prepare(Examples(texts[:200], labels[:200]), Spec(), log=heard.append)
     assert not any("no word the vocabulary" in x or "model's length" in x for x in heard)
+
+
+def test_a_label_map_joined_by_a_full_width_comma_is_refused() -> None:
+    """``0=부정，1=긍정`` (a CJK input method's comma) trained and shipped the label
+    ``부정，1=긍정``, with a note that ``1`` was left as written."""
+    from sentigru.data.files import parse_label_map
+
+    with pytest.raises(SentigruError, match=r"holds '=': separate pairs with an ASCII comma"):
+        parse_label_map("0=부정，1=긍정")
+    assert parse_label_map("0=부정,1=긍정") == {"0": "부정", "1": "긍정"}

@@ -1019,6 +1019,11 @@ def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
         )
     mapped: dict[str, str] = {}
     for old, new in ((old.strip(), new.strip()) for old, new in pairs):
+        if "=" in new:  # 0=부정，1=긍정: a full-width comma, typed by CJK input methods
+            raise SentigruError(
+                f"label map {text!r}: the new name {new!r} holds '=': separate pairs with an "
+                "ASCII comma (,)"
+            )
         if mapped.setdefault(old, new) != new:  # the first was dropped without a word
             raise SentigruError(
                 f"label map {text!r}: {old} is renamed twice ({mapped[old]}, {new})"
