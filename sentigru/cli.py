@@ -729,16 +729,17 @@ def _texts(
             noted = True
             _echo_err(
                 f"note: line {index + 1} of stdin is not {encoding}: its bad bytes read as "
-                f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line)})"
+                f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line, encoding)})"
             )
         yield text.rstrip("\r\n")
 
 
-def _likely(line: bytes) -> str:
-    """The encoding a line that is not UTF-8 likely has (cp1252 where none fits)."""
-    from sentigru.data.files import likely_encoding
+def _likely(line: bytes, encoding: str) -> str:
+    """The encoding a line that is not ``encoding`` likely has: the code page that
+    extends it (cp932 for shift_jis), else as a file's (cp1252 where none fits)."""
+    from sentigru.data.files import extended_encoding, likely_encoding
 
-    return likely_encoding(line) or "cp1252"
+    return extended_encoding(line, encoding) or likely_encoding(line) or "cp1252"
 
 
 def _decoded(line: bytes, encoding: str, first: bool, cut: bool = False) -> tuple[str, bool]:

@@ -687,6 +687,15 @@ def test_an_undecodable_line_names_the_fix_that_fits(tmp_path: Path) -> None:
             assert "?" not in "".join(_read(path, encoding=encoding).texts)
     path.write_bytes(b"text,label\nok,pos\ncaf\xe9,neg\n")
     assert _read(path, encoding="cp1252").texts == ["ok", "café"]
+    # the standard named, the file in Windows' code page that extends it: that one
+    for text, named, wider in (
+        ("①番目の商品", "shift_jis", "cp932"),
+        ("똠방각하", "euc-kr", "cp949"),
+    ):
+        path.write_bytes(f"text,label\n{text},pos\nok,neg\n".encode(wider))
+        with pytest.raises(SentigruError, match=rf"not valid {named}; it reads as {wider}.*: "):
+            _read(path, encoding=named)
+        assert _read(path, encoding=wider).texts[0] == text
     for label, content in (("pos", b"fine"), ("neg", b"caf\xe9")):
         (tmp_path / label).mkdir()
         (tmp_path / label / "1.txt").write_bytes(content)
