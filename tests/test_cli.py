@@ -669,7 +669,7 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     korean = CliRunner().invoke(main, ["predict", "-"], input="최고의 영화\n".encode("cp949"))
     assert "--encoding cp949" in korean.stderr  # Korean Excel's; cp1252 read it as nonsense
     named = ["predict", "--encoding", "euc-kr", "-"]  # the standard cp949 extends
-    extended = CliRunner().invoke(main, named, input="똠방각하 최고\n".encode("cp949"))
+    extended = CliRunner().invoke(main, named, input="똠방각하 뷁\n".encode("cp949"))
     assert "--encoding cp949" in extended.stderr and "cp1252" not in extended.stderr
     from sentigru.cli import LINE_LIMIT
 
