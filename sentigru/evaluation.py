@@ -103,15 +103,21 @@ def _read_poorly(report: dict[str, Any]) -> bool:
 
 
 def columns(text: str) -> int:
-    """The terminal columns ``text`` takes: wide characters (Japanese, Chinese, Korean)
-    two, combining marks none. ``len`` lined a table of Japanese labels up wrongly."""
+    """The terminal columns ``text`` takes: wide characters (Japanese, Chinese, Korean,
+    most emoji) two; combining marks, Korean vowel and final jamo after a first one, skin
+    tones and format characters (zero-width space and joiner) none. ``len`` lined a table of
+    Japanese labels up wrongly."""
+    return sum(_cells(c) for c in text)
+
+
+def _cells(char: str) -> int:
     import unicodedata
 
-    wide = ("W", "F")
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in wide else 1
-        for c in text
-    )
+    if unicodedata.category(char) in ("Mn", "Me", "Cf") or "\u1160" <= char <= "\u11ff":
+        return 0
+    if "\U0001f3fb" <= char <= "\U0001f3ff":  # a skin tone joins the emoji before it
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _left(text: str, width: int, right: bool = False) -> str:

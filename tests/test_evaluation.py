@@ -80,6 +80,9 @@ def test_wide_labels_keep_both_tables_in_terminal_columns() -> None:
 
     labels = ["否定的な評価", "肯定", "cafe\u0301"]  # the last with a combining accent
     assert [columns(label) for label in labels] == [12, 4, 4]
+    decomposed = "\u1100\u1173\u11bc\u110c\u1165\u11bc"  # 긍정 in jamo (NFD)
+    assert columns(decomposed) == columns("긍정") == 4
+    assert columns("a\u200bb") == 2 and columns("👍🏽") == 2  # the tone joins the thumb
     lines = format_report(classification_report([0, 1, 2], [0, 1, 1], labels)).splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("label"))
     assert len({columns(row) for row in lines[header : header + 4]}) == 1

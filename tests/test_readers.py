@@ -996,3 +996,25 @@ def test_a_label_map_joined_by_a_full_width_comma_is_refused() -> None:
     with pytest.raises(SentigruError, match=r"holds '=': separate pairs with an ASCII comma"):
         parse_label_map("0=부정，1=긍정")
     assert parse_label_map("0=부정,1=긍정") == {"0": "부정", "1": "긍정"}
+
+
+def test_labels_are_named_in_composed_form_wherever_they_come_from(tmp_path: Path) -> None:
+    """macOS writes folder names decomposed (NFD): a Korean model's labels were refused
+    as unknown by a folder of its own labels, with names that printed alike."""
+    import unicodedata
+
+    from sentigru.data.examples import label_indices
+    from sentigru.data.files import parse_label_map
+
+    nfd = {label: unicodedata.normalize("NFD", label) for label in ("부정", "긍정")}
+    assert all(len(nfd[label]) > len(label) for label in nfd)
+    path = tmp_path / "ko.tsv"
+    path.write_text(f"label\ttext\n{nfd['부정']}\t별로\n{nfd['긍정']}\t최고\n", "utf-8")
+    assert _read(path).labels == ["부정", "긍정"]
+    for folder_label in nfd.values():
+        (tmp_path / "folders" / folder_label).mkdir(parents=True)
+        (tmp_path / "folders" / folder_label / "a.txt").write_text("좋아요", "utf-8")
+    assert set(read_examples(tmp_path / "folders").examples.labels) == {"부정", "긍정"}
+    assert parse_label_map(f"0={nfd['부정']}") == {"0": "부정"}
+    assert parse_label_map({"0": nfd["긍정"]}) == {"0": "긍정"}
+    assert label_indices(["긍정", "부정"], [nfd["부정"], nfd["긍정"]]) == [1, 0]  # an old folder

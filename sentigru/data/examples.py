@@ -10,6 +10,7 @@ import hashlib
 import random
 import re
 import shlex
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -290,6 +291,8 @@ def label_indices(
     labels (``0=negative``), not the map's results (``neg=negative``), which the map
     would not find in the file."""
     index = {label: i for i, label in enumerate(model_labels)}
+    for i, label in enumerate(model_labels):  # a folder saved with decomposed labels
+        index.setdefault(unicodedata.normalize("NFC", label), i)
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:

@@ -16,6 +16,7 @@ import numbers
 import reprlib
 import shlex
 import stat
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -673,7 +674,7 @@ class _Reader:
         if isinstance(label, int) and abs(label) >= 2**53:  # no class is numbered so
             self.bad(where, f"label of {label.bit_length()} bits: too large to name a class")
             return
-        label = str(label).strip()
+        label = label_name(str(label))
         if not label:
             self.bad(where, "empty label")
             return
@@ -1027,13 +1028,24 @@ def looks_utf16(first_line: bytes) -> bool:
     )
 
 
+def label_name(label: str) -> str:
+    """A label as sentigru names it: stripped, in composed form (NFC). Folder names from
+    macOS come decomposed (NFD): their Korean labels looked like the model's and were
+    refused as unknown."""
+    return unicodedata.normalize("NFC", label.strip())
+
+
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
     """``"0=negative,1=positive"`` → ``{"0": "negative", "1": "positive"}`` (a dict passes
-    through); a malformed pair is a one-line error."""
+    through); a malformed pair is a one-line error. Names in NFC, as labels are read."""
     if not text:
         return {}
     if isinstance(text, dict):
-        return {str(k): str(v) for k, v in text.items()}
+        return {
+            unicodedata.normalize("NFC", str(k)): unicodedata.normalize("NFC", str(v))
+            for k, v in text.items()
+        }
+    text = unicodedata.normalize("NFC", text)
     pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
     if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
         raise SentigruError(
