@@ -9,6 +9,7 @@ or a file written atomically), so this module knows nothing of the file system.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -48,6 +49,32 @@ def _figure(width: float, height: float) -> Any:
     return figure
 
 
+WIDE_FONTS = (
+    "Noto Sans CJK JP",
+    "Source Han Sans",
+    "Hiragino Sans",
+    "Yu Gothic",
+    "Meiryo",
+    "Malgun Gothic",
+    "Apple SD Gothic Neo",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+"""Fonts with Japanese, Chinese and Korean glyphs (Linux, macOS, Windows), taken where
+installed for the characters matplotlib's own font lacks: Japanese labels were drawn as
+empty boxes."""
+
+
+@functools.cache
+def _families() -> list[str]:
+    """matplotlib's font, then each installed one of :data:`WIDE_FONTS`, for the text
+    that names labels (set per text: no global setting is changed)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *(name for name in WIDE_FONTS if name in installed)]
+
+
 def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": SOFTWARE.decode()})
@@ -80,7 +107,7 @@ def training_png(history: dict[str, list[float]], title: str = "") -> bytes:
     _curves(loss, history, "loss", "loss")
     _curves(accuracy, history, "accuracy", "accuracy")
     if title:
-        figure.suptitle(title)
+        figure.suptitle(title, fontfamily=_families())
     return _png(figure)
 
 
@@ -99,12 +126,14 @@ def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
         for j, count in enumerate(row):
             colour = "white" if shares[i][j] > 0.5 else "black"
             axes.text(j, i, str(count), ha="center", va="center", color=colour)
-    axes.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 4 else 0)
-    axes.set_yticks(range(len(labels)), labels)
+    fonts = _families()
+    rotation = 45 if len(labels) > 4 else 0
+    axes.set_xticks(range(len(labels)), labels, rotation=rotation, fontfamily=fonts)
+    axes.set_yticks(range(len(labels)), labels, fontfamily=fonts)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")
     heading = f"accuracy {report['accuracy']:.2%} on {report['n']} texts"
-    axes.set_title(f"{title}\n{heading}" if title else heading)
+    axes.set_title(f"{title}\n{heading}" if title else heading, fontfamily=fonts)
     return _png(figure)
 
 
@@ -140,5 +169,5 @@ def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
         axes.set_title(heading)
         axes.margins(y=0.15)
     if title:
-        figure.suptitle(title)
+        figure.suptitle(title, fontfamily=_families())
     return _png(figure)

@@ -52,6 +52,25 @@ def test_confusion_png_reads_back() -> None:
     assert height > 100 and width > 100
 
 
+def test_japanese_and_korean_labels_are_drawn_as_letters_not_boxes() -> None:
+    """matplotlib's own font has no kana, kanji or hangul: such labels were empty boxes,
+    with a warning per missing glyph. An installed CJK font draws them."""
+    import warnings
+
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    if not installed & set(plots.WIDE_FONTS):
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    report = {"labels": ["否定的", "긍정"], "confusion_matrix": [[3, 1], [0, 2]]}
+    report |= {"accuracy": 5 / 6, "n": 6}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plots.confusion_png(report, "評価")
+        plots.training_png({"loss": [0.7, 0.5]}, "学習")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
 def test_without_matplotlib_drawing_raises_the_hint(no_matplotlib: None) -> None:
     assert not plots.available()
     with pytest.raises(plots.NoMatplotlib, match=r"pip install 'sentigru\[plot\]'"):
