@@ -841,6 +841,23 @@ def _check_consistent(
 
 
 @contextlib.contextmanager
+def _parents_undone_on_failure(out: Path | None) -> Iterator[None]:
+    """The folders above ``out`` that the run makes are removed again when it fails and
+    leaves them empty (a checkpoint kept for ``--resume`` keeps them): a failed run
+    leaves nothing."""
+    made = [] if out is None else [p for p in Path(out).absolute().parents if not p.exists()]
+    try:
+        yield
+    except BaseException:
+        for folder in made:  # the deepest first; one not empty keeps those above it
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+
+
+@contextlib.contextmanager
 def training_run(
     out: Path, *, force: bool, resume: bool, fingerprint: str, spec: Spec, chief: bool = True
 ) -> Iterator[Path | None]:
@@ -852,7 +869,10 @@ def training_run(
     out = Path(out)
     if chief and occupied(out) and not force:
         raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
-    with output_lock(out) if chief else contextlib.nullcontext():
+    with (
+        _parents_undone_on_failure(out if chief else None),
+        output_lock(out) if chief else contextlib.nullcontext(),
+    ):
         checkpoint = checkpoint_folder(
             out, resume=resume, fingerprint=fingerprint, spec=spec, chief=chief
         )

@@ -146,19 +146,17 @@ def check_not_quoted_home(out: Path) -> None:
 
 
 def check_writable(out: Path, make_parent: bool = False) -> None:
-    """Fail before any work when no file can be made beside ``out``; ``make_parent``
-    makes its folder first (a model folder's parents are made as it is saved)."""
+    """Fail before any work when no file can be made beside ``out``; ``make_parent``:
+    its folder may be missing (a model folder's parents are made as training starts),
+    and the nearest one that exists must take a new folder. None is made here: a run
+    that then failed on its data left the folders of ``--out`` behind."""
     refuse_nul(out, "out")
     check_not_quoted_home(out)
     parent = out.parent if str(out.parent) else Path(".")
     _check_no_file_above(out)
     if make_parent:
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SentigruError(
-                f"cannot write {out}: folder {parent} cannot be made ({exc.strerror or exc})"
-            ) from None
+        while not parent.is_dir() and parent != parent.parent:
+            parent = parent.parent
     if not parent.is_dir():
         raise SentigruError(f"cannot write {out}: folder {parent} does not exist")
     _check_name_room(out, parent)

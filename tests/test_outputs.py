@@ -325,3 +325,27 @@ def test_a_quoted_tilde_is_named_and_no_folder_named_tilde_is_made(
     (tmp_path / "~").mkdir()  # a folder so named: no note, the path is taken as it is
     code, output = _run("export", "--model", model, "--out", "~/x.tflite")
     assert code == 0 and (tmp_path / "~" / "x.tflite").is_file(), output
+
+
+def test_a_failed_training_leaves_no_folder_it_made_for_out(
+    synthetic_files: tuple[Path, Path], tmp_path: Path, monkeypatch
+) -> None:
+    """``--out runs/new/model`` on data refused after the checks, or a training that
+    failed, left ``runs/new`` behind; a failed run leaves nothing."""
+    import sentigru
+    from sentigru import training
+
+    one_label = tmp_path / "one.tsv"
+    one_label.write_text("label\ttext\npos\tfine\npos\tgood\n")
+    with pytest.raises(SentigruError, match="every example has the label"):
+        sentigru.train(one_label, tmp_path / "runs" / "new" / "model")
+    assert not (tmp_path / "runs").exists()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the training failed")
+
+    monkeypatch.setattr(training, "train", broken)
+    (tmp_path / "runs").mkdir()  # the user's: kept
+    with pytest.raises(RuntimeError, match="the training failed"):
+        sentigru.train(synthetic_files[0], tmp_path / "runs" / "a" / "b" / "model", epochs=1)
+    assert list((tmp_path / "runs").iterdir()) == []
