@@ -291,7 +291,7 @@ class Classifier:
         plot = Path(plot)
         if plot.suffix.lower() != ".png":
             raise UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
-        outputs.check_writable(plot)
+        outputs.check_writable(plot, make_parent=True)
         _check_not_package(plot)
         reads = [*DataSource.of(data).paths, self.folder or self.path]
         outputs.check_not_input(plot, reads, "--plot")

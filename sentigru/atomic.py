@@ -34,9 +34,11 @@ def current_umask() -> int:
 def write_atomic(out: Path, content: bytes, replace: bool = True) -> None:
     """Write ``content`` to a temporary file beside ``out``, flush it to disk, and rename
     it to ``out``; with ``replace`` False, link it there instead, which fails if ``out``
-    exists by then (another run's file, or one the user made meanwhile)."""
+    exists by then (another run's file, or one the user made meanwhile). Its folder is
+    made if need be (``--out dist/model.tflite``), as a folder output's is."""
     out = Path(out)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(out)
         handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as exc:  # name the user's file, not the temporary one

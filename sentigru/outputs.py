@@ -147,9 +147,9 @@ def check_not_quoted_home(out: Path) -> None:
 
 def check_writable(out: Path, make_parent: bool = False) -> None:
     """Fail before any work when no file can be made beside ``out``; ``make_parent``:
-    its folder may be missing (a model folder's parents are made as training starts),
-    and the nearest one that exists must take a new folder. None is made here: a run
-    that then failed on its data left the folders of ``--out`` behind."""
+    its folder may be missing (made as the output is written, a model folder's as its
+    training starts), and the nearest one that exists must take a new folder. None is
+    made here: a run that then failed on its data left the folders of ``--out`` behind."""
     refuse_nul(out, "out")
     check_not_quoted_home(out)
     parent = out.parent if str(out.parent) else Path(".")

@@ -107,10 +107,15 @@ def test_dynamic_phone_file_keeps_a_scale_per_embedding_row(folder, exported) ->
 
 
 def test_unwritable_destination_fails_before_work(trained_model: Path, tmp_path: Path) -> None:
+    """A missing folder is made, as ``--format web`` makes its own (``--out
+    dist/m.tflite`` was refused); one that cannot be made fails first."""
     missing = tmp_path / "no" / "m.tflite"
     args = ["export", "--model", str(trained_model), "--out", str(missing)]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 0 and missing.read_bytes()[4:8] == b"TFL3", result.output
+    (tmp_path / "file").write_text("")
+    result = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "file" / "m.tflite")])
+    assert result.exit_code == 1 and "is a file, not a folder" in result.output
     if os.geteuid() != 0:  # root writes anywhere
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)

@@ -159,6 +159,8 @@ def test_python_draws_the_confusion_png_in_the_same_one_call(
     clf.evaluate(synthetic_files[1], plot=target, force=True)
     with pytest.raises(sentigru.SentigruError, match="name it .png"):
         clf.evaluate(synthetic_files[1], plot=tmp_path / "c.jpg")
+    clf.evaluate(synthetic_files[1], plot=tmp_path / "new" / "c.png")  # its folder made
+    assert png_shape(tmp_path / "new" / "c.png")[0] > 100
 
 
 def test_a_picture_that_cannot_be_drawn_loses_no_figure(

@@ -188,10 +188,10 @@ def _mb(n: int) -> str:
 
 
 def check_writable(out: Path) -> None:
-    """Fail before any work when ``out`` cannot be written."""
+    """Fail before any work when ``out`` cannot be written (its folder is made with it)."""
     if out.is_dir():
         raise SentigruError(f"{out} is a folder; give a file name ending in .tflite")
-    outputs.check_writable(out)
+    outputs.check_writable(out, make_parent=True)
 
 
 def export_spec(spec: Any, **settings: Any) -> Any:
