@@ -147,6 +147,7 @@ def format_report(report: dict[str, Any]) -> str:
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(_left(label, width) + "".join(f"{count:>{width}d}" for count in row))
     lines += _metric_notes(report)
+    unit = "piece" if report.get("tokenizer") == "sentencepiece" else "word"
     if report.get("training_data"):
         lines += [
             "",
@@ -155,12 +156,12 @@ def format_report(report: dict[str, Any]) -> str:
         ]
     if report.get("unread"):
         texts = _texts(report["unread"])
-        lines += ["", f"note: {texts} had no word the model knows (scored blind)"]
+        lines += ["", f"note: {texts} had no {unit} the model knows (scored blind)"]
     if report.get("partly_read"):
         lines += [
             "",
             f"note: {_texts(report['partly_read'])} had a third or more of "
-            f"{'its' if report['partly_read'] == 1 else 'their'} words unknown or unread "
+            f"{'its' if report['partly_read'] == 1 else 'their'} {unit}s unknown or unread "
             "(read only in part)",
         ]
     if report.get("truncated"):
@@ -172,8 +173,8 @@ def format_report(report: dict[str, Any]) -> str:
     if report.get("unknown_share", 0.0) >= UNKNOWN_NOTE:
         lines += [
             "",
-            f"note: {report['unknown_share']:.0%} of the words read were unknown to the model "
-            "(another language or script, or words its training data lacked)",
+            f"note: {report['unknown_share']:.0%} of the {unit}s read were unknown to the "
+            f"model (another language or script, or {unit}s its training data lacked)",
         ]
     if report.get("tokenizer") == "regex" and _read_poorly(report):
         lines += [

@@ -59,6 +59,9 @@ def test_the_plain_report_gives_the_share_of_unknown_words_whatever_it_is() -> N
     assert "--preset sentencepiece" not in format_report(report)
     report["non_ascii_texts"] = 1  # of 2 texts: accents, another script
     assert "--preset sentencepiece reads it" in format_report(report)
+    report.update(tokenizer="sentencepiece", unread=1, partly_read=1)  # no words in 最悪
+    pieces = format_report(report)
+    assert "50% of the pieces read were unknown" in pieces and " word" not in pieces
 
 
 def test_long_labels_keep_the_table_in_columns() -> None:
