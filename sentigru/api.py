@@ -26,7 +26,6 @@ import json
 import numbers
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -366,31 +365,13 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     return classifier
 
 
-_UNPICKLED: dict[tuple[Any, ...], Classifier] = {}
-"""The classifiers unpickled in this process, by what they were loaded as: a process
-pool's worker given the classifier with every task loaded the model again each time
-(37 ms a task where predicting its texts took a few)."""
-_UNPICKLED_KEPT = 4
-_UNPICKLED_LOCK = threading.Lock()
-
-
 def _load_again(path: Any, jobs: int | None = None, state: Any = None) -> Classifier:
-    key = (path, jobs, None if state is None else tuple(state))
-    kept = _UNPICKLED.get(key)
-    if kept is not None and kept._where is not None and _state_now(kept._where) == key[2]:
-        return kept  # the model it holds is still what the folder holds
     classifier = load(path, jobs=jobs)
     if state is not None and classifier._state() != tuple(state):
         raise SentigruError(
             f"{classifier._where} has changed since this classifier was pickled (trained or "
             "exported again?): load it again to use what it holds now"
         )
-    if state is not None:
-        with _UNPICKLED_LOCK:
-            _UNPICKLED.pop(key, None)
-            while len(_UNPICKLED) >= _UNPICKLED_KEPT:
-                _UNPICKLED.pop(next(iter(_UNPICKLED)))
-            _UNPICKLED[key] = classifier
     return classifier
 
 

@@ -158,25 +158,6 @@ def test_a_folder_trained_again_since_loading_is_refused_not_used(
         api._load_again(folder, None, clf._state())
 
 
-def test_a_worker_given_the_classifier_with_every_task_loads_it_once(
-    folder: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``pool.submit(task, clf, texts)``: each task's copy loaded the model again (37 ms
-    a task), until the folder holds another model."""
-    monkeypatch.setattr(api, "_UNPICKLED", {})
-    loads = []
-    real = api.load
-    monkeypatch.setattr(api, "load", lambda *a, **k: loads.append(a) or real(*a, **k))
-    sent = pickle.dumps(sentigru.load(folder))
-    loads.clear()
-    first, second = pickle.loads(sent), pickle.loads(sent)
-    assert len(loads) == 1 and second.predict("fine") == first.predict("fine")
-    phone = (folder / "model.tflite").read_bytes()
-    bundle.add_file(folder, "model.tflite", phone[:-1] + bytes([phone[-1] ^ 1]))
-    with pytest.raises(SentigruError, match="has changed since this classifier was pickled"):
-        pickle.loads(sent)  # another phone file now: loaded again, and refused
-
-
 def test_a_folder_saved_again_while_it_loads_gives_one_model_whole(
     folder: Path, tmp_path: Path, trained_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
