@@ -128,7 +128,9 @@ class Classifier:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as the arguments it was loaded with, so that a process pool can take
         it (the model is loaded again there, from the same path, and must be the same
-        model: a folder trained or exported again since is refused, here and there)."""
+        model: a folder trained or exported again since is refused, here and there).
+        Each unpickling loads it (some 40 ms): give a pool's workers the classifier once,
+        through ``initializer=``, not with every task."""
         if self._where is not None:
             self._unchanged(every=True)
         return _load_again, (*self._loaded_as[:2], self._state())
