@@ -817,7 +817,8 @@ def prepare_source(
             val.extend(val_rows)
         named = list(source.options.label_map.values())
         if len(val) and start is None:  # labels unknown to training: a map of the file's own
-            check_known_labels(val.labels, set(examples.labels), source.options.label_map)
+            order = label_order(examples.labels, named)  # the model's, which a hint follows
+            check_known_labels(val.labels, order, source.options.label_map)
         return prepare(examples, spec, val if len(val) else None, unlabelled, log, start, named)
     if val_rows is not None:
         raise SentigruError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -696,6 +697,9 @@ def test_an_undecodable_line_names_the_fix_that_fits(tmp_path: Path) -> None:
         with pytest.raises(SentigruError, match=rf"not valid {named}; it reads as {wider}.*: "):
             _read(path, encoding=named)
         assert _read(path, encoding=wider).texts[0] == text
+    path.write_bytes("text,label\n非常喜欢这部电影,pos\n".encode())  # UTF-8, read as gbk
+    with pytest.raises(SentigruError, match="not valid gbk, but valid UTF-8: drop --encoding"):
+        _read(path, encoding="gbk")
     for label, content in (("pos", b"fine"), ("neg", b"caf\xe9")):
         (tmp_path / label).mkdir()
         (tmp_path / label / "1.txt").write_bytes(content)
@@ -1018,3 +1022,32 @@ def test_labels_are_named_in_composed_form_wherever_they_come_from(tmp_path: Pat
     assert parse_label_map(f"0={nfd['부정']}") == {"0": "부정"}
     assert parse_label_map({"0": nfd["긍정"]}) == {"0": "긍정"}
     assert label_indices(["긍정", "부정"], [nfd["부정"], nfd["긍정"]]) == [1, 0]  # an old folder
+
+
+def test_a_validation_label_hint_follows_the_models_order_whatever_the_hash_seed(
+    tmp_path: Path,
+) -> None:
+    """The hint for validation labels the training lacks paired ``0``/``1`` with the
+    training labels in a set's order: one map or its reverse, by the process's hash seed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sentigru\n"
+        "train = (['별로', '최고', '싫어', '좋아'], ['부정', '긍정', '부정', '긍정'])\n"
+        "try:\n"
+        "    sentigru.train(train, sys.argv[1], val_data=(['아', '와'], ['0', '1']))\n"
+        "except sentigru.SentigruError as exc:\n"
+        "    print(str(exc).rsplit('e.g. ', 1)[1])\n"
+    )
+    hints = set()
+    for seed in range(1, 5):
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys\n" + code, str(tmp_path / f"m{seed}")],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            timeout=120,
+        )
+        hints.add(done.stdout.strip())
+    assert hints == {"'0=긍정,1=부정'"}  # the model's order: its labels sorted

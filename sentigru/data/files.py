@@ -476,14 +476,14 @@ def _undecodable(
     if guess is not None:
         language, more = EAST_ASIAN[guess][0], EAST_ASIAN[guess][3]
         return f"not valid {encoding}; it reads as {language} in {guess}{more}, {skip}"
+    if not utf8 and _is_utf8(raw):
+        return f"not valid {encoding}, but valid UTF-8: drop --encoding, {skip}"
     wider = None if utf8 else extended_encoding(raw, encoding)
     if wider is not None:
         return (
-            f"not valid {encoding}; it reads as {wider}, Windows' code page that extends it "
-            f"(with characters such as ① and ㈱): --encoding {wider}, {skip}"
+            f"not valid {encoding}; it reads as {wider}, which extends {encoding} (as "
+            f"Windows and Excel write it): --encoding {wider}, {skip}"
         )
-    if not utf8 and _is_utf8(raw):
-        return f"not valid {encoding}, but valid UTF-8: drop --encoding, {skip}"
     return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
 
 
@@ -571,19 +571,22 @@ def likely_encoding(raw: bytes) -> str | None:
 
 
 EXTENDED = {"shift_jis": "cp932", "euc_kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030"}
-"""The code pages Windows (and Excel) write where a user names the standard they extend:
-a Japanese file "in Shift-JIS" holding ① or ㈱ is cp932, a Korean one "in EUC-KR"
-holding 똠 is cp949."""
+"""The encodings software writes where a user names the standard they extend: a
+Japanese file "in Shift-JIS" holding ① or ㈱ is Windows' cp932, a Korean one "in EUC-KR"
+holding 똠 is cp949, a Chinese one "in GBK" with rarer characters gb18030."""
 
 
 def extended_encoding(raw: bytes, encoding: str) -> str | None:
     """The code page that extends ``encoding`` (:data:`EXTENDED`), where ``raw``, not
-    valid in ``encoding``, decodes in it; else None."""
+    valid in ``encoding`` nor UTF-8 (UTF-8 read as gbk decodes in gb18030, to
+    nonsense), decodes in it; else None."""
     try:
         wider = EXTENDED.get(codecs.lookup(encoding).name)
     except LookupError:
         return None
-    return wider if wider and _decode_some(raw, wider) is not None else None
+    if not wider or _is_utf8(raw):
+        return None
+    return wider if _decode_some(raw, wider) is not None else None
 
 
 def _encodes_in(char: str, codec: str) -> bool:

@@ -31,6 +31,7 @@ from sentigru.data.examples import (
     check_label_sets,
     check_label_spellings,
     check_two_labels,
+    label_order,
 )
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError, UsageError, with_home_note
@@ -314,7 +315,8 @@ class StreamSource:
                 f"{scan.train_rows} rows fell in the --val-split share ({self.val_fraction:g}); "
                 "give --val-data FILE, more rows, or --val-split 0"
             )
-        check_known_labels(scan.val_labels, scan.labels)
+        named = list(self.options.label_map.values())  # the model's order, as in memory
+        check_known_labels(scan.val_labels, label_order(scan.labels, named))
 
 
 def _stamp(path: Path) -> tuple[int, int]:
