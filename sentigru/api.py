@@ -318,7 +318,7 @@ class Classifier:
         except SentigruError:  # an install without the bundled model
             bundled = False
         title = "bundled model" if bundled else str(self.path)
-        write_atomic(Path(plot), plots.confusion_png(report, title))
+        write_atomic(Path(plot), plots.confusion_png(report, title), make_parent=True)
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`export`."""
@@ -467,20 +467,20 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)
     from sentigru import bundle, trust  # a folder's manifest: not read for a phone file
 
-    manifest, content = _manifest_and_phone(path)
+    manifest, content, real = _manifest_and_phone(path)
     network = manifest["files"][bundle.MODEL_FILE]["sha256"]  # as the model was read
     if content is not None:
-        phone = path / bundle.PHONE_FILE
-        trusted = trust.trusted_location(phone.resolve())
+        phone, trusted = path / bundle.PHONE_FILE, trust.trusted_location(real)
         predictor = LiteRTPredictor(content, str(phone), trusted=trusted, jobs=jobs)
         return Classifier(predictor, path, path, network)
     return Classifier(KerasPredictor.load(path), path, path, network)
 
 
-def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None]:
+def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None, Path]:
     """A folder's checked manifest and, where it lists a phone file, that file's bytes as
-    the manifest vouches for them: a folder saved again between the two reads (``train
-    --force`` while a server loads it) gave the new phone file under the old manifest."""
+    the manifest vouches for them, and where they were read: a folder saved again
+    between the two reads (``train --force`` while a server loads it) gave the new phone
+    file under the old manifest."""
     import time
 
     from sentigru import bundle
@@ -488,17 +488,21 @@ def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None]:
     for wait in range(1, bundle.REREADS + 1):
         manifest = bundle.read_manifest(path)
         entry = manifest["files"].get(bundle.PHONE_FILE)
-        if entry is None:
-            return manifest, None
         phone = path / bundle.PHONE_FILE
+        if entry is None:
+            return manifest, None, phone
         if not os.path.lexists(phone):  # removed by hand: say what makes it again
             raise SentigruError(
                 f"{phone} is missing (its manifest lists it): sentigru export --model {path} "
                 "writes it again"
             )
-        content = limits.read_file(phone.resolve(), limits.TFLITE_BYTES)
+        try:  # where it lies decides trust: read from there, as LiteRTPredictor.load does
+            real = phone.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: read_file names it
+            real = phone
+        content = limits.read_file(real, limits.TFLITE_BYTES)
         if hashlib.sha256(content).hexdigest() == entry["sha256"]:
-            return manifest, content
+            return manifest, content, real
         time.sleep(0.05 * wait)
     raise SentigruError(f"{path} changed while it was loaded; load it again")
 
@@ -1345,7 +1349,7 @@ def _export_tflite(
         made["sentigru"] = __version__
         bundle.add_file(model, bundle.PHONE_FILE, content, export=made)
     else:  # without force, not over a file that appeared while it converted
-        write_atomic(target, content, replace=force)
+        write_atomic(target, content, replace=force, make_parent=True)
     report.path = target
     return report
 

@@ -31,14 +31,18 @@ def current_umask() -> int:
     return mask
 
 
-def write_atomic(out: Path, content: bytes, replace: bool = True) -> None:
+def write_atomic(
+    out: Path, content: bytes, replace: bool = True, make_parent: bool = False
+) -> None:
     """Write ``content`` to a temporary file beside ``out``, flush it to disk, and rename
     it to ``out``; with ``replace`` False, link it there instead, which fails if ``out``
-    exists by then (another run's file, or one the user made meanwhile). Its folder is
-    made if need be (``--out dist/model.tflite``), as a folder output's is."""
+    exists by then (another run's file, or one the user made meanwhile). ``make_parent``
+    makes its folder if need be (a user's ``--out dist/model.tflite``); a file of a
+    folder that has gone (a model folder removed meanwhile) fails instead."""
     out = Path(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        if make_parent:
+            out.parent.mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(out)
         handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as exc:  # name the user's file, not the temporary one

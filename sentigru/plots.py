@@ -66,13 +66,13 @@ empty boxes."""
 
 
 @functools.cache
-def _families() -> list[str]:
+def _families() -> tuple[str, ...]:
     """matplotlib's font, then each installed one of :data:`WIDE_FONTS`, for the text
     that names labels (set per text: no global setting is changed)."""
     from matplotlib import font_manager
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *(name for name in WIDE_FONTS if name in installed)]
+    return ("DejaVu Sans", *(name for name in WIDE_FONTS if name in installed))
 
 
 def _png(figure: Any) -> bytes:
@@ -107,7 +107,7 @@ def training_png(history: dict[str, list[float]], title: str = "") -> bytes:
     _curves(loss, history, "loss", "loss")
     _curves(accuracy, history, "accuracy", "accuracy")
     if title:
-        figure.suptitle(title, fontfamily=_families())
+        figure.suptitle(title, fontfamily=list(_families()))
     return _png(figure)
 
 
@@ -126,7 +126,7 @@ def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
         for j, count in enumerate(row):
             colour = "white" if shares[i][j] > 0.5 else "black"
             axes.text(j, i, str(count), ha="center", va="center", color=colour)
-    fonts = _families()
+    fonts = list(_families())
     rotation = 45 if len(labels) > 4 else 0
     axes.set_xticks(range(len(labels)), labels, rotation=rotation, fontfamily=fonts)
     axes.set_yticks(range(len(labels)), labels, fontfamily=fonts)
@@ -169,5 +169,5 @@ def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
         axes.set_title(heading)
         axes.margins(y=0.15)
     if title:
-        figure.suptitle(title, fontfamily=_families())
+        figure.suptitle(title, fontfamily=list(_families()))
     return _png(figure)

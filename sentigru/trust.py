@@ -47,7 +47,7 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 def cache_file() -> Path | None:
     """``$XDG_CACHE_HOME/sentigru/verified`` (``~/.cache`` when the variable is unset);
     None for a user with no home (``docker run --user 12345``, ``env -i``): the check
-    then runs every time."""
+    then runs once per process (:data:`_CHECKED`)."""
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         try:

@@ -503,7 +503,7 @@ def test_a_process_checks_a_file_once_where_the_cache_cannot_be_written(
     assert not trust.is_verified(copy_of.read_bytes())  # the cache itself holds nothing
 
 
-def test_a_user_with_no_home_checks_every_time(
+def test_a_user_with_no_home_checks_in_each_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``docker run --user 12345``: no HOME and no passwd entry. The cache is skipped;

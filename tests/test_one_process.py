@@ -181,6 +181,11 @@ def test_a_folder_saved_again_while_it_loads_gives_one_model_whole(
         sentigru.load(trained_model).scores(["fine", "awful"]).tolist()
     )
     pickle.loads(pickle.dumps(clf))  # its manifest is the model it runs: no change since
+    looped = tmp_path / "old" / "model.tflite"
+    looped.unlink()
+    looped.symlink_to(looped)  # a link to itself: one line, not Python's RuntimeError
+    with pytest.raises(SentigruError, match="model.tflite"):
+        sentigru.load(tmp_path / "old")
 
 
 def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:

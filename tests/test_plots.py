@@ -139,9 +139,11 @@ def test_evaluate_plot_writes_a_confusion_png(
     again = CliRunner().invoke(main, [*args, "--plot", str(target), "--force"])
     assert again.exit_code == 0, again.output  # a picture sentigru drew is replaced
 
-    missing = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "no" / "c.png")])
-    assert missing.exit_code == 1
-    assert missing.output.strip().count("\n") == 0 and "does not exist" in missing.output
+    made = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "no" / "c.png")])
+    assert made.exit_code == 0 and png_shape(tmp_path / "no" / "c.png")[0] > 100  # folder made
+    under_a_file = CliRunner().invoke(main, [*args, "--plot", str(target / "c.png")])
+    assert under_a_file.exit_code == 1
+    assert under_a_file.output.strip().count("\n") == 0 and "is a file" in under_a_file.output
 
 
 def test_python_draws_the_confusion_png_in_the_same_one_call(
