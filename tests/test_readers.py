@@ -1051,3 +1051,17 @@ def test_a_validation_label_hint_follows_the_models_order_whatever_the_hash_seed
         )
         hints.add(done.stdout.strip())
     assert hints == {"'0=긍정,1=부정'"}  # the model's order: its labels sorted
+
+
+def test_label_maps_and_teacher_columns_name_labels_in_composed_form(tmp_path: Path) -> None:
+    """A dict map given in Python, and a teacher's score columns, kept decomposed names
+    that matched no label read from the data (which are composed)."""
+    import unicodedata
+
+    from sentigru.data.scored import read_scored
+
+    nfd = unicodedata.normalize("NFD", "긍정")
+    assert ReadOptions(label_map={nfd: "pos", 0: nfd}).label_map == {"긍정": "pos", "0": "긍정"}
+    scores = tmp_path / "scores.tsv"
+    scores.write_text(f"text\t{nfd}\t부정\nfine\t0.9\t0.1\n", "utf-8")
+    assert read_scored(scores, ReadOptions())[1] == ["긍정", "부정"]

@@ -91,8 +91,10 @@ class ReadOptions:
             object.__setattr__(self, "label_map", parse_label_map(self.label_map))
         if isinstance(self.label_map, dict) and all(
             isinstance(k, (str, int)) and not isinstance(k, bool) for k in self.label_map
-        ):  # {0: "negative"}: labels read from a file are strings
-            object.__setattr__(self, "label_map", {str(k): v for k, v in self.label_map.items()})
+        ):  # {0: "negative"}: labels read from a file are strings, in NFC
+            named = {label_name(str(k)): v for k, v in self.label_map.items()}
+            named = {k: label_name(v) if isinstance(v, str) else v for k, v in named.items()}
+            object.__setattr__(self, "label_map", named)
         for name in ("text_column", "label_column", "encoding"):
             if not isinstance(getattr(self, name), str):
                 raise SentigruError(f"{name} must be a string, got {getattr(self, name)!r}")

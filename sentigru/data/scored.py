@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from sentigru.data.examples import Examples
-from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format
+from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format, label_name
 from sentigru.errors import SentigruError, missing
 
 SUM_TOLERANCE = 0.01
@@ -60,8 +60,8 @@ def read_scored(
     reader.result.report_skipped(path)
     if not texts or labels is None:
         raise SentigruError(f"{path}: no scored texts found")
-    # Columns are named as the labels are in the data, so --label-map renames both.
-    named = [options.label_map.get(label, label) for label in labels]
+    # Columns are named as the labels are in the data (in NFC), so --label-map renames both.
+    named = [options.label_map.get(label_name(x), label_name(x)) for x in labels]
     return texts, named, np.array(scores, dtype=np.float64)
 
 
