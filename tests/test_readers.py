@@ -1065,3 +1065,16 @@ def test_label_maps_and_teacher_columns_name_labels_in_composed_form(tmp_path: P
     scores = tmp_path / "scores.tsv"
     scores.write_text(f"text\t{nfd}\t부정\nfine\t0.9\t0.1\n", "utf-8")
     assert read_scored(scores, ReadOptions())[1] == ["긍정", "부정"]
+
+
+def test_a_start_from_a_model_hints_its_labels_in_its_own_order() -> None:
+    """Training from a Korean model (부정, 긍정) on 0/1 data: the note's map paired them
+    with its labels sorted by name, 0 onto the positive one."""
+    from types import SimpleNamespace
+
+    from sentigru.training_notes import log_start
+
+    said: list[str] = []
+    base = SimpleNamespace(labels=["부정", "긍정"], vocab=[0] * 10)
+    log_start("bundled", base, ["0", "1"], said.append)
+    assert "--label-map '0=부정,1=긍정'" in said[-1]
