@@ -124,8 +124,12 @@ def test_a_label_and_its_shortening_are_one_label_written_two_ways() -> None:
 def test_digits_of_another_script_are_one_label_written_two_ways() -> None:
     from sentigru.data.examples import check_label_spellings
 
-    with pytest.raises(SentigruError, match="'１' and '1' differ only in case, number"):
+    with pytest.raises(SentigruError, match="'１' and '1' differ only in case, width, number"):
         check_label_spellings(Counter({"1": 5, "１": 3, "2": 4}))
+    # full- and half-width letters, as Japanese input methods type them
+    for wide, plain in (("ｐｏｓｉｔｉｖｅ", "positive"), ("ﾎﾟｼﾞﾃｨﾌﾞ", "ポジティブ")):
+        with pytest.raises(SentigruError, match=f"'{wide}' and '{plain}' differ only"):
+            check_label_spellings(Counter({plain: 5, wide: 3, "negative": 4}))
 
 
 def test_files_naming_their_labels_two_ways_are_refused_until_mapped(

@@ -99,7 +99,7 @@ def check_label_spellings(
     pairs = [(other, group[0]) for group in groups for other in group[1:]]
     shown = ", ".join(f"{a!r} and {b!r}" for a, b in pairs[:3])
     raise SentigruError(  # with the map given: one map to give in its place
-        f"labels {shown} differ only in case, number format or as a word and its "
+        f"labels {shown} differ only in case, width, number format or as a word and its "
         f"shortening: one label written two ways? Merge them with --label-map "
         f"{_map_option(_composed(label_map, pairs))} (label_map=) (or keep one apart "
         "with X=X)"
@@ -243,12 +243,14 @@ _WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0+)?")  # any script's digits: 1 and �
 
 
 def _spelling_key(label: str) -> str:
-    """What spellings of one label share: its lowercase text, or its value when it is a
-    whole number, as written or as pandas writes it (``1``, ``1.0``, ``01``, ``１``); other
-    numbers stay as written (``1.1`` and ``1.10`` may be codes)."""
+    """What spellings of one label share: its lowercase text in compatibility form
+    (full-width ``ｐｏｓｉｔｉｖｅ`` and half-width ``ﾎﾟｼﾞﾃｨﾌﾞ``, as Japanese input methods type
+    them, as ``positive`` and ``ポジティブ``), or its value when it is a whole number, as
+    written or as pandas writes it (``1``, ``1.0``, ``01``, ``１``); other numbers stay as
+    written (``1.1`` and ``1.10`` may be codes)."""
     if _WHOLE_NUMBER.fullmatch(label):
         return str(int(label.split(".")[0]))
-    return label.lower()
+    return unicodedata.normalize("NFKC", label).lower()
 
 
 def _numbers(labels: set[str]) -> bool:
