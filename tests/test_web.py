@@ -596,13 +596,13 @@ def test_browser_runs_a_sentencepiece_model_as_python_does(
     assert [c["known"] for c in counts[-len(unread) :]] == [0] * len(unread)  # cut: none read
     assert counts[0]["known"] is None or tokenizer.known(texts[0]) == 0  # only 0 is a count
     phone.fill("#text", "🦒🦒🦒 ሰላም")
-    phone.wait_for_function(
-        "() => document.querySelector('#status').textContent.includes('knows no word')"
+    phone.wait_for_function(  # pieces: a Japanese text has no words to count
+        "() => document.querySelector('#status').textContent.includes('knows no piece')"
     )
     assert phone.inner_text("#label").strip() == "no answer"  # as apps are asked
     phone.fill("#text", texts[0])
     phone.wait_for_function(
-        "() => !document.querySelector('#status').textContent.includes('knows no word')"
+        "() => !document.querySelector('#status').textContent.includes('knows no piece')"
     )
 
 

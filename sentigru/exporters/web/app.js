@@ -550,7 +550,10 @@ function readingNote(counts) {
     : counts.nul
       ? " The text has a NUL character: the model reads what comes before it."
       : " The text is longer than the model reads: it reads its beginning.";
-  if (known === 0) return " The model knows no word of this text: its score means nothing.";
+  if (known === 0) {
+    const unit = config.pieces ? "piece" : "word"; // a SentencePiece model reads pieces
+    return ` The model knows no ${unit} of this text: its score means nothing.`;
+  }
   if (unknown * config.words.partRatio >= known) { // sentigru.tokenizer.reads_part
     return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.${cut}`;
   }
