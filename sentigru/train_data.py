@@ -234,6 +234,7 @@ def prepare(
     log: Callable[[str], None] = _silent,
     start: Start | None = None,
     named: Sequence[str] = (),
+    given: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Split, count and build the vocabulary, from memory or in one streaming pass.
     ``unlabelled`` rows join the training rows (never validation) with the teacher's
@@ -245,7 +246,7 @@ def prepare(
         if unlabelled is not None:
             raise UsageError(NO_STREAMED_UNLABELLED)
         return _prepare_stream(data, spec, start, log)
-    return _prepare_examples(data, val_examples, spec, unlabelled, log, start, named)
+    return _prepare_examples(data, val_examples, spec, unlabelled, log, start, named, given)
 
 
 BLIND_SHOWN = 40
@@ -346,8 +347,12 @@ def class_weights(counts: Mapping[str, int], labels: list[str], spec: Spec) -> l
     return [total / (len(present) * counts[label]) if label in present else 1.0 for label in labels]
 
 
-def _targets(examples: Examples, labels: list[str]) -> np.ndarray:
-    check_known_labels(examples.labels, labels)
+def _targets(
+    examples: Examples, labels: list[str], given: Mapping[str, str] | None = None
+) -> np.ndarray:
+    """One-hot rows of the model's ``labels``; a label it lacks is refused with a map
+    composed with ``given``, the one the rows were read with."""
+    check_known_labels(examples.labels, labels, given)
     index = {label: i for i, label in enumerate(labels)}
     out = np.zeros((len(examples), len(labels)), dtype=np.float32)
     out[np.arange(len(examples)), [index[label] for label in examples.labels]] = 1.0
@@ -544,6 +549,7 @@ def _prepare_examples(
     log: Callable[[str], None] = _silent,
     start: Start | None = None,
     named: Sequence[str] = (),
+    given: Mapping[str, str] | None = None,
 ) -> Prepared:
     examples.check_trainable("training data")
     note_repeated(examples)
@@ -589,7 +595,7 @@ def _prepare_examples(
         rows = train_ids + train_ids[: len(train_set)]
         train_targets = np.concatenate([train_targets, others, taught])
     val_ids = [tokenizer.ids(t) for t in val_set.texts] if val_set is not None else []
-    val_targets = _targets(val_set, labels) if val_set is not None else None
+    val_targets = _targets(val_set, labels, given) if val_set is not None else None
     weights = class_weights(train_set.counts(), labels, spec)
 
     def pipelines(part: str, epoch: Any, batch_size: int, shard: tuple[int, int]) -> Any:
@@ -819,7 +825,9 @@ def prepare_source(
         if len(val) and start is None:  # labels unknown to training: a map of the file's own
             order = label_order(examples.labels, named)  # the model's, which a hint follows
             check_known_labels(val.labels, order, source.options.label_map)
-        return prepare(examples, spec, val if len(val) else None, unlabelled, log, start, named)
+        val_set = val if len(val) else None
+        given = source.options.label_map
+        return prepare(examples, spec, val_set, unlabelled, log, start, named, given)
     if val_rows is not None:
         raise SentigruError(
             "stream reads validation data from files; rows (texts, labels) are in memory: "

@@ -1082,3 +1082,22 @@ def test_a_start_from_a_model_hints_its_labels_in_its_own_order() -> None:
     base = SimpleNamespace(labels=["부정", "긍정"], vocab=[0] * 10)
     log_start("bundled", base, ["0", "1"], said.append)
     assert "--label-map '0=부정,1=긍정'" in said[-1]
+
+
+@pytest.mark.parametrize("how", ["stream", "init"])
+def test_a_validation_label_hint_keeps_the_map_given_streamed_or_from_a_model(
+    tmp_path: Path, how: str
+) -> None:
+    """Streamed, or from a starting model, the hint for unknown validation labels named
+    those alone (``2=negative,3=positive``): following it dropped the user's own map."""
+    import sentigru
+
+    train = tmp_path / "train.tsv"
+    train.write_text("label\ttext\n" + "0\tbad film\n1\tgood film\n" * 20)
+    val = tmp_path / "val.tsv"
+    val.write_text("label\ttext\n2\tawful\n3\tgreat\n")
+    options = {"stream": True} if how == "stream" else {"init": "bundled"}
+    with pytest.raises(SentigruError, match="e.g. 0=negative,1=positive,2=negative,3=positive"):
+        sentigru.train(
+            train, tmp_path / "m", val_data=val, label_map="0=negative,1=positive", **options
+        )

@@ -316,7 +316,8 @@ class StreamSource:
                 "give --val-data FILE, more rows, or --val-split 0"
             )
         named = list(self.options.label_map.values())  # the model's order, as in memory
-        check_known_labels(scan.val_labels, label_order(scan.labels, named))
+        order = label_order(scan.labels, named)
+        check_known_labels(scan.val_labels, order, self.options.label_map)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
