@@ -739,7 +739,11 @@ def _likely(line: bytes, encoding: str) -> str:
     extends it (cp932 for shift_jis), else as a file's (cp1252 where none fits)."""
     from sentigru.data.files import extended_encoding, likely_encoding
 
-    return extended_encoding(line, encoding) or likely_encoding(line) or "cp1252"
+    try:
+        line.decode("utf-8")
+        return "utf-8"  # UTF-8 piped with another encoding named: the default reads it
+    except UnicodeDecodeError:
+        return extended_encoding(line, encoding) or likely_encoding(line) or "cp1252"
 
 
 def _decoded(line: bytes, encoding: str, first: bool, cut: bool = False) -> tuple[str, bool]:

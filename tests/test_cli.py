@@ -671,6 +671,10 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     named = ["predict", "--encoding", "euc-kr", "-"]  # the standard cp949 extends
     extended = CliRunner().invoke(main, named, input="똠방각하 뷁\n".encode("cp949"))
     assert "--encoding cp949" in extended.stderr and "cp1252" not in extended.stderr
+    utf8 = CliRunner().invoke(
+        main, ["predict", "--encoding", "gbk", "-"], input="非常喜欢\n".encode()
+    )
+    assert "--encoding utf-8" in utf8.stderr  # not cp1252, nor gb18030: both read nonsense
     from sentigru.cli import LINE_LIMIT
 
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8

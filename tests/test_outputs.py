@@ -349,3 +349,15 @@ def test_a_failed_training_leaves_no_folder_it_made_for_out(
     with pytest.raises(RuntimeError, match="the training failed"):
         sentigru.train(synthetic_files[0], tmp_path / "runs" / "a" / "b" / "model", epochs=1)
     assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_a_file_of_a_folder_that_has_gone_is_not_written_into_a_new_one(tmp_path: Path) -> None:
+    """Only outputs a user names make their folder: a model folder's file (its manifest
+    re-written after an export) whose folder was removed meanwhile fails, not made again."""
+    from sentigru.atomic import write_atomic
+
+    with pytest.raises(SentigruError, match="cannot write"):
+        write_atomic(tmp_path / "gone" / "manifest.json", b"{}")
+    assert not (tmp_path / "gone").exists()
+    write_atomic(tmp_path / "dist" / "m.tflite", b"x", make_parent=True)
+    assert (tmp_path / "dist" / "m.tflite").read_bytes() == b"x"

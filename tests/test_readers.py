@@ -127,9 +127,13 @@ def test_digits_of_another_script_are_one_label_written_two_ways() -> None:
     with pytest.raises(SentigruError, match="'１' and '1' differ only in case, width, number"):
         check_label_spellings(Counter({"1": 5, "１": 3, "2": 4}))
     # full- and half-width letters, as Japanese input methods type them
-    for wide, plain in (("ｐｏｓｉｔｉｖｅ", "positive"), ("ﾎﾟｼﾞﾃｨﾌﾞ", "ポジティブ")):
+    for wide, plain in (("ｐｏｓｉｔｉｖｅ", "positive"), ("ﾎﾟｼﾞﾃｨﾌﾞ", "ポジティブ"), ("１．０", "1")):
         with pytest.raises(SentigruError, match=f"'{wide}' and '{plain}' differ only"):
             check_label_spellings(Counter({plain: 5, wide: 3, "negative": 4}))
+    with pytest.raises(SentigruError, match="ｐｏｓ=positive"):  # a shortening, full width
+        check_label_spellings(Counter({"ｐｏｓ": 5, "positive": 3, "negative": 4}))
+    for other, plain in (("①", "1"), ("Ⅱ", "II"), ("ㄱㅏ", "가"), ("x²", "x2")):
+        check_label_spellings(Counter({other: 3, plain: 3}))  # other text, not other width
 
 
 def test_files_naming_their_labels_two_ways_are_refused_until_mapped(
@@ -1025,6 +1029,8 @@ def test_labels_are_named_in_composed_form_wherever_they_come_from(tmp_path: Pat
     assert set(read_examples(tmp_path / "folders").examples.labels) == {"부정", "긍정"}
     assert parse_label_map(f"0={nfd['부정']}") == {"0": "부정"}
     assert parse_label_map({"0": nfd["긍정"]}) == {"0": "긍정"}
+    with pytest.raises(SentigruError, match="긍정 is renamed twice"):  # one label, two keys
+        ReadOptions(label_map={nfd["긍정"]: "pos", "긍정": "neg"})
     assert label_indices(["긍정", "부정"], [nfd["부정"], nfd["긍정"]]) == [1, 0]  # an old folder
 
 

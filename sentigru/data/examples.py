@@ -130,12 +130,12 @@ def _spells(label: str, other: str) -> bool:
 def _shortens(short: str, label: str) -> bool:
     """Whether ``short`` is a dataset's shortening of ``label`` (``neg`` of *negative*),
     case aside."""
-    return SHORTENINGS.get(short.lower()) == label.lower()
+    return SHORTENINGS.get(_folded(short)) == _folded(label)
 
 
 def _is_shortening(label: str) -> bool:
     """A label as datasets shorten one (``neg``, ``pos``, ``neu``)."""
-    return label.lower() in SHORTENINGS
+    return _folded(label) in SHORTENINGS
 
 
 TEMPLATE = "OLD=NEW,OLD=NEW"
@@ -242,15 +242,27 @@ def _check_unmapped_spellings(counts: Counter[str], label_map: dict[str, str]) -
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0+)?")  # any script's digits: 1 and １ too
 
 
+_WIDTH_FORMS = re.compile("[\uff00-\uffef]+")
+"""Full-width and half-width forms (``ｐｏｓ``, ``１．０``, ``ﾎﾟｼﾞ``), as Japanese, Chinese
+and Korean input methods type them."""
+
+
+def _folded(label: str) -> str:
+    """``label`` in lowercase, its width forms as the plain letters they stand for (and
+    half-width kana composed: ``ﾎﾟ`` as ``ポ``). Other compatibility forms (``①``, ``²``,
+    ``Ⅱ``, jamo) are different text, and stay."""
+    return _WIDTH_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), label).lower()
+
+
 def _spelling_key(label: str) -> str:
-    """What spellings of one label share: its lowercase text in compatibility form
-    (full-width ``ｐｏｓｉｔｉｖｅ`` and half-width ``ﾎﾟｼﾞﾃｨﾌﾞ``, as Japanese input methods type
-    them, as ``positive`` and ``ポジティブ``), or its value when it is a whole number, as
-    written or as pandas writes it (``1``, ``1.0``, ``01``, ``１``); other numbers stay as
-    written (``1.1`` and ``1.10`` may be codes)."""
-    if _WHOLE_NUMBER.fullmatch(label):
-        return str(int(label.split(".")[0]))
-    return unicodedata.normalize("NFKC", label).lower()
+    """What spellings of one label share: its text folded (:func:`_folded`: case and
+    width), or its value when it is a whole number, as written or as pandas writes it
+    (``1``, ``1.0``, ``01``, ``１``, ``１．０``); other numbers stay as written (``1.1`` and
+    ``1.10`` may be codes)."""
+    folded = _folded(label)
+    if _WHOLE_NUMBER.fullmatch(folded):
+        return str(int(folded.split(".")[0]))
+    return folded
 
 
 def _numbers(labels: set[str]) -> bool:
@@ -333,7 +345,8 @@ def _composed(given: Mapping[str, str], pairs: list[tuple[str, str]]) -> list[tu
 def _abbreviates(short: str, label: str) -> bool:
     """Whether ``short`` is how datasets shorten ``label``: ``neg`` for *negative*,
     ``Pos`` for *positive* (three letters or more, the start of the word)."""
-    return len(short) >= 3 and len(short) < len(label) and label.lower().startswith(short.lower())
+    short, label = _folded(short), _folded(label)
+    return len(short) >= 3 and len(short) < len(label) and label.startswith(short)
 
 
 def label_map_hint(unknown: list[str], free: list[str]) -> str:

@@ -92,9 +92,7 @@ class ReadOptions:
         if isinstance(self.label_map, dict) and all(
             isinstance(k, (str, int)) and not isinstance(k, bool) for k in self.label_map
         ):  # {0: "negative"}: labels read from a file are strings, in NFC
-            named = {label_name(str(k)): v for k, v in self.label_map.items()}
-            named = {k: label_name(v) if isinstance(v, str) else v for k, v in named.items()}
-            object.__setattr__(self, "label_map", named)
+            object.__setattr__(self, "label_map", _named_map(self.label_map))
         for name in ("text_column", "label_column", "encoding"):
             if not isinstance(getattr(self, name), str):
                 raise SentigruError(f"{name} must be a string, got {getattr(self, name)!r}")
@@ -484,7 +482,7 @@ def _undecodable(
     if wider is not None:
         return (
             f"not valid {encoding}; it reads as {wider}, which extends {encoding} (as "
-            f"Windows and Excel write it): --encoding {wider}, {skip}"
+            f"software often writes it): --encoding {wider}, {skip}"
         )
     return f"not valid {encoding}: give the file's encoding with --encoding, {skip}"
 
@@ -1040,16 +1038,27 @@ def label_name(label: str) -> str:
     return unicodedata.normalize("NFC", label.strip())
 
 
+def _named_map(label_map: dict[Any, Any]) -> dict[str, Any]:
+    """A map given as a dict, its labels named as labels are read (:func:`label_name`);
+    two keys that name one label (``0`` and ``"0"``, a key and its decomposed form) are
+    refused, as a label renamed twice in ``--label-map`` is."""
+    named: dict[str, Any] = {}
+    for old, new in label_map.items():
+        key = label_name(str(old))
+        new = label_name(new) if isinstance(new, str) else new
+        if key in named and named[key] != new:
+            raise SentigruError(f"label map: {key} is renamed twice ({named[key]}, {new})")
+        named[key] = new
+    return named
+
+
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
     """``"0=negative,1=positive"`` → ``{"0": "negative", "1": "positive"}`` (a dict passes
     through); a malformed pair is a one-line error. Names in NFC, as labels are read."""
     if not text:
         return {}
     if isinstance(text, dict):
-        return {
-            unicodedata.normalize("NFC", str(k)): unicodedata.normalize("NFC", str(v))
-            for k, v in text.items()
-        }
+        return {k: str(v) for k, v in _named_map(text).items()}
     text = unicodedata.normalize("NFC", text)
     pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
     if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):

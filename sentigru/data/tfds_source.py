@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import Examples
+from sentigru.data.files import label_name
 from sentigru.errors import SentigruError
 from sentigru.limits import one_line
 
@@ -114,7 +115,7 @@ def load_tfds(
         if label < 0:  # unlabelled rows (GLUE test splits use -1)
             continue
         examples.texts.append(record[text_key].decode("utf-8", "replace"))
-        examples.labels.append(names[label] if names else str(label))
+        examples.labels.append(label_name(names[label]) if names else str(label))
     if not examples.texts:
         raise SentigruError(f"tfds dataset {name!r} split {split!r} has no labelled examples")
     return examples
