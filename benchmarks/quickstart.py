@@ -5,8 +5,8 @@ into a temporary folder, and from there:
 
 * **two installs**, each into a fresh virtual environment and timed: ``pip install
   '.[train]'`` (the quickstart's) and ``pip install .`` (predict only), with pip's cache
-  as the machine has it (a machine that has never installed TensorFlow also downloads
-  it); the size of each environment's ``site-packages``;
+  off, as on a fresh machine (so the times hold the downloads, and the network's speed);
+  the size of each environment's ``site-packages``;
 * **the main job**: the quickstart's four ``sentigru`` commands in the train environment
   (``scripts/quickstart.sh`` after its install), each timed, with the recipe's seed;
 * **the figures the README quotes**: the model's accuracy on ``data/reviews_test.tsv``
@@ -74,7 +74,8 @@ def install(clone: Path, venv: Path, target: str, env: dict[str, str]) -> dict:
     """A fresh environment with ``target`` installed from the clone, timed."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", target]
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-cache-dir"]
+    pip.append(target)
     subprocess.run(pip, cwd=clone, env=env, check=True)
     seconds = time.perf_counter() - start
     return {"target": target, "seconds": round(seconds, 1), "mb": round(site_packages_mb(venv))}
@@ -138,7 +139,7 @@ def report(result: dict) -> str:
         "",
         "Made by `benchmarks/quickstart.py` (its docstring says how), "
         f"{result['date']}, commit {result['commit']}, {result['machine']}. "
-        "Wall seconds, one run; pip's cache as the machine had it.",
+        "Wall seconds, one run; installs with pip's cache off (downloads included).",
         "",
         "| install | seconds | site-packages |",
         "|---|---|---|",
