@@ -92,7 +92,7 @@ class ReadOptions:
         if isinstance(self.label_map, dict) and all(
             isinstance(k, (str, int)) and not isinstance(k, bool) for k in self.label_map
         ):  # {0: "negative"}: labels read from a file are strings, in NFC
-            object.__setattr__(self, "label_map", _named_map(self.label_map))
+            object.__setattr__(self, "label_map", _named_map(self.label_map.items()))
         for name in ("text_column", "label_column", "encoding"):
             if not isinstance(getattr(self, name), str):
                 raise SentigruError(f"{name} must be a string, got {getattr(self, name)!r}")
@@ -1038,17 +1038,17 @@ def label_name(label: str) -> str:
     return unicodedata.normalize("NFC", label.strip())
 
 
-def _named_map(label_map: dict[Any, Any]) -> dict[str, Any]:
-    """A map given as a dict, its labels named as labels are read (:func:`label_name`);
-    two keys that name one label (``0`` and ``"0"``, a key and its decomposed form) are
-    refused, as a label renamed twice in ``--label-map`` is."""
+def _named_map(pairs: Iterable[tuple[Any, Any]], shown: str = "label map") -> dict[str, Any]:
+    """``(old, new)`` pairs as a map, its labels named as labels are read
+    (:func:`label_name`); two pairs that rename one label two ways (``0`` and ``"0"``, a
+    label and its decomposed form, or a repeat in ``--label-map``) are refused: the
+    first was dropped without a word."""
     named: dict[str, Any] = {}
-    for old, new in label_map.items():
+    for old, new in pairs:
         key = label_name(str(old))
         new = label_name(new) if isinstance(new, str) else new
-        if key in named and named[key] != new:
-            raise SentigruError(f"label map: {key} is renamed twice ({named[key]}, {new})")
-        named[key] = new
+        if named.setdefault(key, new) != new:
+            raise SentigruError(f"{shown}: {key} is renamed twice ({named[key]}, {new})")
     return named
 
 
@@ -1058,22 +1058,17 @@ def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
     if not text:
         return {}
     if isinstance(text, dict):
-        return {k: str(v) for k, v in _named_map(text).items()}
+        return {k: str(v) for k, v in _named_map(text.items()).items()}
     text = unicodedata.normalize("NFC", text)
     pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
     if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
         raise SentigruError(
             f"label map {text!r}: use OLD=NEW pairs separated by commas, e.g. 0=negative,1=positive"
         )
-    mapped: dict[str, str] = {}
-    for old, new in ((old.strip(), new.strip()) for old, new in pairs):
+    for _, new in pairs:
         if "=" in new:  # 0=부정，1=긍정: a full-width comma, typed by CJK input methods
             raise SentigruError(
-                f"label map {text!r}: the new name {new!r} holds '=': separate pairs with an "
-                "ASCII comma (,)"
+                f"label map {text!r}: the new name {new.strip()!r} holds '=': separate pairs "
+                "with an ASCII comma (,)"
             )
-        if mapped.setdefault(old, new) != new:  # the first was dropped without a word
-            raise SentigruError(
-                f"label map {text!r}: {old} is renamed twice ({mapped[old]}, {new})"
-            )
-    return mapped
+    return _named_map(((old, new) for old, new in pairs), f"label map {text!r}")
