@@ -484,6 +484,7 @@ def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None, Path]
     import time
 
     from sentigru import bundle
+    from sentigru.predictor import read_model_file
 
     for wait in range(1, bundle.REREADS + 1):
         manifest = bundle.read_manifest(path)
@@ -496,11 +497,7 @@ def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None, Path]
                 f"{phone} is missing (its manifest lists it): sentigru export --model {path} "
                 "writes it again"
             )
-        try:  # where it lies decides trust: read from there, as LiteRTPredictor.load does
-            real = phone.resolve()
-        except (OSError, RuntimeError):  # a symlink loop: read_file names it
-            real = phone
-        content = limits.read_file(real, limits.TFLITE_BYTES)
+        content, real = read_model_file(phone)
         if hashlib.sha256(content).hexdigest() == entry["sha256"]:
             return manifest, content, real
         time.sleep(0.05 * wait)

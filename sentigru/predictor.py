@@ -219,13 +219,9 @@ class LiteRTPredictor(Predictor):
     ) -> LiteRTPredictor:
         """Read ``path`` (at most :data:`limits.TFLITE_BYTES`) and load it; a file outside
         the bundled models is verified in a child process unless it was before."""
-        from sentigru import limits, trust
+        from sentigru import trust
 
-        try:  # where it lies decides trust: read from there, not through a link since moved
-            real = Path(path).resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            real = Path(path)
-        content = limits.read_file(real, limits.TFLITE_BYTES)
+        content, real = read_model_file(Path(path))
         return cls(content, str(path), threads, trusted=trust.trusted_location(real), jobs=jobs)
 
     def _runner(self, count: int) -> Any:
@@ -309,6 +305,19 @@ class LiteRTPredictor(Predictor):
 
 
 _PREDICTORS: weakref.WeakSet[LiteRTPredictor] = weakref.WeakSet()
+
+
+def read_model_file(path: Path) -> tuple[bytes, Path]:
+    """A phone file's bytes (at most :data:`limits.TFLITE_BYTES`) and where they were
+    read: where a file lies decides whether it is trusted, so it is read from there, not
+    through a link that may since have moved."""
+    from sentigru import limits
+
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the read names it
+        real = path
+    return limits.read_file(real, limits.TFLITE_BYTES), real
 
 
 def _unlock_in_child() -> None:
