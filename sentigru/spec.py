@@ -294,8 +294,8 @@ class TrainingSpec:
     # reaches the model as "isn" + "t". A seeded share of the training texts with a
     # contraction is written so (data/apostrophes.py), unlabelled ones included;
     # validation texts are not.
-    seed: int = setting(7, "Seed for the split, the shuffling and the weights")
-    # 7: the recipe's, the median on SST-2 dev of its first step's builds with seeds 7, 8
+    seed: int = setting(9, "Seed for the split, the shuffling and the weights")
+    # 9: the recipe's, the median on SST-2 dev of its first step's builds with seeds 7, 8
     # and 9 (scripts/median_build.py); the default is the bundled recipe, seed included.
     stream: bool = setting(
         False, "Read --data files once per epoch instead of holding them in memory"

@@ -21,7 +21,7 @@ WINDOW = 5
 CONTEXT_POWER = 0.75
 """Context counts are raised to this power, which keeps rare contexts from dominating
 PMI (the smoothing skip-gram's negative sampling does)."""
-ROW_NORM = 0.5
+ROW_NORM = 1.0
 """Median length the word rows are scaled to: about what a trained table's rows reach
 here, so Adam's steps move them at the usual pace."""
 CHUNK_ROWS = 4096
