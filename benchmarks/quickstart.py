@@ -10,7 +10,7 @@ into a temporary folder, and from there:
 * **the main job**: the quickstart's four ``sentigru`` commands in the train environment
   (``scripts/quickstart.sh`` after its install), each timed, with the recipe's seed;
 * **the figures the README quotes**: the model's accuracy on ``data/reviews_test.tsv``
-  and its score for the battery sentence, for seeds 7 (the recipe's), 8 and 9.
+  and its score for the battery sentence, for seeds 7, 8 and 9 (9 is the recipe's).
 
     python benchmarks/quickstart.py
 
@@ -20,6 +20,7 @@ the machine it runs on, one run: times are that machine's, not a median.
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
@@ -170,6 +171,7 @@ def report(result: dict) -> str:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # --help only
     result = measure()
     (HERE / "quickstart.json").write_text(json.dumps(result, indent=2) + "\n")
     (HERE / "quickstart.md").write_text(report(result))
