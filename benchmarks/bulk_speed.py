@@ -72,9 +72,10 @@ SHARED = ROOT.parent / "shared" / "data"
 BEFORE = "79f6984c04ba0bc4a2c9bd7c7d265d59c312874d"
 """The last commit whose phone graph had fixed shapes (its bundled phone file gave
 bit-identical scores to the resizable graph of the same model)."""
-PREVIOUS = "9695f788bc4a246b47cc53b37404bd32e820778f"
-"""The last commit with the previously bundled model (Cw's seed-7 build, a scale per word-table
-row; before it Cw's seed-8 build, 9a05086, and C's, 72a6d44, with one int8 scale)."""
+PREVIOUS = "05637a0649b8164738e7c049b4919002ee7f33ea"
+"""The last commit with the previously bundled model (Cl's build, the same graph; before it
+Cw's seed-7 build, 9695f78, Cw's seed-8 build, 9a05086, and C's, 72a6d44, with one int8
+scale)."""
 PROBE = "A charming, funny film with a wonderful cast."
 SEED = 20251
 PARALLEL = ("threads", "processes", "litert")
