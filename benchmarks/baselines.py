@@ -138,12 +138,16 @@ def bundled_rows() -> tuple[Examples, Examples]:
 
 def same_data(fingerprint: str, manifest: dict) -> bool:
     """Whether a model was trained on the data with ``fingerprint``; a model trained
-    from another (``--init``) records the data's combined with its start's."""
+    from another (``--init``) records the data's combined with its start's weights hash
+    (its Keras file's hash, before that hash was recorded)."""
     from sentigru.train_data import combined
 
-    start = manifest.get("init", {}).get("model_sha256")
-    recorded = manifest["data_fingerprint"]
-    return recorded in (fingerprint, combined(fingerprint, start) if start else None)
+    init = manifest.get("init", {})
+    starts = [init[key] for key in ("weights_sha256", "model_sha256") if key in init]
+    return manifest["data_fingerprint"] in {
+        fingerprint,
+        *(combined(fingerprint, s) for s in starts),
+    }
 
 
 def split_seed(manifest: dict, seed: int) -> int:
