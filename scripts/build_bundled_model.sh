@@ -8,7 +8,7 @@
 #  2. that median trained one epoch more from its own weights at a quarter of the rate,
 #     with a quarter of the contractions written with ’ as iPhones type them (--init,
 #     --epochs 1, --learning-rate 0.0005, --curly-share 0.25: candidate Cl in
-#     benchmarks/candidates.md).
+#     benchmarks/candidates.md; with the word rows started at length 1.0, Cm).
 # Then it installs the second median in the package (sentigru/models/default) and in
 # export/. Nothing is installed when a median, or any negation kind of data/checks it
 # reads, is below the 85 % floor. Same data and seeds give the same models.

@@ -403,7 +403,7 @@ def _manifest_now(folder: Path) -> Any:
 
 def _bundled_phone(path: Path, jobs: int | None) -> Any:
     """The bundled phone file, checked against its manifest's sha256 alone: the folder's
-    other files are not read on this path (a cold start of 0.15 s), and a package folder
+    other files are not read on this path (a cold start of 0.17 s), and a package folder
     is trusted, so an altered file ran unchecked where a folder given by path is refused."""
     from sentigru.predictor import LiteRTPredictor
 

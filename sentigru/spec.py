@@ -53,7 +53,7 @@ CURLY_SHARE = 0.25
 """Measured on a user's product reviews (benchmarks/curly_share.md) and on the bundled
 model's rows (candidate Ca, benchmarks/candidates.md): the checks typed with ’ read
 better by more than the seed spread, nothing else worse beyond it. The bundled model
-was trained without it and then one epoch more with it (candidate Cl; its ``spec.json``
+was trained without it and then one epoch more with it (candidates Cl and Cm; its ``spec.json``
 holds that epoch's settings, its manifest the recipe)."""
 
 INTRODUCED = {("training", "curly_share"): 0.0, ("model", "unknown_rate"): 0.0}
