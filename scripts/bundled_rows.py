@@ -10,6 +10,7 @@ adopted by its rule).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -21,9 +22,13 @@ from sentigru.data import read_examples
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
-    if len(sys.argv) > 2:
-        baselines.SHARED = Path(sys.argv[2])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="the TSV to write")
+    parser.add_argument("data_dir", type=Path, nargs="?", help="the shared data folder")
+    args = parser.parse_args()
+    out = args.out
+    if args.data_dir is not None:
+        baselines.SHARED = args.data_dir
     rows, _ = baselines.bundled_rows()
     out.parent.mkdir(parents=True, exist_ok=True)
     write_tsv(out, rows)

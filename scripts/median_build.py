@@ -12,6 +12,7 @@ each, ``checks-KIND.json``), so that the caller installs nothing.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -26,12 +27,17 @@ def median_of(scores: dict[str, float]) -> str:
 
 
 def main() -> None:
-    folders = [Path(arg) for arg in sys.argv[1:]]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", type=Path, nargs="+", help="builds holding sst2_dev.json")
+    folders = parser.parse_args().folders
     if len(folders) % 2 == 0:
         sys.exit("give an odd number of builds, so that one is the median")
     scored = {}
     for folder in folders:
-        report = json.loads((folder / "sst2_dev.json").read_text("utf-8"))
+        try:
+            report = json.loads((folder / "sst2_dev.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            sys.exit(f"{folder}: no SST-2 dev figure to compare ({exc})")
         scored[str(folder)] = report["accuracy"]
         print(f"{folder}: SST-2 dev {report['accuracy']:.2%}", file=sys.stderr)
     chosen = median_of(scored)

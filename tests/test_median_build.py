@@ -59,3 +59,13 @@ def test_nothing_is_chosen_when_the_median_reads_a_negation_kind_below_the_floor
     assert done.returncode == 1 and done.stdout == ""
     assert "reads negated_negative at 83.75%: below the 85% floor" in done.stderr
     assert "s7: negated_positive 98.00%" in done.stderr  # every kind is reported
+
+
+def test_a_build_without_its_figure_stops_the_choice_in_one_line(tmp_path: Path) -> None:
+    """A seed's build that failed before its evaluation leaves no sst2_dev.json: the
+    choice stops, naming it, and installs nothing."""
+    folders = _builds(tmp_path, {"s7": 0.8612, "s8": 0.8532})
+    (tmp_path / "s9").mkdir()
+    done = _run([*folders, str(tmp_path / "s9")])
+    assert done.returncode == 1 and done.stdout == ""
+    assert "s9: no SST-2 dev figure" in done.stderr and "Traceback" not in done.stderr
