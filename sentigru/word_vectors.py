@@ -22,8 +22,9 @@ CONTEXT_POWER = 0.75
 """Context counts are raised to this power, which keeps rare contexts from dominating
 PMI (the smoothing skip-gram's negative sampling does)."""
 ROW_NORM = 1.0
-"""Median length the word rows are scaled to: about what a trained table's rows reach
-here, so Adam's steps move them at the usual pace."""
+"""Median length the word rows are scaled to, so Adam's steps move them at a known pace:
+1.0 read other domains better than 0.5 by more than the seed spread on the bundled rows,
+the rest within it (candidate Cm, benchmarks/held_out.md)."""
 CHUNK_ROWS = 4096
 """Texts counted at once. Their pairs wait until they outnumber the distinct pairs
 counted so far and are then merged in: memory follows the number of distinct pairs, not

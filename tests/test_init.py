@@ -221,19 +221,28 @@ def test_a_start_validated_on_other_rows_held_none_of_its_training_rows_out(
 
 
 def test_the_bundled_model_holds_out_its_own_validation_rows() -> None:
-    """Its folder was written before the data's own fingerprint was recorded: the rows
-    it held out are still found, through the fingerprint it records combined with its
-    start's hash."""
+    """A run from the bundled model on its own rows holds out the rows its start held
+    out: found through the data fingerprint its manifest records for the start, and, for
+    a folder written before that was recorded, through the run's fingerprint (the data's
+    combined with the start's hash)."""
+    from types import SimpleNamespace
+
     from sentigru import bundle
     from sentigru.api import _held_out
     from sentigru.presets import MODELS, preset_spec
+    from sentigru.train_data import combined
 
-    held = _held_out(bundle.load(MODELS / "default"))
+    base = bundle.load(MODELS / "default")
     rows = "35e4efa9e40b002efd24732d2ce417c212eca0c3ba263477232e8a798cda3711"  # its data's
-    assert held is not None and held.seed == 9  # the split of the build it started from
-    assert held.matches(rows, preset_spec("bundled")) and not held.matches(
-        "0" * 64, preset_spec("bundled")
-    )
+    start = base.manifest["init"]
+    older = {k: v for k, v in start.items() if k not in ("data_fingerprint", "weights_sha256")}
+    manifest = {**base.manifest, "init": older}
+    manifest["data_fingerprint"] = combined(rows, start["model_sha256"])
+    for held in (_held_out(base), _held_out(SimpleNamespace(spec=base.spec, manifest=manifest))):
+        assert held is not None and held.seed == 9  # the split of the build it started from
+        assert held.matches(rows, preset_spec("bundled")) and not held.matches(
+            "0" * 64, preset_spec("bundled")
+        )
 
 
 def test_the_validation_rows_are_part_of_the_run_fingerprint(tmp_path: Path) -> None:
