@@ -829,14 +829,13 @@ def train(args: argparse.Namespace) -> None:
     (out / "peak_mib.txt").write_text(f"{peak / 1024:.0f}\n")
 
 
-def row_norm(candidate: str) -> float:
-    """The length ``candidate``'s word rows start at: its own, or the one the recipe had
-    when it was defined (candidates trained from another's seed models keep that
-    model's table, whatever this says)."""
-    if candidate in ROW_NORMS:
-        return ROW_NORMS[candidate]
+def row_norm(candidate: str) -> float | None:
+    """The length ``candidate``'s word rows start at where it is not the package's: its
+    own, or the one the recipe had when it was defined (candidates trained from
+    another's seed models keep that model's table, whatever this says)."""
     earlier = list(CANDIDATES)[: list(CANDIDATES).index("Cn")]
-    return EARLIER_ROW_NORM if candidate in earlier else word_vectors.ROW_NORM
+    length = ROW_NORMS.get(candidate, EARLIER_ROW_NORM if candidate in earlier else None)
+    return None if length == word_vectors.ROW_NORM else length
 
 
 def sentigru_command(row_norm: float | None) -> list[str]:
