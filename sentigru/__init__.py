@@ -34,7 +34,11 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """The API's names, imported on first use so that ``sentigru --help`` stays fast."""
-    if name in ("Classifier", "export", "load", "train"):
+    if name in ("Classifier", "load"):  # predict's path: no training or export code
+        from sentigru import classifier
+
+        return getattr(classifier, name)
+    if name in ("export", "train"):
         from sentigru import api
 
         return getattr(api, name)

@@ -843,10 +843,10 @@ def _names(text: str, test: Callable[[Path], bool]) -> bool:
 
 
 def _load(model: Path | None, jobs: int | None) -> Any:
-    from sentigru import api
+    from sentigru.classifier import load  # predict's path: no training or export code
     from sentigru.contract import PHONE_FILE
 
-    classifier = api.load(model, jobs=jobs)
+    classifier = load(model, jobs=jobs)
     if _PROGRAM:  # what is loaded by now lives until the process ends: frozen, the
         gc.freeze()  # collector no longer walks it at each collection and at exit (20 ms)
     folder = classifier.folder
@@ -915,7 +915,7 @@ def predict(
     _check_std_streams(reads_stdin=stdin)
     long_lines: set[int] = set()
     if data_files:
-        from sentigru.api import read_file_texts
+        from sentigru.classifier import read_file_texts
 
         reading = {"text_column": text_column, "encoding": encoding}  # read as answered
         files = (read_file_texts(data, **reading) for data in data_files)

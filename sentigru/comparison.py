@@ -468,9 +468,10 @@ def compare(
     (``label_map``, ``text_column`` …) go with ``data``, as :func:`sentigru.train`
     takes them.
     """
-    from sentigru.api import _stderr, build_spec
+    from sentigru.arguments import stderr_line
     from sentigru.data.sources import READ_FIELDS, DataSource
     from sentigru.spec import check_settings_used
+    from sentigru.training_run import build_spec
 
     if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
         raise SentigruError(
@@ -495,7 +496,7 @@ def compare(
         *setting_args(settings),
         "--no-phone-file",
     ]
-    result, _ = run(names, args, source, val_data, Path(out), force, log or _stderr)
+    result, _ = run(names, args, source, val_data, Path(out), force, log or stderr_line)
     return result
 
 

@@ -18,7 +18,7 @@ LAYERS = [
     {"predictor", "bulk", "trust", "evaluation"},
     {"training", "training_notes"},
     {"exporters"},
-    {"api", "comparison"},
+    {"api", "arguments", "classifier", "training_run", "exporting", "comparison"},
     {"cli", "__main__"},
 ]
 """Each module's layer; ``sentigru/__init__.py`` is the package's face (it forwards to

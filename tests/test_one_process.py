@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import sentigru
-from sentigru import api, bundle, tf_quiet, training
+from sentigru import bundle, classifier, tf_quiet, training
 from sentigru.errors import SentigruError
 from sentigru.presets import default_model
 
@@ -155,7 +155,7 @@ def test_a_folder_trained_again_since_loading_is_refused_not_used(
     with pytest.raises(SentigruError, match="has changed since this classifier loaded it"):
         pickle.dumps(clf)
     with pytest.raises(SentigruError, match="has changed since this classifier was pickled"):
-        api._load_again(folder, None, clf._state())
+        classifier._load_again(folder, None, clf._state())
 
 
 def test_a_folder_saved_again_while_it_loads_gives_one_model_whole(

@@ -1,0 +1,63 @@
+"""Checks of what a Python caller hands the API, shared by loading, training and
+exporting: the CLI's types and ranges check its options, Python passes values as they
+come (``force="no"`` is true, ``top_k=2.5`` is no count), so each is named here before
+any work."""
+
+from __future__ import annotations
+
+import numbers
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sentigru.errors import SentigruError, refuse_nul
+from sentigru.spec import INT_MAX
+
+Log = Callable[[str], None]
+"""Where a run's own lines go (``print``, or stderr by default)."""
+
+
+def whole_number(value: Any, name: str, least: int = 1, most: int | None = None) -> int:
+    """``value`` as an int, refused when not a whole number from ``least`` to ``most``
+    (:data:`spec.INT_MAX` unless given: ``chunk_size=10**30`` failed in ``islice``; bools
+    refused, NumPy's integers are whole numbers)."""
+    most = INT_MAX if most is None else most
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise SentigruError(f"{name} must be a whole number of {least} or more, got {value!r}")
+    if value > most:
+        raise SentigruError(f"{name} must be at most {most}, got {value!r}")
+    return int(value)
+
+
+def stderr_line(line: str) -> None:
+    """The default log: a line on stderr, flushed (progress shows as it happens)."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def check_switches(verbose: Any = None, **switches: Any) -> None:
+    """``force="no"`` is true in Python, and would replace a folder: yes or no only;
+    ``verbose`` is one of Keras' three levels."""
+    import numpy as np
+
+    for name, value in switches.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise SentigruError(f"{name} is True or False, not {value!r:.60}")
+    if verbose is not None and (
+        isinstance(verbose, bool)
+        or not isinstance(verbose, numbers.Integral)
+        or verbose not in (0, 1, 2)
+    ):
+        raise SentigruError(f"verbose is 0, 1, 2 or None, not {verbose!r:.60}")
+
+
+def check_not_package(target: Path) -> None:
+    """The installed package, the bundled model's folder in it, is no place for a model
+    or an export (the bundled model's own phone file included): it writes elsewhere."""
+    refuse_nul(target, "out")
+    package = Path(__file__).resolve().parent
+    if target.resolve() == package or package in target.resolve().parents:
+        raise SentigruError(
+            f"{target}: inside the installed sentigru package, where the bundled model's "
+            "files are; give --out elsewhere"
+        )
