@@ -5,15 +5,14 @@ the library. The settings options of ``train`` and ``compare`` are generated fro
 spec's fields (:mod:`sentigru.spec`), so a new setting is added in one place. Commands
 import what they need when they run: ``sentigru --help`` and ``sentigru predict`` never
 import TensorFlow. Errors a user can fix print one line and exit 1; bad usage exits 2
-(click's convention).
+(click's convention). What ``predict`` reads and writes is in :mod:`sentigru.predict_io`,
+how messages reach the terminal in :mod:`sentigru.console`.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import dataclasses
-import functools
 import gc
 import itertools
 import json
@@ -23,16 +22,24 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from sentigru import __version__, limits
-from sentigru.contract import cut_at_nul
+from sentigru.console import echo_err, shown
 from sentigru.errors import SentigruError, UsageError
 from sentigru.portable import SIGPIPE
+from sentigru.predict_io import (
+    ReadingNotes,
+    given_texts,
+    json_line,
+    names_utf8,
+    plain_line,
+    stdin_encoding,
+)
 from sentigru.spec import SECTIONS, fields_of
 
 PROGRESS = {"auto": None, "bar": 1, "epochs": 2, "none": 0}
@@ -108,14 +115,14 @@ class _Group(click.Group):
         if threading.current_thread() is threading.main_thread():  # signals live there
             signal.signal(signal.SIGTERM, _interrupted)
         try:  # the library's notes as the CLI's other lines: options named alone
-            with _output_errors(), limits.notes_to(_echo_err):
+            with _output_errors(), limits.notes_to(echo_err):
                 return super().invoke(ctx)
         except click.UsageError as exc:  # click's own four lines, made one as the rest
             _bad_usage(exc, ctx)
         except UsageError as exc:  # settings that do not go together, found by the library
             _bad_usage(click.UsageError(str(exc)), ctx)
         except SentigruError as exc:
-            click.echo(_shown(f"sentigru: error: {exc}"), err=True)
+            click.echo(shown(f"sentigru: error: {exc}"), err=True)
             sys.exit(1)
         except KeyboardInterrupt as exc:  # a training's says what it kept
             _exit_interrupted(str(exc))
@@ -146,7 +153,7 @@ def _exit_interrupted(said: str) -> NoReturn:
             signal.signal(stop, _ignored)
     signum = _SIGNALLED.pop("signum", signal.SIGINT)
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
-    click.echo(_shown(f"sentigru: {said}"), err=True)
+    click.echo(shown(f"sentigru: {said}"), err=True)
     sys.exit(128 + signum)
 
 
@@ -162,7 +169,7 @@ def _output_errors() -> Iterator[None]:
         sys.exit(128 + SIGPIPE)
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(_shown(f"sentigru: error: {limits.os_reason(exc)}{where}"), err=True)
+        click.echo(shown(f"sentigru: error: {limits.os_reason(exc)}{where}"), err=True)
         sys.exit(1)
 
 
@@ -180,20 +187,12 @@ def _bad_usage(exc: click.UsageError, ctx: click.Context) -> NoReturn:
     message = exc.format_message()
     if message.startswith("Got unexpected extra argument") and where.endswith(_READERS):
         message += ": the shell expanded a glob? Quote it (--data 'parts/*.tsv') or repeat --data"
-    click.echo(_shown(f"sentigru: usage: {message} (see {where} --help)"), err=True)
+    click.echo(shown(f"sentigru: usage: {message} (see {where} --help)"), err=True)
     sys.exit(2)
 
 
 _READERS = ("train", "evaluate", "compare")
 """The commands that read --data, where an extra argument is most often a glob's file."""
-
-
-def _one_line(text: str) -> str:
-    """``text`` as one output line: newlines, tabs, other control characters (C1's
-    too), line and paragraph separators and the backslash escaped, so that a script
-    reads one result per line, each escape means one character, and no escape sequence
-    reaches the terminal."""
-    return limits.shown(text, backslash=True)
 
 
 _SIGNALLED: dict[str, int] = {}
@@ -237,27 +236,6 @@ def _stacked(options: Sequence[Any]) -> Any:
         return func
 
     return decorate
-
-
-def _echo_err(line: str) -> None:
-    click.echo(_shown(line), err=True)
-
-
-def _shown(line: str) -> str:
-    """A message as one line that the terminal shows as written: control characters in
-    the names it quotes (a file named with a newline or an escape sequence) escaped.
-    The library names each setting for both its callers (``--force (force=True)``); the
-    command line shows the option alone."""
-    return limits.shown(_PYTHON_NAME.sub(_option_only, line))
-
-
-_PYTHON_NAME = re.compile(r"(--([a-z][\w-]*)(?: [^\s(]+)?) \((\w+)=[^)\s]*\)")
-"""``--option [value] (python_name=…)``, as the library's messages spell a setting."""
-
-
-def _option_only(match: re.Match[str]) -> str:
-    same = match.group(3) == match.group(2).replace("-", "_")
-    return match.group(1) if same else match.group(0)
 
 
 # -- options generated from the spec ------------------------------------------------------
@@ -525,7 +503,7 @@ def train(**params: Any) -> None:
         resume=params["resume"],
         strategy=params["strategy"],
         phone_file=params["phone_file"],
-        log=_echo_err,
+        log=echo_err,
         verbose=PROGRESS[params["progress"]],
         **settings,
     )
@@ -568,7 +546,7 @@ def _note_missing_picture(file: Path) -> None:
     from sentigru import plots
 
     if not file.exists() and not plots.available():
-        _echo_err(f"sentigru: no {file.name}: matplotlib is not installed ({plots.INSTALL_HINT})")
+        echo_err(f"sentigru: no {file.name}: matplotlib is not installed ({plots.INSTALL_HINT})")
 
 
 # -- compare --------------------------------------------------------------------------------
@@ -616,7 +594,7 @@ def compare(ctx: click.Context, **params: Any) -> None:
     source = _source(dict(params))
     args = [*_forwarded_options(ctx, train, skip={"out"}), "--no-phone-file"]
     result, drawn = comparison.run(
-        cells, args, source, params["val_data"], out, params["force"], _echo_err
+        cells, args, source, params["val_data"], out, params["force"], echo_err
     )
     click.echo(comparison.format_table(result))
     click.echo(f"wrote {out / comparison.RESULT_FILE}")
@@ -666,107 +644,6 @@ _JOBS_OPTION = click.option(
     help="Cores for bulk prediction [all].",
 )
 
-LINE_LIMIT = 1 << 20
-"""Bytes of one stdin line that are kept. The model reads at most ``seq_len`` words,
-which in any real text come long before a mebibyte; the rest of a longer line is read
-and dropped, so a huge line without a newline costs bounded memory."""
-
-
-UNREAD_NOTES = 3
-"""Texts without a known word, and texts read only in part (a third or more of their
-words unknown or unread: :func:`sentigru.tokenizer.reads_part`), that get a note of
-their own on stderr; more are counted."""
-
-
-def _texts(
-    args: Sequence[str], cut: set[int] | None = None, encoding: str = "utf-8"
-) -> Iterator[str]:
-    """Texts from the arguments; none, or ``-`` alone, reads one text per line from
-    stdin, in ``encoding``. The index of each line kept only in part (:data:`LINE_LIMIT`)
-    goes into ``cut``, so that its answer says so."""
-    if args and list(args) != ["-"]:
-        if "-" in args:
-            raise click.UsageError("'-' reads the texts from stdin; give it alone")
-        if len(args) > 1 and _names_a_model(args[0]):  # `predict MODEL "text"`
-            _echo_err(
-                f"note: {args[0]!r} is classified as a text; to classify the others with "
-                f"that model: sentigru predict --model {shlex.quote(args[0])} TEXT..."
-            )
-        elif len(args) == 1 and _names_a_file(args[0]):
-            how = (
-                f"the texts of that file: sentigru predict --data {shlex.quote(args[0])}"
-                if _names_data_file(args[0])
-                else f"the lines of that file: sentigru predict - < {shlex.quote(args[0])}"
-            )
-            _echo_err(f"note: {args[0]!r} is classified as a text; to classify {how}")
-        yield from args
-        return
-    from sentigru.data.files import drain_line, wide_unicode
-
-    stream = sys.stdin.buffer
-    noted = False
-    for index in itertools.count():
-        line = stream.readline(LINE_LIMIT)
-        if not line:
-            return
-        if index == 0 and (wide := wide_unicode(line)):  # --encoding utf-16 is refused
-            raise SentigruError(
-                f"stdin looks like {wide} text (PowerShell, Notepad's Unicode); "
-                f"give it as UTF-8 (iconv -f {wide.lower()} -t utf-8)"
-            )
-        if len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
-            # a whole read without a line's end, and NULs: /dev/zero, drained for ever
-            raise SentigruError("stdin looks like binary data, not text")
-        if not line.endswith(b"\n"):  # the tail of an over-long line: read, not kept
-            tail = stream.readline(LINE_LIMIT)
-            if tail.rstrip(b"\r\n") and cut is not None:  # more than the line's end
-                cut.add(index)
-            if tail and not tail.endswith(b"\n"):
-                drain_line(stream)
-        cut_here = len(line) >= LINE_LIMIT and not line.endswith(b"\n")  # not a last line
-        text, decoded = _decoded(line, encoding, first=index == 0, cut=cut_here)
-        if not decoded and not noted:  # a cp1252 file piped in: accents lost without a word
-            noted = True
-            _echo_err(
-                f"note: line {index + 1} of stdin is not {encoding}: its bad bytes read as "
-                f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line, encoding)})"
-            )
-        yield text.rstrip("\r\n")
-
-
-def _likely(line: bytes, encoding: str) -> str:
-    """The encoding a line that is not ``encoding`` likely has: the code page that
-    extends it (cp932 for shift_jis), else as a file's (cp1252 where none fits)."""
-    from sentigru.data.files import extended_encoding, likely_encoding
-
-    try:
-        line.decode("utf-8")
-        return "utf-8"  # UTF-8 piped with another encoding named: the default reads it
-    except UnicodeDecodeError:
-        return extended_encoding(line, encoding) or likely_encoding(line) or "cp1252"
-
-
-def _decoded(line: bytes, encoding: str, first: bool, cut: bool = False) -> tuple[str, bool]:
-    """A stdin line as text, and whether it decoded: bytes that do not decode read as
-    U+FFFD; a byte-order mark is dropped from the ``first``. A line ``cut`` at the line
-    limit may end inside a character, which is dropped, not taken for bad bytes."""
-    try:
-        if cut:  # its last character may be cut in two: left out
-            text, decoded = codecs.getincrementaldecoder(encoding)().decode(line, False), True
-        else:
-            text, decoded = line.decode(encoding), True
-    except UnicodeError:
-        text, decoded = line.decode(encoding, "replace"), False
-    return (text.removeprefix("\ufeff") if first else text), decoded
-
-
-def _stdin_encoding(encoding: str) -> str:
-    """``--encoding`` for stdin, checked as a file's is (an unknown one is bad usage)."""
-    from sentigru.data.files import ReadOptions
-
-    ReadOptions(encoding=encoding)
-    return encoding
-
 
 def _check_predict_options(
     stdin: bool, data: bool, text_column: str, encoding: str, line_buffered: bool
@@ -777,22 +654,13 @@ def _check_predict_options(
         raise click.UsageError(
             "--text-column picks a column of --data FILE; stdin lines and arguments are whole texts"
         )
-    if not (stdin or data) and not _names_utf8(encoding):
+    if not (stdin or data) and not names_utf8(encoding):
         raise click.UsageError("--encoding reads stdin or --data; arguments are text already")
     if line_buffered and not stdin:
         given = "--data" if data else "texts"
         raise click.UsageError(
             f"--line-buffered answers stdin lines as they come, not {given}: drop one"
         )
-
-
-def _names_utf8(encoding: str) -> bool:
-    """:func:`sentigru.data.files.is_utf8`, without loading the data readers (predicting
-    arguments needs none of them)."""
-    try:
-        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-    except LookupError:
-        return False
 
 
 def _check_std_streams(reads_stdin: bool = False) -> None:
@@ -802,44 +670,6 @@ def _check_std_streams(reads_stdin: bool = False) -> None:
         raise SentigruError("standard output is closed: the results would be lost")
     if reads_stdin and sys.stdin is None:
         raise SentigruError("standard input is closed: give the texts as arguments")
-
-
-def _names_a_model(text: str) -> bool:
-    """Whether a text given to ``predict`` names a model (a ``.tflite`` file, or a folder
-    with a ``manifest.json``), as if ``--model`` had been left out."""
-    return _names(text, _is_model)
-
-
-def _is_model(path: Path) -> bool:
-    return (path.suffix == ".tflite" and path.is_file()) or (path / "manifest.json").is_file()
-
-
-def _names_a_file(text: str) -> bool:
-    """Whether a text given to ``predict`` is the name of a file (as fastText's
-    ``predict`` takes one), not a sentence."""
-    return _names(text, Path.is_file)
-
-
-def _names_data_file(text: str) -> bool:
-    """Whether the file ``text`` names is a table (.csv, .tsv, .jsonl), whose rows are
-    texts in a column, not lines to classify whole."""
-    from sentigru.data.files import detect_format
-
-    try:
-        return detect_format(Path(text)) in ("csv", "tsv", "jsonl")
-    except SentigruError:
-        return False
-
-
-def _names(text: str, test: Callable[[Path], bool]) -> bool:
-    """``test`` of the path ``text`` spells, for a text short and on one line enough to
-    be a path (a sentence or a huge line is not asked of the file system)."""
-    if "\n" in text or len(text) > 4096:
-        return False
-    try:
-        return test(Path(text))
-    except (OSError, ValueError):
-        return False
 
 
 def _load(model: Path | None, jobs: int | None) -> Any:
@@ -852,7 +682,7 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     folder = classifier.folder
     if folder is not None and not (folder / PHONE_FILE).exists():
         jobs_unused = " (--jobs is for phone files)" if jobs is not None else ""
-        _echo_err(
+        echo_err(
             f"note: {folder} has no phone file, so its Keras model runs (slow to start"
             f"{jobs_unused}); 'sentigru export --model {folder}' makes it fast"
         )
@@ -921,14 +751,14 @@ def predict(
         files = (read_file_texts(data, **reading) for data in data_files)
         lines: Iterable[str] = itertools.chain.from_iterable(files)
     else:
-        lines = _texts(texts, long_lines, _stdin_encoding(encoding) if stdin else encoding)
+        lines = given_texts(texts, long_lines, stdin_encoding(encoding) if stdin else encoding)
     classifier = _load(model, jobs)
     from sentigru.bulk import WINDOW
 
     # Typed at a terminal, each line is answered at once; piped, lines go in windows.
     chunk = 1 if stdin and (line_buffered or sys.stdin.isatty()) else WINDOW  # `-` too
     # Answered one by one, as a live stream that may never end, every text gets its note.
-    notes = _ReadingNotes(classifier.tokenizer, every=chunk == 1)
+    notes = ReadingNotes(classifier.tokenizer, every=chunk == 1)
     for index, (text, result) in enumerate(classifier.predict_stream(lines, top_k, chunk)):
         line_cut = index in long_lines
         if line_cut:  # what came after LINE_LIMIT bytes was not read
@@ -945,117 +775,6 @@ def _one_blas_thread() -> None:
     of CPU beside the start's 180). A setting of the user's is kept."""
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
-def plain_line(text: str, result: dict[str, Any]) -> str:
-    """``label<TAB>score`` for each label shown, then the text. A text with no known word
-    gets ``?`` and no score in each pair: its score means nothing, and a label there
-    would read as an answer (the web page shows none; apps are told to show none).
-    ``--json`` keeps them, with ``"read": "none"``."""
-    if result["read"] == "none":
-        pairs = "\t".join("?\t" for _ in result["scores"])
-    else:
-        pairs = "\t".join(f"{_one_line(r['label'])}\t{r['score']:.4f}" for r in result["scores"])
-    return f"{pairs}\t{_one_line(text)}"
-
-
-def json_line(result: dict[str, Any]) -> str:
-    """One result as JSON on one line, its text as written where stdout takes UTF-8
-    (but for the characters some readers take as line breaks); escaped where
-    it does not (a cp1252 pipe, a latin-1 locale), where a label such as *bon😀* was
-    written as ``bon\\U0001f600``, which is no JSON."""
-    utf8 = _is_utf8(getattr(sys.stdout, "encoding", None) or "ascii")
-    line = json.dumps(result, ensure_ascii=not utf8)
-    # Valid JSON raw, but line breaks to str.splitlines() and JavaScript before ES2019,
-    # and C1 controls (U+009B starts a terminal escape) to a terminal
-    return line.translate(_ESCAPED_RAW) if utf8 else line
-
-
-@functools.lru_cache(maxsize=8)
-def _is_utf8(encoding: str) -> bool:
-    """Looked up once per encoding, not once per line of a million-line stdin."""
-    try:
-        return codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        return False
-
-
-_ESCAPED_RAW = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
-
-
-class _ReadingNotes:
-    """predict's notes on stderr: texts with no known word, texts read only in part and
-    texts cut, the first :data:`UNREAD_NOTES` of each on their own and the rest counted
-    (``every``: each on its own), and, for a model of ASCII words, once, the tokenizer
-    that reads the accented or other-script words it missed."""
-
-    def __init__(self, tokenizer: str = "regex", every: bool = False) -> None:
-        self.unread = self.partly = self.cut = 0
-        self.every = every
-        self.unit = "piece" if tokenizer == "sentencepiece" else "word"
-        self.hint = tokenizer == "regex"  # still to give
-
-    def _own(self, count: int) -> bool:
-        return self.every or count <= UNREAD_NOTES
-
-    def add(self, text: str, result: dict[str, Any], line_cut: bool) -> None:
-        known, unknown = result["known_tokens"], result["unknown_tokens"] + result["unread_words"]
-        if result["truncated"]:
-            self.cut += 1
-            if self._own(self.cut):
-                where = (
-                    f"is longer than a line predict reads ({LINE_LIMIT:,} bytes)"
-                    if line_cut
-                    else "has a NUL character"
-                    if cut_at_nul(text)
-                    else "is longer than the model reads"
-                )
-                _echo_err(
-                    f"note: {text[:40]!r}… {where}; its score reads at most what comes before "
-                    "(the phone cuts it at the same place)"
-                )
-        if result["read"] == "none":
-            self.unread += 1
-            if self._own(self.unread):
-                _echo_err(
-                    f"note: the model knows no {self.unit} of {text[:40]!r}: no answer "
-                    "(its score would mean nothing)"
-                )
-        elif result["read"] == "part":
-            self.partly += 1
-            if self._own(self.partly):
-                _echo_err(
-                    f"note: the model knows {known} of the {known + unknown} {self.unit}s of "
-                    f"{text[:40]!r}; its score reads only those"
-                )
-        else:
-            return
-        from sentigru.tokenizer import has_unread_letters  # numpy: not for --help
-
-        if self.hint and has_unread_letters(text):
-            self.hint = False
-            _echo_err(
-                "note: this model reads ASCII words only (accented letters and other scripts "
-                "are cut or unread); a model trained with --preset sentencepiece reads any "
-                "language"
-            )
-
-    def close(self) -> None:
-        if self.unread > UNREAD_NOTES and not self.every:
-            _echo_err(
-                f"note: {self.unread} texts in all had no {self.unit} the model knows "
-                '(--json: "read": "none" on each)'
-            )
-        if self.partly > UNREAD_NOTES and not self.every:
-            _echo_err(
-                f"note: {self.partly} texts in all had a third or more of their {self.unit}s "
-                'unknown or unread (--json: "read": "part" on each)'
-            )
-        if self.cut > UNREAD_NOTES and not self.every:
-            _echo_err(
-                f"note: {self.cut} texts in all were cut (at the model's length, a NUL or "
-                "the line limit)"
-            )
 
 
 # -- evaluate -------------------------------------------------------------------------------
@@ -1093,7 +812,7 @@ def evaluate(**params: Any) -> None:
     click.echo(json_line(report) if params["as_json"] else format_report(report))
     if plot is not None:  # after the report: a picture that fails loses no figure
         classifier.draw_confusion(report, plot)
-        _echo_err(f"wrote {plot}")
+        echo_err(f"wrote {plot}")
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -1200,7 +919,7 @@ def _report_site(site: Path, was_local: bool) -> None:
         f"{shlex.quote(('./' if str(site).startswith('-') else '') + str(site))} --bind 127.0.0.1"
     )
     if was_local and not local:
-        _echo_err(
+        echo_err(
             f"note: the site replaced had its own copy of MediaPipe; this one loads it from "
             f"{CDN_ORIGIN} (give --mediapipe-dir to copy it in again)"
         )

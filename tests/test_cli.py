@@ -245,7 +245,7 @@ def test_train_prints_only_its_result_on_stdout(synthetic_files, tmp_path: Path)
 def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
     """predict keeps a line's first mebibyte; what came after was not read, so the
     answer says the text was cut (it said truncated: false, and knew no word)."""
-    from sentigru.cli import LINE_LIMIT
+    from sentigru.predict_io import LINE_LIMIT
 
     exact = "great " * (LINE_LIMIT // 6) + "x" * (LINE_LIMIT % 6)  # LINE_LIMIT bytes: whole
     payload = (" " * LINE_LIMIT + "terrible awful\nawful\n" + exact + "\r\n").encode()
@@ -266,7 +266,7 @@ def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
 def test_json_lines_stay_json_where_stdout_is_not_utf8(monkeypatch) -> None:
     import io
 
-    from sentigru.cli import json_line
+    from sentigru.predict_io import json_line
 
     result = {"label": "bon😀", "score": 0.5}
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="latin-1"))
@@ -361,10 +361,11 @@ def test_predict_on_a_trained_folder_runs_its_phone_file(trained_model: Path) ->
 
 def test_predicting_loads_only_what_it_needs() -> None:
     """`sentigru predict "text"` on the bundled phone file: no TensorFlow, none of the
-    data readers, training notes or model-folder code (some 12 ms of a 190 ms start),
-    and NumPy's OpenBLAS with one thread (it spun a second core while LiteRT works); a
-    thread count the user set is kept. A program calling `main` itself keeps its own
-    process state: no thread count set, no objects frozen for the collector."""
+    data readers, training notes, model-folder code, or the train and export calls (some
+    12 ms of a 190 ms start), and NumPy's OpenBLAS with one thread (it spun a second core
+    while LiteRT works); a thread count the user set is kept. A program calling `main`
+    itself keeps its own process state: no thread count set, no objects frozen for the
+    collector."""
     code = (
         "import gc, os, sys\n"
         "from sentigru import cli\n"
@@ -374,7 +375,7 @@ def test_predicting_loads_only_what_it_needs() -> None:
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('tensorflow', 'keras', 'sentigru.data', 'sentigru.training_notes',\n"
-        "         'sentigru.bundle')\n"
+        "         'sentigru.bundle', 'sentigru.training_run', 'sentigru.exporting')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
         "print(os.environ.get('OPENBLAS_NUM_THREADS'), gc.get_freeze_count() > 0)\n"
     )
@@ -675,7 +676,7 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
         main, ["predict", "--encoding", "gbk", "-"], input="非常喜欢\n".encode()
     )
     assert "--encoding utf-8" in utf8.stderr  # not cp1252, nor gb18030: both read nonsense
-    from sentigru.cli import LINE_LIMIT
+    from sentigru.predict_io import LINE_LIMIT
 
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8
     long = CliRunner().invoke(main, ["predict", "-"], input=cut + b"\n")

@@ -19,7 +19,7 @@ LAYERS = [
     {"training", "training_notes"},
     {"exporters"},
     {"api", "arguments", "classifier", "training_run", "exporting", "comparison"},
-    {"cli", "__main__"},
+    {"cli", "__main__", "console", "predict_io"},
 ]
 """Each module's layer; ``sentigru/__init__.py`` is the package's face (it forwards to
 the API lazily) and sits above them all."""

@@ -1,0 +1,40 @@
+"""What the command line writes to the terminal: one line per message or result, with
+the characters a terminal or a script would misread escaped, and the library's
+two-caller spelling of a setting (``--force (force=True)``) cut to the option."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from sentigru import limits
+
+
+def one_line(text: str) -> str:
+    """``text`` as one output line: newlines, tabs, other control characters (C1's
+    too), line and paragraph separators and the backslash escaped, so that a script
+    reads one result per line, each escape means one character, and no escape sequence
+    reaches the terminal."""
+    return limits.shown(text, backslash=True)
+
+
+def echo_err(line: str) -> None:
+    click.echo(shown(line), err=True)
+
+
+def shown(line: str) -> str:
+    """A message as one line that the terminal shows as written: control characters in
+    the names it quotes (a file named with a newline or an escape sequence) escaped.
+    The library names each setting for both its callers (``--force (force=True)``); the
+    command line shows the option alone."""
+    return limits.shown(_PYTHON_NAME.sub(_option_only, line))
+
+
+_PYTHON_NAME = re.compile(r"(--([a-z][\w-]*)(?: [^\s(]+)?) \((\w+)=[^)\s]*\)")
+"""``--option [value] (python_name=…)``, as the library's messages spell a setting."""
+
+
+def _option_only(match: re.Match[str]) -> str:
+    same = match.group(3) == match.group(2).replace("-", "_")
+    return match.group(1) if same else match.group(0)
