@@ -55,7 +55,8 @@ def given_texts(
             echo_err(f"note: {args[0]!r} is classified as a text; to classify {how}")
         yield from args
         return
-    from sentigru.data.files import drain_line, wide_unicode
+    from sentigru.data.encodings import wide_unicode
+    from sentigru.data.files import drain_line
 
     stream = sys.stdin.buffer
     noted = False
@@ -91,7 +92,7 @@ def given_texts(
 def _likely(line: bytes, encoding: str) -> str:
     """The encoding a line that is not ``encoding`` likely has: the code page that
     extends it (cp932 for shift_jis), else as a file's (cp1252 where none fits)."""
-    from sentigru.data.files import extended_encoding, likely_encoding
+    from sentigru.data.encodings import extended_encoding, likely_encoding
 
     try:
         line.decode("utf-8")
@@ -123,7 +124,7 @@ def stdin_encoding(encoding: str) -> str:
 
 
 def names_utf8(encoding: str) -> bool:
-    """:func:`sentigru.data.files.is_utf8`, without loading the data readers (predicting
+    """:func:`sentigru.data.encodings.is_utf8`, without loading the data readers (predicting
     arguments needs none of them)."""
     try:
         return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")

@@ -912,7 +912,7 @@ def test_utf8_read_in_another_encoding_is_told(tmp_path: Path, capsys) -> None:
 
 
 def test_utf16_is_told_by_its_mark_or_its_nuls_and_other_lines_are_not() -> None:
-    from sentigru.data.files import looks_utf16
+    from sentigru.data.encodings import looks_utf16
 
     for line in ("label\ttext\n".encode(c) for c in ("utf-16", "utf-16-le", "utf-16-be")):
         assert looks_utf16(line)
