@@ -227,7 +227,8 @@ def train_cell(
 def _discard_leftovers(folder: Path) -> None:
     """What a killed cell's training leaves beside its folder: its checkpoint and lock.
     A comparison is not resumed, and they made the next one ask for --force."""
-    from sentigru.bundle import checkpoint_path, lock_path
+    from sentigru.bundle import checkpoint_path
+    from sentigru.folder_lock import lock_path
 
     shutil.rmtree(checkpoint_path(folder), ignore_errors=True)
     lock_path(folder).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sentigru import bundle, presets
+from sentigru import bundle, folder_lock, presets
 from sentigru.errors import SentigruError
 from sentigru.spec import Spec
 
@@ -92,7 +92,7 @@ def test_ctrl_c_once_the_new_folder_is_in_place_says_it_was_saved(
     with pytest.raises(Interrupted, match="interrupted after .*m was saved, whole"), run:
         bundle.save(trained, out)
     assert bundle.load(out).labels == folder.labels
-    assert not bundle.checkpoint_path(out).exists() and not bundle.lock_path(out).exists()
+    assert not bundle.checkpoint_path(out).exists() and not folder_lock.lock_path(out).exists()
 
 
 @pytest.mark.parametrize(
@@ -348,15 +348,15 @@ def test_an_empty_folder_is_written_without_force(tmp_path: Path) -> None:
 def test_output_lock_refuses_a_second_writer_and_takes_over_stale_locks(tmp_path: Path) -> None:
     out = tmp_path / "model"
     with (
-        bundle.output_lock(out),
+        folder_lock.output_lock(out),
         # this process's own: its lock file must stay, so no advice to remove it
         pytest.raises(SentigruError, match=r"^this process is already writing [^;]*; wait for it$"),
-        bundle.output_lock(out),
+        folder_lock.output_lock(out),
     ):
         pass
     assert not (tmp_path / ".model.lock").exists()
     (tmp_path / ".model.lock").write_text("999999999")  # a pid that does not run
-    with bundle.output_lock(out):
+    with folder_lock.output_lock(out):
         assert (tmp_path / ".model.lock").read_text() != "999999999"
 
 
@@ -447,7 +447,7 @@ def test_adding_a_file_writes_into_the_folder_itself(
     entry = bundle.load(copy).manifest["files"]["model.tflite"]
     assert entry["bytes"] == 3 and entry["export"] == {"quantize": "none"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "model"]  # no leftovers
-    with bundle.output_lock(copy), pytest.raises(SentigruError, match="is already writing"):
+    with folder_lock.output_lock(copy), pytest.raises(SentigruError, match="is already writing"):
         bundle.add_file(copy, "model.tflite", b"three")
     assert (copy / "model.tflite").read_bytes() == b"two"
 
@@ -484,43 +484,43 @@ def test_a_lock_is_told_live_by_its_flock_not_only_by_its_pid(tmp_path: Path) ->
     container restarted as pid 1 finds its old lock naming itself (taken as live: it
     could never --resume)."""
     out = tmp_path / "model"
-    lock = bundle.lock_path(out)
+    lock = folder_lock.lock_path(out)
     lock.write_text(str(os.getpid()))  # the killed container's pid 1, now this process
-    with bundle.output_lock(out):
+    with folder_lock.output_lock(out):
         pass
     lock.write_text("1 flock")  # a killed container's pid 1 that held the flock: free now
-    with bundle.output_lock(out):
+    with folder_lock.output_lock(out):
         assert lock.read_text() == f"{os.getpid()} flock"
     lock.write_text("999999999")  # a pid of another namespace, its run alive there
     with _held_elsewhere(lock):
         bundle.checkpoint_path(out).mkdir()
         with pytest.raises(SentigruError, match=r"\(pid 999999999 in another container\?\)"):
             bundle.refuse_leftover(out, resume=False, force=True)
-        with pytest.raises(SentigruError, match="is writing"), bundle.output_lock(out):
+        with pytest.raises(SentigruError, match="is writing"), folder_lock.output_lock(out):
             pass
-    with bundle.output_lock(out):  # its holder gone: stale, taken over
+    with folder_lock.output_lock(out):  # its holder gone: stale, taken over
         assert lock.read_text().split()[0] == str(os.getpid())
     # Two runs both found a lock stale; the first took it over: the second's removal
     # of "the stale lock" must leave the first's new, held lock alone.
     with _held_elsewhere(lock, b"424242 flock"):
-        bundle._remove_stale(lock)
+        folder_lock._remove_stale(lock)
         assert lock.read_text() == "424242 flock"
-    bundle._remove_stale(lock)  # its holder gone: now it goes
+    folder_lock._remove_stale(lock)  # its holder gone: now it goes
     assert not lock.exists()
     # Another thread of this process writing the folder (a notebook cell run again): its
     # live checkpoint was discarded with force=True before the lock was even tried.
-    with bundle.output_lock(out):
+    with folder_lock.output_lock(out):
         with pytest.raises(SentigruError, match="this process is already writing"):
             bundle.refuse_leftover(out, resume=False, force=True)
         assert bundle.checkpoint_path(out).exists()
     # What is put at the lock's name is read with care: a FIFO hung train for ever, and a
     # pid of 0 or below read as a live run for ever.
     os.mkfifo(lock)
-    with bundle.output_lock(out):
+    with folder_lock.output_lock(out):
         pass
     for pid in ("0", "-1"):
         lock.write_text(pid)
-        with bundle.output_lock(out):
+        with folder_lock.output_lock(out):
             pass
 
 

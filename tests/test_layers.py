@@ -11,7 +11,18 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "sentigru"
 
 LAYERS = [
-    {"errors", "portable", "atomic", "outputs", "limits", "contract", "spec", "tf_quiet", "plots"},
+    {
+        "errors",
+        "portable",
+        "atomic",
+        "outputs",
+        "limits",
+        "contract",
+        "spec",
+        "tf_quiet",
+        "plots",
+        "folder_lock",
+    },
     {"tokenizer", "pieces", "modelfile", "word_vectors", "ngram_teacher", "presets"},
     {"data"},
     {"model", "pipeline", "train_data", "bundle", "callbacks", "distribute", "worker_loop"},

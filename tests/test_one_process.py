@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import sentigru
-from sentigru import bundle, classifier, tf_quiet, training
+from sentigru import bundle, classifier, folder_lock, tf_quiet, training
 from sentigru.errors import SentigruError
 from sentigru.presets import default_model
 
@@ -105,10 +105,10 @@ def test_notes_on_the_data_go_to_trains_log(tmp_path: Path, capsys: pytest.Captu
 
 def test_a_second_call_writing_the_same_folder_is_named_as_this_process(tmp_path: Path) -> None:
     out = tmp_path / "model"
-    with bundle.output_lock(out):
-        with pytest.raises(SentigruError) as caught, bundle.output_lock(out):
+    with folder_lock.output_lock(out):
+        with pytest.raises(SentigruError) as caught, folder_lock.output_lock(out):
             pass
-        assert bundle.lock_path(out).exists()
+        assert folder_lock.lock_path(out).exists()
     assert "this process is already writing" in str(caught.value)
     assert "remove its lock" not in str(caught.value)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sentigru import atomic, bundle, comparison, portable, tf_quiet, trust
+from sentigru import atomic, comparison, folder_lock, portable, tf_quiet, trust
 from sentigru.errors import SentigruError
 
 
@@ -84,14 +84,14 @@ def test_a_stale_lock_is_taken_over_and_a_live_one_refused_on_windows(
     monkeypatch.setattr(portable, "_windows_pid_alive", lambda pid: pid in running)
     monkeypatch.setitem(sys.modules, "fcntl", None)
     out = tmp_path / "model"
-    bundle.lock_path(out).write_text("4242")
+    folder_lock.lock_path(out).write_text("4242")
     busy = pytest.raises(SentigruError, match="another sentigru .pid 4242. is writing")
-    with busy, bundle.output_lock(out):
+    with busy, folder_lock.output_lock(out):
         pass
     running.clear()
-    with bundle.output_lock(out):
-        assert bundle.lock_path(out).read_text() == str(os.getpid())
-    assert not bundle.lock_path(out).exists()
+    with folder_lock.output_lock(out):
+        assert folder_lock.lock_path(out).read_text() == str(os.getpid())
+    assert not folder_lock.lock_path(out).exists()
 
 
 def test_a_folder_is_replaced_where_files_have_no_owner_or_group(
@@ -141,8 +141,8 @@ def test_a_file_system_without_hard_links_still_gets_whole_files(
         atomic.write_atomic(out, b"other", replace=False)
     assert out.read_bytes() == b"whole"
     assert [p.name for p in tmp_path.iterdir()] == ["model.tflite"]  # no temporary file
-    with bundle.output_lock(tmp_path / "folder"):
-        assert bundle.lock_path(tmp_path / "folder").read_text().startswith(str(os.getpid()))
+    with folder_lock.output_lock(tmp_path / "folder"):
+        assert folder_lock.lock_path(tmp_path / "folder").read_text().startswith(str(os.getpid()))
 
 
 def test_what_windows_lacks_is_not_called(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,12 +248,12 @@ def test_an_empty_lock_is_a_run_taking_it_until_it_is_old(tmp_path: Path) -> Non
     """Without hard links a lock is created empty, then filled by a rename: a run that
     took that moment's empty file for a stale lock held the folder with the other."""
     out = tmp_path / "model"
-    bundle.lock_path(out).write_bytes(b"")
-    with pytest.raises(SentigruError, match="is writing"), bundle.output_lock(out):
+    folder_lock.lock_path(out).write_bytes(b"")
+    with pytest.raises(SentigruError, match="is writing"), folder_lock.output_lock(out):
         pass
-    old = time.time() - bundle.CLAIM_SECONDS - 1
-    os.utime(bundle.lock_path(out), (old, old))  # left by a run killed in that moment
-    with bundle.output_lock(out):
+    old = time.time() - folder_lock.CLAIM_SECONDS - 1
+    os.utime(folder_lock.lock_path(out), (old, old))  # left by a run killed in that moment
+    with folder_lock.output_lock(out):
         pass
 
 
@@ -283,9 +283,9 @@ def test_one_lock_under_two_spellings_is_still_this_processs(
     (tmp_path / "sub").mkdir()
     busy = pytest.raises(SentigruError, match="this process is already writing")
     with (
-        bundle.output_lock(tmp_path / "model"),
+        folder_lock.output_lock(tmp_path / "model"),
         busy,
-        bundle.output_lock(tmp_path / "sub" / ".." / "model"),
+        folder_lock.output_lock(tmp_path / "sub" / ".." / "model"),
     ):
         pass
 
@@ -296,10 +296,10 @@ def test_a_lock_held_at_this_pid_elsewhere_is_another_run(tmp_path: Path) -> Non
     import fcntl
 
     out = tmp_path / "model"
-    lock = bundle.lock_path(out)
+    lock = folder_lock.lock_path(out)
     lock.write_text(f"{os.getpid()} flock")
     busy = pytest.raises(SentigruError, match="another sentigru .*remove its lock file")
     with open(lock, "rb+") as other:
         fcntl.flock(other, fcntl.LOCK_EX)
-        with busy, bundle.output_lock(out):
+        with busy, folder_lock.output_lock(out):
             pass
