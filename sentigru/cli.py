@@ -525,16 +525,25 @@ def train(**params: Any) -> None:
 
 
 def _weights_kept(folder: Path) -> str:
-    """Which epochs' weights were saved, as "the mean of epochs 3-5: ": averaged
-    weights score what no epoch's line showed, and nothing said why."""
+    """Which epochs' weights were saved, as "the mean of epochs 3-5: " or "the weights of
+    epoch 2 of 4 (lowest val_loss): ": the figures that follow are those weights', which
+    no epoch's line showed (averaged) or the last line did not (restored), and nothing
+    said why."""
     try:
         spec = json.loads((folder / "spec.json").read_text("utf-8"))
         history = json.loads((folder / "history.json").read_text("utf-8"))
         average, ran = spec["training"]["average_epochs"], len(history["loss"])
     except (OSError, ValueError, KeyError, TypeError):
         return ""
-    first = max(1, ran - average + 1)
-    return f"the mean of epochs {first}-{ran}: " if average and first < ran else ""
+    if average:
+        first = max(1, ran - average + 1)
+        return f"the mean of epochs {first}-{ran}: " if first < ran else ""
+    # early stopping keeps the first epoch of the lowest loss it watched (Keras', the
+    # worker loop's): the validation loss, or the training loss without validation data
+    watched = "val_loss" if "val_loss" in history else "loss"
+    losses = [(loss, epoch) for epoch, loss in enumerate(history[watched], 1) if loss == loss]
+    best = min(losses)[1] if losses else ran
+    return f"the weights of epoch {best} of {ran} (lowest {watched}): " if best < ran else ""
 
 
 def _read_metrics(folder: Path) -> dict[str, float]:

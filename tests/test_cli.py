@@ -263,6 +263,25 @@ def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
     assert f"longer than a line predict reads ({LINE_LIMIT:,} bytes)" in proc.stderr.decode()
 
 
+def test_the_saved_line_names_the_epoch_whose_weights_were_kept(tmp_path: Path) -> None:
+    """Without weight averaging, early stopping keeps the epoch of the lowest validation
+    loss (the training loss without validation data), and the figures printed are its:
+    the line names that epoch where it is not the last one run."""
+    from sentigru import cli
+
+    def kept(average: int, history: dict[str, list[float]]) -> str:
+        (tmp_path / "spec.json").write_text(json.dumps({"training": {"average_epochs": average}}))
+        (tmp_path / "history.json").write_text(json.dumps(history))
+        return cli._weights_kept(tmp_path)
+
+    rising = {"loss": [0.6, 0.5, 0.4, 0.3], "val_loss": [0.5, 0.4, 0.45, 0.4]}
+    assert kept(0, rising) == "the weights of epoch 2 of 4 (lowest val_loss): "  # the first
+    assert kept(0, {"loss": [0.6, float("nan"), 0.5]}) == ""  # the last: nothing to say
+    assert kept(0, {"loss": [0.4, 0.5, 0.6]}) == "the weights of epoch 1 of 3 (lowest loss): "
+    assert kept(3, rising) == "the mean of epochs 2-4: "
+    assert kept(0, {"loss": [0.4]}) == ""
+
+
 def test_json_lines_stay_json_where_stdout_is_not_utf8(monkeypatch) -> None:
     import io
 
