@@ -427,12 +427,16 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
     from sentigru import bundle, trust  # a folder's manifest: not read for a phone file
 
     manifest, content, real = _manifest_and_phone(path)
-    network = manifest["files"][bundle.MODEL_FILE]["sha256"]  # as the model was read
     if content is not None:
+        network = manifest["files"][bundle.MODEL_FILE]["sha256"]  # as the model was read
         phone, trusted = path / bundle.PHONE_FILE, trust.trusted_location(real)
         predictor = LiteRTPredictor(content, str(phone), trusted=trusted, jobs=jobs)
         return Classifier(predictor, path, path, network)
-    return Classifier(KerasPredictor.load(path), path, path, network)
+    # the manifest the Keras model was checked against, which its own load reads again:
+    # a folder saved again in between gave the new model under the old one's hash
+    keras = KerasPredictor.load(path)
+    network = keras.folder.manifest["files"][bundle.MODEL_FILE]["sha256"]
+    return Classifier(keras, path, path, network)
 
 
 def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None, Path]:

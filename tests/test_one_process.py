@@ -4,6 +4,7 @@ call leaves must not change the next, nor the host program."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import random
@@ -186,6 +187,40 @@ def test_a_folder_saved_again_while_it_loads_gives_one_model_whole(
     looped.symlink_to(looped)  # a link to itself: one line, not Python's RuntimeError
     with pytest.raises(SentigruError, match="model.tflite"):
         sentigru.load(tmp_path / "old")
+
+
+def test_a_keras_folder_saved_again_while_it_loads_is_the_model_it_runs(
+    tmp_path: Path, trained_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder without a phone file runs its Keras model, whose load reads the manifest
+    again: one saved again between the two reads ran the new model under the old one's
+    hash, and the classifier then called itself changed (a pickle refused)."""
+
+    def keras_only(source: Path, target: Path) -> Path:
+        shutil.copytree(source, target)
+        (target / "model.tflite").unlink()
+        manifest = json.loads((target / "manifest.json").read_text("utf-8"))
+        del manifest["files"]["model.tflite"]
+        (target / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+        return target
+
+    folder = keras_only(trained_model, tmp_path / "mine")
+    other = keras_only(default_model().parent, tmp_path / "other")
+    real = classifier._manifest_and_phone
+
+    def read_then_swap(path: Path) -> tuple:
+        found = real(path)
+        folder.rename(tmp_path / "old")
+        other.rename(folder)
+        return found
+
+    monkeypatch.setattr(classifier, "_manifest_and_phone", read_then_swap)
+    clf = sentigru.load(folder)
+    runs = json.loads((folder / "manifest.json").read_text("utf-8"))["files"]["model.keras"]
+    assert clf._state()[0] == runs["sha256"]
+    assert clf.labels == sentigru.load(default_model()).labels
+    monkeypatch.undo()
+    assert pickle.loads(pickle.dumps(clf))._state() == clf._state()  # no change since
 
 
 def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:
