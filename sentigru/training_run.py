@@ -109,7 +109,7 @@ def train(
     2 a line an epoch; default: a bar at a terminal without NO_COLOR or TERM=dumb, else
     lines; while the model trains, ``sys.stdout`` is redirected to stderr for it, other
     threads' prints too), and 0 also drops the word-table line."""
-    from sentigru import bundle, outputs
+    from sentigru import bundle
     from sentigru import training_notes as notes
     from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
     from sentigru.distribute import Role, cluster_role, resolve
@@ -137,15 +137,10 @@ def train(
     init = model_path(init, "init")
     init_path = _init_path(init)
     if role.is_chief:
-        check_not_package(out)  # --force would replace the bundled model
         if teacher_scores is not None:
             refuse_nul(teacher_scores, "teacher_scores")
-        reads = [*source.paths, *val_data, *unlabelled, teacher, teacher_scores]
-        outputs.check_name_fits(out)  # before the checkpoint's and the lock's names
-        bundle.refuse_leftover(out, resume, force)
-        _check_model_out(out, force, [*reads, init_path])
-        if force and not resume and bundle.discard_checkpoint(out):
-            log(f"--force: the checkpoint an interrupted run left beside {out} is discarded")
+        reads = [*source.paths, *val_data, *unlabelled, teacher, teacher_scores, init_path]
+        _claim_out(out, force, resume, reads, log)
     if strategy != "auto":
         resolve(strategy)  # a missing TF_CONFIG fails before the data is read
     if strategy == "multi-worker" or (strategy == "auto" and role.workers > 1):
@@ -172,15 +167,7 @@ def train(
     prepared = prepare_source(source, run_spec, val_data, soft, log, start, val_rows)
     if base is not None:  # a resumed run must start from the same model
         prepared.fingerprint = combined(prepared.fingerprint, _base_identity(base))
-        notes.log_start(init, base, prepared.labels, log, source.options.label_map)
-        if (
-            prepared.split_seed is not None
-            and start.split_seed(prepared.data_fingerprint, run_spec) is not None
-        ):
-            log(
-                f"validation: the data {init} was trained on, so the rows it held out (the "
-                f"split of seed {prepared.split_seed}): rows neither run trained on"
-            )
+        _log_start(init, base, start, prepared, run_spec, source, log)
     notes.log_prepared(prepared, run_spec, fresh=base is None, log=log)
     if preset is None and spec is None and base is None:
         notes.note_piece_recipe(run_spec, log)
@@ -194,7 +181,6 @@ def train(
         chief=role.is_chief,
     ) as checkpoint:  # a checkpoint in the way is refused before TensorFlow loads
         from sentigru.training import train as fit
-        from sentigru.training import validation_answers
 
         trained = fit(
             prepared,
@@ -208,12 +194,7 @@ def train(
         )
         if not role.is_chief:  # the chief writes the folder
             return None
-        balanced = run_spec.training.class_weight == "balanced"  # trades accuracy for recall
-        if prepared.split_seed is not None and not balanced:  # validated on the same rows
-            notes.note_majority(trained.metrics, prepared.counts, log)
-        if prepared.val_rows:
-            answers = validation_answers(trained.model, prepared, run_spec.training.batch_size)
-            notes.note_unanswered(prepared.labels, answers, balanced, log)
+        _note_validation(trained, prepared, run_spec, log)
         files, failed = _phone_file(trained, log) if phone_file else ({}, None)
         extra = _manifest_extra(prepared, soft, base)
         bundle.save(trained, out, force=force, files=files, extra=extra)
@@ -223,6 +204,53 @@ def train(
             f"make it with: sentigru export --model {out}"
         )
     return load(out)
+
+
+def _claim_out(out: Path, force: bool, resume: bool, reads: list[Any], log: Log) -> None:
+    """``out`` checked by the run that writes it, before any work: not in the package
+    (``force`` would replace the bundled model), a name the checkpoint's and the lock's
+    fit beside, no live run's leftovers, nothing the run reads; with ``force``, an
+    interrupted run's checkpoint is discarded (not resumed by a later run)."""
+    from sentigru import bundle, outputs
+
+    check_not_package(out)
+    outputs.check_name_fits(out)  # before the checkpoint's and the lock's names
+    bundle.refuse_leftover(out, resume, force)
+    _check_model_out(out, force, reads)
+    if force and not resume and bundle.discard_checkpoint(out):
+        log(f"--force: the checkpoint an interrupted run left beside {out} is discarded")
+
+
+def _log_start(
+    init: Any, base: Any, start: Any, prepared: Any, spec: Spec, source: Any, log: Log
+) -> None:
+    """What a run from ``init``'s model says of its start: the labels it keeps or adds,
+    and, on the data that model trained on, that it validates on the rows it held out."""
+    from sentigru import training_notes as notes
+
+    notes.log_start(init, base, prepared.labels, log, source.options.label_map)
+    if (
+        prepared.split_seed is not None
+        and start.split_seed(prepared.data_fingerprint, spec) is not None
+    ):
+        log(
+            f"validation: the data {init} was trained on, so the rows it held out (the "
+            f"split of seed {prepared.split_seed}): rows neither run trained on"
+        )
+
+
+def _note_validation(trained: Any, prepared: Any, spec: Spec, log: Log) -> None:
+    """Notes on what the validation rows say: a model no better than always answering
+    the most common label, labels it never answers."""
+    from sentigru import training_notes as notes
+    from sentigru.training import validation_answers
+
+    balanced = spec.training.class_weight == "balanced"  # trades accuracy for recall
+    if prepared.split_seed is not None and not balanced:  # validated on the same rows
+        notes.note_majority(trained.metrics, prepared.counts, log)
+    if prepared.val_rows:
+        answers = validation_answers(trained.model, prepared, spec.training.batch_size)
+        notes.note_unanswered(prepared.labels, answers, balanced, log)
 
 
 def _check_train_arguments(
