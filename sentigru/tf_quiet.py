@@ -269,6 +269,10 @@ def _first_import(purpose: str) -> None:
             os.path.isabs(home) and os.access(home, os.W_OK)
         ):  # no home (Keras made ./~/.keras) or none writable (Keras took /tmp's)
             _private_keras_home()
+        # NumPy first, heard: its BLAS, out of memory under ulimit -v, says so on stderr
+        # and exits the process, which muted it ended in silence (exit 1, no word)
+        import numpy  # noqa: F401
+
         with quiet_stderr():
             import tensorflow  # noqa: F401 (loaded for the caller)
     except FileNotFoundError as exc:  # tempfile's, from absl: no folder to write in
@@ -284,14 +288,20 @@ def _first_import(purpose: str) -> None:
         raise SentigruError(
             f"{purpose} needs TensorFlow, which this install lacks: {TRAIN_EXTRA}"
         ) from None
-    except (ImportError, OSError, MemoryError, SystemError) as exc:  # libraries not loaded
-        # SystemError: a C extension that failed without saying why, as one whose memory
-        # ran out under ulimit -v does on some runs (ImportError on others)
-        said = one_line(exc)
+    except (ImportError, OSError, MemoryError, SystemError, RuntimeError) as exc:
+        # libraries not loaded. SystemError: a C extension that failed without saying
+        # why, as one whose memory ran out under ulimit -v does on some runs (ImportError
+        # on others); RuntimeError: TensorFlow Lite's wrappers, naming every path tried
+        # and, among them, the library that "failed to map"
+        whole = str(exc)
+        unmapped = re.search(r"[\w.+-]+: failed to map segment from shared object", whole)
+        if isinstance(exc, RuntimeError) and unmapped is None:
+            raise
+        said = unmapped.group(0) if unmapped else one_line(exc)
         short = (
             isinstance(exc, MemoryError)
-            or (isinstance(exc, SystemError) and _memory_limited())
-            or re.search(r"map|memory|allocate", said, re.I)
+            or (isinstance(exc, (SystemError, RuntimeError)) and _memory_limited())
+            or re.search(r"map|memory|allocate", whole, re.I)
         )
         hint = "; under a memory limit (ulimit -v), raise it" if short else ""
         raise SentigruError(

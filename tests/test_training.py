@@ -323,6 +323,49 @@ def test_tensorflow_failing_to_load_with_a_system_error_is_one_line(limited: boo
     assert ("ulimit -v" in _importing_tensorflow_after(setup).stdout) == limited
 
 
+@LINUX_LIMITS
+def test_tensorflow_lite_failing_to_map_a_library_is_one_line_naming_it() -> None:
+    """Under ``ulimit -v`` of 1.3 GB TensorFlow Lite's wrapper raised a RuntimeError that
+    lists every import path tried, the library that failed to map among them: a traceback."""
+    message = (
+        "('Could not import original test/binary location, import paths tried: "
+        "['litert.python._wrapper', 'tensorflow._wrapper']. Previous exceptions: "
+        "['libpywrap_tflite_common.so: failed to map segment from shared object'])"
+    )
+    setup = (
+        "import sys\n"
+        "class Unmapped:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'tensorflow':\n"
+        f"            raise RuntimeError({message!r})\n"
+        "sys.meta_path.insert(0, Unmapped())\n"
+    )
+    said = _importing_tensorflow_after(setup).stdout
+    assert "(libpywrap_tflite_common.so: failed to map segment from shared object)" in said
+    assert "ulimit -v" in said
+
+
+@LINUX_LIMITS
+def test_a_library_that_exits_the_process_as_numpy_loads_is_heard() -> None:
+    """At ``ulimit -v`` of 1.1 GB NumPy's OpenBLAS, loaded by TensorFlow's import with
+    stderr muted, could not allocate its buffers, said so on stderr and exited: exit 1 and
+    no word. NumPy loads first, where what it says is heard."""
+    code = (
+        "import os, sys\n"
+        "class Exits:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'numpy':\n"
+        "            os.write(2, b'OpenBLAS error: Memory allocation still failed\\n')\n"
+        "            os._exit(1)\n"
+        "sys.meta_path.insert(0, Exits())\n"
+        "from sentigru.tf_quiet import import_tensorflow\n"
+        "import_tensorflow('export')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "OpenBLAS error: Memory allocation still failed" in done.stderr
+
+
 def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
