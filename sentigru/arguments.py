@@ -23,9 +23,9 @@ def whole_number(value: Any, name: str, least: int = 1, most: int | None = None)
     (:data:`spec.INT_MAX` unless given: ``chunk_size=10**30`` failed in ``islice``; bools
     refused, NumPy's integers are whole numbers)."""
     most = INT_MAX if most is None else most
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < least:
         raise SentigruError(f"{name} must be a whole number of {least} or more, got {value!r}")
-    if value > most:
+    if int(value) > most:
         raise SentigruError(f"{name} must be at most {most}, got {value!r}")
     return int(value)
 

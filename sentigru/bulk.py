@@ -126,7 +126,8 @@ class _Graph:
         details = self.interpreter.get_input_details()
         self.inputs = [detail["index"] for detail in details]  # ids (mask, segment ids)
         self.output = self.interpreter.get_output_details()[0]["index"]
-        self.shape = tuple(int(d) for d in details[0]["shape"])
+        rows, length = (int(d) for d in details[0]["shape"])  # the file's own shape
+        self.shape = (rows, length)
         self.resize(shape)
 
     def resize(self, shape: tuple[int, int]) -> None:

@@ -108,7 +108,8 @@ class Classifier:
         another working folder, is another model. Exporting from a folder reads its
         network alone, which a phone file added or made again does not change."""
         assert self._where is not None
-        now, loaded = _state_now(self._where), self._state()
+        now: tuple[str | None, ...] = _state_now(self._where)
+        loaded: tuple[str | None, ...] = self._state()
         if self.folder is not None and not every:
             now, loaded = now[:1], loaded[:1]
         if now != loaded:
@@ -467,7 +468,7 @@ def _manifest_and_phone(path: Path) -> tuple[dict[str, Any], bytes | None, Path]
     raise SentigruError(f"{path} changed while it was loaded; load it again")
 
 
-def model_path(model: Any, name: str) -> Any:
+def model_path(model: Any, name: str) -> str | os.PathLike[str] | None:
     """What names a model: a path, a name (``"bundled"``), or a loaded
     :class:`Classifier` (the folder it came from: ``train`` returns one)."""
     if isinstance(model, (str, os.PathLike)) and not os.fspath(model):

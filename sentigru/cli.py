@@ -132,7 +132,7 @@ class _Group(click.Group):
             _exit_interrupted("")  # LiteRT's loader made a Ctrl-C an ImportError
 
 
-def _interrupted_within(exc: BaseException) -> bool:
+def _interrupted_within(exc: BaseException | None) -> bool:
     """Whether a Ctrl-C lies in ``exc``'s causes: native code (LiteRT's module loading)
     hands it on as another error."""
     seen: set[int] = set()
@@ -356,8 +356,8 @@ def _source(params: dict[str, Any]) -> Any:
         raise click.UsageError(f"{given} chooses from a tensorflow-datasets set: give --dataset")
     if split is not None and not split.strip():
         raise click.UsageError("--split is empty: give a split such as train or test[:10%]")
-    if not params["data"] and not dataset and (given := _reading_given(options)):
-        raise click.UsageError(f"{given} reads data: give --data or --dataset, or drop it")
+    if not params["data"] and not dataset and (reading := _reading_given(options)):
+        raise click.UsageError(f"{reading} reads data: give --data or --dataset, or drop it")
     return DataSource(
         tuple(params.pop("data")),
         dataset=dataset,

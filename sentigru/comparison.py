@@ -12,6 +12,7 @@ time it, and check it against Keras.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -395,7 +396,7 @@ def format_table(result: dict[str, Any]) -> str:
         _row("peak memory of training (MB)", each(lambda c: f"{c['peak_rss_bytes'] / 1e6:.0f}")),
     ]
     for i in range(epochs):
-        lines.append(_row(f"val accuracy, epoch {i + 1}", each(lambda c, i=i: _at(c, i))))
+        lines.append(_row(f"val accuracy, epoch {i + 1}", each(functools.partial(_at, i=i))))
     lines += [
         _row("val accuracy (kept weights)", each(lambda c: _number(c["best_val_accuracy"], 4))),
         _row("phone file (MB)", each(lambda c: f"{c['tflite_bytes'] / 1e6:.3f}")),

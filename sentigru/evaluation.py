@@ -25,7 +25,7 @@ def classification_report(
     k = len(labels)
     confusion = np.zeros((k, k), dtype=np.int64)
     np.add.at(confusion, (true, pred), 1)
-    per_label = {}
+    per_label: dict[str, dict[str, Any]] = {}
     f1s = []
     for i, label in enumerate(labels):
         tp = int(confusion[i, i])

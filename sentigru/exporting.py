@@ -7,6 +7,7 @@ file is written only where it replaces nothing of the user's.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ FORMATS = ("tflite", "web", "saved_model")
 
 
 def export(
-    model: str | Path | None,
+    model: str | os.PathLike[str] | None,
     out: str | Path | None = None,
     *,
     format: str = "tflite",
@@ -261,7 +262,7 @@ def _export_tflite(
     bundle.read_manifest(model, replacing)  # a broken folder fails before TensorFlow loads
     import_tensorflow("export")
     folder = bundle.load(model, replacing)
-    if labelled is not None:  # before the conversion, not after it
+    if labelled is not None and checked is not None:  # before the conversion, not after it
         label_indices(labelled.labels, folder.labels, checked.options.label_map)
     content, report = export_tflite(
         folder,

@@ -51,7 +51,8 @@ class Features:
 
     def take(self, rows: np.ndarray) -> Features:
         starts, ends = self.indptr[rows], self.indptr[rows + 1]
-        picked = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)] or [[]])
+        spans = [np.arange(a, b) for a, b in zip(starts, ends)]
+        picked = np.concatenate(spans or [np.zeros(0, np.int64)])
         picked = picked.astype(np.int64)
         indptr = np.concatenate([[0], np.cumsum(ends - starts)])
         return Features(indptr, self.indices[picked], self.data[picked], self.width)

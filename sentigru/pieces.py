@@ -214,10 +214,18 @@ def _periodic(piece: str) -> bool:
     return n > 1 and any(n % k == 0 and piece[:k] * (n // k) == piece for k in range(1, n))
 
 
+def _model_proto() -> Any:
+    """SentencePiece's protobuf module, which edits a model's pieces and normaliser (its
+    generated classes carry no type hints)."""
+    from sentencepiece import sentencepiece_model_pb2
+
+    return sentencepiece_model_pb2
+
+
 def _unused_periodic(model: bytes) -> bytes:
     """``model`` with every normal piece made of a repeated unit marked unused (ids
     unchanged): no two segmentations of a periodic string then tie."""
-    from sentencepiece import sentencepiece_model_pb2
+    sentencepiece_model_pb2 = _model_proto()
 
     proto = sentencepiece_model_pb2.ModelProto()
     proto.ParseFromString(model)
@@ -258,7 +266,7 @@ def _readable_rules(model: bytes, sample: list[str]) -> bytes:
 def with_normaliser(model: bytes, normaliser: Any) -> bytes:
     """``model`` with the normalisation map of ``normaliser`` (a
     ``sentencepiece.SentencePieceNormalizer``); the pieces and their ids stay."""
-    from sentencepiece import sentencepiece_model_pb2
+    sentencepiece_model_pb2 = _model_proto()
 
     spec = sentencepiece_model_pb2.NormalizerSpec()
     spec.ParseFromString(normaliser.serialized_normalizer_spec())

@@ -7,13 +7,16 @@ longest phrase, not to ``seq_len``; the mask makes the result the same either wa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sentigru.tf_quiet import import_tensorflow
 
-tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
+if TYPE_CHECKING:  # TensorFlow's names in annotations (it has no type hints of its own)
+    import tensorflow as tf
+else:  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
+    tf = import_tensorflow()
 
 
 def epoch_value(epoch: tf.Variable | tf.Tensor) -> tf.Tensor:

@@ -276,6 +276,7 @@ class WordCounter:
             self._prune()
 
     def _prune(self) -> None:
+        assert self.capacity is not None  # only a bounded counter prunes
         values = sorted(self.counts.values())
         drop = values[len(values) - self.capacity // 2 - 1]  # leaves <= capacity/2 words
         self.undercount += drop

@@ -601,7 +601,7 @@ def _prepare_examples(
     def pipelines(part: str, epoch: Any, batch_size: int, shard: tuple[int, int]) -> Any:
         from sentigru.pipeline import make_dataset
 
-        common = {
+        common: dict[str, Any] = {
             "batch_size": batch_size,
             "seq_len": spec.tokenizer.seq_len,
             "seed": spec.training.seed,
@@ -744,7 +744,7 @@ def _prepare_stream(
         def val_rows(_: int) -> Iterator[tuple[list[int], int]]:
             return encoded(source.rows("val", shard))
 
-        common = {
+        common: dict[str, Any] = {
             "labels": len(labels),
             "batch_size": batch_size,
             "seq_len": tokenizer.seq_len,

@@ -66,9 +66,9 @@ def train(
     *,
     val_data: Any = (),
     unlabelled: str | Path | Sequence[str | Path] | None = (),
-    teacher: str | Path | Classifier | None = None,
+    teacher: str | os.PathLike[str] | Classifier | None = None,
     teacher_scores: str | Path | None = None,
-    init: str | Path | Classifier | None = None,
+    init: str | os.PathLike[str] | Classifier | None = None,
     preset: str | Path | None = None,
     spec: Spec | None = None,
     force: bool = False,
@@ -406,7 +406,7 @@ def _start_workers() -> None:
     make_strategy("multi-worker")
 
 
-def _init_path(init: str | Path | None) -> Path | None:
+def _init_path(init: str | os.PathLike[str] | None) -> Path | None:
     """The folder ``--init`` (or ``--teacher``) names: a path, or ``"bundled"``."""
     from sentigru.presets import PRESETS
 

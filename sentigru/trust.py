@@ -32,10 +32,14 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sentigru import limits
 from sentigru.errors import SentigruError
 from sentigru.portable import user_id
+
+if TYPE_CHECKING:  # loaded where a probe runs, not to predict
+    import numpy as np
 
 CACHE_LINES = 4096
 """Hashes kept in the cache; the oldest go first."""
@@ -249,7 +253,7 @@ def _signal_name(number: int) -> str:
 # -- the child --------------------------------------------------------------------------------
 
 
-def _probe_ids(shape: tuple[int, ...], vocab_size: int):  # -> np.ndarray
+def _probe_ids(shape: tuple[int, ...], vocab_size: int) -> np.ndarray:
     """One row per batch slot: ``<START>``, the highest id, then ids spread over the
     vocabulary (so an embedding smaller than the vocabulary fails here, not later)."""
     import numpy as np

@@ -214,7 +214,7 @@ def fit_workers(
         eval_step = tf.function(eval_step, input_signature=[val_data.element_spec])
     steps = max(1, math.ceil(train_rows / batch_size))
 
-    stopping, history = _Stopping(patience), {}
+    stopping, history = _Stopping(patience), dict[str, list[float]]()
     recent = RecentWeights(max(average, 1))  # RecentWeights(0) would keep every epoch
     state = _State(model, optimizer)
     path = checkpoint / STATE_FILE if checkpoint is not None else None

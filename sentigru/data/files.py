@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal, cast
 
 from sentigru.data.encodings import (
     decodes_as_utf8,
@@ -614,11 +614,11 @@ class _Reader:
 
     def open(self) -> IO[bytes]:
         if self.path.suffix.lower() == ".gz":
-            return gzip.open(self.path, "rb")
+            return cast(IO[bytes], gzip.open(self.path, "rb"))
         return self.path.open("rb")
 
     def read_table(self, delimiter: str) -> Iterator[tuple[str, str]]:
-        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+        quoting: Literal[0, 3] = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         with self.open() as stream:
             records = self.records(stream, delimiter)
             header = next(records, (0, None))[1]
@@ -645,7 +645,7 @@ class _Reader:
         TSV has no quoting (texts may hold '"'); CSV quoting follows the csv module,
         strictly: a quote that closes a field with more text after it is an error, not
         text read on (a quote left open swallowed the rows after it into one text)."""
-        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+        quoting: Literal[0, 3] = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         last: list[str] = []  # the file's last line, once it is read
         rows = csv.reader(
             _noting_last(self.lines(stream), last),

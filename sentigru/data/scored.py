@@ -101,7 +101,7 @@ def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str
                 if any(field.strip() for field in row):
                     reader.bad(str(line), f"expected {len(header)} fields")
                 continue
-            found = {name: row[i] for i, name in enumerate(header) if i != at}
+            found: dict[str, object] = {name: row[i] for i, name in enumerate(header) if i != at}
             yield str(line), row[at], found
 
 

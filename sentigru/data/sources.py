@@ -242,7 +242,8 @@ def refuse_unused_reading(source: DataSource, files_too: bool = False) -> None:
     if source.paths or files_too:
         return
     kind = "dataset" if source.dataset else "rows" if source.rows is not None else None
-    unused = [name for name in source.options.given() if name in FILE_READING.get(kind, ())]
+    read = FILE_READING.get(kind, ()) if kind is not None else ()
+    unused = [name for name in source.options.given() if name in read]
     if not unused:
         return
     options = " and ".join(f"--{name.replace('_', '-')} ({name}=)" for name in unused)

@@ -40,14 +40,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sentigru.contract import SENTENCEPIECE_INPUTS
 from sentigru.tf_quiet import import_tensorflow
 
-tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
+if TYPE_CHECKING:  # TensorFlow's names in annotations (it has no type hints of its own)
+    import tensorflow as tf
+else:  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
+    tf = import_tensorflow()
 
 
 @dataclass
@@ -390,8 +393,8 @@ def _loop_direction(inputs: tf.Tensor, mask: tf.Tensor, d: _Direction) -> tf.Ten
             _project(inputs, d.kernel[:, split:], d.input_bias[split:]),
         ]
 
-        def step(x_zr, x_h, *rest):  # type: ignore[no-untyped-def]
-            *m, h, c = rest
+        def step(*args: Any) -> tuple[Any, Any]:  # both projections, the mask, the state
+            x_zr, x_h, *m, h, c = args
             z, r = tf.split(tf.sigmoid(x_zr + tf.matmul(h, u_zr)), 2, axis=-1)
             candidate = tf.tanh(x_h + r * (tf.matmul(h, u_h) + b_h))
             h = candidate + z * (h - candidate)
@@ -400,8 +403,8 @@ def _loop_direction(inputs: tf.Tensor, mask: tf.Tensor, d: _Direction) -> tf.Ten
         u = tf.constant(d.recurrent)
         sequences = [_project(inputs, d.kernel, d.input_bias)]
 
-        def step(x, *rest):  # type: ignore[no-untyped-def]
-            *m, h, c = rest
+        def step(*args: Any) -> tuple[Any, Any]:  # the projection, the mask, the state
+            x, *m, h, c = args
             i, f, g, o = tf.split(x + tf.matmul(h, u), 4, axis=-1)
             c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
             h = tf.sigmoid(o) * tf.tanh(c)

@@ -252,7 +252,7 @@ def compare(folder: Any, model: bytes, texts: list[str], labels: list[str] | Non
 
     keras_scores = KerasPredictor(folder).scores(texts)
     lite_scores = LiteRTPredictor(model).scores(texts)
-    result = {
+    result: dict[str, Any] = {
         "n": len(texts),
         "max_score_diff": float(np.abs(keras_scores - lite_scores).max()) if texts else 0.0,
         "label_agreement": float(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentigru.atomic import replace_path, staging_folder
 from sentigru.errors import SentigruError
@@ -18,7 +18,10 @@ from sentigru.limits import os_reason_in
 from sentigru.tf_quiet import import_tensorflow
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
-tf = import_tensorflow()  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
+if TYPE_CHECKING:  # TensorFlow's names in annotations (it has no type hints of its own)
+    import tensorflow as tf
+else:  # sentigru's settings (oneDNN off, quiet logs) wherever TF loads first
+    tf = import_tensorflow()
 
 
 class _Serving(tf.Module):

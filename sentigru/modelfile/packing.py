@@ -376,7 +376,7 @@ def _read(data: bytes, parsed: _Model) -> dict[str, Any]:
     delim_regex, vocab_name, labels_name = _tokenizer_files(meta)
     vocab_data, labels_data = _packed_files(data, vocab_name, labels_name)
     if delim_regex is None:
-        vocab, aliases, pieces = [], [], vocab_data
+        vocab, aliases, pieces = list[str](), list[tuple[str, int]](), vocab_data
     else:
         vocab, aliases = contract.parse_vocab(
             contract.decode(vocab_data, f"packed {vocab_name}"), f"packed {vocab_name}"
