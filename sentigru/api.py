@@ -23,6 +23,7 @@ One module per call: :mod:`sentigru.classifier` (``load``, ``Classifier``),
 from __future__ import annotations
 
 from sentigru.classifier import Classifier, load, read_file_texts
+from sentigru.classifier import _load_again as _load_again  # named so by older pickles
 from sentigru.exporting import FORMATS, export
 from sentigru.training_run import build_spec, train
 

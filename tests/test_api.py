@@ -190,6 +190,15 @@ def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
         sentigru.export(None)
 
 
+def test_a_classifier_pickled_before_the_api_was_split_loads() -> None:
+    """Pickles made when ``load`` lived in ``sentigru.api`` name the function that loads
+    them again there (the bundled model's: no path, no jobs, no state)."""
+    import pickle
+
+    clf = pickle.loads(b"csentigru.api\n_load_again\n(NNNtR.")
+    assert clf.labels == sentigru.load().labels
+
+
 def test_sentigru_export_stays_the_function_after_the_exporters_are_imported() -> None:
     """Importing a subpackage binds its name on the package: one named ``export`` hid
     ``sentigru.export(...)`` after the first web or phone export in a process."""
