@@ -16,7 +16,7 @@
 file, as every folder ``train`` writes does) never import TensorFlow.
 
 One module per call: :mod:`sentigru.classifier` (``load``, ``Classifier``),
-:mod:`sentigru.training_run` (``train``, ``build_spec``) and :mod:`sentigru.exporting`
+:mod:`sentigru.train_api` (``train``, ``build_spec``) and :mod:`sentigru.export_api`
 (``export``); this module gathers them.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from sentigru.classifier import Classifier, load, read_file_texts
 from sentigru.classifier import _load_again as _load_again  # named so by older pickles
-from sentigru.exporting import FORMATS, export
-from sentigru.training_run import build_spec, train
+from sentigru.export_api import FORMATS, export
+from sentigru.train_api import build_spec, train
 
 __all__ = ["FORMATS", "Classifier", "build_spec", "export", "load", "read_file_texts", "train"]

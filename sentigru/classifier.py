@@ -3,7 +3,8 @@ evaluates and exports.
 
 ``load`` and ``predict`` on a ``.tflite`` (or on a model folder that holds its phone
 file, as every folder ``train`` writes does) never import TensorFlow, and this module
-imports no training or export code at all: the cold start of ``sentigru predict``.
+imports no training or export code at import (``Classifier.export`` loads it when
+called): the cold start of ``sentigru predict``.
 """
 
 from __future__ import annotations
@@ -280,7 +281,7 @@ class Classifier:
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`sentigru.export`."""
-        from sentigru.exporting import export  # not on predict's path
+        from sentigru.export_api import export  # not on predict's path
 
         return export(self._unchanged(), out, **options)
 

@@ -1,12 +1,13 @@
 """The ``sentigru`` command: one subcommand per job, fastText style.
 
-Each command parses its options, calls :mod:`sentigru.api` and prints; the work is in
-the library. The settings options of ``train`` and ``compare`` are generated from the
-spec's fields (:mod:`sentigru.spec`), so a new setting is added in one place. Commands
-import what they need when they run: ``sentigru --help`` and ``sentigru predict`` never
-import TensorFlow. Errors a user can fix print one line and exit 1; bad usage exits 2
-(click's convention). What ``predict`` reads and writes is in :mod:`sentigru.predict_io`,
-how messages reach the terminal in :mod:`sentigru.console`.
+Each command parses its options, calls the API (:mod:`sentigru.api`; ``predict`` and
+``evaluate`` :mod:`sentigru.classifier` alone) and prints; the work is in the library.
+The settings options of ``train`` and ``compare`` are generated from the spec's fields
+(:mod:`sentigru.spec`), so a new setting is added in one place. Commands import what
+they need when they run: ``sentigru --help`` and ``sentigru predict`` never import
+TensorFlow. Errors a user can fix print one line and exit 1; bad usage exits 2 (click's
+convention). What ``predict`` reads and writes is in :mod:`sentigru.predict_io`, how
+messages reach the terminal in :mod:`sentigru.console`.
 """
 
 from __future__ import annotations
@@ -526,7 +527,7 @@ def train(**params: Any) -> None:
 
 def _weights_kept(folder: Path) -> str:
     """Which epochs' weights were saved, as "the mean of epochs 3-5: " or "the weights of
-    epoch 2 of 4 (lowest val_loss): ": the figures that follow are those weights', which
+    epoch 2 of 4, lowest val_loss: ": the figures that follow are those weights', which
     no epoch's line showed (averaged) or the last line did not (restored), and nothing
     said why."""
     try:
@@ -543,7 +544,7 @@ def _weights_kept(folder: Path) -> str:
     watched = "val_loss" if "val_loss" in history else "loss"
     losses = [(loss, epoch) for epoch, loss in enumerate(history[watched], 1) if loss == loss]
     best = min(losses)[1] if losses else ran
-    return f"the weights of epoch {best} of {ran} (lowest {watched}): " if best < ran else ""
+    return f"the weights of epoch {best} of {ran}, lowest {watched}: " if best < ran else ""
 
 
 def _read_metrics(folder: Path) -> dict[str, float]:

@@ -473,7 +473,7 @@ def compare(
     from sentigru.arguments import stderr_line
     from sentigru.data.sources import READ_FIELDS, DataSource
     from sentigru.spec import check_settings_used
-    from sentigru.training_run import build_spec
+    from sentigru.train_api import build_spec
 
     if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
         raise SentigruError(

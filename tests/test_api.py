@@ -176,11 +176,11 @@ def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(
     assert (site / "model.tflite").read_bytes() == (
         MODELS / "default" / "model.tflite"
     ).read_bytes()
-    from sentigru import exporting
+    from sentigru import export_api
 
     given: list[tuple[Path, Path]] = []
     monkeypatch.setattr(
-        exporting, "_export_tflite", lambda model, out, *_: given.append((model, out))
+        export_api, "_export_tflite", lambda model, out, *_: given.append((model, out))
     )
     clf.export(tmp_path / "phone.tflite", seq_len=128)
     assert given == [(MODELS / "default", tmp_path / "phone.tflite")]  # the folder, not its file

@@ -275,9 +275,9 @@ def test_the_saved_line_names_the_epoch_whose_weights_were_kept(tmp_path: Path) 
         return cli._weights_kept(tmp_path)
 
     rising = {"loss": [0.6, 0.5, 0.4, 0.3], "val_loss": [0.5, 0.4, 0.45, 0.4]}
-    assert kept(0, rising) == "the weights of epoch 2 of 4 (lowest val_loss): "  # the first
+    assert kept(0, rising) == "the weights of epoch 2 of 4, lowest val_loss: "  # the first
     assert kept(0, {"loss": [0.6, float("nan"), 0.5]}) == ""  # the last: nothing to say
-    assert kept(0, {"loss": [0.4, 0.5, 0.6]}) == "the weights of epoch 1 of 3 (lowest loss): "
+    assert kept(0, {"loss": [0.4, 0.5, 0.6]}) == "the weights of epoch 1 of 3, lowest loss: "
     assert kept(3, rising) == "the mean of epochs 2-4: "
     assert kept(0, {"loss": [0.4]}) == ""
 
@@ -394,7 +394,7 @@ def test_predicting_loads_only_what_it_needs() -> None:
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('tensorflow', 'keras', 'sentigru.data', 'sentigru.training_notes',\n"
-        "         'sentigru.bundle', 'sentigru.training_run', 'sentigru.exporting')\n"
+        "         'sentigru.bundle', 'sentigru.train_api', 'sentigru.export_api')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
         "print(os.environ.get('OPENBLAS_NUM_THREADS'), gc.get_freeze_count() > 0)\n"
     )

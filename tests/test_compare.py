@@ -398,7 +398,8 @@ def test_a_cell_stopped_by_a_signal_leaves_no_checkpoint_or_lock(
 ) -> None:
     """SIGTERM (docker stop) while a cell trained left its checkpoint and lock, and the
     next comparison asked for --force."""
-    from sentigru.bundle import checkpoint_path, lock_path
+    from sentigru.bundle import checkpoint_path
+    from sentigru.folder_lock import lock_path
 
     folder = tmp_path / "cmp" / "..lstm.new"
     checkpoint_path(folder).mkdir(parents=True)

@@ -201,8 +201,8 @@ def test_a_start_validated_on_other_rows_held_none_of_its_training_rows_out(
     from sentigru import bundle
     from sentigru.data import DataSource
     from sentigru.spec import Spec
+    from sentigru.train_api import _held_out
     from sentigru.train_data import prepare_source
-    from sentigru.training_run import _held_out
 
     data, other = synthetic_files
     assert prepare_source(DataSource.of(data), Spec()).split_seed == Spec().training.seed
@@ -229,8 +229,8 @@ def test_the_bundled_model_holds_out_its_own_validation_rows() -> None:
 
     from sentigru import bundle
     from sentigru.presets import MODELS, preset_spec
+    from sentigru.train_api import _held_out
     from sentigru.train_data import combined
-    from sentigru.training_run import _held_out
 
     base = bundle.load(MODELS / "default")
     rows = "35e4efa9e40b002efd24732d2ce417c212eca0c3ba263477232e8a798cda3711"  # its data's

@@ -29,7 +29,7 @@ LAYERS = [
     {"predictor", "bulk", "trust", "evaluation"},
     {"training", "training_notes"},
     {"exporters"},
-    {"api", "arguments", "classifier", "training_run", "exporting", "comparison"},
+    {"api", "arguments", "classifier", "train_api", "export_api", "comparison"},
     {"cli", "__main__", "console", "predict_io"},
 ]
 """Each module's layer; ``sentigru/__init__.py`` is the package's face (it forwards to

@@ -218,8 +218,10 @@ def test_a_keras_folder_saved_again_while_it_loads_is_the_model_it_runs(
     clf = sentigru.load(folder)
     runs = json.loads((folder / "manifest.json").read_text("utf-8"))["files"]["model.keras"]
     assert clf._state()[0] == runs["sha256"]
-    assert clf.labels == sentigru.load(default_model()).labels
     monkeypatch.undo()
+    texts = ["fine", "awful", "The battery lasts all day."]
+    assert clf.scores(texts).tolist() == sentigru.load(folder).scores(texts).tolist()
+    assert clf.scores(texts).tolist() != sentigru.load(tmp_path / "old").scores(texts).tolist()
     assert pickle.loads(pickle.dumps(clf))._state() == clf._state()  # no change since
 
 

@@ -268,7 +268,8 @@ def test_names_paths_and_races_that_real_runs_meet(tmp_path: Path, monkeypatch) 
     file exported without --force never replaces one that appeared meanwhile; a lock is
     never seen without its owner; a live run's checkpoint is not called left over."""
     from sentigru.atomic import write_atomic
-    from sentigru.bundle import checkpoint_path, output_lock, refuse_leftover
+    from sentigru.bundle import checkpoint_path, refuse_leftover
+    from sentigru.folder_lock import output_lock
 
     outputs.check_writable(tmp_path / ("A" * 231))
     with pytest.raises(SentigruError, match="a name of 232 bytes.*at most 231 bytes"):

@@ -65,7 +65,7 @@ def test_a_run_stopped_while_it_is_saved_resumes_to_the_same_model(
     import numpy as np
 
     import sentigru
-    from sentigru import training_run
+    from sentigru import train_api
 
     small = {"epochs": 2, "units": 8, "embed_dim": 8, "seq_len": 64, "bigram_buckets": 0}
     quiet = {"verbose": 0, "log": lambda _: None, **small}
@@ -75,7 +75,7 @@ def test_a_run_stopped_while_it_is_saved_resumes_to_the_same_model(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(training_run, "_phone_file", stopped)
+        patch.setattr(train_api, "_phone_file", stopped)
         with pytest.raises(Interrupted, match="run the same command with --resume"):
             sentigru.train(synthetic_files[0], tmp_path / "cut", **quiet)
     assert (tmp_path / ".cut.checkpoint" / "finished.json").is_file()
