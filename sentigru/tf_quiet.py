@@ -236,10 +236,22 @@ def _stops_deferred() -> Iterator[None]:
             signal.signal(signum, held)
     try:
         yield
-    finally:
-        put_back()
-        if len(caught) == 1:  # a second one was delivered as it came
-            kept[caught[0]](caught[0], None)
+    except BaseException:
+        # the import's own failure goes out as it is: under ulimit -v, putting the
+        # handlers back may find no memory left, and its MemoryError hid the one line
+        with contextlib.suppress(MemoryError):
+            put_back()
+        _deliver(kept, caught)
+        raise
+    put_back()
+    _deliver(kept, caught)
+
+
+def _deliver(kept: dict[int, Any], caught: list[int]) -> None:
+    """The one signal held while the block ran, to its own handler (a second one was
+    delivered as it came)."""
+    if len(caught) == 1:
+        kept[caught[0]](caught[0], None)
 
 
 def _memory_limited() -> bool:

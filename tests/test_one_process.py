@@ -225,6 +225,32 @@ def test_a_keras_folder_saved_again_while_it_loads_is_the_model_it_runs(
     assert pickle.loads(pickle.dumps(clf))._state() == clf._state()  # no change since
 
 
+def test_the_imports_failure_comes_out_where_no_memory_is_left_for_the_handlers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under ``ulimit -v`` TensorFlow's failed import can leave no memory to put the signal
+    handlers back: the MemoryError of that hid the one-line error on its way out."""
+    original, real, calls = signal.getsignal(signal.SIGINT), signal.signal, []
+
+    def short_of_memory(signum: int, handler: object) -> object:
+        calls.append(signum)
+        if len(calls) > 1:  # putting the handlers back
+            raise MemoryError
+        return real(signum, handler)
+
+    monkeypatch.setattr(signal, "signal", short_of_memory)
+    try:
+        with (
+            pytest.raises(SentigruError, match="could not be loaded"),
+            tf_quiet._stops_deferred(),
+        ):
+            raise SentigruError("export needs TensorFlow, which could not be loaded")
+    finally:
+        monkeypatch.undo()
+        signal.signal(signal.SIGINT, original)
+    assert len(calls) > 1  # it did try to put them back
+
+
 def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:
     after = []
     with pytest.raises(KeyboardInterrupt), tf_quiet._stops_deferred():
