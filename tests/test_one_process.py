@@ -230,11 +230,13 @@ def test_the_imports_failure_comes_out_where_no_memory_is_left_for_the_handlers(
 ) -> None:
     """Under ``ulimit -v`` TensorFlow's failed import can leave no memory to put the signal
     handlers back: the MemoryError of that hid the one-line error on its way out."""
-    original, real, calls = signal.getsignal(signal.SIGINT), signal.signal, []
+    stops = (signal.SIGINT, signal.SIGTERM)
+    originals, real = {stop: signal.getsignal(stop) for stop in stops}, signal.signal
+    failing: list[int] = []  # the handlers put back once the block has run
 
     def short_of_memory(signum: int, handler: object) -> object:
-        calls.append(signum)
-        if len(calls) > 1:  # putting the handlers back
+        if failing:
+            failing.append(signum)
             raise MemoryError
         return real(signum, handler)
 
@@ -244,11 +246,13 @@ def test_the_imports_failure_comes_out_where_no_memory_is_left_for_the_handlers(
             pytest.raises(SentigruError, match="could not be loaded"),
             tf_quiet._stops_deferred(),
         ):
+            failing.append(0)
             raise SentigruError("export needs TensorFlow, which could not be loaded")
     finally:
         monkeypatch.undo()
-        signal.signal(signal.SIGINT, original)
-    assert len(calls) > 1  # it did try to put them back
+        for stop, handler in originals.items():
+            signal.signal(stop, handler)
+    assert len(failing) > 1  # it did try to put them back
 
 
 def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:
