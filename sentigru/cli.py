@@ -113,8 +113,10 @@ class _Group(click.Group):
                 stream.reconfigure(errors="backslashreplace")
         # docker stop, SLURM and Kubernetes send SIGTERM: stop as on Ctrl-C (a training
         # keeps its checkpoint and says how to resume; its lock is released)
-        if threading.current_thread() is threading.main_thread():  # signals live there
-            signal.signal(signal.SIGTERM, _interrupted)
+        with _signals_as_sentigrus():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:  # the library's notes as the CLI's other lines: options named alone
             with _output_errors(), limits.notes_to(echo_err):
                 return super().invoke(ctx)
@@ -131,6 +133,27 @@ class _Group(click.Group):
             if not _interrupted_within(exc):
                 raise
             _exit_interrupted("")  # LiteRT's loader made a Ctrl-C an ImportError
+
+
+@contextlib.contextmanager
+def _signals_as_sentigrus() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does. A program that calls :data:`main` itself
+    gets its own handlers back when the command ends (the process is its, not
+    sentigru's: a handler left behind outlived the call); the ``sentigru`` program keeps
+    them to the end, where a second signal is ignored as it exits."""
+    if threading.current_thread() is not threading.main_thread():  # signals live there
+        yield
+        return
+    stops = (signal.SIGINT, signal.SIGTERM)
+    callers = {stop: signal.getsignal(stop) for stop in stops}
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        yield
+    finally:
+        if not _PROGRAM:
+            for stop, handler in callers.items():
+                if handler is not None:  # None: not set from Python
+                    signal.signal(stop, handler)
 
 
 def _interrupted_within(exc: BaseException | None) -> bool:

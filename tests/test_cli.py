@@ -895,6 +895,30 @@ def test_a_ctrl_c_that_native_code_handed_on_as_another_error_is_an_interruption
     assert isinstance(CliRunner().invoke(main, ["predict", "great"]).exception, ImportError)
 
 
+def test_a_program_calling_main_gets_its_signal_handlers_back(monkeypatch) -> None:
+    """A command sets SIGTERM to stop as Ctrl-C does and, interrupted, ignores a second
+    signal as it exits; a program calling `main` itself kept those handlers after the
+    call (the process is the program's, as its thread count and collector are)."""
+    from sentigru import cli
+
+    def own(*_: object) -> None:
+        """The calling program's handler."""
+
+    stops = (signal.SIGINT, signal.SIGTERM)
+    before = {stop: signal.getsignal(stop) for stop in stops}
+    signal.signal(signal.SIGTERM, own)
+    try:
+        assert CliRunner().invoke(main, ["predict", "great"]).exit_code == 0
+        assert signal.getsignal(signal.SIGTERM) is own
+        monkeypatch.setattr(cli, "_load", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        assert CliRunner().invoke(main, ["predict", "great"]).exit_code == 130
+        assert signal.getsignal(signal.SIGTERM) is own
+        assert signal.getsignal(signal.SIGINT) is before[signal.SIGINT]
+    finally:
+        for stop, handler in before.items():
+            signal.signal(stop, handler)
+
+
 def test_a_phone_file_removed_from_its_folder_names_the_export_that_writes_it(
     trained_model: Path, tmp_path: Path
 ) -> None:
