@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from sentigru.errors import SentigruError
 
@@ -32,6 +33,7 @@ __all__ = [
     "LABELS_FILE",
     "PAD",
     "PAD_ID",
+    "REGEX_KNOWN_IDS",
     "SENTENCEPIECE_FILE",
     "SENTENCEPIECE_INPUTS",
     "SEP",
@@ -44,6 +46,7 @@ __all__ = [
     "UNKNOWN_ID",
     "VOCAB_FILE",
     "ContractError",
+    "KnownIds",
     "decode",
     "format_labels",
     "format_vocab",
@@ -90,6 +93,35 @@ SENTENCEPIECE_MIN_VERSION = (0, 2, 2)
 0.2.1 break ties between equally scored segmentations otherwise (as MediaPipe 0.10.21
 does), so Python's ids and the phone's would differ on some texts."""
 TOKENIZERS = ("regex", "sentencepiece")
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """The ids that stand for a word (a piece) the model learnt: ``first`` and above, but
+    for those in ``never``. A row with none of them gave the model nothing of the text
+    (another script, emoji, an empty text), and a sentigru phone file then scores every
+    label 1/n (:func:`sentigru.model.answer_gate`): an app that gets 1/n as its top
+    score shows no answer. Regex tokenizer: ids above ``<UNKNOWN>``. SentencePiece: the
+    learnt pieces that hold more than punctuation (specials and byte pieces come first);
+    ``size``, the number of pieces, bounds the ids where ``never`` is not empty.
+    """
+
+    first: int
+    never: tuple[int, ...] = ()
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        if self.never and not self.first < min(self.never) <= max(self.never) < self.size:
+            raise ValueError(f"ids {self.first} < never < {self.size} expected")
+
+    def flags(self) -> list[int]:
+        """1 for each id below :attr:`size` that is known, 0 for the others."""
+        never = set(self.never)
+        return [int(i >= self.first and i not in never) for i in range(self.size)]
+
+
+REGEX_KNOWN_IDS = KnownIds(UNKNOWN_ID + 1)
+"""The regex tokenizer's :class:`KnownIds`: every word of the vocabulary."""
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 

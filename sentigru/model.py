@@ -8,7 +8,9 @@ to 256 reads the same as the sentence alone.
 
 from __future__ import annotations
 
-from sentigru.contract import START_ID, UNKNOWN_ID
+import numpy as np
+
+from sentigru.contract import START_ID, UNKNOWN_ID, KnownIds
 from sentigru.spec import ModelSpec
 from sentigru.tf_quiet import import_tensorflow
 
@@ -162,6 +164,27 @@ class UnknownDropout(layers.Layer):
 
     def get_config(self) -> dict[str, object]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+def answer_gate(scores, ids, known: KnownIds):  # type: ignore[no-untyped-def]
+    """``scores`` ``[B, labels]`` where row ``b`` of ``ids`` ``[B, L]`` holds an id the
+    model ``known``s, else 1/n for every label.
+
+    A row with no such id is ``<START>`` (``[CLS]``, ``[SEP]``) and unknown ids alone: the
+    network's scores for it are only its bias (the bundled model said positive 0.66 to
+    Japanese, emoji and empty text alike). Every runtime applies this after the network:
+    the phone graph (where the app cannot count known words), the Keras predictor and the
+    SavedModel; training does not. Written in arithmetic on 0/1 floats, so a row that is
+    read keeps its scores exactly (``s * 1 + 0``), with operators the phone graph has
+    anyway (no operator a sentigru file of an earlier version lacks)."""
+    dtype = scores.dtype
+    if known.never:  # a table of 0/1 by id (int8: a byte per piece in a phone file)
+        flags = np.array(known.flags(), np.int8)  # tf.gather: keras' take adds a SELECT
+        hits = ops.cast(import_tensorflow().gather(flags, ids), dtype)
+        read = ops.max(hits, axis=1, keepdims=True)  # [B, 1]: 1 where anything was read
+    else:  # one pass over the ids: the largest is a word's or none is
+        read = 1.0 - ops.cast(ops.less(ops.max(ids, axis=1, keepdims=True), known.first), dtype)
+    return scores * read + (1.0 - read) * (1.0 / scores.shape[-1])
 
 
 def with_current_graph(model: keras.Model, spec: ModelSpec) -> keras.Model:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from sentigru import contract, limits
-from sentigru.contract import CLS, CLS_ID, PIECE_SPECIALS, SEP, SEP_ID, phone_text
+from sentigru.contract import CLS, CLS_ID, PIECE_SPECIALS, SEP, SEP_ID, KnownIds, phone_text
 from sentigru.errors import SentigruError
 from sentigru.spec import MIN_PIECES
 
@@ -321,7 +321,22 @@ class SentencePieceTokenizer:
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
-        return np.count_nonzero((rows != 0) & ~np.isin(rows, self._unknown_ids), axis=1)
+        from sentigru.tokenizer import count_known_ids
+
+        return count_known_ids(rows, self.known_ids())
+
+    def known_ids(self) -> KnownIds:
+        """The ids :meth:`known` counts, as the phone file's answer gate takes them: from
+        the first learnt piece on (specials and byte pieces come before it), less the
+        pieces of punctuation alone and any later special."""
+        return self._known_ids
+
+    @functools.cached_property
+    def _known_ids(self) -> KnownIds:
+        unknown = self._unknown | {contract.PIECE_PAD_ID}
+        first = next(i for i in range(len(self.vocab) + 1) if i not in unknown)
+        never = tuple(sorted(i for i in unknown if first < i < len(self.vocab)))
+        return KnownIds(first, never, len(self.vocab))
 
     def unknown(self, text: str) -> int:
         """Characters of ``text`` within the model's length that it has no piece for:
@@ -369,10 +384,6 @@ class SentencePieceTokenizer:
             if sp.IsByte(i) or not _holds_more_than_punctuation(sp.IdToPiece(i))
         )
         return frozenset(specials.union(unlearnt))
-
-    @functools.cached_property
-    def _unknown_ids(self) -> np.ndarray:
-        return np.fromiter(sorted(self._unknown), np.int64)
 
 
 def _holds_more_than_punctuation(piece: str) -> bool:

@@ -115,11 +115,12 @@ class KerasPredictor(Predictor):
         self.folder = folder
         self.labels = folder.labels
         self.tokenizer = tokenizer_for(folder.vocab, folder.spec.tokenizer.seq_len)
-        from sentigru.model import with_current_graph
+        from sentigru.model import answer_gate, with_current_graph
 
         model = with_current_graph(folder.model, folder.spec.model)
-        self._run = tf.function(
-            lambda ids: model(ids, training=False),
+        known = self.tokenizer.known_ids()
+        self._run = tf.function(  # gated as the phone file is
+            lambda ids: answer_gate(model(ids, training=False), ids, known),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
             autograph=False,
         )

@@ -33,12 +33,14 @@ from sentigru.contract import (  # noqa: F401  (re-exported: the tokenizer's nam
     DELIM_REGEX,
     PAD,
     PAD_ID,
+    REGEX_KNOWN_IDS,
     SPECIAL_TOKENS,
     START,
     START_ID,
     TOKEN_REGEX,
     UNKNOWN,
     UNKNOWN_ID,
+    KnownIds,
     readable,
     readable_end,
 )
@@ -283,6 +285,15 @@ class WordCounter:
         self.counts = Counter({w: c - drop for w, c in self.counts.items() if c > drop})
 
 
+def count_known_ids(rows: np.ndarray, known: KnownIds) -> np.ndarray:
+    """How many ids of each row of ``rows`` ``[N, L]`` are ``known``: the one count that
+    says whether the model read anything of a text (and the phone file's answer gate)."""
+    hits = rows >= known.first
+    if known.never:
+        hits &= ~np.isin(rows, known.never)
+    return np.count_nonzero(hits, axis=1)
+
+
 class Tokenizer:
     """Encodes texts to fixed-length id rows, as the phone's regex tokenizer does."""
 
@@ -317,7 +328,11 @@ class Tokenizer:
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""
-        return np.count_nonzero(rows > UNKNOWN_ID, axis=1)
+        return count_known_ids(rows, self.known_ids())
+
+    def known_ids(self) -> KnownIds:
+        """The ids :meth:`known` counts: every word of the vocabulary."""
+        return REGEX_KNOWN_IDS
 
     def unknown(self, text: str) -> int:
         """Words of ``text`` within the model's length that it reads as ``<UNKNOWN>``."""

@@ -415,14 +415,18 @@ def test_predicting_loads_only_what_it_needs() -> None:
 
 def test_text_the_model_cannot_read_gets_no_answer() -> None:
     """The bundled (English) model reads no word of Japanese, an empty text or emoji:
-    --json says known_tokens 0 and keeps the scores; the plain output gives `?` and no
-    score (it printed a confident label: *Phục vụ chu đáo.*, negative 0.93), with a note
-    on stderr, and names the tokenizer that reads other languages once."""
+    --json says known_tokens 0; the plain output gives `?` and no score (it printed a
+    confident label: *Phục vụ chu đáo.*, negative 0.93), with a note on stderr, and
+    names the tokenizer that reads other languages once. Where the model got no word id
+    at all, its phone file scores each label 0.5 (it said positive 0.66 to all three):
+    what an app sees. Fragments of cut words (*Ph*, *chu*) are ids: those keep a score."""
     texts = ["最悪の映画だった", "", "😀😀", "a great film", "Phục vụ chu đáo.", "çok güzel"]
-    as_json = run("predict", "--json", *texts)
+    as_json = run("predict", "--json", "--top-k", "2", *texts)
     results = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert [r["known_tokens"] for r in results] == [0, 0, 0, 3, 0, 0]
-    assert all(0 < r["score"] <= 1 for r in results)
+    scores = [[label["score"] for label in r["scores"]] for r in results]
+    assert scores[:3] == [[0.5, 0.5]] * 3
+    assert all(max(row) > 0.5 for row in scores[3:5])
     plain = subprocess.run(
         [sys.executable, "-m", "sentigru", "predict", "--top-k", "2", *texts],
         capture_output=True,

@@ -270,10 +270,18 @@ def test_saved_model_takes_raw_strings(folder, tmp_path: Path) -> None:
     texts = varied_texts(60, seed=5)
     # The phone's text ends at a NUL (a C string); a newline after it changes nothing.
     texts += ["superb film\0 awful awful boring", "\0awful", "fine\0\nawful dull"]
+    texts += ["", "最悪の映画だった", "zzqx"]  # no word the model knows
     # The in-graph tokenizer is RE2 (TensorFlow's regex engine), like the phone's.
     out = serve(texts=tf.constant(texts))
-    expected = KerasPredictor(folder).scores(texts)
+    keras = KerasPredictor(folder)
+    expected = keras.scores(texts)
     np.testing.assert_allclose(out["scores"].numpy(), expected, atol=1e-5)
+    # Nothing read, no answer: every label 1/n, from both, as from the phone file.
+    unread = keras.tokenizer.count_known(keras.tokenizer.encode(texts)) == 0
+    assert unread[-3:].all() and not unread.all()
+    uniform = np.float32(1 / len(folder.labels))
+    assert (expected[unread] == uniform).all() and (out["scores"].numpy()[unread] == uniform).all()
+    assert (expected[~unread].max(axis=1) > uniform).all()
     labels = [b.decode() for b in out["label"].numpy()]
     assert labels == [folder.labels[i] for i in expected.argmax(1)]
 

@@ -39,16 +39,53 @@ def _rows(length: int, vocab: int) -> np.ndarray:
     return ids
 
 
+def _gated(model, ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The model's scores, 1/n on rows with no word id (above <UNKNOWN>)."""
+    scores = np.array(model(ids, training=False))
+    scores[(ids <= 2).all(axis=1)] = np.float32(1 / scores.shape[1])
+    return scores
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.cell}-{s.layers}-{s.chunk_len}")
 @pytest.mark.parametrize("unroll", [True, False])
 def test_phone_graph_equals_keras(spec: ModelSpec, unroll: bool) -> None:
+    """The Keras model's scores on every row that holds a word; 1/n on the row of
+    ``<START>`` alone, which gives the network nothing to read."""
     from sentigru.exporters.graph import PhoneWeights, phone_function
 
     model = _random_model(spec)
     ids = _rows(20, 50)
-    expected = np.asarray(model(ids, training=False))
+    expected = _gated(model, ids)
+    assert (expected[0] == np.float32(1 / 3)).all()  # <START> alone
     function = phone_function(PhoneWeights.from_keras(model, spec), 4, 20, unroll)
     np.testing.assert_allclose(function(tf.constant(ids)).numpy(), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("unroll", [True, False])
+def test_rows_of_no_known_id_score_every_label_alike(unroll: bool) -> None:
+    """With a SentencePiece model's known ids (learnt pieces from ``first`` on, less
+    punctuation pieces in ``never``), a row of specials, byte pieces and punctuation
+    pieces gets exactly 1/n for each label, in the phone graph and in Keras with
+    :func:`answer_gate`; a row with one learnt piece among them keeps its scores exactly."""
+    from sentigru.contract import KnownIds
+    from sentigru.exporters.graph import PhoneWeights, phone_function
+    from sentigru.model import answer_gate
+
+    spec = SPECS[3]
+    model = _random_model(spec)
+    known = KnownIds(first=6, never=(9, 30), size=50)
+    ids = np.zeros((4, 20), np.int32)
+    ids[0, :5] = [2, 4, 9, 30, 3]  # [CLS], a byte piece, two punctuation pieces, [SEP]
+    ids[1, :3] = [2, 3, 0][:3]
+    ids[2, :5] = [2, 4, 9, 31, 3]  # one learnt piece
+    ids[3, :6] = [2, 7, 8, 40, 49, 3]
+    function = phone_function(PhoneWeights.from_keras(model, spec, known=known), 4, 20, unroll)
+    got = function(tf.constant(ids)).numpy()
+    plain = np.asarray(model(ids, training=False))
+    assert (got[:2] == np.float32(1 / 3)).all()
+    np.testing.assert_allclose(got[2:], plain[2:], atol=1e-5)
+    gated = np.asarray(answer_gate(model(ids, training=False), tf.constant(ids), known))
+    assert (gated[:2] == np.float32(1 / 3)).all() and (gated[2:] == plain[2:]).all()
 
 
 def test_row_int8_gives_every_row_its_own_step() -> None:
@@ -83,7 +120,7 @@ def test_phone_graph_with_row_int8_equals_keras_on_the_dequantized_table(unroll:
     weights = PhoneWeights.from_keras(model, spec, row_int8=True)
     model.get_layer("embedding").embeddings.assign(weights.embedding.dequantized())
     ids = _rows(20, 50)
-    expected = np.asarray(model(ids, training=False))
+    expected = _gated(model, ids)
     function = phone_function(weights, 4, 20, unroll)
     np.testing.assert_allclose(function(tf.constant(ids)).numpy(), expected, atol=1e-5)
 

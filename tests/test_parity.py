@@ -82,14 +82,22 @@ def test_mediapipe_scores_match_sentigru_predict(trained_model: Path, tmp_path: 
         build_tflite(bundle.load(trained_model), quantize="dynamic", runtime="mediapipe")
     )
     ours = LiteRTPredictor.load(path)
-    expected = ours.scores(TEXTS)
+    unread = ["", "最悪の映画だった", "😀 😡", "??? !!!", "zzqx qqzv"]  # no word it knows
+    texts = [*TEXTS, *unread]
+    expected = ours.scores(texts)
     options = text_classifier.TextClassifierOptions(
         base_options=BaseOptions(model_asset_path=str(path)), max_results=-1
     )
+    phone = {}
     with text_classifier.TextClassifier.create_from_options(options) as classifier:
-        for text, row in zip(TEXTS, expected):
+        for text, row in zip(texts, expected):
             categories = classifier.classify(text).classifications[0].categories
             scores = {c.category_name: c.score for c in categories}
-            got = np.array([scores[label] for label in ours.labels])
-            assert categories[0].category_name == ours.labels[int(row.argmax())], text
+            phone[text] = got = np.array([scores[label] for label in ours.labels])
+            if text not in unread:
+                assert categories[0].category_name == ours.labels[int(row.argmax())], text
             np.testing.assert_allclose(got, row, atol=1e-3, err_msg=text)
+    # The phone gets no answer where the model read nothing: every label 1/n, which is
+    # how an app tells (it cannot count known words itself).
+    for text in unread:
+        assert (phone[text] == np.float32(1 / len(ours.labels))).all(), text

@@ -159,6 +159,11 @@ def test_pieces_of_punctuation_alone_are_no_known_word() -> None:
     assert [tokenizer.known(t) for t in ("???", "!!! ...", ", ,")] == [0, 0, 0]
     assert tokenizer.known("great!!!") == tokenizer.known("great") > 0
     assert tokenizer.known("★") == 1  # a symbol, not punctuation: it may tell something
+    # The phone file's answer gate takes the same ids as known, one by one.
+    known = tokenizer.known_ids()
+    flags = known.flags()
+    assert known.never and len(flags) == len(tokenizer.vocab)
+    assert flags == [int(i > 0 and tokenizer.known_in([i]) == 1) for i in range(len(flags))]
 
 
 def test_apostrophes_typed_on_phones_are_read_as_the_one_learnt() -> None:

@@ -275,3 +275,15 @@ def test_a_vocabulary_the_phone_would_read_otherwise_is_refused(
     """Saved, such a vocabulary could not be loaded again."""
     with pytest.raises(SentigruError, match=message):
         Vocabulary(tokens, aliases)
+
+
+def test_known_ids_refuse_a_never_outside_the_pieces() -> None:
+    """An id in ``never`` below ``first`` or past ``size`` would index the phone file's
+    table out of range, or mean nothing: refused when built."""
+    from sentigru.contract import REGEX_KNOWN_IDS, KnownIds
+
+    assert KnownIds(4, (6, 9), 10).flags() == [0, 0, 0, 0, 1, 1, 0, 1, 1, 0]
+    assert REGEX_KNOWN_IDS.first == 3 and not REGEX_KNOWN_IDS.never
+    for first, never, size in ((4, (3,), 10), (4, (10,), 10)):
+        with pytest.raises(ValueError, match="never"):
+            KnownIds(first, never, size)

@@ -32,8 +32,12 @@ looks for all three).
 ``runtime="litert"`` keeps a ``WHILE`` loop at fixed shapes instead (a smaller file for
 apps that call the LiteRT interpreter themselves, which MediaPipe refuses).
 
-The result equals the Keras model on any row the tokenizer makes (tested to 1e-5; with
-:class:`RowInt8`, the Keras model holding the table's dequantized values).
+The scores then pass :func:`sentigru.model.answer_gate`: a row with no id the model
+learnt gets 1/n for every label, the one way an app that cannot count known words can
+tell that the model read nothing.
+
+The result equals the Keras model with that gate on any row the tokenizer makes (tested
+to 1e-5; with :class:`RowInt8`, the Keras model holding the table's dequantized values).
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sentigru.contract import SENTENCEPIECE_INPUTS
+from sentigru.contract import REGEX_KNOWN_IDS, SENTENCEPIECE_INPUTS, KnownIds
+from sentigru.model import answer_gate
 from sentigru.tf_quiet import import_tensorflow
 
 if TYPE_CHECKING:  # TensorFlow's names in annotations (it has no type hints of its own)
@@ -156,11 +161,16 @@ class PhoneWeights:
     dense_bias: np.ndarray
     chunk_len: int = 0
     bigram_table: np.ndarray | None = None
+    known: KnownIds = REGEX_KNOWN_IDS  # the ids the answer gate looks for
 
     @classmethod
-    def from_keras(cls, model: Any, spec: Any, row_int8: bool = False) -> PhoneWeights:
+    def from_keras(
+        cls, model: Any, spec: Any, row_int8: bool = False, known: KnownIds | None = None
+    ) -> PhoneWeights:
         """``spec`` is the model's :class:`~sentigru.spec.ModelSpec`; ``row_int8`` stores
-        the word embedding as :class:`RowInt8` (for dynamic-range phone files)."""
+        the word embedding as :class:`RowInt8` (for dynamic-range phone files); ``known``
+        the tokenizer's :meth:`~sentigru.tokenizer.Tokenizer.known_ids` (regex's if
+        None), below which, and in whose ``never``, an id gives no answer."""
         layers = []
         for layer in model.layers:
             if layer.name.startswith("bi_"):
@@ -183,6 +193,7 @@ class PhoneWeights:
             np.asarray(dense.bias.numpy()),
             spec.chunk_len,
             bigrams,
+            known or REGEX_KNOWN_IDS,
         )
 
 
@@ -300,7 +311,7 @@ def _unrolled_function(weights: PhoneWeights, seq_len: int) -> Callable[[tf.Tens
             pooled.append(total / tf.maximum(tf.reduce_sum(kept, axis=1), 1.0))
         features = tf.concat(pooled, axis=-1) if len(pooled) > 1 else pooled[0]
         logits = tf.matmul(features, tf.constant(weights.dense_kernel)) + weights.dense_bias
-        return tf.nn.softmax(logits)
+        return answer_gate(tf.nn.softmax(logits), ids, weights.known)
 
     return scores
 
@@ -448,7 +459,7 @@ def _loop_function(
             features.append(_bigrams(ids, weights.bigram_table, vocab_size))
         pooled = tf.concat(features, axis=-1) if len(features) > 1 else features[0]
         logits = tf.matmul(pooled, tf.constant(weights.dense_kernel)) + weights.dense_bias
-        return tf.nn.softmax(logits)
+        return answer_gate(tf.nn.softmax(logits), ids, weights.known)
 
     return scores
 

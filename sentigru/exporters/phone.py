@@ -19,7 +19,7 @@ from sentigru import __version__, outputs
 from sentigru.contract import SENTENCEPIECE_INPUTS
 from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
-from sentigru.pieces import Pieces
+from sentigru.pieces import Pieces, tokenizer_for
 from sentigru.tf_quiet import logging_kept
 from sentigru.tokenizer import DELIM_REGEX
 
@@ -213,7 +213,10 @@ def build_tflite(
 
     spec = export_spec(folder.spec, seq_len=seq_len)
     seq_len = spec.tokenizer.seq_len
-    weights = PhoneWeights.from_keras(folder.model, spec.model, row_int8=quantize == "dynamic")
+    known = tokenizer_for(folder.vocab, seq_len).known_ids()
+    weights = PhoneWeights.from_keras(
+        folder.model, spec.model, row_int8=quantize == "dynamic", known=known
+    )
     pieces = spec.tokenizer.tokenizer == "sentencepiece"
     function = phone_function(
         weights, batch, seq_len, unroll=runtime == "mediapipe", inputs=3 if pieces else 1

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sentigru.atomic import replace_path, staging_folder
+from sentigru.contract import REGEX_KNOWN_IDS
 from sentigru.errors import SentigruError
 from sentigru.limits import os_reason_in
+from sentigru.model import answer_gate
 from sentigru.tf_quiet import import_tensorflow
 from sentigru.tokenizer import DELIM_REGEX, START_ID, UNKNOWN_ID
 
@@ -53,7 +55,7 @@ class _Serving(tf.Module):
         ids = tf.cast(tf.ragged.map_flat_values(self.table.lookup, words), tf.int32)
         start = tf.fill([tf.shape(texts)[0], 1], START_ID)
         ids = tf.concat([start, ids], axis=1).to_tensor(0)
-        scores = self.model(ids, training=False)
+        scores = answer_gate(self.model(ids, training=False), ids, REGEX_KNOWN_IDS)
         return {"scores": scores, "label": tf.gather(self.labels, tf.argmax(scores, axis=1))}
 
 
