@@ -186,7 +186,9 @@ class Classifier:
         before the work. Macro-F1 averages the labels in the data or the predictions (as
         scikit-learn's); a precision or recall of nothing counted is 0. The unknown share
         (``unknown_share``) is of the words read: words in scripts the model cannot read
-        are not in it. Also: texts with no known token (``unread``) or read in part
+        are not in it. Also: texts with no known token (``unread``; ``no_answer`` of
+        them scored 1/n for every label, where no word had an id: counted as the first
+        label, a guess as any other), or read in part
         (``partly_read``), cut at the model's length (``truncated``), holding letters the
         regex tokenizer cannot read (``non_ascii_texts``), the model's ``tokenizer``, and
         whether the data is the very rows the model trained on (``training_data``)."""
@@ -204,7 +206,10 @@ class Classifier:
         truth = label_indices(examples.labels, self.labels, chosen.options.label_map)
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
-        report["unread"] = int((read[:, 0] == 0).sum())
+        unread = read[:, 0] == 0
+        report["unread"] = int(unread.sum())
+        # Those the model got no word id of: every label 1/n, counted as the first label.
+        report["no_answer"] = int((unread & (scores == scores[:, :1]).all(axis=1)).sum())
         report["partly_read"] = self._partly_read(examples.texts, read)
         report["tokenizer"] = self.tokenizer
         report["non_ascii_texts"] = sum(map(has_unread_letters, examples.texts))

@@ -126,6 +126,18 @@ def _left(text: str, width: int, right: bool = False) -> str:
     return pad + text if right else text + pad
 
 
+def _blind(report: dict[str, Any]) -> str:
+    """How the texts the model read nothing of were scored: blind, or (no word id at all)
+    1/n for every label, which counts as the first label."""
+    gated, unread = report.get("no_answer", 0), report["unread"]
+    first = f"no answer: every label 1/n, counted as the first, {report['labels'][0]!r}"
+    if not gated:
+        return "scored blind"
+    if gated == unread:
+        return first
+    return f"{gated} of them {first}; the other{'s' * (unread - gated > 1)} scored blind"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
@@ -155,8 +167,10 @@ def format_report(report: dict[str, Any]) -> str:
             "fingerprint): the figures read high; measure it on data it never saw",
         ]
     if report.get("unread"):
-        texts = _texts(report["unread"])
-        lines += ["", f"note: {texts} had no {unit} the model knows (scored blind)"]
+        lines += [
+            "",
+            f"note: {_texts(report['unread'])} had no {unit} the model knows ({_blind(report)})",
+        ]
     if report.get("partly_read"):
         lines += [
             "",

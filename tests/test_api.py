@@ -590,3 +590,14 @@ def test_evaluating_labels_spelt_two_ways_maps_them_onto_the_models(trained_mode
         clf.evaluate((texts, labels))
     mapped = {"Positive": "positive", "NEGATIVE": "negative", "neg": "negative"}
     assert clf.evaluate((texts, labels), label_map=mapped)["n"] == 5
+
+
+def test_evaluate_counts_the_texts_the_bundled_model_gives_no_answer() -> None:
+    """Of the texts the bundled model reads no word of, those with no word id get every
+    label 0.5 (``no_answer``), counted as the first label; *café* is read as the
+    fragment *caf*, which has an id: unread, but scored."""
+    clf = sentigru.load()
+    texts = ["最悪の映画だった", "café", "a great film", "😀😀"]
+    report = clf.evaluate((texts, ["negative", "positive", "positive", "positive"]))
+    assert (report["unread"], report["no_answer"]) == (3, 2)
+    assert [r["score"] for r in clf.predict(texts)][::3] == [0.5, 0.5]

@@ -121,3 +121,17 @@ def test_a_folder_trained_again_since_loading_names_no_training_data(
     manifest["data_fingerprint"] = read_examples(synthetic_files[1]).examples.fingerprint()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     assert clf.evaluate(synthetic_files[1])["training_data"] is False
+
+
+def test_the_note_on_texts_read_not_at_all_says_how_they_were_counted() -> None:
+    """Texts with no word id get every label 1/n from the model, which the accuracy
+    counts as its first label: the note says so (it said "scored blind", as if the model
+    had guessed); texts of fragments alone (*caf* of *café*) were scored blind."""
+    report = classification_report([0, 1, 1], [0, 0, 1], ["negative", "positive"])
+    report.update(unread=2, no_answer=2)
+    gated = "no answer: every label 1/n, counted as the first, 'negative'"
+    assert f"2 texts had no word the model knows ({gated})" in format_report(report)
+    report.update(no_answer=1)
+    assert f"(1 of them {gated}; the other scored blind)" in format_report(report)
+    report.update(no_answer=0)
+    assert "2 texts had no word the model knows (scored blind)" in format_report(report)
