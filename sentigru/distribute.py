@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sentigru.errors import SentigruError
+from sentigru.limits import note
 
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker")
 
@@ -107,8 +110,58 @@ def make_strategy(name: str) -> Any:
         devices = [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)
     if not _MULTI_WORKER:  # one a process: made early where data is read with TensorFlow
-        _MULTI_WORKER.append(tf.distribute.MultiWorkerMirroredStrategy())
+        _MULTI_WORKER.append(_waited_for(tf.distribute.MultiWorkerMirroredStrategy))
     return _MULTI_WORKER[0]
 
 
 _MULTI_WORKER: list[Any] = []
+
+
+def _waited_for(make: Callable[[], Any]) -> Any:
+    """``make()``, the strategy, which TensorFlow makes only once every worker of
+    ``TF_CONFIG`` has started: it waits inside its C++ holding Python's lock, where no
+    Python signal handler runs, so Ctrl-C and SIGTERM did nothing (``kill -9`` alone
+    ended a worker whose peer never came) and it said nothing. It says first what it
+    waits for, and meanwhile the two signals take their default action: the process
+    ends at once (exit 130 or 143, as sentigru's own stop), nothing written yet but
+    the output folder's lock, which the next run takes over."""
+    own, others = _tasks()
+    note(
+        f"joining the other workers of TF_CONFIG ({', '.join(others) or '?'}): each "
+        "must start with the same command; Ctrl-C or SIGTERM ends this one at once"
+    )
+    main = threading.current_thread() is threading.main_thread()  # signals live there
+    stops = (signal.SIGINT, signal.SIGTERM) if main else ()
+    kept = {stop: signal.getsignal(stop) for stop in stops}
+    for stop in stops:
+        signal.signal(stop, signal.SIG_DFL)
+    try:
+        return make()
+    except Exception as exc:  # TensorFlow's OpError; its message is one line
+        if "grpc" not in str(exc).lower():
+            raise
+        raise SentigruError(
+            f"TensorFlow could not start this worker's server at {own} (TF_CONFIG): "
+            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+            " (is another process on that port, or is the host not this machine?)"
+        ) from None
+    finally:
+        for stop, handler in kept.items():
+            if handler is not None:  # None: not set from Python
+                signal.signal(stop, handler)
+
+
+def _tasks(environ: Mapping[str, str] = os.environ) -> tuple[str, list[str]]:
+    """This task's address in ``TF_CONFIG`` and the other tasks' ("?" where unknown)."""
+    try:
+        config = json.loads(environ.get("TF_CONFIG", "") or "{}")
+        task = config.get("task", {})
+        own = (task.get("type"), int(task.get("index", 0)))
+        tasks = {
+            (job, i): address
+            for job in ("chief", "worker")
+            for i, address in enumerate(_addresses(config.get("cluster", {}), job))
+        }
+        return tasks.pop(own, "?"), list(tasks.values())
+    except (ValueError, AttributeError, TypeError):
+        return "?", []

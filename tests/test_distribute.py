@@ -334,3 +334,74 @@ def test_a_run_that_fails_before_its_first_epoch_leaves_nothing(
         "sentigru: error: batch size 63 must be a multiple of the 2 replicas training it"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def _wait_for(path: Path, text: str, process: subprocess.Popen, limit: float = LIMIT) -> None:
+    """Until ``text`` is in the file ``path`` (a process's stderr), while it runs."""
+    end = time.monotonic() + limit
+    while text not in path.read_text("utf-8", errors="replace"):
+        assert process.poll() is None, path.read_text("utf-8", errors="replace")[-1500:]
+        assert time.monotonic() < end, f"no {text!r} in {limit} s"
+        time.sleep(0.2)
+
+
+@pytest.mark.e2e
+def test_a_worker_waiting_for_an_absent_peer_says_so_and_stops_on_ctrl_c(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """TensorFlow waits for every worker of TF_CONFIG inside its C++, where no Python
+    handler runs: a worker whose peer never came printed nothing and ignored Ctrl-C and
+    SIGTERM (kill -9 alone ended it). It now names the peers it waits for, and Ctrl-C
+    ends it at once, leaving nothing."""
+    ports = _free_ports(2)
+    err = tmp_path / "worker0.err"
+    with err.open("w") as stderr:
+        worker = subprocess.Popen(
+            _command(synthetic_files[0], tmp_path / "multi", "--strategy", "multi-worker"),
+            env=_env(TF_CONFIG=_two_workers(ports, 0)),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        _wait_for(err, "joining the other workers of TF_CONFIG", worker, 120)
+        time.sleep(3)  # well inside TensorFlow's wait
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGINT)
+        assert worker.wait(timeout=20) == -signal.SIGINT
+    finally:
+        worker.kill()
+    assert f"(127.0.0.1:{ports[1]}): each must start with the same command" in err.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worker0.err"]
+
+
+@pytest.mark.e2e
+def test_sigterm_stops_two_training_workers_as_ctrl_c_does(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """docker stop, SLURM and Kubernetes stop a run with SIGTERM: TensorFlow's own handler,
+    installed as the workers joined, took it, and both trained on to the end (exit 0).
+    Each now stops as on Ctrl-C: exit 143, nothing written, the epoch kept to resume."""
+    ports, out = _free_ports(2), tmp_path / "multi"
+    args = ["--strategy", "multi-worker", "--epochs", "500", "--patience", "500"]
+    errs = [tmp_path / f"worker{i}.err" for i in (0, 1)]
+    workers = []
+    try:
+        for index in (1, 0):
+            with errs[index].open("w") as stderr:
+                workers.append(
+                    subprocess.Popen(
+                        _command(synthetic_files[0], out, *args),
+                        env=_env(TF_CONFIG=_two_workers(ports, index)),
+                        stdout=subprocess.DEVNULL,
+                        stderr=stderr,
+                    )
+                )
+        _wait_for(errs[0], "epoch 2/", workers[1])
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        codes = [worker.wait(timeout=120) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    assert codes == [143, 143], [e.read_text()[-1500:] for e in errs]
+    assert "nothing was written to" in errs[0].read_text() and not out.exists()
