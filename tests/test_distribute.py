@@ -405,3 +405,21 @@ def test_sigterm_stops_two_training_workers_as_ctrl_c_does(
             worker.kill()
     assert codes == [143, 143], [e.read_text()[-1500:] for e in errs]
     assert "nothing was written to" in errs[0].read_text() and not out.exists()
+
+
+def test_a_worker_server_that_cannot_start_is_one_line(monkeypatch) -> None:
+    """A port already taken made TensorFlow raise "Could not start gRPC server" through
+    a page of traceback; it is one line naming this worker's address. The handlers of
+    Ctrl-C and SIGTERM are put back either way."""
+    from sentigru import distribute
+
+    monkeypatch.setenv("TF_CONFIG", _two_workers([23001, 23002], 1))
+    before = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)]
+
+    def taken() -> None:
+        raise RuntimeError("Could not start gRPC server")
+
+    with pytest.raises(SentigruError, match=r"server at 127\.0\.0\.1:23002 .*gRPC.*port"):
+        distribute._waited_for(taken)
+    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)] == before
+    assert distribute._waited_for(lambda: "made") == "made"
