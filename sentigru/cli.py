@@ -176,6 +176,8 @@ def _exit_interrupted(said: str) -> NoReturn:
         for stop in (signal.SIGINT, signal.SIGTERM):  # not SIG_IGN: children inherit it
             signal.signal(stop, _ignored)
     signum = _SIGNALLED.pop("signum", signal.SIGINT)
+    if signum == signal.SIGTERM and said.startswith("interrupted"):  # a training's line
+        said = "terminated" + said[len("interrupted") :]
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
     click.echo(shown(f"sentigru: {said}"), err=True)
     sys.exit(128 + signum)

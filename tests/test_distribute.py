@@ -404,7 +404,8 @@ def test_sigterm_stops_two_training_workers_as_ctrl_c_does(
         for worker in workers:
             worker.kill()
     assert codes == [143, 143], [e.read_text()[-1500:] for e in errs]
-    assert "nothing was written to" in errs[0].read_text() and not out.exists()
+    assert "sentigru: terminated; nothing was written to" in errs[0].read_text()
+    assert not out.exists()
 
 
 def test_a_worker_server_that_cannot_start_is_one_line(monkeypatch) -> None:

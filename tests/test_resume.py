@@ -136,6 +136,8 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(stop: int, tmp_path: Path) 
     assert process.returncode == 128 + stop  # as shells report a signal: 130, 143
     assert "Traceback" not in stderr
     assert "--resume" in stderr.strip().splitlines()[-1]
+    said = "terminated" if stop == signal.SIGTERM else "interrupted"  # as the signal was
+    assert stderr.strip().splitlines()[-1].startswith(f"sentigru: {said}; nothing was written")
     assert not out.exists() and log.exists()
     assert not (tmp_path / ".model.lock").exists()
 
