@@ -474,6 +474,11 @@ def test_browser_scores_match_the_python_predictor(phone: Any, served: str) -> N
     assert worst < 1e-3, worst
     tops = {have[0]["label"] for have in got}
     assert tops == {"negative", "positive"}  # not a degenerate run
+    # No word id (empty after a NUL, blanks, emoji alone): every label 0.5 in the browser
+    # too, which is how a page of one's own tells there is no answer (export/README.md).
+    gated = predictor.tokenizer.count_known(predictor.tokenizer.encode(texts)) == 0
+    assert gated.sum() >= 2
+    assert all(s["score"] == 0.5 for g, have in zip(gated, got) if g for s in have)
 
 
 def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, served: str) -> None:
