@@ -121,14 +121,15 @@ def _waited_for(make: Callable[[], Any]) -> Any:
     """``make()``, the strategy, which TensorFlow makes only once every worker of
     ``TF_CONFIG`` has started: it waits inside its C++ holding Python's lock, where no
     Python signal handler runs, so Ctrl-C and SIGTERM did nothing (``kill -9`` alone
-    ended a worker whose peer never came) and it said nothing. It says first what it
-    waits for, and meanwhile the two signals take their default action: the process
-    ends at once (exit 130 or 143, as sentigru's own stop), nothing written yet but
-    the output folder's lock, which the next run takes over."""
+    ended a worker whose peer never came) and it said nothing; and its own SIGTERM
+    handler (a preemption notifier) took the place of sentigru's for the whole run. It
+    says first what it waits for; meanwhile Ctrl-C takes its default action (the process
+    ends at once, exit 130 as sentigru's own stop, nothing written yet), SIGTERM stays
+    TensorFlow's, and once the workers have joined the caller's handlers come back."""
     own, others = _tasks()
     note(
         f"joining the other workers of TF_CONFIG ({', '.join(others) or '?'}): each "
-        "must start with the same command; Ctrl-C or SIGTERM ends this one at once"
+        "must start with the same command; meanwhile Ctrl-C ends this one at once"
     )
     main = threading.current_thread() is threading.main_thread()  # signals live there
     stops = (signal.SIGINT, signal.SIGTERM) if main else ()
