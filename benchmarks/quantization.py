@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from sentigru import bundle
+from sentigru.contract import REGEX_KNOWN_IDS
 from sentigru.data.examples import label_indices
 from sentigru.data.files import ReadOptions
 from sentigru.data.sources import DataSource
@@ -102,7 +103,7 @@ def phone_file(folder: bundle.ModelFolder, row_int8: bool) -> bytes:
     """The phone graph of the folder, dynamic-range, without metadata (LiteRT reads
     ids directly)."""
     spec = folder.spec
-    weights = PhoneWeights.from_keras(folder.model, spec.model, row_int8=row_int8)
+    weights = PhoneWeights.from_keras(folder.model, spec.model, REGEX_KNOWN_IDS, row_int8=row_int8)
     return convert(phone_function(weights, 1, spec.tokenizer.seq_len), "dynamic")
 
 

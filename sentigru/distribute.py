@@ -133,9 +133,9 @@ def _waited_for(make: Callable[[], Any]) -> Any:
     )
     main = threading.current_thread() is threading.main_thread()  # signals live there
     stops = (signal.SIGINT, signal.SIGTERM) if main else ()
-    kept = {stop: signal.getsignal(stop) for stop in stops}
-    for stop in stops:
-        signal.signal(stop, signal.SIG_DFL)
+    kept = {stop: signal.getsignal(stop) for stop in stops}  # TensorFlow takes SIGTERM
+    if main:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         return make()
     except Exception as exc:  # TensorFlow's OpError; its message is one line

@@ -333,7 +333,7 @@ class SentencePieceTokenizer:
 
     @functools.cached_property
     def _known_ids(self) -> KnownIds:
-        unknown = self._unknown | {contract.PIECE_PAD_ID}
+        unknown = self._unknown
         first = next(i for i in range(len(self.vocab) + 1) if i not in unknown)
         never = tuple(sorted(i for i in unknown if first < i < len(self.vocab)))
         return KnownIds(first, never, len(self.vocab))
@@ -377,7 +377,8 @@ class SentencePieceTokenizer:
         """The ids :meth:`known` does not count: specials, byte pieces, and pieces of
         nothing but the word boundary ``▁`` and punctuation."""
         sp = self.vocab.processor
-        specials = {contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID, self._cls, self._sep}
+        specials = {contract.PIECE_PAD_ID, contract.PIECE_UNKNOWN_ID, CLS_ID, SEP_ID}
+        specials |= {self._cls, self._sep}
         unlearnt = (
             i
             for i in range(len(self.vocab))

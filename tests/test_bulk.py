@@ -20,6 +20,7 @@ from conftest import shared_file
 from texts import varied_texts
 
 from sentigru.bulk import MIN_TEXTS, BucketRunner, Plan, available_cores, check_jobs
+from sentigru.contract import REGEX_KNOWN_IDS
 from sentigru.errors import SentigruError
 from sentigru.predictor import LiteRTPredictor
 from sentigru.presets import default_model
@@ -235,7 +236,7 @@ def test_a_file_that_does_not_resize_runs_at_its_own_shape() -> None:
     rng = np.random.default_rng(0)
     for weight in model.weights:
         weight.assign(rng.normal(0, 0.5, weight.shape).astype("float32"))
-    weights = PhoneWeights.from_keras(model, spec)
+    weights = PhoneWeights.from_keras(model, spec, REGEX_KNOWN_IDS)
     tokenizer = Tokenizer(Vocabulary(("<PAD>", "<START>", "<UNKNOWN>", *_words(47))), 20)
     texts = edge_texts(tokenizer, (4, 8, 12, 16, 20), seed=2)
     for unroll, resizable in ((True, True), (False, False)):

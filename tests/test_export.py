@@ -20,6 +20,8 @@ from sentigru.errors import SentigruError
 pytest.importorskip("tensorflow")
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
+from sentigru.contract import REGEX_KNOWN_IDS
+
 
 @pytest.fixture(scope="session")
 def folder(trained_model: Path):
@@ -251,7 +253,7 @@ def test_tflite_without_metadata_is_refused(folder, tmp_path: Path) -> None:
     from sentigru.exporters.tflite import convert
     from sentigru.predictor import LiteRTPredictor
 
-    weights = PhoneWeights.from_keras(folder.model, folder.spec.model)
+    weights = PhoneWeights.from_keras(folder.model, folder.spec.model, REGEX_KNOWN_IDS)
     path = tmp_path / "plain.tflite"
     path.write_bytes(convert(phone_function(weights, 1, 64), "none"))
     with pytest.raises(SentigruError, match="metadata"):
@@ -421,3 +423,28 @@ def test_exporting_leaves_pythons_logging_as_it_was(folder, caplog) -> None:
         tf_logger.warning(advice)  # the user's own code: their advice, kept
     seen = [r.getMessage() for r in caplog.records if r.name == "tensorflow"]
     assert seen == ["something else", advice]
+
+
+@pytest.mark.parametrize("quantize", ["dynamic", "float16", "none"])
+def test_a_phone_file_answers_exactly_one_nth_where_it_reads_nothing(quantize: str) -> None:
+    """1/n is computed in the graph, not stored: a float16 file stored it as 0.33325 for
+    three labels. A text with no word id gets exactly float32(1/3) from every export; a
+    text with one keeps the network's scores."""
+    from types import SimpleNamespace
+
+    from sentigru.exporters.phone import build_tflite
+    from sentigru.model import build_model
+    from sentigru.predictor import LiteRTPredictor
+    from sentigru.spec import Spec
+    from sentigru.tokenizer import Vocabulary
+
+    spec = Spec().replace(
+        tokenizer={"seq_len": 32}, model={"units": 8, "embed_dim": 8, "chunk_len": 16}
+    )
+    vocab = Vocabulary(("<PAD>", "<START>", "<UNKNOWN>", "good", "bad", "film"), ())
+    model = build_model(spec.model, len(vocab.tokens), 3)
+    folder = SimpleNamespace(model=model, spec=spec, vocab=vocab, labels=["a", "b", "c"])
+    scores = LiteRTPredictor(build_tflite(folder, quantize=quantize, runtime="mediapipe"))
+    got = scores.scores(["", "zzz qqq", "😀", "good film"])
+    assert (got[:3] == np.float32(1 / 3)).all()
+    assert not (got[3] == np.float32(1 / 3)).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sentigru.contract import REGEX_KNOWN_IDS
 from sentigru.spec import ModelSpec
 
 tf = pytest.importorskip("tensorflow")
@@ -57,7 +58,7 @@ def test_phone_graph_equals_keras(spec: ModelSpec, unroll: bool) -> None:
     ids = _rows(20, 50)
     expected = _gated(model, ids)
     assert (expected[0] == np.float32(1 / 3)).all()  # <START> alone
-    function = phone_function(PhoneWeights.from_keras(model, spec), 4, 20, unroll)
+    function = phone_function(PhoneWeights.from_keras(model, spec, REGEX_KNOWN_IDS), 4, 20, unroll)
     np.testing.assert_allclose(function(tf.constant(ids)).numpy(), expected, atol=1e-5)
 
 
@@ -76,10 +77,10 @@ def test_rows_of_no_known_id_score_every_label_alike(unroll: bool) -> None:
     known = KnownIds(first=6, never=(9, 30), size=50)
     ids = np.zeros((4, 20), np.int32)
     ids[0, :5] = [2, 4, 9, 30, 3]  # [CLS], a byte piece, two punctuation pieces, [SEP]
-    ids[1, :3] = [2, 3, 0][:3]
+    ids[1, :2] = [2, 3]  # an empty text
     ids[2, :5] = [2, 4, 9, 31, 3]  # one learnt piece
     ids[3, :6] = [2, 7, 8, 40, 49, 3]
-    function = phone_function(PhoneWeights.from_keras(model, spec, known=known), 4, 20, unroll)
+    function = phone_function(PhoneWeights.from_keras(model, spec, known), 4, 20, unroll)
     got = function(tf.constant(ids)).numpy()
     plain = np.asarray(model(ids, training=False))
     assert (got[:2] == np.float32(1 / 3)).all()
@@ -117,7 +118,7 @@ def test_phone_graph_with_row_int8_equals_keras_on_the_dequantized_table(unroll:
 
     spec = SPECS[3]
     model = _random_model(spec)
-    weights = PhoneWeights.from_keras(model, spec, row_int8=True)
+    weights = PhoneWeights.from_keras(model, spec, REGEX_KNOWN_IDS, row_int8=True)
     model.get_layer("embedding").embeddings.assign(weights.embedding.dequantized())
     ids = _rows(20, 50)
     expected = _gated(model, ids)
@@ -130,7 +131,7 @@ def test_seq_len_must_be_whole_chunks() -> None:
     from sentigru.model import build_model
 
     spec = ModelSpec(units=4, embed_dim=4, chunk_len=8)
-    weights = PhoneWeights.from_keras(build_model(spec, 20, 2), spec)
+    weights = PhoneWeights.from_keras(build_model(spec, 20, 2), spec, REGEX_KNOWN_IDS)
     with pytest.raises(ValueError, match="multiple of chunk_len"):
         phone_function(weights, 1, 20)
 
@@ -158,7 +159,7 @@ def test_resized_phone_file_answers_as_the_file_does(spec: ModelSpec) -> None:
     from sentigru.exporters.graph import PhoneWeights, phone_function
     from sentigru.exporters.tflite import convert
 
-    weights = PhoneWeights.from_keras(_random_model(spec), spec, row_int8=True)
+    weights = PhoneWeights.from_keras(_random_model(spec), spec, REGEX_KNOWN_IDS, row_int8=True)
     content = convert(phone_function(weights, 1, 20), "dynamic")
     fixed = _interpreter(content, (1, 20))
     rng = np.random.default_rng(2)
@@ -187,9 +188,8 @@ def test_resizing_to_a_part_of_a_chunk_is_refused() -> None:
     from sentigru.exporters.tflite import convert
 
     spec = SPECS[3]
-    content = convert(
-        phone_function(PhoneWeights.from_keras(_random_model(spec), spec), 1, 20), "none"
-    )
+    weights = PhoneWeights.from_keras(_random_model(spec), spec, REGEX_KNOWN_IDS)
+    content = convert(phone_function(weights, 1, 20), "none")
     for length in (2, 6, 18):
         with pytest.raises((RuntimeError, ValueError)):
             _interpreter(content, (1, length))

@@ -163,7 +163,7 @@ def test_pieces_of_punctuation_alone_are_no_known_word() -> None:
     known = tokenizer.known_ids()
     flags = known.flags()
     assert known.never and len(flags) == len(tokenizer.vocab)
-    assert flags == [int(i > 0 and tokenizer.known_in([i]) == 1) for i in range(len(flags))]
+    assert flags == [tokenizer.known_in([i]) for i in range(len(flags))]
 
 
 def test_apostrophes_typed_on_phones_are_read_as_the_one_learnt() -> None:

@@ -165,12 +165,12 @@ class PhoneWeights:
 
     @classmethod
     def from_keras(
-        cls, model: Any, spec: Any, row_int8: bool = False, known: KnownIds | None = None
+        cls, model: Any, spec: Any, known: KnownIds, row_int8: bool = False
     ) -> PhoneWeights:
-        """``spec`` is the model's :class:`~sentigru.spec.ModelSpec`; ``row_int8`` stores
-        the word embedding as :class:`RowInt8` (for dynamic-range phone files); ``known``
-        the tokenizer's :meth:`~sentigru.tokenizer.Tokenizer.known_ids` (regex's if
-        None), below which, and in whose ``never``, an id gives no answer."""
+        """``spec`` is the model's :class:`~sentigru.spec.ModelSpec`; ``known`` its
+        tokenizer's :meth:`~sentigru.tokenizer.Tokenizer.known_ids` (the answer gate's:
+        a row with none of them gets no answer); ``row_int8`` stores the word embedding
+        as :class:`RowInt8` (for dynamic-range phone files)."""
         layers = []
         for layer in model.layers:
             if layer.name.startswith("bi_"):
@@ -193,7 +193,7 @@ class PhoneWeights:
             np.asarray(dense.bias.numpy()),
             spec.chunk_len,
             bigrams,
-            known or REGEX_KNOWN_IDS,
+            known,
         )
 
 

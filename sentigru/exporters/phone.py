@@ -214,9 +214,7 @@ def build_tflite(
     spec = export_spec(folder.spec, seq_len=seq_len)
     seq_len = spec.tokenizer.seq_len
     known = tokenizer_for(folder.vocab, seq_len).known_ids()
-    weights = PhoneWeights.from_keras(
-        folder.model, spec.model, row_int8=quantize == "dynamic", known=known
-    )
+    weights = PhoneWeights.from_keras(folder.model, spec.model, known, quantize == "dynamic")
     pieces = spec.tokenizer.tokenizer == "sentencepiece"
     function = phone_function(
         weights, batch, seq_len, unroll=runtime == "mediapipe", inputs=3 if pieces else 1
