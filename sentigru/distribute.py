@@ -45,14 +45,10 @@ class Role:
 
 def cluster_role(environ: Mapping[str, str] = os.environ) -> Role:
     """The role ``TF_CONFIG`` gives this process; a single worker without it."""
-    raw = environ.get("TF_CONFIG", "").strip()
-    if not raw:
+    if not environ.get("TF_CONFIG", "").strip():
         return Role()
     try:
-        config = json.loads(raw)
-        cluster, task = config.get("cluster", {}), config.get("task", {})
-        chiefs, workers = _addresses(cluster, "chief"), _addresses(cluster, "worker")
-        kind, index = task.get("type"), int(task.get("index", 0))
+        chiefs, workers, kind, index = _parsed(environ)
     except (ValueError, AttributeError, TypeError) as exc:
         raise SentigruError(f"TF_CONFIG is not valid JSON of the usual shape: {exc}") from None
     if kind is None:
@@ -67,6 +63,14 @@ def cluster_role(environ: Mapping[str, str] = os.environ) -> Role:
         f"TF_CONFIG task {kind!r} {index} is not in its cluster; sentigru runs chief and "
         "worker tasks only"
     )
+
+
+def _parsed(environ: Mapping[str, str]) -> tuple[list[str], list[str], Any, int]:
+    """``TF_CONFIG``'s chief and worker addresses, and this task's type and index."""
+    config = json.loads(environ.get("TF_CONFIG", ""))
+    cluster, task = config.get("cluster", {}), config.get("task", {})
+    chiefs, workers = _addresses(cluster, "chief"), _addresses(cluster, "worker")
+    return chiefs, workers, task.get("type"), int(task.get("index", 0))
 
 
 def _addresses(cluster: Mapping[str, Any], job: str) -> list[str]:
@@ -155,14 +159,9 @@ def _waited_for(make: Callable[[], Any]) -> Any:
 def _tasks(environ: Mapping[str, str] = os.environ) -> tuple[str, list[str]]:
     """This task's address in ``TF_CONFIG`` and the other tasks' ("?" where unknown)."""
     try:
-        config = json.loads(environ.get("TF_CONFIG", "") or "{}")
-        task = config.get("task", {})
-        own = (task.get("type"), int(task.get("index", 0)))
-        tasks = {
-            (job, i): address
-            for job in ("chief", "worker")
-            for i, address in enumerate(_addresses(config.get("cluster", {}), job))
-        }
-        return tasks.pop(own, "?"), list(tasks.values())
+        chiefs, workers, kind, index = _parsed(environ)
     except (ValueError, AttributeError, TypeError):
         return "?", []
+    tasks = {("chief", i): a for i, a in enumerate(chiefs)}
+    tasks.update({("worker", i): a for i, a in enumerate(workers)})
+    return tasks.pop((kind, index), "?"), list(tasks.values())

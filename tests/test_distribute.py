@@ -22,7 +22,7 @@ from conftest import SMALL, synthetic_reviews, write_tsv  # SMALL: trained_model
 
 from sentigru import bundle
 from sentigru.cli import main
-from sentigru.distribute import Role, cluster_role, resolve
+from sentigru.distribute import Role, _tasks, cluster_role, resolve
 from sentigru.errors import SentigruError
 
 LIMIT = 300  # seconds any one training process may take
@@ -41,6 +41,9 @@ def test_cluster_role_reads_tf_config() -> None:
     assert cluster_role({"TF_CONFIG": json.dumps(chief)}) == Role(2, 0)
     chief["task"] = {"type": "worker", "index": 0}
     assert cluster_role({"TF_CONFIG": json.dumps(chief)}) == Role(2, 1)
+    # the joining line names the other tasks' addresses
+    assert _tasks({"TF_CONFIG": json.dumps(chief)}) == ("b:1", ["a:1"])
+    assert _tasks({"TF_CONFIG": _two_workers([1, 2], 1)}) == ("127.0.0.1:2", ["127.0.0.1:1"])
     for bad in ("{not json", json.dumps({"cluster": {"worker": ["a:1"]}, "task": {"type": "ps"}})):
         with pytest.raises(SentigruError, match="TF_CONFIG"):
             cluster_role({"TF_CONFIG": bad})
