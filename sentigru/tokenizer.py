@@ -324,7 +324,7 @@ class Tokenizer:
 
     def known_in(self, ids: Sequence[int]) -> int:
         """:meth:`known` of a text's ids (:meth:`ids`), where they are at hand."""
-        return sum(1 for i in ids if i > UNKNOWN_ID)
+        return sum(1 for i in ids if i >= REGEX_KNOWN_IDS.first)
 
     def count_known(self, rows: np.ndarray) -> np.ndarray:
         """:meth:`known` of each padded id row of ``rows`` ``[N, L]``, counted at once."""

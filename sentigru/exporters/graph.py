@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sentigru.contract import REGEX_KNOWN_IDS, SENTENCEPIECE_INPUTS, KnownIds
+from sentigru.contract import SENTENCEPIECE_INPUTS, KnownIds
 from sentigru.model import answer_gate
 from sentigru.tf_quiet import import_tensorflow
 
@@ -159,9 +159,9 @@ class PhoneWeights:
     pooling: str
     dense_kernel: np.ndarray
     dense_bias: np.ndarray
+    known: KnownIds  # the ids the answer gate looks for: the tokenizer's, never assumed
     chunk_len: int = 0
     bigram_table: np.ndarray | None = None
-    known: KnownIds = REGEX_KNOWN_IDS  # the ids the answer gate looks for
 
     @classmethod
     def from_keras(
@@ -191,9 +191,9 @@ class PhoneWeights:
             spec.pooling,
             np.asarray(dense.kernel.numpy()),
             np.asarray(dense.bias.numpy()),
+            known,
             spec.chunk_len,
             bigrams,
-            known,
         )
 
 
