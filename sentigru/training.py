@@ -570,9 +570,15 @@ def validation_answers(model: Any, prepared: Prepared, batch_size: int) -> np.nd
     count = len(prepared.labels)
     table = np.zeros((count, count), np.int64)
     data = prepared.pipelines("val", tf.Variable(0, dtype=tf.int64), batch_size, (0, 1))
-    # compiled once, as the predictor's: an eager RNN call takes about a second a batch
-    run = tf.function(lambda ids: model(ids, training=False), reduce_retracing=True)
-    for batch in data if data is not None else ():
+    if data is None:
+        return table
+    # compiled once, as the predictor's: an eager RNN call takes about a second a batch;
+    # for every batch length, or each length bucket traced it anew, and TensorFlow logged
+    # its retracing warning in a program that trains several models
+    run = tf.function(
+        lambda ids: model(ids, training=False), input_signature=[data.element_spec[0]]
+    )
+    for batch in data:
         truth = np.argmax(batch[1].numpy(), axis=-1)
         answer = np.argmax(run(batch[0]).numpy(), axis=-1)
         np.add.at(table, (truth, answer), 1)

@@ -440,3 +440,27 @@ def test_a_training_counts_the_steps_its_epochs_take(synthetic_files, tmp_path, 
     epochs = math.ceil(60 / asked[0])
     said = next(line for line in lines if "steps an epoch" in line)  # verbose 0: still said
     assert said.startswith(f"{rows} training rows make {asked[0]} steps an epoch: {epochs} epochs")
+
+
+def test_counting_validation_answers_traces_once_whatever_the_batch_lengths(
+    synthetic_files, caplog
+):
+    """Each length bucket traced the counting function anew, and a notebook training
+    its third model got TensorFlow's page of advice on retracing (seen in a loop of
+    ``sentigru.train`` calls): one trace per model, nothing logged."""
+    import logging
+
+    from sentigru.data import read_examples
+    from sentigru.model import build_model
+    from sentigru.spec import Spec
+    from sentigru.train_data import prepare
+    from sentigru.training import validation_answers
+
+    spec = Spec().replace(tokenizer={"seq_len": 64}, model={"units": 8, "embed_dim": 8})
+    prepared = prepare(read_examples(synthetic_files[0]).examples, spec)
+    caplog.set_level(logging.WARNING, logger="tensorflow")
+    for _ in range(6):  # TensorFlow warns from the fifth trace in a row on
+        model = build_model(spec.model, len(prepared.vocab), len(prepared.labels))
+        table = validation_answers(model, prepared, 8)  # batches of many lengths
+        assert table.sum() == prepared.val_rows > 0
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
