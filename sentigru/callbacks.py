@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,34 @@ OWN_FILES = {
 }
 
 
+def another_model(checkpoint: Path) -> SentigruError:
+    """A checkpoint whose weights do not fit the model this run builds from the same
+    data and settings: the vocabulary is learnt again on resuming, and another sentigru
+    version may learn another (a SentencePiece run started before rare pieces were left
+    out); Keras said so in a page of arrays."""
+    return SentigruError(
+        f"{checkpoint} holds another model's weights (another vocabulary or network than "
+        "this run builds, as from an earlier sentigru version): --force without --resume "
+        "trains from the start"
+    )
+
+
+def load_weights(model: Any, weights: Path, checkpoint: Path) -> None:
+    """``model.load_weights(weights)``, or :func:`another_model` where they do not fit:
+    Keras raises on shapes, and only warns of a layer it found no weights for (which
+    then keeps its fresh ones)."""
+    with warnings.catch_warnings(record=True) as heard:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(weights)
+        except ValueError:
+            raise another_model(checkpoint) from None
+    if any("Skipping" in str(warning.message) for warning in heard):
+        raise another_model(checkpoint)
+    for warning in heard:  # the others, as they would have been shown
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
+
 def checkpoint_files(checkpoint: Path) -> dict[str, Path] | None:
     """The files of ``checkpoint``'s last completed epoch, or None before the first."""
     folder = checkpoint / EPOCH_FOLDER
@@ -234,7 +263,7 @@ def epoch_checkpoint(
             optimizer = self.model.optimizer
             if optimizer is not None and not optimizer.built:  # its variables, to load
                 optimizer.build(self.model.trainable_variables)
-            self.model.load_weights(files["weights"])
+            load_weights(self.model, files["weights"], checkpoint)
             epoch = json.loads(files["epoch"].read_text("utf-8"))["epoch"]
             self.model._initial_epoch = epoch  # as Keras' BackupAndRestore resumes
             if not files["state"].is_file():

@@ -30,7 +30,7 @@ import numpy as np
 
 from sentigru import callbacks as cb
 from sentigru.bundle import FINISHED_FILE
-from sentigru.callbacks import TIMING_KEYS
+from sentigru.callbacks import TIMING_KEYS, load_weights
 from sentigru.data.examples import Examples
 from sentigru.data.stream import StreamSource
 from sentigru.errors import SentigruError
@@ -319,7 +319,7 @@ def _finished(
     if checkpoint is None or not (checkpoint / FINISHED_FILE).is_file():
         return None
     record = json.loads((checkpoint / FINISHED_FILE).read_text("utf-8"))
-    model.load_weights(checkpoint / FINISHED_WEIGHTS)
+    load_weights(model, checkpoint / FINISHED_WEIGHTS, checkpoint)
     return record["history"], record["metrics"]
 
 

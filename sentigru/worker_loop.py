@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.callbacks import DIVERGED, RecentWeights, numbered, save_arrays
+from sentigru.callbacks import DIVERGED, RecentWeights, another_model, numbered, save_arrays
 from sentigru.errors import SentigruError
 
 STATE_FILE = "worker-state.npz"
@@ -145,8 +145,10 @@ class _State:
         return the number of epochs already done."""
         with np.load(path) as saved:
             variables = self._variables()
-            if sum(k.startswith("var") for k in saved.files) != len(variables):
-                raise SentigruError(f"{path} was written by a different model; remove it")
+            if sum(k.startswith("var") for k in saved.files) != len(variables) or any(
+                tuple(v.shape) != saved[f"var{i}"].shape for i, v in enumerate(variables)
+            ):
+                raise another_model(path.parent)
             for i, variable in enumerate(variables):
                 variable.assign(saved[f"var{i}"])
             stopping.best_weights = numbered(saved, "best")

@@ -464,3 +464,34 @@ def test_counting_validation_answers_traces_once_whatever_the_batch_lengths(
         table = validation_answers(model, prepared, 8)  # batches of many lengths
         assert table.sum() == prepared.val_rows > 0
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
+def test_a_checkpoint_of_another_vocabulary_is_one_line_not_a_page(tmp_path) -> None:
+    """A resumed run learns its vocabulary again; where another sentigru version learnt
+    another one (SentencePiece's rare pieces left out), Keras refused the weights in a
+    page of arrays, and the two-worker loop in a traceback: one line, naming --force."""
+    import keras
+
+    from sentigru.callbacks import RecentWeights, load_weights
+    from sentigru.model import build_model
+    from sentigru.spec import ModelSpec
+    from sentigru.worker_loop import _State, _Stopping
+
+    spec = ModelSpec(units=8, embed_dim=8)
+    earlier, now = build_model(spec, 300, 2), build_model(spec, 250, 2)
+    checkpoint = tmp_path / ".out.checkpoint"
+    checkpoint.mkdir()
+    earlier.save_weights(checkpoint / "weights.weights.h5")
+    load_weights(build_model(spec, 300, 2), checkpoint / "weights.weights.h5", checkpoint)
+    with pytest.raises(SentigruError, match=r"holds another model's weights .* --force"):
+        load_weights(now, checkpoint / "weights.weights.h5", checkpoint)
+
+    def state(model):  # type: ignore[no-untyped-def]
+        optimizer = keras.optimizers.Adam()
+        optimizer.build(model.trainable_variables)
+        return _State(model, optimizer)
+
+    recent = RecentWeights(1)
+    state(earlier).save(checkpoint / "state.npz", 1, _Stopping(2), {}, recent)
+    with pytest.raises(SentigruError, match=r"holds another model's weights"):
+        state(now).restore(checkpoint / "state.npz", _Stopping(2), {}, recent)
