@@ -11,8 +11,8 @@ folder says exactly how it was made.
 The defaults are the recipe of the bundled model (chosen on 92,000 IMDB reviews and SST-2
 phrases, then trained on 147,904 rows of wider data; see ``benchmarks/bundled_model.md``),
 with its seed, and two settings measured after it was built: ``curly_share`` (contractions
-also taught as phones type them) and ``min_count`` 3 (rare words, which the phone file
-would carry as plain text, left out), which ``--preset bundled`` sets to 0 and 1. A plain
+also taught as phones type them) and ``min_count`` 3 (rare words and pieces, which the
+phone file would carry as plain text, left out), which ``--preset bundled`` sets to 0 and 1. A plain
 ``sentigru train --data FILE`` therefore trains a recipe that was measured.
 """
 
@@ -139,12 +139,16 @@ class TokenizerSpec:
     )
     seq_len: int = setting(1024, "Ids fed to the model, <START> included; longer texts are cut")
     min_count: int = setting(
-        3, "Least count for a word to enter the vocabulary (it ships readable in the phone file)"
+        3,
+        "Least count for a word, or a piece of 2+ characters, to enter the vocabulary "
+        "(it ships readable in the phone file)",
     )
     # 3, not 1: the phone file carries the vocabulary as plain text, and a word seen once
     # or twice is the likeliest to be a name or a number of the training text; keeping
     # them out cost no accuracy on hotel or short reviews (benchmarks/min_count.md). The
     # presets keep the bundled model's 1 (on its 147,904 rows it changes no word).
+    # SentencePiece learns whole words as pieces too, so the same floor applies to its
+    # pieces, counted in the sample they are learnt from (sentigru.pieces._without_rare).
     alias_min_count: int = setting(
         2, "Case variants seen this often share their word's id; 0: case-sensitive ids"
     )
@@ -558,7 +562,7 @@ def _drop_retired(section: str, values: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
+REGEX_VOCABULARY = ("alias_min_count", "vocab_count")
 """Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
 
 

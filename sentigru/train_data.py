@@ -33,7 +33,7 @@ from sentigru.data.examples import (
 from sentigru.data.sources import DataSource
 from sentigru.data.stream import StreamSource, expand_paths, same_file_key, shuffled
 from sentigru.errors import SentigruError, UsageError
-from sentigru.pieces import Pieces, SentencePieceTokenizer, tokenizer_for
+from sentigru.pieces import RARE, Pieces, SentencePieceTokenizer, tokenizer_for
 from sentigru.spec import Spec
 from sentigru.tokenizer import Tokenizer, Vocabulary, WordCounter, split
 
@@ -487,7 +487,8 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> tuple[Vocabulary | Pieces, 
     with what the word counts say of the words kept and left out."""
     tokenizer = spec.tokenizer
     if tokenizer.tokenizer == "sentencepiece":
-        return Pieces.train(texts, tokenizer.vocab_size, spec.training.seed), WordTally()
+        pieces = Pieces.train(texts, tokenizer.vocab_size, spec.training.seed, tokenizer.min_count)
+        return pieces, WordTally(*pieces.tally)
     counter = WordCounter(per_text=tokenizer.per_text)
     for text in texts:
         counter.add(text)
@@ -516,17 +517,15 @@ def vocab_from_counts(counts: dict[str, int], spec: Spec) -> tuple[Vocabulary, W
 
 @dataclass(frozen=True)
 class WordTally:
-    """What a regex vocabulary's word counts say (0 for SentencePiece and a start's)."""
+    """What a vocabulary's word counts say, or a learnt piece model's piece counts (0 for
+    a start's)."""
 
     rare: int = 0
-    """Its words seen fewer than :data:`RARE` times: the likeliest to be a name or a
-    number of the training text, which the phone file carries as plain text."""
+    """Its words (pieces of two characters or more) seen fewer than :data:`RARE` times:
+    the likeliest to be a name or a number of the training text, which the phone file
+    carries as plain text."""
     dropped: int = 0
-    """Words of the text left out for being seen fewer than ``min_count`` times."""
-
-
-RARE = 3
-"""Fewer occurrences than this make a vocabulary word rare (:attr:`WordTally.rare`)."""
+    """Words (pieces) of the text left out for being seen fewer than ``min_count`` times."""
 
 
 def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
@@ -714,7 +713,10 @@ def _prepare_stream(
         vocab = start.vocab
     elif spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
         texts = (text for text, _ in source.rows("train", (0, 1)))
-        vocab = Pieces.train(texts, spec.tokenizer.vocab_size, spec.training.seed)
+        vocab = Pieces.train(
+            texts, spec.tokenizer.vocab_size, spec.training.seed, spec.tokenizer.min_count
+        )
+        tally = WordTally(*vocab.tally)
     else:
         vocab, tally = vocab_from_counts(scan.words.counts, spec)
     named = list(source.options.label_map.values())

@@ -25,13 +25,15 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     note_stray_labels(prepared.counts, log, spec.training.class_weight == "balanced")
     if fresh:  # a start's labels are its model's
         note_number_labels(prepared.counts, log)
+    words = "pieces" if spec.tokenizer.tokenizer == "sentencepiece" else "words"
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
+        why = _why_fewer(prepared.words.dropped, spec.tokenizer.min_count, words)
         log(
             f"the vocabulary holds {len(prepared.vocab)} entries of the "
             f"{spec.tokenizer.vocab_size} asked (--vocab-size), and the model's table has "
-            f"that many rows: {_why_fewer(prepared.words.dropped, spec.tokenizer.min_count)}"
+            f"that many rows: {why}"
         )
-    note_rare_words(prepared.words.rare, spec.tokenizer.min_count, log)
+    note_rare_words(prepared.words.rare, spec.tokenizer.min_count, log, words)
     if prepared.teacher_accuracy is not None:
         log(
             f"character n-gram teacher: its out-of-fold scores pick the label of "
@@ -41,10 +43,17 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
         warn_averaging(spec, log)
 
 
-def _why_fewer(dropped: int, min_count: int) -> str:
-    """Why a vocabulary is smaller than asked: the text's words, or ``min_count``."""
+def _why_fewer(dropped: int, min_count: int, words: str = "words") -> str:
+    """Why a vocabulary is smaller than asked: the text's words, or ``min_count``
+    (``words``: "pieces" for a SentencePiece model, counted in the sample it learns from)."""
     if not dropped:
         return "the training text gives no more"
+    if words == "pieces":
+        return (
+            f"{dropped} more pieces of two characters or more occur fewer than --min-count "
+            f"{min_count} times in the texts the pieces are learnt from (--min-count 1 keeps "
+            "them, and ships them in the phone file as plain text)"
+        )
     return (
         f"{dropped} more words occur fewer than --min-count {min_count} times (--min-count 1 "
         "keeps them, and ships them in the phone file as plain text; with few rows, "
@@ -52,15 +61,17 @@ def _why_fewer(dropped: int, min_count: int) -> str:
     )
 
 
-def note_rare_words(rare: int, min_count: int, log: Log) -> None:
+def note_rare_words(rare: int, min_count: int, log: Log, words: str = "words") -> None:
     """The vocabulary ships in the phone file as plain text: its words seen once or twice
     are the likeliest to be a name, an address, an order or phone number of the training
-    text (a privacy review found all of those planted once in a file)."""
+    text (a privacy review found all of those planted once in a file); so are a piece
+    model's (``words``: "pieces") whole words learnt as pieces."""
     if rare and min_count < RARE:
+        of = "pieces of two characters or more" if words == "pieces" else "words"
         log(
-            f"note: {rare} words of the vocabulary occur fewer than {RARE} times in the "
-            "training text; the phone file carries every word as plain text (unzip it), "
-            f"names and numbers too: --min-count {RARE} keeps them out"
+            f"note: {rare} {of} of the vocabulary occur fewer than {RARE} times in the "
+            f"training text; the phone file carries every one of its {words} as plain text "
+            f"(unzip it), names and numbers too: --min-count {RARE} keeps them out"
         )
 
 

@@ -290,8 +290,8 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
         "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
         "(val_data?)": lambda: sentigru.train(synthetic_files[0], "o", validation_data="v"),
-        "--min-count shapes the regex tokenizer's word vocabulary": lambda: sentigru.train(
-            synthetic_files[0], "o", tokenizer="sentencepiece", min_count=5
+        "--vocab-count shapes the regex tokenizer's word vocabulary": lambda: sentigru.train(
+            synthetic_files[0], "o", tokenizer="sentencepiece", vocab_count="texts"
         ),
         "so no share is held out: drop --val-split": lambda: sentigru.train(
             synthetic_files[0], "o", val_data=synthetic_files[1], val_split=0.2
@@ -563,6 +563,26 @@ def test_rare_vocabulary_words_are_counted_and_noted() -> None:
     assert "--min-count 3 keeps them out" in lines[0]
     note_rare_words(2, 3, lines.append)  # asked for already: no second note
     assert len(lines) == 1
+    note_rare_words(4, 1, lines.append, "pieces")  # a piece model learns words as pieces
+    assert "4 pieces of two characters or more of the vocabulary occur fewer" in lines[1]
+
+
+def test_rare_pieces_are_counted_and_left_out_as_rare_words_are() -> None:
+    """SentencePiece learnt a name written in two reviews as a piece of its own, which
+    the phone file carried readable whatever --min-count said (it was refused with
+    SentencePiece); the same floor now applies to pieces."""
+    from sentigru.spec import Spec
+    from sentigru.train_data import WordTally, build_vocab
+
+    texts = [f"the {w} was {v} and the staff {v}" for w in ("room", "pool", "view")
+             for v in ("great", "awful", "fine", "dull")] * 30  # fmt: skip
+    texts.append("our host thistlewood was kind, thank you thistlewood")  # 2 uses
+    pieces = Spec().replace(tokenizer={"tokenizer": "sentencepiece", "vocab_size": 400})
+    vocab, tally = build_vocab(texts, pieces.with_settings({"min_count": 1}))
+    assert " thistlewood" in dict(vocab.entries()) and tally.rare > 0 and tally.dropped == 0
+    vocab, tally = build_vocab(texts, pieces)  # --min-count 3
+    assert b"thistlewood" not in vocab.to_bytes() and tally == WordTally(0, tally.dropped)
+    assert tally.dropped > 0 and " great" in dict(vocab.entries())
 
 
 def test_a_phone_file_beside_another_programs_manifest_exports_as_it_is(

@@ -199,11 +199,23 @@ def _probe(pieces: Pieces) -> bytes:
     )
 
 
-def test_mediapipe_feeds_the_ids_mask_and_segments_sentigru_computes(pieces: Pieces) -> None:
+def _floored() -> Pieces:
+    """Pieces learnt with a floor (``--min-count``) that removes some from the model, its
+    ids renumbered: the file MediaPipe reads must segment as Python does all the same."""
+    pieces = Pieces.train(corpus()[:150] + parity_texts(), 600, seed=0, min_count=10)
+    assert pieces.tally[1] > 0
+    return pieces
+
+
+@pytest.mark.parametrize("floor", [False, True], ids=["pieces", "rare pieces left out"])
+def test_mediapipe_feeds_the_ids_mask_and_segments_sentigru_computes(
+    pieces: Pieces, floor: bool
+) -> None:
     pytest.importorskip("mediapipe")
     pytest.importorskip("tensorflow")
     from sentigru.pieces import phone_inputs
 
+    pieces = _floored() if floor else pieces
     texts = parity_texts()
     assert len(texts) >= 300
     ids = SentencePieceTokenizer(pieces, SEQ_LEN).encode(texts)

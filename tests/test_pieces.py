@@ -104,6 +104,28 @@ def test_pieces_refuse_too_few_pieces_and_say_how_many() -> None:
         Pieces.train(many, 400)
 
 
+def test_pieces_used_fewer_than_min_count_times_are_left_out_of_the_model() -> None:
+    """A piece the sample uses fewer than ``min_count`` times is removed, not marked
+    unused, so its text is not in the file; single characters stay, so no character the
+    sample holds falls back to byte pieces, and the ids stay dense from 0."""
+    texts = [f"the {w} was {v} and the staff {v}" for w in ("room", "pool", "view")
+             for v in ("great", "awful", "fine", "dull")] * 30  # fmt: skip
+    texts.append("our host thistlewood was kind, thank you thistlewood")  # 2 uses
+    whole = Pieces.train(texts, MIN_PIECES + 200)
+    floor = Pieces.train(texts, MIN_PIECES + 200, min_count=3)
+    assert " thistlewood" in dict(whole.entries()) and whole.tally[1] == 0
+    assert b"thistlewood" not in floor.model and floor.tally == (0, len(whole) - len(floor))
+
+    def characters(pieces: Pieces) -> set[str]:
+        return {p.strip() for p, i in pieces.entries() if len(p.strip()) == 1}
+
+    assert characters(whole) == characters(floor)
+    assert sorted(i for _, i in floor.entries()) == list(range(len(floor)))
+    ids = floor.processor.EncodeAsIds("thistlewood")
+    assert ids and not any(floor.processor.IsByte(i) for i in ids)  # read as shorter pieces
+    assert Pieces.train(texts, MIN_PIECES + 200, min_count=3).model == floor.model
+
+
 def test_pieces_refuse_a_file_that_is_not_a_piece_model() -> None:
     with pytest.raises(SentigruError, match="not a SentencePiece model"):
         Pieces(b"\x00garbage")
