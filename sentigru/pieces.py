@@ -276,10 +276,10 @@ def _without_rare(model: bytes, sample: list[str], min_count: int) -> tuple[byte
     while True:
         sp = sentencepiece.SentencePieceProcessor()
         sp.LoadFromSerializedProto(proto.SerializeToString())
-        uses = np.bincount(
-            np.fromiter(itertools.chain.from_iterable(sp.encode(sample)), dtype=np.int64),
-            minlength=len(proto.pieces),
-        )
+        uses = np.zeros(len(proto.pieces), np.int64)
+        for start in range(0, len(sample), 1_000):  # ids as Python lists: a bounded batch
+            ids = itertools.chain.from_iterable(sp.encode(sample[start : start + 1_000]))
+            uses += np.bincount(np.fromiter(ids, np.int64), minlength=len(uses))
         wordlike = [
             i
             for i, piece in enumerate(proto.pieces)
