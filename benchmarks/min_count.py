@@ -9,7 +9,7 @@ words seen fewer than three times. Measured on two trainings of the kind users r
 * **short reviews**: the quickstart, ``data/reviews.tsv`` (480 reviews) with the
   default recipe, tested on ``data/reviews_test.tsv`` (120).
 
-Each with ``--min-count 1`` (the default when this was measured, and the presets') and
+Each with ``--min-count 1`` (the default when this was measured, and the bundled preset's) and
 ``3`` (the default since, by this measurement), seeds 7, 8 and 9. Figures: test
 accuracy, the vocabulary's ids and the phone file's size.
 

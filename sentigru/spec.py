@@ -146,7 +146,7 @@ class TokenizerSpec:
     # 3, not 1: the phone file carries the vocabulary as plain text, and a word seen once
     # or twice is the likeliest to be a name or a number of the training text; keeping
     # them out cost no accuracy on hotel or short reviews (benchmarks/min_count.md). The
-    # presets keep the bundled model's 1 (on its 147,904 rows it changes no word).
+    # bundled preset keeps the bundled model's 1 (on its 147,904 rows it changes no word).
     # SentencePiece learns whole words as pieces too, so the same floor applies to its
     # pieces, counted in the sample they are learnt from (sentigru.pieces._without_rare).
     alias_min_count: int = setting(
