@@ -158,11 +158,13 @@ def test_the_recipe_is_the_bundled_spec_and_the_default_but_two_settings() -> No
 
 
 def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language() -> None:
-    """--preset sentencepiece changes the bundled recipe in three settings only and pins
+    """--preset sentencepiece changes the bundled recipe in four settings only and pins
     the word-pair buckets that keep its phone file under 1 MB, so it follows the recipe
-    when that changes; an unknown preset names both."""
+    when that changes; it keeps rare pieces out as the default does (the bundled recipe
+    keeps every word); an unknown preset names both."""
     from sentigru.errors import SentigruError
     from sentigru.presets import preset_spec
+    from sentigru.spec import Spec
 
     bundled, pieces = preset_spec("bundled").to_dict(), preset_spec("sentencepiece").to_dict()
     changed = {
@@ -174,8 +176,10 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
     assert changed == {
         ("tokenizer", "tokenizer"),
         ("tokenizer", "vocab_size"),
+        ("tokenizer", "min_count"),
         ("training", "ngram_teacher"),
     }
+    assert pieces["tokenizer"]["min_count"] == Spec().tokenizer.min_count == 3
     assert pieces["model"]["bigram_buckets"] == 32768
     assert pieces["tokenizer"]["tokenizer"] == "sentencepiece"
     with pytest.raises(SentigruError, match="bundled, sentencepiece"):
