@@ -209,10 +209,12 @@ def _train_model(sample: list[str], size: int) -> bytes:
     except RuntimeError as exc:
         text = str(exc).strip()
         need = re.search(r"smaller than required_chars\. \d+ vs (\d+)", text)
-        if need:
+        if need:  # SentencePiece's count holds the byte pieces and the 4 specials
+            least = int(need.group(1))
+            characters = least - 256 - len(PIECE_SPECIALS)
             raise SentigruError(
-                f"vocab_size {size} is too small for the {int(need.group(1)) - 4} characters "
-                f"this text needs as pieces: give --vocab-size {int(need.group(1)) + 256} or more"
+                f"vocab_size {size} is too small for the {characters} characters this text "
+                f"needs as pieces: give --vocab-size {least} or more"
             ) from None
         first = text.splitlines()[0] if text else "failed"
         raise SentigruError(f"cannot learn SentencePiece pieces: {first}") from None

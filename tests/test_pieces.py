@@ -3,6 +3,8 @@ readable-text check, and the spec field."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sentigru.errors import SentigruError
@@ -100,8 +102,15 @@ def test_pieces_refuse_too_few_pieces_and_say_how_many() -> None:
         Spec().replace(tokenizer={"tokenizer": "sentencepiece", "vocab_size": 100})  # bad usage
     Spec().replace(tokenizer={"vocab_size": 100})  # the regex tokenizer has no such floor
     many = ["".join(chr(0x4E00 + (i * 7 + j) % 2000) for j in range(40)) for i in range(400)]
-    with pytest.raises(SentigruError, match=r"give --vocab-size \d+ or more"):
+    with pytest.raises(SentigruError, match=r"give --vocab-size \d+ or more") as refused:
         Pieces.train(many, 400)
+    # the least that works, as said: it named 256 pieces more than it needed
+    said = re.search(r"the (\d+) characters .* give --vocab-size (\d+)", str(refused.value))
+    assert said is not None and int(said.group(1)) == len(set("".join(many)))
+    least = int(said.group(2))
+    with pytest.raises(SentigruError, match=f"give --vocab-size {least} or more"):
+        Pieces.train(many, least - 1)
+    assert len(Pieces.train(many, least)) >= least - 1
 
 
 def test_pieces_used_fewer_than_min_count_times_are_left_out_of_the_model() -> None:
