@@ -488,7 +488,7 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> tuple[Vocabulary | Pieces, 
     tokenizer = spec.tokenizer
     if tokenizer.tokenizer == "sentencepiece":
         pieces = Pieces.train(texts, tokenizer.vocab_size, spec.training.seed, tokenizer.min_count)
-        return pieces, WordTally(*pieces.tally)
+        return _with_pieces(pieces), WordTally(*pieces.tally)
     counter = WordCounter(per_text=tokenizer.per_text)
     for text in texts:
         counter.add(text)
@@ -537,6 +537,18 @@ def _with_words(vocab: Vocabulary, spec: Spec) -> Vocabulary:
         f"no word of the training text reaches --min-count {spec.tokenizer.min_count}: "
         "the model would read nothing; lower --min-count (1 keeps every word, and ships it "
         "in the phone file), or start from the bundled model (--init bundled)"
+    )
+
+
+def _with_pieces(pieces: Pieces) -> Pieces:
+    """Refuse a piece model that learnt punctuation and spaces alone, as a vocabulary of
+    no word is refused: every text would be one the model cannot read (it trained, and
+    answered 1/n to each of its own training texts)."""
+    if pieces.characters()[0]:
+        return pieces
+    raise SentigruError(
+        "the training text holds no letter, digit or symbol, only punctuation and spaces: "
+        "the model would read nothing; train on text with words"
     )
 
 
@@ -713,8 +725,10 @@ def _prepare_stream(
         vocab = start.vocab
     elif spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
         texts = (text for text, _ in source.rows("train", (0, 1)))
-        vocab = Pieces.train(
-            texts, spec.tokenizer.vocab_size, spec.training.seed, spec.tokenizer.min_count
+        vocab = _with_pieces(
+            Pieces.train(
+                texts, spec.tokenizer.vocab_size, spec.training.seed, spec.tokenizer.min_count
+            )
         )
         tally = WordTally(*vocab.tally)
     else:

@@ -27,7 +27,8 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
         note_number_labels(prepared.counts, log)
     words = "pieces" if spec.tokenizer.tokenizer == "sentencepiece" else "words"
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
-        why = _why_fewer(prepared.words.dropped, spec.tokenizer.min_count, words)
+        held, asked = len(prepared.vocab), spec.tokenizer.vocab_size
+        why = _why_fewer(prepared.words.dropped, spec.tokenizer.min_count, words, held, asked)
         log(
             f"the vocabulary holds {len(prepared.vocab)} entries of the "
             f"{spec.tokenizer.vocab_size} asked (--vocab-size), and the model's table has "
@@ -43,22 +44,29 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
         warn_averaging(spec, log)
 
 
-def _why_fewer(dropped: int, min_count: int, words: str = "words") -> str:
-    """Why a vocabulary is smaller than asked: the text's words, or ``min_count``
-    (``words``: "pieces" for a SentencePiece model, counted in the sample it learns from)."""
+def _why_fewer(
+    dropped: int, min_count: int, words: str = "words", held: int = 0, asked: int = 0
+) -> str:
+    """Why a vocabulary of ``held`` entries is smaller than the ``asked``: the text's
+    words, or ``min_count``, or both (``words``: "pieces" for a SentencePiece model,
+    counted in the sample it learns from)."""
     if not dropped:
         return "the training text gives no more"
     if words == "pieces":
-        return (
+        why = (
             f"{dropped} more pieces of two characters or more occur fewer than --min-count "
             f"{min_count} times in the texts the pieces are learnt from (--min-count 1 keeps "
             "them, and ships them in the phone file as plain text)"
         )
-    return (
-        f"{dropped} more words occur fewer than --min-count {min_count} times (--min-count 1 "
-        "keeps them, and ships them in the phone file as plain text; with few rows, "
-        "--init bundled starts from the bundled model's words)"
-    )
+    else:
+        why = (
+            f"{dropped} more words occur fewer than --min-count {min_count} times (--min-count "
+            "1 keeps them, and ships them in the phone file as plain text; with few rows, "
+            "--init bundled starts from the bundled model's words)"
+        )
+    if held + dropped < asked:  # both: --min-count 1 would not reach the size asked
+        why += f"; with them the text gives {held + dropped}, no more"
+    return why
 
 
 def note_rare_words(rare: int, min_count: int, log: Log, words: str = "words") -> None:

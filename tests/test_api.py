@@ -585,6 +585,25 @@ def test_rare_pieces_are_counted_and_left_out_as_rare_words_are() -> None:
     assert tally.dropped > 0 and " great" in dict(vocab.entries())
 
 
+def test_a_smaller_vocabulary_than_asked_names_every_reason_and_nothing_read_is_refused() -> None:
+    """With SentencePiece, the line blamed --min-count for the whole shortfall of a
+    vocabulary the text could not fill (1,976 of 6,000 pieces held, 1,034 left out), and
+    text of punctuation alone trained a model that read none of its own training texts
+    (the regex tokenizer refused it)."""
+    from sentigru.spec import Spec
+    from sentigru.train_data import build_vocab
+    from sentigru.training_notes import _why_fewer
+
+    assert _why_fewer(0, 3, "pieces", 2000, 6000) == "the training text gives no more"
+    both = _why_fewer(1034, 3, "pieces", 1976, 6000)
+    assert both.startswith("1034 more pieces") and both.endswith("the text gives 3010, no more")
+    assert "the text gives" not in _why_fewer(500, 3, "words", 5800, 6000)  # min-count alone
+    pieces = Spec().replace(tokenizer={"tokenizer": "sentencepiece", "vocab_size": 400})
+    with pytest.raises(SentigruError, match="holds no letter, digit or symbol"):
+        build_vocab(["!?", "...", ";,,", "-!-"] * 50, pieces)
+    build_vocab(["!?", "...", "😀 !!"] * 50, pieces)  # a symbol is read
+
+
 def test_a_phone_file_beside_another_programs_manifest_exports_as_it_is(
     trained_model: Path, tmp_path: Path
 ) -> None:
