@@ -595,6 +595,11 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
     check_trainable(spec)
     if spec.tokenizer.tokenizer != "sentencepiece":
         return
+    if "curly_share" in given:
+        raise SentigruError(
+            "--curly-share teaches contractions typed with ’ as well as '; a SentencePiece "
+            "model reads ’ as ' already (its normalisation, on the phone too): drop it"
+        )
     regex = [name for name in REGEX_VOCABULARY if name in given]
     if regex:
         options = " and ".join(f"--{name.replace('_', '-')}" for name in regex)

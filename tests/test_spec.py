@@ -176,6 +176,9 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
         check_settings_used(pieces, {"alias_min_count": 0, "vocab_count": "texts"}, False)
     check_settings_used(Spec(), {"alias_min_count": 0}, False)  # the regex tokenizer uses it
     check_settings_used(pieces, {"min_count": 1}, False)  # both use it: a floor on pieces
+    with pytest.raises(SentigruError, match="--curly-share teaches .* drop it"):
+        check_settings_used(pieces, {"curly_share": 0.5}, False)  # ’ is ' to the pieces
+    check_settings_used(pieces, {"curly_share": Spec().training.curly_share}, False)
     # word dropout writes the regex <UNKNOWN> id, SentencePiece's [CLS]: refused for a
     # training (a model saved so still loads: the spec itself is valid)
     dropped = pieces.replace(model={"unknown_rate": 0.1})
