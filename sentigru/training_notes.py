@@ -27,12 +27,11 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
         note_number_labels(prepared.counts, log)
     words = "pieces" if spec.tokenizer.tokenizer == "sentencepiece" else "words"
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
-        held, asked = len(prepared.vocab), spec.tokenizer.vocab_size
-        why = _why_fewer(prepared.words.dropped, spec.tokenizer.min_count, words, held, asked)
+        size, asked = len(prepared.vocab), spec.tokenizer.vocab_size
+        why = _why_fewer(prepared.words.dropped, spec.tokenizer.min_count, words, size, asked)
         log(
-            f"the vocabulary holds {len(prepared.vocab)} entries of the "
-            f"{spec.tokenizer.vocab_size} asked (--vocab-size), and the model's table has "
-            f"that many rows: {why}"
+            f"the vocabulary holds {size} entries of the {asked} asked (--vocab-size), and "
+            f"the model's table has that many rows: {why}"
         )
     note_rare_words(prepared.words.rare, spec.tokenizer.min_count, log, words)
     if prepared.teacher_accuracy is not None:
