@@ -475,7 +475,9 @@ def compare(
     from sentigru.spec import check_settings_used
     from sentigru.train_api import build_spec
 
-    if not isinstance(cells, str) and not all(isinstance(cell, str) for cell in cells):
+    if not isinstance(cells, str) and not (
+        isinstance(cells, (list, tuple)) and all(isinstance(cell, str) for cell in cells)
+    ):
         raise SentigruError(
             f"cells is a list of cell names such as ['gru', 'lstm'], not {cells!r:.60}"
         )

@@ -249,6 +249,9 @@ def test_python_compare_hands_its_data_and_settings_to_train_as_options() -> Non
         sentigru.compare("x.tsv", "o", val_data=["a.tsv", "b.tsv"])
     with pytest.raises(SentigruError, match="cells is a list of cell names"):
         sentigru.compare("x.tsv", "o", cells=["gru", 1])
+    for cells in (5, None, {"gru": 1}):  # a number was a TypeError from inside
+        with pytest.raises(SentigruError, match="cells is a list of cell names"):
+            sentigru.compare("x.tsv", "o", cells=cells)
     odd = DataSource((Path("a.tsv"),), options=ReadOptions(label_map={"c=d": "y"}))
     with pytest.raises(SentigruError, match="holding ',' or '='"):
         comparison.source_args(odd)
