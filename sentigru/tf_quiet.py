@@ -102,9 +102,13 @@ def logging_kept() -> Iterator[None]:
     converter gives the root logger a handler (after which TensorFlow's warnings print
     twice, and a notebook's own logging starts to print), and each check of a model
     against its phone file traces a new function, which TensorFlow advises against from
-    the fifth in a process on: advice for the user's own code, not this."""
+    the fifth in a process on: advice for the user's own code, not this. Saving a model
+    for the converter sets absl's logger to WARNING (TensorFlow silences it while it
+    lists a model's parts, then puts back WARNING, not the level it found), after which
+    a program's own ``absl.logging.info`` lines went unseen: its level is put back too."""
     root, tf_logger = logging.getLogger(), logging.getLogger("tensorflow")
-    handlers, level = list(root.handlers), root.level
+    absl = logging.getLogger("absl")
+    handlers, level, absl_level = list(root.handlers), root.level, absl.level
     quiet = _NoRetracingNote()
     tf_logger.addFilter(quiet)
     try:
@@ -115,6 +119,7 @@ def logging_kept() -> Iterator[None]:
             if handler not in handlers:
                 root.removeHandler(handler)
         root.setLevel(level)
+        absl.setLevel(absl_level)
 
 
 class _NoRetracingNote(logging.Filter):

@@ -402,16 +402,19 @@ def test_exporting_leaves_pythons_logging_as_it_was(folder, caplog) -> None:
 
     from sentigru.exporters.phone import export_tflite
 
-    root = logging.getLogger()
-    before = root.handlers[:]
+    root, absl = logging.getLogger(), logging.getLogger("absl")
+    before, absl_level = root.handlers[:], absl.level
     for handler in before:
         root.removeHandler(handler)
+    absl.setLevel(logging.INFO)  # a program's own absl.logging.info lines
     try:
         export_tflite(folder)
         assert root.handlers == []
+        assert absl.level == logging.INFO  # TensorFlow's save left it at WARNING
     finally:
         for handler in before:
             root.addHandler(handler)
+        absl.setLevel(absl_level)
     from sentigru.tf_quiet import logging_kept
 
     tf_logger = logging.getLogger("tensorflow")
