@@ -660,12 +660,34 @@ def training_run(
                 f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
                 "run the same command with --resume (resume=True) to continue"
             ) from None
+        except Exception as exc:
+            kept = chief and not discard_empty_checkpoint(checkpoint)
+            if kept and checkpoint is not None and not resume:  # a resumed one: known
+                _say_kept(exc, checkpoint)  # epochs done: a failure after them keeps them
+            raise
         except BaseException:
             if chief:  # a run that failed before its first epoch leaves nothing
                 discard_empty_checkpoint(checkpoint)
             raise
         if chief and checkpoint is not None:
             shutil.rmtree(checkpoint, ignore_errors=True)
+
+
+def _say_kept(exc: Exception, checkpoint: Path) -> None:
+    """Tell a run that failed after its first epoch (a full disk when saving, a loss gone
+    NaN, a bug) what it kept: the error said nothing of it, and the next run was refused
+    for the checkpoint in its way. A :class:`SentigruError`'s one line says it; any other
+    error carries it as a note under its traceback."""
+    if not checkpoint.is_dir():
+        return
+    kept = (
+        f"its last completed epoch is kept in {checkpoint}: the same command with --resume "
+        "(resume=True) continues it, --force (force=True) starts again"
+    )
+    if isinstance(exc, SentigruError) and exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{exc.args[0]}; {kept}", *exc.args[1:])
+    else:
+        exc.add_note(kept)
 
 
 def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:

@@ -640,3 +640,31 @@ def test_evaluate_counts_the_texts_the_bundled_model_gives_no_answer() -> None:
     report = clf.evaluate((texts, ["negative", "positive", "positive", "positive"]))
     assert (report["unread"], report["no_answer"]) == (3, 2)
     assert [r["score"] for r in clf.predict(texts)][::3] == [0.5, 0.5]
+
+
+def test_a_run_that_fails_after_an_epoch_says_what_it_kept(synthetic_files, tmp_path) -> None:
+    """A failure after the first epoch (a full disk when saving, a loss gone NaN) kept
+    the checkpoint, said nothing of it, and the same call was then refused for it."""
+    import sentigru
+
+    small = {"epochs": 2, "min_steps": 0, "units": 8, "embed_dim": 8, "seq_len": 64}
+    out = tmp_path / "m"
+
+    def full_disk(line: str) -> None:
+        if line.startswith("phone file"):
+            raise SentigruError("no room left on the disk")
+
+    with pytest.raises(SentigruError, match=r"no room left on the disk; its last completed "
+                       r"epoch is kept in .*: the same command with --resume"):  # fmt: skip
+        sentigru.train(synthetic_files[0], out, verbose=0, log=full_disk, **small)
+    assert not out.exists()
+    model = sentigru.train(synthetic_files[0], out, verbose=0, resume=True, **small)
+    assert (out / "model.tflite").is_file() and model.predict("a fine film")
+    with pytest.raises(RuntimeError) as other:  # any other error: a note under it
+        sentigru.train(synthetic_files[0], tmp_path / "n", verbose=0, log=_boom, **small)
+    assert "its last completed epoch is kept" in "".join(other.value.__notes__)
+
+
+def _boom(line: str) -> None:
+    if line.startswith("phone file"):
+        raise RuntimeError("boom")
