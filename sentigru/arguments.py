@@ -5,6 +5,7 @@ any work."""
 
 from __future__ import annotations
 
+import glob
 import numbers
 import sys
 from collections.abc import Callable
@@ -61,3 +62,23 @@ def check_not_package(target: Path) -> None:
             f"{target}: inside the installed sentigru package, where the bundled model's "
             "files are; give --out elsewhere"
         )
+
+
+LABELLED = "for texts in memory give them with their labels, as a pair (texts, labels)"
+"""How labelled texts are handed over in Python, for :func:`check_not_texts`."""
+
+
+def check_not_texts(items: Any, name: str, fix: str) -> None:
+    """Refuse texts given where files are read: a list of reviews failed on its first as
+    "no such file" (or, holding ``?``, as a glob that "matches no file"); ``fix`` says
+    how to give them."""
+    if not isinstance(items, (list, tuple)) or len(items) < 2:
+        return
+    if not all(isinstance(item, str) for item in items):
+        return
+    if any(Path(item).exists() or (glob.has_magic(item) and glob.glob(item)) for item in items):
+        return
+    raise SentigruError(
+        f"{name} takes files (paths or globs), and none of the {len(items)} given is a "
+        f"file ({items[0]!r:.40}…): {fix}"
+    )

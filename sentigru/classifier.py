@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru import limits
-from sentigru.arguments import check_not_package, whole_number
+from sentigru.arguments import LABELLED, check_not_package, check_not_texts, whole_number
 from sentigru.errors import SentigruError, UsageError, empty_path, missing, refuse_nul, refuse_table
 
 
@@ -199,6 +199,7 @@ class Classifier:
 
         if force and plot is None:  # else taken, with nothing to replace
             raise UsageError("force replaces the plot picture: give plot, or drop force")
+        check_not_texts(data, "data", LABELLED)
         chosen = DataSource.of(data, **source)
         refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None

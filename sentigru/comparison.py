@@ -470,7 +470,7 @@ def compare(
     (``label_map``, ``text_column`` …) go with ``data``, as :func:`sentigru.train`
     takes them.
     """
-    from sentigru.arguments import stderr_line
+    from sentigru.arguments import check_not_texts, stderr_line
     from sentigru.data.sources import READ_FIELDS, DataSource
     from sentigru.spec import check_settings_used
     from sentigru.train_api import build_spec
@@ -490,6 +490,7 @@ def compare(
         raise SentigruError("compare trains each of cells=; cell= is not one of its settings")
     reading = {name: settings.pop(name) for name in list(settings) if name in READ_FIELDS}
     check_settings_used(build_spec(preset, **settings), settings, val_data is not None)
+    check_not_texts(data, "data", "write them with their labels to a file (each cell reads it)")
     source = DataSource.of(data, **reading)
     args = [
         *source_args(source),

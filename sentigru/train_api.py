@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import glob
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sentigru import limits
-from sentigru.arguments import Log, check_not_package, check_switches, stderr_line
+from sentigru.arguments import (
+    LABELLED,
+    Log,
+    check_not_package,
+    check_not_texts,
+    check_switches,
+    stderr_line,
+)
 from sentigru.classifier import Classifier, load, model_path
 from sentigru.errors import SentigruError, UsageError, empty_path, refuse_nul, refuse_table
 from sentigru.spec import Spec, check_settings_used, setting_names, unknown_setting
@@ -126,6 +132,7 @@ def train(
     for name in settings:
         if name not in setting_names():
             raise SentigruError(unknown_setting(name, [*READ_FIELDS, "val_data"]))
+    check_not_texts(data, "data", LABELLED)
     source = DataSource.of(data, **reading)
     run_spec = build_spec(preset, spec, **settings)
     multi = strategy in ("auto", "multi-worker")
@@ -278,22 +285,7 @@ def _check_train_arguments(
             )
     refuse_table(unlabelled, "unlabelled", "its texts to a file, one a line, and that path")
     if unlabelled is not None and not isinstance(unlabelled, (str, os.PathLike)):
-        _check_not_texts(unlabelled, "unlabelled")
-
-
-def _check_not_texts(items: Any, name: str) -> None:
-    """Refuse texts given where files of texts are read: a list of reviews would
-    otherwise fail on its first as "no such file"."""
-    if not isinstance(items, (list, tuple)) or len(items) < 2:
-        return
-    if not all(isinstance(item, str) for item in items):
-        return
-    if any(Path(item).exists() or glob.has_magic(item) for item in items):
-        return
-    raise SentigruError(
-        f"{name} takes files of texts (paths or globs), and none of the {len(items)} given "
-        f"is a file ({items[0]!r:.40}…): write the texts to a file, one a line"
-    )
+        check_not_texts(unlabelled, "unlabelled", "write the texts to a file, one a line")
 
 
 def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any]:

@@ -284,8 +284,16 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
             force="no",  # true in Python: it replaced a folder
         ),
         "verbose is 0, 1, 2 or None": lambda: sentigru.train(synthetic_files[0], "o", verbose=5),
-        "unlabelled takes files of texts": lambda: sentigru.train(
+        "write the texts to a file, one a line": lambda: sentigru.train(
             synthetic_files[0], "o", unlabelled=["A fine film.", "Dull."]
+        ),
+        # texts without labels read as paths: "Great film: no such file or folder", and a
+        # text with ? as a glob that "matches no file"
+        "give them with their labels, as a pair (texts, labels)": lambda: sentigru.train(
+            ["Great film", "What a film?"], "o"
+        ),
+        "write them with their labels to a file (each cell reads it)": lambda: sentigru.compare(
+            ["Great film", "What a film?"], "o"
         ),
         "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
         "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
@@ -345,7 +353,7 @@ def test_a_table_is_refused_where_a_column_or_a_pair_of_columns_is_read(
     for call in (
         lambda: clf.evaluate(table),
         lambda: sentigru.train(table, out),
-        lambda: sentigru.train(("a", "b"), out, val_data=table),
+        lambda: sentigru.train(("a",), out, val_data=table),
         lambda: sentigru.export(trained_model, out / "m.tflite", check_data=table),
     ):
         with pytest.raises(SentigruError, match=r"a table .*: give its two columns as a pair"):
