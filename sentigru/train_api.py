@@ -176,6 +176,7 @@ def train(
         prepared.fingerprint = combined(prepared.fingerprint, _base_identity(base))
         _log_start(init, base, start, prepared, run_spec, source, log)
     notes.log_prepared(prepared, run_spec, fresh=base is None, log=log)
+    notes.note_tensorflow_first(log)
     if preset is None and spec is None and base is None:
         notes.note_piece_recipe(run_spec, log)
 

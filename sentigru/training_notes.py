@@ -4,6 +4,8 @@ commonest label, settings that will not do what they say. Each note names what t
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +43,20 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
         )
     if not spec.training.min_steps:  # else said when the run is sized (its epochs known)
         warn_averaging(spec, log)
+
+
+def note_tensorflow_first(log: Log) -> None:
+    """sentigru imports TensorFlow with its oneDNN kernels off (they round otherwise:
+    ``benchmarks/onednn.md``), but a notebook that imported TensorFlow first loaded them
+    on, and the same seed then gave other weights than the CLI's, without a word. The
+    environment tells: sentigru's import sets ``TF_ENABLE_ONEDNN_OPTS``."""
+    if "tensorflow" in sys.modules and "TF_ENABLE_ONEDNN_OPTS" not in os.environ:
+        log(
+            "note: TensorFlow was imported before sentigru, with its oneDNN kernels on "
+            "(sentigru turns them off): this run's weights differ in their last bits from "
+            "the same command's; import sentigru first, or set TF_ENABLE_ONEDNN_OPTS=0 "
+            "before TensorFlow, for the same weights"
+        )
 
 
 def _why_fewer(

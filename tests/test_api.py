@@ -676,3 +676,21 @@ def test_a_run_that_fails_after_an_epoch_says_what_it_kept(synthetic_files, tmp_
 def _boom(line: str) -> None:
     if line.startswith("phone file"):
         raise RuntimeError("boom")
+
+
+def test_a_tensorflow_imported_before_sentigru_is_noted(monkeypatch) -> None:
+    """A notebook that imported TensorFlow first trained with oneDNN on, and the same
+    seed gave other weights than the CLI's, with nothing said."""
+    import sys
+    import types
+
+    from sentigru.training_notes import note_tensorflow_first
+
+    heard: list[str] = []
+    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    note_tensorflow_first(heard.append)
+    assert len(heard) == 1 and "TensorFlow was imported before sentigru" in heard[0]
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")  # sentigru's import, or the user's
+    note_tensorflow_first(heard.append)
+    assert len(heard) == 1
