@@ -138,13 +138,23 @@ def _blind(report: dict[str, Any]) -> str:
     return f"{gated} of them {first}; the other{'s' * (unread - gated > 1)} scored blind"
 
 
+def _unit(report: dict[str, Any]) -> str:
+    """What the tokenizer reads: pieces (SentencePiece, whose unknown ones are characters
+    it spells in bytes; it said "unknown_words") or words."""
+    return "piece" if report.get("tokenizer") == "sentencepiece" else "word"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
         f"N\t{report['n']}",
         f"accuracy\t{report['accuracy']:.4f}",
         f"macro_f1\t{report['macro_f1']:.4f}",
-        *([f"unknown_words\t{report['unknown_share']:.2%}"] if "unknown_share" in report else []),
+        *(
+            [f"unknown_{_unit(report)}s\t{report['unknown_share']:.2%}"]
+            if "unknown_share" in report
+            else []
+        ),
         "",
     ]
     name = max(16, *(columns(label) for label in report["per_label"]))  # long labels too
@@ -159,7 +169,7 @@ def format_report(report: dict[str, Any]) -> str:
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(_left(label, width) + "".join(f"{count:>{width}d}" for count in row))
     lines += _metric_notes(report)
-    unit = "piece" if report.get("tokenizer") == "sentencepiece" else "word"
+    unit = _unit(report)
     if report.get("training_data"):
         lines += [
             "",

@@ -52,6 +52,8 @@ def test_the_plain_report_gives_the_share_of_unknown_words_whatever_it_is() -> N
     report["unknown_share"] = 0.0035
     lines = format_report(report).splitlines()
     assert lines[3] == "unknown_words\t0.35%" and not any("note" in x for x in lines)
+    pieces = {**report, "tokenizer": "sentencepiece"}  # what it counts: pieces
+    assert format_report(pieces).splitlines()[3] == "unknown_pieces\t0.35%"
     report["unknown_share"] = 0.5
     assert "note: 50% of the words read were unknown" in format_report(report)
     # English with typos: no tokenizer for other languages would read it better
