@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import numbers
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -71,14 +72,29 @@ LABELLED = "for texts in memory give them with their labels, as a pair (texts, l
 def check_not_texts(items: Any, name: str, fix: str) -> None:
     """Refuse texts given where files are read: a list of reviews failed on its first as
     "no such file" (or, holding ``?``, as a glob that "matches no file"); ``fix`` says
-    how to give them."""
+    how to give them. Only where nothing given looks like a path: mistyped file names
+    keep the reader's "no such file", with its note on ``~``."""
     if not isinstance(items, (list, tuple)) or len(items) < 2:
         return
     if not all(isinstance(item, str) for item in items):
         return
-    if any(Path(item).exists() or (glob.has_magic(item) and glob.glob(item)) for item in items):
+    if any(_looks_like_a_path(item) for item in items):
         return
     raise SentigruError(
-        f"{name} takes files (paths or globs), and none of the {len(items)} given is a "
-        f"file ({items[0]!r:.40}…): {fix}"
+        f"{name} takes files (paths or globs), and none of the {len(items)} given is one "
+        f"({items[0]!r:.40}…): {fix}"
+    )
+
+
+def _looks_like_a_path(item: str) -> bool:
+    """A file, a glob that matches one, or a name with a folder, ``~`` or a suffix;
+    ``os.path.exists`` as a review longer than a file name may be is no error."""
+    if os.path.exists(item) or (glob.has_magic(item) and glob.glob(item)):
+        return True
+    suffix = os.path.splitext(item)[1]
+    return (
+        "/" in item
+        or os.sep in item
+        or item.startswith("~")
+        or (1 < len(suffix) <= 8 and suffix[1:].isalnum())
     )

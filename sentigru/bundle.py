@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import time
 import warnings
@@ -661,8 +662,7 @@ def training_run(
                 "run the same command with --resume (resume=True) to continue"
             ) from None
         except Exception as exc:
-            kept = chief and not discard_empty_checkpoint(checkpoint)
-            if kept and checkpoint is not None and not resume:  # a resumed one: known
+            if chief and not resume and not discard_empty_checkpoint(checkpoint):
                 _say_kept(exc, checkpoint)  # epochs done: a failure after them keeps them
             raise
         except BaseException:
@@ -673,21 +673,27 @@ def training_run(
             shutil.rmtree(checkpoint, ignore_errors=True)
 
 
-def _say_kept(exc: Exception, checkpoint: Path) -> None:
-    """Tell a run that failed after its first epoch (a full disk when saving, a loss gone
-    NaN, a bug) what it kept: the error said nothing of it, and the next run was refused
-    for the checkpoint in its way. A :class:`SentigruError`'s one line says it; any other
-    error carries it as a note under its traceback."""
-    if not checkpoint.is_dir():
+def _say_kept(exc: Exception, checkpoint: Path | None) -> None:
+    """Tell a run that failed after its first epoch (a full disk when saving, a bug) what
+    it kept: the error said nothing of it, and the next run was refused for the
+    checkpoint in its way. A :class:`SentigruError`'s one line says it, unless it names
+    ``--resume`` or ``--force`` already (a full disk when saving says what it kept; a
+    loss gone NaN, to retry with ``--force``); any other error carries it as a note under
+    its traceback. A resumed run's user knows the checkpoint, and is not told."""
+    if checkpoint is None or not checkpoint.is_dir():
         return
     kept = (
         f"its last completed epoch is kept in {checkpoint}: the same command with --resume "
         "(resume=True) continues it, --force (force=True) starts again"
     )
-    if isinstance(exc, SentigruError) and exc.args and isinstance(exc.args[0], str):
-        exc.args = (f"{exc.args[0]}; {kept}", *exc.args[1:])
-    else:
+    if not isinstance(exc, SentigruError):
         exc.add_note(kept)
+    elif (
+        exc.args
+        and isinstance(exc.args[0], str)
+        and not re.search(r"--(resume|force)\b", exc.args[0])
+    ):
+        exc.args = (f"{exc.args[0]}; {kept}", *exc.args[1:])
 
 
 def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:

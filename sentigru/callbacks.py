@@ -12,14 +12,16 @@ import math
 import os
 import shutil
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 from sentigru.errors import SentigruError
 from sentigru.limits import has_room
 
-DIVERGED = "training diverged (loss is NaN); lower --learning-rate and retry"
+DIVERGED = (
+    "training diverged (loss is NaN); lower --learning-rate and train again with --force "
+    "(force=True)"
+)
 
 
 def nan_guard() -> Any:
@@ -171,19 +173,11 @@ def another_model(checkpoint: Path) -> SentigruError:
 
 
 def load_weights(model: Any, weights: Path, checkpoint: Path) -> None:
-    """``model.load_weights(weights)``, or :func:`another_model` where they do not fit:
-    Keras raises on shapes, and only warns of a layer it found no weights for (which
-    then keeps its fresh ones)."""
-    with warnings.catch_warnings(record=True) as heard:
-        warnings.simplefilter("always")
-        try:
-            model.load_weights(weights)
-        except ValueError:
-            raise another_model(checkpoint) from None
-    if any("Skipping" in str(warning.message) for warning in heard):
-        raise another_model(checkpoint)
-    for warning in heard:  # the others, as they would have been shown
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    """``model.load_weights(weights)``, or :func:`another_model` where they do not fit."""
+    try:
+        model.load_weights(weights)
+    except ValueError:  # Keras: shapes, or objects it could not load
+        raise another_model(checkpoint) from None
 
 
 def checkpoint_files(checkpoint: Path) -> dict[str, Path] | None:

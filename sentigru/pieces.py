@@ -157,8 +157,8 @@ class Pieces:
         if not sample:
             raise SentigruError("no text to learn SentencePiece pieces from")
         model = _unused_periodic(_train_model(sample, size))
-        model, dropped, rare = _without_rare(model, sample, min_count)
-        return cls(_readable_rules(model, sample), tally=(rare, dropped))
+        model, tally = _without_rare(model, sample, min_count)
+        return cls(_readable_rules(model, sample), tally=tally)
 
 
 APOSTROPHES = ("\u2019", "\u2018")
@@ -255,11 +255,11 @@ RARE = 3
 the sample a learnt piece (``WordTally.rare``, :attr:`Pieces.tally`)."""
 
 
-def _without_rare(model: bytes, sample: list[str], min_count: int) -> tuple[bytes, int, int]:
+def _without_rare(model: bytes, sample: list[str], min_count: int) -> tuple[bytes, tuple[int, int]]:
     """``model`` without the normal pieces of two characters or more (the word boundary
     ``▁`` not counted) that its segmentation of ``sample`` uses fewer than ``min_count``
-    times; with how many it left out and how many kept pieces are used fewer than
-    :data:`RARE` times.
+    times; with :attr:`Pieces.tally`: how many kept pieces are used fewer than
+    :data:`RARE` times, and how many it left out.
 
     SentencePiece learns whole words as pieces when the vocabulary is large for the text
     (on 2,000 hotel reviews and 11,000 pieces asked, 648 of 2,875 pieces occur in one
@@ -289,7 +289,8 @@ def _without_rare(model: bytes, sample: list[str], min_count: int) -> tuple[byte
         ]
         rare = {i for i in wordlike if uses[i] < min_count} if min_count > 1 else set()
         if not rare:
-            return proto.SerializeToString(), dropped, int(sum(uses[i] < RARE for i in wordlike))
+            rare_kept = int(sum(uses[i] < RARE for i in wordlike))
+            return proto.SerializeToString(), (rare_kept, dropped)
         kept = [piece for i, piece in enumerate(proto.pieces) if i not in rare]
         del proto.pieces[:]
         proto.pieces.extend(kept)

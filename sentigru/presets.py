@@ -9,9 +9,10 @@ of it is that spec, not the last run's few epochs of fine-tuning.
 SentencePiece tokenizer, with 6,000 pieces and 32,768 word-pair buckets so that the
 phone file, piece model included, stays under 1 MB, and a character n-gram teacher
 (``--ngram-teacher``), which read Japanese, Chinese and Korean reviews better by more
-than the seed spread (``benchmarks/languages.md``); and ``--min-count 3``, the default,
-which the bundled recipe sets to 1: rare pieces out of the file cost nothing measurable
-(``benchmarks/min_count.md``). A path to any ``spec.json`` works too.
+than the seed spread (``benchmarks/languages.md``); and ``--piece-min-count 3``, the
+default, which the bundled recipe (saved before the setting) reads as 1: rare pieces out
+of the file cost nothing measurable (``benchmarks/min_count.md``). A path to any
+``spec.json`` works too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ VARIANTS = {
     "sentencepiece": (
         "bundled",
         {
-            "tokenizer": {"tokenizer": "sentencepiece", "vocab_size": 6000, "min_count": 3},
+            "tokenizer": {"tokenizer": "sentencepiece", "vocab_size": 6000, "piece_min_count": 3},
             "model": {"bigram_buckets": 32768},
             "training": {"ngram_teacher": True},
         },

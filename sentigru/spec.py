@@ -11,8 +11,8 @@ folder says exactly how it was made.
 The defaults are the recipe of the bundled model (chosen on 92,000 IMDB reviews and SST-2
 phrases, then trained on 147,904 rows of wider data; see ``benchmarks/bundled_model.md``),
 with its seed, and two settings measured after it was built: ``curly_share`` (contractions
-also taught as phones type them) and ``min_count`` 3 (rare words and pieces, which the
-phone file would carry as plain text, left out), which ``--preset bundled`` sets to 0 and 1. A plain
+also taught as phones type them) and ``min_count`` 3 (rare words, which the phone file
+would carry as plain text, left out), which ``--preset bundled`` sets to 0 and 1. A plain
 ``sentigru train --data FILE`` therefore trains a recipe that was measured.
 """
 
@@ -56,7 +56,11 @@ better by more than the seed spread, nothing else worse beyond it. The bundled m
 was trained without it and then one epoch more with it (candidates Cl and Cm; its ``spec.json``
 holds that epoch's settings, its manifest the recipe)."""
 
-INTRODUCED = {("training", "curly_share"): 0.0, ("model", "unknown_rate"): 0.0}
+INTRODUCED = {
+    ("training", "curly_share"): 0.0,
+    ("model", "unknown_rate"): 0.0,
+    ("tokenizer", "piece_min_count"): 1,
+}
 """Settings added after ``spec.json`` files were first written, with the value that means
 what older sentigru versions did: a saved spec without one reads as that value, not as
 today's default, so an old model folder still says how it was made."""
@@ -139,16 +143,21 @@ class TokenizerSpec:
     )
     seq_len: int = setting(1024, "Ids fed to the model, <START> included; longer texts are cut")
     min_count: int = setting(
-        3,
-        "Least count for a word, or a piece of 2+ characters, to enter the vocabulary "
-        "(it ships readable in the phone file)",
+        3, "Least count for a word to enter the vocabulary (it ships readable in the phone file)"
     )
     # 3, not 1: the phone file carries the vocabulary as plain text, and a word seen once
     # or twice is the likeliest to be a name or a number of the training text; keeping
     # them out cost no accuracy on hotel or short reviews (benchmarks/min_count.md). The
     # bundled preset keeps the bundled model's 1 (on its 147,904 rows it changes no word).
-    # SentencePiece learns whole words as pieces too, so the same floor applies to its
-    # pieces, counted in the sample they are learnt from (sentigru.pieces._without_rare).
+    piece_min_count: int = setting(
+        3,
+        "SentencePiece: least uses for a learnt piece of 2+ characters to stay in the "
+        "piece model (it ships readable in the phone file)",
+    )
+    # SentencePiece learns whole words as pieces too, and the same floor keeps them out,
+    # counted in the sample the pieces are learnt from (sentigru.pieces._without_rare).
+    # A setting of its own, not min_count's: specs saved before it (whose min_count 3 did
+    # nothing to pieces) read as 1, so their models retrain and resume as they were made.
     alias_min_count: int = setting(
         2, "Case variants seen this often share their word's id; 0: case-sensitive ids"
     )
@@ -201,6 +210,10 @@ class TokenizerSpec:
             f"seq_len must be at most {MAX_SEQ_LEN} (what a phone file takes), got {self.seq_len}",
         )
         _check(self.min_count >= 1, f"min_count must be at least 1, got {self.min_count}")
+        _check(
+            self.piece_min_count >= 1,
+            f"piece_min_count must be at least 1, got {self.piece_min_count}",
+        )
 
 
 @dataclass(frozen=True)
@@ -562,8 +575,23 @@ def _drop_retired(section: str, values: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-REGEX_VOCABULARY = ("alias_min_count", "vocab_count")
+REGEX_VOCABULARY = ("min_count", "alias_min_count", "vocab_count")
 """Settings of the regex tokenizer's word vocabulary, which SentencePiece does not use."""
+
+
+UNUSED_WITH = {
+    "sentencepiece": {
+        "curly_share": "--curly-share teaches contractions typed with ’ as well as '; a "
+        "SentencePiece model reads ’ as ' already (its normalisation, on the phone too): "
+        "drop it",
+    },
+    "regex": {
+        "piece_min_count": "--piece-min-count is SentencePiece's floor on pieces; the regex "
+        "tokenizer's on words is --min-count: drop it",
+    },
+}
+"""Settings one tokenizer does not use (besides the regex vocabulary's, refused together
+with SentencePiece), with the line that refuses them."""
 
 
 def check_trainable(spec: Spec) -> None:
@@ -593,18 +621,17 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
             "drop --val-split"
         )
     check_trainable(spec)
+    unused = [name for name in UNUSED_WITH[spec.tokenizer.tokenizer] if name in given]
+    if unused:
+        raise SentigruError(UNUSED_WITH[spec.tokenizer.tokenizer][unused[0]])
     if spec.tokenizer.tokenizer != "sentencepiece":
         return
-    if "curly_share" in given:
-        raise SentigruError(
-            "--curly-share teaches contractions typed with ’ as well as '; a SentencePiece "
-            "model reads ’ as ' already (its normalisation, on the phone too): drop it"
-        )
     regex = [name for name in REGEX_VOCABULARY if name in given]
     if regex:
         options = " and ".join(f"--{name.replace('_', '-')}" for name in regex)
         verb, them = ("shapes", "it") if len(regex) == 1 else ("shape", "them")
+        floor = "; its floor on rare pieces is --piece-min-count" if "min_count" in regex else ""
         raise SentigruError(
             f"{options} {verb} the regex tokenizer's word vocabulary; SentencePiece learns "
-            f"its pieces without {them}: drop {them}"
+            f"its pieces without {them}: drop {them}{floor}"
         )

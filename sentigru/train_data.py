@@ -487,7 +487,9 @@ def build_vocab(texts: Iterable[str], spec: Spec) -> tuple[Vocabulary | Pieces, 
     with what the word counts say of the words kept and left out."""
     tokenizer = spec.tokenizer
     if tokenizer.tokenizer == "sentencepiece":
-        pieces = Pieces.train(texts, tokenizer.vocab_size, spec.training.seed, tokenizer.min_count)
+        pieces = Pieces.train(
+            texts, tokenizer.vocab_size, spec.training.seed, tokenizer.piece_min_count
+        )
         return _with_pieces(pieces), WordTally(*pieces.tally)
     counter = WordCounter(per_text=tokenizer.per_text)
     for text in texts:
@@ -724,13 +726,7 @@ def _prepare_stream(
     if start is not None:
         vocab = start.vocab
     elif spec.tokenizer.tokenizer == "sentencepiece":  # a bounded sample, in one more pass
-        texts = (text for text, _ in source.rows("train", (0, 1)))
-        vocab = _with_pieces(
-            Pieces.train(
-                texts, spec.tokenizer.vocab_size, spec.training.seed, spec.tokenizer.min_count
-            )
-        )
-        tally = WordTally(*vocab.tally)
+        vocab, tally = build_vocab((text for text, _ in source.rows("train", (0, 1))), spec)
     else:
         vocab, tally = vocab_from_counts(scan.words.counts, spec)
     named = list(source.options.label_map.values())

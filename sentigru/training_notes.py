@@ -27,15 +27,16 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
     note_stray_labels(prepared.counts, log, spec.training.class_weight == "balanced")
     if fresh:  # a start's labels are its model's
         note_number_labels(prepared.counts, log)
-    words = "pieces" if spec.tokenizer.tokenizer == "sentencepiece" else "words"
+    pieces = spec.tokenizer.tokenizer == "sentencepiece"
+    floor = spec.tokenizer.piece_min_count if pieces else spec.tokenizer.min_count
     if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
         size, asked = len(prepared.vocab), spec.tokenizer.vocab_size
-        why = _why_fewer(prepared.words.dropped, spec.tokenizer.min_count, words, size, asked)
+        why = _why_fewer(prepared.words.dropped, floor, size, asked, pieces)
         log(
             f"the vocabulary holds {size} entries of the {asked} asked (--vocab-size), and "
             f"the model's table has that many rows: {why}"
         )
-    note_rare_words(prepared.words.rare, spec.tokenizer.min_count, log, words)
+    note_rare_words(prepared.words.rare, floor, log, pieces)
     if prepared.teacher_accuracy is not None:
         log(
             f"character n-gram teacher: its out-of-fold scores pick the label of "
@@ -46,55 +47,60 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
 
 
 def note_tensorflow_first(log: Log) -> None:
-    """sentigru imports TensorFlow with its oneDNN kernels off (they round otherwise:
+    """sentigru loads TensorFlow with its oneDNN kernels off (they round otherwise:
     ``benchmarks/onednn.md``), but a notebook that imported TensorFlow first loaded them
-    on, and the same seed then gave other weights than the CLI's, without a word. The
-    environment tells: sentigru's import sets ``TF_ENABLE_ONEDNN_OPTS``."""
+    with TensorFlow's default, and the same seed then gave other weights than the CLI's,
+    without a word. The environment tells: sentigru's load sets ``TF_ENABLE_ONEDNN_OPTS``."""
     if "tensorflow" in sys.modules and "TF_ENABLE_ONEDNN_OPTS" not in os.environ:
         log(
-            "note: TensorFlow was imported before sentigru, with its oneDNN kernels on "
-            "(sentigru turns them off): this run's weights differ in their last bits from "
-            "the same command's; import sentigru first, or set TF_ENABLE_ONEDNN_OPTS=0 "
-            "before TensorFlow, for the same weights"
+            "note: TensorFlow was loaded before sentigru could turn its oneDNN kernels off "
+            "(TensorFlow's default is on, on x86 CPUs): this run's weights may differ in "
+            "their last bits from the same command's; set TF_ENABLE_ONEDNN_OPTS=0 before "
+            "TensorFlow loads for the same weights"
         )
 
 
-def _why_fewer(
-    dropped: int, min_count: int, words: str = "words", held: int = 0, asked: int = 0
-) -> str:
+def _why_fewer(dropped: int, floor: int, held: int, asked: int, pieces: bool = False) -> str:
     """Why a vocabulary of ``held`` entries is smaller than the ``asked``: the text's
-    words, or ``min_count``, or both (``words``: "pieces" for a SentencePiece model,
-    counted in the sample it learns from)."""
+    words, or the floor on rare ones (``--min-count``; ``pieces``: a SentencePiece
+    model's ``--piece-min-count``, uses counted in the sample it learns from), or both."""
     if not dropped:
         return "the training text gives no more"
-    if words == "pieces":
+    if pieces:
         why = (
-            f"{dropped} more pieces of two characters or more occur fewer than --min-count "
-            f"{min_count} times in the texts the pieces are learnt from (--min-count 1 keeps "
-            "them, and ships them in the phone file as plain text)"
+            f"{dropped} more pieces of two characters or more occur fewer than "
+            f"--piece-min-count {floor} times in the texts the pieces are learnt from "
+            "(--piece-min-count 1 keeps them, and ships them in the phone file as plain text)"
         )
     else:
         why = (
-            f"{dropped} more words occur fewer than --min-count {min_count} times (--min-count "
-            "1 keeps them, and ships them in the phone file as plain text; with few rows, "
+            f"{dropped} more words occur fewer than --min-count {floor} times (--min-count 1 "
+            "keeps them, and ships them in the phone file as plain text; with few rows, "
             "--init bundled starts from the bundled model's words)"
         )
-    if held + dropped < asked:  # both: --min-count 1 would not reach the size asked
+    if held + dropped < asked:  # both: no floor would reach the size asked
         why += f"; with them the text gives {held + dropped}, no more"
     return why
 
 
-def note_rare_words(rare: int, min_count: int, log: Log, words: str = "words") -> None:
+def note_rare_words(rare: int, floor: int, log: Log, pieces: bool = False) -> None:
     """The vocabulary ships in the phone file as plain text: its words seen once or twice
     are the likeliest to be a name, an address, an order or phone number of the training
     text (a privacy review found all of those planted once in a file); so are a piece
-    model's (``words``: "pieces") whole words learnt as pieces."""
-    if rare and min_count < RARE:
-        of = "pieces of two characters or more" if words == "pieces" else "words"
+    model's whole words learnt as pieces (``pieces``)."""
+    if rare and floor < RARE:
+        of, option = (
+            ("pieces of two characters or more", "--piece-min-count")
+            if pieces
+            else (
+                "words",
+                "--min-count",
+            )
+        )
         log(
             f"note: {rare} {of} of the vocabulary occur fewer than {RARE} times in the "
-            f"training text; the phone file carries every one of its {words} as plain text "
-            f"(unzip it), names and numbers too: --min-count {RARE} keeps them out"
+            "training text; the phone file carries every one as plain text (unzip it), "
+            f"names and numbers too: {option} {RARE} keeps them out"
         )
 
 

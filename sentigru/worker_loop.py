@@ -145,12 +145,13 @@ class _State:
         return the number of epochs already done."""
         with np.load(path) as saved:
             variables = self._variables()
-            if sum(k.startswith("var") for k in saved.files) != len(variables) or any(
-                tuple(v.shape) != saved[f"var{i}"].shape for i, v in enumerate(variables)
-            ):
+            if sum(k.startswith("var") for k in saved.files) != len(variables):
                 raise another_model(path.parent)
-            for i, variable in enumerate(variables):
-                variable.assign(saved[f"var{i}"])
+            values = [saved[f"var{i}"] for i in range(len(variables))]  # each read once
+            if any(tuple(v.shape) != a.shape for v, a in zip(variables, values)):
+                raise another_model(path.parent)
+            for variable, value in zip(variables, values):
+                variable.assign(value)
             stopping.best_weights = numbered(saved, "best")
             done, stopping.best, wait = saved["scalars"]
             stopping.wait = int(wait)

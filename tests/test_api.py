@@ -295,11 +295,19 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "write them with their labels to a file (each cell reads it)": lambda: sentigru.compare(
             ["Great film", "What a film?"], "o"
         ),
+        "as a pair (texts, labels)": lambda: sentigru.train(  # longer than a file name
+            ["x" * 300 + " great film", "bad film"], "o"
+        ),
+        "nope/a.tsv: no such file": lambda: sentigru.train(["nope/a.tsv", "nope/b.tsv"], "o"),
         "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
         "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
         "(val_data?)": lambda: sentigru.train(synthetic_files[0], "o", validation_data="v"),
-        "--vocab-count shapes the regex tokenizer's word vocabulary": lambda: sentigru.train(
-            synthetic_files[0], "o", tokenizer="sentencepiece", vocab_count="texts"
+        "--min-count shapes the regex tokenizer's word vocabulary; SentencePiece learns its "
+        "pieces without it: drop it; its floor on rare pieces is --piece-min-count": lambda: (
+            sentigru.train(synthetic_files[0], "o", tokenizer="sentencepiece", min_count=5)
+        ),
+        "--piece-min-count is SentencePiece's floor on pieces": lambda: sentigru.train(
+            synthetic_files[0], "o", piece_min_count=5
         ),
         "so no share is held out: drop --val-split": lambda: sentigru.train(
             synthetic_files[0], "o", val_data=synthetic_files[1], val_split=0.2
@@ -571,14 +579,16 @@ def test_rare_vocabulary_words_are_counted_and_noted() -> None:
     assert "--min-count 3 keeps them out" in lines[0]
     note_rare_words(2, 3, lines.append)  # asked for already: no second note
     assert len(lines) == 1
-    note_rare_words(4, 1, lines.append, "pieces")  # a piece model learns words as pieces
+    note_rare_words(4, 1, lines.append, pieces=True)  # a piece model learns words as pieces
     assert "4 pieces of two characters or more of the vocabulary occur fewer" in lines[1]
+    assert "--piece-min-count 3 keeps them out" in lines[1]
 
 
 def test_rare_pieces_are_counted_and_left_out_as_rare_words_are() -> None:
-    """SentencePiece learnt a name written in two reviews as a piece of its own, which
-    the phone file carried readable whatever --min-count said (it was refused with
-    SentencePiece); the same floor now applies to pieces."""
+    """SentencePiece learnt a name written twice as a piece of its own, which the phone
+    file carried readable (--min-count was refused with SentencePiece, and no other
+    floor applied): --piece-min-count keeps such pieces out as --min-count keeps words.
+    A spec saved before the setting reads it as 1, what those models were made with."""
     from sentigru.spec import Spec
     from sentigru.train_data import WordTally, build_vocab
 
@@ -586,9 +596,11 @@ def test_rare_pieces_are_counted_and_left_out_as_rare_words_are() -> None:
              for v in ("great", "awful", "fine", "dull")] * 30  # fmt: skip
     texts.append("our host thistlewood was kind, thank you thistlewood")  # 2 uses
     pieces = Spec().replace(tokenizer={"tokenizer": "sentencepiece", "vocab_size": 400})
-    vocab, tally = build_vocab(texts, pieces.with_settings({"min_count": 1}))
+    vocab, tally = build_vocab(texts, pieces.with_settings({"piece_min_count": 1}))
     assert " thistlewood" in dict(vocab.entries()) and tally.rare > 0 and tally.dropped == 0
-    vocab, tally = build_vocab(texts, pieces)  # --min-count 3
+    saved = {**pieces.to_dict(), "tokenizer": {"tokenizer": "sentencepiece", "vocab_size": 400}}
+    assert Spec.from_dict(saved, saved=True).tokenizer.piece_min_count == 1  # as then made
+    vocab, tally = build_vocab(texts, pieces)  # --piece-min-count 3
     assert b"thistlewood" not in vocab.to_bytes() and tally == WordTally(0, tally.dropped)
     assert tally.dropped > 0 and " great" in dict(vocab.entries())
 
@@ -602,10 +614,10 @@ def test_a_smaller_vocabulary_than_asked_names_every_reason_and_nothing_read_is_
     from sentigru.train_data import build_vocab
     from sentigru.training_notes import _why_fewer
 
-    assert _why_fewer(0, 3, "pieces", 2000, 6000) == "the training text gives no more"
-    both = _why_fewer(1034, 3, "pieces", 1976, 6000)
+    assert _why_fewer(0, 3, 2000, 6000, pieces=True) == "the training text gives no more"
+    both = _why_fewer(1034, 3, 1976, 6000, pieces=True)
     assert both.startswith("1034 more pieces") and both.endswith("the text gives 3010, no more")
-    assert "the text gives" not in _why_fewer(500, 3, "words", 5800, 6000)  # min-count alone
+    assert "the text gives" not in _why_fewer(500, 3, 5800, 6000)  # the floor alone
     pieces = Spec().replace(tokenizer={"tokenizer": "sentencepiece", "vocab_size": 400})
     with pytest.raises(SentigruError, match="holds no letter, digit or symbol"):
         build_vocab(["!?", "...", ";,,", "-!-"] * 50, pieces)
@@ -690,7 +702,24 @@ def test_a_tensorflow_imported_before_sentigru_is_noted(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
     note_tensorflow_first(heard.append)
-    assert len(heard) == 1 and "TensorFlow was imported before sentigru" in heard[0]
+    assert len(heard) == 1 and "TensorFlow was loaded before sentigru" in heard[0]
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")  # sentigru's import, or the user's
     note_tensorflow_first(heard.append)
     assert len(heard) == 1
+
+
+def test_what_a_failed_run_kept_is_said_once(tmp_path) -> None:
+    """Errors that say what was kept already (a full disk when saving: "--resume to save
+    it"; a loss gone NaN: "--force") were told it a second time, the NaN one wrongly."""
+    from sentigru.bundle import _say_kept
+    from sentigru.callbacks import DIVERGED
+
+    for said in ("no room: run the same command with --resume to save it", DIVERGED):
+        error = SentigruError(said)
+        _say_kept(error, tmp_path)
+        assert str(error) == said
+    error = SentigruError("no room left on the disk")
+    _say_kept(error, tmp_path)
+    assert str(error).startswith("no room left on the disk; its last completed epoch is kept")
+    _say_kept(error := SentigruError("gone"), tmp_path / "nothing")  # no checkpoint: no word
+    assert str(error) == "gone"

@@ -124,17 +124,20 @@ def test_bundled_model_reads_case_spellings_as_one_word() -> None:
     assert (scores == scores[0]).all() and predictor.labels[int(scores[0].argmax())] == "negative"
 
 
-def test_the_recipe_is_the_bundled_spec_and_the_default_but_two_settings() -> None:
+def test_the_recipe_is_the_bundled_spec_and_the_default_but_the_settings_added_since() -> None:
     """--preset bundled is the recipe the bundled model was trained with from scratch,
-    recorded in its folder; a plain train gets the same settings but one measured since
-    (contractions also taught as phones type them). The bundled model itself then trained
-    one epoch more from its own weights, at a quarter of the rate with that setting on,
-    as its spec.json says; the build script does both, holding each negation kind to the
-    floor."""
+    recorded in its folder; a plain train gets the same settings but those measured since
+    (contractions also taught as phones type them, rare words and pieces left out; the
+    bundled spec, saved before the floor on pieces, reads it as none). The bundled model
+    itself then trained one epoch more from its own weights, at a quarter of the rate
+    with that setting on, as its spec.json says; the build script does both, holding
+    each negation kind to the floor."""
     from sentigru.presets import preset_spec
     from sentigru.spec import CURLY_SHARE, Spec
 
-    recipe = Spec().replace(training={"curly_share": 0.0}, tokenizer={"min_count": 1})
+    recipe = Spec().replace(
+        training={"curly_share": 0.0}, tokenizer={"min_count": 1, "piece_min_count": 1}
+    )
     assert preset_spec("bundled") == recipe
     saved = Spec.from_json((MODELS / "default" / "spec.json").read_text("utf-8"), saved=True)
     last_epoch = {
@@ -176,10 +179,10 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
     assert changed == {
         ("tokenizer", "tokenizer"),
         ("tokenizer", "vocab_size"),
-        ("tokenizer", "min_count"),
+        ("tokenizer", "piece_min_count"),
         ("training", "ngram_teacher"),
     }
-    assert pieces["tokenizer"]["min_count"] == Spec().tokenizer.min_count == 3
+    assert pieces["tokenizer"]["piece_min_count"] == Spec().tokenizer.piece_min_count == 3
     assert pieces["model"]["bigram_buckets"] == 32768
     assert pieces["tokenizer"]["tokenizer"] == "sentencepiece"
     with pytest.raises(SentigruError, match="bundled, sentencepiece"):

@@ -182,10 +182,8 @@ def test_settings_a_training_would_not_use_are_refused_before_the_cells(
 
     train, val = (str(f) for f in synthetic_files)
     base = ["compare", "--data", train, "--out", str(tmp_path / "o")]
-    pieces = CliRunner().invoke(
-        main, [*base, "--tokenizer", "sentencepiece", "--alias-min-count", "3"]
-    )
-    assert pieces.exit_code == 1 and "error: --alias-min-count shapes" in pieces.output
+    pieces = CliRunner().invoke(main, [*base, "--tokenizer", "sentencepiece", "--min-count", "2"])
+    assert pieces.exit_code == 1 and "error: --min-count shapes" in pieces.output
     split = CliRunner().invoke(main, [*base, "--val-data", val, "--val-split", "0.2"])
     assert split.exit_code == 1 and "error: --val-data gives" in split.output
     with pytest.raises(sentigru.SentigruError, match="drop --val-split"):

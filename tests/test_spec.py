@@ -172,10 +172,12 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
     with pytest.raises(SentigruError, match="drop --val-split"):
         check_settings_used(Spec(), {"val_split": 0.2}, True)
     check_settings_used(Spec(), {"val_split": 0.2}, False)
-    with pytest.raises(SentigruError, match="--alias-min-count and --vocab-count shape"):
-        check_settings_used(pieces, {"alias_min_count": 0, "vocab_count": "texts"}, False)
-    check_settings_used(Spec(), {"alias_min_count": 0}, False)  # the regex tokenizer uses it
-    check_settings_used(pieces, {"min_count": 1}, False)  # both use it: a floor on pieces
+    with pytest.raises(SentigruError, match="--min-count and --vocab-count shape"):
+        check_settings_used(pieces, {"min_count": 1, "vocab_count": "texts"}, False)
+    check_settings_used(Spec(), {"min_count": 1}, False)  # the regex tokenizer uses it
+    check_settings_used(pieces, {"piece_min_count": 1}, False)  # SentencePiece's floor
+    with pytest.raises(SentigruError, match="--piece-min-count is SentencePiece's"):
+        check_settings_used(Spec(), {"piece_min_count": 1}, False)
     with pytest.raises(SentigruError, match="--curly-share teaches .* drop it"):
         check_settings_used(pieces, {"curly_share": 0.5}, False)  # ’ is ' to the pieces
     check_settings_used(pieces, {"curly_share": Spec().training.curly_share}, False)
