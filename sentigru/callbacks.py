@@ -163,8 +163,8 @@ OWN_FILES = {
 def another_model(checkpoint: Path) -> SentigruError:
     """A checkpoint whose weights do not fit the model this run builds from the same
     data and settings: the vocabulary is learnt again on resuming, and another sentigru
-    version may learn another (a SentencePiece run started before rare pieces were left
-    out); Keras said so in a page of arrays."""
+    version may learn another (a change to how a tokenizer learns that no setting
+    records); Keras said so in a page of arrays."""
     return SentigruError(
         f"{checkpoint} holds another model's weights (another vocabulary or network than "
         "this run builds, as from an earlier sentigru version): --force without --resume "

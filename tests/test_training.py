@@ -467,9 +467,9 @@ def test_counting_validation_answers_traces_once_whatever_the_batch_lengths(
 
 
 def test_a_checkpoint_of_another_vocabulary_is_one_line_not_a_page(tmp_path) -> None:
-    """A resumed run learns its vocabulary again; where another sentigru version learnt
-    another one (SentencePiece's rare pieces left out), Keras refused the weights in a
-    page of arrays, and the two-worker loop in a traceback: one line, naming --force."""
+    """A resumed run learns its vocabulary again; where another sentigru version learns
+    another one, Keras refused the weights in a page of arrays (seen with a SentencePiece
+    checkpoint), and the two-worker loop in a traceback: one line, naming --force."""
     import keras
 
     from sentigru.callbacks import RecentWeights, load_weights
