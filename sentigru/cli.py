@@ -863,7 +863,7 @@ def evaluate(**params: Any) -> None:
     "--out",
     type=_Path(writes="file or folder", path_type=Path),
     help="Where to write [tflite: MODEL/model.tflite; saved_model: MODEL/saved_model; "
-    "web: required, a folder].",
+    "web: required, a folder; the bundled model: required].",
 )
 @click.option(
     "--format",
