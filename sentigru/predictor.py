@@ -110,13 +110,15 @@ class KerasPredictor(Predictor):
     """A model folder, run through one compiled inference function reused for every
     batch (``model.predict`` re-plans each call; an eager RNN call takes seconds)."""
 
-    def __init__(self, folder: Any) -> None:
+    def __init__(self, folder: Any, seq_len: int | None = None) -> None:
+        """``seq_len``: the ids read per text, the spec's unless given (an export's
+        check reads the length the phone file reads)."""
         from sentigru.tf_quiet import import_tensorflow
 
         tf = import_tensorflow()
         self.folder = folder
         self.labels = folder.labels
-        self.tokenizer = tokenizer_for(folder.vocab, folder.spec.tokenizer.seq_len)
+        self.tokenizer = tokenizer_for(folder.vocab, seq_len or folder.spec.tokenizer.seq_len)
         from sentigru.model import answer_gate, with_current_graph
 
         model = with_current_graph(folder.model, folder.spec.model)

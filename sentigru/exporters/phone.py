@@ -246,12 +246,16 @@ def build_tflite(
 
 
 @logging_kept()
-def compare(folder: Any, model: bytes, texts: list[str], labels: list[str] | None) -> dict:
-    """Keras against TFLite on ``texts``: label agreement, max score difference, and
-    both accuracies when true ``labels`` are given."""
+def compare(
+    folder: Any, model: bytes, texts: list[str], labels: list[str] | None, seq_len: int
+) -> dict:
+    """Keras against TFLite on ``texts``, both reading ``seq_len`` ids (the file's: a
+    file exported shorter than the spec would otherwise read as a bad conversion):
+    label agreement, max score difference, and both accuracies when true ``labels``
+    are given."""
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
 
-    keras_scores = KerasPredictor(folder).scores(texts)
+    keras_scores = KerasPredictor(folder, seq_len).scores(texts)
     lite_scores = LiteRTPredictor(model).scores(texts)
     result: dict[str, Any] = {
         "n": len(texts),
@@ -290,7 +294,7 @@ def export_tflite(
     seq_len = spec.tokenizer.seq_len
     content = build_tflite(folder, quantize=quantize, runtime=runtime, batch=batch, seq_len=seq_len)
     texts = labelled.texts if labelled else sample_texts(folder.vocab)
-    check = compare(folder, content, texts, labelled.labels if labelled else None)
+    check = compare(folder, content, texts, labelled.labels if labelled else None, seq_len)
     report = ExportReport(
         path=Path(),
         runtime=runtime,
