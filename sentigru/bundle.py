@@ -527,7 +527,10 @@ def _checked_manifest(path: Path, replacing: Collection[str]) -> dict[str, Any]:
         if name in replacing and name in OPTIONAL_FILES:
             continue
         if sha256_file(file) != entry.get("sha256"):
-            mend = f"; if an export into {path} was cut short, the same export again mends it"
+            mend = (
+                f"; if an export into {path} was cut short, an export into it again mends "
+                f"it (sentigru export --model {path})"
+            )
             raise _Altered(
                 f"{path}: {name} was altered since it was saved (sha256 differs)"
                 f"{mend if name == PHONE_FILE else ''}"

@@ -876,7 +876,12 @@ def evaluate(**params: Any) -> None:
     "tokenizer models).",
 )
 @_spec_options(sections=("export",), default="the model's: as it was trained")
-@click.option("--seq-len", type=click.IntRange(min=2), help="Ids per text on the phone [spec].")
+@click.option(
+    "--seq-len",
+    type=click.IntRange(min=2),
+    help="Ids per text on the phone, a multiple of the model's --chunk-len (64 unless "
+    "trained otherwise) [spec].",
+)
 @click.option(
     "--batch",
     default=1,

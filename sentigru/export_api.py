@@ -187,12 +187,20 @@ def _check_format_options(
     if not names:
         return
     options = ", ".join("--" + name.replace("_", "-") for name in names)
-    fix = (
-        "; export such a phone file first and give it to --format web as --model"
-        if format == "web"
-        else ""
-    )
-    raise UsageError(f"{options}: not used by --format {format}{fix}")
+    raise UsageError(f"{options}: not used by --format {format}{_web_fix(format, names)}")
+
+
+def _web_fix(format: str, names: list[str]) -> str:
+    """What to do instead, for the web page: a phone file of another quantization or
+    length can be exported first and given to it; one of another batch or runtime
+    cannot (MediaPipe runs batch 1, one subgraph), and check data has no use there."""
+    if format != "web":
+        return ""
+    if {"batch", "runtime"} & set(names):
+        return "; the page runs MediaPipe, which takes batch 1 and --runtime mediapipe only"
+    if {"quantize", "seq_len"} & set(names):
+        return "; export such a phone file first and give it to --format web as --model"
+    return ""
 
 
 def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, kind: str) -> None:
@@ -226,7 +234,11 @@ def _check_folder(model: Path) -> None:
     if not model.exists():
         raise missing(model, "model folder")
     if model.is_file():
+        from sentigru.outputs import is_tflite
+
         refuse_folder_part(model)
+        if not is_tflite(model):
+            raise SentigruError(f"{model} is a file, not a model folder: export reads a folder")
         raise SentigruError(
             f"{model} is a phone file; export reads a model folder (the Keras model in it). "
             "Only --format web takes a .tflite"

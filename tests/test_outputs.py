@@ -179,7 +179,16 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
             "--out",
             other_model / "site",
         ],
-        "--quantize, --seq-len: not used by --format web": [
+        "--batch: not used by --format web; the page runs MediaPipe, which takes batch 1": [
+            "export",
+            "--format",
+            "web",
+            "--out",
+            tmp_path / "site",
+            "--batch",
+            "4",
+        ],
+        "--quantize, --seq-len: not used by --format web; export such a phone file first": [
             "export",
             "--format",
             "web",
@@ -204,6 +213,13 @@ def test_export_and_evaluate_refuse_to_write_over_a_users_file(
         code, output = _run(*args, "--model", trained_model)
         usage = "not used by" in message  # settings that do not go together: bad usage
         assert code == (2 if usage else 1) and message in output, output
+    notes = tmp_path / "notes.txt"  # not a phone file, whatever export would make of it
+    notes.write_text("hi")
+    code, output = _run("export", "--model", notes, "--out", tmp_path / "n.tflite")
+    assert code == 1 and "notes.txt is a file, not a model folder" in output, output
+    phone = trained_model / "model.tflite"
+    code, output = _run("export", "--model", phone, "--out", tmp_path / "n.tflite")
+    assert code == 1 and "model.tflite is a phone file; export reads a model folder" in output
     picture = tmp_path / "mine.png"
     picture.write_text("precious")
     plot = ["evaluate", "--model", trained_model, "--data", data, "--plot"]
