@@ -82,7 +82,7 @@ def test_tflite_agrees_with_keras(folder, exported) -> None:
 
     texts = sample_texts(folder.vocab, n=100)
     for (_, quantize), content in exported.items():
-        result = compare(folder, content, texts, None, folder.spec.tokenizer.seq_len)
+        result = compare(folder, content, texts, None)
         assert result["label_agreement"] >= 0.98, quantize
         limit = {"none": 1e-5, "float16": 5e-3, "dynamic": 5e-2}[quantize]
         assert result["max_score_diff"] < limit, (quantize, result)

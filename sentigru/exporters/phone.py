@@ -247,10 +247,15 @@ def build_tflite(
 
 @logging_kept()
 def compare(
-    folder: Any, model: bytes, texts: list[str], labels: list[str] | None, seq_len: int
+    folder: Any,
+    model: bytes,
+    texts: list[str],
+    labels: list[str] | None,
+    seq_len: int | None = None,
 ) -> dict:
-    """Keras against TFLite on ``texts``, both reading ``seq_len`` ids (the file's: a
-    file exported shorter than the spec would otherwise read as a bad conversion):
+    """Keras against TFLite on ``texts``, both reading ``seq_len`` ids (the file's, the
+    spec's unless given: a file exported at another length would otherwise read as a
+    bad conversion):
     label agreement, max score difference, and both accuracies when true ``labels``
     are given."""
     from sentigru.predictor import KerasPredictor, LiteRTPredictor
