@@ -191,10 +191,12 @@ class Classifier:
         label, a guess as any other), or read in part
         (``partly_read``), cut at the model's length (``truncated``), holding letters the
         regex tokenizer cannot read (``non_ascii_texts``), the model's ``tokenizer``, and
-        whether the data is the very rows the model trained on (``training_data``)."""
+        whether the data is the very rows the model trained on (``training_data``), and
+        ``notes``: what the CLI prints under its table (labels that look swapped, texts
+        it could not read …), one line each."""
         from sentigru.data.examples import label_indices
         from sentigru.data.sources import DataSource, refuse_unused_reading
-        from sentigru.evaluation import classification_report
+        from sentigru.evaluation import classification_report, report_notes
         from sentigru.tokenizer import has_unread_letters
 
         if force and plot is None:  # else taken, with nothing to replace
@@ -218,6 +220,7 @@ class Classifier:
         total = int(read[:, :2].sum())
         report["unknown_share"] = float(read[:, 1].sum() / total) if total else 0.0
         report["training_data"] = self._trained_on(examples)
+        report["notes"] = report_notes(report)
         if picture is not None:
             self.draw_confusion(report, picture)
         return report

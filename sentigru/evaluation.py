@@ -6,6 +6,7 @@ dependency and the numbers are exactly what the CLI documents.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,7 +90,7 @@ def _metric_notes(report: dict[str, Any]) -> list[str]:
             )
         elif m["f1"] is not None and not predicted:
             notes.append(f"note: {label} was never predicted: its precision is taken as 0")
-    return ["", *notes] if notes else []
+    return notes
 
 
 def _read_poorly(report: dict[str, Any]) -> bool:
@@ -144,17 +145,21 @@ def _unit(report: dict[str, Any]) -> str:
     return "piece" if report.get("tokenizer") == "sentencepiece" else "word"
 
 
+def _unknown(report: dict[str, Any]) -> str:
+    """The unknown share, of the words read: none where no text was read (0.00 % there
+    headed a file the model could not read at all)."""
+    if report["n"] and report.get("unread") == report["n"]:
+        return "n/a (no text read)"
+    return f"{report['unknown_share']:.2%}"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as a terminal table, fastText ``test`` style: N first, then the rest."""
     lines = [
         f"N\t{report['n']}",
         f"accuracy\t{report['accuracy']:.4f}",
         f"macro_f1\t{report['macro_f1']:.4f}",
-        *(
-            [f"unknown_{_unit(report)}s\t{report['unknown_share']:.2%}"]
-            if "unknown_share" in report
-            else []
-        ),
+        *([f"unknown_{_unit(report)}s\t{_unknown(report)}"] if "unknown_share" in report else []),
         "",
     ]
     name = max(16, *(columns(label) for label in report["per_label"]))  # long labels too
@@ -168,42 +173,87 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(" " * width + "".join(_left(label, width, right=True) for label in labels))
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(_left(label, width) + "".join(f"{count:>{width}d}" for count in row))
-    lines += _metric_notes(report)
+    notes = report_notes(report)
+    return "\n".join([*lines, *([""] if notes else []), *notes])
+
+
+def report_notes(report: dict[str, Any]) -> list[str]:
+    """The notes on what moves a report's figures or what the data looks like, one line
+    each: the CLI prints them under the table, and ``evaluate`` hands them to Python and
+    JSON as ``notes`` (a notebook got the figures without them)."""
     unit = _unit(report)
+    notes = _metric_notes(report)
+    if swap := label_swap(report["confusion_matrix"]):
+        notes.append(swap_note(swap, report["labels"], "the data's"))
     if report.get("training_data"):
-        lines += [
-            "",
+        notes.append(
             "note: this is the data the model was trained on (its manifest's data "
-            "fingerprint): the figures read high; measure it on data it never saw",
-        ]
+            "fingerprint): the figures read high; measure it on data it never saw"
+        )
     if report.get("unread"):
-        lines += [
-            "",
-            f"note: {_texts(report['unread'])} had no {unit} the model knows ({_blind(report)})",
-        ]
+        notes.append(
+            f"note: {_texts(report['unread'])} had no {unit} the model knows ({_blind(report)})"
+        )
     if report.get("partly_read"):
-        lines += [
-            "",
+        notes.append(
             f"note: {_texts(report['partly_read'])} had a third or more of "
             f"{'its' if report['partly_read'] == 1 else 'their'} {unit}s unknown or unread "
-            "(read only in part)",
-        ]
+            "(read only in part)"
+        )
     if report.get("truncated"):
-        lines += [
-            "",
+        notes.append(
             f"note: the model read {_texts(report['truncated'])} only up to its length (or "
-            "to a NUL character), as the phone does",
-        ]
+            "to a NUL character), as the phone does"
+        )
     if report.get("unknown_share", 0.0) >= UNKNOWN_NOTE:
-        lines += [
-            "",
+        notes.append(
             f"note: {report['unknown_share']:.0%} of the {unit}s read were unknown to the "
-            f"model (another language or script, or {unit}s its training data lacked)",
-        ]
+            f"model (another language or script, or {unit}s its training data lacked)"
+        )
     if report.get("tokenizer") == "regex" and _read_poorly(report):
-        lines += [
-            "",
+        notes.append(
             "note: this model reads ASCII words only; for text in another language, or "
-            "with accented letters, a model trained with --preset sentencepiece reads it",
-        ]
-    return "\n".join(lines)
+            "with accented letters, a model trained with --preset sentencepiece reads it"
+        )
+    return notes
+
+
+SWAP_GAIN = 0.25
+"""How much more often the answers would be right with labels read another way before
+a note asks whether they are swapped: far beyond chance (a model read with its two
+labels the wrong way round scored 13 % on SST-2 dev, 87 % the right way)."""
+
+SWAP_ROWS = 20
+"""Fewer rows than this say nothing either way."""
+
+
+def label_swap(confusion: Any) -> tuple[tuple[int, ...], float, float] | None:
+    """The reading of the labels (true label i taken as label ``order[i]``) that fits the
+    answers best, with the accuracy as named and as read that way, where it beats the
+    names by :data:`SWAP_GAIN` or more: labels named the other way round (``0`` and
+    ``1`` mapped to the wrong words, a ``--init`` model's names on data that means the
+    opposite). Up to 6 labels (720 readings); None when nothing fits better."""
+    matrix = np.asarray(confusion)
+    size, total = len(matrix), int(matrix.sum())
+    if not 2 <= size <= 6 or total < SWAP_ROWS:
+        return None
+    right = int(np.trace(matrix))
+    order = max(
+        itertools.permutations(range(size)),
+        key=lambda p: int(matrix[list(range(size)), list(p)].sum()),
+    )
+    best = int(matrix[list(range(size)), list(order)].sum())
+    if (best - right) / total < SWAP_GAIN:
+        return None
+    return order, right / total, best / total
+
+
+def swap_note(swap: tuple[tuple[int, ...], float, float], labels: Sequence[str], whose: str) -> str:
+    """The note for :func:`label_swap`'s finding, naming the labels it reads otherwise."""
+    order, named, read = swap
+    moved = ", ".join(f"{labels[i]!r} as {labels[j]!r}" for i, j in enumerate(order) if i != j)
+    return (
+        f"note: the answers fit {whose} labels far better read another way ({moved}: "
+        f"{read:.1%} right, against {named:.1%} as named): are they named the other way "
+        "round? (--label-map (label_map=) renames labels as read)"
+    )

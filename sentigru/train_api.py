@@ -249,7 +249,7 @@ def _log_start(
 
 def _note_validation(trained: Any, prepared: Any, spec: Spec, log: Log) -> None:
     """Notes on what the validation rows say: a model no better than always answering
-    the most common label, labels it never answers."""
+    the most common label, labels it never answers, labels that read swapped."""
     from sentigru import training_notes as notes
     from sentigru.training import validation_answers
 
@@ -259,6 +259,7 @@ def _note_validation(trained: Any, prepared: Any, spec: Spec, log: Log) -> None:
     if prepared.val_rows:
         answers = validation_answers(trained.model, prepared, spec.training.batch_size)
         notes.note_unanswered(prepared.labels, answers, balanced, log)
+        notes.note_swapped(prepared.labels, answers, log)
 
 
 def _check_train_arguments(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sentigru.data.examples import TEMPLATE, composed_hint, label_order
+from sentigru.evaluation import label_swap, swap_note
 from sentigru.spec import Spec
 from sentigru.train_data import RARE
 
@@ -177,6 +178,15 @@ def note_majority(metrics: dict[str, float], counts: dict[str, int], log: Log) -
             "label's recall; more rows of the other labels help, and --class-weight "
             "balanced (class_weight=) weighs them up"
         )
+
+
+def note_swapped(labels: list[str], answers: Any, log: Log) -> None:
+    """Validation answers that fit the labels far better read another way: a model
+    started from another (``--init``) whose labels mean the opposite of the data's kept
+    them (29 % on balanced swapped reviews, silently). A model trained from scratch
+    learns any naming, so this speaks only where something outside the data disagrees."""
+    if swap := label_swap(answers):
+        log(swap_note(swap, labels, "the validation rows'"))
 
 
 def note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) -> None:

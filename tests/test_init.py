@@ -307,3 +307,25 @@ def test_runs_from_the_same_weights_get_the_same_fingerprint(
         assert run["init"]["weights_sha256"] == base["weights_sha256"]
         fingerprints.append(run["data_fingerprint"])
     assert fingerprints[0] == fingerprints[1]
+
+
+def test_a_start_whose_labels_mean_the_opposite_is_named(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """--init bundled on reviews whose labels were swapped saved a model at 29 % on
+    balanced validation rows, silently: the validation answers fit the labels far
+    better read the other way round, and the run says so."""
+    heard: list[str] = []
+    swap = "negative=positive,positive=negative"
+    still = {**STILL, "val_split": 0.2}
+    sentigru.train(
+        synthetic_files[1], tmp_path / "w", init=trained_model, verbose=0, log=heard.append,
+        label_map=swap, **still,
+    )  # fmt: skip
+    assert any("are they named the other way round" in line for line in heard), heard
+    heard.clear()
+    sentigru.train(
+        synthetic_files[1], tmp_path / "r", init=trained_model, verbose=0, log=heard.append,
+        **still,
+    )  # fmt: skip
+    assert not any("other way round" in line for line in heard), heard
