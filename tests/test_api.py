@@ -89,6 +89,12 @@ def test_a_label_with_a_handful_of_rows_among_many_is_called_out() -> None:
         "note: label 'spam' has 900 of 90900 training rows (1.0%): too few for the model to learn "
         "it well; more of its rows help",
     ]
+    lines.clear()  # many strays: one line, not one a label
+    note_stray_labels({"neg": 500, "pos": 500, **{f"typo{i}": 1 for i in range(12)}}, lines.append)
+    assert lines == [
+        "note: 12 labels have at most 10 of 1012 training rows each ('typo0', 'typo1', 'typo2' "
+        "…): typos, or another file's labels? (--label-map renames labels)"
+    ]
 
 
 def test_a_model_no_better_than_the_commonest_label_is_called_out() -> None:

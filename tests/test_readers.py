@@ -1107,3 +1107,37 @@ def test_a_validation_label_hint_keeps_the_map_given_streamed_or_from_a_model(
         sentigru.train(
             train, tmp_path / "m", val_data=val, label_map="0=negative,1=positive", **options
         )
+
+
+def test_a_missing_value_is_no_label(tmp_path: Path) -> None:
+    """pandas writes a missing label as nan, Excel as #N/A: 5 % of rows so marked trained
+    a third label. Such a row is bad as an empty label is; a label map naming the marker
+    keeps it, and lower-case none stays a label."""
+    from sentigru.data.files import read_rows
+
+    path = tmp_path / "frame.csv"
+    path.write_text("text,label\ngood,pos\nbad,neg\nmeh,nan\nso so,#N/A\n")
+    with pytest.raises(SentigruError, match=r"frame.csv:4: label 'nan' marks a missing value"):
+        _read(path)
+    assert set(_read(path, skip_bad_rows=True).labels) == {"pos", "neg"}
+    kept = _read(path, skip_bad_rows=True, label_map={"nan": "neutral"})
+    assert Counter(kept.labels) == {"pos": 1, "neg": 1, "neutral": 1}
+    rows = read_rows(["a", "b"], ["none", "pos"], ReadOptions())  # a class of its own
+    assert rows.examples.labels == ["none", "pos"]
+    with pytest.raises(SentigruError, match="label 'None' marks a missing value"):
+        read_rows(["a", "b"], ["None", "pos"], ReadOptions())  # str(None), from Python
+
+
+def test_a_label_column_of_ids_or_texts_is_refused_by_name(tmp_path: Path) -> None:
+    """A label column with a value per row (an id, or the text and label columns the
+    wrong way round) trained a 400-label model with a note per label."""
+    from sentigru.data.examples import check_two_labels
+
+    path = tmp_path / "rows.csv"
+    path.write_text("id,text,label\n" + "".join(f"{i},text {i},{i % 2}\n" for i in range(40)))
+    examples = _read(path, label_column="id")
+    with pytest.raises(SentigruError, match=r"40 labels in 40 rows, 40 of them on one row only"):
+        examples.check_trainable("training data")
+    _read(path).check_trainable("training data")  # the right column
+    many = Counter({f"topic {i}": 3 for i in range(30)})  # many labels, each with rows
+    check_two_labels(many, "training data")

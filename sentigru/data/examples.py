@@ -270,10 +270,25 @@ def _numbers(labels: set[str]) -> bool:
 
 
 def check_two_labels(counts: Counter[str], source: str) -> None:
-    """Refuse data with a single label: a classifier cannot learn from it."""
+    """Refuse data with a single label: a classifier cannot learn from it; or whose
+    labels are mostly one row each: the label column is the text or an id (it trained a
+    400-label model on 400 rows, with a note per label)."""
     if len(counts) == 1:
         only = next(iter(counts))
         raise SentigruError(f"{source}: every example has the label {only!r}; need two labels")
+    single = sum(1 for n in counts.values() if n == 1)
+    if len(counts) >= LABELS_LIKE_IDS and 2 * single > sum(counts.values()):
+        shown = ", ".join(repr(label[:30]) for label in list(counts)[:3])
+        raise SentigruError(
+            f"{source}: {len(counts)} labels in {sum(counts.values())} rows, {single} of "
+            f"them on one row only ({shown} …): is the label column an id or the text? "
+            "choose it with --label-column (label_column=)"
+        )
+
+
+LABELS_LIKE_IDS = 20
+"""From this many labels, most rows holding a label of their own means the label column
+is not one: no classifier learns a label from its one row."""
 
 
 def check_known_labels(

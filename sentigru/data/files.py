@@ -541,6 +541,13 @@ class _Reader:
         if not label:
             self.bad(where, "empty label")
             return
+        if label in MISSING_LABELS and label not in self.options.label_map:
+            self.bad(
+                where,
+                f"label {label!r} marks a missing value (--label-map {label}=NAME keeps it "
+                "as a label)",
+            )
+            return
         if len(self.result.labels) < LABELS_KEPT:
             self.result.labels.add(label)
         if label in self.options.label_map:
@@ -876,6 +883,14 @@ def _named_map(pairs: Iterable[tuple[Any, Any]], shown: str = "label map") -> di
         if named.setdefault(key, new) != new:
             raise SentigruError(f"{shown}: {key} is renamed twice ({named[key]}, {new})")
     return named
+
+
+MISSING_LABELS = frozenset(
+    {"nan", "NaN", "NAN", "NA", "N/A", "n/a", "#N/A", "None", "null", "NULL"}
+)
+"""What pandas, R, Excel, JSON and SQL write for a missing value, refused as a label as an
+empty one is (5 % of rows marked ``nan`` trained a third label): a label map naming one
+keeps it. Lower-case ``none`` stays a label (a class of its own in some sets)."""
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
