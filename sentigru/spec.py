@@ -315,7 +315,9 @@ class TrainingSpec:
     # 9: the recipe's, the median on SST-2 dev of its first step's builds with seeds 7, 8
     # and 9 (scripts/median_build.py); the default is the bundled recipe, seed included.
     stream: bool = setting(
-        False, "Read --data files once per epoch instead of holding them in memory"
+        False,
+        "Read --data files once per epoch instead of holding them in memory (without the "
+        "notes that need every text: repeated texts, validation copies, unread texts)",
     )
     # Validation rows are then chosen by a seeded hash of the text.
     shuffle_buffer: int = setting(4096, "With --stream: rows held to shuffle the stream")

@@ -756,10 +756,14 @@ class _Reader:
                     f"{self.path}: the header {names[0]!r:.60} is one column: columns "
                     f"separated by {mark!r}? Save the file as CSV with commas, or as TSV"
                 )
+            if names[0].casefold().startswith("sep="):
+                raise SentigruError(
+                    f"{self.path}: the first line is Excel's 'sep=' line, not a header: "
+                    "delete it (Excel's 'CSV UTF-8' writes none)"
+                )
             raise SentigruError(
                 f"{self.path}: no column {' or '.join(repr(m) for m in missing)} in the header "
-                f"(found {found}; choose with "
-                f"{'--text-column' if self.texts_only else '--text-column / --label-column'})"
+                f"(found {found}; {_columns_hint(names, wanted, missing, self.texts_only)})"
             )
         text_at = names.index(wanted[0])
         return text_at, names.index(wanted[1]) if wanted[1] in names else text_at
@@ -891,6 +895,28 @@ MISSING_LABELS = frozenset(
 """What pandas, R, Excel, JSON and SQL write for a missing value, refused as a label as an
 empty one is (5 % of rows marked ``nan`` trained a third label): a label map naming one
 keeps it. Lower-case ``none`` stays a label (a class of its own in some sets)."""
+
+
+def _columns_hint(
+    names: list[str], wanted: tuple[str, str], missing: list[str], texts_only: bool
+) -> str:
+    """How to name the columns: the header's own spelling where it differs only in case
+    (``Text``, ``Label``, as spreadsheets write them); a note where the first line looks
+    like a row of data (a file without a header); else the options."""
+    options = ("--text-column", "--label-column")
+    spelt = {name.casefold(): name for name in names}
+    if all(m.casefold() in spelt for m in missing):
+        given = [
+            f"{option} {spelt[m.casefold()]} ({option[2:].replace('-', '_')}="
+            f"{spelt[m.casefold()]!r})"
+            for option, m in zip(options, wanted)
+            if m in missing
+        ]
+        return f"give {' '.join(given)}"
+    choose = "--text-column" if texts_only else "--text-column / --label-column"
+    if any(len(name.split()) >= 4 for name in names):
+        return f"the first line looks like a row of text: give the file a header line, or {choose}"
+    return f"choose with {choose}"
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
