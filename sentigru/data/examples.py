@@ -90,7 +90,7 @@ def check_label_spellings(
         if len(full) == 1:
             spellings[full[0]] += spellings.pop(short)
     groups = [
-        _target_first(sorted(g, key=lambda x: (_is_shortening(x.lower()), -counts[x], x)), known)
+        _target_first(sorted(g, key=lambda x: _merge_rank(x, counts)), known)
         for g in spellings.values()
         if len(g) > 1
     ]
@@ -104,6 +104,13 @@ def check_label_spellings(
         f"{_map_option(_composed(label_map, pairs))} (label_map=) (or keep one apart "
         "with X=X)"
     )
+
+
+def _merge_rank(label: str, counts: Counter[str]) -> tuple[bool, bool, int, str]:
+    """Which spelling a label's others merge into: a word before its shortening, a
+    whole number before its decimal form (``1`` for ``1.0``, whichever is commoner: the
+    other files' and an app's), then the commonest."""
+    return _is_shortening(label.lower()), not _is_int(label), -counts[label], label
 
 
 def _target_first(group: list[str], known: Sequence[str]) -> list[str]:
