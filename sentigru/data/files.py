@@ -756,7 +756,7 @@ class _Reader:
                     f"{self.path}: the header {names[0]!r:.60} is one column: columns "
                     f"separated by {mark!r}? Save the file as CSV with commas, or as TSV"
                 )
-            if names[0].casefold().startswith("sep="):
+            if names and names[0].casefold().startswith("sep="):
                 raise SentigruError(
                     f"{self.path}: the first line is Excel's 'sep=' line, not a header: "
                     "delete it (Excel's 'CSV UTF-8' writes none)"
