@@ -133,7 +133,8 @@ def _waited_for(make: Callable[[], Any]) -> Any:
     own, others = _tasks()
     note(
         f"joining the other workers of TF_CONFIG ({', '.join(others) or '?'}): each "
-        "must start with the same command; meanwhile Ctrl-C ends this one at once"
+        "must start with the same command; meanwhile Ctrl-C (SIGINT) ends this one at once, "
+        "SIGTERM not (TensorFlow holds it until the workers have joined)"
     )
     main = threading.current_thread() is threading.main_thread()  # signals live there
     stops = (signal.SIGINT, signal.SIGTERM) if main else ()

@@ -59,7 +59,11 @@ def output_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         _HELD.discard(key)
-        lock.unlink(missing_ok=True)
+        # A folder made read-only meanwhile: the error on its way out (the training is
+        # kept, --resume saves it) is the one to say, not this one; the lock left reads
+        # as stale once its flock is dropped below.
+        with contextlib.suppress(OSError):
+            lock.unlink(missing_ok=True)
         if held is not None:
             os.close(held)
 

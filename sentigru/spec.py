@@ -596,6 +596,13 @@ UNUSED_WITH = {
 with SentencePiece), with the line that refuses them."""
 
 
+STREAM_ONLY = {
+    "shuffle_buffer": "sizes the buffer that shuffles rows read in turn",
+    "word_capacity": "bounds the words counted in one pass over the files",
+}
+"""Settings only a streamed run uses, with what they do."""
+
+
 def check_trainable(spec: Spec) -> None:
     """Refuse settings that train a model wrongly together (a model saved with them still
     loads: its spec is valid). Word dropout writes the regex tokenizer's <UNKNOWN> id
@@ -623,6 +630,14 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
             "drop --val-split"
         )
     check_trainable(spec)
+    streamed = [name for name in STREAM_ONLY if name in given]
+    if streamed and not spec.training.stream:
+        option = "--" + streamed[0].replace("_", "-")
+        raise SentigruError(
+            f"{option} ({streamed[0]}=) {STREAM_ONLY[streamed[0]]}: without --stream "
+            f"(stream=True) the data is held in memory, and it would be recorded unused: "
+            f"drop it, or add --stream"
+        )
     unused = [name for name in UNUSED_WITH[spec.tokenizer.tokenizer] if name in given]
     if unused:
         raise SentigruError(UNUSED_WITH[spec.tokenizer.tokenizer][unused[0]])

@@ -197,16 +197,23 @@ OUT_OF_MEMORY = (
 )
 
 
-def _check_same_inputs(tf: Any, distribution: Any, prepared: Prepared, spec: Spec) -> None:
+def _check_same_inputs(
+    tf: Any, distribution: Any, prepared: Prepared, spec: Spec, checkpoint: Path | None
+) -> None:
     """Refuse, on every worker at once, a run whose workers were given other data or
     settings: each builds its own vocabulary and rows, so they trained one model on
     words that differ under the same ids, without a word, or stopped in a collective op
-    with a page of traceback (rows of other counts). The workers sum each byte of a hash
-    of what they read, and of its square: all hold the same byte exactly where the square
-    of the sum is the number of replicas times the sum of squares."""
+    with a page of traceback (rows of other counts); or ``--resume`` on some only (the
+    others started again at epoch 0, and both blamed the other). The workers sum each
+    byte of a hash of what they read, and of its square: all hold the same byte exactly
+    where the square of the sum is the number of replicas times the sum of squares."""
     import hashlib
 
-    digest = hashlib.sha256(_inputs_named(prepared, spec)).digest()[:16]
+    from sentigru.worker_loop import STATE_FILE
+
+    resumes = checkpoint is not None and (checkpoint / STATE_FILE).exists()
+    named = _inputs_named(prepared, spec) + f"\0resumes={resumes}".encode()
+    digest = hashlib.sha256(named).digest()[:16]
     local = tf.constant(np.frombuffer(digest, np.uint8).astype(np.float32))  # sums: exact
 
     @tf.function
@@ -217,8 +224,8 @@ def _check_same_inputs(tf: Any, distribution: Any, prepared: Prepared, spec: Spe
     total = sums().numpy().astype(np.float64)
     if not np.array_equal(total[0] ** 2, distribution.num_replicas_in_sync * total[1]):
         raise SentigruError(
-            "the workers were given other data or settings: run the same command, with the "
-            "same files at the same paths, on every worker"
+            "the workers were given other data or settings (or --resume on some only): run "
+            "the same command, with the same files at the same paths, on every worker"
         )
 
 
@@ -482,7 +489,7 @@ def _train(
         )
     role = cluster_role() if name == "multi-worker" else Role()
     if role.workers > 1:  # before the model: its first weights are a collective already
-        _check_same_inputs(tf, distribution, prepared, spec)
+        _check_same_inputs(tf, distribution, prepared, spec, checkpoint)
     keras.utils.set_random_seed(spec.training.seed)
     tf.config.experimental.enable_op_determinism()
     keras.mixed_precision.set_global_policy("float32")  # what the phone graph computes in

@@ -422,6 +422,12 @@ def test_sigterm_stops_two_training_workers_as_ctrl_c_does(
         assert "nothing was written to" in said[0] and "--resume" in said[0]
         assert (out.parent / f".{out.name}.checkpoint").is_dir()
     assert "Traceback" not in said[0] + said[1] and not out.exists()
+    if 0 in stopped:  # --resume on the chief only: it went on, the other began again
+        again = _command(synthetic_files[0], out, *args)
+        codes_again, errors = _run_two_workers({0: [*again, "--resume"], 1: again})
+        assert codes_again == [1, 1], [err[-1500:] for err in errors]
+        for err in errors:
+            assert "(or --resume on some only)" in err and "Traceback" not in err, err[-1500:]
 
 
 def test_a_worker_server_that_cannot_start_is_one_line(monkeypatch) -> None:

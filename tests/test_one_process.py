@@ -114,6 +114,31 @@ def test_a_second_call_writing_the_same_folder_is_named_as_this_process(tmp_path
     assert "remove its lock" not in str(caught.value)
 
 
+def test_a_folder_made_read_only_while_saving_says_what_was_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder above --out made read-only as the model was saved: the lock could not
+    be removed either, and that error ("Operation not permitted: .m.lock") took the
+    place of the one saying the finished training is kept for --resume."""
+    out = tmp_path / "m"
+    lock = folder_lock.lock_path(out)
+    unlink = Path.unlink
+
+    def refused(self: Path, missing_ok: bool = False) -> None:
+        if self == lock:
+            raise PermissionError(1, "Operation not permitted", str(self))
+        unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    kept = "the finished training is kept"
+    with pytest.raises(SentigruError, match=kept), folder_lock.output_lock(out):
+        raise SentigruError(f"cannot write m: {kept}")
+    monkeypatch.undo()
+    with folder_lock.output_lock(out):  # the lock left behind reads as stale
+        pass
+    assert not lock.exists()
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A copy of the bundled model's folder, to train "again" by replacing it."""

@@ -188,6 +188,12 @@ def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> N
         check_settings_used(dropped, {}, False)
     assert Spec.from_dict(dropped.to_dict(), saved=True) == dropped
     check_settings_used(Spec().replace(model={"unknown_rate": 0.1}), {}, False)
+    # a streamed run's buffer and word bound, given to a run held in memory: unused
+    for name, value in (("shuffle_buffer", 100), ("word_capacity", 900_000)):
+        option = "--" + name.replace("_", "-")
+        with pytest.raises(SentigruError, match=f"{option} .*: drop it, or add --stream$"):
+            check_settings_used(Spec(), {name: value}, False)
+        check_settings_used(Spec().replace(training={"stream": True}), {name: value}, False)
 
 
 @pytest.mark.parametrize(
