@@ -317,7 +317,7 @@ class TrainingSpec:
     stream: bool = setting(
         False,
         "Read --data files once per epoch instead of holding them in memory (without the "
-        "notes that need every text: repeated texts, validation copies, unread texts)",
+        "notes that need every text held: repeated texts, unread texts)",
     )
     # Validation rows are then chosen by a seeded hash of the text.
     shuffle_buffer: int = setting(4096, "With --stream: rows held to shuffle the stream")

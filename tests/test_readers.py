@@ -536,6 +536,29 @@ def test_validation_texts_that_are_training_texts_are_noted(capsys) -> None:
     assert "run high on the copies and low on the contradictions" in capsys.readouterr().err
 
 
+def test_a_streamed_run_notes_validation_data_that_repeats_training_rows(
+    tmp_path: Path, capsys
+) -> None:
+    """--stream with a --val-data file cut from the training file said nothing, where the
+    run held in memory notes it: the validation texts are held as hashes, and the
+    training rows checked as they pass."""
+    from sentigru.data.stream import StreamSource
+
+    rows = [(f"Review number {i} of many", ["pos", "neg"][i % 2]) for i in range(200)]
+    train = tmp_path / "train.tsv"
+    train.write_text("label\ttext\n" + "".join(f"{b}\t{a}\n" for a, b in rows))
+    val = tmp_path / "val.tsv"
+    val.write_text("label\ttext\n" + "".join(f"{b}\t{a.upper()}\n" for a, b in rows[:20]))
+    StreamSource([train], val_paths=[val]).scan()
+    err = capsys.readouterr().err
+    assert "20 of the 20 validation texts are training texts too" in err, err
+    assert "--val-data repeats training rows" in err
+    other = tmp_path / "other.tsv"
+    other.write_text("label\ttext\n" + "".join(f"pos\tanother text {i}\n" for i in range(20)))
+    StreamSource([train], val_paths=[other]).scan()
+    assert "validation texts" not in capsys.readouterr().err
+
+
 def test_training_texts_given_two_labels_are_noted(capsys) -> None:
     """The same review labelled twice, each time otherwise, trained silently (the model
     taught both); plain copies beyond a share are counted as what they weigh."""

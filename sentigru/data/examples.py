@@ -173,32 +173,64 @@ def note_validation_seen(train: Examples, val: Examples, given: bool) -> int:
     one file in both ``--data`` and ``--val-data``): validation reads them as seen, and
     its figures run high; or, where the copies carry other labels than in training,
     low. Returns how many."""
-    held = {copy_key(text) for text in val.texts}  # the small side only: no copy made
-    seen: dict[str, set[str]] = {}  # of the training set: its labels
-    for text, label in zip(train.texts, train.labels):
-        if (key := copy_key(text)) in held:
-            seen.setdefault(key, set()).add(label)
-    copies = other = 0
+    seen = ValidationCopies()
     for text, label in zip(val.texts, val.labels):
-        labels = seen.get(copy_key(text))
-        copies += labels is not None
-        other += labels is not None and label not in labels
-    if val.texts and copies >= REPEATS_NOTED * len(val.texts):
-        where = "--val-data repeats training rows" if given else "copies in the data"
-        reads = (
-            "validation reads them as seen, so its figures run high"
-            if not other
-            else f"{other} of them with another label there: contradicting labels, which "
-            "make its figures run low"
-            if other == copies
-            else f"{other} of them with another label there: its figures run high on the "
-            "copies and low on the contradictions"
-        )
-        note(
-            f"note: {copies} of the {len(val.texts)} validation texts are training texts "
-            f"too (case and spacing aside; {where}): {reads}; drop the copies"
-        )
-    return copies
+        seen.hold(text, label)
+    for text, label in zip(train.texts, train.labels):
+        seen.add(text, label)
+    return seen.note(given)
+
+
+class ValidationCopies:
+    """Validation texts found among the training rows, case and spacing aside, counted
+    as the training rows pass (read once, as a streamed run reads them): only the
+    validation side is held, as 16-byte hashes of its texts."""
+
+    def __init__(self) -> None:
+        self.val: list[tuple[bytes, str]] = []
+        self.held: set[bytes] = set()
+        self.seen: dict[bytes, set[str]] = {}  # of the training rows: their labels
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.blake2b(
+            copy_key(text).encode("utf-8", "surrogatepass"), digest_size=16
+        ).digest()
+
+    def hold(self, text: str, label: str) -> None:
+        """A validation row."""
+        key = self._key(text)
+        self.val.append((key, label))
+        self.held.add(key)
+
+    def add(self, text: str, label: str) -> None:
+        """A training row."""
+        if (key := self._key(text)) in self.held:
+            self.seen.setdefault(key, set()).add(label)
+
+    def note(self, given: bool) -> int:
+        """Say so where they are many (:data:`REPEATS_NOTED`); return how many."""
+        copies = other = 0
+        for key, label in self.val:
+            labels = self.seen.get(key)
+            copies += labels is not None
+            other += labels is not None and label not in labels
+        if self.val and copies >= REPEATS_NOTED * len(self.val):
+            where = "--val-data repeats training rows" if given else "copies in the data"
+            reads = (
+                "validation reads them as seen, so its figures run high"
+                if not other
+                else f"{other} of them with another label there: contradicting labels, which "
+                "make its figures run low"
+                if other == copies
+                else f"{other} of them with another label there: its figures run high on the "
+                "copies and low on the contradictions"
+            )
+            note(
+                f"note: {copies} of the {len(self.val)} validation texts are training texts "
+                f"too (case and spacing aside; {where}): {reads}; drop the copies"
+            )
+        return copies
 
 
 def note_repeated(examples: Examples) -> None:

@@ -27,6 +27,7 @@ from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import (
     Examples,
     Fingerprint,
+    ValidationCopies,
     check_known_labels,
     check_label_sets,
     check_label_spellings,
@@ -39,6 +40,10 @@ from sentigru.limits import note
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
+
+VALIDATION_KEYS_HELD = 200_000
+"""Most ``--val-data`` rows a streamed run holds (as 16-byte hashes, some 30 MB) to find
+them among its training rows; beyond, it does not look."""
 
 
 def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
@@ -266,6 +271,7 @@ class StreamSource:
         label_sets: dict[str, set[str]] = {}
         for path in [*self.paths, *self.val_paths]:
             self._stamps[path] = _stamp(path)
+        copies = self._validation_keys()
         for path in self.paths:
             counts = ReadResult(Examples())
             runs = _Runs()
@@ -279,6 +285,8 @@ class StreamSource:
                 else:
                     scan.labels[label] += 1
                     scan.words.add(typed_on_phones(text, self.curly_share, self.seed))
+                    if copies is not None:
+                        copies.add(text, label)
             counts.report_skipped(path, self.options.label_map)
             if not seen:  # as a file read whole is refused: an empty folder, a header
                 skipped = f" ({counts.skipped} bad row(s) skipped)" if counts.skipped else ""
@@ -296,10 +304,26 @@ class StreamSource:
                 val_fingerprint.add(text, label)
         scan.fingerprint = fingerprint.hexdigest()
         scan.val_fingerprint = val_fingerprint.hexdigest()
+        if copies is not None:
+            copies.note(given=True)
         check_label_sets(label_sets)
         check_label_spellings(scan.labels + scan.val_labels, self.options.label_map)
         self._check(scan)
         return scan
+
+    def _validation_keys(self) -> ValidationCopies | None:
+        """The ``--val-data`` texts as keys, to find them among the training rows as
+        those pass (as a run held in memory does), where they are few enough to hold:
+        a read of the validation files more, which are small beside the training ones."""
+        if not self.val_paths:
+            return None
+        copies = ValidationCopies()
+        for path in self.val_paths:
+            for text, label in iter_rows(path, self.options, noted=False):
+                if len(copies.val) >= VALIDATION_KEYS_HELD:
+                    return None
+                copies.hold(text, label)
+        return copies
 
     def _check(self, scan: Scan) -> None:
         if not scan.train_rows:
