@@ -12,6 +12,7 @@ messages reach the terminal in :mod:`sentigru.console`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import gc
@@ -31,7 +32,7 @@ import click
 
 from sentigru import __version__, limits
 from sentigru.console import echo_err, shown
-from sentigru.errors import SentigruError, UsageError
+from sentigru.errors import SentigruError, UsageError, interrupted_within
 from sentigru.portable import SIGPIPE
 from sentigru.predict_io import (
     ReadingNotes,
@@ -130,7 +131,7 @@ class _Group(click.Group):
         except KeyboardInterrupt as exc:  # a training's says what it kept
             _exit_interrupted(str(exc))
         except Exception as exc:
-            if not _interrupted_within(exc):
+            if not interrupted_within(exc):
                 raise
             _exit_interrupted("")  # LiteRT's loader made a Ctrl-C an ImportError
 
@@ -156,18 +157,6 @@ def _signals_as_sentigrus() -> Iterator[None]:
                     signal.signal(stop, handler)
 
 
-def _interrupted_within(exc: BaseException | None) -> bool:
-    """Whether a Ctrl-C lies in ``exc``'s causes: native code (LiteRT's module loading)
-    hands it on as another error."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, KeyboardInterrupt):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
 def _exit_interrupted(said: str) -> NoReturn:
     """One line, and the status shells report for the signal: 130 on Ctrl-C, 143 on
     SIGTERM. A second signal meanwhile (``timeout`` signals the process, then its group)
@@ -180,7 +169,28 @@ def _exit_interrupted(said: str) -> NoReturn:
         said = "terminated" + said[len("interrupted") :]
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
     click.echo(shown(f"sentigru: {said}"), err=True)
+    if _PROGRAM:  # the process ends by the signal itself, once Python has wound down
+        _DIE_BY.append(signum)
     sys.exit(128 + signum)
+
+
+_DIE_BY: list[int] = []
+"""The signal the ``sentigru`` program ends by (:func:`die_by_signal`)."""
+
+
+def die_by_signal() -> None:
+    """End the process by the signal that stopped it, as a program killed by it would:
+    a shell runs the next command of a loop after a child that exited 130 (it took the
+    child to have handled Ctrl-C), and stops the loop for one killed by SIGINT; both
+    read as 130 (143 for SIGTERM). Registered with :mod:`atexit` first, so it runs
+    last, after every other exit function; Python's own exit where no signal came."""
+    if not _DIE_BY:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or full stream: the signal still
+            stream.flush()
+    signal.signal(_DIE_BY[0], signal.SIG_DFL)
+    os.kill(os.getpid(), _DIE_BY[0])
 
 
 @contextlib.contextmanager
@@ -250,6 +260,7 @@ def run() -> None:
     of its own."""
     global _PROGRAM
     _PROGRAM = True
+    atexit.register(die_by_signal)
     main()
 
 

@@ -68,3 +68,16 @@ def refuse_table(value: object, name: str, give: str) -> None:
 def missing(path: object, what: str = "file or folder") -> SentigruError:
     """``PATH: no such WHAT``, with :func:`home_note`."""
     return SentigruError(with_home_note(f"{path}: no such {what}", path))
+
+
+def interrupted_within(exc: BaseException | None) -> bool:
+    """Whether a Ctrl-C lies in ``exc``'s causes: native code (LiteRT's module loading)
+    hands it on as another error, and a class made while it came wraps it in a
+    RuntimeError."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False

@@ -674,7 +674,9 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
             child.stdin.flush()
             assert child.stdout.readline().startswith("positive\t")  # stdin still open
             child.send_signal(signal.SIGTERM)  # as docker stop: told apart from Ctrl-C
-            assert child.wait(60) == 143 and child.stderr.read() == "sentigru: terminated\n"
+            # ended by the signal itself (a shell reads 143, and stops a loop of them)
+            assert child.wait(60) == -signal.SIGTERM
+            assert child.stderr.read() == "sentigru: terminated\n"
         finally:
             child.kill()
             child.wait(60)
@@ -1109,3 +1111,21 @@ def test_an_endless_binary_input_is_refused_not_read_for_ever() -> None:
         [*command, "-"], input=b"a lovely film\0 really", capture_output=True, timeout=120
     )
     assert short.returncode == 0 and short.stdout.startswith(b"positive"), short.stderr
+
+
+def test_ctrl_c_while_the_program_starts_is_one_line_and_ends_by_the_signal() -> None:
+    """A Ctrl-C in the program's first tenth of a second (its imports: half of a short
+    predict's time) printed a traceback and exited 1, and a shell loop of such commands
+    ran on; it now ends as the command itself does, by the signal, in one line."""
+    code = """
+import sys
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sentigru.cli":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupting())
+from sentigru.__main__ import program
+program()
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGINT and done.stderr == "sentigru: interrupted\n"

@@ -133,7 +133,8 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(stop: int, tmp_path: Path) 
     assert process.poll() is None, "training ended before it could be interrupted"
     process.send_signal(stop)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 128 + stop  # as shells report a signal: 130, 143
+    # ended by the signal itself, as shells report it (130, 143), so a loop stops
+    assert process.returncode == -stop
     assert "Traceback" not in stderr
     assert "--resume" in stderr.strip().splitlines()[-1]
     said = "terminated" if stop == signal.SIGTERM else "interrupted"  # as the signal was
