@@ -28,6 +28,21 @@ def _texts(texts: Any) -> list[str]:
     return list(_checked(texts))
 
 
+def _until_error(texts: Iterator[str], held: list[Exception]) -> Iterator[str]:
+    """``texts`` up to an error in reading them, which is kept in ``held``."""
+    try:
+        yield from texts
+    except Exception as exc:
+        held.append(exc)
+
+
+def _then_raised(answers: Iterable[Any], held: list[Exception]) -> Iterator[Any]:
+    """``answers``, then the error :func:`_until_error` kept, if any."""
+    yield from answers
+    if held:
+        raise held[0]
+
+
 def _checked(texts: Any) -> Iterator[str]:
     """``texts`` one by one: the whole checked now, each text as it comes (a stream is
     read lazily)."""
@@ -170,9 +185,15 @@ class Classifier:
         self, texts: Iterable[str], top_k: int = 1, chunk_size: int = 256
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(text, result)`` pairs in input order, a chunk at a time: memory stays flat
-        however many texts come in."""
+        however many texts come in. Where reading the texts fails (a bad row of a file),
+        every text before it is answered first, then the error is raised (a chunk's
+        texts read before it were lost, up to 2,047 rows)."""
         top_k, chunk_size = whole_number(top_k, "top_k"), whole_number(chunk_size, "chunk_size")
-        return self._predictor.classify_stream(_checked(texts), top_k, chunk_size)
+        held: list[Exception] = []
+        answers = self._predictor.classify_stream(
+            _until_error(_checked(texts), held), top_k, chunk_size
+        )
+        return _then_raised(answers, held)
 
     def evaluate(
         self, data: Any, *, plot: str | Path | None = None, force: bool = False, **source: Any

@@ -729,3 +729,21 @@ def test_what_a_failed_run_kept_is_said_once(tmp_path) -> None:
     assert str(error).startswith("no room left on the disk; its last completed epoch is kept")
     _say_kept(error := SentigruError("gone"), tmp_path / "nothing")  # no checkpoint: no word
     assert str(error) == "gone"
+
+
+def test_a_stream_that_fails_answers_every_text_before_it() -> None:
+    """A bad row 3,001 of a file answered 2,048 rows (one window) and dropped the 952
+    before it; a bad row 122 of a small file answered none. Every text before the error
+    is answered, then the error comes."""
+    clf = sentigru.load()
+
+    def rows(good: int):
+        yield from ["a good film"] * good
+        raise SentigruError("data.tsv:3001: expected 2 fields, found 1")
+
+    for good in (3000, 121):  # the bulk windows, and one short chunk
+        answered = []
+        with pytest.raises(SentigruError, match="data.tsv:3001"):
+            for _text, result in clf.predict_stream(rows(good), chunk_size=2048):
+                answered.append(result["label"])
+        assert len(answered) == good and set(answered) == {"positive"}
