@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 import click
 
 from sentigru import __version__, limits
-from sentigru.console import echo_err, shown
+from sentigru.console import echo_err, options_only, shown
 from sentigru.errors import SentigruError, UsageError, interrupted_within
 from sentigru.portable import SIGPIPE
 from sentigru.predict_io import (
@@ -781,7 +781,11 @@ def predict(
     texts: tuple[str, ...],
 ) -> None:
     """Classify TEXTS (none or '-' reads one text per line from stdin), or the rows of
-    --data FILE."""
+    --data FILE.
+
+    Prints label<TAB>score<TAB>text a line; in the text, a tab, a line break, a
+    backslash and other control characters are escaped (\\t, \\n, \\\\, \\xNN) so that
+    each answer stays one line of three columns (--json: one object a text, in order)."""
     if _PROGRAM:
         _one_blas_thread()
     if data_files and texts:
@@ -855,7 +859,8 @@ def evaluate(**params: Any) -> None:
     if plot is not None:
         classifier.check_plot(plot, source, params["force"])
     report = classifier.evaluate(source)
-    click.echo(json_line(report) if params["as_json"] else format_report(report))
+    report["notes"] = [options_only(line) for line in report["notes"]]  # as the CLI names
+    click.echo(json_line(report) if params["as_json"] else options_only(format_report(report)))
     if plot is not None:  # after the report: a picture that fails loses no figure
         classifier.draw_confusion(report, plot)
         echo_err(f"wrote {plot}")

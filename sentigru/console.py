@@ -28,7 +28,12 @@ def shown(line: str) -> str:
     the names it quotes (a file named with a newline or an escape sequence) escaped.
     The library names each setting for both its callers (``--force (force=True)``); the
     command line shows the option alone."""
-    return limits.shown(_PYTHON_NAME.sub(_option_only, line))
+    return limits.shown(options_only(line))
+
+
+def options_only(text: str) -> str:
+    """``text`` with each setting named by its option alone (the command line's)."""
+    return _PYTHON_NAME.sub(_option_only, text)
 
 
 _PYTHON_NAME = re.compile(r"(--([a-z][\w-]*)(?: [^\s(]+)?) \((\w+)=[^)\s]*\)")

@@ -1129,3 +1129,19 @@ program()
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGINT and done.stderr == "sentigru: interrupted\n"
+
+
+def test_a_column_picked_of_a_file_read_a_line_at_a_time_is_named(tmp_path: Path) -> None:
+    """--data FILE not named .tsv, .csv or .jsonl (a pipe, .dat) is one text a line:
+    --text-column was ignored and the header and labels answered as texts, exit 0."""
+    table = tmp_path / "rows.dat"
+    table.write_text("label\ttext\n1\tgreat film\n")
+    result = CliRunner().invoke(main, ["predict", "--data", str(table), "--text-column", "body"])
+    assert result.exit_code == 1 and "no columns for --text-column to pick" in result.output
+    result = CliRunner().invoke(main, ["predict", "--data", str(table)])
+    assert result.exit_code == 0 and "looks like a header of columns" in result.output
+    assert "saved as a .tsv file, its text column alone is read" in result.output
+    lines = tmp_path / "texts.txt"
+    lines.write_text("great film\nawful, text and all\n")
+    result = CliRunner().invoke(main, ["predict", "--data", str(lines)])
+    assert result.exit_code == 0 and "header" not in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import sentigru
@@ -185,3 +187,7 @@ def test_evaluate_hands_its_notes_to_python_and_json(trained_model, synthetic_fi
     args = ["evaluate", "--model", str(trained_model), "--data", str(synthetic_files[1])]
     result = CliRunner().invoke(main, [*args, "--label-map", swap])
     assert result.exit_code == 0 and "are they named the other way round" in result.output
+    assert "(label_map=)" not in result.output  # the command line's names alone
+    result = CliRunner().invoke(main, [*args, "--label-map", swap, "--json"])
+    notes = json.loads(result.stdout)["notes"]
+    assert any("--label-map renames" in n for n in notes) and "(label_map=)" not in str(notes)

@@ -368,6 +368,11 @@ def _texts_of(reader: _Reader) -> Iterator[str]:
     if not path.exists():
         raise missing(path)
     kind = _format_of(path) or "lines"  # any other name: one text per line
+    if kind == "lines" and reader.options.text_column != ReadOptions().text_column:
+        raise SentigruError(  # else every line answered whole, its header and labels too
+            f"{path}: read as one text a line (no .tsv, .csv or .jsonl name), which has no "
+            "columns for --text-column (text_column=) to pick: save it under such a name"
+        )
     if kind == "folder":
         rows = reader.read_text_files()
     elif kind == "jsonl":
@@ -377,10 +382,26 @@ def _texts_of(reader: _Reader) -> Iterator[str]:
     else:
         rows = reader.read_table("\t" if kind == "tsv" else ",")
     try:
-        for text, _ in rows:
+        for number, (text, _) in enumerate(rows):
+            if not number and kind == "lines":
+                _note_header(path, text)
             yield text
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
+
+
+def _note_header(path: Path, first: str) -> None:
+    """A file read one text a line whose first line names a text column (``label<TAB>
+    text``, ``a .tsv`` piped as ``--data <(zcat …)``): its header and labels are read as
+    texts, which is said."""
+    for mark, kind in (("\t", ".tsv"), (",", ".csv")):
+        if mark in first and "text" in (field.strip().lower() for field in first.split(mark)):
+            note(
+                f"note: {path}: read as one text a line (no .tsv, .csv or .jsonl name), yet "
+                f"its first line looks like a header of columns ({first!r:.40}): saved as a "
+                f"{kind} file, its text column alone is read"
+            )
+            return
 
 
 def _noting_last(lines: Iterable[str], last: list[str]) -> Iterator[str]:
