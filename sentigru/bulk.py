@@ -142,8 +142,19 @@ class _Graph:
     def __call__(self, ids: np.ndarray) -> np.ndarray:
         for index, array in zip(self.inputs, phone_inputs(ids, len(self.inputs))):
             self.interpreter.set_tensor(index, array)
-        self.interpreter.invoke()
+        invoke(self.interpreter)
         return self.interpreter.get_tensor(self.output).copy()
+
+
+def invoke(interpreter: Any) -> None:
+    """Run ``interpreter``; LiteRT's failure on these ids (a file from elsewhere that
+    indexes out of its table on one word: "gather index out of bounds", a traceback
+    after it had passed its checks) as one line."""
+    try:
+        interpreter.invoke()
+    except RuntimeError as exc:
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else "RuntimeError"
+        raise SentigruError(f"the model failed on this text (LiteRT: {said[:200]})") from None
 
 
 class Engine:

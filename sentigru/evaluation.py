@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.limits import shown
+
 
 def classification_report(
     y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, labels: Sequence[str]
@@ -75,14 +77,15 @@ def _metric_notes(report: dict[str, Any]) -> list[str]:
     labels the data or the predictions hold (a file of one label's rows, 94 % right,
     had macro-F1 0.49), and a precision or recall of nothing counted is 0."""
     notes = []
-    left = [label for label, m in report["per_label"].items() if m["f1"] is None]
+    left = [shown(label) for label, m in report["per_label"].items() if m["f1"] is None]
     if left:
         notes.append(
             f"note: macro_f1 averages the labels in the data or the predictions, not "
             f"{', '.join(left)}"
         )
     columns = np.asarray(report["confusion_matrix"]).sum(axis=0)
-    for (label, m), predicted in zip(report["per_label"].items(), columns):
+    for (named, m), predicted in zip(report["per_label"].items(), columns):
+        label = shown(named)
         if m["f1"] is not None and not m["support"]:
             notes.append(
                 f"note: {label} is in no row of the data but was predicted: its recall and "
@@ -162,12 +165,15 @@ def format_report(report: dict[str, Any]) -> str:
         *([f"unknown_{_unit(report)}s\t{_unknown(report)}"] if "unknown_share" in report else []),
         "",
     ]
-    name = max(16, *(columns(label) for label in report["per_label"]))  # long labels too
+    # labels as a terminal shows them: an escape sequence in one (a model file from
+    # elsewhere) cleared the screen or set the window title
+    per_label = {shown(label): m for label, m in report["per_label"].items()}
+    name = max(16, *(columns(label) for label in per_label))  # long labels too
     lines.append(f"{'label':<{name}} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}")
-    for label, m in report["per_label"].items():
+    for label, m in per_label.items():
         figures = [_figure(m[key]) for key in ("precision", "recall", "f1")]
         lines.append(_left(label, name) + " " + " ".join(figures) + f" {m['support']:>9d}")
-    labels = report["labels"]
+    labels = [shown(label) for label in report["labels"]]
     width = max(8, *(columns(label) for label in labels)) + 1
     lines += ["", "confusion (rows: true, columns: predicted)"]
     lines.append(" " * width + "".join(_left(label, width, right=True) for label in labels))

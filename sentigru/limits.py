@@ -133,6 +133,17 @@ def _at(source: str, text: str) -> str:
     return f"{source}: {text}" if source else text
 
 
+def _opened(path: Path) -> BinaryIO:
+    """``path`` opened to read without waiting for a writer: a named pipe (FIFO) put in a
+    model folder blocked ``open`` for good, where Ctrl-C did nothing. Opened without
+    blocking, then read blocking: a pipe with no writer reads as empty (and is refused
+    as such), one with a writer (``<(cat model.tflite)``) reads whole."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with contextlib.suppress(AttributeError, OSError):  # Windows before 3.12: none was set
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def read_file(path: Path, limit: int) -> bytes:
     """The bytes of ``path``, refusing (before reading) a file larger than ``limit``.
 
@@ -141,7 +152,7 @@ def read_file(path: Path, limit: int) -> bytes:
     too. Errors are one line naming ``path``.
     """
     try:
-        with open(path, "rb") as stream:
+        with _opened(path) as stream:
             info = os.fstat(stream.fileno())
             regular = stat.S_ISREG(info.st_mode)
             if regular and info.st_size > limit:

@@ -292,6 +292,8 @@ class LiteRTPredictor(Predictor):
         runner = self._runner(len(texts)) if texts else None
         if runner is not None:
             return runner.scores(texts)
+        from sentigru.bulk import invoke  # loaded here: a short predict needs no pool
+
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         self._scored += len(texts)  # counted here only: every other way ends here
         for start in range(0, len(texts), self.batch):
@@ -304,7 +306,7 @@ class LiteRTPredictor(Predictor):
                     self.interpreter, self._forked = self._interpreter(self._content), False
                 for index, array in zip(self._inputs, phone_inputs(ids, len(self._inputs))):
                     self.interpreter.set_tensor(index, array)
-                self.interpreter.invoke()
+                invoke(self.interpreter)
                 out[start : start + n] = self.interpreter.get_tensor(self._output)[:n]
         return out
 

@@ -263,6 +263,51 @@ def test_absurd_shapes_and_indices_are_refused(
     _assert_refused(proc, path.name, *EDITS[name][1])
 
 
+def test_a_page_is_never_made_of_a_file_predict_refuses(
+    hostile: dict[str, tuple[Path, Any]], tmp_path: Path
+) -> None:
+    """export --format web checked the metadata only: a file with a custom operator or a
+    dimension of 2^30, refused by predict, became a site that visitors' browsers run."""
+    import sentigru
+
+    for name in ("custom operator", "huge dimension"):
+        with pytest.raises(SentigruError, match=EDITS[name][1][0]):
+            sentigru.export(hostile[name][0], tmp_path / "site", format="web")
+        assert not (tmp_path / "site").exists()
+
+
+def test_a_model_that_fails_on_a_text_is_one_line() -> None:
+    """A file that passes its checks may still fail in LiteRT on one word (an index out
+    of its table): that was a traceback, and a RuntimeError to Python."""
+    from sentigru.bulk import invoke
+
+    class Failing:
+        def invoke(self) -> None:
+            raise RuntimeError("gather index out of boundsNode number 8 (GATHER) failed.\nmore")
+
+    with pytest.raises(SentigruError, match=r"^the model failed on this text \(LiteRT: gather"):
+        invoke(Failing())
+
+
+def test_a_named_pipe_in_a_model_folder_is_read_as_empty_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO with no writer blocked open() for good (Ctrl-C did nothing): it reads as
+    empty, which every reader refuses as no model."""
+    pipe = tmp_path / "model.tflite"
+    os.mkfifo(pipe)
+    assert limits.read_file(pipe, 1024) == b""
+
+
+def test_labels_with_escape_sequences_are_shown_not_obeyed() -> None:
+    """evaluate printed a model's labels raw: one holding ESC ] 0; set the terminal's
+    title, ESC [ 2 J cleared the screen."""
+    from sentigru.evaluation import classification_report, format_report
+
+    evil = ["neg\x1b]0;PWNED\x07\x1b[2J", "pos\x9b2J"]
+    shown = format_report(classification_report([0, 1], [1, 1], evil))
+    assert "\x1b" not in shown and "\x9b" not in shown and "\x07" not in shown
+    assert "neg\\x1b]0;PWNED" in shown
+
+
 def test_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     """In-process too: the refusal costs milliseconds, not gigabytes."""
     from sentigru.modelfile import read_metadata

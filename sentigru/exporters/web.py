@@ -29,7 +29,7 @@ from typing import Any
 from sentigru import __version__, contract, limits, outputs
 from sentigru.atomic import current_umask, replace_path, staging_folder
 from sentigru.errors import SentigruError, missing
-from sentigru.modelfile import check_mediapipe_compatible, read_metadata
+from sentigru.modelfile import check_mediapipe_compatible, check_model
 
 __all__ = [
     "CDN_ORIGIN",
@@ -127,8 +127,8 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
             f"{MAX_MODEL_BYTES // 2**20} MiB"
         )
     content = limits.read_file(model_file, MAX_MODEL_BYTES)  # it may grow after the stat
-    try:
-        meta = read_metadata(content)
+    try:  # the checks predict makes of a file from elsewhere: the page runs it for visitors
+        meta = check_model(content)
     except ValueError as exc:
         reason = (str(exc).strip().splitlines() or ["unreadable metadata"])[0]
         raise SentigruError(f"{model_file}: not a sentigru .tflite: {reason}") from None
