@@ -184,7 +184,7 @@ class LiteRTPredictor(Predictor):
             meta = check_model(content)
             pieces = None
             if meta["sentencepiece"] is not None:
-                pieces = Pieces(meta["sentencepiece"], f"{source}: packed sentencepiece.model")
+                pieces = Pieces(meta["sentencepiece"], "packed sentencepiece.model")
         except SentigruError as exc:  # damaged or hostile file, or not a sentigru one
             raise SentigruError(f"{source}: {exc}") from None
         if not trusted:
