@@ -21,9 +21,10 @@ def program() -> None:
             raise
         sys.stderr.write("sentigru: interrupted\n")
         sys.stderr.flush()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGINT)
-        sys.exit(128 + signal.SIGINT)  # where the signal is held
+        if os.name == "posix":  # on Windows, os.kill would exit 2 (bad usage)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+        sys.exit(128 + signal.SIGINT)  # where the signal is held, or on Windows
     run()
 
 

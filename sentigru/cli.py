@@ -169,8 +169,8 @@ def _exit_interrupted(said: str) -> NoReturn:
         said = "terminated" + said[len("interrupted") :]
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
     click.echo(shown(f"sentigru: {said}"), err=True)
-    if _PROGRAM:  # the process ends by the signal itself, once Python has wound down
-        _DIE_BY.append(signum)
+    if _PROGRAM and os.name == "posix":  # ends by the signal, once Python has wound
+        _DIE_BY.append(signum)  # down (on Windows, os.kill would exit 2: bad usage)
     sys.exit(128 + signum)
 
 
