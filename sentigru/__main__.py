@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 
@@ -13,6 +12,7 @@ def program() -> None:
     the command itself ends: it printed a traceback and exited 1, and a shell loop of
     such commands ran on."""
     from sentigru.errors import interrupted_within  # light: the standard library only
+    from sentigru.portable import end_by_signal
 
     try:
         from sentigru.cli import run
@@ -21,9 +21,7 @@ def program() -> None:
             raise
         sys.stderr.write("sentigru: interrupted\n")
         sys.stderr.flush()
-        if os.name == "posix":  # on Windows, os.kill would exit 2 (bad usage)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGINT)
+        end_by_signal(signal.SIGINT)
         sys.exit(128 + signal.SIGINT)  # where the signal is held, or on Windows
     run()
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from sentigru.contract import cut_at_nul
 from sentigru.errors import SentigruError
-from sentigru.limits import available_cores
+from sentigru.limits import available_cores, one_line
 from sentigru.pieces import SentencePieceTokenizer, phone_inputs
 from sentigru.portable import at_fork_in_child
 from sentigru.tf_quiet import litert, quiet_litert
@@ -153,8 +153,9 @@ def invoke(interpreter: Any) -> None:
     try:
         interpreter.invoke()
     except RuntimeError as exc:
-        said = str(exc).strip().splitlines()[0] if str(exc).strip() else "RuntimeError"
-        raise SentigruError(f"the model failed on this text (LiteRT: {said[:200]})") from None
+        raise SentigruError(
+            f"the model failed on this text (LiteRT: {one_line(exc, 200)})"
+        ) from None
 
 
 class Engine:

@@ -33,7 +33,7 @@ import click
 from sentigru import __version__, limits
 from sentigru.console import echo_err, options_only, shown
 from sentigru.errors import SentigruError, UsageError, interrupted_within
-from sentigru.portable import SIGPIPE
+from sentigru.portable import SIGPIPE, end_by_signal
 from sentigru.predict_io import (
     ReadingNotes,
     given_texts,
@@ -169,8 +169,8 @@ def _exit_interrupted(said: str) -> NoReturn:
         said = "terminated" + said[len("interrupted") :]
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
     click.echo(shown(f"sentigru: {said}"), err=True)
-    if _PROGRAM and os.name == "posix":  # ends by the signal, once Python has wound
-        _DIE_BY.append(signum)  # down (on Windows, os.kill would exit 2: bad usage)
+    if _PROGRAM:  # the process ends by the signal, once Python has wound down
+        _DIE_BY.append(signum)
     sys.exit(128 + signum)
 
 
@@ -189,8 +189,7 @@ def die_by_signal() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # a closed or full stream: the signal still
             stream.flush()
-    signal.signal(_DIE_BY[0], signal.SIG_DFL)
-    os.kill(os.getpid(), _DIE_BY[0])
+    end_by_signal(_DIE_BY[0])
 
 
 @contextlib.contextmanager
@@ -860,7 +859,7 @@ def evaluate(**params: Any) -> None:
         classifier.check_plot(plot, source, params["force"])
     report = classifier.evaluate(source)
     report["notes"] = [options_only(line) for line in report["notes"]]  # as the CLI names
-    click.echo(json_line(report) if params["as_json"] else options_only(format_report(report)))
+    click.echo(json_line(report) if params["as_json"] else format_report(report))
     if plot is not None:  # after the report: a picture that fails loses no figure
         classifier.draw_confusion(report, plot)
         echo_err(f"wrote {plot}")

@@ -135,9 +135,8 @@ def _at(source: str, text: str) -> str:
 
 def _opened(path: Path) -> BinaryIO:
     """``path`` opened to read without waiting for a writer: a named pipe (FIFO) put in a
-    model folder blocked ``open`` for good, where Ctrl-C did nothing. Opened without
-    blocking, then read blocking: a pipe with no writer reads as empty (and is refused
-    as such), one with a writer (``<(cat model.tflite)``) reads whole."""
+    model folder blocked ``open`` for good, where Ctrl-C did nothing (it is refused once
+    open). Reads block as usual."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with contextlib.suppress(AttributeError, OSError):  # Windows before 3.12: none was set
         os.set_blocking(fd, True)
@@ -154,6 +153,8 @@ def read_file(path: Path, limit: int) -> bytes:
     try:
         with _opened(path) as stream:
             info = os.fstat(stream.fileno())
+            if stat.S_ISFIFO(info.st_mode):  # a model file is never streamed in
+                raise SentigruError(f"cannot read {path}: a named pipe, not a file")
             regular = stat.S_ISREG(info.st_mode)
             if regular and info.st_size > limit:
                 raise too_big(str(path), limit)

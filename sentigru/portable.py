@@ -152,3 +152,14 @@ def link_new(source: Path, target: Path) -> None:
             raise
         return
     os.unlink(source)
+
+
+def end_by_signal(signum: int) -> None:
+    """End this process by ``signum``, as a program killed by it: a shell stops a loop
+    after a child killed by SIGINT, and runs on after one that exited 130. POSIX only:
+    on Windows ``os.kill`` ends a process with the number as its exit code (2, which
+    reads as bad usage), so it returns and the caller exits as it would have."""
+    if WINDOWS:
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)

@@ -143,20 +143,21 @@ def note_stray_labels(counts: dict[str, int], log: Log, weighed: bool = False) -
     file's label (``1`` among ``negative``/``positive``): it still gets an output, which
     the model can hardly learn, so say so before the training time is spent."""
     total = sum(counts.values())
-    stray = [label for label, n in counts.items() if n <= STRAY_LABEL_ROWS and n < total / 100]
+    stray = {label: n for label, n in counts.items() if n <= STRAY_LABEL_ROWS and n < total / 100}
     if len(stray) > STRAY_NOTES:  # one line, not one a label
         log(
             f"note: {len(stray)} labels have at most {STRAY_LABEL_ROWS} of {total} training "
-            f"rows each ({', '.join(map(repr, stray[:3]))} …): typos, or another file's "
-            "labels? (--label-map renames labels)"
+            f"rows each ({', '.join(map(repr, list(stray)[:3]))} …): typos, or another "
+            "file's labels? (--label-map renames labels)"
         )
     for label, count in counts.items():
-        if label in stray and len(stray) <= STRAY_NOTES:
-            log(
-                f"note: label {label!r} has {count} of {total} training rows: a typo, or "
-                "another file's labels? (--label-map renames labels)"
-            )
-        elif label not in stray and count < total * RARE_LABEL_SHARE:
+        if label in stray:
+            if len(stray) <= STRAY_NOTES:
+                log(
+                    f"note: label {label!r} has {count} of {total} training rows: a typo, "
+                    "or another file's labels? (--label-map renames labels)"
+                )
+        elif count < total * RARE_LABEL_SHARE:
             log(
                 f"note: label {label!r} has {count} of {total} training rows "
                 f"({count / total:.1%}): too few for the model to learn it well; more of its "

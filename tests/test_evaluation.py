@@ -158,6 +158,7 @@ def test_labels_read_the_other_way_round_are_named() -> None:
     assert label_swap([[50, 50], [48, 52]]) is None  # a coin: no reading fits better
     assert label_swap([[30, 20], [20, 30]]) is None  # weak, not swapped
     assert label_swap([[2, 7], [7, 2]]) is None  # too few rows to say
+    assert label_swap([[0, 90], [0, 10]]) is None  # one answer to all: not swapped
     three = [[40, 2, 1], [3, 5, 40], [2, 38, 6]]  # two of three swapped
     order, _, _ = label_swap(three)
     assert order == (0, 2, 1)

@@ -290,11 +290,23 @@ def test_a_model_that_fails_on_a_text_is_one_line() -> None:
 
 
 def test_a_named_pipe_in_a_model_folder_is_read_as_empty_not_waited_on(tmp_path: Path) -> None:
-    """A FIFO with no writer blocked open() for good (Ctrl-C did nothing): it reads as
-    empty, which every reader refuses as no model."""
+    """A FIFO with no writer blocked open() for good (Ctrl-C did nothing): it is refused
+    at once, by name."""
+    import threading
+
     pipe = tmp_path / "model.tflite"
     os.mkfifo(pipe)
-    assert limits.read_file(pipe, 1024) == b""
+    said: list[str] = []
+
+    def read() -> None:
+        with pytest.raises(SentigruError) as caught:
+            limits.read_file(pipe, 1024)
+        said.append(str(caught.value))
+
+    reader = threading.Thread(target=read, daemon=True)  # the old code never returned
+    reader.start()
+    reader.join(20)
+    assert said and said[0].endswith("model.tflite: a named pipe, not a file"), said
 
 
 def test_labels_with_escape_sequences_are_shown_not_obeyed() -> None:

@@ -255,7 +255,7 @@ def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Pat
         # Spreadsheets: a capitalised header, Excel's separator line, no header at all
         ("caps.csv", b"Label,Text\npos,ok\n", "give --text-column Text .*--label-column Label"),
         ("sep.csv", b"sep=,\nlabel,text\npos,ok\n", "first line is Excel's 'sep=' line"),
-        ("bare.tsv", b"pos\tthe film was fine\n", "first line looks like a row of text"),
+        ("bare.tsv", b"pos\tthe film was fine\n", "if that line is a row of text, add a header"),
         ("fields.tsv", b"label\ttext\npos\tok\npos\tone\textra\n", ":3: expected 2 fields"),
         (
             "enc.tsv",

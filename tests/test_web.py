@@ -109,7 +109,7 @@ def test_site_without_package_loads_mediapipe_from_the_pinned_cdn(tmp_path: Path
 
 def test_metadata_text_cannot_break_out_of_the_page(tmp_path: Path, monkeypatch) -> None:
     hostile = {"name": "</script><script>alert(1)</script>", "labels": ["<b>x</b>", "y"]}
-    monkeypatch.setattr(web, "read_metadata", lambda content: hostile)
+    monkeypatch.setattr(web, "check_model", lambda content: hostile)
     page = (web.write_site(MODEL, tmp_path / "site") / "index.html").read_text("utf-8")
     assert "<script>alert" not in page and "<b>x</b>" not in page
     assert _config(page)["model"]["name"] == hostile["name"]

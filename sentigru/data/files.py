@@ -927,16 +927,15 @@ def _columns_hint(
     options = ("--text-column", "--label-column")
     spelt = {name.casefold(): name for name in names}
     if all(m.casefold() in spelt for m in missing):
-        given = [
-            f"{option} {spelt[m.casefold()]} ({option[2:].replace('-', '_')}="
-            f"{spelt[m.casefold()]!r})"
+        given = [  # quoted for the shell: a header may hold spaces ("Review Text")
+            f"{option} {shlex.quote(spelt[m.casefold()])}"
             for option, m in zip(options, wanted)
             if m in missing
         ]
-        return f"give {' '.join(given)}"
+        return f"give {' '.join(given)} (text_column=, label_column=)"
     choose = "--text-column" if texts_only else "--text-column / --label-column"
-    if any(len(name.split()) >= 4 for name in names):
-        return f"the first line looks like a row of text: give the file a header line, or {choose}"
+    if any(len(name.split()) >= 4 for name in names):  # a row of text, or a form's question
+        return f"choose with {choose}; if that line is a row of text, add a header line"
     return f"choose with {choose}"
 
 

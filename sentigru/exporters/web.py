@@ -131,7 +131,8 @@ def _read_model(model_file: Path) -> tuple[bytes, dict[str, Any]]:
         meta = check_model(content)
     except ValueError as exc:
         reason = (str(exc).strip().splitlines() or ["unreadable metadata"])[0]
-        raise SentigruError(f"{model_file}: not a sentigru .tflite: {reason}") from None
+        kind = "" if reason.startswith(("unsafe", "unsupported")) else "not a sentigru .tflite: "
+        raise SentigruError(f"{model_file}: {kind}{reason}") from None
     if not meta.get("labels"):
         raise SentigruError(f"{model_file}: not a sentigru .tflite: its label file is empty")
     try:  # a WHILE loop (--runtime litert) or a batch above 1: the page could never load it
