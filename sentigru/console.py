@@ -4,6 +4,7 @@ two-caller spelling of a setting (``--force (force=True)``) cut to the option.""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import click
@@ -20,7 +21,11 @@ def one_line(text: str) -> str:
 
 
 def echo_err(line: str) -> None:
-    click.echo(shown(line), err=True)
+    """A note or progress line on stderr. They are advice beside the results: a stderr
+    that is full or whose reader has gone (``2> >(…)`` ended) stopped the predictions on
+    stdout after 376 of 49,730 lines, silently; the results go on without them."""
+    with contextlib.suppress(OSError):
+        click.echo(shown(line), err=True)
 
 
 def shown(line: str) -> str:

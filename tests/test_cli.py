@@ -1145,3 +1145,11 @@ def test_a_column_picked_of_a_file_read_a_line_at_a_time_is_named(tmp_path: Path
     lines.write_text("great film\nawful, text and all\n")
     result = CliRunner().invoke(main, ["predict", "--data", str(lines)])
     assert result.exit_code == 0 and "header" not in result.output
+
+
+def test_notes_that_cannot_be_written_do_not_stop_the_answers() -> None:
+    """A full stderr (or one whose reader has gone) stopped the predictions at the first
+    note, exit 1; the notes are advice beside the answers, which go on."""
+    texts = "zzqx qqzz vvqq great\\n" * 3 + "a great film\\n"
+    done = _shell(f"printf '{texts}' | sentigru predict - 2>/dev/full")
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 4, done
