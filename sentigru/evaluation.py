@@ -238,9 +238,9 @@ def label_swap(confusion: Any) -> tuple[tuple[int, ...], float, float] | None:
     """The reading of the labels (true label i taken as label ``order[i]``) that fits the
     answers best (by the mean of the labels' recall), with the accuracy as named and as
     read that way, where both beat the names by :data:`SWAP_GAIN` or more: labels named
-    the other way round (``0`` and
-    ``1`` mapped to the wrong words, a ``--init`` model's names on data that means the
-    opposite). Up to 6 labels (720 readings); None when nothing fits better."""
+    the other way round (``0`` and ``1`` mapped to the wrong words, a ``--init`` model's
+    names on data that means the opposite). Up to 6 labels (720 readings); None when
+    nothing fits better."""
     matrix = np.asarray(confusion)
     size, total = len(matrix), int(matrix.sum())
     if not 2 <= size <= 6 or total < SWAP_ROWS:
@@ -249,17 +249,14 @@ def label_swap(confusion: Any) -> tuple[tuple[int, ...], float, float] | None:
     held = matrix.sum(axis=1, keepdims=True)
     recall = np.divide(matrix, held, out=np.zeros(matrix.shape), where=held > 0)
 
-    def mean_recall(order: tuple[int, ...]) -> float:
+    def mean_recall(order: Sequence[int]) -> float:
         """A constant answer scores 1/n however the labels are read: it is not swapped
         (by accuracy, a model answering one label to 90/10 data read 90 % swapped)."""
-        return float(recall[rows, list(order)].sum())
+        return float(recall[rows, list(order)].sum()) / int((held > 0).sum())
 
     order = max(itertools.permutations(rows), key=mean_recall)
-    named, read = (int(matrix[rows, list(o)].sum()) for o in (tuple(rows), order))
-    labelled = int((held > 0).sum())
-    if (mean_recall(order) - mean_recall(tuple(rows))) / labelled < SWAP_GAIN:
-        return None
-    if (read - named) / total < SWAP_GAIN:
+    named, read = (int(matrix[rows, list(o)].sum()) for o in (rows, order))
+    if mean_recall(order) - mean_recall(rows) < SWAP_GAIN or (read - named) / total < SWAP_GAIN:
         return None
     return order, named / total, read / total
 

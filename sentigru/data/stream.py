@@ -271,7 +271,16 @@ class StreamSource:
         label_sets: dict[str, set[str]] = {}
         for path in [*self.paths, *self.val_paths]:
             self._stamps[path] = _stamp(path)
-        copies = self._validation_keys()
+        val_fingerprint = Fingerprint()
+        copies: ValidationCopies | None = ValidationCopies() if self.val_paths else None
+        for path in self.val_paths:  # first: their texts are looked for in the training rows
+            for text, label in iter_rows(path, self.options):
+                scan.val_labels[label] += 1
+                val_fingerprint.add(text, label)
+                if copies is not None and len(copies.val) < VALIDATION_KEYS_HELD:
+                    copies.hold(text, label)
+                else:  # too many to hold: not looked for
+                    copies = None
         for path in self.paths:
             counts = ReadResult(Examples())
             runs = _Runs()
@@ -297,11 +306,6 @@ class StreamSource:
                     f"the shuffle buffer holds ({shuffle_buffer}); shuffle the file, split it, "
                     "or raise --shuffle-buffer"
                 )
-        val_fingerprint = Fingerprint()
-        for path in self.val_paths:
-            for text, label in iter_rows(path, self.options):
-                scan.val_labels[label] += 1
-                val_fingerprint.add(text, label)
         scan.fingerprint = fingerprint.hexdigest()
         scan.val_fingerprint = val_fingerprint.hexdigest()
         if copies is not None:
@@ -310,20 +314,6 @@ class StreamSource:
         check_label_spellings(scan.labels + scan.val_labels, self.options.label_map)
         self._check(scan)
         return scan
-
-    def _validation_keys(self) -> ValidationCopies | None:
-        """The ``--val-data`` texts as keys, to find them among the training rows as
-        those pass (as a run held in memory does), where they are few enough to hold:
-        a read of the validation files more, which are small beside the training ones."""
-        if not self.val_paths:
-            return None
-        copies = ValidationCopies()
-        for path in self.val_paths:
-            for text, label in iter_rows(path, self.options, noted=False):
-                if len(copies.val) >= VALIDATION_KEYS_HELD:
-                    return None
-                copies.hold(text, label)
-        return copies
 
     def _check(self, scan: Scan) -> None:
         if not scan.train_rows:
