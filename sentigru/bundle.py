@@ -32,12 +32,12 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sentigru import __version__, contract, limits
 from sentigru.atomic import occupied, replace_path, staging_folder
 from sentigru.contract import LABELS_FILE, SENTENCEPIECE_FILE, VOCAB_FILE, format_labels
-from sentigru.errors import Interrupted, SentigruError
+from sentigru.errors import Interrupted, SentigruError, interrupted_within
 from sentigru.folder_lock import busy_message, lock_holder, lock_path, output_lock
 from sentigru.pieces import Pieces
 from sentigru.spec import Spec
@@ -651,20 +651,10 @@ def training_run(
         try:
             yield checkpoint
         except KeyboardInterrupt:
-            if chief and out.absolute() in SAVED:  # the new folder is in place, whole
-                SAVED.discard(out.absolute())
-                if checkpoint is not None:
-                    shutil.rmtree(checkpoint, ignore_errors=True)
-                raise Interrupted(f"interrupted after {out} was saved, whole") from None
-            if chief and discard_empty_checkpoint(checkpoint):
-                raise Interrupted(
-                    f"interrupted before the first epoch ended; nothing was written to {out}"
-                ) from None
-            raise Interrupted(
-                f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
-                "run the same command with --resume (resume=True) to continue"
-            ) from None
+            _raise_interrupted(out, checkpoint, chief)
         except Exception as exc:
+            if interrupted_within(exc):  # the signal came as native code raised its own
+                _raise_interrupted(out, checkpoint, chief)
             if chief and not resume and not discard_empty_checkpoint(checkpoint):
                 _say_kept(exc, checkpoint)  # epochs done: a failure after them keeps them
             raise
@@ -674,6 +664,23 @@ def training_run(
             raise
         if chief and checkpoint is not None:
             shutil.rmtree(checkpoint, ignore_errors=True)
+
+
+def _raise_interrupted(out: Path, checkpoint: Path | None, chief: bool) -> NoReturn:
+    """Ctrl-C or SIGTERM during a training: one line that says what was kept."""
+    if chief and out.absolute() in SAVED:  # the new folder is in place, whole
+        SAVED.discard(out.absolute())
+        if checkpoint is not None:
+            shutil.rmtree(checkpoint, ignore_errors=True)
+        raise Interrupted(f"interrupted after {out} was saved, whole") from None
+    if chief and discard_empty_checkpoint(checkpoint):
+        raise Interrupted(
+            f"interrupted before the first epoch ended; nothing was written to {out}"
+        ) from None
+    raise Interrupted(
+        f"interrupted; nothing was written to {out}. The last completed epoch is kept: "
+        "run the same command with --resume (resume=True) to continue"
+    ) from None
 
 
 def _say_kept(exc: Exception, checkpoint: Path | None) -> None:

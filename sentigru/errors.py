@@ -70,13 +70,21 @@ def missing(path: object, what: str = "file or folder") -> SentigruError:
     return SentigruError(with_home_note(f"{path}: no such {what}", path))
 
 
+_REPLACED = "REPLACED BY KeyboardInterrupt"
+"""pybind11's word when Ctrl-C or SIGTERM came while native code raised an error of its own
+(TensorFlow's collective op losing the peer that stopped first): the error it raises is a
+RuntimeError that names both."""
+
+
 def interrupted_within(exc: BaseException | None) -> bool:
     """Whether a Ctrl-C lies in ``exc``'s causes: native code (LiteRT's module loading)
-    hands it on as another error, and a class made while it came wraps it in a
-    RuntimeError."""
+    hands it on as another error, a class made while it came wraps it in a RuntimeError,
+    and pybind11 replaces an error it was raising by a RuntimeError naming both."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, KeyboardInterrupt):
+            return True
+        if isinstance(exc, RuntimeError) and _REPLACED in str(exc):
             return True
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__

@@ -391,6 +391,26 @@ def test_an_interrupted_training_stops_a_loop_of_trainings(tmp_path: Path) -> No
     assert not isinstance(caught.value, SentigruError) and not (tmp_path / "m").exists()
 
 
+def test_a_signal_that_came_as_native_code_raised_is_an_interruption(tmp_path: Path) -> None:
+    """SIGTERM to two workers: the one still in a collective op got the lost peer's error
+    and the signal at once, which pybind11 raises as a RuntimeError naming both; it was a
+    traceback and exit 1 where its peer stopped in one line."""
+    from sentigru.bundle import training_run
+    from sentigru.errors import Interrupted
+    from sentigru.spec import Spec
+
+    both = RuntimeError(
+        "pybind11::error_already_set: MISMATCH of original and normalized active exception "
+        "types: ORIGINAL UnavailableError REPLACED BY KeyboardInterrupt: <EMPTY MESSAGE>"
+    )
+    run = training_run(tmp_path / "m", force=False, resume=False, fingerprint="f", spec=Spec())
+    with pytest.raises(Interrupted, match="before the first epoch ended"), run:
+        raise both
+    run = training_run(tmp_path / "n", force=False, resume=False, fingerprint="f", spec=Spec())
+    with pytest.raises(RuntimeError, match="a bug"), run:  # any other stays what it is
+        raise RuntimeError("a bug")
+
+
 def test_texts_and_labels_in_memory_train_and_evaluate_as_their_file_does(
     synthetic_files, tmp_path: Path
 ) -> None:
