@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -135,6 +136,9 @@ def write_results(args: argparse.Namespace, rows: list[dict], n: int) -> None:
         f"mode (`--batch {BATCH}`), 1 thread. MediaPipe's Python task has no thread setting. "
         f"Machine: {platform.machine()}, {platform.python_version()}; one run, "
         f"{time.strftime('%Y-%m-%d')}. Ratios are to the first row (the default export).",
+        "",
+        f"Reproduce: `python benchmarks/export_bench.py --model {args.model} --texts "
+        f"{os.path.relpath(args.texts)}`",
         "",
         "| runtime | quantize | size | operators (subgraphs) | LiteRT ms | MediaPipe ms "
         f"| texts/s | texts/s, batch {BATCH} | keras acc | tflite acc | label agreement "

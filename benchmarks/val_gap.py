@@ -92,6 +92,9 @@ def report(results: dict, rows: int) -> str:
         "a fifth fewer reviews than a model trained on all of IMDB train, so the gap is a "
         "lead, not a measurement.",
         "",
+        "Reproduce: `pip install scikit-learn fasttext-wheel`, then "
+        "`python benchmarks/val_gap.py`.",
+        "",
         "| peer | validation (mean of folds) | folds | quoted test figure | validation − test |",
         "|---|---|---|---|---|",
     ]

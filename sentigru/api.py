@@ -6,7 +6,7 @@
 
     clf = sentigru.load()                       # the bundled model
     clf.predict(["A wonderful film.", "Cold food, rude staff."])
-    # [{"label": "positive", "score": 0.94, "scores": [...], "known_tokens": 3, ...}, ...]
+    # [{"label": "positive", "score": 0.90, "scores": [...], "known_tokens": 3, ...}, ...]
 
     mine = sentigru.train("reviews.tsv", "runs/mine", epochs=8)  # settings: spec fields
     mine.evaluate("reviews_test.tsv")           # accuracy, precision, recall, F1, confusion

@@ -30,13 +30,13 @@ MIB = 1 << 20
 
 # -- files ----------------------------------------------------------------------------------
 TFLITE_BYTES = 64 * MIB
-"""A ``.tflite`` model file (the bundled one is 0.94 MB)."""
+"""A ``.tflite`` model file (the bundled one: 0.98 MB)."""
 VOCAB_BYTES = 16 * MIB
-"""A ``vocab.txt``, in a model folder or packed in a ``.tflite`` (the bundled one: 0.18 MB)."""
+"""A ``vocab.txt``, in a model folder or packed in a ``.tflite`` (the bundled one: 0.25 MB)."""
 LABELS_BYTES = 1 * MIB
 """A ``labels.txt``."""
 JSON_BYTES = 4 * MIB
-"""``spec.json``, ``manifest.json``, ``history.json`` of a model folder (each under 2 KB)."""
+"""``spec.json``, ``manifest.json``, ``history.json`` of a model folder (each under 4 KB)."""
 PICTURE_BYTES = 16 * MIB
 """``training.png`` of a model folder (hashed, never decoded)."""
 KERAS_BYTES = 256 * MIB
@@ -50,9 +50,9 @@ ZIP_DIRECTORY_BYTES = 1 * MIB
 
 # -- the model graph (checked by sentigru.modelfile before LiteRT sees a file) ----------------
 MAX_DIM = 1 << 20
-"""Any one dimension of a tensor (the bundled model's largest: 65,536)."""
+"""Any one dimension of a tensor (the bundled model's largest: 32,768)."""
 MAX_TENSOR_ELEMENTS = 1 << 26
-"""Elements of any one tensor (the bundled model's largest: 262,144)."""
+"""Elements of any one tensor (the bundled model's largest: 352,096)."""
 MAX_SEQ_LEN = 1 << 16
 """``L`` of the ``int32 [batch, L]`` input (the bundled model: 1,024)."""
 MAX_GRAPH_ITEMS = 1 << 18

@@ -164,7 +164,7 @@ def test_bundled_model_reads_negation(checks: dict) -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="negated negative words that no training sentence negates are read at 60.6 % "
+    reason="negated negative words that no training sentence negates are read at 68.2 % "
     "(benchmarks/checklist.md, 'Words the training sentences teach'); when a model passes, "
     "this test fails as XPASS: remove the marker",
 )

@@ -405,10 +405,10 @@ def test_a_file_that_crashes_litert_is_one_line(tmp_path: Path) -> None:
     raw = subprocess.run(
         [sys.executable, "-c", RAW_LOAD, str(path)], capture_output=True, timeout=120
     )
+    assert raw.returncode < 0, "this mutant no longer crashes LiteRT: find another CRASHER"
     proc = _predict(path, tmp_path / "cache")
     _assert_refused(proc, path.name)
-    if raw.returncode < 0:  # as when this was written: the child took the crash
-        assert "LiteRT crashed on this file (SIGSEGV)" in proc.stderr
+    assert "LiteRT crashed on this file (SIGSEGV)" in proc.stderr  # the child took the crash
 
 
 @pytest.mark.slow

@@ -1,1 +1,1 @@
-"""Export: phone files (.tflite with metadata) and TensorFlow SavedModels."""
+"""Export: phone files (.tflite with metadata), web pages and TensorFlow SavedModels."""

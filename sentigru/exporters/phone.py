@@ -43,7 +43,8 @@ def is_sentigru_phone_file(path: Path) -> bool:
 
 
 # Texts that exercise the tokenizer's corners, for the agreement check when no data is
-# given: case, punctuation, apostrophes, accents, other scripts, emoji, HTML, numbers.
+# given: case, punctuation, apostrophes, accents, other scripts, emoji, HTML, numbers, and
+# a text past the default length.
 SAMPLE_TEXTS = (
     "A wonderful, heartfelt film. I loved every minute!",
     "THIS MOVIE WAS TERRIBLE AND I WANT MY 2 HOURS BACK",
@@ -59,12 +60,14 @@ SAMPLE_TEXTS = (
     "meh",
     "it’s the best thing I’ve seen this year",
     "The plot drags on and on and on " * 40,
+    "It is long, so long, too long. " * 250,  # 1,500 words: past the default 1,024 ids
 )
 
 
 def sample_texts(vocab: Any, n: int = 300, seed: int = 0) -> list[str]:
     """:data:`SAMPLE_TEXTS` plus ``n`` seeded texts of vocabulary words (and a few unknown
-    ones), 1 to 300 words long, so that short, long and truncated rows are all compared."""
+    ones), 1 to 299 words long; with the samples' 1,500 words, short, long and truncated
+    rows (at up to 1,500 ids) are all compared."""
     rng = np.random.default_rng(seed)
     words = [word for word, _ in vocab.entries()[3:]] or ["word"]
     texts = list(SAMPLE_TEXTS)

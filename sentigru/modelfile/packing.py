@@ -124,6 +124,8 @@ def _validate_regex(delim_regex: str) -> None:
 
 
 def _output_metadata() -> TensorMetadata:
+    """The one output of every sentigru phone file, either tokenizer: a score per label,
+    the labels packed beside it."""
     labels_file = AssociatedFile(
         LABELS_FILE,
         "Labels of the output scores, one per line, in output order.",
@@ -189,11 +191,6 @@ def _metadata(
         f"Vocabulary, one 'token id' pair per line; {_ids(SPECIAL_TOKENS)}.",
         FILE_VOCABULARY,
     )
-    labels_file = AssociatedFile(
-        LABELS_FILE,
-        "Labels of the output scores, one per line, in output order.",
-        FILE_TENSOR_AXIS_LABELS,
-    )
     inputs = TensorMetadata(
         name="input_ids",
         description=(
@@ -204,18 +201,11 @@ def _metadata(
         process_units=(RegexTokenizerOptions(delim_regex, (vocab_file,)),),
         stats=Stats(),
     )
-    outputs = TensorMetadata(
-        name="probability",
-        description="Softmax probability of each label; the scores sum to 1.",
-        content=CONTENT_FEATURE_PROPERTIES,
-        stats=Stats(max=(1.0,), min=(0.0,)),
-        associated_files=(labels_file,),
-    )
     return ModelMetadata(
         name=name,
         description=description,
         version=version,
-        subgraphs=(SubGraphMetadata((inputs,), (outputs,)),),
+        subgraphs=(SubGraphMetadata((inputs,), (_output_metadata(),)),),
         min_parser_version=MIN_PARSER_VERSION,
     )
 
