@@ -271,19 +271,11 @@ def _note_unread_rows(
     min_count = spec.tokenizer.min_count if regex else 1
     blind = [(text, row) for text, row in zip(texts, ids) if not tokenizer.known_in(row)]
     if blind:
-        rare = sum(UNKNOWN_ID in row for _, row in blind) if min_count > 1 else 0
-        why = (
-            f"; {rare} of them hold words rarer than --min-count {min_count} (--min-count 1 "
-            "keeps them), the others none (emoji, punctuation alone: drop them)"
-            if rare and rare < len(blind)
-            else f"; their words are rarer than --min-count {min_count} (--min-count 1 keeps them)"
-            if rare
-            else "; drop them"
-        )
+        unit = "word" if spec.tokenizer.tokenizer == "regex" else "piece"
         log(
-            f"note: {len(blind)} training text(s) hold no word the vocabulary keeps, e.g. "
+            f"note: {len(blind)} training text(s) hold no {unit} the vocabulary keeps, e.g. "
             f"{blind[0][0]!r:.{BLIND_SHOWN}}: each teaches a label for text the model cannot "
-            f"read{why}"
+            f"read{_why_unread(blind, min_count, regex=spec.tokenizer.tokenizer == 'regex')}"
         )
     cut = sum(len(row) >= seq_len and tokenizer.is_cut(text) for text, row in zip(texts, ids))
     if cut and cut >= 0.01 * len(texts):
@@ -291,6 +283,33 @@ def _note_unread_rows(
             f"note: {cut} of {len(texts)} training texts reach the model's length (--seq-len "
             f"{seq_len} tokens): what follows is not read"
         )
+
+
+def _why_unread(blind: Sequence[tuple[str, Sequence[int]]], min_count: int, regex: bool) -> str:
+    """Why training texts give no known token, by kind: words rarer than ``min_count``;
+    letters the regex tokenizer cannot read (another script: Korean rows among English
+    ones); nothing but emoji and punctuation."""
+    rare = sum(UNKNOWN_ID in row for _, row in blind) if min_count > 1 else 0
+    letters = 0
+    if regex:  # no id and no <UNKNOWN>: what letters the text has, the tokenizer cut away
+        letters = sum(
+            UNKNOWN_ID not in row and any(c.isalpha() for c in text) for text, row in blind
+        )
+    parts = [
+        f"{rare} with words rarer than --min-count {min_count} (--min-count 1 keeps them)"
+        if rare
+        else "",
+        f"{letters} with only letters the regex tokenizer cannot read (another script: "
+        "--preset sentencepiece reads any)"
+        if letters
+        else "",
+    ]
+    rest = len(blind) - rare - letters
+    if rest and (rare or letters):
+        parts.append(f"{rest} with nothing but emoji or punctuation (drop them)")
+    elif rest:
+        return "; drop them"
+    return "; of them, " + ", ".join(p for p in parts if p)
 
 
 def split_validation(
@@ -436,7 +455,7 @@ def _check_pieces_read(
     share = 1.0 - unknown / total if total else 1.0
     if share < READABLE_SHARE:
         raise SentigruError(
-            f"the starting model's SentencePiece pieces know only {share:.0%} of the "
+            f"the starting model's SentencePiece pieces know only {share:.0%} of "
             f"{what}'s letters and digits (it learnt another language): train "
             "without --init, with --preset sentencepiece, to learn this text's pieces"
         )

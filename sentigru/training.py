@@ -501,9 +501,10 @@ def _train(
         elif spec.training.word_init == "ppmi":
             began = time.perf_counter()
             found = _start_from_word_vectors(model, prepared, spec.training.seed)
+            unit = "piece" if spec.tokenizer.tokenizer == "sentencepiece" else "word"
             say(
-                f"word table: {found} of {len(prepared.vocab)} rows start from the "
-                f"training texts' word vectors ({time.perf_counter() - began:.0f} s)",
+                f"{unit} table: {found} of {len(prepared.vocab)} rows start from the "
+                f"training texts' {unit} vectors ({time.perf_counter() - began:.0f} s)",
                 progress=True,
             )
         optimizer = keras.optimizers.Adam(_learning_rate(spec, epoch_steps))

@@ -69,13 +69,15 @@ def _why_fewer(dropped: int, floor: int, held: int, asked: int, pieces: bool = F
         return "the training text gives no more"
     if pieces:
         why = (
-            f"{dropped} more pieces of two characters or more occur fewer than "
+            f"{dropped} more {'piece' if dropped == 1 else 'pieces'} of two characters or "
+            f"more {'occurs' if dropped == 1 else 'occur'} fewer than "
             f"--piece-min-count {floor} times in the texts the pieces are learnt from "
             "(--piece-min-count 1 keeps them, and ships them in the phone file as plain text)"
         )
     else:
         why = (
-            f"{dropped} more words occur fewer than --min-count {floor} times (--min-count 1 "
+            f"{dropped} more {'word occurs' if dropped == 1 else 'words occur'} fewer than "
+            f"--min-count {floor} times (--min-count 1 "
             "keeps them, and ships them in the phone file as plain text; with few rows, "
             "--init bundled starts from the bundled model's words)"
         )

@@ -256,6 +256,9 @@ def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Pat
         ("caps.csv", b"Label,Text\npos,ok\n", "give --text-column Text .*--label-column Label"),
         ("sep.csv", b"sep=,\nlabel,text\npos,ok\n", "first line is Excel's 'sep=' line"),
         ("bare.tsv", b"pos\tthe film was fine\n", "if that line is a row of text, add a header"),
+        # Japanese and Chinese write a sentence without spaces
+        ("bare_ja.tsv", "1\t色々な種類が楽しめて良かったです\n".encode(), "row of text"),
+        ("ja_header.tsv", "評価\t本文\n1\tよい\n".encode(), r"choose with [^;]*$"),
         ("fields.tsv", b"label\ttext\npos\tok\npos\tone\textra\n", ":3: expected 2 fields"),
         (
             "enc.tsv",
@@ -1012,16 +1015,23 @@ def test_training_texts_the_model_reads_nothing_of_are_noted() -> None:
     from sentigru.train_data import prepare
 
     rows = synthetic_reviews(200, seed=4)
-    texts = [t for _, t in rows] + ["😍😍", "5", "https://example.com/r"]
-    labels = [label for label, _ in rows] + ["positive", "negative", "positive"]
+    texts = [t for _, t in rows] + ["😍😍", "5", "https://example.com/r", "영화짱재밋다 ㅋㅋ"]
+    labels = [label for label, _ in rows] + ["positive", "negative", "positive", "positive"]
     heard: list[str] = []
     spec = Spec().replace(
         tokenizer={"seq_len": 16}, model={"chunk_len": 16}, training={"val_split": 0.0}
     )
     prepare(Examples(texts, labels), spec, log=heard.append)
     blind = [line for line in heard if "hold no word the vocabulary keeps" in line]
-    assert len(blind) == 1 and blind[0].startswith("note: 3 training text(s)"), heard
+    assert len(blind) == 1 and blind[0].startswith("note: 4 training text(s)"), heard
     assert "e.g. '😍😍'" in blind[0]
+    # each kind named: rare words, another script (a Korean row was told to be dropped as
+    # emoji are), emoji alone
+    assert blind[0].endswith(
+        "; of them, 2 with words rarer than --min-count 3 (--min-count 1 keeps them), 1 with "
+        "only letters the regex tokenizer cannot read (another script: --preset sentencepiece "
+        "reads any), 1 with nothing but emoji or punctuation (drop them)"
+    ), blind[0]
     assert any("training texts reach the model's length (--seq-len 16" in x for x in heard)
     heard.clear()
     prepare(Examples(texts[:200], labels[:200]), Spec(), log=heard.append)

@@ -934,9 +934,17 @@ def _columns_hint(
         ]
         return f"give {' '.join(given)} (text_column=, label_column=)"
     choose = "--text-column" if texts_only else "--text-column / --label-column"
-    if any(len(name.split()) >= 4 for name in names):  # a row of text, or a form's question
+    if any(_reads_as_text(name) for name in names):
         return f"choose with {choose}; if that line is a row of text, add a header line"
     return f"choose with {choose}"
+
+
+def _reads_as_text(name: str) -> bool:
+    """Whether a header cell reads as a row of text (or a form's question) more than a
+    column's name: four words or more, or ten wide characters or more, as Japanese and
+    Chinese write a sentence without spaces."""
+    wide = sum(unicodedata.east_asian_width(char) in "WF" for char in name)
+    return len(name.split()) >= 4 or wide >= 10
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
