@@ -80,6 +80,8 @@ def given_texts(
                 drain_line(stream)
         cut_here = len(line) >= LINE_LIMIT and not line.endswith(b"\n")  # not a last line
         text, decoded = _decoded(line, encoding, first=index == 0, cut=cut_here)
+        if not decoded and index == 0:  # nothing answered yet: refused, as --data's file is
+            raise SentigruError(f"line 1 of stdin is {_why_not(line, encoding)}")
         if not decoded and not noted:  # a cp1252 file piped in: accents lost without a word
             noted = True
             echo_err(
@@ -87,6 +89,17 @@ def given_texts(
                 f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line, encoding)})"
             )
         yield text.rstrip("\r\n")
+
+
+def _why_not(line: bytes, encoding: str) -> str:
+    """Why the first line of stdin does not decode, with the ``--encoding`` to give: a
+    Japanese file piped from Windows (cp932) was answered line by line as mojibake."""
+    from sentigru.data.encodings import undecodable
+
+    why = undecodable(line, encoding, utf8_before=False, skip_hint=None)
+    if "--encoding" in why:
+        return why.removesuffix(", or mend it").replace("the file's encoding", "its encoding")
+    return f"not {encoding}: give the stdin's encoding with --encoding {_likely(line, encoding)}"
 
 
 def _likely(line: bytes, encoding: str) -> str:

@@ -684,7 +684,9 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
 
 def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> None:
     """A cp1252 file piped in lost its accents without a word; a Windows editor's BOM
-    became part of the first text."""
+    became part of the first text. A first line that does not decode is refused, as a
+    file given with --data is: a Japanese file piped from Windows was answered line by
+    line as mojibake, exit 0."""
     piped = b"\xef\xbb\xbfgreat film\nCaf\xe9 terrible\nna\xefve\n"
     result = CliRunner().invoke(main, ["predict", "-"], input=piped)
     assert result.exit_code == 0
@@ -694,13 +696,20 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     assert "\tCafé terrible" in told.stdout and "not cp1252" not in told.stderr
     korean = CliRunner().invoke(main, ["predict", "-"], input="최고의 영화\n".encode("cp949"))
     assert "--encoding cp949" in korean.stderr  # Korean Excel's; cp1252 read it as nonsense
+    assert korean.exit_code == 1 and korean.stdout == "" and "line 1 of stdin" in korean.stderr
+    japanese = "色々な種類が楽しめて良かった\n最高の映画\n".encode("cp932")
+    refused = CliRunner().invoke(main, ["predict", "-"], input=japanese)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.strip().endswith(
+        "reads as Japanese in cp932 (as Excel saves CSV there): --encoding cp932"
+    )
     named = ["predict", "--encoding", "euc-kr", "-"]  # the standard cp949 extends
     extended = CliRunner().invoke(main, named, input="똠방각하 뷁\n".encode("cp949"))
     assert "--encoding cp949" in extended.stderr and "cp1252" not in extended.stderr
     utf8 = CliRunner().invoke(
         main, ["predict", "--encoding", "gbk", "-"], input="非常喜欢\n".encode()
     )
-    assert "--encoding utf-8" in utf8.stderr  # not cp1252, nor gb18030: both read nonsense
+    assert "but valid UTF-8: drop --encoding" in utf8.stderr  # not cp1252, nor gb18030
     from sentigru.predict_io import LINE_LIMIT
 
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8
