@@ -106,20 +106,31 @@ def logging_kept() -> Iterator[None]:
     for the converter sets absl's logger to WARNING (TensorFlow silences it while it
     lists a model's parts, then puts back WARNING, not the level it found), after which
     a program's own ``absl.logging.info`` lines went unseen: its level is put back too."""
-    root, tf_logger = logging.getLogger(), logging.getLogger("tensorflow")
-    absl = logging.getLogger("absl")
+    root, absl = logging.getLogger(), logging.getLogger("absl")
     handlers, level, absl_level = list(root.handlers), root.level, absl.level
-    quiet = _NoRetracingNote()
-    tf_logger.addFilter(quiet)
     try:
-        yield
+        with no_retracing_note():
+            yield
     finally:
-        tf_logger.removeFilter(quiet)
         for handler in root.handlers[:]:
             if handler not in handlers:
                 root.removeHandler(handler)
         root.setLevel(level)
         absl.setLevel(absl_level)
+
+
+@contextlib.contextmanager
+def no_retracing_note() -> Iterator[None]:
+    """Without TensorFlow's retracing warning: it counts traces by a function's code, so
+    that a function each model compiles for itself (its check, its validation answers)
+    reads as retraced from the fifth model in a process on (a notebook's loop over
+    settings), advice meant for the user's own code."""
+    tf_logger, quiet = logging.getLogger("tensorflow"), _NoRetracingNote()
+    tf_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        tf_logger.removeFilter(quiet)
 
 
 class _NoRetracingNote(logging.Filter):

@@ -575,19 +575,22 @@ def validation_answers(model: Any, prepared: Prepared, batch_size: int) -> np.nd
     ``--class-weight balanced`` accuracy is not even that. Empty without validation."""
     import tensorflow as tf
 
+    from sentigru.tf_quiet import no_retracing_note
+
     count = len(prepared.labels)
     table = np.zeros((count, count), np.int64)
     data = prepared.pipelines("val", tf.Variable(0, dtype=tf.int64), batch_size, (0, 1))
     if data is None:
         return table
     # compiled once, as the predictor's: an eager RNN call takes about a second a batch;
-    # for every batch length, or each length bucket traced it anew, and TensorFlow logged
-    # its retracing warning in a program that trains several models
+    # for every batch length, or each length bucket traced it anew. Each model compiles
+    # its own, which TensorFlow counts as retracing from the fifth training on
     run = tf.function(
         lambda ids: model(ids, training=False), input_signature=[data.element_spec[0]]
     )
-    for batch in data:
-        truth = np.argmax(batch[1].numpy(), axis=-1)
-        answer = np.argmax(run(batch[0]).numpy(), axis=-1)
-        np.add.at(table, (truth, answer), 1)
+    with no_retracing_note():
+        for batch in data:
+            truth = np.argmax(batch[1].numpy(), axis=-1)
+            answer = np.argmax(run(batch[0]).numpy(), axis=-1)
+            np.add.at(table, (truth, answer), 1)
     return table
