@@ -73,7 +73,14 @@ def check_not_texts(items: Any, name: str, fix: str) -> None:
     """Refuse texts given where files are read: a list of reviews failed on its first as
     "no such file" (or, holding ``?``, as a glob that "matches no file"); ``fix`` says
     how to give them. Only where nothing given looks like a path: mistyped file names
-    keep the reader's "no such file", with its note on ``~``."""
+    keep the reader's "no such file", with its note on ``~``. An open file (or a
+    ``StringIO``) was read line by line as file names, its first line the error."""
+    if hasattr(items, "read") and hasattr(items, "readline"):
+        named = getattr(items, "name", None)
+        path = f" ({named!r:.80})" if isinstance(named, (str, os.PathLike)) else ""
+        raise SentigruError(f"{name} is an open file: give its path{path}, not the file object")
+    if type(items).__module__ == "numpy" and getattr(items, "ndim", 0) == 1:
+        items = items.tolist()  # an array of texts, as a list of them
     if not isinstance(items, (list, tuple)) or len(items) < 2:
         return
     if not all(isinstance(item, str) for item in items):

@@ -3,6 +3,7 @@ export, with settings given by their spec names."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -216,6 +217,8 @@ def test_sentigru_export_stays_the_function_after_the_exporters_are_imported() -
 
 def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> None:
     """What a pandas column or a typo hands the API gets a SentigruError that names it."""
+    import numpy as np
+
     clf = sentigru.load()
     cases = {
         "texts[1] is float nan": lambda: clf.predict(["good", float("nan")]),
@@ -305,6 +308,16 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
             ["x" * 300 + " great film", "bad film"], "o"
         ),
         "nope/a.tsv: no such file": lambda: sentigru.train(["nope/a.tsv", "nope/b.tsv"], "o"),
+        # an open file was read line by line as file names, an array of texts as paths
+        f"data is an open file: give its path ({str(synthetic_files[0])!r})": lambda: (
+            sentigru.train(synthetic_files[0].open(), "o")
+        ),
+        "data is an open file: give its path, not": lambda: sentigru.load().evaluate(
+            io.StringIO("label\ttext\npositive\tgood\n")
+        ),
+        "unlabelled takes files (paths or globs), and none of the 2": lambda: sentigru.train(
+            synthetic_files[0], "o", unlabelled=np.array(["A fine film.", "Dull."])
+        ),
         "teacher is a model folder": lambda: sentigru.train(synthetic_files[0], "o", teacher=3),
         "'lr' (learning_rate?)": lambda: sentigru.train(synthetic_files[0], "o", lr=0.01),
         "(val_data?)": lambda: sentigru.train(synthetic_files[0], "o", validation_data="v"),
@@ -335,7 +348,6 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
     assert clf.evaluate(iter([synthetic_files[1]]), options=None)["n"] == 200  # a glob's
     # One string is one text, as for predict, not a stream of its characters.
     assert [text for text, _ in clf.predict_stream("good")] == ["good"]
-    import numpy as np
 
     assert clf.predict(np.array("good")) == clf.predict("good")  # a 0-d array: one text
     with pytest.raises(SentigruError, match="texts in a set have no order"):
