@@ -253,6 +253,7 @@ def _note_validation(trained: Any, prepared: Any, spec: Spec, log: Log) -> None:
     from sentigru import training_notes as notes
     from sentigru.training import validation_answers
 
+    notes.note_early_stop(trained.history, trained.ran or trained.spec, log)
     balanced = spec.training.class_weight == "balanced"  # trades accuracy for recall
     if prepared.split_seed is not None and not balanced:  # validated on the same rows
         notes.note_majority(trained.metrics, prepared.counts, log)

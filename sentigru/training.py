@@ -58,6 +58,9 @@ class Trained:
     train_seconds: float = 0.0
     placement: dict[str, Any] = field(default_factory=dict)
     """The strategy, replicas and workers the run used (recorded in the manifest)."""
+    ran: Spec | None = None
+    """The spec as run, where it differs from ``spec``: more epochs and patience where
+    ``min_steps`` asked them (:func:`sized_for`)."""
 
 
 MAX_EPOCHS = 200
@@ -565,6 +568,7 @@ def _train(
         prepared.fingerprint,
         seconds,
         placement,
+        spec if spec != asked else None,
     )
 
 

@@ -202,6 +202,20 @@ def note_swapped(labels: list[str], answers: Any, log: Log) -> None:
         log(swap_note(swap, labels, "the validation rows'"))
 
 
+def note_early_stop(history: dict[str, list[float]], spec: Spec, log: Log) -> None:
+    """A run that stopped before its epochs says so: asked for 20 epochs, a run that
+    stopped at the sixth said nothing (Keras' own line only at ``verbose`` 2, the history
+    alone in the folder). ``spec`` is the spec as run (:func:`sized_for`'s epochs)."""
+    training = spec.training
+    monitor = "val_loss" if history.get("val_loss") else "loss"
+    ran = len(history.get(monitor, []))
+    if ran and ran < training.epochs:
+        log(
+            f"stopped early after {ran} of {training.epochs} epochs: {monitor} had not "
+            f"improved for {training.patience} (--patience {training.patience})"
+        )
+
+
 def note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) -> None:
     """A label the validation rows hold that the trained model never answered: its
     recall is 0 however the accuracy reads. ``answers`` is :func:`validation_answers`'."""

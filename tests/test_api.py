@@ -115,6 +115,25 @@ def test_a_model_no_better_than_the_commonest_label_is_called_out() -> None:
     assert lines == []
 
 
+def test_a_run_that_stopped_early_says_so() -> None:
+    """Asked for 20 epochs, a run stopped at the sixth without a word of sentigru's (the
+    README's Python example); the CLI's last line says which weights it saved."""
+    from sentigru.spec import Spec
+    from sentigru.training_notes import note_early_stop
+
+    lines: list[str] = []
+    losses = {"loss": [0.7, 0.5, 0.4, 0.3, 0.2, 0.1], "val_loss": [0.6, 0.5, 0.45, 0.5, 0.55, 0.6]}
+    asked = Spec().replace(training={"epochs": 20, "patience": 3})
+    note_early_stop(losses, asked, lines.append)
+    assert lines == [
+        "stopped early after 6 of 20 epochs: val_loss had not improved for 3 (--patience 3)"
+    ]
+    lines.clear()
+    note_early_stop(losses, asked.replace(training={"epochs": 6}), lines.append)  # all run
+    note_early_stop({"loss": losses["loss"][:2]}, asked, lines.append)  # no validation rows
+    assert len(lines) == 1 and "after 2 of 20 epochs: loss had not" in lines[0]
+
+
 def test_sentencepiece_without_the_preset_names_the_preset() -> None:
     """``--tokenizer sentencepiece`` alone trains without the n-gram teacher, a point
     below the preset in Japanese, Chinese and Korean; a user who typed it is told."""
