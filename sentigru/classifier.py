@@ -452,7 +452,12 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
     refuse_nul(path, "model")
     path = Path(path)
     if not path.exists():
-        raise missing(path, "model (give a model folder or a .tflite file)")
+        exc = missing(path, "model (give a model folder or a .tflite file)")
+        if str(path) == "bundled":  # the name init= and teacher= take
+            raise SentigruError(
+                f"{exc}; for the bundled model, leave out --model (Python: load() with no path)"
+            ) from None
+        raise exc
     if path.is_file():
         refuse_folder_part(path)
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)

@@ -232,7 +232,12 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
 
 def _check_folder(model: Path) -> None:
     if not model.exists():
-        raise missing(model, "model folder")
+        exc = missing(model, "model folder")
+        if str(model) == "bundled":  # the name init= and teacher= take
+            raise SentigruError(
+                f"{exc}; for the bundled model, leave out --model (Python: model=None)"
+            ) from None
+        raise exc
     if model.is_file():
         from sentigru.outputs import is_tflite
 

@@ -351,6 +351,13 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
             synthetic_files[0], "o", val_data=synthetic_files[1], val_split=0.2
         ),
         "model is a model folder": lambda: sentigru.export(3, "o.tflite"),
+        # the name init= and teacher= take, where no folder is so named
+        "for the bundled model, leave out --model (Python: load() with no path)": lambda: (
+            sentigru.load("bundled")
+        ),
+        "for the bundled model, leave out --model (Python: model=None)": lambda: sentigru.export(
+            "bundled", "o.tflite"
+        ),
         "runtime must be one of": lambda: sentigru.export(None, "o.tflite", runtime="tfjs"),
         "seq_len must be a whole number of 2": lambda: sentigru.export(None, "o.tflite", seq_len=0),
         "batch must be a whole number": lambda: sentigru.export(None, "o.tflite", batch=-1),
