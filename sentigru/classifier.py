@@ -205,7 +205,8 @@ class Classifier:
         ``label_map``, ``text_column`` …). ``plot`` draws the confusion matrix to a PNG (the
         ``plot`` extra), replacing one sentigru drew only with ``force``; its checks come
         before the work. Macro-F1 averages the labels in the data or the predictions (as
-        scikit-learn's); a precision or recall of nothing counted is 0. The unknown share
+        scikit-learn's); a precision or recall of nothing counted is 0, and a label
+        neither in the data nor answered has ``None`` for all three. The unknown share
         (``unknown_share``) is of the words read: words in scripts the model cannot read
         are not in it. Also: texts with no known token (``unread``; ``no_answer`` of
         them scored 1/n for every label, where no word had an id: counted as the first
