@@ -156,6 +156,8 @@ def test_a_title_in_another_language_is_not_declared_english(tmp_path: Path) -> 
     assert '<h1 dir="auto">Reviews</h1>' in page and "<title>Reviews</title>" in page
     # what the visitor types is in their language, not the page's (CJK glyphs by theirs)
     assert page.count('lang=""') == 1 and '<textarea id="text" rows="5" dir="auto" lang=""' in page
+    # the state the box waits on (loading, a failure) is read with it
+    assert 'aria-describedby="status"' in page
 
 
 def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path: Path) -> None:
@@ -171,6 +173,16 @@ def test_a_page_takes_its_own_title_and_the_model_file_stays_as_it_was(tmp_path:
     # the model that runs keeps its own name, on the page and for scripts
     config = json.loads(re.search(r'id="sentigru-config"[^>]*>(.*?)</script>', page, re.S)[1])
     assert config["model"]["name"] == "sentigru sentiment classifier"
+    # Each URL carries its file's version: after an export again, a browser ran the
+    # cached old model (and script) under the new page's name and labels.
+    import hashlib
+
+    def version(name: str) -> str:
+        return hashlib.sha256((site / name).read_bytes()).hexdigest()[:12]
+
+    assert config["model"]["url"] == f"model.tflite?v={version('model.tflite')}"
+    assert f'<script type="module" src="app.js?v={version("app.js")}">' in page
+    assert f'<link rel="stylesheet" href="style.css?v={version("style.css")}">' in page
     assert '<strong id="model-name" dir="auto">sentigru sentiment classifier</strong>' in page
     with pytest.raises(SentigruError, match="not UTF-8 text"):
         web.write_site(MODEL, tmp_path / "latin", title="Caf\udce9")
@@ -311,12 +323,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ``truncated/`` and ``huge/`` (broken model files), ``stall/`` (a model that never
     arrives, with a 1 s stall limit), ``slow/`` (a model that trickles in over 2 s or more,
     with the same limit), ``wasmstall/`` (MediaPipe's .wasm never arrives, with a 1 s start
-    limit), ``nowasmjs/`` and ``nowasm/`` (MediaPipe's loader script or .wasm missing) and
+    limit), ``scriptstall/`` (MediaPipe's script never arrives, with a 1 s stall limit),
+    ``nowasmjs/`` and ``nowasm/`` (MediaPipe's loader script or .wasm missing) and
     ``nowasmeval/`` (a CSP that refuses to compile WebAssembly)."""
     package = _mediapipe_package()
     root = tmp_path_factory.mktemp("www")
     good = web.write_site(MODEL, root / "good", mediapipe_dir=package)
     sites = ("garbage", "truncated", "huge", "stall", "slow", "wasmstall", "nowasmjs", "nowasm")
+    sites = (*sites, "scriptstall")
     for name in (*sites, "nowasmeval"):
         shutil.copytree(good, root / name)
     (root / "garbage" / "model.tflite").write_bytes(os.urandom(50_000))
@@ -327,6 +341,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ("stall", ('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')),
         ("slow", ('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')),
         ("wasmstall", ('"startTimeoutMs": 180000', '"startTimeoutMs": 1000')),
+        ("scriptstall", ('"loadTimeoutMs": 30000', '"loadTimeoutMs": 1000')),
         ("nowasmeval", (" 'wasm-unsafe-eval'", "")),
     ):
         index = root / name / "index.html"
@@ -688,6 +703,9 @@ def test_page_talks_only_to_its_own_origin(phone: Any, served: str) -> None:
         ("huge", "refuses models over 64 MiB"),
         ("stall", "download stalled: nothing arrived for 1 s (0 of"),
         ("wasmstall", "MediaPipe did not start within 1 s of the model's download"),
+        # MediaPipe's script never arrives: it waited the start's 3 minutes, then blamed
+        # the WebAssembly, which was never asked for
+        ("scriptstall", "MediaPipe's script did not arrive within 1 s of the model: http://"),
         # MediaPipe's WebAssembly, not the model: the files are named, and no Event is
         # printed as "[object Event]".
         (
@@ -766,7 +784,7 @@ def test_page_whose_script_never_runs_says_why_after_a_moment(browser: Any, serv
     context = browser.new_context(**PHONE)
     try:
         page = context.new_page()
-        page.route("**/app.js", lambda route: route.fulfill(status=404, body="not found"))
+        page.route("**/app.js?v=*", lambda route: route.fulfill(status=404, body="not found"))
         page.goto(f"{served}/good/")
         hint = page.locator("#status .no-script")
         assert page.locator("#status .loading").is_visible() and not hint.is_visible()
@@ -992,8 +1010,10 @@ def _handler(root: Path) -> type[http.server.SimpleHTTPRequestHandler]:
                 super().copyfile(source, outputfile)
 
         def do_GET(self) -> None:
-            if self.path.startswith("/stall/model.tflite") or (
-                self.path.startswith("/wasmstall/") and self.path.endswith(".wasm")
+            if (
+                self.path.startswith("/stall/model.tflite")
+                or (self.path.startswith("/wasmstall/") and self.path.endswith(".wasm"))
+                or self.path.startswith("/scriptstall/mediapipe/text_bundle.mjs")
             ):
                 self.send_response(200)
                 self.send_header("Content-Length", "1000000")

@@ -211,16 +211,25 @@ def _piece_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _render_index(
-    meta: dict[str, Any], size: int, mediapipe: dict[str, str], title: str | None = None
+    meta: dict[str, Any],
+    size: int,
+    mediapipe: dict[str, str],
+    title: str | None = None,
+    versions: dict[str, str] | None = None,
 ) -> str:
     """index.html headed by ``title`` (or the model's name), with the model's name,
     labels and size, the CSP, and the page config (a JSON data block the script reads:
-    not executed, so the CSP needs no hash)."""
+    not executed, so the CSP needs no hash). ``versions`` (a file's name → a short hash
+    of its content) go into the URLs of the script, the style and the model: a browser
+    kept the old ones from its cache after an export again, and ran the old model under
+    the new page's name and labels."""
+    versions = versions or {}
     labels = [str(label) for label in meta["labels"]]
     name = meta.get("name") or "sentigru text classifier"
     heading = title or name
+    model_url = f"{MODEL_FILE}?v={versions[MODEL_FILE]}" if MODEL_FILE in versions else MODEL_FILE
     config = {
-        "model": {"url": MODEL_FILE, "name": name, "labels": labels, "bytes": size},
+        "model": {"url": model_url, "name": name, "labels": labels, "bytes": size},
         "mediapipe": mediapipe,
         "maxModelBytes": MAX_MODEL_BYTES,
         "loadTimeoutMs": LOAD_TIMEOUT_MS,
@@ -245,8 +254,15 @@ def _render_index(
             "SIZE": html.escape(f"{_human_size(size)} ({size:,} bytes)"),
             "MEDIAPIPE": html.escape(f"MediaPipe Tasks for Web {mediapipe['version']}"),
             "CONFIG": config_json,
+            "APP_V": versions.get("app.js", ""),
+            "STYLE_V": versions.get("style.css", ""),
         },
     )
+
+
+def _short_hash(content: bytes) -> str:
+    """Twelve hex digits of the sha256 of a page file: its version in the page's URLs."""
+    return hashlib.sha256(content).hexdigest()[:12]
 
 
 def _sha256(path: Path) -> str | None:
@@ -405,12 +421,12 @@ def _write_files(
 ) -> None:
     """Fill the staged folder: page, model, and MediaPipe's files when copied."""
     templates = resources.files(__package__) / "web"
+    texts = {name: (templates / name).read_text("utf-8") for name in ("app.js", "style.css")}
+    versions = {name: _short_hash(text.encode("utf-8")) for name, text in texts.items()}
+    versions[MODEL_FILE] = _short_hash(content)
+    texts["index.html"] = _render_index(meta, len(content), mediapipe, title, versions)
     for name in TEMPLATES:
-        if name == "index.html":
-            text = _render_index(meta, len(content), mediapipe, title)
-        else:
-            text = (templates / name).read_text("utf-8")
-        (staged / name).write_text(text, "utf-8", newline="\n")
+        (staged / name).write_text(texts[name], "utf-8", newline="\n")
     (staged / MODEL_FILE).write_bytes(content)
     if package is not None:
         target = staged / MEDIAPIPE_FOLDER

@@ -63,14 +63,14 @@ async function fetchModel(url, limit, signal, onProgress) {
   try {
     response = await fetch(url, { signal });
   } catch (error) {
-    throw new Error(`cannot fetch ${url}: ${messageOf(error)}`);
+    throw new Error(`cannot fetch ${MODEL_FILE}: ${messageOf(error)}`);
   }
   if (!response.ok) {
-    throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
+    throw new Error(`cannot fetch ${MODEL_FILE}: HTTP ${response.status}`);
   }
   onProgress(0);
   const tooLarge = (size) =>
-    new Error(`${url} is ${size.toLocaleString("en")} bytes or more; ` +
+    new Error(`${MODEL_FILE} is ${size.toLocaleString("en")} bytes or more; ` +
               `this page refuses models over ${megabytes(limit)}`);
   const declared = Number(response.headers.get("Content-Length") || 0);
   if (declared > limit) {
@@ -99,7 +99,7 @@ async function fetchModel(url, limit, signal, onProgress) {
   }
   // A TFLite flatbuffer carries the file identifier "TFL3" at bytes 4 to 8.
   if (total < 8 || String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
-    throw new Error(`${url} is not a TFLite model (no TFL3 file identifier)`);
+    throw new Error(`${MODEL_FILE} is not a TFLite model (no TFL3 file identifier)`);
   }
   return bytes;
 }
@@ -299,6 +299,8 @@ function readsAPiece(text) {
 // download fails only when it makes no progress for config.loadTimeoutMs; once its bytes
 // are in, MediaPipe's own work, which the page cannot follow (its WebAssembly build,
 // 7 MB, downloaded and compiled, then the graph started), gets config.startTimeoutMs.
+// the model file's name, as messages give it: its URL carries the content's version
+const MODEL_FILE = config.model.url.split("?")[0];
 const STALL_MS = config.loadTimeoutMs;
 const START_MS = config.startTimeoutMs ?? 6 * config.loadTimeoutMs;
 const loadAbort = new AbortController();
@@ -377,23 +379,44 @@ async function loadClassifier() {
     setStatus(`Loading the model… ${percent} % of ${kibibytes(total)}`);
   };
   deadline(STALL_MS, stalled(0));
+  // Once both the model and MediaPipe's script are in, MediaPipe starts (its WebAssembly
+  // is fetched then): a script that never arrives (a host that drops the packets) had
+  // the start's 3 minutes, and was blamed on the WebAssembly, never asked for.
+  let modelIn = false;
+  let scriptIn = false;
+  const starting = () => {
+    deadline(START_MS, () =>
+      `MediaPipe did not start within ${seconds(START_MS)} of the model's download: ` +
+      `its WebAssembly files (in ${absolute(config.mediapipe.wasm)}/) did not arrive in time`);
+    setStatus("Loading the model… starting MediaPipe (WebAssembly)");
+  };
+  const bundling = import(absolute(config.mediapipe.bundle)).then(
+    (module) => {
+      scriptIn = true;
+      if (modelIn) starting();
+      return module;
+    },
+    (error) => {
+      throw new Error(`cannot load MediaPipe from ${config.mediapipe.bundle}: ${messageOf(error)}`);
+    },
+  );
   const fetching = fetchModel(config.model.url, config.maxModelBytes, loadAbort.signal, progress)
     .then((bytes) => {
-      deadline(START_MS, () =>
-        `MediaPipe did not start within ${seconds(START_MS)} of the model's download: ` +
-        `its WebAssembly files (in ${absolute(config.mediapipe.wasm)}/) did not arrive in time`);
-      setStatus("Loading the model… starting MediaPipe (WebAssembly)");
+      modelIn = true;
+      if (scriptIn) {
+        starting();
+      } else {
+        deadline(STALL_MS, () =>
+          `MediaPipe's script did not arrive within ${seconds(STALL_MS)} of the model: ` +
+          absolute(config.mediapipe.bundle));
+        setStatus("Loading the model… loading MediaPipe");
+      }
       return bytes;
     });
   let mediapipe;
   let bytes;
   try {
-    [mediapipe, bytes] = await Promise.all([
-      import(absolute(config.mediapipe.bundle)).catch((error) => {
-        throw new Error(`cannot load MediaPipe from ${config.mediapipe.bundle}: ${messageOf(error)}`);
-      }),
-      fetching,
-    ]);
+    [mediapipe, bytes] = await Promise.all([bundling, fetching]);
   } catch (error) {
     loadAbort.abort(); // the model's download, when MediaPipe failed first
     throw error;
@@ -415,7 +438,7 @@ async function loadClassifier() {
   } catch (error) {
     const trouble = await wasmTrouble(fileset, error);
     if (trouble) throw new Error(`cannot load MediaPipe's WebAssembly: ${trouble}`);
-    throw new Error(`MediaPipe cannot run ${config.model.url}: ${messageOf(error)}`);
+    throw new Error(`MediaPipe cannot run ${MODEL_FILE}: ${messageOf(error)}`);
   }
   try {
     // The first call sets up the CPU delegate (hundreds of ms): do it now, so that
@@ -424,7 +447,7 @@ async function loadClassifier() {
     return classifier;
   } catch (error) {
     classifier.close();
-    throw new Error(`MediaPipe cannot run ${config.model.url}: ${messageOf(error)}`);
+    throw new Error(`MediaPipe cannot run ${MODEL_FILE}: ${messageOf(error)}`);
   }
 }
 
@@ -552,7 +575,7 @@ function readingNote(counts) {
       : " The text is longer than the model reads: it reads its beginning.";
   if (known === 0) {
     const unit = config.pieces ? "piece" : "word"; // a SentencePiece model reads pieces
-    return ` The model knows no ${unit} of this text: its score means nothing.`;
+    return ` The model knows no ${unit} of this text, so it gives no answer.`;
   }
   if (unknown * config.words.partRatio >= known) { // sentigru.tokenizer.reads_part
     return ` The model knows ${known} of the ${known + unknown} words: its score reads only those.${cut}`;
