@@ -324,13 +324,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     arrives, with a 1 s stall limit), ``slow/`` (a model that trickles in over 2 s or more,
     with the same limit), ``wasmstall/`` (MediaPipe's .wasm never arrives, with a 1 s start
     limit), ``scriptstall/`` (MediaPipe's script never arrives, with a 1 s stall limit),
-    ``nowasmjs/`` and ``nowasm/`` (MediaPipe's loader script or .wasm missing) and
+    ``nowasmjs/``, ``nowasm/`` and ``nobundle/`` (MediaPipe's loader script, .wasm or
+    script missing) and
     ``nowasmeval/`` (a CSP that refuses to compile WebAssembly)."""
     package = _mediapipe_package()
     root = tmp_path_factory.mktemp("www")
     good = web.write_site(MODEL, root / "good", mediapipe_dir=package)
     sites = ("garbage", "truncated", "huge", "stall", "slow", "wasmstall", "nowasmjs", "nowasm")
-    sites = (*sites, "scriptstall")
+    sites = (*sites, "scriptstall", "nobundle")
     for name in (*sites, "nowasmeval"):
         shutil.copytree(good, root / name)
     (root / "garbage" / "model.tflite").write_bytes(os.urandom(50_000))
@@ -349,6 +350,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert edit[0] in text
         index.write_text(text.replace(*edit))
     (root / "nowasmjs" / "mediapipe" / "wasm" / "text_wasm_internal.js").unlink()
+    (root / "nobundle" / "mediapipe" / "text_bundle.mjs").unlink()
     (root / "nowasm" / "mediapipe" / "wasm" / "text_wasm_internal.wasm").unlink()
     maker = root / "maker.tflite"  # the delimiter as MediaPipe Model Maker spells it
     maker.write_bytes(_respelt(MODEL.read_bytes(), r"[^\w\']+"))
@@ -706,6 +708,13 @@ def test_page_talks_only_to_its_own_origin(phone: Any, served: str) -> None:
         # MediaPipe's script never arrives: it waited the start's 3 minutes, then blamed
         # the WebAssembly, which was never asked for
         ("scriptstall", "MediaPipe's script did not arrive within 1 s of the model: http://"),
+        # the browser's own words ("Failed to fetch dynamically imported module: URL")
+        # named the URL twice and no cause
+        (
+            "nobundle",
+            "cannot load MediaPipe's script http://127.0.0.1:PORT/nobundle/mediapipe/"
+            "text_bundle.mjs: the browser could not fetch it (offline, or a content blocker",
+        ),
         # MediaPipe's WebAssembly, not the model: the files are named, and no Event is
         # printed as "[object Event]".
         (

@@ -397,7 +397,12 @@ async function loadClassifier() {
       return module;
     },
     (error) => {
-      throw new Error(`cannot load MediaPipe from ${config.mediapipe.bundle}: ${messageOf(error)}`);
+      // the browser's own words repeat the URL and name no cause
+      const why = /^Failed to fetch dynamically imported module/.test(messageOf(error))
+        ? "the browser could not fetch it (offline, or a content blocker, firewall or " +
+          "Content-Security-Policy in the way)"
+        : messageOf(error);
+      throw new Error(`cannot load MediaPipe's script ${absolute(config.mediapipe.bundle)}: ${why}`);
     },
   );
   const fetching = fetchModel(config.model.url, config.maxModelBytes, loadAbort.signal, progress)
