@@ -60,6 +60,11 @@ INTRODUCED = {
     ("training", "curly_share"): 0.0,
     ("model", "unknown_rate"): 0.0,
     ("tokenizer", "piece_min_count"): 1,
+    # sentigru 0.1.0's first folders: case-sensitive ids, a random word table, the best
+    # epoch's weights
+    ("tokenizer", "alias_min_count"): 0,
+    ("training", "word_init"): "random",
+    ("training", "average_epochs"): 0,
 }
 """Settings added after ``spec.json`` files were first written, with the value that means
 what older sentigru versions did: a saved spec without one reads as that value, not as
@@ -482,6 +487,13 @@ class Spec:
         try:
             return cls._from_dict(data, saved)
         except SentigruError as exc:
+            if made_by in WITHDRAWN:  # "upgrade" was advice no one could follow
+                raise SentigruError(
+                    f"{exc}: it was saved by sentigru {made_by}, a release since withdrawn, "
+                    f"whose model this one ({__version__}) cannot rebuild; its phone file "
+                    "still predicts and evaluates: train the model again to export or start "
+                    "from it"
+                ) from None
             if made_by is None or not is_newer(made_by):
                 raise
             raise SentigruError(
@@ -538,6 +550,11 @@ class Spec:
             if value is not None:
                 sections.setdefault(section_of(name), {})[name] = value
         return self.replace(**sections)
+
+
+WITHDRAWN = frozenset({"0.4.0"})
+"""Releases since undone (0.4.0 added one-character SentencePiece pieces, taken back):
+a folder one saved is not from a newer sentigru, and no upgrade reads it."""
 
 
 def is_newer(version: object) -> bool:

@@ -69,6 +69,19 @@ def test_retired_settings_load_only_with_the_value_that_means_today() -> None:
             Spec.from_dict(changed)
 
 
+def test_a_folder_of_a_withdrawn_release_is_not_told_to_upgrade() -> None:
+    """0.4.0 (undone) reads as newer than this version: a setting it saved that today's
+    model cannot rebuild said "upgrade sentigru", which no one can."""
+    saved = Spec().to_dict()
+    saved["tokenizer"]["piece_chars"] = 1
+    with pytest.raises(SentigruError, match="no longer supported") as caught:
+        Spec.from_dict(saved, saved=True, made_by="0.4.0")
+    assert "a release since withdrawn" in str(caught.value)
+    assert "upgrade" not in str(caught.value) and "train the model again" in str(caught.value)
+    with pytest.raises(SentigruError, match="upgrade sentigru"):  # a newer one: as before
+        Spec.from_dict(saved, saved=True, made_by="0.9.0")
+
+
 def test_a_saved_spec_without_a_newer_setting_reads_as_the_version_that_saved_it() -> None:
     """A model folder saved before ``curly_share`` existed was trained without it: its
     spec says 0, not today's default; a spec written by hand takes the default."""
@@ -78,6 +91,18 @@ def test_a_saved_spec_without_a_newer_setting_reads_as_the_version_that_saved_it
     assert Spec.from_dict(old).training.curly_share == Spec().training.curly_share > 0
     current = Spec().replace(training={"curly_share": 0.5}).to_dict()
     assert Spec.from_dict(current, saved=True).training.curly_share == 0.5
+    # sentigru 0.1.0's first folders had none of these: --preset and --init from one
+    # read today's defaults (aliases, word vectors, a mean of epochs), another recipe
+    first = Spec().to_dict()
+    for section, name in (
+        ("tokenizer", "alias_min_count"),
+        ("training", "word_init"),
+        ("training", "average_epochs"),
+    ):
+        del first[section][name]
+    read = Spec.from_dict(first, saved=True)
+    assert read.tokenizer.alias_min_count == 0 and read.training.word_init == "random"
+    assert read.training.average_epochs == 0
 
 
 def test_flat_settings_land_in_their_sections() -> None:
