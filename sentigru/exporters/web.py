@@ -53,12 +53,14 @@ MAX_MODEL_BYTES = 64 * 1024 * 1024
 """The page refuses a model file larger than this before handing it to WebAssembly."""
 LOAD_TIMEOUT_MS = 30_000
 """``window.sentigru.ready`` rejects when the model's download makes no progress for this
-long (a slow download that keeps arriving is waited for)."""
+long (a slow download that keeps arriving is waited for), or when MediaPipe's script is
+not in this long after the model."""
 START_TIMEOUT_MS = 180_000
-"""Once the model is in, ``window.sentigru.ready`` rejects if MediaPipe has not started
-within this: the page cannot follow that part (MediaPipe downloads its 6.9 MB WebAssembly
-build, compiles it and starts the graph), so the limit is one a slow phone on a slow
-network meets (about 40 s of download at 1.44 Mbit/s, 140 s at 0.4 Mbit/s)."""
+"""Once the model and MediaPipe's script are in, ``window.sentigru.ready`` rejects if
+MediaPipe has not started within this: the page cannot follow that part (MediaPipe
+downloads its 6.9 MB WebAssembly build, compiles it and starts the graph), so the limit
+is one a slow phone on a slow network meets (about 40 s of download at 1.44 Mbit/s,
+140 s at 0.4 Mbit/s)."""
 
 MODEL_FILE = "model.tflite"
 MEDIAPIPE_FOLDER = "mediapipe"

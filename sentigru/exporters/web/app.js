@@ -295,14 +295,15 @@ function readsAPiece(text) {
 
 // ------------------------------------------------------------------------- loading
 
-// Two limits, so that a slow connection is not taken for a broken one: the model's
-// download fails only when it makes no progress for config.loadTimeoutMs; once its bytes
-// are in, MediaPipe's own work, which the page cannot follow (its WebAssembly build,
-// 7 MB, downloaded and compiled, then the graph started), gets config.startTimeoutMs.
-// the model file's name, as messages give it: its URL carries the content's version
-const MODEL_FILE = config.model.url.split("?")[0];
+// Limits, so that a slow connection is not taken for a broken one: the model's download
+// fails only when it makes no progress for config.loadTimeoutMs, and MediaPipe's script,
+// if it is not in with the model, has that long again; once both are in, MediaPipe's own
+// work, which the page cannot follow (its WebAssembly build, 7 MB, downloaded and
+// compiled, then the graph started), gets config.startTimeoutMs.
 const STALL_MS = config.loadTimeoutMs;
 const START_MS = config.startTimeoutMs ?? 6 * config.loadTimeoutMs;
+// the model file's name, as messages give it: its URL carries the content's version
+const MODEL_FILE = config.model.url.split("?")[0];
 const loadAbort = new AbortController();
 let timedOut = false;
 let closed = false;
@@ -368,6 +369,31 @@ async function wasmTrouble(fileset, error) {
   return null;
 }
 
+// Why MediaPipe's script did not load: the browser's own words ("Failed to fetch
+// dynamically imported module: URL") repeat the URL and name no cause, which a HEAD
+// request tells: the host's answer, the type it serves, or no answer at all.
+async function scriptTrouble(url, error) {
+  const text = messageOf(error);
+  if (!/Failed to fetch dynamically imported module|error loading dynamically imported module|Importing a module script failed/i.test(text)) {
+    return text;
+  }
+  let response;
+  try {
+    response = await fetch(url, { method: "HEAD", cache: "no-store" });
+  } catch (failure) {
+    return "the browser could not reach it (offline, or a content blocker, firewall or " +
+      "Content-Security-Policy in the way)";
+  }
+  if (!response.ok && response.status !== 405 && response.status !== 501) {
+    return `HTTP ${response.status}`;
+  }
+  const type = (response.headers.get("Content-Type") || "").split(";")[0].trim();
+  if (type && !/javascript|ecmascript/i.test(type)) {
+    return `the host serves it as ${type}, not text/javascript`;
+  }
+  return text;
+}
+
 async function loadClassifier() {
   const total = config.model.bytes;
   const stalled = (received) => () =>
@@ -390,25 +416,23 @@ async function loadClassifier() {
       `its WebAssembly files (in ${absolute(config.mediapipe.wasm)}/) did not arrive in time`);
     setStatus("Loading the model… starting MediaPipe (WebAssembly)");
   };
-  const bundling = import(absolute(config.mediapipe.bundle)).then(
+  const script = absolute(config.mediapipe.bundle);
+  const bundling = import(script).then(
     (module) => {
       scriptIn = true;
-      if (modelIn) starting();
+      if (modelIn && !timedOut) starting(); // late: the page has shown its error already
       return module;
     },
-    (error) => {
-      // the browser's own words repeat the URL and name no cause
-      const why = /^Failed to fetch dynamically imported module/.test(messageOf(error))
-        ? "the browser could not fetch it (offline, or a content blocker, firewall or " +
-          "Content-Security-Policy in the way)"
-        : messageOf(error);
-      throw new Error(`cannot load MediaPipe's script ${absolute(config.mediapipe.bundle)}: ${why}`);
+    async (error) => {
+      throw new Error(`cannot load MediaPipe's script ${script}: ${await scriptTrouble(script, error)}`);
     },
   );
   const fetching = fetchModel(config.model.url, config.maxModelBytes, loadAbort.signal, progress)
     .then((bytes) => {
       modelIn = true;
-      if (scriptIn) {
+      if (timedOut) {
+        // the page has shown its error already
+      } else if (scriptIn) {
         starting();
       } else {
         deadline(STALL_MS, () =>
