@@ -77,7 +77,7 @@ def check_not_texts(items: Any, name: str, fix: str) -> None:
     ``StringIO``) was read line by line as file names, its first line the error."""
     if hasattr(items, "read") and hasattr(items, "readline"):
         named = getattr(items, "name", None)
-        path = f" ({named!r:.80})" if isinstance(named, (str, os.PathLike)) else ""
+        path = f" ({os.fspath(named)!r})" if isinstance(named, (str, os.PathLike)) else ""
         raise SentigruError(f"{name} is an open file: give its path{path}, not the file object")
     if type(items).__module__ == "numpy" and getattr(items, "ndim", 0) == 1:
         items = items.tolist()  # an array of texts, as a list of them

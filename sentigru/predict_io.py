@@ -8,6 +8,7 @@ import codecs
 import functools
 import itertools
 import json
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -97,9 +98,9 @@ def _why_not(line: bytes, encoding: str) -> str:
     from sentigru.data.encodings import undecodable
 
     why = undecodable(line, encoding, utf8_before=False, skip_hint=None)
-    if "--encoding" in why:
-        return why.removesuffix(", or mend it").replace("the file's encoding", "its encoding")
-    return f"not {encoding}: give the stdin's encoding with --encoding {_likely(line, encoding)}"
+    if re.search(r"--encoding \w", why) or "drop --encoding" in why:  # names the fix
+        return why.removesuffix(", or mend it")
+    return f"not {encoding}: give its encoding with --encoding {_likely(line, encoding)}"
 
 
 def _likely(line: bytes, encoding: str) -> str:

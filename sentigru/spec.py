@@ -487,7 +487,7 @@ class Spec:
         try:
             return cls._from_dict(data, saved)
         except SentigruError as exc:
-            if made_by in WITHDRAWN:  # "upgrade" was advice no one could follow
+            if isinstance(made_by, str) and made_by in WITHDRAWN:  # no upgrade reads it
                 raise SentigruError(
                     f"{exc}: it was saved by sentigru {made_by}, a release since withdrawn, "
                     f"whose model this one ({__version__}) cannot rebuild; its phone file "

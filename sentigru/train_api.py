@@ -299,6 +299,7 @@ def _validation(val_data: Any, reading: dict[str, Any]) -> tuple[list[Path], Any
     if val_data is None:
         return [], None
     refuse_table(val_data, "val_data", TWO_COLUMNS)
+    check_not_texts(val_data, "val_data", LABELLED)
     if is_rows(val_data):
         options = {k: v for k, v in reading.items() if k not in SOURCE_FIELDS or k == "options"}
         return [], DataSource.of(val_data, **options).rows

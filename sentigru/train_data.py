@@ -286,29 +286,32 @@ def _note_unread_rows(
 
 
 def _why_unread(blind: Sequence[tuple[str, Sequence[int]]], min_count: int, regex: bool) -> str:
-    """Why training texts give no known token, by kind: words rarer than ``min_count``;
-    letters the regex tokenizer cannot read (another script: Korean rows among English
-    ones); nothing but emoji and punctuation."""
-    rare = sum(UNKNOWN_ID in row for _, row in blind) if min_count > 1 else 0
-    letters = 0
-    if regex:  # no id and no <UNKNOWN>: what letters the text has, the tokenizer cut away
-        letters = sum(
-            UNKNOWN_ID not in row and any(c.isalpha() for c in text) for text, row in blind
-        )
+    """Why training texts give no known token, by kind (the regex tokenizer's): words
+    the vocabulary lacks (rarer than ``min_count`` where it was learnt here), letters
+    the tokenizer cannot read (another script: Korean rows among English ones), nothing
+    but emoji and punctuation. A SentencePiece model's are to drop."""
+    if not regex:
+        return "; drop them"
+    unknown = sum(UNKNOWN_ID in row for _, row in blind)
+    letters = sum(  # no id, not even <UNKNOWN>: what letters the text has were cut away
+        UNKNOWN_ID not in row and any(c.isalpha() for c in text) for text, row in blind
+    )
+    rest = len(blind) - unknown - letters
+    if not (unknown or letters):
+        return "; drop them"
+    lacking = (
+        f"words rarer than --min-count {min_count} (--min-count 1 keeps them)"
+        if min_count > 1
+        else "words the vocabulary lacks"
+    )
     parts = [
-        f"{rare} with words rarer than --min-count {min_count} (--min-count 1 keeps them)"
-        if rare
-        else "",
+        f"{unknown} with {lacking}" if unknown else "",
         f"{letters} with only letters the regex tokenizer cannot read (another script: "
         "--preset sentencepiece reads any)"
         if letters
         else "",
+        f"{rest} with nothing but emoji or punctuation (drop them)" if rest else "",
     ]
-    rest = len(blind) - rare - letters
-    if rest and (rare or letters):
-        parts.append(f"{rest} with nothing but emoji or punctuation (drop them)")
-    elif rest:
-        return "; drop them"
     return "; of them, " + ", ".join(p for p in parts if p)
 
 

@@ -212,7 +212,7 @@ def note_early_stop(history: dict[str, list[float]], spec: Spec, log: Log) -> No
     if ran and ran < training.epochs:
         log(
             f"stopped early after {ran} of {training.epochs} epochs: {monitor} had not "
-            f"improved for {training.patience} (--patience {training.patience})"
+            f"improved for {training.patience} epochs (the patience)"
         )
 
 

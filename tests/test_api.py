@@ -126,7 +126,7 @@ def test_a_run_that_stopped_early_says_so() -> None:
     asked = Spec().replace(training={"epochs": 20, "patience": 3})
     note_early_stop(losses, asked, lines.append)
     assert lines == [
-        "stopped early after 6 of 20 epochs: val_loss had not improved for 3 (--patience 3)"
+        "stopped early after 6 of 20 epochs: val_loss had not improved for 3 epochs (the patience)"
     ]
     lines.clear()
     note_early_stop(losses, asked.replace(training={"epochs": 6}), lines.append)  # all run
@@ -239,6 +239,7 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
     import numpy as np
 
     clf = sentigru.load()
+    opened = synthetic_files[0].open()
     cases = {
         "texts[1] is float nan": lambda: clf.predict(["good", float("nan")]),
         "texts[0] is NoneType": lambda: clf.scores([None]),
@@ -329,7 +330,10 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "nope/a.tsv: no such file": lambda: sentigru.train(["nope/a.tsv", "nope/b.tsv"], "o"),
         # an open file was read line by line as file names, an array of texts as paths
         f"data is an open file: give its path ({str(synthetic_files[0])!r})": lambda: (
-            sentigru.train(synthetic_files[0].open(), "o")
+            sentigru.train(opened, "o")
+        ),
+        "val_data is an open file": lambda: sentigru.train(
+            synthetic_files[0], "o", val_data=opened
         ),
         "data is an open file: give its path, not": lambda: sentigru.load().evaluate(
             io.StringIO("label\ttext\npositive\tgood\n")
@@ -363,9 +367,10 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
         "batch must be a whole number": lambda: sentigru.export(None, "o.tflite", batch=-1),
         "batch must be at most 65536": lambda: sentigru.export(None, "o.tflite", batch=70_000),
     }
-    for message, call in cases.items():
-        with pytest.raises(SentigruError, match=re.escape(message)):
-            call()
+    with opened:
+        for message, call in cases.items():
+            with pytest.raises(SentigruError, match=re.escape(message)):
+                call()
     unordered = sentigru.DataSource({synthetic_files[1], synthetic_files[0]})
     assert unordered.paths == tuple(sorted(synthetic_files))  # the same order every run
     source = sentigru.DataSource(paths=synthetic_files[1])  # one path, not its characters

@@ -710,6 +710,10 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
         main, ["predict", "--encoding", "gbk", "-"], input="非常喜欢\n".encode()
     )
     assert "but valid UTF-8: drop --encoding" in utf8.stderr  # not cp1252, nor gb18030
+    ascii_named = CliRunner().invoke(
+        main, ["predict", "--encoding", "ascii", "-"], input=b"Caf\xe9\n"
+    )
+    assert ascii_named.stderr.rstrip().endswith("--encoding cp1252"), ascii_named.stderr
     from sentigru.predict_io import LINE_LIMIT
 
     cut = ("a" + "é" * LINE_LIMIT).encode()  # cut at the limit inside an é: still UTF-8

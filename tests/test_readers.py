@@ -1033,6 +1033,15 @@ def test_training_texts_the_model_reads_nothing_of_are_noted() -> None:
         "reads any), 1 with nothing but emoji or punctuation (drop them)"
     ), blind[0]
     assert any("training texts reach the model's length (--seq-len 16" in x for x in heard)
+    # a vocabulary not learnt here (--init): words it lacks, not emoji
+    from sentigru.train_data import _why_unread
+
+    lacking = [("great film", [1, 2, 2]), ("😍", [1])]
+    assert _why_unread(lacking, 1, regex=True) == (
+        "; of them, 1 with words the vocabulary lacks, 1 with nothing but emoji or "
+        "punctuation (drop them)"
+    )
+    assert _why_unread(lacking, 1, regex=False) == "; drop them"  # SentencePiece's
     heard.clear()
     prepare(Examples(texts[:200], labels[:200]), Spec(), log=heard.append)
     assert not any("no word the vocabulary" in x or "model's length" in x for x in heard)

@@ -60,14 +60,14 @@ SAMPLE_TEXTS = (
     "meh",
     "it’s the best thing I’ve seen this year",
     "The plot drags on and on and on " * 40,
-    "It is long, so long, too long. " * 250,  # 1,500 words: past the default 1,024 ids
+    "It is long, so long, too long. " * 250,  # 1,750 words: past the default 1,024 ids
 )
 
 
 def sample_texts(vocab: Any, n: int = 300, seed: int = 0) -> list[str]:
     """:data:`SAMPLE_TEXTS` plus ``n`` seeded texts of vocabulary words (and a few unknown
-    ones), 1 to 299 words long; with the samples' 1,500 words, short, long and truncated
-    rows (at up to 1,500 ids) are all compared."""
+    ones), 1 to 299 words long; with the samples' 1,750 words, short, long and truncated
+    rows (at up to 1,750 ids) are all compared."""
     rng = np.random.default_rng(seed)
     words = [word for word, _ in vocab.entries()[3:]] or ["word"]
     texts = list(SAMPLE_TEXTS)
