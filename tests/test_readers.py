@@ -259,6 +259,7 @@ def test_a_label_labels_txt_cannot_hold_is_refused_before_training(tmp_path: Pat
         # Japanese and Chinese write a sentence without spaces
         ("bare_ja.tsv", "1\t色々な種類が楽しめて良かったです\n".encode(), "row of text"),
         ("ja_header.tsv", "評価\t本文\n1\tよい\n".encode(), r"choose with [^;]*$"),
+        ("bare_th.tsv", "1\tอาหารอร่อยมากบริการดี\n".encode(), "row of text"),
         ("fields.tsv", b"label\ttext\npos\tok\npos\tone\textra\n", ":3: expected 2 fields"),
         (
             "enc.tsv",

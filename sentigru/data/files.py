@@ -941,10 +941,16 @@ def _columns_hint(
 
 def _reads_as_text(name: str) -> bool:
     """Whether a header cell reads as a row of text (or a form's question) more than a
-    column's name: four words or more, or ten wide characters or more, as Japanese and
-    Chinese write a sentence without spaces."""
-    wide = sum(unicodedata.east_asian_width(char) in "WF" for char in name)
-    return len(name.split()) >= 4 or wide >= 10
+    column's name: four words or more, or ten characters or more of a script written
+    without spaces (Japanese, Chinese: wide; Thai, Lao, Khmer, Myanmar)."""
+    unspaced = sum(
+        unicodedata.east_asian_width(char) in "WF"
+        or "\u0e00" <= char <= "\u0eff"
+        or "\u1000" <= char <= "\u109f"
+        or "\u1780" <= char <= "\u17ff"
+        for char in name
+    )
+    return len(name.split()) >= 4 or unspaced >= 10
 
 
 def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
