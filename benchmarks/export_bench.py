@@ -70,7 +70,7 @@ def throughput(predictor: LiteRTPredictor, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--texts", type=Path, required=True, help="labelled file to compare on")
@@ -78,6 +78,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=300)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "export_results")
+    return parser
+
+
+def main() -> None:
+    parser = _parser()
     args = parser.parse_args()
     try:  # its latency column: missing, it read as MediaPipe refusing the file
         import mediapipe  # noqa: F401
@@ -124,6 +129,25 @@ def main() -> None:
     write_results(args, rows, len(texts))
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder (the repository's root, as run), or as
+    given where it is on another drive."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _options(args: argparse.Namespace) -> str:
+    """The options given other than their defaults, for the report's reproduce line."""
+    defaults = vars(_parser().parse_args(["--model", "m", "--texts", "t"]))
+    shown = []
+    for name, value in vars(args).items():
+        if name not in ("model", "texts", "out") and value != defaults.get(name):
+            shown.append(f" --{name.replace('_', '-')} {value}")
+    return "".join(shown)
+
+
 def write_results(args: argparse.Namespace, rows: list[dict], n: int) -> None:
     base = rows[0]
     lines = [
@@ -138,7 +162,7 @@ def write_results(args: argparse.Namespace, rows: list[dict], n: int) -> None:
         f"{time.strftime('%Y-%m-%d')}. Ratios are to the first row (the default export).",
         "",
         f"Reproduce: `python benchmarks/export_bench.py --model {args.model} --texts "
-        f"{os.path.relpath(args.texts)}`",
+        f"{_shown(args.texts)}{_options(args)}`",
         "",
         "| runtime | quantize | size | operators (subgraphs) | LiteRT ms | MediaPipe ms "
         f"| texts/s | texts/s, batch {BATCH} | keras acc | tflite acc | label agreement "
