@@ -281,7 +281,7 @@ class Classifier:
 
         plot = Path(plot)
         if plot.suffix.lower() != ".png":
-            raise UsageError(f"--plot {plot}: the picture is a PNG; name it .png")
+            raise UsageError(f"--plot (plot=) {plot}: the picture is a PNG; name it .png")
         outputs.check_writable(plot, make_parent=True)
         check_not_package(plot)
         reads = [*DataSource.of(data).paths, self.folder or self.path]

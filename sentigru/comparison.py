@@ -50,7 +50,7 @@ def parse_cells(text: str) -> list[str]:
     unknown = [cell for cell in cells if cell not in CELLS]
     if unknown or not cells:
         raise UsageError(
-            f"--cells takes a comma-separated list of {', '.join(CELLS)}, got {text!r}"
+            f"--cells (cells=) takes a comma-separated list of {', '.join(CELLS)}, got {text!r}"
         )
     if len(set(cells)) != len(cells):
         raise UsageError(f"--cells names a cell twice: {text!r}")

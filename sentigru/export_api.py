@@ -57,8 +57,8 @@ def export(
         if format != "web":
             if out is None:
                 raise UsageError(
-                    "export of the bundled model needs --out (its own files are part of "
-                    "the package), or give --model DIR"
+                    "export of the bundled model needs --out (out=), its own files being part "
+                    "of the package, or give --model DIR (model=)"
                 )
             model = model if model.is_dir() else model.parent
     model = Path(model)

@@ -434,19 +434,20 @@ def _keep_network(
     if preset is not None and any(getattr(run_spec, name) != kept[name] for name in kept):
         raise SentigruError(
             f"--init keeps the starting model's tokenizer and network, which --preset "
-            f"{preset} sets otherwise: drop --preset (give its training settings as options)"
+            f"{preset} sets otherwise: drop --preset (preset=) and give its training settings "
+            "as options"
         )
     if settings.get("word_init") not in (None, base.spec.training.word_init):  # not done
         raise SentigruError(
             "--init starts the word table from the starting model's weights (its word_init "
-            f"is {base.spec.training.word_init!r}): drop --word-init"
+            f"is {base.spec.training.word_init!r}): drop --word-init (word_init=)"
         )
     for name, value in settings.items():
         section = section_of(name)
         if value is not None and section in kept and getattr(kept[section], name) != value:
             raise SentigruError(
                 f"--init keeps the starting model's vocabulary and network, where {name} "
-                f"is {getattr(kept[section], name)!r}: drop --{name.replace('_', '-')}"
+                f"is {getattr(kept[section], name)!r}: drop --{name.replace('_', '-')} ({name}=)"
             )
     return run_spec.replace(
         tokenizer=dataclasses.asdict(base.spec.tokenizer),

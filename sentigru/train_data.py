@@ -875,7 +875,7 @@ def prepare_source(
             "drop stream=True"
         )
     if not source.paths:
-        raise UsageError("no data: give --data FILE (one or more)")
+        raise UsageError("no data: give --data FILE (data=), one or more")
     stream = StreamSource(
         expand_paths(source.paths),
         source.options,

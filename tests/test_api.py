@@ -355,6 +355,14 @@ def test_bad_arguments_are_named_not_tracebacks_from_inside(synthetic_files) -> 
             synthetic_files[0], "o", val_data=synthetic_files[1], val_split=0.2
         ),
         "model is a model folder": lambda: sentigru.export(3, "o.tflite"),
+        # Python's names beside the options (the CLI shows the option alone)
+        "no data: give --data FILE (data=), one or more, or --dataset NAME (dataset=)": lambda: (
+            sentigru.train(None, "o")
+        ),
+        "needs --out (out=)": lambda: sentigru.export(None),
+        "--plot (plot=) p.jpg: the picture is a PNG": lambda: clf.evaluate(
+            synthetic_files[1], plot="p.jpg"
+        ),
         # the name init= and teacher= take, where no folder is so named
         "for the bundled model, leave out --model (Python: load() with no path)": lambda: (
             sentigru.load("bundled")

@@ -180,7 +180,9 @@ def load_sources(
     take the ``rows`` held in memory and the tfds dataset, if any (``known``: see
     :meth:`DataSource.load`)."""
     if not paths and not dataset and rows is None:
-        raise UsageError("no data: give --data FILE (one or more) or --dataset NAME")
+        raise UsageError(
+            "no data: give --data FILE (data=), one or more, or --dataset NAME (dataset=)"
+        )
     examples = Examples()
     label_sets: dict[str, set[str]] = {}
     for path in expand_paths(paths):

@@ -195,7 +195,7 @@ class StreamSource:
 
     def __post_init__(self) -> None:
         if not self.paths:
-            raise UsageError("no data: give --data FILE (one or more, or a glob)")
+            raise UsageError("no data: give --data FILE (data=), one or more, or a glob")
 
     def _files(self, part: str) -> list[Path]:
         return self.val_paths if part == "val" and self.val_paths else self.paths
