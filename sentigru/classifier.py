@@ -9,11 +9,12 @@ called): the cold start of ``sentigru predict``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +197,13 @@ class Classifier:
         return _then_raised(answers, held)
 
     def evaluate(
-        self, data: Any, *, plot: str | Path | None = None, force: bool = False, **source: Any
+        self,
+        data: Any,
+        *,
+        plot: str | Path | None = None,
+        force: bool = False,
+        log: Callable[[str], None] | None = None,
+        **source: Any,
     ) -> dict[str, Any]:
         """N, accuracy, per-label precision/recall/F1, macro-F1, the confusion matrix and
         the share of unknown words on labelled ``data`` (a path, several, a pair
@@ -215,7 +222,8 @@ class Classifier:
         regex tokenizer cannot read (``non_ascii_texts``), the model's ``tokenizer``, and
         whether the data is the very rows the model trained on (``training_data``), and
         ``notes``: what the CLI prints under its table (labels that look swapped, texts
-        it could not read …), one line each."""
+        it could not read …), one line each. What reading the data notes (rows skipped,
+        labels left as written) goes to ``log``, as ``train``'s does (default: stderr)."""
         from sentigru.data.examples import label_indices
         from sentigru.data.sources import DataSource, refuse_unused_reading
         from sentigru.evaluation import classification_report, report_notes
@@ -223,12 +231,15 @@ class Classifier:
 
         if force and plot is None:  # else taken, with nothing to replace
             raise UsageError("force replaces the plot picture: give plot, or drop force")
+        if log is not None and not callable(log):
+            raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
         check_not_texts(data, "data", LABELLED)
         chosen = DataSource.of(data, **source)
         refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
-        examples = chosen.load("test", known=self.labels)
-        truth = label_indices(examples.labels, self.labels, chosen.options.label_map)
+        with limits.notes_to(log) if log is not None else contextlib.nullcontext():
+            examples = chosen.load("test", known=self.labels)
+            truth = label_indices(examples.labels, self.labels, chosen.options.label_map)
         scores, read = self._predictor.scores_read(examples.texts)
         report = classification_report(truth, scores.argmax(axis=1), self.labels)
         unread = read[:, 0] == 0

@@ -115,6 +115,22 @@ def test_a_model_no_better_than_the_commonest_label_is_called_out() -> None:
     assert lines == []
 
 
+def test_evaluate_sends_what_reading_notes_to_its_log(synthetic_files, tmp_path, capsys) -> None:
+    """train sent reading's notes to log=; evaluate printed them on stderr, where a
+    notebook that gathers a run's lines did not have them."""
+    data = tmp_path / "d.tsv"
+    data.write_text("label\ttext\n1\tgreat film\nnegative\tawful\nnegative\tdull\n")
+    heard: list[str] = []
+    clf = sentigru.load()
+    report = clf.evaluate(data, label_map={"1": "positive"}, log=heard.append)
+    assert report["n"] == 3 and capsys.readouterr().err == ""
+    assert any("note:" in line for line in heard), heard
+    clf.evaluate(data, label_map={"1": "positive"})  # no log: stderr, as before
+    assert "note:" in capsys.readouterr().err
+    with pytest.raises(SentigruError, match="log is a function"):
+        clf.evaluate(data, log="quiet")
+
+
 def test_a_run_that_stopped_early_says_so() -> None:
     """Asked for 20 epochs, a run stopped at the sixth without a word of sentigru's (the
     README's Python example); the CLI's last line says which weights it saved."""
