@@ -20,7 +20,15 @@ from typing import Any
 
 from sentigru import limits
 from sentigru.arguments import LABELLED, check_not_package, check_not_texts, whole_number
-from sentigru.errors import SentigruError, UsageError, empty_path, missing, refuse_nul, refuse_table
+from sentigru.errors import (
+    SentigruError,
+    UsageError,
+    empty_path,
+    missing,
+    missing_model,
+    refuse_nul,
+    refuse_table,
+)
 
 
 def _texts(texts: Any) -> list[str]:
@@ -464,12 +472,9 @@ def _loaded(path: str | os.PathLike[str] | None, jobs: int | None) -> Classifier
     refuse_nul(path, "model")
     path = Path(path)
     if not path.exists():
-        exc = missing(path, "model (give a model folder or a .tflite file)")
-        if str(path) == "bundled":  # the name init= and teacher= take
-            raise SentigruError(
-                f"{exc}; for the bundled model, leave out --model (Python: load() with no path)"
-            ) from None
-        raise exc
+        raise missing_model(
+            path, "model (give a model folder or a .tflite file)", "load() with no path"
+        )
     if path.is_file():
         refuse_folder_part(path)
         return Classifier(LiteRTPredictor.load(path, jobs=jobs), path, None)

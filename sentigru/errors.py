@@ -70,6 +70,16 @@ def missing(path: object, what: str = "file or folder") -> SentigruError:
     return SentigruError(with_home_note(f"{path}: no such {what}", path))
 
 
+def missing_model(path: object, what: str, bundled: str) -> SentigruError:
+    """:func:`missing` for a model; where ``path`` is ``bundled``, the name ``--init``
+    and ``--teacher`` take, how to name the bundled model here: no ``--model`` (Python:
+    ``bundled``, as ``load()`` or ``model=None``)."""
+    exc = missing(path, what)
+    if str(path) != "bundled":
+        return exc
+    return SentigruError(f"{exc}; for the bundled model, leave out --model (Python: {bundled})")
+
+
 _REPLACED = "REPLACED BY KeyboardInterrupt"
 """pybind11's word when Ctrl-C or SIGTERM came while native code raised an error of its own
 (TensorFlow's collective op losing the peer that stopped first): the error it raises is a

@@ -14,7 +14,7 @@ from typing import Any
 from sentigru import limits
 from sentigru.arguments import check_not_package, check_switches, whole_number
 from sentigru.classifier import model_path, refuse_folder_part, verified_phone
-from sentigru.errors import SentigruError, UsageError, missing, refuse_table
+from sentigru.errors import SentigruError, UsageError, missing_model, refuse_table
 from sentigru.spec import Spec
 
 FORMATS = ("tflite", "web", "saved_model")
@@ -232,12 +232,7 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
 
 def _check_folder(model: Path) -> None:
     if not model.exists():
-        exc = missing(model, "model folder")
-        if str(model) == "bundled":  # the name init= and teacher= take
-            raise SentigruError(
-                f"{exc}; for the bundled model, leave out --model (Python: model=None)"
-            ) from None
-        raise exc
+        raise missing_model(model, "model folder", "model=None")
     if model.is_file():
         from sentigru.outputs import is_tflite
 
