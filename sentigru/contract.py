@@ -156,6 +156,12 @@ NUL_BLANKS = "\0 \t\n\r\v\f"
 same characters, so that it notes the same texts)."""
 
 
+def token_unit(tokenizer: object) -> str:
+    """What a tokenizer's tokens are called in messages: pieces for SentencePiece (whose
+    unknown characters it spells in bytes), words for the regex tokenizer."""
+    return "piece" if tokenizer == "sentencepiece" else "word"
+
+
 def cut_at_nul(text: str) -> bool:
     """Whether ``text`` holds more than :data:`NUL_BLANKS` after a NUL character: phones
     pass the text on as a C string, so they stop reading there, and both tokenizers do

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sentigru.contract import token_unit
 from sentigru.limits import shown
 
 
@@ -145,7 +146,7 @@ def _blind(report: dict[str, Any]) -> str:
 def _unit(report: dict[str, Any]) -> str:
     """What the tokenizer reads: pieces (SentencePiece, whose unknown ones are characters
     it spells in bytes; it said "unknown_words") or words."""
-    return "piece" if report.get("tokenizer") == "sentencepiece" else "word"
+    return token_unit(report.get("tokenizer"))
 
 
 def _unknown(report: dict[str, Any]) -> str:

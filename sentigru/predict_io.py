@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from sentigru.console import echo_err, one_line
-from sentigru.contract import cut_at_nul
+from sentigru.contract import cut_at_nul, token_unit
 from sentigru.errors import SentigruError
 
 LINE_LIMIT = 1 << 20
@@ -229,7 +229,7 @@ class ReadingNotes:
     def __init__(self, tokenizer: str = "regex", every: bool = False) -> None:
         self.unread = self.partly = self.cut = 0
         self.every = every
-        self.unit = "piece" if tokenizer == "sentencepiece" else "word"
+        self.unit = token_unit(tokenizer)
         self.hint = tokenizer == "regex"  # still to give
 
     def _own(self, count: int) -> bool:

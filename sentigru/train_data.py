@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru.contract import SPECIAL_TOKENS, UNKNOWN_ID
+from sentigru.contract import SPECIAL_TOKENS, UNKNOWN_ID, token_unit
 from sentigru.data.apostrophes import typed_on_phones
 from sentigru.data.examples import (
     Examples,
@@ -271,7 +271,7 @@ def _note_unread_rows(
     min_count = spec.tokenizer.min_count if regex else 1
     blind = [(text, row) for text, row in zip(texts, ids) if not tokenizer.known_in(row)]
     if blind:
-        unit = "word" if spec.tokenizer.tokenizer == "regex" else "piece"
+        unit = token_unit(spec.tokenizer.tokenizer)
         log(
             f"note: {len(blind)} training text(s) hold no {unit} the vocabulary keeps, e.g. "
             f"{blind[0][0]!r:.{BLIND_SHOWN}}: each teaches a label for text the model cannot "

@@ -31,6 +31,7 @@ import numpy as np
 from sentigru import callbacks as cb
 from sentigru.bundle import FINISHED_FILE
 from sentigru.callbacks import TIMING_KEYS, load_weights
+from sentigru.contract import token_unit
 from sentigru.data.examples import Examples
 from sentigru.data.stream import StreamSource
 from sentigru.errors import SentigruError
@@ -504,7 +505,7 @@ def _train(
         elif spec.training.word_init == "ppmi":
             began = time.perf_counter()
             found = _start_from_word_vectors(model, prepared, spec.training.seed)
-            unit = "piece" if spec.tokenizer.tokenizer == "sentencepiece" else "word"
+            unit = token_unit(spec.tokenizer.tokenizer)
             say(
                 f"{unit} table: {found} of {len(prepared.vocab)} rows start from the "
                 f"training texts' {unit} vectors ({time.perf_counter() - began:.0f} s)",

@@ -216,8 +216,8 @@ def _render_index(
     meta: dict[str, Any],
     size: int,
     mediapipe: dict[str, str],
-    title: str | None = None,
-    versions: dict[str, str] | None = None,
+    title: str | None,
+    versions: dict[str, str],
 ) -> str:
     """index.html headed by ``title`` (or the model's name), with the model's name,
     labels and size, the CSP, and the page config (a JSON data block the script reads:
@@ -225,11 +225,10 @@ def _render_index(
     of its content) go into the URLs of the script, the style and the model: a browser
     kept the old ones from its cache after an export again, and ran the old model under
     the new page's name and labels."""
-    versions = versions or {}
     labels = [str(label) for label in meta["labels"]]
     name = meta.get("name") or "sentigru text classifier"
     heading = title or name
-    model_url = f"{MODEL_FILE}?v={versions[MODEL_FILE]}" if MODEL_FILE in versions else MODEL_FILE
+    model_url = f"{MODEL_FILE}?v={versions[MODEL_FILE]}"
     config = {
         "model": {"url": model_url, "name": name, "labels": labels, "bytes": size},
         "mediapipe": mediapipe,
@@ -256,8 +255,8 @@ def _render_index(
             "SIZE": html.escape(f"{_human_size(size)} ({size:,} bytes)"),
             "MEDIAPIPE": html.escape(f"MediaPipe Tasks for Web {mediapipe['version']}"),
             "CONFIG": config_json,
-            "APP_V": versions.get("app.js", ""),
-            "STYLE_V": versions.get("style.css", ""),
+            "APP_V": versions["app.js"],
+            "STYLE_V": versions["style.css"],
         },
     )
 
