@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 import click
 
 from sentigru import __version__, limits
-from sentigru.console import echo_err, options_only, shown
+from sentigru.console import echo_err, options_only, settle
 from sentigru.errors import SentigruError, UsageError, interrupted_within
 from sentigru.portable import SIGPIPE, end_by_signal
 from sentigru.predict_io import (
@@ -126,7 +126,7 @@ class _Group(click.Group):
         except UsageError as exc:  # settings that do not go together, found by the library
             _bad_usage(click.UsageError(str(exc)), ctx)
         except SentigruError as exc:
-            click.echo(shown(f"sentigru: error: {exc}"), err=True)
+            echo_err(f"sentigru: error: {exc}")
             sys.exit(1)
         except KeyboardInterrupt as exc:  # a training's says what it kept
             _exit_interrupted(str(exc))
@@ -168,7 +168,7 @@ def _exit_interrupted(said: str) -> NoReturn:
     if signum == signal.SIGTERM and said.startswith("interrupted"):  # a training's line
         said = "terminated" + said[len("interrupted") :]
     said = said or ("terminated" if signum == signal.SIGTERM else "interrupted")
-    click.echo(shown(f"sentigru: {said}"), err=True)
+    echo_err(f"sentigru: {said}")
     if _PROGRAM:  # the process ends by the signal, once Python has wound down
         _DIE_BY.append(signum)
     sys.exit(128 + signum)
@@ -200,11 +200,12 @@ def _output_errors() -> Iterator[None]:
     try:
         yield
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        settle(sys.stdout)
         sys.exit(128 + SIGPIPE)
     except OSError as exc:
+        settle(sys.stdout)  # answers written before another file failed are kept
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(shown(f"sentigru: error: {limits.os_reason(exc)}{where}"), err=True)
+        echo_err(f"sentigru: error: {limits.os_reason(exc)}{where}")
         sys.exit(1)
 
 
@@ -222,7 +223,7 @@ def _bad_usage(exc: click.UsageError, ctx: click.Context) -> NoReturn:
     message = exc.format_message()
     if message.startswith("Got unexpected extra argument") and where.endswith(_READERS):
         message += ": the shell expanded a glob? Quote it (--data 'parts/*.tsv') or repeat --data"
-    click.echo(shown(f"sentigru: usage: {message} (see {where} --help)"), err=True)
+    echo_err(f"sentigru: usage: {message} (see {where} --help)")
     sys.exit(2)
 
 

@@ -5,7 +5,10 @@ two-caller spelling of a setting (``--force (force=True)``) cut to the option.""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import sys
+from typing import TextIO
 
 import click
 
@@ -24,8 +27,31 @@ def echo_err(line: str) -> None:
     """A note or progress line on stderr. They are advice beside the results: a stderr
     that is full or whose reader has gone (``2> >(…)`` ended) stopped the predictions on
     stdout after 376 of 49,730 lines, silently; the results go on without them."""
-    with contextlib.suppress(OSError):
+    try:
         click.echo(shown(line), err=True)
+    except OSError:
+        settle(sys.stderr)
+
+
+def settle(stream: TextIO | None) -> None:
+    """Write out what ``stream`` still holds, or drop it where the stream cannot take it
+    (a full disk, a reader gone): its file is pointed at the null device. Python
+    flushes every stream again as it exits, and a buffered one that still failed there
+    printed "Exception ignored ... OSError" and made the exit status 120, not the
+    command's own (seen only without ``PYTHONUNBUFFERED``, as a user's shell runs)."""
+    if stream is None:  # started with the descriptor closed
+        return
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):  # no descriptor: a test's stream
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, stream.fileno())
+            finally:
+                os.close(null)
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
 
 
 def shown(line: str) -> str:

@@ -70,6 +70,8 @@ def given_texts(
                 f"stdin looks like {wide} text (PowerShell, Notepad's Unicode); "
                 f"give it as UTF-8 (iconv -f {wide.lower()} -t utf-8)"
             )
+        if index == 0 and (packed := _packed(line)):  # its bytes answered as cp1252 text
+            raise SentigruError(f"stdin is {packed}")
         if len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
             # a whole read without a line's end, and NULs: /dev/zero, drained for ever
             raise SentigruError("stdin looks like binary data, not text")
@@ -97,10 +99,22 @@ def _why_not(line: bytes, encoding: str) -> str:
     Japanese file piped from Windows (cp932) was answered line by line as mojibake."""
     from sentigru.data.encodings import undecodable
 
+    if b"\0" in line:  # an executable, an image: no encoding makes it text
+        return "binary data, not text"
     why = undecodable(line, encoding, utf8_before=False, skip_hint=None)
     if re.search(r"--encoding \w", why) or "drop --encoding" in why:  # names the fix
         return why.removesuffix(", or mend it")
     return f"not {encoding}: give its encoding with --encoding {_likely(line, encoding)}"
+
+
+def _packed(line: bytes) -> str:
+    """What a first line of stdin shows it is when it is a compressed file, else "": the
+    encoding advice for its bytes (cp1252) made sentigru answer the archive as text."""
+    if line.startswith(b"\x1f\x8b"):
+        return "gzip-compressed: decompress it as it is piped (zcat FILE | sentigru predict -)"
+    if line.startswith(b"PK\x03\x04"):
+        return "a zip file (a spreadsheet workbook?): save the sheet as CSV UTF-8"
+    return ""
 
 
 def _likely(line: bytes, encoding: str) -> str:

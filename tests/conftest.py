@@ -16,6 +16,9 @@ import pytest
 # test run's own, not in the user's ~/.cache; child processes inherit it.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # as sentigru.tf_quiet: tests import TF too
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sentigru-test-cache-")
+# Child processes get buffered streams, as from a user's shell: a runner's
+# PYTHONUNBUFFERED=1 hid exit statuses that only buffered streams show (a full disk).
+os.environ.pop("PYTHONUNBUFFERED", None)
 atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

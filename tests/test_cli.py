@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shlex
@@ -637,10 +638,13 @@ def test_plain_output_is_one_line_per_text(trained_model: Path) -> None:
 
 
 def _shell(command: str, **kw: object) -> subprocess.CompletedProcess:
+    """``command`` in bash, with the streams a user's shell gives: buffered (a test
+    runner's PYTHONUNBUFFERED=1 hid a second failure at exit, status 120)."""
     sentigru = f"{sys.executable} -m sentigru"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     return subprocess.run(
         ["bash", "-c", command.replace("sentigru", sentigru)], capture_output=True, text=True,
-        timeout=120, **kw,
+        timeout=120, env=env, **kw,
     )  # fmt: skip
 
 
@@ -660,10 +664,11 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
         done = _shell(f"echo great | sentigru predict --encoding {codec} -")
         assert done.returncode == 2 and "not an encoding of text files" in done.stderr
         assert len(done.stderr.splitlines()) == 1
-    for args in ("--version", "--help", "predict great"):  # a full disk: one line
-        done = _shell(f"sentigru {args} > /dev/full")
-        assert done.returncode == 1, done.stderr
-        assert done.stderr == "sentigru: error: No space left on device\n", done.stderr
+    for args in ("--version", "--help", "predict great", "predict -"):  # a full disk
+        for unbuffered in ("", "PYTHONUNBUFFERED=1 "):  # as many containers set it
+            done = _shell(f"echo great | {unbuffered}sentigru {args} > /dev/full")
+            assert done.returncode == 1, done.stderr  # 120 where Python flushed again
+            assert done.stderr == "sentigru: error: No space left on device\n", done.stderr
     for dash in ([], ["-"]):  # `predict --line-buffered -` held its answers to the end
         child = subprocess.Popen(
             [sys.executable, "-m", "sentigru", "predict", "--line-buffered", *dash],
@@ -1160,9 +1165,25 @@ def test_a_column_picked_of_a_file_read_a_line_at_a_time_is_named(tmp_path: Path
     assert result.exit_code == 0 and "header" not in result.output
 
 
+def test_compressed_or_binary_stdin_is_named_not_read_as_cp1252() -> None:
+    """A gzip file piped in was told to use --encoding cp1252, and with it its bytes
+    were answered as a text, exit 0; a pipe given as --data was told to be renamed."""
+    packed = gzip.compress(b"great\nbad\n")
+    for encoding in ([], ["--encoding", "cp1252"]):
+        told = CliRunner().invoke(main, ["predict", *encoding, "-"], input=packed)
+        assert told.exit_code == 1 and told.stdout == ""
+        assert "stdin is gzip-compressed: decompress it" in told.stderr, told.stderr
+    binary = CliRunner().invoke(main, ["predict", "-"], input=b"\x7fELF\x02\x01\x00\xff\n")
+    assert binary.exit_code == 1 and "line 1 of stdin is binary data, not text" in binary.stderr
+    piped = _shell("printf 'great\\n' | gzip | sentigru predict --data /dev/stdin")
+    assert piped.returncode == 1 and "decompress it as it is piped" in piped.stderr, piped
+
+
 def test_notes_that_cannot_be_written_do_not_stop_the_answers() -> None:
     """A full stderr (or one whose reader has gone) stopped the predictions at the first
     note, exit 1; the notes are advice beside the answers, which go on."""
     texts = "zzqx qqzz vvqq great\\n" * 3 + "a great film\\n"
     done = _shell(f"printf '{texts}' | sentigru predict - 2>/dev/full")
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 4, done
+    for failing in ("--model nowhere great", "great > /dev/full"):  # its status, not 120
+        assert _shell(f"sentigru predict {failing} 2>/dev/full").returncode == 1

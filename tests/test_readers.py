@@ -426,8 +426,8 @@ def test_aclimdbs_unlabelled_folder_is_no_label(tmp_path: Path, capsys) -> None:
 
 
 def test_encodings_that_cannot_be_read_by_line_are_refused_at_once() -> None:
-    with pytest.raises(SentigruError, match="save the file as UTF-8"):
-        ReadOptions(encoding="utf-16")
+    with pytest.raises(SentigruError, match=r"to UTF-8 first \(iconv -f utf-16 -t utf-8\)"):
+        ReadOptions(encoding="utf-16")  # a file or a pipe: not "save the file"
     with pytest.raises(SentigruError, match="unknown encoding 'klingon'"):
         ReadOptions(encoding="klingon")
     with pytest.raises(SentigruError, match="both read from column"):

@@ -118,7 +118,7 @@ class ReadOptions:
         if name.startswith(("utf-16", "utf-32")):
             raise SentigruError(
                 f"--encoding {self.encoding}: files are read line by line, which UTF-16 and "
-                "UTF-32 do not allow; save the file as UTF-8"
+                f"UTF-32 do not allow; convert it to UTF-8 first (iconv -f {name} -t utf-8)"
             )
         if not _reads_text(self.encoding):  # rot13, base64, idna: codecs, not encodings
             raise UsageError(f"--encoding {self.encoding}: not an encoding of text files")
@@ -581,10 +581,12 @@ class _Reader:
         if wide := wide_unicode(raw):
             raise SentigruError(f"{self.path}: looks like {wide} text; save it as UTF-8")
         if raw.startswith(b"\x1f\x8b"):
-            raise SentigruError(
-                f"{self.path}: is gzip-compressed; give it a name ending in .gz "
-                f"({self.path.name}.gz)"
+            how = (  # a pipe (/dev/stdin, <(...)) cannot be renamed
+                f"give it a name ending in .gz ({self.path.name}.gz)"
+                if self.path.is_file()
+                else "decompress it as it is piped (gzip -dc)"
             )
+            raise SentigruError(f"{self.path}: is gzip-compressed; {how}")
         if raw.startswith(b"PK\x03\x04"):
             raise SentigruError(
                 f"{self.path}: is a zip file (an Excel or other spreadsheet workbook?); "
