@@ -370,7 +370,10 @@ _DATA_OPTIONS = [
     click.option(
         "--label-map",
         type=TEXT,
-        help="Rename labels as read, e.g. '0=negative,1=positive' (a model keeps their order).",
+        help=(
+            "Rename labels as read, e.g. '0=negative,1=positive' (a map naming every label "
+            "keeps its order; a comma in a name is written \\,)."
+        ),
     ),
 ]
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import functools
 import io
+import re
+import unicodedata
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,9 +79,22 @@ def _families() -> tuple[str, ...]:
 
 
 def _png(figure: Any) -> bytes:
+    """The figure as PNG bytes. A symbol no font here draws (an emoji in a label: no
+    colour font reaches matplotlib) is a box, without matplotlib's warning and its
+    source line on stderr; a missing letter (kana, hangul) is still warned of."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": SOFTWARE.decode()})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(buffer, format="png", metadata={"Software": SOFTWARE.decode()})
+    for said in caught:
+        if not _a_symbol_missing(str(said.message)):
+            warnings.warn_explicit(said.message, said.category, said.filename, said.lineno)
     return buffer.getvalue()
+
+
+def _a_symbol_missing(message: str) -> bool:
+    glyph = re.match(r"Glyph (\d+) ", message)
+    return glyph is not None and unicodedata.category(chr(int(glyph[1]))) == "So"
 
 
 def _epoch_axes(axes: Any, series: dict[str, list[float]], title: str) -> None:

@@ -223,7 +223,9 @@ def note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) ->
     never = [(label, int(n)) for label, n, a in zip(labels, rows, answered) if n and not a]
     if not never:
         return
-    shown = ", ".join(f"{label!r} ({n} rows)" for label, n in never[:3])
+    shown = ", ".join(f"{label!r} ({n} {'row' if n == 1 else 'rows'})" for label, n in never[:3])
+    if len(never) > 3:  # ten star labels: the note named three, as if there were no more
+        shown += f" and {len(never) - 3} more label{'s' if len(never) > 4 else ''}"
     # rare: under half its share, or where one label holds most rows (as the note on a
     # model no better than the commonest label counts it)
     rare = rows.max() >= MAJORITY_SHARE * rows.sum() or any(
@@ -238,7 +240,7 @@ def note_unanswered(labels: list[str], answers: Any, weighed: bool, log: Log) ->
     )
     log(
         f"note: on the {int(rows.sum())} validation rows the model never answered {shown}: "
-        f"its recall is 0{more}"
+        f"{'its recall is' if len(never) == 1 else 'their recall is'} 0{more}"
     )
 
 

@@ -172,3 +172,8 @@ def test_a_label_never_answered_is_told_the_fix_its_share_calls_for() -> None:
     heard.clear()
     note_unanswered(["negative", "positive"], np.array([[0, 2], [0, 30]]), True, heard.append)
     assert "--class-weight" not in heard[0] and "not a rare label" not in heard[0]
+    heard.clear()  # ten star labels, five never answered: all counted, not three alone
+    stars, answers = [str(n) for n in range(1, 11)], np.zeros((10, 10), int)
+    answers[:5, 9], answers[5:, 5:] = 1, np.eye(5, dtype=int) * 9
+    note_unanswered(stars, answers, True, heard.append)
+    assert "'1' (1 row), '2' (1 row), '3' (1 row) and 2 more labels: their" in heard[0]

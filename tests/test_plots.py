@@ -52,6 +52,19 @@ def test_confusion_png_reads_back() -> None:
     assert height > 100 and width > 100
 
 
+def test_an_emoji_label_is_drawn_without_a_warning_on_stderr() -> None:
+    """No font matplotlib reads has emoji: each label's emoji printed a UserWarning with
+    plots.py's path under the evaluation report."""
+    import warnings
+
+    report = {"labels": ["bad 👎", "good 👍"], "confusion_matrix": [[3, 1], [0, 2]]}
+    report |= {"accuracy": 5 / 6, "n": 6}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        height, _, _ = png_shape(plots.confusion_png(report, "👍"))
+    assert height > 100 and not [str(w.message) for w in caught]
+
+
 def test_japanese_and_korean_labels_are_drawn_as_letters_not_boxes() -> None:
     """matplotlib's own font has no kana, kanji or hangul: such labels were empty boxes,
     with a warning per missing glyph. An installed CJK font draws them."""

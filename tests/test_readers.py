@@ -624,6 +624,14 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         label_indices(["0", "1"], ["부정", "긍정"])
     with pytest.raises(SentigruError, match="e.g. '0=부정,1=긍정'"):
         check_known_labels(["0", "1"], ["부정", "긍정"])
+    # numbers one step from the model's: the whole shift, never 0 stars onto 5
+    stars = [str(n) for n in range(1, 6)]
+    with pytest.raises(SentigruError, match=r"e\.g\. 0=1,1=2,2=3,3=4,4=5$"):
+        label_indices([str(n) for n in range(5)], stars)
+    with pytest.raises(SentigruError, match=r"e\.g\. 0=-1,1=0,2=1$"):
+        check_known_labels(["0", "1", "2"], ["-1", "0", "1"])
+    with pytest.raises(SentigruError, match=r"e\.g\. OLD=NEW,OLD=NEW$"):  # no one step
+        label_indices(["0", "1", "2", "3"], [*stars, "6"])
 
 
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(
@@ -1056,6 +1064,21 @@ def test_a_label_map_joined_by_a_full_width_comma_is_refused() -> None:
     with pytest.raises(SentigruError, match=r"holds '=': separate pairs with an ASCII comma"):
         parse_label_map("0=부정，1=긍정")
     assert parse_label_map("0=부정,1=긍정") == {"0": "부정", "1": "긍정"}
+
+
+def test_a_comma_inside_a_label_name_is_written_with_a_backslash() -> None:
+    """A label a CSV quotes (``"meh, so-so"``) could not be named in --label-map, and the
+    error repeated the rule the user had followed; the hints sentigru composes spell it."""
+    import shlex
+
+    from sentigru.data.examples import label_map_hint
+    from sentigru.data.files import parse_label_map
+
+    assert parse_label_map(r"1=meh\, so-so,2=good") == {"1": "meh, so-so", "2": "good"}
+    with pytest.raises(SentigruError, match=r"a comma inside a name is written \\,"):
+        parse_label_map("1=meh, so-so")
+    hint = label_map_hint(["0", "1"], ["meh, so-so", "good"])
+    assert parse_label_map(shlex.split(hint)[0]) == {"0": "meh, so-so", "1": "good"}
 
 
 def test_labels_are_named_in_composed_form_wherever_they_come_from(tmp_path: Path) -> None:

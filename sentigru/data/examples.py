@@ -12,7 +12,7 @@ import re
 import shlex
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sentigru.contract import validate_labels
@@ -150,11 +150,11 @@ TEMPLATE = "OLD=NEW,OLD=NEW"
 
 
 def _map_option(pairs: list[tuple[str, str]]) -> str:
-    """``OLD=NEW,…`` as the shell takes it, or a template where a label holds ``,`` or
-    ``=``, which the option cannot spell."""
-    if any("," in x or "=" in x for pair in pairs for x in pair):
+    """``OLD=NEW,…`` as the shell takes it (a comma in a label written ``\\,``), or a
+    template where a label holds ``=``, which the option cannot spell."""
+    if any("=" in x or x.endswith("\\") for pair in pairs for x in pair):
         return TEMPLATE
-    return shlex.quote(",".join(f"{a}={b}" for a, b in pairs))
+    return shlex.quote(",".join(f"{a}={b}".replace(",", "\\,") for a, b in pairs))
 
 
 REPEATS_NOTED = 0.02
@@ -343,7 +343,7 @@ def check_known_labels(
     if len(pairs) == len(unknown) == len({label for label, _ in pairs}):  # each one way
         hint = _map_option(_composed(given or {}, pairs))
     else:
-        hint = composed_hint(unknown, _lacking(known, labels), given)
+        hint = composed_hint(unknown, _lacking(known, labels), given, set(labels) & set(known))
     raise SentigruError(
         f"validation data has label(s) not in the training data: {', '.join(unknown[:5])}; "
         f"rename them as read with --label-map (label_map=), e.g. {hint}"
@@ -364,7 +364,8 @@ def label_indices(
     labels = list(labels)
     unknown = sorted(set(labels) - set(index))
     if unknown:
-        hint = composed_hint(unknown, _lacking(model_labels, labels), given)
+        present = set(labels) & set(index)
+        hint = composed_hint(unknown, _lacking(model_labels, labels), given, present)
         raise SentigruError(
             f"the data has label(s) the model does not know: {', '.join(unknown[:5])} "
             f"(model labels: {', '.join(model_labels)}); rename them as read with --label-map "
@@ -381,10 +382,15 @@ def _lacking(model_labels: list[str], labels: list[str]) -> list[str]:
     return [label for label in model_labels if label not in present]
 
 
-def composed_hint(unknown: list[str], free: list[str], given: Mapping[str, str] | None) -> str:
+def composed_hint(
+    unknown: list[str],
+    free: list[str],
+    given: Mapping[str, str] | None,
+    present: Collection[str] = (),
+) -> str:
     """:func:`label_map_hint` for labels read through the map ``given``: one map of the
-    file's own labels."""
-    pairs = _hint_pairs(unknown, free)
+    file's own labels. ``present``: the data's labels the model has too."""
+    pairs = _hint_pairs(unknown, free, present)
     return _map_option(_composed(given or {}, pairs)) if pairs else TEMPLATE
 
 
@@ -412,8 +418,14 @@ def label_map_hint(unknown: list[str], free: list[str]) -> str:
     return composed_hint(unknown, free, None)
 
 
-def _hint_pairs(unknown: list[str], free: list[str]) -> list[tuple[str, str]]:
-    """:func:`label_map_hint`'s pairs, or none where a label cannot be paired."""
+def _hint_pairs(
+    unknown: list[str], free: list[str], present: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """:func:`label_map_hint`'s pairs, or none where a label cannot be paired.
+    ``present``: the data's labels the model has too."""
+    whole = [x for x in present if _is_int(x)]
+    if whole and all(_is_int(x) for x in [*unknown, *free]):  # stars 0-4 for 1-5
+        return _shifted([*unknown, *whole], [*whole, *free])
     pairs, rest, free = [], [], list(free)  # the caller's list stays as given
     for label in unknown:
         same = [x for x in free if _spelling_key(x) == _spelling_key(label)] or [
@@ -428,6 +440,18 @@ def _hint_pairs(unknown: list[str], free: list[str]) -> list[tuple[str, str]]:
         pairs += zip(label_order(rest), free)
         rest = []
     return [] if rest else pairs
+
+
+def _shifted(data: list[str], model: list[str]) -> list[tuple[str, str]]:
+    """Every data number onto the model's number one step apart, where one constant
+    step pairs them all (0-4 onto 1-5, 0/1/2 onto -1/0/1), else none: pairing only the
+    numbers the model lacks mapped a 0-star review onto 5 stars."""
+    ours, theirs = sorted(set(data), key=int), sorted(set(model), key=int)
+    steps = {int(b) - int(a) for a, b in zip(ours, theirs)}
+    if len(ours) != len(theirs) or len(steps) != 1:
+        return []
+    step = steps.pop()
+    return [(a, b) for a, b in zip(ours, theirs) if a != b] if step else []
 
 
 class Fingerprint:

@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import json
 import numbers
+import re
 import reprlib
 import shlex
 import stat
@@ -963,10 +964,13 @@ def parse_label_map(text: str | dict[str, str] | None) -> dict[str, str]:
     if isinstance(text, dict):
         return {k: str(v) for k, v in _named_map(text.items()).items()}
     text = unicodedata.normalize("NFC", text)
-    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    items = [item.replace("\\,", ",") for item in re.split(r"(?<!\\),", text)]
+    pairs = [item.split("=", 1) for item in items if item.strip()]
     if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
+        comma = any(len(pair) == 1 for pair in pairs[1:])  # "1=meh, so-so": a name's comma
         raise SentigruError(
             f"label map {text!r}: use OLD=NEW pairs separated by commas, e.g. 0=negative,1=positive"
+            + (" (a comma inside a name is written \\,: '1=meh\\, so-so')" if comma else "")
         )
     for _, new in pairs:
         if "=" in new:  # 0=부정，1=긍정: a full-width comma, typed by CJK input methods
