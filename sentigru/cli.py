@@ -768,7 +768,8 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     "--line-buffered",
     is_flag=True,
     help="Answer each stdin line as it comes, as at a terminal (a live pipe: tail -f "
-    "app.log | sentigru predict --line-buffered); else piped lines go thousands at a time.",
+    "app.log | sentigru predict --line-buffered); else piped lines are answered 2,048 at a "
+    "time, each batch once the next is read or stdin ends.",
 )
 @_JOBS_OPTION
 @click.argument("texts", nargs=-1, type=TEXT)
@@ -792,7 +793,11 @@ def predict(
     if _PROGRAM:
         _one_blas_thread()
     if data_files and texts:
-        raise click.UsageError("give texts or --data FILE, not both")
+        glob = all(Path(text).is_file() for text in texts)  # --data parts/*.tsv, unquoted
+        raise click.UsageError(
+            "give texts or --data FILE, not both"
+            + ("; the shell expanded a glob? Repeat --data for each file" if glob else "")
+        )
     stdin = not data_files and (not texts or list(texts) == ["-"])
     _check_predict_options(stdin, bool(data_files), text_column, encoding, line_buffered)
     _check_std_streams(reads_stdin=stdin)

@@ -767,7 +767,9 @@ def test_predict_data_answers_every_row_of_a_table_in_order(
     stopped = CliRunner().invoke(main, [*args[:-1], str(bad)])
     assert stopped.exit_code == 1 and "--skip-bad-rows" not in stopped.output
     both = CliRunner().invoke(main, [*args, "superb"])
-    assert both.exit_code == 2 and "not both" in both.output
+    assert both.exit_code == 2 and "not both" in both.output and "glob" not in both.output
+    globbed = CliRunner().invoke(main, [*args, str(bad)])  # --data parts/*.csv, unquoted
+    assert globbed.exit_code == 2 and "glob? Repeat --data for each file" in globbed.output
     hint = CliRunner().invoke(main, ["predict", "--model", str(trained_model), str(table)])
     assert f"sentigru predict --data {table}" in hint.stderr
 
