@@ -223,6 +223,9 @@ def _bad_usage(exc: click.UsageError, ctx: click.Context) -> NoReturn:
     message = exc.format_message()
     if message.startswith("Got unexpected extra argument") and where.endswith(_READERS):
         message += ": the shell expanded a glob? Quote it (--data 'parts/*.tsv') or repeat --data"
+    named = getattr(exc, "option_name", "")
+    if where.endswith("predict") and re.search(r"\s|^-+\d", named or ""):  # "-5 stars"
+        message += " A text that starts with '-' goes after --: sentigru predict -- TEXT"
     echo_err(f"sentigru: usage: {message} (see {where} --help)")
     sys.exit(2)
 

@@ -183,6 +183,10 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
         main, ["train", "--data", "a.tsv", "b.tsv", "--out", "m"], prog_name="sentigru"
     )
     assert expanded.exit_code == 2 and "Quote it (--data 'parts/*.tsv')" in expanded.stderr
+    dashed = "goes after --: sentigru predict -- TEXT"  # a text read as options
+    for text, told in (("-5 stars, awful", True), ("--not good", True), ("--bogus", False)):
+        result = CliRunner().invoke(main, ["predict", text], prog_name="sentigru")
+        assert result.exit_code == 2 and (dashed in result.stderr) == told, result.stderr
 
 
 @pytest.mark.e2e
