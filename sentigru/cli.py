@@ -203,9 +203,10 @@ def _output_errors() -> Iterator[None]:
         settle(sys.stdout)
         sys.exit(128 + SIGPIPE)
     except OSError as exc:
-        settle(sys.stdout)  # answers written before another file failed are kept
+        written = settle(sys.stdout)  # answers written before another file failed are kept
         where = f": {exc.filename}" if exc.filename else ""
-        echo_err(f"sentigru: error: {limits.os_reason(exc)}{where}")
+        what = "" if written or where else "standard output: "  # a model saved before it
+        echo_err(f"sentigru: error: {what}{limits.os_reason(exc)}{where}")
         sys.exit(1)
 
 

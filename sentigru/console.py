@@ -5,6 +5,7 @@ two-caller spelling of a setting (``--force (force=True)``) cut to the option.""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import sys
@@ -33,16 +34,21 @@ def echo_err(line: str) -> None:
         settle(sys.stderr)
 
 
-def settle(stream: TextIO | None) -> None:
+def settle(stream: TextIO | None) -> bool:
     """Write out what ``stream`` still holds, or drop it where the stream cannot take it
     (a full disk, a reader gone): its file is pointed at the null device. Python
     flushes every stream again as it exits, and a buffered one that still failed there
     printed "Exception ignored ... OSError" and made the exit status 120, not the
-    command's own (seen only without ``PYTHONUNBUFFERED``, as a user's shell runs)."""
+    command's own (seen only without ``PYTHONUNBUFFERED``, as a user's shell runs).
+    False where it had to drop."""
     if stream is None:  # started with the descriptor closed
-        return
+        return True
     try:
         stream.flush()
+        os.write(stream.fileno(), b"")  # unbuffered, the write failed with nothing held
+        return True
+    except io.UnsupportedOperation:  # no descriptor: a test's stream, flushed
+        return True
     except (OSError, ValueError):
         with contextlib.suppress(OSError, ValueError):  # no descriptor: a test's stream
             null = os.open(os.devnull, os.O_WRONLY)
@@ -52,6 +58,7 @@ def settle(stream: TextIO | None) -> None:
                 os.close(null)
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
+        return False
 
 
 def shown(line: str) -> str:

@@ -672,7 +672,8 @@ def test_pipes_get_the_statuses_and_lines_shell_tools_give() -> None:
         for unbuffered in ("", "PYTHONUNBUFFERED=1 "):  # as many containers set it
             done = _shell(f"echo great | {unbuffered}sentigru {args} > /dev/full")
             assert done.returncode == 1, done.stderr  # 120 where Python flushed again
-            assert done.stderr == "sentigru: error: No space left on device\n", done.stderr
+            told = "sentigru: error: standard output: No space left on device\n"
+            assert done.stderr == told, done.stderr
     for dash in ([], ["-"]):  # `predict --line-buffered -` held its answers to the end
         child = subprocess.Popen(
             [sys.executable, "-m", "sentigru", "predict", "--line-buffered", *dash],
