@@ -400,7 +400,7 @@ def format_table(result: dict[str, Any]) -> str:
     lines += [
         _row("val accuracy (kept weights)", each(lambda c: _number(c["best_val_accuracy"], 4))),
         _row("phone file (MB)", each(lambda c: f"{c['tflite_bytes'] / 1e6:.3f}")),
-        _row("phone latency, 1 text (ms)", each(lambda c: f"{c['latency_ms']:.2f}")),
+        _row("phone-file latency, 1 text (ms)", each(lambda c: f"{c['latency_ms']:.2f}")),
         _row("keras/tflite label agreement", each(lambda c: _agreement(c["agreement"]))),
         _row("keras/tflite max score diff", each(lambda c: _diff(c["agreement"]))),
     ]

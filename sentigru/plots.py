@@ -160,7 +160,7 @@ _BARS = (
     ("process_cpu_seconds", "CPU seconds of the training process", 1.0, "{:.0f}"),
     ("peak_rss_bytes", "peak memory of training (MB)", 1e-6, "{:.0f}"),
     ("tflite_bytes", "phone file (MB)", 1e-6, "{:.3f}"),
-    ("latency_ms", "phone latency, one text (ms)", 1.0, "{:.2f}"),
+    ("latency_ms", "phone-file latency, one text (ms)", 1.0, "{:.2f}"),
 )
 
 
