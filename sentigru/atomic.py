@@ -25,7 +25,14 @@ from sentigru.portable import link_new, pid_alive, same_group, sync_file
 
 
 def current_umask() -> int:
-    """The process umask (reading it means setting it; it is put back at once)."""
+    """The process umask: read from ``/proc`` where Linux gives it, else by setting it
+    and putting it back at once, a moment in which another thread's new file gets mode
+    0666 (a service writing files beside a training in a thread)."""
+    status = "/proc/self/status"
+    with contextlib.suppress(OSError, ValueError), open(status, errors="replace") as lines:
+        for line in lines:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -177,12 +177,20 @@ class Classifier:
         return self._predictor.classify(_texts(texts), top_k)
 
     def predict_file(
-        self, path: str | Path, top_k: int = 1, **reading: Any
+        self,
+        path: str | Path,
+        top_k: int = 1,
+        *,
+        log: Callable[[str], None] | None = None,
+        **reading: Any,
     ) -> list[dict[str, Any]]:
         """:meth:`predict` on every row of a data file, in order, as ``predict --data``:
         the text column of a .csv/.tsv/.jsonl (``text_column=``, ``encoding=``), or each
-        line of any other file; a blank text gets its answer too (``"read": "none"``)."""
-        return self.predict(list(read_file_texts(path, **reading)), top_k)
+        line of any other file; a blank text gets its answer too (``"read": "none"``).
+        What reading notes (a header in a plain text file) goes to ``log``, else stderr."""
+        with _heard(log):
+            texts = list(read_file_texts(path, **reading))
+        return self.predict(texts, top_k)
 
     def scores(self, texts: str | Iterable[str]) -> Any:
         """The scores as a float32 NumPy array ``[len(texts), len(labels)]``, in
@@ -239,13 +247,12 @@ class Classifier:
 
         if force and plot is None:  # else taken, with nothing to replace
             raise UsageError("force replaces the plot picture: give plot, or drop force")
-        if log is not None and not callable(log):
-            raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
+        heard = _heard(log)
         check_not_texts(data, "data", LABELLED)
         chosen = DataSource.of(data, **source)
         refuse_unused_reading(chosen)
         picture = self.check_plot(plot, chosen, force) if plot is not None else None
-        with limits.notes_to(log) if log is not None else contextlib.nullcontext():
+        with heard:
             examples = chosen.load("test", known=self.labels)
             truth = label_indices(examples.labels, self.labels, chosen.options.label_map)
         scores, read = self._predictor.scores_read(examples.texts)
@@ -336,6 +343,15 @@ class Classifier:
         return export(self._unchanged(), out, **options)
 
 
+def _heard(log: Callable[[str], None] | None) -> contextlib.AbstractContextManager[None]:
+    """Where reading's notes go in a call given ``log``: to it, else to stderr."""
+    if log is None:
+        return contextlib.nullcontext()
+    if not callable(log):
+        raise SentigruError(f"log is a function taking one line (print), not {log!r:.60}")
+    return limits.notes_to(log)
+
+
 def read_file_texts(path: str | Path, **reading: Any) -> Iterator[str]:
     """The text of every row of a data file, in order, read as it goes: what ``predict
     --data`` classifies (blank rows too; a bad row stops it). ``reading``:
@@ -366,10 +382,16 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     TensorFlow. ``jobs`` is the number of cores bulk prediction may use (None: all).
 
     A classifier may be shared by threads, and one that runs a phone file may be used in a
-    process forked after it predicted (a Keras folder says to load it in the child).
-    Predicting many texts at once keeps interpreters for each core and each
-    length texts ran at (some 150 MB more with ``jobs=1`` on 3,000 reviews, 450 MB with
-    8); ``Classifier.close`` frees them."""
+    process forked after it predicted (a Keras folder says to load it in the child; call
+    ``Classifier.close`` before forking, so that no worker thread is copied: Python 3.12
+    warns of those). Predicting many texts at once keeps interpreters for each core and
+    each length texts ran at (some 150 MB more with ``jobs=1`` on 3,000 reviews, 450 MB
+    with 8); ``Classifier.close`` frees them.
+
+    LiteRT's first interpreter in a process, and TensorFlow's import (a Keras folder),
+    write start-up lines to file descriptor 2, which points at /dev/null meanwhile: what
+    other threads write to stderr in that moment (milliseconds; seconds for TensorFlow)
+    is lost. ``SENTIGRU_DEBUG=1`` in the environment keeps it (and those lines)."""
     if jobs is not None:
         jobs = whole_number(jobs, "jobs")
     classifier = _loaded(path, jobs)

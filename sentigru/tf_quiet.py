@@ -37,7 +37,7 @@ def quiet_stderr() -> Iterator[None]:
         return
     with _MUTING:
         if _MUTED["depth"] == 0:
-            sys.stderr.flush()
+            _flush_stderr()
             _MUTED["saved"] = os.dup(2)
             with open(os.devnull, "wb") as devnull:
                 os.dup2(devnull.fileno(), 2)
@@ -49,9 +49,17 @@ def quiet_stderr() -> Iterator[None]:
             if _MUTED["depth"] > 0:  # 0: a forked child, unmuted already
                 _MUTED["depth"] -= 1
                 if _MUTED["depth"] == 0:
-                    sys.stderr.flush()
+                    _flush_stderr()
                     os.dup2(_MUTED["saved"], 2)
                     os.close(_MUTED["saved"])
+
+
+def _flush_stderr() -> None:
+    """What Python holds for stderr, out before the descriptor moves. A caller's own
+    ``sys.stderr`` (a log writer with ``write`` alone, or closed) is no reason to fail a
+    load: it raised AttributeError, or blamed an intact model file."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
 
 
 def _stderr_open() -> bool:

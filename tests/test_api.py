@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -570,6 +573,52 @@ def test_predict_file_answers_every_row_or_stops(tmp_path: Path) -> None:
     no_column.write_text("review\ngood\n")
     with pytest.raises(SentigruError, match=r"choose with --text-column\)"):  # no label here
         clf.predict_file(no_column)
+
+
+def test_predict_file_notes_go_to_log_as_evaluate_s_do(tmp_path: Path, capsys) -> None:
+    """A service routes what reading says; predict_file printed it on stderr and refused
+    log=, which train and evaluate take."""
+    clf = sentigru.load()
+    plain = tmp_path / "hdr.txt"
+    plain.write_text("label\ttext\npositive\ta great film\n")
+    heard: list[str] = []
+    assert len(clf.predict_file(plain, log=heard.append)) == 2
+    assert any("looks like a header" in line for line in heard), heard
+    assert capsys.readouterr().err == ""
+    with pytest.raises(SentigruError, match="log is a function taking one line"):
+        clf.predict_file(plain, log="notes.txt")
+
+
+def test_reading_the_umask_leaves_it_alone() -> None:
+    """A file another thread made while the umask was read (set to 0 and back) got mode
+    0666: on Linux it is read from /proc, never set."""
+    from sentigru.atomic import current_umask
+
+    before = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        if Path("/proc/self/status").is_file():
+            with mock.patch("os.umask", side_effect=AssertionError("umask set")):
+                assert current_umask() == 0o027
+    finally:
+        os.umask(before)
+
+
+def test_a_callers_own_stderr_does_not_fail_a_load(monkeypatch) -> None:
+    """A service's log writer as sys.stderr (write alone) made load raise AttributeError;
+    a closed one blamed the bundled model as "not a loadable TFLite model"."""
+    from sentigru import tf_quiet
+
+    class Writer:
+        def write(self, text: str) -> int:
+            return len(text)
+
+    closed = io.StringIO()
+    closed.close()
+    for stream in (Writer(), closed):
+        monkeypatch.setattr(sys, "stderr", stream)
+        with tf_quiet.quiet_stderr():
+            pass
 
 
 def test_evaluate_never_draws_into_the_package(synthetic_files) -> None:
