@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import os
 import re
 import stat
@@ -353,11 +354,37 @@ def _check_archive(stream: BinaryIO, source: str) -> None:
 
 
 def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the system says)."""
+    """Cores this process may run on: its CPU affinity where the system says, and no
+    more than a container's CPU quota (``docker run --cpus 2`` on a 64-core host kept
+    all 64 in the affinity, and bulk prediction started 64 interpreters)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = cpu_quota()
+    return max(1, min(cores, math.ceil(quota))) if quota else cores
+
+
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def cpu_quota(root: Path = CGROUP) -> float | None:
+    """The cgroup's CPU quota in cores (v2's ``cpu.max``, else v1's CFS files), or None
+    where there is none or it cannot be read."""
+    for quota_file, period_file in (
+        ("cpu.max", None),
+        ("cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us"),
+        ("cpu,cpuacct/cpu.cfs_quota_us", "cpu,cpuacct/cpu.cfs_period_us"),
+    ):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (root / quota_file).read_text().split()
+            quota, period = fields[0], fields[1] if period_file is None else ""
+            if period_file is not None:
+                period = (root / period_file).read_text().strip()
+            if quota in ("max", "-1"):
+                return None
+            return int(quota) / int(period) if int(quota) > 0 and int(period) > 0 else None
+    return None
 
 
 _UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -211,6 +211,31 @@ def test_jobs_are_checked() -> None:
             check_jobs(bad)  # type: ignore[arg-type]
 
 
+def test_a_containers_cpu_quota_bounds_the_cores(tmp_path: Path, monkeypatch) -> None:
+    """docker run --cpus 2 on a 64-core host leaves all 64 in the affinity: bulk work
+    started an interpreter per core. cgroup v2 and v1 quotas are read; none means none."""
+    from sentigru import limits
+
+    (tmp_path / "cpu.max").write_text("150000 100000\n")  # v2: 1.5 cores
+    assert limits.cpu_quota(tmp_path) == 1.5
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert limits.cpu_quota(tmp_path) is None
+    v1 = tmp_path / "v1" / "cpu"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("200000\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert limits.cpu_quota(tmp_path / "v1") == 2.0
+    (v1 / "cpu.cfs_quota_us").write_text("-1\n")
+    assert limits.cpu_quota(tmp_path / "v1") is None
+    assert limits.cpu_quota(tmp_path / "none") is None
+    monkeypatch.setattr(limits, "cpu_quota", lambda: None)
+    cores = available_cores()
+    monkeypatch.setattr(limits, "cpu_quota", lambda: 0.5)  # half a core: one worker
+    assert available_cores() == 1
+    monkeypatch.setattr(limits, "cpu_quota", lambda: cores + 0.5)  # above the affinity
+    assert available_cores() == cores
+
+
 def test_bucket_lengths_must_be_whole_chunks(phone: LiteRTPredictor) -> None:
     runner = BucketRunner(phone._content, phone.tokenizer, buckets=[100], jobs=1)
     with pytest.raises(SentigruError, match="whole chunks of 64"):
