@@ -92,9 +92,15 @@ def staging_folder(out: Path) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(out)
         staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        staged.chmod(0o777 & ~current_umask())
     except OSError as exc:  # name the user's folder, not the temporary one
         raise _cannot_write(out, exc) from None
+    try:  # a Ctrl-C here left an empty hidden folder for an hour
+        staged.chmod(0o777 & ~current_umask())
+    except BaseException as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(out, exc) from None
+        raise
     return staged
 
 

@@ -220,8 +220,15 @@ def checkpoint_folder(
         return folder
     if resume:
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}")
-    folder.mkdir(parents=True)
-    stamp.write_text(json.dumps(identity, sort_keys=True), "utf-8", newline="\n")
+    staged = staging_folder(folder)  # whole or absent: an empty one, left by a full disk
+    try:  # or Ctrl-C, was taken for an interrupted run that --resume could not read
+        (staged / stamp.name).write_text(json.dumps(identity, sort_keys=True), "utf-8")
+        replace_path(staged, folder, force=False)
+    except BaseException as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise SentigruError(f"cannot start the checkpoint {folder}: {exc.strerror}") from None
+        raise
     return folder
 
 

@@ -6,12 +6,16 @@ stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import json
 import math
 import os
 import shutil
 import time
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +176,35 @@ def another_model(checkpoint: Path) -> SentigruError:
     )
 
 
+@contextlib.contextmanager
+def readable(checkpoint: Path) -> Iterator[None]:
+    """Reading a checkpoint's files: one damaged (cut short by a full disk, edited) is
+    the line a damaged stamp gets, not NumPy's, json's or HDF5's traceback."""
+    try:
+        yield
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        raise SentigruError(
+            f"the checkpoint in {checkpoint} cannot be read (a file of it is damaged); "
+            "--force without --resume starts over"
+        ) from None
+
+
+class _WeightsInMemory(io.BytesIO):
+    """An in-memory ``.weights.h5`` (Keras takes any object its name says is one)."""
+
+    def __str__(self) -> str:
+        return "in-memory.weights.h5"
+
+
+def weights_h5(model: Any) -> bytes:
+    """``model.save_weights``' file, made in memory: HDF5 writing to a disk that filled
+    meanwhile printed a traceback from h5py's cleanup and then crashed the process
+    (a segfault after the error line); written as bytes, a full disk is an OSError."""
+    buffer = _WeightsInMemory()
+    model.save_weights(buffer)
+    return buffer.getvalue()
+
+
 def load_weights(model: Any, weights: Path, checkpoint: Path) -> None:
     """``model.load_weights(weights)``, or :func:`another_model` where they do not fit."""
     try:
@@ -195,9 +228,10 @@ def earlier_history(checkpoint: Path) -> dict[str, list[float]]:
     files = checkpoint_files(checkpoint)
     if files is None or not files["history"].is_file():
         return {}
-    history = json.loads(files["history"].read_text("utf-8"))
-    epochs = json.loads(files["epoch"].read_text("utf-8"))["epoch"]
-    return {key: list(values)[:epochs] for key, values in history.items()}
+    with readable(checkpoint):
+        history = json.loads(files["history"].read_text("utf-8"))
+        epochs = json.loads(files["epoch"].read_text("utf-8"))["epoch"]
+        return {key: list(values)[:epochs] for key, values in history.items()}
 
 
 def epoch_checkpoint(
@@ -238,7 +272,7 @@ def epoch_checkpoint(
             _check_room(checkpoint, self.model)
             staged = staging_folder(target)
             try:
-                self.model.save_weights(staged / OWN_FILES["weights"])
+                (staged / OWN_FILES["weights"]).write_bytes(weights_h5(self.model))
                 np.savez(staged / OWN_FILES["state"], **arrays)
                 epoch = json.dumps({"epoch": index + 1})
                 for name, text in (("history", json.dumps(history)), ("epoch", epoch)):
@@ -257,6 +291,10 @@ def epoch_checkpoint(
             optimizer = self.model.optimizer
             if optimizer is not None and not optimizer.built:  # its variables, to load
                 optimizer.build(self.model.trainable_variables)
+            with readable(checkpoint):
+                self._resume(files)
+
+        def _resume(self, files: dict[str, Path]) -> None:
             load_weights(self.model, files["weights"], checkpoint)
             epoch = json.loads(files["epoch"].read_text("utf-8"))["epoch"]
             self.model._initial_epoch = epoch  # as Keras' BackupAndRestore resumes

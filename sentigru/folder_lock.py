@@ -34,7 +34,10 @@ def output_lock(out: Path) -> Iterator[None]:
     # Named past the pid: two containers on one volume may run at the same pid (1), and
     # one would remove the other's file, whose lock then read as free.
     mine = out.parent / f".{out.name}.lock-{os.getpid()}-{secrets.token_hex(4)}"
-    held = _new_lock(mine)  # flocked before it is linked: never seen unheld by its name
+    try:  # flocked before it is linked: never seen unheld by its name
+        held = _new_lock(mine)
+    except OSError as exc:  # a full disk said "No space left on device" and no more
+        raise SentigruError(f"cannot lock {out} ({lock}): {exc.strerror or exc}") from None
     try:
         for _ in range(3):
             try:
@@ -99,7 +102,14 @@ def _new_lock(path: Path) -> int | None:
         locked = True
     except (ImportError, OSError):  # Windows; a file system without flock
         pass
-    os.write(handle, f"{os.getpid()} {FLOCKED}".encode() if locked else str(os.getpid()).encode())
+    try:
+        os.write(
+            handle, f"{os.getpid()} {FLOCKED}".encode() if locked else str(os.getpid()).encode()
+        )
+    except BaseException:  # a full disk: an empty file left beside the folder for good
+        os.close(handle)
+        path.unlink(missing_ok=True)
+        raise
     if locked:
         return handle
     os.close(handle)

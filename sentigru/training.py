@@ -30,7 +30,7 @@ import numpy as np
 
 from sentigru import callbacks as cb
 from sentigru.bundle import FINISHED_FILE
-from sentigru.callbacks import TIMING_KEYS, load_weights
+from sentigru.callbacks import TIMING_KEYS, load_weights, weights_h5
 from sentigru.contract import token_unit
 from sentigru.data.examples import Examples
 from sentigru.data.stream import StreamSource
@@ -305,8 +305,8 @@ def _mark_finished(
     try:
         if not has_room(checkpoint, sum(int(w.nbytes) for w in model.get_weights())):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        model.save_weights(weights)
-    except OSError as exc:  # HDF5's own message runs over lines and names its buffers
+        weights.write_bytes(weights_h5(model))
+    except OSError as exc:
         weights.unlink(missing_ok=True)
         raise unkept(os_reason(exc)) from None
     record = {"history": history, "metrics": metrics}
@@ -329,9 +329,10 @@ def _finished(
     given its final weights; None when training has not finished."""
     if checkpoint is None or not (checkpoint / FINISHED_FILE).is_file():
         return None
-    record = json.loads((checkpoint / FINISHED_FILE).read_text("utf-8"))
-    load_weights(model, checkpoint / FINISHED_WEIGHTS, checkpoint)
-    return record["history"], record["metrics"]
+    with cb.readable(checkpoint):
+        record = json.loads((checkpoint / FINISHED_FILE).read_text("utf-8"))
+        load_weights(model, checkpoint / FINISHED_WEIGHTS, checkpoint)
+        return record["history"], record["metrics"]
 
 
 def _check_checkpoint_kind(checkpoint: Path | None, own_loop: bool) -> None:

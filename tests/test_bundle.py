@@ -564,3 +564,42 @@ def test_labels_that_the_model_does_not_score_are_refused(copy: Path) -> None:
     bundle.add_file(copy, "labels.txt", b"negative\npositive\nneutral\n")
     with pytest.raises(SentigruError, match="labels.txt has 3 labels but the model scores 2"):
         bundle.load(copy)
+
+
+def test_a_checkpoint_is_made_whole_or_not_at_all(tmp_path: Path, monkeypatch) -> None:
+    """A full disk (or Ctrl-C) as the checkpoint's stamp was written left an empty
+    checkpoint: the next run was told to --resume it, and --resume could not read it."""
+    import errno
+
+    from sentigru.spec import Spec
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "m"
+    monkeypatch.setattr(bundle, "replace_path", full)
+    with pytest.raises(SentigruError, match=r"cannot start the checkpoint .*No space left"):
+        bundle.checkpoint_folder(out, resume=False, fingerprint="f", spec=Spec())
+    assert list(tmp_path.iterdir()) == []  # no checkpoint, no staged folder
+    monkeypatch.undo()
+    folder = bundle.checkpoint_folder(out, resume=False, fingerprint="f", spec=Spec())
+    assert bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=Spec()) == folder
+
+
+def test_a_lock_that_cannot_be_written_is_named_and_leaves_no_file(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A full disk as the lock was taken: a bare "No space left on device", and an
+    empty .NAME.lock-PID-hex file no later run removed."""
+    import errno
+
+    from sentigru import folder_lock
+
+    def full(handle: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(folder_lock.os, "write", full)
+    refused = pytest.raises(SentigruError, match=r"cannot lock .*m \(.*\.m\.lock\): No space")
+    with refused, folder_lock.output_lock(tmp_path / "m"):
+        pass
+    assert list(tmp_path.iterdir()) == []

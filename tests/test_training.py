@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -391,14 +394,20 @@ def test_a_full_disk_when_the_finished_training_is_kept_is_one_line(
     assert not (tmp_path / training.FINISHED_WEIGHTS).exists()
     assert not (tmp_path / training.FINISHED_FILE).exists()
 
-    class CutShort(Model):  # room said yes; the disk filled while HDF5 wrote
-        def save_weights(self, path: Path) -> None:
-            path.write_bytes(b"half")
-            raise OSError("Can't synchronously write data (errno = 28, ...)\n, filename = x")
+    class Whole(Model):  # HDF5 writes into memory: a disk that fills meanwhile crashed it
+        def save_weights(self, buffer: Any) -> None:
+            buffer.write(b"\x89HDF" + bytes(4000))
+
+    real_write = Path.write_bytes
+
+    def cut_short(path: Path, data: bytes) -> int:  # room said yes; the disk filled
+        real_write(path, data[:100])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10, 10, 1 << 40))
+    monkeypatch.setattr(Path, "write_bytes", cut_short)
     with pytest.raises(SentigruError, match="finished training .*: No space left on device;"):
-        training._mark_finished(CutShort(), tmp_path, {}, {})
+        training._mark_finished(Whole(), tmp_path, {}, {})
     assert not (tmp_path / training.FINISHED_WEIGHTS).exists()
 
 
@@ -500,3 +509,37 @@ def test_a_checkpoint_of_another_vocabulary_is_one_line_not_a_page(tmp_path) -> 
     state(earlier).save(checkpoint / "state.npz", 1, _Stopping(2), {}, recent)
     with pytest.raises(SentigruError, match=r"holds another model's weights"):
         state(now).restore(checkpoint / "state.npz", _Stopping(2), {}, recent)
+
+
+def test_weights_are_written_whole_from_memory(tmp_path: Path) -> None:
+    """HDF5 writing to a disk that filled meanwhile printed h5py's traceback and crashed
+    the process (exit 139): the file is made in memory, and read back as Keras' own."""
+    import numpy as np
+
+    from sentigru.callbacks import weights_h5
+    from sentigru.model import build_model
+    from sentigru.spec import ModelSpec
+
+    spec = ModelSpec(units=8, embed_dim=8)
+    model, other = build_model(spec, 50, 2), build_model(spec, 50, 2)
+    (tmp_path / "w.weights.h5").write_bytes(weights_h5(model))
+    other.load_weights(tmp_path / "w.weights.h5")
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other.get_weights()))
+
+
+def test_a_damaged_checkpoint_is_one_line_naming_force(tmp_path: Path) -> None:
+    """A history, epoch mark or state cut short by a full disk gave json's or NumPy's
+    traceback on --resume; a cut HDF5 file, its own text without a path."""
+    from sentigru.callbacks import earlier_history, readable
+
+    checkpoint = tmp_path / ".out.checkpoint"
+    epoch = checkpoint / "epoch"
+    epoch.mkdir(parents=True)
+    (epoch / "epoch.json").write_text('{"epoch": 1}')
+    (epoch / "history.json").write_text("")
+    message = r"checkpoint in .*\.out\.checkpoint cannot be read .*--force without --resume"
+    with pytest.raises(SentigruError, match=message):
+        earlier_history(checkpoint)
+    for damage in (ValueError("pickled data"), OSError("truncated file"), KeyError("seed0")):
+        with pytest.raises(SentigruError, match=message), readable(checkpoint):
+            raise damage
