@@ -50,31 +50,64 @@ def write_atomic(
     try:
         if make_parent:
             out.parent.mkdir(parents=True, exist_ok=True)
-        _sweep_leftovers(out)
-        handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        temp = _written_beside(out, content)
     except OSError as exc:  # name the user's file, not the temporary one
         raise _cannot_write(out, exc) from None
+    try:
+        if replace:
+            os.replace(temp, out)
+        else:
+            link_new(temp, out)
+    except FileExistsError:
+        temp.unlink(missing_ok=True)
+        from sentigru.errors import SentigruError
+
+        raise SentigruError(f"{out} exists; use --force (force=True) to replace it") from None
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _cannot_write(out, exc) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic_together(files: dict[Path, bytes]) -> None:
+    """:func:`write_atomic` for files that go together (a folder's phone file and the
+    manifest vouching for it): every one written and flushed beside its place first,
+    then all renamed with Ctrl-C and SIGTERM held, so that a full disk or a signal
+    leaves the old set, not a new file beside an old manifest (a folder that then
+    failed its own check)."""
+    staged: dict[Path, Path] = {}
+    out = next(iter(files))
+    try:
+        for out, content in files.items():
+            staged[out] = _written_beside(out, content)
+        with _signals_held():
+            for out, temp in staged.items():
+                os.replace(temp, out)
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
+    finally:
+        for temp in staged.values():
+            temp.unlink(missing_ok=True)
+
+
+def _written_beside(out: Path, content: bytes) -> Path:
+    """``content`` in a new temporary file beside ``out``, on disk, mode as the umask
+    allows; it is removed if writing fails."""
+    _sweep_leftovers(out)
+    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    temp = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; files are for sharing
-        if replace:
-            os.replace(temp, out)
-        else:
-            link_new(Path(temp), out)
-    except FileExistsError:
-        Path(temp).unlink(missing_ok=True)
-        from sentigru.errors import SentigruError
-
-        raise SentigruError(f"{out} exists; use --force (force=True) to replace it") from None
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise _cannot_write(out, exc) from None
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+    return temp
 
 
 def _cannot_write(out: Path, exc: OSError) -> Exception:

@@ -222,8 +222,9 @@ def checkpoint_folder(
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}")
     staged = staging_folder(folder)  # whole or absent: an empty one, left by a full disk
     try:  # or Ctrl-C, was taken for an interrupted run that --resume could not read
-        (staged / stamp.name).write_text(json.dumps(identity, sort_keys=True), "utf-8")
-        replace_path(staged, folder, force=False)
+        text = json.dumps(identity, sort_keys=True)
+        (staged / stamp.name).write_text(text, "utf-8", newline="\n")
+        os.rename(staged, folder)  # the run holds the folder's lock: none appears meanwhile
     except BaseException as exc:
         shutil.rmtree(staged, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -717,8 +718,9 @@ def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:
     """Put ``name`` into the model folder at ``path`` and vouch for it in the manifest
     (re-exporting a folder's phone file must not make the folder look altered); ``about``
     joins its entry there (how a phone file was made). The file is renamed into place
-    before the manifest, each atomically; the folder stays the same folder."""
-    from sentigru.atomic import write_atomic
+    with the manifest, both written first and renamed together; the folder stays the same
+    folder."""
+    from sentigru.atomic import write_atomic_together
 
     path = Path(path).resolve()  # ".", or a link to the folder: the folder itself
     with contextlib.ExitStack() as held:
@@ -727,7 +729,7 @@ def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:
         with contextlib.suppress(PermissionError):
             held.enter_context(output_lock(path))
         manifest = read_manifest(path, replacing=(name,))
-        write_atomic(path / name, content)
-        entry = {"sha256": sha256_file(path / name), "bytes": len(content), **about}
+        entry = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content), **about}
         manifest["files"][name] = entry
-        write_atomic(path / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+        listed = (json.dumps(manifest, indent=2) + "\n").encode()
+        write_atomic_together({path / name: content, path / "manifest.json": listed})

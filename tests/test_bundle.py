@@ -577,7 +577,7 @@ def test_a_checkpoint_is_made_whole_or_not_at_all(tmp_path: Path, monkeypatch) -
         raise OSError(errno.ENOSPC, "No space left on device")
 
     out = tmp_path / "m"
-    monkeypatch.setattr(bundle, "replace_path", full)
+    monkeypatch.setattr(bundle.os, "rename", full)
     with pytest.raises(SentigruError, match=r"cannot start the checkpoint .*No space left"):
         bundle.checkpoint_folder(out, resume=False, fingerprint="f", spec=Spec())
     assert list(tmp_path.iterdir()) == []  # no checkpoint, no staged folder
@@ -603,3 +603,32 @@ def test_a_lock_that_cannot_be_written_is_named_and_leaves_no_file(
     with refused, folder_lock.output_lock(tmp_path / "m"):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_files_that_go_together_are_replaced_together(tmp_path: Path, monkeypatch) -> None:
+    """A re-export whose manifest could not be written (a full disk, SIGTERM between the
+    two renames) left the new phone file beside the old manifest: the folder then failed
+    its own check everywhere. Both are written first; a failure leaves both old."""
+    import errno
+
+    from sentigru import atomic
+
+    phone, manifest = tmp_path / "model.tflite", tmp_path / "manifest.json"
+    phone.write_bytes(b"old phone")
+    manifest.write_bytes(b"old manifest")
+    real = atomic._written_beside
+
+    def full_at_the_manifest(out: Path, content: bytes) -> Path:
+        if out == manifest:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(out, content)
+
+    monkeypatch.setattr(atomic, "_written_beside", full_at_the_manifest)
+    together = {phone: b"new phone", manifest: b"new manifest"}
+    with pytest.raises(SentigruError, match=r"cannot write .*manifest.json: No space left"):
+        atomic.write_atomic_together(together)
+    assert (phone.read_bytes(), manifest.read_bytes()) == (b"old phone", b"old manifest")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "model.tflite"]
+    monkeypatch.undo()
+    atomic.write_atomic_together(together)
+    assert (phone.read_bytes(), manifest.read_bytes()) == (b"new phone", b"new manifest")
