@@ -316,11 +316,12 @@ def resumed_spec(out: Path, spec: Spec, given: dict[str, Any]) -> tuple[Spec, st
 
 def discard_empty_checkpoint(folder: Path | None) -> bool:
     """Remove a checkpoint folder that holds no completed epoch (only its identity
-    stamp), so that a run which failed early does not block the next one; True if it
-    was removed."""
+    stamp, and perhaps a hidden epoch being written when the run stopped), so that a run
+    which failed early does not block the next one; True if it was removed."""
     if folder is None or not folder.is_dir():
         return False
-    if {entry.name for entry in folder.iterdir()} - {"sentigru-run.json"}:
+    kept = {entry.name for entry in folder.iterdir() if not entry.name.startswith(".")}
+    if kept - {"sentigru-run.json"}:
         return False
     shutil.rmtree(folder, ignore_errors=True)
     return True

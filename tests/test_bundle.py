@@ -632,3 +632,15 @@ def test_files_that_go_together_are_replaced_together(tmp_path: Path, monkeypatc
     monkeypatch.undo()
     atomic.write_atomic_together(together)
     assert (phone.read_bytes(), manifest.read_bytes()) == (b"new phone", b"new manifest")
+
+
+def test_a_checkpoint_stopped_in_its_first_epoch_write_is_discarded(tmp_path: Path) -> None:
+    """Ctrl-C while the first epoch was written left the stamp and a hidden half epoch:
+    the run said the last completed epoch was kept, and the next was told to --resume."""
+    folder = tmp_path / ".m.checkpoint"
+    (folder / ".epoch.tmp-abcdefgh").mkdir(parents=True)
+    (folder / "sentigru-run.json").write_text("{}")
+    assert bundle.discard_empty_checkpoint(folder) and not folder.exists()
+    (folder / "epoch").mkdir(parents=True)  # a completed epoch stays
+    (folder / "sentigru-run.json").write_text("{}")
+    assert not bundle.discard_empty_checkpoint(folder) and folder.is_dir()
