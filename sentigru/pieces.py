@@ -150,7 +150,7 @@ class Pieces:
                 f"always there), not {size}"
             )
         sample = [
-            phone_text(t)[:SAMPLE_CHARS].translate(_AS_APOSTROPHE)
+            phone_text(t)[:SAMPLE_CHARS].translate(_AS_TYPED_ON_A_KEYBOARD)
             for t in _reservoir(texts, SAMPLE_TEXTS, seed)
         ]
         sample = [t for t in sample if t.strip()]
@@ -167,7 +167,17 @@ Punctuation is off. NFKC keeps them apart from ``'``, so a model learnt from tex
 one way read the other as unknown bytes (a French model turned *J’ai adoré l’hôtel*
 negative); the piece model's normalisation writes them as ``'``, in Python and on the
 phone alike, and its pieces are learnt from the sample so written."""
-_AS_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+
+QUOTES = ("\u201c", "\u201d", "\u201e", "\u201f", "\u00ab", "\u00bb", "\u2039", "\u203a")
+"""Marks typed for ``"``: iOS types “…” in English and „…“ in German, French keyboards
+« … ». NFKC keeps them apart from ``"``: a German model that rarely saw „ read it as
+byte pieces, and the word inside lost its piece (*Ich bin „sehr“ zufrieden* turned
+negative; quoting one word of each review flipped a third of them), so they are
+written as ``"`` as the apostrophes are as ``'``. ‚ and ‛ are single quotes: ``'``."""
+
+TYPED = {**dict.fromkeys((*APOSTROPHES, "\u201a", "\u201b"), "'"), **dict.fromkeys(QUOTES, '"')}
+"""What the piece model's normalisation writes each typographic quote as."""
+_AS_TYPED_ON_A_KEYBOARD = str.maketrans(TYPED)
 
 
 def _reservoir(texts: Iterable[str], n: int, seed: int) -> list[str]:
@@ -317,9 +327,9 @@ def _readable_rules(model: bytes, sample: list[str]) -> bytes:
     rules = [
         (source, result)
         for source, result in normaliser.Decompile()
-        if readable >= set(result) and source not in APOSTROPHES
+        if readable >= set(result) and source not in TYPED
     ]
-    rules += [(mark, "'") for mark in APOSTROPHES]
+    rules += list(TYPED.items())
     return with_normaliser(model, sentencepiece.SentencePieceNormalizer(norm_map=rules))
 
 

@@ -84,6 +84,7 @@ def parity_texts(n: int = 320) -> list[str]:
         "🏳️‍🌈👨‍👩‍👧 emoji joiners",
         "\ud7a3\uffff\U0010fffd",
         "J’ai adoré l’hôtel, ‘génial’ et ＇pas cher＇ ʼ `",  # the apostrophe rule's marks
+        "Ich bin „sehr“ zufrieden, “great” ‚ok‘ ‛x‟ « très bien » ‹ oui ›",  # the quotes'
         *FRAGMENTS,
     ]
     while len(texts) < n:

@@ -211,6 +211,19 @@ def test_apostrophes_typed_on_phones_are_read_as_the_one_learnt() -> None:
     assert curly[0] == curly[1]  # learnt from curly text: the straight form reads alike
 
 
+def test_typographic_double_quotes_read_as_the_straight_one() -> None:
+    """iOS types “…” and „…“, French keyboards « … »: a German model that rarely saw „
+    read it as byte pieces and the quoted word lost its piece (*Ich bin „sehr“
+    zufrieden* turned negative). They are written as ", on the phone too."""
+    texts = [f'ich bin "sehr" {w}, das ist "super" {v}' for w in ("gut", "schlecht")
+             for v in ("toll", "mies", "okay")] * 50  # fmt: skip
+    tokenizer = SentencePieceTokenizer(Pieces.train(texts, MIN_PIECES), 64)
+    straight = tokenizer.ids('ich bin "sehr" gut')
+    for typed in ("ich bin „sehr“ gut", "ich bin “sehr” gut", "ich bin «sehr» gut"):
+        assert tokenizer.ids(typed) == straight
+    assert tokenizer.ids("ich bin ‚sehr‘ gut") == tokenizer.ids("ich bin 'sehr' gut")
+
+
 def test_a_lone_surrogate_is_read_as_the_replacement_character() -> None:
     """Bytes that are not UTF-8 reach Python as lone surrogates (an argument typed in a
     Latin-1 terminal, ``surrogateescape``); SentencePiece took no such text, and predict
