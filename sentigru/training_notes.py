@@ -78,8 +78,8 @@ def _why_fewer(dropped: int, floor: int, held: int, asked: int, pieces: bool = F
         why = (
             f"{dropped} more {'word occurs' if dropped == 1 else 'words occur'} fewer than "
             f"--min-count {floor} times (--min-count 1 "
-            "keeps them, and ships them in the phone file as plain text; with few rows, "
-            "--init bundled starts from the bundled model's words)"
+            "keeps them, and ships them in the phone file as plain text; with few rows of "
+            "English, --init bundled starts from the bundled model's words)"
         )
     if held + dropped < asked:  # both: no floor would reach the size asked
         why += f"; with them the text gives {held + dropped}, no more"
