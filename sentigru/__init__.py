@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; imported on fi
     from sentigru.errors import SentigruError
     from sentigru.spec import Spec
 
-__version__ = "0.3.3"
+__version__ = "0.3.4.dev0"
 __all__ = [
     "Classifier",
     "DataSource",

@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,19 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not present: {path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that leaves a Ctrl-C or SIGTERM handler behind changes every test after it,
+    and the suite itself then ignored `timeout`'s SIGTERM: fail the test that did."""
+    import signal
+
+    stops = (signal.SIGINT, signal.SIGTERM)
+    before = {stop: signal.getsignal(stop) for stop in stops}
+    yield
+    left = [stop.name for stop in stops if signal.getsignal(stop) != before[stop]]
+    for stop in stops:
+        if before[stop] is not None:  # None: set outside Python, cannot be put back
+            signal.signal(stop, before[stop])
+    assert not left, f"{request.node.name} left its {', '.join(left)} handler behind"
