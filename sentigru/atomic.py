@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sentigru.portable import link_new, pid_alive, same_group, sync_file
+from sentigru.portable import link_new, pid_alive, same_group, stops_deferred, sync_file
 
 
 def current_umask() -> int:
@@ -248,11 +248,13 @@ def _signals_held() -> Iterator[None]:
     set: not on Windows); they come then, the work done."""
     held = {signal.SIGINT, signal.SIGTERM}
     if not hasattr(signal, "pthread_sigmask"):
-        yield
+        with stops_deferred():
+            yield
         return
     before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
+    try:  # the mask holds this thread's; Python's handlers run here for any thread's
+        with stops_deferred():
+            yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 

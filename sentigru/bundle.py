@@ -228,7 +228,8 @@ def checkpoint_folder(
     except BaseException as exc:
         shutil.rmtree(staged, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise SentigruError(f"cannot start the checkpoint {folder}: {exc.strerror}") from None
+            reason = exc.strerror or exc
+            raise SentigruError(f"cannot start the checkpoint {folder}: {reason}") from None
         raise
     return folder
 
@@ -320,7 +321,8 @@ def discard_empty_checkpoint(folder: Path | None) -> bool:
     which failed early does not block the next one; True if it was removed."""
     if folder is None or not folder.is_dir():
         return False
-    kept = {entry.name for entry in folder.iterdir() if not entry.name.startswith(".")}
+    staged = re.compile(r"\..+\.tmp-\w+")  # an epoch being written; an .old- one is kept
+    kept = {entry.name for entry in folder.iterdir() if not staged.fullmatch(entry.name)}
     if kept - {"sentigru-run.json"}:
         return False
     shutil.rmtree(folder, ignore_errors=True)

@@ -182,6 +182,8 @@ def readable(checkpoint: Path) -> Iterator[None]:
     the line a damaged stamp gets, not NumPy's, json's or HDF5's traceback."""
     try:
         yield
+    except PermissionError:  # not damage: --force would throw the epochs away
+        raise
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
         raise SentigruError(
             f"the checkpoint in {checkpoint} cannot be read (a file of it is damaged); "

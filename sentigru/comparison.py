@@ -588,12 +588,13 @@ def source_args(source: Any) -> list[str]:
     if options.skip_bad_rows:
         args.append("--skip-bad-rows")
     if options.label_map:
-        if any("," in x or "=" in x for pair in options.label_map.items() for x in pair):
+        if any("=" in x or x.endswith("\\") for pair in options.label_map.items() for x in pair):
             raise SentigruError(
-                "a label_map label holding ',' or '=' cannot be handed to the trainings: "
-                "rename it in the files"
+                "a label_map label holding '=' or ending in '\\' cannot be handed to the "
+                "trainings: rename it in the files"
             )
-        args += ["--label-map", ",".join(f"{k}={v}" for k, v in options.label_map.items())]
+        written = (f"{k}={v}".replace(",", "\\,") for k, v in options.label_map.items())
+        args += ["--label-map", ",".join(written)]  # a comma in a name written \,
     return args
 
 

@@ -15,8 +15,10 @@ import contextlib
 import errno
 import os
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 WINDOWS = os.name == "nt"
 """Whether processes and files follow Windows' rules (a module value: tests set it)."""
@@ -163,3 +165,51 @@ def end_by_signal(signum: int) -> None:
         return
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
+
+
+@contextlib.contextmanager
+def stops_deferred() -> Iterator[None]:
+    """Ctrl-C (and a SIGTERM that Python handles) come when the block ends, where
+    signals can be held (the main thread): Python runs its handlers there whichever
+    thread the system gave the signal to, so blocking it for this thread alone held
+    nothing once TensorFlow's or LiteRT's threads ran. A second one comes at once, whatever
+    it costs the block (TensorFlow's import; a command line exits anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept: dict[int, Any] = {}
+    caught: list[int] = []
+
+    def put_back() -> None:
+        for signum, handler in kept.items():
+            signal.signal(signum, handler)
+
+    def held(number: int, frame: Any) -> None:
+        caught.append(number)
+        if len(caught) > 1:  # the first one asked (SIGTERM, then Ctrl-C: terminated)
+            put_back()
+            kept[caught[0]](caught[0], frame)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler):  # not SIG_DFL or SIG_IGN: those need no Python
+            kept[signum] = handler
+            signal.signal(signum, held)
+    try:
+        yield
+    except BaseException:
+        # the import's own failure goes out as it is: under ulimit -v, putting the
+        # handlers back may find no memory left, and its MemoryError hid the one line
+        with contextlib.suppress(MemoryError):
+            put_back()
+        _deliver(kept, caught)
+        raise
+    put_back()
+    _deliver(kept, caught)
+
+
+def _deliver(kept: dict[int, Any], caught: list[int]) -> None:
+    """The one signal held while the block ran, to its own handler (a second one was
+    delivered as it came)."""
+    if len(caught) == 1:
+        kept[caught[0]](caught[0], None)

@@ -14,14 +14,12 @@ import contextlib
 import logging
 import os
 import re
-import signal
 import sys
 import threading
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any
 
-from sentigru.portable import at_fork_in_child
+from sentigru.portable import at_fork_in_child, stops_deferred
 
 _MUTED = {"depth": 0, "saved": -1}
 _MUTING = threading.Lock()
@@ -217,7 +215,7 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
 
         half = any(name.startswith("tensorflow.") for name in sys.modules)
         try:
-            with _stops_deferred():
+            with stops_deferred():
                 _first_import(purpose)
         except Exception as exc:
             if not half or isinstance(exc, SentigruError):
@@ -230,52 +228,6 @@ def import_tensorflow(purpose: str = "this") -> ModuleType:
     import tensorflow
 
     return tensorflow
-
-
-@contextlib.contextmanager
-def _stops_deferred() -> Iterator[None]:
-    """Ctrl-C (and a SIGTERM that Python handles) come when the block ends, where
-    signals can be held (the main thread); a second one comes at once, whatever it
-    costs the import (a command line exits anyway)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    kept: dict[int, Any] = {}
-    caught: list[int] = []
-
-    def put_back() -> None:
-        for signum, handler in kept.items():
-            signal.signal(signum, handler)
-
-    def held(number: int, frame: Any) -> None:
-        caught.append(number)
-        if len(caught) > 1:  # the first one asked (SIGTERM, then Ctrl-C: terminated)
-            put_back()
-            kept[caught[0]](caught[0], frame)
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        handler = signal.getsignal(signum)
-        if callable(handler):  # not SIG_DFL or SIG_IGN: those need no Python
-            kept[signum] = handler
-            signal.signal(signum, held)
-    try:
-        yield
-    except BaseException:
-        # the import's own failure goes out as it is: under ulimit -v, putting the
-        # handlers back may find no memory left, and its MemoryError hid the one line
-        with contextlib.suppress(MemoryError):
-            put_back()
-        _deliver(kept, caught)
-        raise
-    put_back()
-    _deliver(kept, caught)
-
-
-def _deliver(kept: dict[int, Any], caught: list[int]) -> None:
-    """The one signal held while the block ran, to its own handler (a second one was
-    delivered as it came)."""
-    if len(caught) == 1:
-        kept[caught[0]](caught[0], None)
 
 
 def _memory_limited() -> bool:

@@ -114,7 +114,10 @@ def log_start(
     ``given``, the one they were read with) that keeps the model's."""
     log(f"starting from {init}: its vocabulary ({len(base.vocab)} ids) and weights")
     if labels != base.labels:
-        pairs = composed_hint(labels, list(base.labels), given)
+        present = [x for x in labels if x in base.labels]
+        unknown = [x for x in labels if x not in base.labels]
+        free = [x for x in base.labels if x not in labels]
+        pairs = composed_hint(unknown, free, given, present) if unknown else TEMPLATE
         keep = f" (to keep its own: --label-map {pairs})" if pairs != TEMPLATE else ""
         log(
             f"a new output layer, from random weights, for the labels {', '.join(labels)}: "

@@ -641,6 +641,32 @@ def test_a_checkpoint_stopped_in_its_first_epoch_write_is_discarded(tmp_path: Pa
     (folder / ".epoch.tmp-abcdefgh").mkdir(parents=True)
     (folder / "sentigru-run.json").write_text("{}")
     assert bundle.discard_empty_checkpoint(folder) and not folder.exists()
+    (folder / ".epoch.old-123").mkdir(parents=True)  # one being replaced: kept
+    (folder / "sentigru-run.json").write_text("{}")
+    assert not bundle.discard_empty_checkpoint(folder) and folder.is_dir()
     (folder / "epoch").mkdir(parents=True)  # a completed epoch stays
     (folder / "sentigru-run.json").write_text("{}")
     assert not bundle.discard_empty_checkpoint(folder) and folder.is_dir()
+
+
+def test_signals_held_hold_while_other_threads_run() -> None:
+    """The mask held Ctrl-C for this thread alone: with another thread running (an export
+    has TensorFlow's and LiteRT's), the system gave it the signal, Python raised in the
+    block, and a new phone file was left beside the old manifest."""
+    import signal
+    import threading
+
+    from sentigru import atomic
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    reached = []
+    try:
+        with pytest.raises(KeyboardInterrupt), atomic._signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # bytecodes in which Python runs a handler it has
+                reached.append(1)
+    finally:
+        stop.set()
+    assert len(reached) == 1000  # the block ran to its end; Ctrl-C came after it

@@ -251,8 +251,15 @@ def test_python_compare_hands_its_data_and_settings_to_train_as_options() -> Non
         with pytest.raises(SentigruError, match="cells is a list of cell names"):
             sentigru.compare("x.tsv", "o", cells=cells)
     odd = DataSource((Path("a.tsv"),), options=ReadOptions(label_map={"c=d": "y"}))
-    with pytest.raises(SentigruError, match="holding ',' or '='"):
+    with pytest.raises(SentigruError, match="holding '=' or ending in"):
         comparison.source_args(odd)
+    from sentigru.data.files import parse_label_map
+
+    comma = {"1": "meh, so-so", "2": "good"}  # written \, for the trainings' --label-map
+    args = comparison.source_args(
+        DataSource((Path("a.tsv"),), options=ReadOptions(label_map=comma))
+    )
+    assert parse_label_map(args[args.index("--label-map") + 1]) == comma
 
 
 def test_python_compare_takes_reading_options_by_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,7 +72,7 @@ def test_the_first_training_leaves_pythons_random_where_it_was(
 
 def test_ctrl_c_while_tensorflow_loads_comes_when_it_has_loaded() -> None:
     reached = False
-    with pytest.raises(KeyboardInterrupt), tf_quiet._stops_deferred():
+    with pytest.raises(KeyboardInterrupt), tf_quiet.stops_deferred():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.2)
         reached = True
@@ -269,7 +269,7 @@ def test_the_imports_failure_comes_out_where_no_memory_is_left_for_the_handlers(
     try:
         with (
             pytest.raises(SentigruError, match="could not be loaded"),
-            tf_quiet._stops_deferred(),
+            tf_quiet.stops_deferred(),
         ):
             failing.append(0)
             raise SentigruError("export needs TensorFlow, which could not be loaded")
@@ -282,7 +282,7 @@ def test_the_imports_failure_comes_out_where_no_memory_is_left_for_the_handlers(
 
 def test_ctrl_c_pressed_again_while_tensorflow_loads_comes_at_once() -> None:
     after = []
-    with pytest.raises(KeyboardInterrupt), tf_quiet._stops_deferred():
+    with pytest.raises(KeyboardInterrupt), tf_quiet.stops_deferred():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.1)
         os.kill(os.getpid(), signal.SIGINT)

@@ -632,6 +632,14 @@ def test_the_label_map_hint_maps_only_what_it_can_tell() -> None:
         check_known_labels(["0", "1", "2"], ["-1", "0", "1"])
     with pytest.raises(SentigruError, match=r"e\.g\. OLD=NEW,OLD=NEW$"):  # no one step
         label_indices(["0", "1", "2", "3"], [*stars, "6"])
+    with pytest.raises(SentigruError, match=r"e\.g\. 0=-1$"):  # no one step, in its place
+        label_indices(["0", "1"], ["-1", "1"])
+    from sentigru.training_notes import log_start
+
+    heard: list[str] = []  # --init from a 1-5 model on 0-4 data: the same shift
+    log_start("a start", type("Start", (), {"labels": stars, "vocab": []})(), [
+        str(n) for n in range(5)], heard.append)  # fmt: skip
+    assert heard[-1].endswith("(to keep its own: --label-map 0=1,1=2,2=3,3=4,4=5)"), heard
 
 
 def test_a_csv_quote_left_open_that_swallows_rows_is_refused_even_when_skipping(

@@ -424,8 +424,9 @@ def _hint_pairs(
     """:func:`label_map_hint`'s pairs, or none where a label cannot be paired.
     ``present``: the data's labels the model has too."""
     whole = [x for x in present if _is_int(x)]
-    if whole and all(_is_int(x) for x in [*unknown, *free]):  # stars 0-4 for 1-5
-        return _shifted([*unknown, *whole], [*whole, *free])
+    numbers = whole and all(_is_int(x) for x in [*unknown, *free])
+    if numbers and (shifted := _shifted([*unknown, *whole], [*whole, *free])):
+        return shifted  # stars 0-4 for 1-5: the whole scale moved
     pairs, rest, free = [], [], list(free)  # the caller's list stays as given
     for label in unknown:
         same = [x for x in free if _spelling_key(x) == _spelling_key(label)] or [
@@ -437,9 +438,21 @@ def _hint_pairs(
         else:
             rest.append(label)
     if rest and len(rest) == len(free) and all(_is_int(x) for x in rest):
-        pairs += zip(label_order(rest), free)
+        paired = list(zip(label_order(rest), free))
+        if not all(_in_place(a, b, whole) for a, b in paired):
+            return []  # 0 onto 5 where 1-4 are the same on both sides: the scale turned
+        pairs += paired
         rest = []
     return [] if rest else pairs
+
+
+def _in_place(ours: str, theirs: str, whole: list[str]) -> bool:
+    """Whether number ``ours`` onto ``theirs`` keeps its place among the numbers the data
+    and the model share (0 onto -1 beside a shared 1 does; 0 onto 5 beside 1-4 does not);
+    a word for a number is no number to compare."""
+    if not _is_int(theirs):
+        return True
+    return all((int(ours) < int(x)) == (int(theirs) < int(x)) for x in whole)
 
 
 def _shifted(data: list[str], model: list[str]) -> list[tuple[str, str]]:
