@@ -244,19 +244,17 @@ def replace_path(staged: Path, target: Path, force: bool) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends (where threads' signal masks can be
-    set: not on Windows); they come then, the work done."""
+    """Ctrl-C and SIGTERM wait until the block ends, in this thread's mask (where masks
+    can be set: not on Windows) and for Python's handlers; they come then, the work done."""
+    masks = hasattr(signal, "pthread_sigmask")  # not on Windows
     held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
-        with stops_deferred():
-            yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held) if masks else None
     try:  # the mask holds this thread's; Python's handlers run here for any thread's
         with stops_deferred():
             yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        if before is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 RENAME_EXCHANGE = 2

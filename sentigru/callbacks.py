@@ -319,7 +319,7 @@ def epoch_checkpoint(
 
 
 def _check_room(checkpoint: Path, model: Any) -> None:
-    """Refuse to write an epoch the disk has no room for, before HDF5 starts
+    """Refuse to write an epoch the disk has no room for, before it is made
     (:func:`limits.has_room`). The room an epoch takes is the last one's, or, for the
     first, the weights three times over (Adam keeps two more of each)."""
     last = checkpoint / EPOCH_FOLDER

@@ -88,8 +88,8 @@ ROOM_MARGIN = 1 << 20
 
 def has_room(folder: Path, needed: int) -> bool:
     """Whether ``folder``'s disk has ``needed`` bytes and :data:`ROOM_MARGIN` free. Asked
-    before HDF5 writes: one a full disk cut short left objects that crashed the process
-    at exit (a segfault after the error line)."""
+    before a checkpoint is written, so that an already full disk is one clear line before
+    any of its work is done (one that fills meanwhile fails the write itself)."""
     import shutil
 
     return shutil.disk_usage(folder).free >= needed + ROOM_MARGIN
@@ -377,10 +377,9 @@ def cpu_quota(root: Path = CGROUP) -> float | None:
         ("cpu,cpuacct/cpu.cfs_quota_us", "cpu,cpuacct/cpu.cfs_period_us"),
     ):
         with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = (root / quota_file).read_text().split()
-            quota, period = fields[0], fields[1] if period_file is None else ""
-            if period_file is not None:
-                period = (root / period_file).read_text().strip()
+            fields = (root / quota_file).read_text().split()  # v2: "quota period"
+            quota = fields[0]
+            period = fields[1] if period_file is None else (root / period_file).read_text()
             if quota in ("max", "-1"):
                 return None
             return int(quota) / int(period) if int(quota) > 0 and int(period) > 0 else None

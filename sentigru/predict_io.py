@@ -110,11 +110,12 @@ def _why_not(line: bytes, encoding: str) -> str:
 def _packed(line: bytes) -> str:
     """What a first line of stdin shows it is when it is a compressed file, else "": the
     encoding advice for its bytes (cp1252) made sentigru answer the archive as text."""
-    if line.startswith(b"\x1f\x8b"):
+    from sentigru.data.encodings import archive
+
+    kind = archive(line)
+    if kind == "gzip":
         return "gzip-compressed: decompress it as it is piped (zcat FILE | sentigru predict -)"
-    if line.startswith(b"PK\x03\x04"):
-        return "a zip file (a spreadsheet workbook?): save the sheet as CSV UTF-8"
-    return ""
+    return "a zip file (a spreadsheet workbook?): save the sheet as CSV UTF-8" if kind else ""
 
 
 def _likely(line: bytes, encoding: str) -> str:

@@ -154,6 +154,14 @@ def _decode_some(raw: bytes, encoding: str) -> str | None:
         return None
 
 
+def archive(first_line: bytes) -> str | None:
+    """``gzip`` or ``zip`` where a file's first bytes are that archive's, else None (a
+    text reader would read the archive's bytes as text in some encoding)."""
+    if first_line.startswith(b"\x1f\x8b"):
+        return "gzip"
+    return "zip" if first_line.startswith(b"PK\x03\x04") else None
+
+
 def wide_unicode(first_line: bytes) -> str | None:
     """``UTF-32`` or ``UTF-16`` where the first line is written in one (a UTF-32 mark
     begins with UTF-16's), else None."""

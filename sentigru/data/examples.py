@@ -463,8 +463,7 @@ def _shifted(data: list[str], model: list[str]) -> list[tuple[str, str]]:
     steps = {int(b) - int(a) for a, b in zip(ours, theirs)}
     if len(ours) != len(theirs) or len(steps) != 1:
         return []
-    step = steps.pop()
-    return [(a, b) for a, b in zip(ours, theirs) if a != b] if step else []
+    return list(zip(ours, theirs)) if steps.pop() else []
 
 
 class Fingerprint:

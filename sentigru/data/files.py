@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, cast
 
 from sentigru.data.encodings import (
+    archive,
     decodes_as_utf8,
     is_utf8,
     undecodable,
@@ -581,14 +582,15 @@ class _Reader:
         or zip named, any other NUL a binary file."""
         if wide := wide_unicode(raw):
             raise SentigruError(f"{self.path}: looks like {wide} text; save it as UTF-8")
-        if raw.startswith(b"\x1f\x8b"):
+        kind = archive(raw)
+        if kind == "gzip":
             how = (  # a pipe (/dev/stdin, <(...)) cannot be renamed
                 f"give it a name ending in .gz ({self.path.name}.gz)"
                 if self.path.is_file()
                 else "decompress it as it is piped (gzip -dc)"
             )
             raise SentigruError(f"{self.path}: is gzip-compressed; {how}")
-        if raw.startswith(b"PK\x03\x04"):
+        if kind == "zip":
             raise SentigruError(
                 f"{self.path}: is a zip file (an Excel or other spreadsheet workbook?); "
                 "save the sheet as CSV UTF-8"
