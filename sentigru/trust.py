@@ -271,11 +271,17 @@ def _run_child(content: bytes, vocab_size: int) -> str:
     try:
         from ai_edge_litert.interpreter import Interpreter
 
+        from sentigru.pieces import phone_inputs
+
         interpreter = Interpreter(model_content=content, num_threads=1)
         interpreter.allocate_tensors()
         details = interpreter.get_input_details()
         detail = details[0]
-        interpreter.set_tensor(detail["index"], _probe_ids(tuple(detail["shape"]), vocab_size))
+        ids = _probe_ids(tuple(detail["shape"]), vocab_size)
+        # every input: a SentencePiece file's mask and segment ids too, else they hold
+        # whatever memory had, and its lookup failed on a file sentigru had just made
+        for each, array in zip(details, phone_inputs(ids, len(details))):
+            interpreter.set_tensor(each["index"], array)
         interpreter.invoke()
         interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
         # every shape bulk prediction would resize the file to (one input or three)

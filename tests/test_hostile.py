@@ -467,6 +467,22 @@ def test_the_child_runs_the_model_for_real(cache: Path) -> None:
         trust.verify(b"junk", "junk", 10)
 
 
+def test_the_child_runs_a_sentencepiece_file_with_all_three_inputs(
+    cache: Path, parity_pieces: Any
+) -> None:
+    """The check fed a SentencePiece file its ids alone: its mask and segment ids held
+    whatever memory had, and the lookup failed, so a model folder copied to another
+    machine (or after the cache was cleared) was refused as a file LiteRT cannot run."""
+    pytest.importorskip("tensorflow")
+    from probe_model import small_sentencepiece_file
+    from test_parity_sentencepiece import parity_texts
+
+    content, _, _ = small_sentencepiece_file(parity_pieces, parity_texts()[:20], 64, 16)
+    assert trust._run_child(content, len(parity_pieces)) == "ok"
+    trust.verify(content, "copied.tflite", len(parity_pieces))  # in the child process
+    assert trust.is_verified(content)
+
+
 def test_the_child_runs_where_python_is_embedded_in_a_server(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
