@@ -937,7 +937,6 @@ def export(**params: Any) -> None:
     from sentigru import api
 
     source = _source(params)
-    was_local = _site_has_own_mediapipe(params) if params["fmt"] == "web" else False
     try:
         written = _export(api, source, params)
     except UsageError as exc:  # a spec's rule, named as the option that broke it
@@ -945,7 +944,7 @@ def export(**params: Any) -> None:
     if params["fmt"] == "tflite":
         click.echo(written.as_text())
     elif params["fmt"] == "web":
-        _report_site(written, was_local)
+        _report_site(written)
     else:
         click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")
 
@@ -966,17 +965,9 @@ def _export(api: Any, source: Any, params: dict[str, Any]) -> Any:
     )
 
 
-def _site_has_own_mediapipe(params: dict[str, Any]) -> bool:
-    """Whether the site ``--out`` would replace carries its own copy of MediaPipe."""
-    from sentigru.exporters.web import BUNDLE, MEDIAPIPE_FOLDER
-
-    out = params["out"]
-    return out is not None and (Path(out) / MEDIAPIPE_FOLDER / BUNDLE).is_file()
-
-
-def _report_site(site: Path, was_local: bool) -> None:
-    """Say where the page loads MediaPipe from: a site that was self-contained and is
-    now replaced by one that loads from the CDN changes what it connects to."""
+def _report_site(site: Path) -> None:
+    """Say where the page loads MediaPipe from (export notes a self-contained site
+    replaced by one that loads it from the CDN: what the page connects to changed)."""
     from sentigru.exporters.web import BUNDLE, CDN_ORIGIN, MEDIAPIPE_FOLDER
 
     local = (site / MEDIAPIPE_FOLDER / BUNDLE).is_file()
@@ -986,8 +977,3 @@ def _report_site(site: Path, was_local: bool) -> None:
         f"wrote {site} (loads {source}); try it: python -m http.server -d "
         f"{shlex.quote(('./' if str(site).startswith('-') else '') + str(site))} --bind 127.0.0.1"
     )
-    if was_local and not local:
-        echo_err(
-            f"note: the site replaced had its own copy of MediaPipe; this one loads it from "
-            f"{CDN_ORIGIN} (give --mediapipe-dir to copy it in again)"
-        )

@@ -329,10 +329,26 @@ def _export_web(
             raise SentigruError(
                 f"{model} has no phone file: run 'sentigru export --model {model}' first"
             )
-    return write_site(
+    was_local = _has_own_mediapipe(Path(out))
+    site = write_site(
         phone,
         Path(out),
         mediapipe_dir=Path(mediapipe_dir) if mediapipe_dir else None,
         force=force,
         title=title,
     )
+    if was_local and not _has_own_mediapipe(site):  # the page now talks to a CDN
+        from sentigru.exporters.web import CDN_ORIGIN
+
+        limits.note(
+            f"note: the site replaced had its own copy of MediaPipe; this one loads it from "
+            f"{CDN_ORIGIN} (give --mediapipe-dir, mediapipe_dir= in Python, to copy it in again)"
+        )
+    return site
+
+
+def _has_own_mediapipe(site: Path) -> bool:
+    """Whether the site folder ``site`` carries its own copy of MediaPipe."""
+    from sentigru.exporters.web import BUNDLE, MEDIAPIPE_FOLDER
+
+    return (site / MEDIAPIPE_FOLDER / BUNDLE).is_file()

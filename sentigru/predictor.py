@@ -59,18 +59,25 @@ class Predictor:
     ) -> dict[str, Any]:
         """One text's result from its scores and its :meth:`read` counts; ``unread_words``
         counts what the tokenizer drops whole: words in other scripts, emoji, emoticons
-        (phones cannot tell these; see :meth:`~sentigru.tokenizer.Tokenizer.unread_words`)."""
-        order = np.argsort(-row, kind="stable")[: max(1, top_k)]
-        ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
+        (phones cannot tell these; see :meth:`~sentigru.tokenizer.Tokenizer.unread_words`).
+        With no word read (``"read": "none"``) every label scores 1/n, the first label
+        first, as the phone file scores a text with no word id: a text of fragments
+        (*F* and *r* of *Für*, the *3* of *<3*) has ids, and the model's score for them
+        (0.8 and more, right no more often than a coin) would read as an answer."""
         known, unknown, cut = (int(x) for x in read)
         unread = self.tokenizer.unread_words(text)
+        verdict = read_verdict(known, unknown + unread)
+        if verdict == "none":
+            row = np.full_like(row, 1.0 / len(row))
+        order = np.argsort(-row, kind="stable")[: max(1, top_k)]
+        ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
         return {
             **ranked[0],
             "scores": ranked,
             "known_tokens": known,
             "unknown_tokens": unknown,
             "unread_words": unread,
-            "read": read_verdict(known, unknown + unread),
+            "read": verdict,
             "truncated": bool(cut),
         }
 

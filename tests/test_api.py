@@ -883,3 +883,38 @@ def test_a_stream_that_fails_answers_every_text_before_it() -> None:
             for _text, result in clf.predict_stream(rows(good), chunk_size=2048):
                 answered.append(result["label"])
         assert len(answered) == good and set(answered) == {"positive"}
+
+
+def test_a_text_the_model_reads_none_of_scores_every_label_alike() -> None:
+    """*Für den preis perfekt* reaches the bundled model as fragments (*F*, *r*, *den*
+    cut or unknown), which it scored negative 0.83: a confident answer on a text it read
+    none of. Python gives every label 1/n there, as the phone file does for a text with
+    no word id; the model's own scores stay in :meth:`scores`."""
+    clf = sentigru.load()
+    texts = ["Für den preis perfekt", "grеat", "A wonderful, moving film."]  # Cyrillic е
+    raw = clf.scores(texts)
+    got = clf.predict(texts, top_k=2)
+    assert [r["read"] for r in got] == ["none", "none", "all"]
+    assert max(raw[0]) > 0.7 and max(raw[1]) > 0.7  # what the model would have said
+    for result in got[:2]:
+        assert [s["score"] for s in result["scores"]] == [0.5, 0.5]
+        assert result["label"] == clf.labels[0]
+    assert got[2]["score"] == pytest.approx(float(max(raw[2])))
+
+
+def test_python_export_says_when_a_self_contained_site_now_loads_mediapipe_from_a_cdn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI said so and Python did not: a site with its own MediaPipe, written again
+    without ``mediapipe_dir=``, connects to a third party; the caller is told."""
+    from sentigru.exporters.web import BUNDLE, MEDIAPIPE_FOLDER
+
+    site = tmp_path / "site"
+    sentigru.export(None, site, format="web")
+    (site / MEDIAPIPE_FOLDER).mkdir()
+    (site / MEDIAPIPE_FOLDER / BUNDLE).write_text("// its bundle, as mediapipe_dir= leaves it")
+    capsys.readouterr()
+    sentigru.export(None, site, format="web", force=True)
+    err = capsys.readouterr().err
+    assert "the site replaced had its own copy of MediaPipe" in err and "mediapipe_dir=" in err
+    assert not (site / MEDIAPIPE_FOLDER).exists()

@@ -198,6 +198,43 @@ def test_a_word_cut_at_a_letter_the_tokenizer_drops_is_not_a_known_word() -> Non
     assert not any(cuts_word(c) for c in "a1'が\ufe0f\u0e49\u20e3²ª")
 
 
+def test_an_invisible_character_inside_a_word_makes_its_halves_fragments() -> None:
+    """A soft hyphen or a zero-width space inside *laugh* splits it, on the phone too,
+    into *la* and *ugh*: known words that flipped the answer while the text counted as
+    read whole. They are fragments; a byte order mark before the first word, and the
+    joiner inside an emoji, cut nothing."""
+    from sentigru.tokenizer import Tokenizer, Vocabulary, cuts_word
+
+    tokenizer = Tokenizer(Vocabulary.build(["i didn't la ugh once great"] * 3, 100, 1), 16)
+    cases = {
+        "i didn't la\u00adugh once": 2,  # soft hyphen
+        "i didn't la\u200bugh once": 2,  # zero-width space
+        "i didn't la\u2060ugh once": 2,  # word joiner
+        "\ufeffgreat": 0,  # a byte order mark
+        "great\u200d👍": 0,  # the joiner of an emoji sequence
+        "i didn't laugh once": 0,
+    }
+    assert {text: tokenizer.cut_known(text) for text in cases} == cases
+    assert all(cuts_word(c) for c in "\u00ad\u200b\u200c\u200e\u2060")
+    assert not any(cuts_word(c) for c in "\ufeff\u200d\U000e0067")
+
+
+def test_a_run_of_a_script_without_spaces_counts_by_its_length() -> None:
+    """Chinese and Japanese put no space between words: a run of them is a clause, and
+    counted as one word, four English words before fifteen Chinese characters made the
+    text read "all". A run counts one word for every two such letters; a Korean run
+    (spaced) stays one."""
+    from sentigru.tokenizer import Tokenizer, Vocabulary, read_verdict
+
+    tokenizer = Tokenizer(Vocabulary.build(["great product fast shipping ok"] * 3, 100, 1), 64)
+    text = "Great product, fast shipping 质量很差用了两天就坏了非常失望"
+    unread = tokenizer.unread_words(text)
+    assert unread == 8
+    assert read_verdict(tokenizer.known(text.lower()), unread) == "part"
+    counts = {"最悪": 1, "最悪だ": 2, "별로예요": 1, "ok 👎": 1, "หนัง": 2}
+    assert {t: tokenizer.unread_words(t) for t in counts} == counts
+
+
 def test_emoji_and_emoticons_count_as_words_the_model_did_not_read() -> None:
     """The tokenizer reads nothing of 👎 or :( (a delimiter and punctuation to it), so a
     text whose sentiment is in them was counted as read whole: *ok 👎* read as *ok*. A
@@ -236,7 +273,7 @@ def test_what_was_not_read_is_counted_within_the_models_reach() -> None:
     assert tokenizer.unread_words("é" * (reach + 10) + " :(") == 1  # the :( lies beyond
     assert tokenizer.unread_words("é" * (reach - 10) + " :(") == 2
     assert tokenizer.unread_words("aé " * 1_000_000) == 0  # cut letters: counted as fragments
-    assert tokenizer.unread_words("最" * 3_000_000) == 1
+    assert tokenizer.unread_words("最" * 3_000_000) == 15  # a letter pair a word, capped
     assert tokenizer.cut_known("ok <3 " * 50) == 7  # the 3s among the 15 words it reads
     assert tokenizer.cut_known("ok é <3 " * 50) == 7  # the same through the accented path
 

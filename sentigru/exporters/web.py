@@ -183,7 +183,14 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
     ``vocab.txt`` from the zip packed in the model file. None for SentencePiece."""
     if meta.get("tokenizer") != "regex" or meta.get("delim_regex") not in contract.DELIM_SPELLINGS:
         return None
-    from sentigru.tokenizer import FACE, PART_RATIO, READ_CHARS, cut_table, unread_table
+    from sentigru.tokenizer import (
+        FACE,
+        PART_RATIO,
+        READ_CHARS,
+        cut_table,
+        unread_table,
+        unspaced_table,
+    )
 
     return {
         "vocab": contract.VOCAB_FILE,
@@ -194,6 +201,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
         "partRatio": PART_RATIO,  # the rule of sentigru.tokenizer.reads_part
         "cutting": list(cut_table()),  # this Python's letters, not the browser's
         "unread": list(unread_table()),  # other scripts' letters, emoji
+        "unspaced": list(unspaced_table()),  # letters of scripts without spaces: words_in_run
         "emoticon": FACE,  # ASCII: the same regex in JavaScript, its look behind in code
         "readChars": READ_CHARS,  # where the counts of unread words stop looking
     }

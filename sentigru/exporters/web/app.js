@@ -176,6 +176,9 @@ const CUTTING = codePointRuns(config.words && config.words.cutting);
 // drops whole; and emoticons (tokenizer.EMOTICON, an ASCII regex), which it reads as
 // punctuation.
 const UNREAD = codePointRuns(config.words && config.words.unread);
+// Letters of scripts written without spaces (tokenizer.unspaced_table): a run of them
+// counts one word for every two (tokenizer.words_in_run), not one.
+const UNSPACED = codePointRuns(config.words && config.words.unspaced);
 const EMOTICON = new RegExp((config.words && config.words.emoticon) || "(?!)", "g");
 
 // Where the emoticons stand: [start, end, face], each not after a word character (the
@@ -221,10 +224,13 @@ function unreadWords(looked, seqLen, faces) {
       continue;
     }
     let j = i;
-    while (j < chars.length && inRuns(UNREAD, chars[j])) j++;
+    let letters = 0;
+    for (; j < chars.length && inRuns(UNREAD, chars[j]); j++) {
+      if (inRuns(UNSPACED, chars[j])) letters++;
+    }
     const left = i > 0 && ascii.test(chars[i - 1]) && cutsWord(chars[i]);
     const right = j < chars.length && ascii.test(chars[j]) && cutsWord(chars[j - 1]);
-    if (!(left || right)) count++;
+    if (!(left || right)) count += Math.max(1, Math.floor((letters + 1) / 2));
     i = j;
   }
   return Math.min(count, seqLen - 1);
