@@ -10,8 +10,11 @@ MediaPipe Tasks ``TextClassifier`` and the TFLite Task Library ``NLClassifier`` 
 * ``<START>`` first, then each word's id (``<UNKNOWN>`` when it is not in the
   vocabulary), cut or padded with ``<PAD>`` to the model's sequence length.
 
-Python must produce the same ids, so nothing else in sentigru tokenizes, and this module
-does nothing the phone does not do. The parity test against MediaPipe holds it to that.
+Python must produce the same ids, so nothing else in sentigru tokenizes in Python, and
+this module does nothing the phone does not do. The parity test against MediaPipe holds
+it to that. (The SavedModel export tokenizes in its graph with TensorFlow's RE2 ops, as
+a server has no Python: ``sentigru.exporters.saved_model``, held to these ids by
+``tests/test_export.py``.)
 """
 
 from __future__ import annotations
