@@ -266,10 +266,10 @@ def _check_stamp(stamp: Path, folder: Path, fingerprint: str | None, spec: Spec)
         ) from None
     if not same_data:
         raise SentigruError(
-            f"the checkpoint in {folder} is from other data (--data, --val-data, "
-            "--unlabelled and its --teacher), or from a run started from another model "
-            "(--init) or with a --label-map in another order; give those to resume it, or "
-            "--force without --resume to start over"
+            f"the checkpoint in {folder} is from other data (--data, --dataset and its "
+            "--split, --val-data, --unlabelled and its --teacher), or from a run started "
+            "from another model (--init) or with a --label-map in another order; give those "
+            "to resume it, or --force without --resume to start over"
         )
     if _trained_by(saved_spec) != _trained_by(spec):  # the phone file is made after
         phone = {field.name for field in dataclasses.fields(spec.export)}

@@ -96,3 +96,92 @@ def test_file_reading_options_beside_a_tfds_set_are_refused() -> None:
         refuse_unused_reading(source, files_too=True)  # --val-data files read them
     mapped = ReadOptions(label_map={"0": "negative"}, encoding="UTF8")  # both used or default
     refuse_unused_reading(DataSource(dataset="imdb_reviews", options=mapped))
+
+
+_PREPARED: list[type] = []
+
+
+def _prepared(tmp_path, labels=(0, 1, 1, 0, -1, -1)):  # type: ignore[no-untyped-def]
+    """A tiny dataset prepared offline in ``tmp_path`` (no download: its rows are made
+    here), with -1 rows as GLUE's test splits have; the name is registered in this
+    process, which the in-process calls below use."""
+    import tensorflow_datasets as tfds
+
+    class TinyReviews(tfds.core.GeneratorBasedBuilder, skip_registration=True):
+        VERSION = tfds.core.Version("1.0.0")
+
+        def _info(self):  # type: ignore[no-untyped-def]
+            return tfds.core.DatasetInfo(
+                builder=self,
+                features=tfds.features.FeaturesDict(
+                    {
+                        "text": tfds.features.Text(),
+                        "label": tfds.features.ClassLabel(names=["1", "2"]),
+                    }
+                ),
+            )
+
+        def _split_generators(self, dl_manager):  # type: ignore[no-untyped-def]
+            return {"train": self._generate_examples()}
+
+        def _generate_examples(self):  # type: ignore[no-untyped-def]
+            for i, label in enumerate(labels):
+                yield i, {"text": f"review number {i}", "label": label}
+
+    # registered under a name of its own for each call (tfds refuses a name twice)
+    _PREPARED.append(type(f"SentigruTinyReviews{len(_PREPARED)}", (TinyReviews,), {}))
+    builder = _PREPARED[-1](data_dir=str(tmp_path))
+    builder.download_and_prepare()
+    return builder.name, tmp_path
+
+
+def test_a_damaged_prepared_copy_is_one_line(tmp_path) -> None:
+    """A copy with a shard cut short (an interrupted copy) passed tfds' checks, which read
+    lazily, and failed mid-read with 64 lines of TensorFlow's traceback."""
+    from sentigru.data.tfds_source import load_tfds
+
+    name, folder = _prepared(tmp_path)
+    assert len(load_tfds(name, "train", folder)) == 4
+    for shard in folder.rglob("*.tfrecord*"):
+        shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    with pytest.raises(SentigruError, match="incomplete or damaged; prepare or copy") as caught:
+        load_tfds(name, "train", folder)
+    assert "\n" not in str(caught.value) and "{{" not in str(caught.value)
+
+
+def test_unlabelled_rows_are_counted_and_a_label_map_is_checked_as_a_files(
+    tmp_path, capsys
+) -> None:
+    """Rows labelled -1 were dropped without a word; a --label-map written for tfds'
+    integers (0=negative) rather than its names (1, 2) trained on, silently half
+    renamed. Both are noted, as for a file."""
+    from sentigru.data.files import ReadOptions
+    from sentigru.data.sources import load_sources
+
+    name, folder = _prepared(tmp_path)
+    options = ReadOptions(label_map={"0": "negative", "1": "positive"})
+    examples = load_sources(dataset=name, split="train", data_dir=folder, options=options)
+    assert sorted(set(examples.labels)) == ["2", "positive"]
+    err = capsys.readouterr().err
+    assert "skipped 2 unlabelled row(s)" in err
+    assert "--label-map names 0, which no row has (the dataset's labels: 1, 2)" in err
+    assert "leaves 2 as written" in err
+
+
+def test_a_split_without_labels_and_a_config_typo_name_the_fix(tmp_path) -> None:
+    from sentigru.data.tfds_source import load_tfds
+
+    name, folder = _prepared(tmp_path, labels=(-1, -1))
+    with pytest.raises(SentigruError, match=r"no labelled examples .*its splits: train"):
+        load_tfds(name, "train", folder)
+    with pytest.raises(SentigruError, match=r"glue has no config 'sst3' .*glue/sst2"):
+        load_tfds("glue/sst3", "train", tmp_path)
+    with pytest.raises(SentigruError, match="sentigru does not download; save the rows"):
+        load_tfds("huggingface:imdb", "train", tmp_path)
+
+
+def test_preparing_a_dataset_works_in_the_train_install() -> None:
+    """data/README's preparing step failed before any download: tensorflow-datasets
+    imports importlib_resources there but declares it for old Pythons only (the train
+    extra now brings it)."""
+    assert tfds.builder("imdb_reviews").code_path.name.endswith(".py")

@@ -171,10 +171,19 @@ class ReadResult:
             message += f" ({self.skipped} bad row(s) skipped; the first, {self.first_bad})"
         return SentigruError(message)
 
-    def report_skipped(self, path: Path, label_map: dict[str, str] | None = None) -> None:
+    def report_skipped(
+        self,
+        path: Path | str,
+        label_map: dict[str, str] | None = None,
+        *,
+        whose: str = "the file's",
+        renamed_elsewhere: bool = False,
+    ) -> None:
         """A note (:func:`~sentigru.limits.note`) when rows were skipped
         (``--skip-bad-rows``) or repeated the header, and one when a ``label_map`` renamed
-        no label of the file (a typo in it, or the wrong file)."""
+        no label of the file (a typo in it, or the wrong file) but where it renamed
+        another source's (``renamed_elsewhere``: a file read with a tfds set whose labels
+        the map names); ``whose`` labels the notes name."""
         if self.skipped:
             note(f"{path}: skipped {self.skipped} bad row(s)")
         if self.headers:
@@ -183,7 +192,8 @@ class ReadResult:
             )
         if label_map and self.labels and not self.renamed:
             found = ", ".join(sorted(self.labels)[:6])
-            note(f"{path}: note: --label-map renamed no label (the file's labels: {found})")
+            if not renamed_elsewhere:
+                note(f"{path}: note: --label-map renamed no label ({whose} labels: {found})")
             return
         if label_map and (kept := sorted(self.labels - set(label_map) - set(label_map.values()))):
             note(
@@ -194,7 +204,7 @@ class ReadResult:
             found = ", ".join(sorted(self.labels)[:6])
             note(
                 f"{path}: note: --label-map names {', '.join(unused[:6])}, which no row has "
-                f"(the file's labels: {found})"
+                f"({whose} labels: {found})"
             )
 
 

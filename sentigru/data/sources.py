@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
-from sentigru.data.files import ReadOptions, read_examples, read_rows
+from sentigru.data.files import ReadOptions, ReadResult, read_examples, read_rows
 from sentigru.data.stream import expand_paths
 from sentigru.errors import SentigruError, UsageError, empty_path, refuse_nul, refuse_table
 
@@ -185,9 +185,11 @@ def load_sources(
         )
     examples = Examples()
     label_sets: dict[str, set[str]] = {}
+    mapping = options.label_map if options else {}
+    read: list[tuple[Path | str, ReadResult]] = []
     for path in expand_paths(paths):
         result = read_examples(Path(path), options)
-        result.report_skipped(path, options.label_map if options else None)
+        read.append((path, result))
         examples.extend(result.examples)
         label_sets[str(path)] = set(result.examples.labels)
     if rows is not None:
@@ -198,10 +200,15 @@ def load_sources(
 
         columns = (options.text_column, options.label_column) if options else ("text", "label")
         loaded = load_tfds(dataset, split, data_dir, *columns)
-        mapping = options.label_map if options else {}
+        renamed = sum(label in mapping for label in loaded.labels)
+        read.append((dataset, ReadResult(loaded, labels=set(loaded.labels), renamed=renamed)))
         loaded.labels = [mapping.get(label, label) for label in loaded.labels]
         examples.extend(loaded)
         label_sets[dataset] = set(loaded.labels)
+    renamed_any = any(result.renamed for _, result in read)
+    for where, result in read:  # a map that renames one source's labels is no typo
+        whose = "the dataset's" if where == dataset and dataset else "the file's"
+        result.report_skipped(where, mapping, whose=whose, renamed_elsewhere=renamed_any)
     check_label_sets(label_sets)
     check_label_spellings(examples.counts(), options.label_map if options else None, known)
     return examples

@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from sentigru.data.examples import Examples
 from sentigru.data.files import label_name
 from sentigru.errors import SentigruError
-from sentigru.limits import one_line
+from sentigru.limits import note, one_line
 
 
 def _pick_features(
@@ -77,6 +78,7 @@ def load_tfds(
     import_tensorflow()
     import tensorflow_datasets as tfds
 
+    _refuse_community(name)
     absl = logging.getLogger("absl")  # its warnings about missing folders say what we say
     level = absl.level
     absl.setLevel(logging.ERROR)
@@ -105,26 +107,87 @@ def load_tfds(
             )
             raise SentigruError(
                 f"tfds dataset {name!r} is not prepared in {where}; sentigru does not "
-                "download. Prepare it where there is network and pass --data-dir, or use "
-                "--data FILE"
+                f"download. Prepare it where there is network and pass --data-dir, or use "
+                f"--data FILE{_too_deep(data_dir, name)}"
             ) from None
         raise SentigruError(f"tfds dataset {name!r}: {one_line(exc)}") from None
-    examples = Examples()
-    for record in dataset.as_numpy_iterator():
-        label = int(record[label_key])
-        if label < 0:  # unlabelled rows (GLUE test splits use -1)
-            continue
-        examples.texts.append(record[text_key].decode("utf-8", "replace"))
-        examples.labels.append(label_name(names[label]) if names else str(label))
+    examples, unlabelled = _read_records(dataset, name, split, text_key, label_key, names)
+    splits = ", ".join(sorted(builder.info.splits)) or "none listed"
     if not examples.texts:
-        raise SentigruError(f"tfds dataset {name!r} split {split!r} has no labelled examples")
+        raise SentigruError(
+            f"tfds dataset {name!r} split {split!r} has no labelled examples (benchmarks "
+            f"such as GLUE hold back their test labels; its splits: {splits}: --split)"
+        )
+    if unlabelled:
+        note(f"{name}: skipped {unlabelled} unlabelled row(s) of {split!r} (label -1)")
     return examples
+
+
+def _read_records(
+    dataset: Any, name: str, split: str, text_key: str, label_key: str, names: list[str]
+) -> tuple[Examples, int]:
+    """The labelled rows of ``dataset`` and how many had none (label -1, as GLUE's test
+    splits). tfds reads its files as it goes: a prepared copy with a shard missing or
+    cut short fails here, with TensorFlow's traceback unless caught."""
+    examples = Examples()
+    unlabelled = 0
+    try:
+        for record in dataset.as_numpy_iterator():
+            label = int(record[label_key])
+            if label < 0:
+                unlabelled += 1
+                continue
+            examples.texts.append(record[text_key].decode("utf-8", "replace"))
+            examples.labels.append(label_name(names[label]) if names else str(label))
+    except Exception as exc:  # tf.errors.NotFoundError, DataLossError: files gone or cut
+        if not type(exc).__module__.startswith("tensorflow"):
+            raise
+        said = re.sub(r"\{\{.*?\}\}\s*|\s*\[Op:\w+\].*", "", str(exc))  # TF's node names
+        raise SentigruError(
+            f"tfds dataset {name!r} split {split!r} cannot be read ({one_line(said, 200)}): "
+            "its prepared copy is incomplete or damaged; prepare or copy it again"
+        ) from None
+    return examples, unlabelled
+
+
+COMMUNITY = ("huggingface", "kaggle")
+"""tfds' community namespaces (``huggingface:imdb``): their builders download when read."""
+
+
+def _refuse_community(name: str) -> None:
+    """A community dataset is refused before tfds tries it (it printed its own banner on
+    stdout, into ``--json`` output, before a missing module's error)."""
+    namespace = name.split(":", 1)[0] if ":" in name.split("/")[0] else ""
+    if namespace in COMMUNITY:
+        raise SentigruError(
+            f"tfds dataset {name!r}: {namespace} datasets are downloaded when read, and "
+            "sentigru does not download; save the rows to a file and use --data FILE"
+        )
+
+
+def _too_deep(data_dir: Path | None, name: str) -> str:
+    """A hint where ``--data-dir`` names the dataset's own folder (or one inside it),
+    not the folder that holds the datasets."""
+    if data_dir is None:
+        return ""
+    bare = name.split("/")[0].split(":")[0]
+    parts = Path(data_dir).parts
+    if bare not in parts:
+        parts = Path(data_dir).resolve().parts  # a relative folder inside it (.)
+    if bare in parts:
+        above = Path(*parts[: parts.index(bare)])
+        return f" ({data_dir} is inside the dataset's own folder: give --data-dir {above})"
+    return ""
 
 
 def _unknown_dataset(name: str, exc: Exception, tfds: Any) -> str:
     """Why ``name`` names no dataset; for a misspelt one, the names it is close to
     (tfds' own message lists all 1,000 or so)."""
     if type(exc).__name__ != "DatasetNotFoundError":
+        configs = _configs(name, tfds) if "BuilderConfig" in str(exc) else ""
+        if configs:  # tfds' own message ends in a list of close names, often empty
+            bare, _, config = name.split(":")[0].partition("/")
+            return f"unknown tfds dataset {name!r}: {bare} has no config {config!r}{configs}"
         return f"unknown tfds dataset {name!r}: {one_line(exc)}"
     try:
         known = tfds.list_builders()
@@ -134,3 +197,18 @@ def _unknown_dataset(name: str, exc: Exception, tfds: Any) -> str:
     close = difflib.get_close_matches(bare, known, 3)
     hint = f" ({', '.join(close)}?)" if close else ""
     return f"unknown tfds dataset {name!r}{hint}; tfds.list_builders() names them all"
+
+
+def _configs(name: str, tfds: Any) -> str:
+    """For ``name`` with a config the dataset lacks (``glue/sst3``), the configs it has:
+    tfds' own list of close names may be empty."""
+    bare, _, config = name.split(":")[0].partition("/")
+    if not config:
+        return ""
+    try:
+        configs = [c.name for c in tfds.builder_cls(bare).builder_configs.values()]
+    except Exception:  # no such dataset, or one without configs: nothing to add
+        return ""
+    close = difflib.get_close_matches(config, configs, 3, 0.5)
+    shown = ", ".join(f"{bare}/{c}" for c in (close or configs[:6]))
+    return f" (its configs include {shown})" if shown else ""
