@@ -325,7 +325,13 @@ def _manifest_extra(prepared: Any, soft: Any, base: Any) -> dict[str, Any]:
         key = "teacher" if soft.scores is None else "teacher_sha256"
         extra["unlabelled"] = {"rows": prepared.unlabelled_texts, key: soft.teacher}
     if base is None:  # None: validated on --val-data, or not at all
-        extra["held_out"] = {"split_seed": prepared.split_seed}
+        # the labelled rows' own fingerprint: the folder's may hold the unlabelled texts'
+        # or the labels' order too, and a run from this model on the same rows must
+        # find them to keep its validation rows out of training
+        extra["held_out"] = {
+            "split_seed": prepared.split_seed,
+            "data_fingerprint": prepared.data_fingerprint,
+        }
     else:
         extra["init"] = {
             "model_sha256": _model_sha256(base),
@@ -457,9 +463,10 @@ def _keep_network(
 
 def _held_out(base: Any) -> Any:
     """The validation rows ``base`` held out (a :class:`~sentigru.train_data.HeldOut`),
-    where its folder says: a model trained from scratch by the split seed it recorded
-    (``held_out``; None where it validated on ``--val-data`` and so trained on every row;
-    folders written before it was recorded, by their seed); one trained from another by
+    where its folder says: a model trained from scratch by the split seed and labelled
+    rows it recorded (``held_out``; None where it validated on ``--val-data`` and so
+    trained on every row; folders written before they were recorded, by their seed and
+    their data's fingerprint); one trained from another by
     what it recorded (``init``), so a chain keeps the first model's."""
     from sentigru.train_data import HeldOut
 
@@ -468,10 +475,12 @@ def _held_out(base: Any) -> Any:
     started = base.manifest.get("init")
     if not isinstance(started, dict):
         recorded = base.manifest.get("held_out")
-        seed = recorded.get("split_seed") if isinstance(recorded, dict) else training.seed
+        recorded = recorded if isinstance(recorded, dict) else {"split_seed": training.seed}
+        seed, data = recorded.get("split_seed"), recorded.get("data_fingerprint")
         if not isinstance(seed, int):
             return None
-        return HeldOut(seed, fingerprint=base.manifest["data_fingerprint"], **split)
+        data = data if isinstance(data, str) else base.manifest["data_fingerprint"]
+        return HeldOut(seed, fingerprint=data, **split)
     seed, data = started.get("split_seed"), started.get("data_fingerprint")
     if not isinstance(seed, int):
         return None

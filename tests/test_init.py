@@ -189,6 +189,25 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
         assert prepared.split_seed == held and source.held_out_seed() == held
 
 
+def test_a_start_trained_with_unlabelled_texts_keeps_its_validation_rows_out(
+    synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A model trained with --unlabelled recorded its data as labelled and unlabelled
+    rows together, so a run from it on its own labelled rows did not know them: it drew
+    another split, 37 of whose 40 validation rows the start had trained on."""
+    data, other = synthetic_files
+    small = {"epochs": 1, "vocab_size": 200, "seq_len": 64, "verbose": 0, "phone_file": False}
+    sentigru.train(data, tmp_path / "start", unlabelled=other, log=lambda _: None, **small)
+    lines: list[str] = []
+    kept = {k: v for k, v in small.items() if k not in ("vocab_size", "seq_len")}
+    sentigru.train(data, tmp_path / "next", init=tmp_path / "start", seed=21, log=lines.append,
+                   **kept)  # fmt: skip
+    start = json.loads((tmp_path / "start" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "next" / "manifest.json").read_text())
+    assert manifest["init"]["split_seed"] == start["seed"] != 21
+    assert any("rows it held out" in line for line in lines)
+
+
 def test_a_start_validated_on_other_rows_held_none_of_its_training_rows_out(
     trained_model: Path, synthetic_files: tuple[Path, Path]
 ) -> None:
@@ -209,8 +228,8 @@ def test_a_start_validated_on_other_rows_held_none_of_its_training_rows_out(
     assert prepare_source(DataSource.of(data), Spec(), [other]).split_seed is None
     base = bundle.load(trained_model)
     seed = base.spec.training.seed
-    assert base.manifest["held_out"] == {"split_seed": seed}
-    fingerprint = base.manifest["data_fingerprint"]
+    fingerprint = base.manifest["data_fingerprint"]  # of the labelled rows alone here
+    assert base.manifest["held_out"] == {"split_seed": seed, "data_fingerprint": fingerprint}
     assert _held_out(base).matches(fingerprint, base.spec)
     for recorded, expected in (({"split_seed": None}, None), (None, seed)):
         manifest = {k: v for k, v in base.manifest.items() if k != "held_out"}
