@@ -85,15 +85,24 @@ class Unlabelled:
     def fingerprint(self) -> str:
         """Names the texts, the teacher and its scores, so a resumed run can tell (the
         n-gram teacher's scores follow from the labelled data and the seed)."""
+        if self.scores is None:
+            return self.identity()
         digest = Fingerprint()
         digest.add(self.teacher, "teacher")
         digest.add(",".join(self.labels), "labels")
-        if self.scores is None:
-            for text in self.texts:
-                digest.add(text, "")
-            return digest.hexdigest()
         for text, row in zip(self.texts, self.scores):
             digest.add(text, ",".join(f"{p:.6f}" for p in row))
+        return digest.hexdigest()
+
+    def identity(self) -> str:
+        """Names the texts, in order, and the teacher, not its scores: what the workers
+        of a run compare (each scores the texts itself, and other CPUs may round the
+        scores otherwise in their last digits)."""
+        digest = Fingerprint()
+        digest.add(self.teacher, "teacher")
+        digest.add(",".join(self.labels), "labels")
+        for text in self.texts:
+            digest.add(text, "")
         return digest.hexdigest()
 
     def without(self, texts: set[str]) -> Unlabelled:
@@ -140,6 +149,8 @@ class Prepared:
     """The labelled rows' own fingerprint (``fingerprint`` may combine others into it)."""
     unlabelled_texts: int = 0
     """The unlabelled texts kept (validation texts among them are left out)."""
+    unlabelled_identity: str = ""
+    """:meth:`Unlabelled.identity` of those texts ("" without any)."""
     words: WordTally = field(default_factory=lambda: WordTally())
     """What the word counts said of a regex vocabulary learnt here."""
     train_batches: Callable[[int], int] | None = None
@@ -686,6 +697,7 @@ def _prepare_examples(
         split_seed=split_seed if val_set is not None and val_set is not val else None,
         data_fingerprint=data_fingerprint,
         unlabelled_texts=len(unlabelled.texts) if unlabelled is not None else 0,
+        unlabelled_identity=unlabelled.identity() if unlabelled is not None else "",
         words=tally,
         train_batches=lambda size: _batch_count(rows, size, spec.tokenizer.seq_len),
     )

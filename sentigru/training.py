@@ -235,14 +235,17 @@ def _check_same_inputs(
 
 def _inputs_named(prepared: Prepared, spec: Spec) -> bytes:
     """What a worker read, as bytes to hash: the labelled rows, the rows per label and
-    part, the vocabulary, the labels and the spec. Not a teacher's scores, which each
-    worker computes itself: other CPUs may round them otherwise in their last digits."""
+    part, the unlabelled texts and their teacher, the vocabulary, the labels and the
+    spec. Not a teacher's scores, which each worker computes itself: other CPUs may
+    round them otherwise in their last digits."""
     vocab = prepared.vocab
     table = vocab.to_bytes() if isinstance(vocab, Pieces) else "\n".join(vocab.tokens).encode()
     rows = (prepared.counts, prepared.val_rows, prepared.unlabelled_rows, prepared.unlabelled_texts)
-    # the run's fingerprint names a teacher's scores too: then the labelled rows' own
+    # the run's fingerprint names a teacher's scores too: then the labelled rows' own,
+    # and the unlabelled texts and teacher without the scores
     data = prepared.data_fingerprint if prepared.unlabelled_texts else prepared.fingerprint
-    named = "\n".join([data, repr(rows), spec.to_json(), *prepared.labels])
+    unlabelled = prepared.unlabelled_identity
+    named = "\n".join([data, unlabelled, repr(rows), spec.to_json(), *prepared.labels])
     return named.encode() + b"\0" + table
 
 

@@ -144,6 +144,29 @@ def test_unlabelled_rows_join_training_with_their_scores() -> None:
     assert set(val.ravel().tolist()) == {0.0, 1.0}  # validation stays labelled
 
 
+def test_workers_compare_their_unlabelled_texts_and_teacher_but_not_its_scores() -> None:
+    """Two workers given different teachers, or the unlabelled texts in another order,
+    trained one model on mixed targets and saved it: their check left the unlabelled
+    part out, so that scores rounded otherwise on another CPU would not stop a run."""
+    from dataclasses import replace
+
+    from sentigru.training import _inputs_named
+
+    rows = synthetic_reviews(60, seed=3)
+    examples = Examples([t for _, t in rows], [label for label, _ in rows])
+    spec = Spec().with_settings({"val_split": 0.1, "seq_len": 64, "vocab_size": 500})
+    soft = _unlabelled([[0.3, 0.7]] * 5, ["negative", "positive"])
+
+    def named(unlabelled: Unlabelled) -> bytes:
+        return _inputs_named(prepare(examples, spec, unlabelled=unlabelled), spec)
+
+    seen = named(soft)
+    rounded = replace(soft, scores=soft.scores + 1e-7)
+    assert named(rounded) == seen  # each worker scores for itself
+    assert named(replace(soft, teacher="another teacher")) != seen
+    assert named(replace(soft, texts=soft.texts[::-1])) != seen
+
+
 def test_unlabelled_texts_that_are_validation_texts_are_left_out_and_said() -> None:
     """The training file given as --unlabelled too: its held-out rows were trained on
     with the teacher's scores (which knew them), and validation read high."""
