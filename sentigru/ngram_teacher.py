@@ -13,6 +13,7 @@ NumPy only (sparse products by ``bincount``): no scikit-learn in the install.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -132,14 +133,23 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def fit(features: Features, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Stopped(Exception):
+    """A fit given up because the run was interrupted (:func:`teach`)."""
+
+
+def fit(
+    features: Features, targets: np.ndarray, stop: threading.Event | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression (weights, bias) by full-batch Adam: the loss is
-    convex and the rows are unit length, so a fixed step converges."""
+    convex and the rows are unit length, so a fixed step converges. Raises
+    :class:`Stopped` at the next step once ``stop`` is set."""
     n, k = targets.shape
     weights, bias = np.zeros((features.width, k)), np.zeros(k)
     moments = [np.zeros_like(weights), np.zeros_like(weights), np.zeros(k), np.zeros(k)]
     step, beta1, beta2 = 0.05, 0.9, 0.999
     for t in range(1, ITERATIONS + 1):
+        if stop is not None and stop.is_set():
+            raise Stopped
         error = (_softmax(features.dot(weights) + bias) - targets) / n
         grads = (features.tdot(error) + weights / (C * n), error.sum(axis=0))
         for i, (param, grad) in enumerate(zip((weights, bias), grads)):
@@ -175,15 +185,25 @@ def teach(
     # they run side by side (NumPy's sparse products release the GIL), with the same
     # results as one after another. Each takes its rows when it starts, so only as many
     # copies as there are cores are held at once.
+    # Ctrl-C or SIGTERM reaches this thread only: the fits running are told to stop and
+    # those not started are dropped (the pool waited for every fit, minutes on a large set).
+    stop = threading.Event()
+
     def fit_without(fold: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         if fold is None:
-            return fit(labelled, targets)
+            return fit(labelled, targets, stop)
         rest = np.setdiff1d(order, fold)
-        return fit(labelled.take(rest), targets[rest])
+        return fit(labelled.take(rest), targets[rest], stop)
 
     jobs: list[np.ndarray | None] = [*folds, *([None] if len(unlabelled) else [])]
-    with ThreadPoolExecutor(max_workers=min(len(jobs), available_cores())) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(len(jobs), available_cores()))
+    try:
         fitted = list(pool.map(fit_without, jobs))
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     scores = np.zeros(targets.shape)
     for fold, (weights, bias) in zip(folds, fitted):
         scores[fold] = _softmax(labelled.take(fold).dot(weights) + bias)
