@@ -47,6 +47,10 @@ def test_read_texts_takes_every_form_of_unlabelled_text(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("\n\n")
     with pytest.raises(SentigruError, match="no texts found"):
         read_texts(tmp_path / "f.txt")
+    # the labelled data's --text-column names a column of its table, none of a text file
+    review = ReadOptions(text_column="review")
+    assert read_texts(tmp_path / "d.txt.gz", review) == ["one text per line", "  spaced  "]
+    assert read_texts(tmp_path / "e.tsv", review) == ["something"]
 
 
 def test_read_scored_takes_a_teachers_probabilities_per_label(tmp_path: Path) -> None:

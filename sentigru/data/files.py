@@ -350,8 +350,12 @@ def read_rows(texts: Iterable[Any], labels: Iterable[Any], options: ReadOptions)
 def read_texts(path: Path, options: ReadOptions | None = None) -> list[str]:
     """Read one file of unlabelled texts: the text column of a .tsv/.csv/.jsonl (a label
     column is not needed, and ignored where there is one), a folder of ``.txt`` files,
-    or any other file as one text per line."""
+    or any other file as one text per line. The data's text column names no column of
+    a file of one text a line, the unlabelled texts beside a table: it is not asked for
+    there (it was refused, and no spelling of the file was then read)."""
     options = options or ReadOptions()
+    if (_format_of(path) or "lines") == "lines":
+        options = dataclasses.replace(options, text_column=ReadOptions().text_column)
     reader = _Reader(path, options, texts_only=True)
     texts = list(_texts_of(reader))
     reader.result.report_skipped(path)
