@@ -7,6 +7,7 @@ import atexit
 import os
 import random
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,11 @@ os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sentigru-test-cache-")
 # PYTHONUNBUFFERED=1 hid exit statuses that only buffered streams show (a full disk).
 os.environ.pop("PYTHONUNBUFFERED", None)
 atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+# A non-interactive shell starts a background job (`nohup pytest &`) with Ctrl-C ignored;
+# the tests that interrupt themselves, and the commands they start, need Python's own
+# handler, as a run from a terminal has (a handled signal is default again in a child).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

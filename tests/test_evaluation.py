@@ -19,6 +19,14 @@ def test_figures_match_a_hand_count() -> None:
     assert b["precision"] == pytest.approx(1 / 2) and b["recall"] == pytest.approx(1 / 2)
     assert report["macro_f1"] == pytest.approx((2 / 3 + 1 / 2) / 2)
     assert report["accuracy"] == pytest.approx(3 / 5)
+    # an asymmetric count tells precision from recall (the one above cannot: its matrix
+    # is symmetric): true a a a a b, predicted a a a b b
+    skewed = classification_report([0, 0, 0, 0, 1], [0, 0, 0, 1, 1], ["a", "b"])
+    assert skewed["confusion_matrix"] == [[3, 1], [0, 1]]  # rows: the true labels
+    a, b = skewed["per_label"]["a"], skewed["per_label"]["b"]
+    assert (a["precision"], a["recall"]) == (pytest.approx(1.0), pytest.approx(3 / 4))
+    assert (b["precision"], b["recall"]) == (pytest.approx(1 / 2), pytest.approx(1.0))
+    assert (a["support"], b["support"]) == (4, 1)
 
 
 def test_a_label_nothing_asked_of_has_no_figures_and_no_weight() -> None:

@@ -264,11 +264,11 @@ def test_an_empty_folder_takes_a_site_without_force(tmp_path: Path) -> None:
     assert not [p.name for p in tmp_path.iterdir() if p.name != "site"]  # no leftovers
 
 
-def test_web_export_does_not_import_tensorflow() -> None:
+def test_web_export_does_not_import_tensorflow(tmp_path: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; import tempfile\n"
+        "import sys; from pathlib import Path\n"
         "from sentigru.exporters.web import write_site\n"
-        f"write_site(Path({str(MODEL)!r}), Path(tempfile.mkdtemp()) / 's')\n"
+        f"write_site(Path({str(MODEL)!r}), Path({str(tmp_path / 's')!r}))\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
