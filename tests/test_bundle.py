@@ -407,7 +407,7 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
     assert bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=phone) == folder
     with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=Spec())
-    other = r"from other data \(--data, --val-data, --unlabelled and its --teacher\), or from"
+    other = r"from other data \(--data, --dataset and its --split, --val-data, --unlabelled"
     with pytest.raises(SentigruError, match=other):
         bundle.checkpoint_folder(out, resume=True, fingerprint="g", spec=old)
     # The same command resumes it: settings not given come from the checkpoint, so a
