@@ -182,8 +182,8 @@ def refuse_leftover(out: Path, resume: bool, force: bool = False, holding: bool 
             else ""
         )
         raise SentigruError(f"nothing to resume: no checkpoint in {folder}{saved}")
-    if folder.exists() and not resume and not force:
-        raise SentigruError(
+    if folder.exists() and not resume and not force and not discard_empty_checkpoint(folder):
+        raise SentigruError(  # one with no epoch done (a run failed at its start) is gone
             f"an interrupted run left a checkpoint in {folder}: add --resume (resume=True) "
             "to continue it, or --force (force=True) to start over without it"
         )
@@ -319,10 +319,13 @@ def discard_empty_checkpoint(folder: Path | None) -> bool:
     """Remove a checkpoint folder that holds no completed epoch (only its identity
     stamp, and perhaps a hidden epoch being written when the run stopped), so that a run
     which failed early does not block the next one; True if it was removed."""
-    if folder is None or not folder.is_dir():
-        return False
     staged = re.compile(r"\..+\.tmp-\w+")  # an epoch being written; an .old- one is kept
-    kept = {entry.name for entry in folder.iterdir() if not staged.fullmatch(entry.name)}
+    try:
+        if folder is None or not folder.is_dir():
+            return False
+        kept = {entry.name for entry in folder.iterdir() if not staged.fullmatch(entry.name)}
+    except OSError:  # no memory left to list it (ulimit -v): the run's own error is the news
+        return False
     if kept - {"sentigru-run.json"}:
         return False
     shutil.rmtree(folder, ignore_errors=True)

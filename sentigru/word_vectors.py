@@ -25,15 +25,14 @@ ROW_NORM = 1.0
 """Median length the word rows are scaled to, so Adam's steps move them at a known pace:
 1.0 read other domains better than 0.5 by more than the seed spread on the bundled rows,
 the rest within it (candidate Cm, benchmarks/held_out.md)."""
-CHUNK_ROWS = 4096
-"""Texts counted at once. Their pairs wait until they outnumber the distinct pairs
-counted so far and are then merged in: memory follows the number of distinct pairs, not
-the size of the data, and each pair is sorted a bounded number of times (merging every
-chunk would sort all distinct pairs again per chunk, slow on a large streamed corpus)."""
+CHUNK_IDS = 2**19
+"""Word ids counted at once (half a million: some 5 million pair keys before they are
+summed). Counted by ids, not texts: 4,096 texts of 1,024 ids made 42 million keys at
+once, and the count of a streamed corpus peaked at 2 to 4 GB."""
 FIRST_WORD = UNKNOWN_ID + 1
 MAX_PAIRS = 2**24
-"""Distinct word pairs kept (16.8 million, 0.27 GB of keys and weights; some four times
-that while merging). Beyond it each merge drops the pairs of least weight, so a
+"""Distinct word pairs kept (16.8 million, 0.27 GB of keys and weights; twice that while
+a chunk is added in). Beyond it each chunk drops the pairs of least weight, so a
 streamed corpus of any size is counted in bounded memory; the bundled model's rows hold
 7.8 million, so its word vectors are those of every pair."""
 
@@ -46,24 +45,25 @@ def cooccurrences(
     rows: Iterable[Sequence[int]],
     vocab_size: int,
     window: int = WINDOW,
-    chunk: int = CHUNK_ROWS,
+    chunk: int = CHUNK_IDS,
     cap: int = MAX_PAIRS,
 ) -> Sparse:
     """Symmetric neighbour counts of word ids within each row (special ids skipped), of
-    at most ``cap`` distinct pairs: the heaviest, both orders of a pair kept alike."""
-    merged: list[np.ndarray] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)]
-    pending: list[np.ndarray] = []  # keys and weights of counted chunks, in order
+    at most ``cap`` distinct pairs: the heaviest, both orders of a pair kept alike.
+    Rows are counted ``chunk`` ids at a time, each chunk's pairs summed and added into
+    the sorted pairs counted so far (:func:`_fold`)."""
+    counted = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)]  # keys, weights
     batch: list[Sequence[int]] = []
+    size = 0
     for row in rows:
         batch.append(row)
-        if len(batch) == chunk:
-            pending += _count(batch, vocab_size, window)
-            batch = []
-            if sum(len(keys) for keys in pending[0::2]) >= len(merged[0]):
-                merged, pending = list(_merge(*merged, *pending, cap=cap)), []
+        size += len(row)
+        if size >= chunk:
+            _fold(counted, *_count(batch, vocab_size, window), cap=cap)
+            batch, size = [], 0
     if batch:
-        pending += _count(batch, vocab_size, window)
-    keys, weights = _merge(*merged, *pending, cap=cap)
+        _fold(counted, *_count(batch, vocab_size, window), cap=cap)
+    keys, weights = counted
     return keys // vocab_size, keys % vocab_size, weights
 
 
@@ -82,14 +82,32 @@ def _count(
     return np.concatenate(keys), np.concatenate(weights)
 
 
-def _merge(*parts: np.ndarray, cap: int = MAX_PAIRS) -> tuple[np.ndarray, np.ndarray]:
-    keys = np.concatenate(parts[0::2])
-    unique, where = np.unique(keys, return_inverse=True)
-    weights = np.bincount(where, weights=np.concatenate(parts[1::2]), minlength=len(unique))
-    if len(unique) > cap:  # strictly heavier than the cap-th: a and b, b and a weigh alike
+def _fold(counted: list[np.ndarray], new: np.ndarray, added: np.ndarray, cap: int) -> None:
+    """Add a chunk's pairs to ``counted``, the sorted distinct pair keys and their
+    weights, in place: the chunk's are summed first, then those already counted add to
+    their weight and the others are inserted in order, with no sort of all the pairs
+    again (memory: the pairs twice, not four times over; ``counted`` is emptied while
+    it is rebuilt, so the old arrays go as soon as each is replaced). Over ``cap``
+    pairs, those strictly heavier than the cap-th are kept: a and b, b and a weigh
+    alike."""
+    keys, weights = counted
+    counted.clear()
+    new, where = np.unique(new, return_inverse=True)
+    added = np.bincount(where, weights=added, minlength=len(new))
+    del where
+    at = np.searchsorted(keys, new)
+    seen = at < len(keys)
+    seen[seen] = keys[at[seen]] == new[seen]
+    weights[at[seen]] += added[seen]  # a key occurs once in ``new``: no add is lost
+    unseen = ~seen
+    keys = np.insert(keys, at[unseen], new[unseen])
+    weights = np.insert(weights, at[unseen], added[unseen])
+    del new, added, at, seen, unseen
+    if len(keys) > cap:
         keep = weights > np.partition(weights, len(weights) - cap)[len(weights) - cap]
-        unique, weights = unique[keep], weights[keep]
-    return unique, weights
+        keys = keys[keep]
+        weights = weights[keep]
+    counted += [keys, weights]
 
 
 def positive_pmi(counts: Sparse, vocab_size: int) -> Sparse:

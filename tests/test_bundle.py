@@ -670,3 +670,22 @@ def test_signals_held_hold_while_other_threads_run() -> None:
     finally:
         stop.set()
     assert len(reached) == 1000  # the block ran to its end; Ctrl-C came after it
+
+
+def test_a_checkpoint_that_cannot_be_listed_leaves_the_runs_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `ulimit -v`, TensorFlow's import failed with sentigru's advice to raise the
+    limit, and listing the checkpoint then failed too (no memory): its OSError replaced
+    the advice. Not knowing what it holds, the cleanup keeps it and says nothing."""
+    import errno
+
+    folder = bundle.checkpoint_path(tmp_path / "m")
+    folder.mkdir()
+
+    def no_memory(self: Path) -> None:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(Path, "iterdir", no_memory)
+    assert bundle.discard_empty_checkpoint(folder) is False
+    assert folder.exists()

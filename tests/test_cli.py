@@ -809,8 +809,10 @@ def test_train_never_writes_into_the_package(synthetic_files) -> None:
 
 def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_path: Path) -> None:
     """Without --resume a checkpoint is refused before the data is read or a teacher
-    fitted (minutes on real data)."""
+    fitted (minutes on real data). One with no epoch done (a run that failed as it
+    started, out of memory) is nothing to resume: it is discarded, not in the way."""
     (tmp_path / ".m.checkpoint").mkdir()
+    (tmp_path / ".m.checkpoint" / "epoch.npz").write_bytes(b"an old run's epoch")
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
     result = CliRunner().invoke(main, [*args, "--ngram-teacher"])
     assert result.exit_code == 1 and "add --resume" in result.output
@@ -820,11 +822,17 @@ def test_a_leftover_checkpoint_is_named_before_any_work(synthetic_files, tmp_pat
     from conftest import SMALL
 
     # In a notebook, force=True is how a run starts over; the CLI's --force alike.
-    (tmp_path / ".m.checkpoint" / "epoch.npz").write_bytes(b"an old run's epoch")
     again = CliRunner().invoke(main, [*args, *SMALL, "--epochs", "1", "--force", "--no-phone-file"])
     assert again.exit_code == 0, again.output
     assert "checkpoint an interrupted run left beside" in again.stderr
     assert not (tmp_path / ".m.checkpoint").exists() and (tmp_path / "m" / "model.keras").exists()
+    from sentigru import bundle
+
+    stamped = bundle.checkpoint_path(tmp_path / "n")
+    stamped.mkdir()
+    (stamped / "sentigru-run.json").write_text("{}")  # its stamp, and no epoch
+    bundle.refuse_leftover(tmp_path / "n", resume=False)
+    assert not stamped.exists()
 
 
 def test_resume_with_other_settings_is_refused_before_the_teacher_fits(
