@@ -122,13 +122,19 @@ class _Graph:
 
     def __init__(self, content: bytes, shape: tuple[int, int], threads: int = 1) -> None:
         runtime = litert()
-        self.interpreter = runtime.Interpreter(model_content=content, num_threads=threads)
-        details = self.interpreter.get_input_details()
-        self.inputs = [detail["index"] for detail in details]  # ids (mask, segment ids)
-        self.output = self.interpreter.get_output_details()[0]["index"]
-        rows, length = (int(d) for d in details[0]["shape"])  # the file's own shape
-        self.shape = (rows, length)
-        self.resize(shape)
+        try:  # the file passed its checks: what fails here is memory (ulimit -v)
+            self.interpreter = runtime.Interpreter(model_content=content, num_threads=threads)
+            details = self.interpreter.get_input_details()
+            self.inputs = [detail["index"] for detail in details]  # ids (mask, segment ids)
+            self.output = self.interpreter.get_output_details()[0]["index"]
+            rows, length = (int(d) for d in details[0]["shape"])  # the file's own shape
+            self.shape = (rows, length)
+            self.resize(shape)
+        except (RuntimeError, ValueError, MemoryError) as exc:
+            raise SentigruError(
+                f"LiteRT could not set the model up ({one_line(exc, 120)}): short of "
+                "memory? Under a memory limit (ulimit -v) raise it, or give --jobs 1"
+            ) from None
 
     def resize(self, shape: tuple[int, int]) -> None:
         """Raises RuntimeError or ValueError where the graph cannot take ``shape``; the

@@ -345,3 +345,19 @@ def test_sentencepiece_files_run_in_buckets_with_the_answers_one_at_a_time(
     read = np.concatenate([w[2] for w in windows])
     assert read[:, :2].tolist() == [[tokenizer.known(t), tokenizer.unknown(t)] for t in texts]
     assert read[-len(edges) :, 2].tolist() == [int(n > seq_len) for n in edges]  # cut
+
+
+def test_an_interpreter_that_cannot_be_set_up_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `ulimit -v`, LiteRT's XNNPACK failed to prepare as predict set up its
+    graphs: a 67-line traceback. It is one line naming the limit and --jobs 1."""
+    from sentigru import bulk
+    from sentigru.errors import SentigruError
+
+    class Short:
+        def __init__(self, **_: object) -> None:
+            raise RuntimeError("failed to create XNNPACK runtime\nNode number 1528 failed")
+
+    monkeypatch.setattr(bulk, "litert", lambda: type("Runtime", (), {"Interpreter": Short}))
+    with pytest.raises(SentigruError, match=r"could not set the model up .*--jobs 1") as caught:
+        bulk._Graph(default_model().read_bytes(), (1, 16))
+    assert "\n" not in str(caught.value)
