@@ -39,6 +39,7 @@ TRAIN_ARGS = [
 MODES = {
     "stream": ["--stream"],
     "stream, --shuffle-buffer 1000": ["--stream", "--shuffle-buffer", "1000"],
+    "stream, --word-init random": ["--stream", "--word-init", "random"],
     "memory": [],
 }
 
@@ -154,14 +155,13 @@ def write_report(results: list[dict], options: argparse.Namespace) -> None:
         "every text and its ids. Wall times are indicative only: other work shared the "
         "machine during the run.",
         "",
-        "What this corpus does not show: the copies hold the same words, so the word "
-        "vectors' pair counts (`--word-init ppmi`, the default) hardly grow. On a corpus "
-        "of distinct texts they grow with its distinct word pairs, up to "
-        "`sentigru.word_vectors.MAX_PAIRS` (16.8 million, 0.27 GB, some four times that "
-        "while merging; the bundled model's rows hold 7.8 million). Measured once by "
-        "hand, on 298,689 distinct reviews (118 MB of text, 4 files): peak 1,362 MB "
-        "streamed, 1,419 MB in memory, of which the pair counts some 0.35 GB; "
-        "`--word-init random` counts none.",
+        "The word vectors (`--word-init ppmi`, the default) count neighbour pairs, and "
+        "each shuffled copy brings new ones: their counts grow with the corpus's distinct "
+        "word pairs, up to `sentigru.word_vectors.MAX_PAIRS` (16.8 million: 0.27 GB of "
+        "keys and weights, twice that while a chunk of half a million ids is added in), "
+        "which bounds them on a corpus of any size (the bundled model's rows hold 7.8 "
+        "million). `--word-init random` counts none: the row `stream, --word-init "
+        "random` shows what the rest of a streamed run holds.",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}.",
