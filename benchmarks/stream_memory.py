@@ -149,11 +149,12 @@ def write_report(results: list[dict], options: argparse.Namespace) -> None:
         )
     lines += [
         "",
-        "The streamed runs hold bounded buffers. The shuffle buffer (4,096 rows by "
-        "default) is full at 10x but not at 1x, where there are only 2,700 training rows; "
-        "that is most of what the default streamed run grows by. The in-memory runs hold "
-        "every text and its ids. Wall times are indicative only: other work shared the "
-        "machine during the run.",
+        "The streamed runs hold bounded buffers: the shuffle buffer (4,096 rows by "
+        "default) is full at 10x but not at 1x, where there are only 2,700 training rows, "
+        "and the word-pair counts of the next paragraph grow up to their cap; what the "
+        "default streamed run grows by beyond the `--word-init random` row is those "
+        "counts. The in-memory runs hold every text and its ids. Wall times are "
+        "indicative only: other work may share the machine during the run.",
         "",
         "The word vectors (`--word-init ppmi`, the default) count neighbour pairs, and "
         "each shuffled copy brings new ones: their counts grow with the corpus's distinct "
