@@ -215,7 +215,8 @@ def checkpoint_folder(
     identity = {"data_fingerprint": fingerprint, "spec": spec.to_dict()}
     stamp = folder / "sentigru-run.json"
     if folder.exists():
-        refuse_leftover(out, resume, holding=True)
+        refuse_leftover(out, resume, holding=True)  # may discard one with no epoch done
+    if folder.exists():
         _check_stamp(stamp, folder, fingerprint, spec)
         return folder
     if resume:

@@ -233,7 +233,8 @@ class Classifier:
         (``unknown_share``) is of the words read: words in scripts the model cannot read
         are not in it. Also: texts with no known token (``unread``; ``no_answer`` of
         them scored 1/n for every label, where no word had an id: counted as the first
-        label, a guess as any other), or read in part
+        label, a guess as any other; the rest, fragments of cut words, count with the
+        phone file's answer, which :meth:`predict` replaces by 1/n), or read in part
         (``partly_read``), cut at the model's length (``truncated``), holding letters the
         regex tokenizer cannot read (``non_ascii_texts``), the model's ``tokenizer``, and
         whether the data is the very rows the model trained on (``training_data``), and

@@ -45,12 +45,13 @@ class Predictor:
         and ``unknown_tokens``, how many it reads as unknown. With no known token the
         model saw nothing but ``<START>`` and unknown words (another language, emoji, an
         empty text, or fragments of words the tokenizer cut): its score says nothing
-        about the text, and where no word had an id at all, a phone file of sentigru
-        0.3.2 or later and a model folder score every label 1/n
-        (:func:`sentigru.model.answer_gate`). With some of each it read part of the text
-        (a typo, a word it never learnt). ``read`` says which, by the rule the CLI's
-        notes and the web page follow: ``"none"``, ``"part"`` (a third or more of the
-        words unknown or unread: :func:`~sentigru.tokenizer.reads_part`) or ``"all"``."""
+        about the text, so every label gets 1/n here (:meth:`result`); a phone file of
+        sentigru 0.3.2 or later and a model folder give 1/n themselves only where no word
+        had an id at all (:func:`sentigru.model.answer_gate`). With some of each it read
+        part of the text (a typo, a word it never learnt). ``read`` says which, by the
+        rule the CLI's notes and the web page follow: ``"none"``, ``"part"`` (a third or
+        more of the words unknown or unread: :func:`~sentigru.tokenizer.reads_part`) or
+        ``"all"``."""
         scores, read = self.scores_read(texts)
         return [self.result(*parts, top_k) for parts in zip(texts, scores, read)]
 

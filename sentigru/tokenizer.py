@@ -362,6 +362,7 @@ class Tokenizer:
             edges = body[start - 1 : start] + text[stop : stop + 1]
             face = bisect.bisect_right(starts, start) - 1  # the last face opening before
             fragment = any(cuts_word(c) for c in edges) or (face >= 0 and stop <= faces[face][1])
+            fragment = fragment or _hidden_cut(body, start, stop)
             if fragment and self._index.get(match.group(), 0) > UNKNOWN_ID:
                 cut += 1
         return cut
@@ -428,10 +429,13 @@ it broke in two days read as four words known to one unread, "all", and answered
 positive 0.97."""
 
 
-@functools.cache
-def writes_without_spaces(char: str) -> bool:
-    """Whether ``char`` is a letter of :data:`UNSPACED_SCRIPTS`."""
+def _unspaced(char: str) -> bool:
     return unicodedata.name(char, "").startswith(UNSPACED_SCRIPTS)
+
+
+writes_without_spaces = functools.lru_cache(maxsize=4096)(_unspaced)
+"""Whether ``char`` is a letter of :data:`UNSPACED_SCRIPTS` (a bounded cache: a text's
+letters repeat; :func:`unspaced_table` walks every code point uncached)."""
 
 
 def words_in_run(run: str) -> int:
@@ -481,6 +485,18 @@ own (NFD *cafe\u0301*). Other marks (an emoji's variation selector in ❤️, Th
 Devanagari vowel signs, the keycap) cut no English word."""
 
 
+def _hidden_cut(body: str, start: int, stop: int) -> bool:
+    """Whether the word ``body[start:stop]`` meets an invisible character
+    (:func:`hides_in_words`) with the word going on past it: half of a word cut by it."""
+    before = start >= 2 and hides_in_words(body[start - 1]) and _is_word_char(body[start - 2])
+    after = stop + 1 < len(body) and hides_in_words(body[stop]) and _is_word_char(body[stop + 1])
+    return before or after
+
+
+def _is_word_char(char: str) -> bool:
+    return _TOKEN.match(char) is not None
+
+
 def has_unread_letters(text: str) -> bool:
     """Whether ``text`` holds a letter or digit outside ASCII, which the regex tokenizer
     cuts or drops (accents, other scripts): where a tokenizer for any language reads
@@ -490,16 +506,14 @@ def has_unread_letters(text: str) -> bool:
 
 def cuts_word(char: str) -> bool:
     """Whether ``char`` beside an ASCII word means that word was cut out of a longer
-    one: a letter of :data:`CUT_ALPHABETS` outside ASCII (by its Unicode name), a
-    combining diacritic, or an invisible format character (:func:`hides_in_words`). The
-    web page is given this Python's own answers (:func:`cut_table`), not its browser's
-    Unicode."""
+    one: a letter of :data:`CUT_ALPHABETS` outside ASCII (by its Unicode name), or a
+    combining diacritic. (An invisible character cuts a word only with the word going on
+    past it: :func:`hides_in_words`.) The web page is given this Python's own answers
+    (:func:`cut_table`), not its browser's Unicode."""
     if char.isascii():
         return False
     point = ord(char)
     if any(low <= point <= high for low, high in COMBINING_DIACRITICS):
-        return True
-    if hides_in_words(char):
         return True
     return unicodedata.category(char)[0] == "L" and unicodedata.name(char, "").startswith(
         CUT_ALPHABETS
@@ -511,9 +525,10 @@ def hides_in_words(char: str) -> bool:
     hyphen that text copied from a hyphenated web page keeps, the zero-width space,
     joiners, direction marks) that can sit inside a word unseen. The phone's tokenizer
     splits there, so *la\u00adugh* is read as *la* and *ugh*, words of their own that
-    can flip the answer; they count as fragments. Not U+FEFF, which starts files (a
-    byte order mark before the first word cuts nothing), nor the joiner and tags that
-    build emoji (:data:`SYMBOL_BLOCKS`)."""
+    can flip the answer: with an ASCII word character on both sides such a character
+    makes both fragments (:meth:`Tokenizer.cut_known`); beside a space or at the text's
+    ends (a direction mark after *Excellent*) it cuts nothing. Not U+FEFF, a byte order
+    mark, nor the joiner and tags that build emoji (:data:`SYMBOL_BLOCKS`)."""
     point = ord(char)
     return (
         unicodedata.category(char) == "Cf"
@@ -526,7 +541,7 @@ def hides_in_words(char: str) -> bool:
 def cut_table() -> tuple[int, ...]:
     """The code points :func:`cuts_word` holds, as runs, for the web page: for each run,
     its first code point less the last of the run before (0 before the first run), then
-    its last less its first (some 90 runs, under 1 KB as JSON)."""
+    its last less its first (59 runs, under 0.5 KB as JSON)."""
     return _runs(cuts_word)
 
 
@@ -534,7 +549,13 @@ def cut_table() -> tuple[int, ...]:
 def unspaced_table() -> tuple[int, ...]:
     """The letters of :data:`UNSPACED_SCRIPTS`, as :func:`cut_table` gives its own, for
     the web page's :func:`words_in_run`."""
-    return _runs(writes_without_spaces)
+    return _runs(_unspaced)
+
+
+@functools.cache
+def hidden_table() -> tuple[int, ...]:
+    """The characters of :func:`hides_in_words`, as :func:`cut_table` gives its own."""
+    return _runs(hides_in_words)
 
 
 @functools.cache

@@ -6,6 +6,7 @@ while validation keeps its labels."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -144,7 +145,7 @@ def test_ctrl_c_stops_the_fits_at_their_next_step() -> None:
     script = textwrap.dedent(
         """
         import signal, sys, threading, time
-        sys.path.insert(0, "tests")
+        sys.path.insert(0, TESTS)
         import numpy as np
         from conftest import synthetic_reviews
         from sentigru import ngram_teacher
@@ -161,6 +162,7 @@ def test_ctrl_c_stops_the_fits_at_their_next_step() -> None:
             print(f"stopped {time.monotonic() - started:.1f}")
         """
     )
+    script = script.replace("TESTS", repr(str(Path(__file__).parent)))
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )

@@ -201,9 +201,10 @@ def test_a_word_cut_at_a_letter_the_tokenizer_drops_is_not_a_known_word() -> Non
 def test_an_invisible_character_inside_a_word_makes_its_halves_fragments() -> None:
     """A soft hyphen or a zero-width space inside *laugh* splits it, on the phone too,
     into *la* and *ugh*: known words that flipped the answer while the text counted as
-    read whole. They are fragments; a byte order mark before the first word, and the
-    joiner inside an emoji, cut nothing."""
-    from sentigru.tokenizer import Tokenizer, Vocabulary, cuts_word
+    read whole. They are fragments; such a character beside a space or at the text's
+    ends (a direction mark after a word, an isolate around it), a byte order mark, and
+    the joiner inside an emoji cut nothing."""
+    from sentigru.tokenizer import Tokenizer, Vocabulary, hides_in_words
 
     tokenizer = Tokenizer(Vocabulary.build(["i didn't la ugh once great"] * 3, 100, 1), 16)
     cases = {
@@ -213,10 +214,13 @@ def test_an_invisible_character_inside_a_word_makes_its_halves_fragments() -> No
         "\ufeffgreat": 0,  # a byte order mark
         "great\u200d👍": 0,  # the joiner of an emoji sequence
         "i didn't laugh once": 0,
+        "great\u200e": 0,  # a direction mark after the last word
+        "\u2068great\u2069 \u200bonce": 0,  # an isolate around it; a space beside
+        "la\u200b\u200bugh": 0,  # two in a row: not a word on the other side of either
     }
     assert {text: tokenizer.cut_known(text) for text in cases} == cases
-    assert all(cuts_word(c) for c in "\u00ad\u200b\u200c\u200e\u2060")
-    assert not any(cuts_word(c) for c in "\ufeff\u200d\U000e0067")
+    assert all(hides_in_words(c) for c in "\u00ad\u200b\u200c\u200e\u2060\u2068")
+    assert not any(hides_in_words(c) for c in "\ufeff\u200d\U000e0067a ")
 
 
 def test_a_run_of_a_script_without_spaces_counts_by_its_length() -> None:

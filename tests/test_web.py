@@ -515,6 +515,7 @@ def test_browser_counts_the_words_the_model_knows_as_python_does(phone: Any, ser
         "Great product, fast shipping 质量很差用了两天就坏了非常失望",  # a run by its length
         "great 最悪だ 별로예요 ｶﾀｶﾅ ok",  # Japanese, Korean (spaced), half-width kana
         "I didn't la\u00adugh, la\u200bugh \ufeffgreat \u200eok",  # invisible cuts; a BOM
+        "Excellent\u200e \u2068great\u2069 ok\u200b great la\u200b\u200bugh\u00ad",  # at edges
         "GREAT Great great gREAT",
         "don't DON'T dont 'quoted' it's",
         "4 stars, 10/10, 2nd_best",

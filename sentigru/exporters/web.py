@@ -188,6 +188,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
         PART_RATIO,
         READ_CHARS,
         cut_table,
+        hidden_table,
         unread_table,
         unspaced_table,
     )
@@ -200,6 +201,7 @@ def _word_counting(meta: dict[str, Any]) -> dict[str, Any] | None:
         "nulBlanks": contract.NUL_BLANKS,  # sentigru.contract.cut_at_nul
         "partRatio": PART_RATIO,  # the rule of sentigru.tokenizer.reads_part
         "cutting": list(cut_table()),  # this Python's letters, not the browser's
+        "hidden": list(hidden_table()),  # invisible characters that cut a word inside it
         "unread": list(unread_table()),  # other scripts' letters, emoji
         "unspaced": list(unspaced_table()),  # letters of scripts without spaces: words_in_run
         "emoticon": FACE,  # ASCII: the same regex in JavaScript, its look behind in code

@@ -158,7 +158,9 @@ function parseVocab(bytes) {
 // cannot read ("caf" of "café"): the model knows that fragment, not the word. Which
 // characters cut a word (Latin, Greek and Cyrillic letters beyond ASCII, and combining
 // marks) comes as runs of code points from Python (tokenizer.cut_table), so that the
-// page and `sentigru predict` agree whatever Unicode version the browser knows.
+// page and `sentigru predict` agree whatever Unicode version the browser knows; so do
+// the invisible characters (soft hyphen, zero-width space: tokenizer.hidden_table) that
+// cut a word when it goes on past them (tokenizer._hidden_cut).
 function codePointRuns(flat) {
   const runs = [];
   let previous = 0;
@@ -171,6 +173,7 @@ function codePointRuns(flat) {
 }
 
 const CUTTING = codePointRuns(config.words && config.words.cutting);
+const HIDDEN = codePointRuns(config.words && config.words.hidden);
 // Word characters beyond ASCII and emoji (tokenizer.unread_table): runs of them are
 // words in other scripts (Korean, Japanese, Arabic ...) or emoji that the tokenizer
 // drops whole; and emoticons (tokenizer.EMOTICON, an ASCII regex), which it reads as
@@ -207,6 +210,25 @@ function inRuns(runs, char) {
 
 function cutsWord(char) {
   return inRuns(CUTTING, char);
+}
+
+function isWordChar(char) {
+  return char !== undefined && /^[0-9A-Za-z_']$/.test(char);
+}
+
+// Whether the word body[start, stop) meets an invisible character with the word going
+// on past it (tokenizer._hidden_cut): half of a word that character cut.
+function hiddenCut(body, start, stop) {
+  const before = Array.from(body.slice(Math.max(0, start - 2), start)).pop();
+  if (before !== undefined && inRuns(HIDDEN, before)) {
+    const at = start - before.length;
+    if (isWordChar(Array.from(body.slice(Math.max(0, at - 2), at)).pop())) return true;
+  }
+  if (stop >= body.length) return false;
+  const after = String.fromCodePoint(body.codePointAt(stop));
+  if (!inRuns(HIDDEN, after)) return false;
+  const next = stop + after.length;
+  return next < body.length && isWordChar(String.fromCodePoint(body.codePointAt(next)));
 }
 
 // Words the tokenizer drops whole, as Tokenizer.unread_words counts them: emoticons of
@@ -263,7 +285,8 @@ function countWords(ids, seqLen, text) {
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
     while (face < faces.length && faces[face][1] <= start) face++; // words come in order
     const inFace = face < faces.length && faces[face][0] <= start && stop <= faces[face][1];
-    if (ids.get(match[0]) > config.words.unknownId && !cutsWord(before) && !cutsWord(after) && !inFace) known++;
+    const cut = cutsWord(before) || cutsWord(after) || hiddenCut(head, start, stop);
+    if (ids.get(match[0]) > config.words.unknownId && !cut && !inFace) known++;
   }
   return { known, unknown: read - known, unread, truncated: nul, nul };
 }
