@@ -905,7 +905,9 @@ def prepare_source(
             "give val_data as a file, or drop stream=True"
         )
     if source.dataset:
-        raise SentigruError("--stream reads files (--data); drop --dataset or --stream")
+        raise SentigruError(
+            "--stream (stream=) reads files (--data, data=); drop --dataset (dataset=) or --stream"
+        )
     if source.rows is not None:
         raise SentigruError(
             "stream reads files in passes; rows (texts, labels) are in memory already: "

@@ -185,3 +185,11 @@ def test_preparing_a_dataset_works_in_the_train_install() -> None:
     imports importlib_resources there but declares it for old Pythons only (the train
     extra now brings it)."""
     assert tfds.builder("imdb_reviews").code_path.name.endswith(".py")
+
+
+def test_stream_with_a_tfds_set_is_refused_in_the_callers_words(tmp_path) -> None:
+    import sentigru
+
+    with pytest.raises(SentigruError, match=r"--stream \(stream=\) reads files .*\(dataset=\)"):
+        sentigru.train(None, tmp_path / "m", dataset="imdb_reviews", stream=True)
+    assert not (tmp_path / "m").exists()
