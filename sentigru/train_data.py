@@ -87,9 +87,7 @@ class Unlabelled:
         n-gram teacher's scores follow from the labelled data and the seed)."""
         if self.scores is None:
             return self.identity()
-        digest = Fingerprint()
-        digest.add(self.teacher, "teacher")
-        digest.add(",".join(self.labels), "labels")
+        digest = self._named()
         for text, row in zip(self.texts, self.scores):
             digest.add(text, ",".join(f"{p:.6f}" for p in row))
         return digest.hexdigest()
@@ -98,12 +96,16 @@ class Unlabelled:
         """Names the texts, in order, and the teacher, not its scores: what the workers
         of a run compare (each scores the texts itself, and other CPUs may round the
         scores otherwise in their last digits)."""
-        digest = Fingerprint()
-        digest.add(self.teacher, "teacher")
-        digest.add(",".join(self.labels), "labels")
+        digest = self._named()
         for text in self.texts:
             digest.add(text, "")
         return digest.hexdigest()
+
+    def _named(self) -> Fingerprint:
+        digest = Fingerprint()
+        digest.add(self.teacher, "teacher")
+        digest.add(",".join(self.labels), "labels")
+        return digest
 
     def without(self, texts: set[str]) -> Unlabelled:
         """These texts but ``texts`` (compared with their white space made single spaces:

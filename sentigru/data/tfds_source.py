@@ -184,11 +184,9 @@ def _unknown_dataset(name: str, exc: Exception, tfds: Any) -> str:
     """Why ``name`` names no dataset; for a misspelt one, the names it is close to
     (tfds' own message lists all 1,000 or so)."""
     if type(exc).__name__ != "DatasetNotFoundError":
-        configs = _configs(name, tfds) if "BuilderConfig" in str(exc) else ""
-        if configs:  # tfds' own message ends in a list of close names, often empty
-            bare, _, config = name.split(":")[0].partition("/")
-            return f"unknown tfds dataset {name!r}: {bare} has no config {config!r}{configs}"
-        return f"unknown tfds dataset {name!r}: {one_line(exc)}"
+        # tfds' own message for a config typo ends in a list of close names, often empty
+        typo = _config_typo(name, tfds) if "BuilderConfig" in str(exc) else ""
+        return f"unknown tfds dataset {name!r}: {typo or one_line(exc)}"
     try:
         known = tfds.list_builders()
     except Exception:  # the list is a help, not the error
@@ -199,9 +197,9 @@ def _unknown_dataset(name: str, exc: Exception, tfds: Any) -> str:
     return f"unknown tfds dataset {name!r}{hint}; tfds.list_builders() names them all"
 
 
-def _configs(name: str, tfds: Any) -> str:
-    """For ``name`` with a config the dataset lacks (``glue/sst3``), the configs it has:
-    tfds' own list of close names may be empty."""
+def _config_typo(name: str, tfds: Any) -> str:
+    """For ``name`` with a config the dataset lacks (``glue/sst3``), what it lacks and
+    the configs it has ("" where they cannot be listed)."""
     bare, _, config = name.split(":")[0].partition("/")
     if not config:
         return ""
@@ -209,6 +207,8 @@ def _configs(name: str, tfds: Any) -> str:
         configs = [c.name for c in tfds.builder_cls(bare).builder_configs.values()]
     except Exception:  # no such dataset, or one without configs: nothing to add
         return ""
-    close = difflib.get_close_matches(config, configs, 3, 0.5)
-    shown = ", ".join(f"{bare}/{c}" for c in (close or configs[:6]))
-    return f" (its configs include {shown})" if shown else ""
+    close = difflib.get_close_matches(config, configs, 3, 0.5) or configs[:6]
+    if not close:
+        return ""
+    shown = ", ".join(f"{bare}/{c}" for c in close)
+    return f"{bare} has no config {config!r} (its configs include {shown})"

@@ -237,7 +237,6 @@ function hiddenCut(body, start, stop) {
 // text's first readChars characters an id, and at most seqLen - 1 of them.
 function unreadWords(looked, seqLen, faces) {
   const chars = Array.from(looked);
-  const ascii = /^[0-9A-Za-z_']$/;
   // An emoticon with a word in it (<3, :D) counts there, as a fragment (countWords).
   let count = faces.filter(([, , face]) => !/[\w']/.test(face)).length;
   for (let i = 0; i < chars.length && count < seqLen - 1; ) {
@@ -250,8 +249,8 @@ function unreadWords(looked, seqLen, faces) {
     for (; j < chars.length && inRuns(UNREAD, chars[j]); j++) {
       if (inRuns(UNSPACED, chars[j])) letters++;
     }
-    const left = i > 0 && ascii.test(chars[i - 1]) && cutsWord(chars[i]);
-    const right = j < chars.length && ascii.test(chars[j]) && cutsWord(chars[j - 1]);
+    const left = i > 0 && isWordChar(chars[i - 1]) && cutsWord(chars[i]);
+    const right = j < chars.length && isWordChar(chars[j]) && cutsWord(chars[j - 1]);
     if (!(left || right)) count += Math.max(1, Math.floor((letters + 1) / 2));
     i = j;
   }
