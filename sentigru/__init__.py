@@ -32,37 +32,39 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """The API's names, imported on first use so that ``sentigru --help`` stays fast."""
-    if name in ("Classifier", "load"):  # predict's path: no training or export code
-        from sentigru import classifier
+if not TYPE_CHECKING:  # hidden from type checkers, which would take any name as real
 
-        return getattr(classifier, name)
-    if name in ("export", "train"):
-        from sentigru import api
+    def __getattr__(name: str) -> Any:
+        """The API's names, imported on first use so that ``sentigru --help`` stays fast."""
+        if name in ("Classifier", "load"):  # predict's path: no training or export code
+            from sentigru import classifier
 
-        return getattr(api, name)
-    if name == "compare":
-        from sentigru.comparison import compare
+            return getattr(classifier, name)
+        if name in ("export", "train"):
+            from sentigru import api
 
-        return compare
-    if name == "DataSource":
-        from sentigru.data.sources import DataSource
+            return getattr(api, name)
+        if name == "compare":
+            from sentigru.comparison import compare
 
-        return DataSource
-    if name == "ReadOptions":
-        from sentigru.data.files import ReadOptions
+            return compare
+        if name == "DataSource":
+            from sentigru.data.sources import DataSource
 
-        return ReadOptions
-    if name == "SentigruError":
-        from sentigru.errors import SentigruError
+            return DataSource
+        if name == "ReadOptions":
+            from sentigru.data.files import ReadOptions
 
-        return SentigruError
-    if name == "Spec":
-        from sentigru.spec import Spec
+            return ReadOptions
+        if name == "SentigruError":
+            from sentigru.errors import SentigruError
 
-        return Spec
-    raise AttributeError(f"module 'sentigru' has no attribute {name!r}")
+            return SentigruError
+        if name == "Spec":
+            from sentigru.spec import Spec
+
+            return Spec
+        raise AttributeError(f"module 'sentigru' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

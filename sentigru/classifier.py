@@ -80,8 +80,16 @@ class Classifier:
     """A loaded model: ``predict`` texts, ``evaluate`` on labelled data, ``export``."""
 
     def __init__(
-        self, predictor: Any, path: Path | None, folder: Path | None, network: str | None = None
+        self,
+        predictor: Any,
+        path: Path | None = None,
+        folder: Path | None = None,
+        network: str | None = None,
     ) -> None:
+        if not callable(getattr(predictor, "scores", None)):  # Classifier("model.tflite")
+            raise SentigruError(
+                f"a Classifier is made by sentigru.load(path), not from {predictor!r:.60}"
+            )
         self._predictor = predictor
         self.path = path
         """The file or folder the model was loaded from (the bundled model's file)."""

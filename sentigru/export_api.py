@@ -13,7 +13,7 @@ from typing import Any
 
 from sentigru import limits
 from sentigru.arguments import check_not_package, check_switches, whole_number
-from sentigru.classifier import model_path, refuse_folder_part, verified_phone
+from sentigru.classifier import Classifier, model_path, refuse_folder_part, verified_phone
 from sentigru.errors import SentigruError, UsageError, missing_model, refuse_table
 from sentigru.spec import Spec
 
@@ -21,7 +21,7 @@ FORMATS = ("tflite", "web", "saved_model")
 
 
 def export(
-    model: str | os.PathLike[str] | None,
+    model: str | os.PathLike[str] | Classifier | None,
     out: str | Path | None = None,
     *,
     format: str = "tflite",

@@ -194,6 +194,8 @@ def test_load_takes_a_phone_file_and_refuses_what_is_not_a_model(tmp_path: Path)
         sentigru.load(tmp_path / "nope")
     with pytest.raises(SentigruError, match="unknown setting"):
         sentigru.train("data.tsv", tmp_path / "m", unit=8)
+    with pytest.raises(SentigruError, match=r"made by sentigru\.load\(path\)"):
+        sentigru.Classifier(default_model())  # as other libraries make theirs
 
 
 def test_the_bundled_model_exports_from_its_folder_but_only_to_a_named_out(

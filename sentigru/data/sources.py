@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentigru.data.examples import Examples, check_label_sets, check_label_spellings
 from sentigru.data.files import ReadOptions, ReadResult, read_examples, read_rows
@@ -31,6 +31,18 @@ class DataSource:
     """Texts and labels in memory, given as a pair ``(texts, labels)`` (lists, arrays, a
     DataFrame's two columns) and checked when the source is made, as a file's rows are
     when it is read (``options``: ``label_map``, ``skip_bad_rows``)."""
+
+    if TYPE_CHECKING:  # what a caller may give, which __post_init__ makes the fields above
+
+        def __init__(
+            self,
+            paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
+            dataset: str | None = None,
+            split: str | None = None,
+            data_dir: str | os.PathLike[str] | None = None,
+            options: ReadOptions | Mapping[str, Any] | None = None,
+            rows: Examples | tuple[Any, Any] | list[Any] | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, os.PathLike)):  # one path, not its characters
