@@ -97,6 +97,12 @@ def _a_symbol_missing(message: str) -> bool:
     return glyph is not None and unicodedata.category(chr(int(glyph[1]))) == "So"
 
 
+def _shown(text: str) -> str:
+    """``text`` as a figure can draw it: a path's bytes that are not UTF-8 (held as
+    surrogates) written as escapes, which the font engine refuses raw."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _epoch_axes(axes: Any, series: dict[str, list[float]], title: str) -> None:
     """One line per named series of per-epoch values (empty ones left out)."""
     for label, values in series.items():
@@ -123,7 +129,7 @@ def training_png(history: dict[str, list[float]], title: str = "") -> bytes:
     _curves(loss, history, "loss", "loss")
     _curves(accuracy, history, "accuracy", "accuracy")
     if title:
-        figure.suptitle(title, fontfamily=list(_families()))
+        figure.suptitle(_shown(title), fontfamily=list(_families()), parse_math=False)
     return _png(figure)
 
 
@@ -144,12 +150,13 @@ def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
             axes.text(j, i, str(count), ha="center", va="center", color=colour)
     fonts = list(_families())
     rotation = 45 if len(labels) > 4 else 0
-    axes.set_xticks(range(len(labels)), labels, rotation=rotation, fontfamily=fonts)
-    axes.set_yticks(range(len(labels)), labels, fontfamily=fonts)
+    shown = dict(fontfamily=fonts, parse_math=False)  # a '$' in a label or path is text
+    axes.set_xticks(range(len(labels)), labels, rotation=rotation, **shown)
+    axes.set_yticks(range(len(labels)), labels, **shown)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")
     heading = f"accuracy {report['accuracy']:.2%} on {report['n']} texts"
-    axes.set_title(f"{title}\n{heading}" if title else heading, fontfamily=fonts)
+    axes.set_title(f"{_shown(title)}\n{heading}" if title else heading, **shown)
     return _png(figure)
 
 
@@ -185,5 +192,5 @@ def comparison_png(cells: dict[str, dict[str, Any]], title: str = "") -> bytes:
         axes.set_title(heading)
         axes.margins(y=0.15)
     if title:
-        figure.suptitle(title, fontfamily=list(_families()))
+        figure.suptitle(_shown(title), fontfamily=list(_families()), parse_math=False)
     return _png(figure)

@@ -52,6 +52,17 @@ def test_confusion_png_reads_back() -> None:
     assert height > 100 and width > 100
 
 
+def test_a_path_not_in_utf8_and_dollar_signs_are_drawn_as_text() -> None:
+    """The title is the model's path: a folder named in Latin-1 bytes (surrogates in
+    Python) made the font engine raise TypeError, and '$...$' was parsed as TeX (an
+    unknown command raised ValueError)."""
+    report = {"labels": [r"$\nope$", "b"], "confusion_matrix": [[3, 1], [0, 2]]}
+    report |= {"accuracy": 5 / 6, "n": 6}
+    height, _, _ = png_shape(plots.confusion_png(report, "old\udce9/$\\nope$"))
+    assert height > 100
+    assert png_shape(plots.training_png({"loss": [0.5]}, "old\udce9/$\\nope$"))[0] > 100
+
+
 def test_an_emoji_label_is_drawn_without_a_warning_on_stderr() -> None:
     """No font matplotlib reads has emoji: each label's emoji printed a UserWarning with
     plots.py's path under the evaluation report."""

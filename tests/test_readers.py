@@ -13,7 +13,7 @@ import pytest
 
 from sentigru.data import Examples, ReadOptions, label_order, load_sources, read_examples
 from sentigru.data.files import LINE_LIMIT, read_texts
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 
 
 def _read(path: Path, **options) -> Examples:
@@ -426,8 +426,8 @@ def test_aclimdbs_unlabelled_folder_is_no_label(tmp_path: Path, capsys) -> None:
 
 
 def test_encodings_that_cannot_be_read_by_line_are_refused_at_once() -> None:
-    with pytest.raises(SentigruError, match=r"to UTF-8 first \(iconv -f utf-16 -t utf-8\)"):
-        ReadOptions(encoding="utf-16")  # a file or a pipe: not "save the file"
+    with pytest.raises(UsageError, match=r"to UTF-8 first \(iconv -f utf-16 -t utf-8\)"):
+        ReadOptions(encoding="utf-16")  # a bad option's value (exit 2), as 'klingon' is
     with pytest.raises(SentigruError, match="unknown encoding 'klingon'"):
         ReadOptions(encoding="klingon")
     with pytest.raises(SentigruError, match="both read from column"):
@@ -1220,3 +1220,51 @@ def test_a_label_column_of_ids_or_texts_is_refused_by_name(tmp_path: Path) -> No
     _read(path).check_trainable("training data")  # the right column
     many = Counter({f"topic {i}": 3 for i in range(30)})  # many labels, each with rows
     check_two_labels(many, "training data")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_utf16_files_in_a_label_folder_are_refused_as_a_line_file_is(
+    tmp_path: Path, codec: str
+) -> None:
+    """Without a byte-order mark each text was read as its first letter (a NUL after
+    it), and an evaluation answered; with one, the advice named Windows-1252."""
+    (tmp_path / "pos").mkdir()
+    (tmp_path / "pos" / "1.txt").write_bytes("A lovely film".encode(codec))
+    with pytest.raises(SentigruError, match=r"1\.txt: looks like UTF-16 text; save it as UTF-8"):
+        _read(tmp_path)
+
+
+def test_a_label_folders_utf8_byte_order_mark_is_not_text(tmp_path: Path) -> None:
+    (tmp_path / "pos").mkdir()
+    (tmp_path / "pos" / "1.txt").write_bytes("A lovely film".encode("utf-8-sig"))
+    assert _read(tmp_path).texts == ["A lovely film"]
+
+
+@pytest.mark.parametrize(("name", "fix"), [("cr.tsv", r"remove it \(TSV"), ("cr.csv", "quote")])
+def test_a_carriage_return_inside_a_field_is_a_bad_row(tmp_path: Path, name: str, fix: str) -> None:
+    """A bad row like others: skipped with skip_bad_rows (it stopped the whole read), and
+    TSV, read without quotes, is not told to quote the field."""
+    sep = "\t" if name.endswith(".tsv") else ","
+    path = tmp_path / name
+    path.write_bytes(f"label{sep}text\npos{sep}great\rfilm\nneg{sep}awful\n".encode())
+    with pytest.raises(SentigruError, match=rf"{name}:2: a carriage return inside a field; {fix}"):
+        _read(path)
+    assert _read(path, skip_bad_rows=True).texts == ["awful"]
+
+
+def test_column_names_match_whether_accents_are_composed_or_not(tmp_path: Path) -> None:
+    """Excel on macOS may write 'é' as e and a combining accent; the name typed is one
+    character: the message showed two names that look the same."""
+    table = tmp_path / "nfd.tsv"
+    table.write_text("commentaire_e\u0301crit\tlabel\ngreat film\tpos\n", "utf-8")
+    lines = tmp_path / "nfd.jsonl"
+    lines.write_text('{"commentaire_e\u0301crit": "great film", "label": "pos"}\n', "utf-8")
+    for path in (table, lines):
+        assert _read(path, text_column="commentaire_\u00e9crit").texts == ["great film"]
+
+
+def test_json_lines_files_joined_each_with_a_byte_order_mark_read(tmp_path: Path) -> None:
+    one = '\ufeff{"text": "great", "label": "pos"}\n'
+    path = tmp_path / "joined.jsonl"
+    path.write_text(one + one, "utf-8")  # cat a.jsonl b.jsonl
+    assert _read(path).texts == ["great", "great"]

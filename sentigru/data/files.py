@@ -118,7 +118,7 @@ class ReadOptions:
         except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise UsageError(f"unknown encoding {self.encoding!r}") from None
         if name.startswith(("utf-16", "utf-32")):
-            raise SentigruError(
+            raise UsageError(
                 f"--encoding {self.encoding}: files are read line by line, which UTF-16 and "
                 f"UTF-32 do not allow; convert it to UTF-8 first (iconv -f {name} -t utf-8)"
             )
@@ -489,6 +489,29 @@ def _decode_prefix(data: bytes, encoding: str, limit: int) -> str:
         raise
 
 
+_LONE_CR = "new-line character seen in unquoted field"
+
+
+def _lone_cr(quoting: int) -> str:
+    """A carriage return inside a row: a CSV field may hold one quoted; TSV has no quotes."""
+    return "a carriage return inside a field; " + (
+        "remove it (TSV is read without quotes)"
+        if quoting == csv.QUOTE_NONE
+        else "quote the field or remove it"
+    )
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def _nfc_keys(record: Any) -> Any:
+    """A JSON object with its keys in NFC, as column names are compared."""
+    if not isinstance(record, dict) or all(key.isascii() for key in record):
+        return record
+    return {_nfc(key): value for key, value in record.items()}
+
+
 def _whole_number(label: object) -> object:
     """A label that is a float of a whole number (``1.0``, as pandas writes an integer
     column with a gap) as that integer, so that it is the label ``1`` is; others as given."""
@@ -708,9 +731,12 @@ class _Reader:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    if _QUOTE_CLOSED_EARLY not in str(exc) or start == 1:
+                    if _LONE_CR in str(exc) and rows.line_num > 1:  # a row's own fault
+                        self.bad(str(rows.line_num), _lone_cr(quoting))
+                    elif _QUOTE_CLOSED_EARLY not in str(exc) or start == 1:
                         raise
-                    self._quote_closed_early(start, rows.line_num)
+                    else:
+                        self._quote_closed_early(start, rows.line_num)
                     start = rows.line_num + 1
                     continue
                 if quoting != csv.QUOTE_NONE and last and rows.line_num > start:
@@ -748,15 +774,10 @@ class _Reader:
                 f"{self.path}:{start}: a quoted field opens here and is never closed: every "
                 "later line would be read into its text"
             )
-        if "new-line character seen in unquoted field" in str(exc):
+        if _LONE_CR in str(exc):  # on the first line: every line ends so
             return SentigruError(
-                f"{self.path}:{line}: "
-                + (
-                    "lines end in a lone carriage return (as old Mac programs save "
-                    "them); save the file with Unix or Windows line ends (CSV UTF-8)"
-                    if line <= 1
-                    else "a carriage return inside a field; quote the field or remove it"
-                )
+                f"{self.path}:{line}: lines end in a lone carriage return (as old Mac "
+                "programs save them); save the file with Unix or Windows line ends (CSV UTF-8)"
             )
         return SentigruError(f"{self.path}:{line}: {exc}")
 
@@ -784,8 +805,8 @@ class _Reader:
             )
 
     def _columns(self, header: list[str]) -> tuple[int, int]:
-        names = [name.strip() for name in header]
-        wanted = (self.options.text_column, self.options.label_column)
+        names = [_nfc(name.strip()) for name in header]  # é typed or decomposed alike
+        wanted = (_nfc(self.options.text_column), _nfc(self.options.label_column))
         needed = wanted[:1] if self.texts_only else wanted
         missing = [name for name in needed if name not in names]
         if missing:
@@ -809,7 +830,7 @@ class _Reader:
         return text_at, names.index(wanted[1]) if wanted[1] in names else text_at
 
     def read_jsonl(self) -> Iterator[tuple[str, str]]:
-        text_key, label_key = self.options.text_column, self.options.label_column
+        text_key, label_key = _nfc(self.options.text_column), _nfc(self.options.label_column)
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
                 if not line.strip():
@@ -817,8 +838,8 @@ class _Reader:
                         yield "", ""
                     continue
                 where = str(number)
-                try:
-                    record = json.loads(line)
+                try:  # a byte-order mark inside: files that each had one, joined by cat
+                    record = _nfc_keys(json.loads(line.removeprefix("\ufeff")))
                 except json.JSONDecodeError as exc:
                     spread = number == 1 and line.strip() == "{"  # one object over lines
                     fix = f": JSON over lines? One object a line: jq -c . {_shell_path(self.path)}"
@@ -897,6 +918,10 @@ class _Reader:
         """The file's text; None when it does not decode and bad rows are skipped."""
         with file.open("rb") as stream:
             data = stream.read(LINE_LIMIT)  # the model never reads further
+        if wide := wide_unicode(data[:8192]):  # read on, it is one letter in every two
+            raise SentigruError(f"{file}: looks like {wide} text; save it as UTF-8")
+        if _utf8(self.options):
+            data = data.removeprefix(codecs.BOM_UTF8)
         try:
             return _decode_prefix(data, self.options.encoding, LINE_LIMIT)
         except UnicodeDecodeError as exc:
