@@ -56,11 +56,12 @@ def given_texts(
             echo_err(f"note: {args[0]!r} is classified as a text; to classify {how}")
         yield from args
         return
-    from sentigru.data.encodings import wide_unicode
+    from sentigru.data.encodings import decodes_as_utf8, wide_unicode
     from sentigru.data.files import drain_line
 
     stream = sys.stdin.buffer
     noted = False
+    told = names_utf8(encoding)  # UTF-8 read in another encoding: said once
     for index in itertools.count():
         line = stream.readline(LINE_LIMIT)
         if not line:
@@ -72,6 +73,14 @@ def given_texts(
             )
         if index == 0 and (packed := _packed(line)):  # its bytes answered as cp1252 text
             raise SentigruError(f"stdin is {packed}")
+        if index == 0 and (why := _first_line_problem(line, encoding)):
+            raise SentigruError(f"stdin {why}")
+        if not told and not line.isascii() and decodes_as_utf8(line):
+            told = True  # as a --data file's: real cp1252 text is almost never UTF-8
+            echo_err(
+                f"note: line {index + 1} of stdin is valid UTF-8, read as {encoding} (its "
+                "letters beyond ASCII become others); drop --encoding if it is UTF-8"
+            )
         if len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
             # a whole read without a line's end, and NULs: /dev/zero, drained for ever
             raise SentigruError("stdin looks like binary data, not text")
@@ -92,6 +101,20 @@ def given_texts(
                 f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line, encoding)})"
             )
         yield text.rstrip("\r\n")
+
+
+def _first_line_problem(line: bytes, encoding: str) -> str:
+    """What the first line of stdin shows is wrong with all of it, as a file's first line
+    would: UTF-8's byte-order mark under another encoding, or lines ended by a lone
+    carriage return (old Mac programs), which answered the whole input as one text."""
+    if line.startswith(codecs.BOM_UTF8) and not names_utf8(encoding):
+        return f"starts with UTF-8's byte-order mark: it is UTF-8, not {encoding}; drop --encoding"
+    if not line.endswith(b"\n") and b"\r" in line.rstrip(b"\r"):
+        return (
+            "has lines ended by a lone carriage return (as old Mac programs save them): "
+            "convert them (tr '\\r' '\\n')"
+        )
+    return ""
 
 
 def _why_not(line: bytes, encoding: str) -> str:

@@ -319,10 +319,21 @@ def _mark_finished(
 def progress_verbosity() -> int:
     """Keras' live bar (1) at a terminal that shows it; otherwise one line an epoch (2).
     The bar is drawn with colours, backspaces and carriage returns: a log file, a dumb
-    terminal (``TERM=dumb``: Emacs shells, some CI consoles) and ``NO_COLOR`` users get
-    the plain lines (https://no-color.org)."""
+    terminal (``TERM=dumb``: Emacs shells, some CI consoles), ``NO_COLOR`` users
+    (https://no-color.org) and a terminal whose encoding has no box drawing get the
+    plain lines."""
     plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
-    return 1 if sys.stderr.isatty() and not plain else 2
+    return 1 if sys.stderr.isatty() and not plain and _draws_the_bar(sys.stderr) else 2
+
+
+def _draws_the_bar(stream: Any) -> bool:
+    """Whether ``stream`` can write the bar's box-drawing character: a terminal in an
+    ASCII locale got each as a six-character escape."""
+    try:
+        "\u2501".encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _finished(

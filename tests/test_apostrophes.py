@@ -29,6 +29,8 @@ def test_only_contractions_typed_by_people_change() -> None:
     assert typed_on_phones("It is n't good", 1.0, 3) == "It is n't good"
     assert typed_on_phones("the 'quoted' word", 1.0, 3) == "the 'quoted' word"
     assert typed_on_phones("I wasn't happy", 0.0, 3) == "I wasn't happy"
+    # Python text may hold a lone surrogate: the seeded draw raised UnicodeEncodeError
+    assert typed_on_phones("I wasn't \udcff happy", 1.0, 3) == f"I wasn{CURLY}t \udcff happy"
 
 
 def test_the_share_is_a_seeded_draw_per_text() -> None:

@@ -735,6 +735,25 @@ def test_stdin_not_in_utf8_is_noted_once_and_a_byte_order_mark_is_no_text() -> N
     assert "\tCaf\ufffd" in last.stdout and "line 2 of stdin is not utf-8" in last.stderr
 
 
+def test_stdin_gets_the_first_line_checks_a_data_file_gets(tmp_path: Path) -> None:
+    """A byte-order mark under --encoding latin-1 was answered as 'ï»¿great film', UTF-8
+    read as Latin-1 went unnoted, and lines ended by a lone carriage return were answered
+    as one text, from stdin and from a file of lines."""
+    latin = ["predict", "--encoding", "latin-1", "-"]
+    bom = CliRunner().invoke(main, latin, input=b"\xef\xbb\xbfgreat film\n")
+    assert bom.exit_code == 1 and "it is UTF-8, not latin-1; drop --encoding" in bom.stderr
+    utf8 = CliRunner().invoke(main, latin, input="great film\nTrès bon\n".encode())
+    assert utf8.exit_code == 0 and "line 2 of stdin is valid UTF-8, read as latin-1" in utf8.stderr
+    mac = b"great film\rawful food\rlovely staff\r"
+    piped = CliRunner().invoke(main, ["predict", "-"], input=mac)
+    assert piped.exit_code == 1 and "lone carriage return" in piped.stderr
+    (tmp_path / "mac.txt").write_bytes(mac)
+    from_file = CliRunner().invoke(main, ["predict", "--data", str(tmp_path / "mac.txt")])
+    assert from_file.exit_code == 1 and "lone carriage return" in from_file.stderr
+    windows = CliRunner().invoke(main, ["predict", "-"], input=b"great film\r\nawful\r\n")
+    assert windows.exit_code == 0 and len(windows.stdout.splitlines()) == 2
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_piped_in_is_refused_as_a_utf16_file_is(codec: str) -> None:
     """PowerShell pipes UTF-16: read as UTF-8, each line was a NUL after its first

@@ -249,6 +249,23 @@ def test_the_live_bar_only_where_it_can_be_shown(
     assert progress_verbosity() == expected
 
 
+def test_a_terminal_in_an_ascii_locale_gets_a_line_an_epoch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bar's box-drawing characters came out as six-character escapes there."""
+    import io
+
+    from sentigru.training import progress_verbosity
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for encoding, expected in (("ascii", 2), ("utf-8", 1)):
+        terminal = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+        monkeypatch.setattr(terminal, "isatty", lambda: True, raising=False)
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert progress_verbosity() == expected
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_min_count_no_word_reaches_is_refused(
     synthetic_files: tuple[Path, Path], tmp_path: Path, stream: bool

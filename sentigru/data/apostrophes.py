@@ -27,8 +27,11 @@ such texts are left alone."""
 
 
 def _draw(text: str, seed: int) -> float:
-    """A number in [0, 1) fixed by the seed and the text."""
-    digest = hashlib.blake2b(f"{seed}\0{text}".encode(), digest_size=8).digest()
+    """A number in [0, 1) fixed by the seed and the text (a lone surrogate, which Python
+    text may hold, included)."""
+    digest = hashlib.blake2b(
+        f"{seed}\0{text}".encode("utf-8", "surrogatepass"), digest_size=8
+    ).digest()
     return int.from_bytes(digest, "big") / 2**64
 
 

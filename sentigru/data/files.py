@@ -901,6 +901,11 @@ class _Reader:
         """One text per line; blank lines are skipped (kept: :func:`read_texts`)."""
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
+                if number == 1 and not line.endswith("\n") and "\r" in line.rstrip("\r"):
+                    raise SentigruError(  # else every line is one text, answered once
+                        f"{self.path}: lines end in a lone carriage return (as old Mac "
+                        "programs save them); save the file with Unix or Windows line ends"
+                    )
                 if line.strip() or self.every_row:
                     yield from self.row(str(number), line.rstrip("\r\n"), "")
 
