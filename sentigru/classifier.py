@@ -292,10 +292,13 @@ class Classifier:
             manifest = _manifest_now(self._where)
             if manifest["files"]["model.keras"]["sha256"] != self._state()[0]:
                 return False
-            trained_on = manifest.get("data_fingerprint")
+            trained_on = {  # the run's; its labelled rows' own (with --val-data, --init)
+                manifest.get("data_fingerprint"),
+                *(manifest.get(key, {}).get("data_fingerprint") for key in ("held_out", "init")),
+            }
         except (OSError, ValueError, AttributeError, KeyError, TypeError, SentigruError):
             return False
-        return bool(trained_on) and trained_on == examples.fingerprint()
+        return examples.fingerprint() in trained_on - {None, ""}
 
     def _partly_read(self, texts: Sequence[str], read: Any) -> int:
         """How many texts ``predict`` would give ``"read": "part"``: a third or more of

@@ -530,6 +530,7 @@ def _train(
     smoothing = spec.training.label_smoothing
     if verbose is None:
         verbose = progress_verbosity()
+    before = cb.earlier_history(checkpoint) if checkpoint is not None else {}
     start = time.perf_counter()
     finished = _finished(model, checkpoint)
     if finished is not None:  # interrupted after its last epoch, while being saved
@@ -562,7 +563,8 @@ def _train(
                 is_chief=role.is_chief,
                 log=lambda line: print(line, file=sys.stderr) if verbose else None,
             )
-    seconds = time.perf_counter() - start
+    # a resumed run's time counts the epochs of the runs before it too, as its history does
+    seconds = time.perf_counter() - start + sum(before.get("epoch_seconds", []))
     if finished is None and checkpoint is not None and role.is_chief:
         _mark_finished(model, checkpoint, history, metrics)
     metrics = {"train_examples": float(prepared.train_rows), **metrics}
@@ -574,6 +576,8 @@ def _train(
         "workers": role.workers,
         "streamed": prepared.streamed,
     }
+    if before.get("loss"):  # the manifest says the model came from a resumed run
+        placement["resumed_after_epoch"] = len(before["loss"])
     return Trained(
         model,
         prepared.vocab,

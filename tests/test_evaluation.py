@@ -118,6 +118,26 @@ def test_evaluating_on_the_training_data_says_so(trained_model, synthetic_files)
     assert "trained on" not in format_report(on_other)
 
 
+@pytest.mark.parametrize("kind", ["held_out", "init"])
+def test_training_rows_are_named_when_the_run_fingerprint_holds_more(
+    trained_model, synthetic_files, tmp_path, kind: str
+) -> None:
+    """Trained with --val-data or --init, the folder's fingerprint names the run (its
+    start model, its validation rows too); the training rows' own is kept apart, and
+    evaluating on them said nothing."""
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(trained_model, folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    rows = manifest["data_fingerprint"]
+    manifest.pop("held_out", None)
+    manifest |= {"data_fingerprint": "f" * 64, kind: {"data_fingerprint": rows}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    assert sentigru.load(folder).evaluate(synthetic_files[0])["training_data"] is True
+    assert sentigru.load(folder).evaluate(synthetic_files[1])["training_data"] is False
+
+
 def test_a_folder_trained_again_since_loading_names_no_training_data(
     trained_model, synthetic_files, tmp_path
 ) -> None:

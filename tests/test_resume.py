@@ -87,11 +87,20 @@ def test_killed_run_resumes_to_a_valid_model(tmp_path: Path) -> None:
     assert len(history["loss"]) == 20 and done >= 2
     assert folder.labels == ["negative", "positive"]
     assert not checkpoint.exists()
+    # the manifest says so, and its time counts the epochs before the kill too
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["placement"]["resumed_after_epoch"] >= 2
+    seconds = json.loads((out / "history.json").read_text())["epoch_seconds"]
+    assert manifest["train_seconds"] + 0.1 >= sum(seconds)
 
     # The same result as a run that was never interrupted: same history, same weights.
     whole = _train(data, tmp_path / "whole")
     assert whole.returncode == 0, whole.stderr
     assert _results(json.loads((tmp_path / "whole" / "history.json").read_text())) == history
+    assert (
+        "resumed_after_epoch"
+        not in json.loads((tmp_path / "whole" / "manifest.json").read_text())["placement"]
+    )
     reference = bundle.load(tmp_path / "whole").model.get_weights()
     for got, expected in zip(folder.model.get_weights(), reference, strict=True):
         np.testing.assert_array_equal(got, expected)
