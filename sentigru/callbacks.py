@@ -22,10 +22,7 @@ from typing import Any
 from sentigru.errors import SentigruError
 from sentigru.limits import has_room
 
-DIVERGED = (
-    "training diverged (loss is NaN); lower --learning-rate and train again with --force "
-    "(force=True)"
-)
+DIVERGED = "training diverged (loss is NaN); lower --learning-rate (learning_rate=) and train again"
 
 
 def nan_guard() -> Any:

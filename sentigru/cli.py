@@ -42,7 +42,7 @@ from sentigru.predict_io import (
     plain_line,
     stdin_encoding,
 )
-from sentigru.spec import SECTIONS, fields_of
+from sentigru.spec import INT_MAX, SECTIONS, fields_of
 
 PROGRESS = {"auto": None, "bar": 1, "epochs": 2, "none": 0}
 """``train --progress``: Keras' verbosity for each choice (None: chosen by the terminal)."""
@@ -56,6 +56,7 @@ class _Path(click.Path):
     the same one-line error (exit 1) on every command."""
 
     def __init__(self, *args: Any, reads: bool = False, writes: str = "", **kwargs: Any):
+        kwargs.setdefault("readable", False)  # no permission: the reader's one line, exit 1
         super().__init__(*args, **kwargs)
         self.reads, self.writes = reads or self.exists, writes
 
@@ -202,6 +203,11 @@ def _output_errors() -> Iterator[None]:
     except BrokenPipeError:
         settle(sys.stdout)
         sys.exit(128 + SIGPIPE)
+    except RuntimeError as exc:  # Path.resolve() before Python 3.13
+        if not str(exc).startswith("Symlink loop from "):
+            raise
+        echo_err(f"sentigru: error: {str(exc)[18:]}: a loop of symbolic links")
+        sys.exit(1)
     except OSError as exc:
         written = settle(sys.stdout)  # answers written before another file failed are kept
         where = f": {exc.filename}" if exc.filename else ""
@@ -451,6 +457,8 @@ _PRESET_OPTIONS = [
 
 def _preset(params: dict[str, Any]) -> Any:
     spec_file, preset = params.pop("spec_file"), params.pop("preset")
+    if preset == "":  # --preset "$P" with P unset trained the defaults without a word
+        raise click.BadParameter("an empty name (an unset shell variable?)", param_hint="--preset")
     if spec_file and preset:  # else one was dropped without a word
         raise click.UsageError("--preset and --spec each give every setting: give one")
     return preset or spec_file
@@ -695,7 +703,7 @@ _MODEL_OPTION = click.option(
 )
 _JOBS_OPTION = click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=INT_MAX),
     help="Cores for bulk prediction [all].",
 )
 
@@ -766,7 +774,7 @@ def _load(model: Path | None, jobs: int | None) -> Any:
     "--top-k",
     default=1,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=INT_MAX),
     help="Labels to show per text, best first (plain output: label<TAB>score for each, "
     "then the text).",
 )
@@ -908,7 +916,7 @@ def evaluate(**params: Any) -> None:
 @_spec_options(sections=("export",), default="the model's: as it was trained")
 @click.option(
     "--seq-len",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=limits.MAX_SEQ_LEN),
     help="Ids per text on the phone, a multiple of the model's --chunk-len (64 unless "
     "trained otherwise) [spec].",
 )

@@ -59,7 +59,9 @@ def preset_spec(preset: str | Path) -> Spec:
     try:
         text = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SentigruError(f"cannot read {file}: {exc}") from None
+        raise SentigruError(
+            f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     manifest = file.parent / "manifest.json"
     about = _read_json(manifest) if manifest.is_file() else None
     recipe = recipe_in(about) if folder else None

@@ -345,7 +345,10 @@ class TrainingSpec:
         _check(self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}")
         _check(self.min_steps >= 0, f"min_steps must be >= 0, got {self.min_steps}")
         _check(self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}")
-        _check(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
+        _check(  # inf, or past float32's range: read, counted and set up, then NaN at once
+            0 < self.learning_rate <= 1e6,
+            f"learning_rate must be > 0 and at most 1e6, got {self.learning_rate}",
+        )
         _check(self.patience >= 0, f"patience must be >= 0, got {self.patience}")
         _check(0.0 <= self.val_split < 1.0, f"val_split must be in [0, 1), got {self.val_split}")
         _check(

@@ -571,6 +571,50 @@ def test_an_empty_path_is_bad_usage_not_the_working_folder(args: list[str]) -> N
     assert result.exit_code == 2 and "an empty path" in result.output, result.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--data", "d.tsv", "--out", "m", "--preset", ""],  # trained the defaults
+        ["predict", "--top-k", "3000000000", "good"],  # named top_k, exit 1
+        ["predict", "--jobs", "3000000000", "good"],
+        ["export", "--out", "x.tflite", "--seq-len", "3000000000"],  # quoted 2**31-1
+        ["predict", "--data", "d.tsv", "--text-column", ""],  # blamed the label column
+    ],
+)
+def test_empty_names_and_numbers_past_a_limit_are_bad_usage(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "d.tsv").write_text("label\ttext\npositive\tgreat film\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 2 and "sentigru: usage:" in result.output, result.output
+    assert args[-2] in result.output or args[-3] in result.output, result.output
+
+
+@pytest.mark.parametrize("command", ["train", "export", "evaluate"])
+def test_a_loop_of_symbolic_links_is_one_line(tmp_path: Path, command: str) -> None:
+    """Path.resolve() raises RuntimeError on a loop (Python 3.11-3.12): a traceback."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "a.png").symlink_to(tmp_path / "b.png")
+    (tmp_path / "b.png").symlink_to(tmp_path / "a.png")
+    (tmp_path / "d.tsv").write_text("label\ttext\npositive\tgreat film\n")
+    args = {
+        "train": ["train", "--data", str(tmp_path / "d.tsv"), "--out", str(tmp_path / "a")],
+        "export": ["export", "--format", "web", "--out", str(tmp_path / "a")],
+        "evaluate": [
+            "evaluate",
+            "--data",
+            str(tmp_path / "d.tsv"),
+            "--plot",
+            str(tmp_path / "a.png"),
+        ],
+    }[command]
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().endswith("': a loop of symbolic links"), result.output
+
+
 def test_settings_that_do_not_go_together_are_bad_usage() -> None:
     for args in (["export", "--format", "web"], ["evaluate", "--data", "-"]):
         result = run(*args)

@@ -30,6 +30,7 @@ def test_round_trip() -> None:
         lambda: TokenizerSpec(vocab_size=0),
         lambda: TrainingSpec(val_split=1.0),
         lambda: TrainingSpec(learning_rate=0),
+        lambda: TrainingSpec(learning_rate=float("inf")),  # past float32: NaN after the setup
         lambda: Spec().replace(training={"epochs": 0}),
         lambda: Spec().replace(model={"chunk_len": 100}),  # 1024 is not whole chunks
         lambda: Spec().replace(tokenizer={"vocab_size": 50000}),  # pair codes overflow int32

@@ -124,6 +124,8 @@ class ReadOptions:
             )
         if not _reads_text(self.encoding):  # rot13, base64, idna: codecs, not encodings
             raise UsageError(f"--encoding {self.encoding}: not an encoding of text files")
+        if not self.text_column:  # predict reads no label: '' was taken for both columns
+            raise UsageError("--text-column (text_column=) is empty: name the texts' column")
         if self.text_column == self.label_column:
             raise SentigruError(
                 f"the text and the label are both read from column {self.text_column!r}: "
@@ -529,6 +531,8 @@ def _utf8(options: ReadOptions) -> bool:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, EOFError):
         return "the compressed file is truncated"
+    if isinstance(exc, OSError) and exc.strerror:  # the path is named before it already
+        return exc.strerror
     return str(exc) or type(exc).__name__
 
 
