@@ -524,6 +524,8 @@ def _checked_manifest(path: Path, replacing: Collection[str]) -> dict[str, Any]:
         manifest = json.loads(_read_text(path / "manifest.json"))
     except ValueError as exc:
         raise SentigruError(f"{path}/manifest.json is unreadable: {exc}") from None
+    except RecursionError:
+        raise SentigruError(f"{path}/manifest.json is unreadable: nested too deeply") from None
     if not _is_manifest(manifest):
         raise SentigruError(f"{path}/manifest.json is not a sentigru manifest")
     if manifest.get("format", 0) > FORMAT_VERSION:

@@ -296,7 +296,7 @@ class Classifier:
                 manifest.get("data_fingerprint"),
                 *(manifest.get(key, {}).get("data_fingerprint") for key in ("held_out", "init")),
             }
-        except (OSError, ValueError, AttributeError, KeyError, TypeError, SentigruError):
+        except (OSError, ValueError, AttributeError, KeyError, TypeError, RecursionError):
             return False
         return examples.fingerprint() in trained_on - {None, ""}
 
@@ -434,7 +434,7 @@ def _state_now(where: Path) -> tuple[str | None, str | None]:
         network = files["model.keras"]["sha256"]  # bundle.MODEL_FILE (not loaded to predict)
     except OSError:
         raise missing(where, "model (it was loaded from there)") from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise SentigruError(f"{where}: its manifest.json is not a model's") from None
     phone = files.get(PHONE_FILE)
     return network, phone["sha256"] if phone else None
@@ -466,7 +466,7 @@ def verified_phone(path: Path, strict: bool = False) -> bytes:
     try:  # the shape alone: sentigru.bundle is not loaded on predict's path
         files = _manifest_now(path.parent)["files"]
         entry = files[path.name] if isinstance(files, dict) else None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         entry = exc
     if not isinstance(entry, dict) or "sha256" not in entry:
         if not strict:

@@ -564,7 +564,9 @@ def train(**params: Any) -> None:
         from sentigru.distribute import cluster_role
 
         role = cluster_role()
-        click.echo(f"worker {role.index} of {role.workers} done; the chief writes {params['out']}")
+        click.echo(
+            f"worker {role.index} of {role.workers} done; the chief writes {_path(params['out'])}"
+        )
         return
     metrics = _read_metrics(params["out"])
     summary = ", ".join(  # counts as counts: val_examples 30,140, not 3.014e+04
@@ -573,7 +575,7 @@ def train(**params: Any) -> None:
         if k.startswith("val_")
     )
     kept = _weights_kept(params["out"])
-    click.echo(f"saved {params['out']} ({kept}{summary or 'no validation data'})")
+    click.echo(f"saved {_path(params['out'])} ({kept}{summary or 'no validation data'})")
     _note_missing_picture(params["out"] / "training.png")
 
 
@@ -660,9 +662,9 @@ def compare(ctx: click.Context, **params: Any) -> None:
         cells, args, source, params["val_data"], out, params["force"], echo_err
     )
     click.echo(comparison.format_table(result))
-    click.echo(f"wrote {out / comparison.RESULT_FILE}")
+    click.echo(f"wrote {_path(out / comparison.RESULT_FILE)}")
     if drawn:
-        click.echo(f"wrote {out / comparison.CHART_FILE}")
+        click.echo(f"wrote {_path(out / comparison.CHART_FILE)}")
     else:
         _note_missing_picture(out / comparison.CHART_FILE)
 
@@ -958,7 +960,9 @@ def export(**params: Any) -> None:
     elif params["fmt"] == "web":
         _report_site(written)
     else:
-        click.echo(f"wrote {written} (serving signature: texts [None] string -> scores, label)")
+        click.echo(
+            f"wrote {_path(written)} (serving signature: texts [None] string -> scores, label)"
+        )
 
 
 def _export(api: Any, source: Any, params: dict[str, Any]) -> Any:
@@ -985,7 +989,14 @@ def _report_site(site: Path) -> None:
     local = (site / MEDIAPIPE_FOLDER / BUNDLE).is_file()
 
     source = "its own copy of MediaPipe" if local else f"MediaPipe from {CDN_ORIGIN}"
+    served = shlex.quote(("./" if str(site).startswith("-") else "") + str(site))
     click.echo(
-        f"wrote {site} (loads {source}); try it: python -m http.server -d "
-        f"{shlex.quote(('./' if str(site).startswith('-') else '') + str(site))} --bind 127.0.0.1"
+        f"wrote {_path(site)} (loads {source}); try it: python -m http.server -d "
+        f"{_path(served)} --bind 127.0.0.1"
     )
+
+
+def _path(path: Any) -> str:
+    """A path in a result line as the terminal shows it: a name holding escape sequences
+    (an OSC 8 link, a line erased) written as escapes, as in every other line."""
+    return limits.shown(str(path))  # a Windows path keeps its backslashes

@@ -113,7 +113,7 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
 def _is_comparison(path: Path) -> bool:
     try:
         found = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(found, dict) and "cells" in found and "train_args" in found
 

@@ -144,6 +144,20 @@ def _opened(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
+def head_of(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file; b"" for anything else (none, a named
+    pipe, a device). For checks made before writing, on files anyone may have put in a
+    folder above an output: a pipe named ``manifest.json`` hung them, a sparse file of
+    gigabytes filled memory."""
+    try:
+        with _opened(path) as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return b""
+            return stream.read(size)
+    except OSError:
+        return b""
+
+
 def read_file(path: Path, limit: int) -> bytes:
     """The bytes of ``path``, refusing (before reading) a file larger than ``limit``.
 
@@ -386,8 +400,10 @@ def cpu_quota(root: Path = CGROUP) -> float | None:
     return None
 
 
-_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_UNSHOWN_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Controls, line separators and the bidirectional embeddings, overrides and isolates
+(U+202E shows ``dab yllaer`` as "really bad"); the marks U+200E/U+200F are shown."""
+_UNSHOWN_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
+from sentigru import limits
 from sentigru.atomic import occupied
 from sentigru.errors import SentigruError, home_note, refuse_nul
 from sentigru.portable import name_max
@@ -183,9 +184,10 @@ def is_model_folder(path: Path, written: Collection[str]) -> bool:
 def has_sentigru_manifest(folder: Path) -> bool:
     """Whether ``folder`` holds a ``manifest.json`` sentigru wrote (its versions name
     sentigru), whatever else the folder holds."""
+    data = limits.head_of(folder / "manifest.json", limits.JSON_BYTES + 1)
     try:
-        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(data) if len(data) <= limits.JSON_BYTES else None
+    except (ValueError, RecursionError):  # RecursionError: '[' nested thousands deep
         return False
     versions = manifest.get("versions") if isinstance(manifest, dict) else None
     return isinstance(versions, dict) and "sentigru" in versions
@@ -253,8 +255,4 @@ SOFTWARE_CHUNK = b"tEXtSoftware\x00"
 
 
 def _head(path: Path, size: int) -> bytes:
-    try:
-        with open(path, "rb") as stream:
-            return stream.read(size)
-    except OSError:
-        return b""
+    return limits.head_of(path, size)

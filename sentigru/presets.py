@@ -85,7 +85,7 @@ def _read_json(file: Path) -> object:
 
     try:
         return json.loads(file.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

@@ -531,6 +531,8 @@ class Spec:
             return cls.from_dict(json.loads(text), saved, made_by)
         except json.JSONDecodeError as exc:
             raise SentigruError(f"spec is not valid JSON: {exc}") from None
+        except RecursionError:  # '[' nested thousands deep
+            raise SentigruError("spec is not valid JSON: nested too deeply") from None
 
     def replace(self, **sections: Any) -> Spec:
         """Return a copy with some sections' fields overridden: ``replace(model={"units": 8})``."""

@@ -17,6 +17,7 @@ import resource
 import struct
 import subprocess
 import sys
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -746,3 +747,72 @@ def test_a_cache_others_can_write_vouches_for_nothing(cache: Path, what: str, mo
     assert trust.is_verified(b"model")
     (cache if what == "file" else cache.parent).chmod(mode)
     assert not trust.is_verified(b"model")
+
+
+# -- files someone else put where sentigru reads or writes ---------------------------------------
+
+DEEP = "[" * 5000  # a kilobyte's JSON that Python's parser ends in RecursionError
+
+
+def test_json_nested_thousands_deep_is_a_bad_row_or_a_one_line_refusal(tmp_path: Path) -> None:
+    from sentigru.data import ReadOptions, read_examples
+    from sentigru.outputs import has_sentigru_manifest
+    from sentigru.spec import Spec
+
+    rows = tmp_path / "deep.jsonl"
+    rows.write_text(DEEP + '\n{"text": "great", "label": "pos"}\n')
+    with pytest.raises(SentigruError, match=r"deep.jsonl:1: not JSON \(nested too deeply\)"):
+        read_examples(rows, ReadOptions())
+    assert read_examples(rows, ReadOptions(skip_bad_rows=True)).examples.texts == ["great"]
+    with pytest.raises(SentigruError, match="nested too deeply"):
+        Spec.from_json(DEEP)
+    (tmp_path / "manifest.json").write_text(DEEP)
+    assert not has_sentigru_manifest(tmp_path)
+    with pytest.raises(SentigruError, match="manifest.json is unreadable: nested too deeply"):
+        limits_free_load(tmp_path)
+
+
+def limits_free_load(folder: Path) -> None:
+    import sentigru
+
+    sentigru.load(folder)
+
+
+def test_a_named_pipe_or_a_giant_above_an_output_is_not_read(tmp_path: Path) -> None:
+    """Checks made before writing read every manifest.json above --out: a named pipe hung
+    them, a sparse file of gigabytes was read whole. Neither is a model's."""
+    from sentigru.outputs import has_sentigru_manifest, is_sentigru_png
+
+    os.mkfifo(tmp_path / "manifest.json")
+    os.mkfifo(tmp_path / "c.png")
+    giant = tmp_path / "giant"
+    giant.mkdir()
+    with open(giant / "manifest.json", "wb") as sparse:
+        sparse.truncate(GIB)
+    found: list[bool] = []
+    checks = threading.Thread(  # a daemon: a hang fails this test, not the whole run
+        target=lambda: found.extend(
+            [has_sentigru_manifest(tmp_path), is_sentigru_png(tmp_path / "c.png")]
+        ),
+        daemon=True,
+    )
+    checks.start()
+    checks.join(timeout=20)
+    assert found == [False, False]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert not has_sentigru_manifest(giant)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024  # KiB
+
+
+def test_result_lines_show_escape_sequences_in_paths_as_escapes(tmp_path: Path) -> None:
+    """'wrote PATH' printed the name raw: an OSC 8 link and an erased line took effect."""
+    from click.testing import CliRunner
+
+    from sentigru.cli import main
+
+    site = tmp_path / "x\x1b]8;;http://example.invalid/\x07click\x1b[2K\r"
+    result = CliRunner().invoke(main, ["export", "--format", "web", "--out", str(site)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout and "\x07" not in result.stdout
+    assert "x\\x1b]8;;http:/example.invalid/\\x07click" in result.stdout  # a Path: one /
+    assert limits.shown("great \u202edab yllaer") == "great \\u202edab yllaer"  # shows 'really bad'

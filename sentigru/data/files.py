@@ -844,10 +844,11 @@ class _Reader:
                 where = str(number)
                 try:  # a byte-order mark inside: files that each had one, joined by cat
                     record = _nfc_keys(json.loads(line.removeprefix("\ufeff")))
-                except json.JSONDecodeError as exc:
+                except (json.JSONDecodeError, RecursionError) as exc:
                     spread = number == 1 and line.strip() == "{"  # one object over lines
                     fix = f": JSON over lines? One object a line: jq -c . {_shell_path(self.path)}"
-                    self.bad(where, f"not JSON ({exc.msg})" + (fix if spread else ""))
+                    why = getattr(exc, "msg", "nested too deeply")  # '[' thousands deep
+                    self.bad(where, f"not JSON ({why})" + (fix if spread else ""))
                     continue
                 if not isinstance(record, dict):
                     self.bad(where, "each line must be a JSON object")

@@ -113,8 +113,8 @@ def _jsonl(reader: _Reader) -> Iterator[tuple[str, str, dict[str, object]]]:
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                reader.bad(str(number), f"not JSON ({exc.msg})")
+            except (json.JSONDecodeError, RecursionError) as exc:
+                reader.bad(str(number), f"not JSON ({getattr(exc, 'msg', 'nested too deeply')})")
                 continue
             if not isinstance(record, dict) or not isinstance(record.get(text_key), str):
                 reader.bad(str(number), f"each line must be an object with a {text_key!r} string")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sentigru import __version__, outputs
+from sentigru import __version__, limits, outputs
 from sentigru.contract import SENTENCEPIECE_INPUTS
 from sentigru.data.examples import label_indices
 from sentigru.errors import SentigruError
@@ -131,8 +131,9 @@ class ExportReport:
     def as_text(self) -> str:
         main = self.operators.get("main", {})
         ops = ", ".join(f"{k} {v}" for k, v in sorted(main.items(), key=lambda kv: -kv[1]))
+        path = limits.shown(str(self.path))  # a name holding escape sequences
         lines = [
-            f"wrote {self.path} ({self.runtime}, {self.quantize}, {', '.join(self.inputs)} "
+            f"wrote {path} ({self.runtime}, {self.quantize}, {', '.join(self.inputs)} "
             f"[{self.batch}, {self.seq_len}] int32)",
             f"size: {_mb(self.tflite_bytes)}: {_mb(self.packed_bytes)} vocabulary and labels, "
             f"{_mb(self.tflite_bytes - self.packed_bytes)} network ({self._weights()} "

@@ -112,7 +112,7 @@ def _package_version(package: Path) -> str:
     """The npm package's own version, shown on the page; "unknown" if it does not say."""
     try:
         return str(json.loads((package / "package.json").read_text("utf-8"))["version"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return "unknown"
 
 
@@ -322,7 +322,7 @@ def _read_record(path: Path) -> object:
         return None
     try:
         return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -349,10 +349,8 @@ def _is_replaceable(out: Path) -> bool:
         return False
     if not any(out.iterdir()):
         return True
-    try:
-        return GENERATOR in (out / "index.html").read_text("utf-8", errors="replace")
-    except OSError:
-        return False
+    # the page's head names its generator; anything but a regular file is not ours
+    return GENERATOR.encode() in limits.head_of(out / "index.html", 4096)
 
 
 def write_site(
