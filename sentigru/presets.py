@@ -53,6 +53,8 @@ def preset_spec(preset: str | Path) -> Spec:
         return preset_spec(base).replace(**changes)
     folder = PRESETS.get(str(preset))
     file = folder / "spec.json" if folder else Path(preset)
+    if not file.is_file() and (file.suffix == ".json" or len(file.parts) > 1):
+        raise SentigruError(f"{file}: no such spec.json (--preset takes a file or a name)")
     if not file.is_file():
         names = ", ".join([*PRESETS, *VARIANTS])
         raise SentigruError(f"unknown preset {str(preset)!r}: give one of {names}, or a spec.json")

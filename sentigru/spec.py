@@ -29,7 +29,7 @@ from typing import Any
 
 from sentigru import __version__
 from sentigru.contract import SPECIAL_TOKENS, TOKENIZERS
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 from sentigru.limits import MAX_SEQ_LEN
 
 MIN_PIECES = 384
@@ -647,7 +647,7 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
         if value is not None and value != getattr(getattr(Spec(), section_of(name)), name)
     ]
     if "val_split" in given and val_data:
-        raise SentigruError(
+        raise UsageError(
             "--val-data (val_data=) gives the validation rows, so no share is held out: "
             "drop --val-split"
         )
@@ -655,14 +655,14 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
     streamed = [name for name in STREAM_ONLY if name in given]
     if streamed and not spec.training.stream:
         option = "--" + streamed[0].replace("_", "-")
-        raise SentigruError(
+        raise UsageError(
             f"{option} ({streamed[0]}=) {STREAM_ONLY[streamed[0]]}: without --stream "
             f"(stream=True) the data is held in memory, and it would be recorded unused: "
             f"drop it, or add --stream"
         )
     unused = [name for name in UNUSED_WITH[spec.tokenizer.tokenizer] if name in given]
     if unused:
-        raise SentigruError(UNUSED_WITH[spec.tokenizer.tokenizer][unused[0]])
+        raise UsageError(UNUSED_WITH[spec.tokenizer.tokenizer][unused[0]])
     if spec.tokenizer.tokenizer != "sentencepiece":
         return
     regex = [name for name in REGEX_VOCABULARY if name in given]
@@ -670,7 +670,7 @@ def check_settings_used(spec: Spec, settings: dict[str, Any], val_data: bool) ->
         options = " and ".join(f"--{name.replace('_', '-')}" for name in regex)
         verb, them = ("shapes", "it") if len(regex) == 1 else ("shape", "them")
         floor = "; its floor on rare pieces is --piece-min-count" if "min_count" in regex else ""
-        raise SentigruError(
+        raise UsageError(
             f"{options} {verb} the regex tokenizer's word vocabulary; SentencePiece learns "
             f"its pieces without {them}: drop {them}{floor}"
         )

@@ -163,7 +163,7 @@ def train(
         bundle.check_resume_settings(out, run_spec)
     teacherless = teacher is None and teacher_scores is None and not run_spec.training.ngram_teacher
     if base is not None and unlabelled and teacherless:
-        raise SentigruError(
+        raise UsageError(
             "--unlabelled without a teacher only starts the vocabulary and word vectors, "
             "which --init takes from its model: give --teacher or --ngram-teacher, or drop "
             "--unlabelled"
@@ -438,20 +438,20 @@ def _keep_network(
 
     kept = {"tokenizer": base.spec.tokenizer, "model": base.spec.model}
     if preset is not None and any(getattr(run_spec, name) != kept[name] for name in kept):
-        raise SentigruError(
+        raise UsageError(
             f"--init keeps the starting model's tokenizer and network, which --preset "
             f"{preset} sets otherwise: drop --preset (preset=) and give its training settings "
             "as options"
         )
     if settings.get("word_init") not in (None, base.spec.training.word_init):  # not done
-        raise SentigruError(
+        raise UsageError(
             "--init starts the word table from the starting model's weights (its word_init "
             f"is {base.spec.training.word_init!r}): drop --word-init (word_init=)"
         )
     for name, value in settings.items():
         section = section_of(name)
         if value is not None and section in kept and getattr(kept[section], name) != value:
-            raise SentigruError(
+            raise UsageError(
                 f"--init keeps the starting model's vocabulary and network, where {name} "
                 f"is {getattr(kept[section], name)!r}: drop --{name.replace('_', '-')} ({name}=)"
             )

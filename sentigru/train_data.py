@@ -232,6 +232,23 @@ class Start:
         held = self.held_out
         return held.seed if held is not None and held.matches(fingerprint, spec) else None
 
+    def check_split(self, fingerprint: str, spec: Spec) -> None:
+        """Refuse a validation split of the data the model was trained on drawn another
+        way (another share, streamed or not): it validated, stopped early and averaged
+        epochs on rows the model had learnt, without a word."""
+        held = self.held_out
+        if held is None or spec.training.val_split <= 0 or held.matches(fingerprint, spec):
+            return
+        if (combined(fingerprint, held.via) if held.via else fingerprint) != held.fingerprint:
+            return
+        same = f"--val-split {held.share:g}" + (" with --stream" if held.streamed else "")
+        how = f"{same} (its split), or --val-data" if held.share > 0 else "--val-data"
+        raise UsageError(
+            f"--init: the starting model was trained on this data (holding out "
+            f"{held.share:.0%}{', streamed' if held.streamed else ''}); this split would "
+            f"validate on rows it trained on: give {how}"
+        )
+
     def label_order(self, found: Iterable[str], named: Sequence[str] = ()) -> list[str]:
         """The model's labels when the data holds no other, else the data's own (in a
         label map's order where it names them all)."""
@@ -628,6 +645,8 @@ def _prepare_examples(
     note_repeated(examples)
     check_readable(examples.texts, spec, start.vocab if start else None, log)
     data_fingerprint = examples.fingerprint()  # hashes every row: once
+    if start is not None and (val is None or not len(val)):
+        start.check_split(data_fingerprint, spec)
     split_seed = split_seed_of(spec, start, data_fingerprint)
     train_set, val_set = split_validation(examples, val, spec, split_seed)
     train_set = as_taught(train_set, spec)
@@ -778,6 +797,8 @@ def _prepare_stream(
     sample = list(islice((text for text, _ in source.rows("all")), READABLE_SAMPLE))
     check_readable(sample, spec, start.vocab if start else None, log)  # its file is closed
     scan = scanned()
+    if start is not None and not source.val_paths:
+        start.check_split(scan.fingerprint, spec)
     kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:
         source.split_seed = kept  # the data the start trained on: hold out its rows

@@ -187,6 +187,8 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
     assert pieces["tokenizer"]["tokenizer"] == "sentencepiece"
     with pytest.raises(SentigruError, match="bundled, sentencepiece"):
         preset_spec("nope")
+    with pytest.raises(SentigruError, match=r"runs/mine\.json: no such spec\.json"):
+        preset_spec("runs/mine.json")  # a file named, not a preset: "unknown preset" misled
 
 
 def test_bundled_model_reads_a_negation_typed_with_a_curly_apostrophe() -> None:

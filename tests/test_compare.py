@@ -183,9 +183,9 @@ def test_settings_a_training_would_not_use_are_refused_before_the_cells(
     train, val = (str(f) for f in synthetic_files)
     base = ["compare", "--data", train, "--out", str(tmp_path / "o")]
     pieces = CliRunner().invoke(main, [*base, "--tokenizer", "sentencepiece", "--min-count", "2"])
-    assert pieces.exit_code == 1 and "error: --min-count shapes" in pieces.output
+    assert pieces.exit_code == 2 and "usage: --min-count shapes" in pieces.output
     split = CliRunner().invoke(main, [*base, "--val-data", val, "--val-split", "0.2"])
-    assert split.exit_code == 1 and "error: --val-data gives" in split.output
+    assert split.exit_code == 2 and "usage: --val-data gives" in split.output
     with pytest.raises(sentigru.SentigruError, match="drop --val-split"):
         sentigru.compare(train, tmp_path / "p", val_data=val, val_split=0.2)
     tfds = ["compare", "--dataset", "imdb_reviews", "--encoding", "latin-1"]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from conftest import write_tsv
 
@@ -87,7 +88,9 @@ def test_what_would_change_the_meaning_of_its_weights_is_refused(
     for message, extra in cases.items():
         args = ["train", "--data", train, "--out", str(tmp_path / "x"), "--init", inits[message]]
         result = runner.invoke(main, [*args, *extra])
-        assert result.exit_code == 1 and message in result.output, result.output
+        usage = "model folder" not in message  # options that do not go together: exit 2
+        assert result.exit_code == (2 if usage else 1), result.output
+        assert message in result.output, result.output
         assert not (tmp_path / "x").exists()
 
 
@@ -187,6 +190,25 @@ def test_a_run_from_a_model_holds_out_the_rows_that_model_held_out(
         split = HeldOut(4, 0.2, True, data)
         prepared = prepare(source, run, start=Start(vocab, ["negative", "positive"], split))
         assert prepared.split_seed == held and source.held_out_seed() == held
+
+
+def test_another_split_of_the_data_the_start_was_trained_on_is_refused(
+    trained_model: Path, synthetic_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A --val-split other than the start's drew a new split without a word: most of its
+    validation rows were rows the start had trained on, and early stopping and epoch
+    averaging were judged on them."""
+    from sentigru.errors import UsageError
+
+    share = json.loads((trained_model / "spec.json").read_text())["training"]["val_split"]
+    with pytest.raises(
+        UsageError, match=rf"validate on rows it trained on: give --val-split {share:g}"
+    ):
+        sentigru.train(
+            synthetic_files[0], tmp_path / "m", init=trained_model, val_split=0.3,
+            verbose=0, log=lambda _: None, epochs=1, phone_file=False,
+        )  # fmt: skip
+    assert not (tmp_path / "m").exists()
 
 
 def test_a_start_trained_with_unlabelled_texts_keeps_its_validation_rows_out(
