@@ -288,12 +288,12 @@ def _trained_by(spec: Spec) -> dict[str, Any]:
 
 
 def _differences(saved: Spec, now: Spec, leave: Collection[str] = ()) -> str:
-    """``name value (now value)`` for every setting where ``saved`` and ``now`` differ
+    """``--option value (now value)`` for every setting where ``saved`` and ``now`` differ
     (all of them: a user giving them one message at a time needed three tries), but
     those named in ``leave``."""
     before, after = saved.to_dict(), now.to_dict()
     return ", ".join(
-        f"{name} {value!r} (now {after[section][name]!r})"
+        f"--{name.replace('_', '-')} {value!r} (now {after[section][name]!r})"
         for section, values in before.items()
         for name, value in values.items()
         if after[section].get(name) != value and name not in leave

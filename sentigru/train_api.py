@@ -445,15 +445,16 @@ def _keep_network(
         )
     if settings.get("word_init") not in (None, base.spec.training.word_init):  # not done
         raise UsageError(
-            "--init starts the word table from the starting model's weights (its word_init "
-            f"is {base.spec.training.word_init!r}): drop --word-init (word_init=)"
+            "--init starts the word table from the starting model's weights (it was trained "
+            f"with --word-init {base.spec.training.word_init}): drop --word-init (word_init=)"
         )
     for name, value in settings.items():
         section = section_of(name)
         if value is not None and section in kept and getattr(kept[section], name) != value:
             raise UsageError(
-                f"--init keeps the starting model's vocabulary and network, where {name} "
-                f"is {getattr(kept[section], name)!r}: drop --{name.replace('_', '-')} ({name}=)"
+                f"--init keeps the starting model's vocabulary and network, where "
+                f"--{name.replace('_', '-')} is {getattr(kept[section], name)!r}: drop "
+                f"--{name.replace('_', '-')} ({name}=)"
             )
     return run_spec.replace(
         tokenizer=dataclasses.asdict(base.spec.tokenizer),

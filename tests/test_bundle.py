@@ -405,7 +405,7 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
     # how the phone file is made comes after the training: a resumed run may change it
     phone = old.replace(export={"quantize": "none"})
     assert bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=phone) == folder
-    with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)"):
+    with pytest.raises(SentigruError, match=r"other settings \(--vocab-size 8000 \(now 11000\)"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=Spec())
     other = r"from other data \(--data, --dataset and its --split, --val-data, --unlabelled"
     with pytest.raises(SentigruError, match=other):
@@ -413,10 +413,10 @@ def test_a_checkpoint_from_before_an_upgrade_resumes_and_others_are_named(
     # The same command resumes it: settings not given come from the checkpoint, so a
     # default changed since (vocab_size 8000 then, 11000 now) is no difference.
     resumed, changed = bundle.resumed_spec(out, Spec(), {"vocab_size": None, "units": None})
-    assert resumed == old and "vocab_size 8000 (today's 11000)" in changed
+    assert resumed == old and "--vocab-size 8000 (today's 11000)" in changed
     given, changed = bundle.resumed_spec(out, Spec(), {"vocab_size": 11000})  # must match
-    assert "vocab_size" not in changed  # not "resuming with vocab_size 8000", then refused
-    with pytest.raises(SentigruError, match=r"other settings \(vocab_size 8000 \(now 11000\)\)"):
+    assert "vocab-size" not in changed  # not "resuming with vocab_size 8000", then refused
+    with pytest.raises(SentigruError, match=r"other settings \(--vocab-size 8000 \(now 11000\)\)"):
         bundle.checkpoint_folder(out, resume=True, fingerprint="f", spec=given)
     # A run under the reverted 0.4.0 wrote piece_chars; a setting no version knows is named.
     stamp["spec"]["tokenizer"]["piece_chars"] = 16

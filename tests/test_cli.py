@@ -910,14 +910,14 @@ def test_resume_with_other_settings_is_refused_before_the_teacher_fits(
     (tmp_path / ".m.checkpoint" / "sentigru-run.json").write_text(json.dumps(stamp))
     args = ["train", "--data", str(synthetic_files[0]), "--out", str(tmp_path / "m")]
     result = CliRunner().invoke(main, [*args, "--ngram-teacher", "--resume"])
-    assert result.exit_code == 1 and "ngram_teacher False (now True)" in result.output
+    assert result.exit_code == 1 and "--ngram-teacher False (now True)" in result.output
     assert "character n-gram teacher" not in result.output and "read " not in result.output
     # Not given, a setting is the checkpoint's: a run from before a default changed
     # resumes with the same command (here it then meets other data).
     stamp["spec"]["tokenizer"]["vocab_size"] = 8000
     (tmp_path / ".m.checkpoint" / "sentigru-run.json").write_text(json.dumps(stamp))
     result = CliRunner().invoke(main, [*args, "--resume"])
-    assert "resuming with the interrupted run's settings: vocab_size 8000 (today's 11000)" in (
+    assert "resuming with the interrupted run's settings: --vocab-size 8000 (today's 11000)" in (
         result.stderr
     )
     assert result.exit_code == 1 and "is from other data" in result.stderr
