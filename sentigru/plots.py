@@ -133,6 +133,15 @@ def training_png(history: dict[str, list[float]], title: str = "") -> bytes:
     return _png(figure)
 
 
+TICK_CHARACTERS = 24
+"""The most characters of a label drawn beside the matrix: labels of 40 and more left the
+matrix a few pixels wide, with a layout warning on stderr."""
+
+
+def _tick(label: str) -> str:
+    return label if len(label) <= TICK_CHARACTERS else label[: TICK_CHARACTERS - 1] + "…"
+
+
 def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
     """The confusion matrix of an evaluation report (rows true, columns predicted), each
     cell with its count, shaded by the share of its true label."""
@@ -151,8 +160,9 @@ def confusion_png(report: dict[str, Any], title: str = "") -> bytes:
     fonts = list(_families())
     rotation = 45 if len(labels) > 4 else 0
     shown = dict(fontfamily=fonts, parse_math=False)  # a '$' in a label or path is text
-    axes.set_xticks(range(len(labels)), labels, rotation=rotation, **shown)
-    axes.set_yticks(range(len(labels)), labels, **shown)
+    ticks = [_tick(label) for label in labels]
+    axes.set_xticks(range(len(labels)), ticks, rotation=rotation, **shown)
+    axes.set_yticks(range(len(labels)), ticks, **shown)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")
     heading = f"accuracy {report['accuracy']:.2%} on {report['n']} texts"

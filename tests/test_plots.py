@@ -63,6 +63,20 @@ def test_a_path_not_in_utf8_and_dollar_signs_are_drawn_as_text() -> None:
     assert png_shape(plots.training_png({"loss": [0.5]}, "old\udce9/$\\nope$"))[0] > 100
 
 
+def test_long_labels_leave_the_matrix_its_room_without_a_warning() -> None:
+    import warnings
+
+    long = [
+        "clearly positive review of the product, 36c",
+        "clearly negative review, with a long name",
+    ]
+    report = {"labels": long, "confusion_matrix": [[3, 1], [0, 2]], "accuracy": 5 / 6, "n": 6}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png_shape(plots.confusion_png(report))
+    assert not [str(w.message) for w in caught]
+
+
 def test_an_emoji_label_is_drawn_without_a_warning_on_stderr() -> None:
     """No font matplotlib reads has emoji: each label's emoji printed a UserWarning with
     plots.py's path under the evaluation report."""
