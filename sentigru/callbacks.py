@@ -22,7 +22,10 @@ from typing import Any
 from sentigru.errors import SentigruError
 from sentigru.limits import has_room
 
-DIVERGED = "training diverged (loss is NaN); lower --learning-rate (learning_rate=) and train again"
+DIVERGED = (  # --force: the run's checkpoint is in the way of the next
+    "training diverged (loss is NaN); lower --learning-rate and train again with --force "
+    "(force=True)"
+)
 
 
 def nan_guard() -> Any:
