@@ -444,7 +444,7 @@ _PRESET_OPTIONS = [
         "'sentencepiece': the same for any language, phone file under 1 MB) or a "
         "spec.json; options override it [the defaults: the bundled recipe, but for "
         "--curly-share, which the presets keep at 0 as the bundled model's first step had, "
-        "and --min-count, 1 in 'bundled'].",
+        "and --min-count and --piece-min-count, 1 in 'bundled'].",
     ),
     click.option(
         "--spec",
