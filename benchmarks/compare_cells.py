@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sentigru.comparison import _latency_ms, format_table
+from sentigru.comparison import format_table, latency_ms
 from sentigru.data import ReadOptions, read_examples
 from sentigru.spec import Spec
 
@@ -119,7 +119,7 @@ def latency_rounds(folder: Path, cells: dict[str, dict[str, Any]]) -> dict[str, 
     rounds: dict[str, list[float]] = {name: [] for name in contents}
     for _ in range(ROUNDS):
         for name, content in contents.items():
-            rounds[name].append(_latency_ms(content, CALLS))
+            rounds[name].append(latency_ms(content, CALLS))
     return rounds
 
 

@@ -287,13 +287,26 @@ def _trained_by(spec: Spec) -> dict[str, Any]:
     return {section: values for section, values in spec.to_dict().items() if section != "export"}
 
 
+def _as_option(name: str, value: Any) -> str:
+    """A setting as the command line gives it: ``--units 8``, ``--no-stream``."""
+    option = name.replace("_", "-")
+    if isinstance(value, bool):
+        return f"--{option}" if value else f"--no-{option}"
+    return f"--{option} {value}"
+
+
+def _as_given(name: str, value: Any) -> str:
+    """The other side of a difference: the value alone (``11000``), a switch whole."""
+    return _as_option(name, value) if isinstance(value, bool) else str(value)
+
+
 def _differences(saved: Spec, now: Spec, leave: Collection[str] = ()) -> str:
     """``--option value (now value)`` for every setting where ``saved`` and ``now`` differ
     (all of them: a user giving them one message at a time needed three tries), but
     those named in ``leave``."""
     before, after = saved.to_dict(), now.to_dict()
     return ", ".join(
-        f"--{name.replace('_', '-')} {value!r} (now {after[section][name]!r})"
+        f"{_as_option(name, value)} (now {_as_given(name, after[section][name])})"
         for section, values in before.items()
         for name, value in values.items()
         if after[section].get(name) != value and name not in leave

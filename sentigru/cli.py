@@ -504,7 +504,7 @@ _VAL_DATA_OPTION = click.option(
     help="Start from a trained model's weights and vocabulary (fine-tuning): a model "
     "folder, or 'bundled'. Its network and tokenizer settings are kept; data with other "
     "labels gets a new output layer. On the data the model was trained on, validation "
-    "holds out the rows it held out.",
+    "holds out the rows it held out (with its --val-split; else a note says so).",
 )
 @click.option(
     "--out",
@@ -804,8 +804,9 @@ def predict(
     --data FILE.
 
     Prints label<TAB>score<TAB>text a line; in the text, a tab, a line break, a
-    backslash and other control characters are escaped (\\t, \\n, \\\\, \\xNN) so that
-    each answer stays one line of three columns (--json: one object a text, in order)."""
+    backslash, other control characters and bidirectional overrides are escaped (\\t,
+    \\n, \\\\, \\xNN, \\u202e) so that each answer stays one line of three columns shown
+    as written (--json: one object a text, in order)."""
     if _PROGRAM:
         _one_blas_thread()
     if data_files and texts:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sentigru import __version__, portable
+from sentigru import __version__, limits, portable
 from sentigru.errors import SentigruError, UsageError, refuse_nul
 from sentigru.spec import CELLS
 from sentigru.trust import SAFE_PATH, python_executable
@@ -111,9 +111,10 @@ def check_outputs(out: Path, cells: Sequence[str], force: bool) -> None:
 
 
 def _is_comparison(path: Path) -> bool:
+    data = limits.head_of(path, limits.JSON_BYTES + 1)  # a named pipe, a sparse giant: not ours
     try:
-        found = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
+        found = json.loads(data) if len(data) <= limits.JSON_BYTES else None
+    except (ValueError, RecursionError):
         return False
     return isinstance(found, dict) and "cells" in found and "train_args" in found
 
@@ -297,7 +298,7 @@ def measure_cell(run: CellRun, repeats: int = 50) -> dict[str, Any]:
         "tflite_bytes": len(content),
         "tflite_runtime": export.runtime,
         "tflite_quantize": export.quantize,
-        "latency_ms": _latency_ms(content, repeats),
+        "latency_ms": latency_ms(content, repeats),
         "latency_repeats": repeats,
         "agreement": agreement,
     }
@@ -316,7 +317,7 @@ def _recurrent_parameters(model: Any, cell: str) -> int:
     )
 
 
-def _latency_ms(content: bytes, repeats: int) -> float:
+def latency_ms(content: bytes, repeats: int) -> float:
     """Median milliseconds of one text through the phone file (LiteRT, one thread, as
     ``sentigru predict`` runs it), after a few warm-up calls."""
     from sentigru.predictor import LiteRTPredictor

@@ -239,7 +239,7 @@ def is_saved_model(path: Path) -> bool:
 def is_tflite(path: Path) -> bool:
     """A TFLite model file (its FlatBuffer identifier ``TFL3``): a phone file, not a
     document that happens to end in ``.tflite``."""
-    return path.is_file() and _head(path, 8)[4:8] == b"TFL3"
+    return path.is_file() and limits.head_of(path, 8)[4:8] == b"TFL3"
 
 
 def is_sentigru_png(path: Path) -> bool:
@@ -247,12 +247,8 @@ def is_sentigru_png(path: Path) -> bool:
     comes before the pixels."""
     from sentigru.plots import SOFTWARE
 
-    head = _head(path, 4096)
+    head = limits.head_of(path, 4096)
     return path.is_file() and head.startswith(b"\x89PNG") and SOFTWARE_CHUNK + SOFTWARE in head
 
 
 SOFTWARE_CHUNK = b"tEXtSoftware\x00"
-
-
-def _head(path: Path, size: int) -> bytes:
-    return limits.head_of(path, size)

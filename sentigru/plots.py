@@ -139,7 +139,12 @@ matrix a few pixels wide, with a layout warning on stderr."""
 
 
 def _tick(label: str) -> str:
-    return label if len(label) <= TICK_CHARACTERS else label[: TICK_CHARACTERS - 1] + "…"
+    """A long label's start and end (``customer_ser…_shipping``): labels that share a
+    long start differ at their end."""
+    if len(label) <= TICK_CHARACTERS:
+        return label
+    half = (TICK_CHARACTERS - 1) // 2
+    return label[:half] + "…" + label[-(TICK_CHARACTERS - 1 - half) :]
 
 
 def confusion_png(report: dict[str, Any], title: str = "") -> bytes:

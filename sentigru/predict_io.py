@@ -75,12 +75,6 @@ def given_texts(
             raise SentigruError(f"stdin is {packed}")
         if index == 0 and (why := _first_line_problem(line, encoding)):
             raise SentigruError(f"stdin {why}")
-        if not told and not line.isascii() and decodes_as_utf8(line):
-            told = True  # as a --data file's: real cp1252 text is almost never UTF-8
-            echo_err(
-                f"note: line {index + 1} of stdin is valid UTF-8, read as {encoding} (its "
-                "letters beyond ASCII become others); drop --encoding if it is UTF-8"
-            )
         if len(line) >= LINE_LIMIT and b"\0" in line[:8192]:
             # a whole read without a line's end, and NULs: /dev/zero, drained for ever
             raise SentigruError("stdin looks like binary data, not text")
@@ -99,6 +93,12 @@ def given_texts(
             echo_err(
                 f"note: line {index + 1} of stdin is not {encoding}: its bad bytes read as "
                 f"'\ufffd' (give the stdin's encoding: --encoding {_likely(line, encoding)})"
+            )
+        if decoded and not told and not line.isascii() and decodes_as_utf8(line):
+            told = True  # as a --data file's: real cp1252 text is almost never UTF-8
+            echo_err(
+                f"note: line {index + 1} of stdin is valid UTF-8, read as {encoding} (its "
+                "letters beyond ASCII become others); drop --encoding if it is UTF-8"
             )
         yield text.rstrip("\r\n")
 

@@ -53,6 +53,8 @@ def preset_spec(preset: str | Path) -> Spec:
         return preset_spec(base).replace(**changes)
     folder = PRESETS.get(str(preset))
     file = folder / "spec.json" if folder else Path(preset)
+    if file.is_dir():  # a model folder holds its spec.json
+        raise SentigruError(f"{file}: a folder; give its spec.json ({file / 'spec.json'})")
     if not file.is_file() and (file.suffix == ".json" or len(file.parts) > 1):
         raise SentigruError(f"{file}: no such spec.json (--preset takes a file or a name)")
     if not file.is_file():

@@ -38,6 +38,8 @@ def build_spec(preset: str | Path | None = None, spec: Spec | None = None, **set
     names) on top."""
     from sentigru.presets import preset_spec
 
+    if preset is not None and not str(preset):  # preset=os.environ.get(...): the defaults
+        raise SentigruError("preset is an empty name: give a preset's name or a spec.json")
     if spec is not None and preset:
         raise SentigruError("give spec or preset, not both: settings by name go over either")
     base = spec if spec is not None else preset_spec(preset) if preset else Spec()
@@ -465,10 +467,10 @@ def _keep_network(
 def _held_out(base: Any) -> Any:
     """The validation rows ``base`` held out (a :class:`~sentigru.train_data.HeldOut`),
     where its folder says: a model trained from scratch by the split seed and labelled
-    rows it recorded (``held_out``; None where it validated on ``--val-data`` and so
-    trained on every row; folders written before they were recorded, by their seed and
-    their data's fingerprint); one trained from another by
-    what it recorded (``init``), so a chain keeps the first model's."""
+    rows it recorded (``held_out``; a share of 0 where it validated on ``--val-data`` or
+    on nothing and so trained on every row; folders written before they were recorded,
+    by their seed and their data's fingerprint); one trained from another by what it
+    recorded (``init``), so a chain keeps the first model's."""
     from sentigru.train_data import HeldOut
 
     training = base.spec.training
@@ -478,6 +480,8 @@ def _held_out(base: Any) -> Any:
         recorded = base.manifest.get("held_out")
         recorded = recorded if isinstance(recorded, dict) else {"split_seed": training.seed}
         seed, data = recorded.get("split_seed"), recorded.get("data_fingerprint")
+        if not isinstance(seed, int) and isinstance(data, str):  # every row trained on
+            return HeldOut(-1, 0.0, training.stream, data)  # matches nothing; noted
         if not isinstance(seed, int):
             return None
         data = data if isinstance(data, str) else base.manifest["data_fingerprint"]

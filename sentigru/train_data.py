@@ -232,21 +232,30 @@ class Start:
         held = self.held_out
         return held.seed if held is not None and held.matches(fingerprint, spec) else None
 
-    def check_split(self, fingerprint: str, spec: Spec) -> None:
-        """Refuse a validation split of the data the model was trained on drawn another
-        way (another share, streamed or not): it validated, stopped early and averaged
-        epochs on rows the model had learnt, without a word."""
+    def note_split(self, fingerprint: str, spec: Spec, log: Callable[[str], None]) -> None:
+        """Say when the validation split of the data the model was trained on is drawn
+        another way than its own (another share, streamed or not) or the model trained
+        on every row of it: the run validates, stops early and averages epochs on rows
+        the model learnt, which flatters it."""
         held = self.held_out
         if held is None or spec.training.val_split <= 0 or held.matches(fingerprint, spec):
             return
         if (combined(fingerprint, held.via) if held.via else fingerprint) != held.fingerprint:
             return
-        same = f"--val-split {held.share:g}" + (" with --stream" if held.streamed else "")
-        how = f"{same} (its split), or --val-data" if held.share > 0 else "--val-data"
-        raise UsageError(
-            f"--init: the starting model was trained on this data (holding out "
-            f"{held.share:.0%}{', streamed' if held.streamed else ''}); this split would "
-            f"validate on rows it trained on: give {how}"
+        if held.share <= 0:
+            done, how = "on every row of this data", "--val-data (val_data=)"
+        else:
+            done = f"on this data, holding out {held.share:.0%}"
+            done += ", streamed" if held.streamed else ""
+            same = [f"--val-split {held.share:g} (val_split=)"]
+            same = same if spec.training.val_split != held.share else []
+            if spec.training.stream != held.streamed:
+                same.append("--stream (stream=True)" if held.streamed else "no --stream")
+            how = " and ".join(same) + ", or --val-data (val_data=)"
+        log(
+            f"note: --init: the starting model was trained {done}; this run's validation "
+            f"rows include rows it learnt, so its validation figures read high: to keep "
+            f"them unseen, give {how}"
         )
 
     def label_order(self, found: Iterable[str], named: Sequence[str] = ()) -> list[str]:
@@ -646,7 +655,7 @@ def _prepare_examples(
     check_readable(examples.texts, spec, start.vocab if start else None, log)
     data_fingerprint = examples.fingerprint()  # hashes every row: once
     if start is not None and (val is None or not len(val)):
-        start.check_split(data_fingerprint, spec)
+        start.note_split(data_fingerprint, spec, log)
     split_seed = split_seed_of(spec, start, data_fingerprint)
     train_set, val_set = split_validation(examples, val, spec, split_seed)
     train_set = as_taught(train_set, spec)
@@ -798,7 +807,7 @@ def _prepare_stream(
     check_readable(sample, spec, start.vocab if start else None, log)  # its file is closed
     scan = scanned()
     if start is not None and not source.val_paths:
-        start.check_split(scan.fingerprint, spec)
+        start.note_split(scan.fingerprint, spec, log)
     kept = start.split_seed(scan.fingerprint, spec) if start is not None else None
     if kept is not None and kept != source.held_out_seed() and not source.val_paths:
         source.split_seed = kept  # the data the start trained on: hold out its rows

@@ -168,6 +168,7 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
     from sentigru.errors import SentigruError
     from sentigru.presets import preset_spec
     from sentigru.spec import Spec
+    from sentigru.train_api import build_spec
 
     bundled, pieces = preset_spec("bundled").to_dict(), preset_spec("sentencepiece").to_dict()
     changed = {
@@ -189,6 +190,10 @@ def test_the_sentencepiece_preset_is_the_bundled_recipe_sized_for_any_language()
         preset_spec("nope")
     with pytest.raises(SentigruError, match=r"runs/mine\.json: no such spec\.json"):
         preset_spec("runs/mine.json")  # a file named, not a preset: "unknown preset" misled
+    with pytest.raises(SentigruError, match=r"a folder; give its spec\.json"):
+        preset_spec(MODELS / "default")
+    with pytest.raises(SentigruError, match="preset is an empty name"):
+        build_spec(preset="")  # os.environ.get("PRESET", ""): it trained the defaults
 
 
 def test_bundled_model_reads_a_negation_typed_with_a_curly_apostrophe() -> None:

@@ -789,16 +789,23 @@ def test_a_named_pipe_or_a_giant_above_an_output_is_not_read(tmp_path: Path) -> 
     giant.mkdir()
     with open(giant / "manifest.json", "wb") as sparse:
         sparse.truncate(GIB)
+    from sentigru.comparison import _is_comparison
+
+    os.mkfifo(tmp_path / "comparison.json")
     found: list[bool] = []
     checks = threading.Thread(  # a daemon: a hang fails this test, not the whole run
         target=lambda: found.extend(
-            [has_sentigru_manifest(tmp_path), is_sentigru_png(tmp_path / "c.png")]
+            [
+                has_sentigru_manifest(tmp_path),
+                is_sentigru_png(tmp_path / "c.png"),
+                _is_comparison(tmp_path / "comparison.json"),
+            ]
         ),
         daemon=True,
     )
     checks.start()
     checks.join(timeout=20)
-    assert found == [False, False]
+    assert found == [False, False, False]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert not has_sentigru_manifest(giant)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024  # KiB

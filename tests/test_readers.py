@@ -1268,3 +1268,20 @@ def test_json_lines_files_joined_each_with_a_byte_order_mark_read(tmp_path: Path
     path = tmp_path / "joined.jsonl"
     path.write_text(one + one, "utf-8")  # cat a.jsonl b.jsonl
     assert _read(path).texts == ["great", "great"]
+
+
+def test_a_label_folders_unreadable_file_is_named(tmp_path: Path, monkeypatch) -> None:
+    """The folder was named, not the file in it that could not be read."""
+    (tmp_path / "pos").mkdir()
+    locked = tmp_path / "pos" / "2.txt"
+    locked.write_text("great")
+    real_open = Path.open
+
+    def refuse(self: Path, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(SentigruError, match=r"cannot read: .*pos/2\.txt: Permission denied"):
+        _read(tmp_path)

@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import json
 import numbers
+import os
 import re
 import reprlib
 import shlex
@@ -405,7 +406,7 @@ def _texts_of(reader: _Reader) -> Iterator[str]:
                 _note_header(path, text)
             yield text
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
+        raise SentigruError(f"{path}: cannot read: {_reason(exc, path)}") from None
 
 
 def _note_header(path: Path, first: str) -> None:
@@ -454,7 +455,7 @@ def iter_rows(
     try:
         yield from rows
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise SentigruError(f"{path}: cannot read: {_reason(exc)}") from None
+        raise SentigruError(f"{path}: cannot read: {_reason(exc, path)}") from None
 
 
 def _opens_quote(row: list[str]) -> bool:
@@ -528,11 +529,12 @@ def _utf8(options: ReadOptions) -> bool:
     return is_utf8(options.encoding)
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, path: Path) -> str:
     if isinstance(exc, EOFError):
         return "the compressed file is truncated"
-    if isinstance(exc, OSError) and exc.strerror:  # the path is named before it already
-        return exc.strerror
+    if isinstance(exc, OSError) and exc.strerror:  # the path read is named before it
+        inside = exc.filename is not None and os.fspath(exc.filename) != os.fspath(path)
+        return f"{exc.filename}: {exc.strerror}" if inside else exc.strerror  # a folder's file
     return str(exc) or type(exc).__name__
 
 
