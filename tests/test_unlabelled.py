@@ -67,6 +67,14 @@ def test_read_scored_takes_a_teachers_probabilities_per_label(tmp_path: Path) ->
     np.testing.assert_allclose(scores, [[0.5, 0.5], [0.0, 1.0]])
     _, labels, _ = read_scored(lines, ReadOptions(label_map={"x": "negative"}))
     assert labels == ["negative", "y"]  # renamed as the training labels are
+    # column names in either Unicode form, and files joined each with a byte-order mark,
+    # as labelled files are read (the same header read there was refused here)
+    decomposed = tmp_path / "nfd.tsv"
+    decomposed.write_text("texte_e\u0301crit\tneg\tpos\ngood\t0.1\t0.9\n", "utf-8")
+    assert read_scored(decomposed, ReadOptions(text_column="texte_\u00e9crit"))[0] == ["good"]
+    joined = tmp_path / "joined.jsonl"
+    joined.write_text('\ufeff{"text": "a", "x": 0.5, "y": 0.5}\n' * 2, "utf-8")
+    assert read_scored(joined)[0] == ["a", "a"]
 
 
 @pytest.mark.parametrize(

@@ -504,15 +504,16 @@ def _lone_cr(quoting: int) -> str:
     )
 
 
-def _nfc(name: str) -> str:
+def nfc_name(name: str) -> str:
+    """A column name or key as compared: in NFC (Excel on macOS writes é decomposed)."""
     return unicodedata.normalize("NFC", name)
 
 
-def _nfc_keys(record: Any) -> Any:
+def nfc_keys(record: Any) -> Any:
     """A JSON object with its keys in NFC, as column names are compared."""
     if not isinstance(record, dict) or all(key.isascii() for key in record):
         return record
-    return {_nfc(key): value for key, value in record.items()}
+    return {nfc_name(key): value for key, value in record.items()}
 
 
 def _whole_number(label: object) -> object:
@@ -811,8 +812,8 @@ class _Reader:
             )
 
     def _columns(self, header: list[str]) -> tuple[int, int]:
-        names = [_nfc(name.strip()) for name in header]  # é typed or decomposed alike
-        wanted = (_nfc(self.options.text_column), _nfc(self.options.label_column))
+        names = [nfc_name(name.strip()) for name in header]  # é typed or decomposed alike
+        wanted = (nfc_name(self.options.text_column), nfc_name(self.options.label_column))
         needed = wanted[:1] if self.texts_only else wanted
         missing = [name for name in needed if name not in names]
         if missing:
@@ -836,7 +837,10 @@ class _Reader:
         return text_at, names.index(wanted[1]) if wanted[1] in names else text_at
 
     def read_jsonl(self) -> Iterator[tuple[str, str]]:
-        text_key, label_key = _nfc(self.options.text_column), _nfc(self.options.label_column)
+        text_key, label_key = (
+            nfc_name(self.options.text_column),
+            nfc_name(self.options.label_column),
+        )
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
                 if not line.strip():
@@ -845,7 +849,7 @@ class _Reader:
                     continue
                 where = str(number)
                 try:  # a byte-order mark inside: files that each had one, joined by cat
-                    record = _nfc_keys(json.loads(line.removeprefix("\ufeff")))
+                    record = nfc_keys(json.loads(line.removeprefix("\ufeff")))
                 except (json.JSONDecodeError, RecursionError) as exc:
                     spread = number == 1 and line.strip() == "{"  # one object over lines
                     fix = f": JSON over lines? One object a line: jq -c . {_shell_path(self.path)}"

@@ -17,7 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from sentigru.data.examples import Examples
-from sentigru.data.files import ReadOptions, ReadResult, _Reader, detect_format, label_name
+from sentigru.data.files import (
+    ReadOptions,
+    ReadResult,
+    _Reader,
+    detect_format,
+    label_name,
+    nfc_keys,
+    nfc_name,
+)
 from sentigru.errors import SentigruError, missing
 
 SUM_TOLERANCE = 0.01
@@ -86,10 +94,10 @@ def _probabilities(found: dict[str, object], labels: list[str]) -> list[float] |
 def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str, object]]]:
     """Rows of a scored CSV or TSV, read as labelled files are (strictly: a quote closing
     a field with text after it made another text than the one the teacher scored)."""
-    text_column = reader.options.text_column
+    text_column = nfc_name(reader.options.text_column)
     with reader.open() as stream:
         records = reader.records(stream, delimiter)
-        header = [name.strip().lstrip("\ufeff") for name in next(records, (0, []))[1]]
+        header = [nfc_name(name.strip().lstrip("\ufeff")) for name in next(records, (0, []))[1]]
         if text_column not in header:
             raise SentigruError(
                 f"{reader.path}: no column {text_column!r} in the header (choose with "
@@ -106,13 +114,13 @@ def _table(reader: _Reader, delimiter: str) -> Iterator[tuple[str, str, dict[str
 
 
 def _jsonl(reader: _Reader) -> Iterator[tuple[str, str, dict[str, object]]]:
-    text_key = reader.options.text_column
+    text_key = nfc_name(reader.options.text_column)
     with reader.open() as stream:
         for number, line in enumerate(reader.lines(stream), start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
+            try:  # a byte-order mark inside: files joined by cat, as labelled files are read
+                record = nfc_keys(json.loads(line.removeprefix("\ufeff")))
             except (json.JSONDecodeError, RecursionError) as exc:
                 reader.bad(str(number), f"not JSON ({getattr(exc, 'msg', 'nested too deeply')})")
                 continue
