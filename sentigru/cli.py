@@ -538,7 +538,7 @@ _VAL_DATA_OPTION = click.option(
 def train(**params: Any) -> None:
     """Train a model on labelled files or a tfds dataset; the folder --out gets the
     Keras model, vocabulary, labels, spec, manifest and the phone file. Needs the train
-    extra (TensorFlow): pip install '.[train]' in sentigru's folder."""
+    extra (TensorFlow): pip install ".[train]" in sentigru's folder."""
     from sentigru import api
 
     settings = _settings(params)
@@ -644,7 +644,8 @@ def compare(ctx: click.Context, **params: Any) -> None:
     accuracy per epoch, size and single-text latency of the phone file, and its agreement
     with Keras. Each cell is trained by `sentigru train` in a process of its own, so its
     model folder (kept in OUT) is what a separate train run would make. Needs the train
-    extra (TensorFlow): pip install '.[train]' in sentigru's folder."""
+    extra (TensorFlow): pip install ".[train]" in sentigru's folder, and POSIX process
+    accounting (Linux, macOS, WSL; not Windows itself)."""
     from sentigru import api, comparison
     from sentigru.spec import check_settings_used
     from sentigru.tf_quiet import require_tensorflow
@@ -947,7 +948,7 @@ def evaluate(**params: Any) -> None:
 def export(**params: Any) -> None:
     """Write a model for another runtime. tflite (default): a quantized phone file,
     checked against the Keras model (on --data when given: both accuracies too). tflite
-    and saved_model need the train extra (TensorFlow: pip install '.[train]' in
+    and saved_model need the train extra (TensorFlow: pip install ".[train]" in
     sentigru's folder); a web page from a phone file needs neither."""
     from sentigru import api
 

@@ -209,7 +209,7 @@ def _check_export_out(target: Path, own: Path, reads: list[Any], force: bool, ki
     only with ``force``."""
     from sentigru import outputs
 
-    if target.resolve() == own.resolve():
+    if outputs.same_path(target, own):
         if kind == "saved_model":
             outputs.check_replaceable(target, True, outputs.is_saved_model, "a SavedModel")
         return

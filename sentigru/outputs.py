@@ -16,7 +16,7 @@ from pathlib import Path
 from sentigru import limits
 from sentigru.atomic import occupied
 from sentigru.errors import SentigruError, home_note, refuse_nul
-from sentigru.portable import name_max
+from sentigru.portable import WINDOWS, name_max, name_size
 
 
 def _resolved(path: Path) -> Path:
@@ -31,15 +31,47 @@ def check_not_input(out: Path, inputs: Iterable[Path | str | None], option: str 
         if path is None:
             continue
         source = _resolved(Path(path))
-        if source == target or target in source.parents:
+        if _within(source, target):
             where = "would replace"
-        elif source in target.parents:
+        elif _within(target, source):
             where = "lies inside"
         else:
             continue
         raise SentigruError(
             f"{option} {out} {where} {path}, which this command reads; choose another {option}"
         )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """What the file system knows a path by (device, file), or None where it is not."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _within(inner: Path, outer: Path) -> bool:
+    """Whether ``inner`` is ``outer`` or lies inside it, by name or by the file system's
+    identity: a disk that ignores case (macOS's default) reads ``models/A`` as
+    ``models/a``, which their names alone never equal."""
+    key = _identity(outer)
+    return any(
+        part == outer or (key is not None and _identity(part) == key)
+        for part in (inner, *inner.parents)
+    )
+
+
+def same_path(one: Path, other: Path) -> bool:
+    """Whether two paths name one file, there or yet to be (its folder and name)."""
+    one, other = _resolved(one), _resolved(other)
+    if one == other:
+        return True
+    key = _identity(one)
+    if key is not None:
+        return key == _identity(other)
+    folder = _identity(one.parent)
+    return one.name == other.name and folder is not None and folder == _identity(other.parent)
 
 
 def check_not_in_model_folder(out: Path, option: str = "--out") -> None:
@@ -128,12 +160,13 @@ def _check_name_room(out: Path, parent: Path) -> None:
     """Refuse, before any work, a name that fits the file system but not with the
     temporary names beside it: a training ran to its end and then could not be saved."""
     limit = name_max(parent)
-    size = len(os.fsencode(out.name))
+    size = name_size(out.name)
+    unit = "characters" if WINDOWS else "bytes"
     if size + NAME_ROOM > limit:
         raise SentigruError(
-            f"cannot write {out.name[:32]}…: a name of {size} bytes, and sentigru first "
-            f"writes beside it under names {NAME_ROOM} bytes longer; this file system allows "
-            f"{limit}: give a name of at most {limit - NAME_ROOM} bytes"
+            f"cannot write {out.name[:32]}…: a name of {size} {unit}, and sentigru first "
+            f"writes beside it under names {NAME_ROOM} {unit} longer; this file system allows "
+            f"{limit}: give a name of at most {limit - NAME_ROOM} {unit}"
         )
 
 

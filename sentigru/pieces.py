@@ -68,7 +68,7 @@ def check_version(version: str) -> None:
         want = ".".join(map(str, contract.SENTENCEPIECE_MIN_VERSION))
         raise SentigruError(
             f"sentencepiece {version} breaks ties between segmentations unlike MediaPipe, "
-            f"so Python and the phone would disagree: pip install 'sentencepiece>={want}'"
+            f'so Python and the phone would disagree: pip install "sentencepiece>={want}"'
         )
 
 

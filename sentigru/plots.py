@@ -1,6 +1,6 @@
 """Pictures: training curves, a confusion matrix, a GRU-vs-LSTM comparison chart.
 
-matplotlib is an optional extra (``pip install 'sentigru[plot]'``), so it is imported
+matplotlib is an optional extra (``pip install "sentigru[plot]"``), so it is imported
 only inside the functions here, and only through its Agg canvas: no pyplot, no GUI
 backend, no global state, and ``sentigru predict`` never pays for the import. Every
 function returns PNG bytes; the caller decides where they go (into a staged model folder,
@@ -19,7 +19,7 @@ from typing import Any
 
 from sentigru.errors import SentigruError
 
-INSTALL_HINT = "pip install 'sentigru[plot]'"
+INSTALL_HINT = 'pip install "sentigru[plot]"'  # double quotes: cmd.exe takes no others
 SOFTWARE = b"sentigru"
 """Written into every picture's PNG ``Software`` text, so ``--force`` replaces a picture
 sentigru drew and never one the user made (``outputs.is_sentigru_png``)."""

@@ -27,7 +27,8 @@ SIGPIPE = getattr(signal, "SIGPIPE", 13)
 """The signal a closed pipe sends on POSIX; its number for the exit code elsewhere."""
 
 NAME_MAX = 255
-"""Bytes in one file name where the system cannot say (Windows, and most file systems)."""
+"""Units of one file name where the system cannot say: bytes on most file systems,
+UTF-16 code units on Windows' (NTFS; see :func:`name_size`)."""
 
 _STILL_ACTIVE = 259  # GetExitCodeProcess's code for a process that has not ended
 _ACCESS_DENIED = 5  # OpenProcess on another user's (or a protected) process
@@ -90,6 +91,14 @@ def _windows_pid_alive(pid: int) -> bool:
         return code.value == _STILL_ACTIVE
     finally:
         kernel.CloseHandle(handle)  # type: ignore[attr-defined]
+
+
+def name_size(name: str) -> int:
+    """A file name's size as :func:`name_max` counts it: UTF-16 units on Windows (a
+    Japanese name of 84 characters is 252 bytes of UTF-8 but 84 units there), else bytes."""
+    return (
+        len(name.encode("utf-16-le", "surrogatepass")) // 2 if WINDOWS else len(os.fsencode(name))
+    )
 
 
 def name_max(folder: Path) -> int:

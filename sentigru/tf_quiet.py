@@ -150,8 +150,8 @@ on some x86 CPUs with AVX-512 (TensorFlow 2.21) they gave the Keras model scores
 differ from the phone graph's by up to 0.35 on padded rows, and crashed Keras
 ``predict`` once; with them off the two agree (``tests/test_graph.py``)."""
 TRAIN_EXTRA = (
-    "install sentigru with its train extra: pip install '.[train]' in its folder (installed "
-    "from a wheel: pip install 'sentigru[train]')"
+    'install sentigru with its train extra: pip install ".[train]" in its folder (installed '
+    'from a wheel: pip install "sentigru[train]")'  # double quotes: cmd.exe takes no others
 )
 """What a predict-only install lacks for training and export, as the user types it."""
 

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sentigru import limits
+from sentigru import limits, portable
 from sentigru.errors import SentigruError
 from sentigru.portable import user_id
 
@@ -204,8 +204,9 @@ def verify(content: bytes, source: str, vocab_size: int) -> None:
     verdict = child.stdout.decode("utf-8", "replace").strip()
     if child.returncode == 0 and verdict == _OK:
         return
-    if child.returncode < 0:
-        name = _signal_name(-child.returncode)
+    if child.returncode < 0 or (portable.WINDOWS and child.returncode >= 0xC0000000):
+        # a signal's number, or a Windows exception code (0xC0000005: access violation)
+        name = _signal_name(-child.returncode) if child.returncode < 0 else hex(child.returncode)
         raise SentigruError(
             f"{source}: LiteRT crashed on this file ({name}); the file is damaged or hostile"
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import random
-import resource
 import struct
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import pytest
 from sentigru import limits, trust
 from sentigru.errors import SentigruError
 from sentigru.presets import MODELS
+
+resource = pytest.importorskip("resource")  # address-space limits: POSIX (not Windows)
 
 BUNDLED = MODELS / "default" / "model.tflite"
 GIB = 1 << 30

@@ -53,4 +53,4 @@ def test_train_says_what_to_install(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0
-    assert "pip install 'sentigru[train]'" in done.stderr
+    assert 'pip install "sentigru[train]"' in done.stderr

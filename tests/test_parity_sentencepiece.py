@@ -115,7 +115,7 @@ def test_the_installed_sentencepiece_segments_as_the_phone() -> None:
 
     check_version(sentencepiece.__version__)  # the installed one must pass
     for old in ("0.2.1", "0.2.0", "0.1.99"):
-        with pytest.raises(SentigruError, match=r"pip install 'sentencepiece>=0\.2\.2'"):
+        with pytest.raises(SentigruError, match=r'pip install "sentencepiece>=0\.2\.2"'):
             check_version(old)
     check_version("0.2.2")
     check_version("1.0.0rc1")

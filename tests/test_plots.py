@@ -111,7 +111,7 @@ def test_japanese_and_korean_labels_are_drawn_as_letters_not_boxes() -> None:
 
 def test_without_matplotlib_drawing_raises_the_hint(no_matplotlib: None) -> None:
     assert not plots.available()
-    with pytest.raises(plots.NoMatplotlib, match=r"pip install 'sentigru\[plot\]'"):
+    with pytest.raises(plots.NoMatplotlib, match=r'pip install "sentigru\[plot\]"'):
         plots.training_png({"loss": [1.0]})
     assert issubclass(plots.NoMatplotlib, SentigruError)
 
@@ -226,7 +226,7 @@ def test_evaluate_plot_without_matplotlib_is_refused_before_the_work(
     args = ["evaluate", "--model", str(trained_model), "--data", str(synthetic_files[1])]
     result = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "new.png")])
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
-    assert "pip install 'sentigru[plot]'" in result.output and "accuracy" not in result.output
+    assert 'pip install "sentigru[plot]"' in result.output and "accuracy" not in result.output
     assert not (tmp_path / "new.png").exists()
 
 

@@ -119,7 +119,7 @@ def test_a_folder_is_replaced_where_files_have_no_owner_or_group(
 
 
 def _read_only(handle: int) -> bool:
-    import fcntl
+    fcntl = pytest.importorskip("fcntl")  # POSIX locks: Windows has none
 
     return fcntl.fcntl(handle, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY
 
@@ -176,7 +176,7 @@ def test_the_check_child_runs_where_memory_cannot_be_capped(
     monkeypatch.setitem(sys.modules, "resource", None)
     trust._limit_memory(1 << 30)
     monkeypatch.delitem(sys.modules, "resource")
-    import resource
+    resource = pytest.importorskip("resource")  # the rest: macOS, which has it
 
     def refusing(*args: object) -> None:
         raise ValueError("current limit exceeds maximum limit")
@@ -293,7 +293,7 @@ def test_one_lock_under_two_spellings_is_still_this_processs(
 def test_a_lock_held_at_this_pid_elsewhere_is_another_run(tmp_path: Path) -> None:
     """Two containers on one volume both run as pid 1: a lock naming this process's pid
     that this process does not hold is another run's, whose advice stays whole."""
-    import fcntl
+    fcntl = pytest.importorskip("fcntl")  # POSIX locks: Windows has none
 
     out = tmp_path / "model"
     lock = folder_lock.lock_path(out)
@@ -303,3 +303,47 @@ def test_a_lock_held_at_this_pid_elsewhere_is_another_run(tmp_path: Path) -> Non
         fcntl.flock(other, fcntl.LOCK_EX)
         with busy, folder_lock.output_lock(out):
             pass
+
+
+def test_a_disk_that_ignores_case_is_still_refused_what_the_command_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS's default disk reads models/A as models/a; the names alone never matched,
+    and a training from models/A replaced models/a, the model it started from."""
+    from sentigru import outputs
+
+    (tmp_path / "a").mkdir()
+    real = outputs._identity
+
+    def ignoring_case(path: Path) -> tuple[int, int] | None:
+        return real(Path(str(path).lower()))
+
+    monkeypatch.setattr(outputs, "_identity", ignoring_case)
+    with pytest.raises(SentigruError, match="would replace"):
+        outputs.check_not_input(tmp_path / "a", [tmp_path / "A"])
+    with pytest.raises(SentigruError, match="lies inside"):
+        outputs.check_not_input(tmp_path / "a" / "x.tflite", [tmp_path / "A"])
+    assert outputs.same_path(tmp_path / "A" / "model.tflite", tmp_path / "a" / "model.tflite")
+    outputs.check_not_input(tmp_path / "b", [tmp_path / "A"])  # another folder: taken
+
+
+def test_windows_counts_a_names_length_in_utf16_units(windows: None, tmp_path: Path) -> None:
+    """NTFS takes 255 UTF-16 units a name: an 84-character Japanese name (252 bytes of
+    UTF-8) was refused there."""
+    from sentigru import outputs
+
+    name = "日本語レビュー感情分析モデル" * 6
+    assert portable.name_size(name) == 84
+    outputs.check_name_fits(tmp_path / name)
+
+
+def test_a_windows_crash_code_of_the_check_child_is_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows ends a crashed process with an exception code (0xC0000005), not a signal:
+    it read as "the check of this file failed (exit 3221225477)"."""
+    monkeypatch.setattr(portable, "WINDOWS", True)
+    crashed = subprocess.CompletedProcess([], 0xC0000005, b"", b"")
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: crashed)  # imported in verify
+    with pytest.raises(SentigruError, match=r"LiteRT crashed on this file \(0xc0000005\)"):
+        trust.verify(b"x", "model.tflite", 10)
