@@ -357,8 +357,12 @@ def save(
     """Write a :class:`~sentigru.training.Trained` as a model folder at ``out``, with
     ``files`` (such as the phone file) among the files the manifest vouches for."""
     out = Path(out)
-    if occupied(out) and not force:
-        raise SentigruError(f"{out} exists; use --force (force=True) to replace it")
+    if occupied(out) and not force:  # it came while the model trained: that is kept
+        raise SentigruError(
+            f"{out} came to exist while the model trained; the finished training is kept: "
+            "run the same command with --force --resume (force=True, resume=True) to save "
+            "it there"
+        )
     staged = staging_folder(out)
     written: str | None = None  # the manifest, once made: it tells the saved folder
     try:
@@ -395,6 +399,7 @@ def save(
         }
         written = json.dumps(manifest, indent=2) + "\n"
         (staged / "manifest.json").write_text(written, "utf-8", newline="\n")
+        _check_still_replaceable(out, force)
         replace_path(staged, out, force)
     except OSError as exc:  # the disk full, say: name the folder, and what is kept
         shutil.rmtree(staged, ignore_errors=True)
@@ -405,6 +410,21 @@ def save(
             SAVED.add(out.absolute())
         raise
     return out
+
+
+def _check_still_replaceable(out: Path, force: bool) -> None:
+    """What ``train`` checked at its start, again as the folder is swapped in: a file the
+    user put into ``out`` while it trained was deleted with the old folder."""
+    from sentigru.outputs import foreign_entries
+
+    if not force or not out.is_dir():
+        return
+    if foreign := foreign_entries(out, written_names()):
+        raise SentigruError(
+            f"{out} came to hold {foreign[0]!r} while the model trained, which sentigru did "
+            "not write and --force would delete: move it out, then run the same command "
+            "with --resume (resume=True) to save this training"
+        )
 
 
 SAVED: set[Path] = set()
@@ -736,12 +756,15 @@ def _say_kept(exc: Exception, checkpoint: Path | None) -> None:
         exc.args = (f"{exc.args[0]}; {kept}", *exc.args[1:])
 
 
-def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:
+def add_file(
+    path: Path, name: str, content: bytes, made_from: str | None = None, **about: Any
+) -> None:
     """Put ``name`` into the model folder at ``path`` and vouch for it in the manifest
     (re-exporting a folder's phone file must not make the folder look altered); ``about``
     joins its entry there (how a phone file was made). The file is renamed into place
     with the manifest, both written first and renamed together; the folder stays the same
-    folder."""
+    folder. ``made_from``: the sha256 of the network ``content`` was made from, refused
+    if the folder holds another by then (trained again while the export converted)."""
     from sentigru.atomic import write_atomic_together
 
     path = Path(path).resolve()  # ".", or a link to the folder: the folder itself
@@ -751,6 +774,9 @@ def add_file(path: Path, name: str, content: bytes, **about: Any) -> None:
         with contextlib.suppress(PermissionError):
             held.enter_context(output_lock(path))
         manifest = read_manifest(path, replacing=(name,))
+        now = manifest.get("files", {}).get(MODEL_FILE, {}).get("sha256")
+        if made_from is not None and now != made_from:  # its phone file would be the old one
+            raise SentigruError(f"{path} was trained again while this export ran: export it again")
         entry = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content), **about}
         manifest["files"][name] = entry
         listed = (json.dumps(manifest, indent=2) + "\n").encode()

@@ -279,7 +279,7 @@ class Classifier:
         report["training_data"] = self._trained_on(examples)
         report["notes"] = report_notes(report)
         if picture is not None:
-            self.draw_confusion(report, picture)
+            self.draw_confusion(report, picture, force)
         return report
 
     def _trained_on(self, examples: Any) -> bool:
@@ -334,10 +334,12 @@ class Classifier:
             )
         return plot
 
-    def draw_confusion(self, report: dict[str, Any], plot: str | Path) -> None:
+    def draw_confusion(self, report: dict[str, Any], plot: str | Path, force: bool = False) -> None:
         """The confusion matrix of an :meth:`evaluate` report as a PNG at ``plot``,
-        written atomically (check it first with :meth:`check_plot`)."""
-        from sentigru import plots
+        written atomically (check it first with :meth:`check_plot`): a file that came
+        there meanwhile (another evaluate's, the user's) is replaced only with ``force``,
+        and then only a picture sentigru drew."""
+        from sentigru import outputs, plots
         from sentigru.atomic import write_atomic
         from sentigru.presets import default_model
 
@@ -346,7 +348,10 @@ class Classifier:
         except SentigruError:  # an install without the bundled model
             bundled = False
         title = "bundled model" if bundled else str(self.path)
-        write_atomic(Path(plot), plots.confusion_png(report, title), make_parent=True)
+        content = plots.confusion_png(report, title)
+        if force and Path(plot).exists() and not outputs.is_sentigru_png(Path(plot)):
+            raise SentigruError(f"--plot {plot}: came to hold a file sentigru did not draw")
+        write_atomic(Path(plot), content, replace=force, make_parent=True)
 
     def export(self, out: str | Path | None = None, **options: Any) -> Any:
         """Write the model for another runtime; see :func:`sentigru.export`."""

@@ -888,7 +888,7 @@ def evaluate(**params: Any) -> None:
     report["notes"] = [options_only(line) for line in report["notes"]]  # as the CLI names
     click.echo(json_line(report) if params["as_json"] else format_report(report))
     if plot is not None:  # after the report: a picture that fails loses no figure
-        classifier.draw_confusion(report, plot)
+        classifier.draw_confusion(report, plot, params["force"])
         echo_err(f"wrote {plot}")
 
 

@@ -255,7 +255,7 @@ def _export_tflite(
     check_data: Any,
     force: bool = False,
 ) -> Any:
-    from sentigru import bundle
+    from sentigru import bundle, outputs
     from sentigru.atomic import write_atomic
     from sentigru.data.examples import label_indices
     from sentigru.data.sources import DataSource, refuse_unused_reading
@@ -269,7 +269,7 @@ def _export_tflite(
         checked = DataSource.of(check_data)
         refuse_unused_reading(checked)
     labelled = checked.load("test", known=_labels_of(model)) if checked else None
-    own = target.resolve() == (model / bundle.PHONE_FILE).resolve()
+    own = outputs.same_path(target, model / bundle.PHONE_FILE)
     replacing = (bundle.PHONE_FILE,) if own else ()  # the file this export replaces
     bundle.read_manifest(model, replacing)  # a broken folder fails before TensorFlow loads
     import_tensorflow("export")
@@ -290,7 +290,8 @@ def _export_tflite(
         made = {"quantize": report.quantize, "runtime": report.runtime, "seq_len": report.seq_len}
         # the folder's "versions" name what trained it; a newer release may export it
         made["sentigru"] = __version__
-        bundle.add_file(model, bundle.PHONE_FILE, content, export=made)
+        network = folder.manifest["files"][bundle.MODEL_FILE]["sha256"]
+        bundle.add_file(model, bundle.PHONE_FILE, content, made_from=network, export=made)
     else:  # without force, not over a file that appeared while it converted
         write_atomic(target, content, replace=force, make_parent=True)
     report.path = target

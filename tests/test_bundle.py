@@ -689,3 +689,48 @@ def test_a_checkpoint_that_cannot_be_listed_leaves_the_runs_own_error(
     monkeypatch.setattr(Path, "iterdir", no_memory)
     assert bundle.discard_empty_checkpoint(folder) is False
     assert folder.exists()
+
+
+def test_what_came_into_a_folder_while_it_was_written_is_not_lost(
+    trained_model: Path, tmp_path: Path
+) -> None:
+    """Found with two processes at once: an export whose folder was trained again while
+    it converted put the old network's phone file into the new folder, vouched for; a
+    file the user put into the folder while it trained went with the old folder under
+    --force; a folder that came to exist meanwhile was refused with advice (--force)
+    that threw the finished training away."""
+    folder = shutil.copytree(trained_model, tmp_path / "m")
+    phone = (folder / bundle.PHONE_FILE).read_bytes()
+    with pytest.raises(SentigruError, match="was trained again while this export ran"):
+        bundle.add_file(folder, bundle.PHONE_FILE, phone, made_from="0" * 64)
+    network = json.loads((folder / "manifest.json").read_text())["files"][bundle.MODEL_FILE]
+    bundle.add_file(folder, bundle.PHONE_FILE, phone, made_from=network["sha256"])
+    bundle._check_still_replaceable(folder, force=True)  # only sentigru's files: replaced
+    (folder / "notes.txt").write_text("my A/B results")
+    with pytest.raises(SentigruError, match="'notes.txt' while the model trained.*--resume"):
+        bundle._check_still_replaceable(folder, force=True)
+    bundle._check_still_replaceable(folder, force=False)  # refused as occupied instead
+    trained = type("T", (), {})()
+    with pytest.raises(
+        SentigruError, match="came to exist while the model trained.*--force --resume"
+    ):
+        bundle.save(trained, folder)
+
+
+def test_a_plot_that_came_meanwhile_is_replaced_only_with_force(tmp_path: Path) -> None:
+    """Two evaluates at once both 'wrote' one picture; a file the user put there while one
+    ran was replaced without --force."""
+    import sentigru
+
+    clf = sentigru.load()
+    report = clf.evaluate(Path(__file__).resolve().parents[1] / "data" / "reviews_test.tsv")
+    picture = tmp_path / "c.png"
+    picture.write_text("my notes")
+    with pytest.raises(SentigruError, match="exists; use --force"):
+        clf.draw_confusion(report, picture)
+    with pytest.raises(SentigruError, match="a file sentigru did not draw"):
+        clf.draw_confusion(report, picture, force=True)
+    assert picture.read_text() == "my notes"
+    picture.unlink()
+    clf.draw_confusion(report, picture)
+    clf.draw_confusion(report, picture, force=True)  # its own picture: replaced
