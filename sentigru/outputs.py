@@ -42,8 +42,9 @@ def check_not_input(out: Path, inputs: Iterable[Path | str | None], option: str 
         )
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    """What the file system knows a path by (device, file), or None where it is not."""
+def file_identity(path: Path | str) -> tuple[int, int] | None:
+    """What the file system knows a path by (device, file): two names of one file share
+    it (links, and on a disk that ignores case, ``A`` and ``a``); None where it is not."""
     try:
         found = os.stat(path)
     except (OSError, ValueError):
@@ -55,9 +56,9 @@ def _within(inner: Path, outer: Path) -> bool:
     """Whether ``inner`` is ``outer`` or lies inside it, by name or by the file system's
     identity: a disk that ignores case (macOS's default) reads ``models/A`` as
     ``models/a``, which their names alone never equal."""
-    key = _identity(outer)
+    key = file_identity(outer)
     return any(
-        part == outer or (key is not None and _identity(part) == key)
+        part == outer or (key is not None and file_identity(part) == key)
         for part in (inner, *inner.parents)
     )
 
@@ -67,11 +68,11 @@ def same_path(one: Path, other: Path) -> bool:
     one, other = _resolved(one), _resolved(other)
     if one == other:
         return True
-    key = _identity(one)
+    key = file_identity(one)
     if key is not None:
-        return key == _identity(other)
-    folder = _identity(one.parent)
-    return one.name == other.name and folder is not None and folder == _identity(other.parent)
+        return key == file_identity(other)
+    folder = file_identity(one.parent)
+    return one.name == other.name and folder is not None and folder == file_identity(other.parent)
 
 
 def check_not_in_model_folder(out: Path, option: str = "--out") -> None:

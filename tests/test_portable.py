@@ -313,12 +313,12 @@ def test_a_disk_that_ignores_case_is_still_refused_what_the_command_reads(
     from sentigru import outputs
 
     (tmp_path / "a").mkdir()
-    real = outputs._identity
+    real = outputs.file_identity
 
     def ignoring_case(path: Path) -> tuple[int, int] | None:
         return real(Path(str(path).lower()))
 
-    monkeypatch.setattr(outputs, "_identity", ignoring_case)
+    monkeypatch.setattr(outputs, "file_identity", ignoring_case)
     with pytest.raises(SentigruError, match="would replace"):
         outputs.check_not_input(tmp_path / "a", [tmp_path / "A"])
     with pytest.raises(SentigruError, match="lies inside"):

@@ -37,6 +37,7 @@ from sentigru.data.examples import (
 from sentigru.data.files import ReadOptions, ReadResult, iter_rows
 from sentigru.errors import SentigruError, UsageError, with_home_note
 from sentigru.limits import note
+from sentigru.outputs import file_identity
 from sentigru.tokenizer import WordCounter
 
 _GLOB_CHARS = frozenset("*?[")
@@ -70,11 +71,7 @@ def expand_paths(patterns: Sequence[Path | str]) -> list[Path]:
 def same_file_key(path: Path) -> tuple[int, int] | str:
     """What two names of one file share: device and inode where it exists (links and
     other spellings alike), else its resolved path."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return os.path.realpath(path)
-    return stat.st_dev, stat.st_ino
+    return file_identity(path) or os.path.realpath(path)
 
 
 def _refuse_repeats(named: list[tuple[Path, str]]) -> None:
