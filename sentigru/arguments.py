@@ -58,7 +58,10 @@ def check_not_package(target: Path) -> None:
     or an export (the bundled model's own phone file included): it writes elsewhere."""
     refuse_nul(target, "out")
     package = Path(__file__).resolve().parent
-    if target.resolve() == package or package in target.resolve().parents:
+    from sentigru.outputs import resolved
+
+    where = resolved(target)  # a loop of links: one line
+    if where == package or package in where.parents:
         raise SentigruError(
             f"{target}: inside the installed sentigru package, where the bundled model's "
             "files are; give --out elsewhere"

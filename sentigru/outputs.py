@@ -19,8 +19,17 @@ from sentigru.errors import SentigruError, home_note, refuse_nul
 from sentigru.portable import WINDOWS, name_max, name_size
 
 
+def resolved(path: Path | str) -> Path:
+    """``path`` made absolute, links followed; a loop of links is one line (Python before
+    3.13 raises RuntimeError for it: the API's callers and the CLI got a traceback)."""
+    try:
+        return Path(path).resolve()
+    except RuntimeError:
+        raise SentigruError(f"{path}: a loop of symbolic links") from None
+
+
 def _resolved(path: Path) -> Path:
-    return Path(path).expanduser().resolve()
+    return resolved(Path(path).expanduser())
 
 
 def check_not_input(out: Path, inputs: Iterable[Path | str | None], option: str = "--out") -> None:
