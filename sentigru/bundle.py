@@ -360,7 +360,7 @@ def save(
     if occupied(out) and not force:  # it came while the model trained: that is kept
         raise SentigruError(
             f"{out} came to exist while the model trained; the finished training is kept: "
-            "run the same command with --force --resume (force=True, resume=True) to save "
+            "run the same command with --force (force=True) --resume (resume=True) to save "
             "it there"
         )
     staged = staging_folder(out)

@@ -73,15 +73,24 @@ def _within(inner: Path, outer: Path) -> bool:
 
 
 def same_path(one: Path, other: Path) -> bool:
-    """Whether two paths name one file, there or yet to be (its folder and name)."""
+    """Whether two paths name one entry of one folder, there or yet to be: the same
+    folder (by identity) and the same name, or a name the disk takes as the same (its
+    case) for the same file. A hard link elsewhere is another entry: writing one does not
+    write the other."""
     one, other = _resolved(one), _resolved(other)
     if one == other:
         return True
-    key = file_identity(one)
-    if key is not None:
-        return key == file_identity(other)
     folder = file_identity(one.parent)
-    return one.name == other.name and folder is not None and folder == file_identity(other.parent)
+    if folder is None or folder != file_identity(other.parent):
+        return False
+    if one.name == other.name:
+        return True
+    key = file_identity(one)
+    return (
+        one.name.casefold() == other.name.casefold()
+        and key is not None
+        and key == file_identity(other)
+    )
 
 
 def check_not_in_model_folder(out: Path, option: str = "--out") -> None:

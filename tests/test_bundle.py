@@ -712,7 +712,8 @@ def test_what_came_into_a_folder_while_it_was_written_is_not_lost(
     bundle._check_still_replaceable(folder, force=False)  # refused as occupied instead
     trained = type("T", (), {})()
     with pytest.raises(
-        SentigruError, match="came to exist while the model trained.*--force --resume"
+        SentigruError,
+        match=r"came to exist while the model trained.*--force \(force=True\) --resume",
     ):
         bundle.save(trained, folder)
 

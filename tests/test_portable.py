@@ -325,6 +325,13 @@ def test_a_disk_that_ignores_case_is_still_refused_what_the_command_reads(
         outputs.check_not_input(tmp_path / "a" / "x.tflite", [tmp_path / "A"])
     assert outputs.same_path(tmp_path / "A" / "model.tflite", tmp_path / "a" / "model.tflite")
     outputs.check_not_input(tmp_path / "b", [tmp_path / "A"])  # another folder: taken
+    (tmp_path / "a" / "model.tflite").write_bytes(b"x")
+    (tmp_path / "dist").mkdir()
+    os.link(tmp_path / "a" / "model.tflite", tmp_path / "dist" / "model.tflite")
+    # a hard link elsewhere is another entry: an export there is not the folder's own
+    assert not outputs.same_path(
+        tmp_path / "dist" / "model.tflite", tmp_path / "a" / "model.tflite"
+    )
 
 
 def test_windows_counts_a_names_length_in_utf16_units(windows: None, tmp_path: Path) -> None:
