@@ -400,10 +400,11 @@ def cpu_quota(root: Path = CGROUP) -> float | None:
     return None
 
 
-_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_HIDDEN = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 """Controls, line separators and the bidirectional embeddings, overrides and isolates
 (U+202E shows ``dab yllaer`` as "really bad"); the marks U+200E/U+200F are shown."""
-_UNSHOWN_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]")
+_UNSHOWN = re.compile(f"[{_HIDDEN}]")
+_UNSHOWN_OR_BACKSLASH = re.compile(f"[{_HIDDEN}\\\\]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 

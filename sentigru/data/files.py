@@ -493,6 +493,10 @@ def _decode_prefix(data: bytes, encoding: str, limit: int) -> str:
 
 
 _LONE_CR = "new-line character seen in unquoted field"
+LONE_CR_LINES = (
+    "lines end in a lone carriage return (as old Mac programs save them); save the file "
+    "with Unix or Windows line ends"
+)
 
 
 def _lone_cr(quoting: int) -> str:
@@ -782,10 +786,7 @@ class _Reader:
                 "later line would be read into its text"
             )
         if _LONE_CR in str(exc):  # on the first line: every line ends so
-            return SentigruError(
-                f"{self.path}:{line}: lines end in a lone carriage return (as old Mac "
-                "programs save them); save the file with Unix or Windows line ends (CSV UTF-8)"
-            )
+            return SentigruError(f"{self.path}:{line}: {LONE_CR_LINES} (CSV UTF-8)")
         return SentigruError(f"{self.path}:{line}: {exc}")
 
     @staticmethod
@@ -913,10 +914,8 @@ class _Reader:
         with self.open() as stream:
             for number, line in enumerate(self.lines(stream), start=1):
                 if number == 1 and not line.endswith("\n") and "\r" in line.rstrip("\r"):
-                    raise SentigruError(  # else every line is one text, answered once
-                        f"{self.path}: lines end in a lone carriage return (as old Mac "
-                        "programs save them); save the file with Unix or Windows line ends"
-                    )
+                    # else every line is one text, answered once
+                    raise SentigruError(f"{self.path}: {LONE_CR_LINES}")
                 if line.strip() or self.every_row:
                     yield from self.row(str(number), line.rstrip("\r\n"), "")
 
