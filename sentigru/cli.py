@@ -96,9 +96,49 @@ class _Text(click.ParamType):
 TEXT = _Text()
 
 
+_KEPT_HYPHEN = "\u2011"
+"""Stands in for a hyphen between letters while help is wrapped (a non-breaking hyphen)."""
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """Wraps help text at spaces only. Click's wrapper also breaks after a hyphen, which
+    split option names across lines (``--val-`` / ``data``), so a name read or copied
+    from the help was not the option."""
+
+    def write_dl(
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        start = len(self.buffer)
+        super().write_dl([(a, _keep_hyphens(b)) for a, b in rows], col_max, col_spacing)
+        self._restore_hyphens(start)
+
+    def write_text(self, text: str) -> None:
+        start = len(self.buffer)
+        super().write_text(_keep_hyphens(text))
+        self._restore_hyphens(start)
+
+    def _restore_hyphens(self, start: int) -> None:
+        self.buffer[start:] = [part.replace(_KEPT_HYPHEN, "-") for part in self.buffer[start:]]
+
+
+def _keep_hyphens(text: str) -> str:
+    return re.sub(r"(?<=\w)-(?=\w)", _KEPT_HYPHEN, text)
+
+
+class _Context(click.Context):
+    formatter_class = _HelpFormatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+
 class _Group(click.Group):
     """Turns the project's errors, and the file system's, into one line on stderr and
     exit code 1; bad usage into one line and exit code 2."""
+
+    context_class = _Context
+    command_class = _Command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -920,7 +960,7 @@ def evaluate(**params: Any) -> None:
 @_spec_options(sections=("export",), default="the model's: as it was trained")
 @click.option(
     "--seq-len",
-    type=click.IntRange(min=2, max=INT_MAX),  # the library names the most a phone takes
+    type=click.IntRange(min=2, max=limits.MAX_SEQ_LEN),  # the most a phone file takes
     help="Ids per text on the phone, a multiple of the model's --chunk-len (64 unless "
     "trained otherwise) [spec].",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -27,6 +28,27 @@ def test_help_lists_every_command_and_version() -> None:
     for command in ("train", "predict", "evaluate"):
         assert command in result.output
     assert run("--version").output.strip().startswith("sentigru, version")
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 160])
+def test_help_never_breaks_a_line_inside_a_hyphenated_name(width: int) -> None:
+    """An option's name read or copied from the help is the option (--val-data, not
+    --val- and data on two lines), at any terminal width of 60 columns or more."""
+    for command in ("train", "predict", "evaluate", "export", "compare"):
+        result = CliRunner().invoke(main, [command, "--help"], terminal_width=width)
+        assert result.exit_code == 0, result.output
+        broken = [line for line in result.output.splitlines() if re.search(r"\w-$", line)]
+        assert not broken, (command, broken)
+        options = main.commands[command].params  # type: ignore[attr-defined]
+        shown = [
+            name
+            for option in options
+            if not getattr(option, "hidden", False)
+            for name in option.opts
+            if name.startswith("--")
+        ]
+        assert all(name in result.output for name in shown), command
+        assert "\u2011" not in result.output
 
 
 def test_model_folder_contents(trained_model: Path) -> None:

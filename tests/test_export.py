@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import sentigru
 from sentigru.cli import main
-from sentigru.errors import SentigruError
+from sentigru.errors import SentigruError, UsageError
 
 pytest.importorskip("tensorflow")
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
@@ -384,12 +384,12 @@ def test_a_length_the_model_cannot_read_in_chunks_is_one_line(
     assert result.exit_code == 2, result.output
     assert "--seq-len (100): this model reads 64 ids at a time" in result.output
     assert "such as 128" in result.output and "--chunk-len" not in result.output
-    args[-1] = str(1 << 20)  # beyond any length a spec takes: refused before converting
+    args[-1] = str(1 << 20)  # beyond any length a phone file takes: the most, as --help says
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 2 and "--seq-len must be at most" in result.output, result.output
-    args[-1] = "100000"  # over the most and no multiple: the most is said, not 99968
-    result = CliRunner().invoke(main, args)
-    assert "--seq-len must be at most 65536" in result.output, result.output
+    assert result.exit_code == 2 and "2<=x<=65536" in result.output, result.output
+    assert "2<=x<=65536" in CliRunner().invoke(main, ["export", "--help"]).output
+    with pytest.raises(UsageError, match="seq_len must be at most 65536"):  # not 99968
+        sentigru.export(trained_model, "x.tflite", seq_len=100000)  # over it, no multiple
     with pytest.raises(SentigruError, match=r"^seq_len \(100\): this model reads 64"):
         sentigru.export(trained_model, "x.tflite", seq_len=100)  # Python's name for it
 
