@@ -370,6 +370,20 @@ def test_a_phone_file_over_the_budget_is_said_with_the_fix() -> None:
     assert "ids, mask, segment_ids [1, 256] int32" in three  # a SentencePiece file's
 
 
+def test_a_file_mediapipe_refuses_is_said_so_when_written(folder, exported) -> None:
+    """``--runtime litert`` writes a WHILE loop, whose subgraphs MediaPipe's
+    TextClassifier refuses: the export's lines say so, not only the docs."""
+    from sentigru.exporters.phone import ExportReport
+    from sentigru.exporters.tflite import operator_counts
+
+    def lines(runtime: str) -> str:
+        counts = operator_counts(exported[(runtime, "dynamic")])
+        return ExportReport(Path("m.tflite"), runtime, "dynamic", 64, 1, 1, 1, 9, counts).as_text()
+
+    assert "refuses this file (it takes one subgraph; this has" in lines("litert")
+    assert "--runtime mediapipe" in lines("litert") and "refuses" not in lines("mediapipe")
+
+
 def test_a_length_the_model_cannot_read_in_chunks_is_one_line(
     trained_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

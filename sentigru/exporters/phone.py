@@ -142,6 +142,12 @@ class ExportReport:
             f"agreement with keras on {self.n_compared} texts: labels "
             f"{self.label_agreement:.2%}, max score difference {self.max_score_diff:.2e}",
         ]
+        if len(self.operators) > 1:  # the loop's body and condition are subgraphs of their own
+            lines.append(
+                "note: MediaPipe's TextClassifier refuses this file (it takes one subgraph; "
+                f"this has {len(self.operators)}): it runs in LiteRT; for MediaPipe Tasks, "
+                "export with --runtime mediapipe"
+            )
         note = budget_note(self.tflite_bytes, self.quantize)
         if note:
             lines.append(note)
