@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 
 import click
 
-from sentigru import __version__, limits
+from sentigru import __version__, limits, tf_quiet
 from sentigru.console import echo_err, options_only, settle
 from sentigru.errors import SentigruError, UsageError, interrupted_within
 from sentigru.portable import SIGPIPE, end_by_signal
@@ -310,6 +310,7 @@ def run() -> None:
     of its own."""
     global _PROGRAM
     _PROGRAM = True
+    tf_quiet.own_process()  # every thread is sentigru's: its stderr may be muted
     atexit.register(die_by_signal)
     main()
 

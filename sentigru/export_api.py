@@ -45,7 +45,9 @@ def export(
       the file's metadata); returns the site folder.
     * ``saved_model``: a TensorFlow SavedModel taking raw strings, for TF Serving.
 
-    Settings left as None come from the model's spec."""
+    Settings left as None come from the model's spec. ``tflite`` and ``saved_model``
+    import TensorFlow, whose first import sets ``TF_CPP_MIN_LOG_LEVEL=3`` and
+    ``TF_ENABLE_ONEDNN_OPTS=0`` in ``os.environ`` where unset (see :func:`sentigru.load`)."""
     if format not in FORMATS:
         raise UsageError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     check_switches(force=force)

@@ -29,8 +29,11 @@ _MUTING = threading.Lock()
 def quiet_stderr() -> Iterator[None]:
     """Point file descriptor 2 at /dev/null for the duration, unless debugging. Threads
     share one muting: the first in saves the real descriptor, the last out restores it
-    (two threads each saving what the other had muted left stderr silent for good)."""
-    if os.environ.get("SENTIGRU_DEBUG") or not _stderr_open():
+    (two threads each saving what the other had muted left stderr silent for good).
+    The descriptor is the process's: in a program with threads of its own (a service
+    that logs to stderr) it stays as it is, since muting it for an export's seconds lost
+    the other threads' lines; TensorFlow says little there (``TF_CPP_MIN_LOG_LEVEL``)."""
+    if os.environ.get("SENTIGRU_DEBUG") or not _stderr_open() or not _may_mute():
         yield  # closed (2>&-, a daemon): nothing to mute, and no descriptor to save
         return
     with _MUTING:
@@ -50,6 +53,22 @@ def quiet_stderr() -> Iterator[None]:
                     _flush_stderr()
                     os.dup2(_MUTED["saved"], 2)
                     os.close(_MUTED["saved"])
+
+
+_OWN_PROCESS: list[bool] = []
+"""Not empty in the ``sentigru`` program, whose every thread is sentigru's."""
+
+
+def own_process() -> None:
+    """Say that this process is the ``sentigru`` program: stderr may be muted whatever
+    threads run."""
+    _OWN_PROCESS.append(True)
+
+
+def _may_mute() -> bool:
+    """Whether muting descriptor 2 hides no one else's lines: the ``sentigru`` program,
+    or a program with one thread, this one (or already muted by another of sentigru's)."""
+    return bool(_OWN_PROCESS) or _MUTED["depth"] > 0 or threading.active_count() == 1
 
 
 def _flush_stderr() -> None:
@@ -111,18 +130,27 @@ def logging_kept() -> Iterator[None]:
     the fifth in a process on: advice for the user's own code, not this. Saving a model
     for the converter sets absl's logger to WARNING (TensorFlow silences it while it
     lists a model's parts, then puts back WARNING, not the level it found), after which
-    a program's own ``absl.logging.info`` lines went unseen: its level is put back too."""
+    a program's own ``absl.logging.info`` lines went unseen: its level is put back too.
+    Only what absl's ``logging.basicConfig()`` call adds is taken away: a handler or level
+    that another thread of the program sets meanwhile stays (a service's log file lost its
+    handler at the end of each export)."""
     root, absl = logging.getLogger(), logging.getLogger("absl")
-    handlers, level, absl_level = list(root.handlers), root.level, absl.level
+    handlers, absl_level = list(root.handlers), absl.level
     try:
         with no_retracing_note():
             yield
     finally:
-        for handler in root.handlers[:]:
-            if handler not in handlers:
+        for handler in root.handlers[:]:  # absl.logging.log's basicConfig() sets no level
+            if handler not in handlers and _from_basic_config(handler):
                 root.removeHandler(handler)
-        root.setLevel(level)
         absl.setLevel(absl_level)
+
+
+def _from_basic_config(handler: logging.Handler) -> bool:
+    """Whether ``handler`` is what ``logging.basicConfig()`` makes: a plain stream
+    handler with the basic format."""
+    form = getattr(handler.formatter, "_fmt", None)
+    return type(handler) is logging.StreamHandler and form == logging.BASIC_FORMAT
 
 
 @contextlib.contextmanager

@@ -116,7 +116,9 @@ def train(
     default or with None); ``verbose`` sets Keras' progress on stderr (0 none, 1 a bar,
     2 a line an epoch; default: a bar at a terminal without NO_COLOR or TERM=dumb, else
     lines; while the model trains, ``sys.stdout`` is redirected to stderr for it, other
-    threads' prints too), and 0 also drops the word-table line."""
+    threads' prints too), and 0 also drops the word-table line. TensorFlow's first import
+    sets ``TF_CPP_MIN_LOG_LEVEL=3`` and ``TF_ENABLE_ONEDNN_OPTS=0`` in ``os.environ``
+    where unset (programs started later inherit them; see :func:`sentigru.load`)."""
     from sentigru import bundle
     from sentigru import training_notes as notes
     from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading

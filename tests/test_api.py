@@ -623,6 +623,76 @@ def test_a_callers_own_stderr_does_not_fail_a_load(monkeypatch) -> None:
             pass
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd/2").exists(), reason="reads /proc")
+def test_stderr_stays_a_programs_own_while_its_other_threads_run(monkeypatch) -> None:
+    """Muting descriptor 2 for an export's seconds lost a service's log lines from its
+    other threads: with threads of the program's own running, it is left as it is; a
+    program of one thread, or the sentigru program, still gets TensorFlow's chatter
+    muted."""
+    import threading
+
+    from sentigru import tf_quiet
+
+    def target() -> str:
+        return os.readlink("/proc/self/fd/2")
+
+    real = target()
+    monkeypatch.setattr(tf_quiet, "_OWN_PROCESS", [])
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with tf_quiet.quiet_stderr():
+            assert target() == real  # another thread may be logging there
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    with tf_quiet.quiet_stderr():
+        assert target() == os.devnull
+    monkeypatch.undo()
+    monkeypatch.setattr(tf_quiet, "_OWN_PROCESS", [True])
+    other = threading.Thread(target=stop.wait)
+    stop.clear()
+    other.start()
+    try:
+        with tf_quiet.quiet_stderr():
+            assert target() == os.devnull  # the sentigru program: all threads its own
+    finally:
+        stop.set()
+        other.join()
+    assert target() == real
+
+
+def test_logging_kept_takes_away_only_what_absl_adds(tmp_path: Path) -> None:
+    """Around an export, absl's logging.basicConfig() handler is taken off the root logger
+    again; a handler and a level another thread of the program set meanwhile stay (a
+    service's log file lost its handler when an export ended)."""
+    import logging
+
+    from sentigru.tf_quiet import logging_kept
+
+    root = logging.getLogger()
+    before, level = root.handlers[:], root.level
+    for handler in before:
+        root.removeHandler(handler)
+    own = logging.FileHandler(tmp_path / "service.log")
+    try:
+        with logging_kept():
+            logging.basicConfig()  # what absl does inside the converter
+            root.addHandler(own)  # the service, meanwhile
+            root.setLevel(logging.INFO)
+        assert root.handlers == [own]
+        assert root.level == logging.INFO
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        own.close()
+        for handler in before:
+            root.addHandler(handler)
+        root.setLevel(level)
+
+
 def test_evaluate_never_draws_into_the_package(synthetic_files) -> None:
     """train and export refused an output inside the installed package; --plot did not."""
     from sentigru.presets import MODELS
