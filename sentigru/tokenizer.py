@@ -51,6 +51,9 @@ from sentigru.errors import SentigruError
 
 # The words DELIM_REGEX leaves, for Python's `re`; RE2's \w is ASCII, so re.ASCII.
 _TOKEN = re.compile(TOKEN_REGEX, re.ASCII)
+_QUOTES = re.compile(r"(?<![\w'])'+(?![\w'])", re.ASCII)
+"""A word of apostrophes alone (``'``, ``''``): the phone's tokenizer keeps ``'`` in words,
+so quote marks are words, and a vocabulary may hold them; they say nothing of the text."""
 SYMBOL_BLOCKS = (
     (0x200D, 0x200D),  # zero-width joiner, inside emoji sequences (👨‍👩‍👧)
     (0x20E3, 0x20E3),  # combining keycap (1️⃣)
@@ -348,13 +351,15 @@ class Tokenizer:
     def cut_known(self, text: str) -> int:
         """Words within the model's length that have an id but are fragments: of a word
         cut at a letter the phone's tokenizer cannot read (``caf`` of *café*, ``f`` of
-        *für*; :func:`cuts_word`), or of an emoticon (``3`` of *<3*, ``D`` of *:D*). The
-        model knows the fragment, not the word, so the counts that say how much of a
-        text it read take them as unknown. The ids are as the phone's."""
+        *für*; :func:`cuts_word`), or of an emoticon (``3`` of *<3*, ``D`` of *:D*), and
+        quote marks (``'`` and ``''`` alone: :data:`_QUOTES`). The model knows the
+        fragment, not the word, so the counts that say how much of a text it read take
+        them as unknown (``' '`` alone read all, positive 0.89). The ids are as the
+        phone's."""
         body = readable(text)
         faces = _faces(self._looked_at(body))
-        if body.isascii():  # no letter to cut at: only words of emoticons
-            return self._known_in_faces(body, faces)
+        if body.isascii():  # no letter to cut at: words of emoticons, and quote marks
+            return self._known_in_faces(body, faces) + self._known_quotes(body, faces)
         starts = [low for low, _ in faces]
         cut = 0
         for _, match in zip(range(self.seq_len - 1), _TOKEN.finditer(body)):
@@ -363,6 +368,7 @@ class Tokenizer:
             face = bisect.bisect_right(starts, start) - 1  # the last face opening before
             fragment = any(cuts_word(c) for c in edges) or (face >= 0 and stop <= faces[face][1])
             fragment = fragment or _hidden_cut(body, start, stop)
+            fragment = fragment or not match.group().strip("'")
             if fragment and self._index.get(match.group(), 0) > UNKNOWN_ID:
                 cut += 1
         return cut
@@ -381,6 +387,23 @@ class Tokenizer:
                 read += 1
             seen = high
         return cut
+
+    def _known_quotes(self, body: str, faces: list[tuple[int, int]]) -> int:
+        """Known words of quote marks alone (:data:`_QUOTES`) within the model's length,
+        but in ``faces`` (the ``'`` of *:'(*, counted there). Found by their pattern, not
+        word by word: few texts hold one."""
+        found = [m for m in _QUOTES.finditer(body) if self._index.get(m.group(), 0) > UNKNOWN_ID]
+        if not found:
+            return 0
+        starts = [low for low, _ in faces]
+        if len(body) >= 2 * (self.seq_len - 1) - 1:  # may hold more words than are read
+            last = [m.end() for _, m in zip(range(self.seq_len - 1), _TOKEN.finditer(body))]
+            found = [m for m in found if last and m.start() < last[-1]]
+        count = 0
+        for match in found:
+            face = bisect.bisect_right(starts, match.start()) - 1
+            count += not (face >= 0 and match.end() <= faces[face][1])
+        return count
 
     def _looked_at(self, body: str) -> str:
         """What the counts of words not read look through: :data:`READ_CHARS`."""

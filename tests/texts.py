@@ -67,6 +67,8 @@ def varied_texts(n: int = 200, seed: int = 0) -> list[str]:
 
 
 WORD_COUNT_CORNERS = [
+    "' '",  # quote marks alone: words with ids, but of nothing
+    "'これは最悪です' great '' ok :'( ' x",  # quotes round text the model cannot read
     "Great product, fast shipping 质量很差用了两天就坏了非常失望",  # a run by its length
     "great 最悪だ 별로예요 ｶﾀｶﾅ ok",  # Japanese, Korean (spaced), half-width kana
     "I didn't la\u00adugh, la\u200bugh \ufeffgreat \u200eok",  # invisible cuts; a BOM

@@ -83,8 +83,10 @@ class SentigruWords(model: ByteArray, private val seqLen: Int) {
             val after = if (stop < text.length) text.codePointAt(stop) else -1
             while (face < faces.size && faces[face][1] <= start) face++ // words come in order
             val inFace = face < faces.size && faces[face][0] <= start && stop <= faces[face][1]
-            val cut = cutsWord(before) || cutsWord(after) || hiddenCut(head, start, stop)
-            val id = ids[words.group()]
+            val word = words.group()
+            val quotes = word.all { it == '\'' } // ' or '' alone says nothing of the text
+            val cut = cutsWord(before) || cutsWord(after) || hiddenCut(head, start, stop) || quotes
+            val id = ids[word]
             if (id != null && id > UNKNOWN_ID && !cut && !inFace) known++
         }
         return Counts(known, read - known, unread, nul, nul)

@@ -284,7 +284,9 @@ function countWords(ids, seqLen, text) {
     const after = stop < body.length ? String.fromCodePoint(body.codePointAt(stop)) : undefined;
     while (face < faces.length && faces[face][1] <= start) face++; // words come in order
     const inFace = face < faces.length && faces[face][0] <= start && stop <= faces[face][1];
-    const cut = cutsWord(before) || cutsWord(after) || hiddenCut(head, start, stop);
+    // a word of quote marks alone (' or '') says nothing of the text (Tokenizer.cut_known)
+    const quotes = /^'+$/.test(match[0]);
+    const cut = cutsWord(before) || cutsWord(after) || hiddenCut(head, start, stop) || quotes;
     if (ids.get(match[0]) > config.words.unknownId && !cut && !inFace) known++;
   }
   return { known, unknown: read - known, unread, truncated: nul, nul };
