@@ -211,8 +211,7 @@ class Classifier:
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(text, result)`` pairs in input order, a chunk at a time: memory stays flat
         however many texts come in. Where reading the texts fails (a bad row of a file),
-        every text before it is answered first, then the error is raised (a chunk's
-        texts read before it were lost, up to 2,047 rows)."""
+        every text before it is answered first, then the error is raised."""
         top_k, chunk_size = whole_number(top_k, "top_k"), whole_number(chunk_size, "chunk_size")
         held: list[Exception] = []
         answers = self._predictor.classify_stream(

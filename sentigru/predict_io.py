@@ -285,9 +285,9 @@ class ReadingNotes:
                     if cut_at_nul(text)
                     else "is longer than the model reads"
                 )
+                same = "" if line_cut else " (the phone cuts it at the same place)"
                 echo_err(
-                    f"note: {text[:40]!r}… {where}; its score reads at most what comes before "
-                    "(the phone cuts it at the same place)"
+                    f"note: {text[:40]!r}… {where}; its score reads at most what comes before{same}"
                 )
         if result["read"] == "none":
             self.unread += 1

@@ -459,10 +459,13 @@ class Spec:
             )
         chunk, length = self.model.chunk_len, self.tokenizer.seq_len
         if chunk and length % chunk:
+            common = math.gcd(length, chunk)  # a chunk that divides both, if one is allowed
+            either = f"chunk_len {common} " if common >= 4 else ""
             raise SentigruError(
                 f"seq_len ({length}) must be a multiple of chunk_len ({chunk}): give seq_len "
-                f"{-(-length // chunk) * chunk}, or chunk_len {math.gcd(length, chunk)} "
-                "(0: the whole length in one piece)"
+                f"{-(-length // chunk) * chunk}, or {either}"
+                f"{'(' if either else ''}chunk_len 0{': ' if either else ', '}the whole length "
+                f"in one piece{')' if either else ''}"
             )
         ids = self.tokenizer.vocab_size + len(SPECIAL_TOKENS)
         _check(

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from sentigru.contract import SPECIAL_TOKENS
 from sentigru.data.examples import TEMPLATE, composed_hint, label_order
 from sentigru.evaluation import label_swap, swap_note
 from sentigru.spec import Spec
@@ -30,12 +31,14 @@ def log_prepared(prepared: Any, spec: Spec, *, fresh: bool, log: Log) -> None:
         note_number_labels(prepared.counts, log)
     pieces = spec.tokenizer.tokenizer == "sentencepiece"
     floor = spec.tokenizer.piece_min_count if pieces else spec.tokenizer.min_count
-    if fresh and len(prepared.vocab) < spec.tokenizer.vocab_size:
-        size, asked = len(prepared.vocab), spec.tokenizer.vocab_size
+    # --vocab-size counts words, not <PAD>, <START> and <UNKNOWN>; a piece model's, all
+    size = len(prepared.vocab) - (0 if pieces else len(SPECIAL_TOKENS))
+    if fresh and size < spec.tokenizer.vocab_size:
+        asked = spec.tokenizer.vocab_size
         why = _why_fewer(prepared.words.dropped, floor, size, asked, pieces)
         log(
-            f"the vocabulary holds {size} entries of the {asked} asked (--vocab-size), and "
-            f"the model's table has that many rows: {why}"
+            f"the vocabulary holds {size} {'pieces' if pieces else 'words'} of the {asked} "
+            f"asked (--vocab-size), and the model's table is sized to them: {why}"
         )
     note_rare_words(prepared.words.rare, floor, log, pieces)
     if prepared.teacher_accuracy is not None:

@@ -428,6 +428,8 @@ def test_aclimdbs_unlabelled_folder_is_no_label(tmp_path: Path, capsys) -> None:
 def test_encodings_that_cannot_be_read_by_line_are_refused_at_once() -> None:
     with pytest.raises(UsageError, match=r"to UTF-8 first \(iconv -f utf-16 -t utf-8\)"):
         ReadOptions(encoding="utf-16")  # a bad option's value (exit 2), as 'klingon' is
+    with pytest.raises(UsageError, match=r"\(iconv -f utf-32be -t utf-8\)"):
+        ReadOptions(encoding="utf-32-be")  # iconv's name: it refuses Python's utf-32-be
     with pytest.raises(SentigruError, match="unknown encoding 'klingon'"):
         ReadOptions(encoding="klingon")
     with pytest.raises(SentigruError, match="both read from column"):

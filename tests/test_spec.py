@@ -185,6 +185,10 @@ def test_a_length_chunks_divide_or_no_chunks_at_all() -> None:
     assert Spec().with_settings({"chunk_len": 0, "seq_len": 100}).tokenizer.seq_len == 100
     with pytest.raises(SentigruError, match="give seq_len 128, or chunk_len 4"):
         Spec().with_settings({"seq_len": 100})
+    for odd in (50, 75):  # a common divisor under 4 is no chunk_len: only 0 is named
+        with pytest.raises(SentigruError, match=r"or chunk_len 0, the whole") as caught:
+            Spec().with_settings({"seq_len": odd})
+        assert "chunk_len 1 " not in str(caught.value) and "chunk_len 2 " not in str(caught.value)
 
 
 def test_settings_a_run_would_not_use_are_refused_but_their_defaults_pass() -> None:

@@ -119,9 +119,10 @@ class ReadOptions:
         except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise UsageError(f"unknown encoding {self.encoding!r}") from None
         if name.startswith(("utf-16", "utf-32")):
+            iconv = name.replace("-le", "le").replace("-be", "be")  # iconv's spelling
             raise UsageError(
                 f"--encoding {self.encoding}: files are read line by line, which UTF-16 and "
-                f"UTF-32 do not allow; convert it to UTF-8 first (iconv -f {name} -t utf-8)"
+                f"UTF-32 do not allow; convert it to UTF-8 first (iconv -f {iconv} -t utf-8)"
             )
         if not _reads_text(self.encoding):  # rot13, base64, idna: codecs, not encodings
             raise UsageError(f"--encoding {self.encoding}: not an encoding of text files")
