@@ -312,7 +312,19 @@ def run() -> None:
     _PROGRAM = True
     tf_quiet.own_process()  # every thread is sentigru's: its stderr may be muted
     atexit.register(die_by_signal)
-    main()
+    try:
+        main()
+    finally:  # the command is done; the process winds down (interpreters, thread pools)
+        if threading.current_thread() is threading.main_thread():
+            for stop in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(stop, _late)
+
+
+def _late(signum: int, frame: Any) -> None:
+    """A signal once the command is done: the process ends by it (130, 143), where it
+    raised KeyboardInterrupt into the clean-up it came in (a traceback, then exit 0)."""
+    if not _DIE_BY:
+        _DIE_BY.append(signum)
 
 
 def _stacked(options: Sequence[Any]) -> Any:

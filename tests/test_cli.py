@@ -1260,6 +1260,28 @@ program()
     assert done.returncode == -signal.SIGINT and done.stderr == "sentigru: interrupted\n"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_signal_while_the_done_program_winds_down_ends_it_by_the_signal() -> None:
+    """A Ctrl-C or SIGTERM in the milliseconds after a command's last line, while the
+    process winds down (LiteRT's interpreters, the bulk threads), raised
+    KeyboardInterrupt into that clean-up: a traceback, then exit 0. It ends the process
+    by the signal now, without a word more."""
+    code = """
+import atexit, os, signal
+from sentigru import cli
+def done():
+    signal.signal(signal.SIGTERM, cli._interrupted)  # as a command runs
+    print("answer")
+    atexit.register(lambda: os.kill(os.getpid(), signal.SIGTERM))  # while it winds down
+    raise SystemExit(0)
+cli.main = done
+cli.run()
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout == "answer\n" and done.stderr == ""
+    assert done.returncode == -signal.SIGTERM
+
+
 def test_a_column_picked_of_a_file_read_a_line_at_a_time_is_named(tmp_path: Path) -> None:
     """--data FILE not named .tsv, .csv or .jsonl (a pipe, .dat) is one text a line:
     --text-column was ignored and the header and labels answered as texts, exit 0."""
