@@ -572,7 +572,8 @@ def source_args(source: Any) -> list[str]:
     if source.rows is not None:
         raise SentigruError(
             "compare trains each cell in a process of its own, from files: write the rows "
-            "(texts, labels) to a file (label<TAB>text lines) and give its path"
+            "(texts, labels) to a .tsv file (a first line label<TAB>text, then a row each) "
+            "and give its path"
         )
     args = [arg for path in source.paths for arg in ("--data", str(path))]
     for option, value in (

@@ -42,9 +42,9 @@ def given_texts(
     if args and list(args) != ["-"]:
         if "-" in args:
             raise click.UsageError("'-' reads the texts from stdin; give it alone")
-        if len(args) > 1 and _names_a_model(args[0]):  # `predict MODEL "text"`
+        if _names_a_model(args[0]):  # `predict MODEL "text"`, or a model alone
             echo_err(
-                f"note: {args[0]!r} is classified as a text; to classify the others with "
+                f"note: {args[0]!r} is classified as a text; to classify texts with "
                 f"that model: sentigru predict --model {shlex.quote(args[0])} TEXT..."
             )
         elif len(args) == 1 and _names_a_file(args[0]):

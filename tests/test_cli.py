@@ -888,6 +888,10 @@ def test_a_file_name_given_as_the_text_gets_a_hint(trained_model: Path, tmp_path
     forgot = CliRunner().invoke(main, ["predict", str(trained_model), "superb"])  # no --model
     assert forgot.exit_code == 0 and len(forgot.stdout.splitlines()) == 2
     assert f"sentigru predict --model {trained_model} TEXT..." in forgot.stderr
+    phone = str(trained_model / "model.tflite")  # a model alone: not `predict - < FILE`
+    alone = CliRunner().invoke(main, ["predict", "--model", str(trained_model), phone])
+    assert f"sentigru predict --model {phone} TEXT..." in alone.stderr
+    assert "predict - <" not in alone.stderr
 
 
 def test_train_never_writes_into_the_package(synthetic_files) -> None:
