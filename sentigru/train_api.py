@@ -424,9 +424,13 @@ def _starting_model(path: Path) -> Any:
     from sentigru import bundle
 
     if path.is_file():
-        raise SentigruError(
-            f"--init needs a model folder (its Keras weights), not the file {path}; "
+        where = (
             "give the folder that holds it"
+            if (path.parent / "manifest.json").is_file()
+            else "give the model folder it was exported from, or 'bundled'"
+        )
+        raise SentigruError(
+            f"--init needs a model folder (its Keras weights), not the file {path}; {where}"
         )
     if not path.is_dir():
         raise SentigruError(f"--init: no model folder at {path} (or give 'bundled')")

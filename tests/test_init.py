@@ -395,3 +395,23 @@ def test_a_start_that_knows_few_of_the_words_is_named() -> None:
     heard.clear()
     check_readable(["a great film", "a bad film"] * 20, Spec(), english, heard.append)
     assert not any("starting model" in line for line in heard), heard
+
+
+def test_init_with_a_phone_file_names_where_its_weights_are(tmp_path: Path) -> None:
+    """--init takes a folder: beside the folder's own phone file the folder is named; a
+    phone file with no folder beside it is told to give the one it was exported from
+    ("the folder that holds it" was refused too)."""
+    from sentigru.presets import MODELS
+
+    data = tmp_path / "d.tsv"
+    data.write_text("label\ttext\npositive\tgreat film\nnegative\tawful film\n")
+    shipped = Path(sentigru.__file__).parents[1] / "export" / "sentigru-sentiment.tflite"
+    for phone, said in (
+        (MODELS / "default" / "model.tflite", "give the folder that holds it"),
+        (shipped, "give the model folder it was exported from, or 'bundled'"),
+    ):
+        if not phone.is_file():
+            continue
+        args = ["train", "--data", str(data), "--init", str(phone), "--out", str(tmp_path / "m")]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and said in result.output, result.output
