@@ -201,9 +201,10 @@ class Classifier:
         return self.predict(texts, top_k)
 
     def scores(self, texts: str | Iterable[str]) -> Any:
-        """The scores as a float32 NumPy array ``[len(texts), len(labels)]``, in
-        ``labels`` order (``.tolist()`` for JSON; :meth:`predict` with ``top_k`` set to
-        the number of labels gives every label's score as plain floats)."""
+        """The scores as a float32 NumPy array ``[len(texts), len(labels)]`` (one row for
+        a single string), in ``labels`` order (``.tolist()`` for JSON; :meth:`predict`
+        with ``top_k`` set to the number of labels gives every label's score as plain
+        floats)."""
         return self._predictor.scores(_texts(texts))
 
     def predict_stream(

@@ -45,7 +45,11 @@ def export(
       the file's metadata); returns the site folder.
     * ``saved_model``: a TensorFlow SavedModel taking raw strings, for TF Serving.
 
-    Settings left as None come from the model's spec. ``tflite`` and ``saved_model``
+    Settings left as None come from the model's spec; ``batch`` is the phone file's
+    fixed batch size (1 for phones). ``mediapipe_dir``: MediaPipe Tasks for Web's npm
+    package (or its ``--prefix`` folder), copied into a ``web`` site so that it loads
+    nothing from a CDN. ``force`` replaces an existing ``out`` that sentigru wrote.
+    ``tflite`` and ``saved_model``
     import TensorFlow, whose first import sets ``TF_CPP_MIN_LOG_LEVEL=3`` and
     ``TF_ENABLE_ONEDNN_OPTS=0`` in ``os.environ`` where unset (see :func:`sentigru.load`)."""
     if format not in FORMATS:

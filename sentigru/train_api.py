@@ -110,15 +110,18 @@ def train(
     from that model's weights and vocabulary (fine-tuning), so its network and
     tokenizer settings are kept; the training settings are this run's. Data with the
     model's labels keeps its output layer; data with other labels gets a new one. With a
-    checkpoint after every epoch, an interrupted run continues with ``resume=True``.
-    Under ``strategy="multi-worker"`` only the chief writes ``out``; other workers
-    return None. ``log`` hears sentigru's own lines (what was read, notes; stderr by
-    default or with None); ``verbose`` sets Keras' progress on stderr (0 none, 1 a bar,
-    2 a line an epoch; default: a bar at a terminal without NO_COLOR or TERM=dumb, else
-    lines; while the model trains, ``sys.stdout`` is redirected to stderr for it, other
-    threads' prints too), and 0 also drops the word-table line. TensorFlow's first import
-    sets ``TF_CPP_MIN_LOG_LEVEL=3`` and ``TF_ENABLE_ONEDNN_OPTS=0`` in ``os.environ``
-    where unset (programs started later inherit them; see :func:`sentigru.load`)."""
+    checkpoint after every epoch, an interrupted run continues with ``resume=True``;
+    ``force=True`` replaces an ``out`` that sentigru wrote. ``strategy`` is ``"auto"``
+    (the workers ``TF_CONFIG`` names, else the GPUs where there are several, else one
+    device), ``"one"``, ``"mirrored"`` (the machine's GPUs) or ``"multi-worker"``; under
+    ``"multi-worker"`` only the chief writes ``out``; other workers return None. ``log``
+    hears sentigru's own lines (what was read, notes; stderr by default or with None);
+    ``verbose`` sets Keras' progress on stderr (0 none, 1 a bar, 2 a line an epoch;
+    default: a bar at a terminal without NO_COLOR or TERM=dumb, else lines; while the
+    model trains, ``sys.stdout`` is redirected to stderr for it, other threads' prints
+    too), and 0 also drops the word-table line. TensorFlow's first import sets
+    ``TF_CPP_MIN_LOG_LEVEL=3`` and ``TF_ENABLE_ONEDNN_OPTS=0`` in ``os.environ`` where
+    unset (programs started later inherit them; see :func:`sentigru.load`)."""
     from sentigru import bundle
     from sentigru import training_notes as notes
     from sentigru.data.sources import READ_FIELDS, DataSource, refuse_unused_reading
