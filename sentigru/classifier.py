@@ -408,10 +408,12 @@ def load(path: str | os.PathLike[str] | None = None, *, jobs: int | None = None)
     LiteRT's first interpreter in a process, and TensorFlow's import (a Keras folder),
     write start-up lines to file descriptor 2. In a program of one thread it points at
     /dev/null meanwhile; in one with other threads (which may be logging there) it is
-    left alone, and a line such as LiteRT's "Created TensorFlow Lite XNNPACK delegate"
-    may show. ``SENTIGRU_DEBUG=1`` in the environment never mutes it. TensorFlow's first
-    import sets ``TF_CPP_MIN_LOG_LEVEL=3`` and ``TF_ENABLE_ONEDNN_OPTS=0`` in
-    ``os.environ`` where unset, for this process and the programs it starts after."""
+    left alone, and those lines may show (LiteRT's "Created TensorFlow Lite XNNPACK
+    delegate"; TensorFlow's absl and CUDA lines as it imports, for a Keras folder,
+    ``train`` or ``export``). ``SENTIGRU_DEBUG=1`` in the environment never mutes it.
+    TensorFlow's first import sets ``TF_CPP_MIN_LOG_LEVEL=3`` and
+    ``TF_ENABLE_ONEDNN_OPTS=0`` in ``os.environ`` where unset, for this process and the
+    programs it starts after."""
     if jobs is not None:
         jobs = whole_number(jobs, "jobs")
     classifier = _loaded(path, jobs)

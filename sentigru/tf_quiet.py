@@ -32,7 +32,9 @@ def quiet_stderr() -> Iterator[None]:
     (two threads each saving what the other had muted left stderr silent for good).
     The descriptor is the process's: in a program with threads of its own (a service
     that logs to stderr) it stays as it is, since muting it for an export's seconds lost
-    the other threads' lines; TensorFlow says little there (``TF_CPP_MIN_LOG_LEVEL``)."""
+    the other threads' lines; there TensorFlow's import may print a few lines (absl's
+    "All log messages before absl::InitializeLog()", "Could not find cuda drivers") and
+    LiteRT its delegate line, once each."""
     if os.environ.get("SENTIGRU_DEBUG") or not _stderr_open() or not _may_mute():
         yield  # closed (2>&-, a daemon): nothing to mute, and no descriptor to save
         return

@@ -288,6 +288,8 @@ def test_a_line_cut_at_the_line_limit_is_said_to_be_cut() -> None:
     assert third["truncated"]  # by the model's length, not the line limit:
     assert proc.stderr.decode().count("longer than a line predict reads") == 1
     assert f"longer than a line predict reads ({LINE_LIMIT:,} bytes)" in proc.stderr.decode()
+    (cut_note,) = [x for x in proc.stderr.decode().splitlines() if "line predict reads" in x]
+    assert "phone cuts it" not in cut_note  # the phone reads the whole line
 
 
 def test_the_saved_line_names_the_epoch_whose_weights_were_kept(tmp_path: Path) -> None:
