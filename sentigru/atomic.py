@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -94,7 +95,8 @@ def write_atomic_together(files: dict[Path, bytes]) -> None:
 
 def _written_beside(out: Path, content: bytes) -> Path:
     """``content`` in a new temporary file beside ``out``, on disk, mode as the umask
-    allows; it is removed if writing fails."""
+    allows, or as the file it replaces has (its mode and group: a private file stays
+    private, a file shared with a group stays shared); it is removed if writing fails."""
     _sweep_leftovers(out)
     handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     temp = Path(name)
@@ -103,7 +105,11 @@ def _written_beside(out: Path, content: bytes) -> Path:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; files are for sharing
+        if out.is_file() and not out.is_symlink():
+            shutil.copymode(out, temp)
+            same_group(out, temp)
+        else:
+            os.chmod(temp, 0o666 & ~current_umask())  # mkstemp makes 0600; files are shared
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -128,7 +134,9 @@ def staging_folder(out: Path) -> Path:
     except OSError as exc:  # name the user's folder, not the temporary one
         raise _cannot_write(out, exc) from None
     try:  # a Ctrl-C here left an empty hidden folder for an hour
-        staged.chmod(0o777 & ~current_umask())
+        # setgid kept where the parent has it, so what is written inside takes the
+        # folder's group, as in any shared group folder (chmod dropped it)
+        staged.chmod((0o777 & ~current_umask()) | (out.parent.stat().st_mode & stat.S_ISGID))
     except BaseException as exc:
         shutil.rmtree(staged, ignore_errors=True)
         if isinstance(exc, OSError):

@@ -378,3 +378,38 @@ def test_a_file_of_a_folder_that_has_gone_is_not_written_into_a_new_one(tmp_path
     assert not (tmp_path / "gone").exists()
     write_atomic(tmp_path / "dist" / "m.tflite", b"x", make_parent=True)
     assert (tmp_path / "dist" / "m.tflite").read_bytes() == b"x"
+
+
+@pytest.mark.skipif(not hasattr(os, "umask") or sys.platform == "win32", reason="POSIX modes")
+def test_a_replaced_file_keeps_its_mode_and_a_group_folder_its_group(tmp_path: Path) -> None:
+    """A private file replaced under umask 022 became world-readable, and a file shared
+    with a group, private under umask 077; in a setgid folder (a team's), a model folder
+    or site written there lost the folder's group on every file inside, so a teammate
+    could not read it."""
+    import stat
+
+    from sentigru.atomic import staging_folder, write_atomic
+
+    old = os.umask(0o022)
+    try:
+        private = tmp_path / "private.tflite"
+        private.write_bytes(b"old")
+        private.chmod(0o600)
+        write_atomic(private, b"new")
+        assert private.read_bytes() == b"new" and stat.S_IMODE(private.stat().st_mode) == 0o600
+        os.umask(0o077)
+        shared = tmp_path / "shared.png"
+        shared.write_bytes(b"old")
+        shared.chmod(0o640)
+        write_atomic(shared, b"new")
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+        fresh = tmp_path / "fresh.tflite"
+        write_atomic(fresh, b"new")  # a new file: as the umask allows
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+        team = tmp_path / "team"
+        team.mkdir()
+        team.chmod(0o2770)
+        staged = staging_folder(team / "model")
+        assert staged.stat().st_mode & stat.S_ISGID  # files made inside take its group
+    finally:
+        os.umask(old)
