@@ -36,8 +36,9 @@ def _string(text: str) -> str:
 
 
 def _ints(name: str, values: tuple[int, ...]) -> str:
-    body = textwrap.fill(", ".join(map(str, values)), 96, initial_indent="    ")
-    body = textwrap.indent(textwrap.dedent(body), "    ")
+    body = textwrap.fill(
+        ", ".join(map(str, values)), 96, initial_indent="    ", subsequent_indent="    "
+    )
     return f"private val {name} = intArrayOf(\n{body},\n)\n"
 
 

@@ -410,8 +410,10 @@ class Tokenizer:
             return 0
         starts = [low for low, _ in faces]
         if len(body) >= 2 * (self.seq_len - 1) - 1:  # may hold more words than are read
-            last = [m.end() for _, m in zip(range(self.seq_len - 1), _TOKEN.finditer(body))]
-            found = [m for m in found if last and m.start() < last[-1]]
+            read = 0  # where the last word the model reads ends
+            for _, word in zip(range(self.seq_len - 1), _TOKEN.finditer(body)):
+                read = word.end()
+            found = [m for m in found if m.start() < read]
         count = 0
         for match in found:
             face = bisect.bisect_right(starts, match.start()) - 1
